@@ -1,0 +1,92 @@
+/**
+ * The contract between a service folder and the template. A service is a definition: its OpenAPI
+ * document, its entities and migrations, one handler per operationId, its own config keys and its
+ * readiness checks. The template owns everything else (listeners, pipeline, auth, data, admin).
+ */
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
+import type { Schema } from 'convict';
+import type { MigrationObject } from '@mikro-orm/core';
+import type { TemplateConfig } from './config/schema.ts';
+
+/** Which kind of token a request carried (DESIGN: `/service` vs `/browser`). */
+export type TokenKind = 'service' | 'browser';
+
+/** Who is calling, as proven by a verified JWT access token. */
+export interface Principal {
+  /** `sub`: the client id for client-credentials tokens (RFC 9068 §2.2), else the user. */
+  readonly subject: string;
+  readonly clientId: string;
+  readonly kind: TokenKind;
+  readonly scopes: ReadonlySet<string>;
+  /** Seconds since the epoch at which the token expires. */
+  readonly expiresAt: number;
+}
+
+/** Per-request state every template middleware and handler can rely on. */
+export interface RequestState {
+  requestId: string;
+  /** Set by the authentication step on `/service` and `/browser` routes. */
+  principal?: Principal;
+  /** A request-scoped MikroORM entity manager (a fork of the global one). */
+  em: EntityManager;
+  /** Path parameters, coerced to the types the OpenAPI document declares. */
+  params: Record<string, unknown>;
+  /** Query parameters, coerced and defaulted per the OpenAPI document. */
+  query: Record<string, unknown>;
+  /** The parsed request body (JSON) or the raw bytes (`application/octet-stream`, `application/jose`). */
+  body: unknown;
+}
+
+export type OperationContext = ParameterizedContext<RequestState>;
+
+/** Handles one OpenAPI operation: sets `ctx.status` and `ctx.body`, or throws a ProblemError. */
+export type OperationHandler = (ctx: OperationContext) => Promise<void> | void;
+
+/** operationId → handler. Every operation in the document must have one (checked at start). */
+export type OperationHandlers = Readonly<Record<string, OperationHandler>>;
+
+/** Result of one readiness check, as shown by `readyz` and `healthz`. */
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<CheckResult>;
+}
+
+/** What the template hands a service when it assembles it. */
+export interface ServiceRuntime<C extends object = object> {
+  readonly name: string;
+  readonly config: TemplateConfig & C;
+  readonly orm: MikroORM;
+  readonly log: Logger;
+  readonly metrics: Registry;
+}
+
+export interface ServiceDefinition<C extends object = object> {
+  /** Service name as used by the command line and in `urn:cryptoutil:<name>`. */
+  readonly name: string;
+  /** One-line description shown by `cryptoutil --help`. */
+  readonly summary: string;
+  /** Default public port (DESIGN table). */
+  readonly publicPort: number;
+  /** Admin port used by `cryptoutil up` (9090 + the row in the DESIGN table). */
+  readonly upAdminPort: number;
+  /** File URL of `openapi.yaml`. */
+  readonly openapi: URL;
+  /** The service's own configuration keys, merged with the template's shared keys. */
+  readonly configSchema?: Schema<C>;
+  readonly entities: readonly EntitySchema[];
+  readonly migrations: readonly MigrationObject[];
+  /** Builds the handlers once the runtime exists. */
+  operations(runtime: ServiceRuntime<C>): OperationHandlers;
+  /** Extra readiness checks beyond database and migrations. */
+  readinessChecks?(runtime: ServiceRuntime<C>): readonly ReadinessCheck[];
+  /** Extra middleware run after validation and before the handler (rare). */
+  readonly middleware?: readonly Middleware<RequestState>[];
+}
