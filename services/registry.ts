@@ -1,0 +1,7 @@
+/**
+ * Every service in this build, in the order of the DESIGN table (which is also the order in which
+ * `cryptoutil up` starts them and assigns admin ports 9090 + row).
+ */
+import type { ServiceDefinition } from './template/service.ts';
+
+export const services: readonly ServiceDefinition[] = [];

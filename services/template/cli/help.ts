@@ -1,0 +1,62 @@
+/**
+ * Help texts, built from the same tables the parser and the config schema use, so `--help` can
+ * never list a command or key that does not exist.
+ */
+import { serviceActions } from './parse.ts';
+import type { ServiceDefinition } from '../service.ts';
+
+/** `cryptoutil --help`. */
+export function generalHelp(services: readonly ServiceDefinition[]): string {
+  const width = Math.max(10, ...services.map((service) => service.name.length));
+  const rows = services.map((service) => `  ${service.name.padEnd(width)}  ${service.summary} (port ${service.publicPort})`);
+  return [
+    'cryptoutil: self-hosted cryptographic services',
+    '',
+    'Usage:',
+    '  cryptoutil up [--data-dir DIR]                 the whole suite in one process (development)',
+    '  cryptoutil <service> <action> [--config F.yml]...',
+    '  cryptoutil <service> start --help              every configuration key with its default',
+    '  cryptoutil --version',
+    '',
+    'Actions:',
+    ...Object.entries(serviceActions).map(([action, spec]) => `  ${action.padEnd(10)}  ${spec.summary}`),
+    '',
+    'Services:',
+    ...(rows.length === 0 ? ['  (none in this build yet)'] : rows),
+    '',
+    'Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad configuration.',
+    '',
+  ].join('\n');
+}
+
+/** `cryptoutil up --help`. */
+export function upHelp(): string {
+  return [
+    'Usage: cryptoutil up [--data-dir DIR]',
+    '',
+    'Runs every service in one process for local development: embedded SQLite, a local root CA and',
+    'per-service TLS certificates, all kept in DIR (default ./.cryptoutil) and reused by the next run.',
+    'Writes DIR/credentials.json (mode 0600) and prints the URLs. Ctrl-C stops it cleanly.',
+    '',
+    'Options:',
+    '  --data-dir DIR   where the data, certificates and credentials live',
+    '  -h, --help       this text',
+    '',
+  ].join('\n');
+}
+
+/** `cryptoutil <service> --help`. */
+export function serviceHelp(service: ServiceDefinition): string {
+  return [
+    `Usage: cryptoutil ${service.name} <action> [--config F.yml]...`,
+    '',
+    `${service.summary}. Public port ${service.publicPort}.`,
+    '',
+    'Actions:',
+    ...Object.entries(serviceActions).map(([action, spec]) => `  ${action.padEnd(10)}  ${spec.summary}`),
+    '',
+    `Configuration: defaults, then each --config YAML file in order, then CRYPTOUTIL_* environment`,
+    `variables. \`cryptoutil ${service.name} start --help\` lists every key.`,
+    '',
+  ].join('\n');
+}

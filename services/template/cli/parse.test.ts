@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { UsageError } from '../errors/index.ts';
+import { parseCommand } from './parse.ts';
+
+const services = ['learn-ps', 'sm-kms'];
+
+describe('cryptoutil command line', () => {
+  it('shows general help with no arguments, help, --help and -h', () => {
+    for (const argv of [[], ['help'], ['--help'], ['-h']]) {
+      expect(parseCommand(argv, services)).to.deep.equal({ kind: 'help' });
+    }
+  });
+
+  it('prints the version', () => {
+    expect(parseCommand(['--version'], services)).to.deep.equal({ kind: 'version' });
+    expect(parseCommand(['version'], services)).to.deep.equal({ kind: 'version' });
+  });
+
+  it('runs up with the default data directory or the given one', () => {
+    expect(parseCommand(['up'], services)).to.deep.equal({ kind: 'up', dataDir: '.cryptoutil' });
+    expect(parseCommand(['up', '--data-dir', '/tmp/x'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/x' });
+    expect(parseCommand(['up', '--data-dir=/tmp/y'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/y' });
+    expect(parseCommand(['up', '--help'], services)).to.deep.equal({ kind: 'help', topic: 'up' });
+  });
+
+  it('refuses bad up usage as a usage error', () => {
+    expect(() => parseCommand(['up', '--data-dir'], services)).to.throw(UsageError, /data-dir/);
+    expect(() => parseCommand(['up', '--data-dir', ''], services)).to.throw(UsageError, /needs a directory/);
+    expect(() => parseCommand(['up', '--bogus'], services)).to.throw(UsageError, /bogus/);
+    expect(() => parseCommand(['up', 'extra'], services)).to.throw(UsageError, /unexpected argument "extra" for up/);
+  });
+
+  it('parses service actions with repeated --config files in order', () => {
+    expect(parseCommand(['learn-ps', 'start', '--config', 'a.yml', '-c', 'b.yml'], services)).to.deep.equal({
+      kind: 'service', service: 'learn-ps', action: 'start', configFiles: ['a.yml', 'b.yml'], help: false,
+    });
+    for (const action of ['livez', 'readyz', 'shutdown', 'migrate']) {
+      expect(parseCommand(['sm-kms', action], services)).to.include({ kind: 'service', action, help: false });
+    }
+    expect(parseCommand(['sm-kms', 'start', '--help'], services)).to.include({ help: true });
+  });
+
+  it('shows service help when the action is missing or is --help', () => {
+    expect(parseCommand(['learn-ps'], services)).to.deep.equal({ kind: 'help', topic: 'learn-ps' });
+    expect(parseCommand(['learn-ps', '--help'], services)).to.deep.equal({ kind: 'help', topic: 'learn-ps' });
+    expect(parseCommand(['learn-ps', '-h'], services)).to.deep.equal({ kind: 'help', topic: 'learn-ps' });
+  });
+
+  it('names what is wrong: unknown service, unknown action, stray arguments, unknown options', () => {
+    expect(() => parseCommand(['nope', 'start'], services)).to.throw(UsageError, /unknown command or service "nope"; services: learn-ps, sm-kms/);
+    expect(() => parseCommand(['nope'], [])).to.throw(UsageError, /\(none yet\)/);
+    expect(() => parseCommand(['learn-ps', 'explode'], services)).to.throw(UsageError, /unknown action "explode" for learn-ps/);
+    expect(() => parseCommand(['learn-ps', 'start', 'extra'], services)).to.throw(UsageError, /unexpected argument "extra" for learn-ps start/);
+    expect(() => parseCommand(['learn-ps', 'start', '--port', '1'], services)).to.throw(UsageError, /port/);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The `cryptoutil` command line as data: argv in, one command out, or a UsageError (exit 2).
+ * Each command's options are declared in one table, which also renders its `--help`.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors/index.ts';
+
+export type ServiceAction = 'start' | 'livez' | 'readyz' | 'shutdown' | 'migrate';
+
+export type Command =
+  | { readonly kind: 'help'; readonly topic?: string }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'up'; readonly dataDir: string }
+  | { readonly kind: 'service'; readonly service: string; readonly action: ServiceAction; readonly configFiles: readonly string[]; readonly help: boolean };
+
+interface ActionSpec {
+  readonly summary: string;
+}
+
+/** Service actions and what each does; the order is the order of the help text. */
+export const serviceActions: Readonly<Record<ServiceAction, ActionSpec>> = {
+  start: { summary: 'run the service (the container entry point)' },
+  livez: { summary: 'exit 0 when the admin livez endpoint answers 200, else 1' },
+  readyz: { summary: 'exit 0 when the admin readyz endpoint answers 200, else 1' },
+  shutdown: { summary: 'ask the running service to drain and exit' },
+  migrate: { summary: 'apply database migrations and exit' },
+};
+
+function isAction(value: string): value is ServiceAction {
+  return Object.hasOwn(serviceActions, value);
+}
+
+function parseUp(args: readonly string[]): Command {
+  const { values, positionals } = usage(() => parseArgs({
+    args: [...args],
+    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  }));
+  if (values.help === true) {
+    return { kind: 'help', topic: 'up' };
+  }
+  rejectPositionals(positionals, 'up');
+  const dataDir = values['data-dir'];
+  if (dataDir === '') {
+    throw new UsageError('--data-dir needs a directory');
+  }
+  return { kind: 'up', dataDir: typeof dataDir === 'string' ? dataDir : '.cryptoutil' };
+}
+
+function parseService(service: string, args: readonly string[], services: readonly string[]): Command {
+  if (!services.includes(service)) {
+    throw new UsageError(`unknown command or service "${service}"; services: ${services.length === 0 ? '(none yet)' : services.join(', ')}`);
+  }
+  const [action, ...rest] = args;
+  if (action === undefined || action === '--help' || action === '-h') {
+    return { kind: 'help', topic: service };
+  }
+  if (!isAction(action)) {
+    throw new UsageError(`unknown action "${action}" for ${service}; actions: ${Object.keys(serviceActions).join(', ')}`);
+  }
+  const { values, positionals } = usage(() => parseArgs({
+    args: rest,
+    options: { config: { type: 'string', multiple: true, short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  }));
+  rejectPositionals(positionals, `${service} ${action}`);
+  return { kind: 'service', service, action, configFiles: values.config ?? [], help: values.help === true };
+}
+
+/** node:util parseArgs throws TypeErrors for unknown or malformed options: those are usage errors. */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function rejectPositionals(positionals: readonly string[], command: string): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${String(positionals[0])}" for ${command}`);
+  }
+}
+
+/** Parses `cryptoutil` arguments against the services that exist in this build. */
+export function parseCommand(argv: readonly string[], services: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    return { kind: 'help' };
+  }
+  if (first === '--version' || first === 'version') {
+    return { kind: 'version' };
+  }
+  if (first === 'up') {
+    return parseUp(rest);
+  }
+  return parseService(first, rest, services);
+}

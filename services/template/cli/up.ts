@@ -1,0 +1,130 @@
+/**
+ * `cryptoutil up`: the whole suite in one process for a laptop. One data directory holds a SQLite
+ * file per service, the local root CA with a certificate per service, and `credentials.json`;
+ * a second run reuses all of it.
+ */
+import { mkdir, writeFile, chmod } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ServiceDefinition } from '../service.ts';
+import { loadConfig } from '../config/index.ts';
+import { ensureLocalCa } from '../tls/index.ts';
+import { startService, type RunningService } from '../runtime.ts';
+
+export interface UpOptions {
+  readonly dataDir: string;
+  readonly services: readonly ServiceDefinition[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly onSignal: (handler: (signal: string) => void) => () => void;
+}
+
+export interface Suite {
+  readonly dataDir: string;
+  readonly credentialsFile: string;
+  readonly caFile: string;
+  readonly services: readonly RunningService[];
+  /** Stops every service, last started first. */
+  stop(): Promise<void>;
+}
+
+/** The `credentials.json` contract (DESIGN "The cryptoutil command"). */
+export interface Credentials {
+  readonly issuer: string | null;
+  readonly token_endpoint: string | null;
+  readonly client_id: string | null;
+  readonly client_secret: string | null;
+  readonly ca_file: string;
+  readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
+}
+
+function overridesFor(service: ServiceDefinition, dataDir: string, env: UpOptions['env']): object {
+  return {
+    public: { address: '127.0.0.1', port: service.publicPort },
+    admin: { address: '127.0.0.1', port: service.upAdminPort },
+    tls: { mode: 'auto' },
+    database: { url: `sqlite:${join(dataDir, `${service.name}.sqlite`)}` },
+    dataDir,
+    // Service logs would bury the URL table; CRYPTOUTIL_LOG_LEVEL still raises them.
+    log: { level: env.CRYPTOUTIL_LOG_LEVEL ?? 'warn' },
+  };
+}
+
+function urlTable(services: readonly RunningService[]): string {
+  const width = Math.max(8, ...services.map((service) => service.name.length));
+  const urlWidth = Math.max(10, ...services.map((service) => service.publicUrl.length));
+  const header = `  ${'service'.padEnd(width)}  ${'public URL'.padEnd(urlWidth)}  admin URL`;
+  const rows = services.map((service) => `  ${service.name.padEnd(width)}  ${service.publicUrl.padEnd(urlWidth)}  ${service.adminUrl}`);
+  return [header, ...rows].join('\n');
+}
+
+/** Starts every service with its data under `dataDir`; stops those already started if one fails. */
+export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<Suite> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const ca = await ensureLocalCa(dataDir);
+  const running: RunningService[] = [];
+  const stop = async (): Promise<void> => {
+    for (const service of [...running].reverse()) {
+      await service.stop('suite stopping');
+    }
+  };
+  try {
+    for (const [index, service] of options.services.entries()) {
+      options.stdout(`[${index + 1}/${options.services.length}] starting ${service.name} ...`);
+      const config = loadConfig({
+        serviceName: service.name,
+        publicPort: service.publicPort,
+        ...(service.configSchema === undefined ? {} : { serviceSchema: service.configSchema }),
+        files: [],
+        env: options.env,
+        overrides: overridesFor(service, dataDir, options.env),
+      });
+      running.push(await startService(service, config));
+      options.stdout(' ready\n');
+    }
+  } catch (error) {
+    options.stdout(' failed\n');
+    await stop();
+    throw error;
+  }
+
+  const credentials: Credentials = {
+    // Filled once identity-authz is part of the suite; until then no service can mint tokens here.
+    issuer: null,
+    token_endpoint: null,
+    client_id: null,
+    client_secret: null,
+    ca_file: ca.certFile,
+    services: Object.fromEntries(running.map((service) => [service.name, { url: service.publicUrl, admin_url: service.adminUrl }])),
+  };
+  const credentialsFile = join(dataDir, 'credentials.json');
+  await writeFile(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  await chmod(credentialsFile, 0o600);
+  return { dataDir, credentialsFile, caFile: ca.certFile, services: running, stop };
+}
+
+/** Runs the suite until SIGINT or SIGTERM, then stops it cleanly. */
+export async function runUp(options: UpOptions): Promise<number> {
+  const suite = await startSuite(options);
+  options.stdout([
+    '',
+    suite.services.length === 0 ? '  no services in this build yet' : urlTable(suite.services),
+    '',
+    `  data directory   ${suite.dataDir}`,
+    `  CA certificate   ${suite.caFile}`,
+    `  credentials      ${suite.credentialsFile} (development only: keep it private)`,
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n'));
+  await new Promise<void>((resolveSignal) => {
+    const remove = options.onSignal(() => {
+      remove();
+      resolveSignal();
+    });
+  });
+  options.stdout('stopping ...\n');
+  await suite.stop();
+  options.stdout('stopped\n');
+  return 0;
+}

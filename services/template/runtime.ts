@@ -1,0 +1,177 @@
+/**
+ * Assembles one service from its definition: logger, metrics, tracing, TLS, database and
+ * migrations, authentication, the public pipeline and the admin listener. Everything a service
+ * needs at run time is built here, so a service folder holds only its definition.
+ */
+import Koa from 'koa';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { RequestState, ServiceDefinition, ServiceRuntime, ReadinessCheck } from './service.ts';
+import type { TemplateConfig } from './config/schema.ts';
+import { createLogger } from './telemetry/logger.ts';
+import { createMetrics } from './telemetry/metrics.ts';
+import { startTracing } from './telemetry/tracing.ts';
+import { loadTls, serverOptions, type TlsMaterial } from './tls/index.ts';
+import { openDatabase, type Database } from './database/index.ts';
+import { createAuthenticator } from './auth/index.ts';
+import { publicPipeline, adminPipeline } from './middleware/index.ts';
+import { loadOpenApiDocument } from './openapi/document.ts';
+import { operationRouter } from './openapi/router.ts';
+import { openApiRoutes } from './openapi/docs-routes.ts';
+import { adminRouter, standardAdminRoutes, type AdminState, type Phase } from './admin/index.ts';
+import { listenHttps, type HttpsListener } from './server/https-listener.ts';
+import { version } from './version.ts';
+
+export interface StartOptions {
+  /** Use this logger instead of creating one (tests capture log lines this way). */
+  readonly logger?: Logger;
+  /** Called once the service has fully stopped, e.g. to exit the process. */
+  readonly onStopped?: () => void;
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly publicUrl: string;
+  readonly adminUrl: string;
+  /** PEM of the CA that issued the service's certificate (clients trust it). */
+  readonly ca: string;
+  readonly log: Logger;
+  /** Resolves once the service has drained and closed everything. */
+  readonly stopped: Promise<void>;
+  /** Graceful drain: stop accepting, finish in-flight requests, close the database. Idempotent. */
+  stop(reason?: string): Promise<void>;
+}
+
+/** Audience a service expects when none is configured: its resource indicator (RFC 8707). */
+export function resourceOf(serviceName: string): string {
+  return `urn:cryptoutil:${serviceName}`;
+}
+
+/** Starts a service and resolves when both listeners accept connections. */
+export async function startService<C extends object>(
+  definition: ServiceDefinition<C>,
+  config: TemplateConfig & C,
+  options: StartOptions = {},
+): Promise<RunningService> {
+  const log = options.logger ?? createLogger({ level: config.log.level, service: definition.name });
+  const metrics = createMetrics(definition.name);
+  const tracing = startTracing({ service: definition.name, otlpEndpoint: config.telemetry.otlpEndpoint });
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  const opened: (() => Promise<void>)[] = [
+    () => { loopDelay.disable(); return Promise.resolve(); },
+    () => tracing.shutdown(),
+  ];
+  const closeOpened = async (): Promise<void> => {
+    for (const close of opened.reverse()) {
+      await close();
+    }
+  };
+
+  try {
+    const material: TlsMaterial = await loadTls(config.tls, { dataDir: config.dataDir, serviceName: definition.name });
+    const database: Database = await openDatabase({
+      url: config.database.url,
+      entities: definition.entities,
+      migrations: definition.migrations,
+      poolMin: config.database.poolMin,
+      poolMax: config.database.poolMax,
+      logger: log,
+      dataDir: config.dataDir,
+    });
+    opened.push(() => database.close());
+    const applied = await database.migrate();
+    if (applied.length > 0) {
+      log.info({ migrations: applied }, 'applied database migrations');
+    }
+
+    const authenticator = createAuthenticator({
+      issuer: config.auth.issuer,
+      audience: config.auth.audience === '' ? resourceOf(definition.name) : config.auth.audience,
+      ...(config.auth.jwksUri === '' ? {} : { jwksUri: config.auth.jwksUri }),
+      clockSkewSeconds: config.auth.clockSkewSeconds,
+      ...(material.ca === '' ? {} : { ca: material.ca }),
+    });
+
+    const runtime: ServiceRuntime<C> = { name: definition.name, config, orm: database.orm, log, metrics: metrics.registry };
+    const document = await loadOpenApiDocument(definition.openapi);
+    const handlers = definition.operations(runtime);
+
+    let phase: Phase = 'starting';
+    const checks: ReadinessCheck[] = [
+      { name: 'database', check: () => database.check() },
+      ...(config.auth.issuer === '' ? [] : [{ name: 'issuer', check: () => authenticator.check() }]),
+      ...(definition.readinessChecks?.(runtime) ?? []),
+    ];
+
+    const publicApp = new Koa<RequestState>({ proxy: false });
+    for (const step of publicPipeline({ logger: log, serviceName: definition.name, config, metrics })) {
+      publicApp.use(step);
+    }
+    publicApp.use(async (ctx, next) => {
+      ctx.state.em = database.orm.em.fork();
+      await next();
+    });
+    publicApp.use(openApiRoutes(document));
+    for (const step of definition.middleware ?? []) {
+      publicApp.use(step);
+    }
+    publicApp.use(operationRouter({ document, handlers, authenticate: authenticator.authenticate }));
+
+    let stopping: Promise<void> | undefined;
+    let resolveStopped: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
+    const listeners: HttpsListener[] = [];
+
+    const stop = (reason = 'requested'): Promise<void> => {
+      stopping ??= (async () => {
+        phase = 'draining';
+        log.info({ reason }, 'draining');
+        await Promise.all(listeners.map((listener) => listener.close(config.shutdown.timeoutMs)));
+        await closeOpened();
+        log.info('stopped');
+        resolveStopped();
+        options.onStopped?.();
+      })();
+      return stopping;
+    };
+
+    const adminState: AdminState = {
+      service: definition.name,
+      version,
+      startedAt: Date.now(),
+      phase: () => phase,
+      checks,
+      metrics: metrics.registry,
+      requestShutdown: (reason) => { void stop(reason); },
+      eventLoopDelayMs: () => Math.round(loopDelay.percentile(99) / 1e4) / 100,
+    };
+    const adminApp = new Koa<RequestState>({ proxy: false });
+    for (const step of adminPipeline({ logger: log, serviceName: definition.name })) {
+      adminApp.use(step);
+    }
+    adminApp.use(adminRouter(standardAdminRoutes(adminState)));
+
+    const tlsOptions = serverOptions(material);
+    listeners.push(await listenHttps(publicApp.callback(), tlsOptions, config.public.address, config.public.port));
+    opened.push(() => listeners[0]?.close(0) ?? Promise.resolve());
+    listeners.push(await listenHttps(adminApp.callback(), tlsOptions, config.admin.address, config.admin.port));
+    opened.pop();
+    const [publicListener, adminListener] = listeners as [HttpsListener, HttpsListener];
+    phase = 'running';
+    log.info({ public: publicListener.url, admin: adminListener.url, version }, 'started');
+
+    return {
+      name: definition.name,
+      publicUrl: publicListener.url,
+      adminUrl: adminListener.url,
+      ca: material.ca,
+      log,
+      stopped,
+      stop,
+    };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
+}

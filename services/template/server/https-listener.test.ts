@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import https from 'node:https';
+import net from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import { listenHttps } from './https-listener.ts';
+import { selfSignedForTests } from '../testing/self-signed.ts';
+
+function get(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca, agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      response.on('end', () => { resolve({ status: response.statusCode ?? 0, body }); });
+    }).on('error', reject);
+  });
+}
+
+describe('HTTPS listener', () => {
+  let material: { cert: string; key: string };
+  before(async () => { material = await selfSignedForTests(); });
+
+  it('serves HTTPS on an ephemeral port and reports its URL', async () => {
+    const listener = await listenHttps((_request, response) => { response.end('hello'); }, { ...material, minVersion: 'TLSv1.3' }, '127.0.0.1', 0);
+    try {
+      expect(listener.url).to.equal(`https://127.0.0.1:${listener.port}`);
+      expect(await get(listener.url, material.cert)).to.deep.equal({ status: 200, body: 'hello' });
+      expect(new X509Certificate(material.cert).subject).to.include('localhost');
+    } finally {
+      await listener.close(1000);
+    }
+  });
+
+  it('brackets IPv6 addresses in its URL', async () => {
+    const listener = await listenHttps((_request, response) => { response.end(); }, material, '::1', 0);
+    expect(listener.url).to.equal(`https://[::1]:${listener.port}`);
+    await listener.close(1000);
+  });
+
+  it('rejects when the port is taken', async () => {
+    const first = await listenHttps((_request, response) => { response.end(); }, material, '127.0.0.1', 0);
+    try {
+      let failure: unknown;
+      try {
+        await listenHttps((_request, response) => { response.end(); }, material, '127.0.0.1', first.port);
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(Error);
+      expect((failure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+    } finally {
+      await first.close(1000);
+    }
+  });
+
+  it('lets an in-flight request finish while closing, then refuses new connections', async () => {
+    let release: () => void = () => undefined;
+    const listener = await listenHttps((_request, response) => {
+      release = () => response.end('finished');
+    }, material, '127.0.0.1', 0);
+    const inFlight = get(listener.url, material.cert);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = listener.close(5000);
+    expect(listener.close(5000)).to.equal(closed);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(listener.port, '127.0.0.1');
+      socket.on('connect', () => { socket.destroy(); resolve(false); });
+      socket.on('error', () => { resolve(true); });
+    });
+    expect(refused).to.equal(true);
+    release();
+    expect(await inFlight).to.deep.equal({ status: 200, body: 'finished' });
+    await closed;
+  });
+
+  it('cuts connections that are still open when the drain timeout passes', async () => {
+    const listener = await listenHttps(() => { /* never answers */ }, material, '127.0.0.1', 0);
+    const hung = get(listener.url, material.cert).then(() => 'answered', () => 'cut');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await listener.close(200);
+    expect(Date.now() - started).to.be.lessThan(2000);
+    expect(await hung).to.equal('cut');
+  });
+});
