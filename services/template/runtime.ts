@@ -80,10 +80,7 @@ export async function startService<C extends object>(
       dataDir: config.dataDir,
     });
     opened.push(() => database.close());
-    const applied = await database.migrate();
-    if (applied.length > 0) {
-      log.info({ migrations: applied }, 'applied database migrations');
-    }
+    await database.migrate();
 
     const authenticator = createAuthenticator({
       issuer: config.auth.issuer,
@@ -109,7 +106,7 @@ export async function startService<C extends object>(
       publicApp.use(step);
     }
     publicApp.use(async (ctx, next) => {
-      ctx.state.em = database.orm.em.fork();
+      ctx.state.em = database.fork();
       await next();
     });
     publicApp.use(openApiRoutes(document));
