@@ -15,6 +15,7 @@ import { loadTls, serverOptions, type TlsMaterial } from './tls/index.ts';
 import { openDatabase, type Database } from './database/index.ts';
 import { createAuthenticator } from './auth/index.ts';
 import { publicPipeline, adminPipeline } from './middleware/index.ts';
+import { createRateLimitStore } from './middleware/rate-limit.ts';
 import { loadOpenApiDocument } from './openapi/document.ts';
 import { operationRouter } from './openapi/router.ts';
 import { openApiRoutes } from './openapi/docs-routes.ts';
@@ -101,8 +102,12 @@ export async function startService<C extends object>(
       ...(definition.readinessChecks?.(runtime) ?? []),
     ];
 
+    const redis = config.rateLimit.redisUrl === '' ? undefined : createRateLimitStore(config.rateLimit.redisUrl, log);
+    if (redis !== undefined) {
+      opened.push(async () => { await redis.quit(); });
+    }
     const publicApp = new Koa<RequestState>({ proxy: false });
-    for (const step of publicPipeline({ logger: log, serviceName: definition.name, config, metrics })) {
+    for (const step of publicPipeline({ logger: log, serviceName: definition.name, config, metrics, ...(redis === undefined ? {} : { redis }) })) {
       publicApp.use(step);
     }
     publicApp.use(async (ctx, next) => {

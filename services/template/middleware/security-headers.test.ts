@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import Koa from 'koa';
+import { pino } from 'pino';
+import request from 'supertest';
+import { NotFoundError } from '../errors/index.ts';
+import type { RequestState } from '../service.ts';
+import { problemDetails } from './problem-details.ts';
+import { requestId } from './request-id.ts';
+import { securityHeaders } from './security-headers.ts';
+
+function app(): Koa<RequestState> {
+  const koa = new Koa<RequestState>();
+  koa.use(requestId());
+  koa.use(problemDetails(pino({ level: 'silent' })));
+  koa.use(securityHeaders());
+  koa.use((ctx) => {
+    if (ctx.path === '/missing') throw new NotFoundError();
+    ctx.body = { ok: true };
+  });
+  return koa;
+}
+
+function directives(header: unknown): Record<string, string> {
+  return Object.fromEntries(String(header).split(';').map((part) => {
+    const [name = '', ...values] = part.trim().split(/\s+/);
+    return [name, values.join(' ')];
+  }));
+}
+
+describe('security headers', () => {
+  it('gives API responses a CSP that allows nothing', async () => {
+    const response = await request(app().callback()).get('/service/api/v1/pets').expect(200);
+    expect(directives(response.headers['content-security-policy'])).to.deep.equal({
+      'default-src': "'none'",
+      'frame-ancestors': "'none'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+    });
+  });
+
+  it('sets HSTS for at least a year with subdomains, nosniff, no-referrer and framing denial', async () => {
+    const response = await request(app().callback()).get('/').expect(200);
+    const hsts = String(response.headers['strict-transport-security']);
+    expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).to.be.at.least(31_536_000);
+    expect(hsts).to.include('includeSubDomains');
+    expect(response.headers).to.include({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'cross-origin-resource-policy': 'same-origin',
+      'cross-origin-opener-policy': 'same-origin',
+      'x-permitted-cross-domain-policies': 'none',
+    });
+    expect(response.headers).not.to.have.property('x-powered-by');
+  });
+
+  it('keeps the headers on error responses', async () => {
+    const response = await request(app().callback()).get('/missing').expect(404);
+    expect(response.headers['content-security-policy']).to.include("default-src 'none'");
+    expect(response.headers['x-content-type-options']).to.equal('nosniff');
+  });
+
+  it('relaxes the policy only as far as Swagger UI needs, and only under /ui/swagger/', async () => {
+    const response = await request(app().callback()).get('/ui/swagger/index.html').expect(200);
+    expect(directives(response.headers['content-security-policy'])).to.deep.equal({
+      'default-src': "'none'",
+      'frame-ancestors': "'none'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self' 'unsafe-inline'",
+      'img-src': "'self' data:",
+      'connect-src': "'self'",
+    });
+    const elsewhere = await request(app().callback()).get('/ui/swaggerish').expect(200);
+    expect(elsewhere.headers['content-security-policy']).not.to.include('script-src');
+  });
+});

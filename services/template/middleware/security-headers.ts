@@ -1,0 +1,57 @@
+/**
+ * Response hardening headers (koa-helmet). API responses are data, never documents, so their
+ * Content-Security-Policy forbids everything; only the Swagger UI page gets what it needs to run.
+ */
+import type Koa from 'koa';
+import helmet from 'koa-helmet';
+import type { RequestState } from '../service.ts';
+
+/** Where the template serves swagger-ui-dist (DESIGN "Two HTTPS listeners"). */
+export const SWAGGER_UI_PREFIX = '/ui/swagger/';
+
+/** RFC 6797 §6.1.1: two years, the preload list's expectation, covering every subdomain. */
+const HSTS_MAX_AGE_SECONDS = 63_072_000;
+
+/** Nothing may load, frame, re-base or submit from an API response. */
+const API_POLICY = {
+  'default-src': ["'none'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'none'"],
+};
+
+/**
+ * swagger-ui-dist loads its bundle, initializer and stylesheet from our origin, sets inline style
+ * attributes while rendering, shows data: URI icons and fetches `/openapi.json` and the API itself.
+ * No inline script and no third-party origin is allowed, so an injected string still cannot run.
+ */
+const SWAGGER_UI_POLICY = {
+  ...API_POLICY,
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+};
+
+type HelmetOptions = NonNullable<Parameters<typeof helmet>[0]>;
+
+function options(directives: Record<string, string[]>): HelmetOptions {
+  return {
+    contentSecurityPolicy: { useDefaults: false, directives },
+    strictTransportSecurity: { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
+  };
+}
+
+/** Sets the hardening headers before downstream runs, so error responses carry them too. */
+export function securityHeaders(): Koa.Middleware<RequestState> {
+  const api = helmet(options(API_POLICY));
+  const swaggerUi = helmet(options(SWAGGER_UI_POLICY));
+  return async function securityHeadersStep(ctx, next) {
+    await (ctx.path.startsWith(SWAGGER_UI_PREFIX) ? swaggerUi : api)(ctx, next);
+  };
+}
