@@ -3,7 +3,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { listenHttps } from './https-listener.ts';
-import { selfSignedForTests } from '../testing/self-signed.ts';
+import { testTlsMaterial } from '../testing/tls.ts';
 
 function get(url: string, ca: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -17,14 +17,19 @@ function get(url: string, ca: string): Promise<{ status: number; body: string }>
 
 describe('HTTPS listener', () => {
   let material: { cert: string; key: string };
-  before(async () => { material = await selfSignedForTests(); });
+  let ca: string;
+  before(async () => {
+    const tls = await testTlsMaterial();
+    material = { cert: tls.cert, key: tls.key };
+    ca = tls.ca;
+  });
 
   it('serves HTTPS on an ephemeral port and reports its URL', async () => {
     const listener = await listenHttps((_request, response) => { response.end('hello'); }, { ...material, minVersion: 'TLSv1.3' }, '127.0.0.1', 0);
     try {
       expect(listener.url).to.equal(`https://127.0.0.1:${listener.port}`);
-      expect(await get(listener.url, material.cert)).to.deep.equal({ status: 200, body: 'hello' });
-      expect(new X509Certificate(material.cert).subject).to.include('localhost');
+      expect(await get(listener.url, ca)).to.deep.equal({ status: 200, body: 'hello' });
+      expect(new X509Certificate(material.cert).subjectAltName).to.include('DNS:localhost');
     } finally {
       await listener.close(1000);
     }
@@ -57,7 +62,7 @@ describe('HTTPS listener', () => {
     const listener = await listenHttps((_request, response) => {
       release = () => response.end('finished');
     }, material, '127.0.0.1', 0);
-    const inFlight = get(listener.url, material.cert);
+    const inFlight = get(listener.url, ca);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closed = listener.close(5000);
     expect(listener.close(5000)).to.equal(closed);
@@ -75,7 +80,7 @@ describe('HTTPS listener', () => {
 
   it('cuts connections that are still open when the drain timeout passes', async () => {
     const listener = await listenHttps(() => { /* never answers */ }, material, '127.0.0.1', 0);
-    const hung = get(listener.url, material.cert).then(() => 'answered', () => 'cut');
+    const hung = get(listener.url, ca).then(() => 'answered', () => 'cut');
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     await listener.close(200);
