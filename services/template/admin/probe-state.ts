@@ -4,6 +4,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { CheckResult, ReadinessCheck } from '../service.ts';
+import { errorClass } from '../middleware/problem-details.ts';
 
 export type Phase = 'starting' | 'running' | 'draining';
 
@@ -27,29 +28,27 @@ export interface TimedCheck extends CheckResult {
 /** A check that neither answers nor throws within this time counts as failed. */
 const CHECK_TIMEOUT_MS = 2_000;
 
-async function runOne(check: ReadinessCheck, now: () => number): Promise<TimedCheck> {
+async function runOne(check: ReadinessCheck, now: () => number, timeoutMs: number): Promise<TimedCheck> {
   const started = now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(() => { resolve({ ok: false, detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }); }, CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => { resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }); }, timeoutMs);
   });
-  try {
-    const result = await Promise.race([check.check(), timeout]);
-    return { ...result, latencyMs: Math.round((now() - started) * 100) / 100 };
-  } catch (error) {
-    // The class name only: a driver message may carry a connection string.
-    const name = error instanceof Error ? error.name : 'error';
-    return { ok: false, detail: `check failed (${name})`, latencyMs: Math.round((now() - started) * 100) / 100 };
-  } finally {
-    clearTimeout(timer);
-  }
+  // The class name only: a driver message may carry a connection string.
+  const result = await Promise.race([
+    Promise.resolve().then(() => check.check()),
+    timeout,
+  ]).catch((error: unknown): CheckResult => ({ ok: false, detail: `check failed (${errorClass(error)})` }));
+  clearTimeout(timer);
+  return { ...result, latencyMs: Math.round((now() - started) * 100) / 100 };
 }
 
 /** Runs every check concurrently; one slow or failing check never hides the others. */
 export async function runChecks(
   checks: readonly ReadinessCheck[],
   now: () => number = () => performance.now(),
+  timeoutMs: number = CHECK_TIMEOUT_MS,
 ): Promise<Record<string, TimedCheck>> {
-  const results = await Promise.all(checks.map(async (check) => [check.name, await runOne(check, now)] as const));
+  const results = await Promise.all(checks.map(async (check) => [check.name, await runOne(check, now, timeoutMs)] as const));
   return Object.fromEntries(results);
 }
