@@ -115,14 +115,15 @@ export async function startService<C extends object>(
       await next();
     });
     publicApp.use(openApiRoutes(document));
-    for (const step of definition.middleware ?? []) {
-      publicApp.use(step);
-    }
-    publicApp.use(operationRouter({ document, handlers, authenticate: authenticator.authenticate }));
+    publicApp.use(operationRouter({
+      document,
+      handlers,
+      authenticate: authenticator.authenticate,
+      ...(definition.middleware === undefined ? {} : { middleware: definition.middleware }),
+    }));
 
     let stopping: Promise<void> | undefined;
-    let resolveStopped: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => { resolveStopped = resolve; });
+    const { promise: stopped, resolve: resolveStopped } = Promise.withResolvers<undefined>();
     const listeners: HttpsListener[] = [];
 
     const stop = (reason = 'requested'): Promise<void> => {
@@ -132,7 +133,7 @@ export async function startService<C extends object>(
         await Promise.all(listeners.map((listener) => listener.close(config.shutdown.timeoutMs)));
         await closeOpened();
         log.info('stopped');
-        resolveStopped();
+        resolveStopped(undefined);
         options.onStopped?.();
       })();
       return stopping;
@@ -155,11 +156,13 @@ export async function startService<C extends object>(
     adminApp.use(adminRouter(standardAdminRoutes(adminState)));
 
     const tlsOptions = serverOptions(material);
-    listeners.push(await listenHttps(publicApp.callback(), tlsOptions, config.public.address, config.public.port));
-    opened.push(() => listeners[0]?.close(0) ?? Promise.resolve());
-    listeners.push(await listenHttps(adminApp.callback(), tlsOptions, config.admin.address, config.admin.port));
-    opened.pop();
-    const [publicListener, adminListener] = listeners as [HttpsListener, HttpsListener];
+    const publicListener = await listenHttps(publicApp.callback(), tlsOptions, config.public.address, config.public.port);
+    const adminListener = await listenHttps(adminApp.callback(), tlsOptions, config.admin.address, config.admin.port)
+      .catch(async (error: unknown) => {
+        await publicListener.close(0);
+        throw error;
+      });
+    listeners.push(publicListener, adminListener);
     phase = 'running';
     log.info({ public: publicListener.url, admin: adminListener.url, version }, 'started');
 

@@ -6,7 +6,8 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
 
-export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+/** Koa's `app.callback()` returns a promise; the server ignores whatever the listener returns. */
+export type RequestListener = (request: IncomingMessage, response: ServerResponse) => unknown;
 
 export interface HttpsListener {
   /** `https://host:port` as a client reaches it (IPv6 hosts in brackets). */

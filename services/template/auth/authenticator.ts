@@ -1,0 +1,161 @@
+/**
+ * Bearer-token authentication for the public API (DESIGN): RFC 9068 JWT access tokens from the
+ * configured issuer, verified against its JWKS, with results cached until the token expires. The
+ * route's prefix decides which kind of token it takes, the OpenAPI operation which scopes.
+ */
+import { jwtVerify, type JWSAlgorithm } from 'jose';
+import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../errors/index.ts';
+import type { Authenticate } from '../openapi/router.ts';
+import type { CheckResult, Principal, ReadinessCheck, TokenKind } from '../service.ts';
+import { bearerToken, insufficientScope, NO_TOKEN_CHALLENGE } from './bearer.ts';
+import { principalFromClaims, REQUIRED_CLAIMS, verificationFailure } from './claims.ts';
+import { discoverJwksUri, isHttpsUrl } from './discovery.ts';
+import { httpsJsonFetcher, type FetchJson } from './https-json.ts';
+import { IssuerKeys } from './issuer-keys.ts';
+import { VerificationCache } from './verification-cache.ts';
+
+export interface AuthenticatorOptions {
+  /** `auth.issuer`; empty means not configured: every protected request gets 401. */
+  readonly issuer: string;
+  /** Expected `aud`: the service's resource indicator `urn:cryptoutil:<service>`. */
+  readonly audience: string;
+  /** Skips discovery when set. */
+  readonly jwksUri?: string;
+  readonly clockSkewSeconds: number;
+  /** PEM of a CA trusted for the issuer's HTTPS besides the public roots (the local dev CA). */
+  readonly ca?: string;
+  /** Replaces the HTTPS fetcher (tests). */
+  readonly fetchJson?: (url: string) => Promise<unknown>;
+  /** Milliseconds since the epoch (tests move the clock). */
+  readonly now?: () => number;
+  /** Verified tokens kept (default 10,000). */
+  readonly cacheSize?: number;
+  /** Least time between JWKS refetches caused by an unknown `kid` (default 30 s). */
+  readonly refreshCooldownMs?: number;
+  /** Age after which the JWKS is refetched on next use (default 10 min). */
+  readonly keysMaxAgeMs?: number;
+}
+
+/** What the template needs: the route's authentication step and a readiness check on the JWKS. */
+export interface Authenticator extends ReadinessCheck {
+  readonly authenticate: Authenticate;
+}
+
+// RFC 8725 §3.1: asymmetric algorithms only; `none` and HMAC (a shared secret) are never accepted.
+const ALGORITHMS: readonly JWSAlgorithm[] = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519'];
+
+const WRONG_KIND: Readonly<Record<TokenKind, string>> = {
+  service: '/service routes take client-credentials tokens (sub equal to client_id); send user tokens to /browser',
+  browser: '/browser routes take user tokens; send client-credentials tokens to /service',
+};
+
+function authorize(principal: Principal, kind: TokenKind, scopes: readonly string[]): Principal {
+  if (principal.kind !== kind) {
+    throw new ForbiddenError(WRONG_KIND[kind]);
+  }
+  const missing = scopes.filter((scope) => !principal.scopes.has(scope));
+  if (missing.length > 0) {
+    throw insufficientScope(scopes, missing);
+  }
+  return principal;
+}
+
+/** The configured JWKS URL, or the discovered one: discovered once, again only after a failure. */
+function jwksUriSource(options: AuthenticatorOptions, fetchJson: FetchJson): () => Promise<string> {
+  const { jwksUri } = options;
+  if (jwksUri !== undefined) {
+    return () => Promise.resolve(jwksUri);
+  }
+  let discovered: Promise<string> | undefined;
+  return () => {
+    discovered ??= discoverJwksUri(options.issuer, fetchJson).catch((error: unknown) => {
+      discovered = undefined;
+      throw error;
+    });
+    return discovered;
+  };
+}
+
+class TokenAuthenticator implements Authenticator {
+  readonly name = 'issuer';
+  readonly #options: AuthenticatorOptions;
+  readonly #now: () => number;
+  readonly #keys: IssuerKeys;
+  readonly #cache: VerificationCache<Principal>;
+
+  constructor(options: AuthenticatorOptions) {
+    if (!isHttpsUrl(options.issuer)) {
+      throw new Error(`auth.issuer must be an https URL, got ${options.issuer}`);
+    }
+    if (options.jwksUri !== undefined && !isHttpsUrl(options.jwksUri)) {
+      throw new Error(`auth.jwksUri must be an https URL, got ${options.jwksUri}`);
+    }
+    if (options.audience === '') {
+      throw new Error('auth.audience must not be empty');
+    }
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    const fetchJson: FetchJson = options.fetchJson ?? httpsJsonFetcher(options.ca === undefined ? {} : { ca: options.ca });
+    this.#keys = new IssuerKeys({
+      jwksUri: jwksUriSource(options, fetchJson),
+      fetchJson,
+      now: this.#now,
+      refreshCooldownMs: options.refreshCooldownMs ?? 30_000,
+      maxAgeMs: options.keysMaxAgeMs ?? 600_000,
+    });
+    this.#cache = new VerificationCache(options.cacheSize ?? 10_000, this.#now);
+  }
+
+  readonly authenticate: Authenticate = async (authorization, kind, scopes) => {
+    const token = bearerToken(authorization);
+    // A cached token skips the signature check but never the kind and scope checks.
+    const principal = this.#cache.get(token) ?? await this.#verify(token);
+    return authorize(principal, kind, scopes);
+  };
+
+  async check(): Promise<CheckResult> {
+    try {
+      const keys = await this.#keys.current();
+      return { ok: true, detail: `signing keys loaded: ${keys.jwks().keys.length}` };
+    } catch (error) {
+      return { ok: false, detail: `cannot load the issuer's signing keys: ${String(error)}` };
+    }
+  }
+
+  async #verify(token: string): Promise<Principal> {
+    // The issuer being unreachable is our problem, not the client's: 503 rather than 401.
+    await this.#keys.current().catch(() => {
+      throw new ServiceUnavailableError('the token issuer\'s signing keys cannot be loaded');
+    });
+    const { payload } = await jwtVerify(token, this.#keys.resolve, {
+      issuer: this.#options.issuer,
+      audience: this.#options.audience,
+      algorithms: [...ALGORITHMS],
+      typ: 'at+jwt', // RFC 9068 §2.1; jose also accepts application/at+jwt
+      clockTolerance: this.#options.clockSkewSeconds,
+      currentDate: new Date(this.#now()),
+      requiredClaims: REQUIRED_CLAIMS,
+    }).catch((error: unknown) => {
+      throw verificationFailure(error);
+    });
+    const principal = principalFromClaims(payload);
+    this.#cache.set(token, principal);
+    return principal;
+  }
+}
+
+/** Stands in when `auth.issuer` is empty: protected operations cannot be reached at all. */
+class UnconfiguredAuthenticator implements Authenticator {
+  readonly name = 'issuer';
+  readonly authenticate: Authenticate = () =>
+    Promise.reject(new UnauthorizedError('no token issuer is configured (auth.issuer)', NO_TOKEN_CHALLENGE));
+
+  check(): Promise<CheckResult> {
+    return Promise.resolve({ ok: false, detail: 'auth.issuer is not configured' });
+  }
+}
+
+/** Builds the authenticator for one service; throws on a malformed issuer, JWKS URL or audience. */
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  return options.issuer === '' ? new UnconfiguredAuthenticator() : new TokenAuthenticator(options);
+}

@@ -1,0 +1,33 @@
+/**
+ * The bearer token scheme on the wire (RFC 6750): reading the `Authorization` header and the
+ * `WWW-Authenticate` challenges that answer a missing, bad or insufficient token.
+ */
+import { ForbiddenError, UnauthorizedError } from '../errors/index.ts';
+
+/** RFC 6750 §3: no credentials at all get the bare challenge, without an error code. */
+export const NO_TOKEN_CHALLENGE = 'Bearer';
+/** RFC 6750 §3.1: the token is expired, revoked, malformed or invalid for other reasons. */
+export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
+
+// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme name is case-insensitive (RFC 9110 §11.1).
+const BEARER_SCHEME = /^bearer(?: |$)/i;
+const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** The token of a `Bearer` header; UnauthorizedError when there is none or it is malformed. */
+export function bearerToken(authorization: string | undefined): string {
+  if (authorization === undefined || !BEARER_SCHEME.test(authorization)) {
+    throw new UnauthorizedError('a bearer access token is required', NO_TOKEN_CHALLENGE);
+  }
+  const token = BEARER_CREDENTIALS.exec(authorization)?.[1];
+  if (token === undefined) {
+    throw new UnauthorizedError('the Authorization header is not a well-formed bearer token', INVALID_TOKEN_CHALLENGE);
+  }
+  return token;
+}
+
+/** RFC 6750 §3.1 insufficient_scope: 403 naming every scope the operation needs. */
+export function insufficientScope(required: readonly string[], missing: readonly string[]): ForbiddenError {
+  return new ForbiddenError(`the token lacks the scope ${missing.join(' ')}`, {
+    headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${required.join(' ')}"` },
+  });
+}

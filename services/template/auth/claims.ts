@@ -1,0 +1,59 @@
+/**
+ * From a verified RFC 9068 claims set to a Principal, and from jose's failure codes to a detail a
+ * client can act on. Details name what is wrong with the token, never the token itself.
+ */
+import { errors, type JWTPayload } from 'jose';
+import { UnauthorizedError } from '../errors/index.ts';
+import type { Principal } from '../service.ts';
+import { INVALID_TOKEN_CHALLENGE } from './bearer.ts';
+
+/** RFC 9068 §2.2: the claims every JWT access token carries (iss and aud are checked by value). */
+export const REQUIRED_CLAIMS = ['exp', 'iat', 'sub', 'client_id', 'jti'];
+
+function invalidToken(detail: string): UnauthorizedError {
+  return new UnauthorizedError(detail, INVALID_TOKEN_CHALLENGE);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/**
+ * The caller proven by a verified claims set. RFC 9068 §2.2: a client-credentials token has
+ * `sub` equal to `client_id` (a service); any other subject is a user.
+ */
+export function principalFromClaims(payload: JWTPayload): Principal {
+  const { sub: subject, client_id: clientId, scope, scp } = payload;
+  if (typeof subject !== 'string' || typeof clientId !== 'string') {
+    throw invalidToken('the token sub and client_id claims must be strings');
+  }
+  // RFC 9068 §2.2.3: `scope` is space-separated; some servers send a `scp` array instead.
+  const scopes = typeof scope === 'string' ? scope.split(' ').filter((item) => item !== '') : isStringArray(scp) ? scp : [];
+  return { subject, clientId, kind: subject === clientId ? 'service' : 'browser', scopes: new Set(scopes), expiresAt: Number(payload.exp) };
+}
+
+const CLAIM_FAILURES: Readonly<Record<string, string>> = {
+  iss: 'the token was issued by an issuer this service does not trust',
+  aud: 'the token is meant for another audience',
+  nbf: 'the token is not valid yet',
+  typ: 'the token is not a JWT access token (RFC 9068 §2.1: typ must be at+jwt)',
+};
+
+const CODE_FAILURES: Readonly<Record<string, string>> = {
+  ERR_JWT_EXPIRED: 'the token has expired',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'the token is signed with an algorithm this service does not accept',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'the token signature is invalid',
+  ERR_JWKS_NO_MATCHING_KEY: 'the token is signed with a key the issuer does not publish',
+  ERR_JWS_INVALID: 'the token is malformed',
+  ERR_JWT_INVALID: 'the token is malformed',
+};
+
+/** The 401 for a token that failed verification, with a detail naming the reason. */
+export function verificationFailure(error: unknown): UnauthorizedError {
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    const detail = error.reason === 'missing' ? `the token lacks the ${error.claim} claim` : CLAIM_FAILURES[error.claim];
+    return invalidToken(detail ?? `the token ${error.claim} claim is invalid`);
+  }
+  const code = error instanceof errors.JOSEError ? error.code : '';
+  return invalidToken(CODE_FAILURES[code] ?? 'the token is invalid');
+}

@@ -1,0 +1,252 @@
+import { expect } from 'chai';
+import net from 'node:net';
+import tls from 'node:tls';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { startNotes, httpsCall, type NotesHarness } from './testing/notes-harness.ts';
+import { notesService } from './testing/notes-service/index.ts';
+import { startService, resourceOf } from './runtime.ts';
+import { loadConfig } from './config/index.ts';
+import { testTlsMaterial } from './testing/tls.ts';
+import type { ServiceDefinition } from './service.ts';
+import { join } from 'node:path';
+
+function capture(): { logger: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+describe('service runtime: a service assembled from its definition', () => {
+  let notes: NotesHarness;
+  let logs: { logger: pino.Logger; lines: string[] };
+  before(async () => {
+    logs = capture();
+    notes = await startNotes({}, logs.logger);
+  });
+  after(async () => { await notes.close(); });
+
+  it('audience defaults to the resource indicator urn:cryptoutil:<service>', () => {
+    expect(resourceOf('sm-kms')).to.equal('urn:cryptoutil:sm-kms');
+  });
+
+  it('serves an operation with a client-credentials token on /service', async () => {
+    const token = await notes.serviceToken(['notes:write', 'notes:read']);
+    const created = await notes.call('POST', `${notes.service.publicUrl}/service/api/v1/notes`, { token, body: { title: 't', body: 'b' } });
+    expect(created.status).to.equal(201);
+    const id = (created.json as { id: string }).id;
+    const read = await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes/${id}`, { token });
+    expect(read.status).to.equal(200);
+    expect(read.json).to.include({ id, title: 't', body: 'b' });
+    expect(read.headers['x-request-id']).to.be.a('string');
+    expect(read.headers['strict-transport-security']).to.include('max-age=');
+  });
+
+  it('serves the same operation to a user token on /browser and refuses the wrong kind with 403', async () => {
+    const user = await notes.userToken(['notes:read']);
+    const service = await notes.serviceToken(['notes:read']);
+    expect((await notes.call('GET', `${notes.service.publicUrl}/browser/api/v1/notes`, { token: user })).status).to.equal(200);
+    const wrongOnService = await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes`, { token: user });
+    expect(wrongOnService.status).to.equal(403);
+    const wrongOnBrowser = await notes.call('GET', `${notes.service.publicUrl}/browser/api/v1/notes`, { token: service });
+    expect(wrongOnBrowser.status).to.equal(403);
+  });
+
+  it('answers 401 with WWW-Authenticate without a token and 403 without the scope', async () => {
+    const missing = await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes`);
+    expect(missing.status).to.equal(401);
+    expect(missing.headers['www-authenticate']).to.match(/^Bearer/);
+    const readOnly = await notes.serviceToken(['notes:read']);
+    const denied = await notes.call('POST', `${notes.service.publicUrl}/service/api/v1/notes`, { token: readOnly, body: { title: 't', body: 'b' } });
+    expect(denied.status).to.equal(403);
+    expect(denied.headers['www-authenticate']).to.include('insufficient_scope');
+  });
+
+  it('names the failing field in a 400 problem and changes nothing', async () => {
+    const token = await notes.serviceToken(['notes:write', 'notes:read']);
+    const before = (await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes?size=100`, { token })).json as { total: number };
+    const bad = await notes.call('POST', `${notes.service.publicUrl}/service/api/v1/notes`, { token, body: { title: '', body: 'b' } });
+    expect(bad.status).to.equal(400);
+    expect(bad.headers['content-type']).to.include('application/problem+json');
+    expect(bad.json).to.include({ status: 400, code: 'validation_failed' });
+    expect((bad.json as { detail: string }).detail).to.include('/body/title');
+    expect((bad.json as { instance: string }).instance).to.equal(bad.headers['x-request-id']);
+    const after = (await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes?size=100`, { token })).json as { total: number };
+    expect(after.total).to.equal(before.total);
+  });
+
+  it('answers 404 and 405 as problems and serves the OpenAPI document and Swagger UI without a token', async () => {
+    const notFound = await notes.call('GET', `${notes.service.publicUrl}/nothing/here`);
+    expect(notFound.status).to.equal(404);
+    expect(notFound.json).to.include({ code: 'not_found' });
+    const token = await notes.serviceToken(['notes:read']);
+    const wrongMethod = await notes.call('PATCH', `${notes.service.publicUrl}/service/api/v1/notes`, { token });
+    expect(wrongMethod.status).to.equal(405);
+    expect(wrongMethod.headers.allow).to.include('GET');
+    const document = await notes.call('GET', `${notes.service.publicUrl}/openapi.json`);
+    expect(document.status).to.equal(200);
+    expect(document.json).to.have.property('openapi');
+    expect((await notes.call('GET', `${notes.service.publicUrl}/ui/swagger/`)).status).to.equal(200);
+  });
+
+  it('logs one access line per request without tokens or query strings', async () => {
+    const token = await notes.serviceToken(['notes:read']);
+    await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes?page=0&size=5`, { token });
+    const all = logs.lines.join('');
+    expect(all).to.include('"path":"/service/api/v1/notes"');
+    expect(all).not.to.include(token);
+    expect(all).not.to.include('size=5');
+  });
+
+  it('accepts TLS 1.3 only on the public and admin listeners', async () => {
+    for (const url of [notes.service.publicUrl, notes.service.adminUrl]) {
+      const { port } = new URL(url);
+      const refused = await new Promise<string>((resolve) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: Number(port), maxVersion: 'TLSv1.2', ca: notes.service.ca, servername: 'localhost' });
+        socket.on('secureConnect', () => { socket.destroy(); resolve('connected'); });
+        socket.on('error', (error: NodeJS.ErrnoException) => { resolve(error.code ?? 'error'); });
+      });
+      expect(refused).to.not.equal('connected');
+      const accepted = await new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: Number(port), ca: notes.service.ca, servername: 'localhost' });
+        socket.on('secureConnect', () => { const version = socket.getProtocol(); socket.destroy(); resolve(String(version)); });
+        socket.on('error', reject);
+      });
+      expect(accepted).to.equal('TLSv1.3');
+    }
+  });
+
+  it('never answers plain HTTP on either listener', async () => {
+    const { port } = new URL(notes.service.publicUrl);
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => { socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'); });
+      let data = '';
+      socket.on('data', (chunk: Buffer) => { data += chunk.toString('latin1'); });
+      socket.on('close', () => { resolve(data); });
+      socket.on('error', () => { resolve(data); });
+    });
+    expect(answer).not.to.match(/^HTTP\/1\.1 200/);
+  });
+
+  it('reports ready on the admin listener with database and issuer checks', async () => {
+    const ready = await notes.call('GET', `${notes.service.adminUrl}/admin/v1/readyz`);
+    expect(ready.status).to.equal(200);
+    const body = ready.json as { status: string; checks: Record<string, { ok: boolean }> };
+    expect(body.status).to.equal('ready');
+    expect(Object.keys(body.checks)).to.deep.equal(['database', 'issuer']);
+    expect(Object.values(body.checks).every((check) => check.ok)).to.equal(true);
+    const health = await notes.call('GET', `${notes.service.adminUrl}/admin/v1/healthz`);
+    expect((health.json as { eventLoopDelayMs: number }).eventLoopDelayMs).to.be.a('number');
+    const metrics = await notes.call('GET', `${notes.service.adminUrl}/admin/v1/metrics`);
+    expect(metrics.text).to.include('http_server_requests_total');
+  });
+});
+
+describe('service runtime: drain and failures', () => {
+  it('POST /admin/v1/shutdown lets an in-flight request finish, then stops', async () => {
+    const notes = await startNotes();
+    let stoppedCalled = false;
+    void notes.service.stopped.then(() => { stoppedCalled = true; });
+    const token = await notes.serviceToken(['notes:read']);
+    const slow = notes.call('GET', `${notes.service.publicUrl}/service/api/v1/slow?ms=600`, { token });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const accepted = await notes.call('POST', `${notes.service.adminUrl}/admin/v1/shutdown`);
+    expect(accepted.status).to.equal(202);
+    const finished = await slow;
+    expect(finished.status).to.equal(200);
+    expect(finished.json).to.deep.equal({ waitedMs: 600 });
+    await notes.service.stopped;
+    expect(stoppedCalled).to.equal(true);
+    const refused = await httpsCall(notes.service.ca, 'GET', `${notes.service.publicUrl}/openapi.json`).then(() => 'answered', () => 'refused');
+    expect(refused).to.equal('refused');
+    await notes.close();
+  });
+
+  it('uses Redis for rate-limit counters when rateLimit.redisUrl is set', async () => {
+    const notes = await startNotes({ rateLimit: { redisUrl: 'redis://127.0.0.1:6379', perSecond: 1, burst: 1 } });
+    try {
+      const statuses: number[] = [];
+      for (let index = 0; index < 4; index += 1) {
+        statuses.push((await notes.call('GET', `${notes.service.publicUrl}/openapi.json`)).status);
+      }
+      expect(statuses).to.include(429);
+    } finally {
+      await notes.close();
+    }
+  });
+
+  it('fails to start when the public port is taken and closes what it opened', async () => {
+    const first = await startNotes();
+    try {
+      const port = Number(new URL(first.service.publicUrl).port);
+      const config = loadConfig({
+        serviceName: 'notes', publicPort: 0, files: [], env: {},
+        overrides: { public: { port }, admin: { port: 0 }, dataDir: first.dataDir, database: { url: 'sqlite::memory:' }, log: { level: 'silent' } },
+      });
+      let failure: unknown;
+      try { await startService(notesService, config); } catch (error) { failure = error; }
+      expect((failure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      const adminTaken = loadConfig({
+        serviceName: 'notes', publicPort: 0, files: [], env: {},
+        overrides: { public: { port: 0 }, admin: { port: Number(new URL(first.service.adminUrl).port) }, dataDir: first.dataDir, database: { url: 'sqlite::memory:' }, log: { level: 'silent' } },
+      });
+      let adminFailure: unknown;
+      try { await startService(notesService, adminTaken); } catch (error) { adminFailure = error; }
+      expect((adminFailure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('stop() is idempotent and calls onStopped once', async () => {
+    const notes = await startNotes();
+    const first = notes.service.stop('one');
+    expect(notes.service.stop('two')).to.equal(first);
+    await first;
+    await notes.close();
+  });
+
+  it('runs the service\'s own readiness checks and middleware, in files TLS mode without an issuer', async () => {
+    const material = await testTlsMaterial();
+    const definition: ServiceDefinition = {
+      ...notesService,
+      readinessChecks: () => [{ name: 'barrier', check: () => Promise.resolve({ ok: false, detail: 'sealed' }) }],
+      middleware: [async (ctx, next) => { ctx.set('x-service-step', 'ran'); await next(); }],
+    };
+    const config = loadConfig({
+      serviceName: 'notes', publicPort: 0, files: [], env: {},
+      overrides: {
+        public: { port: 0 }, admin: { port: 0 }, dataDir: material.dataDir, database: { url: 'sqlite::memory:' }, log: { level: 'silent' },
+        tls: { mode: 'files', certFile: join(material.dataDir, 'tls', 'test.crt'), keyFile: join(material.dataDir, 'tls', 'test.key') },
+      },
+    });
+    let stoppedHook = 0;
+    const service = await startService(definition, config, { onStopped: () => { stoppedHook += 1; } });
+    try {
+      const ready = await httpsCall(material.ca, 'GET', `${service.adminUrl}/admin/v1/readyz`);
+      expect(ready.status).to.equal(503);
+      expect(ready.json).to.deep.equal({ status: 'not-ready', checks: { database: { ok: true }, barrier: { ok: false, detail: 'sealed' } } });
+      const noIssuer = await httpsCall(material.ca, 'GET', `${service.publicUrl}/service/api/v1/notes`, { token: 'x.y.z' });
+      expect(noIssuer.status).to.equal(401);
+      expect(noIssuer.headers['x-service-step']).to.equal(undefined);
+    } finally {
+      await service.stop();
+    }
+    expect(stoppedHook).to.equal(1);
+  });
+
+  it('honours a configured audience and JWKS URL', async () => {
+    const notes = await startNotes((issuer) => ({ auth: { audience: 'urn:example:custom', jwksUri: issuer.jwksUri } }));
+    try {
+      const custom = await notes.issuer.serviceToken({ clientId: 'c', audience: 'urn:example:custom', scopes: ['notes:read'] });
+      expect((await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes`, { token: custom })).status).to.equal(200);
+      const standard = await notes.serviceToken(['notes:read']);
+      expect((await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes`, { token: standard })).status).to.equal(401);
+      expect(notes.issuer.hits('/.well-known/openid-configuration')).to.equal(0);
+      const passed = await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes`, { token: custom });
+      expect(passed.headers['x-request-id']).to.be.a('string');
+    } finally {
+      await notes.close();
+    }
+  });
+});
