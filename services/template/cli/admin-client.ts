@@ -40,7 +40,7 @@ export function callAdmin(target: AdminTarget, method: 'GET' | 'POST', path: str
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => { resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }); });
+        response.on('end', () => { resolve({ status: Number(response.statusCode), body: Buffer.concat(chunks).toString('utf8') }); });
       },
     );
     request.on('timeout', () => { request.destroy(new Error(`no answer within ${timeoutMs} ms`)); });

@@ -5,7 +5,8 @@
 import { UsageError } from '../errors/index.ts';
 import type { ServiceDefinition } from '../service.ts';
 import type { TemplateConfig } from '../config/schema.ts';
-import { loadConfig, configHelp } from '../config/index.ts';
+import { configHelp } from '../config/index.ts';
+import { loadServiceConfig, schemaOptionsOf } from './service-config.ts';
 import { trustedCa } from '../tls/index.ts';
 import { openDatabase } from '../database/index.ts';
 import { startService } from '../runtime.ts';
@@ -81,35 +82,40 @@ const actionRunners: Readonly<Record<ServiceAction, ActionRunner>> = {
 };
 
 async function run(command: Command, context: CliContext): Promise<number> {
-  if (command.kind === 'help') {
-    const service = context.services.find((candidate) => candidate.name === command.topic);
-    context.stdout(command.topic === 'up' ? upHelp() : service === undefined ? generalHelp(context.services) : serviceHelp(service));
-    return EXIT_OK;
+  switch (command.kind) {
+    case 'help':
+      context.stdout(generalHelp(context.services));
+      return EXIT_OK;
+    case 'up-help':
+      context.stdout(upHelp());
+      return EXIT_OK;
+    case 'service-help':
+      context.stdout(serviceHelp(command.service));
+      return EXIT_OK;
+    case 'version':
+      context.stdout(`cryptoutil ${version}\n`);
+      return EXIT_OK;
+    case 'up':
+      return runUp({ dataDir: command.dataDir, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
+    case 'service':
+      return runServiceAction(command, context);
   }
-  if (command.kind === 'version') {
-    context.stdout(`cryptoutil ${version}\n`);
-    return EXIT_OK;
-  }
-  if (command.kind === 'up') {
-    return runUp({ dataDir: command.dataDir, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
-  }
-  const service = context.services.find((candidate) => candidate.name === command.service);
-  if (service === undefined) {
-    throw new UsageError(`unknown service "${command.service}"`);
-  }
-  const schemaOptions = { serviceName: service.name, publicPort: service.publicPort, ...(service.configSchema === undefined ? {} : { serviceSchema: service.configSchema }) };
+}
+
+async function runServiceAction(command: Extract<Command, { kind: 'service' }>, context: CliContext): Promise<number> {
+  const { service } = command;
   if (command.help) {
-    context.stdout(`Usage: cryptoutil ${service.name} ${command.action} [--config F.yml]...\n\n${configHelp(schemaOptions)}`);
+    context.stdout(`Usage: cryptoutil ${service.name} ${command.action} [--config F.yml]...\n\n${configHelp(schemaOptionsOf(service))}`);
     return EXIT_OK;
   }
-  const config = loadConfig({ ...schemaOptions, files: command.configFiles, env: context.env });
+  const config = loadServiceConfig(service, command.configFiles, context.env);
   return actionRunners[command.action](service, config, context);
 }
 
 /** Runs one command; never throws: usage errors exit 2, everything else exits 1. */
 export async function main(argv: readonly string[], context: CliContext): Promise<number> {
   try {
-    return await run(parseCommand(argv, context.services.map((service) => service.name)), context);
+    return await run(parseCommand(argv, context.services), context);
   } catch (error) {
     if (error instanceof UsageError) {
       context.stderr(`cryptoutil: ${error.message}\n`);

@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import { UsageError } from '../errors/index.ts';
 import { parseCommand } from './parse.ts';
 
-const services = ['learn-ps', 'sm-kms'];
+import type { ServiceDefinition } from '../service.ts';
+import { notesService } from '../testing/notes-service/index.ts';
+
+const learnPs: ServiceDefinition = { ...notesService, name: 'learn-ps' };
+const smKms: ServiceDefinition = { ...notesService, name: 'sm-kms' };
+const services = [learnPs, smKms];
 
 describe('cryptoutil command line', () => {
   it('shows general help with no arguments, help, --help and -h', () => {
@@ -20,7 +25,7 @@ describe('cryptoutil command line', () => {
     expect(parseCommand(['up'], services)).to.deep.equal({ kind: 'up', dataDir: '.cryptoutil' });
     expect(parseCommand(['up', '--data-dir', '/tmp/x'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/x' });
     expect(parseCommand(['up', '--data-dir=/tmp/y'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/y' });
-    expect(parseCommand(['up', '--help'], services)).to.deep.equal({ kind: 'help', topic: 'up' });
+    expect(parseCommand(['up', '--help'], services)).to.deep.equal({ kind: 'up-help' });
   });
 
   it('refuses bad up usage as a usage error', () => {
@@ -32,7 +37,7 @@ describe('cryptoutil command line', () => {
 
   it('parses service actions with repeated --config files in order', () => {
     expect(parseCommand(['learn-ps', 'start', '--config', 'a.yml', '-c', 'b.yml'], services)).to.deep.equal({
-      kind: 'service', service: 'learn-ps', action: 'start', configFiles: ['a.yml', 'b.yml'], help: false,
+      kind: 'service', service: learnPs, action: 'start', configFiles: ['a.yml', 'b.yml'], help: false,
     });
     for (const action of ['livez', 'readyz', 'shutdown', 'migrate']) {
       expect(parseCommand(['sm-kms', action], services)).to.include({ kind: 'service', action, help: false });
@@ -41,9 +46,9 @@ describe('cryptoutil command line', () => {
   });
 
   it('shows service help when the action is missing or is --help', () => {
-    expect(parseCommand(['learn-ps'], services)).to.deep.equal({ kind: 'help', topic: 'learn-ps' });
-    expect(parseCommand(['learn-ps', '--help'], services)).to.deep.equal({ kind: 'help', topic: 'learn-ps' });
-    expect(parseCommand(['learn-ps', '-h'], services)).to.deep.equal({ kind: 'help', topic: 'learn-ps' });
+    expect(parseCommand(['learn-ps'], services)).to.deep.equal({ kind: 'service-help', service: learnPs });
+    expect(parseCommand(['learn-ps', '--help'], services)).to.deep.equal({ kind: 'service-help', service: learnPs });
+    expect(parseCommand(['learn-ps', '-h'], services)).to.deep.equal({ kind: 'service-help', service: learnPs });
   });
 
   it('names what is wrong: unknown service, unknown action, stray arguments, unknown options', () => {

@@ -4,14 +4,17 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors/index.ts';
+import type { ServiceDefinition } from '../service.ts';
 
 export type ServiceAction = 'start' | 'livez' | 'readyz' | 'shutdown' | 'migrate';
 
 export type Command =
-  | { readonly kind: 'help'; readonly topic?: string }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'up-help' }
+  | { readonly kind: 'service-help'; readonly service: ServiceDefinition }
   | { readonly kind: 'version' }
   | { readonly kind: 'up'; readonly dataDir: string }
-  | { readonly kind: 'service'; readonly service: string; readonly action: ServiceAction; readonly configFiles: readonly string[]; readonly help: boolean };
+  | { readonly kind: 'service'; readonly service: ServiceDefinition; readonly action: ServiceAction; readonly configFiles: readonly string[]; readonly help: boolean };
 
 interface ActionSpec {
   readonly summary: string;
@@ -38,7 +41,7 @@ function parseUp(args: readonly string[]): Command {
     allowPositionals: true,
   }));
   if (values.help === true) {
-    return { kind: 'help', topic: 'up' };
+    return { kind: 'up-help' };
   }
   rejectPositionals(positionals, 'up');
   const dataDir = values['data-dir'];
@@ -48,16 +51,18 @@ function parseUp(args: readonly string[]): Command {
   return { kind: 'up', dataDir: typeof dataDir === 'string' ? dataDir : '.cryptoutil' };
 }
 
-function parseService(service: string, args: readonly string[], services: readonly string[]): Command {
-  if (!services.includes(service)) {
-    throw new UsageError(`unknown command or service "${service}"; services: ${services.length === 0 ? '(none yet)' : services.join(', ')}`);
+function parseService(name: string, args: readonly string[], services: readonly ServiceDefinition[]): Command {
+  const service = services.find((candidate) => candidate.name === name);
+  if (service === undefined) {
+    const known = services.map((candidate) => candidate.name);
+    throw new UsageError(`unknown command or service "${name}"; services: ${known.length === 0 ? '(none yet)' : known.join(', ')}`);
   }
   const [action, ...rest] = args;
   if (action === undefined || action === '--help' || action === '-h') {
-    return { kind: 'help', topic: service };
+    return { kind: 'service-help', service };
   }
   if (!isAction(action)) {
-    throw new UsageError(`unknown action "${action}" for ${service}; actions: ${Object.keys(serviceActions).join(', ')}`);
+    throw new UsageError(`unknown action "${action}" for ${name}; actions: ${Object.keys(serviceActions).join(', ')}`);
   }
   const { values, positionals } = usage(() => parseArgs({
     args: rest,
@@ -65,7 +70,7 @@ function parseService(service: string, args: readonly string[], services: readon
     strict: true,
     allowPositionals: true,
   }));
-  rejectPositionals(positionals, `${service} ${action}`);
+  rejectPositionals(positionals, `${name} ${action}`);
   return { kind: 'service', service, action, configFiles: values.config ?? [], help: values.help === true };
 }
 
@@ -74,7 +79,7 @@ function usage<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError((error as Error).message);
   }
 }
 
@@ -85,7 +90,7 @@ function rejectPositionals(positionals: readonly string[], command: string): voi
 }
 
 /** Parses `cryptoutil` arguments against the services that exist in this build. */
-export function parseCommand(argv: readonly string[], services: readonly string[]): Command {
+export function parseCommand(argv: readonly string[], services: readonly ServiceDefinition[]): Command {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     return { kind: 'help' };

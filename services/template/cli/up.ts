@@ -6,7 +6,7 @@
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ServiceDefinition } from '../service.ts';
-import { loadConfig } from '../config/index.ts';
+import { loadServiceConfig } from './service-config.ts';
 import { ensureLocalCa } from '../tls/index.ts';
 import { startService, type RunningService } from '../runtime.ts';
 
@@ -71,14 +71,7 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   try {
     for (const [index, service] of options.services.entries()) {
       options.stdout(`[${index + 1}/${options.services.length}] starting ${service.name} ...`);
-      const config = loadConfig({
-        serviceName: service.name,
-        publicPort: service.publicPort,
-        ...(service.configSchema === undefined ? {} : { serviceSchema: service.configSchema }),
-        files: [],
-        env: options.env,
-        overrides: overridesFor(service, dataDir, options.env),
-      });
+      const config = loadServiceConfig(service, [], options.env, overridesFor(service, dataDir, options.env));
       running.push(await startService(service, config));
       options.stdout(' ready\n');
     }
@@ -106,6 +99,16 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
 /** Runs the suite until SIGINT or SIGTERM, then stops it cleanly. */
 export async function runUp(options: UpOptions): Promise<number> {
   const suite = await startSuite(options);
+  // Listen before saying "Press Ctrl-C": a signal that came between the two would kill the process
+  // without a drain. Signal listeners do not keep the event loop alive; with no listener open (a
+  // build with no services yet) this timer does, until the signal arrives.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  const signalled = new Promise<void>((resolveSignal) => {
+    const remove = options.onSignal(() => {
+      remove();
+      resolveSignal();
+    });
+  });
   options.stdout([
     '',
     suite.services.length === 0 ? '  no services in this build yet' : urlTable(suite.services),
@@ -117,12 +120,8 @@ export async function runUp(options: UpOptions): Promise<number> {
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'));
-  await new Promise<void>((resolveSignal) => {
-    const remove = options.onSignal(() => {
-      remove();
-      resolveSignal();
-    });
-  });
+  await signalled;
+  clearInterval(keepAlive);
   options.stdout('stopping ...\n');
   await suite.stop();
   options.stdout('stopped\n');

@@ -5,6 +5,7 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 
 /** Koa's `app.callback()` returns a promise; the server ignores whatever the listener returns. */
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => unknown;
@@ -34,14 +35,9 @@ export async function listenHttps(
 ): Promise<HttpsListener> {
   const server = https.createServer({ ...tlsOptions, keepAliveTimeout: 5_000 }, handler);
   server.listen(port, address);
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([error]: unknown[]) => {
-      throw error instanceof Error ? error : new Error(String(error));
-    }),
-  ]);
-  const bound = server.address();
-  const boundPort = typeof bound === 'object' && bound !== null ? bound.port : port;
+  // events.once rejects with the 'error' event's error (EADDRINUSE, EACCES) if it comes first.
+  await once(server, 'listening');
+  const boundPort = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
 
   return {

@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { services } from './registry.ts';
+
+const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function run(args: readonly string[], onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onStdout?.(stdout, (signal) => child.kill(signal));
+    });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('exit', (code) => { resolve({ code, stdout, stderr }); });
+  });
+}
+
+describe('the cryptoutil executable', () => {
+  it('lists the services of this build in DESIGN order', () => {
+    const order = ['sm-kms', 'identity-authz', 'identity-idp', 'identity-rs', 'identity-rp', 'identity-spa', 'jose-ja', 'pki-ca', 'learn-ps'];
+    const names = services.map((service) => service.name);
+    expect(names).to.deep.equal(order.filter((name) => names.includes(name)));
+  });
+
+  it('prints help and exits 0', async () => {
+    const result = await run(['--help']);
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.include('cryptoutil up [--data-dir DIR]');
+  });
+
+  it('exits 2 on bad usage with a message on stderr', async () => {
+    const result = await run(['no-such-service', 'start']);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.match(/^cryptoutil: unknown command or service "no-such-service"/);
+  });
+
+  it('runs up until SIGINT and exits 0', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-exe-')), 'data');
+    const result = await run(['up', '--data-dir', dataDir], (stdout, kill) => {
+      if (stdout.includes('Press Ctrl-C to stop.') && !stdout.includes('stopping')) kill('SIGINT');
+    });
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.include('stopped');
+  });
+});

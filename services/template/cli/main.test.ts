@@ -1,0 +1,209 @@
+import { expect } from 'chai';
+import net from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './main.ts';
+import { notesService } from '../testing/notes-service/index.ts';
+import { version } from '../version.ts';
+
+interface Captured {
+  context: CliContext;
+  out: () => string;
+  err: () => string;
+  /** Delivers SIGTERM to whoever registered through onSignal. */
+  signal: () => void;
+}
+
+function capture(services = [notesService]): Captured {
+  let out = '';
+  let err = '';
+  let handler: ((signal: string) => void) | undefined;
+  return {
+    context: {
+      services,
+      env: {},
+      stdout: (text) => { out += text; },
+      stderr: (text) => { err += text; },
+      onSignal: (registered) => {
+        handler = registered;
+        return () => { handler = undefined; };
+      },
+    },
+    out: () => out,
+    err: () => err,
+    signal: () => { handler?.('SIGTERM'); },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function configFile(extra = ''): Promise<{ file: string; publicPort: number; adminPort: number; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-cli-'));
+  const publicPort = await freePort();
+  const adminPort = await freePort();
+  const file = join(dir, 'notes.yml');
+  await writeFile(file, [
+    `public: { port: ${publicPort} }`,
+    `admin: { port: ${adminPort} }`,
+    `dataDir: ${dir}`,
+    `database: { url: "sqlite:${join(dir, 'notes.sqlite')}" }`,
+    'log: { level: silent }',
+    extra,
+  ].join('\n'));
+  return { file, publicPort, adminPort, dir };
+}
+
+describe('cryptoutil main: help, version and usage errors', () => {
+  it('prints general help listing the services and the exit codes', async () => {
+    const cli = capture();
+    expect(await main(['--help'], cli.context)).to.equal(EXIT_OK);
+    expect(cli.out()).to.include('cryptoutil up [--data-dir DIR]').and.include('notes').and.include('Exit codes: 0 success, 1 runtime failure, 2 bad usage');
+    const empty = capture([]);
+    await main([], empty.context);
+    expect(empty.out()).to.include('(none in this build yet)');
+  });
+
+  it('prints help for up, for a service and for a service action with every config key', async () => {
+    const up = capture();
+    await main(['up', '--help'], up.context);
+    expect(up.out()).to.include('credentials.json');
+    const service = capture();
+    await main(['notes', '--help'], service.context);
+    expect(service.out()).to.include('Usage: cryptoutil notes <action>');
+    const start = capture();
+    expect(await main(['notes', 'start', '--help'], start.context)).to.equal(EXIT_OK);
+    for (const key of ['public.port', 'admin.address', 'tls.mode', 'database.url', 'auth.issuer', 'rateLimit.redisUrl', 'CRYPTOUTIL_DATABASE_URL']) {
+      expect(start.out()).to.include(key);
+    }
+  });
+
+  it('prints the version', async () => {
+    const cli = capture();
+    expect(await main(['--version'], cli.context)).to.equal(EXIT_OK);
+    expect(cli.out()).to.equal(`cryptoutil ${version}\n`);
+  });
+
+  it('exits 2 with a message for bad usage and bad configuration', async () => {
+    const unknown = capture();
+    expect(await main(['nope', 'start'], unknown.context)).to.equal(EXIT_USAGE);
+    expect(unknown.err()).to.match(/^cryptoutil: unknown command or service "nope"/);
+    const { file } = await configFile('publik: { port: 1 }');
+    const badKey = capture();
+    expect(await main(['notes', 'start', '--config', file], badKey.context)).to.equal(EXIT_USAGE);
+    expect(badKey.err()).to.include('publik').and.include(file);
+    const badAdmin = capture();
+    badAdmin.context = { ...badAdmin.context, env: { CRYPTOUTIL_ADMIN_ADDRESS: '0.0.0.0' } };
+    expect(await main(['notes', 'livez'], badAdmin.context)).to.equal(EXIT_USAGE);
+    expect(badAdmin.err()).to.include('admin.address').and.include('CRYPTOUTIL_ADMIN_ADDRESS');
+  });
+});
+
+describe('cryptoutil main: running a service', () => {
+  it('start serves until shutdown; livez and readyz exit 0 while it runs and 1 after', async () => {
+    const { file } = await configFile();
+    const server = capture();
+    const running = main(['notes', 'start', '--config', file], server.context);
+    await until(() => server.out().includes('listening on'));
+    const live = capture();
+    expect(await main(['notes', 'livez', '--config', file], live.context)).to.equal(EXIT_OK);
+    expect(JSON.parse(live.out())).to.deep.equal({ status: 'alive' });
+    const ready = capture();
+    expect(await main(['notes', 'readyz', '-c', file], ready.context)).to.equal(EXIT_OK);
+    const stop = capture();
+    expect(await main(['notes', 'shutdown', '--config', file], stop.context)).to.equal(EXIT_OK);
+    expect(await running).to.equal(EXIT_OK);
+    const after = capture();
+    expect(await main(['notes', 'livez', '--config', file], after.context)).to.equal(EXIT_FAILURE);
+    expect(after.err()).to.include('admin endpoint not reachable');
+    const stopAgain = capture();
+    expect(await main(['notes', 'shutdown', '--config', file], stopAgain.context)).to.equal(EXIT_FAILURE);
+  });
+
+  it('start drains and exits 0 on SIGTERM', async () => {
+    const { file } = await configFile();
+    const server = capture();
+    const running = main(['notes', 'start', '--config', file], server.context);
+    await until(() => server.out().includes('listening on'));
+    server.signal();
+    expect(await running).to.equal(EXIT_OK);
+  });
+
+  it('readyz exits 1 while a readiness check fails', async () => {
+    const { file } = await configFile('auth: { issuer: "https://127.0.0.1:1" }');
+    const server = capture();
+    const running = main(['notes', 'start', '--config', file], server.context);
+    await until(() => server.out().includes('listening on'));
+    const ready = capture();
+    expect(await main(['notes', 'readyz', '--config', file], ready.context)).to.equal(EXIT_FAILURE);
+    expect(JSON.parse(ready.out())).to.include({ status: 'not-ready' });
+    server.signal();
+    await running;
+  });
+
+  it('shutdown exits 1 when something other than the admin endpoint answers', async () => {
+    const { file, publicPort } = await configFile();
+    const server = capture();
+    const running = main(['notes', 'start', '--config', file], server.context);
+    await until(() => server.out().includes('listening on'));
+    const wrong = capture();
+    wrong.context = { ...wrong.context, env: { CRYPTOUTIL_ADMIN_PORT: String(publicPort) } };
+    expect(await main(['notes', 'shutdown', '--config', file], wrong.context)).to.equal(EXIT_FAILURE);
+    server.signal();
+    await running;
+  });
+
+  it('start exits 1 when its port is taken', async () => {
+    const { file, publicPort } = await configFile();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(publicPort, '127.0.0.1', resolve));
+    try {
+      const cli = capture();
+      expect(await main(['notes', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
+      expect(cli.err()).to.include('EADDRINUSE');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('migrate applies pending migrations once', async () => {
+    const { file } = await configFile();
+    const first = capture();
+    expect(await main(['notes', 'migrate', '--config', file], first.context)).to.equal(EXIT_OK);
+    expect(first.out()).to.equal('applied: 0001-create-notes\n');
+    const second = capture();
+    expect(await main(['notes', 'migrate', '--config', file], second.context)).to.equal(EXIT_OK);
+    expect(second.out()).to.equal('database is up to date\n');
+  });
+
+  it('reports a thrown non-Error value as a runtime failure', async () => {
+    const thrown: unknown = 'plain failure';
+    const odd = { ...notesService, name: 'odd', operations: () => { throw thrown; } };
+    const cli = capture([odd]);
+    const { file } = await configFile();
+    expect(await main(['odd', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
+    expect(cli.err()).to.equal('cryptoutil: plain failure\n');
+  });
+
+  it('reports a failing handler factory as a runtime failure', async () => {
+    const broken = { ...notesService, name: 'broken', operations: () => { throw Object.assign(new Error('handlers failed'), {}); } };
+    const cli = capture([broken]);
+    const { file } = await configFile();
+    expect(await main(['broken', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
+    expect(cli.err()).to.equal('cryptoutil: handlers failed\n');
+  });
+});

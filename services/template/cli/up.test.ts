@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import net from 'node:net';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { runUp, startSuite, type Credentials } from './up.ts';
+import { main, EXIT_FAILURE, EXIT_OK } from './main.ts';
+import { notesService } from '../testing/notes-service/index.ts';
+import { httpsCall } from '../testing/notes-harness.ts';
+import type { ServiceDefinition } from '../service.ts';
+
+const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };
+
+async function freshDir(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'cryptoutil-up-')), 'data');
+}
+
+describe('cryptoutil up', () => {
+  it('creates the data directory, local CA and credentials.json (0600), and serves each service', async () => {
+    const dataDir = await freshDir();
+    let out = '';
+    const suite = await startSuite({ dataDir, services: [notesService], env: quiet, stdout: (text) => { out += text; } });
+    try {
+      expect(out).to.equal('[1/1] starting notes ... ready\n');
+      expect((await stat(dataDir)).mode & 0o777).to.equal(0o700);
+      const credentials = JSON.parse(await readFile(suite.credentialsFile, 'utf8')) as Credentials;
+      expect((await stat(suite.credentialsFile)).mode & 0o777).to.equal(0o600);
+      expect(credentials.ca_file).to.equal(join(dataDir, 'tls', 'ca.crt'));
+      const [running] = suite.services;
+      expect(credentials.services.notes).to.deep.equal({ url: running?.publicUrl, admin_url: running?.adminUrl });
+      expect(Object.keys(credentials)).to.deep.equal(['issuer', 'token_endpoint', 'client_id', 'client_secret', 'ca_file', 'services']);
+      const ca = await readFile(credentials.ca_file, 'utf8');
+      const live = await httpsCall(ca, 'GET', `${String(running?.adminUrl)}/admin/v1/livez`);
+      expect(live.status).to.equal(200);
+    } finally {
+      await suite.stop();
+    }
+  });
+
+  it('reuses the data directory on the next run: same CA, same data', async () => {
+    const dataDir = await freshDir();
+    // No CRYPTOUTIL_LOG_LEVEL: up quiets the services to warnings on its own.
+    const first = await startSuite({ dataDir, services: [notesService], env: {}, stdout: () => undefined });
+    await first.stop();
+    const caBefore = await readFile(join(dataDir, 'tls', 'ca.crt'), 'utf8');
+    const file = new DatabaseSync(join(dataDir, 'notes.sqlite'));
+    file.prepare('insert into notes (id, title, body, created_at, updated_at) values (?, ?, ?, ?, ?)').run('0190b7e0-0000-7000-8000-000000000001', 'kept', 'across runs', Date.now(), Date.now());
+    file.close();
+    const second = await startSuite({ dataDir, services: [notesService], env: quiet, stdout: () => undefined });
+    await second.stop();
+    expect(await readFile(join(dataDir, 'tls', 'ca.crt'), 'utf8')).to.equal(caBefore);
+    const reopened = new DatabaseSync(join(dataDir, 'notes.sqlite'));
+    expect(reopened.prepare('select title from notes').all()).to.deep.equal([{ title: 'kept' }]);
+    reopened.close();
+  });
+
+  it('stops the services it started when a later one fails, and says which failed', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const takenPort = (blocker.address() as net.AddressInfo).port;
+    const second: ServiceDefinition = { ...notesService, name: 'second', publicPort: takenPort };
+    let out = '';
+    try {
+      let failure: unknown;
+      try {
+        await startSuite({ dataDir: await freshDir(), services: [notesService, second], env: quiet, stdout: (text) => { out += text; } });
+      } catch (error) {
+        failure = error;
+      }
+      expect((failure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      expect(out).to.equal('[1/2] starting notes ... ready\n[2/2] starting second ... failed\n');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('prints the URL table, waits for Ctrl-C, then stops cleanly', async () => {
+    let out = '';
+    let signal: (() => void) | undefined;
+    const running = runUp({
+      dataDir: await freshDir(),
+      services: [notesService],
+      env: quiet,
+      stdout: (text) => { out += text; },
+      onSignal: (handler) => {
+        signal = () => { handler('SIGINT'); };
+        return () => { signal = undefined; };
+      },
+    });
+    while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(out).to.match(/service\s+public URL\s+admin URL/).and.match(/notes\s+https:\/\/127\.0\.0\.1:\d+\s+https:\/\/127\.0\.0\.1:\d+/);
+    expect(out).to.include('Press Ctrl-C to stop.').and.include('credentials.json');
+    signal();
+    expect(await running).to.equal(0);
+    expect(out).to.match(/stopping \.\.\.\nstopped\n$/);
+    expect(signal).to.equal(undefined);
+  });
+
+  it('runs through the command line, with no services as well', async () => {
+    let out = '';
+    let signal: (() => void) | undefined;
+    const context = {
+      services: [],
+      env: quiet,
+      stdout: (text: string) => { out += text; },
+      stderr: () => undefined,
+      onSignal: (handler: (name: string) => void) => {
+        signal = () => { handler('SIGTERM'); };
+        return () => undefined;
+      },
+    };
+    const running = main(['up', '--data-dir', await freshDir()], context);
+    while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(out).to.include('no services in this build yet');
+    signal();
+    expect(await running).to.equal(EXIT_OK);
+    const blockedDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-up-')), 'file');
+    await import('node:fs/promises').then((fs) => fs.writeFile(blockedDir, 'not a directory'));
+    expect(await main(['up', '--data-dir', join(blockedDir, 'below')], { ...context, onSignal: () => () => undefined })).to.equal(EXIT_FAILURE);
+  });
+});
