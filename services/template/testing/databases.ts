@@ -25,7 +25,7 @@ export interface TestEngine {
   url(): string;
 }
 
-interface Scratch {
+export interface Scratch {
   readonly url: string;
   drop(): Promise<void>;
 }
@@ -43,7 +43,8 @@ async function createSqliteFile(): Promise<Scratch> {
   return { url: `sqlite:${join(dir, 'test.sqlite')}`, drop: () => rm(dir, { recursive: true, force: true }) };
 }
 
-async function createPostgresDatabase(): Promise<Scratch> {
+/** A fresh PostgreSQL database for one test run; `drop` removes it. */
+export async function createPostgresDatabase(): Promise<Scratch> {
   const server = new URL(process.env.CRYPTOUTIL_TEST_POSTGRES_URL ?? DEFAULT_POSTGRES_URL);
   if (server.pathname === '' || server.pathname === '/') {
     server.pathname = '/postgres';

@@ -1,0 +1,38 @@
+/**
+ * The published executable: `dist/services/cli.js` as `npm run build` makes it (CI builds before
+ * this suite runs), with no TypeScript at run time.
+ */
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtCli, run, start } from './processes.ts';
+
+describe('built cryptoutil executable (e2e)', () => {
+  before(function () {
+    if (!existsSync(builtCli)) throw new Error('dist/services/cli.js is missing: run `npm run build` first');
+  });
+
+  it('answers --help and --version from compiled JavaScript', async () => {
+    const help = await run(builtCli, ['--help']);
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.include('cryptoutil up [--data-dir DIR]');
+    const version = await run(builtCli, ['--version']);
+    expect(version.stdout).to.match(/^cryptoutil \d+\.\d+\.\d+\n$/);
+  });
+
+  it('runs up: data directory, local CA, credentials.json 0600, stops on SIGINT with exit 0', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-built-')), 'data');
+    const up = start(builtCli, ['up', '--data-dir', dataDir]);
+    await up.waitFor('Press Ctrl-C to stop.');
+    expect((await stat(join(dataDir, 'credentials.json'))).mode & 0o777).to.equal(0o600);
+    expect((await stat(join(dataDir, 'tls', 'ca.key'))).mode & 0o777).to.equal(0o600);
+    const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as { ca_file: string };
+    expect(credentials.ca_file).to.equal(join(dataDir, 'tls', 'ca.crt'));
+    up.child.kill('SIGINT');
+    const finished = await up.finished;
+    expect(finished.code).to.equal(0);
+    expect(finished.stdout).to.include('stopped');
+  });
+});

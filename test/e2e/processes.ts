@@ -1,0 +1,70 @@
+/**
+ * Real `cryptoutil`-shaped processes for end-to-end tests: spawn, wait for a line, signal, and
+ * collect the exit code and output.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const notesCli = fileURLToPath(new URL('../../services/template/testing/notes-cli.ts', import.meta.url));
+export const sourceCli = fileURLToPath(new URL('../../services/cli.ts', import.meta.url));
+export const builtCli = fileURLToPath(new URL('../../dist/services/cli.js', import.meta.url));
+
+export interface Finished {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout contains `text`; rejects if the process exits first or time runs out. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  readonly finished: Promise<Finished>;
+}
+
+/** Starts `node <script> ...args` with the given environment added to this one. */
+export function start(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Running {
+  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+  const finished = new Promise<Finished>((resolve) => {
+    child.on('exit', (code, signal) => {
+      // Let the last chunks of output arrive.
+      setImmediate(() => { resolve({ code, signal, stdout: out, stderr: err }); });
+    });
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    finished,
+    async waitFor(text, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!out.includes(text)) {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`process exited before printing "${text}": ${err}${out}`);
+        if (Date.now() > deadline) throw new Error(`"${text}" not printed within ${timeoutMs} ms: ${err}${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+  };
+}
+
+/** Runs a command to completion. */
+export function run(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Finished> {
+  return start(script, args, env).finished;
+}
+
+/** A loopback port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
