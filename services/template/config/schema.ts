@@ -56,7 +56,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
     auth: {
       issuer: { doc: 'Issuer URL of the OAuth 2.1 authorization server whose access tokens are accepted.', format: String, default: '' },
       jwksUri: { doc: 'JWKS URL; empty means discover it from the issuer metadata.', format: String, default: '' },
-      audience: { doc: 'Expected `aud` of access tokens; empty means urn:cryptoutil:<service>.', format: String, default: '' },
+      audience: { doc: 'Expected `aud` of access tokens; empty means the resource of the service, urn:cryptoutil:{service}.', format: String, default: '' },
       clockSkewSeconds: { doc: 'Tolerated clock skew for exp and nbf.', format: 'nat', default: 30 },
     },
     cors: {
