@@ -4,9 +4,10 @@
  * compared with; service scenarios run the real service with its production pipeline.
  */
 import Koa from 'koa';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { testTlsMaterial } from '../../services/template/testing/tls.ts';
 import { createTestIssuer } from '../../services/template/testing/issuer.ts';
 import { notesService } from '../../services/template/testing/notes-service/index.ts';
@@ -14,6 +15,8 @@ import { serverOptions } from '../../services/template/tls/index.ts';
 import { listenHttps } from '../../services/template/server/https-listener.ts';
 import { loadConfig } from '../../services/template/config/index.ts';
 import { startService, resourceOf } from '../../services/template/runtime.ts';
+import type { ServiceDefinition } from '../../services/template/service.ts';
+import { createLogger } from '../../services/template/telemetry/logger.ts';
 
 export interface BenchRequest {
   readonly url: string;
@@ -37,8 +40,70 @@ async function baseline(): Promise<StartedTarget> {
   return { request: { url: `${listener.url}/`, method: 'GET', headers: {} }, stop: () => listener.close(1000) };
 }
 
+const SEEDED_NOTE = { title: 'bench', body: 'x'.repeat(256) };
+
+/**
+ * The notes service with `getNote` answered from memory: the same pipeline, token, route and
+ * response shape as `template-read`, without the database read, so the two runs tell the template's
+ * own cost from the ORM's.
+ */
+const pipelineOnlyNotes: ServiceDefinition = {
+  ...notesService,
+  operations: (runtime) => ({
+    ...notesService.operations(runtime),
+    getNote(ctx) {
+      ctx.body = { id: ctx.state.params.id, ...SEEDED_NOTE, createdAt: new Date(0).toISOString() };
+    },
+  }),
+};
+
+/** Response headers of a template-read answer besides Content-Type/Length, Date and Connection, as sent. */
+const TEMPLATE_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'X-Request-Id': '01a21976-31c6-755b-afee-a6965ab4b91a',
+  'X-RateLimit-Remaining': '1999998',
+  'X-RateLimit-Reset': '1795723508.06346',
+  'X-RateLimit-Limit': '2000000',
+  'Content-Security-Policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Origin-Agent-Cluster': '?1',
+  'Referrer-Policy': 'no-referrer',
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-DNS-Prefetch-Control': 'off',
+  'X-Download-Options': 'noopen',
+  'X-Frame-Options': 'DENY',
+  'X-Permitted-Cross-Domain-Policies': 'none',
+  'X-XSS-Protection': '0',
+};
+
+/**
+ * Bare Koa sending exactly the response a template-read request gets (same headers, same body
+ * size): what HTTP and TLS cost for that answer before any middleware runs.
+ */
+async function baselineShaped(): Promise<StartedTarget> {
+  const material = await testTlsMaterial();
+  const app = new Koa();
+  const body = { id: '01a21976-31c6-755b-afee-a6965ab4b91a', ...SEEDED_NOTE, createdAt: new Date(0).toISOString() };
+  app.use((ctx) => {
+    ctx.set(TEMPLATE_RESPONSE_HEADERS);
+    ctx.body = body;
+  });
+  const listener = await listenHttps(app.callback(), serverOptions(material), '127.0.0.1', 0);
+  return { request: { url: `${listener.url}/`, method: 'GET', headers: {} }, stop: () => listener.close(1000) };
+}
+
 /** The template's full pipeline and a database read: what every service pays before its own work. */
-async function templateRead(): Promise<StartedTarget> {
+function templateRead(): Promise<StartedTarget> {
+  return startNotes(notesService);
+}
+
+/** The full pipeline with the handler's database read taken out. */
+function templatePipeline(): Promise<StartedTarget> {
+  return startNotes(pipelineOnlyNotes);
+}
+
+async function startNotes(definition: ServiceDefinition): Promise<StartedTarget> {
   const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
   const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-bench-'));
   const caFile = join(dataDir, 'issuer-ca.pem');
@@ -55,21 +120,24 @@ async function templateRead(): Promise<StartedTarget> {
       database: { url: `sqlite:${join(dataDir, 'notes.sqlite')}` },
       auth: { issuer: issuer.url },
       tls: { caFile },
-      log: { level: 'warn' },
       // Measured, not throttled: the limiter runs but one load generator must not trip it.
       rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
     },
   });
-  const service = await startService(notesService, config);
+  // Production logs every request at `info`; the lines go to the null device, not to the runner's pipe,
+  // so the access log's serialization and write are measured while stdout carries only the request.
+  const logger = createLogger({ level: 'info', service: notesService.name, destination: pino.destination(devNull) });
+  const service = await startService(definition, config, { logger });
   const audience = resourceOf(notesService.name);
   const writer = await issuer.serviceToken({ clientId: 'bench', audience, scopes: ['notes:write'] });
-  const created = await fetchJson(`${service.publicUrl}/service/api/v1/notes`, writer, service.ca, { title: 'bench', body: 'x'.repeat(256) });
+  const created = await fetchJson(`${service.publicUrl}/service/api/v1/notes`, writer, service.ca, SEEDED_NOTE);
   const reader = await issuer.serviceToken({ clientId: 'bench', audience, scopes: ['notes:read'] });
   return {
     request: { url: `${service.publicUrl}/service/api/v1/notes/${created.id}`, method: 'GET', headers: { authorization: `Bearer ${reader}` } },
     stop: async () => {
       await service.stop('bench done');
       await issuer.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -93,6 +161,8 @@ async function fetchJson(url: string, token: string, ca: string, body: unknown):
 export const targets: Readonly<Record<string, Target>> = {
   baseline,
   'template-read': templateRead,
+  'template-pipeline': templatePipeline,
+  'baseline-shaped': baselineShaped,
 };
 
 export const scenarioNames: readonly string[] = Object.keys(targets);

@@ -3,7 +3,7 @@
  * (DESIGN: an ES256 verify per request caps a service near 7,000 req/s). Bounded, least recently
  * used out first, keyed by a SHA-256 digest so the map never holds a token, and dropped at `exp`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** What the cache needs from a value: its expiry in seconds since the epoch. */
 export interface Expiring {
@@ -58,6 +58,7 @@ export class VerificationCache<V extends Expiring> {
   }
 }
 
+// The one-shot hash takes half the time of createHash().update().digest() (docs/performance.md).
 function digest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }

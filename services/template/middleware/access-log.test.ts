@@ -84,4 +84,56 @@ describe('access log', () => {
     await request(koa.callback()).delete('/pets/1').expect(204);
     expect(lines[0]).to.include({ status: 204 }).and.not.to.have.property('responseLength');
   });
+
+  describe('response length without a second serialization', () => {
+    function answering(body: () => unknown, type?: string): { koa: Koa<RequestState>; lines: Record<string, unknown>[] } {
+      const { logger, lines } = capture();
+      const koa = new Koa<RequestState>();
+      koa.use(accessLog(logger));
+      koa.use((ctx) => {
+        ctx.body = body();
+        if (type !== undefined) ctx.type = type;
+      });
+      return { koa, lines };
+    }
+
+    it('serializes a plain object once and sends exactly what Koa would have sent', async () => {
+      let reads = 0;
+      const { koa, lines } = answering(() => ({ get hello() { reads += 1; return 'wörld'; } }));
+      const response = await request(koa.callback()).get('/').expect(200);
+      expect(reads).to.equal(1);
+      expect(response.text).to.equal('{"hello":"wörld"}');
+      expect(response.headers['content-type']).to.equal('application/json; charset=utf-8');
+      expect(lines[0]).to.include({ responseLength: Buffer.byteLength('{"hello":"wörld"}') });
+      expect(response.headers['content-length']).to.equal(String(lines[0]?.responseLength));
+    });
+
+    it('keeps the JSON media type a step chose, such as problem+json', async () => {
+      const { koa, lines } = answering(() => ({ status: 404 }), 'application/problem+json');
+      const response = await request(koa.callback()).get('/').expect(200);
+      expect(response.headers['content-type']).to.equal('application/problem+json');
+      expect(lines[0]).to.include({ responseLength: 14 });
+    });
+
+    it('treats arrays and null-prototype objects as plain data', async () => {
+      const list = answering(() => [1, 2]);
+      expect((await request(list.koa.callback()).get('/').expect(200)).text).to.equal('[1,2]');
+      expect(list.lines[0]).to.include({ responseLength: 5 });
+      const bare = answering(() => Object.assign(Object.create(null) as object, { a: 1 }));
+      expect((await request(bare.koa.callback()).get('/').expect(200)).text).to.equal('{"a":1}');
+      expect(bare.lines[0]).to.include({ responseLength: 7 });
+    });
+
+    it('leaves class instances, strings and buffers to Koa, lengths still logged', async () => {
+      const instance = answering(() => new Date(0));
+      expect((await request(instance.koa.callback()).get('/').expect(200)).text).to.equal('"1970-01-01T00:00:00.000Z"');
+      expect(instance.lines[0]).to.include({ responseLength: 26 });
+      const text = answering(() => 'plain');
+      expect((await request(text.koa.callback()).get('/').expect(200)).text).to.equal('plain');
+      expect(text.lines[0]).to.include({ responseLength: 5 });
+      const bytes = answering(() => Buffer.from([1, 2, 3]));
+      await request(bytes.koa.callback()).get('/').expect(200);
+      expect(bytes.lines[0]).to.include({ responseLength: 3 });
+    });
+  });
 });

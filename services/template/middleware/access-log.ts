@@ -13,6 +13,24 @@ import { toProblem } from './problem-details.ts';
 const USER_AGENT_MAX = 256;
 const PATH_MAX = 2048;
 
+function isPlainData(body: unknown): body is object {
+  if (Array.isArray(body)) return true;
+  if (typeof body !== 'object' || body === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(body);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Koa turns an object body into JSON when it responds, and its `length` getter serializes the body
+ * a second time to answer. Serializing plain data here, once, gives the log its length and Koa the
+ * very string it would have sent (the media type it already chose stays). Other bodies (streams,
+ * buffers, class instances with `toJSON`) are left to Koa.
+ */
+function serializeJsonBody(ctx: Koa.ParameterizedContext<RequestState>): void {
+  const { body } = ctx;
+  if (isPlainData(body)) ctx.body = JSON.stringify(body);
+}
+
 /** Logs one structured line after the request finished, also when an error escaped the pipeline. */
 export function accessLog(logger: Logger): Koa.Middleware<RequestState> {
   return async function accessLogStep(ctx, next) {
@@ -24,6 +42,7 @@ export function accessLog(logger: Logger): Koa.Middleware<RequestState> {
       status = toProblem(error).status;
       throw error;
     } finally {
+      serializeJsonBody(ctx);
       const length: unknown = ctx.response.length;
       logger.info(
         {

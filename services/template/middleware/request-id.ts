@@ -3,7 +3,7 @@
  * share, so one support ticket quoting it finds every trace of the request.
  */
 import type Koa from 'koa';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../database/ids.ts';
 import type { RequestState } from '../service.ts';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';

@@ -75,4 +75,31 @@ describe('security headers', () => {
     const elsewhere = await request(app().callback()).get('/ui/swaggerish').expect(200);
     expect(elsewhere.headers['content-security-policy']).not.to.include('script-src');
   });
+
+  it('sets every header koa-helmet sets, with its values, and removes X-Powered-By', async () => {
+    const koa = new Koa<RequestState>();
+    koa.use(async (ctx, next) => {
+      ctx.set('X-Powered-By', 'an upstream framework');
+      await next();
+    });
+    koa.use(securityHeaders());
+    koa.use((ctx) => { ctx.body = 'ok'; });
+    const response = await request(koa.callback()).get('/service/api/v1/pets').expect(200);
+    const notHelmets = new Set(['date', 'connection', 'content-type', 'content-length']);
+    const hardening = Object.fromEntries(Object.entries(response.headers).filter(([name]) => !notHelmets.has(name)));
+    expect(hardening).to.deep.equal({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=63072000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'DENY',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    });
+  });
 });

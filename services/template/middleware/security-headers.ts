@@ -1,6 +1,8 @@
 /**
  * Response hardening headers (koa-helmet). API responses are data, never documents, so their
  * Content-Security-Policy forbids everything; only the Swagger UI page gets what it needs to run.
+ * The headers depend on the options alone, so koa-helmet runs once per policy at start and every
+ * request replays what it did.
  */
 import type Koa from 'koa';
 import helmet from 'koa-helmet';
@@ -47,11 +49,39 @@ function options(directives: Record<string, string[]>): HelmetOptions {
   };
 }
 
+/** A header koa-helmet set (a value) or removed (`undefined`), in the order it did so. */
+type HeaderChange = readonly [name: string, value: string | undefined];
+
+/**
+ * What koa-helmet does to a response under these options. Its header values are computed from the
+ * options only (no directive here is a function of the request), and it sets them synchronously
+ * before it continues. A test pins every header and value, so an upgrade that changes them shows.
+ */
+function recordHeaders(helmetOptions: HelmetOptions): readonly HeaderChange[] {
+  const changes: HeaderChange[] = [];
+  const res = {
+    setHeader(name: string, value: string): void { changes.push([name, value]); },
+    removeHeader(name: string): void { changes.push([name, undefined]); },
+  };
+  // koa-helmet reads only ctx.req and ctx.res; its promise settles after the headers are recorded.
+  void helmet(helmetOptions)({ req: {}, res } as unknown as Koa.Context, () => Promise.resolve());
+  return changes;
+}
+
+/** Applied to the Node response directly, as koa-helmet does. */
+function replay(res: Koa.Context['res'], changes: readonly HeaderChange[]): void {
+  for (const [name, value] of changes) {
+    if (value === undefined) res.removeHeader(name);
+    else res.setHeader(name, value);
+  }
+}
+
 /** Sets the hardening headers before downstream runs, so error responses carry them too. */
 export function securityHeaders(): Koa.Middleware<RequestState> {
-  const api = helmet(options(API_POLICY));
-  const swaggerUi = helmet(options(SWAGGER_UI_POLICY));
+  const api = recordHeaders(options(API_POLICY));
+  const swaggerUi = recordHeaders(options(SWAGGER_UI_POLICY));
   return async function securityHeadersStep(ctx, next) {
-    await (ctx.path.startsWith(SWAGGER_UI_PREFIX) ? swaggerUi : api)(ctx, next);
+    replay(ctx.res, ctx.path.startsWith(SWAGGER_UI_PREFIX) ? swaggerUi : api);
+    await next();
   };
 }

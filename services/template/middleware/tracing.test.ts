@@ -22,7 +22,8 @@ function app(): Koa<RequestState> {
   koa.use(tracing('learn-ps'));
   const router = new Router<RequestState>();
   router.get('/service/api/v1/pets/:id', (ctx) => {
-    ctx.body = { traceId: trace.getActiveSpan()?.spanContext().traceId };
+    const active = trace.getActiveSpan()?.spanContext();
+    ctx.body = { traceId: active?.traceId, spanId: active?.spanId };
   });
   router.post('/service/api/v1/pets', () => { throw new ConflictError('taken'); });
   router.get('/service/api/v1/boom', () => { throw new TypeError('secret in message'); });
@@ -75,7 +76,7 @@ describe('tracing middleware', () => {
         'http.response.status_code': 200,
       });
       expect(span?.status.code).to.equal(0); // UNSET
-      expect(response.body).to.deep.equal({ traceId: span?.spanContext().traceId });
+      expect(response.body).to.deep.equal({ traceId: span?.spanContext().traceId, spanId: span?.spanContext().spanId });
     });
 
     it('continues the caller\'s W3C trace context', async () => {
@@ -105,6 +106,16 @@ describe('tracing middleware', () => {
       await request(app().callback()).get('/service/api/v1/unavailable').expect(503);
       expect(ended[0]?.status.code).to.equal(2);
       expect(ended[0]?.attributes).to.include({ 'error.type': '503' });
+    });
+
+    it('keeps a caller\'s unsampled trace active downstream, without recording a span', async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      // Flags 00: the caller sampled the trace out; the SDK's parent-based sampler follows it.
+      const response = await request(app().callback()).get('/service/api/v1/pets/1').set('traceparent', `00-${traceId}-00f067aa0ba902b7-00`).expect(200);
+      expect(ended).to.have.length(0);
+      // Active is the request's own (unrecorded) span, child of the caller's: not the caller's span.
+      expect(response.body).to.have.property('traceId', traceId);
+      expect(response.body).to.have.property('spanId').that.matches(/^[0-9a-f]{16}$/).and.not.equals('00f067aa0ba902b7');
     });
 
     it('names an unrouted request by its method only', async () => {

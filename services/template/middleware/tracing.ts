@@ -2,7 +2,7 @@
  * One OpenTelemetry server span per request. Without a started SDK the API hands out no-op spans,
  * so the step costs next to nothing when `telemetry.otlpEndpoint` is empty.
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type Koa from 'koa';
 import type { RequestState } from '../service.ts';
 import { matchedRoute, UNMATCHED_ROUTE } from '../telemetry/route.ts';
@@ -22,10 +22,13 @@ export function tracing(serviceName: string): Koa.Middleware<RequestState> {
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': ctx.method, 'url.path': ctx.path, 'url.scheme': ctx.protocol } },
       parent,
     );
+    // A span without a valid context (no SDK started) gives a child nothing to continue, so the
+    // parent context serves as is and no context is built per request for it.
+    const active = isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : parent;
     let status: number | undefined;
     let thrown: string | undefined;
     try {
-      await context.with(trace.setSpan(parent, span), next);
+      await context.with(active, next);
     } catch (error: unknown) {
       status = toProblem(error).status;
       thrown = errorClass(error);
