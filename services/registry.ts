@@ -3,5 +3,6 @@
  * `cryptoutil up` starts them and assigns admin ports 9090 + row).
  */
 import type { ServiceDefinition } from './template/service.ts';
+import { learnPs } from './learn-ps/index.ts';
 
-export const services: readonly ServiceDefinition[] = [];
+export const services: readonly ServiceDefinition[] = [learnPs];

@@ -163,6 +163,7 @@ export const targets: Readonly<Record<string, Target>> = {
   'template-read': templateRead,
   'template-pipeline': templatePipeline,
   'baseline-shaped': baselineShaped,
+  'learn-ps-read': async () => (await import('../../services/learn-ps/testing/bench-target.ts')).learnPsRead(),
 };
 
 export const scenarioNames: readonly string[] = Object.keys(targets);
