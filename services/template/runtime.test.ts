@@ -3,7 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { startNotes, httpsCall, type NotesHarness } from './testing/notes-harness.ts';
+import { startTestService, httpsCall, type ServiceHarness } from './testing/service-harness.ts';
 import { notesService } from './testing/notes-service/index.ts';
 import { startService, resourceOf } from './runtime.ts';
 import { loadConfig } from './config/index.ts';
@@ -18,11 +18,11 @@ function capture(): { logger: pino.Logger; lines: string[] } {
 }
 
 describe('service runtime: a service assembled from its definition', () => {
-  let notes: NotesHarness;
+  let notes: ServiceHarness;
   let logs: { logger: pino.Logger; lines: string[] };
   before(async () => {
     logs = capture();
-    notes = await startNotes({}, logs.logger);
+    notes = await startTestService({}, logs.logger);
   });
   after(async () => { await notes.close(); });
 
@@ -144,7 +144,7 @@ describe('service runtime: a service assembled from its definition', () => {
 
 describe('service runtime: drain and failures', () => {
   it('POST /admin/v1/shutdown lets an in-flight request finish, then stops', async () => {
-    const notes = await startNotes();
+    const notes = await startTestService();
     let stoppedCalled = false;
     void notes.service.stopped.then(() => { stoppedCalled = true; });
     const token = await notes.serviceToken(['notes:read']);
@@ -163,7 +163,7 @@ describe('service runtime: drain and failures', () => {
   });
 
   it('uses Redis for rate-limit counters when rateLimit.redisUrl is set', async () => {
-    const notes = await startNotes({ rateLimit: { redisUrl: 'redis://127.0.0.1:6379', perSecond: 1, burst: 1 } });
+    const notes = await startTestService({ rateLimit: { redisUrl: 'redis://127.0.0.1:6379', perSecond: 1, burst: 1 } });
     try {
       const statuses: number[] = [];
       for (let index = 0; index < 4; index += 1) {
@@ -176,7 +176,7 @@ describe('service runtime: drain and failures', () => {
   });
 
   it('fails to start when the public port is taken and closes what it opened', async () => {
-    const first = await startNotes();
+    const first = await startTestService();
     try {
       const port = Number(new URL(first.service.publicUrl).port);
       const config = loadConfig({
@@ -199,7 +199,7 @@ describe('service runtime: drain and failures', () => {
   });
 
   it('stop() is idempotent and calls onStopped once', async () => {
-    const notes = await startNotes();
+    const notes = await startTestService();
     const first = notes.service.stop('one');
     expect(notes.service.stop('two')).to.equal(first);
     await first;
@@ -236,7 +236,7 @@ describe('service runtime: drain and failures', () => {
   });
 
   it('honours a configured audience and JWKS URL', async () => {
-    const notes = await startNotes((issuer) => ({ auth: { audience: 'urn:example:custom', jwksUri: issuer.jwksUri } }));
+    const notes = await startTestService((issuer) => ({ auth: { audience: 'urn:example:custom', jwksUri: issuer.jwksUri } }));
     try {
       const custom = await notes.issuer.serviceToken({ clientId: 'c', audience: 'urn:example:custom', scopes: ['notes:read'] });
       expect((await notes.call('GET', `${notes.service.publicUrl}/service/api/v1/notes`, { token: custom })).status).to.equal(200);

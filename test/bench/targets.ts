@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { testTlsMaterial } from '../../services/template/testing/tls.ts';
 import { createTestIssuer } from '../../services/template/testing/issuer.ts';
 import { notesService } from '../../services/template/testing/notes-service/index.ts';
+import { learnPs } from '../../services/learn-ps/index.ts';
 import { serverOptions } from '../../services/template/tls/index.ts';
 import { listenHttps } from '../../services/template/server/https-listener.ts';
 import { loadConfig } from '../../services/template/config/index.ts';
@@ -93,23 +94,26 @@ async function baselineShaped(): Promise<StartedTarget> {
   return { request: { url: `${listener.url}/`, method: 'GET', headers: {} }, stop: () => listener.close(1000) };
 }
 
-/** The template's full pipeline and a database read: what every service pays before its own work. */
-function templateRead(): Promise<StartedTarget> {
-  return startNotes(notesService);
+interface ReadScenario {
+  readonly definition: ServiceDefinition;
+  /** Collection path (under /service/api/v1) the one record is created at, and its body. */
+  readonly seed: { readonly path: string; readonly body: unknown; readonly scope: string };
+  /** The read autocannon repeats, for the created record's id. */
+  readonly read: { readonly path: (id: string) => string; readonly scope: string };
 }
 
-/** The full pipeline with the handler's database read taken out. */
-function templatePipeline(): Promise<StartedTarget> {
-  return startNotes(pipelineOnlyNotes);
-}
-
-async function startNotes(definition: ServiceDefinition): Promise<StartedTarget> {
+/**
+ * A service with its production pipeline (a real issuer over HTTPS, SQLite, `info` access log),
+ * one seeded record, and a GET of that record with a token carrying only the read scope.
+ */
+async function serviceRead(scenario: ReadScenario): Promise<StartedTarget> {
+  const { definition } = scenario;
   const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
   const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-bench-'));
   const caFile = join(dataDir, 'issuer-ca.pem');
   await writeFile(caFile, issuer.ca);
   const config = loadConfig({
-    serviceName: notesService.name,
+    serviceName: definition.name,
     publicPort: 0,
     files: [],
     env: {},
@@ -117,7 +121,7 @@ async function startNotes(definition: ServiceDefinition): Promise<StartedTarget>
       public: { port: 0 },
       admin: { port: 0 },
       dataDir,
-      database: { url: `sqlite:${join(dataDir, 'notes.sqlite')}` },
+      database: { url: `sqlite:${join(dataDir, `${definition.name}.sqlite`)}` },
       auth: { issuer: issuer.url },
       tls: { caFile },
       // Measured, not throttled: the limiter runs but one load generator must not trip it.
@@ -126,14 +130,14 @@ async function startNotes(definition: ServiceDefinition): Promise<StartedTarget>
   });
   // Production logs every request at `info`; the lines go to the null device, not to the runner's pipe,
   // so the access log's serialization and write are measured while stdout carries only the request.
-  const logger = createLogger({ level: 'info', service: notesService.name, destination: pino.destination(devNull) });
+  const logger = createLogger({ level: 'info', service: definition.name, destination: pino.destination(devNull) });
   const service = await startService(definition, config, { logger });
-  const audience = resourceOf(notesService.name);
-  const writer = await issuer.serviceToken({ clientId: 'bench', audience, scopes: ['notes:write'] });
-  const created = await fetchJson(`${service.publicUrl}/service/api/v1/notes`, writer, service.ca, SEEDED_NOTE);
-  const reader = await issuer.serviceToken({ clientId: 'bench', audience, scopes: ['notes:read'] });
+  const audience = resourceOf(definition.name);
+  const writer = await issuer.serviceToken({ clientId: 'bench', audience, scopes: [scenario.seed.scope] });
+  const created = await fetchJson(`${service.publicUrl}/service/api/v1${scenario.seed.path}`, writer, service.ca, scenario.seed.body);
+  const reader = await issuer.serviceToken({ clientId: 'bench', audience, scopes: [scenario.read.scope] });
   return {
-    request: { url: `${service.publicUrl}/service/api/v1/notes/${created.id}`, method: 'GET', headers: { authorization: `Bearer ${reader}` } },
+    request: { url: `${service.publicUrl}/service/api/v1${scenario.read.path(created.id)}`, method: 'GET', headers: { authorization: `Bearer ${reader}` } },
     stop: async () => {
       await service.stop('bench done');
       await issuer.close();
@@ -141,6 +145,12 @@ async function startNotes(definition: ServiceDefinition): Promise<StartedTarget>
     },
   };
 }
+
+const notesRead = (definition: ServiceDefinition): ReadScenario => ({
+  definition,
+  seed: { path: '/notes', body: SEEDED_NOTE, scope: 'notes:write' },
+  read: { path: (id) => `/notes/${id}`, scope: 'notes:read' },
+});
 
 async function fetchJson(url: string, token: string, ca: string, body: unknown): Promise<{ id: string }> {
   const https = await import('node:https');
@@ -160,10 +170,16 @@ async function fetchJson(url: string, token: string, ca: string, body: unknown):
 
 export const targets: Readonly<Record<string, Target>> = {
   baseline,
-  'template-read': templateRead,
-  'template-pipeline': templatePipeline,
   'baseline-shaped': baselineShaped,
-  'learn-ps-read': async () => (await import('../../services/learn-ps/testing/bench-target.ts')).learnPsRead(),
+  // The template's full pipeline and a database read: what every service pays before its own work.
+  'template-read': () => serviceRead(notesRead(notesService)),
+  // The same pipeline with the handler's database read taken out.
+  'template-pipeline': () => serviceRead(notesRead(pipelineOnlyNotes)),
+  'learn-ps-read': () => serviceRead({
+    definition: learnPs,
+    seed: { path: '/pets', body: { name: 'bench', species: 'dog', priceCents: 12_500, stock: 7 }, scope: 'pets:write' },
+    read: { path: (id) => `/pets/${id}`, scope: 'pets:read' },
+  }),
 };
 
 export const scenarioNames: readonly string[] = Object.keys(targets);

@@ -8,7 +8,7 @@ import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
-import { httpsCall } from '../../services/template/testing/notes-harness.ts';
+import { httpsCall } from '../../services/template/testing/service-harness.ts';
 import { createPostgresDatabase } from '../../services/template/testing/databases.ts';
 import { trustedCa } from '../../services/template/tls/index.ts';
 import { freePort, notesCli, run, start, type Running } from './processes.ts';

@@ -1,16 +1,15 @@
 /**
  * Starts learn-ps in process the way production does (real TLS, the test issuer over HTTPS) on
- * the template's notes harness, and mints learn-ps tokens for it.
+ * the template's test-service harness, and mints learn-ps tokens for it.
  */
-import { resourceOf } from '../../template/runtime.ts';
-import { startNotes, type HttpAnswer, type NotesHarness } from '../../template/testing/notes-harness.ts';
+import { startTestService, type HttpAnswer, type ServiceHarness } from '../../template/testing/service-harness.ts';
 import { learnPs } from '../index.ts';
 
 /** Every scope of the Pet Store. */
 export const ALL_SCOPES = ['pets:read', 'pets:write', 'orders:read', 'orders:write'];
 
 export interface LearnPsHarness {
-  readonly harness: NotesHarness;
+  readonly harness: ServiceHarness;
   token(scopes?: readonly string[]): Promise<string>;
   /** Calls `/service/api/v1<path>` with a token carrying every scope. */
   api(method: string, path: string, body?: unknown): Promise<HttpAnswer>;
@@ -19,9 +18,8 @@ export interface LearnPsHarness {
 
 /** learn-ps on a SQLite file, or on `databaseUrl` when given. */
 export async function startLearnPs(databaseUrl?: string): Promise<LearnPsHarness> {
-  const harness = await startNotes(databaseUrl === undefined ? {} : { database: { url: databaseUrl } }, undefined, learnPs);
-  const token = (scopes: readonly string[] = ALL_SCOPES): Promise<string> =>
-    harness.issuer.serviceToken({ clientId: 'tester', audience: resourceOf(learnPs.name), scopes });
+  const harness = await startTestService(databaseUrl === undefined ? {} : { database: { url: databaseUrl } }, undefined, learnPs);
+  const token = (scopes: readonly string[] = ALL_SCOPES): Promise<string> => harness.serviceToken(scopes);
   const all = await token();
   return {
     harness,

@@ -7,7 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { runUp, startSuite, type Credentials } from './up.ts';
 import { main, EXIT_FAILURE, EXIT_OK } from './main.ts';
 import { notesService } from '../testing/notes-service/index.ts';
-import { httpsCall } from '../testing/notes-harness.ts';
+import { httpsCall } from '../testing/service-harness.ts';
 import type { ServiceDefinition } from '../service.ts';
 
 const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };

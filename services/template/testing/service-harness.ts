@@ -1,6 +1,6 @@
 /**
- * Starts the notes test service the way production does (real TLS, real issuer over HTTPS,
- * SQLite file) and hands tests what they need to call it.
+ * Starts a service definition (by default the notes test service) the way production does: real
+ * TLS, a real issuer over HTTPS, a SQLite file; and hands tests what they need to call it.
  */
 import https from 'node:https';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -21,12 +21,12 @@ export interface HttpAnswer {
   readonly json: unknown;
 }
 
-export interface NotesHarness {
+export interface ServiceHarness {
   readonly issuer: TestIssuer;
   readonly service: RunningService;
   readonly config: TemplateConfig;
   readonly dataDir: string;
-  /** A client-credentials token for the notes service with these scopes. */
+  /** A client-credentials token for the service with these scopes. */
   serviceToken(scopes: readonly string[]): Promise<string>;
   userToken(scopes: readonly string[]): Promise<string>;
   call(method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpAnswer>;
@@ -63,17 +63,17 @@ export function httpsCall(
 }
 
 /** Starts issuer and service; `overrides` are applied as `cryptoutil up` applies its own. */
-export async function startNotes(
+export async function startTestService(
   overrides: Readonly<Record<string, unknown>> | ((issuer: TestIssuer, dataDir: string) => Readonly<Record<string, unknown>>) = {},
   logger?: Logger,
   definition: ServiceDefinition = notesService,
-): Promise<NotesHarness> {
+): Promise<ServiceHarness> {
   const issuer = await createTestIssuer();
   const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-notes-'));
   const caFile = join(dataDir, 'issuer-ca.pem');
   await writeFile(caFile, issuer.ca);
   const config = loadConfig({
-    serviceName: notesService.name,
+    serviceName: definition.name,
     publicPort: 0,
     files: [],
     env: {},
@@ -81,14 +81,14 @@ export async function startNotes(
       public: { port: 0 },
       admin: { port: 0 },
       dataDir,
-      database: { url: `sqlite:${join(dataDir, 'notes.sqlite')}` },
+      database: { url: `sqlite:${join(dataDir, `${definition.name}.sqlite`)}` },
       auth: { issuer: issuer.url },
       tls: { caFile },
       log: { level: 'silent' },
     }, typeof overrides === 'function' ? overrides(issuer, dataDir) : overrides),
   });
   const service = await startService(definition, config, logger === undefined ? {} : { logger });
-  const audience = resourceOf(notesService.name);
+  const audience = resourceOf(definition.name);
   return {
     issuer,
     service,
