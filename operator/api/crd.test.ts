@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crdFileName, crdYaml, customResourceDefinition } from './crd.ts';
+import * as api from './index.ts';
+import { KINDS, type KmsInstanceSpec, type PetStoreSpec } from './kinds.ts';
+import { array, integer, object, oneOf, record, string, type Infer } from './schema.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const crdsDir = join(root, 'crds');
+const chartCrdsDir = join(root, 'charts', 'cryptoutil-operator', 'crds');
+
+describe('CRDs in crds/ (regenerate with UPDATE_CRDS=1)', () => {
+  it('match the schemas in operator/api, one file per kind', async () => {
+    for (const definition of KINDS) {
+      const expected = crdYaml(definition);
+      const file = crdFileName(definition);
+      if (process.env.UPDATE_CRDS === '1') {
+        await writeFile(join(crdsDir, file), expected);
+        await writeFile(join(chartCrdsDir, file), expected);
+      }
+      expect(await readFile(join(crdsDir, file), 'utf8'), file).to.equal(expected);
+    }
+    expect((await readdir(crdsDir)).sort()).to.deep.equal(KINDS.map(crdFileName).sort());
+  });
+
+  it('are byte-identical in the chart', async () => {
+    const files = (await readdir(crdsDir)).sort();
+    expect((await readdir(chartCrdsDir)).sort()).to.deep.equal(files);
+    for (const file of files) {
+      expect(await readFile(join(chartCrdsDir, file), 'utf8'), file).to.equal(await readFile(join(crdsDir, file), 'utf8'));
+    }
+  });
+});
+
+describe('CustomResourceDefinition of each kind', () => {
+  for (const definition of KINDS) {
+    it(`${definition.kind}: status subresource, Ready and Age columns, replicas default 1 minimum 1`, () => {
+      const crd = customResourceDefinition(definition) as {
+        spec: { versions: { subresources: unknown; additionalPrinterColumns: { name: string }[]; schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] };
+      };
+      const [version] = crd.spec.versions;
+      expect(version?.subresources).to.deep.equal({ status: {} });
+      const names = version?.additionalPrinterColumns.map((column) => column.name);
+      expect(names).to.include.members(['Ready', 'Age']);
+      const spec = version?.schema.openAPIV3Schema.properties.spec.properties;
+      expect(spec?.replicas).to.deep.equal({ type: 'integer', description: 'Pods of the service.', minimum: 1, default: 1 });
+      expect(spec?.deletionPolicy).to.have.property('default', 'Retain');
+    });
+  }
+});
+
+describe('schema builder', () => {
+  it('infers the TypeScript type the JSON schema describes', () => {
+    const pet = object(
+      { name: string(), kind: oneOf(['cat', 'dog']), tags: array(string()), labels: record(integer()) },
+      { required: ['name'] },
+    );
+    const value: Infer<typeof pet> = { name: 'rex', kind: 'dog', tags: ['a'], labels: { a: 1 } };
+    expect(value.name).to.equal('rex');
+    expect(pet.json.required).to.deep.equal(['name']);
+    expect(pet.json.properties?.kind?.enum).to.deep.equal(['cat', 'dog']);
+  });
+
+  it('leaves out empty required lists and undefined options', () => {
+    expect(object({ a: string() }, { required: [] }).json).to.deep.equal({ type: 'object', properties: { a: { type: 'string' } } });
+    expect(array(string(), { maxItems: 2, listType: 'set' }).json).to.deep.equal({
+      type: 'array',
+      items: { type: 'string' },
+      maxItems: 2,
+      'x-kubernetes-list-type': 'set',
+    });
+  });
+
+  it('exports the API from one entry point', () => {
+    const resource: api.CryptoutilResource = { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'demo' }, spec: { replicas: 1 } };
+    expect(resource.kind).to.equal('PetStore');
+    expect(api.KINDS.map((kind) => kind.kind)).to.deep.equal(['KmsInstance', 'CertificateAuthority', 'IdentityRealm', 'PetStore', 'JwkAuthority']);
+    expect(api.KINDS.map(api.crdFileName)[0]).to.equal(`kmsinstances.${api.API_GROUP}.yaml`);
+  });
+
+  it('types the specs of the kinds from their schemas', () => {
+    const pet: PetStoreSpec = { replicas: 2, database: { external: { secretRef: { name: 'db' } } } };
+    const kms: KmsInstanceSpec = { barrier: { shares: 5, threshold: 3 }, deletionPolicy: 'Delete' };
+    expect(pet.replicas).to.equal(2);
+    expect(kms.barrier?.threshold).to.equal(3);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The five cryptoutil kinds as one table: adding a row adds a CRD, its printer columns and its
+ * TypeScript types. Spec types are inferred from the same schemas the CRDs publish.
+ */
+import { database, deletionPolicy, image, podResources, replicas, status, tls } from './common.ts';
+import { boolean, integer, object, oneOf, string, type Infer, type JsonSchema, type Schema } from './schema.ts';
+
+export const API_GROUP = 'cryptoutil.io';
+export const API_VERSION = 'v1alpha1';
+
+/** A column `kubectl get` shows, as the CRD declares it. */
+export interface PrinterColumn {
+  readonly name: string;
+  readonly type: 'string' | 'integer' | 'date' | 'boolean';
+  readonly jsonPath: string;
+  readonly priority?: number;
+}
+
+/** Everything the CRD of one kind is made from. */
+export interface KindDefinition {
+  readonly kind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames: readonly string[];
+  readonly spec: JsonSchema;
+  readonly columns: readonly PrinterColumn[];
+}
+
+const ready: PrinterColumn = { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' };
+const replicasColumn: PrinterColumn = { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' };
+const readyReplicas: PrinterColumn = { name: 'Available', type: 'integer', jsonPath: '.status.readyReplicas' };
+const reason: PrinterColumn = { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', priority: 1 };
+const endpoint: PrinterColumn = { name: 'Endpoint', type: 'string', jsonPath: '.status.endpoint', priority: 1 };
+const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+
+/** The fields of every service spec. */
+const serviceFields = { replicas, image, database, tls, resources: podResources, deletionPolicy };
+
+const specOptions = { default: {} } as const;
+
+export const petStoreSpec = object({ ...serviceFields }, specOptions);
+
+export const kmsInstanceSpec = object(
+  {
+    ...serviceFields,
+    barrier: object(
+      {
+        shares: integer({ minimum: 1, maximum: 255, default: 5, description: 'Unseal shares generated once.' }),
+        threshold: integer({ minimum: 1, maximum: 255, default: 3, description: 'Shares needed to unseal.' }),
+      },
+      {
+        default: {},
+        validations: [
+          { rule: 'self.threshold <= self.shares', message: 'barrier.threshold must not exceed barrier.shares' },
+          // The shares are split once; changing them would orphan the sealed data.
+          { rule: 'self == oldSelf', message: 'barrier is immutable' },
+        ],
+      },
+    ),
+  },
+  specOptions,
+);
+
+export const certificateAuthoritySpec = object(
+  {
+    ...serviceFields,
+    subject: object(
+      {
+        commonName: string({ minLength: 1, maxLength: 64 }),
+        organization: string({ maxLength: 64 }),
+        country: string({ pattern: '^[A-Z]{2}$' }),
+      },
+      { required: ['commonName'], validations: [{ rule: 'self == oldSelf', message: 'subject is immutable' }] },
+    ),
+    keyAlgorithm: oneOf(['ES256', 'ES384', 'RSA3072', 'RSA4096'], { default: 'ES384' }),
+    validityDays: integer({ minimum: 1, maximum: 10950, default: 3650 }),
+    acme: boolean({ default: false, description: 'Serve the ACME directory.' }),
+  },
+  { required: ['subject'] },
+);
+
+export const identityRealmSpec = object(
+  {
+    ...serviceFields,
+    issuer: string({ pattern: '^https://[^\\s]+$', description: 'Public issuer URL; defaults to the in-cluster URL.' }),
+    components: object(
+      {
+        idp: boolean({ default: true }),
+        rs: boolean({ default: false }),
+        rp: boolean({ default: true }),
+        spa: boolean({ default: true }),
+      },
+      {
+        default: {},
+        validations: [{ rule: '!self.spa || self.rp', message: 'components.spa needs components.rp' }],
+      },
+    ),
+    accessTokenTtlSeconds: integer({ minimum: 60, maximum: 86400, default: 900 }),
+  },
+  specOptions,
+);
+
+export const jwkAuthoritySpec = object(
+  {
+    ...serviceFields,
+    signingAlgorithm: oneOf(['ES256', 'ES384', 'PS256', 'EdDSA'], { default: 'ES256' }),
+    rotationDays: integer({ minimum: 1, maximum: 3650, default: 90 }),
+  },
+  specOptions,
+);
+
+export type PetStoreSpec = Infer<typeof petStoreSpec>;
+export type KmsInstanceSpec = Infer<typeof kmsInstanceSpec>;
+export type CertificateAuthoritySpec = Infer<typeof certificateAuthoritySpec>;
+export type IdentityRealmSpec = Infer<typeof identityRealmSpec>;
+export type JwkAuthoritySpec = Infer<typeof jwkAuthoritySpec>;
+export type { Condition, Status } from './common.ts';
+
+/** Standard object metadata as far as the operator reads it. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** A custom resource of one kind. */
+export interface CustomResource<K extends string, S> {
+  apiVersion: `${typeof API_GROUP}/${typeof API_VERSION}`;
+  kind: K;
+  metadata: ObjectMeta;
+  spec: S;
+  status?: Infer<typeof status>;
+}
+
+export type PetStore = CustomResource<'PetStore', PetStoreSpec>;
+export type KmsInstance = CustomResource<'KmsInstance', KmsInstanceSpec>;
+export type CertificateAuthority = CustomResource<'CertificateAuthority', CertificateAuthoritySpec>;
+export type IdentityRealm = CustomResource<'IdentityRealm', IdentityRealmSpec>;
+export type JwkAuthority = CustomResource<'JwkAuthority', JwkAuthoritySpec>;
+
+function kind(
+  name: string,
+  plural: string,
+  shortNames: readonly string[],
+  spec: Schema<unknown>,
+  extra: readonly PrinterColumn[],
+): KindDefinition {
+  return {
+    kind: name,
+    plural,
+    singular: name.toLowerCase(),
+    shortNames,
+    spec: spec.json,
+    columns: [ready, ...extra, reason, endpoint, age],
+  };
+}
+
+/** Every kind, in the order the DESIGN lists them. */
+export const KINDS: readonly KindDefinition[] = [
+  kind('KmsInstance', 'kmsinstances', ['kms'], kmsInstanceSpec, [replicasColumn, readyReplicas]),
+  kind('CertificateAuthority', 'certificateauthorities', ['ca'], certificateAuthoritySpec, [
+    { name: 'Common Name', type: 'string', jsonPath: '.spec.subject.commonName' },
+    { name: 'Algorithm', type: 'string', jsonPath: '.spec.keyAlgorithm' },
+    replicasColumn,
+  ]),
+  kind('IdentityRealm', 'identityrealms', ['realm'], identityRealmSpec, [
+    { name: 'Issuer', type: 'string', jsonPath: '.spec.issuer' },
+    replicasColumn,
+    readyReplicas,
+  ]),
+  kind('PetStore', 'petstores', ['ps'], petStoreSpec, [replicasColumn, readyReplicas]),
+  kind('JwkAuthority', 'jwkauthorities', ['jwka'], jwkAuthoritySpec, [
+    { name: 'Algorithm', type: 'string', jsonPath: '.spec.signingAlgorithm' },
+    replicasColumn,
+  ]),
+];
+
+export { status as statusSchema };

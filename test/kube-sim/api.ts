@@ -1,0 +1,215 @@
+/**
+ * The API semantics on top of the store: create, read, update, patch, apply and delete with
+ * finalizers, garbage collection, namespaces, CRD registration and the kubelet's status writes.
+ */
+import { admitCreate, admitUpdate, type Subresource } from './admission.ts';
+import { recordUpdate, serverSideApply } from './apply.ts';
+import { collect, FOREGROUND, propagate, type Collector } from './gc.ts';
+import { isWorkload, readyStatus } from './kubelet.ts';
+import { clone, errors, isObject, type Json, type KObject } from './objects.ts';
+import { jsonPatch, mergePatch } from './patch.ts';
+import { BUILTIN_TYPES, typeFromCrd, TypeRegistry, type ResourceType } from './resources.ts';
+import { Store } from './storage.ts';
+
+/** Patch media types, as Content-Type says them. */
+export const PATCH_TYPES = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/u, 'Z');
+}
+
+export class Api implements Collector {
+  readonly store = new Store();
+  readonly registry = new TypeRegistry(BUILTIN_TYPES);
+  readonly #pending = new Set<NodeJS.Immediate>();
+
+  constructor() {
+    for (const name of ['default', 'kube-system', 'kube-public', 'cryptoutil-system']) {
+      this.create(this.type('', 'v1', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as unknown as KObject, 'kube-sim');
+    }
+  }
+
+  /** A served type or 404. */
+  type(group: string, version: string, plural: string): ResourceType {
+    const type = this.registry.find(group, version, plural);
+    if (type === undefined) throw errors.notFound(plural, group, '');
+    return type;
+  }
+
+  get(type: ResourceType, namespace: string | undefined, name: string): KObject {
+    const object = this.store.get(type, type.namespaced ? namespace : undefined, name);
+    if (object === undefined) throw errors.notFound(type.plural, type.group, name);
+    return object;
+  }
+
+  #requireNamespace(type: ResourceType, namespace: string | undefined): void {
+    if (!type.namespaced) return;
+    if (namespace === undefined) throw errors.badRequest('a namespace is required for this resource');
+    const ns = this.store.get(this.type('', 'v1', 'namespaces'), undefined, namespace);
+    if (ns === undefined) throw errors.notFound('namespaces', '', namespace);
+    if (ns.metadata.deletionTimestamp !== undefined) throw errors.forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);
+  }
+
+  create(type: ResourceType, namespace: string | undefined, input: KObject, manager: string): KObject {
+    const object = admitCreate(type, input, namespace);
+    this.#requireNamespace(type, object.metadata.namespace);
+    if (this.store.get(type, object.metadata.namespace, object.metadata.name) !== undefined) throw errors.alreadyExists(type.plural, type.group, object.metadata.name);
+    recordUpdate(undefined, object, manager);
+    return this.#write(type, object);
+  }
+
+  update(type: ResourceType, namespace: string | undefined, name: string, input: KObject, subresource: Subresource, manager: string): KObject {
+    const old = this.get(type, namespace, name);
+    if (input.metadata.name !== name) throw errors.badRequest('the name of the object does not match the name on the URL');
+    const object = admitUpdate(type, old, input, subresource);
+    recordUpdate(old, object, manager);
+    return this.#write(type, object);
+  }
+
+  /** PATCH of every kind; apply creates the object when it does not exist. */
+  patch(type: ResourceType, namespace: string | undefined, name: string, contentType: string, body: Json, options: { subresource: Subresource; manager: string; force: boolean }): KObject {
+    const old = this.store.get(type, type.namespaced ? namespace : undefined, name);
+    if (contentType === PATCH_TYPES.apply) {
+      if (!isObject(body)) throw errors.badRequest('an apply configuration must be an object');
+      const applied = body as unknown as KObject;
+      if (old === undefined) {
+        const created = serverSideApply(undefined, applied, options.manager, options.force, false);
+        return this.#write(type, admitCreate(type, created, namespace));
+      }
+      const merged = serverSideApply(old, applied, options.manager, options.force, type.statusSubresource && options.subresource === 'main');
+      merged.metadata.resourceVersion = old.metadata.resourceVersion;
+      return this.#write(type, admitUpdate(type, old, merged, options.subresource));
+    }
+    if (old === undefined) throw errors.notFound(type.plural, type.group, name);
+    if (contentType === PATCH_TYPES.strategic && type.schema !== undefined) throw errors.unsupportedMediaType(contentType);
+    const patched = (contentType === PATCH_TYPES.json ? jsonPatch(old as unknown as Json, body) : mergePatch(old as unknown as Json, body)) as unknown as KObject;
+    if (!isObject(patched.metadata)) throw errors.badRequest('a patch must keep metadata');
+    const object = admitUpdate(type, old, patched, options.subresource);
+    recordUpdate(old, object, options.manager);
+    return this.#write(type, object);
+  }
+
+  /** DELETE: finalizers hold the object with a deletionTimestamp; dependents follow the policy. */
+  delete(type: ResourceType, namespace: string | undefined, name: string, propagation = 'Background', preconditions?: { uid?: string; resourceVersion?: string }): KObject {
+    const object = this.get(type, namespace, name);
+    if (preconditions?.uid !== undefined && preconditions.uid !== object.metadata.uid) throw errors.conflict(type.plural, type.group, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${object.metadata.uid}`);
+    if (preconditions?.resourceVersion !== undefined && preconditions.resourceVersion !== object.metadata.resourceVersion) throw errors.conflict(type.plural, type.group, name, 'the object has been modified');
+    this.deleteObject(type, object, propagation);
+    const after = this.store.get(type, object.metadata.namespace, name);
+    collect(this.store, this);
+    return after ?? object;
+  }
+
+  /** Collector: starts deletion of one object. */
+  deleteObject(type: ResourceType, object: KObject, propagation: string): void {
+    const pending = clone(object);
+    const isNamespace = type.group === '' && type.plural === 'namespaces';
+    const hasDependents = this.store.entries().some((entry) => entry.object.metadata.ownerReferences?.some((reference) => reference.uid === object.metadata.uid) === true);
+    if (propagation === 'Foreground' && hasDependents && !(pending.metadata.finalizers ?? []).includes(FOREGROUND)) pending.metadata.finalizers = [...(pending.metadata.finalizers ?? []), FOREGROUND];
+    if (propagation === 'Orphan') propagate(this.store, this, object, 'Orphan');
+    const held = (pending.metadata.finalizers ?? []).length > 0 || (isNamespace && this.#namespaceHasContent(object.metadata.name));
+    if (held) {
+      if (pending.metadata.deletionTimestamp === undefined) {
+        pending.metadata.deletionTimestamp = now();
+        if (isNamespace) pending.status = { phase: 'Terminating' };
+        this.store.put(type, pending);
+      }
+      if (isNamespace) this.#emptyNamespace(object.metadata.name);
+      if (propagation === 'Foreground') propagate(this.store, this, object, 'Foreground');
+      return;
+    }
+    this.store.remove(type, object.metadata.namespace, object.metadata.name);
+    this.#afterRemove(type, object);
+    if (propagation !== 'Orphan') propagate(this.store, this, object, 'Background');
+  }
+
+  /** Collector: writes an object the collector changed (finalizers, owner references). */
+  writeObject(type: ResourceType, object: KObject): void {
+    this.#write(type, object);
+  }
+
+  #namespaceHasContent(namespace: string): boolean {
+    return this.store.entries().some((entry) => entry.object.metadata.namespace === namespace);
+  }
+
+  #emptyNamespace(namespace: string): void {
+    for (const entry of this.store.entries()) {
+      if (entry.object.metadata.namespace === namespace && entry.object.metadata.deletionTimestamp === undefined) this.deleteObject(entry.type, entry.object, 'Background');
+    }
+  }
+
+  /** Stores, or removes when a deleting object has lost its last finalizer; then the side effects. */
+  #write(type: ResourceType, object: KObject): KObject {
+    if (object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0) {
+      const isNamespace = type.group === '' && type.plural === 'namespaces';
+      if (!isNamespace || !this.#namespaceHasContent(object.metadata.name)) {
+        if ((object.metadata.finalizers ?? []).length === 0) Reflect.deleteProperty(object.metadata, 'finalizers');
+        const stored = this.store.put(type, object);
+        this.store.remove(type, object.metadata.namespace, object.metadata.name);
+        this.#afterRemove(type, object);
+        propagate(this.store, this, object, 'Background');
+        collect(this.store, this);
+        return stored;
+      }
+    }
+    const stored = this.store.put(type, object);
+    this.#afterWrite(type, stored);
+    return stored;
+  }
+
+  #afterWrite(type: ResourceType, object: KObject): void {
+    if (type.group === 'apiextensions.k8s.io' && object.metadata.deletionTimestamp === undefined) this.#registerCrd(object);
+    if (isWorkload(type) && object.metadata.deletionTimestamp === undefined) this.#markReady(type, object);
+  }
+
+  #afterRemove(type: ResourceType, object: KObject): void {
+    if (type.group === 'apiextensions.k8s.io') {
+      const served = typeFromCrd(object);
+      for (const entry of this.store.entries()) if (entry.type.group === served.group && entry.type.plural === served.plural) this.store.remove(entry.type, entry.object.metadata.namespace, entry.object.metadata.name);
+      this.registry.remove(served);
+    }
+    if (object.metadata.namespace !== undefined) {
+      const namespace = this.store.get(this.type('', 'v1', 'namespaces'), undefined, object.metadata.namespace);
+      if (namespace?.metadata.deletionTimestamp !== undefined && !this.#namespaceHasContent(object.metadata.namespace)) this.#write(this.type('', 'v1', 'namespaces'), namespace);
+    }
+  }
+
+  #registerCrd(crd: KObject): void {
+    this.registry.add(typeFromCrd(crd));
+    const established = isObject(crd.status) && Array.isArray(crd.status.conditions) && crd.status.conditions.length > 0;
+    if (established) return;
+    const time = now();
+    const status = {
+      conditions: [
+        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: time },
+        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: time },
+      ],
+      acceptedNames: isObject(crd.spec) ? crd.spec.names : {},
+      storedVersions: ['v1'],
+    };
+    this.store.put(this.type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions'), { ...crd, status });
+  }
+
+  /** The simulated kubelet reports readiness on the next turn, as a separate status write. */
+  #markReady(type: ResourceType, object: KObject): void {
+    const timer = setImmediate(() => {
+      this.#pending.delete(timer);
+      const current = this.store.get(type, object.metadata.namespace, object.metadata.name);
+      if (current === undefined) return;
+      const status = readyStatus(current);
+      if (status !== undefined) this.store.put(type, { ...current, status });
+    });
+    this.#pending.add(timer);
+  }
+
+  /** Cancels pending kubelet writes. */
+  close(): void {
+    for (const timer of this.#pending) clearImmediate(timer);
+    this.#pending.clear();
+  }
+}

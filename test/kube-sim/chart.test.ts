@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { allowed, policyFromManifests } from './rbac.ts';
+import { helmPath, run } from './tools.ts';
+
+const chart = join(import.meta.dirname, '..', '..', 'charts', 'cryptoutil-operator');
+
+interface Manifest {
+  kind: string;
+  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  spec?: { template: { spec: { securityContext: Record<string, unknown>; containers: Record<string, unknown>[] } } };
+}
+
+async function template(...args: string[]): Promise<Manifest[]> {
+  const result = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system', ...args]);
+  expect(result.stderr).to.equal('');
+  return parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest | null).filter((manifest) => manifest !== null);
+}
+
+describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
+  this.timeout(20_000);
+
+  it('passes helm lint --strict', async () => {
+    const result = await run(await helmPath(), ['lint', '--strict', chart]);
+    expect(result.code, result.stdout).to.equal(0);
+    expect(result.stdout).to.include('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it('refuses values that break values.schema.json', async () => {
+    const result = await run(await helmPath(), ['template', 'x', chart, '--set', 'replicas=0']);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include('replicas');
+  });
+
+  it('renders a least-privilege ClusterRole: no wildcard anywhere, exactly the listed resources', async () => {
+    const manifests = await template();
+    const role = manifests.find((manifest) => manifest.kind === 'ClusterRole');
+    const rules = role?.rules ?? [];
+    expect(JSON.stringify(rules)).not.to.include('*');
+    const granted = new Set(rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group}/${resource}`))));
+    const kinds = ['kmsinstances', 'certificateauthorities', 'identityrealms', 'petstores', 'jwkauthorities'];
+    for (const kind of kinds) for (const suffix of ['', '/status', '/finalizers']) expect(granted).to.include(`cryptoutil.io/${kind}${suffix}`);
+    for (const resource of ['/secrets', '/configmaps', '/services', '/events', 'apps/deployments', 'apps/statefulsets', 'policy/poddisruptionbudgets', 'networking.k8s.io/networkpolicies', 'coordination.k8s.io/leases', 'cert-manager.io/certificates']) {
+      expect(granted).to.include(resource);
+    }
+    const withoutCertManager = await template('--set', 'certManager.enabled=false');
+    expect(JSON.stringify(withoutCertManager.find((manifest) => manifest.kind === 'ClusterRole'))).not.to.include('cert-manager.io');
+  });
+
+  it('binds the ClusterRole to the operator ServiceAccount, which RBAC checks then follow', async () => {
+    const result = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system']);
+    const policy = policyFromManifests(result.stdout);
+    expect(policy.username).to.equal('system:serviceaccount:cryptoutil-system:cryptoutil-operator');
+    expect(allowed(policy.rules, { verb: 'patch', group: 'cryptoutil.io', resource: 'petstores/status' })).to.equal(true);
+    expect(allowed(policy.rules, { verb: 'create', group: 'cryptoutil.io', resource: 'petstores' })).to.equal(false);
+    expect(allowed(policy.rules, { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' })).to.equal(false);
+    expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases' })).to.equal(true);
+    expect(allowed([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['one'] }], { verb: 'get', group: '', resource: 'secrets', name: 'two' })).to.equal(false);
+  });
+
+  it('renders a hardened Deployment with exec probes and resources', async () => {
+    const deployment = (await template()).find((manifest) => manifest.kind === 'Deployment');
+    const pod = deployment?.spec?.template.spec;
+    expect(pod?.securityContext).to.include({ runAsNonRoot: true });
+    expect(pod?.securityContext.seccompProfile).to.deep.equal({ type: 'RuntimeDefault' });
+    const [container] = pod?.containers ?? [];
+    expect(container?.securityContext).to.deep.include({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container?.livenessProbe).to.deep.include({ exec: { command: ['cryptoutil', 'operator', 'livez'] } });
+    expect(container?.readinessProbe).to.deep.include({ exec: { command: ['cryptoutil', 'operator', 'readyz'] } });
+    const resources = container?.resources as { requests?: object; limits?: object } | undefined;
+    expect(resources?.requests).to.have.keys('cpu', 'memory');
+    expect(resources?.limits).to.have.keys('cpu', 'memory');
+  });
+
+  it('ships the CRDs in crds/ so helm installs them first', async () => {
+    const result = await run(await helmPath(), ['template', 'x', chart, '--include-crds']);
+    const names = parseAllDocuments(result.stdout)
+      .map((document) => document.toJS() as { kind?: string; metadata?: { name?: string } } | null)
+      .filter((manifest) => manifest?.kind === 'CustomResourceDefinition')
+      .map((manifest) => manifest?.metadata?.name);
+    expect(names).to.have.members(['kmsinstances.cryptoutil.io', 'certificateauthorities.cryptoutil.io', 'identityrealms.cryptoutil.io', 'petstores.cryptoutil.io', 'jwkauthorities.cryptoutil.io']);
+  });
+});

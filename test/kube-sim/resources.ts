@@ -1,0 +1,105 @@
+/**
+ * The resource types kube-sim serves: the built-in kinds the operator touches, and every
+ * CustomResourceDefinition loaded from crds/ or created through the API.
+ */
+import type { JsonSchema } from '../../operator/api/schema.ts';
+import type { PrinterColumn } from '../../operator/api/kinds.ts';
+import { isObject, type KObject } from './objects.ts';
+
+export interface ResourceType {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly namespaced: boolean;
+  readonly shortNames: readonly string[];
+  /** Writes to the main endpoint keep status; status is written through /status only. */
+  readonly statusSubresource: boolean;
+  readonly schema?: JsonSchema;
+  readonly columns?: readonly PrinterColumn[];
+  readonly categories?: readonly string[];
+}
+
+function builtin(group: string, version: string, kind: string, plural: string, namespaced: boolean, shortNames: string[], statusSubresource: boolean): ResourceType {
+  return { group, version, kind, plural, singular: kind.toLowerCase(), namespaced, shortNames, statusSubresource };
+}
+
+/** Built-in kinds: only those the operator uses, honestly without their schemas. */
+export const BUILTIN_TYPES: readonly ResourceType[] = [
+  builtin('', 'v1', 'Namespace', 'namespaces', false, ['ns'], true),
+  builtin('', 'v1', 'Secret', 'secrets', true, [], false),
+  builtin('', 'v1', 'ConfigMap', 'configmaps', true, ['cm'], false),
+  builtin('', 'v1', 'Service', 'services', true, ['svc'], true),
+  builtin('', 'v1', 'Event', 'events', true, ['ev'], false),
+  builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa'], false),
+  builtin('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], true),
+  builtin('apps', 'v1', 'StatefulSet', 'statefulsets', true, ['sts'], true),
+  builtin('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], true),
+  builtin('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, ['netpol'], false),
+  builtin('coordination.k8s.io', 'v1', 'Lease', 'leases', true, [], false),
+  builtin('events.k8s.io', 'v1', 'Event', 'events', true, ['ev'], false),
+  builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false, [], false),
+  builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false, [], false),
+  builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, ['crd', 'crds'], true),
+];
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The served version of a CRD as a resource type; throws on a CRD without a served version. */
+export function typeFromCrd(crd: KObject): ResourceType {
+  const spec = crd.spec;
+  if (!isObject(spec) || !isObject(spec.names) || !Array.isArray(spec.versions)) throw new Error('not a CustomResourceDefinition');
+  const names = spec.names;
+  const version = spec.versions.find((entry) => isObject(entry) && entry.served === true && entry.storage === true);
+  if (!isObject(version)) throw new Error('CRD has no served storage version');
+  const schema = isObject(version.schema) ? (version.schema.openAPIV3Schema as JsonSchema | undefined) : undefined;
+  const result: ResourceType = {
+    group: text(spec.group),
+    version: text(version.name),
+    kind: text(names.kind),
+    plural: text(names.plural),
+    singular: typeof names.singular === 'string' ? names.singular : text(names.kind).toLowerCase(),
+    namespaced: spec.scope !== 'Cluster',
+    shortNames: Array.isArray(names.shortNames) ? names.shortNames.map(String) : [],
+    categories: Array.isArray(names.categories) ? names.categories.map(String) : [],
+    statusSubresource: isObject(version.subresources) && isObject(version.subresources.status),
+    columns: Array.isArray(version.additionalPrinterColumns) ? (version.additionalPrinterColumns as unknown as PrinterColumn[]) : [],
+  };
+  return schema === undefined ? result : { ...result, schema };
+}
+
+/** The registry of served types, keyed by group and plural. */
+export class TypeRegistry {
+  readonly #types = new Map<string, ResourceType>();
+
+  constructor(types: readonly ResourceType[]) {
+    for (const type of types) this.add(type);
+  }
+
+  add(type: ResourceType): void {
+    this.#types.set(`${type.group}/${type.version}/${type.plural}`, type);
+  }
+
+  remove(type: ResourceType): void {
+    this.#types.delete(`${type.group}/${type.version}/${type.plural}`);
+  }
+
+  find(group: string, version: string, plural: string): ResourceType | undefined {
+    return this.#types.get(`${group}/${version}/${plural}`);
+  }
+
+  byKind(apiVersion: string, kind: string): ResourceType | undefined {
+    return this.all().find((type) => apiVersionOf(type) === apiVersion && type.kind === kind);
+  }
+
+  all(): ResourceType[] {
+    return [...this.#types.values()];
+  }
+}
+
+export function apiVersionOf(type: ResourceType): string {
+  return type.group === '' ? type.version : `${type.group}/${type.version}`;
+}
