@@ -18,13 +18,15 @@ import { apiVersionOf, type ResourceType } from './resources.ts';
 import { unknownFields } from './schema.ts';
 import { selector } from './selectors.ts';
 import { table } from './table.ts';
-import { serveWatch } from './watch.ts';
+import { DEFAULT_BOOKMARK_INTERVAL_MS, serveWatch, watchOptions } from './watch.ts';
 
 export interface KubeSimOptions {
   /** CRDs loaded at start; default the repository's crds/. */
   crdsDir?: string;
   /** Check the operator token against the chart's ClusterRole (default true); when false both tokens are unrestricted. */
   rbacFromChart?: boolean;
+  /** Milliseconds between watch BOOKMARK events for clients that allow them; default 1000. */
+  bookmarkIntervalMs?: number;
 }
 
 export interface KubeSim {
@@ -100,11 +102,13 @@ class Handler {
   readonly #operatorToken: string;
   readonly #policy: ServiceAccountPolicy | undefined;
   readonly #closers = new Set<() => void>();
+  readonly #bookmarkIntervalMs: number;
 
-  constructor(adminToken: string, operatorToken: string, policy: ServiceAccountPolicy | undefined) {
+  constructor(adminToken: string, operatorToken: string, policy: ServiceAccountPolicy | undefined, bookmarkIntervalMs: number) {
     this.#adminToken = adminToken;
     this.#operatorToken = operatorToken;
     this.#policy = policy;
+    this.#bookmarkIntervalMs = bookmarkIntervalMs;
   }
 
   closeWatches(): void {
@@ -208,7 +212,8 @@ class Handler {
     if (method === 'GET' && name === undefined) {
       const matches = selector(query.get('labelSelector'), query.get('fieldSelector'));
       if (watch) {
-        serveWatch(api.store, { type, namespace, matches, resourceVersion: query.get('resourceVersion'), timeoutSeconds: Number(query.get('timeoutSeconds') ?? '1800') }, response, (close) => {
+        const options = watchOptions(query, this.#bookmarkIntervalMs);
+        serveWatch(api.store, { type, namespace, matches, resourceVersion: query.get('resourceVersion'), timeoutSeconds: Number(query.get('timeoutSeconds') ?? '1800'), ...options }, response, (close) => {
           this.#closers.add(close);
           return () => this.#closers.delete(close);
         });
@@ -266,7 +271,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
   const adminToken = randomBytes(32).toString('base64url');
   const operatorToken = randomBytes(32).toString('base64url');
   const policy = options?.rbacFromChart === false ? undefined : await policyFromChart();
-  const handler = new Handler(adminToken, operatorToken, policy);
+  const handler = new Handler(adminToken, operatorToken, policy, options?.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS);
   await loadCrds(handler.api, options?.crdsDir ?? DEFAULT_CRDS);
   const server: Server = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, (request, response) => {
     void handler.handle(request, response);

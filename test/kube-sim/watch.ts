@@ -1,11 +1,14 @@
 /**
  * Watches: one JSON event per line over a chunked response. Without a resourceVersion (or "0")
  * the current objects come first as ADDED; with one, the log replays what followed it, or an
- * ERROR event with 410 Expired when the log no longer reaches back that far.
+ * ERROR event with 410 Expired when the log no longer reaches back that far. With
+ * `allowWatchBookmarks=true` a BOOKMARK carrying the current resourceVersion follows every
+ * interval; `sendInitialEvents=true` (watch-list) streams the current objects, then a BOOKMARK
+ * annotated `k8s.io/initial-events-end`.
  */
 import type { ServerResponse } from 'node:http';
-import type { KObject } from './objects.ts';
-import type { ResourceType } from './resources.ts';
+import { errors, type KObject } from './objects.ts';
+import { apiVersionOf, type ResourceType } from './resources.ts';
 import type { Store, StoredEvent } from './storage.ts';
 
 export interface WatchRequest {
@@ -14,6 +17,29 @@ export interface WatchRequest {
   readonly matches: (object: KObject) => boolean;
   readonly resourceVersion: string | null;
   readonly timeoutSeconds: number;
+  /** Milliseconds between BOOKMARK events, or undefined when the client did not allow them. */
+  readonly bookmarkIntervalMs?: number | undefined;
+  /** Watch-list: the current objects, then a BOOKMARK marking the end of the initial events. */
+  readonly sendInitialEvents?: boolean;
+}
+
+/** How often the simulator sends bookmarks unless told otherwise (the API server's cadence is about a minute; tests want it fast). */
+export const DEFAULT_BOOKMARK_INTERVAL_MS = 1000;
+
+/** The annotation on the BOOKMARK that ends a watch-list's initial events (KEP-3157). */
+export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+
+/**
+ * Reads the watch-list query parameters, rejecting the combinations the API server rejects:
+ * `sendInitialEvents=true` needs `allowWatchBookmarks=true` and `resourceVersionMatch=NotOlderThan`.
+ */
+export function watchOptions(query: URLSearchParams, bookmarkIntervalMs: number): Pick<WatchRequest, 'bookmarkIntervalMs' | 'sendInitialEvents'> {
+  const bookmarks = query.get('allowWatchBookmarks') === 'true';
+  const sendInitialEvents = query.get('sendInitialEvents') === 'true';
+  if (sendInitialEvents && (!bookmarks || query.get('resourceVersionMatch') !== 'NotOlderThan')) {
+    throw errors.unprocessable('sendInitialEvents=true requires allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan');
+  }
+  return { bookmarkIntervalMs: bookmarks ? bookmarkIntervalMs : undefined, sendInitialEvents };
 }
 
 /** Streams events until the client leaves, the timeout passes or the server stops. */
@@ -29,9 +55,15 @@ export function serveWatch(store: Store, request: WatchRequest, response: Server
   const send = (type: string, object: unknown): void => {
     response.write(`${JSON.stringify({ type, object })}\n`);
   };
-  const from = request.resourceVersion === null || request.resourceVersion === '' || request.resourceVersion === '0' ? undefined : Number(request.resourceVersion);
+  // Events go out synchronously as the store changes, so its revision is what this watch has seen.
+  const bookmark = (annotations?: Record<string, string>): void => {
+    const metadata = annotations === undefined ? { resourceVersion: String(store.revision) } : { resourceVersion: String(store.revision), annotations };
+    send('BOOKMARK', { kind: request.type.kind, apiVersion: apiVersionOf(request.type), metadata });
+  };
+  const from = request.sendInitialEvents === true || request.resourceVersion === null || request.resourceVersion === '' || request.resourceVersion === '0' ? undefined : Number(request.resourceVersion);
   if (from === undefined) {
     for (const object of store.list(request.type, request.namespace)) if (request.matches(object)) send('ADDED', object);
+    if (request.sendInitialEvents === true) bookmark({ [INITIAL_EVENTS_END]: 'true' });
   } else {
     const replay = store.since(from);
     if (replay === undefined) {
@@ -47,6 +79,7 @@ export function serveWatch(store: Store, request: WatchRequest, response: Server
     closed = true;
     unsubscribe();
     clearTimeout(timer);
+    clearInterval(bookmarks);
     forget();
     response.end();
   };
@@ -54,6 +87,7 @@ export function serveWatch(store: Store, request: WatchRequest, response: Server
     if (relevant(event)) send(event.type, event.object);
   });
   const timer = setTimeout(close, request.timeoutSeconds * 1000);
+  const bookmarks = request.bookmarkIntervalMs === undefined ? undefined : setInterval(() => { bookmark(); }, request.bookmarkIntervalMs);
   const forget = onClose(close);
   response.on('close', close);
 }

@@ -16,6 +16,7 @@ export function generalHelp(services: readonly ServiceDefinition[]): string {
     '  cryptoutil up [--data-dir DIR]                 the whole suite in one process (development)',
     '  cryptoutil <service> <action> [--config F.yml]...',
     '  cryptoutil <service> start --help              every configuration key with its default',
+    '  cryptoutil operator start|livez|readyz         the Kubernetes operator (in-cluster or KUBECONFIG)',
     '  cryptoutil --version',
     '',
     'Actions:',

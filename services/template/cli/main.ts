@@ -15,6 +15,7 @@ import { parseCommand, type Command, type ServiceAction } from './parse.ts';
 import { generalHelp, serviceHelp, upHelp } from './help.ts';
 import { callAdmin } from './admin-client.ts';
 import { runUp } from './up.ts';
+import { runOperatorCommand } from './operator-command.ts';
 
 export interface CliContext {
   readonly services: readonly ServiceDefinition[];
@@ -115,6 +116,8 @@ async function runServiceAction(command: Extract<Command, { kind: 'service' }>, 
 /** Runs one command; never throws: usage errors exit 2, everything else exits 1. */
 export async function main(argv: readonly string[], context: CliContext): Promise<number> {
   try {
+    // The operator is not a service: it has commands of its own (start, livez, readyz).
+    if (argv[0] === 'operator') return await runOperatorCommand(argv.slice(1), context);
     return await run(parseCommand(argv, context.services), context);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -1,0 +1,64 @@
+/**
+ * The service's YAML configuration as a ConfigMap. Secrets never appear in it: the database URL and
+ * the unseal shares are `file://` references to Secret mounts (DESIGN "Configuration").
+ */
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { KindRow } from '../kinds.ts';
+import type { KubeObject, ServiceResource } from '../resources/types.ts';
+import { ownedMeta } from '../resources/ownership.ts';
+import { childNames } from './names.ts';
+import { DATABASE_URL_KEY } from './postgres.ts';
+import { shareKey, unsealSplit } from './unseal.ts';
+
+/** Where the pod mounts what; the config refers to these paths. */
+export const MOUNTS = {
+  config: '/etc/cryptoutil/config',
+  tls: '/etc/cryptoutil/tls',
+  database: '/etc/cryptoutil/database',
+  unseal: '/etc/cryptoutil/unseal',
+  data: '/var/lib/cryptoutil',
+  tmp: '/tmp',
+} as const;
+
+/** The file name of the configuration inside the ConfigMap and its mount. */
+export const CONFIG_FILE = 'config.yml';
+
+/** The configuration as data: public listener on every interface, admin on loopback, TLS from files. */
+export function serviceConfig(resource: ServiceResource, row: KindRow): Record<string, unknown> {
+  const names = childNames(resource);
+  const config: Record<string, unknown> = {
+    public: { address: '0.0.0.0', port: row.port },
+    // The admin listener stays on loopback: only the exec probes inside the pod reach it.
+    admin: { address: '127.0.0.1', port: 9090 },
+    tls: { mode: 'files', certFile: `${MOUNTS.tls}/tls.crt`, keyFile: `${MOUNTS.tls}/tls.key`, caFile: `${MOUNTS.tls}/ca.crt`, names: [names.workload] },
+    database: { url: `file://${MOUNTS.database}/${resource.spec.database?.external?.secretRef.key ?? DATABASE_URL_KEY}` },
+    log: { level: 'info' },
+    dataDir: MOUNTS.data,
+  };
+  if (row.children.unseal) {
+    const { threshold } = unsealSplit(resource);
+    // The barrier needs `threshold` shares: the pods read share-1…share-<threshold>, so a Secret the
+    // user supplies may hold just those while the other shares stay with their custodians.
+    config.barrier = {
+      shares: Array.from({ length: threshold }, (_unused, index) => `file://${MOUNTS.unseal}/${shareKey(index + 1)}`),
+      threshold,
+    };
+  }
+  return config;
+}
+
+/** The ConfigMap holding `config.yml`. */
+export function configMap(resource: ServiceResource, row: KindRow): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: ownedMeta(resource, row, 'config', childNames(resource).config),
+    data: { [CONFIG_FILE]: stringify(serviceConfig(resource, row)) },
+  };
+}
+
+/** A digest of the configuration, put on the pod template so a config change rolls the pods. */
+export function configDigest(resource: ServiceResource, row: KindRow): string {
+  return createHash('sha256').update(stringify(serviceConfig(resource, row))).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,85 @@
+/**
+ * The service itself: a Deployment running `cryptoutil <service> start` and the Service in front of it.
+ * Probes are exec (`cryptoutil <service> livez|readyz`) because the admin listener is loopback-only.
+ */
+import type { KindRow } from '../kinds.ts';
+import type { KubeObject, ServiceResource } from '../resources/types.ts';
+import { ownedMeta, selectorLabels } from '../resources/ownership.ts';
+import { childNames } from './names.ts';
+import { CONFIG_FILE, MOUNTS, configDigest } from './config.ts';
+import { APP_UID, CONTAINER_SECURITY_CONTEXT, SERVICE_RESOURCES, podSecurityContext } from './hardening.ts';
+
+const COMPONENT = 'server';
+/** The `cryptoutil` launcher the image puts on PATH (Dockerfile); exec probes run it without a shell. */
+export const CLI = ['cryptoutil'] as const;
+
+function cliArgs(row: KindRow, action: string): string[] {
+  return [row.service, action, '--config', `${MOUNTS.config}/${CONFIG_FILE}`];
+}
+
+function volumes(resource: ServiceResource, row: KindRow): { mounts: Record<string, unknown>[]; volumes: Record<string, unknown>[] } {
+  const names = childNames(resource);
+  const entries: { name: string; mountPath: string; source: Record<string, unknown> }[] = [
+    { name: 'config', mountPath: MOUNTS.config, source: { configMap: { name: names.config } } },
+    { name: 'tls', mountPath: MOUNTS.tls, source: { secret: { secretName: names.tls, defaultMode: 0o400 } } },
+    { name: 'database', mountPath: MOUNTS.database, source: { secret: { secretName: names.databaseSecret, defaultMode: 0o400 } } },
+    // Read-only root file system: the only writable paths are these two emptyDirs.
+    { name: 'tmp', mountPath: MOUNTS.tmp, source: { emptyDir: {} } },
+    { name: 'data', mountPath: MOUNTS.data, source: { emptyDir: {} } },
+  ];
+  if (row.children.unseal) {
+    entries.push({ name: 'unseal', mountPath: MOUNTS.unseal, source: { secret: { secretName: names.unseal, defaultMode: 0o400 } } });
+  }
+  return {
+    mounts: entries.map((entry) => ({ name: entry.name, mountPath: entry.mountPath, readOnly: !Object.hasOwn(entry.source, 'emptyDir') })),
+    volumes: entries.map((entry) => ({ name: entry.name, ...entry.source })),
+  };
+}
+
+/** The Deployment, hardened to the restricted Pod Security profile. */
+export function deployment(resource: ServiceResource, row: KindRow, image: string): KubeObject {
+  const meta = ownedMeta(resource, row, COMPONENT, childNames(resource).workload);
+  const { mounts, volumes: podVolumes } = volumes(resource, row);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta,
+    spec: {
+      replicas: resource.spec.replicas,
+      selector: { matchLabels: selectorLabels(resource, row, COMPONENT) },
+      template: {
+        metadata: { labels: meta.labels, annotations: { 'cryptoutil.io/config-digest': configDigest(resource, row) } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext(APP_UID),
+          containers: [{
+            name: row.service,
+            image,
+            args: cliArgs(row, 'start'),
+            ports: [{ name: 'https', containerPort: row.port }],
+            readinessProbe: { exec: { command: [...CLI, ...cliArgs(row, 'readyz')] }, periodSeconds: 10, timeoutSeconds: 5 },
+            livenessProbe: { exec: { command: [...CLI, ...cliArgs(row, 'livez')] }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+            startupProbe: { exec: { command: [...CLI, ...cliArgs(row, 'livez')] }, periodSeconds: 5, failureThreshold: 30 },
+            securityContext: CONTAINER_SECURITY_CONTEXT,
+            resources: { requests: { ...SERVICE_RESOURCES.requests, ...resource.spec.resources?.requests }, limits: { ...SERVICE_RESOURCES.limits, ...resource.spec.resources?.limits } },
+            volumeMounts: mounts,
+          }],
+          volumes: podVolumes,
+        },
+      },
+    },
+  };
+}
+
+/** The ClusterIP Service clients call. */
+export function service(resource: ServiceResource, row: KindRow): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: ownedMeta(resource, row, COMPONENT, childNames(resource).workload),
+    spec: {
+      selector: selectorLabels(resource, row, COMPONENT),
+      ports: [{ name: 'https', port: row.port, targetPort: 'https' }],
+    },
+  };
+}

@@ -1,0 +1,316 @@
+import { X509Certificate } from 'node:crypto';
+import { expect } from 'chai';
+import { combine } from 'shamir-secret-sharing';
+import { API_VERSION, kindRow } from '../kinds.ts';
+import type { KubeApi } from '../kube/api.ts';
+import type { Condition, KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
+import { MemoryApi } from '../testing/memory-api.ts';
+import { dig } from '../testing/dig.ts';
+import {
+  kmsInstance, petStore, withBarrier, withCertManager, withDeletionPolicy, withExternalDatabase, withReplicas, withTlsSecret,
+} from '../testing/fixtures.ts';
+import { UNSEAL_FINALIZER, serviceReconciler } from './reconciler.ts';
+import { BOOTSTRAP_CA_SECRET } from './material.ts';
+import { ReconcileProblem } from './problem.ts';
+
+const images = { service: 'ghcr.io/cryptoutil/cryptoutil:test', postgres: 'postgres:17-alpine' };
+const clock = { now: new Date('2026-03-01T10:00:00Z') };
+
+interface Harness {
+  readonly api: MemoryApi;
+  readonly ref: ObjectRef;
+  reconcile(): Promise<void>;
+  resource(): ServiceResource | undefined;
+  condition(type: string): Condition | undefined;
+  secret(name: string): KubeObject | undefined;
+  decoded(name: string, key: string): string;
+}
+
+function harness(resource: ServiceResource, api = new MemoryApi(), client: KubeApi = api): Harness {
+  api.put(resource);
+  const ref = { apiVersion: API_VERSION, kind: resource.kind, namespace: 'default', name: resource.metadata.name };
+  const reconciler = serviceReconciler(kindRow(resource.kind), { api: client, images, now: () => clock.now });
+  const current = (): ServiceResource | undefined => api.find(API_VERSION, resource.kind, resource.metadata.name) as ServiceResource | undefined;
+  return {
+    api,
+    ref,
+    reconcile: () => reconciler.reconcile(ref),
+    resource: current,
+    condition: (type) => current()?.status?.conditions?.find((condition) => condition.type === type),
+    secret: (name) => api.find('v1', 'Secret', name),
+    decoded: (name, key) => Buffer.from(String((dig(api.find('v1', 'Secret', name), 'data') as Record<string, string> | undefined)?.[key]), 'base64').toString('utf8'),
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('service reconciler', () => {
+  describe('PetStore demo', () => {
+    it('creates every child with owner references and labels, and reports Progressing', async () => {
+      const h = harness(petStore('demo', withReplicas(2)));
+      await h.reconcile();
+      const owned = [...h.api.objects.values()].filter((object) => object.metadata.labels?.['app.kubernetes.io/instance'] === 'demo');
+      expect(owned.map((object) => `${object.kind}/${object.metadata.name}`).sort()).to.deep.equal([
+        'ConfigMap/demo-config', 'Deployment/demo', 'NetworkPolicy/demo', 'NetworkPolicy/demo-postgres', 'PodDisruptionBudget/demo',
+        'Secret/demo-postgres', 'Secret/demo-tls', 'Service/demo', 'Service/demo-postgres', 'StatefulSet/demo-postgres',
+      ]);
+      const uid = h.resource()?.metadata.uid;
+      for (const object of owned) {
+        expect(object.metadata.ownerReferences?.[0]).to.deep.include({ kind: 'PetStore', name: 'demo', uid, controller: true });
+        expect(object.metadata.labels?.['app.kubernetes.io/managed-by']).to.equal('cryptoutil-operator');
+      }
+      expect(h.condition('Ready')).to.deep.include({ status: 'False', observedGeneration: 1 });
+      expect(h.condition('Progressing')).to.deep.include({ status: 'True', reason: 'Converging', message: 'waiting for the database' });
+      expect(h.resource()?.status).to.deep.include({ readyReplicas: 0, observedGeneration: 1, endpoint: 'https://demo.default.svc:8480' });
+      expect(h.secret('demo-unseal')).to.equal(undefined);
+    });
+
+    it('issues the TLS Secret from the bootstrap CA and generates database credentials once', async () => {
+      const h = harness(petStore('demo'));
+      await h.reconcile();
+      const ca = new X509Certificate(h.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
+      const server = new X509Certificate(h.decoded('demo-tls', 'tls.crt'));
+      expect(server.checkIssued(ca)).to.equal(true);
+      expect(server.checkHost('demo.default.svc')).to.equal('demo.default.svc');
+      expect(h.decoded('demo-tls', 'ca.crt')).to.equal(h.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
+      const url = h.decoded('demo-postgres', 'url');
+      expect(url).to.match(/^postgres:\/\/cryptoutil:[A-Za-z0-9_-]{43}@demo-postgres\.default\.svc:5432\/cryptoutil$/);
+      await h.reconcile();
+      expect(h.decoded('demo-postgres', 'url')).to.equal(url);
+      expect(h.decoded('demo-tls', 'tls.crt')).to.equal(server.toString());
+    });
+
+    it('shares one bootstrap CA between the resources of a namespace', async () => {
+      const api = new MemoryApi();
+      await harness(petStore('one'), api).reconcile();
+      const second = harness(petStore('two'), api);
+      await second.reconcile();
+      const ca = new X509Certificate(second.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
+      expect(new X509Certificate(second.decoded('two-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
+      expect(new X509Certificate(second.decoded('one-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
+    });
+
+    it('becomes Ready when the replicas and the database are ready, then stops writing status', async () => {
+      const h = harness(petStore('demo', withReplicas(2)));
+      await h.reconcile();
+      h.api.setReady('apps/v1', 'StatefulSet', 'demo-postgres', 1);
+      h.api.setReady('apps/v1', 'Deployment', 'demo', 2);
+      clock.now = new Date('2026-03-01T10:01:00Z');
+      await h.reconcile();
+      expect(h.condition('Ready')).to.deep.include({ status: 'True', reason: 'Available', lastTransitionTime: '2026-03-01T10:01:00.000Z' });
+      expect(h.condition('Degraded')).to.deep.include({ status: 'False', lastTransitionTime: '2026-03-01T10:00:00.000Z' });
+      const writes = h.api.calls.filter((call) => call.operation === 'applyStatus').length;
+      await h.reconcile();
+      expect(h.api.calls.filter((call) => call.operation === 'applyStatus')).to.have.length(writes);
+    });
+
+    it('converges a scale-up: the Deployment follows spec.replicas and Ready waits for the new pods', async () => {
+      const h = harness(petStore('demo', withReplicas(1)));
+      await h.reconcile();
+      h.api.setReady('apps/v1', 'StatefulSet', 'demo-postgres', 1);
+      h.api.setReady('apps/v1', 'Deployment', 'demo', 1);
+      await h.reconcile();
+      expect(h.condition('Ready')?.status).to.equal('True');
+      h.api.updateSpec(API_VERSION, 'PetStore', 'demo', { replicas: 3 });
+      await h.reconcile();
+      expect(dig(h.api.find('apps/v1', 'Deployment', 'demo'), 'spec.replicas')).to.equal(3);
+      expect(h.condition('Ready')).to.deep.include({ status: 'False', observedGeneration: 2, message: 'waiting for 1/3 replicas ready' });
+      h.api.setReady('apps/v1', 'Deployment', 'demo', 3);
+      await h.reconcile();
+      expect(h.condition('Ready')).to.deep.include({ status: 'True', observedGeneration: 2 });
+    });
+
+    it('does nothing for a resource that is gone; its children go with it', async () => {
+      const h = harness(petStore('demo'));
+      await h.reconcile();
+      await h.api.delete(h.ref);
+      await h.reconcile();
+      expect([...h.api.objects.values()].map((object) => object.metadata.name)).to.deep.equal([BOOTSTRAP_CA_SECRET]);
+    });
+
+    it('uses an external database Secret and runs no PostgreSQL', async () => {
+      const h = harness(petStore('demo', withExternalDatabase('pg')));
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default' }, stringData: { url: 'postgres://x' } });
+      await h.reconcile();
+      expect(h.api.find('apps/v1', 'StatefulSet', 'demo-postgres')).to.equal(undefined);
+      expect(h.secret('demo-postgres')).to.equal(undefined);
+      h.api.setReady('apps/v1', 'Deployment', 'demo', 1);
+      await h.reconcile();
+      expect(h.condition('Ready')?.status).to.equal('True');
+    });
+
+    it('leaves the Secret to cert-manager and applies a Certificate', async () => {
+      const h = harness(petStore('demo', withCertManager('corp')));
+      await h.reconcile();
+      expect(h.secret('demo-tls')).to.equal(undefined);
+      expect(h.api.find('cert-manager.io/v1', 'Certificate', 'demo-tls')).to.not.equal(undefined);
+    });
+  });
+
+  describe('user-visible problems', () => {
+    const cases = [
+      { name: 'a missing external database Secret', resource: petStore('demo', withExternalDatabase('pg')), reason: 'DatabaseSecretMissing' },
+      { name: 'a missing TLS Secret in mode Secret', resource: petStore('demo', withTlsSecret('my-tls')), reason: 'TlsSecretMissing' },
+    ];
+    for (const { name, resource, reason } of cases) {
+      it(`reports ${name} as Degraded with a Warning Event and retries`, async () => {
+        const h = harness(resource);
+        const error = await rejection(h.reconcile());
+        expect(error).to.be.instanceOf(ReconcileProblem);
+        expect(error).to.have.property('reason', reason);
+        expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason });
+        expect(h.condition('Ready')).to.deep.include({ status: 'False', reason });
+        expect(h.api.events.map((event) => [event.type, event.reason])).to.deep.equal([['Warning', reason]]);
+      });
+    }
+
+    it('refuses a bootstrap CA Secret without its key', async () => {
+      const h = harness(petStore('demo'));
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: BOOTSTRAP_CA_SECRET, namespace: 'default' }, stringData: { 'tls.crt': 'x' } });
+      expect(await rejection(h.reconcile())).to.have.property('reason', 'BootstrapCaUnusable');
+    });
+
+    it('reports an API failure without its details and rethrows it for the backoff', async () => {
+      const h = harness(petStore('demo'));
+      const boom = new Error('connection reset');
+      h.api.failWith = (operation, ref) => (operation === 'apply' && ref.kind === 'Deployment' ? boom : undefined);
+      expect(await rejection(h.reconcile())).to.equal(boom);
+      expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'ReconcileError' });
+      expect(h.condition('Progressing')).to.deep.include({ status: 'False', reason: 'Failed' });
+    });
+
+    it('still rethrows the original error when the status write fails too', async () => {
+      const h = harness(petStore('demo'));
+      const boom = new Error('apply failed');
+      h.api.failWith = (operation) => (operation === 'apply' ? boom : operation === 'applyStatus' ? new Error('status failed') : undefined);
+      expect(await rejection(h.reconcile())).to.equal(boom);
+      expect(h.resource()?.status).to.equal(undefined);
+    });
+  });
+
+  describe('KmsInstance unseal Secret', () => {
+    it('is created once with Shamir shares of one key, and a reconcile never rewrites it', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      const shares = [1, 2, 3, 4, 5].map((index) => h.decoded('demo-unseal', `share-${String(index)}`));
+      const bytes = shares.map((share) => new Uint8Array(Buffer.from(share, 'base64url')));
+      expect(Buffer.from(await combine(bytes.slice(0, 3))).equals(Buffer.from(await combine(bytes.slice(2))))).to.equal(true);
+      expect(h.secret('demo-unseal')?.metadata.ownerReferences).to.equal(undefined);
+      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated']);
+      expect(JSON.stringify(h.api.events)).to.not.include(shares[0]);
+      const version = h.secret('demo-unseal')?.metadata.resourceVersion;
+      await h.reconcile();
+      expect(h.secret('demo-unseal')?.metadata.resourceVersion).to.equal(version);
+    });
+
+    it('follows spec.barrier and keeps a Secret the user created beforehand', async () => {
+      const api = new MemoryApi();
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default' }, stringData: { 'share-1': 'external' } });
+      const mine = harness(kmsInstance('mine'), api);
+      await mine.reconcile();
+      expect(mine.decoded('mine-unseal', 'share-1')).to.equal('external');
+      const split = harness(kmsInstance('split', withBarrier(3, 2)), api);
+      await split.reconcile();
+      expect(Object.keys(dig(split.secret('split-unseal'), 'data') as object)).to.deep.equal(['share-1', 'share-2', 'share-3']);
+    });
+
+    it('survives deleting the resource under deletionPolicy Retain', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      expect(h.resource()?.metadata.finalizers ?? []).to.deep.equal([]);
+      await h.api.delete(h.ref);
+      await h.reconcile();
+      expect(h.resource()).to.equal(undefined);
+      expect(h.secret('demo-unseal')).to.not.equal(undefined);
+      expect(h.secret('demo-tls')).to.equal(undefined);
+    });
+
+    it('is deleted by the finalizer under deletionPolicy Delete', async () => {
+      const h = harness(kmsInstance('demo', withDeletionPolicy('Delete')));
+      await h.reconcile();
+      expect(h.resource()?.metadata.finalizers).to.deep.equal([UNSEAL_FINALIZER]);
+      await h.api.delete(h.ref);
+      expect(h.resource()?.metadata.deletionTimestamp).to.be.a('string');
+      await h.reconcile();
+      expect(h.resource()).to.equal(undefined);
+      expect(h.secret('demo-unseal')).to.equal(undefined);
+      expect(h.api.events.map((event) => event.reason)).to.include('UnsealSecretDeleted');
+    });
+
+    it('drops the finalizer when the policy goes back to Retain, even during deletion', async () => {
+      const h = harness(kmsInstance('demo', withDeletionPolicy('Delete')));
+      await h.reconcile();
+      h.api.updateSpec(API_VERSION, 'KmsInstance', 'demo', { deletionPolicy: 'Retain' });
+      await h.reconcile();
+      expect(h.resource()?.metadata.finalizers).to.deep.equal([]);
+      const deleting = harness(kmsInstance('other', withDeletionPolicy('Delete')), h.api);
+      await deleting.reconcile();
+      h.api.updateSpec(API_VERSION, 'KmsInstance', 'other', { deletionPolicy: 'Retain' });
+      await h.api.delete(deleting.ref);
+      await deleting.reconcile();
+      expect(deleting.resource()).to.equal(undefined);
+      expect(deleting.secret('other-unseal')).to.not.equal(undefined);
+    });
+
+    it('ignores a deleted resource that carries no finalizer of ours', async () => {
+      const resource = kmsInstance('held');
+      const held = harness({ ...resource, metadata: { ...resource.metadata, finalizers: ['example.com/other'], deletionTimestamp: '2026-01-01T00:00:00Z' } });
+      await held.reconcile();
+      expect(held.api.calls.map((call) => call.operation)).to.deep.equal(['get']);
+    });
+  });
+
+  describe('races with another writer', () => {
+    function racing(api: MemoryApi, lose: (ref: ObjectRef) => boolean): KubeApi {
+      let lost = false;
+      return {
+        get: (ref) => (!lost && lose(ref) ? Promise.resolve(undefined) : api.get(ref)),
+        apply: (object) => api.apply(object),
+        applyStatus: (object) => api.applyStatus(object),
+        create: async (object) => {
+          if (!lost && lose({ apiVersion: object.apiVersion, kind: object.kind, namespace: 'default', name: object.metadata.name })) {
+            lost = true;
+            api.put({ ...object, metadata: { ...object.metadata, labels: { winner: 'other' } } });
+            return false;
+          }
+          return api.create(object);
+        },
+        delete: (ref) => api.delete(ref),
+        event: (event) => api.event(event),
+      };
+    }
+
+    it('uses the bootstrap CA another reconcile created first', async () => {
+      const api = new MemoryApi();
+      const h = harness(petStore('demo'), api, racing(api, (ref) => ref.name === BOOTSTRAP_CA_SECRET));
+      await h.reconcile();
+      expect(h.secret(BOOTSTRAP_CA_SECRET)?.metadata.labels).to.deep.equal({ winner: 'other' });
+      const ca = new X509Certificate(h.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
+      expect(new X509Certificate(h.decoded('demo-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
+    });
+
+    it('announces no unseal Secret it did not create', async () => {
+      const api = new MemoryApi();
+      const h = harness(kmsInstance('demo'), api, racing(api, (ref) => ref.name === 'demo-unseal'));
+      await h.reconcile();
+      expect(h.secret('demo-unseal')?.metadata.labels).to.deep.equal({ winner: 'other' });
+      expect(h.api.events).to.deep.equal([]);
+    });
+  });
+
+  it('reads the system clock when none is injected', async () => {
+    const api = new MemoryApi();
+    api.put(petStore('demo'));
+    const before = Date.now();
+    await serviceReconciler(kindRow('PetStore'), { api, images }).reconcile({ apiVersion: API_VERSION, kind: 'PetStore', namespace: 'default', name: 'demo' });
+    const resource = api.find(API_VERSION, 'PetStore', 'demo') as ServiceResource;
+    expect(Date.parse(resource.status?.conditions?.[0]?.lastTransitionTime ?? '')).to.be.at.least(before - 1000);
+  });
+});

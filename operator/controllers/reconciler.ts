@@ -1,0 +1,151 @@
+/**
+ * The one controller shape (STYLE "Uniform modules registered by a loop"): every kind's controller
+ * is a `Reconciler` built from its row of the kind table. A reconcile reads the resource, creates
+ * missing generated Secrets, server-side applies the desired children, then writes status only if it
+ * changed. Throwing hands the key back to the work queue for a rate-limited retry.
+ */
+import type { KindRow } from '../kinds.ts';
+import { API_VERSION } from '../kinds.ts';
+import type { KubeApi } from '../kube/api.ts';
+import type { KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
+import { childNames, managesDatabase } from '../children/names.ts';
+import { desiredChildren } from '../children/desired.ts';
+import type { Images } from '../children/desired.ts';
+import { ensureMaterial } from './material.ts';
+import { nextConditions, sameStatus } from './conditions.ts';
+import type { Observation } from './conditions.ts';
+import { ReconcileProblem } from './problem.ts';
+
+/** Guards the unseal Secret of a `deletionPolicy: Delete` resource, which has no owner reference. */
+export const UNSEAL_FINALIZER = 'cryptoutil.io/unseal-secret';
+
+/** Every controller: reconcile one object by key; resolve when converged or waiting, throw to retry. */
+export interface Reconciler {
+  readonly kind: string;
+  reconcile(ref: ObjectRef): Promise<void>;
+}
+
+export interface ReconcilerOptions {
+  readonly api: KubeApi;
+  readonly images: Images;
+  readonly now?: () => Date;
+}
+
+function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
+  return row.children.unseal && resource.spec.deletionPolicy === 'Delete';
+}
+
+function readyReplicas(object: KubeObject | undefined): number {
+  const status = object?.status as { readyReplicas?: number } | undefined;
+  return status?.readyReplicas ?? 0;
+}
+
+class ServiceReconciler implements Reconciler {
+  readonly kind: string;
+  readonly #row: KindRow;
+  readonly #api: KubeApi;
+  readonly #images: Images;
+  readonly #now: () => Date;
+
+  constructor(row: KindRow, options: ReconcilerOptions) {
+    this.kind = row.kind;
+    this.#row = row;
+    this.#api = options.api;
+    this.#images = options.images;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async reconcile(ref: ObjectRef): Promise<void> {
+    const resource = (await this.#api.get(ref)) as ServiceResource | undefined;
+    if (resource === undefined) {
+      // Gone: owner references let the garbage collector remove the children.
+      return;
+    }
+    if (resource.metadata.deletionTimestamp !== undefined) {
+      await this.#finalize(resource);
+      return;
+    }
+    await this.#syncFinalizer(resource);
+    try {
+      await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
+      for (const child of desiredChildren(resource, this.#row, this.#images)) {
+        await this.#api.apply(child);
+      }
+    } catch (error) {
+      await this.#degraded(resource, error);
+      throw error;
+    }
+    await this.#writeStatus(resource, await this.#observe(resource));
+  }
+
+  async #observe(resource: ServiceResource): Promise<Observation> {
+    const { namespace } = resource.metadata;
+    const names = childNames(resource);
+    const workload = await this.#api.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: names.workload });
+    const database = managesDatabase(resource)
+      ? readyReplicas(await this.#api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace, name: names.postgres })) >= 1
+      : true;
+    return { generation: resource.metadata.generation, desiredReplicas: resource.spec.replicas, readyReplicas: readyReplicas(workload), databaseReady: database };
+  }
+
+  /** Reports the failure on the resource; a failure to report must not hide the original error. */
+  async #degraded(resource: ServiceResource, error: unknown): Promise<void> {
+    const problem = error instanceof ReconcileProblem ? error : new ReconcileProblem('ReconcileError', 'applying children failed; the operator retries with backoff');
+    await this.#event(resource, 'Warning', problem.reason, problem.message);
+    const observed: Observation = { generation: resource.metadata.generation, desiredReplicas: resource.spec.replicas, readyReplicas: 0, databaseReady: false, error: { reason: problem.reason, message: problem.message } };
+    try {
+      await this.#writeStatus(resource, observed);
+    } catch {
+      // The queue retries the whole reconcile, status included.
+    }
+  }
+
+  async #writeStatus(resource: ServiceResource, observed: Observation): Promise<void> {
+    const previous = resource.status?.conditions ?? [];
+    const status = {
+      observedGeneration: resource.metadata.generation,
+      readyReplicas: observed.readyReplicas,
+      endpoint: `https://${resource.metadata.name}.${resource.metadata.namespace}.svc:${String(this.#row.port)}`,
+      conditions: nextConditions(previous, observed, this.#now()),
+    };
+    if (sameStatus(resource.status, status)) {
+      return;
+    }
+    await this.#api.applyStatus({ apiVersion: API_VERSION, kind: this.kind, metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace }, status });
+  }
+
+  async #syncFinalizer(resource: ServiceResource): Promise<void> {
+    const present = resource.metadata.finalizers?.includes(UNSEAL_FINALIZER) === true;
+    const wanted = needsFinalizer(resource, this.#row);
+    if (present !== wanted) {
+      await this.#setFinalizer(resource, wanted);
+    }
+  }
+
+  async #setFinalizer(resource: ServiceResource, on: boolean): Promise<void> {
+    // Server-side apply: listing the finalizer claims it for our field manager; an empty list releases it.
+    await this.#api.apply({ apiVersion: API_VERSION, kind: this.kind, metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace, finalizers: on ? [UNSEAL_FINALIZER] : [] } });
+  }
+
+  async #finalize(resource: ServiceResource): Promise<void> {
+    if (resource.metadata.finalizers?.includes(UNSEAL_FINALIZER) !== true) {
+      return;
+    }
+    if (needsFinalizer(resource, this.#row)) {
+      const name = childNames(resource).unseal;
+      await this.#api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name });
+      await this.#event(resource, 'Normal', 'UnsealSecretDeleted', `deletionPolicy is Delete: removed Secret ${name}`);
+    }
+    await this.#setFinalizer(resource, false);
+  }
+
+  async #event(resource: ServiceResource, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
+    const { name, namespace, uid } = resource.metadata;
+    await this.#api.event({ regarding: { apiVersion: resource.apiVersion, kind: resource.kind, namespace, name, uid }, type, reason, note });
+  }
+}
+
+/** The controller of one kind-table row. */
+export function serviceReconciler(row: KindRow, options: ReconcilerOptions): Reconciler {
+  return new ServiceReconciler(row, options);
+}

@@ -1,0 +1,23 @@
+import { expect } from 'chai';
+import { API_VERSION, KIND_ROWS, KIND_TABLE, PLANNED_KINDS, kindRow } from './kinds.ts';
+
+describe('kind table', () => {
+  it('reconciles PetStore with learn-ps on 8480 and KmsInstance with sm-kms on 8080', () => {
+    expect(API_VERSION).to.equal('cryptoutil.io/v1alpha1');
+    expect(kindRow('PetStore')).to.deep.include({ service: 'learn-ps', port: 8480, plural: 'petstores', children: { unseal: false } });
+    expect(kindRow('KmsInstance')).to.deep.include({ service: 'sm-kms', port: 8080, plural: 'kmsinstances', children: { unseal: true } });
+    expect(KIND_ROWS.map((row) => row.kind)).to.deep.equal(['PetStore', 'KmsInstance']);
+  });
+
+  it('has no controller for kinds whose service does not exist yet', () => {
+    for (const kind of PLANNED_KINDS) {
+      expect(KIND_TABLE[kind]).to.equal(undefined);
+      expect(() => kindRow(kind)).to.throw(`kind ${kind} has no controller; reconciled kinds: PetStore, KmsInstance`);
+    }
+  });
+
+  it('resolves nothing through the prototype', () => {
+    expect(Object.hasOwn(KIND_TABLE, 'toString') || 'toString' in KIND_TABLE).to.equal(false);
+    expect(() => kindRow('constructor')).to.throw('has no controller');
+  });
+});

@@ -1,0 +1,154 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { startKubeSim } from '../test/kube-sim/server.ts';
+import type { KubeSim } from '../test/kube-sim/server.ts';
+import { startOperator } from './main.ts';
+import type { RunningOperator } from './main.ts';
+
+type Json = Record<string, unknown>;
+
+/** The user's side: requests with kube-sim's admin token, as kubectl would send them. */
+async function asAdmin(sim: KubeSim, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Json }> {
+  const { request } = await import('node:https');
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, sim.url);
+    const outgoing = request({ hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, ca: sim.ca, headers: { authorization: `Bearer ${sim.adminToken}`, 'content-type': contentType, accept: 'application/json' } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+      response.on('end', () => { resolve({ status: Number(response.statusCode), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json }); });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const PETSTORES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores';
+const KMS = '/apis/cryptoutil.io/v1alpha1/namespaces/default/kmsinstances';
+
+function condition(resource: Json, type: string): Json | undefined {
+  const conditions = ((resource.status as Json | undefined)?.conditions ?? []) as Json[];
+  return conditions.find((entry) => entry.type === type);
+}
+
+describe('operator against kube-sim (fake API server with the chart RBAC and the CRDs)', function () {
+  this.timeout(60_000);
+  let sim: KubeSim;
+  let running: RunningOperator;
+
+  before(async () => {
+    sim = await startKubeSim();
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-sim-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
+    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'default', identity: 'sim-operator', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent' });
+  });
+
+  after(async () => {
+    await running.stop('test done');
+    await sim.stop();
+  });
+
+  it('creates the children of PetStore demo with owner references and labels, reports Ready, and follows scaling', async () => {
+    const created = await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'demo' }, spec: { replicas: 2 } });
+    expect(created.status).to.equal(201);
+    const uid = (created.body.metadata as Json).uid;
+    const deployment = await until('the Deployment', async () => {
+      const answer = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo');
+      return answer.status === 200 ? answer.body : undefined;
+    });
+    const metadata = deployment.metadata as { labels: Json; ownerReferences: Json[] };
+    expect(metadata.labels).to.deep.include({ 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/managed-by': 'cryptoutil-operator' });
+    expect(metadata.ownerReferences[0]).to.deep.include({ kind: 'PetStore', name: 'demo', uid, controller: true });
+    for (const path of [
+      '/api/v1/namespaces/default/secrets/demo-tls', '/api/v1/namespaces/default/secrets/demo-postgres', '/api/v1/namespaces/default/configmaps/demo-config',
+      '/api/v1/namespaces/default/services/demo', '/apis/apps/v1/namespaces/default/statefulsets/demo-postgres',
+      '/apis/policy/v1/namespaces/default/poddisruptionbudgets/demo', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/demo',
+    ]) {
+      const child = await until(path, async () => {
+        const answer = await asAdmin(sim, 'GET', path);
+        return answer.status === 200 ? answer.body : undefined;
+      });
+      expect(((child.metadata as Json).ownerReferences as Json[])[0], path).to.deep.include({ uid, controller: true });
+    }
+    await until('Ready', async () => {
+      const answer = await asAdmin(sim, 'GET', `${PETSTORES}/demo`);
+      return condition(answer.body, 'Ready')?.status === 'True' ? true : undefined;
+    });
+    const scaled = await asAdmin(sim, 'PATCH', `${PETSTORES}/demo`, { spec: { replicas: 3 } }, 'application/merge-patch+json');
+    expect(scaled.status).to.equal(200);
+    await until('the scaled Deployment and Ready at generation 2', async () => {
+      const workload = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo');
+      const resource = await asAdmin(sim, 'GET', `${PETSTORES}/demo`);
+      const ready = condition(resource.body, 'Ready');
+      return (workload.body.spec as Json).replicas === 3 && ready?.status === 'True' && ready.observedGeneration === 2 ? true : undefined;
+    });
+  });
+
+  it('garbage-collects the children when PetStore demo is deleted', async () => {
+    expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/demo`)).status).to.equal(200);
+    await until('the children to go', async () => {
+      const deployment = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo');
+      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/demo-tls');
+      return deployment.status === 404 && secret.status === 404 ? true : undefined;
+    });
+  });
+
+  it('creates the KmsInstance unseal Secret once and keeps it through a reconcile and a delete (Retain)', async () => {
+    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'vault' }, spec: {} })).status).to.equal(201);
+    const first = await until('the unseal Secret', async () => {
+      const answer = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
+      return answer.status === 200 ? answer.body : undefined;
+    });
+    expect(Object.keys(first.data as Json)).to.have.length(5);
+    expect((first.metadata as Json).ownerReferences).to.equal(undefined);
+    await asAdmin(sim, 'PATCH', `${KMS}/vault`, { spec: { replicas: 2 } }, 'application/merge-patch+json');
+    await until('the second reconcile', async () => {
+      const answer = await asAdmin(sim, 'GET', `${KMS}/vault`);
+      return condition(answer.body, 'Ready')?.observedGeneration === 2 ? true : undefined;
+    });
+    const again = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
+    expect(again.body.data).to.deep.equal(first.data);
+    expect((again.body.metadata as Json).resourceVersion).to.equal((first.metadata as Json).resourceVersion);
+    expect((await asAdmin(sim, 'DELETE', `${KMS}/vault`)).status).to.equal(200);
+    await until('the KmsInstance and its Deployment to go', async () => {
+      const resource = await asAdmin(sim, 'GET', `${KMS}/vault`);
+      const deployment = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/vault');
+      return resource.status === 404 && deployment.status === 404 ? true : undefined;
+    });
+    const kept = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
+    expect(kept.status).to.equal(200);
+    expect(kept.body.data).to.deep.equal(first.data);
+  });
+
+  it('deletes the unseal Secret through its finalizer under deletionPolicy Delete', async () => {
+    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'scratch' }, spec: { deletionPolicy: 'Delete' } })).status).to.equal(201);
+    await until('the finalizer and the Secret', async () => {
+      const resource = await asAdmin(sim, 'GET', `${KMS}/scratch`);
+      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal');
+      const finalizers = ((resource.body.metadata as Json).finalizers ?? []) as string[];
+      return finalizers.includes('cryptoutil.io/unseal-secret') && secret.status === 200 ? true : undefined;
+    });
+    await asAdmin(sim, 'DELETE', `${KMS}/scratch`);
+    await until('the resource and its unseal Secret to go', async () => {
+      const resource = await asAdmin(sim, 'GET', `${KMS}/scratch`);
+      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal');
+      return resource.status === 404 && secret.status === 404 ? true : undefined;
+    });
+  });
+});

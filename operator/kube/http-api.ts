@@ -1,0 +1,69 @@
+/**
+ * KubeApi over the REST API: server-side apply is a PATCH with `application/apply-patch+yaml` under
+ * the operator's field manager with `force=true` (it owns these fields and takes them back from
+ * anyone who edited them by hand).
+ */
+import { KubeApiError } from './api.ts';
+import type { KubeApi, KubeEvent } from './api.ts';
+import type { KubeResponse, KubeTransport } from './transport.ts';
+import { collectionPath, objectPath } from './paths.ts';
+import { refOf } from '../resources/types.ts';
+import type { KubeObject } from '../resources/types.ts';
+import { FIELD_MANAGER } from '../resources/ownership.ts';
+
+const APPLY = { contentType: 'application/apply-patch+yaml', query: { fieldManager: FIELD_MANAGER, force: 'true' } } as const;
+
+function ok(method: string, path: string, response: KubeResponse, also: readonly number[] = []): KubeResponse {
+  if ((response.status >= 200 && response.status < 300) || also.includes(response.status)) {
+    return response;
+  }
+  throw new KubeApiError(method, path, response.status);
+}
+
+/** A KubeApi that speaks to the API server through `transport`; `now` stamps Events. */
+export function httpKubeApi(transport: KubeTransport, now: () => Date = () => new Date()): KubeApi {
+  const apply = async (path: string, object: KubeObject): Promise<KubeObject> => {
+    // JSON is YAML: the apply body needs no YAML serializer.
+    const response = ok('PATCH', path, await transport.request('PATCH', path, { ...APPLY, body: JSON.stringify(object) }));
+    return JSON.parse(response.body) as KubeObject;
+  };
+  return {
+    async get(ref) {
+      const path = objectPath(ref);
+      const response = ok('GET', path, await transport.request('GET', path), [404]);
+      return response.status === 404 ? undefined : JSON.parse(response.body) as KubeObject;
+    },
+    apply: (object) => apply(objectPath(refOf(object)), object),
+    applyStatus: (object) => apply(`${objectPath(refOf(object))}/status`, object),
+    async create(object) {
+      const path = collectionPath(object.apiVersion, object.kind, object.metadata.namespace);
+      const response = ok('POST', path, await transport.request('POST', path, { contentType: 'application/json', body: JSON.stringify(object), query: { fieldManager: FIELD_MANAGER } }), [409]);
+      return response.status !== 409;
+    },
+    async delete(ref) {
+      const path = objectPath(ref);
+      ok('DELETE', path, await transport.request('DELETE', path, { query: { propagationPolicy: 'Background' } }), [404]);
+    },
+    async event(event: KubeEvent) {
+      const time = now();
+      const body = {
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { generateName: `${event.regarding.name}.`, namespace: event.regarding.namespace },
+        eventTime: time.toISOString(),
+        reportingController: `cryptoutil.io/${FIELD_MANAGER}`,
+        reportingInstance: FIELD_MANAGER,
+        action: 'Reconcile',
+        type: event.type,
+        reason: event.reason,
+        note: event.note,
+        regarding: { apiVersion: event.regarding.apiVersion, kind: event.regarding.kind, namespace: event.regarding.namespace, name: event.regarding.name, uid: event.regarding.uid },
+      };
+      try {
+        await transport.request('POST', collectionPath('events.k8s.io/v1', 'Event', event.regarding.namespace), { contentType: 'application/json', body: JSON.stringify(body) });
+      } catch {
+        // Events are best effort: a lost Event must not fail the reconcile that reported it.
+      }
+    },
+  };
+}

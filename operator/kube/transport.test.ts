@@ -1,0 +1,100 @@
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { KubeConfig } from '@kubernetes/client-node';
+import { testTlsMaterial } from '../../services/template/testing/tls.ts';
+import { kubeconfigTransport } from './transport.ts';
+
+type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
+
+async function apiServer(handler: Handler): Promise<{ config: KubeConfig; close: () => Promise<void> }> {
+  const material = await testTlsMaterial();
+  const server = https.createServer({ cert: material.cert, key: material.key }, (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+    request.on('end', () => { handler(request, Buffer.concat(chunks).toString('utf8'), response); });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'sim', server: `https://127.0.0.1:${port}`, caData: Buffer.from(material.ca).toString('base64') }],
+    users: [{ name: 'operator', token: 'operator-token' }],
+    contexts: [{ name: 'sim', cluster: 'sim', user: 'operator' }],
+    currentContext: 'sim',
+  });
+  return {
+    config,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+describe('kubeconfig transport', () => {
+  it('sends the bearer token, query and body over verified TLS', async () => {
+    const seen: { method?: string; url?: string; authorization?: string; type?: string; body?: string }[] = [];
+    const { config, close } = await apiServer((request, body, response) => {
+      seen.push({ method: request.method, url: request.url, authorization: request.headers.authorization, type: request.headers['content-type'], body });
+      response.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    try {
+      const transport = kubeconfigTransport(config);
+      const answer = await transport.request('PATCH', '/api/v1/namespaces/a/secrets/b', { body: '{"x":1}', contentType: 'application/apply-patch+yaml', query: { fieldManager: 'cryptoutil-operator', force: 'true' } });
+      expect(answer).to.deep.equal({ status: 201, body: '{"ok":true}' });
+      await transport.request('GET', '/version');
+      expect(seen[0]).to.deep.equal({
+        method: 'PATCH',
+        url: '/api/v1/namespaces/a/secrets/b?fieldManager=cryptoutil-operator&force=true',
+        authorization: 'Bearer operator-token',
+        type: 'application/apply-patch+yaml',
+        body: '{"x":1}',
+      });
+      expect(seen[1]).to.deep.include({ method: 'GET', url: '/version', type: undefined, body: '' });
+    } finally {
+      await close();
+    }
+  });
+
+  it('streams watch events line by line, across chunk boundaries', async () => {
+    const { config, close } = await apiServer((request, _body, response) => {
+      expect(request.url).to.equal('/apis/apps/v1/deployments?resourceVersion=7&watch=true');
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"type":"ADDED"}\n{"type":"MOD');
+      setTimeout(() => { response.end('IFIED"}\n\n'); }, 20);
+    });
+    try {
+      const lines: string[] = [];
+      await kubeconfigTransport(config).watch('/apis/apps/v1/deployments', { resourceVersion: '7' }, (line) => { lines.push(line); }, new AbortController().signal);
+      expect(lines).to.deep.equal(['{"type":"ADDED"}', '{"type":"MODIFIED"}']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('ends a watch quietly when aborted, and fails when the server is unreachable', async () => {
+    const { config, close } = await apiServer((_request, _body, response) => {
+      response.writeHead(200);
+      response.write('');
+    });
+    const transport = kubeconfigTransport(config);
+    const abort = new AbortController();
+    const watching = transport.watch('/api/v1/secrets', {}, () => undefined, abort.signal);
+    setTimeout(() => { abort.abort(); }, 50);
+    await watching;
+    await close();
+    const failed = await transport.request('GET', '/version').then(() => 'answered', (error: unknown) => (error as Error).name);
+    expect(failed).to.equal('Error');
+    const refused = await transport.watch('/api/v1/secrets', {}, () => undefined, new AbortController().signal).then(() => 'ended', () => 'rejected');
+    expect(refused).to.equal('rejected');
+  });
+
+  it('refuses a kubeconfig without a current cluster', () => {
+    expect(() => kubeconfigTransport(new KubeConfig())).to.throw('the kubeconfig has no current cluster');
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * HTTPS to the API server with the credentials of a kubeconfig (in-cluster service account or a
+ * file), as @kubernetes/client-node resolves them. Requests are plain JSON; watches are streams of
+ * newline-delimited JSON events (API concepts "Efficient detection of changes").
+ */
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export interface KubeResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface RequestOptions {
+  readonly body?: string;
+  readonly contentType?: string;
+  readonly query?: Readonly<Record<string, string>>;
+}
+
+/** What the API client and the watches need from the network. */
+export interface KubeTransport {
+  request(method: string, path: string, options?: RequestOptions): Promise<KubeResponse>;
+  /** Streams a watch: calls `onLine` per line until the server ends it or `signal` aborts; resolves then. */
+  watch(path: string, query: Readonly<Record<string, string>>, onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
+}
+
+function urlOf(server: string, path: string, query: Readonly<Record<string, string>> = {}): URL {
+  const url = new URL(path, server);
+  for (const [key, value] of Object.entries(query)) {
+    url.searchParams.set(key, value);
+  }
+  return url;
+}
+
+/** A transport for the current context of `config`. */
+export function kubeconfigTransport(config: KubeConfig): KubeTransport {
+  const cluster = config.getCurrentCluster();
+  if (cluster === null) {
+    throw new Error('the kubeconfig has no current cluster');
+  }
+  const open = async (method: string, url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<https.RequestOptions> => {
+    const options: https.RequestOptions = { method, headers: { accept: 'application/json', ...headers }, ...(signal === undefined ? {} : { signal }) };
+    await config.applyToHTTPSOptions(options);
+    return { ...options, protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}` };
+  };
+  return {
+    async request(method, path, options = {}) {
+      const url = urlOf(cluster.server, path, options.query);
+      const headers: Record<string, string> = options.contentType === undefined ? {} : { 'content-type': options.contentType };
+      const requestOptions = await open(method, url, headers);
+      return new Promise<KubeResponse>((resolve, reject) => {
+        const request = https.request(requestOptions, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+          response.on('end', () => { resolve({ status: Number(response.statusCode), body: Buffer.concat(chunks).toString('utf8') }); });
+        });
+        request.on('error', reject);
+        request.end(options.body);
+      });
+    },
+    async watch(path, query, onLine, signal) {
+      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), {}, signal);
+      await new Promise<void>((resolve, reject) => {
+        const request = https.request(requestOptions, (response) => {
+          let pending = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            pending += chunk;
+            const lines = pending.split('\n');
+            // split always yields at least one piece: the unfinished line.
+            pending = String(lines.pop());
+            for (const line of lines.filter((candidate) => candidate.trim() !== '')) {
+              onLine(line);
+            }
+          });
+          response.on('end', resolve);
+          response.on('error', () => { resolve(); });
+        });
+        request.on('error', (error) => { if (signal.aborted) { resolve(); } else { reject(error); } });
+        request.end();
+      });
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import { callAdmin } from '../services/template/cli/admin-client.ts';
+import { API_VERSION } from './kinds.ts';
+import type { Condition, ServiceResource } from './resources/types.ts';
+import { MemoryApi } from './testing/memory-api.ts';
+import { memoryTransport } from './testing/memory-transport.ts';
+import { kmsInstance, petStore, withReplicas } from './testing/fixtures.ts';
+import { startOperator } from './main.ts';
+import type { OperatorOptions, RunningOperator } from './main.ts';
+
+async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function quiet(): Writable {
+  return new Writable({ write: (_chunk, _encoding, done) => { done(); } });
+}
+
+async function operator(api: MemoryApi, extra: Partial<OperatorOptions> = {}): Promise<RunningOperator> {
+  return startOperator({
+    transport: memoryTransport(api),
+    adminPort: 0,
+    dataDir: await mkdtemp(join(tmpdir(), 'cryptoutil-operator-')),
+    namespace: 'ops',
+    identity: 'pod-a',
+    resyncSeconds: 1,
+    leaseRetryMs: 20,
+    logDestination: quiet(),
+    images: { service: 'example/cryptoutil:test' },
+    ...extra,
+  });
+}
+
+function ready(api: MemoryApi, kind: string, name: string): Condition | undefined {
+  return (api.find(API_VERSION, kind, name) as ServiceResource | undefined)?.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+function adminTarget(running: RunningOperator): { address: string; port: number; ca: string } {
+  return { address: '127.0.0.1', port: Number(new URL(running.adminUrl).port), ca: running.ca };
+}
+
+describe('operator process', () => {
+  it('leads, reconciles PetStore demo to Ready, follows scaling and serves its admin endpoints', async () => {
+    const api = new MemoryApi();
+    const running = await operator(api);
+    try {
+      api.put(petStore('demo', withReplicas(2)));
+      await until('the Deployment', () => api.find('apps/v1', 'Deployment', 'demo') !== undefined);
+      expect(running.leading()).to.equal(true);
+      expect(api.find('coordination.k8s.io/v1', 'Lease', 'cryptoutil-operator', 'ops')?.spec).to.deep.include({ holderIdentity: 'pod-a' });
+      api.setReady('apps/v1', 'StatefulSet', 'demo-postgres', 1);
+      api.setReady('apps/v1', 'Deployment', 'demo', 2);
+      await until('Ready', () => ready(api, 'PetStore', 'demo')?.status === 'True');
+      api.updateSpec(API_VERSION, 'PetStore', 'demo', { replicas: 3 });
+      await until('the scale-up', () => ready(api, 'PetStore', 'demo')?.observedGeneration === 2);
+      expect(ready(api, 'PetStore', 'demo')?.status).to.equal('False');
+      api.setReady('apps/v1', 'Deployment', 'demo', 3);
+      await until('Ready again', () => ready(api, 'PetStore', 'demo')?.status === 'True');
+
+      const target = adminTarget(running);
+      expect((await callAdmin(target, 'GET', '/admin/v1/livez')).status).to.equal(200);
+      expect((await callAdmin(target, 'GET', '/admin/v1/readyz')).status).to.equal(200);
+      const metrics = (await callAdmin(target, 'GET', '/admin/v1/metrics')).body;
+      expect(metrics).to.match(/cryptoutil_operator_reconcile_total\{kind="PetStore",result="success",service="operator"\} [1-9]/);
+      expect(metrics).to.include('cryptoutil_operator_reconcile_duration_seconds_bucket');
+      expect(metrics).to.match(/cryptoutil_operator_queue_depth\{service="operator"\} \d/);
+      expect(metrics).to.include('cryptoutil_operator_leader{service="operator"} 1');
+    } finally {
+      await running.stop('test');
+    }
+    await running.stopped;
+    expect(api.find('coordination.k8s.io/v1', 'Lease', 'cryptoutil-operator', 'ops')?.spec).to.deep.include({ holderIdentity: '' });
+  });
+
+  it('counts failed reconciles and retries them', async () => {
+    const api = new MemoryApi();
+    const running = await operator(api);
+    try {
+      api.put(kmsInstance('demo', (resource) => ({ ...resource, spec: { ...resource.spec, database: { external: { secretRef: { name: 'missing' } } } } })));
+      await until('Degraded', () => (api.find(API_VERSION, 'KmsInstance', 'demo') as ServiceResource | undefined)?.status?.conditions?.some((condition) => condition.type === 'Degraded' && condition.status === 'True') === true);
+      const metrics = (await callAdmin(adminTarget(running), 'GET', '/admin/v1/metrics')).body;
+      expect(metrics).to.match(/cryptoutil_operator_reconcile_errors_total\{kind="KmsInstance",service="operator"\} [1-9]/);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('drains on the admin shutdown endpoint and reports health meanwhile', async () => {
+    const running = await operator(new MemoryApi());
+    const target = adminTarget(running);
+    expect((await callAdmin(target, 'GET', '/admin/v1/healthz')).status).to.equal(200);
+    expect((await callAdmin(target, 'POST', '/admin/v1/shutdown')).status).to.equal(202);
+    await running.stopped;
+    expect(running.leading()).to.equal(false);
+  });
+
+  it('does not reconcile while another replica holds the Lease, and catches up once it leads', async () => {
+    const api = new MemoryApi();
+    const first = await operator(api, { identity: 'pod-a' });
+    const second = await operator(api, { identity: 'pod-b', leaseDurationSeconds: 1 });
+    try {
+      await until('a leader', () => first.leading());
+      expect(second.leading()).to.equal(false);
+      await first.stop();
+      api.put(petStore('later'));
+      await until('the follower to take over and reconcile', () => api.find('apps/v1', 'Deployment', 'later') !== undefined);
+      expect(second.leading()).to.equal(true);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+
+  it('reports not ready when the API server is unreachable, from a kubeconfig file or KUBECONFIG', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-kubeconfig-'));
+    const file = join(dir, 'config');
+    await writeFile(file, [
+      'apiVersion: v1', 'kind: Config', 'current-context: none',
+      'clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]',
+      'users: [{name: op, user: {token: t}}]',
+      'contexts: [{name: none, context: {cluster: none, user: op}}]',
+    ].join('\n'));
+    const fromFile = await startOperator({ kubeconfig: file, adminPort: 0, dataDir: dir, logDestination: quiet() });
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = file;
+    let fromEnvironment: RunningOperator | undefined;
+    try {
+      fromEnvironment = await startOperator({ adminPort: 0, dataDir: dir, logLevel: 'silent', leaseRetryMs: 10_000 });
+      const answer = await callAdmin(adminTarget(fromFile), 'GET', '/admin/v1/readyz');
+      expect(answer.status).to.equal(503);
+      expect(fromFile.leading()).to.equal(false);
+    } finally {
+      if (saved === undefined) {
+        delete process.env.KUBECONFIG;
+      } else {
+        process.env.KUBECONFIG = saved;
+      }
+      await Promise.all([fromFile.stop(), fromEnvironment?.stop()]);
+    }
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * The operator process: connects with in-cluster credentials or a kubeconfig, elects a leader on a
+ * Lease, watches every reconciled kind (and the Deployments and StatefulSets it owns), reconciles
+ * through one per-key work queue, and serves livez/readyz/metrics on its own loopback admin listener.
+ */
+import { hostname } from 'node:os';
+import Koa from 'koa';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { DestinationStream } from 'pino';
+import { adminPipeline } from '../services/template/middleware/index.ts';
+import { adminRouter, standardAdminRoutes } from '../services/template/admin/index.ts';
+import type { AdminState, Phase } from '../services/template/admin/index.ts';
+import { listenHttps } from '../services/template/server/https-listener.ts';
+import { loadTls, serverOptions } from '../services/template/tls/index.ts';
+import { createLogger } from '../services/template/telemetry/logger.ts';
+import type { LogLevel } from '../services/template/config/schema.ts';
+import { version } from '../services/template/version.ts';
+import { API_VERSION, KIND_ROWS } from './kinds.ts';
+import type { Images } from './children/desired.ts';
+import { serviceReconciler } from './controllers/reconciler.ts';
+import type { Reconciler } from './controllers/reconciler.ts';
+import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey } from './controllers/keys.ts';
+import { FIELD_MANAGER } from './resources/ownership.ts';
+import { describeError } from './kube/api.ts';
+import { kubeconfigTransport } from './kube/transport.ts';
+import type { KubeTransport } from './kube/transport.ts';
+import { httpKubeApi } from './kube/http-api.ts';
+import { WorkQueue } from './queue/work-queue.ts';
+import { LeaseElector } from './leader/lease.ts';
+import { Watcher } from './watch/watcher.ts';
+import type { WatchTarget } from './watch/watcher.ts';
+import { createOperatorMetrics } from './telemetry.ts';
+
+/** Images deployed when a resource names none: the operator's own release. */
+export const DEFAULT_IMAGES: Images = { service: `ghcr.io/cryptoutil/cryptoutil:${version}`, postgres: 'postgres:17-alpine' };
+/** Admin port of the operator (the services use 9090). */
+export const OPERATOR_ADMIN_PORT = 9190;
+/** Where the operator keeps its admin listener's local CA; an emptyDir in the pod. */
+export const OPERATOR_DATA_DIR = '/tmp/cryptoutil-operator';
+/** The Lease every operator replica competes for. */
+export const LEASE_NAME = 'cryptoutil-operator';
+
+export interface OperatorOptions {
+  /** A kubeconfig file; absent: KUBECONFIG, ~/.kube/config or the in-cluster service account. */
+  readonly kubeconfig?: string;
+  /** Namespace of the leader Lease (the operator's own; POD_NAMESPACE in the chart). */
+  readonly namespace?: string;
+  /** This replica's identity in the Lease (the pod name). */
+  readonly identity?: string;
+  readonly images?: Partial<Images>;
+  /** Port of the loopback admin listener; 0 picks a free one (tests). */
+  readonly adminPort?: number;
+  readonly dataDir?: string;
+  /** Every resource is reconciled at least this often, events or not. */
+  readonly resyncSeconds?: number;
+  readonly leaseDurationSeconds?: number;
+  readonly leaseRetryMs?: number;
+  readonly logLevel?: LogLevel;
+  /** Where log lines go; stdout when absent. */
+  readonly logDestination?: DestinationStream;
+  /** Replaces the kubeconfig transport (tests). */
+  readonly transport?: KubeTransport;
+}
+
+export interface RunningOperator {
+  readonly adminUrl: string;
+  /** PEM CA of the admin listener, for `cryptoutil operator livez|readyz`. */
+  readonly ca: string;
+  leading(): boolean;
+  /** Drains: stops watches, lets running reconciles finish, releases the Lease. Idempotent. */
+  stop(reason?: string): Promise<void>;
+  readonly stopped: Promise<void>;
+}
+
+const DEFAULTS = {
+  namespace: 'default',
+  adminPort: OPERATOR_ADMIN_PORT,
+  dataDir: OPERATOR_DATA_DIR,
+  resyncSeconds: 300,
+  leaseDurationSeconds: 15,
+  leaseRetryMs: 2_000,
+  logLevel: 'info' as LogLevel,
+};
+
+function kubeconfigFrom(file: string | undefined): KubeConfig {
+  const config = new KubeConfig();
+  if (file === undefined) {
+    config.loadFromDefault();
+  } else {
+    config.loadFromFile(file);
+  }
+  return config;
+}
+
+/** Every kind is watched, and so are the workloads it owns (their readiness drives Ready). */
+function watchTargets(): WatchTarget[] {
+  const owned = (apiVersion: string, kind: string): WatchTarget => ({ apiVersion, kind, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`, keyOf: keyOfOwner });
+  return [
+    ...KIND_ROWS.map((row): WatchTarget => ({ apiVersion: API_VERSION, kind: row.kind, keyOf: keyOfResource })),
+    owned('apps/v1', 'Deployment'),
+    owned('apps/v1', 'StatefulSet'),
+  ];
+}
+
+/** Starts the operator; resolves once the admin listener is up (leadership may come later). */
+export async function startOperator(options: OperatorOptions = {}): Promise<RunningOperator> {
+  const settings = { ...DEFAULTS, identity: hostname(), ...options };
+  const log = createLogger({ level: settings.logLevel, service: 'operator', ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  const transport = options.transport ?? kubeconfigTransport(kubeconfigFrom(options.kubeconfig));
+  const api = httpKubeApi(transport);
+  const images: Images = { ...DEFAULT_IMAGES, ...options.images };
+  const reconcilers = new Map<string, Reconciler>(KIND_ROWS.map((row) => [row.kind, serviceReconciler(row, { api, images })]));
+  const known = new Set<string>();
+  let phase: Phase = 'starting';
+
+  // The closures below run only after start-up, once `queue` exists.
+  const metrics = createOperatorMetrics(() => queue.depth);
+  const elector = new LeaseElector({
+    transport,
+    namespace: settings.namespace,
+    name: LEASE_NAME,
+    identity: settings.identity,
+    leaseDurationSeconds: settings.leaseDurationSeconds,
+    retryMs: settings.leaseRetryMs,
+    onChange: (leading) => {
+      metrics.setLeader(leading);
+      log.info({ leading }, leading ? 'leading' : 'not leading');
+      // Keys seen while following were dropped: a new leader reconciles them all.
+      for (const key of leading ? known : []) {
+        queue.add(key);
+      }
+    },
+  });
+  const queue = new WorkQueue({
+    handler: async (key) => {
+      // Followers watch (so they can take over warm) but never write.
+      if (elector.leading) {
+        await reconcileKey(key, reconcilers);
+      }
+    },
+    onResult: (key, seconds, error) => {
+      const failed = error !== undefined;
+      metrics.observe(kindOfKey(key), seconds, failed);
+      if (failed) {
+        log.warn({ key, error: describeError(error) }, 'reconcile failed; retrying with backoff');
+      }
+    },
+  });
+  const watchers = watchTargets().map((target) => new Watcher({
+    transport,
+    target,
+    onKey: (key) => {
+      known.add(key);
+      queue.add(key);
+    },
+    resyncSeconds: settings.resyncSeconds,
+    onError: (error) => { log.warn({ kind: target.kind, error: describeError(error) }, 'watch failed; relisting'); },
+  }));
+
+  const material = await loadTls({ mode: 'auto', certFile: '', keyFile: '', caFile: '', names: ['localhost', '127.0.0.1'] }, { dataDir: settings.dataDir, serviceName: 'operator' });
+  let stopping: Promise<void> | undefined;
+  const { promise: stopped, resolve: resolveStopped } = Promise.withResolvers<undefined>();
+  const stop = (reason = 'requested'): Promise<void> => {
+    stopping ??= (async () => {
+      phase = 'draining';
+      log.info({ reason }, 'draining');
+      await Promise.all(watchers.map((watcher) => watcher.stop()));
+      await queue.close();
+      await elector.stop();
+      await listener.close(5_000);
+      log.info('stopped');
+      resolveStopped(undefined);
+    })();
+    return stopping;
+  };
+
+  const adminState: AdminState = {
+    service: 'operator',
+    version,
+    startedAt: Date.now(),
+    phase: () => phase,
+    checks: [{ name: 'kubernetes', check: async () => ({ ok: (await transport.request('GET', '/version')).status === 200 }) }],
+    metrics: metrics.registry,
+    requestShutdown: (reason) => { void stop(reason); },
+    eventLoopDelayMs: () => 0,
+  };
+  const adminApp = new Koa({ proxy: false });
+  for (const step of adminPipeline({ logger: log, serviceName: 'operator' })) {
+    adminApp.use(step);
+  }
+  adminApp.use(adminRouter(standardAdminRoutes(adminState)));
+  // Loopback only, like every admin listener: the exec probes run inside the pod.
+  const listener = await listenHttps(adminApp.callback(), serverOptions(material), '127.0.0.1', settings.adminPort);
+
+  for (const watcher of watchers) {
+    watcher.start();
+  }
+  elector.start();
+  phase = 'running';
+  log.info({ admin: listener.url, version }, 'started');
+  return { adminUrl: listener.url, ca: material.ca, leading: () => elector.leading, stop, stopped };
+}

@@ -1,0 +1,47 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { expect } from 'chai';
+import { combine } from 'shamir-secret-sharing';
+import { BOOTSTRAP_CA_SUBJECT, createBootstrapCa, issueServerCertificate } from './bootstrap-ca.ts';
+import { generatePassword, generateUnsealShares } from './generated.ts';
+
+const now = new Date();
+
+describe('operator bootstrap CA', () => {
+  it('issues ECDSA P-256 server certificates for DNS names and IP addresses', async () => {
+    const ca = await createBootstrapCa(now);
+    const root = new X509Certificate(ca.cert);
+    expect(root.subject).to.equal(BOOTSTRAP_CA_SUBJECT);
+    expect(root.ca).to.equal(true);
+    expect(root.checkPrivateKey(createPrivateKey(ca.key))).to.equal(true);
+    const material = await issueServerCertificate(ca, 'demo', ['demo.default.svc', '127.0.0.1'], now);
+    const server = new X509Certificate(material.cert);
+    expect(material.ca).to.equal(ca.cert);
+    expect(server.checkIssued(root)).to.equal(true);
+    expect(server.verify(root.publicKey)).to.equal(true);
+    expect(server.ca).to.equal(false);
+    expect(server.checkHost('demo.default.svc')).to.equal('demo.default.svc');
+    expect(server.checkIP('127.0.0.1')).to.equal('127.0.0.1');
+    expect(server.publicKey.asymmetricKeyDetails).to.deep.equal({ namedCurve: 'prime256v1' });
+    expect(server.checkPrivateKey(createPrivateKey(material.key))).to.equal(true);
+    expect(new Date(server.validTo).getTime()).to.be.greaterThan(now.getTime() + 300 * 86_400_000);
+  });
+});
+
+describe('generated secret material', () => {
+  it('makes distinct URL-safe passwords of 256 bits', () => {
+    const first = generatePassword();
+    expect(first).to.match(/^[A-Za-z0-9_-]{43}$/);
+    expect(generatePassword()).to.not.equal(first);
+  });
+
+  it('splits one 32-byte unseal key so that any threshold of the shares rebuild it', async () => {
+    const shares = (await generateUnsealShares(5, 3)).map((share) => new Uint8Array(Buffer.from(share, 'base64url')));
+    expect(shares).to.have.length(5);
+    const fromFirst = await combine(shares.slice(0, 3));
+    const fromLast = await combine(shares.slice(2));
+    expect(fromFirst).to.have.length(32);
+    expect(Buffer.from(fromLast).equals(Buffer.from(fromFirst))).to.equal(true);
+    const fromTwo = await combine(shares.slice(0, 2));
+    expect(Buffer.from(fromTwo).equals(Buffer.from(fromFirst))).to.equal(false);
+  });
+});

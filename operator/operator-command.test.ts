@@ -1,0 +1,133 @@
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { UsageError } from '../services/template/errors/index.ts';
+import type { CliContext } from '../services/template/cli/main.ts';
+import { runOperatorCommand } from '../services/template/cli/operator-command.ts';
+
+interface Captured {
+  readonly context: CliContext;
+  readonly out: string[];
+  readonly err: string[];
+  signal(name: string): void;
+}
+
+function captured(env: Record<string, string> = {}): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  let handler: ((signal: string) => void) | undefined;
+  return {
+    out,
+    err,
+    context: {
+      services: [],
+      env,
+      stdout: (text) => { out.push(text); },
+      stderr: (text) => { err.push(text); },
+      onSignal: (next) => { handler = next; return () => { handler = undefined; }; },
+    },
+    signal: (name) => { handler?.(name); },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function unreachableKubeconfig(dir: string): Promise<string> {
+  const file = join(dir, 'kubeconfig');
+  await writeFile(file, [
+    'apiVersion: v1', 'kind: Config', 'current-context: none',
+    'clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]',
+    'users: [{name: op, user: {token: t}}]',
+    'contexts: [{name: none, context: {cluster: none, user: op}}]',
+  ].join('\n'));
+  return file;
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('cryptoutil operator', () => {
+  it('prints help with no action, --help or -h', async () => {
+    for (const args of [[], ['--help'], ['-h'], ['start', '--help']]) {
+      const cli = captured();
+      expect(await runOperatorCommand(args, cli.context)).to.equal(0);
+      expect(cli.out.join('')).to.include('Usage: cryptoutil operator <action>');
+      expect(cli.out.join('')).to.include('readyz  exit 0 when the operator admin readyz endpoint answers 200');
+    }
+  });
+
+  it('rejects unknown actions, unknown options and bad ports as usage errors', async () => {
+    for (const [args, message] of [
+      [['stop'], 'unknown action "stop" for operator; actions: start, livez, readyz'],
+      [['start', '--nope'], "Unknown option '--nope'"],
+      [['livez', '--admin-port', 'x'], '--admin-port must be a port number'],
+      [['livez', '--admin-port', '70000'], '--admin-port must be a port number'],
+    ] as const) {
+      const error = await runOperatorCommand(args, captured().context).catch((caught: unknown) => caught);
+      expect(error).to.be.instanceOf(UsageError);
+      expect((error as Error).message).to.include(message);
+    }
+  });
+
+  it('fails a probe when nothing listens', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-cli-'));
+    const cli = captured();
+    expect(await runOperatorCommand(['livez', '--data-dir', dir], cli.context)).to.equal(1);
+    expect(cli.err.join('')).to.include('operator admin endpoint not reachable');
+  });
+
+  it('starts, answers livez, is not ready without an API server, and stops on a signal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-cli-'));
+    const kubeconfig = await unreachableKubeconfig(dir);
+    const port = String(await freePort());
+    const flags = ['--data-dir', dir, '--admin-port', port];
+    const env = { CRYPTOUTIL_LOG_LEVEL: 'silent', POD_NAMESPACE: 'ops', POD_NAME: 'pod-a', CRYPTOUTIL_IMAGE: 'example/cryptoutil:1', CRYPTOUTIL_POSTGRES_IMAGE: 'postgres:16-alpine' };
+    const server = captured(env);
+    const started = runOperatorCommand(['start', '--kubeconfig', kubeconfig, ...flags], server.context);
+    await until(() => server.out.length > 0);
+    expect(server.out.join('')).to.include(`operator started (admin https://127.0.0.1:${port})`);
+    const live = captured();
+    expect(await runOperatorCommand(['livez', ...flags], live.context)).to.equal(0);
+    expect(live.out.join('')).to.include('alive');
+    expect(await runOperatorCommand(['readyz', ...flags], captured().context)).to.equal(1);
+    server.signal('SIGTERM');
+    expect(await started).to.equal(0);
+  });
+
+  it('falls back to KUBECONFIG and the host name without flags or pod environment', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-cli-'));
+    const noisy = await runOperatorCommand(['start', '--data-dir', dir], captured({ CRYPTOUTIL_LOG_LEVEL: 'loud' }).context).catch((caught: unknown) => caught);
+    expect(noisy).to.be.instanceOf(UsageError);
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = await unreachableKubeconfig(dir);
+    try {
+      const port = String(await freePort());
+      const server = captured();
+      const started = runOperatorCommand(['start', '--data-dir', dir, '--admin-port', port], server.context);
+      await until(() => server.out.length > 0);
+      server.signal('SIGINT');
+      expect(await started).to.equal(0);
+    } finally {
+      if (saved === undefined) {
+        delete process.env.KUBECONFIG;
+      } else {
+        process.env.KUBECONFIG = saved;
+      }
+    }
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * Fixture builders for controller tests (STYLE: `petStore('demo', withReplicas(2))`): a resource as
+ * the API server returns it after defaulting, changed by small composable options.
+ */
+import { API_VERSION } from '../kinds.ts';
+import type { ServiceResource, ServiceSpec } from '../resources/types.ts';
+
+export type Option = (resource: ServiceResource) => ServiceResource;
+
+function withSpec(change: Partial<ServiceSpec>): Option {
+  return (resource) => ({ ...resource, spec: { ...resource.spec, ...change } });
+}
+
+function resourceOf(kind: string, name: string, options: readonly Option[]): ServiceResource {
+  const base: ServiceResource = {
+    apiVersion: API_VERSION,
+    kind,
+    metadata: { name, namespace: 'default', uid: `uid-${kind}-${name}`, generation: 1 },
+    spec: { replicas: 1, deletionPolicy: 'Retain' },
+  };
+  return options.reduce((resource, option) => option(resource), base);
+}
+
+export function petStore(name: string, ...options: Option[]): ServiceResource {
+  return resourceOf('PetStore', name, options);
+}
+
+export function kmsInstance(name: string, ...options: Option[]): ServiceResource {
+  return resourceOf('KmsInstance', name, options);
+}
+
+export const withReplicas = (replicas: number): Option => withSpec({ replicas });
+export const withImage = (image: string): Option => withSpec({ image });
+export const withDeletionPolicy = (deletionPolicy: 'Retain' | 'Delete'): Option => withSpec({ deletionPolicy });
+export const withExternalDatabase = (name: string, key?: string): Option =>
+  withSpec({ database: { external: { secretRef: key === undefined ? { name } : { name, key } } } });
+export const withGeneratedDatabase = (version: string, storage: string): Option => withSpec({ database: { generated: { version, storage } } });
+export const withCertManager = (issuer: string, kind?: string): Option =>
+  withSpec({ tls: { mode: 'CertManager', certManager: { issuerRef: kind === undefined ? { name: issuer } : { name: issuer, kind } } } });
+export const withTlsSecret = (secretName: string): Option => withSpec({ tls: { mode: 'Secret', secretName } });
+export const withBarrier = (shares: number, threshold: number): Option => withSpec({ barrier: { shares, threshold } });
+export const withResources = (requests: Record<string, string>, limits: Record<string, string>): Option => withSpec({ resources: { requests, limits } });
+export const withNamespace = (namespace: string): Option => (resource) => ({ ...resource, metadata: { ...resource.metadata, namespace } });
+export const withGeneration = (generation: number): Option => (resource) => ({ ...resource, metadata: { ...resource.metadata, generation } });
