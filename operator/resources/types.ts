@@ -2,6 +2,7 @@
  * The few Kubernetes shapes the operator reads and writes, kept as plain data so the desired-state
  * builders stay pure and the tests can compare objects structurally.
  */
+import type { KmsInstanceSpec, PetStoreSpec } from '../api/index.ts';
 
 /** Metadata the operator sets or reads; everything else the API server owns. */
 export interface ObjectMeta {
@@ -53,30 +54,14 @@ export interface Condition {
   readonly lastTransitionTime: string;
 }
 
-/** `spec.deletionPolicy`: Retain keeps the unseal material after the resource is gone. */
-export type DeletionPolicy = 'Retain' | 'Delete';
-
-/** Where the serving certificate comes from (operator/api common.ts `tls`). */
-export type TlsMode = 'Generated' | 'CertManager' | 'Secret';
-
-/** The spec fields the operator reads, mirroring the CRD schemas in operator/api (defaults applied by the API server). */
-export interface ServiceSpec {
-  readonly replicas: number;
-  readonly image?: string;
-  readonly database?: {
-    readonly external?: { readonly secretRef: { readonly name: string; readonly key?: string } };
-    readonly generated?: { readonly storage?: string; readonly version?: string };
-  };
-  readonly tls?: {
-    readonly mode?: TlsMode;
-    readonly certManager?: { readonly issuerRef: { readonly name: string; readonly kind?: string; readonly group?: string } };
-    readonly secretName?: string;
-  };
-  readonly resources?: { readonly requests?: Readonly<Record<string, string>>; readonly limits?: Readonly<Record<string, string>> };
-  /** KmsInstance only: how the unseal key is split. */
-  readonly barrier?: { readonly shares?: number; readonly threshold?: number };
-  readonly deletionPolicy?: DeletionPolicy;
-}
+/**
+ * The spec fields the operator reads: the CRD schema types themselves (operator/api), so the
+ * operator and the CRDs cannot drift. KmsInstance adds the barrier split to the common fields.
+ */
+// The API server applies the schema's defaults, so `replicas` is always present when the operator reads it.
+export type ServiceSpec = PetStoreSpec & Partial<Pick<KmsInstanceSpec, 'barrier'>> & { readonly replicas: number };
+export type DeletionPolicy = NonNullable<ServiceSpec['deletionPolicy']>;
+export type TlsMode = NonNullable<NonNullable<ServiceSpec['tls']>['mode']>;
 
 /** A cryptoutil custom resource as the operator sees it. */
 export interface ServiceResource extends KubeObject {

@@ -34,8 +34,8 @@ export const withImage = (image: string): Option => withSpec({ image });
 export const withDeletionPolicy = (deletionPolicy: 'Retain' | 'Delete'): Option => withSpec({ deletionPolicy });
 export const withExternalDatabase = (name: string, key?: string): Option =>
   withSpec({ database: { external: { secretRef: key === undefined ? { name } : { name, key } } } });
-export const withGeneratedDatabase = (version: string, storage: string): Option => withSpec({ database: { generated: { version, storage } } });
-export const withCertManager = (issuer: string, kind?: string): Option =>
+export const withGeneratedDatabase = (version: '16' | '17', storage: string): Option => withSpec({ database: { generated: { version, storage } } });
+export const withCertManager = (issuer: string, kind?: 'Issuer' | 'ClusterIssuer'): Option =>
   withSpec({ tls: { mode: 'CertManager', certManager: { issuerRef: kind === undefined ? { name: issuer } : { name: issuer, kind } } } });
 export const withTlsSecret = (secretName: string): Option => withSpec({ tls: { mode: 'Secret', secretName } });
 export const withBarrier = (shares: number, threshold: number): Option => withSpec({ barrier: { shares, threshold } });
