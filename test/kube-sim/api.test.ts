@@ -114,6 +114,14 @@ describe('kube-sim API semantics', () => {
       expect(api.store.list(cm(), 'default')).to.have.length(0);
     });
 
+    it('collects a dependent written after its owner was already deleted', () => {
+      const owner = api.create(ps(), 'default', petStore('a'), 'test');
+      const reference = { apiVersion: owner.apiVersion, kind: owner.kind, name: 'a', uid: owner.metadata.uid, controller: true };
+      api.delete(ps(), 'default', 'a');
+      api.create(cm(), 'default', configMap('late', { ownerReferences: [reference] }), 'test');
+      expect(api.store.list(cm(), 'default')).to.have.length(0);
+    });
+
     it('holds a foreground owner until its dependents are gone', () => {
       const owner = api.create(ps(), 'default', petStore('a'), 'test');
       const reference = { apiVersion: owner.apiVersion, kind: owner.kind, name: 'a', uid: owner.metadata.uid, blockOwnerDeletion: true };

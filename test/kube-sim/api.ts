@@ -159,6 +159,9 @@ export class Api implements Collector {
     }
     const stored = this.store.put(type, object);
     this.#afterWrite(type, stored);
+    // The garbage collector also removes a dependent written after its owner was deleted (a
+    // controller's reconcile that was still running when the owner went).
+    if ((stored.metadata.ownerReferences ?? []).length > 0) collect(this.store, this);
     return stored;
   }
 

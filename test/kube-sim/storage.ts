@@ -55,10 +55,15 @@ export class Store {
     return [...this.#objects.values()].map((entry) => ({ type: entry.type, object: clone(entry.object) }));
   }
 
-  /** Writes an object, stamping uid and creationTimestamp on first write and a new resourceVersion. */
+  /**
+   * Writes an object, stamping uid and creationTimestamp on first write and a new resourceVersion.
+   * As the API server does, a write that changes nothing keeps the resourceVersion and sends no
+   * watch event (otherwise a controller that applies its desired state would wake itself forever).
+   */
   put(type: ResourceType, object: KObject): KObject {
     const id = key(type, object.metadata.namespace, object.metadata.name);
     const existing = this.#objects.get(id);
+    if (existing !== undefined && contentOf(existing.object) === contentOf(object)) return clone(existing.object);
     const stored = clone(object);
     this.#revision += 1;
     stored.metadata.resourceVersion = String(this.#revision);
@@ -100,4 +105,13 @@ export class Store {
     if (this.#log.length > LOG_SIZE) this.#log.shift();
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+/** What a write is compared on: everything but the resourceVersion and the managed-fields times. */
+function contentOf(object: KObject): string {
+  const { managedFields } = object.metadata;
+  const fields = Array.isArray(managedFields)
+    ? managedFields.map((entry: unknown) => (typeof entry === 'object' && entry !== null ? { ...entry, time: undefined } : entry))
+    : managedFields;
+  return JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: undefined, managedFields: fields } });
 }

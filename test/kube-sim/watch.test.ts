@@ -100,9 +100,9 @@ describe('kube-sim watch bookmarks (API concepts "Watch bookmarks", KEP-3157 wat
 
   it('answers a resume from a resourceVersion the event log no longer holds with an ERROR 410 Expired, bookmarks or not', async () => {
     const type = sim.api.type('', 'v1', 'configmaps');
-    const churn = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'churn', namespace: 'default' }, data: {} } as unknown as KObject;
-    // One more write than the log keeps (storage.ts LOG_SIZE), so revision 1 has fallen out of it.
-    for (let write = 0; write <= 10_000; write += 1) sim.api.store.put(type, churn);
+    const churn = (write: number): KObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'churn', namespace: 'default' }, data: { write: String(write) } }) as unknown as KObject;
+    // One more real change than the log keeps (storage.ts LOG_SIZE), so revision 1 has fallen out of it.
+    for (let write = 0; write <= 10_000; write += 1) sim.api.store.put(type, churn(write));
     const { events } = await watchUntil('allowWatchBookmarks=true&resourceVersion=1', () => false);
     expect(events).to.have.length(1);
     expect(events[0]?.type).to.equal('ERROR');

@@ -1,0 +1,216 @@
+/**
+ * Operator end to end: kube-sim starts without CRDs, the real kubectl installs them and the
+ * samples, and `cryptoutil operator start` runs as a real process with the chart's RBAC. The
+ * PetStore and the KmsInstance samples are exercised one after the other because both are named
+ * `demo` in `default` and would otherwise claim the same children.
+ */
+import { expect } from 'chai';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKubeSim, type KubeSim } from '../kube-sim/server.ts';
+import { kubectlPath, run } from '../kube-sim/tools.ts';
+import { freePort, run as runNode, sourceCli, start, type Running } from './processes.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const sample = (file: string): string => join(root, 'kind', 'samples', file);
+
+/** Every kind the operator creates for a resource (kube-sim has no `all` category). */
+const CHILD_KINDS = 'deployments,statefulsets,services,configmaps,secrets,poddisruptionbudgets,networkpolicies';
+const OF_DEMO = '--selector=app.kubernetes.io/instance=demo';
+
+interface Condition {
+  readonly type: string;
+  readonly status: string;
+  readonly observedGeneration?: number;
+}
+
+interface Resource {
+  readonly metadata: { readonly uid: string; readonly generation?: number; readonly ownerReferences?: readonly { readonly kind: string; readonly uid: string }[] };
+  readonly spec: { readonly replicas?: number };
+  readonly status?: { readonly observedGeneration?: number; readonly conditions?: readonly Condition[] };
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+/** Polls `probe` until it settles; fails naming `what` and the last observation. */
+async function until<T>(what: string, probe: () => Promise<{ readonly done: T } | { readonly seen: unknown }>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = await probe();
+    if ('done' in outcome) {
+      return outcome.done;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what}; last seen: ${JSON.stringify(outcome.seen)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function ready(resource: Resource): Condition | undefined {
+  return resource.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+describe('operator end to end: kubectl against kube-sim with `cryptoutil operator start` as a process', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let sim: KubeSim;
+  let kubectlFile: string;
+  let adminConfig: string;
+  let operator: Running | undefined;
+  let adminPort: number;
+
+  /** `kubectl --kubeconfig admin …` as the user; never throws. */
+  async function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return run(kubectlFile, ['--kubeconfig', adminConfig, ...args]);
+  }
+
+  /** `kubectl apply -f -` with `manifest` on stdin; never throws. */
+  async function applyStdin(manifest: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    return run(kubectlFile, ['--kubeconfig', adminConfig, 'apply', '-f', '-'], { input: manifest });
+  }
+
+  /** `kubectl …` that must succeed; returns stdout. */
+  async function kubectlOk(...args: string[]): Promise<string> {
+    const result = await kubectl(...args);
+    if (result.code !== 0) {
+      throw new Error(`kubectl ${args.join(' ')} exited ${String(result.code)}: ${result.stderr}`);
+    }
+    return result.stdout;
+  }
+
+  /** One object as JSON, or undefined when kubectl cannot get it. */
+  async function get(name: string): Promise<Resource | undefined> {
+    const result = await kubectl('get', name, '-o', 'json');
+    return result.code === 0 ? JSON.parse(result.stdout) as Resource : undefined;
+  }
+
+  async function childrenOfDemo(): Promise<string[]> {
+    return (await kubectlOk('get', CHILD_KINDS, OF_DEMO, '-o', 'name')).split('\n').filter((line) => line !== '').sort();
+  }
+
+  /**
+   * Waits until the children of `demo` are exactly `expected`. A reconcile in flight when the owner
+   * goes can re-apply children that name the vanished owner; the garbage collector deletes those.
+   */
+  async function childrenSettleOn(expected: readonly string[]): Promise<void> {
+    await until<string[]>(`the children of demo to be ${JSON.stringify(expected)}`, async () => {
+      const children = await childrenOfDemo();
+      if (JSON.stringify(children) === JSON.stringify(expected)) {
+        return { done: children };
+      }
+      return { seen: children };
+    });
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-e2e-'));
+    const emptyCrds = join(dir, 'crds');
+    await mkdir(emptyCrds);
+    sim = await startKubeSim({ crdsDir: emptyCrds });
+    adminConfig = join(dir, 'admin.yaml');
+    await sim.writeKubeconfig(adminConfig, { user: 'admin' });
+    await sim.writeKubeconfig(join(dir, 'operator.yaml'), { user: 'operator' });
+    kubectlFile = await kubectlPath();
+    adminPort = await freePort();
+  });
+
+  after(async () => {
+    if (operator?.child.exitCode === null && operator.child.signalCode === null) {
+      operator.child.kill('SIGKILL');
+      await operator.finished;
+    }
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('installs the CRDs with kubectl apply -f crds/ and waits for Established', async () => {
+    expect(await kubectl('get', 'petstores')).to.have.property('code').that.not.equals(0);
+    const installed = await kubectlOk('apply', '-f', join(root, 'crds'));
+    expect(installed.trim().split('\n')).to.have.length(5);
+    const established = await kubectlOk('wait', '--for=condition=Established', 'crd/petstores.cryptoutil.io', 'crd/kmsinstances.cryptoutil.io', '--timeout=10s');
+    expect(established).to.include('customresourcedefinition.apiextensions.k8s.io/petstores.cryptoutil.io condition met');
+    expect(established).to.include('customresourcedefinition.apiextensions.k8s.io/kmsinstances.cryptoutil.io condition met');
+  });
+
+  it('starts the operator process with the operator ServiceAccount kubeconfig; it leads and answers readyz', async () => {
+    const dataDir = join(dir, 'operator-data');
+    const flags = ['--data-dir', dataDir, '--admin-port', String(adminPort)];
+    operator = start(sourceCli, ['operator', 'start', '--kubeconfig', join(dir, 'operator.yaml'), ...flags], { POD_NAMESPACE: 'default', POD_NAME: 'e2e-operator' });
+    await operator.waitFor(`operator started (admin https://127.0.0.1:${String(adminPort)})`);
+    await operator.waitFor('"msg":"leading"');
+    const probe = await runNode(sourceCli, ['operator', 'readyz', ...flags]);
+    expect(probe.code, probe.stderr).to.equal(0);
+  });
+
+  it('makes the PetStore sample Ready with children owned by it', async () => {
+    expect(await kubectlOk('apply', '-f', sample('petstore.yaml'))).to.equal('petstore.cryptoutil.io/demo created\n');
+    await kubectlOk('wait', '--for=condition=Ready', 'petstore/demo', '--timeout=30s');
+    const store = await get('petstore/demo');
+    expect(store?.status?.observedGeneration).to.equal(1);
+    const deployment = await get('deployment/demo');
+    expect(deployment?.metadata.ownerReferences?.[0]).to.deep.include({ kind: 'PetStore', uid: store?.metadata.uid });
+    expect(await childrenOfDemo()).to.include.members(['configmap/demo-config', 'deployment.apps/demo', 'secret/demo-tls', 'service/demo', 'statefulset.apps/demo-postgres']);
+  });
+
+  it('recreates a deleted child Deployment', async () => {
+    const before = await get('deployment/demo');
+    expect(before).to.not.equal(undefined);
+    await kubectlOk('delete', 'deployment', 'demo');
+    const back = await until<Resource>('deployment/demo to be recreated by the operator', async () => {
+      const now = await get('deployment/demo');
+      return now !== undefined && now.metadata.uid !== before?.metadata.uid ? { done: now } : { seen: now?.metadata.uid ?? 'absent' };
+    });
+    expect(back.metadata.ownerReferences?.[0]).to.have.property('kind', 'PetStore');
+    await kubectlOk('wait', '--for=condition=Ready', 'petstore/demo', '--timeout=30s');
+  });
+
+  it('converges on spec.replicas 3: the Deployment scales and Ready catches up with the generation', async () => {
+    await kubectlOk('patch', 'petstore', 'demo', '--type=merge', '-p', '{"spec":{"replicas":3}}');
+    const store = await until<Resource>('Deployment replicas 3 and Ready True at generation 2', async () => {
+      const [deployment, resource] = [await get('deployment/demo'), await get('petstore/demo')];
+      const condition = resource === undefined ? undefined : ready(resource);
+      if (resource !== undefined && deployment?.spec.replicas === 3 && resource.status?.observedGeneration === 2 && condition?.status === 'True' && condition.observedGeneration === 2) {
+        return { done: resource };
+      }
+      return { seen: { replicas: deployment?.spec.replicas, status: resource?.status } };
+    });
+    expect(store.metadata.generation).to.equal(2);
+  });
+
+  it('refuses an invalid PetStore (replicas 0) on create and on patch, naming the field, and keeps the stored spec', async () => {
+    const refused = await kubectl('patch', 'petstore', 'demo', '--type=merge', '-p', '{"spec":{"replicas":0}}');
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stderr).to.include('The PetStore "demo" is invalid: spec.replicas: Invalid value: 0');
+    const created = await applyStdin('apiVersion: cryptoutil.io/v1alpha1\nkind: PetStore\nmetadata: { name: bad, namespace: default }\nspec: { replicas: 0 }\n');
+    expect(created.code).to.not.equal(0);
+    expect(created.stderr).to.include('The PetStore "bad" is invalid: spec.replicas: Invalid value: 0');
+    expect(await get('petstore/bad')).to.equal(undefined);
+    expect((await get('petstore/demo'))?.spec.replicas).to.equal(3);
+  });
+
+  it('garbage-collects every owned child when the PetStore is deleted', async () => {
+    await kubectlOk('delete', 'petstore', 'demo', '--timeout=20s');
+    await childrenSettleOn([]);
+    expect(await get('petstore/demo')).to.equal(undefined);
+  });
+
+  it('makes the KmsInstance sample Ready, and keeps its unseal Secret after deletion (Retain)', async () => {
+    expect(await kubectlOk('apply', '-f', sample('kmsinstance.yaml'))).to.equal('kmsinstance.cryptoutil.io/demo created\n');
+    await kubectlOk('wait', '--for=condition=Ready', 'kmsinstance/demo', '--timeout=30s');
+    const unseal = await get('secret/demo-unseal');
+    expect(Object.keys(unseal?.data ?? {})).to.have.length(5);
+    expect(unseal?.metadata.ownerReferences).to.equal(undefined);
+    await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
+    await childrenSettleOn(['secret/demo-unseal']);
+    expect((await get('secret/demo-unseal'))?.data).to.deep.equal(unseal?.data);
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    expect(operator).to.not.equal(undefined);
+    operator?.child.kill('SIGTERM');
+    const finished = await operator?.finished;
+    expect(finished?.code, finished?.stderr).to.equal(0);
+    expect(finished?.stdout).to.include('"msg":"stopped"');
+  });
+});
