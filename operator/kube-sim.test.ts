@@ -69,16 +69,16 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect(created.status).to.equal(201);
     const uid = (created.body.metadata as Json).uid;
     const deployment = await until('the Deployment', async () => {
-      const answer = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo');
+      const answer = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo-learn-ps');
       return answer.status === 200 ? answer.body : undefined;
     });
     const metadata = deployment.metadata as { labels: Json; ownerReferences: Json[] };
     expect(metadata.labels).to.deep.include({ 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/managed-by': 'cryptoutil-operator' });
     expect(metadata.ownerReferences[0]).to.deep.include({ kind: 'PetStore', name: 'demo', uid, controller: true });
     for (const path of [
-      '/api/v1/namespaces/default/secrets/demo-tls', '/api/v1/namespaces/default/secrets/demo-postgres', '/api/v1/namespaces/default/configmaps/demo-config',
-      '/api/v1/namespaces/default/services/demo', '/apis/apps/v1/namespaces/default/statefulsets/demo-postgres',
-      '/apis/policy/v1/namespaces/default/poddisruptionbudgets/demo', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/demo',
+      '/api/v1/namespaces/default/secrets/demo-learn-ps-tls', '/api/v1/namespaces/default/secrets/demo-learn-ps-postgres', '/api/v1/namespaces/default/configmaps/demo-learn-ps-config',
+      '/api/v1/namespaces/default/services/demo-learn-ps', '/apis/apps/v1/namespaces/default/statefulsets/demo-learn-ps-postgres',
+      '/apis/policy/v1/namespaces/default/poddisruptionbudgets/demo-learn-ps', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/demo-learn-ps',
     ]) {
       const child = await until(path, async () => {
         const answer = await asAdmin(sim, 'GET', path);
@@ -93,7 +93,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     const scaled = await asAdmin(sim, 'PATCH', `${PETSTORES}/demo`, { spec: { replicas: 3 } }, 'application/merge-patch+json');
     expect(scaled.status).to.equal(200);
     await until('the scaled Deployment and Ready at generation 2', async () => {
-      const workload = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo');
+      const workload = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo-learn-ps');
       const resource = await asAdmin(sim, 'GET', `${PETSTORES}/demo`);
       const ready = condition(resource.body, 'Ready');
       return (workload.body.spec as Json).replicas === 3 && ready?.status === 'True' && ready.observedGeneration === 2 ? true : undefined;
@@ -103,8 +103,8 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
   it('garbage-collects the children when PetStore demo is deleted', async () => {
     expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/demo`)).status).to.equal(200);
     await until('the children to go', async () => {
-      const deployment = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo');
-      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/demo-tls');
+      const deployment = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo-learn-ps');
+      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/demo-learn-ps-tls');
       return deployment.status === 404 && secret.status === 404 ? true : undefined;
     });
   });

@@ -55,16 +55,16 @@ describe('operator process', () => {
     const running = await operator(api);
     try {
       api.put(petStore('demo', withReplicas(2)));
-      await until('the Deployment', () => api.find('apps/v1', 'Deployment', 'demo') !== undefined);
+      await until('the Deployment', () => api.find('apps/v1', 'Deployment', 'demo-learn-ps') !== undefined);
       expect(running.leading()).to.equal(true);
       expect(api.find('coordination.k8s.io/v1', 'Lease', 'cryptoutil-operator', 'ops')?.spec).to.deep.include({ holderIdentity: 'pod-a' });
-      api.setReady('apps/v1', 'StatefulSet', 'demo-postgres', 1);
-      api.setReady('apps/v1', 'Deployment', 'demo', 2);
+      api.setReady('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres', 1);
+      api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 2);
       await until('Ready', () => ready(api, 'PetStore', 'demo')?.status === 'True');
       api.updateSpec(API_VERSION, 'PetStore', 'demo', { replicas: 3 });
       await until('the scale-up', () => ready(api, 'PetStore', 'demo')?.observedGeneration === 2);
       expect(ready(api, 'PetStore', 'demo')?.status).to.equal('False');
-      api.setReady('apps/v1', 'Deployment', 'demo', 3);
+      api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 3);
       await until('Ready again', () => ready(api, 'PetStore', 'demo')?.status === 'True');
 
       const target = adminTarget(running);
@@ -113,7 +113,7 @@ describe('operator process', () => {
       expect(second.leading()).to.equal(false);
       await first.stop();
       api.put(petStore('later'));
-      await until('the follower to take over and reconcile', () => api.find('apps/v1', 'Deployment', 'later') !== undefined);
+      await until('the follower to take over and reconcile', () => api.find('apps/v1', 'Deployment', 'later-learn-ps') !== undefined);
       expect(second.leading()).to.equal(true);
     } finally {
       await Promise.all([first.stop(), second.stop()]);

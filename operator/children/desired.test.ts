@@ -39,17 +39,17 @@ describe('desired children of a service resource', () => {
       {
         name: 'PetStore with the generated database',
         resource: petStore('demo'),
-        expected: ['Service/demo-postgres', 'StatefulSet/demo-postgres', 'NetworkPolicy/demo-postgres', 'ConfigMap/demo-config', 'Deployment/demo', 'Service/demo', 'PodDisruptionBudget/demo', 'NetworkPolicy/demo'],
+        expected: ['Service/demo-learn-ps-postgres', 'StatefulSet/demo-learn-ps-postgres', 'NetworkPolicy/demo-learn-ps-postgres', 'ConfigMap/demo-learn-ps-config', 'Deployment/demo-learn-ps', 'Service/demo-learn-ps', 'PodDisruptionBudget/demo-learn-ps', 'NetworkPolicy/demo-learn-ps'],
       },
       {
         name: 'PetStore with an external database has no PostgreSQL',
         resource: petStore('demo', withExternalDatabase('pg-credentials')),
-        expected: ['ConfigMap/demo-config', 'Deployment/demo', 'Service/demo', 'PodDisruptionBudget/demo', 'NetworkPolicy/demo'],
+        expected: ['ConfigMap/demo-learn-ps-config', 'Deployment/demo-learn-ps', 'Service/demo-learn-ps', 'PodDisruptionBudget/demo-learn-ps', 'NetworkPolicy/demo-learn-ps'],
       },
       {
         name: 'cert-manager adds a Certificate',
         resource: petStore('demo', withExternalDatabase('pg'), withCertManager('ca-issuer')),
-        expected: ['Certificate/demo-tls', 'ConfigMap/demo-config', 'Deployment/demo', 'Service/demo', 'PodDisruptionBudget/demo', 'NetworkPolicy/demo'],
+        expected: ['Certificate/demo-learn-ps-tls', 'ConfigMap/demo-learn-ps-config', 'Deployment/demo-learn-ps', 'Service/demo-learn-ps', 'PodDisruptionBudget/demo-learn-ps', 'NetworkPolicy/demo-learn-ps'],
       },
     ];
     for (const { name, resource, expected } of cases) {
@@ -75,11 +75,11 @@ describe('desired children of a service resource', () => {
   });
 
   describe('Deployment', () => {
-    const container = (resource: ServiceResource): unknown => dig(find(childrenOf(resource), 'Deployment', 'demo'), 'spec.template.spec.containers.0');
+    const container = (resource: ServiceResource): unknown => dig(find(childrenOf(resource), 'Deployment', 'demo-learn-ps'), 'spec.template.spec.containers.0');
 
     it('runs spec.replicas pods of `cryptoutil <service> start` with exec probes', () => {
       const resource = petStore('demo', withReplicas(3));
-      expect(dig(find(childrenOf(resource), 'Deployment', 'demo'), 'spec.replicas')).to.equal(3);
+      expect(dig(find(childrenOf(resource), 'Deployment', 'demo-learn-ps'), 'spec.replicas')).to.equal(3);
       const main = container(resource);
       expect(dig(main, 'image')).to.equal(images.service);
       expect(dig(main, 'args')).to.deep.equal(['learn-ps', 'start', '--config', '/etc/cryptoutil/config/config.yml']);
@@ -90,7 +90,7 @@ describe('desired children of a service resource', () => {
     });
 
     it('is hardened to the restricted Pod Security profile', () => {
-      const pod = dig(find(childrenOf(petStore('demo')), 'Deployment', 'demo'), 'spec.template.spec');
+      const pod = dig(find(childrenOf(petStore('demo')), 'Deployment', 'demo-learn-ps'), 'spec.template.spec');
       expect(dig(pod, 'securityContext')).to.deep.include({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
       expect(dig(pod, 'automountServiceAccountToken')).to.equal(false);
       const main = container(petStore('demo'));
@@ -108,14 +108,14 @@ describe('desired children of a service resource', () => {
     });
 
     it('mounts the unseal Secret only for kinds with a barrier', () => {
-      const volumes = (resource: ServiceResource): unknown[] => digAll(find(childrenOf(resource), 'Deployment', 'demo'), 'spec.template.spec.volumes');
+      const volumes = (resource: ServiceResource): unknown[] => digAll(find(childrenOf(resource), 'Deployment', `demo-${kindRow(resource.kind).service}`), 'spec.template.spec.volumes');
       expect(volumes(petStore('demo')).map((volume) => dig(volume, 'name'))).to.not.include('unseal');
       expect(volumes(kmsInstance('demo'))).to.deep.include({ name: 'unseal', secret: { secretName: 'demo-unseal', defaultMode: 0o400 } });
     });
 
     it('rolls the pods when the configuration changes', () => {
       const annotation = (resource: ServiceResource): unknown =>
-        (dig(find(childrenOf(resource), 'Deployment', 'demo'), 'spec.template.metadata.annotations') as Record<string, unknown>)['cryptoutil.io/config-digest'];
+        (dig(find(childrenOf(resource), 'Deployment', 'demo-learn-ps'), 'spec.template.metadata.annotations') as Record<string, unknown>)['cryptoutil.io/config-digest'];
       expect(annotation(petStore('demo'))).to.be.a('string');
       expect(annotation(petStore('demo'))).to.equal(annotation(petStore('demo', withReplicas(4))));
       expect(annotation(petStore('demo'))).to.not.equal(annotation(petStore('demo', withExternalDatabase('pg', 'dsn'))));
@@ -124,7 +124,7 @@ describe('desired children of a service resource', () => {
 
   describe('ConfigMap', () => {
     it('holds the service YAML with secrets only as file:// references', () => {
-      const text = (find(childrenOf(kmsInstance('demo', withBarrier(4, 2))), 'ConfigMap', 'demo-config').data as Record<string, string>)[CONFIG_FILE];
+      const text = (find(childrenOf(kmsInstance('demo', withBarrier(4, 2))), 'ConfigMap', 'demo-sm-kms-config').data as Record<string, string>)[CONFIG_FILE];
       const parsed: unknown = parse(String(text));
       expect(dig(parsed, 'public')).to.deep.equal({ address: '0.0.0.0', port: 8080 });
       expect(dig(parsed, 'admin')).to.deep.equal({ address: '127.0.0.1', port: 9090 });
@@ -145,24 +145,24 @@ describe('desired children of a service resource', () => {
 
   describe('PostgreSQL', () => {
     it('runs one hardened pod with a volume claim and credentials from the Secret', () => {
-      const set = find(childrenOf(petStore('demo')), 'StatefulSet', 'demo-postgres');
+      const set = find(childrenOf(petStore('demo')), 'StatefulSet', 'demo-learn-ps-postgres');
       expect(dig(set, 'spec.replicas')).to.equal(1);
-      expect(dig(set, 'spec.serviceName')).to.equal('demo-postgres');
+      expect(dig(set, 'spec.serviceName')).to.equal('demo-learn-ps-postgres');
       expect(dig(set, 'spec.template.spec.containers.0.image')).to.equal('postgres:17-alpine');
-      expect(dig(set, 'spec.template.spec.containers.0.env.1')).to.deep.equal({ name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'demo-postgres', key: 'POSTGRES_PASSWORD' } } });
+      expect(dig(set, 'spec.template.spec.containers.0.env.1')).to.deep.equal({ name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'demo-learn-ps-postgres', key: 'POSTGRES_PASSWORD' } } });
       expect(dig(set, 'spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem')).to.equal(true);
       expect(dig(set, 'spec.volumeClaimTemplates.0.spec.resources.requests.storage')).to.equal('1Gi');
-      expect(dig(find(childrenOf(petStore('demo')), 'Service', 'demo-postgres'), 'spec.clusterIP')).to.equal('None');
+      expect(dig(find(childrenOf(petStore('demo')), 'Service', 'demo-learn-ps-postgres'), 'spec.clusterIP')).to.equal('None');
     });
 
     it('follows spec.database.generated version and storage', () => {
-      const set = find(childrenOf(petStore('demo', withGeneratedDatabase('16', '5Gi'))), 'StatefulSet', 'demo-postgres');
+      const set = find(childrenOf(petStore('demo', withGeneratedDatabase('16', '5Gi'))), 'StatefulSet', 'demo-learn-ps-postgres');
       expect(dig(set, 'spec.template.spec.containers.0.image')).to.equal('postgres:16-alpine');
       expect(dig(set, 'spec.volumeClaimTemplates.0.spec.resources.requests.storage')).to.equal('5Gi');
     });
 
     it('admits only the service pods to the database', () => {
-      expect(dig(find(childrenOf(petStore('demo')), 'NetworkPolicy', 'demo-postgres'), 'spec.ingress')).to.deep.equal([{
+      expect(dig(find(childrenOf(petStore('demo')), 'NetworkPolicy', 'demo-learn-ps-postgres'), 'spec.ingress')).to.deep.equal([{
         from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'learn-ps', 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/component': 'server' } } }],
         ports: [{ protocol: 'TCP', port: 5432 }],
       }]);
@@ -170,9 +170,9 @@ describe('desired children of a service resource', () => {
 
     it('puts a URL-escaped password in the in-cluster database URL', () => {
       const resource = petStore('demo', withNamespace('shop'));
-      expect(databaseUrl(resource, 'a/b')).to.equal('postgres://cryptoutil:a%2Fb@demo-postgres.shop.svc:5432/cryptoutil');
+      expect(databaseUrl(resource, 'a/b')).to.equal('postgres://cryptoutil:a%2Fb@demo-learn-ps-postgres.shop.svc:5432/cryptoutil');
       const secret = databaseSecret(resource, kindRow('PetStore'), 'pw');
-      expect(decoded(secret)).to.deep.equal({ POSTGRES_USER: 'cryptoutil', POSTGRES_PASSWORD: 'pw', POSTGRES_DB: 'cryptoutil', url: 'postgres://cryptoutil:pw@demo-postgres.shop.svc:5432/cryptoutil' });
+      expect(decoded(secret)).to.deep.equal({ POSTGRES_USER: 'cryptoutil', POSTGRES_PASSWORD: 'pw', POSTGRES_DB: 'cryptoutil', url: 'postgres://cryptoutil:pw@demo-learn-ps-postgres.shop.svc:5432/cryptoutil' });
       expect(secret.metadata.ownerReferences).to.have.length(1);
     });
   });
@@ -180,31 +180,31 @@ describe('desired children of a service resource', () => {
   describe('Service, PodDisruptionBudget, NetworkPolicy', () => {
     it('exposes the public port and lets one pod go at a time', () => {
       const children = childrenOf(kmsInstance('demo'));
-      expect(dig(find(children, 'Service', 'demo'), 'spec.ports')).to.deep.equal([{ name: 'https', port: 8080, targetPort: 'https' }]);
-      expect(dig(find(children, 'PodDisruptionBudget', 'demo'), 'spec.maxUnavailable')).to.equal(1);
-      expect(dig(find(children, 'NetworkPolicy', 'demo'), 'spec.ingress')).to.deep.equal([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+      expect(dig(find(children, 'Service', 'demo-sm-kms'), 'spec.ports')).to.deep.equal([{ name: 'https', port: 8080, targetPort: 'https' }]);
+      expect(dig(find(children, 'PodDisruptionBudget', 'demo-sm-kms'), 'spec.maxUnavailable')).to.equal(1);
+      expect(dig(find(children, 'NetworkPolicy', 'demo-sm-kms'), 'spec.ingress')).to.deep.equal([{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
     });
   });
 
   describe('TLS', () => {
     it('names the Service in every DNS form and the loopback the probes use', () => {
-      expect(serverNames(petStore('demo', withNamespace('shop')))).to.deep.equal(['demo', 'demo.shop', 'demo.shop.svc', 'demo.shop.svc.cluster.local', 'localhost', '127.0.0.1']);
+      expect(serverNames(petStore('demo', withNamespace('shop')))).to.deep.equal(['demo-learn-ps', 'demo-learn-ps.shop', 'demo-learn-ps.shop.svc', 'demo-learn-ps.shop.svc.cluster.local', 'localhost', '127.0.0.1']);
     });
 
     it('asks cert-manager for an ECDSA certificate in the same Secret', () => {
-      const certificate = find(childrenOf(petStore('demo', withCertManager('corp', 'ClusterIssuer'))), 'Certificate', 'demo-tls');
-      expect(dig(certificate, 'spec')).to.deep.include({ secretName: 'demo-tls', ipAddresses: ['127.0.0.1'] });
+      const certificate = find(childrenOf(petStore('demo', withCertManager('corp', 'ClusterIssuer'))), 'Certificate', 'demo-learn-ps-tls');
+      expect(dig(certificate, 'spec')).to.deep.include({ secretName: 'demo-learn-ps-tls', ipAddresses: ['127.0.0.1'] });
       expect(dig(certificate, 'spec.issuerRef')).to.deep.equal({ name: 'corp', kind: 'ClusterIssuer', group: 'cert-manager.io' });
       expect(dig(certificate, 'spec.dnsNames')).to.not.include('127.0.0.1');
       expect(dig(certificate, 'spec.privateKey')).to.deep.include({ algorithm: 'ECDSA', size: 256 });
-      const defaulted = find(childrenOf(petStore('demo', withCertManager('corp'))), 'Certificate', 'demo-tls');
+      const defaulted = find(childrenOf(petStore('demo', withCertManager('corp'))), 'Certificate', 'demo-learn-ps-tls');
       expect(dig(defaulted, 'spec.issuerRef.kind')).to.equal('Issuer');
     });
 
     it('mounts a Secret the user names in mode Secret', () => {
       const resource = petStore('demo', withTlsSecret('my-tls'));
       expect(childNames(resource).tls).to.equal('my-tls');
-      expect(digAll(find(childrenOf(resource), 'Deployment', 'demo'), 'spec.template.spec.volumes')).to.deep.include({ name: 'tls', secret: { secretName: 'my-tls', defaultMode: 0o400 } });
+      expect(digAll(find(childrenOf(resource), 'Deployment', 'demo-learn-ps'), 'spec.template.spec.volumes')).to.deep.include({ name: 'tls', secret: { secretName: 'my-tls', defaultMode: 0o400 } });
     });
 
     it('writes an issued certificate as a kubernetes.io/tls Secret', () => {

@@ -1,8 +1,11 @@
 /**
- * Child names derived from the resource name, in one place so the builders, the reconciler and the
- * docs agree (`demo` → Deployment `demo`, Secret `demo-tls`, StatefulSet `demo-postgres`, …).
+ * Child names derived from the resource name and its service, in one place so the builders, the
+ * reconciler and the docs agree (PetStore `demo` → Deployment `demo-learn-ps`, Secret
+ * `demo-learn-ps-tls`, StatefulSet `demo-learn-ps-postgres`, …). The service is part of the name
+ * because resources of different kinds may share a name in one namespace (the samples are all `demo`).
  */
 import type { ServiceResource } from '../resources/types.ts';
+import { kindRow } from '../kinds.ts';
 
 /** Every child name of one resource. */
 export interface ChildNames {
@@ -16,7 +19,7 @@ export interface ChildNames {
 
 /** The names of `resource`'s children; Secrets named in the spec win over generated ones. */
 export function childNames(resource: ServiceResource): ChildNames {
-  const { name } = resource.metadata;
+  const name = `${resource.metadata.name}-${kindRow(resource.kind).service}`;
   return {
     workload: name,
     config: `${name}-config`,
@@ -24,7 +27,8 @@ export function childNames(resource: ServiceResource): ChildNames {
     tls: resource.spec.tls?.secretName ?? `${name}-tls`,
     postgres: `${name}-postgres`,
     databaseSecret: resource.spec.database?.external?.secretRef.name ?? `${name}-postgres`,
-    unseal: `${name}-unseal`,
+    // Only KmsInstance has one, so the resource name alone is unique; users pre-create it by this name.
+    unseal: `${resource.metadata.name}-unseal`,
   };
 }
 

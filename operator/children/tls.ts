@@ -22,7 +22,8 @@ export interface TlsMaterial {
  * that the exec probes call.
  */
 export function serverNames(resource: ServiceResource): string[] {
-  const { name, namespace } = resource.metadata;
+  const { namespace } = resource.metadata;
+  const name = childNames(resource).workload;
   return [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`, 'localhost', '127.0.0.1'];
 }
 

@@ -81,7 +81,7 @@ async function ensureTlsSecret(context: MaterialContext, resource: ServiceResour
     throw new ReconcileProblem('TlsSecretMissing', `spec.tls.secretName names Secret ${name}, which does not exist`);
   }
   const ca = await bootstrapCa(context, namespace);
-  const material = await issueServerCertificate(ca, resource.metadata.name, serverNames(resource), context.now());
+  const material = await issueServerCertificate(ca, childNames(resource).workload, serverNames(resource), context.now());
   await context.api.create(tlsSecret(resource, row, material));
 }
 

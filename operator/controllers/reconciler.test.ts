@@ -58,8 +58,8 @@ describe('service reconciler', () => {
       await h.reconcile();
       const owned = [...h.api.objects.values()].filter((object) => object.metadata.labels?.['app.kubernetes.io/instance'] === 'demo');
       expect(owned.map((object) => `${object.kind}/${object.metadata.name}`).sort()).to.deep.equal([
-        'ConfigMap/demo-config', 'Deployment/demo', 'NetworkPolicy/demo', 'NetworkPolicy/demo-postgres', 'PodDisruptionBudget/demo',
-        'Secret/demo-postgres', 'Secret/demo-tls', 'Service/demo', 'Service/demo-postgres', 'StatefulSet/demo-postgres',
+        'ConfigMap/demo-learn-ps-config', 'Deployment/demo-learn-ps', 'NetworkPolicy/demo-learn-ps', 'NetworkPolicy/demo-learn-ps-postgres', 'PodDisruptionBudget/demo-learn-ps',
+        'Secret/demo-learn-ps-postgres', 'Secret/demo-learn-ps-tls', 'Service/demo-learn-ps', 'Service/demo-learn-ps-postgres', 'StatefulSet/demo-learn-ps-postgres',
       ]);
       const uid = h.resource()?.metadata.uid;
       for (const object of owned) {
@@ -68,7 +68,7 @@ describe('service reconciler', () => {
       }
       expect(h.condition('Ready')).to.deep.include({ status: 'False', observedGeneration: 1 });
       expect(h.condition('Progressing')).to.deep.include({ status: 'True', reason: 'Converging', message: 'waiting for the database' });
-      expect(h.resource()?.status).to.deep.include({ readyReplicas: 0, observedGeneration: 1, endpoint: 'https://demo.default.svc:8480' });
+      expect(h.resource()?.status).to.deep.include({ readyReplicas: 0, observedGeneration: 1, endpoint: 'https://demo-learn-ps.default.svc:8480' });
       expect(h.secret('demo-unseal')).to.equal(undefined);
     });
 
@@ -76,15 +76,15 @@ describe('service reconciler', () => {
       const h = harness(petStore('demo'));
       await h.reconcile();
       const ca = new X509Certificate(h.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
-      const server = new X509Certificate(h.decoded('demo-tls', 'tls.crt'));
+      const server = new X509Certificate(h.decoded('demo-learn-ps-tls', 'tls.crt'));
       expect(server.checkIssued(ca)).to.equal(true);
-      expect(server.checkHost('demo.default.svc')).to.equal('demo.default.svc');
-      expect(h.decoded('demo-tls', 'ca.crt')).to.equal(h.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
-      const url = h.decoded('demo-postgres', 'url');
-      expect(url).to.match(/^postgres:\/\/cryptoutil:[A-Za-z0-9_-]{43}@demo-postgres\.default\.svc:5432\/cryptoutil$/);
+      expect(server.checkHost('demo-learn-ps.default.svc')).to.equal('demo-learn-ps.default.svc');
+      expect(h.decoded('demo-learn-ps-tls', 'ca.crt')).to.equal(h.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
+      const url = h.decoded('demo-learn-ps-postgres', 'url');
+      expect(url).to.match(/^postgres:\/\/cryptoutil:[A-Za-z0-9_-]{43}@demo-learn-ps-postgres\.default\.svc:5432\/cryptoutil$/);
       await h.reconcile();
-      expect(h.decoded('demo-postgres', 'url')).to.equal(url);
-      expect(h.decoded('demo-tls', 'tls.crt')).to.equal(server.toString());
+      expect(h.decoded('demo-learn-ps-postgres', 'url')).to.equal(url);
+      expect(h.decoded('demo-learn-ps-tls', 'tls.crt')).to.equal(server.toString());
     });
 
     it('shares one bootstrap CA between the resources of a namespace', async () => {
@@ -93,15 +93,15 @@ describe('service reconciler', () => {
       const second = harness(petStore('two'), api);
       await second.reconcile();
       const ca = new X509Certificate(second.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
-      expect(new X509Certificate(second.decoded('two-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
-      expect(new X509Certificate(second.decoded('one-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
+      expect(new X509Certificate(second.decoded('two-learn-ps-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
+      expect(new X509Certificate(second.decoded('one-learn-ps-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
     });
 
     it('becomes Ready when the replicas and the database are ready, then stops writing status', async () => {
       const h = harness(petStore('demo', withReplicas(2)));
       await h.reconcile();
-      h.api.setReady('apps/v1', 'StatefulSet', 'demo-postgres', 1);
-      h.api.setReady('apps/v1', 'Deployment', 'demo', 2);
+      h.api.setReady('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres', 1);
+      h.api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 2);
       clock.now = new Date('2026-03-01T10:01:00Z');
       await h.reconcile();
       expect(h.condition('Ready')).to.deep.include({ status: 'True', reason: 'Available', lastTransitionTime: '2026-03-01T10:01:00.000Z' });
@@ -114,15 +114,15 @@ describe('service reconciler', () => {
     it('converges a scale-up: the Deployment follows spec.replicas and Ready waits for the new pods', async () => {
       const h = harness(petStore('demo', withReplicas(1)));
       await h.reconcile();
-      h.api.setReady('apps/v1', 'StatefulSet', 'demo-postgres', 1);
-      h.api.setReady('apps/v1', 'Deployment', 'demo', 1);
+      h.api.setReady('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres', 1);
+      h.api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 1);
       await h.reconcile();
       expect(h.condition('Ready')?.status).to.equal('True');
       h.api.updateSpec(API_VERSION, 'PetStore', 'demo', { replicas: 3 });
       await h.reconcile();
-      expect(dig(h.api.find('apps/v1', 'Deployment', 'demo'), 'spec.replicas')).to.equal(3);
+      expect(dig(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps'), 'spec.replicas')).to.equal(3);
       expect(h.condition('Ready')).to.deep.include({ status: 'False', observedGeneration: 2, message: 'waiting for 1/3 replicas ready' });
-      h.api.setReady('apps/v1', 'Deployment', 'demo', 3);
+      h.api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 3);
       await h.reconcile();
       expect(h.condition('Ready')).to.deep.include({ status: 'True', observedGeneration: 2 });
     });
@@ -139,9 +139,9 @@ describe('service reconciler', () => {
       const h = harness(petStore('demo', withExternalDatabase('pg')));
       h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default' }, stringData: { url: 'postgres://x' } });
       await h.reconcile();
-      expect(h.api.find('apps/v1', 'StatefulSet', 'demo-postgres')).to.equal(undefined);
-      expect(h.secret('demo-postgres')).to.equal(undefined);
-      h.api.setReady('apps/v1', 'Deployment', 'demo', 1);
+      expect(h.api.find('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres')).to.equal(undefined);
+      expect(h.secret('demo-learn-ps-postgres')).to.equal(undefined);
+      h.api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 1);
       await h.reconcile();
       expect(h.condition('Ready')?.status).to.equal('True');
     });
@@ -149,8 +149,8 @@ describe('service reconciler', () => {
     it('leaves the Secret to cert-manager and applies a Certificate', async () => {
       const h = harness(petStore('demo', withCertManager('corp')));
       await h.reconcile();
-      expect(h.secret('demo-tls')).to.equal(undefined);
-      expect(h.api.find('cert-manager.io/v1', 'Certificate', 'demo-tls')).to.not.equal(undefined);
+      expect(h.secret('demo-learn-ps-tls')).to.equal(undefined);
+      expect(h.api.find('cert-manager.io/v1', 'Certificate', 'demo-learn-ps-tls')).to.not.equal(undefined);
     });
   });
 
@@ -229,7 +229,7 @@ describe('service reconciler', () => {
       await h.reconcile();
       expect(h.resource()).to.equal(undefined);
       expect(h.secret('demo-unseal')).to.not.equal(undefined);
-      expect(h.secret('demo-tls')).to.equal(undefined);
+      expect(h.secret('demo-sm-kms-tls')).to.equal(undefined);
     });
 
     it('is deleted by the finalizer under deletionPolicy Delete', async () => {
@@ -293,7 +293,7 @@ describe('service reconciler', () => {
       await h.reconcile();
       expect(h.secret(BOOTSTRAP_CA_SECRET)?.metadata.labels).to.deep.equal({ winner: 'other' });
       const ca = new X509Certificate(h.decoded(BOOTSTRAP_CA_SECRET, 'tls.crt'));
-      expect(new X509Certificate(h.decoded('demo-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
+      expect(new X509Certificate(h.decoded('demo-learn-ps-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
     });
 
     it('announces no unseal Secret it did not create', async () => {

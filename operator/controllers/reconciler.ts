@@ -105,7 +105,7 @@ class ServiceReconciler implements Reconciler {
     const status = {
       observedGeneration: resource.metadata.generation,
       readyReplicas: observed.readyReplicas,
-      endpoint: `https://${resource.metadata.name}.${resource.metadata.namespace}.svc:${String(this.#row.port)}`,
+      endpoint: `https://${childNames(resource).workload}.${resource.metadata.namespace}.svc:${String(this.#row.port)}`,
       conditions: nextConditions(previous, observed, this.#now()),
     };
     if (sameStatus(resource.status, status)) {

@@ -1,8 +1,8 @@
 /**
  * Operator end to end: kube-sim starts without CRDs, the real kubectl installs them and the
- * samples, and `cryptoutil operator start` runs as a real process with the chart's RBAC. The
- * PetStore and the KmsInstance samples are exercised one after the other because both are named
- * `demo` in `default` and would otherwise claim the same children.
+ * samples, and `cryptoutil operator start` runs as a real process with the chart's RBAC. Both
+ * samples are named `demo` in `default`; their children carry the service in their names
+ * (`demo-learn-ps`, `demo-sm-kms`), so the two resources never claim the same child.
  */
 import { expect } from 'chai';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -148,17 +148,17 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     await kubectlOk('wait', '--for=condition=Ready', 'petstore/demo', '--timeout=30s');
     const store = await get('petstore/demo');
     expect(store?.status?.observedGeneration).to.equal(1);
-    const deployment = await get('deployment/demo');
+    const deployment = await get('deployment/demo-learn-ps');
     expect(deployment?.metadata.ownerReferences?.[0]).to.deep.include({ kind: 'PetStore', uid: store?.metadata.uid });
-    expect(await childrenOfDemo()).to.include.members(['configmap/demo-config', 'deployment.apps/demo', 'secret/demo-tls', 'service/demo', 'statefulset.apps/demo-postgres']);
+    expect(await childrenOfDemo()).to.include.members(['configmap/demo-learn-ps-config', 'deployment.apps/demo-learn-ps', 'secret/demo-learn-ps-tls', 'service/demo-learn-ps', 'statefulset.apps/demo-learn-ps-postgres']);
   });
 
   it('recreates a deleted child Deployment', async () => {
-    const before = await get('deployment/demo');
+    const before = await get('deployment/demo-learn-ps');
     expect(before).to.not.equal(undefined);
-    await kubectlOk('delete', 'deployment', 'demo');
-    const back = await until<Resource>('deployment/demo to be recreated by the operator', async () => {
-      const now = await get('deployment/demo');
+    await kubectlOk('delete', 'deployment', 'demo-learn-ps');
+    const back = await until<Resource>('deployment/demo-learn-ps to be recreated by the operator', async () => {
+      const now = await get('deployment/demo-learn-ps');
       return now !== undefined && now.metadata.uid !== before?.metadata.uid ? { done: now } : { seen: now?.metadata.uid ?? 'absent' };
     });
     expect(back.metadata.ownerReferences?.[0]).to.have.property('kind', 'PetStore');
@@ -168,7 +168,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
   it('converges on spec.replicas 3: the Deployment scales and Ready catches up with the generation', async () => {
     await kubectlOk('patch', 'petstore', 'demo', '--type=merge', '-p', '{"spec":{"replicas":3}}');
     const store = await until<Resource>('Deployment replicas 3 and Ready True at generation 2', async () => {
-      const [deployment, resource] = [await get('deployment/demo'), await get('petstore/demo')];
+      const [deployment, resource] = [await get('deployment/demo-learn-ps'), await get('petstore/demo')];
       const condition = resource === undefined ? undefined : ready(resource);
       if (resource !== undefined && deployment?.spec.replicas === 3 && resource.status?.observedGeneration === 2 && condition?.status === 'True' && condition.observedGeneration === 2) {
         return { done: resource };
