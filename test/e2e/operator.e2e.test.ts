@@ -206,6 +206,16 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     expect((await get('secret/demo-unseal'))?.data).to.deep.equal(unseal?.data);
   });
 
+  it('runs both samples side by side: each `demo` owns its own children', async () => {
+    await kubectlOk('apply', '-f', sample('petstore.yaml'), '-f', sample('kmsinstance.yaml'));
+    await kubectlOk('wait', '--for=condition=Ready', 'petstore/demo', 'kmsinstance/demo', '--timeout=30s');
+    expect((await get('deployment/demo-learn-ps'))?.metadata.ownerReferences?.[0]).to.have.property('kind', 'PetStore');
+    expect((await get('deployment/demo-sm-kms'))?.metadata.ownerReferences?.[0]).to.have.property('kind', 'KmsInstance');
+    await kubectlOk('delete', 'petstore', 'demo', '--timeout=20s');
+    await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
+    await childrenSettleOn(['secret/demo-unseal']);
+  });
+
   it('drains and exits 0 on SIGTERM', async () => {
     expect(operator).to.not.equal(undefined);
     operator?.child.kill('SIGTERM');
