@@ -3,7 +3,9 @@
  * random serial numbers, validity measured against an injectable clock, PKCS#8 PEM private keys.
  */
 import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { x509 } from './x509.ts';
 
 /** Tests move time; production reads the system clock. */
 export type Clock = () => Date;
@@ -59,4 +61,63 @@ export function privateKeyPem(key: webcrypto.CryptoKey): string {
 /** The validity window of a certificate issued at `now` for `days` days. */
 export function validity(now: Date, days: number): { readonly notBefore: Date; readonly notAfter: Date } {
   return { notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter: new Date(now.getTime() + days * DAY_MS) };
+}
+
+/** A freshly signed certificate with its new key, PEM. */
+export interface IssuedPem {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/**
+ * The root profile every cryptoutil CA uses (the local development CA, the operator's bootstrap
+ * CA): ECDSA P-256, pathLen 0 because it signs server certificates only (RFC 5280 §4.2.1.9).
+ */
+export async function selfSignedServerCa(subject: string, days: number, now: Date): Promise<IssuedPem> {
+  const keys = await generateKeyPair();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: subject,
+    ...validity(now, days),
+    keys,
+    signingAlgorithm: ECDSA_SHA256,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { cert: certificatePem(certificate), key: privateKeyPem(keys.privateKey) };
+}
+
+/** The issuing CA of a server certificate: its certificate and a sign-only key. */
+export interface SigningCa {
+  readonly certificate: x509.X509Certificate;
+  readonly privateKey: webcrypto.CryptoKey;
+}
+
+/**
+ * The TLS server profile: ECDSA keys sign the TLS 1.3 handshake and nothing else (RFC 5280
+ * §4.2.1.3, §4.2.1.12); IP addresses go in iPAddress SAN entries (§4.2.1.6).
+ */
+export async function signServerCertificate(ca: SigningCa, subject: string, names: readonly string[], days: number, now: Date): Promise<IssuedPem> {
+  const keys = await generateKeyPair();
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: `CN=${subject}`,
+    issuer: ca.certificate.subject,
+    ...validity(now, days),
+    publicKey: keys.publicKey,
+    signingKey: ca.privateKey,
+    signingAlgorithm: ECDSA_SHA256,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(names.map((name) => ({ type: isIP(name) === 0 ? 'dns' : 'ip', value: name }))),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey),
+    ],
+  });
+  return { cert: certificatePem(certificate), key: privateKeyPem(keys.privateKey) };
 }

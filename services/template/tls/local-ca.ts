@@ -11,7 +11,7 @@ import { UsageError } from '../errors/index.ts';
 import { x509 } from './x509.ts';
 import { exclusive } from './exclusive.ts';
 import type { ClockOptions } from './issuing.ts';
-import { certificatePem, EC_P256, ECDSA_SHA256, RENEW_WITHIN_MS, generateKeyPair, privateKeyPem, randomSerial, systemClock, tlsDirectory, validity } from './issuing.ts';
+import { EC_P256, RENEW_WITHIN_MS, selfSignedServerCa, systemClock, tlsDirectory } from './issuing.ts';
 import { PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensurePrivateDirectory, readIfPresent, writeFileAtomically } from './private-files.ts';
 
 /** Says plainly what the root is, in every certificate viewer that shows it. */
@@ -36,22 +36,8 @@ interface CaFiles {
 }
 
 async function createLocalCa(files: CaFiles, now: Date): Promise<LocalCa> {
-  const keys = await generateKeyPair();
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomSerial(),
-    name: LOCAL_CA_SUBJECT,
-    ...validity(now, LOCAL_CA_DAYS),
-    keys,
-    signingAlgorithm: ECDSA_SHA256,
-    extensions: [
-      // pathLen 0: this root signs server certificates only, never another CA (RFC 5280 §4.2.1.9).
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
-  });
-  const cert = certificatePem(certificate);
-  const key = privateKeyPem(keys.privateKey);
+  const { cert, key } = await selfSignedServerCa(LOCAL_CA_SUBJECT, LOCAL_CA_DAYS, now);
+  const certificate = new x509.X509Certificate(cert);
   // Key first: a crash in between leaves no certificate without its key.
   await writeFileAtomically(files.keyFile, key, PRIVATE_FILE_MODE);
   await writeFileAtomically(files.certFile, cert, PUBLIC_FILE_MODE);

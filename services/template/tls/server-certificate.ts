@@ -9,10 +9,9 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { UsageError } from '../errors/index.ts';
 import { isHostName } from '../config/network.ts';
-import { x509 } from './x509.ts';
 import { exclusive } from './exclusive.ts';
 import type { ClockOptions } from './issuing.ts';
-import { ECDSA_SHA256, certificatePem, RENEW_WITHIN_MS, generateKeyPair, privateKeyPem, randomSerial, systemClock, tlsDirectory, validity } from './issuing.ts';
+import { RENEW_WITHIN_MS, signServerCertificate, systemClock, tlsDirectory } from './issuing.ts';
 import type { LocalCa } from './local-ca.ts';
 import { PRIVATE_FILE_MODE, PUBLIC_FILE_MODE, ensurePrivateDirectory, readIfPresent, writeFileAtomically } from './private-files.ts';
 import type { TlsMaterial } from './server-options.ts';
@@ -56,26 +55,8 @@ function reusable(cert: string, key: string, ca: LocalCa, names: readonly string
 }
 
 async function issue(ca: LocalCa, baseName: string, names: readonly string[], now: Date): Promise<TlsMaterial> {
-  const keys = await generateKeyPair();
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: `CN=${baseName}`,
-    issuer: ca.certificate.subject,
-    ...validity(now, SERVER_CERTIFICATE_DAYS),
-    publicKey: keys.publicKey,
-    signingKey: ca.privateKey,
-    signingAlgorithm: ECDSA_SHA256,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      // ECDSA keys sign the TLS 1.3 handshake and nothing else (RFC 5280 §4.2.1.3, §4.2.1.12).
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names.map((name) => ({ type: isIP(name) === 0 ? 'dns' : 'ip', value: name }))),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey),
-    ],
-  });
-  return { cert: certificatePem(certificate), key: privateKeyPem(keys.privateKey), ca: ca.cert };
+  const { cert, key } = await signServerCertificate(ca, baseName, names, SERVER_CERTIFICATE_DAYS, now);
+  return { cert, key, ca: ca.cert };
 }
 
 /**
