@@ -4,18 +4,14 @@
  * compared with; service scenarios run the real service with its production pipeline.
  */
 import Koa from 'koa';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { devNull, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { devNull } from 'node:os';
 import { pino } from 'pino';
 import { testTlsMaterial } from '../../services/template/testing/tls.ts';
-import { createTestIssuer } from '../../services/template/testing/issuer.ts';
+import { startTestService } from '../../services/template/testing/service-harness.ts';
 import { notesService } from '../../services/template/testing/notes-service/index.ts';
 import { learnPs } from '../../services/learn-ps/index.ts';
 import { serverOptions } from '../../services/template/tls/index.ts';
 import { listenHttps } from '../../services/template/server/https-listener.ts';
-import { loadConfig } from '../../services/template/config/index.ts';
-import { startService, resourceOf } from '../../services/template/runtime.ts';
 import type { ServiceDefinition } from '../../services/template/service.ts';
 import { createLogger } from '../../services/template/telemetry/logger.ts';
 
@@ -108,41 +104,18 @@ interface ReadScenario {
  */
 async function serviceRead(scenario: ReadScenario): Promise<StartedTarget> {
   const { definition } = scenario;
-  const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
-  const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-bench-'));
-  const caFile = join(dataDir, 'issuer-ca.pem');
-  await writeFile(caFile, issuer.ca);
-  const config = loadConfig({
-    serviceName: definition.name,
-    publicPort: 0,
-    files: [],
-    env: {},
-    overrides: {
-      public: { port: 0 },
-      admin: { port: 0 },
-      dataDir,
-      database: { url: `sqlite:${join(dataDir, `${definition.name}.sqlite`)}` },
-      auth: { issuer: issuer.url },
-      tls: { caFile },
-      // Measured, not throttled: the limiter runs but one load generator must not trip it.
-      rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
-    },
-  });
   // Production logs every request at `info`; the lines go to the null device, not to the runner's pipe,
   // so the access log's serialization and write are measured while stdout carries only the request.
   const logger = createLogger({ level: 'info', service: definition.name, destination: pino.destination(devNull) });
-  const service = await startService(definition, config, { logger });
-  const audience = resourceOf(definition.name);
-  const writer = await issuer.serviceToken({ clientId: 'bench', audience, scopes: [scenario.seed.scope] });
-  const created = await fetchJson(`${service.publicUrl}/service/api/v1${scenario.seed.path}`, writer, service.ca, scenario.seed.body);
-  const reader = await issuer.serviceToken({ clientId: 'bench', audience, scopes: [scenario.read.scope] });
+  // Measured, not throttled: the limiter runs but one load generator must not trip it.
+  const harness = await startTestService({ rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } }, logger, definition);
+  const api = `${harness.service.publicUrl}/service/api/v1`;
+  const created = await harness.call('POST', `${api}${scenario.seed.path}`, { token: await harness.serviceToken([scenario.seed.scope]), body: scenario.seed.body });
+  if (created.status !== 201) throw new Error(`seeding failed: ${String(created.status)} ${created.text}`);
+  const reader = await harness.serviceToken([scenario.read.scope]);
   return {
-    request: { url: `${service.publicUrl}/service/api/v1${scenario.read.path(created.id)}`, method: 'GET', headers: { authorization: `Bearer ${reader}` } },
-    stop: async () => {
-      await service.stop('bench done');
-      await issuer.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    request: { url: `${api}${scenario.read.path((created.json as { id: string }).id)}`, method: 'GET', headers: { authorization: `Bearer ${reader}` } },
+    stop: () => harness.close(),
   };
 }
 
@@ -151,22 +124,6 @@ const notesRead = (definition: ServiceDefinition): ReadScenario => ({
   seed: { path: '/notes', body: SEEDED_NOTE, scope: 'notes:write' },
   read: { path: (id) => `/notes/${id}`, scope: 'notes:read' },
 });
-
-async function fetchJson(url: string, token: string, ca: string, body: unknown): Promise<{ id: string }> {
-  const https = await import('node:https');
-  return new Promise((resolve, reject) => {
-    const request = https.request(url, { method: 'POST', ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-      response.on('end', () => {
-        if (response.statusCode === 201) resolve(JSON.parse(text) as { id: string });
-        else reject(new Error(`seeding failed: ${String(response.statusCode)} ${text}`));
-      });
-    });
-    request.on('error', reject);
-    request.end(JSON.stringify(body));
-  });
-}
 
 export const targets: Readonly<Record<string, Target>> = {
   baseline,

@@ -2,12 +2,11 @@
  * One line per request for operators: what was asked, how it ended and how long it took. It never
  * records headers, query strings or bodies, which is where tokens and secrets travel.
  */
-import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { RequestState } from '../service.ts';
 import { clientAddress } from './client-address.ts';
-import { toProblem } from './problem-details.ts';
+import { observeRequest } from '../telemetry/request-outcome.ts';
 
 /** Long enough to identify a client library or a route, short enough that a hostile one cannot flood the log. */
 const USER_AGENT_MAX = 256;
@@ -34,14 +33,7 @@ function serializeJsonBody(ctx: Koa.ParameterizedContext<RequestState>): void {
 /** Logs one structured line after the request finished, also when an error escaped the pipeline. */
 export function accessLog(logger: Logger): Koa.Middleware<RequestState> {
   return async function accessLogStep(ctx, next) {
-    const started = performance.now();
-    let status: number | undefined;
-    try {
-      await next();
-    } catch (error: unknown) {
-      status = toProblem(error).status;
-      throw error;
-    } finally {
+    await observeRequest(ctx, next, (status, durationMs) => {
       serializeJsonBody(ctx);
       const length: unknown = ctx.response.length;
       logger.info(
@@ -50,14 +42,14 @@ export function accessLog(logger: Logger): Koa.Middleware<RequestState> {
           method: ctx.method,
           // ctx.path excludes the query string, where tokens are sometimes (wrongly) sent.
           path: ctx.path.slice(0, PATH_MAX),
-          status: status ?? ctx.status,
-          durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          status,
+          durationMs: Math.round(durationMs * 1000) / 1000,
           remoteAddress: clientAddress(ctx.ip),
           userAgent: ctx.get('User-Agent').slice(0, USER_AGENT_MAX),
           responseLength: typeof length === 'number' ? length : undefined,
         },
         'request completed',
       );
-    }
+    });
   };
 }

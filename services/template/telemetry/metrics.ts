@@ -2,10 +2,9 @@
  * Prometheus metrics of one service, scraped from the admin listener (`/admin/v1/metrics`). Each
  * service owns its Registry, so several services in one process (`cryptoutil up`) never collide.
  */
-import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { toProblem } from '../middleware/problem-details.ts';
+import { observeRequest } from './request-outcome.ts';
 import { matchedRoute } from './route.ts';
 
 const LABELS = ['method', 'route', 'status'] as const;
@@ -44,17 +43,10 @@ export function createMetrics(service: string): Metrics {
 /** Counts and times every request; labelled by route template so cardinality stays bounded. */
 export function metricsMiddleware(metrics: Metrics): Koa.Middleware {
   return async function metricsStep(ctx, next) {
-    const started = performance.now();
-    let status: number | undefined;
-    try {
-      await next();
-    } catch (error: unknown) {
-      status = toProblem(error).status;
-      throw error;
-    } finally {
-      const labels = { method: ctx.method, route: matchedRoute(ctx), status: String(status ?? ctx.status) };
+    await observeRequest(ctx, next, (status, durationMs) => {
+      const labels = { method: ctx.method, route: matchedRoute(ctx), status: String(status) };
       metrics.requests.inc(labels);
-      metrics.duration.observe(labels, (performance.now() - started) / 1000);
-    }
+      metrics.duration.observe(labels, durationMs / 1000);
+    });
   };
 }

@@ -3,7 +3,7 @@
  * TLS, a real issuer over HTTPS, a SQLite file; and hands tests what they need to call it.
  */
 import https from 'node:https';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -68,8 +68,9 @@ export async function startTestService(
   logger?: Logger,
   definition: ServiceDefinition = notesService,
 ): Promise<ServiceHarness> {
-  const issuer = await createTestIssuer();
-  const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-notes-'));
+  // An hour: long enough for a benchmark run on one token.
+  const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
+  const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-service-'));
   const caFile = join(dataDir, 'issuer-ca.pem');
   await writeFile(caFile, issuer.ca);
   const config = loadConfig({
@@ -100,6 +101,7 @@ export async function startTestService(
     close: async () => {
       await service.stop('test done');
       await issuer.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,25 @@
+/**
+ * How a request ended, for the steps that observe it from outside the problem renderer (access
+ * log, metrics): its final status, also when an error escaped below, and its duration.
+ */
+import { performance } from 'node:perf_hooks';
+import type Koa from 'koa';
+import { toProblem } from '../middleware/problem-details.ts';
+
+/** Runs the rest of the pipeline, then reports status and milliseconds; rethrows what escaped. */
+export async function observeRequest(
+  ctx: { readonly status: number },
+  next: Koa.Next,
+  finished: (status: number, durationMs: number) => void,
+): Promise<void> {
+  const started = performance.now();
+  let status: number | undefined;
+  try {
+    await next();
+  } catch (error: unknown) {
+    status = toProblem(error).status;
+    throw error;
+  } finally {
+    finished(status ?? ctx.status, performance.now() - started);
+  }
+}
