@@ -136,6 +136,21 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect(kept.body.data).to.deep.equal(first.data);
   });
 
+  it('reports a missing database Secret once, as one Warning Event whose series counts the retries', async () => {
+    const spec = { database: { external: { secretRef: { name: 'absent-db' } } } };
+    expect((await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'nodb' }, spec })).status).to.equal(201);
+    const warnings = async (): Promise<Json[]> => {
+      const list = await asAdmin(sim, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events');
+      return ((list.body.items ?? []) as Json[]).filter((event) => event.reason === 'DatabaseSecretMissing' && (event.regarding as Json).name === 'nodb');
+    };
+    const repeated = await until('the warning to repeat', async () => {
+      const found = await warnings();
+      return found.length === 1 && Number((found[0]?.series as Json | undefined)?.count ?? 0) >= 2 ? found : undefined;
+    });
+    expect(repeated[0]?.type).to.equal('Warning');
+    expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/nodb`)).status).to.equal(200);
+  });
+
   it('deletes the unseal Secret through its finalizer under deletionPolicy Delete', async () => {
     expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'scratch' }, spec: { deletionPolicy: 'Delete' } })).status).to.equal(201);
     await until('the finalizer and the Secret', async () => {

@@ -3,6 +3,8 @@ import { httpKubeApi } from './http-api.ts';
 import { KubeApiError, describeError } from './api.ts';
 import type { KubeResponse, KubeTransport, RequestOptions } from './transport.ts';
 import { collectionPath, objectPath } from './paths.ts';
+import { EventSeries } from './event-series.ts';
+import type { KubeEvent } from './api.ts';
 
 interface Sent {
   readonly method: string;
@@ -99,5 +101,73 @@ describe('Kubernetes REST client', () => {
     await httpKubeApi(stamped.transport).event({ regarding, type: 'Normal', reason: 'Now', note: 'system clock' });
     const eventTime = (JSON.parse(stamped.sent[0]?.options?.body ?? '{}') as { eventTime: string }).eventTime;
     expect(Date.parse(eventTime)).to.be.at.least(before);
+  });
+
+  describe('Event series (repeats aggregate like client-go)', () => {
+    const regarding = { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', namespace: 'shop', name: 'demo', uid: 'u2' };
+    const warning = { regarding, type: 'Warning', reason: 'DatabaseSecretMissing', note: 'Secret pg does not exist' } as const;
+    const created = (name: string): KubeResponse => ({ status: 201, body: JSON.stringify({ metadata: { name } }) });
+
+    it('creates one Event, then raises its series count on each repeat', async () => {
+      let clock = Date.parse('2026-01-01T00:00:00Z');
+      const { transport, sent } = recording([created('demo.a1'), { status: 200, body: '{}' }, { status: 200, body: '{}' }]);
+      const api = httpKubeApi(transport, () => new Date(clock));
+      await api.event(warning);
+      clock += 1_000;
+      await api.event(warning);
+      clock += 1_000;
+      await api.event(warning);
+      expect(sent.map((request) => [request.method, request.path])).to.deep.equal([
+        ['POST', '/apis/events.k8s.io/v1/namespaces/shop/events'],
+        ['PATCH', '/apis/events.k8s.io/v1/namespaces/shop/events/demo.a1'],
+        ['PATCH', '/apis/events.k8s.io/v1/namespaces/shop/events/demo.a1'],
+      ]);
+      expect(sent[2]?.options).to.deep.equal({
+        contentType: 'application/merge-patch+json',
+        body: JSON.stringify({ series: { count: 3, lastObservedTime: '2026-01-01T00:00:02.000Z' } }),
+      });
+    });
+
+    it('keeps different reasons, notes and resources apart', async () => {
+      const { transport, sent } = recording([created('a'), created('b'), created('c')]);
+      const api = httpKubeApi(transport);
+      await api.event(warning);
+      await api.event({ ...warning, note: 'Secret other does not exist' });
+      await api.event({ ...warning, regarding: { ...regarding, uid: 'u3' } });
+      expect(sent.map((request) => request.method)).to.deep.equal(['POST', 'POST', 'POST']);
+    });
+
+    it('starts a new Event when the old one is gone or the series went quiet', async () => {
+      let clock = 0;
+      const { transport, sent } = recording([created('first'), { status: 404, body: '{}' }, created('second'), created('third')]);
+      const api = httpKubeApi(transport, () => new Date(clock));
+      await api.event(warning);
+      await api.event(warning);
+      clock += 7 * 60_000;
+      await api.event(warning);
+      expect(sent.map((request) => request.method)).to.deep.equal(['POST', 'PATCH', 'POST', 'POST']);
+    });
+
+    it('remembers a bounded number of series, forgetting the oldest first', () => {
+      const series = new EventSeries(60_000, 2);
+      const of = (uid: string): KubeEvent => ({ ...warning, regarding: { ...regarding, uid } });
+      series.remember(of('a'), 'ea', 0);
+      series.remember(of('b'), 'eb', 0);
+      series.remember(of('a'), 'ea2', 0);
+      series.remember(of('c'), 'ec', 0);
+      expect(series.repeat(of('b'), 1)).to.equal(undefined);
+      expect(series.repeat(of('a'), 1)).to.deep.equal({ name: 'ea2', count: 2 });
+      expect(series.repeat(of('c'), 60_000)).to.deep.equal({ name: 'ec', count: 2 });
+      expect(series.repeat(of('c'), 120_001)).to.equal(undefined);
+    });
+
+    it('does not start a series when the API answers without a name', async () => {
+      const { transport, sent } = recording([{ status: 201, body: '{}' }, { status: 403, body: '{}' }, created('x')]);
+      const api = httpKubeApi(transport);
+      await api.event(warning);
+      await api.event(warning);
+      await api.event(warning);
+      expect(sent.map((request) => request.method)).to.deep.equal(['POST', 'POST', 'POST']);
+    });
   });
 });

@@ -10,6 +10,7 @@ import { collectionPath, objectPath } from './paths.ts';
 import { refOf } from '../resources/types.ts';
 import type { KubeObject } from '../resources/types.ts';
 import { FIELD_MANAGER } from '../resources/ownership.ts';
+import { EventSeries } from './event-series.ts';
 
 const APPLY = { contentType: 'application/apply-patch+yaml', query: { fieldManager: FIELD_MANAGER, force: 'true' } } as const;
 
@@ -22,6 +23,7 @@ function ok(method: string, path: string, response: KubeResponse, also: readonly
 
 /** A KubeApi that speaks to the API server through `transport`; `now` stamps Events. */
 export function httpKubeApi(transport: KubeTransport, now: () => Date = () => new Date()): KubeApi {
+  const series = new EventSeries();
   const apply = async (path: string, object: KubeObject): Promise<KubeObject> => {
     // JSON is YAML: the apply body needs no YAML serializer.
     const response = ok('PATCH', path, await transport.request('PATCH', path, { ...APPLY, body: JSON.stringify(object) }));
@@ -46,21 +48,34 @@ export function httpKubeApi(transport: KubeTransport, now: () => Date = () => ne
     },
     async event(event: KubeEvent) {
       const time = now();
-      const body = {
-        apiVersion: 'events.k8s.io/v1',
-        kind: 'Event',
-        metadata: { generateName: `${event.regarding.name}.`, namespace: event.regarding.namespace },
-        eventTime: time.toISOString(),
-        reportingController: `cryptoutil.io/${FIELD_MANAGER}`,
-        reportingInstance: FIELD_MANAGER,
-        action: 'Reconcile',
-        type: event.type,
-        reason: event.reason,
-        note: event.note,
-        regarding: { apiVersion: event.regarding.apiVersion, kind: event.regarding.kind, namespace: event.regarding.namespace, name: event.regarding.name, uid: event.regarding.uid },
-      };
+      const events = collectionPath('events.k8s.io/v1', 'Event', event.regarding.namespace);
       try {
-        await transport.request('POST', collectionPath('events.k8s.io/v1', 'Event', event.regarding.namespace), { contentType: 'application/json', body: JSON.stringify(body) });
+        const repeat = series.repeat(event, time.getTime());
+        if (repeat !== undefined) {
+          const patched = await transport.request('PATCH', `${events}/${repeat.name}`, {
+            contentType: 'application/merge-patch+json',
+            body: JSON.stringify({ series: { count: repeat.count, lastObservedTime: time.toISOString() } }),
+          });
+          if (patched.status < 300) return;
+          // The Event expired or was deleted: start over with a new one.
+          series.forget(event);
+        }
+        const body = {
+          apiVersion: 'events.k8s.io/v1',
+          kind: 'Event',
+          metadata: { generateName: `${event.regarding.name}.`, namespace: event.regarding.namespace },
+          eventTime: time.toISOString(),
+          reportingController: `cryptoutil.io/${FIELD_MANAGER}`,
+          reportingInstance: FIELD_MANAGER,
+          action: 'Reconcile',
+          type: event.type,
+          reason: event.reason,
+          note: event.note,
+          regarding: { apiVersion: event.regarding.apiVersion, kind: event.regarding.kind, namespace: event.regarding.namespace, name: event.regarding.name, uid: event.regarding.uid },
+        };
+        const created = await transport.request('POST', events, { contentType: 'application/json', body: JSON.stringify(body) });
+        const name = created.status < 300 ? (JSON.parse(created.body) as { metadata?: { name?: unknown } }).metadata?.name : undefined;
+        if (typeof name === 'string') series.remember(event, name, time.getTime());
       } catch {
         // Events are best effort: a lost Event must not fail the reconcile that reported it.
       }
