@@ -4,5 +4,6 @@
  */
 import type { ServiceDefinition } from './template/service.ts';
 import { learnPs } from './learn-ps/index.ts';
+import { smKms } from './sm-kms/index.ts';
 
-export const services: readonly ServiceDefinition[] = [learnPs];
+export const services: readonly ServiceDefinition[] = [smKms, learnPs];

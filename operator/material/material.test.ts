@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import { combine } from 'shamir-secret-sharing';
 import { BOOTSTRAP_CA_SUBJECT, createBootstrapCa, issueServerCertificate } from './bootstrap-ca.ts';
 import { generatePassword, generateUnsealShares } from './generated.ts';
+import { combineShares } from '../../services/template/barrier/index.ts';
+import { UsageError } from '../../services/template/errors/index.ts';
 
 const now = new Date();
 
@@ -43,5 +45,15 @@ describe('generated secret material', () => {
     expect(Buffer.from(fromLast).equals(Buffer.from(fromFirst))).to.equal(true);
     const fromTwo = await combine(shares.slice(0, 2));
     expect(Buffer.from(fromTwo).equals(Buffer.from(fromFirst))).to.equal(false);
+  });
+
+  it('splits exactly as the barrier does, so a barrier accepts operator shares', async () => {
+    const shares = await generateUnsealShares(3, 2);
+    for (const share of shares) expect(share).to.match(/^[A-Za-z0-9_-]{44}$/);
+    const key = await combineShares(shares.slice(1));
+    expect(Buffer.from(key).equals(Buffer.from(await combineShares(shares.slice(0, 2))))).to.equal(true);
+    let refused: unknown;
+    try { await generateUnsealShares(2, 1); } catch (error) { refused = error; }
+    expect(refused).to.be.instanceOf(UsageError);
   });
 });

@@ -8,8 +8,13 @@ import { notesService } from './testing/notes-service/index.ts';
 import { startService, resourceOf } from './runtime.ts';
 import { loadConfig } from './config/index.ts';
 import { testTlsMaterial } from './testing/tls.ts';
-import type { ServiceDefinition } from './service.ts';
+import type { ServiceDefinition, ServiceRuntime } from './service.ts';
 import { join } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { sealedNotesService } from './testing/notes-service/sealed.ts';
+import { newUnsealShares } from './barrier/index.ts';
+import { UsageError } from './errors/index.ts';
 
 function capture(): { logger: pino.Logger; lines: string[] } {
   const lines: string[] = [];
@@ -248,5 +253,161 @@ describe('service runtime: drain and failures', () => {
     } finally {
       await notes.close();
     }
+  });
+});
+
+describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
+  interface Status { status: string; checks: Record<string, { ok: boolean; detail?: string }> }
+  const threshold = 3;
+  let shares: string[];
+  before(async () => { shares = await newUnsealShares(5, threshold); });
+
+  /** Starts sealed-notes on `databaseFile`, applying `configShares` as barrier.shares. */
+  function startSealed(databaseFile: string, configShares: readonly string[], logger?: pino.Logger): Promise<ServiceHarness> {
+    return startTestService({ database: { url: `sqlite:${databaseFile}` }, barrier: { shares: configShares, threshold } }, logger, sealedNotesService);
+  }
+
+  async function scratchFile(): Promise<string> {
+    return join(await mkdtemp(join(tmpdir(), 'cryptoutil-barrier-')), 'sealed-notes.sqlite');
+  }
+
+  it('starts sealed: readyz and business endpoints 503, the OpenAPI document and Swagger UI still served', async () => {
+    const h = await startSealed(await scratchFile(), []);
+    try {
+      const ready = await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`);
+      expect(ready.status).to.equal(503);
+      expect((ready.json as Status).checks.barrier).to.deep.equal({ ok: false, detail: 'sealed (0 of 3 shares)' });
+      const token = await h.serviceToken(['notes:read']);
+      const business = await h.call('GET', `${h.service.publicUrl}/service/api/v1/notes`, { token });
+      expect(business.status).to.equal(503);
+      expect(business.headers['content-type']).to.include('application/problem+json');
+      expect(business.json).to.include({ code: 'service_unavailable' });
+      expect((await h.call('GET', `${h.service.publicUrl}/openapi.json`)).status).to.equal(200);
+      expect((await h.call('GET', `${h.service.publicUrl}/ui/swagger/`)).status).to.equal(200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('unseals one share at a time through the admin endpoint, then serves, rotates and seals again', async () => {
+    const h = await startSealed(await scratchFile(), []);
+    try {
+      const admin = (method: string, path: string, body?: unknown) => h.call(method, `${h.service.adminUrl}/admin/v1/${path}`, body === undefined ? {} : { body });
+      expect((await admin('POST', 'unseal', { share: shares[4] })).json).to.deep.equal({ sealed: true, threshold, progress: 1, needed: 2 });
+      expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`)).json).to.have.nested.property('checks.barrier.detail', 'sealed (1 of 3 shares)');
+      expect((await admin('POST', 'unseal', { share: shares[2] })).json).to.deep.equal({ sealed: true, threshold, progress: 2, needed: 1 });
+      expect((await admin('POST', 'unseal', { share: shares[0] })).json).to.deep.equal({ sealed: false, threshold, progress: 0 });
+      expect((await admin('GET', 'seal-status')).json).to.deep.equal({ sealed: false, threshold, progress: 0 });
+      expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`)).status).to.equal(200);
+
+      const token = await h.serviceToken(['notes:write', 'notes:read']);
+      const created = await h.call('POST', `${h.service.publicUrl}/service/api/v1/notes`, { token, body: { title: 't', body: 'kept secret' } });
+      expect(created.status).to.equal(201);
+      const { id } = created.json as { id: string };
+      const rotated = await admin('POST', 'barrier/rotate', { key: 'root' });
+      expect(rotated.status).to.equal(200);
+      expect(Object.keys(rotated.json as object)).to.deep.equal(['rootKeyId', 'intermediateKeyId']);
+      expect((await h.call('GET', `${h.service.publicUrl}/service/api/v1/notes/${id}`, { token })).json).to.include({ body: 'kept secret' });
+
+      expect((await admin('POST', 'seal')).json).to.deep.equal({ sealed: true, threshold, progress: 0, needed: 3 });
+      expect((await h.call('GET', `${h.service.publicUrl}/service/api/v1/notes/${id}`, { token })).status).to.equal(503);
+      expect((await admin('POST', 'barrier/rotate')).status).to.equal(503);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('unseals at start from barrier.shares, and a restart with another subset finds the data intact', async () => {
+    const file = await scratchFile();
+    const first = await startSealed(file, shares.slice(0, 3));
+    let id: string;
+    try {
+      expect((await first.call('GET', `${first.service.adminUrl}/admin/v1/readyz`)).status).to.equal(200);
+      const token = await first.serviceToken(['notes:write']);
+      const created = await first.call('POST', `${first.service.publicUrl}/service/api/v1/notes`, { token, body: { title: 't', body: 'across restarts' } });
+      id = (created.json as { id: string }).id;
+    } finally {
+      await first.close();
+    }
+    const second = await startSealed(file, [shares[4], shares[1], shares[3]].map(String));
+    try {
+      expect((await second.call('GET', `${second.service.adminUrl}/admin/v1/readyz`)).status).to.equal(200);
+      const token = await second.serviceToken(['notes:read']);
+      const read = await second.call('GET', `${second.service.publicUrl}/service/api/v1/notes/${id}`, { token });
+      expect(read.json).to.include({ id, body: 'across restarts' });
+      const listed = await second.call('GET', `${second.service.publicUrl}/service/api/v1/notes`, { token });
+      expect((listed.json as { items: { body: string }[] }).items.map((item) => item.body)).to.deep.equal(['across restarts']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('stays sealed with the progress made when barrier.shares holds fewer than the threshold', async () => {
+    const h = await startSealed(await scratchFile(), shares.slice(0, 2));
+    try {
+      const ready = await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`);
+      expect((ready.json as Status).checks.barrier).to.deep.equal({ ok: false, detail: 'sealed (2 of 3 shares)' });
+      const unsealed = await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share: shares[3] } });
+      expect(unsealed.json).to.include({ sealed: false });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('wrong shares: one error line without share content, the service runs sealed, admin unseal still works', async () => {
+    const file = await scratchFile();
+    const initialized = await startSealed(file, shares.slice(0, 3));
+    await initialized.close();
+    const others = await newUnsealShares(3, threshold);
+    const logs = capture();
+    const h = await startSealed(file, others, logs.logger);
+    try {
+      const errors = logs.lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level >= 50);
+      expect(errors).to.have.length(1);
+      expect(errors[0]?.msg).to.include('barrier.shares');
+      for (const share of [...others, ...shares]) expect(logs.lines.join('')).not.to.include(share);
+      expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/seal-status`)).json).to.deep.equal({ sealed: true, threshold, progress: 0, needed: 3 });
+      const answers = [];
+      for (const share of others) answers.push(await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share } }));
+      expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 400]);
+      expect(answers[2]?.json).to.include({ status: 400, code: 'bad_request' });
+      expect(answers[2]?.headers['content-type']).to.include('application/problem+json');
+      expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/seal-status`)).json).to.include({ sealed: true, progress: 0 });
+      for (const share of shares.slice(2)) await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share } });
+      expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`)).status).to.equal(200);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('refuses to start on a malformed share with a usage error naming barrier.shares, never its content', async () => {
+    for (const malformed of ['not base64url!', 'QUJD', `${String(shares[0])}AA`]) {
+      let failure: unknown;
+      try {
+        const h = await startSealed(await scratchFile(), [String(shares[0]), malformed]);
+        await h.close();
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(UsageError);
+      expect((failure as UsageError).exitCode).to.equal(2);
+      expect((failure as Error).message).to.match(/^barrier\.shares: /).and.include('share 2').and.not.include(malformed);
+    }
+  });
+
+  it('wipes the keys before the database closes on stop', async () => {
+    let runtime: ServiceRuntime | undefined;
+    const definition: ServiceDefinition = { ...sealedNotesService, operations: (given) => { runtime = given; return sealedNotesService.operations(given); } };
+    const h = await startTestService({ barrier: { shares: shares.slice(0, 3), threshold } }, undefined, definition);
+    const sealedEvents: boolean[] = [];
+    runtime?.barrier?.onSeal(() => { sealedEvents.push(runtime?.barrier?.isSealed() ?? false); });
+    expect(runtime?.barrier?.isSealed()).to.equal(false);
+    await h.close();
+    expect(runtime?.barrier?.isSealed()).to.equal(true);
+    expect(sealedEvents).to.have.length.at.least(1);
+  });
+
+  it('refuses to run sealed-notes without its barrier', () => {
+    expect(() => sealedNotesService.operations({ ...({} as ServiceRuntime), barrier: undefined })).to.throw(/barrier/);
   });
 });

@@ -21,6 +21,11 @@ import { operationRouter } from './openapi/router.ts';
 import { openApiRoutes } from './openapi/docs-routes.ts';
 import { adminRouter, standardAdminRoutes, type AdminState, type Phase } from './admin/index.ts';
 import { listenHttps, type HttpsListener } from './server/https-listener.ts';
+import { barrierGate } from './middleware/barrier-gate.ts';
+import { barrierAdminRoutes } from './admin/index.ts';
+import { barrierEntities, barrierMigrations, createBarrier, UnsealError, type Barrier } from './barrier/index.ts';
+import { decodeShare } from './barrier/shares.ts';
+import { UsageError } from './errors/index.ts';
 import { version } from './version.ts';
 
 export interface StartOptions {
@@ -48,6 +53,52 @@ export function resourceOf(serviceName: string): string {
   return `urn:cryptoutil:${serviceName}`;
 }
 
+/**
+ * A malformed share is a configuration mistake (a wrong file mounted, a truncated copy): refuse to
+ * start, exit 2. The barrier's own decoder decides, and its messages name the share's position,
+ * never its content.
+ */
+function checkShareFormat(shares: readonly string[]): void {
+  shares.forEach((share, index) => {
+    try {
+      decodeShare(share, index + 1).fill(0);
+    } catch (error) {
+      throw new UsageError(`barrier.shares: ${(error as Error).message}`);
+    }
+  });
+}
+
+/**
+ * DESIGN "Barrier": shares from configuration unseal at start. Too few leave it sealed with that
+ * progress; wrong ones are logged once, without their content, and the service runs sealed so that
+ * an operator can still unseal through the admin endpoint.
+ */
+async function applyConfiguredShares(barrier: Barrier, shares: readonly string[], threshold: number, log: Logger): Promise<void> {
+  checkShareFormat(shares);
+  try {
+    if (shares.length >= threshold) {
+      await barrier.unseal(shares);
+      return;
+    }
+    for (const share of shares) await barrier.submitShare(share);
+  } catch (error) {
+    if (!(error instanceof UnsealError)) throw error;
+    // The barrier's reasons never quote a share, so the one line can say what went wrong.
+    log.error({ shares: shares.length, threshold, reason: error.message }, 'barrier.shares did not unseal the barrier; it stays sealed until unsealed through POST /admin/v1/unseal');
+  }
+}
+
+/** Ready only when unsealed; the detail tells an operator how far the unseal has come. */
+function barrierCheck(barrier: Barrier): ReadinessCheck {
+  return {
+    name: 'barrier',
+    check: () => {
+      const { sealed, progress, threshold } = barrier.status();
+      return Promise.resolve(sealed ? { ok: false, detail: `sealed (${progress} of ${threshold} shares)` } : { ok: true });
+    },
+  };
+}
+
 /** Starts a service and resolves when both listeners accept connections. */
 export async function startService<C extends object>(
   definition: ServiceDefinition<C>,
@@ -71,10 +122,11 @@ export async function startService<C extends object>(
 
   try {
     const material: TlsMaterial = await loadTls(config.tls, { dataDir: config.dataDir, serviceName: definition.name });
+    // The barrier's tables come first: a service's own migrations may refer to its keys.
     const database: Database = await openDatabase({
       url: config.database.url,
-      entities: definition.entities,
-      migrations: definition.migrations,
+      entities: definition.barrier === true ? [...barrierEntities, ...definition.entities] : definition.entities,
+      migrations: definition.barrier === true ? [...barrierMigrations, ...definition.migrations] : definition.migrations,
       poolMin: config.database.poolMin,
       poolMax: config.database.poolMax,
       logger: log,
@@ -82,6 +134,12 @@ export async function startService<C extends object>(
     });
     opened.push(() => database.close());
     await database.migrate();
+    const barrier = definition.barrier === true ? createBarrier({ orm: database.orm, threshold: config.barrier.threshold, logger: log }) : undefined;
+    if (barrier !== undefined) {
+      // Pushed after the database, so closing (reverse order) wipes the keys before the database closes.
+      opened.push(() => { barrier.seal(); return Promise.resolve(); });
+      await applyConfiguredShares(barrier, config.barrier.shares, config.barrier.threshold, log);
+    }
 
     const authenticator = createAuthenticator({
       issuer: config.auth.issuer,
@@ -91,7 +149,9 @@ export async function startService<C extends object>(
       ...(material.ca === '' ? {} : { ca: material.ca }),
     });
 
-    const runtime: ServiceRuntime<C> = { name: definition.name, config, orm: database.orm, log, metrics: metrics.registry };
+    const runtime: ServiceRuntime<C> = {
+      name: definition.name, config, orm: database.orm, log, metrics: metrics.registry, ...(barrier === undefined ? {} : { barrier }),
+    };
     const document = await loadOpenApiDocument(definition.openapi);
     const handlers = definition.operations(runtime);
 
@@ -99,6 +159,7 @@ export async function startService<C extends object>(
     const checks: ReadinessCheck[] = [
       { name: 'database', check: () => database.check() },
       ...(config.auth.issuer === '' ? [] : [{ name: 'issuer', check: () => authenticator.check() }]),
+      ...(barrier === undefined ? [] : [barrierCheck(barrier)]),
       ...(definition.readinessChecks?.(runtime) ?? []),
     ];
 
@@ -115,6 +176,7 @@ export async function startService<C extends object>(
       await next();
     });
     publicApp.use(openApiRoutes(document));
+    if (barrier !== undefined) publicApp.use(barrierGate(barrier));
     publicApp.use(operationRouter({
       document,
       handlers,
@@ -153,7 +215,7 @@ export async function startService<C extends object>(
     for (const step of adminPipeline({ logger: log, serviceName: definition.name })) {
       adminApp.use(step);
     }
-    adminApp.use(adminRouter(standardAdminRoutes(adminState)));
+    adminApp.use(adminRouter({ ...standardAdminRoutes(adminState), ...(barrier === undefined ? {} : barrierAdminRoutes(barrier)) }));
 
     const tlsOptions = serverOptions(material);
     const publicListener = await listenHttps(publicApp.callback(), tlsOptions, config.public.address, config.public.port);

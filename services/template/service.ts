@@ -10,6 +10,7 @@ import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
 import type { Schema } from 'convict';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { TemplateConfig } from './config/schema.ts';
+import type { Barrier } from './barrier/contract.ts';
 
 /** Which kind of token a request carried (DESIGN: `/service` vs `/browser`). */
 export type TokenKind = 'service' | 'browser';
@@ -66,6 +67,8 @@ export interface ServiceRuntime<C extends object = object> {
   readonly orm: MikroORM;
   readonly log: Logger;
   readonly metrics: Registry;
+  /** Present when the definition sets `barrier: true`; sealed until enough shares arrive. */
+  readonly barrier?: Barrier;
 }
 
 export interface ServiceDefinition<C extends object = object> {
@@ -87,6 +90,11 @@ export interface ServiceDefinition<C extends object = object> {
   operations(runtime: ServiceRuntime<C>): OperationHandlers;
   /** Extra readiness checks beyond database and migrations. */
   readinessChecks?(runtime: ServiceRuntime<C>): readonly ReadinessCheck[];
+  /**
+   * The service keeps secret material: the template adds the barrier's tables, starts sealed,
+   * answers 503 on business endpoints until unsealed, and serves the unseal and rotate admin routes.
+   */
+  readonly barrier?: boolean;
   /** Extra middleware run after validation and before the handler (rare). */
   readonly middleware?: readonly Middleware<RequestState>[];
 }

@@ -10,6 +10,8 @@ import { testTlsMaterial } from '../../services/template/testing/tls.ts';
 import { startTestService } from '../../services/template/testing/service-harness.ts';
 import { notesService } from '../../services/template/testing/notes-service/index.ts';
 import { learnPs } from '../../services/learn-ps/index.ts';
+import { smKms } from '../../services/sm-kms/index.ts';
+import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { serverOptions } from '../../services/template/tls/index.ts';
 import { listenHttps } from '../../services/template/server/https-listener.ts';
 import type { ServiceDefinition } from '../../services/template/service.ts';
@@ -119,6 +121,51 @@ async function serviceRead(scenario: ReadScenario): Promise<StartedTarget> {
   };
 }
 
+/** One sm-kms operation repeated on one elastic key: the request body is made once, before the run. */
+interface KmsScenario {
+  readonly algorithm: string;
+  readonly operation: 'encrypt' | 'decrypt' | 'sign';
+}
+
+/** 1 KiB of plaintext, as the kms-encrypt contract says. */
+const KIB = 'k'.repeat(1024);
+
+/**
+ * sm-kms unsealed, one elastic key, and a token with exactly the scope the operation needs. Decrypt
+ * repeats the decryption of one JWE made by an encrypt call before the run.
+ */
+async function kms(scenario: KmsScenario): Promise<StartedTarget> {
+  const logger = createLogger({ level: 'info', service: smKms.name, destination: pino.destination(devNull) });
+  const shares = await newUnsealShares(5, 3);
+  const harness = await startTestService({
+    rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+    barrier: { shares: shares.slice(0, 3), threshold: 3 },
+  }, logger, smKms);
+  const api = `${harness.service.publicUrl}/service/api/v1`;
+  const admin = await harness.serviceToken(['kms:admin', 'kms:encrypt']);
+  const created = await harness.call('POST', `${api}/elastickeys`, { token: admin, body: { name: 'bench', algorithm: scenario.algorithm } });
+  if (created.status !== 201) throw new Error(`creating the elastic key failed: ${String(created.status)} ${created.text}`);
+  const keyUrl = `${api}/elastickeys/${(created.json as { id: string }).id}`;
+  let body = KIB;
+  let contentType = 'application/octet-stream';
+  if (scenario.operation === 'decrypt') {
+    const encrypted = await harness.call('POST', `${keyUrl}/encrypt`, { token: admin, body: KIB, headers: { 'content-type': contentType } });
+    if (encrypted.status !== 200) throw new Error(`encrypting the sample failed: ${String(encrypted.status)} ${encrypted.text}`);
+    body = encrypted.text;
+    contentType = 'application/jose';
+  }
+  const token = await harness.serviceToken([`kms:${scenario.operation}`]);
+  return {
+    request: {
+      url: `${keyUrl}/${scenario.operation}`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body,
+    },
+    stop: () => harness.close(),
+  };
+}
+
 const notesRead = (definition: ServiceDefinition): ReadScenario => ({
   definition,
   seed: { path: '/notes', body: SEEDED_NOTE, scope: 'notes:write' },
@@ -137,6 +184,10 @@ export const targets: Readonly<Record<string, Target>> = {
     seed: { path: '/pets', body: { name: 'bench', species: 'dog', priceCents: 12_500, stock: 7 }, scope: 'pets:write' },
     read: { path: (id) => `/pets/${id}`, scope: 'pets:read' },
   }),
+  // DESIGN "Contract for checks": 1 KiB under A256GCM/A256KW.
+  'kms-encrypt': () => kms({ algorithm: 'A256GCM/A256KW', operation: 'encrypt' }),
+  'kms-decrypt': () => kms({ algorithm: 'A256GCM/A256KW', operation: 'decrypt' }),
+  'kms-sign': () => kms({ algorithm: 'ES256', operation: 'sign' }),
 };
 
 export const scenarioNames: readonly string[] = Object.keys(targets);

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { startKubeSim, type KubeSim } from '../kube-sim/server.ts';
 import { kubectlPath, run } from '../kube-sim/tools.ts';
 import { freePort, run as runNode, sourceCli, start, type Running } from './processes.ts';
+import { mountPod, type MountedPod, type PodTemplateOwner } from './pod-files.ts';
+import { createPostgresDatabase } from '../../services/template/testing/databases.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const sample = (file: string): string => join(root, 'kind', 'samples', file);
@@ -101,6 +103,37 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
       }
       return { seen: children };
     });
+  }
+
+  /**
+   * Starts the real `cryptoutil <service> start` on the files the operator rendered for `workload`'s
+   * pod (mounted by mountPod as a kubelet would), runs `check` against it, then stops it. kube-sim has
+   * no PostgreSQL StatefulSet running, so the database Secret is replaced by a scratch database here.
+   */
+  async function runPodOf(workload: string, check: (pod: MountedPod) => Promise<void>): Promise<void> {
+    const deployment = JSON.parse(await kubectlOk('get', workload, '-o', 'json')) as PodTemplateOwner;
+    const database = await createPostgresDatabase();
+    const root = await mkdtemp(join(dir, 'pod-'));
+    const publicPort = await freePort();
+    const podAdminPort = await freePort();
+    let process: Running | undefined;
+    try {
+      const pod = await mountPod(deployment, async (kind, name) => {
+        const object = JSON.parse(await kubectlOk('get', kind.toLowerCase(), name, '-o', 'json')) as Resource;
+        const data = object.data ?? {};
+        if (kind === 'ConfigMap') return data;
+        const decoded = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+        return name.endsWith('-postgres') ? Object.fromEntries(Object.keys(decoded).map((key) => [key, database.url])) : decoded;
+      }, root, (config) => ({ ...config, public: { address: '127.0.0.1', port: publicPort }, admin: { address: '127.0.0.1', port: podAdminPort }, log: { level: 'warn' } }));
+      process = start(sourceCli, [...pod.args]);
+      await process.waitFor('listening on');
+      await check(pod);
+      process.child.kill('SIGTERM');
+      expect((await process.finished).code).to.equal(0);
+    } finally {
+      process?.child.kill('SIGKILL');
+      await database.drop();
+    }
   }
 
   before(async () => {
@@ -201,6 +234,12 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     const unseal = await get('secret/demo-unseal');
     expect(Object.keys(unseal?.data ?? {})).to.have.length(5);
     expect(unseal?.metadata.ownerReferences).to.equal(undefined);
+    await runPodOf('deployment/demo-sm-kms', async (pod) => {
+      // The pod unsealed itself at start from the shares mounted from the unseal Secret.
+      const probe = await runNode(sourceCli, ['sm-kms', 'readyz', '--config', pod.configFile]);
+      expect(probe.code, probe.stdout + probe.stderr).to.equal(0);
+      expect(JSON.parse(probe.stdout)).to.deep.nested.include({ 'checks.barrier.ok': true });
+    });
     await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
     await childrenSettleOn(['secret/demo-unseal']);
     expect((await get('secret/demo-unseal'))?.data).to.deep.equal(unseal?.data);

@@ -10,8 +10,14 @@ import { readyz } from './readyz.ts';
 import { healthz } from './healthz.ts';
 import { shutdown } from './shutdown.ts';
 import { metrics } from './metrics.ts';
+import type { Barrier } from '../barrier/contract.ts';
+import { sealStatus } from './seal-status.ts';
+import { unseal } from './unseal.ts';
+import { seal } from './seal.ts';
+import { rotate } from './rotate.ts';
 
 export type { AdminState, Phase } from './probe-state.ts';
+export type { SealStatusBody } from './seal-status.ts';
 
 /** path → method → handler. */
 export type AdminRoutes = Readonly<Record<string, Readonly<Record<string, Middleware>>>>;
@@ -24,6 +30,19 @@ export function standardAdminRoutes(state: AdminState): AdminRoutes {
     '/admin/v1/healthz': { GET: healthz(state) },
     '/admin/v1/shutdown': { POST: shutdown(state) },
     '/admin/v1/metrics': { GET: metrics(state) },
+  };
+}
+
+/**
+ * The rows a service with a barrier adds (DESIGN "Admin", Vault's `sys/unseal`, `sys/seal`,
+ * `sys/seal-status`, `sys/rotate`). Services without one answer 404 on these paths.
+ */
+export function barrierAdminRoutes(barrier: Barrier): AdminRoutes {
+  return {
+    '/admin/v1/unseal': { POST: unseal(barrier) },
+    '/admin/v1/seal-status': { GET: sealStatus(barrier) },
+    '/admin/v1/seal': { POST: seal(barrier) },
+    '/admin/v1/barrier/rotate': { POST: rotate(barrier) },
   };
 }
 

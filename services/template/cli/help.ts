@@ -2,8 +2,10 @@
  * Help texts, built from the same tables the parser and the config schema use, so `--help` can
  * never list a command or key that does not exist.
  */
-import { serviceActions } from './parse.ts';
+import { INIT_DEFAULTS, serviceActions } from './parse.ts';
 import type { ServiceDefinition } from '../service.ts';
+
+const INIT_SUMMARY = 'new barrier unseal key, printed once as shares (see init --help)';
 
 /** `cryptoutil --help`. */
 export function generalHelp(services: readonly ServiceDefinition[]): string {
@@ -16,6 +18,8 @@ export function generalHelp(services: readonly ServiceDefinition[]): string {
     '  cryptoutil up [--data-dir DIR]                 the whole suite in one process (development)',
     '  cryptoutil <service> <action> [--config F.yml]...',
     '  cryptoutil <service> start --help              every configuration key with its default',
+    '  cryptoutil <service> init [--shares 5] [--threshold 3] [--json]',
+    '                                                 new barrier unseal key, printed once as shares',
     '  cryptoutil operator start|livez|readyz         the Kubernetes operator (in-cluster or KUBECONFIG)',
     '  cryptoutil --version',
     '',
@@ -38,6 +42,8 @@ export function upHelp(): string {
     'Runs every service in one process for local development: embedded SQLite, a local root CA and',
     'per-service TLS certificates, all kept in DIR (default ./.cryptoutil) and reused by the next run.',
     'Writes DIR/credentials.json (mode 0600) and prints the URLs. Ctrl-C stops it cleanly.',
+    'Services with a barrier start unsealed: their unseal shares are kept in DIR/unseal/, a',
+    'development convenience; in production the shares are kept apart from the data.',
     '',
     'Options:',
     '  --data-dir DIR   where the data, certificates and credentials live',
@@ -55,9 +61,28 @@ export function serviceHelp(service: ServiceDefinition): string {
     '',
     'Actions:',
     ...Object.entries(serviceActions).map(([action, spec]) => `  ${action.padEnd(10)}  ${spec.summary}`),
+    ...(service.barrier === true ? [`  ${'init'.padEnd(10)}  ${INIT_SUMMARY}`] : []),
     '',
     `Configuration: defaults, then each --config YAML file in order, then CRYPTOUTIL_* environment`,
     `variables. \`cryptoutil ${service.name} start --help\` lists every key.`,
+    '',
+  ].join('\n');
+}
+
+/** `cryptoutil <service> init --help`. */
+export function initHelp(service: ServiceDefinition): string {
+  return [
+    `Usage: cryptoutil ${service.name} init [--shares ${INIT_DEFAULTS.shares}] [--threshold ${INIT_DEFAULTS.threshold}] [--json]`,
+    '',
+    'Creates a new unseal key for the barrier and prints it once, split into Shamir shares; any',
+    'threshold of them rebuild the key. Nothing is stored and no database is touched: the first',
+    'unseal of an empty database initializes the barrier under the key these shares rebuild.',
+    '',
+    'Options:',
+    `  --shares N      how many shares to print (2 to 255, default ${INIT_DEFAULTS.shares})`,
+    `  --threshold T   how many shares rebuild the key (2 to N, default ${INIT_DEFAULTS.threshold})`,
+    '  --json          print {"shares":[...],"threshold":T} only',
+    '  -h, --help      this text',
     '',
   ].join('\n');
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './main.ts';
 import { notesService } from '../testing/notes-service/index.ts';
+import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { version } from '../version.ts';
 
 interface Captured {
@@ -178,6 +179,13 @@ describe('cryptoutil main: running a service', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it('start exits 2 naming barrier.shares when a configured share is malformed', async () => {
+    const { file } = await configFile('barrier: { shares: ["c2VjcmV0LXNoYXJl"] }');
+    const cli = capture([sealedNotesService]);
+    expect(await main(['sealed-notes', 'start', '--config', file], cli.context)).to.equal(EXIT_USAGE);
+    expect(cli.err()).to.match(/^cryptoutil: barrier\.shares: share 1 /).and.not.include('c2VjcmV0LXNoYXJl');
   });
 
   it('migrate applies pending migrations once', async () => {

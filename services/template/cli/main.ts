@@ -12,7 +12,8 @@ import { openDatabase } from '../database/index.ts';
 import { startService } from '../runtime.ts';
 import { version } from '../version.ts';
 import { parseCommand, type Command, type ServiceAction } from './parse.ts';
-import { generalHelp, serviceHelp, upHelp } from './help.ts';
+import { generalHelp, initHelp, serviceHelp, upHelp } from './help.ts';
+import { runInit } from './init-command.ts';
 import { callAdmin } from './admin-client.ts';
 import { runUp } from './up.ts';
 import { runOperatorCommand } from './operator-command.ts';
@@ -100,6 +101,12 @@ async function run(command: Command, context: CliContext): Promise<number> {
       return runUp({ dataDir: command.dataDir, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
     case 'service':
       return runServiceAction(command, context);
+    case 'init-help':
+      context.stdout(initHelp(command.service));
+      return EXIT_OK;
+    case 'init':
+      await runInit(command, context.stdout);
+      return EXIT_OK;
   }
 }
 

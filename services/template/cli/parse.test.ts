@@ -6,7 +6,7 @@ import type { ServiceDefinition } from '../service.ts';
 import { notesService } from '../testing/notes-service/index.ts';
 
 const learnPs: ServiceDefinition = { ...notesService, name: 'learn-ps' };
-const smKms: ServiceDefinition = { ...notesService, name: 'sm-kms' };
+const smKms: ServiceDefinition = { ...notesService, name: 'sm-kms', barrier: true };
 const services = [learnPs, smKms];
 
 describe('cryptoutil command line', () => {
@@ -57,5 +57,43 @@ describe('cryptoutil command line', () => {
     expect(() => parseCommand(['learn-ps', 'explode'], services)).to.throw(UsageError, /unknown action "explode" for learn-ps/);
     expect(() => parseCommand(['learn-ps', 'start', 'extra'], services)).to.throw(UsageError, /unexpected argument "extra" for learn-ps start/);
     expect(() => parseCommand(['learn-ps', 'start', '--port', '1'], services)).to.throw(UsageError, /port/);
+  });
+
+  describe('init (DESIGN "The cryptoutil command")', () => {
+    it('defaults to 5 shares and threshold 3, and takes --shares, --threshold and --json', () => {
+      expect(parseCommand(['sm-kms', 'init'], services)).to.deep.equal({ kind: 'init', service: smKms, shares: 5, threshold: 3, json: false });
+      expect(parseCommand(['sm-kms', 'init', '--shares', '7', '--threshold=4', '--json'], services))
+        .to.deep.equal({ kind: 'init', service: smKms, shares: 7, threshold: 4, json: true });
+      expect(parseCommand(['sm-kms', 'init', '--shares', '255', '--threshold', '255'], services)).to.include({ shares: 255, threshold: 255 });
+      expect(parseCommand(['sm-kms', 'init', '--shares', '2', '--threshold', '2'], services)).to.include({ shares: 2, threshold: 2 });
+      expect(parseCommand(['sm-kms', 'init', '--help'], services)).to.deep.equal({ kind: 'init-help', service: smKms });
+    });
+
+    it('refuses bad numbers as usage errors naming the flag', () => {
+      const cases: [string[], RegExp][] = [
+        [['--shares', 'five'], /^--shares must be a whole number$/],
+        [['--shares', '2.5'], /^--shares must be a whole number$/],
+        [['--threshold', ''], /^--threshold must be a whole number$/],
+        [['--shares', '256', '--threshold', '3'], /^--shares must be at most 255$/],
+        [['--shares', '1', '--threshold', '1'], /^--shares must be at least 2$/],
+        [['--threshold', '1'], /^--threshold must be at least 2/],
+        [['--threshold', '0'], /^--threshold must be at least 2/],
+        [['--shares', '3', '--threshold', '4'], /^--threshold must not exceed --shares$/],
+        [['--threshold', '6'], /^--threshold must not exceed --shares$/],
+        [['--shares', '-1'], /shares/],
+        [['--bogus'], /bogus/],
+        [['extra'], /unexpected argument "extra" for sm-kms init/],
+      ];
+      for (const [args, message] of cases) {
+        expect(() => parseCommand(['sm-kms', 'init', ...args], services), args.join(' ')).to.throw(UsageError, message);
+      }
+    });
+
+    it('is refused for a service without a barrier, and listed only for services with one', () => {
+      expect(() => parseCommand(['learn-ps', 'init'], services)).to.throw(UsageError, /^learn-ps has no barrier/);
+      expect(() => parseCommand(['learn-ps', 'init', '--help'], services)).to.throw(UsageError, /no barrier/);
+      expect(() => parseCommand(['sm-kms', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate, init$/);
+      expect(() => parseCommand(['learn-ps', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate$/);
+    });
   });
 });

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors/index.ts';
 import type { ServiceDefinition } from '../service.ts';
+import { MAX_SHARES, MIN_THRESHOLD } from '../barrier/shares.ts';
 
 export type ServiceAction = 'start' | 'livez' | 'readyz' | 'shutdown' | 'migrate';
 
@@ -14,7 +15,27 @@ export type Command =
   | { readonly kind: 'service-help'; readonly service: ServiceDefinition }
   | { readonly kind: 'version' }
   | { readonly kind: 'up'; readonly dataDir: string }
-  | { readonly kind: 'service'; readonly service: ServiceDefinition; readonly action: ServiceAction; readonly configFiles: readonly string[]; readonly help: boolean };
+  | { readonly kind: 'service'; readonly service: ServiceDefinition; readonly action: ServiceAction; readonly configFiles: readonly string[]; readonly help: boolean }
+  | { readonly kind: 'init-help'; readonly service: ServiceDefinition }
+  | ({ readonly kind: 'init'; readonly service: ServiceDefinition; readonly json: boolean } & InitSplit);
+
+/** How `init` splits the new unseal key. */
+export interface InitSplit {
+  readonly shares: number;
+  readonly threshold: number;
+}
+
+/** DESIGN "The cryptoutil command": `init [--shares 5 --threshold 3]`. */
+export const INIT_DEFAULTS: InitSplit = { shares: 5, threshold: 3 };
+
+/** One row per constraint on the split, each blaming the flag the user has to change. */
+const INIT_RULES: readonly { readonly flag: string; readonly fails: (split: InitSplit) => boolean; readonly reason: string }[] = [
+  // Shamir over GF(2^8) numbers shares with one non-zero byte, and a lone share must never be the key.
+  { flag: '--shares', fails: ({ shares }) => shares > MAX_SHARES, reason: `must be at most ${MAX_SHARES}` },
+  { flag: '--shares', fails: ({ shares }) => shares < MIN_THRESHOLD, reason: `must be at least ${MIN_THRESHOLD}` },
+  { flag: '--threshold', fails: ({ threshold }) => threshold < MIN_THRESHOLD, reason: `must be at least ${MIN_THRESHOLD}: a single share would be the key itself` },
+  { flag: '--threshold', fails: ({ shares, threshold }) => threshold > shares, reason: 'must not exceed --shares' },
+];
 
 interface ActionSpec {
   readonly summary: string;
@@ -51,6 +72,34 @@ function parseUp(args: readonly string[]): Command {
   return { kind: 'up', dataDir: typeof dataDir === 'string' ? dataDir : '.cryptoutil' };
 }
 
+function count(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number`);
+  return Number(value);
+}
+
+/** `<service> init`: only a service whose definition keeps secret material has an unseal key. */
+function parseInit(service: ServiceDefinition, args: readonly string[]): Command {
+  if (service.barrier !== true) {
+    throw new UsageError(`${service.name} has no barrier: init creates unseal keys only for services that keep secret material`);
+  }
+  const { values, positionals } = usage(() => parseArgs({
+    args: [...args],
+    options: { shares: { type: 'string' }, threshold: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  }));
+  if (values.help === true) return { kind: 'init-help', service };
+  rejectPositionals(positionals, `${service.name} init`);
+  const split: InitSplit = {
+    shares: count('--shares', values.shares, INIT_DEFAULTS.shares),
+    threshold: count('--threshold', values.threshold, INIT_DEFAULTS.threshold),
+  };
+  const broken = INIT_RULES.find((rule) => rule.fails(split));
+  if (broken !== undefined) throw new UsageError(`${broken.flag} ${broken.reason}`);
+  return { kind: 'init', service, ...split, json: values.json === true };
+}
+
 function parseService(name: string, args: readonly string[], services: readonly ServiceDefinition[]): Command {
   const service = services.find((candidate) => candidate.name === name);
   if (service === undefined) {
@@ -61,8 +110,12 @@ function parseService(name: string, args: readonly string[], services: readonly 
   if (action === undefined || action === '--help' || action === '-h') {
     return { kind: 'service-help', service };
   }
+  if (action === 'init') {
+    return parseInit(service, rest);
+  }
   if (!isAction(action)) {
-    throw new UsageError(`unknown action "${action}" for ${name}; actions: ${Object.keys(serviceActions).join(', ')}`);
+    const actions = [...Object.keys(serviceActions), ...(service.barrier === true ? ['init'] : [])];
+    throw new UsageError(`unknown action "${action}" for ${name}; actions: ${actions.join(', ')}`);
   }
   const { values, positionals } = usage(() => parseArgs({
     args: rest,

@@ -9,6 +9,9 @@ import { main, EXIT_FAILURE, EXIT_OK } from './main.ts';
 import { notesService } from '../testing/notes-service/index.ts';
 import { httpsCall } from '../testing/service-harness.ts';
 import type { ServiceDefinition } from '../service.ts';
+import { sealedNotesService } from '../testing/notes-service/sealed.ts';
+import { writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors/index.ts';
 
 const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };
 
@@ -118,5 +121,73 @@ describe('cryptoutil up', () => {
     const blockedDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-up-')), 'file');
     await import('node:fs/promises').then((fs) => fs.writeFile(blockedDir, 'not a directory'));
     expect(await main(['up', '--data-dir', join(blockedDir, 'below')], { ...context, onSignal: () => () => undefined })).to.equal(EXIT_FAILURE);
+  });
+
+  it('keeps the unseal shares of barrier services in DIR/unseal (0600) so the suite starts unsealed, and reuses them', async () => {
+    const dataDir = await freshDir();
+    const first = await startSuite({ dataDir, services: [notesService, sealedNotesService], env: quiet, stdout: () => undefined });
+    const file = join(dataDir, 'unseal', 'sealed-notes.json');
+    let created: string;
+    try {
+      created = await readFile(file, 'utf8');
+      expect((await stat(file)).mode & 0o777).to.equal(0o600);
+      expect((await stat(join(dataDir, 'unseal'))).mode & 0o777).to.equal(0o700);
+      expect(created).to.match(/^\{"shares":\["[A-Za-z0-9_-]{44}"(,"[A-Za-z0-9_-]{44}"){4}\],"threshold":3\}\n$/);
+      const ca = await readFile(first.caFile, 'utf8');
+      const sealed = first.services.find((service) => service.name === 'sealed-notes');
+      expect((await httpsCall(ca, 'GET', `${String(sealed?.adminUrl)}/admin/v1/readyz`)).status).to.equal(200);
+    } finally {
+      await first.stop();
+    }
+    const second = await startSuite({ dataDir, services: [sealedNotesService], env: quiet, stdout: () => undefined });
+    try {
+      expect(await readFile(file, 'utf8')).to.equal(created);
+      const ca = await readFile(second.caFile, 'utf8');
+      expect((await httpsCall(ca, 'GET', `${String(second.services[0]?.adminUrl)}/admin/v1/seal-status`)).json).to.include({ sealed: false });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses a damaged shares file instead of replacing it, without quoting it', async () => {
+    const dataDir = await freshDir();
+    const first = await startSuite({ dataDir, services: [sealedNotesService], env: quiet, stdout: () => undefined });
+    await first.stop();
+    const file = join(dataDir, 'unseal', 'sealed-notes.json');
+    for (const damaged of ['{"shares":["secret-share"]', '{"shares":["a","b"],"threshold":3}', '{"shares":[1,2,3],"threshold":2}', 'null']) {
+      await writeFile(file, damaged);
+      let failure: unknown;
+      try {
+        const suite = await startSuite({ dataDir, services: [sealedNotesService], env: quiet, stdout: () => undefined });
+        await suite.stop();
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure, damaged).to.be.instanceOf(UsageError);
+      expect((failure as Error).message).to.include(file).and.not.include('secret-share');
+      expect(await readFile(file, 'utf8')).to.equal(damaged);
+    }
+  });
+
+  it('says where the shares are kept and that this is a development convenience', async () => {
+    const dataDir = await freshDir();
+    let out = '';
+    let signal: (() => void) | undefined;
+    const running = runUp({
+      dataDir,
+      services: [sealedNotesService],
+      env: quiet,
+      stdout: (text) => { out += text; },
+      onSignal: (handler) => {
+        signal = () => { handler('SIGINT'); };
+        return () => { signal = undefined; };
+      },
+    });
+    while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    signal();
+    expect(await running).to.equal(0);
+    const lines = out.split('\n').filter((line) => line.includes('unseal'));
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include(join(dataDir, 'unseal')).and.include('development convenience').and.include('production keeps them apart');
   });
 });

@@ -9,6 +9,7 @@ import type { ServiceDefinition } from '../service.ts';
 import { loadServiceConfig } from './service-config.ts';
 import { ensureLocalCa } from '../tls/index.ts';
 import { startService, type RunningService } from '../runtime.ts';
+import { unsealDirectory, upUnsealShares } from './up-unseal.ts';
 
 export interface UpOptions {
   readonly dataDir: string;
@@ -37,8 +38,10 @@ export interface Credentials {
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
 }
 
-function overridesFor(service: ServiceDefinition, dataDir: string, env: UpOptions['env']): object {
+async function overridesFor(service: ServiceDefinition, dataDir: string, env: UpOptions['env']): Promise<object> {
   return {
+    // The suite starts unsealed: the shares kept in DIR/unseal/ are applied as configuration.
+    ...(service.barrier === true ? { barrier: await upUnsealShares(dataDir, service.name) } : {}),
     public: { address: '127.0.0.1', port: service.publicPort },
     admin: { address: '127.0.0.1', port: service.upAdminPort },
     tls: { mode: 'auto' },
@@ -71,7 +74,7 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   try {
     for (const [index, service] of options.services.entries()) {
       options.stdout(`[${index + 1}/${options.services.length}] starting ${service.name} ...`);
-      const config = loadServiceConfig(service, [], options.env, overridesFor(service, dataDir, options.env));
+      const config = loadServiceConfig(service, [], options.env, await overridesFor(service, dataDir, options.env));
       running.push(await startService(service, config));
       options.stdout(' ready\n');
     }
@@ -116,6 +119,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     `  data directory   ${suite.dataDir}`,
     `  CA certificate   ${suite.caFile}`,
     `  credentials      ${suite.credentialsFile} (development only: keep it private)`,
+    ...(options.services.some((service) => service.barrier === true)
+      ? [`  unseal shares    ${unsealDirectory(suite.dataDir)} (kept beside the data as a development convenience; production keeps them apart)`]
+      : []),
     '',
     'Press Ctrl-C to stop.',
     '',

@@ -64,9 +64,9 @@ const ROWS: readonly Row[] = [
   },
   {
     variable: 'CRYPTOUTIL_BARRIER_THRESHOLD',
-    good: ['1', '3'],
-    bad: ['0'],
-    message: '"barrier.threshold" must be at least 1 (from environment CRYPTOUTIL_BARRIER_THRESHOLD)',
+    good: ['2', '3'],
+    bad: ['1', '0'],
+    message: '"barrier.threshold" must be at least 2 (from environment CRYPTOUTIL_BARRIER_THRESHOLD)',
   },
   {
     variable: 'CRYPTOUTIL_RATELIMIT_REDISURL',

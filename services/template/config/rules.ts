@@ -52,7 +52,8 @@ export const TEMPLATE_RULES: readonly Rule[] = [
   { path: 'auth.jwksUri', check: (c) => optionalUrl(c.auth.jwksUri, ['https:'], 'must be an https:// URL') },
   { path: 'cors.origins', check: (c) => everyEntry(c.cors.origins, isHttpsOrigin, 'must be an origin: https://host[:port]') },
   { path: 'ipAllowlist', check: (c) => everyEntry(c.ipAllowlist, isIpOrCidr, 'must be an IP address or a CIDR block') },
-  { path: 'barrier.threshold', check: (c) => when(c.barrier.threshold < 1, 'must be at least 1') },
+  // Shamir's scheme needs two shares at least: with one, each share would be the unseal key itself.
+  { path: 'barrier.threshold', check: (c) => when(c.barrier.threshold < 2, 'must be at least 2') },
   {
     path: 'rateLimit.redisUrl',
     check: (c) => optionalUrl(c.rateLimit.redisUrl, ['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL'),

@@ -72,8 +72,11 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       limitBytes: { doc: 'Largest request body accepted; larger gets 413.', format: 'nat', default: 1_048_576 },
     },
     barrier: {
-      shares: { doc: 'Unseal shares applied at start (base64url); usually file:// references to Secret mounts.', format: Array, default: [], sensitive: true },
-      threshold: { doc: 'Number of shares needed to rebuild the unseal key.', format: 'nat', default: 3 },
+      shares: {
+        doc: 'Unseal shares (base64url, as printed by init) applied at start by services with a barrier; fewer than barrier.threshold leave it sealed. Usually file:// references to Secret mounts.',
+        format: Array, default: [], sensitive: true,
+      },
+      threshold: { doc: 'Number of shares needed to rebuild the unseal key (init --threshold).', format: 'nat', default: 3 },
     },
     hash: {
       pepper: { doc: 'Secret pepper for the deterministic hash registries (use a file:// reference).', format: String, default: '', sensitive: true },

@@ -1,0 +1,17 @@
+/**
+ * Unique constraints in sm-kms's own words: a duplicate name or a version taken by a concurrent
+ * rotation is a 409, and the driver's message (which can quote the values) never travels on.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import { isUniqueViolation } from '../template/database/index.ts';
+import { ConflictError } from '../template/errors/index.ts';
+
+/** Flushes `tx`; a unique violation becomes ConflictError with `detail`, anything else passes through. */
+export async function flushOrConflict(tx: Pick<EntityManager, 'flush'>, detail: string): Promise<void> {
+  try {
+    await tx.flush();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(detail);
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import type { EntityManager } from '@mikro-orm/core';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { describeOnDatabases } from '../template/testing/databases.ts';
+import { AuditEvent, ElasticKey, entities } from './entities.ts';
+import { createElasticKey, scheduleDeletion } from './elastic-keys.ts';
+import { DeletionSweep, expireDue, expireKey, isDue } from './deletion.ts';
+import { migrations } from './migrations.ts';
+import { ALICE, unsealedKms, type TestKms } from './testing/kms-context.ts';
+
+const DAY = 86_400_000;
+let counter = 0;
+
+function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}-${Date.now()}`;
+}
+
+function capture(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } });
+  return { log: pino({ level: 'info' }, sink), lines: () => lines };
+}
+
+describe('isDue', () => {
+  const now = new Date(1_000_000);
+  it('is true only for a pending deletion whose date has come', () => {
+    expect(isDue({ status: 'pending_deletion', deletionScheduledAt: new Date(1_000_000) }, now)).to.equal(true);
+    expect(isDue({ status: 'pending_deletion', deletionScheduledAt: new Date(1_000_001) }, now)).to.equal(false);
+    expect(isDue({ status: 'pending_deletion', deletionScheduledAt: null }, now)).to.equal(false);
+    expect(isDue({ status: 'disabled', deletionScheduledAt: new Date(0) }, now)).to.equal(false);
+  });
+});
+
+describeOnDatabases('sm-kms deletion sweep', { entities, migrations }, (db) => {
+  let t: TestKms;
+  beforeEach(async () => { t = await unsealedKms(); });
+
+  it('expires every due key exactly once, each with its event', async () => {
+    const due = await createElasticKey(db().fork(), t.kms, { name: unique('due'), algorithm: 'HS256' }, ALICE);
+    const later = await createElasticKey(db().fork(), t.kms, { name: unique('later'), algorithm: 'HS256' }, ALICE);
+    await scheduleDeletion(db().fork(), t.kms, due.id, 1, ALICE);
+    await scheduleDeletion(db().fork(), t.kms, later.id, 2, ALICE);
+    t.advance(DAY);
+    expect(await expireDue(db().fork(), t.kms)).to.be.at.least(1);
+    expect(await expireKey(db().fork(), t.kms, due.id)).to.equal(false);
+    expect((await db().fork().findOneOrFail(ElasticKey, { id: due.id })).status).to.equal('deleted');
+    expect((await db().fork().findOneOrFail(ElasticKey, { id: later.id })).status).to.equal('pending_deletion');
+    expect(await db().fork().count(AuditEvent, { elasticKeyId: due.id, action: 'delete' })).to.equal(1);
+  });
+
+  it('two processes sweeping at once delete once', async () => {
+    const key = await createElasticKey(db().fork(), t.kms, { name: unique('twice'), algorithm: 'HS256' }, ALICE);
+    await scheduleDeletion(db().fork(), t.kms, key.id, 1, ALICE);
+    t.advance(DAY);
+    const results = await Promise.all([expireKey(db().fork(), t.kms, key.id), expireKey(db().fork(), t.kms, key.id)]);
+    expect(results.filter(Boolean)).to.have.length(1);
+    expect(await db().fork().count(AuditEvent, { elasticKeyId: key.id, action: 'delete' })).to.equal(1);
+  });
+
+  it('runs only while unsealed, stops on seal, and shares an overlapping run', async () => {
+    const { log } = capture();
+    const sweep = new DeletionSweep({ fork: () => db().fork(), kms: t.kms, log, intervalMs: 10 });
+    const key = await createElasticKey(db().fork(), t.kms, { name: unique('timer'), algorithm: 'HS256' }, ALICE);
+    await scheduleDeletion(db().fork(), t.kms, key.id, 1, ALICE);
+    t.advance(DAY);
+    sweep.ensureRunning();
+    sweep.ensureRunning();
+    expect(sweep.active).to.equal(true);
+    const first = sweep.runOnce();
+    expect(sweep.runOnce()).to.equal(first);
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect((await db().fork().findOneOrFail(ElasticKey, { id: key.id })).status).to.equal('deleted');
+    t.barrier.seal();
+    expect(sweep.active).to.equal(false);
+    sweep.ensureRunning();
+    expect(sweep.active).to.equal(false);
+  });
+
+  it('logs a failed run without details and reports 0', async () => {
+    const { log, lines } = capture();
+    const broken = (): EntityManager => { throw new Error('postgres://user:secret@db down'); };
+    const failing = { find: () => Promise.reject(new Error('select secret')) } as unknown as EntityManager;
+    expect(await new DeletionSweep({ fork: () => failing, kms: t.kms, log, intervalMs: 1000 }).runOnce()).to.equal(0);
+    expect(await new DeletionSweep({ fork: broken, kms: t.kms, log, intervalMs: 1000 }).runOnce()).to.equal(0);
+    expect(lines().map((line) => line.error)).to.deep.equal(['Error', 'Error']);
+    const [line] = lines();
+    expect(line).to.include({ error: 'Error', msg: 'sm-kms deletion sweep failed; the next run retries' });
+    expect(JSON.stringify(lines())).to.not.include('secret');
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * A KmsContext for tests of the domain modules without the template: an unsealed in-memory barrier,
+ * fresh caches and a clock the test moves.
+ */
+import { createBarrierWithStore, MemoryBarrierStore, newUnsealShares, type Barrier } from '../../template/barrier/index.ts';
+import { KeyCache, type KeyCacheOptions } from '../cache.ts';
+import type { Actor, KmsContext } from '../context.ts';
+
+export interface TestKms {
+  readonly kms: KmsContext;
+  readonly barrier: Barrier;
+  readonly cache: KeyCache;
+  /** Moves the KMS clock forward. */
+  advance(ms: number): void;
+}
+
+export const ALICE: Actor = { subject: 'alice', clientId: 'console' };
+
+/** A context whose barrier is unsealed (5 shares, threshold 3) and whose clock starts now. */
+export async function unsealedKms(cacheOptions: Partial<KeyCacheOptions> = {}): Promise<TestKms> {
+  const barrier = createBarrierWithStore(new MemoryBarrierStore(), 3);
+  await barrier.unseal((await newUnsealShares(5, 3)).slice(0, 3));
+  let now = Date.now();
+  const cache = new KeyCache({ ...cacheOptions, now: () => now });
+  barrier.onSeal(() => { cache.wipe(); });
+  return {
+    kms: { barrier, cache, now: () => new Date(now) },
+    barrier,
+    cache,
+    advance: (ms) => { now += ms; },
+  };
+}
