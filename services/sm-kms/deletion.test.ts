@@ -7,15 +7,9 @@ import { AuditEvent, ElasticKey, entities } from './entities.ts';
 import { createElasticKey, scheduleDeletion } from './elastic-keys.ts';
 import { DeletionSweep, expireDue, expireKey, isDue } from './deletion.ts';
 import { migrations } from './migrations.ts';
-import { ALICE, unsealedKms, type TestKms } from './testing/kms-context.ts';
+import { ALICE, unsealedKms, unique, type TestKms } from './testing/kms-context.ts';
 
 const DAY = 86_400_000;
-let counter = 0;
-
-function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}-${Date.now()}`;
-}
 
 function capture(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];

@@ -7,19 +7,10 @@ import { AuditEvent, ElasticKey, entities, MaterialKey } from './entities.ts';
 import { cancelDeletion, createElasticKey, findElasticKey, listElasticKeys, scheduleDeletion, updateElasticKey } from './elastic-keys.ts';
 import { migrations } from './migrations.ts';
 import { materialAad, openMaterial } from './material.ts';
-import { ALICE, unsealedKms, type TestKms } from './testing/kms-context.ts';
+import { ALICE, unsealedKms, unique, rejection, type TestKms } from './testing/kms-context.ts';
 
 const DAY = 86_400_000;
-let counter = 0;
 
-function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}-${Date.now()}`;
-}
-
-async function rejection(work: Promise<unknown>): Promise<unknown> {
-  return work.then(() => undefined, (error: unknown) => error);
-}
 
 async function actions(db: Database, elasticKeyId: string): Promise<string[]> {
   const events = await db.fork().find(AuditEvent, { elasticKeyId }, { orderBy: { id: 'asc' } });

@@ -7,18 +7,9 @@ import { createElasticKey, scheduleDeletion, updateElasticKey } from './elastic-
 import { keyForKid, latestKey } from './keyring.ts';
 import { revokeMaterial, rotateMaterial } from './material-keys.ts';
 import { migrations } from './migrations.ts';
-import { ALICE, unsealedKms, type TestKms } from './testing/kms-context.ts';
+import { ALICE, unsealedKms, unique, rejection, type TestKms } from './testing/kms-context.ts';
 
-let counter = 0;
 
-function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}-${Date.now()}`;
-}
-
-async function rejection(work: Promise<unknown>): Promise<unknown> {
-  return work.then(() => undefined, (error: unknown) => error);
-}
 
 describeOnDatabases('sm-kms keyring (the hot path)', { entities, migrations }, (db) => {
   let t: TestKms;

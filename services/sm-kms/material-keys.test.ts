@@ -6,18 +6,9 @@ import { AuditEvent, entities, MaterialKey } from './entities.ts';
 import { createElasticKey, scheduleDeletion, updateElasticKey } from './elastic-keys.ts';
 import { findMaterialKey, importMaterial, listMaterialKeys, revokeMaterial, rotateMaterial } from './material-keys.ts';
 import { migrations } from './migrations.ts';
-import { ALICE, unsealedKms, type TestKms } from './testing/kms-context.ts';
+import { ALICE, unsealedKms, unique, rejection, type TestKms } from './testing/kms-context.ts';
 
-let counter = 0;
 
-function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}-${Date.now()}`;
-}
-
-async function rejection(work: Promise<unknown>): Promise<unknown> {
-  return work.then(() => undefined, (error: unknown) => error);
-}
 
 const MISSING = '01900000-0000-7000-8000-0000000000ee';
 

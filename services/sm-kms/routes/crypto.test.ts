@@ -17,11 +17,7 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   before(async () => { kms = await startSmKms(); });
   after(async () => { await kms.close(); });
 
-  const createKey = async (body: Record<string, unknown>): Promise<string> => {
-    const answer = await kms.api('POST', '/elastickeys', { body });
-    expect(answer.status, answer.text).to.equal(201);
-    return (answer.json as { id: string }).id;
-  };
+  const createKey = (body: Record<string, unknown>): Promise<string> => kms.createKey(body);
   const latestMaterial = async (id: string): Promise<MaterialKey> => {
     const [latest] = ((await kms.api('GET', `/elastickeys/${id}/materialkeys?size=1`)).json as Page<MaterialKey>).items;
     if (latest === undefined) throw new Error('the key has no material key');

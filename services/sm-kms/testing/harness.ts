@@ -32,6 +32,8 @@ export interface KmsHarness {
   token(scopes?: readonly string[]): Promise<string>;
   /** Calls `/service/api/v1<path>` with a token carrying every scope unless `options.token` is given. */
   api(method: string, path: string, options?: CallOptions): Promise<Answer>;
+  /** Creates an elastic key (which must answer 201) and returns its id. */
+  createKey(body: Readonly<Record<string, unknown>>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -80,11 +82,18 @@ export async function startSmKms(options: StartOptions = {}): Promise<KmsHarness
   const harness = await startTestService(overrides, undefined, smKms);
   const token = (scopes: readonly string[] = ALL_SCOPES): Promise<string> => harness.serviceToken(scopes);
   const all = await token();
+  const api = (method: string, path: string, callOptions: CallOptions = {}): Promise<Answer> =>
+    bytesCall(harness.service.ca, method, `${harness.service.publicUrl}/service/api/v1${path}`, { token: all, ...callOptions });
   return {
     harness,
     shares,
     token,
-    api: (method, path, callOptions = {}) => bytesCall(harness.service.ca, method, `${harness.service.publicUrl}/service/api/v1${path}`, { token: all, ...callOptions }),
+    api,
+    async createKey(body) {
+      const answer = await api('POST', '/elastickeys', { body });
+      if (answer.status !== 201) throw new Error(`creating an elastic key answered ${String(answer.status)}: ${answer.text}`);
+      return (answer.json as { id: string }).id;
+    },
     close: () => harness.close(),
   };
 }

@@ -30,3 +30,16 @@ export async function unsealedKms(cacheOptions: Partial<KeyCacheOptions> = {}): 
     advance: (ms) => { now += ms; },
   };
 }
+
+let counter = 0;
+
+/** A name no other test of this run has used (tests share one database per suite). */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${String(counter)}-${String(Date.now())}`;
+}
+
+/** The error `work` rejects with, or undefined when it resolves. */
+export async function rejection(work: Promise<unknown>): Promise<unknown> {
+  return work.then(() => undefined, (error: unknown) => error);
+}
