@@ -14,7 +14,7 @@ describe('sm-kms algorithm errors', () => {
   it('DecryptionFailedError is a 400 with one fixed detail', () => {
     const error = new DecryptionFailedError();
     expect(error).to.be.instanceOf(ProblemError);
-    expect([error.name, error.status, error.code, error.expose, error.message]).to.deep.equal(['DecryptionFailedError', 400, 'bad_request', true, DECRYPTION_FAILED_DETAIL]);
+    expect([error.name, error.status, error.code, error.title, error.expose, error.message]).to.deep.equal(['DecryptionFailedError', 400, 'bad_request', 'Bad Request', true, DECRYPTION_FAILED_DETAIL]);
     expect(DECRYPTION_FAILED_DETAIL).to.equal('the JWE cannot be decrypted with this key and context');
   });
 });

@@ -12,8 +12,8 @@ export const JWS_PARTS = 3;
 
 /** The decoded protected header as an object, or `undefined` when it is not base64url JSON of an object. */
 export function decodeProtectedHeader(encoded: string): Readonly<Record<string, unknown>> | undefined {
-  const bytes = decodeBase64url(encoded);
-  if (bytes === undefined) return undefined;
+  // Text that is not base64url becomes no bytes at all, which JSON.parse refuses like any non-JSON.
+  const bytes = decodeBase64url(encoded) ?? Buffer.alloc(0);
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));

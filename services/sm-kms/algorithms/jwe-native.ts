@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { decodeBase64url, encodeBase64url } from './base64url.ts';
+import { DecryptionFailedError } from './errors.ts';
 import type { NativeJwe } from './table.ts';
 
 /** RFC 3394 §2.2.3.1 default initial value. */
@@ -33,17 +34,27 @@ export function encryptNative(native: NativeJwe, key: KeyObject, encodedHeader: 
   return `${encodedHeader}.${encryptedKey}.${encodeBase64url(iv)}.${encodeBase64url(ciphertext)}.${encodeBase64url(cipher.getAuthTag())}`;
 }
 
-/** Decrypts the five parts of a compact JWE whose header was already checked; throws on any failure. */
-export function decryptNative(native: NativeJwe, key: KeyObject, parts: readonly string[]): Buffer {
-  const [encodedHeader = '', encodedKey = '', encodedIv = '', encodedCiphertext = '', encodedTag = ''] = parts;
-  const encryptedKey = decodeBase64url(encodedKey);
-  const iv = decodeBase64url(encodedIv);
-  const ciphertext = decodeBase64url(encodedCiphertext);
-  const tag = decodeBase64url(encodedTag);
-  const wrappedBytes = native.wrapCipher === undefined ? 0 : native.cekBytes + WRAP_OVERHEAD_BYTES;
-  if (encryptedKey?.length !== wrappedBytes || iv?.length !== GCM_IV_BYTES || tag?.length !== GCM_TAG_BYTES || ciphertext === undefined) {
-    throw new RangeError('malformed JWE part');
-  }
+/** The five parts of a compact JWE (RFC 7516 §7.1): header, encrypted key, IV, ciphertext, tag. */
+export type JweParts = readonly [string, string, string, string, string];
+
+/** One part as canonical base64url of exactly `bytes` octets when a length is given. */
+function part(text: string, bytes?: number): Buffer {
+  const decoded = decodeBase64url(text);
+  if (decoded === undefined || (bytes !== undefined && decoded.length !== bytes)) throw new DecryptionFailedError();
+  return decoded;
+}
+
+/**
+ * Decrypts the five parts of a compact JWE whose header was already checked; throws on any failure.
+ * The tag must be the full 128 bits: node would otherwise verify a truncated tag (a forgery aid).
+ */
+export function decryptNative(native: NativeJwe, key: KeyObject, parts: JweParts): Buffer {
+  const [encodedHeader, encodedKey, encodedIv, encodedCiphertext, encodedTag] = parts;
+  // RFC 7516 §5.2 step 10: with `dir` the encrypted key is the empty octet sequence.
+  const encryptedKey = part(encodedKey, native.wrapCipher === undefined ? 0 : native.cekBytes + WRAP_OVERHEAD_BYTES);
+  const iv = part(encodedIv, GCM_IV_BYTES);
+  const ciphertext = part(encodedCiphertext);
+  const tag = part(encodedTag, GCM_TAG_BYTES);
   let cek: KeyObject | Buffer = key;
   if (native.wrapCipher !== undefined) {
     const unwrap = createDecipheriv(native.wrapCipher, key, KEY_WRAP_IV);

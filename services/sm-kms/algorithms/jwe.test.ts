@@ -92,6 +92,26 @@ describe('sm-kms JWE (RFC 7516 compact, RFC 7518 §4–5)', () => {
     }
   });
 
+  it('runs the native rows in line and the others through jose (WebCrypto, a later event-loop turn)', async () => {
+    // An in-line operation settles within a few microtasks; a WebCrypto job cannot settle before the
+    // event loop turns. Draining microtasks alone therefore tells the two paths apart.
+    const settlesInLine = async (operation: Promise<unknown>): Promise<boolean> => {
+      let done = false;
+      const settled = operation.then(() => {
+        done = true;
+      });
+      for (let tick = 0; tick < 10; tick += 1) await new Promise<void>((resolve) => { queueMicrotask(resolve); });
+      const inLine = done;
+      await settled;
+      return inLine;
+    };
+    for (const [name, native] of [['A256GCM/A256KW', true], ['A128GCM/dir', true], ['A256GCM/A256GCMKW', false], ['A128CBC-HS256/dir', false]] as const) {
+      const { key } = await testKey(name);
+      const jwe = await encrypt(key, PLAINTEXT);
+      expect([await settlesInLine(encrypt(key, PLAINTEXT)), await settlesInLine(decrypt(key, jwe))], name).to.deep.equal([native, native]);
+    }
+  });
+
   it('uses a fresh IV and content key for every message', async () => {
     const { key } = await testKey('A256GCM/A256KW');
     const [a, b] = [(await encrypt(key, PLAINTEXT)).split('.'), (await encrypt(key, PLAINTEXT)).split('.')];
@@ -165,6 +185,9 @@ describe('sm-kms JWE (RFC 7516 compact, RFC 7518 §4–5)', () => {
       [key, swap(parts, 3, `${parts[3] ?? ''}=`)],
       [key, swap(parts, 2, `${parts[2] ?? ''}=`)],
       [direct, swap(directParts, 1, encodeBase64url(randomBytes(40)))],
+      // A truncated tag is a prefix of the right one: node would accept it without the length check.
+      [key, swap(parts, 4, encodeBase64url(Buffer.from(parts[4] ?? '', 'base64url').subarray(0, 4)))],
+      [key, swap(parts, 4, encodeBase64url(Buffer.from(parts[4] ?? '', 'base64url').subarray(0, 12)))],
     ];
     for (const [which, text] of cases) expect(await refused(which, text), text).to.equal('refused');
     expect(await refused(direct, directParts.join('.'))).to.equal('decrypted');

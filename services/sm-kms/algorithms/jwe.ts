@@ -8,6 +8,7 @@ import { encodeBase64url } from './base64url.ts';
 import { DecryptionFailedError } from './errors.ts';
 import { JWE_PARTS, decodeProtectedHeader } from './header.ts';
 import { decryptNative, encryptNative } from './jwe-native.ts';
+import type { JweParts } from './jwe-native.ts';
 import type { PreparedKey } from './key-material.ts';
 import { encryptionSpec } from './key-use.ts';
 import type { EncryptionSpec } from './table.ts';
@@ -15,7 +16,8 @@ import type { EncryptionSpec } from './table.ts';
 /** A compact JWE for `plaintext`; `context`, when given, travels in the `ctx` header and binds the ciphertext. */
 export async function encrypt(key: PreparedKey, plaintext: Uint8Array, context?: string): Promise<string> {
   const spec = encryptionSpec(key);
-  const header = context === undefined ? { alg: spec.alg, enc: spec.enc, kid: key.kid } : { alg: spec.alg, enc: spec.enc, kid: key.kid, ctx: context };
+  // JSON.stringify (ours and jose's) drops `ctx: undefined`, so a JWE without context has no ctx member.
+  const header = { alg: spec.alg, enc: spec.enc, kid: key.kid, ctx: context };
   if (spec.native !== undefined) {
     return encryptNative(spec.native, key.secretOrPublic, encodeBase64url(Buffer.from(JSON.stringify(header))), plaintext);
   }
@@ -24,14 +26,8 @@ export async function encrypt(key: PreparedKey, plaintext: Uint8Array, context?:
 
 // RFC 7516 §4.1.3, §4.1.13: we never produce `zip` or `crit`, so a header carrying either was not ours.
 function headerFits(spec: EncryptionSpec, key: PreparedKey, header: Readonly<Record<string, unknown>> | undefined, context: string | undefined): boolean {
-  return (
-    header?.alg === spec.alg &&
-    header.enc === spec.enc &&
-    header.kid === key.kid &&
-    header.ctx === context &&
-    header.zip === undefined &&
-    header.crit === undefined
-  );
+  const expected = { alg: spec.alg, enc: spec.enc, kid: key.kid, ctx: context, zip: undefined, crit: undefined };
+  return header !== undefined && Object.entries(expected).every(([name, value]) => header[name] === value);
 }
 
 /**
@@ -43,8 +39,9 @@ export async function decrypt(key: PreparedKey, jwe: string, context?: string): 
   const parts = jwe.split('.');
   if (parts.length !== JWE_PARTS || !headerFits(spec, key, decodeProtectedHeader(jwe.slice(0, jwe.indexOf('.'))), context)) throw new DecryptionFailedError();
   try {
-    if (spec.native !== undefined) return decryptNative(spec.native, key.secretOrPrivate, parts);
-    const { plaintext } = await compactDecrypt(jwe, key.secretOrPrivate, { keyManagementAlgorithms: [spec.alg], contentEncryptionAlgorithms: [spec.enc] });
+    if (spec.native !== undefined) return decryptNative(spec.native, key.secretOrPrivate, parts as unknown as JweParts);
+    // headerFits has pinned alg and enc to the row, so jose needs no algorithm allow-list of its own.
+    const { plaintext } = await compactDecrypt(jwe, key.secretOrPrivate);
     return plaintext;
   } catch {
     throw new DecryptionFailedError();

@@ -40,15 +40,18 @@ function signatureValid(scheme: SignatureScheme, key: KeyObject, input: Buffer, 
 
 /**
  * True only for a JWS this key signed: header alg and kid are the key's, no `crit` (we understand
- * no extension, RFC 7515 §4.1.11), canonical base64url, and a valid signature. Anything else is false.
+ * no extension, RFC 7515 §4.1.11), canonical base64url header and signature, and a valid signature
+ * over the exact text. Anything else is false.
  */
 export function verify(key: PreparedKey, jws: string): Promise<boolean> {
   const spec = signatureSpec(key);
   const parts = jws.split('.');
-  const [encodedHeader = '', encodedPayload = '', encodedSignature = ''] = parts;
+  if (parts.length !== JWS_PARTS) return Promise.resolve(false);
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
   const header = decodeProtectedHeader(encodedHeader);
+  const expected = { alg: spec.alg, kid: key.kid, crit: undefined };
   const signature = decodeBase64url(encodedSignature);
-  if (parts.length !== JWS_PARTS || header?.alg !== spec.alg || header.kid !== key.kid || header.crit !== undefined) return Promise.resolve(false);
-  if (signature === undefined || decodeBase64url(encodedPayload) === undefined) return Promise.resolve(false);
+  // The signature covers the exact text of header and payload, so the payload needs no decoding here.
+  if (header === undefined || signature === undefined || !Object.entries(expected).every(([name, value]) => header[name] === value)) return Promise.resolve(false);
   return Promise.resolve(signatureValid(spec.scheme, key.secretOrPublic, Buffer.from(`${encodedHeader}.${encodedPayload}`), signature));
 }

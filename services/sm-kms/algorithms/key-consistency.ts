@@ -17,15 +17,13 @@ function big(value: unknown): bigint {
   return BigInt(`0x0${bytes(value).toString('hex')}`);
 }
 
-function gcd(a: bigint, b: bigint): bigint {
-  return b === 0n ? a : gcd(b, a % b);
-}
-
-/** RFC 8017 §3.2: n = p·q, d·e ≡ 1 (mod λ(n)), dP = d mod (p−1), dQ = d mod (q−1), q·qInv ≡ 1 (mod p). */
+/**
+ * RFC 8017 §3.2: n = p·q, dP = d mod (p−1), dQ = d mod (q−1), q·qInv ≡ 1 (mod p), and d·e ≡ 1
+ * (mod λ(n)), checked by the CRT as dP·e ≡ 1 (mod p−1) and dQ·e ≡ 1 (mod q−1).
+ */
 function rsaConsistent(jwk: Members): boolean {
   const [n, e, d, p, q, dp, dq, qi] = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'].map((member) => big(jwk[member])) as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-  const lambda = ((p - 1n) * (q - 1n)) / gcd(p - 1n, q - 1n);
-  return n === p * q && (d * e) % lambda === 1n && dp === d % (p - 1n) && dq === d % (q - 1n) && (q * qi) % p === 1n;
+  return n === p * q && dp === d % (p - 1n) && dq === d % (q - 1n) && (dp * e) % (p - 1n) === 1n && (dq * e) % (q - 1n) === 1n && (q * qi) % p === 1n;
 }
 
 /** OpenSSL names of the JOSE curves (RFC 7518 §6.2.1.1). */
@@ -52,7 +50,7 @@ const CHECKS: Readonly<Record<KeyType, (jwk: Members) => boolean>> = Object.assi
 
 /**
  * True when the members of a private JWK, as node exported it, describe one key pair; a check that
- * throws (p = 1 makes λ(n) zero, a scalar out of range) is false.
+ * throws (p = 1 makes a modulus zero, an EC scalar out of range) is false.
  */
 export function keyConsistent(kty: KeyType, jwk: Members): boolean {
   try {

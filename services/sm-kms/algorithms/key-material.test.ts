@@ -181,6 +181,12 @@ describe('sm-kms key material', () => {
         expect(await importDetail('RS256', { ...rsa, [member]: other[member as keyof JWK] }), member).to.equal(mismatch);
       }
       expect(await importDetail('RS256', { ...rsa, e: 'Aw' })).to.equal(mismatch);
+      expect(await importDetail('RS256', { ...rsa, n: other.n })).to.equal(mismatch);
+      // d' = d + (q − 1) keeps dq and d'·e ≡ 1 (mod q − 1); dp recomputed from d' no longer inverts e mod p − 1.
+      const big = (member: string | undefined) => BigInt(`0x${Buffer.from(member ?? '', 'base64url').toString('hex')}`);
+      const b64 = (value: bigint) => Buffer.from(value.toString(16).padStart(2 * Math.ceil(value.toString(16).length / 2), '0'), 'hex').toString('base64url');
+      const shifted = big(rsa.d) + big(rsa.q) - 1n;
+      expect(await importDetail('RS256', { ...rsa, d: b64(shifted), dp: b64(shifted % (big(rsa.p) - 1n)) })).to.equal(mismatch);
       expect(await importDetail('RS256', { ...rsa, p: 'AQ' })).to.equal(mismatch);
       // p = 1 with q = n keeps n = p·q but makes λ(n) zero: the check must fail closed, not throw.
       expect(await importDetail('RS256', { ...rsa, p: 'AQ', q: rsa.n })).to.equal(mismatch);

@@ -86,13 +86,12 @@ export function importKeyMaterial(row: AlgorithmRow, jwk: unknown, kid: string):
     // EC and OKP shapes have 0 bits and keyBits reports 0 for them: the curve was checked above.
     const wrongSize = sizeProblem(spec.key, keyBits(keys), spec.name);
     if (wrongSize !== undefined) throw new BadRequestError(wrongSize);
-    const imported = material(spec, keys, kid);
-    // The public members must be the ones the private key implies (node's export derives Ed25519 x
-    // from d) and must fit together: node checks neither EC x/y against d nor RSA's CRT members.
-    const exported: Readonly<Record<string, unknown>> = imported.privateJwk;
-    const mismatch = keyTypeOf(spec.kty).publicMembers.some((member) => exported[member] !== jwk[member]) || !keyConsistent(spec.kty, exported);
+    // The public members must be the ones the private key implies (node derives Ed25519 x from d)
+    // and must fit together: node checks neither EC x/y against d nor RSA's CRT members.
+    const { privateJwk, publicJwk } = exportJwks(keys);
+    const mismatch = Object.entries(publicJwk ?? {}).some(([member, value]) => jwk[member] !== value) || !keyConsistent(spec.kty, privateJwk);
     if (mismatch) throw new BadRequestError('the JWK public members do not match its private key');
-    return imported;
+    return material(spec, keys, kid);
   });
 }
 

@@ -21,8 +21,6 @@ export interface KeyPair {
 interface KeyTypeRow {
   /** Members a secret or private JWK must carry (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
   readonly privateMembers: readonly string[];
-  /** Members that must agree between a supplied JWK and the key node derives from its private part. */
-  readonly publicMembers: readonly string[];
   readonly generate: (shape: KeyShape) => Promise<KeyPair>;
   /** Parses a JWK already checked for its members; throws when node refuses it. */
   readonly parse: (jwk: JWK) => KeyPair;
@@ -48,25 +46,21 @@ async function pair(generated: Promise<{ privateKey: KeyObject; publicKey: KeyOb
 const KEY_TYPES: Readonly<Record<KeyType, KeyTypeRow>> = Object.assign(Object.create(null) as object, {
   oct: {
     privateMembers: ['k'],
-    publicMembers: [],
     generate: (shape: KeyShape) => Promise.resolve({ secretOrPrivate: createSecretKey(randomBytes(shape.bits / 8)), publicKey: undefined }),
     parse: parseSecret,
   },
   RSA: {
     privateMembers: ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'],
-    publicMembers: ['n', 'e'],
     generate: (shape: KeyShape) => pair(generateKeyPairAsync('rsa', { modulusLength: shape.bits, publicExponent: 0x10001 })),
     parse: parseAsymmetric,
   },
   EC: {
     privateMembers: ['crv', 'x', 'y', 'd'],
-    publicMembers: ['crv', 'x', 'y'],
     generate: (shape: KeyShape) => pair(generateKeyPairAsync('ec', { namedCurve: shape.crv })),
     parse: parseAsymmetric,
   },
   OKP: {
     privateMembers: ['crv', 'x', 'd'],
-    publicMembers: ['crv', 'x'],
     generate: () => pair(generateKeyPairAsync('ed25519')),
     parse: parseAsymmetric,
   },
