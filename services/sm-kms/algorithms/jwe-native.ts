@@ -3,10 +3,11 @@
  * `enc` A128/192/256GCM (RFC 7518 §5.3) with `alg` dir (§4.5) or A128/192/256KW (§4.4, the RFC 3394
  * key wrap node calls id-aes*-wrap). Compact serialization per RFC 7516 §7.1.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { decodeBase64url, encodeBase64url } from './base64url.ts';
 import { DecryptionFailedError } from './errors.ts';
+import { randomOctets } from './random-pool.ts';
 import type { NativeJwe } from './table.ts';
 
 /** RFC 3394 §2.2.3.1 default initial value. */
@@ -22,11 +23,11 @@ export function encryptNative(native: NativeJwe, key: KeyObject, encodedHeader: 
   let cek: KeyObject | Buffer = key;
   let encryptedKey = '';
   if (native.wrapCipher !== undefined) {
-    cek = randomBytes(native.cekBytes);
+    cek = randomOctets(native.cekBytes);
     const wrap = createCipheriv(native.wrapCipher, key, KEY_WRAP_IV);
     encryptedKey = encodeBase64url(Buffer.concat([wrap.update(cek), wrap.final()]));
   }
-  const iv = randomBytes(GCM_IV_BYTES);
+  const iv = randomOctets(GCM_IV_BYTES);
   const cipher = createCipheriv(native.contentCipher, cek, iv);
   // RFC 7516 §5.1 step 14: AAD = ASCII(encoded header); base64url text is ASCII, so its UTF-8 bytes are those.
   cipher.setAAD(Buffer.from(encodedHeader));
