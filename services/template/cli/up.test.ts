@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import net from 'node:net';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -10,10 +10,41 @@ import { notesService } from '../testing/notes-service/index.ts';
 import { httpsCall } from '../testing/service-harness.ts';
 import type { ServiceDefinition } from '../service.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
-import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors/index.ts';
 
 const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };
+
+interface RunningUp {
+  /** Everything `up` printed so far. */
+  output(): string;
+  /** Sends Ctrl-C; resolves with the exit code. */
+  interrupt(): Promise<number>;
+  /** True once `up` has removed its signal handler. */
+  released(): boolean;
+}
+
+/** Runs `up` until it waits for Ctrl-C (the suite is ready and the table printed). */
+async function upUntilReady(dataDir: string, services: readonly ServiceDefinition[]): Promise<RunningUp> {
+  let out = '';
+  let signal: (() => void) | undefined;
+  const running = runUp({
+    dataDir,
+    services,
+    env: quiet,
+    stdout: (text) => { out += text; },
+    onSignal: (handler) => {
+      signal = () => { handler('SIGINT'); };
+      return () => { signal = undefined; };
+    },
+  });
+  while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+  const send = signal;
+  return {
+    output: () => out,
+    interrupt: () => { send(); return running; },
+    released: () => signal === undefined,
+  };
+}
 
 async function freshDir(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'cryptoutil-up-')), 'data');
@@ -79,25 +110,12 @@ describe('cryptoutil up', () => {
   });
 
   it('prints the URL table, waits for Ctrl-C, then stops cleanly', async () => {
-    let out = '';
-    let signal: (() => void) | undefined;
-    const running = runUp({
-      dataDir: await freshDir(),
-      services: [notesService],
-      env: quiet,
-      stdout: (text) => { out += text; },
-      onSignal: (handler) => {
-        signal = () => { handler('SIGINT'); };
-        return () => { signal = undefined; };
-      },
-    });
-    while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(out).to.match(/service\s+public URL\s+admin URL/).and.match(/notes\s+https:\/\/127\.0\.0\.1:\d+\s+https:\/\/127\.0\.0\.1:\d+/);
-    expect(out).to.include('Press Ctrl-C to stop.').and.include('credentials.json');
-    signal();
-    expect(await running).to.equal(0);
-    expect(out).to.match(/stopping \.\.\.\nstopped\n$/);
-    expect(signal).to.equal(undefined);
+    const up = await upUntilReady(await freshDir(), [notesService]);
+    expect(up.output()).to.match(/service\s+public URL\s+admin URL/).and.match(/notes\s+https:\/\/127\.0\.0\.1:\d+\s+https:\/\/127\.0\.0\.1:\d+/);
+    expect(up.output()).to.include('Press Ctrl-C to stop.').and.include('credentials.json');
+    expect(await up.interrupt()).to.equal(0);
+    expect(up.output()).to.match(/stopping \.\.\.\nstopped\n$/);
+    expect(up.released()).to.equal(true);
   });
 
   it('runs through the command line, with no services as well', async () => {
@@ -119,7 +137,7 @@ describe('cryptoutil up', () => {
     signal();
     expect(await running).to.equal(EXIT_OK);
     const blockedDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-up-')), 'file');
-    await import('node:fs/promises').then((fs) => fs.writeFile(blockedDir, 'not a directory'));
+    await writeFile(blockedDir, 'not a directory');
     expect(await main(['up', '--data-dir', join(blockedDir, 'below')], { ...context, onSignal: () => () => undefined })).to.equal(EXIT_FAILURE);
   });
 
@@ -171,21 +189,9 @@ describe('cryptoutil up', () => {
 
   it('says where the shares are kept and that this is a development convenience', async () => {
     const dataDir = await freshDir();
-    let out = '';
-    let signal: (() => void) | undefined;
-    const running = runUp({
-      dataDir,
-      services: [sealedNotesService],
-      env: quiet,
-      stdout: (text) => { out += text; },
-      onSignal: (handler) => {
-        signal = () => { handler('SIGINT'); };
-        return () => { signal = undefined; };
-      },
-    });
-    while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    signal();
-    expect(await running).to.equal(0);
+    const up = await upUntilReady(dataDir, [sealedNotesService]);
+    expect(await up.interrupt()).to.equal(0);
+    const out = up.output();
     const lines = out.split('\n').filter((line) => line.includes('unseal'));
     expect(lines).to.have.length(1);
     expect(lines[0]).to.include(join(dataDir, 'unseal')).and.include('development convenience').and.include('production keeps them apart');
