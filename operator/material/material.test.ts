@@ -2,7 +2,8 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { expect } from 'chai';
 import { combine } from 'shamir-secret-sharing';
 import { BOOTSTRAP_CA_SUBJECT, createBootstrapCa, issueServerCertificate } from './bootstrap-ca.ts';
-import { generatePassword, generateUnsealShares } from './generated.ts';
+import { generatePassword } from './generated.ts';
+import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { combineShares } from '../../services/template/barrier/index.ts';
 import { UsageError } from '../../services/template/errors/index.ts';
 
@@ -37,7 +38,7 @@ describe('generated secret material', () => {
   });
 
   it('splits one 32-byte unseal key so that any threshold of the shares rebuild it', async () => {
-    const shares = (await generateUnsealShares(5, 3)).map((share) => new Uint8Array(Buffer.from(share, 'base64url')));
+    const shares = (await newUnsealShares(5, 3)).map((share) => new Uint8Array(Buffer.from(share, 'base64url')));
     expect(shares).to.have.length(5);
     const fromFirst = await combine(shares.slice(0, 3));
     const fromLast = await combine(shares.slice(2));
@@ -48,12 +49,12 @@ describe('generated secret material', () => {
   });
 
   it('splits exactly as the barrier does, so a barrier accepts operator shares', async () => {
-    const shares = await generateUnsealShares(3, 2);
+    const shares = await newUnsealShares(3, 2);
     for (const share of shares) expect(share).to.match(/^[A-Za-z0-9_-]{44}$/);
     const key = await combineShares(shares.slice(1));
     expect(Buffer.from(key).equals(Buffer.from(await combineShares(shares.slice(0, 2))))).to.equal(true);
     let refused: unknown;
-    try { await generateUnsealShares(2, 1); } catch (error) { refused = error; }
+    try { await newUnsealShares(2, 1); } catch (error) { refused = error; }
     expect(refused).to.be.instanceOf(UsageError);
   });
 });

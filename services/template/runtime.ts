@@ -76,11 +76,8 @@ function checkShareFormat(shares: readonly string[]): void {
 async function applyConfiguredShares(barrier: Barrier, shares: readonly string[], threshold: number, log: Logger): Promise<void> {
   checkShareFormat(shares);
   try {
-    if (shares.length >= threshold) {
-      await barrier.unseal(shares);
-      return;
-    }
-    for (const share of shares) await barrier.submitShare(share);
+    // Fewer than the threshold are kept as progress, as if sent one by one.
+    await barrier.unseal(shares);
   } catch (error) {
     if (!(error instanceof UnsealError)) throw error;
     // The barrier's reasons never quote a share, so the one line can say what went wrong.

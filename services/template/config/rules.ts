@@ -4,6 +4,7 @@
  */
 import type { TemplateConfig } from './schema.ts';
 import { hasProtocol, isHostName, isHttpsOrigin, isIpOrCidr, isLoopback } from './network.ts';
+import { MIN_THRESHOLD } from '../barrier/shares.ts';
 
 /** A check over the typed configuration that blames one key. */
 export interface Rule {
@@ -53,7 +54,7 @@ export const TEMPLATE_RULES: readonly Rule[] = [
   { path: 'cors.origins', check: (c) => everyEntry(c.cors.origins, isHttpsOrigin, 'must be an origin: https://host[:port]') },
   { path: 'ipAllowlist', check: (c) => everyEntry(c.ipAllowlist, isIpOrCidr, 'must be an IP address or a CIDR block') },
   // Shamir's scheme needs two shares at least: with one, each share would be the unseal key itself.
-  { path: 'barrier.threshold', check: (c) => when(c.barrier.threshold < 2, 'must be at least 2') },
+  { path: 'barrier.threshold', check: (c) => when(c.barrier.threshold < MIN_THRESHOLD, `must be at least ${String(MIN_THRESHOLD)}`) },
   {
     path: 'rateLimit.redisUrl',
     check: (c) => optionalUrl(c.rateLimit.redisUrl, ['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL'),
