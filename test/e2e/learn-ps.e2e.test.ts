@@ -4,14 +4,10 @@
  * 50 concurrent orders for 10 pets and sell exactly 10.
  */
 import { expect } from 'chai';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
 import { createPostgresDatabase } from '../../services/template/testing/databases.ts';
-import { trustedCa } from '../../services/template/tls/index.ts';
 import { createLearnPsClient, type LearnPsClient } from '../../services/learn-ps/client/index.ts';
-import { freePort, run, sourceCli, start, type Running } from './processes.ts';
+import { run, serviceFiles, sourceCli, start, type Running } from './processes.ts';
 
 interface Instance {
   readonly configFile: string;
@@ -22,24 +18,11 @@ interface Instance {
 const ALL_SCOPES = ['pets:read', 'pets:write', 'orders:read', 'orders:write'];
 
 async function launch(issuer: TestIssuer, databaseUrl?: string): Promise<Instance> {
-  const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-learn-ps-e2e-'));
-  const publicPort = await freePort();
-  const adminPort = await freePort();
-  const issuerCa = join(dir, 'issuer-ca.pem');
-  await writeFile(issuerCa, issuer.ca);
-  const configFile = join(dir, 'learn-ps.yml');
-  await writeFile(configFile, [
-    `public: { port: ${publicPort} }`,
-    `admin: { port: ${adminPort} }`,
-    `dataDir: ${dir}`,
-    `database: { url: "${databaseUrl ?? `sqlite:${join(dir, 'learn-ps.sqlite')}`}" }`,
-    `auth: { issuer: "${issuer.url}" }`,
-    `tls: { caFile: ${issuerCa} }`,
-    'log: { level: warn }',
-  ].join('\n'));
+  const files = await serviceFiles('learn-ps', { issuerCa: issuer.ca, issuerUrl: issuer.url, ...(databaseUrl === undefined ? {} : { databaseUrl }) });
+  const { configFile, publicPort } = files;
   const process = start(sourceCli, ['learn-ps', 'start', '--config', configFile]);
   await process.waitFor('listening on');
-  const ca = trustedCa({ dataDir: dir, tls: { mode: 'auto', caFile: '', certFile: '', keyFile: '', names: [] } });
+  const ca = files.ca();
   return {
     configFile,
     process,

@@ -3,8 +3,12 @@
  * collect the exit code and output.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trustedCa } from '../../services/template/tls/index.ts';
 
 export const notesCli = fileURLToPath(new URL('../../services/template/testing/notes-cli.ts', import.meta.url));
 export const sourceCli = fileURLToPath(new URL('../../services/cli.ts', import.meta.url));
@@ -67,4 +71,52 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** A scratch directory holding one service's configuration, as its e2e tests start it. */
+export interface ServiceFiles {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly publicPort: number;
+  readonly adminPort: number;
+  /** The local CA the service creates under `dir` at its first start, to call it with. */
+  readonly ca: () => string;
+}
+
+export interface ServiceFilesOptions {
+  /** PEM of the token issuer's CA, trusted through `tls.caFile`. */
+  readonly issuerCa: string;
+  /** `auth.issuer`; left out when the test sets it another way. */
+  readonly issuerUrl?: string;
+  /** SQLite in `dir` unless given. */
+  readonly databaseUrl?: string;
+  /** More YAML lines (one top-level key each), given the directory they may refer to. */
+  readonly extra?: (dir: string) => readonly string[];
+}
+
+/** Free loopback ports, the issuer's CA, a database and `log.level: warn`, written as `<service>.yml`. */
+export async function serviceFiles(service: string, options: ServiceFilesOptions): Promise<ServiceFiles> {
+  const dir = await mkdtemp(join(tmpdir(), `cryptoutil-${service}-e2e-`));
+  const publicPort = await freePort();
+  const adminPort = await freePort();
+  const issuerCa = join(dir, 'issuer-ca.pem');
+  await writeFile(issuerCa, options.issuerCa);
+  const configFile = join(dir, `${service}.yml`);
+  await writeFile(configFile, [
+    `public: { port: ${String(publicPort)} }`,
+    `admin: { port: ${String(adminPort)} }`,
+    `dataDir: ${dir}`,
+    `database: { url: "${options.databaseUrl ?? `sqlite:${join(dir, `${service}.sqlite`)}`}" }`,
+    ...(options.issuerUrl === undefined ? [] : [`auth: { issuer: "${options.issuerUrl}" }`]),
+    `tls: { caFile: ${issuerCa} }`,
+    ...(options.extra?.(dir) ?? []),
+    'log: { level: warn }',
+  ].join('\n'));
+  return {
+    dir,
+    configFile,
+    publicPort,
+    adminPort,
+    ca: () => trustedCa({ dataDir: dir, tls: { mode: 'auto', caFile: '', certFile: '', keyFile: '', names: [] } }),
+  };
 }

@@ -5,21 +5,10 @@
  * refused without harm. The JWS is checked with `jose` used independently of the service.
  */
 import { expect } from 'chai';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
 import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
-import { trustedCa } from '../../services/template/tls/index.ts';
-import { freePort, run, sourceCli, start, type Running } from './processes.ts';
-
-interface Layout {
-  readonly dir: string;
-  readonly configFile: string;
-  readonly api: string;
-  readonly admin: string;
-}
+import { run, serviceFiles, sourceCli, start, type Running, type ServiceFiles } from './processes.ts';
 
 interface InitOutput {
   readonly shares: readonly string[];
@@ -28,24 +17,10 @@ interface InitOutput {
 
 const SCOPES = ['kms:admin', 'kms:read', 'kms:encrypt', 'kms:decrypt', 'kms:sign', 'kms:verify'];
 
-async function layout(issuer: TestIssuer): Promise<Layout> {
-  const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-sm-kms-e2e-'));
-  const publicPort = await freePort();
-  const adminPort = await freePort();
-  const issuerCa = join(dir, 'issuer-ca.pem');
-  await writeFile(issuerCa, issuer.ca);
-  const configFile = join(dir, 'sm-kms.yml');
-  await writeFile(configFile, [
-    `public: { port: ${publicPort} }`,
-    `admin: { port: ${adminPort} }`,
-    `dataDir: ${dir}`,
-    `database: { url: "sqlite:${join(dir, 'sm-kms.sqlite')}" }`,
-    `auth: { issuer: "${issuer.url}" }`,
-    `tls: { caFile: ${issuerCa} }`,
-    'barrier: { threshold: 3 }',
-    'log: { level: warn }',
-  ].join('\n'));
-  return { dir, configFile, api: `https://127.0.0.1:${publicPort}/service/api/v1`, admin: `https://127.0.0.1:${adminPort}/admin/v1` };
+/** Where one sm-kms lives: its configuration (sealed at start: no shares) and its two base URLs. */
+async function layout(issuer: TestIssuer): Promise<ServiceFiles & { readonly api: string; readonly admin: string }> {
+  const files = await serviceFiles('sm-kms', { issuerCa: issuer.ca, issuerUrl: issuer.url, extra: () => ['barrier: { threshold: 3 }'] });
+  return { ...files, api: `https://127.0.0.1:${String(files.publicPort)}/service/api/v1`, admin: `https://127.0.0.1:${String(files.adminPort)}/admin/v1` };
 }
 
 async function init(): Promise<InitOutput> {
@@ -85,7 +60,7 @@ describe('sm-kms as a process (e2e)', function () {
     };
 
     let process = await launch();
-    ca = trustedCa({ dataDir: where.dir, tls: { mode: 'auto', caFile: '', certFile: '', keyFile: '', names: [] } });
+    ca = where.ca();
     try {
       const sealedReady = await run(sourceCli, ['sm-kms', 'readyz', '--config', where.configFile]);
       expect(sealedReady.code).to.equal(1);

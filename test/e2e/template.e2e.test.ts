@@ -4,14 +4,12 @@
  * admin endpoint, on SQLite and on PostgreSQL.
  */
 import { expect } from 'chai';
-import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
 import { httpsCall } from '../../services/template/testing/service-harness.ts';
 import { createPostgresDatabase } from '../../services/template/testing/databases.ts';
-import { trustedCa } from '../../services/template/tls/index.ts';
-import { freePort, notesCli, run, start, type Running } from './processes.ts';
+import { notesCli, run, serviceFiles, start, type Running } from './processes.ts';
 
 interface Setup {
   readonly dir: string;
@@ -22,30 +20,20 @@ interface Setup {
 }
 
 async function setup(issuer: TestIssuer, databaseUrl?: string): Promise<Setup> {
-  const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-e2e-'));
-  const publicPort = await freePort();
-  const adminPort = await freePort();
-  const issuerCa = join(dir, 'issuer-ca.pem');
-  await writeFile(issuerCa, issuer.ca);
-  const pepper = join(dir, 'pepper');
+  const files = await serviceFiles('notes', {
+    issuerCa: issuer.ca,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    extra: (dir) => [`hash: { pepper: "file://${join(dir, 'pepper')}" }`],
+  });
+  const pepper = join(files.dir, 'pepper');
   await writeFile(pepper, 'a-secret-pepper-value\n');
   await chmod(pepper, 0o600);
-  const configFile = join(dir, 'notes.yml');
-  await writeFile(configFile, [
-    `public: { port: ${publicPort} }`,
-    `admin: { port: ${adminPort} }`,
-    `dataDir: ${dir}`,
-    `database: { url: "${databaseUrl ?? `sqlite:${join(dir, 'notes.sqlite')}`}" }`,
-    `tls: { caFile: ${issuerCa} }`,
-    `hash: { pepper: "file://${pepper}" }`,
-    'log: { level: warn }',
-  ].join('\n'));
   return {
-    dir,
-    configFile,
-    publicUrl: `https://127.0.0.1:${publicPort}`,
-    adminPort,
-    ca: () => trustedCa({ dataDir: dir, tls: { mode: 'auto', caFile: '', certFile: '', keyFile: '', names: [] } }),
+    dir: files.dir,
+    configFile: files.configFile,
+    publicUrl: `https://127.0.0.1:${String(files.publicPort)}`,
+    adminPort: files.adminPort,
+    ca: files.ca,
   };
 }
 
