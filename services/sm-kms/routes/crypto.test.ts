@@ -17,7 +17,6 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   before(async () => { kms = await startSmKms(); });
   after(async () => { await kms.close(); });
 
-  const createKey = (body: Record<string, unknown>): Promise<string> => kms.createKey(body);
   const latestMaterial = async (id: string): Promise<MaterialKey> => {
     const [latest] = ((await kms.api('GET', `/elastickeys/${id}/materialkeys?size=1`)).json as Page<MaterialKey>).items;
     if (latest === undefined) throw new Error('the key has no material key');
@@ -32,7 +31,7 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
     kms.api('POST', `/elastickeys/${id}/decrypt${context === undefined ? '' : `?context=${encodeURIComponent(context)}`}`, { body: jwe, contentType: 'application/jose' });
 
   it('encrypts bytes to a compact JWE whose kid is the latest material key and ctx the context; decrypts them back', async () => {
-    const id = await createKey({ name: 'enc', algorithm: 'A256GCM/A256KW' });
+    const id = await kms.createKey({ name: 'enc', algorithm: 'A256GCM/A256KW' });
     const plaintext = randomBytes(1024);
     const answer = await kms.api('POST', `/elastickeys/${id}/encrypt?context=tenant%3D42`, { body: plaintext });
     expect(answer.status).to.equal(200);
@@ -46,7 +45,7 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   });
 
   it('an empty body encrypts and decrypts to nothing', async () => {
-    const id = await createKey({ name: 'empty', algorithm: 'A128GCM/dir' });
+    const id = await kms.createKey({ name: 'empty', algorithm: 'A128GCM/dir' });
     const answer = await kms.api('POST', `/elastickeys/${id}/encrypt`);
     expect(answer.status).to.equal(200);
     const back = await decryptWith(id, answer.text);
@@ -55,8 +54,8 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   });
 
   it('refuses a wrong or missing context, another key\'s JWE and garbage (400), and octet-stream for decrypt (415)', async () => {
-    const id = await createKey({ name: 'ctx', algorithm: 'A256GCM/A256KW' });
-    const other = await createKey({ name: 'ctx-other', algorithm: 'A256GCM/A256KW' });
+    const id = await kms.createKey({ name: 'ctx', algorithm: 'A256GCM/A256KW' });
+    const other = await kms.createKey({ name: 'ctx-other', algorithm: 'A256GCM/A256KW' });
     const jwe = await encryptWith(id, 'secret', 'a');
     expect((await decryptWith(id, jwe, 'b')).status).to.equal(400);
     expect((await decryptWith(id, jwe)).status).to.equal(400);
@@ -71,7 +70,7 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   });
 
   it('after a rotation encrypts with the new version and still decrypts the old; revocation follows revokedMayDecrypt', async () => {
-    const id = await createKey({ name: 'rotating', algorithm: 'A256GCM/A256KW' });
+    const id = await kms.createKey({ name: 'rotating', algorithm: 'A256GCM/A256KW' });
     const first = await latestMaterial(id);
     const old = await encryptWith(id, 'old');
     const second = (await kms.api('POST', `/elastickeys/${id}/materialkeys`)).json as MaterialKey;
@@ -89,7 +88,7 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   });
 
   it('a disabled key refuses every operation with 409 naming the status, until enabled', async () => {
-    const id = await createKey({ name: 'off', algorithm: 'A256GCM/A256KW' });
+    const id = await kms.createKey({ name: 'off', algorithm: 'A256GCM/A256KW' });
     const jwe = await encryptWith(id, 'x');
     await kms.api('PUT', `/elastickeys/${id}`, { body: { status: 'disabled' } });
     for (const answer of [await kms.api('POST', `/elastickeys/${id}/encrypt`, { body: 'x' }), await decryptWith(id, jwe), await kms.api('POST', `/elastickeys/${id}/generate?alg=oct/256`)]) {
@@ -101,7 +100,7 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   });
 
   it('signs to a compact JWS that jose verifies with the published key; verify answers 204, tampering 400', async () => {
-    const id = await createKey({ name: 'sig', algorithm: 'ES256' });
+    const id = await kms.createKey({ name: 'sig', algorithm: 'ES256' });
     const material = await latestMaterial(id);
     const signed = await kms.api('POST', `/elastickeys/${id}/sign`, { body: 'payload' });
     expect(signed.status).to.equal(200);
@@ -116,22 +115,22 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
     const invalid = await kms.api('POST', `/elastickeys/${id}/verify`, { body: tampered, contentType: 'application/jose' });
     expect(invalid.status).to.equal(400);
     expect((invalid.json as Problem).detail).to.equal('the signature is not valid');
-    const other = await createKey({ name: 'sig-other', algorithm: 'ES256' });
+    const other = await kms.createKey({ name: 'sig-other', algorithm: 'ES256' });
     expect((await kms.api('POST', `/elastickeys/${other}/verify`, { body: signed.text, contentType: 'application/jose' })).status).to.equal(400);
     await kms.api('POST', `/elastickeys/${id}/materialkeys/${material.id}/revoke`);
     expect((await kms.api('POST', `/elastickeys/${id}/verify`, { body: signed.text, contentType: 'application/jose' })).status).to.equal(409);
   });
 
   it('refuses the other use with 400: a signing key does not encrypt, an encryption key does not sign', async () => {
-    const signing = await createKey({ name: 'use-sig', algorithm: 'HS256' });
-    const encrypting = await createKey({ name: 'use-enc', algorithm: 'A128GCM/dir' });
+    const signing = await kms.createKey({ name: 'use-sig', algorithm: 'HS256' });
+    const encrypting = await kms.createKey({ name: 'use-enc', algorithm: 'A128GCM/dir' });
     expect((await kms.api('POST', `/elastickeys/${signing}/encrypt`, { body: 'x' })).status).to.equal(400);
     expect((await kms.api('POST', `/elastickeys/${signing}/generate?alg=oct/128`)).status).to.equal(400);
     expect((await kms.api('POST', `/elastickeys/${encrypting}/sign`, { body: 'x' })).status).to.equal(400);
   });
 
   it('generate returns data keys only wrapped by the elastic key, with the public JWK beside asymmetric ones', async () => {
-    const id = await createKey({ name: 'gen', algorithm: 'A256GCM/A256KW' });
+    const id = await kms.createKey({ name: 'gen', algorithm: 'A256GCM/A256KW' });
     const kid = (await latestMaterial(id)).id;
     const secret = await kms.api('POST', `/elastickeys/${id}/generate?alg=oct/256`);
     expect(secret.status).to.equal(201);
@@ -155,7 +154,7 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
 
   it('decrypts JWEs that jose made independently with the published public key (ECDH-ES+A256KW, RSA-OAEP-256)', async () => {
     for (const [name, algorithm, alg, enc] of [['ecdh', 'A256GCM/ECDH-ES+A256KW', 'ECDH-ES+A256KW', 'A256GCM'], ['rsa', 'A256CBC-HS512/RSA-OAEP-256', 'RSA-OAEP-256', 'A256CBC-HS512']] as const) {
-      const id = await createKey({ name, algorithm });
+      const id = await kms.createKey({ name, algorithm });
       const material = await latestMaterial(id);
       const publicKey = await importJWK(publicOf(material), alg);
       const jwe = await new CompactEncrypt(Buffer.from(`made by jose for ${name}`)).setProtectedHeader({ alg, enc, kid: material.id }).encrypt(publicKey);
@@ -168,8 +167,8 @@ describe('sm-kms encrypt, decrypt, sign, verify and generate (issue "sm-kms" poi
   });
 
   it('each operation needs its own scope (403 without it)', async () => {
-    const enc = await createKey({ name: 'scope-enc', algorithm: 'A256GCM/A256KW' });
-    const sig = await createKey({ name: 'scope-sig', algorithm: 'HS256' });
+    const enc = await kms.createKey({ name: 'scope-enc', algorithm: 'A256GCM/A256KW' });
+    const sig = await kms.createKey({ name: 'scope-sig', algorithm: 'HS256' });
     const jwe = await encryptWith(enc, 'x');
     const jws = (await kms.api('POST', `/elastickeys/${sig}/sign`, { body: 'x' })).text;
     const calls: [string, string, Buffer | string | undefined, string | undefined][] = [

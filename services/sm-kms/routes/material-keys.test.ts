@@ -13,10 +13,9 @@ describe('sm-kms material keys API', () => {
   before(async () => { kms = await startSmKms(); });
   after(async () => { await kms.close(); });
 
-  const createKey = (body: Record<string, unknown>): Promise<string> => kms.createKey(body);
 
   it('rotates (201, next version) and lists versions newest first without private members', async () => {
-    const id = await createKey({ name: 'rot', algorithm: 'ES256' });
+    const id = await kms.createKey({ name: 'rot', algorithm: 'ES256' });
     const rotated = await kms.api('POST', `/elastickeys/${id}/materialkeys`);
     expect(rotated.status).to.equal(201);
     const second = rotated.json as MaterialKey;
@@ -32,13 +31,13 @@ describe('sm-kms material keys API', () => {
   });
 
   it('an oct key shows no JWK at all', async () => {
-    const id = await createKey({ name: 'oct', algorithm: 'A128GCM/A128KW' });
+    const id = await kms.createKey({ name: 'oct', algorithm: 'A128GCM/A128KW' });
     const [material] = ((await kms.api('GET', `/elastickeys/${id}/materialkeys`)).json as Page<MaterialKey>).items;
     expect(material?.publicJwk).to.equal(null);
   });
 
   it('revokes (200) once; a second revoke is 409; unknown versions are 404', async () => {
-    const id = await createKey({ name: 'rev', algorithm: 'HS256' });
+    const id = await kms.createKey({ name: 'rev', algorithm: 'HS256' });
     const [material] = ((await kms.api('GET', `/elastickeys/${id}/materialkeys`)).json as Page<MaterialKey>).items;
     const revoked = await kms.api('POST', `/elastickeys/${id}/materialkeys/${material?.id ?? ''}/revoke`);
     expect(revoked.status).to.equal(200);
@@ -52,7 +51,7 @@ describe('sm-kms material keys API', () => {
   });
 
   it('imports a JWK (201) only when importAllowed (else 409); a JWK of the wrong type is 400', async () => {
-    const id = await createKey({ name: 'imp', algorithm: 'EdDSA', importAllowed: true });
+    const id = await kms.createKey({ name: 'imp', algorithm: 'EdDSA', importAllowed: true });
     expect(((await kms.api('GET', `/elastickeys/${id}/materialkeys`)).json as Page<MaterialKey>).total).to.equal(0);
     expect((await kms.api('POST', `/elastickeys/${id}/sign`, { body: 'x' })).status).to.equal(409);
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
@@ -65,19 +64,19 @@ describe('sm-kms material keys API', () => {
     expect((await kms.api('POST', `/elastickeys/${id}/sign`, { body: 'x' })).status).to.equal(200);
     expect((await kms.api('POST', `/elastickeys/${id}/import`, { body: { jwk: { kty: 'oct', k: 'AAAA' } } })).status).to.equal(400);
     expect((await kms.api('POST', `/elastickeys/${id}/import`, { body: {} })).status).to.equal(400);
-    const closed = await createKey({ name: 'closed', algorithm: 'EdDSA' });
+    const closed = await kms.createKey({ name: 'closed', algorithm: 'EdDSA' });
     expect((await kms.api('POST', `/elastickeys/${closed}/import`, { body: { jwk } })).status).to.equal(409);
   });
 
   it('versioningAllowed false refuses a rotation once a version exists (409)', async () => {
-    const id = await createKey({ name: 'single', algorithm: 'HS256', versioningAllowed: false });
+    const id = await kms.createKey({ name: 'single', algorithm: 'HS256', versioningAllowed: false });
     const refused = await kms.api('POST', `/elastickeys/${id}/materialkeys`);
     expect(refused.status).to.equal(409);
     expect(refused.text).to.include('versioningAllowed');
   });
 
   it('each write needs kms:admin and each read kms:read (403)', async () => {
-    const id = await createKey({ name: 'scoped', algorithm: 'HS256', importAllowed: true });
+    const id = await kms.createKey({ name: 'scoped', algorithm: 'HS256', importAllowed: true });
     const rotated = (await kms.api('POST', `/elastickeys/${id}/materialkeys`)).json as MaterialKey;
     const reader = await kms.token(['kms:read']);
     const admin = await kms.token(['kms:admin']);
