@@ -3,7 +3,11 @@
  * `cryptoutil up` starts them and assigns admin ports 9090 + row).
  */
 import type { ServiceDefinition } from './template/service.ts';
+import { identityAuthz } from './identity-authz/index.ts';
 import { learnPs } from './learn-ps/index.ts';
 import { smKms } from './sm-kms/index.ts';
 
-export const services: readonly ServiceDefinition[] = [smKms, learnPs];
+/** The services identity-authz issues tokens for (besides itself). */
+const resourceServers: readonly ServiceDefinition[] = [smKms, learnPs];
+
+export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), learnPs];

@@ -18,6 +18,9 @@ function runtime(barrier?: ServiceRuntime['barrier']): ServiceRuntime {
     orm: { em: { fork: () => ({}) } } as unknown as MikroORM,
     log: pino({ level: 'silent' }),
     metrics: new Registry(),
+    ca: '',
+    publicUrl: () => 'https://127.0.0.1:8080',
+    onStop: () => undefined,
     ...(barrier === undefined ? {} : { barrier }),
   };
 }

@@ -19,13 +19,14 @@ import { createRateLimitStore } from './middleware/rate-limit.ts';
 import { loadOpenApiDocument } from './openapi/document.ts';
 import { operationRouter } from './openapi/router.ts';
 import { openApiRoutes } from './openapi/docs-routes.ts';
-import { adminRouter, standardAdminRoutes, type AdminState, type Phase } from './admin/index.ts';
+import { adminRouter, standardAdminRoutes, type AdminRoutes, type AdminState, type Phase } from './admin/index.ts';
 import { listenHttps, type HttpsListener } from './server/https-listener.ts';
 import { barrierGate } from './middleware/barrier-gate.ts';
 import { barrierAdminRoutes } from './admin/index.ts';
 import { barrierEntities, barrierMigrations, createBarrier, UnsealError, type Barrier } from './barrier/index.ts';
 import { decodeShare } from './barrier/shares.ts';
 import { UsageError } from './errors/index.ts';
+import { createHashService, HashError, type HashService } from './hash/index.ts';
 import { version } from './version.ts';
 
 export interface StartOptions {
@@ -83,6 +84,24 @@ async function applyConfiguredShares(barrier: Barrier, shares: readonly string[]
     // The barrier's reasons never quote a share, so the one line can say what went wrong.
     log.error({ shares: shares.length, threshold, reason: error.message }, 'barrier.shares did not unseal the barrier; it stays sealed until unsealed through POST /admin/v1/unseal');
   }
+}
+
+/** `hash: true` services need `hash.pepper`: a missing or short one is a configuration mistake (exit 2). */
+async function hashServiceFor(pepper: string): Promise<HashService> {
+  if (pepper === '') throw new UsageError('hash.pepper must be set for this service (use a file:// reference to a secret of at least 32 bytes)');
+  try {
+    return await createHashService({ pepper });
+  } catch (error) {
+    if (error instanceof HashError) throw new UsageError(`hash.pepper: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A service's own admin rows may not shadow the template's (a probe must mean the same everywhere). */
+function mergeAdminRoutes(template: AdminRoutes, own: AdminRoutes): AdminRoutes {
+  const clash = Object.keys(own).find((path) => Object.hasOwn(template, path));
+  if (clash !== undefined) throw new Error(`admin route ${clash} is served by the template`);
+  return { ...template, ...own };
 }
 
 /** Ready only when unsealed; the detail tells an operator how far the unseal has come. */
@@ -146,8 +165,22 @@ export async function startService<C extends object>(
       ...(material.ca === '' ? {} : { ca: material.ca }),
     });
 
+    const hash = definition.hash === true ? await hashServiceFor(config.hash.pepper) : undefined;
+    let boundUrl: string | undefined = undefined;
     const runtime: ServiceRuntime<C> = {
-      name: definition.name, config, orm: database.orm, log, metrics: metrics.registry, ...(barrier === undefined ? {} : { barrier }),
+      name: definition.name,
+      config,
+      orm: database.orm,
+      log,
+      metrics: metrics.registry,
+      ...(barrier === undefined ? {} : { barrier }),
+      ...(hash === undefined ? {} : { hash }),
+      ca: material.ca,
+      publicUrl: () => {
+        if (boundUrl === undefined) throw new Error('the public listener is not bound yet');
+        return boundUrl;
+      },
+      onStop: (close) => { opened.push(async () => { await close(); }); },
     };
     const document = await loadOpenApiDocument(definition.openapi);
     const handlers = definition.operations(runtime);
@@ -174,6 +207,8 @@ export async function startService<C extends object>(
     });
     publicApp.use(openApiRoutes(document));
     if (barrier !== undefined) publicApp.use(barrierGate(barrier));
+    const routes = definition.routes?.(runtime);
+    if (routes !== undefined) publicApp.use(routes);
     publicApp.use(operationRouter({
       document,
       handlers,
@@ -212,7 +247,10 @@ export async function startService<C extends object>(
     for (const step of adminPipeline({ logger: log, serviceName: definition.name })) {
       adminApp.use(step);
     }
-    adminApp.use(adminRouter({ ...standardAdminRoutes(adminState), ...(barrier === undefined ? {} : barrierAdminRoutes(barrier)) }));
+    adminApp.use(adminRouter(mergeAdminRoutes(
+      { ...standardAdminRoutes(adminState), ...(barrier === undefined ? {} : barrierAdminRoutes(barrier)) },
+      definition.adminRoutes?.(runtime) ?? {},
+    )));
 
     const tlsOptions = serverOptions(material);
     const publicListener = await listenHttps(publicApp.callback(), tlsOptions, config.public.address, config.public.port);
@@ -222,6 +260,7 @@ export async function startService<C extends object>(
         throw error;
       });
     listeners.push(publicListener, adminListener);
+    boundUrl = publicListener.url;
     phase = 'running';
     log.info({ public: publicListener.url, admin: adminListener.url, version }, 'started');
 

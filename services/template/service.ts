@@ -11,6 +11,7 @@ import type { Schema } from 'convict';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { TemplateConfig } from './config/schema.ts';
 import type { Barrier } from './barrier/contract.ts';
+import type { HashService } from './hash/index.ts';
 
 /** Which kind of token a request carried (DESIGN: `/service` vs `/browser`). */
 export type TokenKind = 'service' | 'browser';
@@ -60,6 +61,17 @@ export interface ReadinessCheck {
   check(): Promise<CheckResult>;
 }
 
+/** What `cryptoutil up` tells a service about the suite it is part of. */
+export interface UpSuite {
+  readonly dataDir: string;
+  /** `https://127.0.0.1:<port>` of a service of the suite, by name (also when it is not started yet). */
+  publicUrl(service: string): string;
+  /** A generated secret kept in the data directory, the same on every run. */
+  secret(name: string): Promise<string>;
+  /** The confidential client `up` makes and writes to `credentials.json`. */
+  readonly demoClientId: string;
+}
+
 /** What the template hands a service when it assembles it. */
 export interface ServiceRuntime<C extends object = object> {
   readonly name: string;
@@ -69,6 +81,14 @@ export interface ServiceRuntime<C extends object = object> {
   readonly metrics: Registry;
   /** Present when the definition sets `barrier: true`; sealed until enough shares arrive. */
   readonly barrier?: Barrier;
+  /** Present when the definition sets `hash: true`: the hash service keyed by `hash.pepper`. */
+  readonly hash?: HashService;
+  /** PEM of the CA this service trusts for calls to the other services (its issuer, peers). */
+  readonly ca: string;
+  /** The public listener's base URL, e.g. `https://127.0.0.1:8180`; throws until it is bound. */
+  readonly publicUrl: () => string;
+  /** Runs `close` when the service stops, after the listeners have drained (timers, pools). */
+  readonly onStop: (close: () => Promise<void> | void) => void;
 }
 
 export interface ServiceDefinition<C extends object = object> {
@@ -95,6 +115,26 @@ export interface ServiceDefinition<C extends object = object> {
    * answers 503 on business endpoints until unsealed, and serves the unseal and rotate admin routes.
    */
   readonly barrier?: boolean;
+  /** The service hashes secrets: the template builds the hash service; `hash.pepper` must be set. */
+  readonly hash?: boolean;
+  /**
+   * Public routes outside the OpenAPI API: protocol endpoints (OAuth, OpenID Connect) and
+   * server-rendered pages. Mounted after the barrier gate and before the API router, so the
+   * whole pipeline applies; it calls `next()` for every path it does not serve.
+   */
+  routes?(runtime: ServiceRuntime<C>): Middleware<RequestState>;
+  /**
+   * Extra rows for the admin listener (loopback only, no token), path → method → handler,
+   * e.g. `POST /admin/v1/keys/rotate`. A path the template already serves is refused at start.
+   */
+  adminRoutes?(runtime: ServiceRuntime<C>): Readonly<Record<string, Readonly<Record<string, Middleware<RequestState>>>>>;
+  /**
+   * This service issues the tokens every other one trusts (identity-authz): `cryptoutil up` points
+   * every service's `auth.issuer` at it and writes its client into `credentials.json`.
+   */
+  readonly issuesTokens?: boolean;
+  /** `cryptoutil up`: the service's own configuration in a laptop suite (merged over the template's). */
+  upConfig?(suite: UpSuite): Promise<object>;
   /** Extra middleware run after validation and before the handler (rare). */
   readonly middleware?: readonly Middleware<RequestState>[];
 }

@@ -12,6 +12,7 @@ import { notesService } from '../../services/template/testing/notes-service/inde
 import { learnPs } from '../../services/learn-ps/index.ts';
 import { smKms } from '../../services/sm-kms/index.ts';
 import { newUnsealShares } from '../../services/template/barrier/index.ts';
+import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz } from '../../services/identity-authz/testing/harness.ts';
 import { serverOptions } from '../../services/template/tls/index.ts';
 import { listenHttps } from '../../services/template/server/https-listener.ts';
 import type { ServiceDefinition } from '../../services/template/service.ts';
@@ -166,6 +167,29 @@ async function kms(scenario: KmsScenario): Promise<StartedTarget> {
   };
 }
 
+/**
+ * identity-authz unsealed with its production pipeline, and a client-credentials grant for
+ * learn-ps authenticated with client_secret_basic: client look-up, secret hash check, an ES256
+ * RFC 9068 JWT signed per request.
+ */
+async function authzToken(): Promise<StartedTarget> {
+  const logger = createLogger({ level: 'info', service: 'identity-authz', destination: pino.destination(devNull) });
+  const authz = await startAuthz({ logger, extra: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } });
+  const basic = Buffer.from(`${ADMIN_CLIENT_ID}:${authz.adminSecret}`).toString('base64');
+  const body = new URLSearchParams({ grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }).toString();
+  const check = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: authz.adminSecret });
+  if (check.status !== 200) throw new Error(`the token request failed: ${String(check.status)} ${check.text}`);
+  return {
+    request: {
+      url: `${authz.issuer}/token`,
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    },
+    stop: () => authz.close(),
+  };
+}
+
 const notesRead = (definition: ServiceDefinition): ReadScenario => ({
   definition,
   seed: { path: '/notes', body: SEEDED_NOTE, scope: 'notes:write' },
@@ -188,6 +212,8 @@ export const targets: Readonly<Record<string, Target>> = {
   'kms-encrypt': () => kms({ algorithm: 'A256GCM/A256KW', operation: 'encrypt' }),
   'kms-decrypt': () => kms({ algorithm: 'A256GCM/A256KW', operation: 'decrypt' }),
   'kms-sign': () => kms({ algorithm: 'ES256', operation: 'sign' }),
+  // DESIGN "Contract for checks": client credentials with client_secret_basic.
+  'authz-token': authzToken,
 };
 
 export const scenarioNames: readonly string[] = Object.keys(targets);

@@ -5,11 +5,15 @@
  */
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ServiceDefinition } from '../service.ts';
+import type { ServiceDefinition, UpSuite } from '../service.ts';
 import { loadServiceConfig } from './service-config.ts';
 import { ensureLocalCa } from '../tls/index.ts';
 import { startService, type RunningService } from '../runtime.ts';
 import { unsealDirectory, upUnsealShares } from './up-unseal.ts';
+import { secretsDirectory, upSecret } from './up-secrets.ts';
+
+/** DESIGN "The cryptoutil command": the confidential client `up` creates. */
+export const DEMO_CLIENT_ID = 'cryptoutil-demo';
 
 export interface UpOptions {
   readonly dataDir: string;
@@ -38,10 +42,28 @@ export interface Credentials {
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
 }
 
-async function overridesFor(service: ServiceDefinition, dataDir: string, env: UpOptions['env']): Promise<object> {
+function suiteOf(dataDir: string, services: readonly ServiceDefinition[]): UpSuite {
+  const byName = new Map(services.map((service) => [service.name, service]));
+  return {
+    dataDir,
+    publicUrl: (name) => {
+      const service = byName.get(name);
+      if (service === undefined) throw new Error(`${name} is not part of this suite`);
+      return `https://127.0.0.1:${service.publicPort}`;
+    },
+    secret: (name) => upSecret(dataDir, name),
+    demoClientId: DEMO_CLIENT_ID,
+  };
+}
+
+async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, env: UpOptions['env']): Promise<object> {
+  const { dataDir } = suite;
   return {
     // The suite starts unsealed: the shares kept in DIR/unseal/ are applied as configuration.
     ...(service.barrier === true ? { barrier: await upUnsealShares(dataDir, service.name) } : {}),
+    ...(service.hash === true ? { hash: { pepper: await suite.secret(`${service.name}.pepper`) } } : {}),
+    // Every service trusts the suite's own authorization server.
+    ...(issuer === undefined ? {} : { auth: { issuer: suite.publicUrl(issuer.name) } }),
     public: { address: '127.0.0.1', port: service.publicPort },
     admin: { address: '127.0.0.1', port: service.upAdminPort },
     tls: { mode: 'auto' },
@@ -49,7 +71,15 @@ async function overridesFor(service: ServiceDefinition, dataDir: string, env: Up
     dataDir,
     // Service logs would bury the URL table; CRYPTOUTIL_LOG_LEVEL still raises them.
     log: { level: env.CRYPTOUTIL_LOG_LEVEL ?? 'warn' },
+    ...(await service.upConfig?.(suite)),
   };
+}
+
+/** The authorization server part of `credentials.json`, when the suite has one. */
+async function clientCredentials(suite: UpSuite, issuer: ServiceDefinition | undefined): Promise<Pick<Credentials, 'issuer' | 'token_endpoint' | 'client_id' | 'client_secret'>> {
+  if (issuer === undefined) return { issuer: null, token_endpoint: null, client_id: null, client_secret: null };
+  const url = suite.publicUrl(issuer.name);
+  return { issuer: url, token_endpoint: `${url}/token`, client_id: DEMO_CLIENT_ID, client_secret: await suite.secret(DEMO_CLIENT_ID) };
 }
 
 function urlTable(services: readonly RunningService[]): string {
@@ -65,6 +95,8 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const ca = await ensureLocalCa(dataDir);
+  const suite = suiteOf(dataDir, options.services);
+  const issuer = options.services.find((service) => service.issuesTokens === true);
   const running: RunningService[] = [];
   const stop = async (): Promise<void> => {
     for (const service of [...running].reverse()) {
@@ -74,7 +106,7 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   try {
     for (const [index, service] of options.services.entries()) {
       options.stdout(`[${index + 1}/${options.services.length}] starting ${service.name} ...`);
-      const config = loadServiceConfig(service, [], options.env, await overridesFor(service, dataDir, options.env));
+      const config = loadServiceConfig(service, [], options.env, await overridesFor(service, suite, issuer, options.env));
       running.push(await startService(service, config));
       options.stdout(' ready\n');
     }
@@ -85,11 +117,7 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   }
 
   const credentials: Credentials = {
-    // Filled once identity-authz is part of the suite; until then no service can mint tokens here.
-    issuer: null,
-    token_endpoint: null,
-    client_id: null,
-    client_secret: null,
+    ...await clientCredentials(suite, issuer),
     ca_file: ca.certFile,
     services: Object.fromEntries(running.map((service) => [service.name, { url: service.publicUrl, admin_url: service.adminUrl }])),
   };
@@ -121,6 +149,9 @@ export async function runUp(options: UpOptions): Promise<number> {
     `  credentials      ${suite.credentialsFile} (development only: keep it private)`,
     ...(options.services.some((service) => service.barrier === true)
       ? [`  unseal shares    ${unsealDirectory(suite.dataDir)} (kept beside the data as a development convenience; production keeps them apart)`]
+      : []),
+    ...(options.services.some((service) => service.hash === true || service.issuesTokens === true)
+      ? [`  secrets          ${secretsDirectory(suite.dataDir)} (peppers and the demo client secret; development only)`]
       : []),
     '',
     'Press Ctrl-C to stop.',

@@ -8,7 +8,7 @@ import { toProblem } from '../middleware/problem-details.ts';
 
 /** Runs the rest of the pipeline, then reports status and milliseconds; rethrows what escaped. */
 export async function observeRequest(
-  ctx: { readonly status: number },
+  ctx: { readonly status: number; readonly respond?: boolean; readonly res: { readonly statusCode: number } },
   next: Koa.Next,
   finished: (status: number, durationMs: number) => void,
 ): Promise<void> {
@@ -20,6 +20,8 @@ export async function observeRequest(
     status = toProblem(error).status;
     throw error;
   } finally {
-    finished(status ?? ctx.status, performance.now() - started);
+    // A step that answered on the Node response itself (`respond = false`, e.g. a mounted
+    // oidc-provider) leaves Koa's own status untouched: the response's is the one sent.
+    finished(status ?? (ctx.respond === false ? ctx.res.statusCode : ctx.status), performance.now() - started);
   }
 }

@@ -189,6 +189,8 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     ['GET /.well-known/openid-configuration', () => ({ body: metadata() })],
     ['GET /.well-known/oauth-authorization-server', () => ({ body: metadata() })],
     ['GET /jwks', () => ({ body: { keys: [key.publicJwk] } })],
+    // identity-idp's key path, so that the issuer can stand in for identity-idp as well.
+    ['GET /.well-known/jwks.json', () => ({ body: { keys: [key.publicJwk] } })],
     ['POST /token', tokenEndpoint],
   ]);
 

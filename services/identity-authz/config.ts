@@ -1,0 +1,37 @@
+/**
+ * identity-authz's own configuration keys (`authz.*`), merged by the template with its shared keys.
+ * Defaults suit `cryptoutil up`; in a cluster the issuer and the identity-idp URL are set explicitly.
+ */
+import type { Schema } from 'convict';
+
+export type TokenSigningAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
+
+export interface AuthzConfig {
+  readonly authz: {
+    /** The issuer identifier; empty means the public listener's base URL. */
+    readonly issuer: string;
+    /** identity-idp's public base URL: where browsers log in and where its JWKS lives. */
+    readonly idpUrl: string;
+    readonly signingAlgorithm: TokenSigningAlgorithm;
+    readonly keyRotationDays: number;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlSeconds: number;
+    /** A client created (or brought in line) at first use: `cryptoutil up`'s `cryptoutil-demo`. */
+    readonly bootstrapClient: { readonly id: string; readonly secret: string };
+  };
+}
+
+export const authzSchema: Schema<AuthzConfig> = {
+  authz: {
+    issuer: { doc: 'Issuer identifier (https URL, no trailing slash); empty means the public listener URL.', format: String, default: '' },
+    idpUrl: { doc: 'Public base URL of identity-idp, which runs login and consent.', format: String, default: '' },
+    signingAlgorithm: { doc: 'Algorithm of the token signing keys.', format: ['ES256', 'RS256', 'EdDSA'], default: 'ES256' },
+    keyRotationDays: { doc: 'Days after which the token signing key is replaced.', format: 'nat', default: 30 },
+    accessTokenTtlSeconds: { doc: 'Default access token lifetime in seconds (a client may set its own).', format: 'nat', default: 3600 },
+    refreshTokenTtlSeconds: { doc: 'Default refresh token lifetime in seconds (a client may set its own).', format: 'nat', default: 1_209_600 },
+    bootstrapClient: {
+      id: { doc: 'Client id of a confidential client allowed every scope of every service, created at first use.', format: String, default: '' },
+      secret: { doc: 'Its client secret (use a file:// reference).', format: String, default: '', sensitive: true },
+    },
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * identity-authz's own tables. A client secret exists only as a HighEntropyRandom hash; accounts
+ * hold the claims identity-idp vouched for at the last login; the revocation list holds the `jti`
+ * of revoked JWT access tokens until they expire; used login results are remembered until theirs
+ * expire, which makes each one single-use.
+ */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { JWK } from 'jose';
+import { timestamps } from '../template/database/index.ts';
+
+export const OauthClient = defineEntity({
+  name: 'OauthClient',
+  tableName: 'authz_clients',
+  properties: {
+    id: p.string().primary(),
+    name: p.string(),
+    /** `hash.highEntropyRandom` of the secret; null for private_key_jwt clients. */
+    secretHash: p.string().nullable(),
+    authMethod: p.string(),
+    grantTypes: p.json<string[]>(),
+    redirectUris: p.json<string[]>(),
+    postLogoutRedirectUris: p.json<string[]>(),
+    openidScopes: p.json<string[]>(),
+    /** resource indicator → scopes the client may hold for it. */
+    resourceScopes: p.json<Record<string, string[]>>(),
+    jwks: p.json<{ keys: JWK[] }>().nullable(),
+    accessTokenTtlSeconds: p.integer(),
+    refreshTokenTtlSeconds: p.integer(),
+    ...timestamps(),
+  },
+});
+export type OauthClient = InferEntity<typeof OauthClient>;
+
+export const Account = defineEntity({
+  name: 'Account',
+  tableName: 'authz_accounts',
+  properties: {
+    id: p.string().primary(),
+    claims: p.json<Record<string, unknown>>(),
+    ...timestamps(),
+  },
+});
+export type Account = InferEntity<typeof Account>;
+
+export const RevokedToken = defineEntity({
+  name: 'RevokedToken',
+  tableName: 'authz_revoked_tokens',
+  properties: {
+    jti: p.string().primary(),
+    expiresAt: p.datetime(),
+  },
+});
+export type RevokedToken = InferEntity<typeof RevokedToken>;
+
+export const UsedLoginResult = defineEntity({
+  name: 'UsedLoginResult',
+  tableName: 'authz_used_login_results',
+  properties: {
+    jti: p.string().primary(),
+    expiresAt: p.datetime(),
+  },
+});
+export type UsedLoginResult = InferEntity<typeof UsedLoginResult>;
+
+export const authzOwnEntities = [OauthClient, Account, RevokedToken, UsedLoginResult];

@@ -1,0 +1,226 @@
+/**
+ * One running identity-authz: the provider instance built from the current keys (and rebuilt when
+ * a rotation changes them), the bootstrap client, and the sweep of expired rows. Everything that
+ * needs key material waits for the barrier; sealing forgets it all.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import type Provider from 'oidc-provider';
+import type { ServiceRuntime } from '../template/service.ts';
+import type { Barrier } from '../template/barrier/index.ts';
+import type { HashService } from '../template/hash/index.ts';
+import { IssuerKeys } from '../template/auth/issuer-keys.ts';
+import { httpsJsonFetcher } from '../template/auth/https-json.ts';
+import { createSigningKeys, type SigningKeyRing, type SigningKeys } from '../template/signing-keys/index.ts';
+import { clientFields, providerMetadata } from './clients.ts';
+import type { AuthzConfig } from './config.ts';
+import { Account, OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
+import { jwtTokenEndpoints } from './jwt-tokens.ts';
+import type { LoginOptions } from './login.ts';
+import { createProvider } from './provider.ts';
+import { everyScope, loadCatalog, type ResourceCatalog, type ResourceSource } from './resources.ts';
+import { createOidcStorage, type OidcStorage } from './storage/adapter.ts';
+
+const DAY_MS = 86_400_000;
+/** Expired rows (codes, sessions, revoked jtis, used login results) are removed this often. */
+export const SWEEP_INTERVAL_MS = 60_000;
+/** A retired signing key stays in the JWKS this long: past the longest access token lifetime (1 day). */
+const TOKEN_KEY_RETENTION_MS = 2 * DAY_MS;
+
+/** The provider with the keys it was built from. */
+export interface BuiltProvider {
+  readonly provider: Provider;
+  readonly handler: ReturnType<Provider['callback']>;
+  readonly issuer: string;
+  readonly tokenRing: SigningKeyRing;
+  readonly login: LoginOptions;
+}
+
+export interface AuthzHostOptions {
+  readonly runtime: ServiceRuntime<AuthzConfig>;
+  /** Services whose resources tokens may be issued for (their OpenAPI scopes). */
+  readonly resources: () => readonly ResourceSource[];
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`identity-authz needs ${what}: its definition must set it`);
+  return value;
+}
+
+export class AuthzHost {
+  readonly runtime: ServiceRuntime<AuthzConfig>;
+  readonly barrier: Barrier;
+  readonly hash: HashService;
+  readonly storage: OidcStorage;
+  readonly tokenKeys: SigningKeys;
+  readonly #cookieKeys: SigningKeys;
+  readonly #resources: () => readonly ResourceSource[];
+  #catalog: Promise<ResourceCatalog> | undefined;
+  #built: Promise<BuiltProvider> | undefined;
+  #builtVersion = '';
+  #bootstrapped: Promise<void> | undefined;
+  #idpKeys: IssuerKeys | undefined;
+
+  constructor(options: AuthzHostOptions) {
+    const { runtime } = options;
+    this.runtime = runtime;
+    this.barrier = required(runtime.barrier, 'the barrier');
+    this.hash = required(runtime.hash, 'the hash service');
+    this.#resources = options.resources;
+    const { orm, config } = runtime;
+    this.storage = createOidcStorage({ orm, barrier: this.barrier, hash: this.hash, findClient: (id) => this.#findClient(id) });
+    this.tokenKeys = createSigningKeys({
+      orm, barrier: this.barrier, purpose: 'access-tokens', algorithm: config.authz.signingAlgorithm,
+      rotateAfterMs: config.authz.keyRotationDays * DAY_MS, retainMs: TOKEN_KEY_RETENTION_MS,
+    });
+    this.#cookieKeys = createSigningKeys({
+      orm, barrier: this.barrier, purpose: 'cookies', algorithm: 'HS256',
+      rotateAfterMs: 30 * DAY_MS, retainMs: 14 * DAY_MS,
+    });
+    // Nothing derived from key material outlives a seal.
+    this.barrier.onSeal(() => { this.forget(); });
+  }
+
+  /** The issuer identifier: configured, or the public listener's URL. */
+  issuer(): string {
+    const configured = this.runtime.config.authz.issuer;
+    return configured === '' ? this.runtime.publicUrl() : configured.replace(/\/+$/, '');
+  }
+
+  fork(): EntityManager {
+    return this.runtime.orm.em.fork();
+  }
+
+  catalog(): Promise<ResourceCatalog> {
+    this.#catalog ??= loadCatalog(this.#resources()).catch((error: unknown) => {
+      this.#catalog = undefined;
+      throw error;
+    });
+    return this.#catalog;
+  }
+
+  /** The provider for the current keys; a rotation (here or in another process) rebuilds it. */
+  async provider(): Promise<BuiltProvider> {
+    const [tokens, cookies] = await Promise.all([this.tokenKeys.current(), this.#cookieKeys.current()]);
+    const version = `${tokens.version}/${cookies.version}`;
+    if (this.#built === undefined || this.#builtVersion !== version) {
+      this.#builtVersion = version;
+      this.#built = this.#build(tokens, cookies).catch((error: unknown) => {
+        this.#built = undefined;
+        throw error;
+      });
+    }
+    await this.bootstrap();
+    return this.#built;
+  }
+
+  /** Creates (or brings in line) `authz.bootstrapClient` once per unseal. */
+  bootstrap(): Promise<void> {
+    this.#bootstrapped ??= this.#ensureBootstrapClient().catch((error: unknown) => {
+      this.#bootstrapped = undefined;
+      throw error;
+    });
+    return this.#bootstrapped;
+  }
+
+  forget(): void {
+    this.tokenKeys.forget();
+    this.#cookieKeys.forget();
+    this.#built = undefined;
+    this.#builtVersion = '';
+    this.#bootstrapped = undefined;
+  }
+
+  /** Deletes expired rows of every table that has them; returns how many. */
+  async sweep(): Promise<number> {
+    if (this.barrier.isSealed()) return 0;
+    const now = new Date();
+    const em = this.fork();
+    const counts = await Promise.all([
+      this.storage.sweep(),
+      em.nativeDelete(RevokedToken, { expiresAt: { $lt: now } }),
+      em.nativeDelete(UsedLoginResult, { expiresAt: { $lt: now } }),
+    ]);
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  async #findClient(id: string): Promise<Record<string, unknown> | undefined> {
+    const client = await this.fork().findOne(OauthClient, { id });
+    return client === null ? undefined : providerMetadata(client);
+  }
+
+  async #findAccount(id: string): Promise<Record<string, unknown> | undefined> {
+    const account = await this.fork().findOne(Account, { id });
+    return account === null ? undefined : account.claims;
+  }
+
+  #loginIdpKeys(): IssuerKeys {
+    const idpUrl = this.runtime.config.authz.idpUrl.replace(/\/+$/, '');
+    this.#idpKeys ??= new IssuerKeys({
+      jwksUri: () => Promise.resolve(`${idpUrl}/.well-known/jwks.json`),
+      fetchJson: httpsJsonFetcher(this.runtime.ca === '' ? {} : { ca: this.runtime.ca }),
+      now: Date.now,
+      refreshCooldownMs: 30_000,
+      maxAgeMs: 600_000,
+    });
+    return this.#idpKeys;
+  }
+
+  async #build(tokens: SigningKeyRing, cookies: SigningKeyRing): Promise<BuiltProvider> {
+    const issuer = this.issuer();
+    const { config, log } = this.runtime;
+    const provider = createProvider({
+      issuer,
+      signingKeys: tokens.privateJwks,
+      cookieKeys: cookies.privateJwks.map((jwk) => String(jwk.k)),
+      adapter: this.storage.Adapter,
+      catalog: await this.catalog(),
+      clientSecrets: this.hash.highEntropyRandom,
+      findAccount: (id) => this.#findAccount(id),
+      onServerError: (error) => { log.error({ error: error.name, reason: error.message }, 'authorization server error'); },
+    });
+    provider.use(jwtTokenEndpoints({ issuer, jwks: () => ({ keys: [...tokens.publicJwks.keys] }), fork: () => this.fork(), clockSkewSeconds: config.auth.clockSkewSeconds }));
+    const signingKey = tokens.privateJwks[0];
+    if (signingKey === undefined) throw new Error('the token signing key ring is empty');
+    return {
+      provider,
+      handler: provider.callback(),
+      issuer,
+      tokenRing: tokens,
+      login: {
+        issuer,
+        idpUrl: config.authz.idpUrl.replace(/\/+$/, ''),
+        signingKey,
+        idpKeys: this.#loginIdpKeys(),
+        clockSkewSeconds: config.auth.clockSkewSeconds,
+      },
+    };
+  }
+
+  async #ensureBootstrapClient(): Promise<void> {
+    const { id, secret } = this.runtime.config.authz.bootstrapClient;
+    if (id === '') return;
+    if (secret === '') throw new Error('authz.bootstrapClient.secret must be set with authz.bootstrapClient.id');
+    const em = this.fork();
+    const fields = clientFields({
+      name: 'bootstrap client (every scope of every service)',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      grantTypes: ['client_credentials'],
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      openidScopes: [],
+      resourceScopes: everyScope(await this.catalog()),
+    }, this.runtime.config.authz);
+    const existing = await em.findOne(OauthClient, { id });
+    if (existing === null) {
+      em.create(OauthClient, { id, ...fields, secretHash: await this.hash.highEntropyRandom.hashWithLatest(secret) });
+    } else {
+      em.assign(existing, { resourceScopes: fields.resourceScopes });
+      // A changed configured secret replaces the stored hash; an unchanged one is left alone.
+      const stored = existing.secretHash ?? '';
+      if (stored === '' || !await this.hash.highEntropyRandom.verify(secret, stored)) {
+        existing.secretHash = await this.hash.highEntropyRandom.hashWithLatest(secret);
+      }
+    }
+    await em.flush();
+  }
+}

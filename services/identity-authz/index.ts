@@ -1,0 +1,70 @@
+/**
+ * identity-authz, the OAuth 2.1 / OpenID Connect authorization server every other service trusts.
+ * oidc-provider runs the protocol; this folder supplies what the library leaves open: storage on
+ * MikroORM, signing keys under the barrier, clients, accounts vouched for by identity-idp, and the
+ * wiring into the template (DESIGN table: port 8180, `up` admin port 9091).
+ */
+import type { ServiceDefinition } from '../template/service.ts';
+import { signingKeyEntities, signingKeyMigrations } from '../template/signing-keys/index.ts';
+import { authzSchema, type AuthzConfig } from './config.ts';
+import { authzOwnEntities } from './entities.ts';
+import { AuthzHost, SWEEP_INTERVAL_MS } from './host.ts';
+import { authzOwnMigrations } from './migrations.ts';
+import type { ResourceSource } from './resources.ts';
+import { clientHandlers } from './routes/clients.ts';
+import { keyAdminRoutes } from './routes/keys.ts';
+import { protocolRoutes } from './routes/protocol.ts';
+import { storageEntities, storageMigrations } from './storage/adapter.ts';
+
+export const IDENTITY_AUTHZ = 'identity-authz';
+const IDENTITY_IDP = 'identity-idp';
+
+/**
+ * The definition, given the services whose resources it issues tokens for (itself included
+ * automatically). A factory rather than a constant so that the registry can pass the others
+ * without a circular import.
+ */
+export function identityAuthz(resources: () => readonly ResourceSource[]): ServiceDefinition<AuthzConfig> {
+  const hosts = new WeakMap<object, AuthzHost>();
+  const definition: ServiceDefinition<AuthzConfig> = {
+    name: IDENTITY_AUTHZ,
+    summary: 'OAuth 2.1 / OpenID Connect authorization server (oidc-provider): clients, tokens, keys under the barrier',
+    publicPort: 8180,
+    upAdminPort: 9091,
+    openapi: new URL('./openapi.yaml', import.meta.url),
+    configSchema: authzSchema,
+    entities: [...signingKeyEntities, ...storageEntities, ...authzOwnEntities],
+    migrations: [...signingKeyMigrations, ...storageMigrations, ...authzOwnMigrations],
+    barrier: true,
+    hash: true,
+    issuesTokens: true,
+    async upConfig(suite) {
+      let idpUrl = '';
+      try {
+        idpUrl = suite.publicUrl(IDENTITY_IDP);
+      } catch {
+        // A suite without identity-idp still issues client-credentials tokens.
+      }
+      return { authz: { idpUrl, bootstrapClient: { id: suite.demoClientId, secret: await suite.secret(suite.demoClientId) } } };
+    },
+    operations: (runtime) => clientHandlers(hostOf(runtime)),
+    routes: (runtime) => protocolRoutes(hostOf(runtime)),
+    adminRoutes: (runtime) => keyAdminRoutes(hostOf(runtime)),
+  };
+  // operations, routes and adminRoutes of one runtime share one host (keys, provider, sweep).
+  function hostOf(runtime: Parameters<typeof definition.operations>[0]): AuthzHost {
+    let host = hosts.get(runtime);
+    if (host === undefined) {
+      host = new AuthzHost({ runtime, resources: () => [definition, ...resources()] });
+      const created = host;
+      const timer = setInterval(() => {
+        created.sweep().catch((error: unknown) => { runtime.log.warn({ reason: String(error) }, 'sweep of expired authorization data failed'); });
+      }, SWEEP_INTERVAL_MS);
+      timer.unref();
+      runtime.onStop(() => { clearInterval(timer); });
+      hosts.set(runtime, host);
+    }
+    return host;
+  }
+  return definition;
+}

@@ -1,0 +1,164 @@
+/**
+ * Interactions, the ORY Hydra way: identity-authz runs the protocol and identity-idp runs login and
+ * consent. A browser that must log in is sent to identity-idp with a login request signed by our
+ * token key; identity-idp sends it back with a login result signed by its own key, which must be
+ * fresh (60 s), addressed to us, about this very interaction, and is accepted only once.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import { importJWK, jwtVerify, SignJWT, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
+import type Provider from 'oidc-provider';
+import { BadRequestError } from '../template/errors/index.ts';
+import { isUniqueViolation } from '../template/database/index.ts';
+import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
+import { Account, UsedLoginResult } from './entities.ts';
+import { allowedScopes, OPENID_SCOPES } from './provider.ts';
+
+/** RFC 8725 §3.11: explicit types keep a login request, a login result and a token apart. */
+export const LOGIN_REQUEST_TYP = 'login-request+jwt';
+export const LOGIN_RESULT_TYP = 'login-result+jwt';
+
+/** A login result older than this is refused even if its `exp` says otherwise. */
+const RESULT_MAX_AGE_SECONDS = 60;
+/** Login requests live no longer than the interaction (10 minutes). */
+const REQUEST_MAX_AGE_SECONDS = 600;
+
+export interface LoginOptions {
+  readonly issuer: string;
+  /** identity-idp's public base URL (`authz.idpUrl`). */
+  readonly idpUrl: string;
+  /** The active private signing JWK (with kid and alg). */
+  readonly signingKey: JWK;
+  /** identity-idp's published keys. */
+  readonly idpKeys: IssuerKeys;
+  readonly clockSkewSeconds: number;
+  readonly now?: () => number;
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function resourcesOf(params: Readonly<Record<string, unknown>>): string[] {
+  const { resource } = params;
+  if (typeof resource === 'string') return [resource];
+  return Array.isArray(resource) ? resource.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** The signed login request for interaction `uid`, and where to send the browser with it. */
+export async function loginRedirect(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, options: LoginOptions): Promise<string> {
+  const { params, prompt, uid } = interaction;
+  const clientId = String(params.client_id);
+  const client = await provider.Client.find(clientId);
+  const now = Math.floor((options.now ?? Date.now)() / 1000);
+  const promptValues = stringOf(params.prompt)?.split(' ') ?? [];
+  const asks = prompt.name === 'login' || promptValues.includes('login') ? ['login', 'consent'] : ['consent'];
+  const maxAge = stringOf(params.max_age);
+  const key = await importJWK(options.signingKey, options.signingKey.alg);
+  const request = await new SignJWT({
+    client_id: clientId,
+    ...(client?.clientName === undefined ? {} : { client_name: client.clientName }),
+    scope: stringOf(params.scope) ?? '',
+    prompt: asks,
+    return_to: `${options.issuer}/interaction/${uid}/callback`,
+    ...(stringOf(params.login_hint) === undefined ? {} : { login_hint: stringOf(params.login_hint) }),
+    ...(maxAge === undefined ? {} : { max_age: Number(maxAge) }),
+  })
+    .setProtectedHeader({ alg: String(options.signingKey.alg), kid: String(options.signingKey.kid), typ: LOGIN_REQUEST_TYP })
+    .setIssuer(options.issuer)
+    .setAudience(options.idpUrl)
+    .setJti(uid)
+    .setIssuedAt(now)
+    .setExpirationTime(Math.min(interaction.exp, now + REQUEST_MAX_AGE_SECONDS))
+    .sign(key);
+  return `${options.idpUrl}/login?login_challenge=${encodeURIComponent(request)}`;
+}
+
+/** What a verified login result says. */
+export interface LoginResult {
+  readonly jti: string;
+  readonly expiresAt: number;
+  readonly subject: string;
+  readonly authTime: number;
+  readonly amr: readonly string[];
+  readonly scopes: readonly string[];
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly denied: boolean;
+}
+
+function loginResultFailure(error: unknown): BadRequestError {
+  const reason = error instanceof joseErrors.JOSEError ? error.code : 'ERR_LOGIN_RESULT_INVALID';
+  return new BadRequestError(`the login result from identity-idp is not valid (${reason})`);
+}
+
+/** Verifies a login result for interaction `uid`; throws 400 naming the failed check. */
+export async function verifyLoginResult(token: string, uid: string, options: LoginOptions): Promise<LoginResult> {
+  const { payload } = await jwtVerify(token, options.idpKeys.resolve, {
+    issuer: options.idpUrl,
+    audience: options.issuer,
+    typ: LOGIN_RESULT_TYP,
+    maxTokenAge: RESULT_MAX_AGE_SECONDS,
+    clockTolerance: options.clockSkewSeconds,
+    requiredClaims: ['jti', 'exp', 'iat', 'sub', 'challenge'],
+    currentDate: new Date((options.now ?? Date.now)()),
+  }).catch((error: unknown) => { throw loginResultFailure(error); });
+  if (payload.challenge !== uid) throw new BadRequestError('the login result belongs to another sign-in');
+  return resultOf(payload);
+}
+
+function resultOf(payload: JWTPayload): LoginResult {
+  const scope = stringOf(payload.scope) ?? '';
+  const claims = typeof payload.claims === 'object' && payload.claims !== null ? payload.claims as Record<string, unknown> : {};
+  return {
+    jti: String(payload.jti),
+    expiresAt: Number(payload.exp),
+    subject: String(payload.sub),
+    authTime: typeof payload.auth_time === 'number' ? payload.auth_time : Number(payload.iat),
+    amr: Array.isArray(payload.amr) ? payload.amr.filter((item): item is string => typeof item === 'string') : ['pwd'],
+    scopes: scope.split(' ').filter((item) => item !== ''),
+    claims,
+    denied: payload.error === 'access_denied',
+  };
+}
+
+/** Records the result's `jti`; a second use of the same result is refused. */
+export async function spendLoginResult(em: EntityManager, result: LoginResult): Promise<void> {
+  try {
+    await em.insert(UsedLoginResult, { jti: result.jti, expiresAt: new Date(result.expiresAt * 1000) });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new BadRequestError('this login result has already been used');
+    throw error;
+  }
+}
+
+/** Keeps the claims identity-idp vouched for; `findAccount` answers from them. */
+export async function rememberAccount(em: EntityManager, result: LoginResult): Promise<void> {
+  const existing = await em.findOne(Account, { id: result.subject });
+  if (existing === null) {
+    em.create(Account, { id: result.subject, claims: { ...result.claims } });
+  } else {
+    existing.claims = { ...result.claims };
+  }
+  await em.flush();
+}
+
+/**
+ * The grant for the scopes the user allowed: OpenID scopes as they are, resource scopes per
+ * requested resource as far as the client may hold them.
+ */
+export async function grantFor(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, result: LoginResult): Promise<string> {
+  const { params } = interaction;
+  const clientId = String(params.client_id);
+  const grant = (interaction.grantId === undefined ? undefined : await provider.Grant.find(interaction.grantId))
+    ?? new provider.Grant({ accountId: result.subject, clientId });
+  const granted = new Set(result.scopes);
+  const openid = OPENID_SCOPES.filter((scope) => granted.has(scope));
+  if (openid.length > 0) grant.addOIDCScope(openid.join(' '));
+  const client = await provider.Client.find(clientId);
+  if (client !== undefined) {
+    for (const resource of resourcesOf(params)) {
+      const scopes = allowedScopes(client, resource).filter((scope) => granted.has(scope));
+      if (scopes.length > 0) grant.addResourceScope(resource, scopes.join(' '));
+    }
+  }
+  return grant.save();
+}

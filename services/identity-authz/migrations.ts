@@ -1,0 +1,44 @@
+/** identity-authz's own schema (clients, accounts, revocation list, used login results). */
+import type { MigrationObject } from '@mikro-orm/core';
+import { PortableMigration } from '../template/database/index.ts';
+
+class CreateAuthzTables extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table authz_clients (
+      id ${t.text} not null primary key,
+      name ${t.text} not null,
+      secret_hash ${t.text} null,
+      auth_method ${t.text} not null check (auth_method in ('client_secret_basic', 'client_secret_post', 'private_key_jwt')),
+      grant_types ${t.json} not null,
+      redirect_uris ${t.json} not null,
+      post_logout_redirect_uris ${t.json} not null,
+      openid_scopes ${t.json} not null,
+      resource_scopes ${t.json} not null,
+      jwks ${t.json} null,
+      access_token_ttl_seconds ${t.integer} not null,
+      refresh_token_ttl_seconds ${t.integer} not null,
+      created_at ${t.timestamp} not null,
+      updated_at ${t.timestamp} not null
+    )`);
+    this.addSql(`create table authz_accounts (
+      id ${t.text} not null primary key,
+      claims ${t.json} not null,
+      created_at ${t.timestamp} not null,
+      updated_at ${t.timestamp} not null
+    )`);
+    this.addSql(`create table authz_revoked_tokens (
+      jti ${t.text} not null primary key,
+      expires_at ${t.timestamp} not null
+    )`);
+    this.addSql(`create table authz_used_login_results (
+      jti ${t.text} not null primary key,
+      expires_at ${t.timestamp} not null
+    )`);
+  }
+}
+
+/** Migrations in the order they run; a released step never changes. */
+export const authzOwnMigrations: readonly MigrationObject[] = [
+  { name: 'authz-0002-clients-accounts', class: CreateAuthzTables },
+];

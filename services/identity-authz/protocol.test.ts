@@ -1,0 +1,191 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
+import { httpsCall } from '../template/testing/service-harness.ts';
+import { ADMIN_CLIENT_ID, AUTHZ_RESOURCE, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
+
+const LEARN_PS_SCOPES = ['orders:read', 'orders:write', 'pets:read', 'pets:write'];
+
+describe('identity-authz protocol (oidc-provider under the template)', function () {
+  this.timeout(60_000);
+  let authz: AuthzHarness;
+  const admin = (): { id: string; secret: string } => ({ id: ADMIN_CLIENT_ID, secret: authz.adminSecret });
+
+  before(async () => { authz = await startAuthz(); });
+  after(async () => { await authz.close(); });
+
+  async function jwks(): Promise<JSONWebKeySet> {
+    return (await authz.get('/jwks')).json as JSONWebKeySet;
+  }
+
+  async function serviceClient(body: Readonly<Record<string, unknown>>): Promise<{ id: string; secret: string }> {
+    const answer = await authz.api('POST', '/clients', { name: 'test client', grantTypes: ['client_credentials'], ...body });
+    expect(answer.status, answer.text).to.equal(201);
+    const created = answer.json as { clientId: string; clientSecret: string };
+    return { id: created.clientId, secret: created.clientSecret };
+  }
+
+  describe('discovery (OpenID Connect Discovery 1.0, RFC 8414)', () => {
+    it('names the public base URL as issuer and offers the OAuth 2.1 profile only', async () => {
+      const answer = await authz.get('/.well-known/openid-configuration');
+      expect(answer.status).to.equal(200);
+      const metadata = answer.json as Record<string, unknown>;
+      expect(metadata.issuer).to.equal(authz.issuer);
+      expect(metadata.token_endpoint).to.equal(`${authz.issuer}/token`);
+      expect(metadata.response_types_supported).to.deep.equal(['code']);
+      expect(metadata.code_challenge_methods_supported).to.deep.equal(['S256']);
+      expect(metadata.grant_types_supported).to.include.members(['authorization_code', 'client_credentials', 'refresh_token']);
+      expect(metadata.grant_types_supported).to.not.include.members(['implicit', 'password']);
+      expect(metadata.token_endpoint_auth_methods_supported).to.have.members(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+      expect(metadata).to.include.keys('introspection_endpoint', 'revocation_endpoint', 'pushed_authorization_request_endpoint', 'end_session_endpoint', 'dpop_signing_alg_values_supported', 'jwks_uri');
+    });
+
+    it('publishes ES256 signing keys without private members', async () => {
+      const { keys } = await jwks();
+      expect(keys).to.have.length.greaterThan(0);
+      for (const key of keys) {
+        expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
+        expect(key).to.not.have.property('d');
+      }
+    });
+  });
+
+  describe('client credentials with resource indicators (RFC 8707, RFC 9068)', () => {
+    it('gives every allowed scope of the resource when no scope is asked for', async () => {
+      const answer = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
+      expect(answer.status, answer.text).to.equal(200);
+      const body = answer.json as { access_token: string; token_type: string; expires_in: number; scope: string };
+      expect(body.token_type).to.equal('Bearer');
+      expect(body.scope.split(' ').sort()).to.deep.equal(LEARN_PS_SCOPES);
+      const { payload, protectedHeader } = await jwtVerify(body.access_token, createLocalJWKSet(await jwks()), { issuer: authz.issuer, audience: LEARN_PS_RESOURCE });
+      expect(protectedHeader.typ).to.equal('at+jwt');
+      expect(payload.sub).to.equal(ADMIN_CLIENT_ID);
+      expect(payload.client_id).to.equal(ADMIN_CLIENT_ID);
+      expect(String(payload.scope).split(' ').sort()).to.deep.equal(LEARN_PS_SCOPES);
+      expect(payload).to.include.keys('jti', 'iat', 'exp');
+    });
+
+    it('narrows to the scopes asked for, and refuses unknown resources and bad secrets in the OAuth error format', async () => {
+      const narrowed = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, scope: 'pets:read' }, admin());
+      expect((narrowed.json as { scope: string }).scope).to.equal('pets:read');
+      const unknown = await authz.form('/token', { grant_type: 'client_credentials', resource: 'urn:cryptoutil:nowhere' }, admin());
+      expect(unknown.status).to.equal(400);
+      expect((unknown.json as { error: string }).error).to.equal('invalid_target');
+      const wrong = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: 'not-the-secret' });
+      expect(wrong.status).to.equal(401);
+      expect((wrong.json as { error: string }).error).to.equal('invalid_client');
+      const password = await authz.form('/token', { grant_type: 'password', username: 'a', password: 'b' }, admin());
+      expect(password.status).to.equal(400);
+      expect((password.json as { error: string }).error).to.equal('unsupported_grant_type');
+    });
+
+    it('holds a client to its scopes per resource, its grant types and its token lifetime', async () => {
+      const client = await serviceClient({ resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] }, accessTokenTtlSeconds: 120 });
+      const answer = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, client);
+      const token = decodeJwt((answer.json as { access_token: string }).access_token);
+      expect(token.scope).to.equal('pets:read');
+      expect(Number(token.exp) - Number(token.iat)).to.equal(120);
+      const elsewhere = await authz.form('/token', { grant_type: 'client_credentials', resource: 'urn:cryptoutil:sm-kms' }, client);
+      expect((elsewhere.json as { error: string }).error).to.equal('invalid_target');
+      const more = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, scope: 'pets:write' }, client);
+      expect(more.json).to.not.have.property('scope');
+    });
+
+    it('accepts client_secret_post, and private_key_jwt without any secret', async () => {
+      const post = await serviceClient({ tokenEndpointAuthMethod: 'client_secret_post', resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+      const byPost = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, client_id: post.id, client_secret: post.secret });
+      expect(byPost.status, byPost.text).to.equal(200);
+
+      const { publicKey, privateKey } = await generateKeyPair('ES256');
+      const jwk = { ...await exportJWK(publicKey), alg: 'ES256', use: 'sig' };
+      const created = await authz.api('POST', '/clients', { name: 'jwt client', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [jwk] }, resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+      expect(created.status, created.text).to.equal(201);
+      const clientId = (created.json as { clientId: string }).clientId;
+      expect(created.json).to.not.have.property('clientSecret');
+      const assertion = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer(clientId).setSubject(clientId)
+        .setAudience(authz.issuer).setJti(randomUUID()).setIssuedAt().setExpirationTime('1m').sign(privateKey);
+      const answer = await authz.form('/token', {
+        grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, client_id: clientId,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion,
+      });
+      expect(answer.status, answer.text).to.equal(200);
+      const bySecret = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: clientId, secret: 'guess' });
+      expect(bySecret.status).to.equal(401);
+      expect((bySecret.json as { error: string }).error).to.equal('invalid_client');
+    });
+
+    it('binds a token to the DPoP key of the request (RFC 9449)', async () => {
+      const { publicKey, privateKey } = await generateKeyPair('ES256');
+      const jwk = await exportJWK(publicKey);
+      const proof = await new SignJWT({ htm: 'POST', htu: `${authz.issuer}/token`, jti: randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk }).setIssuedAt().sign(privateKey);
+      const answer = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin(), { dpop: proof });
+      expect(answer.status, answer.text).to.equal(200);
+      const body = answer.json as { access_token: string; token_type: string };
+      expect(body.token_type).to.equal('DPoP');
+      expect(decodeJwt(body.access_token).cnf).to.deep.equal({ jkt: await calculateJwkThumbprint(jwk) });
+    });
+  });
+
+  describe('introspection (RFC 7662) and revocation (RFC 7009) of JWT access tokens', () => {
+    it('answers active with the claims, then inactive once revoked, and requires client authentication', async () => {
+      const issued = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
+      const token = (issued.json as { access_token: string }).access_token;
+      const active = await authz.form('/token/introspection', { token }, admin());
+      expect(active.status, active.text).to.equal(200);
+      expect(active.json).to.include({ active: true, client_id: ADMIN_CLIENT_ID, sub: ADMIN_CLIENT_ID, aud: LEARN_PS_RESOURCE, iss: authz.issuer, token_type: 'Bearer' });
+      const anonymous = await authz.form('/token/introspection', { token });
+      expect(anonymous.status).to.equal(400);
+      expect((anonymous.json as { error: string }).error).to.equal('invalid_request');
+
+      const other = await serviceClient({ resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+      const foreign = await authz.form('/token/revocation', { token }, other);
+      expect(foreign.status).to.equal(400);
+      expect((foreign.json as { error: string }).error).to.equal('unauthorized_client');
+      expect((await authz.form('/token/introspection', { token }, admin())).json).to.include({ active: true });
+
+      const revoked = await authz.form('/token/revocation', { token }, admin());
+      expect(revoked.status).to.equal(200);
+      expect((await authz.form('/token/introspection', { token }, admin())).json).to.deep.equal({ active: false });
+      // Revoking twice, or revoking garbage, is not an error (RFC 7009 §2.2).
+      expect((await authz.form('/token/revocation', { token }, admin())).status).to.equal(200);
+      expect((await authz.form('/token/revocation', { token: 'not-a-token' }, admin())).status).to.equal(200);
+    });
+
+    it('answers inactive for a JWT it did not sign', async () => {
+      const foreign = await authz.idp.sign({ iss: authz.issuer, sub: 'x', client_id: 'x', jti: 'j', exp: Math.floor(Date.now() / 1000) + 60 }, { typ: 'at+jwt' });
+      const answer = await authz.form('/token/introspection', { token: foreign }, admin());
+      expect(answer.json).to.deep.equal({ active: false });
+    });
+  });
+
+  describe('signing key rotation (POST /admin/v1/keys/rotate)', () => {
+    it('signs with the new key and keeps publishing the old one, so earlier tokens still verify', async () => {
+      const before = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
+      const oldToken = (before.json as { access_token: string }).access_token;
+      const oldKid = decodeProtectedHeader(oldToken).kid;
+      const adminAnswer = await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/keys/rotate`);
+      expect(adminAnswer.status, adminAnswer.text).to.equal(200);
+      const { active, published } = adminAnswer.json as { active: string; published: string[] };
+      expect(active).to.not.equal(oldKid);
+      expect(published).to.include.members([active, oldKid]);
+      const after = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
+      const newToken = (after.json as { access_token: string }).access_token;
+      expect(decodeProtectedHeader(newToken).kid).to.equal(active);
+      const keys = createLocalJWKSet(await jwks());
+      await jwtVerify(oldToken, keys, { issuer: authz.issuer });
+      await jwtVerify(newToken, keys, { issuer: authz.issuer });
+      expect((await authz.form('/token/introspection', { token: oldToken }, admin())).json).to.include({ active: true });
+    });
+  });
+
+  it('takes its own tokens on its clients API and refuses tokens for other resources', async () => {
+    const own = await authz.api('GET', '/clients');
+    expect(own.status).to.equal(200);
+    const issued = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
+    const answer = await authz.get('/service/api/v1/clients', { authorization: `Bearer ${(issued.json as { access_token: string }).access_token}` });
+    expect(answer.status).to.equal(401);
+    expect(AUTHZ_RESOURCE).to.equal('urn:cryptoutil:identity-authz');
+  });
+});
+

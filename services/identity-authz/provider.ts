@@ -1,0 +1,139 @@
+/**
+ * The oidc-provider configuration: what identity-authz turns on (OAuth 2.1 profile: code + PKCE
+ * S256 only, client credentials, refresh rotation, RFC 7662/7009/8707/9068/9126/9449, RP-initiated
+ * logout) and the seams the library leaves to us: storage, keys, clients, accounts, interactions.
+ */
+import Provider, { errors, type AdapterConstructor, type Client, type Configuration, type JWK, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import type { HashRegistry } from '../template/hash/index.ts';
+import { EXTRA_METADATA } from './clients.ts';
+import { errorPage, logoutPage, signedOutPage } from './pages.ts';
+import type { ResourceCatalog } from './resources.ts';
+
+/** OIDC scopes the provider knows; every other scope belongs to a resource server. */
+export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/** What the provider needs from the rest of the service. */
+export interface ProviderOptions {
+  readonly issuer: string;
+  /** Private signing JWKs, the active key first (access tokens, ID tokens, login requests). */
+  readonly signingKeys: readonly JWK[];
+  /** Cookie signing secrets, the current one first. */
+  readonly cookieKeys: readonly string[];
+  readonly adapter: AdapterConstructor;
+  readonly catalog: ResourceCatalog;
+  /** Verifies a presented client secret against the stored HighEntropyRandom hash. */
+  readonly clientSecrets: HashRegistry;
+  /** The claims identity-idp vouched for at the account's last login, or undefined if unknown. */
+  readonly findAccount: (accountId: string) => Promise<Record<string, unknown> | undefined>;
+  /** Called with failures the library could not answer itself (never with request data). */
+  readonly onServerError: (error: Error) => void;
+}
+
+/** Interaction, authorization code and ID token lifetimes (seconds); tokens take the client's. */
+const LIFETIMES = { AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 1_209_600, Grant: 1_209_600 } as const;
+
+function numberMetadata(client: Client | undefined, name: string, fallback: number): number {
+  const value = (client?.metadata() as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'number' ? value : fallback;
+}
+
+/** The scopes a client may hold for a resource (its `resource_scopes` metadata). */
+export function allowedScopes(client: Client, resource: string): readonly string[] {
+  const table = (client.metadata() as { resource_scopes?: Record<string, string[]> }).resource_scopes ?? {};
+  return Object.hasOwn(table, resource) ? table[resource] ?? [] : [];
+}
+
+/** RFC 8707: a resource we know, which this client may use, with the JWT format of RFC 9068. */
+function resourceServerInfo(catalog: ResourceCatalog, signingAlg: string) {
+  return (_ctx: KoaContextWithOIDC, resource: string, client: Client): ResourceServer => {
+    if (!catalog.has(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
+    const scopes = allowedScopes(client, resource);
+    if (scopes.length === 0) throw new errors.InvalidTarget(`the client may not obtain tokens for ${resource}`);
+    return {
+      scope: scopes.join(' '),
+      audience: resource,
+      accessTokenFormat: 'jwt',
+      accessTokenTTL: numberMetadata(client, 'access_token_ttl', 3600),
+      jwt: { sign: { alg: signingAlg as 'ES256' } },
+    };
+  };
+}
+
+function validateExtraMetadata(_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown): void {
+  if (key === 'resource_scopes') {
+    const valid = typeof value === 'object' && value !== null && Object.values(value).every((scopes) => Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'));
+    if (!valid) throw new errors.InvalidClientMetadata('resource_scopes must map resources to lists of scopes');
+  } else if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)) {
+    throw new errors.InvalidClientMetadata(`${key} must be a positive number of seconds`);
+  }
+}
+
+/** Builds one provider instance; rebuilt whenever the signing or cookie keys change. */
+export function createProvider(options: ProviderOptions): Provider {
+  const signingAlg = options.signingKeys[0]?.alg ?? 'ES256';
+  const configuration: Configuration = {
+    adapter: options.adapter,
+    jwks: { keys: [...options.signingKeys] },
+    cookies: {
+      keys: [...options.cookieKeys],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    scopes: [...OPENID_SCOPES],
+    claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email'] },
+    responseTypes: ['code'],
+    // OAuth 2.1 §4.1.1: PKCE for every client; the library accepts S256 only.
+    pkce: { required: () => true },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: {
+      idTokenSigningAlgValues: [signingAlg as 'ES256'],
+      clientAuthSigningAlgValues: ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA'],
+    },
+    clientDefaults: { id_token_signed_response_alg: signingAlg as 'ES256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
+    extraClientMetadata: { properties: [...EXTRA_METADATA], validator: validateExtraMetadata },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      dPoP: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: signedOutPage },
+      resourceIndicators: {
+        enabled: true,
+        // An authorization for one resource needs no `resource` again at the token endpoint.
+        useGrantedResource: () => true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        getResourceServerInfo: resourceServerInfo(options.catalog, signingAlg),
+      },
+    },
+    // OAuth 2.1 §4.3.1 and RFC 9700 §4.14.2: every use of a refresh token replaces it, and a
+    // replaced one presented again revokes the whole grant (the library's reuse detection).
+    rotateRefreshToken: true,
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    ttl: {
+      ...LIFETIMES,
+      AccessToken: (_ctx, token, client) => token.resourceServer?.accessTokenTTL ?? numberMetadata(client, 'access_token_ttl', 3600),
+      ClientCredentials: (_ctx, token, client) => token.resourceServer?.accessTokenTTL ?? numberMetadata(client, 'access_token_ttl', 3600),
+      RefreshToken: (_ctx, _token, client) => numberMetadata(client, 'refresh_token_ttl', 1_209_600),
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    findAccount: async (_ctx, sub) => {
+      const claims = await options.findAccount(sub);
+      return claims === undefined ? undefined : { accountId: sub, claims: () => ({ ...claims, sub }) };
+    },
+    renderError: errorPage,
+    // The discovery document is public; browsers of registered origins may call token endpoints.
+    clientBasedCORS: () => false,
+  };
+  const provider = new Provider(options.issuer, configuration);
+  // The stored `client_secret` is a hash: compare by verifying, in constant time, off the event loop.
+  const secrets = options.clientSecrets;
+  provider.Client.prototype.compareClientSecret = async function compareHashedSecret(this: Client, presented: string): Promise<boolean> {
+    const stored = this.clientSecret;
+    if (stored === undefined) return false;
+    return secrets.verify(presented, stored).catch(() => false);
+  };
+  provider.on('server_error', (_ctx: unknown, error: Error) => { options.onServerError(error); });
+  return provider;
+}

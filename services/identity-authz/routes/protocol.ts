@@ -1,0 +1,122 @@
+/**
+ * The public routes oidc-provider serves, mounted inside the template's pipeline (request id,
+ * logs, rate limit, security headers, body limit all apply), plus the two interaction routes that
+ * hand a browser to identity-idp and take it back. Everything else falls through to the API.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Middleware } from 'koa';
+import { BadRequestError } from '../../template/errors/index.ts';
+import type { RequestState } from '../../template/service.ts';
+import { errors } from 'oidc-provider';
+import type { AuthzHost, BuiltProvider } from '../host.ts';
+import { grantFor, loginRedirect, rememberAccount, spendLoginResult, verifyLoginResult } from '../login.ts';
+
+/** Paths (and their sub-paths) the library answers, from its `routes` configuration. */
+const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/auth', '/token', '/jwks', '/request', '/session/end', '/me'];
+
+const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]{1,64})$/;
+const CALLBACK = /^\/interaction\/([A-Za-z0-9_-]{1,64})\/callback$/;
+
+/**
+ * The few pages the library renders (logout confirmation, errors) post forms to itself and then
+ * redirect to a client's registered URI; Chromium checks form-action on that redirect too.
+ */
+const PAGE_POLICY = "default-src 'none'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'";
+
+function servedByProvider(path: string): boolean {
+  return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/**
+ * The template has already read the body (bounded), but the library reads its own from the request
+ * stream. It gets a view of the request whose stream replays those bytes: everything else (socket,
+ * URL, headers) is the real request's, and Content-Length matches what is replayed.
+ */
+export function replayRequest(req: IncomingMessage, body: Buffer): IncomingMessage {
+  return Object.create(req, {
+    headers: { value: { ...req.headers, 'content-length': String(body.length) }, enumerable: true },
+    readable: { value: true },
+    readableEncoding: { value: null },
+    iterator: { value: async function* replay(): AsyncGenerator<Buffer> { await Promise.resolve(); yield body; } },
+  }) as IncomingMessage;
+}
+
+/**
+ * A client-credentials request naming a resource but no scope asks for every scope of that
+ * resource; the library then narrows it to what the client may hold (DESIGN "identity-authz").
+ */
+export function completeScope(ctx: Parameters<Middleware<RequestState>>[0], body: Buffer, resourceScopes: (resource: string) => readonly string[] | undefined): Buffer {
+  if (ctx.path !== '/token' || ctx.request.is('application/x-www-form-urlencoded') === false) return body;
+  const params = new URLSearchParams(body.toString('utf8'));
+  const resource = params.get('resource');
+  if (params.get('grant_type') !== 'client_credentials' || resource === null || params.has('scope')) return body;
+  const scopes = resourceScopes(resource);
+  if (scopes === undefined) return body;
+  params.set('scope', scopes.join(' '));
+  return Buffer.from(params.toString());
+}
+
+function queryValue(ctx: Parameters<Middleware<RequestState>>[0], name: string): string {
+  const value = ctx.query[name];
+  if (typeof value !== 'string' || value === '') throw new BadRequestError(`${name} is required`);
+  return value;
+}
+
+/** The interaction this browser is in; a missing or expired one is the client's problem (400). */
+async function interactionOf(built: BuiltProvider, ctx: Parameters<Middleware<RequestState>>[0]): Promise<Awaited<ReturnType<BuiltProvider['provider']['interactionDetails']>>> {
+  try {
+    return await built.provider.interactionDetails(ctx.req, ctx.res);
+  } catch (error) {
+    if (error instanceof errors.OIDCProviderError) throw new BadRequestError(`this sign-in cannot continue: ${error.error_description ?? error.message}`);
+    throw error;
+  }
+}
+
+/** The `routes` of the identity-authz definition. */
+export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
+  return async function authorizationServer(ctx, next) {
+    const interaction = INTERACTION.exec(ctx.path);
+    const callback = CALLBACK.exec(ctx.path);
+    if (!servedByProvider(ctx.path) && interaction === null && callback === null) {
+      await next();
+      return;
+    }
+    const built = await host.provider();
+    if (interaction !== null && ctx.method === 'GET') {
+      const details = await interactionOf(built, ctx);
+      if (details.uid !== interaction[1]) throw new BadRequestError('the sign-in does not match this browser session');
+      ctx.redirect(await loginRedirect(built.provider, details, built.login));
+      return;
+    }
+    if (callback !== null && ctx.method === 'GET') {
+      const details = await interactionOf(built, ctx);
+      const result = await verifyLoginResult(queryValue(ctx, 'login_result'), details.uid, built.login);
+      if (details.uid !== callback[1]) throw new BadRequestError('the sign-in does not match this browser session');
+      const em = host.fork();
+      await spendLoginResult(em, result);
+      if (result.denied) {
+        await built.provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the user did not allow access' }, { mergeWithLastSubmission: false });
+      } else {
+        await rememberAccount(em, result);
+        const grantId = await grantFor(built.provider, details, result);
+        await built.provider.interactionFinished(ctx.req, ctx.res, {
+          login: { accountId: result.subject, ts: result.authTime, amr: [...result.amr], remember: true },
+          consent: { grantId },
+        }, { mergeWithLastSubmission: false });
+      }
+      // The library has written its redirect on the Node response.
+      ctx.respond = false;
+      return;
+    }
+    if (interaction !== null || callback !== null) {
+      await next();
+      return;
+    }
+    const catalog = await host.catalog();
+    const { body } = ctx.state;
+    const req = Buffer.isBuffer(body) ? replayRequest(ctx.req, completeScope(ctx, body, (resource) => catalog.get(resource))) : ctx.req;
+    ctx.res.setHeader('Content-Security-Policy', PAGE_POLICY);
+    ctx.respond = false;
+    await built.handler(req, ctx.res);
+  };
+}

@@ -1,0 +1,314 @@
+/**
+ * oidc-provider's storage adapter on the service's database (the library's `adapter` setting: one
+ * instance per model, `new Adapter(modelName)`). The library hands it bearer secrets: opaque token
+ * ids are the token values, and payloads carry PKCE challenges, claims and session state. So a row
+ * is found by a deterministic hash of what the library asks for, never by the value itself, and the
+ * payload is stored only under the barrier.
+ *
+ * Hash inputs (all through `hash.highEntropyDeterministic`, whose HKDF needs 16 bytes of input, which
+ * the fixed label guarantees even for a short id a client made up):
+ * `cryptoutil/identity-authz/<model>:<id>`, `…/Session/uid:<uid>`,
+ * `…/DeviceCode/userCode:<userCode>` and `…/grant:<grantId>`.
+ */
+import type { MikroORM } from '@mikro-orm/core';
+import type { Barrier } from '../../template/barrier/index.ts';
+import { InternalError } from '../../template/errors/index.ts';
+import type { HashService } from '../../template/hash/index.ts';
+import { OidcPayload } from './entities.ts';
+
+/** A model instance as the library stores it: plain JSON. */
+export type AdapterPayload = Record<string, unknown>;
+
+/** The contract oidc-provider expects of `new Adapter(model)` (its docs, "adapter"). */
+export interface OidcAdapter {
+  /** Creates or replaces; `expiresIn` is in seconds from now. */
+  upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void>;
+  /** Undefined when unknown or expired; `consumed` (epoch seconds) is present once consumed. */
+  find(id: string): Promise<AdapterPayload | undefined>;
+  /** Session only. */
+  findByUid(uid: string): Promise<AdapterPayload | undefined>;
+  /** DeviceCode only. */
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
+  /** Marks as used: codes and rotated refresh tokens are then refused, and their reuse detected. */
+  consume(id: string): Promise<void>;
+  destroy(id: string): Promise<void>;
+  /** Deletes every stored token of the grant, whatever its model. */
+  revokeByGrantId(grantId: string): Promise<void>;
+}
+
+export interface OidcStorageOptions {
+  readonly orm: MikroORM;
+  readonly barrier: Barrier;
+  /** The template hash service: look-up keys are hash.highEntropyDeterministic.hashWithLatest(...). */
+  readonly hash: HashService;
+  /** Model 'Client' is not stored here: it is answered by this function (client metadata or undefined). */
+  readonly findClient: (clientId: string) => Promise<Record<string, unknown> | undefined>;
+  readonly now?: () => number;
+}
+
+export interface OidcStorage {
+  /** The class to pass as oidc-provider's `adapter` configuration (`new Adapter(modelName)`). */
+  readonly Adapter: new (model: string) => OidcAdapter;
+  /** Deletes expired rows; returns how many. Called on a timer by the service. */
+  sweep(): Promise<number>;
+}
+
+interface ModelRow {
+  /** Carries a `grantId` that a grant revocation deletes (oidc-provider's revoke helper lists these). */
+  readonly grantable: boolean;
+  /** Found by `uid` as well as by id (Session). */
+  readonly byUid: boolean;
+  /** Found by `userCode` as well as by id (DeviceCode, RFC 8628 §3.3). */
+  readonly byUserCode: boolean;
+}
+
+const PLAIN: ModelRow = { grantable: false, byUid: false, byUserCode: false };
+const GRANTABLE: ModelRow = { grantable: true, byUid: false, byUserCode: false };
+
+/** Every model the library persists; Client is answered by `findClient` instead. */
+const MODELS: Readonly<Record<string, ModelRow>> = Object.assign(Object.create(null) as object, {
+  Session: { grantable: false, byUid: true, byUserCode: false },
+  AccessToken: GRANTABLE,
+  AuthorizationCode: GRANTABLE,
+  RefreshToken: GRANTABLE,
+  DeviceCode: { grantable: true, byUid: false, byUserCode: true },
+  BackchannelAuthenticationRequest: GRANTABLE,
+  PreAuthorizedCode: GRANTABLE,
+  ClientCredentials: PLAIN,
+  InitialAccessToken: PLAIN,
+  RegistrationAccessToken: PLAIN,
+  Interaction: PLAIN,
+  ReplayDetection: PLAIN,
+  PushedAuthorizationRequest: PLAIN,
+  Grant: PLAIN,
+});
+
+/** The model names the adapter stores, for documentation and tests. */
+export const STORED_MODELS: readonly string[] = Object.keys(MODELS);
+
+/** Domain label of every hashed look-up key, so keys of this table never match another table's. */
+const LABEL = 'cryptoutil/identity-authz/';
+
+/** The AAD binding a sealed payload to its row (docs/barrier.md "AAD bindings"). */
+export function payloadAad(key: string): string {
+  return `authz_oidc_payloads/${key}`;
+}
+
+/** The parts of the storage every model adapter shares. */
+class PayloadStore {
+  readonly #orm: MikroORM;
+  readonly #barrier: Barrier;
+  readonly #hash: HashService;
+  readonly now: () => number;
+
+  constructor(options: OidcStorageOptions) {
+    this.#orm = options.orm;
+    this.#barrier = options.barrier;
+    this.#hash = options.hash;
+    this.now = options.now ?? Date.now;
+  }
+
+  lookupKey(input: string): Promise<string> {
+    return this.#hash.highEntropyDeterministic.hashWithLatest(`${LABEL}${input}`);
+  }
+
+  async write(row: OidcPayload, payload: AdapterPayload): Promise<void> {
+    const plaintext = Buffer.from(JSON.stringify(payload), 'utf8');
+    try {
+      row.payload = Buffer.from(await this.#barrier.encrypt(plaintext, payloadAad(row.key)));
+    } finally {
+      plaintext.fill(0);
+    }
+    // One statement, so a replaced row is never seen half written.
+    await this.#orm.em.fork().upsert(OidcPayload, row);
+  }
+
+  /** The unexpired row matching `where`, opened; undefined when there is none. */
+  async read(where: { key: string } | { uidKey: string } | { userCodeKey: string }): Promise<AdapterPayload | undefined> {
+    const row = await this.#orm.em.fork().findOne(OidcPayload, {
+      ...where,
+      $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date(this.now()) } }],
+    });
+    if (row === null) return undefined;
+    const plaintext = await this.#barrier.decrypt(row.payload, payloadAad(row.key));
+    let payload: AdapterPayload;
+    try {
+      payload = JSON.parse(new TextDecoder().decode(plaintext)) as AdapterPayload;
+    } finally {
+      plaintext.fill(0);
+    }
+    const consumedAt = row.consumedAt?.getTime();
+    // The library reads `consumed` to refuse a used code and to detect refresh-token reuse (RFC 9700 §4.14.2).
+    return consumedAt === undefined ? payload : { ...payload, consumed: Math.floor(consumedAt / 1000) };
+  }
+
+  async consume(key: string): Promise<void> {
+    // The first use is the one that counts: a second consume keeps its time.
+    await this.#orm.em.fork().nativeUpdate(OidcPayload, { key, consumedAt: null }, { consumedAt: new Date(this.now()) });
+  }
+
+  async destroy(where: { key: string } | { grantKey: string }): Promise<void> {
+    await this.#orm.em.fork().nativeDelete(OidcPayload, where);
+  }
+
+  sweep(): Promise<number> {
+    return this.#orm.em.fork().nativeDelete(OidcPayload, { expiresAt: { $lte: new Date(this.now()) } });
+  }
+}
+
+/** One model's rows. */
+class ModelAdapter implements OidcAdapter {
+  readonly #store: PayloadStore;
+  readonly #model: string;
+  readonly #row: ModelRow;
+
+  constructor(store: PayloadStore, model: string, row: ModelRow) {
+    this.#store = store;
+    this.#model = model;
+    this.#row = row;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+    const { grantId, uid, userCode } = payload;
+    const [key, grantKey, uidKey, userCodeKey] = await Promise.all([
+      this.#key(id),
+      this.#row.grantable && typeof grantId === 'string' ? this.#store.lookupKey(`grant:${grantId}`) : null,
+      this.#row.byUid && typeof uid === 'string' ? this.#uidKey(uid) : null,
+      this.#row.byUserCode && typeof userCode === 'string' ? this.#userCodeKey(userCode) : null,
+    ]);
+    const expiresAt = typeof expiresIn === 'number' ? new Date(this.#store.now() + expiresIn * 1000) : null;
+    // A replaced row starts unconsumed, as the library's own memory adapter does.
+    await this.#store.write({ key, model: this.#model, payload: Buffer.alloc(0), grantKey, uidKey, userCodeKey, expiresAt, consumedAt: null }, payload);
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return this.#store.read({ key: await this.#key(id) });
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.#row.byUid ? this.#store.read({ uidKey: await this.#uidKey(uid) }) : undefined;
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.#row.byUserCode ? this.#store.read({ userCodeKey: await this.#userCodeKey(userCode) }) : undefined;
+  }
+
+  async consume(id: string): Promise<void> {
+    await this.#store.consume(await this.#key(id));
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#store.destroy({ key: await this.#key(id) });
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.#store.destroy({ grantKey: await this.#store.lookupKey(`grant:${grantId}`) });
+  }
+
+  #key(id: string): Promise<string> {
+    return this.#store.lookupKey(`${this.#model}:${id}`);
+  }
+
+  #uidKey(uid: string): Promise<string> {
+    return this.#store.lookupKey(`${this.#model}/uid:${uid}`);
+  }
+
+  #userCodeKey(userCode: string): Promise<string> {
+    return this.#store.lookupKey(`${this.#model}/userCode:${userCode}`);
+  }
+}
+
+/** Clients live in identity-authz's own tables; the library only ever reads them through here. */
+class ClientAdapter implements OidcAdapter {
+  readonly #findClient: OidcStorageOptions['findClient'];
+
+  constructor(findClient: OidcStorageOptions['findClient']) {
+    this.#findClient = findClient;
+  }
+
+  find(id: string): Promise<AdapterPayload | undefined> {
+    return this.#findClient(id);
+  }
+
+  findByUid(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  findByUserCode(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  // Dynamic registration (RFC 7591) would write here; it stays off, so any write is a wiring bug.
+  upsert(): Promise<void> {
+    return Promise.reject(readOnlyClients());
+  }
+
+  consume(): Promise<void> {
+    return Promise.reject(readOnlyClients());
+  }
+
+  destroy(): Promise<void> {
+    return Promise.reject(readOnlyClients());
+  }
+
+  revokeByGrantId(): Promise<void> {
+    return Promise.reject(readOnlyClients());
+  }
+}
+
+function readOnlyClients(): InternalError {
+  return new InternalError(new Error('client metadata is read-only through the oidc-provider adapter'));
+}
+
+/** The adapter class for oidc-provider and the sweep of expired rows, on one table. */
+export function createOidcStorage(options: OidcStorageOptions): OidcStorage {
+  const store = new PayloadStore(options);
+
+  class Adapter implements OidcAdapter {
+    readonly #target: OidcAdapter;
+
+    constructor(model: string) {
+      if (model === 'Client') {
+        this.#target = new ClientAdapter(options.findClient);
+        return;
+      }
+      const row = MODELS[model];
+      if (row === undefined) throw new TypeError(`the oidc-provider adapter does not store model "${model}"`);
+      this.#target = new ModelAdapter(store, model, row);
+    }
+
+    upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+      return this.#target.upsert(id, payload, expiresIn);
+    }
+
+    find(id: string): Promise<AdapterPayload | undefined> {
+      return this.#target.find(id);
+    }
+
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.#target.findByUid(uid);
+    }
+
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return this.#target.findByUserCode(userCode);
+    }
+
+    consume(id: string): Promise<void> {
+      return this.#target.consume(id);
+    }
+
+    destroy(id: string): Promise<void> {
+      return this.#target.destroy(id);
+    }
+
+    revokeByGrantId(grantId: string): Promise<void> {
+      return this.#target.revokeByGrantId(grantId);
+    }
+  }
+
+  return { Adapter, sweep: () => store.sweep() };
+}
+
+// The service definition takes the table from here too, beside the adapter it belongs to.
+export { storageEntities, OidcPayload } from './entities.ts';
+export { storageMigrations } from './migrations.ts';
