@@ -4,10 +4,11 @@
  */
 import type { ServiceDefinition } from './template/service.ts';
 import { identityAuthz } from './identity-authz/index.ts';
+import { identityIdp } from './identity-idp/index.ts';
 import { learnPs } from './learn-ps/index.ts';
 import { smKms } from './sm-kms/index.ts';
 
 /** The services identity-authz issues tokens for (besides itself). */
-const resourceServers: readonly ServiceDefinition[] = [smKms, learnPs];
+const resourceServers: readonly ServiceDefinition[] = [smKms, identityIdp, learnPs];
 
-export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), learnPs];
+export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), identityIdp, learnPs];

@@ -1,0 +1,46 @@
+/**
+ * identity-idp's own configuration keys (DESIGN "Configuration"): session lifetime, per-account
+ * lockout and per-address throttling of failed logins. Defaults follow OWASP's Authentication
+ * Cheat Sheet: a short lockout after a handful of failures, never a permanent one.
+ */
+import type { Schema } from 'convict';
+import { UsageError } from '../template/errors/index.ts';
+
+export interface IdpConfig {
+  idp: {
+    sessionTtlSeconds: number;
+    lockout: { maxFailures: number; seconds: number };
+    throttle: { maxFailures: number; windowSeconds: number };
+  };
+}
+
+const positive = 'nat';
+
+export const idpConfigSchema: Schema<IdpConfig> = {
+  idp: {
+    sessionTtlSeconds: { doc: 'Lifetime of a login session (cookie idp_session) in seconds.', format: positive, default: 28_800 },
+    lockout: {
+      maxFailures: { doc: 'Failed passwords in a row after which an account is locked.', format: positive, default: 5 },
+      seconds: { doc: 'How long a locked account stays locked, in seconds.', format: positive, default: 900 },
+    },
+    throttle: {
+      maxFailures: { doc: 'Failed logins one client address may make per window before it gets 429.', format: positive, default: 20 },
+      windowSeconds: { doc: 'Length of the per-address failed-login window, in seconds.', format: positive, default: 300 },
+    },
+  },
+};
+
+/** Zero would switch a protection off silently (no lockout, an empty window): refuse to start, exit 2. */
+export function checkIdpConfig(config: IdpConfig): void {
+  const { idp } = config;
+  const values: readonly [string, number][] = [
+    ['idp.sessionTtlSeconds', idp.sessionTtlSeconds],
+    ['idp.lockout.maxFailures', idp.lockout.maxFailures],
+    ['idp.lockout.seconds', idp.lockout.seconds],
+    ['idp.throttle.maxFailures', idp.throttle.maxFailures],
+    ['idp.throttle.windowSeconds', idp.throttle.windowSeconds],
+  ];
+  for (const [key, value] of values) {
+    if (value < 1) throw new UsageError(`${key} must be at least 1`);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * identity-idp tables. A password exists here only as a LowEntropyRandom (PBKDF2) hash and a
+ * session only as the HighEntropyDeterministic hash of its cookie value, so a copy of the database
+ * lets nobody log in or ride a session.
+ */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { timestamps, uuidPrimaryKey } from '../template/database/index.ts';
+
+export const IdpUser = defineEntity({
+  name: 'IdpUser',
+  tableName: 'idp_users',
+  properties: {
+    id: uuidPrimaryKey(),
+    username: p.string(),
+    email: p.string(),
+    /** Hidden: never serialized, whatever a handler does with the entity. */
+    passwordHash: p.string().hidden(),
+    /** Wrong passwords since the last success or lock. */
+    failedAttempts: p.integer(),
+    lockedUntil: p.datetime().nullable(),
+    ...timestamps(),
+  },
+});
+export type IdpUser = InferEntity<typeof IdpUser>;
+
+export const IdpSession = defineEntity({
+  name: 'IdpSession',
+  tableName: 'idp_sessions',
+  properties: {
+    id: uuidPrimaryKey(),
+    /** highEntropyDeterministic hash of the cookie value: the look-up key, never the value. */
+    tokenHash: p.string().hidden(),
+    userId: p.uuid(),
+    /** When the password was checked (OIDC Core §2 auth_time). */
+    authTime: p.datetime(),
+    /** RFC 8176 method references of that login, space-separated (`pwd`, later `pwd otp`). */
+    amr: p.string(),
+    expiresAt: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IdpSession = InferEntity<typeof IdpSession>;
+
+/** The service's own entities; the definition puts the signing-key entities before them. */
+export const entities = [IdpUser, IdpSession];

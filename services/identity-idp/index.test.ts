@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { Writable } from 'node:stream';
+import Koa from 'koa';
+import { pino, type Logger } from 'pino';
+import request from 'supertest';
+import type { EntityManager } from '@mikro-orm/core';
+import { loadConfig } from '../template/config/index.ts';
+import { schemaOptionsOf } from '../template/cli/service-config.ts';
+import { UsageError } from '../template/errors/index.ts';
+import { createHashService } from '../template/hash/index.ts';
+import type { RequestState, ServiceRuntime } from '../template/service.ts';
+import { checkIdpConfig, type IdpConfig } from './config.ts';
+import { identityIdp, sweeper, sweepOnce } from './index.ts';
+import { LoginResultSigner } from './login-result.ts';
+import { PAGE_POLICY } from './routes/index.ts';
+import { renderPageErrors } from './routes/page-errors.ts';
+import { SessionStore } from './sessions.ts';
+import { FailureThrottle } from './throttle.ts';
+
+function capture(): { log: Logger; lines: () => Record<string, unknown>[] } {
+  const lines: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
+  return { log: pino({ level: 'debug' }, stream), lines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('identity-idp definition', () => {
+  it('is the DESIGN row: port 8181, up admin port 9092, barrier and hash, its own config keys', () => {
+    expect(identityIdp).to.include({ name: 'identity-idp', publicPort: 8181, upAdminPort: 9092, barrier: true, hash: true });
+    const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: { CRYPTOUTIL_IDP_LOCKOUT_MAXFAILURES: '7' } }) as unknown as IdpConfig;
+    expect(config.idp).to.deep.equal({ sessionTtlSeconds: 28_800, lockout: { maxFailures: 7, seconds: 900 }, throttle: { maxFailures: 20, windowSeconds: 300 } });
+  });
+
+  it('refuses a zero that would switch a protection off (UsageError, exit 2)', () => {
+    const config: IdpConfig = { idp: { sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 0 }, throttle: { maxFailures: 1, windowSeconds: 1 } } };
+    expect(() => { checkIdpConfig(config); }).to.throw(UsageError, 'idp.lockout.seconds must be at least 1');
+  });
+
+  it('needs the hash service and the barrier the template gives it', async () => {
+    const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} });
+    const base = { config, log: pino({ level: 'silent' }), onStop: () => undefined } as unknown as ServiceRuntime;
+    expect(() => identityIdp.operations(base)).to.throw('hash: true');
+    const withHash = { ...base, hash: await createHashService({ pepper: 'x'.repeat(32) }) } as ServiceRuntime;
+    expect(() => identityIdp.operations(withHash)).to.throw('barrier: true');
+  });
+
+  it('sweeps ended throttle windows and expired sessions, and logs a failing sweep by class only', async () => {
+    const { log, lines } = capture();
+    const hash = await createHashService({ pepper: 'x'.repeat(32) });
+    let now = 0;
+    const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 1, now: () => now });
+    throttle.recordFailure('a');
+    now = 2_000;
+    const sessions = new SessionStore({ hash, ttlSeconds: 1 });
+    const removing = { nativeDelete: () => Promise.resolve(2) } as unknown as EntityManager;
+    await sweepOnce(() => removing, sessions, throttle, log);
+    expect(throttle.size).to.equal(0);
+    const failing = { nativeDelete: () => Promise.reject(new TypeError('select secret from somewhere')) } as unknown as EntityManager;
+    const runtime = { orm: { em: { fork: () => failing } }, log } as unknown as ServiceRuntime;
+    sweeper(runtime, sessions, throttle)();
+    await settle();
+    await sweepOnce(() => ({ nativeDelete: () => Promise.resolve(0) }) as unknown as EntityManager, sessions, throttle, log);
+    expect(lines().map((line) => [line.msg, line.removed ?? line.error])).to.deep.equal([
+      ['expired sessions removed', 2],
+      ['sweeping expired sessions failed', 'TypeError'],
+    ]);
+  });
+});
+
+describe('identity-idp pages outside the happy path', () => {
+  it('lets forms go to itself and, through redirects, to https destinations only', () => {
+    expect(PAGE_POLICY).to.equal("default-src 'none'; style-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'");
+  });
+
+  it('shows an unexpected failure as a page without its detail, and logs its class with the request id', async () => {
+    const { log, lines } = capture();
+    const app = new Koa<RequestState>();
+    app.use(async (ctx) => {
+      ctx.state.requestId = 'req-1';
+      await renderPageErrors(ctx, log, () => Promise.reject(new RangeError('password=hunter2')));
+    });
+    const answer = await request(app.callback()).get('/login');
+    expect(answer.status).to.equal(500);
+    expect(answer.headers['content-type']).to.equal('text/html; charset=utf-8');
+    expect(answer.text).to.include('Reference: req-1').and.not.include('hunter2');
+    expect(lines()).to.have.length(1);
+    expect(lines()[0]).to.include({ requestId: 'req-1', error: 'RangeError' });
+    expect(JSON.stringify(lines())).not.to.include('hunter2');
+  });
+
+  it('refuses to sign a result with an empty key ring', async () => {
+    const signer = new LoginResultSigner({ keys: { current: () => Promise.resolve({ privateJwks: [] }) }, issuer: () => 'https://idp.example' });
+    const request = { returnTo: 'https://authz.example/x', issuer: 'https://authz.example', id: 'i' } as Parameters<LoginResultSigner['sign']>[0];
+    const failure: unknown = await signer.sign(request, { subject: 's', authTime: 0, amr: ['pwd'], username: 'u', email: 'e', decision: [] }).catch((error: unknown) => error);
+    expect((failure as Error).message).to.include('no active key');
+  });
+});

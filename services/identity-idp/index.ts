@@ -1,0 +1,140 @@
+/**
+ * identity-idp: users, login, consent and sessions for identity-authz, split as ORY Hydra splits
+ * them (docs/identity-idp/README.md). The authz sends the browser here with a signed login request;
+ * the idp authenticates the user, asks consent and sends the browser back with a signed, short-lived
+ * login result. Like every service it is a definition the template runs.
+ */
+import type { Logger } from 'pino';
+import type { EntityManager } from '@mikro-orm/core';
+import type { ServiceDefinition, ServiceRuntime } from '../template/service.ts';
+import type { HashService } from '../template/hash/index.ts';
+import type { Barrier } from '../template/barrier/index.ts';
+import { httpsJsonFetcher } from '../template/auth/https-json.ts';
+import { createSigningKeys, signingKeyEntities, signingKeyMigrations, type SigningKeys } from '../template/signing-keys/index.ts';
+import { errorClass } from '../template/middleware/problem-details.ts';
+import { checkIdpConfig, idpConfigSchema, type IdpConfig } from './config.ts';
+import { entities } from './entities.ts';
+import { Lockout } from './lockout.ts';
+import { LoginRequestVerifier } from './login-request.ts';
+import { LoginResultSigner } from './login-result.ts';
+import { migrations } from './migrations.ts';
+import { idpRoutes } from './routes/index.ts';
+import { decoyHash } from './routes/login.ts';
+import { userHandlers } from './routes/users.ts';
+import { SECOND_FACTORS } from './second-factors.ts';
+import { SessionStore } from './sessions.ts';
+import { FailureThrottle } from './throttle.ts';
+
+/** How often expired sessions and ended throttle windows are dropped. */
+export const SWEEP_INTERVAL_MS = 60_000;
+
+/** Login-result keys: rotated monthly; a retired key stays published a day, far beyond a 60 s result. */
+export const RESULT_KEY_ROTATE_AFTER_MS = 30 * 24 * 3600_000;
+export const RESULT_KEY_RETAIN_MS = 24 * 3600_000;
+
+function hashOf(runtime: ServiceRuntime): HashService {
+  if (runtime.hash === undefined) throw new Error('identity-idp hashes passwords: its definition must set hash: true');
+  return runtime.hash;
+}
+
+function barrierOf(runtime: ServiceRuntime): Barrier {
+  if (runtime.barrier === undefined) throw new Error('identity-idp keeps its signing key under the barrier: its definition must set barrier: true');
+  return runtime.barrier;
+}
+
+/** Removes expired sessions and ended throttle windows; failures are logged by class and retried next time. */
+export async function sweepOnce(fork: () => EntityManager, sessions: SessionStore, throttle: FailureThrottle, log: Logger): Promise<void> {
+  throttle.prune();
+  try {
+    const removed = await sessions.sweep(fork());
+    if (removed > 0) log.debug({ removed }, 'expired sessions removed');
+  } catch (error) {
+    log.warn({ error: errorClass(error) }, 'sweeping expired sessions failed');
+  }
+}
+
+/** The timer's task: one sweep with forks of the service's ORM. */
+export function sweeper(runtime: Pick<ServiceRuntime, 'orm' | 'log'>, sessions: SessionStore, throttle: FailureThrottle): () => void {
+  return () => { void sweepOnce(() => runtime.orm.em.fork(), sessions, throttle, runtime.log); };
+}
+
+/** The keys of one running idp, built once: `operations` and `routes` share them. */
+interface IdpParts {
+  readonly keys: SigningKeys;
+  readonly sessions: SessionStore;
+  readonly throttle: FailureThrottle;
+}
+
+const parts = new WeakMap<object, IdpParts>();
+
+function partsOf(runtime: ServiceRuntime<IdpConfig>): IdpParts {
+  let built = parts.get(runtime);
+  if (built === undefined) {
+    checkIdpConfig(runtime.config);
+    const { idp } = runtime.config;
+    const sessions = new SessionStore({ hash: hashOf(runtime), ttlSeconds: idp.sessionTtlSeconds });
+    const throttle = new FailureThrottle({ maxFailures: idp.throttle.maxFailures, windowSeconds: idp.throttle.windowSeconds });
+    const keys = createSigningKeys({
+      orm: runtime.orm,
+      barrier: barrierOf(runtime),
+      purpose: 'login-results',
+      algorithm: 'ES256',
+      rotateAfterMs: RESULT_KEY_ROTATE_AFTER_MS,
+      retainMs: RESULT_KEY_RETAIN_MS,
+    });
+    const timer = setInterval(sweeper(runtime, sessions, throttle), SWEEP_INTERVAL_MS);
+    timer.unref();
+    runtime.onStop(() => { clearInterval(timer); });
+    built = { keys, sessions, throttle };
+    parts.set(runtime, built);
+  }
+  return built;
+}
+
+const definition: ServiceDefinition<IdpConfig> = {
+  name: 'identity-idp',
+  summary: 'Users, login, consent and sessions for the identity-authz authorization server',
+  publicPort: 8181,
+  upAdminPort: 9092,
+  openapi: new URL('./openapi.yaml', import.meta.url),
+  configSchema: idpConfigSchema,
+  // The signing-key ring's table comes first: it is the template's, shared by every service using it.
+  entities: [...signingKeyEntities, ...entities],
+  migrations: [...signingKeyMigrations, ...migrations],
+  barrier: true,
+  hash: true,
+  operations(runtime) {
+    partsOf(runtime);
+    return userHandlers(hashOf(runtime));
+  },
+  routes(runtime) {
+    const { keys, sessions, throttle } = partsOf(runtime);
+    const { config } = runtime;
+    const hash = hashOf(runtime);
+    const ownUrl = (): string => runtime.publicUrl();
+    return idpRoutes({
+      keys,
+      pages: {
+        verifier: new LoginRequestVerifier({
+          issuer: config.auth.issuer,
+          audience: ownUrl,
+          fetchJson: httpsJsonFetcher(runtime.ca === '' ? {} : { ca: runtime.ca }),
+          clockSkewSeconds: config.auth.clockSkewSeconds,
+        }),
+        signer: new LoginResultSigner({ keys, issuer: ownUrl }),
+        sessions,
+        lockout: new Lockout(config.idp.lockout),
+        throttle,
+        hash,
+        factors: SECOND_FACTORS,
+        decoyHash: decoyHash(hash),
+        ownOrigin: () => new URL(ownUrl()).origin,
+        now: () => new Date(),
+        log: runtime.log,
+      },
+    });
+  },
+};
+
+/** The service definition `cryptoutil identity-idp` runs (DESIGN table: port 8181, `up` admin port 9092). */
+export const identityIdp: ServiceDefinition = definition;

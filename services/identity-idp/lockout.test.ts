@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { startIdp, type IdpHarness } from './testing/harness.ts';
+import { createUser, submitLogin } from './testing/flow.ts';
+
+const WRONG = 'definitely the wrong one';
+
+describe('identity-idp account lockout (OWASP Authentication Cheat Sheet)', () => {
+  let idp: IdpHarness;
+  before(async () => { idp = await startIdp({ config: { idp: { lockout: { maxFailures: 3, seconds: 2 } } } }); });
+  after(async () => { await idp.close(); });
+
+  it('locks after maxFailures wrong passwords, says until when (UTC), refuses even the right password, then lets it in', async () => {
+    const userId = await createUser(idp, 'target');
+    const challenge = await idp.challenge();
+    for (let attempt = 1; attempt < 3; attempt += 1) {
+      expect((await submitLogin(idp.browser(), challenge, 'target', WRONG)).status).to.equal(401);
+    }
+    const locking = await submitLogin(idp.browser(), challenge, 'target', WRONG);
+    expect(locking.status).to.equal(403);
+    const until = /locked after too many failed sign-ins, until (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/.exec(locking.text)?.[1];
+    expect(until).to.be.a('string');
+    const untilMs = Date.parse(`${until ?? ''}Z`);
+    expect(untilMs - Date.now()).to.be.within(-1000, 2000);
+
+    const right = await submitLogin(idp.browser(), challenge, 'target');
+    expect(right.status).to.equal(403);
+    expect(right.text).to.include(`until ${until ?? ''} UTC`);
+    const shown = (await idp.api('GET', `/users/${userId}`)).json as { locked: boolean; lockedUntil: string };
+    expect(shown.locked).to.equal(true);
+    expect(Date.parse(shown.lockedUntil)).to.be.closeTo(untilMs, 1000);
+
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, untilMs + 1000 - Date.now())));
+    expect(((await idp.api('GET', `/users/${userId}`)).json as { locked: boolean }).locked).to.equal(false);
+    expect((await submitLogin(idp.browser(), challenge, 'target')).status).to.equal(303);
+  });
+
+  it('counts afresh after a success: failures do not add up across successful logins', async () => {
+    await createUser(idp, 'sometimes-wrong');
+    const challenge = await idp.challenge();
+    for (let round = 0; round < 2; round += 1) {
+      expect((await submitLogin(idp.browser(), challenge, 'sometimes-wrong', WRONG)).status).to.equal(401);
+      expect((await submitLogin(idp.browser(), challenge, 'sometimes-wrong', WRONG)).status).to.equal(401);
+      expect((await submitLogin(idp.browser(), challenge, 'sometimes-wrong')).status).to.equal(303);
+    }
+  });
+
+  it('POST /users/{id}/unlock ends a lockout at once', async () => {
+    const userId = await createUser(idp, 'unlock-me');
+    const challenge = await idp.challenge();
+    for (let attempt = 0; attempt < 3; attempt += 1) await submitLogin(idp.browser(), challenge, 'unlock-me', WRONG);
+    expect((await submitLogin(idp.browser(), challenge, 'unlock-me')).status).to.equal(403);
+    const unlocked = await idp.api('POST', `/users/${userId}/unlock`);
+    expect(unlocked.status).to.equal(200);
+    expect(unlocked.json).to.include({ id: userId, locked: false });
+    expect(unlocked.json).not.to.have.property('lockedUntil');
+    expect((await submitLogin(idp.browser(), challenge, 'unlock-me')).status).to.equal(303);
+  });
+});
+
+describe('identity-idp per-address throttle of failed logins', () => {
+  let idp: IdpHarness;
+  before(async () => { idp = await startIdp({ config: { idp: { throttle: { maxFailures: 3, windowSeconds: 60 } } } }); });
+  after(async () => { await idp.close(); });
+
+  it('answers a 429 page with Retry-After once an address has failed maxFailures times, whatever the account', async () => {
+    await createUser(idp, 'sprayed');
+    const challenge = await idp.challenge();
+    for (const username of ['one', 'two', 'sprayed']) {
+      expect((await submitLogin(idp.browser(), challenge, username, WRONG)).status).to.equal(401);
+    }
+    const throttled = await submitLogin(idp.browser(), challenge, 'sprayed');
+    expect(throttled.status).to.equal(429);
+    expect(throttled.headers['content-type']).to.equal('text/html; charset=utf-8');
+    expect(Number(throttled.headers['retry-after'])).to.be.within(1, 60);
+    expect(throttled.text).to.include('retry after');
+  });
+});

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import type { JWTPayload } from 'jose';
+import { BadRequestError, ServiceUnavailableError } from '../template/errors/index.ts';
+import { httpsJsonFetcher, type FetchJson } from '../template/auth/https-json.ts';
+import { createTestIssuer, type TestIssuer } from '../template/testing/issuer.ts';
+import { LoginRequestVerifier } from './login-request.ts';
+
+const AUDIENCE = 'https://idp.example:8181';
+
+function claims(issuer: TestIssuer, extra: JWTPayload = {}): JWTPayload {
+  const iat = Math.floor(Date.now() / 1000);
+  return {
+    iss: issuer.url, aud: AUDIENCE, jti: randomUUID(), iat, exp: iat + 600, client_id: 'app', scope: 'openid  email',
+    prompt: ['consent'], return_to: `${issuer.url}/interaction/1`, ...extra,
+  };
+}
+
+function verifier(issuer: string, fetchJson: FetchJson): LoginRequestVerifier {
+  return new LoginRequestVerifier({ issuer, audience: () => AUDIENCE, fetchJson, clockSkewSeconds: 0 });
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(() => undefined, (error: unknown) => error);
+}
+
+describe('login requests from identity-authz (login-request+jwt)', () => {
+  let es256: TestIssuer;
+  let rs256: TestIssuer;
+  before(async () => {
+    es256 = await createTestIssuer();
+    rs256 = await createTestIssuer({ alg: 'RS256' });
+  });
+  after(async () => {
+    await es256.close();
+    await rs256.close();
+  });
+
+  it('reads every member of a valid request, found through discovery and the JWKS', async () => {
+    const payload = claims(es256, { client_name: 'App', login_hint: 'alice', max_age: 0, return_to: es256.url });
+    const challenge = await es256.sign(payload, { typ: 'login-request+jwt' });
+    const request = await verifier(es256.url, httpsJsonFetcher({ ca: es256.ca })).verify(challenge);
+    expect(request).to.deep.equal({
+      challenge, id: payload.jti, issuer: es256.url, issuedAt: payload.iat, clientId: 'app', clientName: 'App',
+      scopes: ['openid', 'email'], prompt: ['consent'], returnTo: es256.url, loginHint: 'alice', maxAge: 0,
+    });
+    expect(es256.hits('/.well-known/openid-configuration')).to.equal(1);
+  });
+
+  it('accepts RS256 from an authz that signs with RSA', async () => {
+    const challenge = await rs256.sign(claims(rs256), { typ: 'login-request+jwt' });
+    const request = await verifier(rs256.url, httpsJsonFetcher({ ca: rs256.ca })).verify(challenge);
+    expect(request.clientName).to.equal('app');
+  });
+
+  it('refuses a wrong type or a non-string login_hint (400)', async () => {
+    const check = verifier(es256.url, httpsJsonFetcher({ ca: es256.ca }));
+    expect(await failure(check.verify(await es256.sign(claims(es256), { typ: 'JWT' })))).to.be.instanceOf(BadRequestError);
+    expect(await failure(check.verify(await es256.sign(claims(es256, { login_hint: 7 }), { typ: 'login-request+jwt' })))).to.be.instanceOf(BadRequestError);
+    expect(await failure(check.verify(null))).to.be.instanceOf(BadRequestError);
+  });
+
+  it('answers 503 while the authz keys cannot be fetched, and discovers again on the next request', async () => {
+    const challenge = await es256.sign(claims(es256), { typ: 'login-request+jwt' });
+    const real = httpsJsonFetcher({ ca: es256.ca });
+    let down = true;
+    const flaky: FetchJson = (url) => (down ? Promise.reject(new Error('connection refused')) : real(url));
+    const check = verifier(es256.url, flaky);
+    const refused = await failure(check.verify(challenge));
+    expect(refused).to.be.instanceOf(ServiceUnavailableError);
+    expect((refused as ServiceUnavailableError).headers).to.deep.equal({ 'Retry-After': '5' });
+    down = false;
+    expect((await check.verify(challenge)).id).to.be.a('string');
+  });
+
+  it('answers 503 when auth.issuer is not configured', async () => {
+    const refused = await failure(verifier('', httpsJsonFetcher()).verify('x.y.z'));
+    expect(refused).to.be.instanceOf(ServiceUnavailableError);
+    expect((refused as Error).message).to.include('auth.issuer');
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * The identity-idp schema, one released step per class. Usernames are unique as stored (the API
+ * keeps their case); deleting a user deletes its sessions in the same statement.
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { PortableMigration } from '../template/database/index.ts';
+
+class CreateIdpUsersAndSessions extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table idp_users (
+      id ${t.uuid} not null primary key,
+      username ${t.text} not null,
+      email ${t.text} not null,
+      password_hash ${t.text} not null,
+      failed_attempts ${t.integer} not null check (failed_attempts >= 0),
+      locked_until ${t.timestamp} null,
+      created_at ${t.timestamp} not null,
+      updated_at ${t.timestamp} not null,
+      constraint idp_users_username_unique unique (username)
+    )`);
+    this.addSql(`create table idp_sessions (
+      id ${t.uuid} not null primary key,
+      token_hash ${t.text} not null,
+      user_id ${t.uuid} not null references idp_users (id) on delete cascade,
+      auth_time ${t.timestamp} not null,
+      amr ${t.text} not null,
+      expires_at ${t.timestamp} not null,
+      created_at ${t.timestamp} not null,
+      constraint idp_sessions_token_hash_unique unique (token_hash)
+    )`);
+    this.addSql('create index idp_sessions_user_id_index on idp_sessions (user_id)');
+    this.addSql('create index idp_sessions_expires_at_index on idp_sessions (expires_at)');
+  }
+}
+
+/** Migrations in the order they run; a released step never changes. */
+export const migrations: readonly MigrationObject[] = [
+  { name: '0001-create-idp-users-and-sessions', class: CreateIdpUsersAndSessions },
+];

@@ -1,0 +1,72 @@
+/**
+ * Everything identity-idp serves outside its OpenAPI API, as one table: the pages of the login
+ * flow, the stylesheet they load and the JWKS identity-authz verifies login results with. Any other
+ * path goes on to the template's API router.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Middleware } from 'koa';
+import type { RequestState } from '../../template/service.ts';
+import type { SigningKeys } from '../../template/signing-keys/index.ts';
+import { STYLESHEET_PATH } from '../pages/layout.ts';
+import { showConsent, submitConsent } from './consent.ts';
+import type { IdpPages, PageContext, PageHandler } from './context.ts';
+import { showLogin, submitLogin } from './login.ts';
+import { showLogout, submitLogout } from './logout.ts';
+import { renderPageErrors } from './page-errors.ts';
+
+/** The pages, by `METHOD path`. */
+const PAGES: Readonly<Partial<Record<string, PageHandler>>> = {
+  'GET /login': showLogin,
+  'POST /login': submitLogin,
+  'GET /consent': showConsent,
+  'POST /consent': submitConsent,
+  'GET /logout': showLogout,
+  'POST /logout': submitLogout,
+};
+
+/** RFC 8414 / OIDC Discovery place keys under .well-known; identity-authz is told this URL. */
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/**
+ * The pages' Content-Security-Policy (CSP Level 3), replacing the template's API policy: our own
+ * stylesheet, no script at all. Chromium checks form-action on every redirect that follows a form
+ * post (consent → identity-authz → the client's registered redirect URI), so it allows our own
+ * origin and https destinations, which is all a web client may register with identity-authz.
+ */
+export const PAGE_POLICY = "default-src 'none'; style-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'";
+
+export interface IdpRoutesOptions {
+  readonly pages: IdpPages;
+  readonly keys: Pick<SigningKeys, 'current'>;
+}
+
+const stylesheet = readFile(new URL('../pages/idp.css', import.meta.url), 'utf8');
+
+export function idpRoutes(options: IdpRoutesOptions): Middleware<RequestState> {
+  const { pages } = options;
+  return async function idpRoutesStep(ctx: PageContext, next) {
+    const page = PAGES[`${ctx.method} ${ctx.path}`];
+    if (page !== undefined) {
+      ctx.set('Content-Security-Policy', PAGE_POLICY);
+      // Fetch sends `Origin: null` on a form post from a no-referrer page; same-origin keeps our
+      // origin on our own posts (the CSRF check reads it) and still sends nothing to other sites.
+      ctx.set('Referrer-Policy', 'same-origin');
+      // Pages carry per-browser tokens: never cache them (RFC 9111 §5.2.2.5).
+      ctx.set('Cache-Control', 'no-store');
+      await renderPageErrors(ctx, pages.log, () => page(ctx, pages));
+      return;
+    }
+    if (ctx.method === 'GET' && ctx.path === JWKS_PATH) {
+      ctx.body = (await options.keys.current()).publicJwks;
+      ctx.set('Cache-Control', 'public, max-age=300');
+      return;
+    }
+    if (ctx.method === 'GET' && ctx.path === STYLESHEET_PATH) {
+      ctx.type = 'text/css; charset=utf-8';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = await stylesheet;
+      return;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,257 @@
+import { expect } from 'chai';
+import { createHashService } from '../../template/hash/index.ts';
+import { fieldValue, query, startIdp, type IdpHarness } from '../testing/harness.ts';
+import { createUser, decide, location, PASSWORD, requestId, submitLogin, verifiedResult } from '../testing/flow.ts';
+
+import { PAGE_POLICY } from './index.ts';
+
+describe('identity-idp login and consent (the identity-authz contract)', () => {
+  let idp: IdpHarness;
+  before(async () => { idp = await startIdp(); });
+  after(async () => { await idp.close(); });
+
+  it('serves the login page without script, under its own CSP, with a Strict CSRF cookie', async () => {
+    await createUser(idp, 'page-user');
+    const browser = idp.browser();
+    const challenge = await idp.challenge({ login_hint: 'page-user' });
+    const page = await browser.get(`/login?login_challenge=${challenge}`);
+    expect(page.status).to.equal(200);
+    expect(page.headers['content-type']).to.equal('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).to.equal(PAGE_POLICY);
+    expect(page.headers['cache-control']).to.equal('no-store');
+    expect(page.text).not.to.include('<script');
+    expect(page.text).to.include('Demo App').and.include('href="/assets/idp.css"');
+    expect(fieldValue(page.text, 'login_challenge')).to.equal(challenge);
+    expect(fieldValue(page.text, 'username')).to.equal('page-user');
+    expect(browser.setCookieHeaders.find((line) => line.startsWith('idp_csrf='))).to.match(/^idp_csrf=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/);
+    // The same browser keeps its token.
+    const again = await browser.get(`/login?login_challenge=${challenge}`);
+    expect(fieldValue(again.text, 'csrf')).to.equal(fieldValue(page.text, 'csrf'));
+  });
+
+  it('logs in, asks consent and returns a result whose claims are exactly the contract (allow)', async () => {
+    const userId = await createUser(idp, 'alice');
+    const browser = idp.browser();
+    const challenge = await idp.challenge();
+    const before = Math.floor(Date.now() / 1000);
+    const login = await submitLogin(browser, challenge, 'alice');
+    expect(login.status).to.equal(303);
+    expect(location(login)).to.equal(`/consent?login_challenge=${challenge}`);
+    expect(browser.setCookieHeaders.find((line) => line.startsWith('idp_session='))).to.match(/^idp_session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=28800$/);
+
+    const consentPage = await browser.get(`/consent?login_challenge=${challenge}`);
+    expect(consentPage.status).to.equal(200);
+    expect(consentPage.headers['content-security-policy']).to.equal(PAGE_POLICY);
+    for (const text of ['Demo App', 'alice', 'openid', 'profile', 'kms:read', 'value="allow"', 'value="deny"']) expect(consentPage.text).to.include(text);
+
+    const allowed = await decide(browser, challenge, 'allow');
+    expect(allowed.status).to.equal(303);
+    const redirect = location(allowed);
+    expect(redirect.startsWith(`${idp.issuer.url}/interaction/${requestId(challenge)}/login?login_result=`)).to.equal(true);
+    const { payload, header } = await verifiedResult(idp, redirect);
+    expect(header).to.include({ alg: 'ES256', typ: 'login-result+jwt' });
+    expect(header.kid).to.be.a('string');
+    expect(Object.keys(payload).sort()).to.deep.equal(['amr', 'aud', 'auth_time', 'challenge', 'claims', 'exp', 'iat', 'iss', 'jti', 'scope', 'sub']);
+    expect(payload).to.deep.include({
+      iss: idp.url, aud: idp.issuer.url, challenge: requestId(challenge), sub: userId, amr: ['pwd'], scope: 'openid profile kms:read',
+      claims: { preferred_username: 'alice', email: 'alice@example.com' },
+    });
+    expect(payload.jti).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).to.equal(60);
+    expect(payload.auth_time).to.be.within(before, (payload.iat ?? 0));
+  });
+
+  it('answers access_denied without scope when the user denies', async () => {
+    const userId = await createUser(idp, 'denier');
+    const browser = idp.browser();
+    const challenge = await idp.challenge({ client_name: undefined });
+    await submitLogin(browser, challenge, 'denier');
+    // Without client_name the pages name the client by its id.
+    expect((await browser.get(`/consent?login_challenge=${challenge}`)).text).to.include('demo-app');
+    const denied = await decide(browser, challenge, 'deny');
+    expect(denied.status).to.equal(303);
+    const { payload } = await verifiedResult(idp, location(denied));
+    expect(payload).to.deep.include({ error: 'access_denied', sub: userId, challenge: requestId(challenge) });
+    expect(payload).not.to.have.property('scope');
+  });
+
+  it('keeps a session only as a hash, and reuses it unless prompt=login or max_age asks for a new login', async () => {
+    await createUser(idp, 'returning');
+    const browser = idp.browser();
+    await submitLogin(browser, await idp.challenge(), 'returning');
+    const cookie = browser.cookies.get('idp_session') ?? '';
+    const rows = await query<{ token_hash: string }>(idp.databaseUrl, 'select token_hash from idp_sessions');
+    expect(rows.map((row) => row.token_hash)).not.to.include(cookie);
+    expect(rows.every((row) => row.token_hash.startsWith('$high-entropy-deterministic$'))).to.equal(true);
+
+    const next = await idp.challenge();
+    const skipped = await browser.get(`/login?login_challenge=${next}`);
+    expect(skipped.status).to.equal(303);
+    expect(location(skipped)).to.equal(`/consent?login_challenge=${next}`);
+    expect((await decide(browser, next, 'allow')).status).to.equal(303);
+
+    // iat has one-second resolution: a request issued a second later is certainly newer than the login.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const forced = await idp.challenge({ prompt: ['login', 'consent'] });
+    expect((await browser.get(`/login?login_challenge=${forced}`)).status).to.equal(200);
+    // Going straight to consent does not get round prompt=login.
+    const sneaky = await browser.get(`/consent?login_challenge=${forced}`);
+    expect(sneaky.status).to.equal(303);
+    expect(location(sneaky)).to.equal(`/login?login_challenge=${forced}`);
+
+    expect((await browser.get(`/login?login_challenge=${await idp.challenge({ max_age: 0 })}`)).status).to.equal(200);
+    expect((await browser.get(`/login?login_challenge=${await idp.challenge({ max_age: 3600 })}`)).status).to.equal(303);
+  });
+
+  it('sends a browser without a session from consent to login, for GET and POST', async () => {
+    const browser = idp.browser();
+    const challenge = await idp.challenge();
+    const page = await browser.get(`/login?login_challenge=${challenge}`);
+    const shown = await browser.get(`/consent?login_challenge=${challenge}`);
+    expect(shown.status).to.equal(303);
+    expect(location(shown)).to.equal(`/login?login_challenge=${challenge}`);
+    const posted = await browser.post('/consent', { csrf: fieldValue(page.text, 'csrf'), login_challenge: challenge, decision: 'allow' });
+    expect(posted.status).to.equal(303);
+    expect(location(posted)).to.equal(`/login?login_challenge=${challenge}`);
+    const undecided = await browser.post('/consent', { csrf: fieldValue(page.text, 'csrf'), login_challenge: challenge, decision: 'maybe' });
+    expect(undecided.status).to.equal(400);
+    expect(undecided.text).to.include('Allow or Deny');
+  });
+
+  it('says the same for an unknown user and a wrong password (401)', async () => {
+    await createUser(idp, 'careful');
+    const challenge = await idp.challenge();
+    const unknown = await submitLogin(idp.browser(), challenge, 'nobody-here');
+    const wrong = await submitLogin(idp.browser(), challenge, 'careful', 'not the password at all');
+    const malformed = await submitLogin(idp.browser(), challenge, 'x', '');
+    for (const answer of [unknown, wrong, malformed]) {
+      expect(answer.status).to.equal(401);
+      expect(answer.headers['content-type']).to.equal('text/html; charset=utf-8');
+      expect(answer.text).to.include('The username or password is incorrect.');
+      expect(answer.text).not.to.include('not the password');
+    }
+    expect(fieldValue(wrong.text, 'username')).to.equal('careful');
+  });
+
+  it('rehashes a password stored with an older version on the next successful login', async () => {
+    const old = await (await createHashService({ pepper: 'p'.repeat(32) })).lowEntropyRandom.hashWithVersion(PASSWORD, 1);
+    const userId = await createUser(idp, 'old-timer', 'placeholder password');
+    await query(idp.databaseUrl, 'update idp_users set password_hash = ? where id = ?', [old, userId]);
+    const login = await submitLogin(idp.browser(), await idp.challenge(), 'old-timer');
+    expect(login.status).to.equal(303);
+    const [row] = await query<{ password_hash: string }>(idp.databaseUrl, 'select password_hash from idp_users where id = ?', [userId]);
+    expect(old).to.match(/^\$low-entropy-random\$v=1\$/);
+    expect(row?.password_hash).to.match(/^\$low-entropy-random\$v=3\$/);
+    // And the new hash still takes the same password.
+    expect((await submitLogin(idp.browser(), await idp.challenge(), 'old-timer')).status).to.equal(303);
+  });
+
+  it('refuses a form without the CSRF cookie, with a wrong token or from another origin (403 page)', async () => {
+    await createUser(idp, 'csrf-user');
+    const browser = idp.browser();
+    const challenge = await idp.challenge();
+    const page = await browser.get(`/login?login_challenge=${challenge}`);
+    const form = { csrf: fieldValue(page.text, 'csrf'), login_challenge: challenge, username: 'csrf-user', password: PASSWORD };
+    const refusals = [
+      await idp.browser().post('/login', form),
+      await browser.post('/login', { ...form, csrf: 'A'.repeat(43) }),
+      await browser.post('/login', { ...form, csrf: '' }),
+      await browser.post('/login', form, { origin: 'https://evil.example' }),
+      await browser.post('/consent', { ...form, decision: 'allow' }, { origin: 'https://evil.example' }),
+      await browser.post('/logout', {}),
+    ];
+    for (const answer of refusals) {
+      expect(answer.status).to.equal(403);
+      expect(answer.headers['content-type']).to.equal('text/html; charset=utf-8');
+      expect(answer.headers['content-security-policy']).to.equal(PAGE_POLICY);
+    }
+    expect(browser.cookies.has('idp_session')).to.equal(false);
+    expect((await browser.post('/login', form)).status).to.equal(303);
+  });
+
+  it('refuses a login request with a bad signature, expired, for another audience or of the wrong type (400 page)', async () => {
+    const iat = Math.floor(Date.now() / 1000);
+    const good = await idp.challenge();
+    const [head = '', body = '', signature = ''] = good.split('.');
+    const flipped = `${head}.${body}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const bad = [
+      flipped,
+      await idp.challenge({ iat: iat - 700, exp: iat - 100 }),
+      await idp.challenge({ aud: 'https://someone-else.example' }),
+      await idp.challenge({ iss: 'https://not-the-authz.example' }),
+      await idp.challenge({}, 'at+jwt'),
+      await idp.challenge({ exp: iat + 601 }),
+      await idp.challenge({ return_to: 'https://evil.example/callback' }),
+      await idp.challenge({ return_to: `${idp.issuer.url}.evil.example/x` }),
+      await idp.challenge({ return_to: 'not a url' }),
+      await idp.challenge({ prompt: ['none'] }),
+      await idp.challenge({ prompt: 'login' }),
+      await idp.challenge({ max_age: -1 }),
+      await idp.challenge({ max_age: 'soon' }),
+      await idp.challenge({ client_id: undefined }),
+      await idp.challenge({ client_id: 42 }),
+      await idp.challenge({ jti: undefined }),
+      'not-a-jws',
+    ];
+    for (const challenge of bad) {
+      const answer = await idp.browser().get(`/login?login_challenge=${challenge}`);
+      expect(answer.status, challenge).to.equal(400);
+      expect(answer.headers['content-type']).to.equal('text/html; charset=utf-8');
+      expect(answer.text).to.include('login request is not valid');
+    }
+    const missing = await idp.browser().get('/login');
+    expect(missing.status).to.equal(400);
+    expect(missing.text).to.include('login_challenge is missing');
+    expect((await idp.browser().get(`/login?login_challenge=${good}&login_challenge=${good}`)).status).to.equal(400);
+    expect((await idp.browser().get(`/login?login_challenge=${await idp.challenge({ iat: iat - 700, exp: iat - 100 })}`)).text).to.include('expired');
+    // Optional members may be absent.
+    expect((await idp.browser().get(`/login?login_challenge=${await idp.challenge({ prompt: undefined, scope: undefined })}`)).status).to.equal(200);
+  });
+
+  it('answers a form post of another media type with 415', async () => {
+    const answer = await idp.browser().post('/login', {}, { 'content-type': 'text/plain' });
+    expect(answer.status).to.equal(415);
+    expect(answer.headers['content-type']).to.equal('text/html; charset=utf-8');
+  });
+
+  it('signs out after a confirmation: the session row and cookie are gone', async () => {
+    await createUser(idp, 'leaving');
+    const browser = idp.browser();
+    await submitLogin(browser, await idp.challenge(), 'leaving');
+    const confirm = await browser.get('/logout');
+    expect(confirm.status).to.equal(200);
+    expect(confirm.text).to.include('action="/logout"');
+    const count = async (): Promise<number> => (await query<{ id: string }>(idp.databaseUrl, 'select s.id from idp_sessions s join idp_users u on u.id = s.user_id where u.username = ?', ['leaving'])).length;
+    expect(await count()).to.equal(1);
+    const out = await browser.post('/logout', { csrf: fieldValue(confirm.text, 'csrf') });
+    expect(out.status).to.equal(200);
+    expect(out.text).to.include('signed out');
+    expect(browser.setCookieHeaders.at(-1)).to.equal('idp_session=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0');
+    expect(await count()).to.equal(0);
+    expect((await browser.get(`/login?login_challenge=${await idp.challenge()}`)).status).to.equal(200);
+  });
+
+  it('ends the sessions of a user whose password an administrator changed', async () => {
+    const userId = await createUser(idp, 'reset-me');
+    const browser = idp.browser();
+    await submitLogin(browser, await idp.challenge(), 'reset-me');
+    expect((await idp.api('PUT', `/users/${userId}`, { password: 'a brand new password' })).status).to.equal(200);
+    expect((await browser.get(`/login?login_challenge=${await idp.challenge()}`)).status).to.equal(200);
+    expect((await submitLogin(idp.browser(), await idp.challenge(), 'reset-me')).status).to.equal(401);
+    expect((await submitLogin(idp.browser(), await idp.challenge(), 'reset-me', 'a brand new password')).status).to.equal(303);
+  });
+
+  it('publishes the public login-result key and serves the stylesheet', async () => {
+    const jwks = await idp.browser().get('/.well-known/jwks.json');
+    expect(jwks.status).to.equal(200);
+    const { keys } = jwks.json as { keys: Record<string, unknown>[] };
+    expect(keys.length).to.be.at.least(1);
+    expect(keys[0]).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(keys[0]).not.to.have.property('d');
+    const css = await idp.browser().get('/assets/idp.css');
+    expect(css.status).to.equal(200);
+    expect(css.headers['content-type']).to.equal('text/css; charset=utf-8');
+    expect(css.text).to.include('main {');
+    expect((await idp.browser().get('/no-such-page')).status).to.equal(404);
+  });
+});

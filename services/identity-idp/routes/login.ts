@@ -1,0 +1,119 @@
+/**
+ * GET and POST /login. The password is checked by the hash service (PBKDF2 in the thread pool, the
+ * event loop stays free). An unknown username costs the same hash as a wrong password and gets the
+ * same message (OWASP Authentication Cheat Sheet, "Authentication and Error Messages"), a lockout
+ * says so and until when, and failures from one address are throttled.
+ */
+import { randomBytes } from 'node:crypto';
+import { TooManyRequestsError } from '../../template/errors/index.ts';
+import { rateLimitKey } from '../../template/middleware/client-address.ts';
+import { SESSION_COOKIE, readCookie, setCookie } from '../cookies.ts';
+import { checkCsrf, csrfToken } from '../csrf.ts';
+import { IdpUser } from '../entities.ts';
+import { readForm } from '../forms.ts';
+import type { LoginRequest } from '../login-request.ts';
+import { loginPage } from '../pages/login.ts';
+import { passSecondFactors } from '../second-factors.ts';
+import { lockedUntil } from '../users.ts';
+import { consentUrl, queryValue, seeOther, sendPage, sessionSatisfies, type IdpPages, type PageContext, type PageHandler } from './context.ts';
+
+/** The same words for an unknown user and a wrong password: neither reveals which. */
+export const LOGIN_FAILED = 'The username or password is incorrect.';
+
+/** The admin API's rules: what cannot be a stored username or password is not looked up or hashed. */
+const USERNAME = /^[A-Za-z0-9._-]{3,64}$/;
+const PASSWORD_MAX = 256;
+
+/** `2026-11-27 10:15:00 UTC`: a reader anywhere can tell when the lock ends. */
+export function utcTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export function lockedMessage(until: Date): string {
+  return `This account is locked after too many failed sign-ins, until ${utcTime(until)}. Try again after that time or ask an administrator to unlock it.`;
+}
+
+/** A hash of a random password, made once per service, for unknown usernames to be checked against. */
+export function decoyHash(hash: IdpPages['hash']): () => Promise<string> {
+  let decoy: Promise<string> | undefined;
+  return () => {
+    decoy ??= hash.lowEntropyRandom.hashWithLatest(randomBytes(24).toString('base64url'));
+    return decoy;
+  };
+}
+
+async function passwordMatches(idp: IdpPages, user: IdpUser | null, password: string): Promise<boolean> {
+  if (password === '' || password.length > PASSWORD_MAX) return false;
+  if (user === null) {
+    await idp.hash.lowEntropyRandom.verify(password, await idp.decoyHash());
+    return false;
+  }
+  return idp.hash.lowEntropyRandom.verify(password, user.passwordHash);
+}
+
+function renderLogin(ctx: PageContext, request: LoginRequest, status: number, username: string | undefined, error?: string): void {
+  sendPage(ctx, status, loginPage({
+    clientName: request.clientName,
+    challenge: request.challenge,
+    csrf: csrfToken(ctx),
+    ...(username === undefined ? {} : { username }),
+    ...(error === undefined ? {} : { error }),
+  }));
+}
+
+/** GET /login: the form, unless a session already answers the request and it does not ask for a new login. */
+export const showLogin: PageHandler = async (ctx, idp) => {
+  const request = await idp.verifier.verify(queryValue(ctx, 'login_challenge'));
+  const active = request.prompt.includes('login') ? undefined : await idp.sessions.find(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
+  if (active !== undefined && sessionSatisfies(request, active.session, idp.now())) {
+    seeOther(ctx, consentUrl(request));
+    return;
+  }
+  renderLogin(ctx, request, 200, request.loginHint);
+};
+
+/** POST /login: checks the password, then opens a session and moves on to consent. */
+export const submitLogin: PageHandler = async (ctx, idp) => {
+  const form = readForm(ctx);
+  checkCsrf(ctx, form, idp.ownOrigin());
+  const request = await idp.verifier.verify(form.get('login_challenge'));
+  const client = rateLimitKey(ctx.ip);
+  const retryAfter = idp.throttle.retryAfter(client);
+  if (retryAfter !== undefined) throw new TooManyRequestsError(retryAfter);
+
+  const { em } = ctx.state;
+  const username = form.get('username') ?? '';
+  const password = form.get('password') ?? '';
+  const now = idp.now();
+  const user = USERNAME.test(username) ? await em.findOne(IdpUser, { username }) : null;
+  const refuse = (status: number, message: string): void => {
+    idp.throttle.recordFailure(client);
+    renderLogin(ctx, request, status, username, message);
+  };
+  const locked = user === null ? undefined : lockedUntil(user, now);
+  if (locked !== undefined) {
+    refuse(403, lockedMessage(locked));
+    return;
+  }
+  // Always hashed, also for an unknown user: the answer time must not tell whether the account exists.
+  const matches = await passwordMatches(idp, user, password);
+  if (user === null || !matches) {
+    const nowLocked = user === null ? undefined : await idp.lockout.recordFailure(em, user, now);
+    if (nowLocked === undefined) refuse(401, LOGIN_FAILED);
+    else refuse(403, lockedMessage(nowLocked));
+    return;
+  }
+
+  // The password is known right now: the moment to move its hash to the latest version.
+  if (await idp.hash.lowEntropyRandom.needsRehash(user.passwordHash)) {
+    user.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password);
+  }
+  idp.lockout.recordSuccess(user);
+  const amr = await passSecondFactors(idp.factors, { user, form });
+  // A new login always gets a new session value (OWASP: renew the session id on authentication).
+  await idp.sessions.delete(em, readCookie(ctx, SESSION_COOKIE));
+  const token = await idp.sessions.create(em, user, now, amr);
+  await em.flush();
+  setCookie(ctx, SESSION_COOKIE, token, { sameSite: 'Lax', maxAgeSeconds: idp.sessions.ttlSeconds });
+  seeOther(ctx, consentUrl(request));
+};

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { createHashService, type HashService } from '../template/hash/index.ts';
+import { describeOnDatabases } from '../template/testing/databases.ts';
+import { signingKeyEntities, signingKeyMigrations } from '../template/signing-keys/index.ts';
+import { entities, IdpSession, IdpUser } from './entities.ts';
+import { Lockout } from './lockout.ts';
+import { migrations } from './migrations.ts';
+import { SessionStore } from './sessions.ts';
+import { lockedUntil, newUser, presentUser } from './users.ts';
+
+describeOnDatabases('identity-idp sessions, users and lockout', { entities: [...signingKeyEntities, ...entities], migrations: [...signingKeyMigrations, ...migrations] }, (db) => {
+  let hash: HashService;
+  let now = new Date('2026-01-01T00:00:00Z');
+  before(async () => { hash = await createHashService({ pepper: 'a-test-pepper-of-at-least-32-bytes!!' }); });
+
+  async function user(username: string): Promise<IdpUser> {
+    const em = db().fork();
+    const created = await newUser(em, hash, { username, email: `${username}@example.com`, password: 'twelve chars+' });
+    await em.flush();
+    return created;
+  }
+
+  it('finds a session by its cookie value until it expires; the row holds only the hash', async () => {
+    const store = new SessionStore({ hash, ttlSeconds: 60, now: () => now });
+    expect(store.ttlSeconds).to.equal(60);
+    const alice = await user('alice');
+    const em = db().fork();
+    const token = await store.create(em, alice, now, ['pwd']);
+    await em.flush();
+    const found = await store.find(db().fork(), token);
+    expect(found?.user.id).to.equal(alice.id);
+    expect(found?.session.amr).to.equal('pwd');
+    expect(found?.session.authTime.getTime()).to.equal(now.getTime());
+    const rows = await db().fork().find(IdpSession, { userId: alice.id });
+    expect(rows.map((row) => row.tokenHash)).not.to.include(token);
+    expect(await store.find(db().fork(), undefined)).to.equal(undefined);
+    expect(await store.find(db().fork(), 'not a token')).to.equal(undefined);
+    expect(await store.find(db().fork(), 'A'.repeat(43))).to.equal(undefined);
+    now = new Date(now.getTime() + 60_000);
+    expect(await store.find(db().fork(), token)).to.equal(undefined);
+  });
+
+  it('sweeps expired sessions only, and delete removes one by its cookie value', async () => {
+    const store = new SessionStore({ hash, ttlSeconds: 10, now: () => now });
+    const bob = await user('bob');
+    const em = db().fork();
+    const old = await store.create(em, bob, now, ['pwd']);
+    await em.flush();
+    now = new Date(now.getTime() + 5_000);
+    const fresh = await store.create(em, bob, now, ['pwd']);
+    const other = await store.create(em, bob, now, ['pwd']);
+    await em.flush();
+    now = new Date(now.getTime() + 6_000);
+    expect(await store.sweep(db().fork())).to.be.at.least(1);
+    expect(await store.find(db().fork(), old)).to.equal(undefined);
+    expect((await store.find(db().fork(), fresh))?.user.id).to.equal(bob.id);
+    await store.delete(db().fork(), fresh);
+    await store.delete(db().fork(), undefined);
+    await store.delete(db().fork(), '!');
+    expect(await store.find(db().fork(), fresh)).to.equal(undefined);
+    expect((await store.find(db().fork(), other))?.user.id).to.equal(bob.id);
+  });
+
+  it('deleting a user deletes its sessions (foreign key cascade)', async () => {
+    const store = new SessionStore({ hash, ttlSeconds: 3600, now: () => now });
+    const carol = await user('carol');
+    const em = db().fork();
+    await store.create(em, carol, now, ['pwd']);
+    await em.flush();
+    await db().fork().nativeDelete(IdpUser, { id: carol.id });
+    expect(await db().fork().count(IdpSession, { userId: carol.id })).to.equal(0);
+  });
+
+  it('locks once at maxFailures, even when failures arrive together, and counts afresh after', async () => {
+    const lockout = new Lockout({ maxFailures: 3, seconds: 60 });
+    const dave = await user('dave');
+    const results = await Promise.all([1, 2, 3].map(() => lockout.recordFailure(db().fork(), dave, now)));
+    expect(results.filter((until) => until !== undefined)).to.deep.equal([new Date(now.getTime() + 60_000)]);
+    const stored = await db().fork().findOneOrFail(IdpUser, { id: dave.id });
+    expect(stored.failedAttempts).to.equal(0);
+    expect(lockedUntil(stored, now)?.getTime()).to.equal(now.getTime() + 60_000);
+    expect(presentUser(stored, now)).to.include({ locked: true, lockedUntil: new Date(now.getTime() + 60_000).toISOString() });
+    expect(lockedUntil(stored, new Date(now.getTime() + 60_000))).to.equal(undefined);
+    expect(await lockout.recordFailure(db().fork(), dave, now)).to.equal(undefined);
+  });
+
+  it('hashes a new user with an older version when asked (imports, rehash tests)', async () => {
+    const em = db().fork();
+    const old = await newUser(em, hash, { username: 'erin', email: 'e@example.com', password: 'twelve chars+' }, 1);
+    expect(old.passwordHash).to.match(/^\$low-entropy-random\$v=1\$/);
+    expect(await hash.lowEntropyRandom.needsRehash(old.passwordHash)).to.equal(true);
+    expect(await hash.lowEntropyRandom.verify('twelve chars+', old.passwordHash)).to.equal(true);
+  });
+});

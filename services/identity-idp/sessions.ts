@@ -1,0 +1,73 @@
+/**
+ * Login sessions. The browser holds 32 random bytes (cookie `idp_session`); the database holds only
+ * their HighEntropyDeterministic hash, the look-up key, so a stolen table cannot be replayed as
+ * cookies. Expired rows are refused on read and removed by `sweep`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import type { HashService } from '../template/hash/index.ts';
+import { IdpSession, IdpUser } from './entities.ts';
+
+/** OWASP Session Management Cheat Sheet: at least 64 bits of entropy; 256 leave no doubt. */
+const TOKEN_BYTES = 32;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface SessionStoreOptions {
+  readonly hash: HashService;
+  readonly ttlSeconds: number;
+  readonly now?: () => Date;
+}
+
+/** A live session and its user, as the pages need them. */
+export interface ActiveSession {
+  readonly session: IdpSession;
+  readonly user: IdpUser;
+}
+
+export class SessionStore {
+  readonly #hash: HashService;
+  readonly #ttlMs: number;
+  readonly #now: () => Date;
+
+  constructor(options: SessionStoreOptions) {
+    this.#hash = options.hash;
+    this.#ttlMs = options.ttlSeconds * 1000;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  get ttlSeconds(): number {
+    return this.#ttlMs / 1000;
+  }
+
+  #lookupKey(token: string): Promise<string> {
+    return this.#hash.highEntropyDeterministic.hashWithLatest(token);
+  }
+
+  /** A new session for `user`, authenticated at `authTime` by `amr`; returns the cookie value (persisted on flush). */
+  async create(em: EntityManager, user: IdpUser, authTime: Date, amr: readonly string[]): Promise<string> {
+    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    const expiresAt = new Date(this.#now().getTime() + this.#ttlMs);
+    em.create(IdpSession, { tokenHash: await this.#lookupKey(token), userId: user.id, authTime, amr: amr.join(' '), expiresAt });
+    return token;
+  }
+
+  /** The live session a cookie value names, with its user; undefined for anything else. */
+  async find(em: EntityManager, token: string | undefined): Promise<ActiveSession | undefined> {
+    if (token === undefined || !TOKEN_SHAPE.test(token)) return undefined;
+    const session = await em.findOne(IdpSession, { tokenHash: await this.#lookupKey(token), expiresAt: { $gt: this.#now() } });
+    if (session === null) return undefined;
+    const user = await em.findOne(IdpUser, { id: session.userId });
+    return user === null ? undefined : { session, user };
+  }
+
+  /** Removes the session a cookie value names, if it exists. */
+  async delete(em: EntityManager, token: string | undefined): Promise<void> {
+    if (token === undefined || !TOKEN_SHAPE.test(token)) return;
+    await em.nativeDelete(IdpSession, { tokenHash: await this.#lookupKey(token) });
+  }
+
+  /** Deletes every expired session; returns how many. */
+  sweep(em: EntityManager): Promise<number> {
+    return em.nativeDelete(IdpSession, { expiresAt: { $lte: this.#now() } });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Starts identity-idp in process the way production does (real TLS, a SQLite file or a given
+ * database, unsealed from configured shares) with the template's test issuer standing in for
+ * identity-authz, and drives it like a browser: a cookie jar, form posts, no redirect following.
+ */
+import https from 'node:https';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JWTPayload } from 'jose';
+import type { Logger } from 'pino';
+import { newUnsealShares } from '../../template/barrier/index.ts';
+import { loadConfig } from '../../template/config/index.ts';
+import { openDatabase } from '../../template/database/index.ts';
+import { schemaOptionsOf } from '../../template/cli/service-config.ts';
+import { resourceOf, startService, type RunningService } from '../../template/runtime.ts';
+import { createTestIssuer, type TestIssuer } from '../../template/testing/issuer.ts';
+import { identityIdp } from '../index.ts';
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/** One HTTPS request; `form` bodies are url-encoded, other bodies JSON. */
+export function request(
+  ca: string,
+  method: string,
+  url: string,
+  options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string> } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  let payload: string | undefined;
+  if (options.form !== undefined) {
+    payload = new URLSearchParams(options.form).toString();
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+  } else if (options.json !== undefined) {
+    payload = JSON.stringify(options.json);
+    headers['content-type'] = 'application/json';
+  }
+  return new Promise((resolve, reject) => {
+    const outgoing = https.request(url, { method, ca, headers, agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      response.on('end', () => {
+        let json: unknown;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
+}
+
+/** The value of a hidden (or any) input named `name` in a page. */
+export function fieldValue(page: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(page);
+  if (match?.[1] === undefined) throw new Error(`the page has no field ${name}`);
+  return match[1].replaceAll('&amp;', '&');
+}
+
+/** A browser's view of the idp: cookies kept per name, every request to the idp's origin. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  readonly setCookieHeaders: string[] = [];
+  readonly #base: string;
+  readonly #ca: string;
+
+  constructor(base: string, ca: string) {
+    this.#base = base;
+    this.#ca = ca;
+  }
+
+  async #send(method: string, path: string, options: { form?: Record<string, string>; headers?: Record<string, string> }): Promise<Answer> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const headers = { ...(cookie === '' ? {} : { cookie }), ...options.headers };
+    const answer = await request(this.#ca, method, new URL(path, this.#base).href, { headers, ...(options.form === undefined ? {} : { form: options.form }) });
+    const setCookie = answer.headers['set-cookie'] ?? [];
+    for (const line of setCookie) {
+      this.setCookieHeaders.push(line);
+      const [pair = ''] = line.split(';');
+      const separator = pair.indexOf('=');
+      const name = pair.slice(0, separator);
+      if (/Max-Age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(separator + 1));
+    }
+    return answer;
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
+    return this.#send('GET', path, { headers });
+  }
+
+  /** A form post as a browser makes it from one of the idp's pages (Origin = the idp). */
+  post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
+    return this.#send('POST', path, { form, headers: { origin: new URL(this.#base).origin, ...headers } });
+  }
+}
+
+export interface IdpHarness {
+  readonly issuer: TestIssuer;
+  readonly service: RunningService;
+  readonly url: string;
+  /** The service's database, for tests that look at what is stored. */
+  readonly databaseUrl: string;
+  /** Calls `/service/api/v1<path>` with an `idp:admin` token unless `token` is given. */
+  api(method: string, path: string, body?: unknown, token?: string): Promise<Answer>;
+  token(scopes: readonly string[]): Promise<string>;
+  /** A login request as identity-authz would sign it; `claims` replace the defaults. */
+  challenge(claims?: JWTPayload, typ?: string): Promise<string>;
+  browser(): Browser;
+  close(): Promise<void>;
+}
+
+export interface StartIdpOptions {
+  readonly databaseUrl?: string;
+  /** Configuration on top of the harness's own (e.g. `{ idp: { lockout: { seconds: 1 } } }`). */
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly logger?: Logger;
+}
+
+function mergeDeep(base: Record<string, unknown>, extra: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = merged[key];
+    const nested = typeof current === 'object' && current !== null && typeof value === 'object' && value !== null && !Array.isArray(value);
+    merged[key] = nested ? mergeDeep(current as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return merged;
+}
+
+/** Runs one SQL query on the harness's database through a connection of its own. */
+export async function query<T>(databaseUrl: string, sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  const database = await openDatabase({ url: databaseUrl, entities: [], migrations: [], poolMax: 1 });
+  try {
+    return await database.orm.em.getConnection().execute<T[]>(sql, [...params]);
+  } finally {
+    await database.close();
+  }
+}
+
+export async function startIdp(options: StartIdpOptions = {}): Promise<IdpHarness> {
+  const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
+  const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-idp-'));
+  const caFile = join(dataDir, 'issuer-ca.pem');
+  await writeFile(caFile, issuer.ca);
+  const shares = await newUnsealShares(3, 2);
+  const databaseUrl = options.databaseUrl ?? `sqlite:${join(dataDir, 'identity-idp.sqlite')}`;
+  const config = loadConfig({
+    ...schemaOptionsOf(identityIdp),
+    files: [],
+    env: {},
+    overrides: mergeDeep({
+      public: { port: 0 },
+      admin: { port: 0 },
+      dataDir,
+      database: { url: databaseUrl },
+      auth: { issuer: issuer.url },
+      tls: { caFile },
+      barrier: { shares, threshold: 2 },
+      hash: { pepper: randomBytes(32).toString('base64url') },
+      log: { level: 'silent' },
+    }, options.config ?? {}),
+  });
+  const service = await startService(identityIdp, config, options.logger === undefined ? {} : { logger: options.logger });
+  const audience = resourceOf(identityIdp.name);
+  const token = (scopes: readonly string[]): Promise<string> => issuer.serviceToken({ clientId: 'tester', audience, scopes });
+  const admin = await token(['idp:admin']);
+  return {
+    issuer,
+    service,
+    url: service.publicUrl,
+    databaseUrl,
+    token,
+    api: (method, path, body, bearer = admin) => request(service.ca, method, `${service.publicUrl}/service/api/v1${path}`, {
+      headers: { authorization: `Bearer ${bearer}` },
+      ...(body === undefined ? {} : { json: body }),
+    }),
+    challenge: (claims = {}, typ = 'login-request+jwt') => {
+      const iat = Math.floor(Date.now() / 1000);
+      const jti = randomUUID();
+      return issuer.sign({
+        iss: issuer.url,
+        aud: service.publicUrl,
+        jti,
+        iat,
+        exp: iat + 300,
+        client_id: 'demo-app',
+        client_name: 'Demo App',
+        scope: 'openid profile kms:read',
+        prompt: [],
+        return_to: `${issuer.url}/interaction/${jti}/login`,
+        ...claims,
+      }, { typ });
+    },
+    browser: () => new Browser(service.publicUrl, service.ca),
+    close: async () => {
+      await service.stop('test done');
+      await issuer.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Users as the admin API and the login flow see them. Passwords are hashed with the hash service's
+ * LowEntropyRandom registry (PBKDF2, off the event loop) and the hash never leaves this module's
+ * callers except into the database.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import type { HashService } from '../template/hash/index.ts';
+import { IdpUser } from './entities.ts';
+
+/** The API shape of a user: no hash, no counter; `locked` is what an operator acts on. */
+export interface PresentedUser {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly locked: boolean;
+  readonly lockedUntil?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** When the lockout in force at `now` ends, or undefined when the account is not locked. */
+export function lockedUntil(user: IdpUser, now: Date): Date | undefined {
+  const until = user.lockedUntil ?? undefined;
+  return until !== undefined && until.getTime() > now.getTime() ? until : undefined;
+}
+
+export function presentUser(user: IdpUser, now: Date = new Date()): PresentedUser {
+  const until = lockedUntil(user, now);
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    locked: until !== undefined,
+    ...(until === undefined ? {} : { lockedUntil: until.toISOString() }),
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
+
+export interface NewUser {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+}
+
+/**
+ * Creates (not yet flushed) a user whose password is hashed with the latest version, or with
+ * `version` when given: an older version is how a rehash-on-login is exercised and how users are
+ * imported from a system that still uses one.
+ */
+export async function newUser(em: EntityManager, hash: HashService, input: NewUser, version?: number): Promise<IdpUser> {
+  const registry = hash.lowEntropyRandom;
+  const passwordHash = version === undefined ? await registry.hashWithLatest(input.password) : await registry.hashWithVersion(input.password, version);
+  return em.create(IdpUser, { username: input.username, email: input.email, passwordHash, failedAttempts: 0, lockedUntil: null });
+}

@@ -1,0 +1,166 @@
+/**
+ * identity-authz and identity-idp end to end, through `cryptoutil up` as a real process. A
+ * certified relying-party library (openid-client) is the client: a client-credentials token calls
+ * learn-ps on `/service` (200) and is refused on `/browser` (403); then a real browser (Debian's
+ * Chromium through playwright-core) signs a user in through identity-idp with authorization code +
+ * PKCE, and the user's token does the opposite.
+ */
+import { expect } from 'chai';
+import https from 'node:https';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as oidc from 'openid-client';
+import { chromium, type Browser } from 'playwright-core';
+import { httpsCall } from '../../services/template/testing/service-harness.ts';
+import { sourceCli, start, type Running } from './processes.ts';
+
+interface Credentials {
+  readonly issuer: string;
+  readonly token_endpoint: string;
+  readonly client_id: string;
+  readonly client_secret: string;
+  readonly ca_file: string;
+  readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
+}
+
+/** Chromium as these machines have it (DESIGN "Toolchain"); installed by `.ci/run`. */
+const CHROMIUM = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
+
+/** openid-client's fetch, trusting the suite's local CA (nothing else changes). */
+function fetchTrusting(ca: string): oidc.CustomFetch {
+  return (url, options) => new Promise<Response>((resolve, reject) => {
+    const request = https.request(url, { method: options.method, headers: options.headers, ca, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+      response.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) {
+          for (const item of Array.isArray(value) ? value : [value ?? '']) headers.append(name, item);
+        }
+        const status = response.statusCode ?? 500;
+        resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, headers }));
+      });
+    });
+    request.on('error', reject);
+    // openid-client sends forms as URLSearchParams and JSON as strings.
+    request.end(options.body instanceof URLSearchParams ? options.body.toString() : options.body as string | Uint8Array | undefined);
+  });
+}
+
+describe('identity-authz and identity-idp with openid-client and a real browser (e2e)', function () {
+  this.timeout(180_000);
+  let up: Running;
+  let credentials: Credentials;
+  let ca: string;
+  let browser: Browser;
+
+  before(async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-identity-')), 'data');
+    up = start(sourceCli, ['up', '--data-dir', dataDir]);
+    await up.waitFor('Press Ctrl-C to stop.', 60_000);
+    credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Credentials;
+    ca = await readFile(credentials.ca_file, 'utf8');
+    browser = await chromium.launch(CHROMIUM);
+  });
+
+  after(async () => {
+    await browser.close();
+    up.child.kill('SIGINT');
+    expect((await up.finished).code).to.equal(0);
+  });
+
+  async function demoClient(): Promise<oidc.Configuration> {
+    const config = await oidc.discovery(new URL(credentials.issuer), credentials.client_id, credentials.client_secret, oidc.ClientSecretBasic(credentials.client_secret), {
+      [oidc.customFetch]: fetchTrusting(ca),
+    });
+    config[oidc.customFetch] = fetchTrusting(ca);
+    return config;
+  }
+
+  async function serviceToken(resource: string): Promise<string> {
+    const tokens = await oidc.clientCredentialsGrant(await demoClient(), { resource });
+    return tokens.access_token;
+  }
+
+  function learnPs(prefix: 'service' | 'browser', token: string): Promise<number> {
+    return httpsCall(ca, 'GET', `${credentials.services['learn-ps']?.url ?? ''}/${prefix}/api/v1/pets`, { token }).then((answer) => answer.status);
+  }
+
+  it('credentials.json names the suite\'s issuer and token endpoint as discovery gives them', async () => {
+    const config = await demoClient();
+    expect(config.serverMetadata().issuer).to.equal(credentials.issuer);
+    expect(config.serverMetadata().token_endpoint).to.equal(credentials.token_endpoint);
+  });
+
+  it('a client-credentials token calls learn-ps on /service (200) and is refused on /browser (403)', async () => {
+    const token = await serviceToken('urn:cryptoutil:learn-ps');
+    expect(await learnPs('service', token)).to.equal(200);
+    expect(await learnPs('browser', token)).to.equal(403);
+  });
+
+  it('a user signed in through identity-idp in Chromium calls learn-ps on /browser (200) and is refused on /service (403)', async () => {
+    // The demo client may manage users and clients: make a user and a browser client.
+    const password = 'correct horse battery staple';
+    const idpUrl = credentials.services['identity-idp']?.url ?? '';
+    const user = await httpsCall(ca, 'POST', `${idpUrl}/service/api/v1/users`, {
+      token: await serviceToken('urn:cryptoutil:identity-idp'),
+      body: { username: 'alice', email: 'alice@example.test', password },
+    });
+    expect(user.status, user.text).to.equal(201);
+    const redirectUri = 'https://127.0.0.1:9/callback';
+    const registered = await httpsCall(ca, 'POST', `${credentials.issuer}/service/api/v1/clients`, {
+      token: await serviceToken('urn:cryptoutil:identity-authz'),
+      body: {
+        name: 'Pet Store console', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [redirectUri],
+        openidScopes: ['openid', 'profile', 'email'], resourceScopes: { 'urn:cryptoutil:learn-ps': ['pets:read'] },
+      },
+    });
+    expect(registered.status, registered.text).to.equal(201);
+    const consoleClient = registered.json as { clientId: string; clientSecret: string };
+
+    const config = await oidc.discovery(new URL(credentials.issuer), consoleClient.clientId, { client_secret: consoleClient.clientSecret, id_token_signed_response_alg: 'ES256' }, oidc.ClientSecretBasic(consoleClient.clientSecret), {
+      [oidc.customFetch]: fetchTrusting(ca),
+    });
+    config[oidc.customFetch] = fetchTrusting(ca);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const authorizationUrl = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri, scope: 'openid profile email pets:read', resource: 'urn:cryptoutil:learn-ps',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state,
+    });
+
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      // The client's redirect URI is caught in the browser: its URL carries the code.
+      let callback: string | undefined;
+      await page.route(`${redirectUri}**`, async (route) => {
+        callback = route.request().url();
+        await route.fulfill({ status: 200, contentType: 'text/plain', body: 'signed in' });
+      });
+      await page.goto(authorizationUrl.href);
+      expect(new URL(page.url()).origin).to.equal(new URL(idpUrl).origin);
+      await page.fill('#username', 'alice');
+      await page.fill('#password', password);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('button[value=allow]');
+      expect(await page.textContent('body')).to.include('Pet Store console');
+      await page.click('button[value=allow]');
+      await page.waitForURL(`${redirectUri}**`);
+      expect(callback).to.be.a('string');
+
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(String(callback)), { pkceCodeVerifier: verifier, expectedState: state });
+      expect(tokens.claims()?.preferred_username).to.equal('alice');
+      expect(await learnPs('browser', tokens.access_token)).to.equal(200);
+      expect(await learnPs('service', tokens.access_token)).to.equal(403);
+
+      // Introspection through the library: active, then inactive once revoked.
+      expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).to.equal(true);
+      await oidc.tokenRevocation(config, tokens.access_token);
+      expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).to.equal(false);
+    } finally {
+      await context.close();
+    }
+  });
+});
