@@ -3,6 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { openDatabase } from '../template/database/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
+import { asDuplicate } from './routes/clients.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 
 const REDIRECT_URI = 'https://console.example.test/callback';
@@ -46,6 +47,12 @@ function clientsApiSuite(start: () => Promise<AuthzHarness>, scanForSecret: (aut
     const updated = await authz.api('PUT', `/clients/${clientId}`, { name: 'Renamed', grantTypes: ['client_credentials'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] }, accessTokenTtlSeconds: 300 });
     expect(updated.status, updated.text).to.equal(200);
     expect(updated.json).to.include({ name: 'Renamed', accessTokenTtlSeconds: 300 });
+    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', alg: 'ES256' }] };
+    const toJwt = await authz.api('PUT', `/clients/${clientId}`, { name: 'Renamed', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'private_key_jwt', jwks, resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+    expect(toJwt.status, toJwt.text).to.equal(200);
+    expect((await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: clientId, secret: clientSecret })).status).to.equal(401);
+    const back = await authz.api('PUT', `/clients/${clientId}`, { name: 'Renamed', grantTypes: ['client_credentials'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] }, accessTokenTtlSeconds: 300 });
+    expect(back.status, back.text).to.equal(200);
     expect((await authz.api('PUT', `/clients/${clientId}`, { clientId: 'other', name: 'x', grantTypes: ['client_credentials'] })).status).to.equal(400);
 
     const rotated = await authz.api('POST', `/clients/${clientId}/secret`);
@@ -94,6 +101,13 @@ function clientsApiSuite(start: () => Promise<AuthzHarness>, scanForSecret: (aut
     expect(created.status, created.text).to.equal(201);
     const { clientId } = created.json as { clientId: string };
     expect((await authz.api('POST', `/clients/${clientId}/secret`)).status).to.equal(409);
+    // Moving to a secret method: the secret comes from a rotation.
+    const moved = await authz.api('PUT', `/clients/${clientId}`, { name: 'now basic', grantTypes: ['client_credentials'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+    expect(moved.status, moved.text).to.equal(200);
+    const rotated = await authz.api('POST', `/clients/${clientId}/secret`);
+    const secret = (rotated.json as { clientSecret: string }).clientSecret;
+    const token = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: clientId, secret });
+    expect(token.status, token.text).to.equal(200);
   });
 
   it('needs the authz:admin scope', async () => {
@@ -132,5 +146,12 @@ describe('identity-authz clients API (/service/api/v1/clients)', function () {
         await db.close();
       }
     });
+  });
+});
+
+describe('identity-authz client API errors', () => {
+  it('leaves failures other than a duplicate id alone (duplicates: 409, above)', () => {
+    const bug = new TypeError('bug');
+    expect(asDuplicate(bug, 'x')).to.equal(bug);
   });
 });

@@ -3,6 +3,7 @@
  * Defaults suit `cryptoutil up`; in a cluster the issuer and the identity-idp URL are set explicitly.
  */
 import type { Schema } from 'convict';
+import { UsageError } from '../template/errors/index.ts';
 
 export type TokenSigningAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
 
@@ -16,9 +17,25 @@ export interface AuthzConfig {
     readonly keyRotationDays: number;
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
+    /** How often expired codes, sessions, revocations and used login results are deleted. */
+    readonly sweepIntervalSeconds: number;
     /** A client created (or brought in line) at first use: `cryptoutil up`'s `cryptoutil-demo`. */
     readonly bootstrapClient: { readonly id: string; readonly secret: string };
   };
+}
+
+function isHttpsUrl(value: string): boolean {
+  return URL.canParse(value) && new URL(value).protocol === 'https:';
+}
+
+/** The rules convict cannot express; a broken one stops start-up with exit 2, naming the key. */
+export function checkAuthzConfig(config: AuthzConfig): void {
+  const { issuer, idpUrl, bootstrapClient } = config.authz;
+  if (issuer !== '' && !isHttpsUrl(issuer)) throw new UsageError('authz.issuer must be an https URL');
+  if (idpUrl !== '' && !isHttpsUrl(idpUrl)) throw new UsageError('authz.idpUrl must be an https URL');
+  if (bootstrapClient.id !== '' && bootstrapClient.secret === '') {
+    throw new UsageError('authz.bootstrapClient.secret must be set when authz.bootstrapClient.id is');
+  }
 }
 
 export const authzSchema: Schema<AuthzConfig> = {
@@ -29,6 +46,7 @@ export const authzSchema: Schema<AuthzConfig> = {
     keyRotationDays: { doc: 'Days after which the token signing key is replaced.', format: 'nat', default: 30 },
     accessTokenTtlSeconds: { doc: 'Default access token lifetime in seconds (a client may set its own).', format: 'nat', default: 3600 },
     refreshTokenTtlSeconds: { doc: 'Default refresh token lifetime in seconds (a client may set its own).', format: 'nat', default: 1_209_600 },
+    sweepIntervalSeconds: { doc: 'Seconds between deletions of expired authorization data.', format: 'nat', default: 60 },
     bootstrapClient: {
       id: { doc: 'Client id of a confidential client allowed every scope of every service, created at first use.', format: String, default: '' },
       secret: { doc: 'Its client secret (use a file:// reference).', format: String, default: '', sensitive: true },

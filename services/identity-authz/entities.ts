@@ -5,6 +5,8 @@
  * expire, which makes each one single-use.
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+// @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
+import type { SqlEntityManager } from '@mikro-orm/postgresql';
 import type { JWK } from 'jose';
 import { timestamps } from '../template/database/index.ts';
 
@@ -61,5 +63,11 @@ export const UsedLoginResult = defineEntity({
   },
 });
 export type UsedLoginResult = InferEntity<typeof UsedLoginResult>;
+
+/** Inserts a `{jti, expiresAt}` row unless one with that `jti` exists; true when this call wrote it. */
+export async function insertOnce(em: SqlEntityManager, entity: typeof RevokedToken | typeof UsedLoginResult, row: { jti: string; expiresAt: Date }): Promise<boolean> {
+  const result = await em.createQueryBuilder(entity).insert(row).onConflict('jti').ignore().execute<{ affectedRows: number }>('run');
+  return result.affectedRows === 1;
+}
 
 export const authzOwnEntities = [OauthClient, Account, RevokedToken, UsedLoginResult];

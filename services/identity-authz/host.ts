@@ -3,7 +3,8 @@
  * a rotation changes them), the bootstrap client, and the sweep of expired rows. Everything that
  * needs key material waits for the barrier; sealing forgets it all.
  */
-import type { EntityManager } from '@mikro-orm/core';
+// @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
 import type Provider from 'oidc-provider';
 import type { ServiceRuntime } from '../template/service.ts';
 import type { Barrier } from '../template/barrier/index.ts';
@@ -18,11 +19,10 @@ import { jwtTokenEndpoints } from './jwt-tokens.ts';
 import type { LoginOptions } from './login.ts';
 import { createProvider } from './provider.ts';
 import { everyScope, loadCatalog, type ResourceCatalog, type ResourceSource } from './resources.ts';
+import { Retained } from './retained.ts';
 import { createOidcStorage, type OidcStorage } from './storage/adapter.ts';
 
 const DAY_MS = 86_400_000;
-/** Expired rows (codes, sessions, revoked jtis, used login results) are removed this often. */
-export const SWEEP_INTERVAL_MS = 60_000;
 /** A retired signing key stays in the JWKS this long: past the longest access token lifetime (1 day). */
 const TOKEN_KEY_RETENTION_MS = 2 * DAY_MS;
 
@@ -53,11 +53,9 @@ export class AuthzHost {
   readonly storage: OidcStorage;
   readonly tokenKeys: SigningKeys;
   readonly #cookieKeys: SigningKeys;
-  readonly #resources: () => readonly ResourceSource[];
-  #catalog: Promise<ResourceCatalog> | undefined;
-  #built: Promise<BuiltProvider> | undefined;
-  #builtVersion = '';
-  #bootstrapped: Promise<void> | undefined;
+  readonly #catalog: Retained<ResourceCatalog>;
+  readonly #bootstrapped: Retained<undefined>;
+  #built: { readonly version: string; readonly provider: Retained<BuiltProvider> } | undefined;
   #idpKeys: IssuerKeys | undefined;
 
   constructor(options: AuthzHostOptions) {
@@ -65,7 +63,8 @@ export class AuthzHost {
     this.runtime = runtime;
     this.barrier = required(runtime.barrier, 'the barrier');
     this.hash = required(runtime.hash, 'the hash service');
-    this.#resources = options.resources;
+    this.#catalog = new Retained(() => loadCatalog(options.resources()));
+    this.#bootstrapped = new Retained(() => this.#ensureBootstrapClient());
     const { orm, config } = runtime;
     this.storage = createOidcStorage({ orm, barrier: this.barrier, hash: this.hash, findClient: (id) => this.#findClient(id) });
     this.tokenKeys = createSigningKeys({
@@ -91,56 +90,47 @@ export class AuthzHost {
   }
 
   catalog(): Promise<ResourceCatalog> {
-    this.#catalog ??= loadCatalog(this.#resources()).catch((error: unknown) => {
-      this.#catalog = undefined;
-      throw error;
-    });
-    return this.#catalog;
+    return this.#catalog.get();
   }
 
   /** The provider for the current keys; a rotation (here or in another process) rebuilds it. */
   async provider(): Promise<BuiltProvider> {
     const [tokens, cookies] = await Promise.all([this.tokenKeys.current(), this.#cookieKeys.current()]);
     const version = `${tokens.version}/${cookies.version}`;
-    if (this.#built === undefined || this.#builtVersion !== version) {
-      this.#builtVersion = version;
-      this.#built = this.#build(tokens, cookies).catch((error: unknown) => {
-        this.#built = undefined;
-        throw error;
-      });
+    if (this.#built?.version !== version) {
+      this.#built = { version, provider: new Retained(() => this.#build(tokens, cookies)) };
     }
-    await this.bootstrap();
-    return this.#built;
-  }
-
-  /** Creates (or brings in line) `authz.bootstrapClient` once per unseal. */
-  bootstrap(): Promise<void> {
-    this.#bootstrapped ??= this.#ensureBootstrapClient().catch((error: unknown) => {
-      this.#bootstrapped = undefined;
-      throw error;
-    });
-    return this.#bootstrapped;
+    // Creates (or brings in line) `authz.bootstrapClient` once per unseal.
+    await this.#bootstrapped.get();
+    return this.#built.provider.get();
   }
 
   forget(): void {
     this.tokenKeys.forget();
     this.#cookieKeys.forget();
     this.#built = undefined;
-    this.#builtVersion = '';
-    this.#bootstrapped = undefined;
+    this.#bootstrapped.forget();
   }
 
-  /** Deletes expired rows of every table that has them; returns how many. */
+  /**
+   * Deletes expired rows of every table that has them; returns how many. Never rejects: a failed
+   * sweep is logged and the next one tries again.
+   */
   async sweep(): Promise<number> {
     if (this.barrier.isSealed()) return 0;
     const now = new Date();
     const em = this.fork();
-    const counts = await Promise.all([
-      this.storage.sweep(),
-      em.nativeDelete(RevokedToken, { expiresAt: { $lt: now } }),
-      em.nativeDelete(UsedLoginResult, { expiresAt: { $lt: now } }),
-    ]);
-    return counts.reduce((sum, count) => sum + count, 0);
+    try {
+      const counts = await Promise.all([
+        this.storage.sweep(),
+        em.nativeDelete(RevokedToken, { expiresAt: { $lt: now } }),
+        em.nativeDelete(UsedLoginResult, { expiresAt: { $lt: now } }),
+      ]);
+      return counts.reduce((sum, count) => sum + count, 0);
+    } catch (error) {
+      this.runtime.log.warn({ reason: String(error) }, 'sweep of expired authorization data failed');
+      return 0;
+    }
   }
 
   async #findClient(id: string): Promise<Record<string, unknown> | undefined> {
@@ -157,7 +147,7 @@ export class AuthzHost {
     const idpUrl = this.runtime.config.authz.idpUrl.replace(/\/+$/, '');
     this.#idpKeys ??= new IssuerKeys({
       jwksUri: () => Promise.resolve(`${idpUrl}/.well-known/jwks.json`),
-      fetchJson: httpsJsonFetcher(this.runtime.ca === '' ? {} : { ca: this.runtime.ca }),
+      fetchJson: httpsJsonFetcher({ ca: this.runtime.ca }),
       now: Date.now,
       refreshCooldownMs: 30_000,
       maxAgeMs: 600_000,
@@ -171,6 +161,7 @@ export class AuthzHost {
     const provider = createProvider({
       issuer,
       signingKeys: tokens.privateJwks,
+      signingAlgorithm: config.authz.signingAlgorithm,
       cookieKeys: cookies.privateJwks.map((jwk) => String(jwk.k)),
       adapter: this.storage.Adapter,
       catalog: await this.catalog(),
@@ -196,10 +187,9 @@ export class AuthzHost {
     };
   }
 
-  async #ensureBootstrapClient(): Promise<void> {
+  async #ensureBootstrapClient(): Promise<undefined> {
     const { id, secret } = this.runtime.config.authz.bootstrapClient;
-    if (id === '') return;
-    if (secret === '') throw new Error('authz.bootstrapClient.secret must be set with authz.bootstrapClient.id');
+    if (id === '') return undefined;
     const em = this.fork();
     const fields = clientFields({
       name: 'bootstrap client (every scope of every service)',
@@ -210,17 +200,16 @@ export class AuthzHost {
       openidScopes: [],
       resourceScopes: everyScope(await this.catalog()),
     }, this.runtime.config.authz);
+    // The configured secret is the truth: it is hashed anew at every unseal, so a changed one
+    // replaces the old at once (a fresh salt for an unchanged one costs nothing).
+    const secretHash = await this.hash.highEntropyRandom.hashWithLatest(secret);
     const existing = await em.findOne(OauthClient, { id });
     if (existing === null) {
-      em.create(OauthClient, { id, ...fields, secretHash: await this.hash.highEntropyRandom.hashWithLatest(secret) });
+      em.create(OauthClient, { id, ...fields, secretHash });
     } else {
-      em.assign(existing, { resourceScopes: fields.resourceScopes });
-      // A changed configured secret replaces the stored hash; an unchanged one is left alone.
-      const stored = existing.secretHash ?? '';
-      if (stored === '' || !await this.hash.highEntropyRandom.verify(secret, stored)) {
-        existing.secretHash = await this.hash.highEntropyRandom.hashWithLatest(secret);
-      }
+      em.assign(existing, { resourceScopes: fields.resourceScopes, authMethod: 'client_secret_basic', secretHash });
     }
     await em.flush();
+    return undefined;
   }
 }

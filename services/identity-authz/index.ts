@@ -6,9 +6,9 @@
  */
 import type { ServiceDefinition } from '../template/service.ts';
 import { signingKeyEntities, signingKeyMigrations } from '../template/signing-keys/index.ts';
-import { authzSchema, type AuthzConfig } from './config.ts';
+import { authzSchema, checkAuthzConfig, type AuthzConfig } from './config.ts';
 import { authzOwnEntities } from './entities.ts';
-import { AuthzHost, SWEEP_INTERVAL_MS } from './host.ts';
+import { AuthzHost } from './host.ts';
 import { authzOwnMigrations } from './migrations.ts';
 import type { ResourceSource } from './resources.ts';
 import { clientHandlers } from './routes/clients.ts';
@@ -47,7 +47,10 @@ export function identityAuthz(resources: () => readonly ResourceSource[]): Servi
       }
       return { authz: { idpUrl, bootstrapClient: { id: suite.demoClientId, secret: await suite.secret(suite.demoClientId) } } };
     },
-    operations: (runtime) => clientHandlers(hostOf(runtime)),
+    operations: (runtime) => {
+      checkAuthzConfig(runtime.config);
+      return clientHandlers(hostOf(runtime));
+    },
     routes: (runtime) => protocolRoutes(hostOf(runtime)),
     adminRoutes: (runtime) => keyAdminRoutes(hostOf(runtime)),
   };
@@ -57,9 +60,7 @@ export function identityAuthz(resources: () => readonly ResourceSource[]): Servi
     if (host === undefined) {
       host = new AuthzHost({ runtime, resources: () => [definition, ...resources()] });
       const created = host;
-      const timer = setInterval(() => {
-        created.sweep().catch((error: unknown) => { runtime.log.warn({ reason: String(error) }, 'sweep of expired authorization data failed'); });
-      }, SWEEP_INTERVAL_MS);
+      const timer = setInterval(() => { void created.sweep(); }, runtime.config.authz.sweepIntervalSeconds * 1000);
       timer.unref();
       runtime.onStop(() => { clearInterval(timer); });
       hosts.set(runtime, host);

@@ -5,10 +5,11 @@
  * `active` with its claims unless its `jti` is on the revocation list, which revocation writes.
  * Opaque and refresh tokens never reach this code: the library answers for them.
  */
-import type { EntityManager } from '@mikro-orm/core';
+// @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { RevokedToken } from './entities.ts';
+import { insertOnce, RevokedToken } from './entities.ts';
 
 export interface JwtTokenOptions {
   readonly issuer: string;
@@ -63,10 +64,8 @@ async function revoke(ctx: KoaContextWithOIDC, token: string, options: JwtTokenO
     return;
   }
   if (claims !== undefined) {
-    const em = options.fork();
-    if (!await isRevoked(em, String(claims.jti))) {
-      await em.insert(RevokedToken, { jti: String(claims.jti), expiresAt: new Date(Number(claims.exp) * 1000) });
-    }
+    // Revoking twice (or concurrently) leaves one row.
+    await insertOnce(options.fork(), RevokedToken, { jti: String(claims.jti), expiresAt: new Date(Number(claims.exp) * 1000) });
   }
   // RFC 7009 §2.2: an invalid or unknown token is not an error.
   ctx.status = 200;

@@ -1,8 +1,14 @@
 import { expect } from 'chai';
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
+import { httpsCall } from '../template/testing/service-harness.ts';
+import { openDatabase } from '../template/database/index.ts';
+import { authzOwnEntities } from './entities.ts';
+import { spendLoginResult } from './login.ts';
 import { browse, CookieJar, location, pkcePair } from './testing/browser-flow.ts';
-import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
+import { captureLines, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 
 const REDIRECT_URI = 'https://client.example.test/callback';
 
@@ -11,8 +17,9 @@ describe('identity-authz sign-in through identity-idp (login request and login r
   let authz: AuthzHarness;
   let client: { id: string; secret: string };
 
+  const logs = captureLines();
   before(async () => {
-    authz = await startAuthz();
+    authz = await startAuthz({ logger: logs.logger });
     const created = await authz.api('POST', '/clients', {
       name: 'Console', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [REDIRECT_URI],
       openidScopes: ['openid', 'email'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] },
@@ -26,14 +33,15 @@ describe('identity-authz sign-in through identity-idp (login request and login r
   interface Started { jar: CookieJar; verifier: string; uid: string; request: Record<string, unknown>; returnTo: string; state: string }
 
   /** Authorization request → interaction → identity-idp, as a browser would follow it. */
-  async function startSignIn(extra: Readonly<Record<string, string>> = {}): Promise<Started> {
+  async function startSignIn(extra: Readonly<Record<string, string>> = {}, withResource = true): Promise<Started> {
     const jar = new CookieJar();
     const { verifier, challenge } = pkcePair();
     const state = randomUUID();
     const query = new URLSearchParams({
       client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid email pets:read',
-      resource: LEARN_PS_RESOURCE, code_challenge: challenge, code_challenge_method: 'S256', state, ...extra,
+      code_challenge: challenge, code_challenge_method: 'S256', state, ...extra,
     });
+    if (withResource) query.set('resource', LEARN_PS_RESOURCE);
     const authorize = await browse(authz.service.ca, jar, `${authz.issuer}/auth?${query.toString()}`);
     expect(authorize.status, authorize.text).to.be.oneOf([302, 303]);
     const interaction = location(authorize, authz.issuer);
@@ -126,6 +134,104 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     const redirect = await finish(started, await loginResult(started, { error: 'access_denied', scope: undefined }));
     expect(redirect.searchParams.get('error')).to.equal('access_denied');
     expect(redirect.searchParams.get('state')).to.equal(started.state);
+  });
+
+  it('shows its own error page, and signs a user out through RP-initiated logout', async () => {
+    const jar = new CookieJar();
+    const unknown = await browse(authz.service.ca, jar, `${authz.issuer}/auth?client_id=nobody&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`);
+    expect(unknown.status).to.equal(400);
+    expect(unknown.text).to.include('<title>Sign-in failed</title>').and.include('invalid_client');
+    expect(unknown.text).to.not.include('<script');
+    expect(unknown.headers['content-security-policy']).to.include("default-src 'none'");
+
+    const started = await startSignIn({ login_hint: 'alice', max_age: '300', prompt: 'login consent' });
+    expect(started.request).to.include({ login_hint: 'alice', max_age: 300 });
+    await finish(started, await loginResult(started));
+    const logout = await browse(authz.service.ca, started.jar, `${authz.issuer}/session/end?client_id=${client.id}`);
+    expect(logout.status).to.equal(200);
+    expect(logout.text).to.include('<title>Sign out?</title>').and.include('op.logoutForm');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(logout.text)?.[1] ?? '';
+    const confirmed = await httpsCall(authz.service.ca, 'POST', `${authz.issuer}/session/end/confirm`, {
+      body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: started.jar.header() },
+    });
+    started.jar.keep(confirmed);
+    const done = await browse(authz.service.ca, started.jar, location(confirmed, authz.issuer).href);
+    expect(done.text).to.include('<title>Signed out</title>');
+  });
+
+  it('goes back to identity-idp when a login result grants nothing', async () => {
+    const started = await startSignIn();
+    const now = Math.floor(Date.now() / 1000);
+    const bare = await authz.idp.sign({ iss: authz.idp.url, aud: authz.issuer, jti: randomUUID(), iat: now, exp: now + 60, challenge: started.uid, sub: 'user-0002' }, { typ: 'login-result+jwt' });
+    const back = await browse(authz.service.ca, started.jar, `${started.returnTo}?login_result=${encodeURIComponent(bare)}`);
+    const resume = await browse(authz.service.ca, started.jar, location(back, authz.issuer).href);
+    const again = location(resume, authz.issuer);
+    expect(again.pathname).to.match(/^\/interaction\//);
+
+    // The second round asks for consent only, and the grant of the first round is extended.
+    const toIdp = await browse(authz.service.ca, started.jar, again.href);
+    const challenge = String(location(toIdp, authz.issuer).searchParams.get('login_challenge'));
+    const request = decodeJwt(challenge);
+    expect(request.prompt).to.deep.equal(['consent']);
+    const second: Started = { ...started, uid: String(request.jti), returnTo: String(request.return_to) };
+    const redirect = await finish(second, await loginResult(second, { sub: 'user-0002' }));
+    expect(redirect.searchParams.get('code')).to.be.a('string');
+  });
+
+  it('refuses to mix two sign-ins of one browser, and spends each login result once', async () => {
+    const first = await startSignIn();
+    const second = await startSignIn();
+    // One browser, one interaction cookie: the second sign-in replaced the first.
+    const jar = second.jar;
+    expect((await browse(authz.service.ca, jar, `${authz.issuer}/interaction/${first.uid}`)).status).to.equal(400);
+    expect((await browse(authz.service.ca, jar, `${first.returnTo}?login_result=x`)).status).to.equal(400);
+
+    const db = await openDatabase({ url: `sqlite:${join(authz.dataDir, 'authz.sqlite')}`, entities: [...authzOwnEntities], migrations: [] });
+    try {
+      const result = { jti: randomUUID(), expiresAt: Math.floor(Date.now() / 1000) + 60, subject: 's', authTime: 0, amr: [], scopes: [], claims: {}, denied: false };
+      await spendLoginResult(db.orm.em.fork(), result);
+      let failure: unknown;
+      try { await spendLoginResult(db.orm.em.fork(), result); } catch (error) { failure = error; }
+      expect(String(failure)).to.include('already been used');
+    } finally {
+      await db.close();
+    }
+  });
+
+  /** A sign-in without `resource`: the access token is the library's opaque one, for userinfo. */
+  async function opaqueToken(subject: string): Promise<string> {
+    const started = await startSignIn({ scope: 'openid email' }, false);
+    const redirect = await finish(started, await loginResult(started, { sub: subject, scope: 'openid email' }));
+    const tokens = await authz.form('/token', { grant_type: 'authorization_code', code: String(redirect.searchParams.get('code')), redirect_uri: REDIRECT_URI, code_verifier: started.verifier }, client);
+    expect(tokens.status, tokens.text).to.equal(200);
+    return (tokens.json as { access_token: string }).access_token;
+  }
+
+  it('without a resource, issues an opaque token for userinfo with the claims identity-idp vouched for', async () => {
+    const accessToken = await opaqueToken('user-0003');
+    const laterToken = await opaqueToken('user-0004');
+    expect(accessToken.split('.')).to.have.length(1);
+    const userinfo = await authz.get('/me', { authorization: `Bearer ${accessToken}` });
+    expect(userinfo.status, userinfo.text).to.equal(200);
+    expect(userinfo.json).to.deep.equal({ sub: 'user-0003', email: 'alice@example.test' });
+
+    // An account identity-authz no longer knows has no claims to give.
+    const accounts = new DatabaseSync(join(authz.dataDir, 'authz.sqlite'));
+    accounts.prepare('delete from authz_accounts where id = ?').run('user-0003');
+    accounts.close();
+    expect((await authz.get('/me', { authorization: `Bearer ${accessToken}` })).status).to.equal(401);
+
+    // A failure of ours is a 500 with the standard error body, logged without request data.
+    const db = new DatabaseSync(join(authz.dataDir, 'authz.sqlite'));
+    db.exec('drop table authz_accounts');
+    db.close();
+    const broken = await authz.get('/me', { authorization: `Bearer ${laterToken}` });
+    expect(broken.status).to.equal(500);
+    expect((broken.json as { error: string }).error).to.equal('server_error');
+    const logged = logs.lines.filter((line) => line.includes('authorization server error'));
+    expect(logged).to.have.length(1);
+    expect(logged[0]).to.not.include(laterToken);
   });
 
   it('refuses an authorization request without PKCE, and takes one pushed first (RFC 9126)', async () => {

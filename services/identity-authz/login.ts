@@ -4,13 +4,13 @@
  * token key; identity-idp sends it back with a login result signed by its own key, which must be
  * fresh (60 s), addressed to us, about this very interaction, and is accepted only once.
  */
-import type { EntityManager } from '@mikro-orm/core';
+// @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
+import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
 import { importJWK, jwtVerify, SignJWT, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
 import { BadRequestError } from '../template/errors/index.ts';
-import { isUniqueViolation } from '../template/database/index.ts';
 import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
-import { Account, UsedLoginResult } from './entities.ts';
+import { Account, UsedLoginResult, insertOnce } from './entities.ts';
 import { allowedScopes, OPENID_SCOPES } from './provider.ts';
 
 /** RFC 8725 §3.11: explicit types keep a login request, a login result and a token apart. */
@@ -29,7 +29,7 @@ export interface LoginOptions {
   /** The active private signing JWK (with kid and alg). */
   readonly signingKey: JWK;
   /** identity-idp's published keys. */
-  readonly idpKeys: IssuerKeys;
+  readonly idpKeys: Pick<IssuerKeys, 'resolve'>;
   readonly clockSkewSeconds: number;
   readonly now?: () => number;
 }
@@ -38,7 +38,8 @@ function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function resourcesOf(params: Readonly<Record<string, unknown>>): string[] {
+/** The `resource` parameter as a list (RFC 8707 §2: it may be repeated). */
+export function resourcesOf(params: Readonly<Record<string, unknown>>): string[] {
   const { resource } = params;
   if (typeof resource === 'string') return [resource];
   return Array.isArray(resource) ? resource.filter((item): item is string => typeof item === 'string') : [];
@@ -56,8 +57,9 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
   const key = await importJWK(options.signingKey, options.signingKey.alg);
   const request = await new SignJWT({
     client_id: clientId,
-    ...(client?.clientName === undefined ? {} : { client_name: client.clientName }),
-    scope: stringOf(params.scope) ?? '',
+    // An interaction exists only for a client the library found, and ours all have a name.
+    client_name: client?.clientName,
+    scope: String(params.scope),
     prompt: asks,
     return_to: `${options.issuer}/interaction/${uid}/callback`,
     ...(stringOf(params.login_hint) === undefined ? {} : { login_hint: stringOf(params.login_hint) }),
@@ -122,12 +124,10 @@ function resultOf(payload: JWTPayload): LoginResult {
 
 /** Records the result's `jti`; a second use of the same result is refused. */
 export async function spendLoginResult(em: EntityManager, result: LoginResult): Promise<void> {
-  try {
-    await em.insert(UsedLoginResult, { jti: result.jti, expiresAt: new Date(result.expiresAt * 1000) });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new BadRequestError('this login result has already been used');
-    throw error;
-  }
+  // One statement decides between two concurrent uses: the row is written once, and only the
+  // request that wrote it goes on.
+  const written = await insertOnce(em, UsedLoginResult, { jti: result.jti, expiresAt: new Date(result.expiresAt * 1000) });
+  if (!written) throw new BadRequestError('this login result has already been used');
 }
 
 /** Keeps the claims identity-idp vouched for; `findAccount` answers from them. */

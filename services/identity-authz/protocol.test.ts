@@ -124,6 +124,8 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       const body = answer.json as { access_token: string; token_type: string };
       expect(body.token_type).to.equal('DPoP');
       expect(decodeJwt(body.access_token).cnf).to.deep.equal({ jkt: await calculateJwkThumbprint(jwk) });
+      const introspected = await authz.form('/token/introspection', { token: body.access_token }, admin());
+      expect(introspected.json).to.include({ active: true, token_type: 'DPoP' });
     });
   });
 
@@ -177,6 +179,14 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       await jwtVerify(newToken, keys, { issuer: authz.issuer });
       expect((await authz.form('/token/introspection', { token: oldToken }, admin())).json).to.include({ active: true });
     });
+  });
+
+  it('leaves paths it does not serve to the API (404 problem), and grants no browser origin CORS at the token endpoint', async () => {
+    const post = await httpsCall(authz.service.ca, 'POST', `${authz.issuer}/interaction/abc`);
+    expect(post.status).to.equal(404);
+    expect(post.headers['content-type']).to.include('application/problem+json');
+    const corsAnswer = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin(), { origin: 'https://spa.example.test' });
+    expect(corsAnswer.headers).to.not.have.property('access-control-allow-origin');
   });
 
   it('takes its own tokens on its clients API and refuses tokens for other resources', async () => {

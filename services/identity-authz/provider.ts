@@ -17,6 +17,7 @@ export interface ProviderOptions {
   readonly issuer: string;
   /** Private signing JWKs, the active key first (access tokens, ID tokens, login requests). */
   readonly signingKeys: readonly JWK[];
+  readonly signingAlgorithm: string;
   /** Cookie signing secrets, the current one first. */
   readonly cookieKeys: readonly string[];
   readonly adapter: AdapterConstructor;
@@ -32,15 +33,15 @@ export interface ProviderOptions {
 /** Interaction, authorization code and ID token lifetimes (seconds); tokens take the client's. */
 const LIFETIMES = { AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 1_209_600, Grant: 1_209_600 } as const;
 
-function numberMetadata(client: Client | undefined, name: string, fallback: number): number {
-  const value = (client?.metadata() as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'number' ? value : fallback;
+/** A lifetime every client of ours carries in its metadata (see `providerMetadata`). */
+function lifetime(client: Client, name: 'access_token_ttl' | 'refresh_token_ttl'): number {
+  return client.metadata()[name] as number;
 }
 
 /** The scopes a client may hold for a resource (its `resource_scopes` metadata). */
 export function allowedScopes(client: Client, resource: string): readonly string[] {
-  const table = (client.metadata() as { resource_scopes?: Record<string, string[]> }).resource_scopes ?? {};
-  return Object.hasOwn(table, resource) ? table[resource] ?? [] : [];
+  const table = client.metadata().resource_scopes as Record<string, string[]>;
+  return new Map(Object.entries(table)).get(resource) ?? [];
 }
 
 /** RFC 8707: a resource we know, which this client may use, with the JWT format of RFC 9068. */
@@ -53,13 +54,14 @@ function resourceServerInfo(catalog: ResourceCatalog, signingAlg: string) {
       scope: scopes.join(' '),
       audience: resource,
       accessTokenFormat: 'jwt',
-      accessTokenTTL: numberMetadata(client, 'access_token_ttl', 3600),
+      accessTokenTTL: lifetime(client, 'access_token_ttl'),
       jwt: { sign: { alg: signingAlg as 'ES256' } },
     };
   };
 }
 
-function validateExtraMetadata(_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown): void {
+/** oidc-provider's check of our extra client metadata (we store valid values; this guards the rest). */
+export function validateExtraMetadata(_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown): void {
   if (key === 'resource_scopes') {
     const valid = typeof value === 'object' && value !== null && Object.values(value).every((scopes) => Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'));
     if (!valid) throw new errors.InvalidClientMetadata('resource_scopes must map resources to lists of scopes');
@@ -70,7 +72,7 @@ function validateExtraMetadata(_ctx: KoaContextWithOIDC | undefined, key: string
 
 /** Builds one provider instance; rebuilt whenever the signing or cookie keys change. */
 export function createProvider(options: ProviderOptions): Provider {
-  const signingAlg = options.signingKeys[0]?.alg ?? 'ES256';
+  const signingAlg = options.signingAlgorithm;
   const configuration: Configuration = {
     adapter: options.adapter,
     jwks: { keys: [...options.signingKeys] },
@@ -113,9 +115,9 @@ export function createProvider(options: ProviderOptions): Provider {
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: {
       ...LIFETIMES,
-      AccessToken: (_ctx, token, client) => token.resourceServer?.accessTokenTTL ?? numberMetadata(client, 'access_token_ttl', 3600),
-      ClientCredentials: (_ctx, token, client) => token.resourceServer?.accessTokenTTL ?? numberMetadata(client, 'access_token_ttl', 3600),
-      RefreshToken: (_ctx, _token, client) => numberMetadata(client, 'refresh_token_ttl', 1_209_600),
+      AccessToken: (_ctx, _token, client) => lifetime(client, 'access_token_ttl'),
+      ClientCredentials: (_ctx, _token, client) => lifetime(client, 'access_token_ttl'),
+      RefreshToken: (_ctx, _token, client) => lifetime(client, 'refresh_token_ttl'),
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: async (_ctx, sub) => {
@@ -130,9 +132,7 @@ export function createProvider(options: ProviderOptions): Provider {
   // The stored `client_secret` is a hash: compare by verifying, in constant time, off the event loop.
   const secrets = options.clientSecrets;
   provider.Client.prototype.compareClientSecret = async function compareHashedSecret(this: Client, presented: string): Promise<boolean> {
-    const stored = this.clientSecret;
-    if (stored === undefined) return false;
-    return secrets.verify(presented, stored).catch(() => false);
+    return secrets.verify(presented, String(this.clientSecret));
   };
   provider.on('server_error', (_ctx: unknown, error: Error) => { options.onServerError(error); });
   return provider;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import type { MikroORM } from '@mikro-orm/core';
+import type { Orm } from '../template/database/database.ts';
 import { Registry } from 'prom-client';
 import { loadOpenApiDocument, listOperations } from '../template/openapi/document.ts';
 import type { TemplateConfig } from '../template/config/schema.ts';
@@ -15,7 +15,7 @@ function runtime(barrier?: ServiceRuntime['barrier']): ServiceRuntime {
   return {
     name: 'sm-kms',
     config: {} as TemplateConfig,
-    orm: { em: { fork: () => ({}) } } as unknown as MikroORM,
+    orm: { em: { fork: () => ({}) } } as unknown as Orm,
     log: pino({ level: 'silent' }),
     metrics: new Registry(),
     ca: '',

@@ -6,10 +6,11 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { EntityManager, EntitySchema, MikroORM } from '@mikro-orm/core';
+import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { Schema } from 'convict';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { TemplateConfig } from './config/schema.ts';
+import type { Orm } from './database/database.ts';
 import type { Barrier } from './barrier/contract.ts';
 import type { HashService } from './hash/index.ts';
 
@@ -76,7 +77,8 @@ export interface UpSuite {
 export interface ServiceRuntime<C extends object = object> {
   readonly name: string;
   readonly config: TemplateConfig & C;
-  readonly orm: MikroORM;
+  /** The service's ORM on a SQL driver (PostgreSQL or SQLite): `orm.em.fork()` can build queries. */
+  readonly orm: Orm;
   readonly log: Logger;
   readonly metrics: Registry;
   /** Present when the definition sets `barrier: true`; sealed until enough shares arrive. */

@@ -5,7 +5,7 @@
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../template/errors/index.ts';
 import { isUniqueViolation, uuidv7 } from '../../template/database/index.ts';
-import { errors } from 'oidc-provider';
+import { asBadRequest } from '../oauth-errors.ts';
 import { checkClientInput, clientFields, newClientSecret, presentClient, providerMetadata, usesSecret, type ClientInput } from '../clients.ts';
 import { OauthClient } from '../entities.ts';
 import type { AuthzHost } from '../host.ts';
@@ -22,12 +22,14 @@ async function findClient(ctx: OperationContext): Promise<OauthClient> {
  */
 async function checkWithProvider(host: AuthzHost, client: OauthClient): Promise<void> {
   const { provider } = await host.provider();
-  try {
-    await provider.Client.validate(providerMetadata({ ...client, secretHash: client.secretHash ?? (usesSecret(client) ? 'placeholder' : null) }) as Parameters<typeof provider.Client.validate>[0]);
-  } catch (error) {
-    if (error instanceof errors.OIDCProviderError) throw new BadRequestError(error.error_description ?? error.message);
-    throw error;
-  }
+  // A client moving to a secret method gets its secret by rotation; until then the check needs one.
+  const metadata = providerMetadata({ ...client, secretHash: client.secretHash ?? (usesSecret(client) ? 'not-yet-rotated' : null) });
+  await provider.Client.validate(metadata as Parameters<typeof provider.Client.validate>[0]).catch((error: unknown) => { throw asBadRequest(error); });
+}
+
+/** A duplicate client id is the caller's conflict; any other failure is ours. */
+export function asDuplicate(error: unknown, clientId: string): unknown {
+  return isUniqueViolation(error) ? new ConflictError(`a client ${clientId} already exists`) : error;
 }
 
 /** Handlers for `/clients`, `/clients/{clientId}` and `/clients/{clientId}/secret`. */
@@ -44,12 +46,7 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
         secretHash: secret === undefined ? null : await hashSecret(secret),
       });
       await checkWithProvider(host, client);
-      try {
-        await ctx.state.em.flush();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError(`a client ${client.id} already exists`);
-        throw error;
-      }
+      await ctx.state.em.flush().catch((error: unknown) => { throw asDuplicate(error, client.id); });
       ctx.status = 201;
       ctx.body = { ...presentClient(client), ...(secret === undefined ? {} : { clientSecret: secret }) };
     },

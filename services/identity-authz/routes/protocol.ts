@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { BadRequestError } from '../../template/errors/index.ts';
 import type { RequestState } from '../../template/service.ts';
-import { errors } from 'oidc-provider';
+import { asBadRequest } from '../oauth-errors.ts';
 import type { AuthzHost, BuiltProvider } from '../host.ts';
 import { grantFor, loginRedirect, rememberAccount, spendLoginResult, verifyLoginResult } from '../login.ts';
 
@@ -64,12 +64,7 @@ function queryValue(ctx: Parameters<Middleware<RequestState>>[0], name: string):
 
 /** The interaction this browser is in; a missing or expired one is the client's problem (400). */
 async function interactionOf(built: BuiltProvider, ctx: Parameters<Middleware<RequestState>>[0]): Promise<Awaited<ReturnType<BuiltProvider['provider']['interactionDetails']>>> {
-  try {
-    return await built.provider.interactionDetails(ctx.req, ctx.res);
-  } catch (error) {
-    if (error instanceof errors.OIDCProviderError) throw new BadRequestError(`this sign-in cannot continue: ${error.error_description ?? error.message}`);
-    throw error;
-  }
+  return built.provider.interactionDetails(ctx.req, ctx.res).catch((error: unknown) => { throw asBadRequest(error, 'this sign-in cannot continue: '); });
 }
 
 /** The `routes` of the identity-authz definition. */
@@ -90,8 +85,8 @@ export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
     }
     if (callback !== null && ctx.method === 'GET') {
       const details = await interactionOf(built, ctx);
-      const result = await verifyLoginResult(queryValue(ctx, 'login_result'), details.uid, built.login);
       if (details.uid !== callback[1]) throw new BadRequestError('the sign-in does not match this browser session');
+      const result = await verifyLoginResult(queryValue(ctx, 'login_result'), details.uid, built.login);
       const em = host.fork();
       await spendLoginResult(em, result);
       if (result.denied) {

@@ -8,12 +8,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
 import { newUnsealShares } from '../../template/barrier/index.ts';
 import { loadConfig } from '../../template/config/index.ts';
 import { startService, type RunningService } from '../../template/runtime.ts';
 import { createTestIssuer, type TestIssuer } from '../../template/testing/issuer.ts';
-import { httpsCall, type HttpAnswer } from '../../template/testing/service-harness.ts';
+import { httpsCall, mergeDeep, type HttpAnswer } from '../../template/testing/service-harness.ts';
 import { learnPs } from '../../learn-ps/index.ts';
 import { smKms } from '../../sm-kms/index.ts';
 import type { ServiceDefinition } from '../../template/service.ts';
@@ -30,6 +31,8 @@ export interface AuthzHarness {
   /** Stands in for identity-idp: its `sign()` makes login results, its JWKS is the idp's. */
   readonly idp: TestIssuer;
   readonly dataDir: string;
+  /** The unseal shares it was started with (threshold 2). */
+  readonly shares: readonly string[];
   /** A form POST to a protocol endpoint, with HTTP Basic client authentication when given. */
   form(path: string, fields: Readonly<Record<string, string>>, basic?: { readonly id: string; readonly secret: string }, headers?: Readonly<Record<string, string>>): Promise<HttpAnswer>;
   /** A client-credentials access token of the admin client for identity-authz's own API. */
@@ -38,6 +41,13 @@ export interface AuthzHarness {
   api(method: string, path: string, body?: unknown): Promise<HttpAnswer>;
   get(path: string, headers?: Readonly<Record<string, string>>): Promise<HttpAnswer>;
   close(): Promise<void>;
+}
+
+/** A logger whose lines the test can read (info and above). */
+export function captureLines(): { logger: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
+  return { logger: pino({ level: 'info' }, stream), lines };
 }
 
 /** A loopback port free right now: the issuer URL must be known before the service starts. */
@@ -53,6 +63,14 @@ export interface AuthzStartOptions {
   readonly databaseUrl?: string;
   readonly logger?: Logger;
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Unseal shares (threshold 2); new ones when absent. */
+  readonly shares?: readonly string[];
+  /** The admin client's secret; a new one when absent. */
+  readonly adminSecret?: string;
+  /** `hash.pepper`; a new one when absent (a restart on the same database must keep it). */
+  readonly pepper?: string;
+  /** Sets `authz.issuer` explicitly (with a trailing slash) instead of using the listener URL. */
+  readonly configuredIssuer?: boolean;
 }
 
 /** The definition with the resource servers the tests use. */
@@ -65,14 +83,15 @@ export async function startAuthz(options: AuthzStartOptions = {}): Promise<Authz
   await writeFile(caFile, idp.ca);
   const port = await freePort();
   const issuer = `https://127.0.0.1:${String(port)}`;
-  const adminSecret = randomBytes(32).toString('base64url');
+  const adminSecret = options.adminSecret ?? randomBytes(32).toString('base64url');
+  const shares = options.shares ?? await newUnsealShares(3, 2);
   const config = loadConfig({
     serviceName: testAuthz.name,
     publicPort: 0,
     files: [],
     env: {},
     serviceSchema: testAuthz.configSchema,
-    overrides: {
+    overrides: mergeDeep({
       public: { port },
       admin: { port: 0 },
       dataDir,
@@ -80,11 +99,10 @@ export async function startAuthz(options: AuthzStartOptions = {}): Promise<Authz
       auth: { issuer },
       tls: { caFile },
       log: { level: 'silent' },
-      barrier: { shares: await newUnsealShares(3, 2), threshold: 2 },
-      hash: { pepper: randomBytes(32).toString('base64url') },
-      authz: { idpUrl: idp.url, bootstrapClient: { id: ADMIN_CLIENT_ID, secret: adminSecret } },
-      ...options.extra,
-    },
+      barrier: { shares: [...shares], threshold: 2 },
+      hash: { pepper: options.pepper ?? randomBytes(32).toString('base64url') },
+      authz: { idpUrl: idp.url, bootstrapClient: { id: ADMIN_CLIENT_ID, secret: adminSecret }, ...(options.configuredIssuer === true ? { issuer: `${issuer}/` } : {}) },
+    }, options.extra ?? {}),
   });
   const service = await startService(testAuthz, config, options.logger === undefined ? {} : { logger: options.logger });
   const form: AuthzHarness['form'] = (path, fields, basic, headers = {}) => httpsCall(service.ca, 'POST', `${issuer}${path}`, {
@@ -106,6 +124,7 @@ export async function startAuthz(options: AuthzStartOptions = {}): Promise<Authz
     adminSecret,
     idp,
     dataDir,
+    shares,
     form,
     adminToken,
     api: async (method, path, body) => httpsCall(service.ca, method, `${issuer}/service/api/v1${path}`, { token: await adminToken(), ...(body === undefined ? {} : { body }) }),

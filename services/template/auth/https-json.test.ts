@@ -47,6 +47,7 @@ describe('JSON over HTTPS for issuer metadata and JWKS', () => {
 
   it('does not trust a self-signed server without the CA', async () => {
     expect(await failure(`${base}/ok`, {})).to.match(/self-signed certificate/);
+    expect(await failure(`${base}/ok`, { ca: '' })).to.match(/self-signed certificate/);
   });
 
   it('refuses non-200 answers, redirects included', async () => {

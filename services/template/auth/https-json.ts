@@ -9,7 +9,7 @@ import { rootCertificates } from 'node:tls';
 export type FetchJson = (url: string) => Promise<unknown>;
 
 export interface HttpsJsonOptions {
-  /** PEM of an extra trusted CA (the local dev CA), added to Node's public roots. */
+  /** PEM of an extra trusted CA (the local dev CA), added to Node's public roots; '' means none. */
   readonly ca?: string;
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
@@ -17,7 +17,7 @@ export interface HttpsJsonOptions {
 
 /** A FetchJson over node:https; plain HTTP and redirects are refused. */
 export function httpsJsonFetcher(options: HttpsJsonOptions = {}): FetchJson {
-  const ca = options.ca === undefined ? undefined : [...rootCertificates, options.ca];
+  const ca = options.ca === undefined || options.ca === '' ? undefined : [...rootCertificates, options.ca];
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxBytes = options.maxBytes ?? 1_048_576;
 

@@ -110,7 +110,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function mergeDeep(base: Record<string, unknown>, extra: object): Record<string, unknown> {
+export function mergeDeep(base: Record<string, unknown>, extra: object): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(extra)) {
     const current = merged[key];

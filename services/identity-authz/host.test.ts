@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeProtectedHeader } from 'jose';
+import { httpsCall } from '../template/testing/service-harness.ts';
+import { newUnsealShares } from '../template/barrier/index.ts';
+import { openDatabase } from '../template/database/index.ts';
+import { RevokedToken, UsedLoginResult } from './entities.ts';
+import { authzOwnEntities } from './entities.ts';
+import { ADMIN_CLIENT_ID, captureLines, LEARN_PS_RESOURCE, startAuthz, testAuthz } from './testing/harness.ts';
+import type { ServiceRuntime, UpSuite } from '../template/service.ts';
+import type { AuthzConfig } from './config.ts';
+import { AuthzHost } from './host.ts';
+import { UsageError } from '../template/errors/index.ts';
+
+describe('identity-authz across seal, restart and clean-up', function () {
+  this.timeout(60_000);
+
+  it('forgets its keys on seal (503 everywhere, rotation refused) and serves the same keys after unseal', async () => {
+    const authz = await startAuthz();
+    try {
+      const admin = { id: ADMIN_CLIENT_ID, secret: authz.adminSecret };
+      const before = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin);
+      const kid = decodeProtectedHeader((before.json as { access_token: string }).access_token).kid;
+      const { ca, adminUrl } = authz.service;
+      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/seal`)).status).to.equal(200);
+      expect((await authz.get('/.well-known/openid-configuration')).status).to.equal(503);
+      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/keys/rotate`)).status).to.equal(503);
+      for (const share of authz.shares.slice(0, 2)) {
+        await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/unseal`, { body: { share } });
+      }
+      const after = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin);
+      expect(after.status, after.text).to.equal(200);
+      expect(decodeProtectedHeader((after.json as { access_token: string }).access_token).kid).to.equal(kid);
+    } finally {
+      await authz.close();
+    }
+  });
+
+  it('brings the bootstrap client in line with a changed configured secret on restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-authz-restart-'));
+    const databaseUrl = `sqlite:${join(dir, 'authz.sqlite')}`;
+    const shares = await newUnsealShares(3, 2);
+    const pepper = randomBytes(32).toString('base64url');
+    try {
+      const first = await startAuthz({ databaseUrl, shares, pepper });
+      const oldSecret = first.adminSecret;
+      expect((await first.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: oldSecret })).status).to.equal(200);
+      await first.close();
+      const same = await startAuthz({ databaseUrl, shares, pepper, adminSecret: oldSecret });
+      expect((await same.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: oldSecret })).status).to.equal(200);
+      await same.close();
+      const second = await startAuthz({ databaseUrl, shares, pepper });
+      try {
+        const stale = await second.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: oldSecret });
+        expect(stale.status).to.equal(401);
+        const fresh = await second.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: second.adminSecret });
+        expect(fresh.status).to.equal(200);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start on settings that cannot work, naming the key (exit 2)', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ bootstrapClient: { id: 'lonely', secret: '' } }, 'authz.bootstrapClient.secret'],
+      [{ issuer: 'http://plain.example' }, 'authz.issuer'],
+      [{ idpUrl: 'not a url' }, 'authz.idpUrl'],
+    ];
+    for (const [authz, key] of cases) {
+      let failure: unknown;
+      try {
+        const started = await startAuthz({ extra: { authz } });
+        await started.close();
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(UsageError);
+      expect(String(failure)).to.include(key);
+    }
+  });
+
+  it('sweeps expired revocations and used login results on its timer, and nothing while sealed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-authz-sweep-'));
+    const databaseUrl = `sqlite:${join(dir, 'authz.sqlite')}`;
+    const logs = captureLines();
+    const authz = await startAuthz({ databaseUrl, logger: logs.logger, extra: { authz: { sweepIntervalSeconds: 1 } } });
+    try {
+      const db = await openDatabase({ url: databaseUrl, entities: [...authzOwnEntities], migrations: [] });
+      try {
+        const em = db.orm.em.fork();
+        const past = new Date(Date.now() - 60_000);
+        const future = new Date(Date.now() + 60_000);
+        await em.insert(RevokedToken, { jti: 'old', expiresAt: past });
+        await em.insert(RevokedToken, { jti: 'live', expiresAt: future });
+        await em.insert(UsedLoginResult, { jti: 'old', expiresAt: past });
+        // The clients API makes the service build its host (and start its timer).
+        expect((await authz.api('GET', '/clients')).status).to.equal(200);
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        expect(await em.fork().count(RevokedToken, {})).to.equal(1);
+        expect(await em.fork().count(UsedLoginResult, {})).to.equal(0);
+        await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/seal`);
+        await em.insert(RevokedToken, { jti: 'old-while-sealed', expiresAt: past });
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        expect(await em.fork().count(RevokedToken, { jti: 'old-while-sealed' })).to.equal(1);
+        for (const share of authz.shares.slice(0, 2)) {
+          await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/unseal`, { body: { share } });
+        }
+        await em.getConnection().execute('drop table authz_used_login_results');
+        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        expect(logs.lines.some((line) => line.includes('sweep of expired authorization data failed'))).to.equal(true);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await authz.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('needs the barrier and the hash service, and runs without a bootstrap client', async () => {
+    expect(() => new AuthzHost({ runtime: {} as ServiceRuntime<AuthzConfig>, resources: () => [] })).to.throw('the barrier');
+    const authz = await startAuthz({ extra: { authz: { bootstrapClient: { id: '', secret: '' } } } });
+    try {
+      expect((await authz.get('/.well-known/openid-configuration')).status).to.equal(200);
+      expect((await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: authz.adminSecret })).status).to.equal(401);
+    } finally {
+      await authz.close();
+    }
+  });
+
+  it('uses a configured issuer without its trailing slash', async () => {
+    const authz = await startAuthz({ configuredIssuer: true });
+    try {
+      const metadata = (await authz.get('/.well-known/openid-configuration')).json as { issuer: string };
+      expect(metadata.issuer).to.equal(authz.issuer);
+    } finally {
+      await authz.close();
+    }
+  });
+
+  it('gives cryptoutil up\'s demo client and the identity-idp URL in its up configuration', async () => {
+    const secrets = new Map<string, string>();
+    const suite = (names: readonly string[]): UpSuite => ({
+      dataDir: '/tmp/unused',
+      demoClientId: 'cryptoutil-demo',
+      publicUrl: (name) => {
+        if (!names.includes(name)) throw new Error('not in the suite');
+        return `https://127.0.0.1:${name === 'identity-idp' ? '8181' : '8180'}`;
+      },
+      secret: (name) => {
+        secrets.set(name, secrets.get(name) ?? `secret-of-${name}`);
+        return Promise.resolve(String(secrets.get(name)));
+      },
+    });
+    expect(await testAuthz.upConfig?.(suite(['identity-authz', 'identity-idp']))).to.deep.equal({
+      authz: { idpUrl: 'https://127.0.0.1:8181', bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } },
+    });
+    expect(await testAuthz.upConfig?.(suite(['identity-authz']))).to.deep.include({ authz: { idpUrl: '', bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } } });
+  });
+});
