@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeProtectedHeader } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { newUnsealShares } from '../template/barrier/index.ts';
 import { openDatabase } from '../template/database/index.ts';
@@ -133,6 +133,22 @@ describe('identity-authz across seal, restart and clean-up', function () {
       await authz.close();
     }
   });
+
+  for (const [algorithm, kty] of [['RS256', 'RSA'], ['EdDSA', 'OKP']] as const) {
+    it(`signs tokens with ${algorithm} when authz.signingAlgorithm says so`, async () => {
+      const authz = await startAuthz({ extra: { authz: { signingAlgorithm: algorithm } } });
+      try {
+        const jwks = (await authz.get('/jwks')).json as JSONWebKeySet;
+        expect(jwks.keys.map((key) => [key.kty, key.alg])).to.deep.equal([[kty, algorithm]]);
+        const answer = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: authz.adminSecret });
+        const token = (answer.json as { access_token: string }).access_token;
+        const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: authz.issuer, audience: LEARN_PS_RESOURCE, typ: 'at+jwt' });
+        expect(protectedHeader.alg).to.equal(algorithm);
+      } finally {
+        await authz.close();
+      }
+    });
+  }
 
   it('uses a configured issuer without its trailing slash', async () => {
     const authz = await startAuthz({ configuredIssuer: true });

@@ -20,9 +20,13 @@ import type { LoginOptions } from './login.ts';
 import { createProvider } from './provider.ts';
 import { everyScope, loadCatalog, type ResourceCatalog, type ResourceSource } from './resources.ts';
 import { Retained } from './retained.ts';
+import { Lru } from '../template/cache/lru.ts';
 import { createOidcStorage, type OidcStorage } from './storage/adapter.ts';
 
 const DAY_MS = 86_400_000;
+/** How long a client's metadata is reused before it is read again (and how many are kept). */
+export const CLIENT_CACHE_MS = 1_000;
+const CLIENT_CACHE_SIZE = 1_000;
 /** A retired signing key stays in the JWKS this long: past the longest access token lifetime (1 day). */
 const TOKEN_KEY_RETENTION_MS = 2 * DAY_MS;
 
@@ -57,6 +61,7 @@ export class AuthzHost {
   readonly #bootstrapped: Retained<undefined>;
   #built: { readonly version: string; readonly provider: Retained<BuiltProvider> } | undefined;
   #idpKeys: IssuerKeys | undefined;
+  readonly #clients = new Lru<string, { readonly metadata: Record<string, unknown> | undefined; readonly until: number }>(CLIENT_CACHE_SIZE);
 
   constructor(options: AuthzHostOptions) {
     const { runtime } = options;
@@ -133,9 +138,24 @@ export class AuthzHost {
     }
   }
 
+  /**
+   * Client metadata for the library, read through a short-lived cache: a token request then costs
+   * no database read for a busy client. A change made here is seen at once (the handlers call
+   * `clientChanged`); one made by another process within CLIENT_CACHE_MS.
+   */
   async #findClient(id: string): Promise<Record<string, unknown> | undefined> {
+    const now = Date.now();
+    const cached = this.#clients.get(id);
+    if (cached !== undefined && cached.until > now) return cached.metadata;
     const client = await this.fork().findOne(OauthClient, { id });
-    return client === null ? undefined : providerMetadata(client);
+    const metadata = client === null ? undefined : providerMetadata(client);
+    this.#clients.set(id, { metadata, until: now + CLIENT_CACHE_MS });
+    return metadata;
+  }
+
+  /** Drops a client's cached metadata after a change through the clients API. */
+  clientChanged(id: string): void {
+    this.#clients.delete(id);
   }
 
   async #findAccount(id: string): Promise<Record<string, unknown> | undefined> {

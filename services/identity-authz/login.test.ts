@@ -18,6 +18,8 @@ describe('identity-authz sign-in through identity-idp (login request and login r
   let client: { id: string; secret: string };
 
   const logs = captureLines();
+  /** Every code, token, secret and login result the tests handle: none may reach a log line. */
+  const secrets: string[] = [];
   before(async () => {
     authz = await startAuthz({ logger: logs.logger });
     const created = await authz.api('POST', '/clients', {
@@ -27,6 +29,7 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     expect(created.status, created.text).to.equal(201);
     const body = created.json as { clientId: string; clientSecret: string };
     client = { id: body.clientId, secret: body.clientSecret };
+    secrets.push(body.clientSecret, authz.adminSecret);
   });
   after(async () => { await authz.close(); });
 
@@ -94,6 +97,7 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     const tokens = await authz.form('/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: started.verifier }, basic);
     expect(tokens.status, tokens.text).to.equal(200);
     const body = tokens.json as { access_token: string; refresh_token: string; id_token: string; scope: string };
+    secrets.push(code, result, body.access_token, body.refresh_token, body.id_token);
     const access = decodeJwt(body.access_token);
     expect(access).to.include({ sub: 'user-0001', client_id: client.id, aud: LEARN_PS_RESOURCE, scope: 'pets:read' });
     expect(decodeJwt(body.id_token)).to.include({ sub: 'user-0001', aud: client.id, email: 'alice@example.test' });
@@ -232,6 +236,14 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     const logged = logs.lines.filter((line) => line.includes('authorization server error'));
     expect(logged).to.have.length(1);
     expect(logged[0]).to.not.include(laterToken);
+  });
+
+  it('logs no secret, code, token or login result (access lines carry paths only)', () => {
+    expect(secrets.length).to.be.greaterThan(5);
+    expect(logs.lines.length).to.be.greaterThan(20);
+    for (const secret of secrets) {
+      expect(logs.lines.filter((line) => line.includes(secret))).to.deep.equal([]);
+    }
   });
 
   it('refuses an authorization request without PKCE, and takes one pushed first (RFC 9126)', async () => {

@@ -4,7 +4,9 @@
  * logout) and the seams the library leaves to us: storage, keys, clients, accounts, interactions.
  */
 import Provider, { errors, type AdapterConstructor, type Client, type Configuration, type JWK, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import { createHash } from 'node:crypto';
 import type { HashRegistry } from '../template/hash/index.ts';
+import { Lru } from '../template/cache/lru.ts';
 import { EXTRA_METADATA } from './clients.ts';
 import { errorPage, logoutPage, signedOutPage } from './pages.ts';
 import type { ResourceCatalog } from './resources.ts';
@@ -29,6 +31,9 @@ export interface ProviderOptions {
   /** Called with failures the library could not answer itself (never with request data). */
   readonly onServerError: (error: Error) => void;
 }
+
+/** Verified (client secret hash, presented secret) pairs remembered per provider instance. */
+const VERIFIED_SECRETS = 1_000;
 
 /** Interaction, authorization code and ID token lifetimes (seconds); tokens take the client's. */
 const LIFETIMES = { AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 1_209_600, Grant: 1_209_600 } as const;
@@ -130,9 +135,17 @@ export function createProvider(options: ProviderOptions): Provider {
   };
   const provider = new Provider(options.issuer, configuration);
   // The stored `client_secret` is a hash: compare by verifying, in constant time, off the event loop.
+  // A verified pair is remembered by a digest of (stored hash, presented secret), never the secret:
+  // a busy client then pays one HKDF per secret, and a rotated secret (a new hash) starts over.
   const secrets = options.clientSecrets;
+  const verified = new Lru<string, true>(VERIFIED_SECRETS);
   provider.Client.prototype.compareClientSecret = async function compareHashedSecret(this: Client, presented: string): Promise<boolean> {
-    return secrets.verify(presented, String(this.clientSecret));
+    const stored = String(this.clientSecret);
+    const pair = createHash('sha256').update(stored).update('\0').update(presented).digest('base64url');
+    if (verified.get(pair) === true) return true;
+    const matches = await secrets.verify(presented, stored);
+    if (matches) verified.set(pair, true);
+    return matches;
   };
   provider.on('server_error', (_ctx: unknown, error: Error) => { options.onServerError(error); });
   return provider;

@@ -11,7 +11,7 @@
 import type { PreparedKey } from './algorithms/index.ts';
 import type { AlgorithmRow } from './algorithms/contract.ts';
 import type { KeyStatus, MaterialStatus, RevocationPolicy } from './lifecycle.ts';
-import { Lru } from './lru.ts';
+import { Lru } from '../template/cache/lru.ts';
 
 /** What the hot path needs of an elastic key, copied out of the entity manager. */
 export interface KeySnapshot extends RevocationPolicy {

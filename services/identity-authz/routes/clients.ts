@@ -69,11 +69,13 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
       if (!usesSecret(client)) client.secretHash = null;
       await checkWithProvider(host, client);
       await ctx.state.em.flush();
+      host.clientChanged(client.id);
       ctx.body = presentClient(client);
     },
     async deleteClient(ctx) {
       const client = await findClient(ctx);
       await ctx.state.em.remove(client).flush();
+      host.clientChanged(client.id);
       ctx.status = 204;
     },
     async rotateClientSecret(ctx) {
@@ -82,6 +84,7 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
       const secret = newClientSecret();
       client.secretHash = await hashSecret(secret);
       await ctx.state.em.flush();
+      host.clientChanged(client.id);
       ctx.body = { clientId: client.id, clientSecret: secret };
     },
   };
