@@ -8,6 +8,8 @@ import { UsageError } from '../template/errors/index.ts';
 
 export interface IdpConfig {
   idp: {
+    /** The base URL browsers and identity-authz know this service by; empty means the listener's. */
+    publicUrl: string;
     sessionTtlSeconds: number;
     lockout: { maxFailures: number; seconds: number };
     throttle: { maxFailures: number; windowSeconds: number };
@@ -18,6 +20,7 @@ const positive = 'nat';
 
 export const idpConfigSchema: Schema<IdpConfig> = {
   idp: {
+    publicUrl: { doc: 'Public base URL (https, as identity-authz\'s authz.idpUrl names it); empty means the public listener URL.', format: String, default: '' },
     sessionTtlSeconds: { doc: 'Lifetime of a login session (cookie idp_session) in seconds.', format: positive, default: 28_800 },
     lockout: {
       maxFailures: { doc: 'Failed passwords in a row after which an account is locked.', format: positive, default: 5 },
@@ -43,4 +46,12 @@ export function checkIdpConfig(config: IdpConfig): void {
   for (const [key, value] of values) {
     if (value < 1) throw new UsageError(`${key} must be at least 1`);
   }
+  if (idp.publicUrl !== '' && !(URL.canParse(idp.publicUrl) && new URL(idp.publicUrl).protocol === 'https:')) {
+    throw new UsageError('idp.publicUrl must be an https URL');
+  }
+}
+
+/** This service's own URL: configured (behind an ingress) or the bound listener's. */
+export function idpPublicUrl(config: IdpConfig, listenerUrl: () => string): string {
+  return config.idp.publicUrl === '' ? listenerUrl() : config.idp.publicUrl.replace(/\/+$/, '');
 }

@@ -12,7 +12,7 @@ import type { Barrier } from '../template/barrier/index.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { createSigningKeys, signingKeyEntities, signingKeyMigrations, type SigningKeys } from '../template/signing-keys/index.ts';
 import { errorClass } from '../template/middleware/problem-details.ts';
-import { checkIdpConfig, idpConfigSchema, type IdpConfig } from './config.ts';
+import { checkIdpConfig, idpConfigSchema, idpPublicUrl, type IdpConfig } from './config.ts';
 import { entities } from './entities.ts';
 import { Lockout } from './lockout.ts';
 import { LoginRequestVerifier } from './login-request.ts';
@@ -111,14 +111,14 @@ const definition: ServiceDefinition<IdpConfig> = {
     const { keys, sessions, throttle } = partsOf(runtime);
     const { config } = runtime;
     const hash = hashOf(runtime);
-    const ownUrl = (): string => runtime.publicUrl();
+    const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
     return idpRoutes({
       keys,
       pages: {
         verifier: new LoginRequestVerifier({
           issuer: config.auth.issuer,
           audience: ownUrl,
-          fetchJson: httpsJsonFetcher(runtime.ca === '' ? {} : { ca: runtime.ca }),
+          fetchJson: httpsJsonFetcher({ ca: runtime.ca }),
           clockSkewSeconds: config.auth.clockSkewSeconds,
         }),
         signer: new LoginResultSigner({ keys, issuer: ownUrl }),
