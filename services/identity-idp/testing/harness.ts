@@ -3,7 +3,6 @@
  * database, unsealed from configured shares) with the template's test issuer standing in for
  * identity-authz, and drives it like a browser: a cookie jar, form posts, no redirect following.
  */
-import https from 'node:https';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,14 +15,10 @@ import { openDatabase } from '../../template/database/index.ts';
 import { schemaOptionsOf } from '../../template/cli/service-config.ts';
 import { resourceOf, startService, type RunningService } from '../../template/runtime.ts';
 import { createTestIssuer, type TestIssuer } from '../../template/testing/issuer.ts';
+import { httpsCall, type HttpAnswer } from '../../template/testing/service-harness.ts';
 import { identityIdp } from '../index.ts';
 
-export interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly text: string;
-  readonly json: unknown;
-}
+export type Answer = HttpAnswer;
 
 /** One HTTPS request; `form` bodies are url-encoded, other bodies JSON. */
 export function request(
@@ -33,27 +28,11 @@ export function request(
   options: { headers?: Record<string, string>; json?: unknown; form?: Record<string, string> } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
-  let payload: string | undefined;
   if (options.form !== undefined) {
-    payload = new URLSearchParams(options.form).toString();
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
-  } else if (options.json !== undefined) {
-    payload = JSON.stringify(options.json);
-    headers['content-type'] = 'application/json';
+    return httpsCall(ca, method, url, { headers, body: new URLSearchParams(options.form).toString() });
   }
-  return new Promise((resolve, reject) => {
-    const outgoing = https.request(url, { method, ca, headers, agent: false }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => { text += chunk.toString(); });
-      response.on('end', () => {
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
-      });
-    });
-    outgoing.on('error', reject);
-    outgoing.end(payload);
-  });
+  return httpsCall(ca, method, url, { headers, ...(options.json === undefined ? {} : { body: options.json }) });
 }
 
 /** The value of a hidden (or any) input named `name` in a page. */
