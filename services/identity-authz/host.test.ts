@@ -150,6 +150,17 @@ describe('identity-authz across seal, restart and clean-up', function () {
     });
   }
 
+  it('answers 503 naming authz.idpUrl when a browser must sign in and no identity-idp is configured', async () => {
+    const authz = await startAuthz({ extra: { authz: { idpUrl: '' } } });
+    try {
+      const answer = await authz.get('/interaction/abc');
+      expect(answer.status).to.equal(503);
+      expect(answer.text).to.include('authz.idpUrl');
+    } finally {
+      await authz.close();
+    }
+  });
+
   it('uses a configured issuer without its trailing slash', async () => {
     const authz = await startAuthz({ configuredIssuer: true });
     try {

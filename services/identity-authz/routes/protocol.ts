@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
-import { BadRequestError } from '../../template/errors/index.ts';
+import { BadRequestError, ServiceUnavailableError } from '../../template/errors/index.ts';
 import type { RequestState } from '../../template/service.ts';
 import { asBadRequest } from '../oauth-errors.ts';
 import type { AuthzHost, BuiltProvider } from '../host.ts';
@@ -78,6 +78,7 @@ export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
     }
     const built = await host.provider();
     if (interaction !== null && ctx.method === 'GET') {
+      if (built.login.idpUrl === '') throw new ServiceUnavailableError('browser sign-in needs identity-idp, and authz.idpUrl is not set');
       const details = await interactionOf(built, ctx);
       if (details.uid !== interaction[1]) throw new BadRequestError('the sign-in does not match this browser session');
       ctx.redirect(await loginRedirect(built.provider, details, built.login));
