@@ -3,7 +3,7 @@
  * resolver that refuses anything else). A row makes a fresh key with node:crypto and exports it as
  * JWK (RFC 7517); adding an algorithm adds a row.
  */
-import { generateKeyPair as generateKeyPairCallback, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKey as generateKeyCallback, generateKeyPair as generateKeyPairCallback, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { JWK } from 'jose';
 
@@ -18,6 +18,7 @@ export interface AlgorithmRow {
 }
 
 const generateKeyPair = promisify(generateKeyPairCallback);
+const generateKey = promisify(generateKeyCallback);
 
 /** The members of a private JWK that are secret (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2). */
 const PRIVATE_MEMBERS: readonly string[] = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -35,17 +36,9 @@ const ALGORITHMS: Readonly<Record<SigningAlgorithm, AlgorithmRow>> = Object.assi
   // relying party library accepts; RS256 exists here for those relying parties, not for strength.
   RS256: { asymmetric: true, generate: async () => privateJwkOf(await generateKeyPair('rsa', { modulusLength: 2048 })) },
   EdDSA: { asymmetric: true, generate: async () => privateJwkOf(await generateKeyPair('ed25519')) },
-  HS256: {
-    asymmetric: false,
-    generate: () => {
-      const secret = randomBytes(HS256_SECRET_BYTES);
-      try {
-        return Promise.resolve({ kty: 'oct', k: secret.toString('base64url') });
-      } finally {
-        secret.fill(0);
-      }
-    },
-  },
+  // Made as a KeyObject like the other rows' keys, so no Buffer of the secret is left for this code
+  // to wipe; the exported `k` string, like every JWK, cannot be wiped (docs/signing-keys.md).
+  HS256: { asymmetric: false, generate: async () => (await generateKey('hmac', { length: HS256_SECRET_BYTES * 8 })).export({ format: 'jwk' }) },
 } satisfies Record<SigningAlgorithm, AlgorithmRow>);
 
 /** The row of an algorithm; a TypeError for a name outside the table (a configuration bug). */

@@ -1,3 +1,4 @@
+import { setTimeout as later } from 'node:timers/promises';
 import { expect } from 'chai';
 import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import {
@@ -70,7 +71,42 @@ function beforeEncrypt(barrier: Barrier, hook: () => Promise<void>): Barrier {
   });
 }
 
-interface Row { id: string; purpose: string; algorithm: string; sealed: Uint8Array; retired_at: unknown }
+/** The barrier with observers of the plaintext each encrypt is given and each decrypt returns. */
+function watched(barrier: Barrier, watch: { encrypt?: (plaintext: Uint8Array) => void; decrypt?: (plaintext: Uint8Array) => void }): Barrier {
+  return new Proxy(barrier, {
+    get(target, property, receiver) {
+      if (property === 'encrypt') {
+        return (plaintext: Uint8Array, aad: string) => {
+          watch.encrypt?.(plaintext);
+          return target.encrypt(plaintext, aad);
+        };
+      }
+      if (property === 'decrypt') {
+        return async (ciphertext: Uint8Array, aad: string) => {
+          const plaintext = await target.decrypt(ciphertext, aad);
+          watch.decrypt?.(plaintext);
+          return plaintext;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+// Migrated inside the test rather than by the harness's before hook, so the migration runs as part of
+// the test that checks its outcome.
+describeOnDatabases('signing key migrations', { ...options, migrate: false }, (db, engine) => {
+  it('migrate() makes the table, an index on purpose and the one-active-key-per-purpose unique index', async () => {
+    await db().migrate();
+    const sql = engine.kind === 'sqlite'
+      ? "select name from sqlite_master where type = 'index' and tbl_name = 'signing_keys' and name not like 'sqlite_%' order by name"
+      : "select indexname as name from pg_indexes where tablename = 'signing_keys' and indexname not like '%pkey' order by indexname";
+    expect(await db().orm.em.getConnection().execute(sql)).to.deep.equal([{ name: 'signing_keys_active_unique' }, { name: 'signing_keys_purpose_index' }]);
+  });
+});
+
+interface Row { id: string; purpose: string; algorithm: string; sealed: Uint8Array; created_at: unknown; retired_at: unknown }
 
 describeOnDatabases('signing keys', options, (db, engine) => {
   let shares: string[];
@@ -98,16 +134,40 @@ describeOnDatabases('signing keys', options, (db, engine) => {
   const rows = (of: string): Promise<Row[]> =>
     db().orm.em.getConnection().execute<Row[]>('select * from signing_keys where purpose = ? order by id', [of]);
 
+  /** Empties the table behind the ring's back: only a read of the table can then change its answer. */
+  const deleteRows = (of: string): Promise<unknown> => db().orm.em.getConnection().execute('delete from signing_keys where purpose = ?', [of]);
+
+  /** Deletes a row and inserts it again as it was, so that the table holds it after the others. */
+  async function storeLast(kid: string): Promise<void> {
+    const connection = db().orm.em.getConnection();
+    const [row] = await connection.execute<Row[]>('select * from signing_keys where id = ?', [kid]);
+    expect(row).to.not.equal(undefined);
+    await connection.execute('delete from signing_keys where id = ?', [kid]);
+    await connection.execute(
+      'insert into signing_keys (id, purpose, algorithm, sealed, created_at, retired_at) values (?, ?, ?, ?, ?, ?)',
+      [row?.id, row?.purpose, row?.algorithm, row?.sealed, row?.created_at, row?.retired_at],
+    );
+  }
+
+  /** Makes the database refuse every insert of one purpose, as a failing disk or a full table would. */
+  async function refuseInserts(of: string): Promise<() => Promise<void>> {
+    const connection = db().orm.em.getConnection();
+    const name = `refuse_${of.replace(/\W/g, '_')}`;
+    if (engine.kind === 'sqlite') {
+      await connection.execute(`create trigger ${name} before insert on signing_keys when new.purpose = '${of}' begin select raise(abort, 'refused by the test'); end`);
+      return async () => { await connection.execute(`drop trigger ${name}`); };
+    }
+    await connection.execute(`create function ${name}() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`);
+    await connection.execute(`create trigger ${name} before insert on signing_keys for each row when (new.purpose = '${of}') execute function ${name}()`);
+    return async () => {
+      await connection.execute(`drop trigger ${name} on signing_keys`);
+      await connection.execute(`drop function ${name}()`);
+    };
+  }
+
   function keys(overrides: Partial<SigningKeysOptions> & Pick<SigningKeysOptions, 'purpose' | 'now'>): SigningKeys {
     return createSigningKeys({ orm: db().orm, barrier, algorithm: 'ES256', rotateAfterMs: 24 * HOUR, retainMs: 2 * HOUR, refreshMs: 1000, ...overrides });
   }
-
-  it('migrates: an index on purpose and the one-active-key-per-purpose unique index', async () => {
-    const sql = engine.kind === 'sqlite'
-      ? "select name from sqlite_master where type = 'index' and tbl_name = 'signing_keys' and name not like 'sqlite_%' order by name"
-      : "select indexname as name from pg_indexes where tablename = 'signing_keys' and indexname not like '%pkey' order by indexname";
-    expect(await db().orm.em.getConnection().execute(sql)).to.deep.equal([{ name: 'signing_keys_active_unique' }, { name: 'signing_keys_purpose_index' }]);
-  });
 
   describe('the first key', () => {
     it('is created once, with a UUIDv7 kid, alg and use "sig"', async () => {
@@ -116,7 +176,8 @@ describeOnDatabases('signing keys', options, (db, engine) => {
       const [first, second] = await Promise.all([ring.current(), ring.current()]);
       const third = await ring.current();
       expect(first).to.equal(second);
-      expect(third.version).to.equal(first.version);
+      // A refresh that finds the same keys answers the same ring: callers rebuild only on change.
+      expect(third).to.equal(first);
       expect(first.privateJwks).to.have.length(1);
       const [jwk] = first.privateJwks;
       expect(jwk).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
@@ -163,6 +224,75 @@ describeOnDatabases('signing keys', options, (db, engine) => {
       await db().orm.em.getConnection().execute('delete from signing_keys where purpose = ?', [of]);
       ring.forget();
       expect((await ring.current()).version).to.not.equal(first.version);
+    });
+
+    it('answers its fresh cached ring without waiting for a rotation in progress', async () => {
+      const of = purpose();
+      let gate = Promise.resolve();
+      const ring = createSigningKeys({ orm: db().orm, barrier: beforeEncrypt(barrier, () => gate), purpose: of, algorithm: 'ES256', rotateAfterMs: HOUR, retainMs: HOUR, refreshMs: HOUR, now: clock().now });
+      const first = await ring.current();
+      let release = (): void => undefined;
+      gate = new Promise<void>((resolve) => { release = resolve; });
+      const rotating = ring.rotate();
+      const during = await Promise.race([ring.current(), later(200, 'waited for the rotation')]);
+      release();
+      const rotated = await rotating;
+      expect(during).to.equal(first);
+      expect(rotated.privateJwks[1]?.kid).to.equal(first.privateJwks[0]?.kid);
+      expect(await ring.current()).to.equal(rotated);
+    });
+
+    it('reads the table again when the first retired key reaches the end of its retention, not before', async () => {
+      const of = purpose();
+      const time = clock();
+      const ring = keys({ purpose: of, now: time.now, rotateAfterMs: 24 * HOUR, retainMs: 2 * HOUR, refreshMs: 10 * HOUR });
+      await ring.current();
+      time.advance(HOUR);
+      const rotated = await ring.rotate();
+      await deleteRows(of);
+      time.advance(2 * HOUR - 1);
+      expect(await ring.current()).to.equal(rotated);
+      time.advance(1);
+      expect((await ring.current()).version).to.not.equal(rotated.version);
+    });
+
+    it('answers but does not cache a ring it was reading when forget() was called', async () => {
+      const of = purpose();
+      let forget = (): void => undefined;
+      const midway = beforeEncrypt(barrier, () => {
+        forget();
+        return Promise.resolve();
+      });
+      const ring = createSigningKeys({ orm: db().orm, barrier: midway, purpose: of, algorithm: 'ES256', rotateAfterMs: HOUR, retainMs: HOUR, refreshMs: HOUR, now: clock().now });
+      forget = () => { ring.forget(); };
+      const first = await ring.current();
+      expect(first.privateJwks).to.have.length(1);
+      await deleteRows(of);
+      expect((await ring.current()).version).to.not.equal(first.version);
+    });
+
+    it('decrypts each key once: a refresh opens only keys it has not seen, forget() drops them all', async () => {
+      const of = purpose();
+      const time = clock();
+      let decrypts = 0;
+      const counted = watched(barrier, { decrypt: () => { decrypts += 1; } });
+      const a = createSigningKeys({ orm: db().orm, barrier: counted, purpose: of, algorithm: 'ES256', rotateAfterMs: 24 * HOUR, retainMs: 2 * HOUR, refreshMs: 1000, now: time.now });
+      const b = createSigningKeys({ orm: otherOrm, barrier: otherBarrier, purpose: of, algorithm: 'ES256', rotateAfterMs: 24 * HOUR, retainMs: 2 * HOUR, now: time.now });
+      await a.current();
+      expect(decrypts).to.equal(1);
+      time.advance(1000);
+      await a.current();
+      expect(decrypts).to.equal(1);
+      await b.rotate();
+      time.advance(1000);
+      expect((await a.current()).privateJwks).to.have.length(2);
+      expect(decrypts).to.equal(2);
+      time.advance(1000);
+      await a.current();
+      expect(decrypts).to.equal(2);
+      a.forget();
+      await a.current();
+      expect(decrypts).to.equal(4);
     });
 
     it('refreshes every 30 s unless told otherwise', async () => {
@@ -233,12 +363,31 @@ describeOnDatabases('signing keys', options, (db, engine) => {
       expect((await rows(of)).map((row) => row.id)).to.deep.equal([k3]);
     });
 
-    it('lists keys retired in the same millisecond newest first', async () => {
-      const ring = keys({ purpose: purpose(), now: clock().now });
+    it('lists keys retired in the same millisecond newest first, whatever order the table returns them in', async () => {
+      const of = purpose();
+      const ring = keys({ purpose: of, now: clock().now });
       const k1 = (await ring.current()).privateJwks[0]?.kid;
       const k2 = (await ring.rotate()).privateJwks[0]?.kid;
       const three = await ring.rotate();
-      expect(three.privateJwks.map((jwk) => jwk.kid)).to.deep.equal([three.privateJwks[0]?.kid, k2, k1]);
+      const k3 = three.privateJwks[0]?.kid;
+      expect(three.privateJwks.map((jwk) => jwk.kid)).to.deep.equal([k3, k2, k1]);
+      await storeLast(String(k1));
+      const reread = await keys({ purpose: of, now: clock().now }).current();
+      expect(reread.privateJwks.map((jwk) => jwk.kid)).to.deep.equal([k3, k2, k1]);
+      expect(reread.version).to.equal(three.version);
+    });
+
+    it('lists retired keys by retirement time, not by age, when the clocks of two processes disagree', async () => {
+      const of = purpose();
+      const ahead = clock(Date.UTC(2030, 0, 1, 1));
+      const behind = clock(Date.UTC(2030, 0, 1));
+      const a = keys({ purpose: of, now: ahead.now });
+      const k1 = (await a.current()).privateJwks[0]?.kid;
+      const k2 = (await a.rotate()).privateJwks[0]?.kid;
+      const b = createSigningKeys({ orm: otherOrm, barrier: otherBarrier, purpose: of, algorithm: 'ES256', rotateAfterMs: 24 * HOUR, retainMs: 2 * HOUR, now: behind.now });
+      // b retires k2 at 00:00 by its clock; a retired k1 at 01:00 by its own.
+      const ring = await b.rotate();
+      expect(ring.privateJwks.map((jwk) => jwk.kid)).to.deep.equal([ring.privateJwks[0]?.kid, k1, k2]);
     });
 
     it('a second process sees a rotation once its refreshMs has passed', async () => {
@@ -306,20 +455,46 @@ describeOnDatabases('signing keys', options, (db, engine) => {
       const time = clock();
       await keys({ purpose: of, now: time.now }).current();
       await db().orm.em.getConnection().execute("update signing_keys set algorithm = 'EdDSA' where purpose = ?", [of]);
-      expect(await rejection(keys({ purpose: of, now: time.now, algorithm: 'EdDSA' }).current())).to.be.instanceOf(BarrierIntegrityError);
+      const [row] = await rows(of);
+      const error = await rejection(keys({ purpose: of, now: time.now, algorithm: 'EdDSA' }).current());
+      expect(error).to.be.instanceOf(BarrierIntegrityError);
+      expect((error as Error).message).to.include(String(row?.id));
+    });
+
+    it('refuses a row whose sealed key names another kid', async () => {
+      const of = purpose();
+      const time = clock();
+      const [jwk] = (await keys({ purpose: of, now: time.now }).current()).privateJwks;
+      const kid = String(jwk?.kid);
+      // Sealed under the row's own AAD, so only the kid inside the key can tell.
+      const forged = await barrier.encrypt(Buffer.from(JSON.stringify({ ...jwk, kid: 'another' })), signingKeyAad(kid));
+      await db().orm.em.getConnection().execute('update signing_keys set sealed = ? where id = ?', [Buffer.from(forged), kid]);
+      const error = await rejection(keys({ purpose: of, now: time.now }).current());
+      expect(error).to.be.instanceOf(BarrierIntegrityError);
+      expect((error as Error).message).to.include(kid);
+    });
+
+    it('zeroes the serialized key it hands to the barrier and the one it gets back', async () => {
+      const buffers: Uint8Array[] = [];
+      const keep = (plaintext: Uint8Array): void => { buffers.push(plaintext); };
+      const ring = createSigningKeys({ orm: db().orm, barrier: watched(barrier, { encrypt: keep, decrypt: keep }), purpose: purpose(), algorithm: 'HS256', rotateAfterMs: HOUR, retainMs: HOUR, now: clock().now });
+      const [secret] = (await ring.current()).privateJwks;
+      expect(buffers).to.have.length(2);
+      for (const bytes of buffers) {
+        expect(bytes.length).to.be.greaterThan(String(secret?.k).length);
+        expect(bytes.every((byte) => byte === 0)).to.equal(true);
+      }
     });
 
     it('passes on a database failure while writing a key, and writes nothing', async () => {
       const of = purpose();
-      const connection = db().orm.em.getConnection();
-      const hidden = beforeEncrypt(barrier, async () => {
-        await connection.execute('alter table signing_keys rename to signing_keys_away');
-      });
+      const allow = await refuseInserts(of);
       try {
-        const error = await rejection(createSigningKeys({ orm: db().orm, barrier: hidden, purpose: of, algorithm: 'ES256', rotateAfterMs: HOUR, retainMs: HOUR }).current());
+        const error = await rejection(keys({ purpose: of, now: clock().now }).current());
         expect((error as Error).name).to.match(/Exception$/);
+        expect((error as Error).message).to.include('refused by the test');
       } finally {
-        await connection.execute('alter table signing_keys_away rename to signing_keys');
+        await allow();
       }
       expect(await rows(of)).to.deep.equal([]);
     });
@@ -347,6 +522,34 @@ describeOnDatabases('signing keys', options, (db, engine) => {
       const again = await ring.current();
       expect(again.version).to.equal(first.version);
       expect(again).to.not.equal(first);
+    });
+
+    it('forgets the cached ring as the barrier seals, even when nothing asks for it while sealed', async () => {
+      const of = purpose();
+      const own = createBarrier({ orm: db().orm, threshold: 3 });
+      await own.unseal(shares.slice(1, 4));
+      const ring = createSigningKeys({ orm: db().orm, barrier: own, purpose: of, algorithm: 'ES256', rotateAfterMs: HOUR, retainMs: HOUR, refreshMs: HOUR, now: clock().now });
+      const first = await ring.current();
+      own.seal();
+      await own.unseal(shares.slice(0, 3));
+      await deleteRows(of);
+      expect((await ring.current()).version).to.not.equal(first.version);
+    });
+
+    it('refuses current() and rotate() while sealed before touching the table', async () => {
+      const of = purpose();
+      const time = clock();
+      const own = createBarrier({ orm: db().orm, threshold: 3 });
+      await own.unseal(shares.slice(1, 4));
+      const ring = createSigningKeys({ orm: db().orm, barrier: own, purpose: of, algorithm: 'ES256', rotateAfterMs: 24 * HOUR, retainMs: HOUR, refreshMs: HOUR, now: time.now });
+      await ring.current();
+      await ring.rotate();
+      // The retired key is past its retention: any read of the table would delete it.
+      time.advance(HOUR);
+      own.seal();
+      expect(await rejection(ring.current())).to.be.instanceOf(BarrierSealedError);
+      expect(await rejection(ring.rotate())).to.be.instanceOf(BarrierSealedError);
+      expect(await rows(of)).to.have.length(2);
     });
   });
 
@@ -383,6 +586,7 @@ describeOnDatabases('signing keys', options, (db, engine) => {
     const base = { orm: db().orm, barrier, purpose: 'p', algorithm: 'ES256', rotateAfterMs: 1, retainMs: 0 } as const;
     expect(() => createSigningKeys({ ...base, purpose: '' })).to.throw(RangeError, /purpose/);
     expect(() => createSigningKeys({ ...base, purpose: 'x'.repeat(101) })).to.throw(RangeError, /purpose/);
+    expect(() => createSigningKeys({ ...base, purpose: 'x'.repeat(100), refreshMs: 0 })).to.not.throw();
     expect(() => createSigningKeys({ ...base, rotateAfterMs: 0 })).to.throw(RangeError, /rotateAfterMs/);
     expect(() => createSigningKeys({ ...base, rotateAfterMs: Number.NaN })).to.throw(RangeError, /rotateAfterMs/);
     expect(() => createSigningKeys({ ...base, retainMs: -1 })).to.throw(RangeError, /retainMs/);

@@ -61,9 +61,6 @@ interface CachedRing {
   readonly freshUntil: number;
 }
 
-/** Another process committed its creation or rotation first; its key is the one to use. */
-class LostRace extends Error {}
-
 /** When the key was retired (epoch ms), or undefined for the active key. */
 function retiredAtOf(row: SigningKey): number | undefined {
   return row.retiredAt?.getTime();
@@ -95,13 +92,13 @@ class BarrierSigningKeys implements SigningKeys {
   readonly #refreshMs: number;
   readonly #now: () => number;
   #cached: CachedRing | undefined;
-  /** Private JWKs already opened, by kid, so a refresh decrypts only keys it has not seen. */
-  readonly #opened = new Map<string, JWK>();
+  /** Private JWKs of the cached ring, by kid, so a refresh decrypts only keys it has not seen. */
+  #opened = new Map<string, JWK>();
   /** Loads and rotations run one at a time, so an older read never overwrites a newer ring. */
   #tail: Promise<unknown> = Promise.resolve();
   #loading: Promise<SigningKeyRing> | undefined;
-  /** Bumped by forget(): a load that started before it must not cache what it read. */
-  #generation = 0;
+  /** Replaced by forget(): a load that started before it must not cache what it read. */
+  #generation: object = {};
 
   constructor(options: SigningKeysOptions) {
     checkOptions(options);
@@ -131,18 +128,18 @@ class BarrierSigningKeys implements SigningKeys {
   }
 
   forget(): void {
-    this.#generation += 1;
+    this.#generation = {};
     this.#cached = undefined;
     // JSON strings cannot be wiped in JavaScript; dropping the last reference is what is possible.
     this.#opened.clear();
   }
 
-  /** A sealed barrier answers 503 even while a ring is cached, and the cache goes. */
+  /**
+   * A sealed barrier answers 503 before the table is touched. The cache is already gone: the
+   * barrier calls its onSeal listeners, forget() among them, as it seals (Barrier contract).
+   */
   #assertUnsealed(): void {
-    if (this.#barrier.isSealed()) {
-      this.forget();
-      throw new BarrierSealedError();
-    }
+    if (this.#barrier.isSealed()) throw new BarrierSealedError();
   }
 
   /** The cached ring while it is fresh and the barrier unsealed; a sealed barrier throws (503). */
@@ -185,11 +182,14 @@ class BarrierSigningKeys implements SigningKeys {
   /**
    * Makes a new active key, retiring `activeId` in the same transaction. The key is generated and
    * sealed before the transaction opens: RSA generation takes long enough to stall other writers.
+   * A rival that committed first makes the insert break the one-active-key index (when it rotated
+   * `activeId` first, the update below finds nothing and the rival's key is the active one), so the
+   * rival's key is adopted by the read that follows.
    */
   async #replace(activeId: string | undefined, now: number): Promise<void> {
     const kid = uuidv7();
     const jwk: JWK = { ...(await this.#row.generate()), kid, alg: this.#algorithm, use: 'sig' };
-    const plaintext = Buffer.from(JSON.stringify(jwk), 'utf8');
+    const plaintext = Buffer.from(JSON.stringify(jwk));
     let sealed: Uint8Array;
     try {
       sealed = await this.#barrier.encrypt(plaintext, signingKeyAad(kid));
@@ -199,27 +199,19 @@ class BarrierSigningKeys implements SigningKeys {
     const at = new Date(now);
     try {
       await this.#orm.em.fork().transactional(async (tx) => {
-        if (activeId !== undefined) {
-          // Only a key still active is retired: a rival that rotated it first leaves nothing to update.
-          const retired = await tx.nativeUpdate(SigningKey, { id: activeId, retiredAt: null }, { retiredAt: at });
-          if (retired === 0) throw new LostRace();
-        }
+        if (activeId !== undefined) await tx.nativeUpdate(SigningKey, { id: activeId, retiredAt: null }, { retiredAt: at });
         tx.create(SigningKey, { id: kid, purpose: this.#purpose, algorithm: this.#algorithm, sealed: Buffer.from(sealed), createdAt: at, retiredAt: null });
       });
     } catch (error) {
-      if (error instanceof LostRace || isUniqueViolation(error)) return;
+      if (isUniqueViolation(error)) return;
       throw error;
     }
-    this.#opened.set(kid, jwk);
   }
 
-  async #publish(rows: readonly SigningKey[], now: number, generation: number): Promise<SigningKeyRing> {
+  async #publish(rows: readonly SigningKey[], now: number, generation: object): Promise<SigningKeyRing> {
     const ordered = [...rows].sort(ringOrder);
     const opened = await Promise.all(ordered.map(async (row) => ({ row, jwk: await this.#open(row) })));
-    for (const kid of this.#opened.keys()) {
-      if (!ordered.some((row) => row.id === kid)) this.#opened.delete(kid);
-    }
-    const version = createHash('sha256').update(ordered.map((row) => row.id).join(',')).digest('base64url');
+    const version = createHash('sha256').update(ordered.map((row) => row.id).join()).digest('base64url');
     const previous = this.#cached?.ring;
     const ring = previous?.version === version ? previous : Object.freeze({
       version,
@@ -234,6 +226,8 @@ class BarrierSigningKeys implements SigningKeys {
       return retiredAt === undefined ? row.createdAt.getTime() + this.#rotateAfterMs : retiredAt + this.#retainMs;
     });
     if (generation === this.#generation) {
+      // Keys that left the ring leave memory with the map they were in.
+      this.#opened = new Map(opened.map(({ row, jwk }) => [row.id, jwk]));
       this.#cached = { ring, freshUntil: Math.min(now + this.#refreshMs, ...deadlines) };
     }
     return ring;
@@ -251,9 +245,7 @@ class BarrierSigningKeys implements SigningKeys {
     }
     // The AAD binds the ciphertext to the kid; the algorithm column is checked against the sealed JWK.
     if (jwk.kid !== row.id || jwk.alg !== row.algorithm) throw new BarrierIntegrityError(`signing key ${row.id} does not match its row`);
-    const frozen = Object.freeze(jwk);
-    this.#opened.set(row.id, frozen);
-    return frozen;
+    return Object.freeze(jwk);
   }
 }
 
