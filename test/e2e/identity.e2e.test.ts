@@ -99,7 +99,7 @@ describe('identity-authz and identity-idp with openid-client and a real browser 
     expect(await learnPs('browser', token)).to.equal(403);
   });
 
-  it('a user signed in through identity-idp in Chromium calls learn-ps on /browser (200) and is refused on /service (403)', async () => {
+  it('a user signed in through identity-idp in Chromium calls learn-ps on /browser (200), is refused on /service (403), and signs out', async () => {
     // The demo client may manage users and clients: make a user and a browser client.
     const password = 'correct horse battery staple';
     const idpUrl = credentials.services['identity-idp']?.url ?? '';
@@ -159,6 +159,13 @@ describe('identity-authz and identity-idp with openid-client and a real browser 
       expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).to.equal(true);
       await oidc.tokenRevocation(config, tokens.access_token);
       expect((await oidc.tokenIntrospection(config, tokens.access_token)).active).to.equal(false);
+
+      // RP-initiated logout ends the session; the next sign-in asks for the password again.
+      await page.goto(oidc.buildEndSessionUrl(config, { id_token_hint: String(tokens.id_token) }).href);
+      await page.click('button[value=yes]');
+      await page.waitForSelector('text=You are signed out.');
+      await page.goto(authorizationUrl.href);
+      await page.waitForSelector('#password');
     } finally {
       await context.close();
     }
