@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { captureLogs } from '../template/testing/logs.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { newUnsealShares } from '../template/barrier/index.ts';
 import { openDatabase } from '../template/database/index.ts';
 import { RevokedToken, UsedLoginResult } from './entities.ts';
 import { authzOwnEntities } from './entities.ts';
-import { ADMIN_CLIENT_ID, captureLines, LEARN_PS_RESOURCE, startAuthz, testAuthz } from './testing/harness.ts';
+import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz, testAuthz } from './testing/harness.ts';
 import type { ServiceRuntime, UpSuite } from '../template/service.ts';
 import type { AuthzConfig } from './config.ts';
 import { AuthzHost } from './host.ts';
@@ -88,7 +89,7 @@ describe('identity-authz across seal, restart and clean-up', function () {
   it('sweeps expired revocations and used login results on its timer, and nothing while sealed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-authz-sweep-'));
     const databaseUrl = `sqlite:${join(dir, 'authz.sqlite')}`;
-    const logs = captureLines();
+    const logs = captureLogs();
     const authz = await startAuthz({ databaseUrl, logger: logs.logger, extra: { authz: { sweepIntervalSeconds: 1 } } });
     try {
       const db = await openDatabase({ url: databaseUrl, entities: [...authzOwnEntities], migrations: [] });

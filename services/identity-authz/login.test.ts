@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { captureLogs } from '../template/testing/logs.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +9,7 @@ import { openDatabase } from '../template/database/index.ts';
 import { authzOwnEntities } from './entities.ts';
 import { spendLoginResult } from './login.ts';
 import { browse, CookieJar, location, pkcePair } from './testing/browser-flow.ts';
-import { captureLines, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
+import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 
 const REDIRECT_URI = 'https://client.example.test/callback';
 
@@ -17,7 +18,7 @@ describe('identity-authz sign-in through identity-idp (login request and login r
   let authz: AuthzHarness;
   let client: { id: string; secret: string };
 
-  const logs = captureLines();
+  const logs = captureLogs();
   /** Every code, token, secret and login result the tests handle: none may reach a log line. */
   const secrets: string[] = [];
   before(async () => {

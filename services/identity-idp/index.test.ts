@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { Writable } from 'node:stream';
+import { captureLogs } from '../template/testing/logs.ts';
 import Koa from 'koa';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import request from 'supertest';
 import type { EntityManager } from '@mikro-orm/core';
 import { loadConfig } from '../template/config/index.ts';
@@ -16,12 +16,6 @@ import { PAGE_POLICY } from './routes/index.ts';
 import { renderPageErrors } from './routes/page-errors.ts';
 import { SessionStore } from './sessions.ts';
 import { FailureThrottle } from './throttle.ts';
-
-function capture(): { log: Logger; lines: () => Record<string, unknown>[] } {
-  const lines: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
-  return { log: pino({ level: 'debug' }, stream), lines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -56,7 +50,7 @@ describe('identity-idp definition', () => {
   });
 
   it('sweeps ended throttle windows and expired sessions, and logs a failing sweep by class only', async () => {
-    const { log, lines } = capture();
+    const { logger: log, records: lines } = captureLogs('debug');
     const hash = await createHashService({ pepper: 'x'.repeat(32) });
     let now = 0;
     const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 1, now: () => now });
@@ -84,7 +78,7 @@ describe('identity-idp pages outside the happy path', () => {
   });
 
   it('shows an unexpected failure as a page without its detail, and logs its class with the request id', async () => {
-    const { log, lines } = capture();
+    const { logger: log, records: lines } = captureLogs('debug');
     const app = new Koa<RequestState>();
     app.use(async (ctx) => {
       ctx.state.requestId = 'req-1';

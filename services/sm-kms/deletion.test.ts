@@ -1,7 +1,6 @@
 import { expect } from 'chai';
+import { captureLogs } from '../template/testing/logs.ts';
 import type { EntityManager } from '@mikro-orm/core';
-import pino from 'pino';
-import { Writable } from 'node:stream';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { AuditEvent, ElasticKey, entities } from './entities.ts';
 import { createElasticKey, scheduleDeletion } from './elastic-keys.ts';
@@ -10,12 +9,6 @@ import { migrations } from './migrations.ts';
 import { ALICE, unsealedKms, unique, type TestKms } from './testing/kms-context.ts';
 
 const DAY = 86_400_000;
-
-function capture(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } });
-  return { log: pino({ level: 'info' }, sink), lines: () => lines };
-}
 
 describe('isDue', () => {
   const now = new Date(1_000_000);
@@ -54,7 +47,7 @@ describeOnDatabases('sm-kms deletion sweep', { entities, migrations }, (db) => {
   });
 
   it('runs only while unsealed, stops on seal, and shares an overlapping run', async () => {
-    const { log } = capture();
+    const { logger: log } = captureLogs();
     const sweep = new DeletionSweep({ fork: () => db().fork(), kms: t.kms, log, intervalMs: 10 });
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('timer'), algorithm: 'HS256' }, ALICE);
     await scheduleDeletion(db().fork(), t.kms, key.id, 1, ALICE);
@@ -74,7 +67,7 @@ describeOnDatabases('sm-kms deletion sweep', { entities, migrations }, (db) => {
   });
 
   it('logs a failed run without details and reports 0', async () => {
-    const { log, lines } = capture();
+    const { logger: log, records: lines } = captureLogs();
     const broken = (): EntityManager => { throw new Error('postgres://user:secret@db down'); };
     const failing = { find: () => Promise.reject(new Error('select secret')) } as unknown as EntityManager;
     expect(await new DeletionSweep({ fork: () => failing, kms: t.kms, log, intervalMs: 1000 }).runOnce()).to.equal(0);

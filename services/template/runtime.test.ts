@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import net from 'node:net';
 import tls from 'node:tls';
 import pino from 'pino';
-import { Writable } from 'node:stream';
 import { startTestService, httpsCall, type ServiceHarness } from './testing/service-harness.ts';
+import { captureLogs, type CapturedLogs } from './testing/logs.ts';
 import { notesService } from './testing/notes-service/index.ts';
 import { startService, resourceOf } from './runtime.ts';
 import { loadConfig } from './config/index.ts';
@@ -16,17 +16,11 @@ import { sealedNotesService } from './testing/notes-service/sealed.ts';
 import { newUnsealShares } from './barrier/index.ts';
 import { UsageError } from './errors/index.ts';
 
-function capture(): { logger: pino.Logger; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
-
 describe('service runtime: a service assembled from its definition', () => {
   let notes: ServiceHarness;
-  let logs: { logger: pino.Logger; lines: string[] };
+  let logs: CapturedLogs;
   before(async () => {
-    logs = capture();
+    logs = captureLogs();
     notes = await startTestService({}, logs.logger);
   });
   after(async () => { await notes.close(); });
@@ -359,7 +353,7 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
     const initialized = await startSealed(file, shares.slice(0, 3));
     await initialized.close();
     const others = await newUnsealShares(3, threshold);
-    const logs = capture();
+    const logs = captureLogs();
     const h = await startSealed(file, others, logs.logger);
     try {
       const errors = logs.lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level >= 50);

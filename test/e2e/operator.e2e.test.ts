@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKubeSim, type KubeSim } from '../kube-sim/server.ts';
 import { kubectlPath, run } from '../kube-sim/tools.ts';
-import { freePort, run as runNode, sourceCli, start, type Running } from './processes.ts';
+import { freePort } from '../../services/template/testing/ports.ts';
+import { run as runNode, sourceCli, start, type Running } from './processes.ts';
 import { mountPod, type MountedPod, type PodTemplateOwner } from './pod-files.ts';
 import { createPostgresDatabase } from '../../services/template/testing/databases.ts';
 

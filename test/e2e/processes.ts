@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trustedCa } from '../../services/template/tls/index.ts';
+import { freePort } from '../../services/template/testing/ports.ts';
 
 export const notesCli = fileURLToPath(new URL('../../services/template/testing/notes-cli.ts', import.meta.url));
 export const sourceCli = fileURLToPath(new URL('../../services/cli.ts', import.meta.url));
@@ -62,15 +62,6 @@ export function start(script: string, args: readonly string[], env: Readonly<Rec
 /** Runs a command to completion. */
 export function run(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Finished> {
   return start(script, args, env).finished;
-}
-
-/** A loopback port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A scratch directory holding one service's configuration, as its e2e tests start it. */

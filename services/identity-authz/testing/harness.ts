@@ -4,17 +4,13 @@
  * clients API takes its own tokens). A test issuer stands in for identity-idp's signing key.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { newUnsealShares } from '../../template/barrier/index.ts';
-import { loadConfig } from '../../template/config/index.ts';
-import { startService, type RunningService } from '../../template/runtime.ts';
-import { createTestIssuer, type TestIssuer } from '../../template/testing/issuer.ts';
-import { httpsCall, mergeDeep, type HttpAnswer } from '../../template/testing/service-harness.ts';
+import type { RunningService } from '../../template/runtime.ts';
+import type { TestIssuer } from '../../template/testing/issuer.ts';
+import { freePort } from '../../template/testing/ports.ts';
+import { httpsCall, mergeDeep, startTestService, type HttpAnswer } from '../../template/testing/service-harness.ts';
 import { learnPs } from '../../learn-ps/index.ts';
 import { smKms } from '../../sm-kms/index.ts';
 import type { ServiceDefinition } from '../../template/service.ts';
@@ -43,22 +39,6 @@ export interface AuthzHarness {
   close(): Promise<void>;
 }
 
-/** A logger whose lines the test can read (info and above). */
-export function captureLines(): { logger: pino.Logger; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { lines.push(chunk.toString()); done(); } });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
-
-/** A loopback port free right now: the issuer URL must be known before the service starts. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
-  return port;
-}
-
 export interface AuthzStartOptions {
   readonly databaseUrl?: string;
   readonly logger?: Logger;
@@ -77,34 +57,21 @@ export interface AuthzStartOptions {
 export const testAuthz: ServiceDefinition = identityAuthz(() => [learnPs, smKms]);
 
 export async function startAuthz(options: AuthzStartOptions = {}): Promise<AuthzHarness> {
-  const idp = await createTestIssuer({ tokenLifetimeSeconds: 60 });
-  const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-authz-'));
-  const caFile = join(dataDir, 'idp-ca.pem');
-  await writeFile(caFile, idp.ca);
+  // The issuer must be known before the listener binds: identity-authz trusts itself.
   const port = await freePort();
   const issuer = `https://127.0.0.1:${String(port)}`;
   const adminSecret = options.adminSecret ?? randomBytes(32).toString('base64url');
   const shares = options.shares ?? await newUnsealShares(3, 2);
-  const config = loadConfig({
-    serviceName: testAuthz.name,
-    publicPort: 0,
-    files: [],
-    env: {},
-    serviceSchema: testAuthz.configSchema,
-    overrides: mergeDeep({
-      public: { port },
-      admin: { port: 0 },
-      dataDir,
-      database: { url: options.databaseUrl ?? `sqlite:${join(dataDir, 'authz.sqlite')}` },
-      auth: { issuer },
-      tls: { caFile },
-      log: { level: 'silent' },
-      barrier: { shares: [...shares], threshold: 2 },
-      hash: { pepper: options.pepper ?? randomBytes(32).toString('base64url') },
-      authz: { idpUrl: idp.url, bootstrapClient: { id: ADMIN_CLIENT_ID, secret: adminSecret }, ...(options.configuredIssuer === true ? { issuer: `${issuer}/` } : {}) },
-    }, options.extra ?? {}),
-  });
-  const service = await startService(testAuthz, config, options.logger === undefined ? {} : { logger: options.logger });
+  // The template's test issuer stands in for identity-idp: its keys sign the login results.
+  const harness = await startTestService((idp, dataDir) => mergeDeep({
+    public: { port },
+    database: { url: options.databaseUrl ?? `sqlite:${join(dataDir, 'authz.sqlite')}` },
+    auth: { issuer },
+    barrier: { shares: [...shares], threshold: 2 },
+    hash: { pepper: options.pepper ?? randomBytes(32).toString('base64url') },
+    authz: { idpUrl: idp.url, bootstrapClient: { id: ADMIN_CLIENT_ID, secret: adminSecret }, ...(options.configuredIssuer === true ? { issuer: `${issuer}/` } : {}) },
+  }, options.extra ?? {}), options.logger, testAuthz);
+  const { service } = harness;
   const form: AuthzHarness['form'] = (path, fields, basic, headers = {}) => httpsCall(service.ca, 'POST', `${issuer}${path}`, {
     body: new URLSearchParams(fields).toString(),
     headers: {
@@ -122,17 +89,13 @@ export async function startAuthz(options: AuthzStartOptions = {}): Promise<Authz
     service,
     issuer,
     adminSecret,
-    idp,
-    dataDir,
+    idp: harness.issuer,
+    dataDir: harness.dataDir,
     shares,
     form,
     adminToken,
     api: async (method, path, body) => httpsCall(service.ca, method, `${issuer}/service/api/v1${path}`, { token: await adminToken(), ...(body === undefined ? {} : { body }) }),
     get: (path, headers = {}) => httpsCall(service.ca, 'GET', path.startsWith('https:') ? path : `${issuer}${path}`, { headers: { ...headers } }),
-    close: async () => {
-      await service.stop('test done');
-      await idp.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    close: () => harness.close(),
   };
 }

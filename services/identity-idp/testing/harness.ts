@@ -4,18 +4,13 @@
  * identity-authz, and drives it like a browser: a cookie jar, form posts, no redirect following.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { JWTPayload } from 'jose';
 import type { Logger } from 'pino';
 import { newUnsealShares } from '../../template/barrier/index.ts';
-import { loadConfig } from '../../template/config/index.ts';
 import { openDatabase } from '../../template/database/index.ts';
-import { schemaOptionsOf } from '../../template/cli/service-config.ts';
-import { resourceOf, startService, type RunningService } from '../../template/runtime.ts';
-import { createTestIssuer, type TestIssuer } from '../../template/testing/issuer.ts';
-import { httpsCall, type HttpAnswer } from '../../template/testing/service-harness.ts';
+import type { RunningService } from '../../template/runtime.ts';
+import type { TestIssuer } from '../../template/testing/issuer.ts';
+import { httpsCall, mergeDeep, startTestService, type HttpAnswer } from '../../template/testing/service-harness.ts';
 import { identityIdp } from '../index.ts';
 
 export type Answer = HttpAnswer;
@@ -102,16 +97,6 @@ export interface StartIdpOptions {
   readonly logger?: Logger;
 }
 
-function mergeDeep(base: Record<string, unknown>, extra: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = merged[key];
-    const nested = typeof current === 'object' && current !== null && typeof value === 'object' && value !== null && !Array.isArray(value);
-    merged[key] = nested ? mergeDeep(current as Record<string, unknown>, value as Record<string, unknown>) : value;
-  }
-  return merged;
-}
-
 /** Runs one SQL query on the harness's database through a connection of its own. */
 export async function query<T>(databaseUrl: string, sql: string, params: readonly unknown[] = []): Promise<T[]> {
   const database = await openDatabase({ url: databaseUrl, entities: [], migrations: [], poolMax: 1 });
@@ -123,38 +108,20 @@ export async function query<T>(databaseUrl: string, sql: string, params: readonl
 }
 
 export async function startIdp(options: StartIdpOptions = {}): Promise<IdpHarness> {
-  const issuer = await createTestIssuer({ tokenLifetimeSeconds: 3600 });
-  const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-idp-'));
-  const caFile = join(dataDir, 'issuer-ca.pem');
-  await writeFile(caFile, issuer.ca);
   const shares = await newUnsealShares(3, 2);
-  const databaseUrl = options.databaseUrl ?? `sqlite:${join(dataDir, 'identity-idp.sqlite')}`;
-  const config = loadConfig({
-    ...schemaOptionsOf(identityIdp),
-    files: [],
-    env: {},
-    overrides: mergeDeep({
-      public: { port: 0 },
-      admin: { port: 0 },
-      dataDir,
-      database: { url: databaseUrl },
-      auth: { issuer: issuer.url },
-      tls: { caFile },
-      barrier: { shares, threshold: 2 },
-      hash: { pepper: randomBytes(32).toString('base64url') },
-      log: { level: 'silent' },
-    }, options.config ?? {}),
-  });
-  const service = await startService(identityIdp, config, options.logger === undefined ? {} : { logger: options.logger });
-  const audience = resourceOf(identityIdp.name);
-  const token = (scopes: readonly string[]): Promise<string> => issuer.serviceToken({ clientId: 'tester', audience, scopes });
-  const admin = await token(['idp:admin']);
+  const harness = await startTestService(() => mergeDeep({
+    ...(options.databaseUrl === undefined ? {} : { database: { url: options.databaseUrl } }),
+    barrier: { shares, threshold: 2 },
+    hash: { pepper: randomBytes(32).toString('base64url') },
+  }, options.config ?? {}), options.logger, identityIdp);
+  const { issuer, service } = harness;
+  const admin = await harness.serviceToken(['idp:admin']);
   return {
     issuer,
     service,
     url: service.publicUrl,
-    databaseUrl,
-    token,
+    databaseUrl: harness.config.database.url,
+    token: harness.serviceToken,
     api: (method, path, body, bearer = admin) => request(service.ca, method, `${service.publicUrl}/service/api/v1${path}`, {
       headers: { authorization: `Bearer ${bearer}` },
       ...(body === undefined ? {} : { json: body }),
@@ -177,10 +144,6 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<IdpHarnes
       }, { typ });
     },
     browser: () => new Browser(service.publicUrl, service.ca),
-    close: async () => {
-      await service.stop('test done');
-      await issuer.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    close: () => harness.close(),
   };
 }

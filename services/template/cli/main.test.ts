@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { freePort } from '../testing/ports.ts';
 import net from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,14 +36,6 @@ function capture(services = [notesService]): Captured {
     err: () => err,
     signal: () => { handler?.('SIGTERM'); },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {

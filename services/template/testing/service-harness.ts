@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createTestIssuer, type TestIssuer } from './issuer.ts';
 import { notesService } from './notes-service/index.ts';
 import { loadConfig } from '../config/index.ts';
+import { schemaOptionsOf } from '../cli/service-config.ts';
 import { startService, resourceOf, type RunningService } from '../runtime.ts';
 import type { TemplateConfig } from '../config/schema.ts';
 import type { ServiceDefinition } from '../service.ts';
@@ -74,8 +75,8 @@ export async function startTestService(
   const caFile = join(dataDir, 'issuer-ca.pem');
   await writeFile(caFile, issuer.ca);
   const config = loadConfig({
-    serviceName: definition.name,
-    publicPort: 0,
+    // The definition's own keys too (identity-authz's `authz.*`, identity-idp's `idp.*`).
+    ...schemaOptionsOf(definition),
     files: [],
     env: {},
     overrides: mergeDeep({
