@@ -121,7 +121,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<IdpHarnes
     service,
     url: service.publicUrl,
     databaseUrl: harness.config.database.url,
-    token: harness.serviceToken,
+    token: (scopes) => harness.serviceToken(scopes),
     api: (method, path, body, bearer = admin) => request(service.ca, method, `${service.publicUrl}/service/api/v1${path}`, {
       headers: { authorization: `Bearer ${bearer}` },
       ...(body === undefined ? {} : { json: body }),

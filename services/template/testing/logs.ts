@@ -7,7 +7,7 @@ export interface CapturedLogs {
   /** Every line as written (JSON text). */
   readonly lines: string[];
   /** The same lines, parsed. */
-  records(): Record<string, unknown>[];
+  readonly records: () => Record<string, unknown>[];
 }
 
 export function captureLogs(level: Level = 'info'): CapturedLogs {
