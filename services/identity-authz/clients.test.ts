@@ -3,7 +3,6 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { openDatabase } from '../template/database/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
-import { asDuplicate } from './routes/clients.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 
 const REDIRECT_URI = 'https://console.example.test/callback';
@@ -146,12 +145,5 @@ describe('identity-authz clients API (/service/api/v1/clients)', function () {
         await db.close();
       }
     });
-  });
-});
-
-describe('identity-authz client API errors', () => {
-  it('leaves failures other than a duplicate id alone (duplicates: 409, above)', () => {
-    const bug = new TypeError('bug');
-    expect(asDuplicate(bug, 'x')).to.equal(bug);
   });
 });

@@ -3,6 +3,7 @@
  * Defaults suit `cryptoutil up`; in a cluster the issuer and the identity-idp URL are set explicitly.
  */
 import type { Schema } from 'convict';
+import { isHttpsUrl } from '../template/auth/discovery.ts';
 import { UsageError } from '../template/errors/index.ts';
 
 export type TokenSigningAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
@@ -22,10 +23,6 @@ export interface AuthzConfig {
     /** A client created (or brought in line) at first use: `cryptoutil up`'s `cryptoutil-demo`. */
     readonly bootstrapClient: { readonly id: string; readonly secret: string };
   };
-}
-
-function isHttpsUrl(value: string): boolean {
-  return URL.canParse(value) && new URL(value).protocol === 'https:';
 }
 
 /** The rules convict cannot express; a broken one stops start-up with exit 2, naming the key. */

@@ -19,7 +19,7 @@ import { jwtTokenEndpoints } from './jwt-tokens.ts';
 import type { LoginOptions } from './login.ts';
 import { createProvider } from './provider.ts';
 import { everyScope, loadCatalog, type ResourceCatalog, type ResourceSource } from './resources.ts';
-import { Retained } from './retained.ts';
+import { Retained } from '../template/cache/retained.ts';
 import { Lru } from '../template/cache/lru.ts';
 import { createOidcStorage, type OidcStorage } from './storage/adapter.ts';
 

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
 import { BadRequestError } from '../template/errors/index.ts';
-import { LOGIN_RESULT_TYP, resourcesOf, verifyLoginResult, type LoginOptions } from './login.ts';
+import { LOGIN_RESULT_TYPE } from '../identity-idp/login-result.ts';
+import { resourcesOf, verifyLoginResult, type LoginOptions } from './login.ts';
 import { errorPage } from './pages.ts';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
@@ -18,7 +19,7 @@ function options(resolve: IssuerKeys['resolve']): LoginOptions {
 async function result(key: CryptoKey, claims: Readonly<Record<string, unknown>>): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ sub: 'user-1', challenge: 'uid-1', ...claims })
-    .setProtectedHeader({ alg: 'ES256', typ: LOGIN_RESULT_TYP }).setIssuer(IDP).setAudience(ISSUER)
+    .setProtectedHeader({ alg: 'ES256', typ: LOGIN_RESULT_TYPE }).setIssuer(IDP).setAudience(ISSUER)
     .setJti(randomUUID()).setIssuedAt(now).setExpirationTime(now + 60).sign(key);
 }
 

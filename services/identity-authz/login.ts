@@ -10,12 +10,13 @@ import { importJWK, jwtVerify, SignJWT, errors as joseErrors, type JWK, type JWT
 import type Provider from 'oidc-provider';
 import { BadRequestError } from '../template/errors/index.ts';
 import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
+// The message types are identity-idp's contract (RFC 8725 §3.11: explicit types keep a login
+// request, a login result and a token apart).
+import { LOGIN_REQUEST_TYPE } from '../identity-idp/login-request.ts';
+import { LOGIN_RESULT_TYPE } from '../identity-idp/login-result.ts';
 import { Account, UsedLoginResult, insertOnce } from './entities.ts';
 import { allowedScopes, OPENID_SCOPES } from './provider.ts';
 
-/** RFC 8725 §3.11: explicit types keep a login request, a login result and a token apart. */
-export const LOGIN_REQUEST_TYP = 'login-request+jwt';
-export const LOGIN_RESULT_TYP = 'login-result+jwt';
 
 /** A login result older than this is refused even if its `exp` says otherwise. */
 const RESULT_MAX_AGE_SECONDS = 60;
@@ -65,7 +66,7 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
     ...(stringOf(params.login_hint) === undefined ? {} : { login_hint: stringOf(params.login_hint) }),
     ...(maxAge === undefined ? {} : { max_age: Number(maxAge) }),
   })
-    .setProtectedHeader({ alg: String(options.signingKey.alg), kid: String(options.signingKey.kid), typ: LOGIN_REQUEST_TYP })
+    .setProtectedHeader({ alg: String(options.signingKey.alg), kid: String(options.signingKey.kid), typ: LOGIN_REQUEST_TYPE })
     .setIssuer(options.issuer)
     .setAudience(options.idpUrl)
     .setJti(uid)
@@ -97,7 +98,7 @@ export async function verifyLoginResult(token: string, uid: string, options: Log
   const { payload } = await jwtVerify(token, options.idpKeys.resolve, {
     issuer: options.idpUrl,
     audience: options.issuer,
-    typ: LOGIN_RESULT_TYP,
+    typ: LOGIN_RESULT_TYPE,
     maxTokenAge: RESULT_MAX_AGE_SECONDS,
     clockTolerance: options.clockSkewSeconds,
     requiredClaims: ['jti', 'exp', 'iat', 'sub', 'challenge'],

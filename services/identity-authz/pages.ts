@@ -4,39 +4,36 @@
  * and consent pages belong to identity-idp.
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { html, Html } from '../template/pages/html.ts';
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** HTML-escapes text for element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
-}
-
-/** A complete page: the title is escaped here, the body is trusted markup built by the caller. */
-export function page(title: string, body: string): string {
-  return `<!DOCTYPE html>
+/** A complete page; every value is escaped by the `html` tag. */
+export function page(title: string, body: Html): string {
+  return html`<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
 <body>
 <main>
-<h1>${escapeHtml(title)}</h1>
+<h1>${title}</h1>
 ${body}
 </main>
 </body>
 </html>
-`;
+`.text;
 }
 
 /** Protocol errors shown to a browser (when the client cannot be told by redirect). */
 export function errorPage(ctx: KoaContextWithOIDC, out: { readonly error: string; readonly error_description?: string }): void {
   ctx.type = 'html';
-  ctx.body = page('Sign-in failed', `<p><strong>${escapeHtml(out.error)}</strong></p>${out.error_description === undefined ? '' : `<p>${escapeHtml(out.error_description)}</p>`}`);
+  ctx.body = page('Sign-in failed', html`<p><strong>${out.error}</strong></p>${out.error_description === undefined ? [] : [html`<p>${out.error_description}</p>`]}`);
 }
 
-/** RP-initiated logout: the library's form (hidden fields only) plus our two buttons. */
+/**
+ * RP-initiated logout: the library's form (hidden fields only, built and escaped by the library)
+ * plus our two buttons.
+ */
 export function logoutPage(ctx: KoaContextWithOIDC, form: string): void {
   ctx.type = 'html';
-  ctx.body = page('Sign out?', `${form}
+  ctx.body = page('Sign out?', html`${new Html(form)}
 <p><button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button></p>
 <p><button type="submit" form="op.logoutForm">No, stay signed in</button></p>`);
 }
@@ -44,5 +41,5 @@ export function logoutPage(ctx: KoaContextWithOIDC, form: string): void {
 /** After a logout without a registered post-logout redirect. */
 export function signedOutPage(ctx: KoaContextWithOIDC): void {
   ctx.type = 'html';
-  ctx.body = page('Signed out', '<p>You are signed out.</p>');
+  ctx.body = page('Signed out', html`<p>You are signed out.</p>`);
 }

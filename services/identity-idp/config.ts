@@ -4,6 +4,7 @@
  * Cheat Sheet: a short lockout after a handful of failures, never a permanent one.
  */
 import type { Schema } from 'convict';
+import { isHttpsUrl } from '../template/auth/discovery.ts';
 import { UsageError } from '../template/errors/index.ts';
 
 export interface IdpConfig {
@@ -46,7 +47,7 @@ export function checkIdpConfig(config: IdpConfig): void {
   for (const [key, value] of values) {
     if (value < 1) throw new UsageError(`${key} must be at least 1`);
   }
-  if (idp.publicUrl !== '' && !(URL.canParse(idp.publicUrl) && new URL(idp.publicUrl).protocol === 'https:')) {
+  if (idp.publicUrl !== '' && !isHttpsUrl(idp.publicUrl)) {
     throw new UsageError('idp.publicUrl must be an https URL');
   }
 }

@@ -5,7 +5,7 @@
  */
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { BadRequestError, ServiceUnavailableError } from '../template/errors/index.ts';
-import { discoverJwksUri } from '../template/auth/discovery.ts';
+import { discoveredJwksUri } from '../template/auth/discovery.ts';
 import type { FetchJson } from '../template/auth/https-json.ts';
 import { IssuerKeys } from '../template/auth/issuer-keys.ts';
 
@@ -100,16 +100,8 @@ export class LoginRequestVerifier {
   constructor(options: LoginRequestVerifierOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    let jwksUri: Promise<string> | undefined;
     this.#keys = new IssuerKeys({
-      // Discovered once; a failure is forgotten so the next request tries again.
-      jwksUri: () => {
-        jwksUri ??= discoverJwksUri(options.issuer, options.fetchJson).catch((error: unknown) => {
-          jwksUri = undefined;
-          throw error;
-        });
-        return jwksUri;
-      },
+      jwksUri: discoveredJwksUri(options.issuer, options.fetchJson),
       fetchJson: options.fetchJson,
       now: this.#now,
       refreshCooldownMs: 30_000,

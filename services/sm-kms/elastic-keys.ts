@@ -5,10 +5,9 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import { ConflictError, NotFoundError } from '../template/errors/index.ts';
-import { uuidv7 } from '../template/database/index.ts';
+import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
 import { generateKeyMaterial, resolveAlgorithm } from './algorithms/index.ts';
 import { recordAudit } from './audit.ts';
-import { flushOrConflict } from './conflicts.ts';
 import type { Actor, KmsContext } from './context.ts';
 import { settleKey, expireDue } from './deletion.ts';
 import { ElasticKey, MaterialKey } from './entities.ts';

@@ -7,11 +7,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { JWK } from 'jose';
 import { ConflictError, NotFoundError } from '../template/errors/index.ts';
-import { uuidv7 } from '../template/database/index.ts';
+import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
 import { generateKeyMaterial, importKeyMaterial, resolveAlgorithm } from './algorithms/index.ts';
 import type { KeyMaterial } from './algorithms/contract.ts';
 import { recordAudit } from './audit.ts';
-import { flushOrConflict } from './conflicts.ts';
 import type { Actor, KmsContext } from './context.ts';
 import { findElasticKey } from './elastic-keys.ts';
 import { ElasticKey, MaterialKey } from './entities.ts';

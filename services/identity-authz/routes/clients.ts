@@ -4,7 +4,7 @@
  */
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../template/errors/index.ts';
-import { isUniqueViolation, uuidv7 } from '../../template/database/index.ts';
+import { flushOrConflict, uuidv7 } from '../../template/database/index.ts';
 import { asBadRequest } from '../oauth-errors.ts';
 import { checkClientInput, clientFields, newClientSecret, presentClient, providerMetadata, usesSecret, type ClientInput } from '../clients.ts';
 import { OauthClient } from '../entities.ts';
@@ -27,10 +27,6 @@ async function checkWithProvider(host: AuthzHost, client: OauthClient): Promise<
   await provider.Client.validate(metadata as Parameters<typeof provider.Client.validate>[0]).catch((error: unknown) => { throw asBadRequest(error); });
 }
 
-/** A duplicate client id is the caller's conflict; any other failure is ours. */
-export function asDuplicate(error: unknown, clientId: string): unknown {
-  return isUniqueViolation(error) ? new ConflictError(`a client ${clientId} already exists`) : error;
-}
 
 /** Handlers for `/clients`, `/clients/{clientId}` and `/clients/{clientId}/secret`. */
 export function clientHandlers(host: AuthzHost): OperationHandlers {
@@ -46,7 +42,7 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
         secretHash: secret === undefined ? null : await hashSecret(secret),
       });
       await checkWithProvider(host, client);
-      await ctx.state.em.flush().catch((error: unknown) => { throw asDuplicate(error, client.id); });
+      await flushOrConflict(ctx.state.em, `a client ${client.id} already exists`);
       ctx.status = 201;
       ctx.body = { ...presentClient(client), ...(secret === undefined ? {} : { clientSecret: secret }) };
     },

@@ -1,6 +1,6 @@
 /** The consent page: which client asks for which scopes, and an Allow and a Deny button. */
 import { hiddenFields, layout } from './layout.ts';
-import { html, type Html } from './html.ts';
+import { html, type Html } from '../../template/pages/html.ts';
 
 export interface ConsentPageModel {
   readonly clientName: string;

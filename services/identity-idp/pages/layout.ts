@@ -2,7 +2,7 @@
  * The frame of every page: a document that loads one stylesheet from this origin and no script,
  * so the page Content-Security-Policy can forbid scripts altogether.
  */
-import { html, type Html } from './html.ts';
+import { html, type Html } from '../../template/pages/html.ts';
 
 /** Where `routes/assets.ts` serves the stylesheet. */
 export const STYLESHEET_PATH = '/assets/idp.css';

@@ -1,6 +1,6 @@
 /** The login form: username and password, posted back to `/login` with the challenge. */
 import { alert, hiddenFields, layout } from './layout.ts';
-import { html, type Html } from './html.ts';
+import { html, type Html } from '../../template/pages/html.ts';
 
 export interface LoginPageModel {
   readonly clientName: string;

@@ -1,6 +1,6 @@
 /** Pages that only say something: sign-out confirmation and result, and every refusal. */
 import { alert, hiddenFields, layout } from './layout.ts';
-import { html, type Html } from './html.ts';
+import { html, type Html } from '../../template/pages/html.ts';
 
 export function logoutPage(csrf: string): Html {
   return layout('Sign out', html`<p>Sign out of cryptoutil on this browser?</p>

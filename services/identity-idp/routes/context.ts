@@ -14,7 +14,7 @@ import type { SecondFactor } from '../second-factors.ts';
 import type { SessionStore } from '../sessions.ts';
 import type { FailureThrottle } from '../throttle.ts';
 import type { IdpSession } from '../entities.ts';
-import type { Html } from '../pages/html.ts';
+import type { Html } from '../../template/pages/html.ts';
 
 export type PageContext = ParameterizedContext<RequestState>;
 

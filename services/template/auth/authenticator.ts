@@ -9,7 +9,7 @@ import type { Authenticate } from '../openapi/router.ts';
 import type { CheckResult, Principal, ReadinessCheck, TokenKind } from '../service.ts';
 import { bearerToken, insufficientScope, NO_TOKEN_CHALLENGE } from './bearer.ts';
 import { principalFromClaims, REQUIRED_CLAIMS, verificationFailure } from './claims.ts';
-import { discoverJwksUri, isHttpsUrl } from './discovery.ts';
+import { discoveredJwksUri, isHttpsUrl } from './discovery.ts';
 import { httpsJsonFetcher, type FetchJson } from './https-json.ts';
 import { IssuerKeys } from './issuer-keys.ts';
 import { VerificationCache } from './verification-cache.ts';
@@ -66,14 +66,7 @@ function jwksUriSource(options: AuthenticatorOptions, fetchJson: FetchJson): () 
   if (jwksUri !== undefined) {
     return () => Promise.resolve(jwksUri);
   }
-  let discovered: Promise<string> | undefined;
-  return () => {
-    discovered ??= discoverJwksUri(options.issuer, fetchJson).catch((error: unknown) => {
-      discovered = undefined;
-      throw error;
-    });
-    return discovered;
-  };
+  return discoveredJwksUri(options.issuer, fetchJson);
 }
 
 class TokenAuthenticator implements Authenticator {

@@ -3,6 +3,7 @@
  * authorization server metadata second. The metadata must name the issuer it was fetched for.
  */
 import type { FetchJson } from './https-json.ts';
+import { Retained } from '../cache/retained.ts';
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -53,4 +54,10 @@ export async function discoverJwksUri(issuer: string, fetchJson: FetchJson): Pro
     });
   }
   return jwksUriOf(metadata, issuer, url);
+}
+
+/** The issuer's JWKS URL from its discovery document: fetched once, again only after a failure. */
+export function discoveredJwksUri(issuer: string, fetchJson: FetchJson): () => Promise<string> {
+  const discovered = new Retained(() => discoverJwksUri(issuer, fetchJson));
+  return () => discovered.get();
 }

@@ -10,3 +10,4 @@ export type { ColumnTypes } from './engines.ts';
 export { uuidv7, uuidPrimaryKey } from './ids.ts';
 export { timestamps } from './timestamps.ts';
 export { isUniqueViolation, isForeignKeyViolation } from './errors.ts';
+export { flushOrConflict } from './conflicts.ts';

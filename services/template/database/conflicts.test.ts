@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { ConflictError } from '../template/errors/index.ts';
+import { ConflictError } from '../errors/index.ts';
 import { flushOrConflict } from './conflicts.ts';
 
 function failingWith(error: Error): { flush: () => Promise<void> } {
