@@ -8,7 +8,8 @@ import { httpsCall } from '../template/testing/service-harness.ts';
 import { openDatabase } from '../template/database/index.ts';
 import { authzOwnEntities } from './entities.ts';
 import { spendLoginResult } from './login.ts';
-import { browse, CookieJar, location, pkcePair } from './testing/browser-flow.ts';
+import { CookieJar } from '../template/testing/cookies.ts';
+import { browse, location, pkcePair } from './testing/browser-flow.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 
 const REDIRECT_URI = 'https://client.example.test/callback';

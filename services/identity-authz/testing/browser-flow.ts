@@ -3,26 +3,8 @@
  * tests (the end-to-end suite uses a real browser and openid-client instead).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { CookieJar } from '../../template/testing/cookies.ts';
 import { httpsCall, type HttpAnswer } from '../../template/testing/service-harness.ts';
-
-export class CookieJar {
-  readonly #cookies = new Map<string, string>();
-
-  keep(answer: HttpAnswer): void {
-    const header = answer.headers['set-cookie'];
-    for (const line of Array.isArray(header) ? header : []) {
-      const [pair = ''] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at);
-      const value = pair.slice(at + 1);
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.#cookies.delete(name); else this.#cookies.set(name, value);
-    }
-  }
-
-  header(): string {
-    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
 
 /** RFC 7636 §4.1–4.2: a verifier and its S256 challenge. */
 export function pkcePair(): { verifier: string; challenge: string } {

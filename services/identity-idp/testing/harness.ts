@@ -10,6 +10,7 @@ import { newUnsealShares } from '../../template/barrier/index.ts';
 import { openDatabase } from '../../template/database/index.ts';
 import type { RunningService } from '../../template/runtime.ts';
 import type { TestIssuer } from '../../template/testing/issuer.ts';
+import { CookieJar } from '../../template/testing/cookies.ts';
 import { httpsCall, mergeDeep, startTestService, type HttpAnswer } from '../../template/testing/service-harness.ts';
 import { identityIdp } from '../index.ts';
 
@@ -39,10 +40,15 @@ export function fieldValue(page: string, name: string): string {
 
 /** A browser's view of the idp: cookies kept per name, every request to the idp's origin. */
 export class Browser {
-  readonly cookies = new Map<string, string>();
+  readonly #jar = new CookieJar();
   readonly setCookieHeaders: string[] = [];
   readonly #base: string;
   readonly #ca: string;
+
+  /** The cookies the idp has set and not yet removed, by name. */
+  get cookies(): ReadonlyMap<string, string> {
+    return this.#jar.cookies;
+  }
 
   constructor(base: string, ca: string) {
     this.#base = base;
@@ -50,18 +56,11 @@ export class Browser {
   }
 
   async #send(method: string, path: string, options: { form?: Record<string, string>; headers?: Record<string, string> }): Promise<Answer> {
-    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const cookie = this.#jar.header();
     const headers = { ...(cookie === '' ? {} : { cookie }), ...options.headers };
     const answer = await request(this.#ca, method, new URL(path, this.#base).href, { headers, ...(options.form === undefined ? {} : { form: options.form }) });
-    const setCookie = answer.headers['set-cookie'] ?? [];
-    for (const line of setCookie) {
-      this.setCookieHeaders.push(line);
-      const [pair = ''] = line.split(';');
-      const separator = pair.indexOf('=');
-      const name = pair.slice(0, separator);
-      if (/Max-Age=0/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(separator + 1));
-    }
+    this.setCookieHeaders.push(...[answer.headers['set-cookie'] ?? []].flat());
+    this.#jar.keep(answer);
     return answer;
   }
 
