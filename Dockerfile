@@ -5,7 +5,7 @@
 # The build stage compiles TypeScript and drops dev dependencies; the runtime stage is distroless
 # (no shell, no package manager) and runs as the non-root UID 65532.
 
-FROM node:24-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci

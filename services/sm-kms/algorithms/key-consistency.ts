@@ -3,7 +3,7 @@
  * a key pair): node accepts an EC JWK whose x/y belong to another key, and RSA members that do not
  * fit together, and would then sign or decrypt with a key that is not the one the caller published.
  */
-import { createECDH } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyType } from './contract.ts';
 
 type Members = Readonly<Record<string, unknown>>;
@@ -38,6 +38,44 @@ function ecConsistent(jwk: Members): boolean {
   const ecdh = createECDH(String(ECDH_CURVES[String(jwk.crv)]));
   ecdh.setPrivateKey(bytes(jwk.d));
   return ecdh.getPublicKey().equals(Buffer.concat([Buffer.from([0x04]), bytes(jwk.x), bytes(jwk.y)]));
+}
+
+// RFC 8410 §7: an Ed25519 private key is PKCS#8 around these octets and the 32-octet seed.
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** The public member an Ed25519 seed implies (RFC 8037 §2). */
+function okpConsistent(jwk: Members): boolean {
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, bytes(jwk.d)]), format: 'der', type: 'pkcs8' });
+  return createPublicKey(key).export({ format: 'jwk' }).x === jwk.x;
+}
+
+// Below this a modulus is no key at all (RFC 8017 has no lower bound; 1024 is the smallest any JOSE library takes).
+const MIN_RSA_BITS = 1024;
+
+/** RSA members fit when n is too short to be a key at all (node says so), or the CRT members agree with it. */
+function rsaFits(jwk: Members): boolean {
+  return big(jwk.n) < 1n << BigInt(MIN_RSA_BITS - 1) || rsaConsistent(jwk);
+}
+
+const DERIVATIONS: Readonly<Partial<Record<KeyType, (jwk: Members) => boolean>>> = Object.assign(Object.create(null) as object, {
+  RSA: rsaFits,
+  EC: ecConsistent,
+  OKP: okpConsistent,
+});
+
+/**
+ * True when the public members make a key (or the private member derives one) and the rest does not
+ * fit it. Node 24.22 refuses such a JWK while parsing it, earlier releases parse it; callers are
+ * told the same thing either way.
+ */
+export function publicMismatch(kty: KeyType, jwk: Members): boolean {
+  const derive = DERIVATIONS[kty];
+  if (derive === undefined) return false;
+  try {
+    return !derive(jwk);
+  } catch {
+    return false;
+  }
 }
 
 const CHECKS: Readonly<Record<KeyType, (jwk: Members) => boolean>> = Object.assign(Object.create(null) as object, {
