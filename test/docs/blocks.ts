@@ -1,0 +1,67 @@
+/**
+ * The fenced code blocks of the README and the docs, as `npm run test:docs` reads them.
+ *
+ * Markers (the words after the language of a shell block):
+ * - ```` ```sh test ````: run by the docs test, in the order of the document, in one bash per
+ *   document with `set -euo pipefail`, against a fresh `cryptoutil up` whose data directory is
+ *   `./.cryptoutil` of the working directory.
+ * - ```` ```sh no-test <reason> ````: shown, not run (it needs a cluster, starts the suite itself,
+ *   changes the repository, or waits for a person at a browser); say why after `no-test`.
+ * A shell block with neither marker fails the test, so every new block gets a decision.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** Languages GitHub renders as shell: these blocks must carry a marker. */
+const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'console', 'zsh']);
+
+export interface CodeBlock {
+  /** The document, relative to the repository root. */
+  readonly file: string;
+  /** The line of the opening fence, from 1. */
+  readonly line: number;
+  readonly language: string;
+  /** `test`, `no-test` or '' (no marker). */
+  readonly marker: string;
+  readonly code: string;
+}
+
+export const isShell = (block: CodeBlock): boolean => SHELL_LANGUAGES.has(block.language);
+
+/** Every fenced block of one Markdown text (backtick or tilde fences, CommonMark closing rule). */
+export function codeBlocks(file: string, text: string): CodeBlock[] {
+  const blocks: CodeBlock[] = [];
+  const lines = text.split('\n');
+  let open: { fence: string; line: number; language: string; marker: string; body: string[] } | undefined;
+  for (const [index, line] of lines.entries()) {
+    if (open === undefined) {
+      const start = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)\s*(\S*)/.exec(line);
+      if (start !== null) open = { fence: start[1] ?? '', line: index + 1, language: start[2] ?? '', marker: start[3] ?? '', body: [] };
+    } else if (new RegExp(`^ {0,3}${open.fence[0] === '`' ? '`' : '~'}{${String(open.fence.length)},}\\s*$`).test(line)) {
+      blocks.push({ file, line: open.line, language: open.language, marker: open.marker, code: open.body.join('\n') });
+      open = undefined;
+    } else {
+      open.body.push(line);
+    }
+  }
+  return blocks;
+}
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return markdownFiles(path);
+      return entry.name.endsWith('.md') ? [path] : [];
+    });
+}
+
+/** README.md first, then every Markdown file under docs/ in path order. */
+export function documents(root: string): { readonly file: string; readonly text: string; readonly blocks: CodeBlock[] }[] {
+  return [join(root, 'README.md'), ...markdownFiles(join(root, 'docs'))].map((path) => {
+    const file = relative(root, path);
+    const text = readFileSync(path, 'utf8');
+    return { file, text, blocks: codeBlocks(file, text) };
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * Docs that run: every ```` ```sh test ```` block of README.md and docs/ runs, in document order,
+ * against a fresh `cryptoutil up` in a temporary directory, as a reader would type it. A block
+ * that fails fails its test, named `file:line`, with its output. Markers: `blocks.ts`.
+ *
+ * Each document runs in one `bash` with `set -euo pipefail`, so its blocks share variables in
+ * order and a variable no earlier block sets is an error; documents do not share variables (a
+ * reader may open any of them first). The working directory holds the suite's data directory as
+ * `./.cryptoutil`, so the blocks read URLs, the CA and the demo client from
+ * `./.cryptoutil/credentials.json`. The suite's ports are all moved by one offset, so a running
+ * `npm start` is left alone.
+ */
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { services } from '../../services/registry.ts';
+import { sourceCli, start, type Running } from '../e2e/processes.ts';
+import { documents, isShell, type CodeBlock } from './blocks.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const OFFSET_CLI = fileURLToPath(new URL('offset-cli.ts', import.meta.url));
+const DOCUMENT_TIMEOUT_MS = 120_000;
+
+/** Text that described a build that no longer exists: it must not come back. */
+const STALE = ['until identity-authz is part of the build', 'once identity-authz lands', 'dev-issuer'];
+
+const docs = documents(ROOT);
+
+async function portIsFree(port: number): Promise<boolean> {
+  const server = net.createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => { resolve(false); });
+    server.listen(port, '127.0.0.1', () => { server.close(() => { resolve(true); }); });
+  });
+}
+
+/** An offset that moves every public and admin port of the suite onto a free port, below the ephemeral range. */
+async function freeOffset(): Promise<number> {
+  const ports = services.flatMap((service) => [service.publicPort, service.upAdminPort]);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const offset = 10_000 + 10 * Math.floor(Math.random() * 1_300);
+    const free = await Promise.all(ports.map((port) => portIsFree(port + offset)));
+    if (free.every(Boolean)) return offset;
+  }
+  throw new Error('no port offset leaves every suite port free');
+}
+
+/** `cryptoutil up` on moved ports: the real flag when this build has it, else the same definitions moved here. */
+function startSuite(dataDir: string, offset: number): Running {
+  const help = spawnSync(process.execPath, [sourceCli, 'up', '--help'], { encoding: 'utf8' });
+  if (help.stdout.includes('--port-offset')) {
+    return start(sourceCli, ['up', '--data-dir', dataDir, '--port-offset', String(offset)]);
+  }
+  return start(OFFSET_CLI, [String(offset), 'up', '--data-dir', dataDir]);
+}
+
+interface BlockRun {
+  readonly began: boolean;
+  readonly ended: boolean;
+  readonly output: string;
+}
+
+interface DocumentRun {
+  readonly code: number | null;
+  readonly blocks: readonly BlockRun[];
+}
+
+const MARK = '@@cryptoutil-docs';
+
+/** One bash script for a document: each block between two marker lines, stderr folded into stdout. */
+function scriptOf(blocks: readonly CodeBlock[]): string {
+  return [
+    'set -euo pipefail',
+    'exec 2>&1',
+    ...blocks.flatMap((block, index) => [
+      `printf '\\n${MARK} begin ${String(index)}\\n'`,
+      block.code,
+      `printf '\\n${MARK} end ${String(index)}\\n'`,
+    ]),
+    '',
+  ].join('\n');
+}
+
+/** Runs the script and splits its output by block. */
+async function runDocument(blocks: readonly CodeBlock[], cwd: string, scriptFile: string): Promise<DocumentRun> {
+  await writeFile(scriptFile, scriptOf(blocks));
+  const child = spawn('bash', [scriptFile], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DOCUMENT_TIMEOUT_MS });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const code = await new Promise<number | null>((resolve) => { child.on('close', (exitCode) => { resolve(exitCode); }); });
+  const runs = blocks.map(() => ({ began: false, ended: false, lines: [] as string[] }));
+  let current: (typeof runs)[number] | undefined;
+  for (const line of output.split('\n')) {
+    const mark = new RegExp(`^${MARK} (begin|end) (\\d+)$`).exec(line);
+    const run = mark === null ? undefined : runs[Number(mark[2])];
+    if (mark !== null && run !== undefined) {
+      if (mark[1] === 'begin') run.began = true;
+      else run.ended = true;
+      current = mark[1] === 'begin' ? run : undefined;
+    } else {
+      current?.lines.push(line);
+    }
+  }
+  return { code, blocks: runs.map((run) => ({ began: run.began, ended: run.ended, output: run.lines.join('\n').trim() })) };
+}
+
+describe('docs that run (README.md and docs/)', function () {
+  this.timeout(DOCUMENT_TIMEOUT_MS + 30_000);
+  let workDir: string;
+  let up: Running | undefined;
+
+  before(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'cryptoutil-docs-'));
+    up = startSuite(join(workDir, '.cryptoutil'), await freeOffset());
+    await up.waitFor('Press Ctrl-C to stop.', 90_000);
+  });
+
+  after(async () => {
+    if (up !== undefined) {
+      up.child.kill('SIGINT');
+      const finished = await up.finished;
+      expect(finished.code, finished.stderr).to.equal(0);
+    }
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('every shell block says whether it runs (```sh test) or why not (```sh no-test <reason>)', () => {
+    const unmarked = docs.flatMap((doc) => doc.blocks)
+      .filter((block) => isShell(block) && block.marker !== 'test' && block.marker !== 'no-test')
+      .map((block) => `${block.file}:${String(block.line)}`);
+    expect(unmarked, 'shell blocks without a marker').to.deep.equal([]);
+  });
+
+  it('no document describes a build that no longer exists', () => {
+    const stale = docs.flatMap((doc) => STALE.filter((phrase) => doc.text.toLowerCase().includes(phrase)).map((phrase) => `${doc.file}: "${phrase}"`));
+    expect(stale).to.deep.equal([]);
+  });
+
+  for (const doc of docs) {
+    const blocks = doc.blocks.filter((block) => isShell(block) && block.marker === 'test');
+    if (blocks.length === 0) continue;
+    describe(doc.file, () => {
+      let run: DocumentRun;
+      before(async () => {
+        run = await runDocument(blocks, workDir, join(workDir, `${doc.file.replaceAll('/', '_')}.sh`));
+      });
+      for (const [index, block] of blocks.entries()) {
+        it(`${block.file}:${String(block.line)} runs`, () => {
+          const result = run.blocks[index];
+          const failedAt = run.blocks.findIndex((other) => !other.ended);
+          expect(result?.began, `not reached: ${doc.file}:${String(blocks[failedAt]?.line)} failed before it`).to.equal(true);
+          expect(result?.ended, `${block.file}:${String(block.line)} failed (bash exit ${String(run.code)}); its output:\n${result?.output ?? ''}\n`).to.equal(true);
+        });
+      }
+    });
+  }
+});
