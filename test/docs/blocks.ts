@@ -37,7 +37,7 @@ export function codeBlocks(file: string, text: string): CodeBlock[] {
     if (open === undefined) {
       const start = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)\s*(\S*)/.exec(line);
       if (start !== null) open = { fence: start[1] ?? '', line: index + 1, language: start[2] ?? '', marker: start[3] ?? '', body: [] };
-    } else if (new RegExp(`^ {0,3}${open.fence[0] === '`' ? '`' : '~'}{${String(open.fence.length)},}\\s*$`).test(line)) {
+    } else if (new RegExp(`^ {0,3}${open.fence.startsWith('`') ? '`' : '~'}{${String(open.fence.length)},}\\s*$`).test(line)) {
       blocks.push({ file, line: open.line, language: open.language, marker: open.marker, code: open.body.join('\n') });
       open = undefined;
     } else {
