@@ -12,7 +12,7 @@
  */
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,11 +113,17 @@ describe('docs that run (README.md and docs/)', function () {
   this.timeout(DOCUMENT_TIMEOUT_MS + 30_000);
   let workDir: string;
   let up: Running | undefined;
+  let failed = false;
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'cryptoutil-docs-'));
+    await mkdir(join(workDir, '.scripts'));
     up = startSuite(join(workDir, '.cryptoutil'), await freeOffset());
     await up.waitFor('Press Ctrl-C to stop.', 90_000);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
   });
 
   after(async () => {
@@ -126,7 +132,9 @@ describe('docs that run (README.md and docs/)', function () {
       const finished = await up.finished;
       expect(finished.code, finished.stderr).to.equal(0);
     }
-    await rm(workDir, { recursive: true, force: true });
+    // After a failure the directory stays for a look: the scripts as run, the files the blocks wrote, the suite's data.
+    if (failed) console.log(`  kept ${workDir} (scripts in .scripts/)`);
+    else await rm(workDir, { recursive: true, force: true });
   });
 
   it('every shell block says whether it runs (```sh test) or why not (```sh no-test <reason>)', () => {
@@ -147,7 +155,7 @@ describe('docs that run (README.md and docs/)', function () {
     describe(doc.file, () => {
       let run: DocumentRun;
       before(async () => {
-        run = await runDocument(blocks, workDir, join(workDir, `${doc.file.replaceAll('/', '_')}.sh`));
+        run = await runDocument(blocks, workDir, join(workDir, '.scripts', `${doc.file.replaceAll('/', '_')}.sh`));
       });
       for (const [index, block] of blocks.entries()) {
         it(`${block.file}:${String(block.line)} runs`, () => {
