@@ -6,8 +6,13 @@
  *   document with `set -euo pipefail`, against a fresh `cryptoutil up` whose data directory is
  *   `./.cryptoutil` of the working directory.
  * - ```` ```sh no-test <reason> ````: shown, not run (it needs a cluster, starts the suite itself,
- *   changes the repository, or waits for a person at a browser); say why after `no-test`.
- * A shell block with neither marker fails the test, so every new block gets a decision.
+ *   or changes the repository); say why after `no-test`.
+ * - ```` ```sh browser-sign-in <reason> ````: a person signs in in a browser and pastes the address
+ *   the browser ends on into one variable (`CALLBACK='...'`). Not run as written: the document runs
+ *   a second time, with Chromium doing those steps from `$AUTHORIZE_URL`, `$USERNAME`, `$PASSWORD`
+ *   and `$REDIRECT_URI` (`browser-sign-in.ts`) and without the `test` block right after this one,
+ *   which is the same step done without a browser.
+ * A shell block with none of these markers fails the test, so every new block gets a decision.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,13 +20,15 @@ import { join, relative } from 'node:path';
 /** Languages GitHub renders as shell: these blocks must carry a marker. */
 const SHELL_LANGUAGES = new Set(['sh', 'bash', 'shell', 'console', 'zsh']);
 
+export const MARKERS: ReadonlySet<string> = new Set(['test', 'no-test', 'browser-sign-in']);
+
 export interface CodeBlock {
   /** The document, relative to the repository root. */
   readonly file: string;
   /** The line of the opening fence, from 1. */
   readonly line: number;
   readonly language: string;
-  /** `test`, `no-test` or '' (no marker). */
+  /** One of `MARKERS`, or what stands there instead ('' for nothing). */
   readonly marker: string;
   readonly code: string;
 }

@@ -19,16 +19,50 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { services } from '../../services/registry.ts';
 import { sourceCli, start, type Running } from '../e2e/processes.ts';
-import { documents, isShell, type CodeBlock } from './blocks.ts';
+import { MARKERS, documents, isShell, type CodeBlock } from './blocks.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OFFSET_CLI = fileURLToPath(new URL('offset-cli.ts', import.meta.url));
+const BROWSER_SIGN_IN = fileURLToPath(new URL('browser-sign-in.ts', import.meta.url));
 const DOCUMENT_TIMEOUT_MS = 120_000;
 
 /** Text that described a build that no longer exists: it must not come back. */
 const STALE = ['until identity-authz is part of the build', 'once identity-authz lands'];
 
 const docs = documents(ROOT);
+
+/** The blocks to run for one document, and what the run is called beside the document's name. */
+interface Plan {
+  readonly title: string;
+  readonly blocks: readonly CodeBlock[];
+}
+
+/**
+ * The run of a document's `test` blocks, and, when it has a `browser-sign-in` block, a second run
+ * in which Chromium does what that block's person does in a browser (`browser-sign-in.ts`) and
+ * the `test` block right after it, the same step without a browser, is left out.
+ */
+function plansOf(blocks: readonly CodeBlock[]): Plan[] {
+  const shell = blocks.filter(isShell);
+  const plans: Plan[] = [];
+  const tested = shell.filter((block) => block.marker === 'test');
+  if (tested.length > 0) plans.push({ title: '', blocks: tested });
+  const browser = shell.findIndex((block) => block.marker === 'browser-sign-in');
+  const browserBlock = shell[browser];
+  if (browserBlock !== undefined) {
+    const before = shell.slice(0, browser).filter((block) => block.marker === 'test');
+    const after = shell.slice(browser + 1).filter((block) => block.marker === 'test').slice(1);
+    plans.push({ title: ' (browser steps in Chromium)', blocks: [...before, { ...browserBlock, code: browserSignIn(browserBlock) }, ...after] });
+  }
+  return plans;
+}
+
+/** `NAME='what the person pastes'` becomes `NAME=$(browser-sign-in.ts ...)`, from the variables the recipe has set. */
+function browserSignIn(block: CodeBlock): string {
+  const name = /^([A-Za-z_][A-Za-z0-9_]*)=/m.exec(block.code)?.[1];
+  if (name === undefined) throw new Error(`${block.file}:${String(block.line)}: a browser-sign-in block sets one variable to what the person pastes`);
+  return `${name}=$(node ${JSON.stringify(BROWSER_SIGN_IN)} "$AUTHORIZE_URL" "$USERNAME" "$PASSWORD" "$REDIRECT_URI")`;
+}
 
 async function portIsFree(port: number): Promise<boolean> {
   const server = net.createServer();
@@ -72,7 +106,7 @@ interface DocumentRun {
 const MARK = '@@cryptoutil-docs';
 
 /** One bash script for a document: each block between two marker lines, stderr folded into stdout. */
-function scriptOf(blocks: readonly CodeBlock[]): string {
+function scriptOf(blocks: readonly Pick<CodeBlock, 'code'>[]): string {
   return [
     'set -euo pipefail',
     'exec 2>&1',
@@ -86,7 +120,7 @@ function scriptOf(blocks: readonly CodeBlock[]): string {
 }
 
 /** Runs the script and splits its output by block. */
-async function runDocument(blocks: readonly CodeBlock[], cwd: string, scriptFile: string): Promise<DocumentRun> {
+async function runDocument(blocks: readonly Pick<CodeBlock, 'code'>[], cwd: string, scriptFile: string): Promise<DocumentRun> {
   await writeFile(scriptFile, scriptOf(blocks));
   const child = spawn('bash', [scriptFile], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: DOCUMENT_TIMEOUT_MS });
   let output = '';
@@ -139,7 +173,7 @@ describe('docs that run (README.md and docs/)', function () {
 
   it('every shell block says whether it runs (```sh test) or why not (```sh no-test <reason>)', () => {
     const unmarked = docs.flatMap((doc) => doc.blocks)
-      .filter((block) => isShell(block) && block.marker !== 'test' && block.marker !== 'no-test')
+      .filter((block) => isShell(block) && !MARKERS.has(block.marker))
       .map((block) => `${block.file}:${String(block.line)}`);
     expect(unmarked, 'shell blocks without a marker').to.deep.equal([]);
   });
@@ -150,21 +184,21 @@ describe('docs that run (README.md and docs/)', function () {
   });
 
   for (const doc of docs) {
-    const blocks = doc.blocks.filter((block) => isShell(block) && block.marker === 'test');
-    if (blocks.length === 0) continue;
-    describe(doc.file, () => {
-      let run: DocumentRun;
-      before(async () => {
-        run = await runDocument(blocks, workDir, join(workDir, '.scripts', `${doc.file.replaceAll('/', '_')}.sh`));
-      });
-      for (const [index, block] of blocks.entries()) {
-        it(`${block.file}:${String(block.line)} runs`, () => {
-          const result = run.blocks[index];
-          const failedAt = run.blocks.findIndex((other) => !other.ended);
-          expect(result?.began, `not reached: ${doc.file}:${String(blocks[failedAt]?.line)} failed before it`).to.equal(true);
-          expect(result?.ended, `${block.file}:${String(block.line)} failed (bash exit ${String(run.code)}); its output:\n${result?.output ?? ''}\n`).to.equal(true);
+    for (const plan of plansOf(doc.blocks)) {
+      describe(`${doc.file}${plan.title}`, () => {
+        let run: DocumentRun;
+        before(async () => {
+          run = await runDocument(plan.blocks, workDir, join(workDir, '.scripts', `${doc.file.replaceAll('/', '_')}${plan.title === '' ? '' : '.browser'}.sh`));
         });
-      }
-    });
+        for (const [index, block] of plan.blocks.entries()) {
+          it(`${block.file}:${String(block.line)} runs${plan.title}`, () => {
+            const result = run.blocks[index];
+            const failedAt = run.blocks.findIndex((other) => !other.ended);
+            expect(result?.began, `not reached: ${doc.file}:${String(plan.blocks[failedAt]?.line)} failed before it`).to.equal(true);
+            expect(result?.ended, `${block.file}:${String(block.line)} failed (bash exit ${String(run.code)}); its output:\n${result?.output ?? ''}\n`).to.equal(true);
+          });
+        }
+      });
+    }
   }
 });
