@@ -21,7 +21,7 @@ function tokenResources(spec) {
 function withResource(request) {
   const spec = globalThis.ui?.specSelectors.specJson().toJS();
   const resource = tokenResources(spec).get(String(request.url).split('?')[0]);
-  const form = typeof request.body === 'string' ? new URLSearchParams(request.body) : undefined;
+  const form = typeof request.body === 'string' ? new globalThis.URLSearchParams(request.body) : undefined;
   if (resource !== undefined && form?.has('grant_type') === true && !form.has('resource')) {
     form.set('resource', resource);
     request.body = form.toString();
