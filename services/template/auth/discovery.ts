@@ -1,6 +1,7 @@
 /**
- * Finds the issuer's JWKS from its published metadata: OpenID Connect Discovery 1.0 first, RFC 8414
- * authorization server metadata second. The metadata must name the issuer it was fetched for.
+ * Finds the issuer's JWKS and token endpoints from its published metadata: OpenID Connect
+ * Discovery 1.0 first, RFC 8414 authorization server metadata second. The metadata must name the
+ * issuer it was fetched for.
  */
 import type { FetchJson } from './https-json.ts';
 import { Retained } from '../cache/retained.ts';
