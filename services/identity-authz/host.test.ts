@@ -179,16 +179,19 @@ describe('identity-authz across seal, restart and clean-up', function () {
       demoClientId: 'cryptoutil-demo',
       publicUrl: (name) => {
         if (!names.includes(name)) throw new Error('not in the suite');
-        return `https://127.0.0.1:${name === 'identity-idp' ? '8181' : '8180'}`;
+        return `https://127.0.0.1:${{ 'identity-idp': '8181', 'learn-ps': '8480' }[name] ?? '8180'}`;
       },
       secret: (name) => {
         secrets.set(name, secrets.get(name) ?? `secret-of-${name}`);
         return Promise.resolve(String(secrets.get(name)));
       },
     });
-    expect(await testAuthz.upConfig?.(suite(['identity-authz', 'identity-idp']))).to.deep.equal({
-      authz: { idpUrl: 'https://127.0.0.1:8181', bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } },
+    // corsOrigins: the Swagger UI of every service in the suite may call the token endpoint.
+    expect(await testAuthz.upConfig?.(suite(['identity-authz', 'identity-idp', 'learn-ps']))).to.deep.equal({
+      authz: { idpUrl: 'https://127.0.0.1:8181', corsOrigins: ['https://127.0.0.1:8180', 'https://127.0.0.1:8480'], bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } },
     });
-    expect(await testAuthz.upConfig?.(suite(['identity-authz']))).to.deep.include({ authz: { idpUrl: '', bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } } });
+    expect(await testAuthz.upConfig?.(suite(['identity-authz']))).to.deep.include({
+      authz: { idpUrl: '', corsOrigins: ['https://127.0.0.1:8180'], bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } },
+    });
   });
 });

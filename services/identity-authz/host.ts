@@ -185,6 +185,7 @@ export class AuthzHost {
       cookieKeys: cookies.privateJwks.map((jwk) => String(jwk.k)),
       adapter: this.storage.Adapter,
       catalog: await this.catalog(),
+      corsOrigins: config.authz.corsOrigins,
       clientSecrets: this.hash.highEntropyRandom,
       findAccount: (id) => this.#findAccount(id),
       onServerError: (error) => { log.error({ error: error.name, reason: error.message }, 'authorization server error'); },

@@ -4,7 +4,7 @@
  * MikroORM, signing keys under the barrier, clients, accounts vouched for by identity-idp, and the
  * wiring into the template (DESIGN table: port 8180, `up` admin port 9091).
  */
-import type { ServiceDefinition } from '../template/service.ts';
+import type { ServiceDefinition, UpSuite } from '../template/service.ts';
 import { signingKeyEntities, signingKeyMigrations } from '../template/signing-keys/index.ts';
 import { authzSchema, checkAuthzConfig, type AuthzConfig } from './config.ts';
 import { authzOwnEntities } from './entities.ts';
@@ -18,6 +18,15 @@ import { storageEntities, storageMigrations } from './storage/adapter.ts';
 
 export const IDENTITY_AUTHZ = 'identity-authz';
 const IDENTITY_IDP = 'identity-idp';
+
+/** A service's public URL in this `up` suite, or undefined when the suite does not run it. */
+function urlInSuite(suite: UpSuite, name: string): string | undefined {
+  try {
+    return suite.publicUrl(name);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The definition, given the services whose resources it issues tokens for (itself included
@@ -39,13 +48,11 @@ export function identityAuthz(resources: () => readonly ResourceSource[]): Servi
     hash: true,
     issuesTokens: true,
     async upConfig(suite) {
-      let idpUrl = '';
-      try {
-        idpUrl = suite.publicUrl(IDENTITY_IDP);
-      } catch {
-        // A suite without identity-idp still issues client-credentials tokens.
-      }
-      return { authz: { idpUrl, bootstrapClient: { id: suite.demoClientId, secret: await suite.secret(suite.demoClientId) } } };
+      // A suite without identity-idp still issues client-credentials tokens.
+      const idpUrl = urlInSuite(suite, IDENTITY_IDP) ?? '';
+      // Every service's Swagger UI may ask for a token (the demo client's, typed in by a person).
+      const corsOrigins = [definition, ...resources()].map((service) => urlInSuite(suite, service.name)).filter((url) => url !== undefined);
+      return { authz: { idpUrl, corsOrigins, bootstrapClient: { id: suite.demoClientId, secret: await suite.secret(suite.demoClientId) } } };
     },
     operations: (runtime) => {
       checkAuthzConfig(runtime.config);

@@ -11,7 +11,8 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
   let authz: AuthzHarness;
   const admin = (): { id: string; secret: string } => ({ id: ADMIN_CLIENT_ID, secret: authz.adminSecret });
 
-  before(async () => { authz = await startAuthz(); });
+  const SWAGGER_ORIGIN = 'https://127.0.0.1:8480';
+  before(async () => { authz = await startAuthz({ extra: { authz: { corsOrigins: [SWAGGER_ORIGIN] } } }); });
   after(async () => { await authz.close(); });
 
   async function jwks(): Promise<JSONWebKeySet> {
@@ -89,6 +90,50 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       expect((elsewhere.json as { error: string }).error).to.equal('invalid_target');
       const more = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, scope: 'pets:write' }, client);
       expect(more.json).to.not.have.property('scope');
+    });
+
+    describe('a request without resource (issue 12 §7: a JWT or a clear error, never an opaque token)', () => {
+      const described = (answer: { status: number; json: unknown }): { error: string; error_description: string } => {
+        expect(answer.status).to.equal(400);
+        return answer.json as { error: string; error_description: string };
+      };
+
+      it('means the one resource its scopes belong to', async () => {
+        const answer = await authz.form('/token', { grant_type: 'client_credentials', scope: 'pets:read orders:read' }, admin());
+        expect(answer.status, answer.text).to.equal(200);
+        const { payload } = await jwtVerify((answer.json as { access_token: string }).access_token, createLocalJWKSet(await jwks()), { issuer: authz.issuer, audience: LEARN_PS_RESOURCE });
+        expect(String(payload.scope).split(' ').sort()).to.deep.equal(['orders:read', 'pets:read']);
+      });
+
+      it('is refused with invalid_target saying to add resource= and which resources the client may ask for', async () => {
+        const body = described(await authz.form('/token', { grant_type: 'client_credentials' }, admin()));
+        expect(body.error).to.equal('invalid_target');
+        expect(body.error_description).to.equal(
+          'no resource was named: add resource=urn:cryptoutil:<service> (RFC 8707) to get a JWT access token a service accepts; '
+          + `this client may ask for ${AUTHZ_RESOURCE}, ${LEARN_PS_RESOURCE}, urn:cryptoutil:sm-kms`,
+        );
+        const unknownScope = described(await authz.form('/token', { grant_type: 'client_credentials', scope: 'nobody:has-this' }, admin()));
+        expect(unknownScope.error_description).to.match(/^no resource was named: add resource=/);
+      });
+
+      it('is refused when its scopes belong to several resources, or the client may use none', async () => {
+        const body = described(await authz.form('/token', { grant_type: 'client_credentials', scope: 'pets:read kms:read' }, admin()));
+        expect(body.error).to.equal('invalid_target');
+        expect(body.error_description).to.match(/^the requested scopes belong to several resources \(urn:cryptoutil:learn-ps, urn:cryptoutil:sm-kms\): add resource=/);
+        const lonely = await serviceClient({ resourceScopes: {} });
+        expect(described(await authz.form('/token', { grant_type: 'client_credentials' }, lonely)).error_description).to.match(/this client may not obtain tokens for any resource$/);
+      });
+    });
+
+    it('lets the configured browser origins (Swagger UI) call the token endpoint, preflight included', async () => {
+      const preflight = await httpsCall(authz.service.ca, 'OPTIONS', `${authz.issuer}/token`, {
+        headers: { origin: SWAGGER_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-requested-with' },
+      });
+      expect(preflight.status).to.equal(204);
+      expect(preflight.headers['access-control-allow-headers']).to.equal('authorization,content-type,x-requested-with');
+      const answer = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin(), { origin: SWAGGER_ORIGIN });
+      expect(answer.status, answer.text).to.equal(200);
+      expect(answer.headers['access-control-allow-origin']).to.equal(SWAGGER_ORIGIN);
     });
 
     it('accepts client_secret_post, and private_key_jwt without any secret', async () => {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { HashRegistry } from '../template/hash/index.ts';
 import { Lru } from '../template/cache/lru.ts';
 import { EXTRA_METADATA } from './clients.ts';
+import { defaultResource } from './default-resource.ts';
 import { errorPage, logoutPage, signedOutPage } from './pages.ts';
 import type { ResourceCatalog } from './resources.ts';
 
@@ -24,6 +25,8 @@ export interface ProviderOptions {
   readonly cookieKeys: readonly string[];
   readonly adapter: AdapterConstructor;
   readonly catalog: ResourceCatalog;
+  /** Origins whose browser pages may call the token endpoints (the suite's Swagger UIs). */
+  readonly corsOrigins: readonly string[];
   /** Verifies a presented client secret against the stored HighEntropyRandom hash. */
   readonly clientSecrets: HashRegistry;
   /** The claims identity-idp vouched for at the account's last login, or undefined if unknown. */
@@ -110,7 +113,7 @@ export function createProvider(options: ProviderOptions): Provider {
         enabled: true,
         // An authorization for one resource needs no `resource` again at the token endpoint.
         useGrantedResource: () => true,
-        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        defaultResource: defaultResource(options.catalog),
         getResourceServerInfo: resourceServerInfo(options.catalog, signingAlg),
       },
     },
@@ -130,8 +133,9 @@ export function createProvider(options: ProviderOptions): Provider {
       return claims === undefined ? undefined : { accountId: sub, claims: () => ({ ...claims, sub }) };
     },
     renderError: errorPage,
-    // The discovery document is public; browsers of registered origins may call token endpoints.
-    clientBasedCORS: () => false,
+    // The discovery document is public; browser pages of the configured origins (`authz.corsOrigins`)
+    // may call the token endpoints, as Swagger UI's Authorize button does.
+    clientBasedCORS: (_ctx, origin) => options.corsOrigins.includes(origin),
   };
   const provider = new Provider(options.issuer, configuration);
   // The stored `client_secret` is a hash: compare by verifying, in constant time, off the event loop.

@@ -157,9 +157,10 @@ export async function startService<C extends object>(
       await applyConfiguredShares(barrier, config.barrier.shares, config.barrier.threshold, log);
     }
 
+    const audience = config.auth.audience === '' ? resourceOf(definition.name) : config.auth.audience;
     const authenticator = createAuthenticator({
       issuer: config.auth.issuer,
-      audience: config.auth.audience === '' ? resourceOf(definition.name) : config.auth.audience,
+      audience,
       ...(config.auth.jwksUri === '' ? {} : { jwksUri: config.auth.jwksUri }),
       clockSkewSeconds: config.auth.clockSkewSeconds,
       ...(material.ca === '' ? {} : { ca: material.ca }),
@@ -205,7 +206,7 @@ export async function startService<C extends object>(
       ctx.state.em = database.fork();
       await next();
     });
-    publicApp.use(openApiRoutes(document));
+    publicApp.use(openApiRoutes(document, { resource: audience, endpoints: () => authenticator.endpoints() }));
     if (barrier !== undefined) publicApp.use(barrierGate(barrier));
     const routes = definition.routes?.(runtime);
     if (routes !== undefined) publicApp.use(routes);

@@ -153,7 +153,7 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
       ['an expired token', () => issuer.sign(claims({ exp: seconds() - 31 })), 'the token has expired'],
       ['a token not valid for longer than the clock skew', () => issuer.sign(claims({ nbf: seconds() + 60 })), 'the token is not valid yet'],
       ['a token from another issuer', () => issuer.sign(claims({ iss: 'https://elsewhere.example' })), 'the token was issued by an issuer this service does not trust'],
-      ['a token for another audience', () => issuer.sign(claims({ aud: 'urn:cryptoutil:sm-kms' })), 'the token is meant for another audience'],
+      ['a token for another audience', () => issuer.sign(claims({ aud: 'urn:cryptoutil:sm-kms' })), `the token is meant for another audience: request one with resource=${AUDIENCE}`],
       ['an ID token or other JWT (typ)', () => issuer.sign(claims(), { typ: 'JWT' }), 'the token is not a JWT access token (RFC 9068 §2.1: typ must be at+jwt)'],
       ['a token without jti', () => issuer.sign(claims({ jti: undefined })), 'the token lacks the jti claim'],
       ['a token with a non-numeric iat', () => issuer.sign(claims({ iat: 'yesterday' as unknown as number })), 'the token iat claim is invalid'],
@@ -164,6 +164,9 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
         return `${String(header)}.${Buffer.from(JSON.stringify(claims({ scope: 'pets:admin' }))).toString('base64url')}.${String(signature)}`;
       }, 'the token signature is invalid'],
       ['something that is not a JWT', () => Promise.resolve('abc.def.ghi'), 'the token is malformed'],
+      // Issue 12 §7: an opaque token (a token request without resource) is told how to get a JWT.
+      ['an opaque token', () => Promise.resolve('G7sTqYvOq1c0cXrj2x8pDk6uHnV3b9WmFzLaE4iRt5Q'), `this service needs a JWT access token (RFC 9068), and this token is not a JWT: request it from the issuer with resource=${AUDIENCE}`],
+      ['a JWE', () => Promise.resolve('aa.bb.cc.dd.ee'), `this service needs a JWT access token (RFC 9068), and this token is not a JWT: request it from the issuer with resource=${AUDIENCE}`],
     ];
     for (const [what, token, detail] of bad) {
       it(`refuses ${what} with invalid_token and a detail that does not echo the token`, async () => {
@@ -342,7 +345,33 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
       expect(error).to.be.instanceOf(UnauthorizedError);
       expect(error.message).to.equal('no token issuer is configured (auth.issuer)');
       expect(await auth.check()).to.deep.equal({ ok: false, detail: 'auth.issuer is not configured' });
+      expect(await auth.endpoints()).to.equal(undefined);
       expect(auth.name).to.equal('issuer');
+    });
+
+    it('names the issuer\'s discovered token and authorization endpoints (for Swagger UI)', async () => {
+      const auth = authenticator({ jwksUri: issuer.jwksUri });
+      expect(await auth.endpoints()).to.deep.equal({ tokenEndpoint: `${issuer.url}/token`, authorizationEndpoint: `${issuer.url}/auth` });
+      expect(await auth.endpoints()).to.deep.equal({ tokenEndpoint: `${issuer.url}/token`, authorizationEndpoint: `${issuer.url}/auth` });
+      expect(fetched).to.deep.equal(['/.well-known/openid-configuration']);
+    });
+
+    it('assumes identity-authz\'s paths while the issuer cannot be reached, and asks again next time', async () => {
+      fetchFails = true;
+      const auth = authenticator();
+      expect(await auth.endpoints()).to.deep.equal({ tokenEndpoint: `${issuer.url}/token`, authorizationEndpoint: `${issuer.url}/auth` });
+      const triedFirst = fetched.length;
+      fetchFails = false;
+      await auth.endpoints();
+      expect(fetched.slice(triedFirst)).to.deep.equal(['/.well-known/openid-configuration']);
+    });
+
+    it('takes the endpoints the metadata names, wherever they are', async () => {
+      const elsewhere = { issuer: 'https://authz.example/realm', jwks_uri: 'https://keys.example/jwks', token_endpoint: 'https://tokens.example/oauth/token', authorization_endpoint: 'https://login.example/authorize' };
+      const auth = createAuthenticator({ issuer: elsewhere.issuer, audience: AUDIENCE, clockSkewSeconds: 30, fetchJson: () => Promise.resolve(elsewhere) });
+      expect(await auth.endpoints()).to.deep.equal({ tokenEndpoint: 'https://tokens.example/oauth/token', authorizationEndpoint: 'https://login.example/authorize' });
+      const partial = createAuthenticator({ issuer: 'https://authz.example/realm/', audience: AUDIENCE, clockSkewSeconds: 30, fetchJson: () => Promise.resolve({ ...elsewhere, issuer: 'https://authz.example/realm/', token_endpoint: undefined, authorization_endpoint: 'http://login.example/authorize' }) });
+      expect(await partial.endpoints()).to.deep.equal({ tokenEndpoint: 'https://authz.example/realm/token', authorizationEndpoint: 'https://authz.example/realm/auth' });
     });
 
     const misconfigured: [string, Partial<AuthenticatorOptions>, RegExp][] = [

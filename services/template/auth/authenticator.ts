@@ -6,10 +6,11 @@
 import { jwtVerify, type JWSAlgorithm } from 'jose';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../errors/index.ts';
 import type { Authenticate } from '../openapi/router.ts';
+import type { IssuerEndpoints } from '../openapi/served-document.ts';
 import type { CheckResult, Principal, ReadinessCheck, TokenKind } from '../service.ts';
 import { bearerToken, insufficientScope, NO_TOKEN_CHALLENGE } from './bearer.ts';
-import { principalFromClaims, REQUIRED_CLAIMS, verificationFailure } from './claims.ts';
-import { discoveredJwksUri, isHttpsUrl } from './discovery.ts';
+import { principalFromClaims, REQUIRED_CLAIMS, requireJwt, verificationFailure } from './claims.ts';
+import { discoveredMetadata, isHttpsUrl, type IssuerMetadata } from './discovery.ts';
 import { httpsJsonFetcher, type FetchJson } from './https-json.ts';
 import { IssuerKeys } from './issuer-keys.ts';
 import { VerificationCache } from './verification-cache.ts';
@@ -36,9 +37,14 @@ export interface AuthenticatorOptions {
   readonly keysMaxAgeMs?: number;
 }
 
-/** What the template needs: the route's authentication step and a readiness check on the JWKS. */
+/**
+ * What the template needs: the route's authentication step, a readiness check on the JWKS, and
+ * where a person gets a token (the served OpenAPI document's Authorize button).
+ */
 export interface Authenticator extends ReadinessCheck {
   readonly authenticate: Authenticate;
+  /** The issuer's token and authorization endpoints; undefined when no issuer is configured. */
+  endpoints(): Promise<IssuerEndpoints | undefined>;
 }
 
 // RFC 8725 §3.1: asymmetric algorithms only; `none` and HMAC (a shared secret) are never accepted.
@@ -60,13 +66,27 @@ function authorize(principal: Principal, kind: TokenKind, scopes: readonly strin
   return principal;
 }
 
-/** The configured JWKS URL, or the discovered one: discovered once, again only after a failure. */
-function jwksUriSource(options: AuthenticatorOptions, fetchJson: FetchJson): () => Promise<string> {
+/** The configured JWKS URL, or the discovered one. */
+function jwksUriSource(options: AuthenticatorOptions, metadata: () => Promise<IssuerMetadata>): () => Promise<string> {
   const { jwksUri } = options;
   if (jwksUri !== undefined) {
     return () => Promise.resolve(jwksUri);
   }
-  return discoveredJwksUri(options.issuer, fetchJson);
+  return async () => (await metadata()).jwksUri;
+}
+
+/**
+ * The issuer's endpoints from its metadata. While the metadata cannot be read (the issuer starts
+ * after this service in `cryptoutil up`), identity-authz's own paths are assumed; the next call
+ * asks again.
+ */
+async function issuerEndpoints(issuer: string, metadata: () => Promise<IssuerMetadata>): Promise<IssuerEndpoints> {
+  const base = issuer.replace(/\/+$/, '');
+  const known = await metadata().catch(() => undefined);
+  return {
+    tokenEndpoint: known?.tokenEndpoint ?? `${base}/token`,
+    authorizationEndpoint: known?.authorizationEndpoint ?? `${base}/auth`,
+  };
 }
 
 class TokenAuthenticator implements Authenticator {
@@ -75,6 +95,7 @@ class TokenAuthenticator implements Authenticator {
   readonly #now: () => number;
   readonly #keys: IssuerKeys;
   readonly #cache: VerificationCache<Principal>;
+  readonly #metadata: () => Promise<IssuerMetadata>;
 
   constructor(options: AuthenticatorOptions) {
     if (!isHttpsUrl(options.issuer)) {
@@ -89,8 +110,10 @@ class TokenAuthenticator implements Authenticator {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     const fetchJson: FetchJson = options.fetchJson ?? httpsJsonFetcher(options.ca === undefined ? {} : { ca: options.ca });
+    // Discovered once, again only after a failure; shared by the keys and the endpoints.
+    this.#metadata = discoveredMetadata(options.issuer, fetchJson);
     this.#keys = new IssuerKeys({
-      jwksUri: jwksUriSource(options, fetchJson),
+      jwksUri: jwksUriSource(options, this.#metadata),
       fetchJson,
       now: this.#now,
       refreshCooldownMs: options.refreshCooldownMs ?? 30_000,
@@ -106,6 +129,10 @@ class TokenAuthenticator implements Authenticator {
     return authorize(principal, kind, scopes);
   };
 
+  endpoints(): Promise<IssuerEndpoints> {
+    return issuerEndpoints(this.#options.issuer, this.#metadata);
+  }
+
   async check(): Promise<CheckResult> {
     try {
       const keys = await this.#keys.current();
@@ -116,6 +143,7 @@ class TokenAuthenticator implements Authenticator {
   }
 
   async #verify(token: string): Promise<Principal> {
+    requireJwt(token, this.#options.audience);
     // The issuer being unreachable is our problem, not the client's: 503 rather than 401.
     await this.#keys.current().catch(() => {
       throw new ServiceUnavailableError('the token issuer\'s signing keys cannot be loaded');
@@ -129,7 +157,7 @@ class TokenAuthenticator implements Authenticator {
       currentDate: new Date(this.#now()),
       requiredClaims: REQUIRED_CLAIMS,
     }).catch((error: unknown) => {
-      throw verificationFailure(error);
+      throw verificationFailure(error, this.#options.audience);
     });
     const principal = principalFromClaims(payload);
     this.#cache.set(token, principal);
@@ -145,6 +173,10 @@ class UnconfiguredAuthenticator implements Authenticator {
 
   check(): Promise<CheckResult> {
     return Promise.resolve({ ok: false, detail: 'auth.issuer is not configured' });
+  }
+
+  endpoints(): Promise<undefined> {
+    return Promise.resolve(undefined);
   }
 }
 

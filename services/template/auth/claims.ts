@@ -32,9 +32,19 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   return { subject, clientId, kind: subject === clientId ? 'service' : 'browser', scopes: new Set(scopes), expiresAt: Number(payload.exp) };
 }
 
+/**
+ * RFC 7515 §7.1: a JWS in compact form has three dot-separated parts. Anything else (an opaque
+ * token that only its issuer can resolve, a JWE) cannot be checked here: the 401 says how to get
+ * the right one, since that is the usual mistake (a token request without `resource`).
+ */
+export function requireJwt(token: string, audience: string): void {
+  if (token.split('.').length !== 3) {
+    throw invalidToken(`this service needs a JWT access token (RFC 9068), and this token is not a JWT: request it from the issuer with resource=${audience}`);
+  }
+}
+
 const CLAIM_FAILURES: Readonly<Record<string, string>> = {
   iss: 'the token was issued by an issuer this service does not trust',
-  aud: 'the token is meant for another audience',
   nbf: 'the token is not valid yet',
   typ: 'the token is not a JWT access token (RFC 9068 §2.1: typ must be at+jwt)',
 };
@@ -48,10 +58,14 @@ const CODE_FAILURES: Readonly<Record<string, string>> = {
   ERR_JWT_INVALID: 'the token is malformed',
 };
 
-/** The 401 for a token that failed verification, with a detail naming the reason. */
-export function verificationFailure(error: unknown): UnauthorizedError {
+/**
+ * The 401 for a token that failed verification, with a detail naming the reason; a token for
+ * another audience is told which resource to ask for.
+ */
+export function verificationFailure(error: unknown, audience: string): UnauthorizedError {
   if (error instanceof errors.JWTClaimValidationFailed) {
-    const detail = error.reason === 'missing' ? `the token lacks the ${error.claim} claim` : CLAIM_FAILURES[error.claim];
+    const reasons: Readonly<Record<string, string>> = { ...CLAIM_FAILURES, aud: `the token is meant for another audience: request one with resource=${audience}` };
+    const detail = error.reason === 'missing' ? `the token lacks the ${error.claim} claim` : reasons[error.claim];
     return invalidToken(detail ?? `the token ${error.claim} claim is invalid`);
   }
   const code = error instanceof errors.JOSEError ? error.code : '';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { discoverJwksUri, isHttpsUrl, metadataUrls } from './discovery.ts';
+import { discoveredJwksUri, discoverJwksUri, discoverMetadata, isHttpsUrl, metadataUrls } from './discovery.ts';
 
 const ISSUER = 'https://issuer.example/realms/dev';
 
@@ -27,6 +27,24 @@ describe('issuer metadata discovery (OIDC Discovery 1.0 §4, RFC 8414 §3)', () 
     const { fetchJson, asked } = serving({ [metadataUrls(ISSUER)[0]]: { issuer: ISSUER, jwks_uri: 'https://issuer.example/jwks' } });
     expect(await discoverJwksUri(ISSUER, fetchJson)).to.equal('https://issuer.example/jwks');
     expect(asked).to.have.length(1);
+  });
+
+  it('reads the token and authorization endpoints when they are https URLs (OIDC Discovery §3)', async () => {
+    const { fetchJson } = serving({ [metadataUrls(ISSUER)[0]]: {
+      issuer: ISSUER, jwks_uri: 'https://issuer.example/jwks', token_endpoint: 'https://issuer.example/token', authorization_endpoint: 'http://issuer.example/auth',
+    } });
+    expect(await discoverMetadata(ISSUER, fetchJson)).to.deep.equal({ jwksUri: 'https://issuer.example/jwks', tokenEndpoint: 'https://issuer.example/token' });
+  });
+
+  it('discovers the JWKS URL once, and again only after a failure', async () => {
+    const documents: Record<string, unknown> = {};
+    const { fetchJson, asked } = serving(documents);
+    const jwksUri = discoveredJwksUri(ISSUER, fetchJson);
+    expect(String(await jwksUri().catch((error: unknown) => error))).to.match(/no metadata/);
+    documents[metadataUrls(ISSUER)[0]] = { issuer: ISSUER, jwks_uri: 'https://issuer.example/jwks' };
+    expect(await jwksUri()).to.equal('https://issuer.example/jwks');
+    expect(await jwksUri()).to.equal('https://issuer.example/jwks');
+    expect(asked).to.have.length(3);
   });
 
   it('falls back to the OAuth authorization server metadata', async () => {

@@ -1,6 +1,7 @@
 /**
- * Finds the issuer's JWKS from its published metadata: OpenID Connect Discovery 1.0 first, RFC 8414
- * authorization server metadata second. The metadata must name the issuer it was fetched for.
+ * Finds the issuer's JWKS and token endpoints from its published metadata: OpenID Connect
+ * Discovery 1.0 first, RFC 8414 authorization server metadata second. The metadata must name the
+ * issuer it was fetched for.
  */
 import type { FetchJson } from './https-json.ts';
 import { Retained } from '../cache/retained.ts';
@@ -25,7 +26,23 @@ export function metadataUrls(issuer: string): [string, string] {
   return [`${base}/.well-known/openid-configuration`, `${origin}/.well-known/oauth-authorization-server${path}`];
 }
 
-function jwksUriOf(metadata: unknown, issuer: string, url: string): string {
+/**
+ * What the template reads of an issuer's metadata: the keys it signs with, and the endpoints a
+ * person needs to get a token (Swagger UI's Authorize button).
+ */
+export interface IssuerMetadata {
+  readonly jwksUri: string;
+  /** OIDC Discovery §3, RFC 8414 §2: left out when absent or not https. */
+  readonly tokenEndpoint?: string;
+  readonly authorizationEndpoint?: string;
+}
+
+function httpsField(metadata: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = metadata[name];
+  return typeof value === 'string' && isHttpsUrl(value) ? value : undefined;
+}
+
+function metadataOf(metadata: unknown, issuer: string, url: string): IssuerMetadata {
   if (!isRecord(metadata)) {
     throw new Error(`${url} is not a metadata object`);
   }
@@ -33,15 +50,21 @@ function jwksUriOf(metadata: unknown, issuer: string, url: string): string {
   if (metadata.issuer !== issuer) {
     throw new Error(`${url} describes issuer ${JSON.stringify(metadata.issuer)}, not ${issuer}`);
   }
-  const { jwks_uri: jwksUri } = metadata;
-  if (typeof jwksUri !== 'string' || !isHttpsUrl(jwksUri)) {
+  const jwksUri = httpsField(metadata, 'jwks_uri');
+  if (jwksUri === undefined) {
     throw new Error(`${url}: jwks_uri must be an https URL`);
   }
-  return jwksUri;
+  const tokenEndpoint = httpsField(metadata, 'token_endpoint');
+  const authorizationEndpoint = httpsField(metadata, 'authorization_endpoint');
+  return {
+    jwksUri,
+    ...(tokenEndpoint === undefined ? {} : { tokenEndpoint }),
+    ...(authorizationEndpoint === undefined ? {} : { authorizationEndpoint }),
+  };
 }
 
-/** The issuer's `jwks_uri`, from the first metadata document that answers. */
-export async function discoverJwksUri(issuer: string, fetchJson: FetchJson): Promise<string> {
+/** The issuer's metadata, from the first metadata document that answers. */
+export async function discoverMetadata(issuer: string, fetchJson: FetchJson): Promise<IssuerMetadata> {
   const [openid, oauth] = metadataUrls(issuer);
   let metadata: unknown;
   let url = openid;
@@ -53,11 +76,22 @@ export async function discoverJwksUri(issuer: string, fetchJson: FetchJson): Pro
       throw new Error(`no metadata for issuer ${issuer} (${String(openidError)}; ${String(oauthError)})`);
     });
   }
-  return jwksUriOf(metadata, issuer, url);
+  return metadataOf(metadata, issuer, url);
+}
+
+/** The issuer's `jwks_uri`, from the first metadata document that answers. */
+export async function discoverJwksUri(issuer: string, fetchJson: FetchJson): Promise<string> {
+  return (await discoverMetadata(issuer, fetchJson)).jwksUri;
+}
+
+/** The issuer's metadata: fetched once, again only after a failure. */
+export function discoveredMetadata(issuer: string, fetchJson: FetchJson): () => Promise<IssuerMetadata> {
+  const discovered = new Retained(() => discoverMetadata(issuer, fetchJson));
+  return () => discovered.get();
 }
 
 /** The issuer's JWKS URL from its discovery document: fetched once, again only after a failure. */
 export function discoveredJwksUri(issuer: string, fetchJson: FetchJson): () => Promise<string> {
-  const discovered = new Retained(() => discoverJwksUri(issuer, fetchJson));
-  return () => discovered.get();
+  const metadata = discoveredMetadata(issuer, fetchJson);
+  return async () => (await metadata()).jwksUri;
 }

@@ -53,7 +53,7 @@ export function publicPipeline(deps: PipelineDeps): Koa.Middleware<RequestState>
       ...(deps.redis === undefined ? {} : { redis: deps.redis }),
       namespace: `cryptoutil:ratelimit:${deps.serviceName}`,
     }),
-    securityHeaders(),
+    securityHeaders(config.auth.issuer),
     cors(config.cors.origins),
     bodyLimit(config.body.limitBytes),
   ];

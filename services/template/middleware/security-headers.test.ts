@@ -8,11 +8,11 @@ import { problemDetails } from './problem-details.ts';
 import { requestId } from './request-id.ts';
 import { securityHeaders } from './security-headers.ts';
 
-function app(): Koa<RequestState> {
+function app(issuer?: string): Koa<RequestState> {
   const koa = new Koa<RequestState>();
   koa.use(requestId());
   koa.use(problemDetails(pino({ level: 'silent' })));
-  koa.use(securityHeaders());
+  koa.use(issuer === undefined ? securityHeaders() : securityHeaders(issuer));
   koa.use((ctx) => {
     if (ctx.path === '/missing') throw new NotFoundError();
     ctx.body = { ok: true };
@@ -74,6 +74,15 @@ describe('security headers', () => {
     });
     const elsewhere = await request(app().callback()).get('/ui/swaggerish').expect(200);
     expect(elsewhere.headers['content-security-policy']).not.to.include('script-src');
+  });
+
+  it('lets Swagger UI call the issuer\'s origin, and no other, for a token', async () => {
+    const page = await request(app('https://127.0.0.1:8180/realm/').callback()).get('/ui/swagger/').expect(200);
+    expect(directives(page.headers['content-security-policy'])['connect-src']).to.equal("'self' https://127.0.0.1:8180");
+    const api = await request(app('https://127.0.0.1:8180').callback()).get('/service/api/v1/pets').expect(200);
+    expect(directives(api.headers['content-security-policy'])).not.to.have.property('connect-src');
+    const none = await request(app('').callback()).get('/ui/swagger/').expect(200);
+    expect(directives(none.headers['content-security-policy'])['connect-src']).to.equal("'self'");
   });
 
   it('sets every header koa-helmet sets, with its values, and removes X-Powered-By', async () => {

@@ -25,15 +25,20 @@ const API_POLICY = {
 /**
  * swagger-ui-dist loads its bundle, initializer and stylesheet from our origin, sets inline style
  * attributes while rendering, shows data: URI icons and fetches `/openapi.json` and the API itself.
- * No inline script and no third-party origin is allowed, so an injected string still cannot run.
+ * Its Authorize dialog posts to the issuer's token endpoint: the issuer's origin, and no other, may
+ * be connected to. No inline script and no third-party origin is allowed, so an injected string
+ * still cannot run.
  */
-const SWAGGER_UI_POLICY = {
-  ...API_POLICY,
-  'script-src': ["'self'"],
-  'style-src': ["'self'", "'unsafe-inline'"],
-  'img-src': ["'self'", 'data:'],
-  'connect-src': ["'self'"],
-};
+function swaggerUiPolicy(issuer: string): Record<string, string[]> {
+  const issuerOrigin = URL.canParse(issuer) ? [new URL(issuer).origin] : [];
+  return {
+    ...API_POLICY,
+    'script-src': ["'self'"],
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'img-src': ["'self'", 'data:'],
+    'connect-src': ["'self'", ...issuerOrigin],
+  };
+}
 
 type HelmetOptions = NonNullable<Parameters<typeof helmet>[0]>;
 
@@ -76,10 +81,13 @@ function replay(res: Koa.Context['res'], changes: readonly HeaderChange[]): void
   }
 }
 
-/** Sets the hardening headers before downstream runs, so error responses carry them too. */
-export function securityHeaders(): Koa.Middleware<RequestState> {
+/**
+ * Sets the hardening headers before downstream runs, so error responses carry them too. `issuer`
+ * is `auth.issuer` (empty: none), whose origin the Swagger UI page may call for a token.
+ */
+export function securityHeaders(issuer = ''): Koa.Middleware<RequestState> {
   const api = recordHeaders(options(API_POLICY));
-  const swaggerUi = recordHeaders(options(SWAGGER_UI_POLICY));
+  const swaggerUi = recordHeaders(options(swaggerUiPolicy(issuer)));
   return async function securityHeadersStep(ctx, next) {
     replay(ctx.res, ctx.path.startsWith(SWAGGER_UI_PREFIX) ? swaggerUi : api);
     await next();

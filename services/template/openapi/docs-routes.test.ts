@@ -4,9 +4,11 @@ import request from 'supertest';
 import { ProblemError } from '../errors/index.ts';
 import type { RequestState } from '../service.ts';
 import { loadOpenApiDocument } from './document.ts';
-import { openApiRoutes } from './docs-routes.ts';
+import { openApiRoutes, type DocsOptions } from './docs-routes.ts';
 
-async function docsApp(prefixes?: { service: string; browser: string }): Promise<Koa<RequestState>> {
+const RESOURCE = 'urn:cryptoutil:widgets';
+
+async function docsApp(options: Omit<DocsOptions, 'resource'> = {}): Promise<Koa<RequestState>> {
   const document = await loadOpenApiDocument(new URL('./fixtures/widgets.yaml', import.meta.url));
   const app = new Koa<RequestState>();
   app.use(async (ctx, next) => {
@@ -20,7 +22,7 @@ async function docsApp(prefixes?: { service: string; browser: string }): Promise
       ctx.set(error.headers);
     }
   });
-  app.use(prefixes === undefined ? openApiRoutes(document) : openApiRoutes(document, prefixes));
+  app.use(openApiRoutes(document, { resource: RESOURCE, ...options }));
   app.use((ctx) => {
     ctx.body = 'next';
   });
@@ -38,8 +40,39 @@ describe('OpenAPI document and Swagger UI routes', () => {
   });
 
   it('lists custom prefixes as servers', async () => {
-    const response = await request((await docsApp({ service: '/s', browser: '/b' })).callback()).get('/openapi.json').expect(200);
+    const response = await request((await docsApp({ prefixes: { service: '/s', browser: '/b' } })).callback()).get('/openapi.json').expect(200);
     expect((response.body as { servers: { url: string }[] }).servers.map((server) => server.url)).to.deep.equal(['/s', '/b']);
+  });
+
+  describe('the issuer named for Swagger UI', () => {
+    interface Served {
+      components: { securitySchemes: Record<string, { flows?: Record<string, { tokenUrl: string }>; 'x-cryptoutil-resource'?: string; scheme?: string }> };
+      security: unknown[];
+    }
+    const endpoints = (base: string) => ({ tokenEndpoint: `${base}/token`, authorizationEndpoint: `${base}/auth` });
+
+    it('names the issuer\'s token endpoint, asked again at each request, and renders again when it changes', async () => {
+      const answers = [endpoints('https://authz.example'), endpoints('https://authz.example'), endpoints('https://moved.example')];
+      let asked = 0;
+      const app = await docsApp({ endpoints: () => Promise.resolve(answers[asked++]) });
+      const documents: Served[] = [];
+      for (let index = 0; index < 3; index += 1) {
+        documents.push((await request(app.callback()).get('/openapi.json').expect(200)).body as Served);
+      }
+      expect(asked).to.equal(3);
+      expect(documents.map((document) => document.components.securitySchemes.oauth?.flows?.clientCredentials?.tokenUrl)).to.deep.equal([
+        'https://authz.example/token', 'https://authz.example/token', 'https://moved.example/token',
+      ]);
+      expect(documents[0]?.components.securitySchemes.oauth?.['x-cryptoutil-resource']).to.equal(RESOURCE);
+      expect(documents[0]?.components.securitySchemes.bearerToken?.scheme).to.equal('bearer');
+      expect(documents[0]?.security).to.deep.equal([{ oauth: ['widgets:read'] }, { bearerToken: [] }]);
+    });
+
+    it('keeps the document\'s own flows when there is no issuer', async () => {
+      const app = await docsApp({ endpoints: () => Promise.resolve(undefined) });
+      const served = (await request(app.callback()).get('/openapi.json').expect(200)).body as Served;
+      expect(served.components.securitySchemes.oauth?.flows?.clientCredentials?.tokenUrl).to.equal('https://issuer.example/token');
+    });
   });
 
   it('redirects /ui/swagger to /ui/swagger/', async () => {
@@ -81,6 +114,8 @@ describe('OpenAPI document and Swagger UI routes', () => {
       response.on('end', () => { done(null, text); });
     });
     expect(initializer.body).to.include("url: '/openapi.json'");
+    // The token request names the resource (the issuer issues a JWT only for a named one).
+    expect(initializer.body).to.include("'x-cryptoutil-resource'").and.to.include('requestInterceptor: withResource');
   });
 
   it('answers HEAD, refuses other methods with 405 and lets other paths through', async () => {

@@ -1,6 +1,7 @@
 /**
  * The document as the world sees it: `GET /openapi.json` and Swagger UI at `/ui/swagger/`, served
  * from the swagger-ui-dist package's own files. No token is asked for: the API shape is public.
+ * The served document names the issuer's real token endpoint (see served-document.ts).
  */
 import { readFile } from 'node:fs/promises';
 import type { Middleware, ParameterizedContext } from 'koa';
@@ -8,6 +9,7 @@ import { MethodNotAllowedError } from '../errors/index.ts';
 import type { RequestState, TokenKind } from '../service.ts';
 import type { OpenApiDocument } from './document.ts';
 import { API_PREFIXES } from './router.ts';
+import { servedDocument, type IssuerEndpoints } from './served-document.ts';
 
 /** Where Swagger UI is mounted; `/ui/swagger` redirects here. */
 export const SWAGGER_UI_PATH = '/ui/swagger/';
@@ -55,13 +57,32 @@ const SERVER_DESCRIPTIONS: Readonly<Record<TokenKind, string>> = {
   browser: 'user access tokens (authorization code + PKCE)',
 };
 
+export interface DocsOptions {
+  /** The service's resource indicator, `urn:cryptoutil:<service>`. */
+  readonly resource: string;
+  /** The issuer's endpoints, asked at each document request; undefined when there is no issuer. */
+  readonly endpoints?: () => Promise<IssuerEndpoints | undefined>;
+  readonly prefixes?: Readonly<Record<TokenKind, string>>;
+}
+
 /** `GET /openapi.json`, `/ui/swagger` and its files, as one middleware; other paths fall through. */
-export function openApiRoutes(document: OpenApiDocument, prefixes: Readonly<Record<TokenKind, string>> = API_PREFIXES): Middleware<RequestState> {
+export function openApiRoutes(document: OpenApiDocument, options: DocsOptions): Middleware<RequestState> {
+  const prefixes = options.prefixes ?? API_PREFIXES;
   const servers = (['service', 'browser'] as const).map((kind) => ({ url: prefixes[kind], description: SERVER_DESCRIPTIONS[kind] }));
-  const json = JSON.stringify({ ...document, servers });
+  // One rendering per set of endpoints: they change only when the issuer's metadata does.
+  let rendered: { readonly key: string; readonly json: string } | undefined;
+  const json = async (): Promise<string> => {
+    const endpoints = await options.endpoints?.();
+    const key = JSON.stringify(endpoints ?? null);
+    if (rendered?.key !== key) {
+      const served = servedDocument(document, { servers, resource: options.resource, ...(endpoints === undefined ? {} : { endpoints }) });
+      rendered = { key, json: JSON.stringify(served) };
+    }
+    return rendered.json;
+  };
   const routes = new Map<string, Route>([
-    ['/openapi.json', (ctx) => {
-      ctx.body = json;
+    ['/openapi.json', async (ctx) => {
+      ctx.body = await json();
       ctx.type = 'application/json; charset=utf-8';
     }],
     [SWAGGER_UI_PATH.slice(0, -1), (ctx) => {
