@@ -22,6 +22,15 @@ describe('built cryptoutil executable (e2e)', () => {
     expect(version.stdout).to.match(/^cryptoutil \d+\.\d+\.\d+\n$/);
   });
 
+  it('on a Node older than 24 says so in one line and exits 2 before loading the suite', async () => {
+    // NODE_OPTIONS drops double quotes, so the pretended version is written with backquotes.
+    const pretend = '--import=data:text/javascript,Object.defineProperty(process.versions,`node`,{value:`20.20.2`})';
+    const old = await run(builtCli, ['--version'], { NODE_OPTIONS: pretend });
+    expect(old.code).to.equal(2);
+    expect(old.stdout).to.equal('');
+    expect(old.stderr).to.match(/^cryptoutil needs Node\.js 24 .* but found Node\.js 20\.20\.2: run `nvm install`[^\n]*\n$/u);
+  });
+
   it('runs up: data directory, local CA, credentials.json 0600, stops on SIGINT with exit 0', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-built-')), 'data');
     const up = start(builtCli, ['up', '--data-dir', dataDir]);
