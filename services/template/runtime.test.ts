@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import pino from 'pino';
 import { startTestService, httpsCall, type ServiceHarness } from './testing/service-harness.ts';
 import { captureLogs, type CapturedLogs } from './testing/logs.ts';
-import { notesService } from './testing/notes-service/index.ts';
+import { notesService, slowRequests } from './testing/notes-service/index.ts';
 import { startService, resourceOf } from './runtime.ts';
 import { loadConfig } from './config/index.ts';
 import { testTlsMaterial } from './testing/tls.ts';
@@ -147,8 +148,9 @@ describe('service runtime: drain and failures', () => {
     let stoppedCalled = false;
     void notes.service.stopped.then(() => { stoppedCalled = true; });
     const token = await notes.serviceToken(['notes:read']);
+    const arrived = once(slowRequests, 'arrived');
     const slow = notes.call('GET', `${notes.service.publicUrl}/service/api/v1/slow?ms=600`, { token });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await arrived;
     const accepted = await notes.call('POST', `${notes.service.adminUrl}/admin/v1/shutdown`);
     expect(accepted.status).to.equal(202);
     const finished = await slow;

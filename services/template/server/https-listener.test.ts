@@ -59,14 +59,17 @@ describe('HTTPS listener', () => {
 
   it('lets an in-flight request finish while closing, then refuses new connections', async () => {
     let release: () => void = () => undefined;
+    let arrived: () => void = () => undefined;
+    const arrival = new Promise<void>((resolve) => { arrived = resolve; });
     const listener = await listenHttps((_request, response) => {
       release = () => response.end('finished');
+      arrived();
     }, material, '127.0.0.1', 0);
     const inFlight = get(listener.url, ca);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrival;
     const closed = listener.close(5000);
     expect(listener.close(5000)).to.equal(closed);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Closing stops the listening socket at once; only the open connection stays.
     const refused = await new Promise<boolean>((resolve) => {
       const socket = net.connect(listener.port, '127.0.0.1');
       socket.on('connect', () => { socket.destroy(); resolve(false); });
@@ -79,9 +82,11 @@ describe('HTTPS listener', () => {
   });
 
   it('cuts connections that are still open when the drain timeout passes', async () => {
-    const listener = await listenHttps(() => { /* never answers */ }, material, '127.0.0.1', 0);
+    let arrived: () => void = () => undefined;
+    const arrival = new Promise<void>((resolve) => { arrived = resolve; });
+    const listener = await listenHttps(() => { arrived(); /* and never answers */ }, material, '127.0.0.1', 0);
     const hung = get(listener.url, ca).then(() => 'answered', () => 'cut');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrival;
     const started = Date.now();
     await listener.close(200);
     expect(Date.now() - started).to.be.lessThan(2000);
