@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { sealedNotesService } from './testing/notes-service/sealed.ts';
 import { newUnsealShares } from './barrier/index.ts';
 import { UsageError } from './errors/index.ts';
+import { TEST_REDIS_URL } from './testing/redis.ts';
 
 describe('service runtime: a service assembled from its definition', () => {
   let notes: ServiceHarness;
@@ -164,7 +165,7 @@ describe('service runtime: drain and failures', () => {
   });
 
   it('uses Redis for rate-limit counters when rateLimit.redisUrl is set', async () => {
-    const notes = await startTestService({ rateLimit: { redisUrl: 'redis://127.0.0.1:6379', perSecond: 1, burst: 1 } });
+    const notes = await startTestService({ rateLimit: { redisUrl: TEST_REDIS_URL, perSecond: 1, burst: 1 } });
     try {
       const statuses: number[] = [];
       for (let index = 0; index < 4; index += 1) {
