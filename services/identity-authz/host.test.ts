@@ -14,6 +14,7 @@ import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz, testAuthz } from './tes
 import type { ServiceRuntime, UpSuite } from '../template/service.ts';
 import type { AuthzConfig } from './config.ts';
 import { AuthzHost } from './host.ts';
+import { repeatOnTimer, type Repeat } from './index.ts';
 import { UsageError } from '../template/errors/index.ts';
 
 describe('identity-authz across seal, restart and clean-up', function () {
@@ -90,7 +91,14 @@ describe('identity-authz across seal, restart and clean-up', function () {
     const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-authz-sweep-'));
     const databaseUrl = `sqlite:${join(dir, 'authz.sqlite')}`;
     const logs = captureLogs();
-    const authz = await startAuthz({ databaseUrl, logger: logs.logger, extra: { authz: { sweepIntervalSeconds: 1 } } });
+    // The test runs the timer's ticks itself: each one is a whole sweep, awaited, whatever the machine's load.
+    const timers: { ms: number; tick: () => Promise<unknown>; stopped: boolean }[] = [];
+    const repeat: Repeat = (ms, tick) => {
+      const timer = { ms, tick, stopped: false };
+      timers.push(timer);
+      return () => { timer.stopped = true; };
+    };
+    const authz = await startAuthz({ databaseUrl, logger: logs.logger, extra: { authz: { sweepIntervalSeconds: 7 } }, repeat });
     try {
       const db = await openDatabase({ url: databaseUrl, entities: [...authzOwnEntities], migrations: [] });
       try {
@@ -100,21 +108,24 @@ describe('identity-authz across seal, restart and clean-up', function () {
         await em.insert(RevokedToken, { jti: 'old', expiresAt: past });
         await em.insert(RevokedToken, { jti: 'live', expiresAt: future });
         await em.insert(UsedLoginResult, { jti: 'old', expiresAt: past });
-        // The clients API makes the service build its host (and start its timer).
-        expect((await authz.api('GET', '/clients')).status).to.equal(200);
-        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        // One timer per service, at the configured interval.
+        expect(timers.map((timer) => timer.ms)).to.deep.equal([7000]);
+        const [timer] = timers;
+        const tick = (): Promise<unknown> => timer?.tick() ?? Promise.reject(new Error('no timer'));
+        expect(await tick()).to.be.at.least(2);
         expect(await em.fork().count(RevokedToken, {})).to.equal(1);
         expect(await em.fork().count(UsedLoginResult, {})).to.equal(0);
         await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/seal`);
         await em.insert(RevokedToken, { jti: 'old-while-sealed', expiresAt: past });
-        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        expect(await tick()).to.equal(0);
         expect(await em.fork().count(RevokedToken, { jti: 'old-while-sealed' })).to.equal(1);
         for (const share of authz.shares.slice(0, 2)) {
           await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/unseal`, { body: { share } });
         }
         await em.getConnection().execute('drop table authz_used_login_results');
-        await new Promise((resolve) => setTimeout(resolve, 1_300));
+        expect(await tick()).to.equal(0);
         expect(logs.lines.some((line) => line.includes('sweep of expired authorization data failed'))).to.equal(true);
+        expect(timer?.stopped).to.equal(false);
       } finally {
         await db.close();
       }
@@ -122,6 +133,21 @@ describe('identity-authz across seal, restart and clean-up', function () {
       await authz.close();
       await rm(dir, { recursive: true, force: true });
     }
+    expect(timers.map((timer) => timer.stopped)).to.deep.equal([true]);
+  });
+
+  it('runs its sweep on a real interval timer by default', async () => {
+    let stop = (): void => undefined;
+    let ticks = 0;
+    await new Promise<void>((resolve) => {
+      stop = repeatOnTimer(1, () => {
+        ticks += 1;
+        if (ticks === 2) resolve();
+        return Promise.resolve();
+      });
+    });
+    stop();
+    expect(ticks).to.equal(2);
   });
 
   it('needs the barrier and the hash service, and runs without a bootstrap client', async () => {

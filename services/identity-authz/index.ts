@@ -28,12 +28,22 @@ function urlInSuite(suite: UpSuite, name: string): string | undefined {
   }
 }
 
+/** Runs `task` every `ms` milliseconds until the returned function is called. */
+export type Repeat = (ms: number, task: () => Promise<unknown>) => () => void;
+
+/** The real timer; it never keeps the process alive. */
+export const repeatOnTimer: Repeat = (ms, task) => {
+  const timer = setInterval(() => { void task(); }, ms);
+  timer.unref();
+  return () => { clearInterval(timer); };
+};
+
 /**
  * The definition, given the services whose resources it issues tokens for (itself included
  * automatically). A factory rather than a constant so that the registry can pass the others
- * without a circular import.
+ * without a circular import; `repeat` runs the sweep (tests run its ticks themselves).
  */
-export function identityAuthz(resources: () => readonly ResourceSource[]): ServiceDefinition<AuthzConfig> {
+export function identityAuthz(resources: () => readonly ResourceSource[], repeat: Repeat = repeatOnTimer): ServiceDefinition<AuthzConfig> {
   const hosts = new WeakMap<object, AuthzHost>();
   const definition: ServiceDefinition<AuthzConfig> = {
     name: IDENTITY_AUTHZ,
@@ -67,9 +77,7 @@ export function identityAuthz(resources: () => readonly ResourceSource[]): Servi
     if (host === undefined) {
       host = new AuthzHost({ runtime, resources: () => [definition, ...resources()] });
       const created = host;
-      const timer = setInterval(() => { void created.sweep(); }, runtime.config.authz.sweepIntervalSeconds * 1000);
-      timer.unref();
-      runtime.onStop(() => { clearInterval(timer); });
+      runtime.onStop(repeat(runtime.config.authz.sweepIntervalSeconds * 1000, () => created.sweep()));
       hosts.set(runtime, host);
     }
     return host;

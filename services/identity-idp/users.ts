@@ -24,7 +24,7 @@ export function lockedUntil(user: IdpUser, now: Date): Date | undefined {
   return until !== undefined && until.getTime() > now.getTime() ? until : undefined;
 }
 
-export function presentUser(user: IdpUser, now: Date = new Date()): PresentedUser {
+export function presentUser(user: IdpUser, now: Date): PresentedUser {
   const until = lockedUntil(user, now);
   return {
     id: user.id,

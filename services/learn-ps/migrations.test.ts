@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { CheckConstraintViolationException } from '@mikro-orm/core';
 import { isForeignKeyViolation, isUniqueViolation } from '../template/database/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { Customer, entities, Order, Pet } from './entities.ts';
@@ -30,7 +31,8 @@ describeOnDatabases('learn-ps schema', { entities, migrations }, (db) => {
     const pet = em.create(Pet, { name: 'n', species: 's', priceCents: 1, stock: 0 });
     await em.flush();
     const negative = await db().fork().nativeUpdate(Pet, { id: pet.id }, { stock: -1 }).then(() => undefined, (failure: unknown) => failure);
-    expect(negative).to.be.instanceOf(Error);
+    // SQLSTATE 23514 on PostgreSQL, "CHECK constraint failed" on SQLite.
+    expect(negative).to.be.instanceOf(CheckConstraintViolationException);
     const orphan = db().fork();
     orphan.create(Order, { customer: orphan.getReference(Customer, '01900000-0000-7000-8000-0000000000cc'), status: 'placed', totalCents: 0 });
     const error = await orphan.flush().then(() => undefined, (failure: unknown) => failure);

@@ -48,7 +48,10 @@ describeOnDatabases('sm-kms deletion sweep', { entities, migrations }, (db) => {
 
   it('runs only while unsealed, stops on seal, and shares an overlapping run', async () => {
     const { logger: log } = captureLogs();
-    const sweep = new DeletionSweep({ fork: () => db().fork(), kms: t.kms, log, intervalMs: 10 });
+    // Each run forks once: `forked` resolves when the next run, here the timer's, has started.
+    let ran = (): void => undefined;
+    const forked = (): Promise<void> => new Promise((resolve) => { ran = resolve; });
+    const sweep = new DeletionSweep({ fork: () => { ran(); return db().fork(); }, kms: t.kms, log, intervalMs: 10 });
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('timer'), algorithm: 'HS256' }, ALICE);
     await scheduleDeletion(db().fork(), t.kms, key.id, 1, ALICE);
     t.advance(DAY);
@@ -58,7 +61,7 @@ describeOnDatabases('sm-kms deletion sweep', { entities, migrations }, (db) => {
     const first = sweep.runOnce();
     expect(sweep.runOnce()).to.equal(first);
     await first;
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await forked();
     expect((await db().fork().findOneOrFail(ElasticKey, { id: key.id })).status).to.equal('deleted');
     t.barrier.seal();
     expect(sweep.active).to.equal(false);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConflictError, NotFoundError } from '../template/errors/index.ts';
+import { BarrierIntegrityError } from '../template/barrier/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import type { Database } from '../template/database/index.ts';
 import { UnsupportedAlgorithmError } from './algorithms/index.ts';
@@ -43,7 +44,7 @@ describeOnDatabases('sm-kms elastic keys are audited transactions', { entities, 
     expect(material.publicJwk).to.include({ kty: 'EC', crv: 'P-256', kid: material.id });
     expect(material.publicJwk).to.not.have.property('d');
     const error = await rejection(t.barrier.decrypt(material.sealedJwk as Buffer, materialAad('01900000-0000-7000-8000-000000000000')));
-    expect(error).to.be.instanceOf(Error);
+    expect(error).to.be.instanceOf(BarrierIntegrityError);
   });
 
   it('an importAllowed key starts without material', async () => {

@@ -10,6 +10,7 @@ import { services } from '../registry.ts';
 import { ALGORITHM_NAMES, DATA_KEY_SPECS } from './algorithms/index.ts';
 import { createKms, kmsHandlers, smKms } from './index.ts';
 import { unsealedKms } from './testing/kms-context.ts';
+import { InternalError } from '../template/errors/index.ts';
 
 function runtime(barrier?: ServiceRuntime['barrier']): ServiceRuntime {
   return {
@@ -90,6 +91,6 @@ describe('actorOf', () => {
     const { actorOf } = await import('./routes/page.ts');
     const principal = { subject: 'alice', clientId: 'console', kind: 'browser', scopes: new Set<string>(), expiresAt: 0 };
     expect(actorOf({ state: { principal } } as unknown as OperationContext)).to.deep.equal({ subject: 'alice', clientId: 'console' });
-    expect(() => actorOf({ state: {} } as unknown as OperationContext)).to.throw().with.property('status', 500);
+    expect(() => actorOf({ state: {} } as unknown as OperationContext)).to.throw(InternalError).with.property('status', 500);
   });
 });

@@ -16,14 +16,17 @@ import { materialKeyHandlers } from './routes/material-keys.ts';
 /** How often the sweep finishes deletions that nobody touched; access finishes them at once anyway. */
 export const SWEEP_INTERVAL_MS = 60_000;
 
-/** The context, caches and sweep of one running sm-kms, wired to its barrier. */
-export function createKms(runtime: ServiceRuntime, sweepIntervalMs = SWEEP_INTERVAL_MS): { readonly kms: KmsContext; readonly sweep: DeletionSweep } {
+/**
+ * The context, caches and sweep of one running sm-kms, wired to its barrier. `now` (milliseconds
+ * since the epoch) is the clock of the caches and of scheduled deletions: tests move it.
+ */
+export function createKms(runtime: ServiceRuntime, sweepIntervalMs = SWEEP_INTERVAL_MS, now: () => number = Date.now): { readonly kms: KmsContext; readonly sweep: DeletionSweep } {
   const { barrier } = runtime;
   if (barrier === undefined) throw new Error('sm-kms keeps its keys under the barrier: its definition must set barrier: true');
-  const cache = new KeyCache();
+  const cache = new KeyCache({ now });
   // Nothing decrypted outlives a seal (and closing the service seals).
   barrier.onSeal(() => { cache.wipe(); });
-  const kms: KmsContext = { barrier, cache, now: () => new Date() };
+  const kms: KmsContext = { barrier, cache, now: () => new Date(now()) };
   const sweep = new DeletionSweep({ fork: () => runtime.orm.em.fork(), kms, log: runtime.log, intervalMs: sweepIntervalMs });
   return { kms, sweep };
 }
@@ -37,6 +40,14 @@ export function kmsHandlers(kms: KmsContext, sweep: DeletionSweep): OperationHan
   }]));
 }
 
+/** The operations of a process on the clock `now`. */
+function operationsOn(now: () => number): ServiceDefinition['operations'] {
+  return (runtime) => {
+    const { kms, sweep } = createKms(runtime, SWEEP_INTERVAL_MS, now);
+    return kmsHandlers(kms, sweep);
+  };
+}
+
 /** The service definition `cryptoutil sm-kms` runs (DESIGN "Service APIs": sm-kms, port 8080). */
 export const smKms: ServiceDefinition = {
   name: 'sm-kms',
@@ -47,8 +58,10 @@ export const smKms: ServiceDefinition = {
   entities,
   migrations,
   barrier: true,
-  operations(runtime) {
-    const { kms, sweep } = createKms(runtime);
-    return kmsHandlers(kms, sweep);
-  },
+  operations: operationsOn(Date.now),
 };
+
+/** The definition on another clock: tests run a process whose caches age only when they say so. */
+export function smKmsOn(now: () => number): ServiceDefinition {
+  return { ...smKms, operations: operationsOn(now) };
+}

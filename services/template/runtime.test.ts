@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import pino from 'pino';
 import { startTestService, httpsCall, type ServiceHarness } from './testing/service-harness.ts';
 import { captureLogs, type CapturedLogs } from './testing/logs.ts';
-import { notesService } from './testing/notes-service/index.ts';
+import { notesService, slowRequests } from './testing/notes-service/index.ts';
 import { startService, resourceOf } from './runtime.ts';
 import { loadConfig } from './config/index.ts';
 import { testTlsMaterial } from './testing/tls.ts';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { sealedNotesService } from './testing/notes-service/sealed.ts';
 import { newUnsealShares } from './barrier/index.ts';
 import { UsageError } from './errors/index.ts';
+import { TEST_REDIS_URL } from './testing/redis.ts';
 
 describe('service runtime: a service assembled from its definition', () => {
   let notes: ServiceHarness;
@@ -147,8 +149,9 @@ describe('service runtime: drain and failures', () => {
     let stoppedCalled = false;
     void notes.service.stopped.then(() => { stoppedCalled = true; });
     const token = await notes.serviceToken(['notes:read']);
+    const arrived = once(slowRequests, 'arrived');
     const slow = notes.call('GET', `${notes.service.publicUrl}/service/api/v1/slow?ms=600`, { token });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await arrived;
     const accepted = await notes.call('POST', `${notes.service.adminUrl}/admin/v1/shutdown`);
     expect(accepted.status).to.equal(202);
     const finished = await slow;
@@ -156,13 +159,13 @@ describe('service runtime: drain and failures', () => {
     expect(finished.json).to.deep.equal({ waitedMs: 600 });
     await notes.service.stopped;
     expect(stoppedCalled).to.equal(true);
-    const refused = await httpsCall(notes.service.ca, 'GET', `${notes.service.publicUrl}/openapi.json`).then(() => 'answered', () => 'refused');
-    expect(refused).to.equal('refused');
+    const refused = await httpsCall(notes.service.ca, 'GET', `${notes.service.publicUrl}/openapi.json`).then(() => 'answered', (error: unknown) => error);
+    expect(refused).to.have.property('code', 'ECONNREFUSED');
     await notes.close();
   });
 
   it('uses Redis for rate-limit counters when rateLimit.redisUrl is set', async () => {
-    const notes = await startTestService({ rateLimit: { redisUrl: 'redis://127.0.0.1:6379', perSecond: 1, burst: 1 } });
+    const notes = await startTestService({ rateLimit: { redisUrl: TEST_REDIS_URL, perSecond: 1, burst: 1 } });
     try {
       const statuses: number[] = [];
       for (let index = 0; index < 4; index += 1) {

@@ -61,7 +61,7 @@ describe('template service as a process (e2e)', function () {
       expect(ready.code, ready.stdout + ready.stderr).to.equal(0);
 
       const slow = httpsCall(s.ca(), 'GET', `${s.publicUrl}/service/api/v1/slow?ms=800`, { token: write });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await server.waitFor('slow request arrived');
       server.child.kill('SIGTERM');
       const answered = await slow;
       expect(answered.status).to.equal(200);

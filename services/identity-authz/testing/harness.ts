@@ -14,7 +14,7 @@ import { httpsCall, mergeDeep, startTestService, type HttpAnswer } from '../../t
 import { learnPs } from '../../learn-ps/index.ts';
 import { smKms } from '../../sm-kms/index.ts';
 import type { ServiceDefinition } from '../../template/service.ts';
-import { identityAuthz } from '../index.ts';
+import { identityAuthz, type Repeat } from '../index.ts';
 
 export const ADMIN_CLIENT_ID = 'admin-client';
 export const AUTHZ_RESOURCE = 'urn:cryptoutil:identity-authz';
@@ -51,6 +51,8 @@ export interface AuthzStartOptions {
   readonly pepper?: string;
   /** Sets `authz.issuer` explicitly (with a trailing slash) instead of using the listener URL. */
   readonly configuredIssuer?: boolean;
+  /** Runs the sweep instead of the real timer. */
+  readonly repeat?: Repeat;
 }
 
 /** The definition with the resource servers the tests use. */
@@ -70,7 +72,7 @@ export async function startAuthz(options: AuthzStartOptions = {}): Promise<Authz
     barrier: { shares: [...shares], threshold: 2 },
     hash: { pepper: options.pepper ?? randomBytes(32).toString('base64url') },
     authz: { idpUrl: idp.url, bootstrapClient: { id: ADMIN_CLIENT_ID, secret: adminSecret }, ...(options.configuredIssuer === true ? { issuer: `${issuer}/` } : {}) },
-  }, options.extra ?? {}), options.logger, testAuthz);
+  }, options.extra ?? {}), options.logger, options.repeat === undefined ? testAuthz : identityAuthz(() => [learnPs, smKms], options.repeat));
   const { service } = harness;
   const form: AuthzHarness['form'] = (path, fields, basic, headers = {}) => httpsCall(service.ca, 'POST', `${issuer}${path}`, {
     body: new URLSearchParams(fields).toString(),

@@ -7,7 +7,9 @@ import { PAGE_POLICY } from './index.ts';
 
 describe('identity-idp login and consent (the identity-authz contract)', () => {
   let idp: IdpHarness;
-  before(async () => { idp = await startIdp(); });
+  // The idp's clock runs `ahead` of the real one; tests only ever move it forward.
+  let ahead = 0;
+  before(async () => { idp = await startIdp({ now: () => new Date(Date.now() + ahead) }); });
   after(async () => { await idp.close(); });
 
   it('serves the login page without script, under its own CSP, with a Strict CSRF cookie', async () => {
@@ -79,6 +81,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     await createUser(idp, 'returning');
     const browser = idp.browser();
     await submitLogin(browser, await idp.challenge(), 'returning');
+    const loggedInBy = Date.now();
     const cookie = browser.cookies.get('idp_session') ?? '';
     const rows = await query<{ token_hash: string }>(idp.databaseUrl, 'select token_hash from idp_sessions');
     expect(rows.map((row) => row.token_hash)).not.to.include(cookie);
@@ -90,15 +93,16 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     expect(location(skipped)).to.equal(`/consent?login_challenge=${next}`);
     expect((await decide(browser, next, 'allow')).status).to.equal(303);
 
-    // iat has one-second resolution: a request issued a second later is certainly newer than the login.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const forced = await idp.challenge({ prompt: ['login', 'consent'] });
+    // iat has one-second resolution: a request issued in the second after the login is certainly newer than it.
+    const forced = await idp.challenge({ prompt: ['login', 'consent'], iat: Math.floor(loggedInBy / 1000) + 1 });
     expect((await browser.get(`/login?login_challenge=${forced}`)).status).to.equal(200);
     // Going straight to consent does not get round prompt=login.
     const sneaky = await browser.get(`/consent?login_challenge=${forced}`);
     expect(sneaky.status).to.equal(303);
     expect(location(sneaky)).to.equal(`/login?login_challenge=${forced}`);
 
+    // max_age counts whole seconds: a second on, the session is too old for max_age=0, not for 3600.
+    ahead += 1000;
     expect((await browser.get(`/login?login_challenge=${await idp.challenge({ max_age: 0 })}`)).status).to.equal(200);
     expect((await browser.get(`/login?login_challenge=${await idp.challenge({ max_age: 3600 })}`)).status).to.equal(303);
   });

@@ -20,8 +20,8 @@ async function findUser(ctx: OperationContext): Promise<IdpUser> {
   return user;
 }
 
-/** Handlers for `/users`, `/users/{id}` and `/users/{id}/unlock`. */
-export function userHandlers(hash: HashService): OperationHandlers {
+/** Handlers for `/users`, `/users/{id}` and `/users/{id}/unlock`; `now` decides whether a lockout is still in force. */
+export function userHandlers(hash: HashService, now: () => Date): OperationHandlers {
   return {
     async createUser(ctx) {
       const user = await newUser(ctx.state.em, hash, ctx.state.body as NewUser);
@@ -32,17 +32,17 @@ export function userHandlers(hash: HashService): OperationHandlers {
         throw error;
       }
       ctx.status = 201;
-      ctx.body = presentUser(user);
+      ctx.body = presentUser(user, now());
     },
     async listUsers(ctx) {
       const page = ctx.state.query.page as number;
       const size = ctx.state.query.size as number;
       const [items, total] = await ctx.state.em.findAndCount(IdpUser, {}, { orderBy: { id: 'asc' }, limit: size, offset: page * size });
-      const now = new Date();
-      ctx.body = { items: items.map((user) => presentUser(user, now)), page, size, total };
+      const at = now();
+      ctx.body = { items: items.map((user) => presentUser(user, at)), page, size, total };
     },
     async getUser(ctx) {
-      ctx.body = presentUser(await findUser(ctx));
+      ctx.body = presentUser(await findUser(ctx), now());
     },
     async updateUser(ctx) {
       const user = await findUser(ctx);
@@ -54,7 +54,7 @@ export function userHandlers(hash: HashService): OperationHandlers {
         await ctx.state.em.nativeDelete(IdpSession, { userId: user.id });
       }
       await ctx.state.em.flush();
-      ctx.body = presentUser(user);
+      ctx.body = presentUser(user, now());
     },
     async deleteUser(ctx) {
       // The foreign key cascades: the user's sessions go in the same statement.
@@ -67,7 +67,7 @@ export function userHandlers(hash: HashService): OperationHandlers {
       user.failedAttempts = 0;
       user.lockedUntil = null;
       await ctx.state.em.flush();
-      ctx.body = presentUser(user);
+      ctx.body = presentUser(user, now());
     },
   };
 }

@@ -12,7 +12,7 @@ import type { RunningService } from '../../template/runtime.ts';
 import type { TestIssuer } from '../../template/testing/issuer.ts';
 import { CookieJar } from '../../template/testing/cookies.ts';
 import { httpsCall, mergeDeep, startTestService, type HttpAnswer } from '../../template/testing/service-harness.ts';
-import { identityIdp } from '../index.ts';
+import { identityIdp, identityIdpOn } from '../index.ts';
 
 export type Answer = HttpAnswer;
 
@@ -94,6 +94,8 @@ export interface StartIdpOptions {
   /** Configuration on top of the harness's own (e.g. `{ idp: { lockout: { seconds: 1 } } }`). */
   readonly config?: Readonly<Record<string, unknown>>;
   readonly logger?: Logger;
+  /** The idp's clock instead of the real one (lockouts, the users API). */
+  readonly now?: () => Date;
 }
 
 /** Runs one SQL query on the harness's database through a connection of its own. */
@@ -112,7 +114,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<IdpHarnes
     ...(options.databaseUrl === undefined ? {} : { database: { url: options.databaseUrl } }),
     barrier: { shares, threshold: 2 },
     hash: { pepper: randomBytes(32).toString('base64url') },
-  }, options.config ?? {}), options.logger, identityIdp);
+  }, options.config ?? {}), options.logger, options.now === undefined ? identityIdp : identityIdpOn(options.now));
   const { issuer, service } = harness;
   const admin = await harness.serviceToken(['idp:admin']);
   return {

@@ -6,7 +6,7 @@
 import https from 'node:https';
 import { newUnsealShares } from '../../template/barrier/index.ts';
 import { startTestService, type ServiceHarness } from '../../template/testing/service-harness.ts';
-import { smKms } from '../index.ts';
+import { smKms, smKmsOn } from '../index.ts';
 
 /** Every scope of sm-kms. */
 export const ALL_SCOPES = ['kms:admin', 'kms:read', 'kms:encrypt', 'kms:decrypt', 'kms:sign', 'kms:verify', 'kms:generate'];
@@ -70,6 +70,8 @@ export interface StartOptions {
   readonly databaseUrl?: string;
   /** Unseal shares; new ones (5 of them, threshold 3) when absent. */
   readonly shares?: readonly string[];
+  /** The process's clock (milliseconds since the epoch) instead of the real one. */
+  readonly now?: () => number;
 }
 
 /** sm-kms, unsealed at start. */
@@ -79,7 +81,7 @@ export async function startSmKms(options: StartOptions = {}): Promise<KmsHarness
     barrier: { shares: [...shares], threshold: 3 },
     ...(options.databaseUrl === undefined ? {} : { database: { url: options.databaseUrl } }),
   };
-  const harness = await startTestService(overrides, undefined, smKms);
+  const harness = await startTestService(overrides, undefined, options.now === undefined ? smKms : smKmsOn(options.now));
   const token = (scopes: readonly string[] = ALL_SCOPES): Promise<string> => harness.serviceToken(scopes);
   const all = await token();
   const api = (method: string, path: string, callOptions: CallOptions = {}): Promise<Answer> =>

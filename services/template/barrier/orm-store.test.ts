@@ -78,8 +78,10 @@ it('migrates: the barrier tables and the index of intermediate keys by parent', 
     it('enforces the schema: one state row, a Shamir threshold, 60-byte wrapped keys, known parents', async () => {
       const connection = db().orm.em.getConnection();
       const now = engine.kind === 'sqlite' ? String(Date.now()) : 'now()';
-      const refused = async (sql: string): Promise<void> => {
-        expect(await rejectionOf(connection.execute(sql))).to.be.instanceOf(Error);
+      // Each refusal is the constraint meant: SQLSTATE 23514 (check) or 23503 (foreign key) on PostgreSQL, SQLite's own codes.
+      const codes = engine.kind === 'sqlite' ? { check: 'SQLITE_CONSTRAINT_CHECK', foreignKey: 'SQLITE_CONSTRAINT_FOREIGNKEY' } : { check: '23514', foreignKey: '23503' };
+      const refused = async (sql: string, violation: keyof typeof codes = 'check'): Promise<void> => {
+        expect(await rejectionOf(connection.execute(sql)), sql).to.have.property('code', codes[violation]);
       };
       await refused(`insert into barrier_state (id, threshold, created_at) values (2, 3, ${now})`);
       await refused(`insert into barrier_state (id, threshold, created_at) values (1, 1, ${now})`);
@@ -88,7 +90,7 @@ it('migrates: the barrier tables and the index of intermediate keys by parent', 
       const bytes = (size: number) => (engine.kind === 'sqlite' ? `x'${'00'.repeat(size)}'` : `'\\x${'00'.repeat(size)}'::bytea`);
       await refused(`insert into barrier_root_keys (id, wrapped, created_at) values ('${ROOT}', ${bytes(61)}, ${now})`);
       await connection.execute(`insert into barrier_root_keys (id, wrapped, created_at) values ('${ROOT}', ${bytes(60)}, ${now})`);
-      await refused(`insert into barrier_intermediate_keys (id, parent_id, wrapped, created_at) values ('${INTERMEDIATE}', '${INTERMEDIATE}', ${bytes(60)}, ${now})`);
+      await refused(`insert into barrier_intermediate_keys (id, parent_id, wrapped, created_at) values ('${INTERMEDIATE}', '${INTERMEDIATE}', ${bytes(60)}, ${now})`, 'foreignKey');
       await refused(`insert into barrier_intermediate_keys (id, parent_id, wrapped, created_at) values ('${INTERMEDIATE}', '${ROOT}', ${bytes(59)}, ${now})`);
       await connection.execute(`insert into barrier_intermediate_keys (id, parent_id, wrapped, created_at) values ('${INTERMEDIATE}', '${ROOT}', ${bytes(60)}, ${now})`);
       const snapshot = await new OrmBarrierStore(db().orm).load();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHashService } from './index.ts';
 
 describe('hashing never blocks the event loop', () => {
-  it('a 1 ms timer fires within 50 ms while 20 production-strength PBKDF2 hashes run', async () => {
+  it('a 1 ms timer fires while 20 production-strength PBKDF2 hashes run, in a small part of their time', async () => {
     const hashes = await createHashService({ pepper: 'event-loop-test-pepper-0123' });
     let settled = 0;
     const started = performance.now();
@@ -21,9 +21,9 @@ describe('hashing never blocks the event loop', () => {
     });
     expect(await all).to.have.length(20);
     const total = performance.now() - started;
-    // Hashed synchronously, 20 × 600,000 iterations would hold the loop for over a second.
+    // Hashed synchronously, 20 × 600,000 iterations would hold the loop for over a second: the timer
+    // would fire after the last hash. Bounds relative to the hashing time hold however busy the machine is.
     expect(fired.settledThen).to.be.lessThan(20);
-    expect(total).to.be.greaterThan(fired.delay);
-    expect(fired.delay).to.be.at.most(50);
+    expect(fired.delay).to.be.below(total / 10);
   });
 });

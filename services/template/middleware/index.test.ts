@@ -11,6 +11,7 @@ import { createMetrics } from '../telemetry/metrics.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { ADMIN_BODY_LIMIT_BYTES, adminPipeline, publicPipeline } from './index.ts';
 import { createRateLimitStore } from './rate-limit.ts';
+import { TEST_REDIS_URL } from '../testing/redis.ts';
 
 const CONSOLE = 'https://console.example.test';
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl';
@@ -147,12 +148,12 @@ describe('public pipeline', () => {
   });
 
   it('counts against Redis, under the service namespace, when a client is injected', async () => {
-    const redis = createRateLimitStore('redis://127.0.0.1:6379');
+    const redis = createRateLimitStore(TEST_REDIS_URL);
     const serviceName = `learn-ps-test-${randomUUID()}`;
     try {
       const app = new Koa<RequestState>();
       const metrics = createMetrics(serviceName);
-      const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName, config: config({ redisUrl: 'redis://127.0.0.1:6379' }), metrics, redis });
+      const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName, config: config({ redisUrl: TEST_REDIS_URL }), metrics, redis });
       for (const step of steps) app.use(step);
       app.use(routes().routes());
       await request(app.callback()).get('/service/api/v1/pets').expect(200);

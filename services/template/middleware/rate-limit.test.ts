@@ -13,6 +13,7 @@ import { problemDetails } from './problem-details.ts';
 import { createRateLimitStore, rateLimit, rateLimitWindow } from './rate-limit.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
 import { requestId } from './request-id.ts';
+import { TEST_REDIS_URL } from '../testing/redis.ts';
 
 /** `proxy` lets a test speak for many clients through X-Forwarded-For (ctx.ip honours it). */
 function app(options: RateLimitOptions, proxy = false): Koa<RequestState> {
@@ -107,7 +108,7 @@ describe('rate limit (rateLimit.perSecond, rateLimit.burst)', () => {
     let namespace: string;
 
     beforeEach(() => {
-      redis = createRateLimitStore('redis://127.0.0.1:6379');
+      redis = createRateLimitStore(TEST_REDIS_URL);
       namespace = `cryptoutil:test:ratelimit:${randomUUID()}`;
     });
 

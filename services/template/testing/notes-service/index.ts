@@ -4,10 +4,14 @@
  * (validation, scopes, both token kinds, database writes, problem responses, a slow operation for
  * drain tests).
  */
+import { EventEmitter } from 'node:events';
 import { defineEntity, p, type InferEntity, type MigrationObject } from '@mikro-orm/core';
 import type { ServiceDefinition } from '../../service.ts';
 import { NotFoundError } from '../../errors/index.ts';
 import { PortableMigration, timestamps, uuidPrimaryKey } from '../../database/index.ts';
+
+/** Emits 'arrived' when a `slow` request reaches its handler: drain tests act once it is surely in flight. */
+export const slowRequests = new EventEmitter();
 
 export const Note = defineEntity({
   name: 'Note',
@@ -74,6 +78,7 @@ export const notesService: ServiceDefinition = {
     },
     async slow(ctx) {
       const ms = ctx.state.query.ms as number;
+      slowRequests.emit('arrived');
       await new Promise((resolve) => setTimeout(resolve, ms));
       ctx.body = { waitedMs: ms };
     },
