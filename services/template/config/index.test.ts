@@ -171,7 +171,7 @@ describe('configuration loading (DESIGN "Configuration")', () => {
 
     it('names an unknown key by its full path and the file', () => {
       const path = file('unknown-top.yml', 'publik:\n  port: 1\n');
-      expect(usageMessage(() => load({ files: [path] }))).to.equal(`unknown key "publik.port" in config file ${path}`);
+      expect(usageMessage(() => load({ files: [path] }))).to.equal(`unknown key "publik.port" in config file ${path} (did you mean "public.port"?)`);
     });
 
     it('names an unknown scalar key, and an unknown empty mapping, as they are', () => {
@@ -184,7 +184,7 @@ describe('configuration loading (DESIGN "Configuration")', () => {
     it('names an unknown key at any depth', () => {
       const path = file('unknown-deep.yml', 'public:\n  prot: 1\nstore:\n  cache:\n    sise: 3\n');
       expect(usageMessage(() => load({ files: [path] }))).to.equal(
-        [`unknown key "public.prot" in config file ${path}`, `unknown key "store.cache.sise" in config file ${path}`].join('\n'),
+        [`unknown key "public.prot" in config file ${path} (did you mean "public.port"?)`, `unknown key "store.cache.sise" in config file ${path} (did you mean "store.cache.size"?)`].join('\n'),
       );
     });
 
@@ -278,7 +278,7 @@ describe('configuration loading (DESIGN "Configuration")', () => {
 
     it('refuses an unknown CRYPTOUTIL_ variable and ignores everything else', () => {
       expect(usageMessage(() => load({ env: { CRYPTOUTIL_PUBLIK_PORT: '1', HOME: '/root', PATH: '/bin' } }))).to.equal(
-        'unknown environment variable CRYPTOUTIL_PUBLIK_PORT: no configuration key has that name',
+        'unknown environment variable CRYPTOUTIL_PUBLIK_PORT: no configuration key has that name (did you mean "CRYPTOUTIL_PUBLIC_PORT"?)',
       );
     });
 
@@ -301,7 +301,7 @@ describe('configuration loading (DESIGN "Configuration")', () => {
     });
 
     it('name unknown keys and bad values with "overrides" as the source', () => {
-      expect(usageMessage(() => load({ overrides: { admin: { adress: '127.0.0.1' } } }))).to.equal('unknown key "admin.adress" in overrides');
+      expect(usageMessage(() => load({ overrides: { admin: { adress: '127.0.0.1' } } }))).to.equal('unknown key "admin.adress" in overrides (did you mean "admin.address"?)');
       expect(usageMessage(() => load({ overrides: { admin: { port: -1 } } }))).to.equal(
         'invalid value for "admin.port" from overrides: ports must be within range 0 - 65535',
       );
@@ -423,6 +423,16 @@ describe('configuration loading (DESIGN "Configuration")', () => {
     const path = file('many.yml', 'publik: 1\n');
     const message = usageMessage(() => load({ files: [path], env: { CRYPTOUTIL_NOPE: '1', CRYPTOUTIL_PUBLIC_PORT: 'x' } }));
     expect(message.split('\n')).to.have.length(3);
+  });
+
+  it('reports a broken rule together with a wrong type elsewhere, with a near-miss key named', () => {
+    const path = file('mixed.yml', 'admin:\n  address: 0.0.0.0\ndatabse:\n  url: "sqlite::memory:"\n');
+    const message = usageMessage(() => load({ files: [path], env: { CRYPTOUTIL_PUBLIC_PORT: 'x' } }));
+    expect(message.split('\n')).to.deep.equal([
+      `unknown key "databse.url" in config file ${path} (did you mean "database.url"?)`,
+      'invalid value for "public.port" from environment CRYPTOUTIL_PUBLIC_PORT: must be an integer',
+      `"admin.address" must be a loopback address (127.0.0.0/8, ::1 or localhost) (from config file ${path})`,
+    ]);
   });
 
   it('configHelp lists template and service keys', () => {

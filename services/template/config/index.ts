@@ -36,21 +36,23 @@ export function configHelp<C extends object>(options: SchemaOptions<C>): string 
   return describeConfig(configSchema(options));
 }
 
-/** Validates one key's effective value and hands it to convict; records a problem instead when it does not fit. */
-function apply(setting: Setting, config: convict.Config<Record<string, unknown>>, problems: Problems): void {
+/**
+ * Validates one key's effective value and hands it to convict; records a problem instead when it
+ * does not fit. True when the value was taken.
+ */
+function apply(setting: Setting, config: convict.Config<Record<string, unknown>>, problems: Problems): boolean {
   const { key, source } = setting;
   const value = settle(setting, problems);
   if (value === UNUSABLE) {
-    return;
+    return false;
   }
   const reason = formatReason(key, value);
   if (reason === undefined) {
     config.set(key.path, value);
-  } else if (value === null) {
-    problems.add(describeProblem.rule(key.path, source, 'is required'));
-  } else {
-    problems.add(describeProblem.invalid(key.path, source, reason));
+    return true;
   }
+  problems.add(value === null ? describeProblem.rule(key.path, source, 'is required') : describeProblem.invalid(key.path, source, reason));
+  return false;
 }
 
 /**
@@ -71,13 +73,10 @@ export function loadConfig<C extends object>(options: LoadConfigOptions<C>): Tem
   ];
   // Later settings replace earlier ones for the same key; lists are replaced, never merged.
   const effective = new Map(settings.map((setting) => [setting.key.path, setting]));
-  for (const setting of effective.values()) {
-    apply(setting, config, problems);
-  }
-  problems.throwIfAny();
-  config.validate({ allowed: 'strict' });
+  const taken = [...effective.values()].filter((setting) => apply(setting, config, problems));
   const loaded = config.getProperties() as TemplateConfig & C;
-  for (const { key, source } of effective.values()) {
+  // The rules look at the keys whose values were taken, so that one start reports every problem.
+  for (const { key, source } of taken) {
     for (const rule of TEMPLATE_RULES.filter((candidate) => candidate.path === key.path)) {
       const reason = rule.check(loaded);
       if (reason !== undefined) {
@@ -86,5 +85,6 @@ export function loadConfig<C extends object>(options: LoadConfigOptions<C>): Tem
     }
   }
   problems.throwIfAny();
+  config.validate({ allowed: 'strict' });
   return loaded;
 }

@@ -21,10 +21,14 @@ export function envSource(variable: string): SourceName {
   return `environment ${variable}`;
 }
 
+function didYouMean(near: string | undefined): string {
+  return near === undefined ? '' : ` (did you mean "${near}"?)`;
+}
+
 /** One sentence per kind of problem, so every message of a kind reads the same. */
 export const describeProblem = {
-  unknownKey: (path: string, source: SourceName) => `unknown key "${path}" in ${source}`,
-  unknownVariable: (variable: string) => `unknown environment variable ${variable}: no configuration key has that name`,
+  unknownKey: (path: string, source: SourceName, near?: string) => `unknown key "${path}" in ${source}${didYouMean(near)}`,
+  unknownVariable: (variable: string, near?: string) => `unknown environment variable ${variable}: no configuration key has that name${didYouMean(near)}`,
   notMapping: (path: string, source: SourceName) => `"${path}" in ${source} must be a mapping of keys`,
   invalid: (path: string, source: SourceName, reason: string) => `invalid value for "${path}" from ${source}: ${reason}`,
   rule: (path: string, source: SourceName, reason: string) => `"${path}" ${reason} (from ${source})`,

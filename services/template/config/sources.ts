@@ -3,6 +3,7 @@
  * completely before anything is merged, so an unknown key is reported even when a later source
  * would have overridden it.
  */
+import { closest } from './suggest.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { ConfigKey, ConfigKeys } from './keys.ts';
@@ -50,7 +51,7 @@ function mappingSettings(
     }
     if (!keys.isGroup(path)) {
       for (const unknown of leafPaths(raw, path)) {
-        problems.add(describeProblem.unknownKey(unknown, source));
+        problems.add(describeProblem.unknownKey(unknown, source, closest(unknown, keys.list.map((candidate) => candidate.path))));
       }
       return [];
     }
@@ -106,7 +107,7 @@ export function envSettings(env: Readonly<Record<string, string | undefined>>, k
     }
     const key = keys.byEnv(variable);
     if (key === undefined) {
-      problems.add(describeProblem.unknownVariable(variable));
+      problems.add(describeProblem.unknownVariable(variable, closest(variable, keys.list.map((candidate) => candidate.envName))));
       return [];
     }
     return [{ key, raw, source: envSource(variable) }];
