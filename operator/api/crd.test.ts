@@ -35,17 +35,19 @@ describe('CRDs in crds/ (regenerate with UPDATE_CRDS=1)', () => {
 
 describe('CustomResourceDefinition of each kind', () => {
   for (const definition of KINDS) {
-    it(`${definition.kind}: status subresource, Ready and Age columns, replicas default 1 minimum 1`, () => {
+    it(`${definition.kind}: status and scale subresources, Ready and Age columns, replicas default 1 minimum 1, spec.auth`, () => {
       const crd = customResourceDefinition(definition) as {
         spec: { versions: { subresources: unknown; additionalPrinterColumns: { name: string }[]; schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] };
       };
       const [version] = crd.spec.versions;
-      expect(version?.subresources).to.deep.equal({ status: {} });
+      expect(version?.subresources).to.deep.equal({ status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.readyReplicas' } });
       const names = version?.additionalPrinterColumns.map((column) => column.name);
       expect(names).to.include.members(['Ready', 'Age']);
       const spec = version?.schema.openAPIV3Schema.properties.spec.properties;
       expect(spec?.replicas).to.deep.equal({ type: 'integer', description: 'Pods of the service.', minimum: 1, default: 1 });
       expect(spec?.deletionPolicy).to.have.property('default', 'Retain');
+      expect(spec?.auth).to.have.nested.property('properties.issuer.pattern', '^https://[^\\s]+$');
+      expect(spec?.auth).to.have.nested.property('properties.identityRealmRef.required').that.deep.equals(['name']);
     });
   }
 });

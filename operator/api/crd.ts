@@ -30,7 +30,8 @@ export function customResourceDefinition(definition: KindDefinition): Record<str
           name: API_VERSION,
           served: true,
           storage: true,
-          subresources: { status: {} },
+          // `kubectl scale` and autoscalers go through /scale; the status side counts ready pods.
+          subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.readyReplicas' } },
           additionalPrinterColumns: definition.columns.map((column) => ({ ...column })),
           schema: {
             openAPIV3Schema: {

@@ -2,7 +2,7 @@
  * The five cryptoutil kinds as one table: adding a row adds a CRD, its printer columns and its
  * TypeScript types. Spec types are inferred from the same schemas the CRDs publish.
  */
-import { database, deletionPolicy, image, podResources, replicas, status, tls } from './common.ts';
+import { auth, database, deletionPolicy, image, podResources, replicas, status, tls } from './common.ts';
 import { boolean, integer, object, oneOf, string, type Infer, type JsonSchema, type Schema } from './schema.ts';
 
 export const API_GROUP = 'cryptoutil.io';
@@ -34,7 +34,7 @@ const endpoint: PrinterColumn = { name: 'Endpoint', type: 'string', jsonPath: '.
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 /** The fields of every service spec. */
-const serviceFields = { replicas, image, database, tls, resources: podResources, deletionPolicy };
+const serviceFields = { replicas, image, auth, database, tls, resources: podResources, deletionPolicy };
 
 const specOptions = { default: {} } as const;
 
