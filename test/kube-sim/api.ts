@@ -8,6 +8,7 @@ import { collect, FOREGROUND, propagate, type Collector } from './gc.ts';
 import { isWorkload, readyStatus } from './kubelet.ts';
 import { clone, errors, isObject, type Json, type JsonObject, type KObject } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
+import { checkEventTimes } from './events.ts';
 import { BUILTIN_TYPES, typeFromCrd, TypeRegistry, type ResourceType, type StoredAs } from './resources.ts';
 import { Store } from './storage.ts';
 
@@ -113,6 +114,8 @@ export class Api implements Collector {
   create(type: ResourceType, namespace: string | undefined, input: KObject, manager: string): KObject {
     if (type.storedAs !== undefined) return type.storedAs.fromStorage(this.create(this.storageType(type), namespace, type.storedAs.toStorage(input), manager));
     const object = admitCreate(type, input, namespace);
+    // The API server's only default of a built-in kind that clients rely on here: a Secret is Opaque unless typed.
+    if (type.group === '' && type.plural === 'secrets' && object.type === undefined) object.type = 'Opaque';
     this.#requireNamespace(type, object.metadata.namespace);
     if (this.store.get(type, object.metadata.namespace, object.metadata.name) !== undefined) throw errors.alreadyExists(type.plural, type.group, object.metadata.name);
     recordUpdate(undefined, object, manager);
@@ -252,6 +255,7 @@ export class Api implements Collector {
 
   /** Stores, or removes when a deleting object has lost its last finalizer; then the side effects. */
   #write(type: ResourceType, object: KObject): KObject {
+    if (type.group === '' && type.plural === 'events') checkEventTimes(object);
     if (object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0) {
       const isNamespace = type.group === '' && type.plural === 'namespaces';
       if (!isNamespace || !this.#namespaceHasContent(object.metadata.name)) {

@@ -4,7 +4,7 @@
  * `kubectl describe` lists through core/v1 (`involvedObject.*` field selectors), and the other way
  * round. The field names follow the API server's conversion (pkg/apis/events/v1).
  */
-import { clone, isObject, type Json, type KObject } from './objects.ts';
+import { clone, errors, isObject, type Json, type KObject } from './objects.ts';
 
 /** events.k8s.io/v1 field → core/v1 field; every other field has the same name in both. */
 const RENAMED: readonly (readonly [string, string])[] = [
@@ -71,3 +71,22 @@ export const EVENTS_EVENT_FIELDS: Readonly<Record<string, (object: KObject) => s
   reportingController: (event) => text(event, 'reportingController'),
   type: (event) => text(event, 'type'),
 };
+
+/** metav1.MicroTime as Go's `2006-01-02T15:04:05.000000Z07:00` layout parses it: exactly six fractional digits. */
+const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(?:Z|[+-]\d\d:\d\d)$/u;
+
+/**
+ * Refuses a stored (core/v1) Event whose MicroTime fields the API server could not decode: `eventTime`
+ * and `series.lastObservedTime`. A client writing `toISOString()` there gets the 400 it would get.
+ */
+export function checkEventTimes(event: KObject): void {
+  const body = event as unknown as Record<string, Json>;
+  const series = body.series;
+  const times: [string, Json | undefined][] = [['eventTime', body.eventTime], ['series.lastObservedTime', isObject(series) ? series.lastObservedTime : undefined]];
+  for (const [field, value] of times) {
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || !MICRO_TIME.test(value)) {
+      throw errors.badRequest(`Event in version "v1" cannot be handled as a Event: ${field}: parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05.000000Z07:00": a MicroTime needs exactly six fractional digits`);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes protobuf encoding, as far as kubectl uses it to write: `kubectl create configmap` and
  * `kubectl create secret` send `application/vnd.kubernetes.protobuf` (the typed client's default for
- * built-in kinds) and accept JSON back. kube-sim decodes exactly those two kinds to JSON and refuses
+ * built-in kinds) and accept JSON back. kube-sim decodes those kinds (and Namespace) to JSON and refuses
  * anything else with 415 rather than guessing; its answers are always JSON.
  *
  * Layout (k8s.io/apimachinery runtime/serializer/protobuf): the magic `k8s\0`, then a runtime.Unknown
@@ -23,7 +23,7 @@ interface Field {
 }
 
 function unsupported(message: string): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes ${PROTOBUF} only for v1 ConfigMap and Secret (what kubectl create sends); ${message}; send application/json instead`);
+  return new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes ${PROTOBUF} only for v1 ConfigMap, Secret and Namespace (what kubectl create configmap|secret|namespace sends); ${message}; send application/json instead`);
 }
 
 /** Splits one message into its fields, in order. */
@@ -64,9 +64,19 @@ function text(field: Field): string {
   return (field.bytes ?? Buffer.alloc(0)).toString('utf8');
 }
 
-/** True for a field that carries its zero value (gogo-protobuf writes every non-pointer field). */
+/**
+ * True for a field that carries its zero value: gogo-protobuf writes every non-pointer field, so an
+ * unset string is an empty one and an unset struct is a message whose fields are all zero.
+ */
 function empty(field: Field): boolean {
-  return field.varint === 0n || field.bytes?.length === 0;
+  if (field.varint === 0n || field.bytes?.length === 0) return true;
+  if (field.bytes === undefined) return false;
+  try {
+    const inner = fields(field.bytes);
+    return inner.length > 0 && inner.every(empty);
+  } catch {
+    return false;
+  }
 }
 
 /** A map entry {1 key, 2 value}; `binary` values become base64, as JSON carries `[]byte`. */
@@ -106,6 +116,10 @@ function objectMeta(buffer: Buffer): JsonObject {
 type Decoder = Readonly<Record<number, (object: JsonObject, field: Field) => void>>;
 
 const DECODERS: Readonly<Record<string, Decoder>> = {
+  // kubectl create namespace: spec and status stay empty on create.
+  Namespace: {
+    1: (object, field) => { object.metadata = objectMeta(field.bytes ?? Buffer.alloc(0)); },
+  },
   ConfigMap: {
     1: (object, field) => { object.metadata = objectMeta(field.bytes ?? Buffer.alloc(0)); },
     2: (object, field) => { addEntry(object, 'data', entry(field, false)); },
@@ -121,7 +135,7 @@ const DECODERS: Readonly<Record<string, Decoder>> = {
   },
 };
 
-/** The JSON object a protobuf request body stands for; 415 for anything but v1 ConfigMap and Secret. */
+/** The JSON object a protobuf request body stands for; 415 for anything but v1 ConfigMap, Secret and Namespace. */
 export function decodeProtobuf(body: Buffer): JsonObject {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) throw errors.badRequest('the protobuf body lacks the k8s\\0 prefix');
   let apiVersion = '';
