@@ -177,7 +177,10 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
       const finalizers = ((resource.body.metadata as Json).finalizers ?? []) as string[];
       return finalizers.includes('cryptoutil.io/retained-secrets') && secret.status === 200 ? true : undefined;
     });
-    const set = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/statefulsets/scratch-sm-kms-postgres');
+    const set = await until('the StatefulSet', async () => {
+      const answer = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/statefulsets/scratch-sm-kms-postgres');
+      return answer.status === 200 ? answer : undefined;
+    });
     expect((set.body.spec as Json).persistentVolumeClaimRetentionPolicy).to.deep.equal({ whenDeleted: 'Delete', whenScaled: 'Retain' });
     await asAdmin(sim, 'DELETE', `${KMS}/scratch`);
     await until('the resource and its Secrets to go', async () => {

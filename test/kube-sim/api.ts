@@ -42,7 +42,7 @@ function writePath(object: JsonObject, path: string, value: Json): void {
 function selectorText(value: Json | undefined): string | undefined {
   if (typeof value === 'string') return value;
   if (!isObject(value) || !isObject(value.matchLabels)) return undefined;
-  return Object.entries(value.matchLabels).map(([key, label]) => `${key}=${String(label)}`).join(',');
+  return Object.entries(value.matchLabels).map(([key, label]) => `${key}=${typeof label === 'string' ? label : JSON.stringify(label)}`).join(',');
 }
 
 /** The autoscaling/v1 Scale of an object. */

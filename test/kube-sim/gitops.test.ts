@@ -54,13 +54,15 @@ describe('kind/, the e2e-kind workflow and the Argo CD Application stay consiste
     }
   });
 
-  it('.github/workflows/e2e-kind.yml runs kind/up.sh on push and pull requests with Node 24 and keeps logs on failure', async () => {
+  it('.github/workflows/e2e-kind.yml runs kind/up.sh on push and pull requests with the Node 24 of .nvmrc and keeps logs on failure', async () => {
     const workflow = await yamlAt('.github/workflows/e2e-kind.yml');
     expect(at(workflow, 'on')).to.have.keys('push', 'pull_request');
     const job = at(workflow, 'jobs', 'kind');
     expect(at(job, 'runs-on')).to.equal('ubuntu-24.04');
     const steps = at(job, 'steps') as Record<string, unknown>[];
-    expect(steps.find((step) => step.uses === 'actions/setup-node@v4')?.with).to.deep.equal({ 'node-version': 24 });
+    // The one pinned Node release (issue 12 point 1): the workflow reads it from .nvmrc.
+    expect(steps.find((step) => step.uses === 'actions/setup-node@v4')?.with).to.deep.equal({ 'node-version-file': '.nvmrc' });
+    expect((await readFile(join(root, '.nvmrc'), 'utf8')).trim()).to.match(/^24\.\d+\.\d+$/u);
     expect(steps.some((step) => typeof step.uses === 'string' && step.uses.startsWith('helm/kind-action@'))).to.equal(true);
     expect(steps.some((step) => typeof step.uses === 'string' && step.uses.startsWith('azure/setup-helm@'))).to.equal(true);
     const runs = steps.map((step) => (typeof step.run === 'string' ? step.run : ''));

@@ -19,8 +19,8 @@ export interface StoredAs {
   readonly group: string;
   readonly version: string;
   readonly plural: string;
-  toStorage(object: KObject): KObject;
-  fromStorage(object: KObject): KObject;
+  readonly toStorage: (object: KObject) => KObject;
+  readonly fromStorage: (object: KObject) => KObject;
 }
 
 export interface ResourceType {
