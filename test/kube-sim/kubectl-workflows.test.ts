@@ -45,7 +45,13 @@ describe('kubectl workflows on kube-sim: get all, scale, describe with Events, c
       expect(names.stdout.trim().split('\n')).to.deep.equal(['service/web', 'deployment.apps/web', 'statefulset.apps/db']);
       const table = await admin('get', 'all');
       expect(table.code).to.equal(0);
-      expect(table.stdout).to.match(/^NAME\s+AGE\nservice\/web\s+\d+s/mu);
+      const rows = table.stdout.split('\n').map((line) => line.trim().split(/\s{2,}/u));
+      expect(rows).to.deep.include(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+      expect(rows.find((row) => row[0] === 'service/web')?.slice(0, 5)).to.deep.equal(['service/web', 'ClusterIP', '<none>', '<none>', '443/TCP']);
+      expect(rows).to.deep.include(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+      expect(rows.find((row) => row[0] === 'deployment.apps/web')?.slice(0, 4)).to.deep.equal(['deployment.apps/web', '1/1', '1', '1']);
+      expect(rows).to.deep.include(['NAME', 'READY', 'AGE']);
+      expect(rows.find((row) => row[0] === 'statefulset.apps/db')?.slice(0, 2)).to.deep.equal(['statefulset.apps/db', '1/1']);
     });
 
     it('answers an empty namespace with the message kubectl prints for it', async () => {
