@@ -139,12 +139,15 @@ export const condition = object(
 
 export type Condition = Infer<typeof condition>;
 
-/** The status every kind reports. */
-export const status = object({
+/** The status fields every kind reports. */
+export const statusFields = {
   observedGeneration: integer({ minimum: 0 }),
   readyReplicas: integer({ minimum: 0 }),
   endpoint: string({ description: 'In-cluster HTTPS URL of the public listener.' }),
   conditions: array(condition, { listType: 'map', mapKeys: ['type'], maxItems: 8 }),
-});
+};
+
+/** The status every kind reports. */
+export const status = object(statusFields);
 
 export type Status = Infer<typeof status>;

@@ -52,6 +52,21 @@ describe('CustomResourceDefinition of each kind', () => {
   }
 });
 
+describe('status of each kind (DESIGN "Contract for checks")', () => {
+  const statusOf = (kind: string): Record<string, unknown> => {
+    const definition = KINDS.find((entry) => entry.kind === kind);
+    return definition?.status.properties ?? {};
+  };
+
+  it('every kind has the common fields; IdentityRealm, CertificateAuthority and JwkAuthority add their own', () => {
+    for (const definition of KINDS) expect(definition.status.properties, definition.kind).to.include.keys('observedGeneration', 'readyReplicas', 'endpoint', 'conditions');
+    expect(statusOf('IdentityRealm')).to.include.keys('issuer', 'consoleUrl');
+    expect(statusOf('CertificateAuthority')).to.include.keys('fingerprintSha256', 'notAfter', 'acmeDirectory');
+    expect(statusOf('JwkAuthority')).to.have.nested.property('jwksUrls.items.type', 'string');
+    expect(Object.keys(statusOf('PetStore')).sort()).to.deep.equal(['conditions', 'endpoint', 'observedGeneration', 'readyReplicas']);
+  });
+});
+
 describe('schema builder', () => {
   it('infers the TypeScript type the JSON schema describes', () => {
     const pet = object(

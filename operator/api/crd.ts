@@ -3,7 +3,7 @@
  * The operator and kube-sim read the same objects.
  */
 import { stringify } from 'yaml';
-import { API_GROUP, API_VERSION, statusSchema, type KindDefinition } from './kinds.ts';
+import { API_GROUP, API_VERSION, type KindDefinition } from './kinds.ts';
 
 /** The CRD object of one kind (apiextensions.k8s.io/v1). */
 export function customResourceDefinition(definition: KindDefinition): Record<string, unknown> {
@@ -44,7 +44,7 @@ export function customResourceDefinition(definition: KindDefinition): Record<str
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec: definition.spec,
-                status: statusSchema.json,
+                status: definition.status,
               },
             },
           },

@@ -30,6 +30,17 @@ describe('kind/samples (DESIGN "Contract for checks")', () => {
     });
   }
 
+  it('an IdentityRealm keeps status.issuer, which spec.auth.identityRealmRef resolves to (not pruned)', async () => {
+    const api = new Api();
+    await loadCrds(api, DEFAULT_CRDS);
+    const type = api.type('cryptoutil.io', 'v1alpha1', 'identityrealms');
+    const realm = api.create(type, 'default', parse(await readFile(join(samples, 'identityrealm.yaml'), 'utf8')) as KObject, 'test');
+    const status = { issuer: 'https://login.example.org', consoleUrl: 'https://console.example.org', unknownField: 'pruned' };
+    const written = api.update(type, 'default', 'demo', { ...realm, status }, 'status', 'test');
+    expect(written.status).to.deep.equal({ issuer: 'https://login.example.org', consoleUrl: 'https://console.example.org' });
+    api.close();
+  });
+
   it('spec.auth takes exactly one of issuer and identityRealmRef (CEL rule of every kind)', async () => {
     const api = new Api();
     await loadCrds(api, DEFAULT_CRDS);
