@@ -4,7 +4,10 @@
 # applies the PetStore and KmsInstance samples and waits for them to be Ready.
 # Needs docker, kind, kubectl and helm on PATH. Environment overrides:
 #   KIND_CLUSTER_NAME (cryptoutil), IMAGE_REPOSITORY (cryptoutil), IMAGE_TAG (dev),
-#   OPERATOR_NAMESPACE (cryptoutil-system), WAIT_TIMEOUT (600s)
+#   OPERATOR_NAMESPACE (cryptoutil-system), WAIT_TIMEOUT (600s),
+#   ISSUER (the samples' spec.auth.issuer; their placeholder https://identity.example.com otherwise).
+# A service pod is ready only once it has read its issuer's JWKS, so the samples turn Ready only with an
+# ISSUER the cluster can reach (the e2e-kind workflow uses GitHub Actions' OIDC issuer).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,8 +53,15 @@ helm upgrade --install cryptoutil-operator "${root}/charts/cryptoutil-operator" 
   --set image.pullPolicy=IfNotPresent \
   --wait --timeout "$timeout"
 
-echo "==> applying the samples"
-kubectl --context "$context" apply -f "${root}/kind/samples/petstore.yaml" -f "${root}/kind/samples/kmsinstance.yaml"
+placeholder="https://identity.example.com"
+issuer="${ISSUER:-$placeholder}"
+if [[ "$issuer" == "$placeholder" ]]; then
+  echo "warning: ISSUER is not set; the samples trust ${placeholder}, which does not resolve, so their pods stay unready" >&2
+fi
+echo "==> applying the samples with spec.auth.issuer ${issuer}"
+for sample in "${root}/kind/samples/petstore.yaml" "${root}/kind/samples/kmsinstance.yaml"; do
+  sed "s|${placeholder}|${issuer}|" "$sample" | kubectl --context "$context" apply -f -
+done
 
 echo "==> waiting up to ${timeout} for the samples to be Ready"
 if ! kubectl --context "$context" -n default wait --for=condition=Ready --timeout="$timeout" petstores.cryptoutil.io/demo kmsinstances.cryptoutil.io/demo; then

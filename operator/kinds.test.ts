@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { API_VERSION, KIND_ROWS, KIND_TABLE, PLANNED_KINDS, kindRow } from './kinds.ts';
+import { API_VERSION, KIND_ROWS, KIND_TABLE, PLANNED_KINDS, PLANNED_ROWS, isWatchedKind, kindRow } from './kinds.ts';
+import { KINDS } from './api/kinds.ts';
 
 describe('kind table', () => {
   it('reconciles PetStore with learn-ps on 8480 and KmsInstance with sm-kms on 8080', () => {
@@ -14,6 +15,13 @@ describe('kind table', () => {
       expect(KIND_TABLE[kind]).to.equal(undefined);
       expect(() => kindRow(kind)).to.throw(`kind ${kind} has no controller; reconciled kinds: PetStore, KmsInstance`);
     }
+  });
+
+  it('watches every kind of the API: reconciled or planned, with the CRD plural', () => {
+    const watched = [...KIND_ROWS, ...PLANNED_ROWS].map((row) => `${row.kind}/${row.plural}`).sort();
+    expect(watched).to.deep.equal(KINDS.map((kind) => `${kind.kind}/${kind.plural}`).sort());
+    expect(KINDS.every((kind) => isWatchedKind(kind.kind))).to.equal(true);
+    expect(isWatchedKind('Widget')).to.equal(false);
   });
 
   it('resolves nothing through the prototype', () => {

@@ -31,8 +31,31 @@ const ROWS: readonly KindRow[] = [
   { kind: 'KmsInstance', plural: 'kmsinstances', service: 'sm-kms', port: 8080, children: { unseal: true } },
 ];
 
-/** Kinds with a CRD but no service yet: the operator leaves them alone until their row moves up. */
-export const PLANNED_KINDS: readonly string[] = ['CertificateAuthority', 'IdentityRealm', 'JwkAuthority'];
+/** A kind with a CRD but no controller yet: watched only to say so in its status. */
+export interface PlannedKind {
+  readonly kind: string;
+  readonly plural: string;
+}
+
+const PLANNED: readonly PlannedKind[] = [
+  { kind: 'CertificateAuthority', plural: 'certificateauthorities' },
+  { kind: 'IdentityRealm', plural: 'identityrealms' },
+  { kind: 'JwkAuthority', plural: 'jwkauthorities' },
+];
+
+/**
+ * Kinds with a CRD but no service yet: the operator deploys nothing for them and marks each resource
+ * `Ready=False` with reason `ControllerNotImplemented` until their row moves up.
+ */
+export const PLANNED_KINDS: readonly string[] = PLANNED.map((planned) => planned.kind);
+
+/** The planned kinds with their REST plurals. */
+export const PLANNED_ROWS: readonly PlannedKind[] = PLANNED;
+
+/** True for every kind the operator watches: reconciled kinds and planned ones. */
+export function isWatchedKind(kind: string): boolean {
+  return KIND_TABLE[kind] !== undefined || PLANNED_KINDS.includes(kind);
+}
 
 /** The kinds the operator reconciles, keyed by kind (null prototype: no inherited keys). */
 export const KIND_TABLE: Readonly<Record<string, KindRow | undefined>> = Object.assign(

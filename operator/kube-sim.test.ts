@@ -39,6 +39,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 const PETSTORES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores';
+const AUTH = { issuer: 'https://issuer.example' };
 const KMS = '/apis/cryptoutil.io/v1alpha1/namespaces/default/kmsinstances';
 
 function condition(resource: Json, type: string): Json | undefined {
@@ -65,7 +66,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
   });
 
   it('creates the children of PetStore demo with owner references and labels, reports Ready, and follows scaling', async () => {
-    const created = await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'demo' }, spec: { replicas: 2 } });
+    const created = await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'demo' }, spec: { replicas: 2, auth: AUTH } });
     expect(created.status).to.equal(201);
     const uid = (created.body.metadata as Json).uid;
     const deployment = await until('the Deployment', async () => {
@@ -76,7 +77,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect(metadata.labels).to.deep.include({ 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/managed-by': 'cryptoutil-operator' });
     expect(metadata.ownerReferences[0]).to.deep.include({ kind: 'PetStore', name: 'demo', uid, controller: true });
     for (const path of [
-      '/api/v1/namespaces/default/secrets/demo-learn-ps-tls', '/api/v1/namespaces/default/secrets/demo-learn-ps-postgres', '/api/v1/namespaces/default/configmaps/demo-learn-ps-config',
+      '/api/v1/namespaces/default/secrets/demo-learn-ps-tls', '/api/v1/namespaces/default/configmaps/demo-learn-ps-config',
       '/api/v1/namespaces/default/services/demo-learn-ps', '/apis/apps/v1/namespaces/default/statefulsets/demo-learn-ps-postgres',
       '/apis/policy/v1/namespaces/default/poddisruptionbudgets/demo-learn-ps', '/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/demo-learn-ps',
     ]) {
@@ -100,17 +101,20 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     });
   });
 
-  it('garbage-collects the children when PetStore demo is deleted', async () => {
+  it('garbage-collects the children when PetStore demo is deleted, keeping the database credentials (Retain)', async () => {
     expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/demo`)).status).to.equal(200);
     await until('the children to go', async () => {
       const deployment = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo-learn-ps');
       const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/demo-learn-ps-tls');
       return deployment.status === 404 && secret.status === 404 ? true : undefined;
     });
+    const credentials = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/demo-learn-ps-postgres');
+    expect(credentials.status).to.equal(200);
+    expect((credentials.body.metadata as Json).ownerReferences).to.equal(undefined);
   });
 
   it('creates the KmsInstance unseal Secret once and keeps it through a reconcile and a delete (Retain)', async () => {
-    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'vault' }, spec: {} })).status).to.equal(201);
+    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'vault' }, spec: { auth: AUTH } })).status).to.equal(201);
     const first = await until('the unseal Secret', async () => {
       const answer = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
       return answer.status === 200 ? answer.body : undefined;
@@ -134,10 +138,24 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     const kept = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
     expect(kept.status).to.equal(200);
     expect(kept.body.data).to.deep.equal(first.data);
+    // What NOTES.txt promises: the unseal shares, the database credentials and the volume stay together,
+    // so a KmsInstance of the same name opens the same sealed data.
+    const credentials = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-sm-kms-postgres');
+    expect(credentials.status).to.equal(200);
+    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'vault' }, spec: { auth: AUTH } })).status).to.equal(201);
+    const set = await until('the new StatefulSet', async () => {
+      const answer = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/statefulsets/vault-sm-kms-postgres');
+      return answer.status === 200 ? answer.body : undefined;
+    });
+    expect((set.spec as Json).persistentVolumeClaimRetentionPolicy).to.deep.equal({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    const reused = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-sm-kms-postgres');
+    expect((reused.body.metadata as Json).resourceVersion).to.equal((credentials.body.metadata as Json).resourceVersion);
+    expect((await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal')).body.data).to.deep.equal(first.data);
+    expect((await asAdmin(sim, 'DELETE', `${KMS}/vault`)).status).to.equal(200);
   });
 
   it('reports a missing database Secret once, as one Warning Event whose series counts the retries', async () => {
-    const spec = { database: { external: { secretRef: { name: 'absent-db' } } } };
+    const spec = { auth: AUTH, database: { external: { secretRef: { name: 'absent-db' } } } };
     expect((await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'nodb' }, spec })).status).to.equal(201);
     const warnings = async (): Promise<Json[]> => {
       const list = await asAdmin(sim, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events');
@@ -151,19 +169,55 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/nodb`)).status).to.equal(200);
   });
 
-  it('deletes the unseal Secret through its finalizer under deletionPolicy Delete', async () => {
-    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'scratch' }, spec: { deletionPolicy: 'Delete' } })).status).to.equal(201);
+  it('deletes the unseal and database Secrets through its finalizer under deletionPolicy Delete, and lets the volume go', async () => {
+    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'scratch' }, spec: { deletionPolicy: 'Delete', auth: AUTH } })).status).to.equal(201);
     await until('the finalizer and the Secret', async () => {
       const resource = await asAdmin(sim, 'GET', `${KMS}/scratch`);
       const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal');
       const finalizers = ((resource.body.metadata as Json).finalizers ?? []) as string[];
-      return finalizers.includes('cryptoutil.io/unseal-secret') && secret.status === 200 ? true : undefined;
+      return finalizers.includes('cryptoutil.io/retained-secrets') && secret.status === 200 ? true : undefined;
     });
+    const set = await until('the StatefulSet', async () => {
+      const answer = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/statefulsets/scratch-sm-kms-postgres');
+      return answer.status === 200 ? answer : undefined;
+    });
+    expect((set.body.spec as Json).persistentVolumeClaimRetentionPolicy).to.deep.equal({ whenDeleted: 'Delete', whenScaled: 'Retain' });
     await asAdmin(sim, 'DELETE', `${KMS}/scratch`);
-    await until('the resource and its unseal Secret to go', async () => {
+    await until('the resource and its Secrets to go', async () => {
       const resource = await asAdmin(sim, 'GET', `${KMS}/scratch`);
       const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal');
-      return resource.status === 404 && secret.status === 404 ? true : undefined;
+      const credentials = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-sm-kms-postgres');
+      return resource.status === 404 && secret.status === 404 && credentials.status === 404 ? true : undefined;
     });
+  });
+
+  it('marks a resource without an issuer Degraded with reason NoIssuer, with a Warning Event, and deploys nothing', async () => {
+    expect((await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'anon' }, spec: {} })).status).to.equal(201);
+    const resource = await until('Degraded NoIssuer', async () => {
+      const answer = await asAdmin(sim, 'GET', `${PETSTORES}/anon`);
+      return condition(answer.body, 'Degraded')?.reason === 'NoIssuer' ? answer.body : undefined;
+    });
+    expect(condition(resource, 'Ready')).to.deep.include({ status: 'False', reason: 'NoIssuer', observedGeneration: 1 });
+    const events = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Danon');
+    expect(((events.body.items ?? []) as Json[]).map((event) => [event.type, event.reason])).to.deep.include(['Warning', 'NoIssuer']);
+    expect((await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/anon-learn-ps')).status).to.equal(404);
+    expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/anon`)).status).to.equal(200);
+  });
+
+  it('says ControllerNotImplemented on an IdentityRealm, and a service referring to it is Degraded IdentityRealmNotReady', async () => {
+    const realms = '/apis/cryptoutil.io/v1alpha1/namespaces/default/identityrealms';
+    expect((await asAdmin(sim, 'POST', realms, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'IdentityRealm', metadata: { name: 'corp' }, spec: { auth: AUTH } })).status).to.equal(201);
+    const realm = await until('the realm status', async () => {
+      const answer = await asAdmin(sim, 'GET', `${realms}/corp`);
+      return condition(answer.body, 'Ready') === undefined ? undefined : answer.body;
+    });
+    expect(condition(realm, 'Ready')).to.deep.include({ status: 'False', reason: 'ControllerNotImplemented', observedGeneration: 1 });
+    expect((await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'realmed' }, spec: { auth: { identityRealmRef: { name: 'corp' } } } })).status).to.equal(201);
+    const resource = await until('Degraded IdentityRealmNotReady', async () => {
+      const answer = await asAdmin(sim, 'GET', `${PETSTORES}/realmed`);
+      return condition(answer.body, 'Degraded')?.reason === 'IdentityRealmNotReady' ? answer.body : undefined;
+    });
+    expect(String(condition(resource, 'Degraded')?.message)).to.include('IdentityRealm corp is not Ready (ControllerNotImplemented)');
+    expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/realmed`)).status).to.equal(200);
   });
 });

@@ -15,10 +15,11 @@ import { loadTls, serverOptions } from '../services/template/tls/index.ts';
 import { createLogger } from '../services/template/telemetry/logger.ts';
 import type { LogLevel } from '../services/template/config/schema.ts';
 import { version } from '../services/template/version.ts';
-import { API_VERSION, KIND_ROWS } from './kinds.ts';
+import { API_VERSION, KIND_ROWS, PLANNED_KINDS } from './kinds.ts';
 import type { Images } from './children/desired.ts';
 import { serviceReconciler } from './controllers/reconciler.ts';
 import type { Reconciler } from './controllers/reconciler.ts';
+import { plannedReconciler } from './controllers/planned.ts';
 import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey } from './controllers/keys.ts';
 import { FIELD_MANAGER } from './resources/ownership.ts';
 import { describeError } from './kube/api.ts';
@@ -32,7 +33,11 @@ import type { WatchTarget } from './watch/watcher.ts';
 import { createOperatorMetrics } from './telemetry.ts';
 
 /** Images deployed when a resource names none: the operator's own release. */
-export const DEFAULT_IMAGES: Images = { service: `ghcr.io/cryptoutil/cryptoutil:${version}`, postgres: 'postgres:17-alpine' };
+/**
+ * No registry publishes the cryptoutil image: `docker build -t cryptoutil:dev .` makes this tag (and
+ * `kind load docker-image cryptoutil:dev` puts it on a kind cluster). The chart passes its own image.
+ */
+export const DEFAULT_IMAGES: Images = { service: 'cryptoutil:dev', postgres: 'postgres:17-alpine' };
 /** Admin port of the operator (the services use 9090). */
 export const OPERATOR_ADMIN_PORT = 9190;
 /** Where the operator keeps its admin listener's local CA; an emptyDir in the pod. */
@@ -92,11 +97,14 @@ function kubeconfigFrom(file: string | undefined): KubeConfig {
   return config;
 }
 
-/** Every kind is watched, and so are the workloads it owns (their readiness drives Ready). */
+/**
+ * Every kind is watched, planned ones too (to say they have no controller), and so are the
+ * workloads the reconciled kinds own (their readiness drives Ready).
+ */
 function watchTargets(): WatchTarget[] {
   const owned = (apiVersion: string, kind: string): WatchTarget => ({ apiVersion, kind, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`, keyOf: keyOfOwner });
   return [
-    ...KIND_ROWS.map((row): WatchTarget => ({ apiVersion: API_VERSION, kind: row.kind, keyOf: keyOfResource })),
+    ...[...KIND_ROWS.map((row) => row.kind), ...PLANNED_KINDS].map((kind): WatchTarget => ({ apiVersion: API_VERSION, kind, keyOf: keyOfResource })),
     owned('apps/v1', 'Deployment'),
     owned('apps/v1', 'StatefulSet'),
   ];
@@ -109,7 +117,10 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const transport = options.transport ?? kubeconfigTransport(kubeconfigFrom(options.kubeconfig));
   const api = httpKubeApi(transport);
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
-  const reconcilers = new Map<string, Reconciler>(KIND_ROWS.map((row) => [row.kind, serviceReconciler(row, { api, images })]));
+  const reconcilers = new Map<string, Reconciler>([
+    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images })]),
+    ...PLANNED_KINDS.map((kind): [string, Reconciler] => [kind, plannedReconciler(kind, { api })]),
+  ]);
   const known = new Set<string>();
   let phase: Phase = 'starting';
 

@@ -26,11 +26,31 @@ export const image = string({
   description: 'Container image; defaults to the operator’s own release image.',
 });
 
-/** Kept Secrets (barrier shares, CA keys, database credentials) survive deletion unless `Delete`. */
+/**
+ * Retain keeps, together, what the sealed data needs to be opened again by a resource of the same
+ * name: the unseal Secret, the database credentials Secret and the PostgreSQL volume.
+ */
 export const deletionPolicy = oneOf(['Retain', 'Delete'], {
   default: 'Retain',
-  description: 'What happens to generated Secrets when the resource is deleted.',
+  description: 'Retain: deleting the resource keeps the unseal Secret, the generated database credentials Secret and the PostgreSQL volume; Delete removes them too.',
 });
+
+/** Where the service's access tokens come from: an issuer URL, or an IdentityRealm that publishes one. */
+export const auth = object(
+  {
+    issuer: string({ pattern: '^https://[^\\s]+$', maxLength: 2048, description: 'Issuer URL of the OAuth 2.1 authorization server whose access tokens the service accepts (the service key auth.issuer).' }),
+    identityRealmRef: object(
+      { name: string({ pattern: dnsName, maxLength: 253, description: 'IdentityRealm in the same namespace.' }) },
+      { required: ['name'], description: 'Trust the issuer an IdentityRealm of this namespace reports in status.issuer.' },
+    ),
+  },
+  {
+    description: 'The token issuer of the service; without one the resource is Degraded with reason NoIssuer.',
+    validations: [
+      { rule: 'has(self.issuer) != has(self.identityRealmRef)', message: 'auth needs exactly one of issuer and identityRealmRef' },
+    ],
+  },
+);
 
 /** Either an external PostgreSQL (a Secret with its URL) or one the operator runs. */
 export const database = object(
@@ -119,12 +139,15 @@ export const condition = object(
 
 export type Condition = Infer<typeof condition>;
 
-/** The status every kind reports. */
-export const status = object({
+/** The status fields every kind reports. */
+export const statusFields = {
   observedGeneration: integer({ minimum: 0 }),
   readyReplicas: integer({ minimum: 0 }),
   endpoint: string({ description: 'In-cluster HTTPS URL of the public listener.' }),
   conditions: array(condition, { listType: 'map', mapKeys: ['type'], maxItems: 8 }),
-});
+};
+
+/** The status every kind reports. */
+export const status = object(statusFields);
 
 export type Status = Infer<typeof status>;

@@ -35,19 +35,36 @@ describe('CRDs in crds/ (regenerate with UPDATE_CRDS=1)', () => {
 
 describe('CustomResourceDefinition of each kind', () => {
   for (const definition of KINDS) {
-    it(`${definition.kind}: status subresource, Ready and Age columns, replicas default 1 minimum 1`, () => {
+    it(`${definition.kind}: status and scale subresources, Ready and Age columns, replicas default 1 minimum 1, spec.auth`, () => {
       const crd = customResourceDefinition(definition) as {
         spec: { versions: { subresources: unknown; additionalPrinterColumns: { name: string }[]; schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] };
       };
       const [version] = crd.spec.versions;
-      expect(version?.subresources).to.deep.equal({ status: {} });
+      expect(version?.subresources).to.deep.equal({ status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.readyReplicas' } });
       const names = version?.additionalPrinterColumns.map((column) => column.name);
       expect(names).to.include.members(['Ready', 'Age']);
       const spec = version?.schema.openAPIV3Schema.properties.spec.properties;
       expect(spec?.replicas).to.deep.equal({ type: 'integer', description: 'Pods of the service.', minimum: 1, default: 1 });
       expect(spec?.deletionPolicy).to.have.property('default', 'Retain');
+      expect(spec?.auth).to.have.nested.property('properties.issuer.pattern', '^https://[^\\s]+$');
+      expect(spec?.auth).to.have.nested.property('properties.identityRealmRef.required').that.deep.equals(['name']);
     });
   }
+});
+
+describe('status of each kind (DESIGN "Contract for checks")', () => {
+  const statusOf = (kind: string): Record<string, unknown> => {
+    const definition = KINDS.find((entry) => entry.kind === kind);
+    return definition?.status.properties ?? {};
+  };
+
+  it('every kind has the common fields; IdentityRealm, CertificateAuthority and JwkAuthority add their own', () => {
+    for (const definition of KINDS) expect(definition.status.properties, definition.kind).to.include.keys('observedGeneration', 'readyReplicas', 'endpoint', 'conditions');
+    expect(statusOf('IdentityRealm')).to.include.keys('issuer', 'consoleUrl');
+    expect(statusOf('CertificateAuthority')).to.include.keys('fingerprintSha256', 'notAfter', 'acmeDirectory');
+    expect(statusOf('JwkAuthority')).to.have.nested.property('jwksUrls.items.type', 'string');
+    expect(Object.keys(statusOf('PetStore')).sort()).to.deep.equal(['conditions', 'endpoint', 'observedGeneration', 'readyReplicas']);
+  });
 });
 
 describe('schema builder', () => {

@@ -3,7 +3,7 @@
  * The operator and kube-sim read the same objects.
  */
 import { stringify } from 'yaml';
-import { API_GROUP, API_VERSION, statusSchema, type KindDefinition } from './kinds.ts';
+import { API_GROUP, API_VERSION, type KindDefinition } from './kinds.ts';
 
 /** The CRD object of one kind (apiextensions.k8s.io/v1). */
 export function customResourceDefinition(definition: KindDefinition): Record<string, unknown> {
@@ -30,7 +30,8 @@ export function customResourceDefinition(definition: KindDefinition): Record<str
           name: API_VERSION,
           served: true,
           storage: true,
-          subresources: { status: {} },
+          // `kubectl scale` and autoscalers go through /scale; the status side counts ready pods.
+          subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.readyReplicas' } },
           additionalPrinterColumns: definition.columns.map((column) => ({ ...column })),
           schema: {
             openAPIV3Schema: {
@@ -43,7 +44,7 @@ export function customResourceDefinition(definition: KindDefinition): Record<str
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec: definition.spec,
-                status: statusSchema.json,
+                status: definition.status,
               },
             },
           },

@@ -2,8 +2,8 @@
  * The five cryptoutil kinds as one table: adding a row adds a CRD, its printer columns and its
  * TypeScript types. Spec types are inferred from the same schemas the CRDs publish.
  */
-import { database, deletionPolicy, image, podResources, replicas, status, tls } from './common.ts';
-import { boolean, integer, object, oneOf, string, type Infer, type JsonSchema, type Schema } from './schema.ts';
+import { auth, database, deletionPolicy, image, podResources, replicas, status, statusFields, tls } from './common.ts';
+import { array, boolean, integer, object, oneOf, string, type Infer, type JsonSchema, type Schema } from './schema.ts';
 
 export const API_GROUP = 'cryptoutil.io';
 export const API_VERSION = 'v1alpha1';
@@ -23,6 +23,8 @@ export interface KindDefinition {
   readonly singular: string;
   readonly shortNames: readonly string[];
   readonly spec: JsonSchema;
+  /** The status schema: the common fields plus the kind's own (DESIGN "Contract for checks"). */
+  readonly status: JsonSchema;
   readonly columns: readonly PrinterColumn[];
 }
 
@@ -34,7 +36,7 @@ const endpoint: PrinterColumn = { name: 'Endpoint', type: 'string', jsonPath: '.
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 /** The fields of every service spec. */
-const serviceFields = { replicas, image, database, tls, resources: podResources, deletionPolicy };
+const serviceFields = { replicas, image, auth, database, tls, resources: podResources, deletionPolicy };
 
 const specOptions = { default: {} } as const;
 
@@ -145,12 +147,29 @@ export type CertificateAuthority = CustomResource<'CertificateAuthority', Certif
 export type IdentityRealm = CustomResource<'IdentityRealm', IdentityRealmSpec>;
 export type JwkAuthority = CustomResource<'JwkAuthority', JwkAuthoritySpec>;
 
+/** Status fields of one kind beyond the common ones, written by its controller. */
+const kindStatus = {
+  CertificateAuthority: object({
+    ...statusFields,
+    fingerprintSha256: string({ description: 'SHA-256 fingerprint of the CA certificate.' }),
+    notAfter: string({ format: 'date-time', description: 'End of the CA certificate validity.' }),
+    acmeDirectory: string({ description: 'URL of the ACME directory, when spec.acme is true.' }),
+  }),
+  IdentityRealm: object({
+    ...statusFields,
+    issuer: string({ description: 'Issuer URL of the realm; services naming it in spec.auth.identityRealmRef trust it.' }),
+    consoleUrl: string({ description: 'URL of the browser console.' }),
+  }),
+  JwkAuthority: object({ ...statusFields, jwksUrls: array(string(), { description: 'URLs of the published JWKS.' }) }),
+};
+
 function kind(
   name: string,
   plural: string,
   shortNames: readonly string[],
   spec: Schema<unknown>,
   extra: readonly PrinterColumn[],
+  statusSchema: Schema<unknown> = status,
 ): KindDefinition {
   return {
     kind: name,
@@ -158,6 +177,7 @@ function kind(
     singular: name.toLowerCase(),
     shortNames,
     spec: spec.json,
+    status: statusSchema.json,
     columns: [ready, ...extra, reason, endpoint, age],
   };
 }
@@ -169,17 +189,17 @@ export const KINDS: readonly KindDefinition[] = [
     { name: 'Common Name', type: 'string', jsonPath: '.spec.subject.commonName' },
     { name: 'Algorithm', type: 'string', jsonPath: '.spec.keyAlgorithm' },
     replicasColumn,
-  ]),
+  ], kindStatus.CertificateAuthority),
   kind('IdentityRealm', 'identityrealms', ['realm'], identityRealmSpec, [
     { name: 'Issuer', type: 'string', jsonPath: '.spec.issuer' },
     replicasColumn,
     readyReplicas,
-  ]),
+  ], kindStatus.IdentityRealm),
   kind('PetStore', 'petstores', ['ps'], petStoreSpec, [replicasColumn, readyReplicas]),
   kind('JwkAuthority', 'jwkauthorities', ['jwka'], jwkAuthoritySpec, [
     { name: 'Algorithm', type: 'string', jsonPath: '.spec.signingAlgorithm' },
     replicasColumn,
-  ]),
+  ], kindStatus.JwkAuthority),
 ];
 
 export { status as statusSchema };

@@ -24,8 +24,11 @@ export const MOUNTS = {
 /** The file name of the configuration inside the ConfigMap and its mount. */
 export const CONFIG_FILE = 'config.yml';
 
-/** The configuration as data: public listener on every interface, admin on loopback, TLS from files. */
-export function serviceConfig(resource: ServiceResource, row: KindRow): Record<string, unknown> {
+/**
+ * The configuration as data: public listener on every interface, admin on loopback, TLS from files,
+ * and `auth.issuer`, the issuer resolved from `spec.auth` (controllers/issuer.ts).
+ */
+export function serviceConfig(resource: ServiceResource, row: KindRow, issuer: string): Record<string, unknown> {
   const names = childNames(resource);
   const config: Record<string, unknown> = {
     public: { address: '0.0.0.0', port: row.port },
@@ -33,6 +36,7 @@ export function serviceConfig(resource: ServiceResource, row: KindRow): Record<s
     admin: { address: '127.0.0.1', port: 9090 },
     tls: { mode: 'files', certFile: `${MOUNTS.tls}/tls.crt`, keyFile: `${MOUNTS.tls}/tls.key`, caFile: `${MOUNTS.tls}/ca.crt`, names: [names.workload] },
     database: { url: `file://${MOUNTS.database}/${resource.spec.database?.external?.secretRef.key ?? DATABASE_URL_KEY}` },
+    auth: { issuer },
     log: { level: 'info' },
     dataDir: MOUNTS.data,
   };
@@ -49,16 +53,16 @@ export function serviceConfig(resource: ServiceResource, row: KindRow): Record<s
 }
 
 /** The ConfigMap holding `config.yml`. */
-export function configMap(resource: ServiceResource, row: KindRow): KubeObject {
+export function configMap(resource: ServiceResource, row: KindRow, issuer: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: ownedMeta(resource, row, 'config', childNames(resource).config),
-    data: { [CONFIG_FILE]: stringify(serviceConfig(resource, row)) },
+    data: { [CONFIG_FILE]: stringify(serviceConfig(resource, row, issuer)) },
   };
 }
 
 /** A digest of the configuration, put on the pod template so a config change rolls the pods. */
-export function configDigest(resource: ServiceResource, row: KindRow): string {
-  return createHash('sha256').update(stringify(serviceConfig(resource, row))).digest('hex').slice(0, 16);
+export function configDigest(resource: ServiceResource, row: KindRow, issuer: string): string {
+  return createHash('sha256').update(stringify(serviceConfig(resource, row, issuer))).digest('hex').slice(0, 16);
 }

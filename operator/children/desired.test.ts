@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { kindRow } from '../kinds.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';
 import {
-  kmsInstance, petStore, withBarrier, withCertManager, withExternalDatabase, withGeneratedDatabase, withImage, withNamespace,
+  ISSUER, kmsInstance, petStore, withBarrier, withCertManager, withDeletionPolicy, withExternalDatabase, withGeneratedDatabase, withImage, withNamespace,
   withReplicas, withResources, withTlsSecret,
 } from '../testing/fixtures.ts';
 import { desiredChildren } from './desired.ts';
@@ -12,6 +12,7 @@ import { databaseSecret, databaseUrl } from './postgres.ts';
 import { serverNames, tlsSecret } from './tls.ts';
 import { unsealSecret } from './unseal.ts';
 import { childNames } from './names.ts';
+import { deployment } from './workload.ts';
 import { dig, digAll } from '../testing/dig.ts';
 
 function decoded(secret: KubeObject): Record<string, string> {
@@ -21,7 +22,7 @@ function decoded(secret: KubeObject): Record<string, string> {
 const images = { service: 'ghcr.io/cryptoutil/cryptoutil:test', postgres: 'postgres:17-alpine' };
 
 function childrenOf(resource: ServiceResource): KubeObject[] {
-  return desiredChildren(resource, kindRow(resource.kind), images);
+  return desiredChildren(resource, kindRow(resource.kind), images, ISSUER);
 }
 
 function find(children: readonly KubeObject[], kind: string, name: string): KubeObject {
@@ -134,10 +135,16 @@ describe('desired children of a service resource', () => {
         shares: ['file:///etc/cryptoutil/unseal/share-1', 'file:///etc/cryptoutil/unseal/share-2'],
         threshold: 2,
       });
+      expect(dig(parsed, 'auth')).to.deep.equal({ issuer: ISSUER });
+    });
+
+    it('rolls the pods when the issuer changes (the config digest covers auth.issuer)', () => {
+      const digest = (issuer: string): unknown => dig(deployment(petStore('demo'), kindRow('PetStore'), 'img', issuer), 'spec.template.metadata.annotations');
+      expect(digest('https://a.example')).to.not.deep.equal(digest('https://b.example'));
     });
 
     it('reads the external Secret key and has no barrier without one', () => {
-      const config = serviceConfig(petStore('demo', withExternalDatabase('pg', 'dsn')), kindRow('PetStore'));
+      const config = serviceConfig(petStore('demo', withExternalDatabase('pg', 'dsn')), kindRow('PetStore'), ISSUER);
       expect(config.database).to.deep.equal({ url: 'file:///etc/cryptoutil/database/dsn' });
       expect(config).to.not.have.property('barrier');
     });
@@ -152,6 +159,9 @@ describe('desired children of a service resource', () => {
       expect(dig(set, 'spec.template.spec.containers.0.env.1')).to.deep.equal({ name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'demo-learn-ps-postgres', key: 'POSTGRES_PASSWORD' } } });
       expect(dig(set, 'spec.template.spec.containers.0.securityContext.readOnlyRootFilesystem')).to.equal(true);
       expect(dig(set, 'spec.volumeClaimTemplates.0.spec.resources.requests.storage')).to.equal('1Gi');
+      expect(dig(set, 'spec.persistentVolumeClaimRetentionPolicy')).to.deep.equal({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+      const deleting = find(childrenOf(petStore('demo', withDeletionPolicy('Delete'))), 'StatefulSet', 'demo-learn-ps-postgres');
+      expect(dig(deleting, 'spec.persistentVolumeClaimRetentionPolicy')).to.deep.equal({ whenDeleted: 'Delete', whenScaled: 'Retain' });
       expect(dig(find(childrenOf(petStore('demo')), 'Service', 'demo-learn-ps-postgres'), 'spec.clusterIP')).to.equal('None');
     });
 
@@ -173,7 +183,9 @@ describe('desired children of a service resource', () => {
       expect(databaseUrl(resource, 'a/b')).to.equal('postgres://cryptoutil:a%2Fb@demo-learn-ps-postgres.shop.svc:5432/cryptoutil');
       const secret = databaseSecret(resource, kindRow('PetStore'), 'pw');
       expect(decoded(secret)).to.deep.equal({ POSTGRES_USER: 'cryptoutil', POSTGRES_PASSWORD: 'pw', POSTGRES_DB: 'cryptoutil', url: 'postgres://cryptoutil:pw@demo-learn-ps-postgres.shop.svc:5432/cryptoutil' });
-      expect(secret.metadata.ownerReferences).to.have.length(1);
+      // Kept with the volume under Retain: no owner reference (the finalizer removes it under Delete).
+      expect(secret.metadata.ownerReferences).to.equal(undefined);
+      expect(secret.metadata.labels?.['app.kubernetes.io/instance']).to.equal('demo');
     });
   });
 

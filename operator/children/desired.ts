@@ -18,8 +18,8 @@ export interface Images {
   readonly postgres: string;
 }
 
-/** Every applied child of `resource`, in apply order (dependencies before dependents). */
-export function desiredChildren(resource: ServiceResource, row: KindRow, images: Images): KubeObject[] {
+/** Every applied child of `resource`, in apply order (dependencies before dependents); `issuer` goes into the config. */
+export function desiredChildren(resource: ServiceResource, row: KindRow, images: Images, issuer: string): KubeObject[] {
   const database = managesDatabase(resource)
     ? [postgresService(resource, row), postgresStatefulSet(resource, row, postgresImage(resource, images.postgres)), databaseNetworkPolicy(resource, row)]
     : [];
@@ -27,8 +27,8 @@ export function desiredChildren(resource: ServiceResource, row: KindRow, images:
   return [
     ...database,
     ...(certificate === undefined ? [] : [certificate]),
-    configMap(resource, row),
-    deployment(resource, row, resource.spec.image ?? images.service),
+    configMap(resource, row, issuer),
+    deployment(resource, row, resource.spec.image ?? images.service, issuer),
     service(resource, row),
     podDisruptionBudget(resource, row),
     serviceNetworkPolicy(resource, row),

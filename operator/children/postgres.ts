@@ -5,7 +5,7 @@
  */
 import type { KindRow } from '../kinds.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';
-import { ownedMeta, secretData, selectorLabels } from '../resources/ownership.ts';
+import { childLabels, ownedMeta, secretData, selectorLabels } from '../resources/ownership.ts';
 import { childNames } from './names.ts';
 import { CONTAINER_SECURITY_CONTEXT, POSTGRES_RESOURCES, podSecurityContext } from './hardening.ts';
 
@@ -25,13 +25,17 @@ export function databaseUrl(resource: ServiceResource, password: string): string
   return `postgres://${USER}:${encodeURIComponent(password)}@${host}:${PORT}/${DATABASE}`;
 }
 
-/** The credentials Secret, built once from a freshly generated password and never rewritten. */
+/**
+ * The credentials Secret, built once from a freshly generated password and never rewritten. No owner
+ * reference, like the unseal Secret: under `deletionPolicy: Retain` it outlives the resource together
+ * with the volume whose data it opens; under Delete the reconciler's finalizer removes it.
+ */
 export function databaseSecret(resource: ServiceResource, row: KindRow, password: string): KubeObject {
   const names = childNames(resource);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: ownedMeta(resource, row, COMPONENT, names.databaseSecret),
+    metadata: { name: names.databaseSecret, namespace: resource.metadata.namespace, labels: childLabels(resource, row, COMPONENT) },
     type: 'Opaque',
     data: secretData({ POSTGRES_USER: USER, POSTGRES_PASSWORD: password, POSTGRES_DB: DATABASE, [DATABASE_URL_KEY]: databaseUrl(resource, password) }),
   };
@@ -94,6 +98,9 @@ export function postgresStatefulSet(resource: ServiceResource, row: KindRow, ima
           volumes: [{ name: 'run', emptyDir: {} }, { name: 'tmp', emptyDir: {} }],
         },
       },
+      // The volume follows deletionPolicy (StatefulSet PVC retention, Kubernetes 1.32 GA): Retain keeps
+      // it with the credentials Secret; Delete lets the StatefulSet controller remove it.
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: resource.spec.deletionPolicy === 'Delete' ? 'Delete' : 'Retain', whenScaled: 'Retain' },
       volumeClaimTemplates: [{
         metadata: { name: 'data' },
         spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: resource.spec.database?.generated?.storage ?? '1Gi' } } },

@@ -37,7 +37,7 @@ function volumes(resource: ServiceResource, row: KindRow): { mounts: Record<stri
 }
 
 /** The Deployment, hardened to the restricted Pod Security profile. */
-export function deployment(resource: ServiceResource, row: KindRow, image: string): KubeObject {
+export function deployment(resource: ServiceResource, row: KindRow, image: string, issuer: string): KubeObject {
   const meta = ownedMeta(resource, row, COMPONENT, childNames(resource).workload);
   const { mounts, volumes: podVolumes } = volumes(resource, row);
   return {
@@ -48,7 +48,7 @@ export function deployment(resource: ServiceResource, row: KindRow, image: strin
       replicas: resource.spec.replicas,
       selector: { matchLabels: selectorLabels(resource, row, COMPONENT) },
       template: {
-        metadata: { labels: meta.labels, annotations: { 'cryptoutil.io/config-digest': configDigest(resource, row) } },
+        metadata: { labels: meta.labels, annotations: { 'cryptoutil.io/config-digest': configDigest(resource, row, issuer) } },
         spec: {
           automountServiceAccountToken: false,
           securityContext: podSecurityContext(APP_UID),

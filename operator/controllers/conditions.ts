@@ -13,7 +13,8 @@ export interface Observation {
   readonly error?: { readonly reason: string; readonly message: string };
 }
 
-type Draft = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
+/** A condition before it is stamped with the generation and its transition time. */
+export type Draft = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
 function drafts(observed: Observation): Draft[] {
   const replicasReady = observed.readyReplicas >= observed.desiredReplicas;
@@ -32,13 +33,18 @@ function drafts(observed: Observation): Draft[] {
   ];
 }
 
-/** The next conditions given the previous ones, what was observed, and the time now. */
-export function nextConditions(previous: readonly Condition[], observed: Observation, now: Date): Condition[] {
-  return drafts(observed).map((draft) => {
+/** Stamps drafts with `generation`, keeping a condition's `lastTransitionTime` unless its status flipped. */
+export function stampConditions(previous: readonly Condition[], next: readonly Draft[], generation: number, now: Date): Condition[] {
+  return next.map((draft) => {
     const before = previous.find((condition) => condition.type === draft.type);
     const lastTransitionTime = before?.status === draft.status ? before.lastTransitionTime : now.toISOString();
-    return { ...draft, observedGeneration: observed.generation, lastTransitionTime };
+    return { ...draft, observedGeneration: generation, lastTransitionTime };
   });
+}
+
+/** The next conditions given the previous ones, what was observed, and the time now. */
+export function nextConditions(previous: readonly Condition[], observed: Observation, now: Date): Condition[] {
+  return stampConditions(previous, drafts(observed), observed.generation, now);
 }
 
 /** Status equality ignoring order of keys: status is written only when this says false. */

@@ -14,8 +14,12 @@ describe('work-queue keys', () => {
     expect(kindOfKey('nonsense')).to.equal('');
   });
 
+  it('takes keys of planned kinds too (their controller reports ControllerNotImplemented)', () => {
+    expect(refOfKey('JwkAuthority/default/demo')).to.deep.equal({ apiVersion: API_VERSION, kind: 'JwkAuthority', namespace: 'default', name: 'demo' });
+  });
+
   it('rejects keys of unknown kinds or the wrong shape', () => {
-    for (const key of ['JwkAuthority/default/demo', 'PetStore/default', 'PetStore/a/b/c', '']) {
+    for (const key of ['Widget/default/demo', 'PetStore/default', 'PetStore/a/b/c', '']) {
       expect(refOfKey(key), key).to.equal(undefined);
     }
   });

@@ -2,7 +2,7 @@
  * Work-queue keys: one string per custom resource, `<kind>/<namespace>/<name>`, so events about a
  * resource and about its Deployment or StatefulSet collapse into one reconcile.
  */
-import { API_VERSION, KIND_TABLE } from '../kinds.ts';
+import { API_VERSION, KIND_TABLE, isWatchedKind } from '../kinds.ts';
 import type { KubeObject, ObjectRef } from '../resources/types.ts';
 import type { Reconciler } from './reconciler.ts';
 
@@ -11,10 +11,10 @@ export function resourceKey(kind: string, namespace: string, name: string): stri
   return `${kind}/${namespace}/${name}`;
 }
 
-/** The reference a key stands for; undefined for anything that is not a reconciled kind's key. */
+/** The reference a key stands for; undefined for anything that is not a watched kind's key. */
 export function refOfKey(key: string): ObjectRef | undefined {
   const [kind = '', namespace, name, ...rest] = key.split('/');
-  if (KIND_TABLE[kind] === undefined || namespace === undefined || name === undefined || rest.length > 0) {
+  if (!isWatchedKind(kind) || namespace === undefined || name === undefined || rest.length > 0) {
     return undefined;
   }
   return { apiVersion: API_VERSION, kind, namespace, name };

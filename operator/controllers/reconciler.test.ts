@@ -7,9 +7,10 @@ import type { Condition, KubeObject, ObjectRef, ServiceResource } from '../resou
 import { MemoryApi } from '../testing/memory-api.ts';
 import { dig } from '../testing/dig.ts';
 import {
-  kmsInstance, petStore, withBarrier, withCertManager, withDeletionPolicy, withExternalDatabase, withReplicas, withTlsSecret,
+  ISSUER, kmsInstance, petStore, withAuth, withBarrier, withCertManager, withDeletionPolicy, withExternalDatabase, withReplicas, withTlsSecret,
 } from '../testing/fixtures.ts';
-import { UNSEAL_FINALIZER, serviceReconciler } from './reconciler.ts';
+import { parse } from 'yaml';
+import { RETAINED_SECRETS_FINALIZER, serviceReconciler } from './reconciler.ts';
 import { BOOTSTRAP_CA_SECRET } from './material.ts';
 import { ReconcileProblem } from './problem.ts';
 
@@ -63,9 +64,16 @@ describe('service reconciler', () => {
       ]);
       const uid = h.resource()?.metadata.uid;
       for (const object of owned) {
-        expect(object.metadata.ownerReferences?.[0]).to.deep.include({ kind: 'PetStore', name: 'demo', uid, controller: true });
         expect(object.metadata.labels?.['app.kubernetes.io/managed-by']).to.equal('cryptoutil-operator');
+        // The database credentials stay with the volume under Retain (deletionPolicy), so nothing owns them.
+        if (object.metadata.name === 'demo-learn-ps-postgres' && object.kind === 'Secret') {
+          expect(object.metadata.ownerReferences).to.equal(undefined);
+        } else {
+          expect(object.metadata.ownerReferences?.[0]).to.deep.include({ kind: 'PetStore', name: 'demo', uid, controller: true });
+        }
       }
+      const config = parse(String((h.api.find('v1', 'ConfigMap', 'demo-learn-ps-config')?.data as Record<string, string>)['config.yml'])) as { auth: unknown };
+      expect(config.auth).to.deep.equal({ issuer: ISSUER });
       expect(h.condition('Ready')).to.deep.include({ status: 'False', observedGeneration: 1 });
       expect(h.condition('Progressing')).to.deep.include({ status: 'True', reason: 'Converging', message: 'waiting for the database' });
       expect(h.resource()?.status).to.deep.include({ readyReplicas: 0, observedGeneration: 1, endpoint: 'https://demo-learn-ps.default.svc:8480' });
@@ -127,12 +135,12 @@ describe('service reconciler', () => {
       expect(h.condition('Ready')).to.deep.include({ status: 'True', observedGeneration: 2 });
     });
 
-    it('does nothing for a resource that is gone; its children go with it', async () => {
+    it('does nothing for a resource that is gone; its children go with it, the retained database credentials stay', async () => {
       const h = harness(petStore('demo'));
       await h.reconcile();
       await h.api.delete(h.ref);
       await h.reconcile();
-      expect([...h.api.objects.values()].map((object) => object.metadata.name)).to.deep.equal([BOOTSTRAP_CA_SECRET]);
+      expect([...h.api.objects.values()].map((object) => object.metadata.name).sort()).to.deep.equal([BOOTSTRAP_CA_SECRET, 'demo-learn-ps-postgres']);
     });
 
     it('uses an external database Secret and runs no PostgreSQL', async () => {
@@ -158,6 +166,8 @@ describe('service reconciler', () => {
     const cases = [
       { name: 'a missing external database Secret', resource: petStore('demo', withExternalDatabase('pg')), reason: 'DatabaseSecretMissing' },
       { name: 'a missing TLS Secret in mode Secret', resource: petStore('demo', withTlsSecret('my-tls')), reason: 'TlsSecretMissing' },
+      { name: 'a resource without spec.auth', resource: petStore('demo', withAuth(undefined)), reason: 'NoIssuer' },
+      { name: 'an identityRealmRef to a missing IdentityRealm', resource: kmsInstance('demo', withAuth({ identityRealmRef: { name: 'corp' } })), reason: 'IdentityRealmNotFound' },
     ];
     for (const { name, resource, reason } of cases) {
       it(`reports ${name} as Degraded with a Warning Event and retries`, async () => {
@@ -170,6 +180,42 @@ describe('service reconciler', () => {
         expect(h.api.events.map((event) => [event.type, event.reason])).to.deep.equal([['Warning', reason]]);
       });
     }
+
+    it('deploys nothing without an issuer: no Secret, no Deployment until spec.auth names one', async () => {
+      const h = harness(petStore('demo', withAuth(undefined)));
+      await rejection(h.reconcile());
+      expect([...h.api.objects.values()].map((object) => object.kind)).to.deep.equal(['PetStore']);
+      expect(h.condition('Degraded')?.message).to.include('set spec.auth.issuer');
+    });
+
+    const realm = (status?: Record<string, unknown>): KubeObject => ({ apiVersion: API_VERSION, kind: 'IdentityRealm', metadata: { name: 'corp', namespace: 'default' }, spec: {}, ...(status === undefined ? {} : { status }) });
+    const realmCases = [
+      { name: 'no status', status: undefined, message: 'IdentityRealm corp has no Ready condition, so its issuer cannot be resolved yet' },
+      { name: 'Ready False (no controller yet)', status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ControllerNotImplemented' }] }, message: 'IdentityRealm corp is not Ready (ControllerNotImplemented)' },
+      { name: 'Ready True but no status.issuer', status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] }, message: 'IdentityRealm corp is not Ready (Available)' },
+    ];
+    for (const { name, status, message } of realmCases) {
+      it(`reports IdentityRealmNotReady for a realm with ${name}`, async () => {
+        const api = new MemoryApi();
+        api.put(realm(status));
+        const h = harness(petStore('demo', withAuth({ identityRealmRef: { name: 'corp' } })), api);
+        const error = await rejection(h.reconcile());
+        expect(error).to.have.property('reason', 'IdentityRealmNotReady');
+        expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'IdentityRealmNotReady' });
+        expect(h.condition('Degraded')?.message).to.include(message);
+        expect(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps')).to.equal(undefined);
+      });
+    }
+
+    it('takes the issuer of a Ready IdentityRealm into the config', async () => {
+      const api = new MemoryApi();
+      api.put(realm({ issuer: 'https://login.corp.example', conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }] }));
+      const h = harness(petStore('demo', withAuth({ identityRealmRef: { name: 'corp' } })), api);
+      await h.reconcile();
+      const config = parse(String((h.api.find('v1', 'ConfigMap', 'demo-learn-ps-config')?.data as Record<string, string>)['config.yml'])) as { auth: unknown };
+      expect(config.auth).to.deep.equal({ issuer: 'https://login.corp.example' });
+      expect(h.condition('Degraded')).to.deep.include({ status: 'False' });
+    });
 
     it('refuses a bootstrap CA Secret without its key', async () => {
       const h = harness(petStore('demo'));
@@ -229,19 +275,38 @@ describe('service reconciler', () => {
       await h.reconcile();
       expect(h.resource()).to.equal(undefined);
       expect(h.secret('demo-unseal')).to.not.equal(undefined);
+      // Kept together: the shares, and the credentials of the volume that holds the sealed data.
+      expect(h.secret('demo-sm-kms-postgres')).to.not.equal(undefined);
       expect(h.secret('demo-sm-kms-tls')).to.equal(undefined);
     });
 
     it('is deleted by the finalizer under deletionPolicy Delete', async () => {
       const h = harness(kmsInstance('demo', withDeletionPolicy('Delete')));
       await h.reconcile();
-      expect(h.resource()?.metadata.finalizers).to.deep.equal([UNSEAL_FINALIZER]);
+      expect(h.resource()?.metadata.finalizers).to.deep.equal([RETAINED_SECRETS_FINALIZER]);
       await h.api.delete(h.ref);
       expect(h.resource()?.metadata.deletionTimestamp).to.be.a('string');
       await h.reconcile();
       expect(h.resource()).to.equal(undefined);
       expect(h.secret('demo-unseal')).to.equal(undefined);
-      expect(h.api.events.map((event) => event.reason)).to.include('UnsealSecretDeleted');
+      expect(h.secret('demo-sm-kms-postgres')).to.equal(undefined);
+      expect(h.api.events.find((event) => event.reason === 'SecretsDeleted')?.note).to.equal('deletionPolicy is Delete: removed Secret demo-unseal, demo-sm-kms-postgres');
+    });
+
+    it('puts the finalizer on a PetStore under Delete for its database credentials, and not with an external database', async () => {
+      const h = harness(petStore('demo', withDeletionPolicy('Delete')));
+      await h.reconcile();
+      expect(h.resource()?.metadata.finalizers).to.deep.equal([RETAINED_SECRETS_FINALIZER]);
+      await h.api.delete(h.ref);
+      await h.reconcile();
+      expect(h.secret('demo-learn-ps-postgres')).to.equal(undefined);
+      const api = new MemoryApi();
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default' }, data: {} });
+      const external = harness(petStore('ext', withDeletionPolicy('Delete'), withExternalDatabase('pg')), api);
+      await external.reconcile();
+      expect(external.resource()?.metadata.finalizers ?? []).to.deep.equal([]);
+      await api.delete(external.ref);
+      expect(external.secret('pg')).to.not.equal(undefined);
     });
 
     it('drops the finalizer when the policy goes back to Retain, even during deletion', async () => {

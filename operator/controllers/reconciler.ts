@@ -15,9 +15,13 @@ import { ensureMaterial } from './material.ts';
 import { nextConditions, sameStatus } from './conditions.ts';
 import type { Observation } from './conditions.ts';
 import { ReconcileProblem } from './problem.ts';
+import { resolveIssuer } from './issuer.ts';
 
-/** Guards the unseal Secret of a `deletionPolicy: Delete` resource, which has no owner reference. */
-export const UNSEAL_FINALIZER = 'cryptoutil.io/unseal-secret';
+/**
+ * Guards the generated Secrets that have no owner reference (the unseal Secret, the database
+ * credentials) on a `deletionPolicy: Delete` resource: the reconciler deletes them, then releases it.
+ */
+export const RETAINED_SECRETS_FINALIZER = 'cryptoutil.io/retained-secrets';
 
 /** Every controller: reconcile one object by key; resolve when converged or waiting, throw to retry. */
 export interface Reconciler {
@@ -31,8 +35,14 @@ export interface ReconcilerOptions {
   readonly now?: () => Date;
 }
 
+/** The generated Secrets that outlive the resource under Retain: unseal shares and database credentials. */
+function retainedSecrets(resource: ServiceResource, row: KindRow): string[] {
+  const names = childNames(resource);
+  return [...(row.children.unseal ? [names.unseal] : []), ...(managesDatabase(resource) ? [names.databaseSecret] : [])];
+}
+
 function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
-  return row.children.unseal && resource.spec.deletionPolicy === 'Delete';
+  return resource.spec.deletionPolicy === 'Delete' && retainedSecrets(resource, row).length > 0;
 }
 
 function readyReplicas(object: KubeObject | undefined): number {
@@ -67,8 +77,9 @@ class ServiceReconciler implements Reconciler {
     }
     await this.#syncFinalizer(resource);
     try {
+      const issuer = await resolveIssuer(this.#api, resource);
       await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
-      for (const child of desiredChildren(resource, this.#row, this.#images)) {
+      for (const child of desiredChildren(resource, this.#row, this.#images, issuer)) {
         await this.#api.apply(child);
       }
     } catch (error) {
@@ -115,7 +126,7 @@ class ServiceReconciler implements Reconciler {
   }
 
   async #syncFinalizer(resource: ServiceResource): Promise<void> {
-    const present = resource.metadata.finalizers?.includes(UNSEAL_FINALIZER) === true;
+    const present = resource.metadata.finalizers?.includes(RETAINED_SECRETS_FINALIZER) === true;
     const wanted = needsFinalizer(resource, this.#row);
     if (present !== wanted) {
       await this.#setFinalizer(resource, wanted);
@@ -124,17 +135,19 @@ class ServiceReconciler implements Reconciler {
 
   async #setFinalizer(resource: ServiceResource, on: boolean): Promise<void> {
     // Server-side apply: listing the finalizer claims it for our field manager; an empty list releases it.
-    await this.#api.apply({ apiVersion: API_VERSION, kind: this.kind, metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace, finalizers: on ? [UNSEAL_FINALIZER] : [] } });
+    await this.#api.apply({ apiVersion: API_VERSION, kind: this.kind, metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace, finalizers: on ? [RETAINED_SECRETS_FINALIZER] : [] } });
   }
 
   async #finalize(resource: ServiceResource): Promise<void> {
-    if (resource.metadata.finalizers?.includes(UNSEAL_FINALIZER) !== true) {
+    if (resource.metadata.finalizers?.includes(RETAINED_SECRETS_FINALIZER) !== true) {
       return;
     }
     if (needsFinalizer(resource, this.#row)) {
-      const name = childNames(resource).unseal;
-      await this.#api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name });
-      await this.#event(resource, 'Normal', 'UnsealSecretDeleted', `deletionPolicy is Delete: removed Secret ${name}`);
+      const names = retainedSecrets(resource, this.#row);
+      for (const name of names) {
+        await this.#api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name });
+      }
+      await this.#event(resource, 'Normal', 'SecretsDeleted', `deletionPolicy is Delete: removed Secret ${names.join(', ')}`);
     }
     await this.#setFinalizer(resource, false);
   }

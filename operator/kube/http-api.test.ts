@@ -94,7 +94,7 @@ describe('Kubernetes REST client', () => {
     await api.event({ regarding, type: 'Normal', reason: 'Lost', note: 'transport fails' });
     expect(sent[0]?.path).to.equal('/apis/events.k8s.io/v1/namespaces/shop/events');
     const body = JSON.parse(sent[0]?.options?.body ?? '{}') as Record<string, unknown>;
-    expect(body).to.deep.include({ type: 'Warning', reason: 'DatabaseSecretMissing', note: 'Secret pg does not exist', eventTime: '2026-01-01T00:00:00.000Z', regarding });
+    expect(body).to.deep.include({ type: 'Warning', reason: 'DatabaseSecretMissing', note: 'Secret pg does not exist', eventTime: '2026-01-01T00:00:00.000000Z', regarding });
     expect(sent).to.have.length(2);
     const stamped = recording([{ status: 201, body: '{}' }]);
     const before = Date.now();
@@ -124,7 +124,7 @@ describe('Kubernetes REST client', () => {
       ]);
       expect(sent[2]?.options).to.deep.equal({
         contentType: 'application/merge-patch+json',
-        body: JSON.stringify({ series: { count: 3, lastObservedTime: '2026-01-01T00:00:02.000Z' } }),
+        body: JSON.stringify({ series: { count: 3, lastObservedTime: '2026-01-01T00:00:02.000000Z' } }),
       });
     });
 

@@ -21,6 +21,14 @@ function ok(method: string, path: string, response: KubeResponse, also: readonly
   throw new KubeApiError(method, path, response.status);
 }
 
+/**
+ * metav1.MicroTime: RFC 3339 with exactly six fractional digits. The API server parses it with Go's
+ * `2006-01-02T15:04:05.000000Z07:00` layout, which refuses the three digits of `toISOString()`.
+ */
+export function microTime(time: Date): string {
+  return time.toISOString().replace(/Z$/u, '000Z');
+}
+
 /** A KubeApi that speaks to the API server through `transport`; `now` stamps Events. */
 export function httpKubeApi(transport: KubeTransport, now: () => Date = () => new Date()): KubeApi {
   const series = new EventSeries();
@@ -54,7 +62,7 @@ export function httpKubeApi(transport: KubeTransport, now: () => Date = () => ne
         if (repeat !== undefined) {
           const patched = await transport.request('PATCH', `${events}/${repeat.name}`, {
             contentType: 'application/merge-patch+json',
-            body: JSON.stringify({ series: { count: repeat.count, lastObservedTime: time.toISOString() } }),
+            body: JSON.stringify({ series: { count: repeat.count, lastObservedTime: microTime(time) } }),
           });
           if (patched.status < 300) return;
           // The Event expired or was deleted: start over with a new one.
@@ -64,7 +72,7 @@ export function httpKubeApi(transport: KubeTransport, now: () => Date = () => ne
           apiVersion: 'events.k8s.io/v1',
           kind: 'Event',
           metadata: { generateName: `${event.regarding.name}.`, namespace: event.regarding.namespace },
-          eventTime: time.toISOString(),
+          eventTime: microTime(time),
           reportingController: `cryptoutil.io/${FIELD_MANAGER}`,
           reportingInstance: FIELD_MANAGER,
           action: 'Reconcile',

@@ -7,6 +7,9 @@ import type { ServiceResource, ServiceSpec } from '../resources/types.ts';
 
 export type Option = (resource: ServiceResource) => ServiceResource;
 
+/** The issuer every fixture trusts unless an option says otherwise. */
+export const ISSUER = 'https://issuer.test';
+
 function withSpec(change: Partial<ServiceSpec>): Option {
   return (resource) => ({ ...resource, spec: { ...resource.spec, ...change } });
 }
@@ -16,7 +19,7 @@ function resourceOf(kind: string, name: string, options: readonly Option[]): Ser
     apiVersion: API_VERSION,
     kind,
     metadata: { name, namespace: 'default', uid: `uid-${kind}-${name}`, generation: 1 },
-    spec: { replicas: 1, deletionPolicy: 'Retain' },
+    spec: { replicas: 1, deletionPolicy: 'Retain', auth: { issuer: ISSUER } },
   };
   return options.reduce((resource, option) => option(resource), base);
 }
@@ -29,6 +32,7 @@ export function kmsInstance(name: string, ...options: Option[]): ServiceResource
   return resourceOf('KmsInstance', name, options);
 }
 
+export const withAuth = (auth: ServiceSpec['auth']): Option => (resource) => ({ ...resource, spec: { ...resource.spec, auth } });
 export const withReplicas = (replicas: number): Option => withSpec({ replicas });
 export const withImage = (image: string): Option => withSpec({ image });
 export const withDeletionPolicy = (deletionPolicy: 'Retain' | 'Delete'): Option => withSpec({ deletionPolicy });

@@ -5,6 +5,7 @@
  * (`demo-learn-ps`, `demo-sm-kms`), so the two resources never claim the same child.
  */
 import { expect } from 'chai';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { freePort } from '../../services/template/testing/ports.ts';
 import { run as runNode, sourceCli, start, type Running } from './processes.ts';
 import { mountPod, type MountedPod, type PodTemplateOwner } from './pod-files.ts';
 import { createPostgresDatabase } from '../../services/template/testing/databases.ts';
+import { createTestIssuer } from '../../services/template/testing/issuer.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const sample = (file: string): string => join(root, 'kind', 'samples', file);
@@ -109,11 +111,14 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
   /**
    * Starts the real `cryptoutil <service> start` on the files the operator rendered for `workload`'s
    * pod (mounted by mountPod as a kubelet would), runs `check` against it, then stops it. kube-sim has
-   * no PostgreSQL StatefulSet running, so the database Secret is replaced by a scratch database here.
+   * no PostgreSQL StatefulSet running, so the database Secret is replaced by a scratch database here;
+   * the sample's issuer (spec.auth.issuer, a placeholder) is replaced by a local test issuer, whose
+   * JWKS readyz needs, trusted through a CA bundle next to the mounted one.
    */
   async function runPodOf(workload: string, check: (pod: MountedPod) => Promise<void>): Promise<void> {
     const deployment = JSON.parse(await kubectlOk('get', workload, '-o', 'json')) as PodTemplateOwner;
     const database = await createPostgresDatabase();
+    const issuer = await createTestIssuer();
     const root = await mkdtemp(join(dir, 'pod-'));
     const publicPort = await freePort();
     const podAdminPort = await freePort();
@@ -125,7 +130,13 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
         if (kind === 'ConfigMap') return data;
         const decoded = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
         return name.endsWith('-postgres') ? Object.fromEntries(Object.keys(decoded).map((key) => [key, database.url])) : decoded;
-      }, root, (config) => ({ ...config, public: { address: '127.0.0.1', port: publicPort }, admin: { address: '127.0.0.1', port: podAdminPort }, log: { level: 'warn' } }));
+      }, root, (config) => {
+        const tls = config.tls as { caFile: string };
+        const bundle = join(root, 'ca-bundle.pem');
+        writeFileSync(bundle, `${readFileSync(tls.caFile, 'utf8')}\n${issuer.ca}`);
+        expect(config.auth).to.deep.equal({ issuer: 'https://identity.example.com' });
+        return { ...config, tls: { ...tls, caFile: bundle }, auth: { issuer: issuer.url }, public: { address: '127.0.0.1', port: publicPort }, admin: { address: '127.0.0.1', port: podAdminPort }, log: { level: 'warn' } };
+      });
       process = start(sourceCli, [...pod.args]);
       await process.waitFor('listening on');
       await check(pod);
@@ -134,6 +145,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     } finally {
       process?.child.kill('SIGKILL');
       await database.drop();
+      await issuer.close();
     }
   }
 
@@ -223,13 +235,13 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     expect((await get('petstore/demo'))?.spec.replicas).to.equal(3);
   });
 
-  it('garbage-collects every owned child when the PetStore is deleted', async () => {
+  it('garbage-collects every owned child when the PetStore is deleted, keeping the database credentials (Retain)', async () => {
     await kubectlOk('delete', 'petstore', 'demo', '--timeout=20s');
-    await childrenSettleOn([]);
+    await childrenSettleOn(['secret/demo-learn-ps-postgres']);
     expect(await get('petstore/demo')).to.equal(undefined);
   });
 
-  it('makes the KmsInstance sample Ready, and keeps its unseal Secret after deletion (Retain)', async () => {
+  it('makes the KmsInstance sample Ready, and keeps its unseal and database Secrets after deletion (Retain)', async () => {
     expect(await kubectlOk('apply', '-f', sample('kmsinstance.yaml'))).to.equal('kmsinstance.cryptoutil.io/demo created\n');
     await kubectlOk('wait', '--for=condition=Ready', 'kmsinstance/demo', '--timeout=30s');
     const unseal = await get('secret/demo-unseal');
@@ -241,9 +253,11 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
       expect(probe.code, probe.stdout + probe.stderr).to.equal(0);
       expect(JSON.parse(probe.stdout)).to.deep.nested.include({ 'checks.barrier.ok': true });
     });
+    const credentials = await get('secret/demo-sm-kms-postgres');
     await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
-    await childrenSettleOn(['secret/demo-unseal']);
+    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-sm-kms-postgres', 'secret/demo-unseal']);
     expect((await get('secret/demo-unseal'))?.data).to.deep.equal(unseal?.data);
+    expect((await get('secret/demo-sm-kms-postgres'))?.data).to.deep.equal(credentials?.data);
   });
 
   it('runs both samples side by side: each `demo` owns its own children', async () => {
@@ -253,7 +267,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     expect((await get('deployment/demo-sm-kms'))?.metadata.ownerReferences?.[0]).to.have.property('kind', 'KmsInstance');
     await kubectlOk('delete', 'petstore', 'demo', '--timeout=20s');
     await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
-    await childrenSettleOn(['secret/demo-unseal']);
+    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-sm-kms-postgres', 'secret/demo-unseal']);
   });
 
   it('drains and exits 0 on SIGTERM', async () => {

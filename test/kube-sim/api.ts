@@ -6,9 +6,10 @@ import { admitCreate, admitUpdate, type Subresource } from './admission.ts';
 import { recordUpdate, serverSideApply } from './apply.ts';
 import { collect, FOREGROUND, propagate, type Collector } from './gc.ts';
 import { isWorkload, readyStatus } from './kubelet.ts';
-import { clone, errors, isObject, type Json, type KObject } from './objects.ts';
+import { clone, errors, isObject, type Json, type JsonObject, type KObject } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
-import { BUILTIN_TYPES, typeFromCrd, TypeRegistry, type ResourceType } from './resources.ts';
+import { checkEventTimes } from './events.ts';
+import { BUILTIN_TYPES, typeFromCrd, TypeRegistry, type ResourceType, type StoredAs } from './resources.ts';
 import { Store } from './storage.ts';
 
 /** Patch media types, as Content-Type says them. */
@@ -18,6 +19,49 @@ export const PATCH_TYPES = {
   strategic: 'application/strategic-merge-patch+json',
   apply: 'application/apply-patch+yaml',
 } as const;
+
+/** The value at a `.a.b` path (the form of CRD scale paths). */
+function readPath(object: JsonObject, path: string): Json | undefined {
+  let value: Json | undefined = object;
+  for (const key of path.split('.').filter((part) => part !== '')) value = isObject(value) ? value[key] : undefined;
+  return value;
+}
+
+function writePath(object: JsonObject, path: string, value: Json): void {
+  const keys = path.split('.').filter((part) => part !== '');
+  const last = keys.pop() ?? '';
+  let node = object;
+  for (const key of keys) {
+    const next = node[key];
+    node = isObject(next) ? next : (node[key] = {});
+  }
+  node[last] = value;
+}
+
+/** A label selector as the string Scale.status.selector holds (`a=b,c=d`). */
+function selectorText(value: Json | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!isObject(value) || !isObject(value.matchLabels)) return undefined;
+  return Object.entries(value.matchLabels).map(([key, label]) => `${key}=${typeof label === 'string' ? label : JSON.stringify(label)}`).join(',');
+}
+
+/** The autoscaling/v1 Scale of an object. */
+function scaleOf(type: ResourceType, object: KObject): KObject {
+  const paths = type.scale;
+  if (paths === undefined) throw errors.notFound(type.plural, type.group, object.metadata.name);
+  const body = object as unknown as JsonObject;
+  const spec = readPath(body, paths.specReplicasPath);
+  const status = readPath(body, paths.statusReplicasPath);
+  const selector = paths.labelSelectorPath === undefined ? undefined : selectorText(readPath(body, paths.labelSelectorPath));
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = object.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    spec: { replicas: typeof spec === 'number' ? spec : 0 },
+    status: selector === undefined ? { replicas: typeof status === 'number' ? status : 0 } : { replicas: typeof status === 'number' ? status : 0, selector },
+  } as unknown as KObject;
+}
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d+Z$/u, 'Z');
@@ -41,7 +85,19 @@ export class Api implements Collector {
     return type;
   }
 
+  /** The type an object of `type` is stored as: itself, or the one it is a view of (events.k8s.io → core Events). */
+  storageType(type: ResourceType): ResourceType {
+    return type.storedAs === undefined ? type : this.type(type.storedAs.group, type.storedAs.version, type.storedAs.plural);
+  }
+
+  /** The objects of a type as that type shows them, optionally in one namespace. */
+  list(type: ResourceType, namespace: string | undefined): KObject[] {
+    const items = this.store.list(this.storageType(type), namespace);
+    return type.storedAs === undefined ? items : items.map((item) => type.storedAs?.fromStorage(item) ?? item);
+  }
+
   get(type: ResourceType, namespace: string | undefined, name: string): KObject {
+    if (type.storedAs !== undefined) return type.storedAs.fromStorage(this.get(this.storageType(type), namespace, name));
     const object = this.store.get(type, type.namespaced ? namespace : undefined, name);
     if (object === undefined) throw errors.notFound(type.plural, type.group, name);
     return object;
@@ -56,7 +112,10 @@ export class Api implements Collector {
   }
 
   create(type: ResourceType, namespace: string | undefined, input: KObject, manager: string): KObject {
+    if (type.storedAs !== undefined) return type.storedAs.fromStorage(this.create(this.storageType(type), namespace, type.storedAs.toStorage(input), manager));
     const object = admitCreate(type, input, namespace);
+    // The API server's only default of a built-in kind that clients rely on here: a Secret is Opaque unless typed.
+    if (type.group === '' && type.plural === 'secrets' && object.type === undefined) object.type = 'Opaque';
     this.#requireNamespace(type, object.metadata.namespace);
     if (this.store.get(type, object.metadata.namespace, object.metadata.name) !== undefined) throw errors.alreadyExists(type.plural, type.group, object.metadata.name);
     recordUpdate(undefined, object, manager);
@@ -64,6 +123,7 @@ export class Api implements Collector {
   }
 
   update(type: ResourceType, namespace: string | undefined, name: string, input: KObject, subresource: Subresource, manager: string): KObject {
+    if (type.storedAs !== undefined) return type.storedAs.fromStorage(this.update(this.storageType(type), namespace, name, type.storedAs.toStorage(input), subresource, manager));
     const old = this.get(type, namespace, name);
     if (input.metadata.name !== name) throw errors.badRequest('the name of the object does not match the name on the URL');
     const object = admitUpdate(type, old, input, subresource);
@@ -73,6 +133,7 @@ export class Api implements Collector {
 
   /** PATCH of every kind; apply creates the object when it does not exist. */
   patch(type: ResourceType, namespace: string | undefined, name: string, contentType: string, body: Json, options: { subresource: Subresource; manager: string; force: boolean }): KObject {
+    if (type.storedAs !== undefined) return this.#patchView(type, type.storedAs, namespace, name, contentType, body, options);
     const old = this.store.get(type, type.namespaced ? namespace : undefined, name);
     if (contentType === PATCH_TYPES.apply) {
       if (!isObject(body)) throw errors.badRequest('an apply configuration must be an object');
@@ -94,8 +155,57 @@ export class Api implements Collector {
     return this.#write(type, object);
   }
 
+  /** A patch of a view type: merge and JSON patches apply to the object as the view shows it. */
+  #patchView(type: ResourceType, view: StoredAs, namespace: string | undefined, name: string, contentType: string, body: Json, options: { subresource: Subresource; manager: string; force: boolean }): KObject {
+    const storage = this.storageType(type);
+    if (contentType === PATCH_TYPES.apply) {
+      if (!isObject(body)) throw errors.badRequest('an apply configuration must be an object');
+      return view.fromStorage(this.patch(storage, namespace, name, contentType, view.toStorage(body as unknown as KObject) as unknown as Json, options));
+    }
+    const old = this.get(type, namespace, name);
+    const patched = (contentType === PATCH_TYPES.json ? jsonPatch(old as unknown as Json, body) : mergePatch(old as unknown as Json, body)) as unknown as KObject;
+    if (!isObject(patched.metadata)) throw errors.badRequest('a patch must keep metadata');
+    return this.update(type, namespace, name, patched, options.subresource, options.manager);
+  }
+
+  /** GET /scale: an autoscaling/v1 Scale read from the object through the type's replica paths. */
+  getScale(type: ResourceType, namespace: string | undefined, name: string): KObject {
+    return scaleOf(type, this.get(type, namespace, name));
+  }
+
+  /**
+   * PUT /scale: writes `spec.replicas` of the Scale into the object, which is then admitted like any
+   * update (so a CRD's `minimum` still holds), and answers the new Scale.
+   */
+  updateScale(type: ResourceType, namespace: string | undefined, name: string, input: Json, manager: string): KObject {
+    const paths = type.scale;
+    if (paths === undefined) throw errors.notFound(type.plural, type.group, name);
+    const old = this.get(type, namespace, name);
+    const spec = isObject(input) && isObject(input.spec) ? input.spec : {};
+    const replicas = spec.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw errors.invalid('Scale', 'autoscaling', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0` }]);
+    }
+    const metadata = isObject(input) && isObject(input.metadata) ? input.metadata : {};
+    if (typeof metadata.resourceVersion === 'string' && metadata.resourceVersion !== '' && metadata.resourceVersion !== old.metadata.resourceVersion) {
+      throw errors.conflict(type.plural, type.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const changed = clone(old);
+    writePath(changed as unknown as JsonObject, paths.specReplicasPath, replicas);
+    return scaleOf(type, this.update(type, namespace, name, changed, 'main', manager));
+  }
+
+  /** PATCH /scale: the patch applies to the Scale, then the result is written as a PUT would. */
+  patchScale(type: ResourceType, namespace: string | undefined, name: string, contentType: string, body: Json, manager: string): KObject {
+    const current = this.getScale(type, namespace, name) as unknown as Json;
+    if (contentType === PATCH_TYPES.apply) throw errors.unsupportedMediaType(contentType);
+    const patched = contentType === PATCH_TYPES.json ? jsonPatch(current, body) : mergePatch(current, body);
+    return this.updateScale(type, namespace, name, patched, manager);
+  }
+
   /** DELETE: finalizers hold the object with a deletionTimestamp; dependents follow the policy. */
   delete(type: ResourceType, namespace: string | undefined, name: string, propagation = 'Background', preconditions?: { uid?: string; resourceVersion?: string }): KObject {
+    if (type.storedAs !== undefined) return type.storedAs.fromStorage(this.delete(this.storageType(type), namespace, name, propagation, preconditions));
     const object = this.get(type, namespace, name);
     if (preconditions?.uid !== undefined && preconditions.uid !== object.metadata.uid) throw errors.conflict(type.plural, type.group, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${object.metadata.uid}`);
     if (preconditions?.resourceVersion !== undefined && preconditions.resourceVersion !== object.metadata.resourceVersion) throw errors.conflict(type.plural, type.group, name, 'the object has been modified');
@@ -145,6 +255,7 @@ export class Api implements Collector {
 
   /** Stores, or removes when a deleting object has lost its last finalizer; then the side effects. */
   #write(type: ResourceType, object: KObject): KObject {
+    if (type.group === '' && type.plural === 'events') checkEventTimes(object);
     if (object.metadata.deletionTimestamp !== undefined && (object.metadata.finalizers ?? []).length === 0) {
       const isNamespace = type.group === '' && type.plural === 'namespaces';
       if (!isNamespace || !this.#namespaceHasContent(object.metadata.name)) {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_IMAGES } from '../../operator/main.ts';
 import { parseAllDocuments } from 'yaml';
 import { allowed, policyFromManifests } from './rbac.ts';
 import { helmPath, run } from './tools.ts';
@@ -72,11 +74,27 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
+    // The chart's default image is the operator's default service image: the tag `docker build -t` makes.
+    expect(container?.image).to.equal(DEFAULT_IMAGES.service);
     expect(container?.livenessProbe).to.deep.include({ exec: { command: ['cryptoutil', 'operator', 'livez'] } });
     expect(container?.readinessProbe).to.deep.include({ exec: { command: ['cryptoutil', 'operator', 'readyz'] } });
     const resources = container?.resources as { requests?: object; limits?: object } | undefined;
     expect(resources?.requests).to.have.keys('cpu', 'memory');
     expect(resources?.limits).to.have.keys('cpu', 'memory');
+  });
+
+  it('NOTES.txt says how to get the default image, points only at files that exist, and says what Retain keeps', async () => {
+    // --dry-run=client renders NOTES without a cluster; KUBECONFIG points nowhere on purpose.
+    const result = await run(await helmPath(), ['install', 'cryptoutil-operator', chart, '--dry-run=client', '--namespace', 'cryptoutil-system'], { env: { KUBECONFIG: '/dev/null' } });
+    expect(result.code, result.stderr).to.equal(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    const image = DEFAULT_IMAGES.service;
+    expect(notes).to.include(`running image\n${image}.`);
+    expect(notes).to.include(`docker build -t ${image} .`).and.include(`kind load docker-image ${image}`);
+    expect(notes).to.not.match(/https?:\/\/\w/u);
+    for (const path of notes.match(/\bkind\/[\w./-]+\.(?:yaml|sh)\b/gu) ?? []) expect(existsSync(join(chart, '..', '..', path)), path).to.equal(true);
+    expect(notes).to.include('spec.deletionPolicy Retain (the default) keeps, together, its unseal Secret');
+    expect(notes).to.include('generated database credentials Secret').and.include('PersistentVolumeClaim data-<name>-<service>-postgres-0');
   });
 
   it('ships the CRDs in crds/ so helm installs them first', async () => {

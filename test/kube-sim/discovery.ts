@@ -57,6 +57,8 @@ function resourceEntries(type: ResourceType): JsonObject[] {
   if (type.categories !== undefined) main.categories = [...type.categories];
   const entries = [main];
   if (type.statusSubresource) entries.push({ name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] });
+  // kubectl scale finds the Scale kind of a resource here (client-go's discovery scale-kind resolver).
+  if (type.scale !== undefined) entries.push({ name: `${type.plural}/scale`, singularName: '', namespaced: type.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
   return entries;
 }
 

@@ -48,6 +48,9 @@ describe('kind/, the e2e-kind workflow and the Argo CD Application stay consiste
     const set = [...up.matchAll(/--set ([\w.]+)=/gu)].map((match) => match[1] ?? '');
     expect(set).to.deep.equal(['image.repository', 'image.tag', 'image.pullPolicy']);
     for (const key of set) expect(at(values, ...key.split('.')), key).to.not.equal(undefined);
+    // The samples' placeholder issuer is what up.sh replaces with ISSUER (readyz needs a reachable JWKS).
+    const placeholder = /^placeholder="(https:\/\/[^"]+)"$/mu.exec(up)?.[1];
+    for (const sample of ['petstore', 'kmsinstance']) expect(at(await yamlAt(`kind/samples/${sample}.yaml`), 'spec', 'auth', 'issuer')).to.equal(placeholder);
     for (const file of ['kind/samples/petstore.yaml', 'kind/samples/kmsinstance.yaml', 'kind/cluster.yaml', 'Dockerfile', 'charts/cryptoutil-operator/crds/']) {
       expect(up).to.include(`\${root}/${file}`);
       expect(await stat(join(root, file)), file).to.be.an('object');
@@ -67,6 +70,7 @@ describe('kind/, the e2e-kind workflow and the Argo CD Application stay consiste
     expect(steps.some((step) => typeof step.uses === 'string' && step.uses.startsWith('azure/setup-helm@'))).to.equal(true);
     const runs = steps.map((step) => (typeof step.run === 'string' ? step.run : ''));
     expect(runs).to.include('kind/up.sh');
+    expect(at(steps.find((step) => step.run === 'kind/up.sh'), 'env', 'ISSUER')).to.match(/^https:\/\//u);
     expect(runs.some((run) => run.includes('type=="Ready"'))).to.equal(true);
     const onFailure = steps.filter((step) => step.if === 'failure()').map((step) => JSON.stringify(step));
     expect(onFailure.join()).to.include('kubectl -n default describe').and.include('logs deployment/cryptoutil-operator');

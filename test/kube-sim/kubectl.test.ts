@@ -40,7 +40,7 @@ describe('kube-sim driven by the real kubectl 1.34', function () {
     expect(result.stderr).to.equal('');
     expect(result.stdout.trim()).to.equal('petstore.cryptoutil.io/demo created');
     const stored = JSON.parse((await admin('get', 'petstore', 'demo', '-o', 'json')).stdout) as { spec: Record<string, unknown>; metadata: { generation: number } };
-    expect(stored.spec).to.deep.equal({ replicas: 1, database: {}, tls: { mode: 'Generated' }, deletionPolicy: 'Retain' });
+    expect(stored.spec).to.deep.equal({ replicas: 1, auth: { issuer: 'https://identity.example.com' }, database: {}, tls: { mode: 'Generated' }, deletionPolicy: 'Retain' });
     expect(stored.metadata.generation).to.equal(1);
     expect((await admin('apply', '-f', sample)).stdout.trim()).to.equal('petstore.cryptoutil.io/demo unchanged');
   });

@@ -15,7 +15,8 @@ describe('npm run kube-sim -- --kubeconfig FILE (DESIGN "Contract for checks")',
   it('serves in the foreground, writes a working kubeconfig and stops on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kube-sim-main-'));
     const kubeconfig = join(dir, 'config');
-    const child = spawn(process.execPath, [main, '--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const operatorKubeconfig = join(dir, 'operator');
+    const child = spawn(process.execPath, [main, '--kubeconfig', kubeconfig, '--operator-kubeconfig', operatorKubeconfig], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -27,6 +28,10 @@ describe('npm run kube-sim -- --kubeconfig FILE (DESIGN "Contract for checks")',
     expect(namespaces.stdout).to.include('namespace/default');
     const crds = await run(await kubectlPath(), ['--kubeconfig', kubeconfig, 'get', 'crds', '-o', 'name']);
     expect(crds.stdout).to.include('customresourcedefinition.apiextensions.k8s.io/petstores.cryptoutil.io');
+    // The operator's kubeconfig is held to the chart's ClusterRole.
+    expect((await run(await kubectlPath(), ['--kubeconfig', operatorKubeconfig, 'get', 'petstores', '-A'])).code).to.equal(0);
+    const denied = await run(await kubectlPath(), ['--kubeconfig', operatorKubeconfig, 'delete', 'crd', 'petstores.cryptoutil.io']);
+    expect(denied.stderr).to.include('cannot delete resource "customresourcedefinitions"');
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).to.equal(0);

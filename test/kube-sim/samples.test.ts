@@ -24,7 +24,31 @@ describe('kind/samples (DESIGN "Contract for checks")', () => {
       const type = api.type('cryptoutil.io', 'v1alpha1', definition.plural);
       const created = api.create(type, 'default', sample, 'test');
       expect((created.spec as { replicas: number }).replicas).to.equal(1);
+      // Issue 12 point 8: every sample names the issuer its service trusts.
+      expect((created.spec as { auth?: { issuer?: string } }).auth?.issuer).to.match(/^https:\/\//u);
       api.close();
     });
   }
+
+  it('an IdentityRealm keeps status.issuer, which spec.auth.identityRealmRef resolves to (not pruned)', async () => {
+    const api = new Api();
+    await loadCrds(api, DEFAULT_CRDS);
+    const type = api.type('cryptoutil.io', 'v1alpha1', 'identityrealms');
+    const realm = api.create(type, 'default', parse(await readFile(join(samples, 'identityrealm.yaml'), 'utf8')) as KObject, 'test');
+    const status = { issuer: 'https://login.example.org', consoleUrl: 'https://console.example.org', unknownField: 'pruned' };
+    const written = api.update(type, 'default', 'demo', { ...realm, status }, 'status', 'test');
+    expect(written.status).to.deep.equal({ issuer: 'https://login.example.org', consoleUrl: 'https://console.example.org' });
+    api.close();
+  });
+
+  it('spec.auth takes exactly one of issuer and identityRealmRef (CEL rule of every kind)', async () => {
+    const api = new Api();
+    await loadCrds(api, DEFAULT_CRDS);
+    const type = api.type('cryptoutil.io', 'v1alpha1', 'petstores');
+    const withAuth = (name: string, auth: unknown): KObject => ({ apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name, namespace: 'default' }, spec: { auth } }) as unknown as KObject;
+    expect(() => api.create(type, 'default', withAuth('both', { issuer: 'https://a.example', identityRealmRef: { name: 'demo' } }), 'test')).to.throw('auth needs exactly one of issuer and identityRealmRef');
+    expect(() => api.create(type, 'default', withAuth('plain', { issuer: 'http://a.example' }), 'test')).to.throw('spec.auth.issuer');
+    expect(api.create(type, 'default', withAuth('realm', { identityRealmRef: { name: 'demo' } }), 'test').spec).to.have.nested.property('auth.identityRealmRef.name', 'demo');
+    api.close();
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * Label selectors (`a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`) and the field selectors
- * kubectl uses (`metadata.name`, `metadata.namespace`).
+ * Label selectors (`a=b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`) and field selectors:
+ * `metadata.name`, `metadata.namespace` on every type, plus the fields a type declares (Events:
+ * `involvedObject.*`, as `kubectl describe` sends). Any other field is refused, as the API server does.
  */
 import { errors, type KObject } from './objects.ts';
 
@@ -51,16 +52,17 @@ const fields: Record<string, (object: KObject) => string> = {
   'metadata.namespace': (object) => object.metadata.namespace ?? '',
 };
 
-function fieldTerm(term: string): Matcher {
+function fieldTerm(term: string, extra: Readonly<Record<string, (object: KObject) => string>>): Matcher {
   const match = /^([\w.]+)\s*(==|=|!=)\s*(.*)$/u.exec(term);
-  const read = match === null ? undefined : fields[match[1] ?? ''];
+  const name = match?.[1] ?? '';
+  const read = match === null ? undefined : (Object.hasOwn(fields, name) ? fields[name] : Object.hasOwn(extra, name) ? extra[name] : undefined);
   if (match === null || read === undefined) throw errors.badRequest(`field label not supported: ${term}`);
   const value = match[3];
   return match[2] === '!=' ? (object) => read(object) !== value : (object) => read(object) === value;
 }
 
 /** One matcher for both selectors of a list or watch request. */
-export function selector(labelSelector: string | null, fieldSelector: string | null): Matcher {
-  const matchers = [...terms(labelSelector ?? '').map(labelTerm), ...terms(fieldSelector ?? '').map(fieldTerm)];
+export function selector(labelSelector: string | null, fieldSelector: string | null, extraFields: Readonly<Record<string, (object: KObject) => string>> = {}): Matcher {
+  const matchers = [...terms(labelSelector ?? '').map(labelTerm), ...terms(fieldSelector ?? '').map((term) => fieldTerm(term, extraFields))];
   return (object) => matchers.every((match) => match(object));
 }

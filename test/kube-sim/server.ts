@@ -19,6 +19,7 @@ import { unknownFields } from './schema.ts';
 import { selector } from './selectors.ts';
 import { table } from './table.ts';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, serveWatch, watchOptions } from './watch.ts';
+import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
 
 export interface KubeSimOptions {
   /** CRDs loaded at start; default the repository's crds/. */
@@ -57,14 +58,17 @@ function send(response: ServerResponse, code: number, body: unknown): void {
   response.end(text);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function parseBody(text: string, contentType: string): Json {
-  if (text === '') return null;
+function parseBody(body: Buffer, contentType: string): Json {
+  if (body.length === 0) return null;
+  // kubectl create configmap|secret writes protobuf; it accepts JSON back.
+  if (contentType === PROTOBUF) return decodeProtobuf(body);
+  const text = body.toString('utf8');
   try {
     return (contentType.includes('yaml') ? parse(text) : JSON.parse(text)) as Json;
   } catch {
@@ -125,6 +129,15 @@ class Handler {
       if (!response.headersSent) send(response, failure.code, failure.status());
       else response.end();
     }
+  }
+
+  /** /scale: GET reads the Scale; PUT and PATCH (merge or JSON patch) write spec.replicas through it. */
+  async #scale(request: IncomingMessage, method: string, type: ResourceType, namespace: string | undefined, name: string, contentType: string, manager: string): Promise<KObject> {
+    if (method === 'GET') return this.api.getScale(type, namespace, name);
+    if (method === 'PUT') return this.api.updateScale(type, namespace, name, parseBody(await readBody(request), contentType), manager);
+    if (method !== 'PATCH') throw errors.methodNotAllowed();
+    if (contentType !== PATCH_TYPES.merge && contentType !== PATCH_TYPES.json && contentType !== PATCH_TYPES.strategic) throw errors.unsupportedMediaType(contentType);
+    return this.api.patchScale(type, namespace, name, contentType, parseBody(await readBody(request), contentType), manager);
   }
 
   #user(request: IncomingMessage): 'admin' | 'operator' {
@@ -203,23 +216,25 @@ class Handler {
     const watch = query.get('watch') === 'true' || query.get('watch') === '1';
     this.#authorize(user, verbOf(method, route, watch), route);
     if (query.has('dryRun')) throw errors.badRequest('kube-sim does not support dryRun');
-    if (route.subresource !== undefined && (route.subresource !== 'status' || !route.type.statusSubresource)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const served = route.subresource === undefined || (route.subresource === 'status' && route.type.statusSubresource) || (route.subresource === 'scale' && route.type.scale !== undefined);
+    if (!served) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     const subresource = route.subresource === 'status' ? 'status' : 'main';
     const manager = query.get('fieldManager') ?? (request.headers['user-agent'] ?? 'unknown').split('/', 1).join('');
     const contentType = (request.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? 'application/json';
     const { api } = this;
     const { type, namespace, name } = route;
     if (method === 'GET' && name === undefined) {
-      const matches = selector(query.get('labelSelector'), query.get('fieldSelector'));
+      const matches = selector(query.get('labelSelector'), query.get('fieldSelector'), type.fields);
       if (watch) {
         const options = watchOptions(query, this.#bookmarkIntervalMs);
-        serveWatch(api.store, { type, namespace, matches, resourceVersion: query.get('resourceVersion'), timeoutSeconds: Number(query.get('timeoutSeconds') ?? '1800'), ...options }, response, (close) => {
+        const storedAs = type.storedAs === undefined ? {} : { storedAs: { type: api.storageType(type), view: type.storedAs.fromStorage } };
+        serveWatch(api.store, { type, namespace, matches, resourceVersion: query.get('resourceVersion'), timeoutSeconds: Number(query.get('timeoutSeconds') ?? '1800'), ...options, ...storedAs }, response, (close) => {
           this.#closers.add(close);
           return () => this.#closers.delete(close);
         });
         return;
       }
-      const items = api.store.list(type, namespace).filter(matches);
+      const items = api.list(type, namespace).filter(matches);
       const revision = String(api.store.revision);
       if ((request.headers.accept ?? '').includes('as=Table')) send(response, 200, table(type, items, revision));
       else send(response, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: revision }, items });
@@ -231,6 +246,10 @@ class Handler {
       return;
     }
     if (name === undefined) throw errors.methodNotAllowed();
+    if (route.subresource === 'scale') {
+      send(response, 200, await this.#scale(request, method, type, namespace, name, contentType, manager));
+      return;
+    }
     const handlers: Record<string, () => Promise<[number, unknown]>> = {
       GET: () => Promise.resolve([200, api.get(type, namespace, name)]),
       PUT: async () => [200, api.update(type, namespace, name, strict(type, query, parseBody(await readBody(request), contentType), contentType) as unknown as KObject, subresource, manager)],

@@ -50,6 +50,7 @@ export function table(type: ResourceType, objects: KObject[], resourceVersion: s
     cells: [
       object.metadata.name,
       ...columns.map((column) => {
+        if ('cell' in column) return column.cell(object);
         const value = jsonPath(object as unknown as Json, column.jsonPath);
         return column.type === 'date' ? age(value) : (value ?? null);
       }),

@@ -21,6 +21,8 @@ export interface WatchRequest {
   readonly bookmarkIntervalMs?: number | undefined;
   /** Watch-list: the current objects, then a BOOKMARK marking the end of the initial events. */
   readonly sendInitialEvents?: boolean;
+  /** For a type stored as another (events.k8s.io Events): the stored type and the conversion to the requested shape. */
+  readonly storedAs?: { readonly type: ResourceType; readonly view: (object: KObject) => KObject };
 }
 
 /** How often the simulator sends bookmarks unless told otherwise (the API server's cadence is about a minute; tests want it fast). */
@@ -47,11 +49,13 @@ export function serveWatch(store: Store, request: WatchRequest, response: Server
   response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
   // Clients wait for the headers before they read events: send them now, not with the first event.
   response.flushHeaders();
+  const stored = request.storedAs?.type ?? request.type;
+  const view = request.storedAs?.view ?? ((object: KObject): KObject => object);
   const relevant = (event: StoredEvent): boolean =>
-    event.resource.group === request.type.group &&
-    event.resource.plural === request.type.plural &&
+    event.resource.group === stored.group &&
+    event.resource.plural === stored.plural &&
     (request.namespace === undefined || event.object.metadata.namespace === request.namespace) &&
-    request.matches(event.object);
+    request.matches(view(event.object));
   const send = (type: string, object: unknown): void => {
     response.write(`${JSON.stringify({ type, object })}\n`);
   };
@@ -62,7 +66,7 @@ export function serveWatch(store: Store, request: WatchRequest, response: Server
   };
   const from = request.sendInitialEvents === true || request.resourceVersion === null || request.resourceVersion === '' || request.resourceVersion === '0' ? undefined : Number(request.resourceVersion);
   if (from === undefined) {
-    for (const object of store.list(request.type, request.namespace)) if (request.matches(object)) send('ADDED', object);
+    for (const object of store.list(stored, request.namespace).map(view)) if (request.matches(object)) send('ADDED', object);
     if (request.sendInitialEvents === true) bookmark({ [INITIAL_EVENTS_END]: 'true' });
   } else {
     const replay = store.since(from);
@@ -71,7 +75,7 @@ export function serveWatch(store: Store, request: WatchRequest, response: Server
       response.end();
       return;
     }
-    for (const event of replay) if (relevant(event)) send(event.type, event.object);
+    for (const event of replay) if (relevant(event)) send(event.type, view(event.object));
   }
   let closed = false;
   const close = (): void => {
@@ -84,7 +88,7 @@ export function serveWatch(store: Store, request: WatchRequest, response: Server
     response.end();
   };
   const unsubscribe = store.subscribe((event) => {
-    if (relevant(event)) send(event.type, event.object);
+    if (relevant(event)) send(event.type, view(event.object));
   });
   const timer = setTimeout(close, request.timeoutSeconds * 1000);
   const bookmarks = request.bookmarkIntervalMs === undefined ? undefined : setInterval(() => { bookmark(); }, request.bookmarkIntervalMs);
