@@ -165,9 +165,12 @@ describe('leader election on a coordination.k8s.io/v1 Lease', () => {
   it('uses real timers and the system clock by default', async () => {
     const store = leaseStore();
     const changes: boolean[] = [];
-    const a = new LeaseElector({ transport: store.transport, namespace: 'ops', name: 'cryptoutil-operator', identity: 'pod-a', retryMs: 1, onChange: (leading) => { changes.push(leading); } });
+    // Waits for the election itself rather than a fixed time, so a loaded machine cannot fail it.
+    let elected: () => void = () => undefined;
+    const leading = new Promise<void>((resolve) => { elected = resolve; });
+    const a = new LeaseElector({ transport: store.transport, namespace: 'ops', name: 'cryptoutil-operator', identity: 'pod-a', retryMs: 1, onChange: (now) => { changes.push(now); if (now) elected(); } });
     a.start();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await leading;
     await a.stop();
     expect(changes).to.deep.equal([true, false]);
     expect(Date.parse(String(store.lease()?.renewTime))).to.be.greaterThan(Date.parse('2026-01-01T00:00:00Z'));

@@ -21,6 +21,8 @@ describe('list-then-watch', () => {
     const requests: { path: string; query: unknown }[] = [];
     let lists = 0;
     const holder: { watcher?: Watcher } = {};
+    let relisted: () => void = () => undefined;
+    const watchedAgain = new Promise<void>((resolve) => { relisted = resolve; });
     const transport: KubeTransport = {
       request(_method, path, options) {
         lists += 1;
@@ -37,6 +39,7 @@ describe('list-then-watch', () => {
           onLine(JSON.stringify({ type: 'ERROR', object: { metadata: { name: 'gone' }, code: 410 } }));
         } else {
           void holder.watcher?.stop();
+          relisted();
         }
         return Promise.resolve();
       },
@@ -44,7 +47,7 @@ describe('list-then-watch', () => {
     const watcher = new Watcher({ transport, target, onKey: (key) => { keys.push(key); }, resyncSeconds: 30 });
     holder.watcher = watcher;
     watcher.start();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await watchedAgain;
     await watcher.stop();
     expect(keys).to.deep.equal(['PetStore/default/a', 'PetStore/default/c', 'PetStore/default/d', 'PetStore/default/b']);
     expect(requests[0]).to.deep.equal({ path: '/apis/cryptoutil.io/v1alpha1/petstores', query: { labelSelector: 'app=x' } });
@@ -64,13 +67,23 @@ describe('list-then-watch', () => {
       },
       watch: () => Promise.reject(new Error('watch broke')),
     };
-    const watcher = new Watcher({ transport, target: { apiVersion: target.apiVersion, kind: target.kind, keyOf: target.keyOf }, onKey: () => undefined, retryMs: 1, onError: (error) => { errors.push((error as Error).message); } });
+    // Each wait below is for the event itself, never a fixed time, so a loaded machine cannot fail it.
+    let twoErrors: () => void = () => undefined;
+    const reported = new Promise<void>((resolve) => { twoErrors = resolve; });
+    const watcher = new Watcher({
+      transport, target: { apiVersion: target.apiVersion, kind: target.kind, keyOf: target.keyOf }, onKey: () => undefined, retryMs: 1,
+      onError: (error) => { errors.push((error as Error).message); if (errors.length === 2) twoErrors(); },
+    });
     watcher.start();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const plain = new Watcher({ transport, target, onKey: () => undefined, retryMs: 60_000 });
+    await reported;
+    let waiting: () => void = () => undefined;
+    const plainWaits = new Promise<void>((resolve) => { waiting = resolve; });
+    const plain = new Watcher({ transport, target, onKey: () => undefined, retryMs: 60_000, onError: () => { waiting(); } });
     plain.start();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await plainWaits;
+    const stopped = Date.now();
     await Promise.all([watcher.stop(), plain.stop()]);
+    expect(Date.now() - stopped, 'stop interrupts the 60 s wait').to.be.lessThan(10_000);
     expect(errors[0]).to.equal('listing PetStore answered 403');
     expect(errors[1]).to.equal('watch broke');
   });
