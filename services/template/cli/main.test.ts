@@ -8,6 +8,7 @@ import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './main
 import { notesService } from '../testing/notes-service/index.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { version } from '../version.ts';
+import type { ServiceDefinition } from '../service.ts';
 
 interface Captured {
   context: CliContext;
@@ -84,6 +85,27 @@ describe('cryptoutil main: help, version and usage errors', () => {
     for (const key of ['public.port', 'admin.address', 'tls.mode', 'database.url', 'auth.issuer', 'rateLimit.redisUrl', 'CRYPTOUTIL_DATABASE_URL']) {
       expect(start.out()).to.include(key);
     }
+  });
+
+  it('shows each service\'s real default ports: start\'s admin.port and up\'s 9090 + row, and up --help documents its options', async () => {
+    const kms: ServiceDefinition = { ...notesService, name: 'kms', publicPort: 8080, upAdminPort: 9090 };
+    const pets: ServiceDefinition = { ...notesService, name: 'pets', publicPort: 8480, upAdminPort: 9098 };
+    const general = capture([kms, pets]);
+    await main(['--help'], general.context);
+    expect(general.out()).to.include('(public port 8480, admin port 9090; under up 8480 and 9098)');
+    const service = capture([kms, pets]);
+    await main(['pets', '--help'], service.context);
+    expect(service.out()).to.include('Default ports: public 8480 (public.port), admin 9090 (admin.port); under `cryptoutil up` 8480 and 9098.');
+    const start = capture([kms, pets]);
+    await main(['pets', 'start', '--help'], start.context);
+    expect(start.out()).to.include('public.port (port, default 8480)').and.include('admin.port (port, default 9090)');
+    const up = capture([kms, pets]);
+    await main(['up', '--help'], up.context);
+    expect(up.out()).to.include('Usage: cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...')
+      .and.include('--port-offset N').and.include('-c, --config F.yml').and.match(/kms\s+8080\s+9090\n\s+pets\s+8480\s+9098\n/);
+    const none = capture([]);
+    await main(['up', '--help'], none.context);
+    expect(none.out()).to.include('(no services in this build yet)');
   });
 
   it('prints the version', async () => {

@@ -11,6 +11,7 @@ import { httpsCall } from '../testing/service-harness.ts';
 import type { ServiceDefinition } from '../service.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { UsageError } from '../errors/index.ts';
+import { freePort } from '../testing/ports.ts';
 
 const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };
 
@@ -69,6 +70,33 @@ describe('cryptoutil up', () => {
       expect(live.status).to.equal(200);
     } finally {
       await suite.stop();
+    }
+  });
+
+  it('moves every public and admin port by --port-offset, in credentials.json, the table and the issuer', async () => {
+    const dataDir = await freshDir();
+    const [publicPort, adminPort] = [await freePort(), await freePort()];
+    // Defined 10 ports lower: the offset puts them on the two free ports.
+    const moved: ServiceDefinition = { ...notesService, name: 'moved', issuesTokens: true, publicPort: publicPort - 10, upAdminPort: adminPort - 10 };
+    let out = '';
+    let signal: (() => void) | undefined;
+    const running = runUp({
+      dataDir, services: [moved], portOffset: 10, env: quiet,
+      stdout: (text) => { out += text; },
+      onSignal: (handler) => { signal = () => { handler('SIGINT'); }; return () => undefined; },
+    });
+    while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Credentials;
+      const url = `https://127.0.0.1:${String(publicPort)}`;
+      expect(credentials).to.include({ issuer: url, token_endpoint: `${url}/token` });
+      expect(credentials.services).to.deep.equal({ moved: { url, admin_url: `https://127.0.0.1:${String(adminPort)}` } });
+      expect(out).to.match(new RegExp(`moved\\s+${url}\\s+https://127\\.0\\.0\\.1:${String(adminPort)}`));
+      const ca = await readFile(credentials.ca_file, 'utf8');
+      expect((await httpsCall(ca, 'GET', `https://127.0.0.1:${String(adminPort)}/admin/v1/livez`)).status).to.equal(200);
+    } finally {
+      signal();
+      expect(await running).to.equal(0);
     }
   });
 

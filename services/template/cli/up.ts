@@ -11,6 +11,7 @@ import { ensureLocalCa } from '../tls/index.ts';
 import { startService, type RunningService } from '../runtime.ts';
 import { unsealDirectory, upUnsealShares } from './up-unseal.ts';
 import { secretsDirectory, upSecret } from './up-secrets.ts';
+import { movedPort } from './parse.ts';
 
 /** DESIGN "The cryptoutil command": the confidential client `up` creates. */
 export const DEMO_CLIENT_ID = 'cryptoutil-demo';
@@ -18,6 +19,8 @@ export const DEMO_CLIENT_ID = 'cryptoutil-demo';
 export interface UpOptions {
   readonly dataDir: string;
   readonly services: readonly ServiceDefinition[];
+  /** `--port-offset N`: every public and admin port of the suite moves by N (default 0). */
+  readonly portOffset?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly onSignal: (handler: (signal: string) => void) => () => void;
@@ -42,21 +45,22 @@ export interface Credentials {
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
 }
 
-function suiteOf(dataDir: string, services: readonly ServiceDefinition[]): UpSuite {
+/** The suite as its services see it; URLs carry the moved ports, so issuer, CORS origins and links follow `--port-offset`. */
+function suiteOf(dataDir: string, services: readonly ServiceDefinition[], portOffset: number): UpSuite {
   const byName = new Map(services.map((service) => [service.name, service]));
   return {
     dataDir,
     publicUrl: (name) => {
       const service = byName.get(name);
       if (service === undefined) throw new Error(`${name} is not part of this suite`);
-      return `https://127.0.0.1:${service.publicPort}`;
+      return `https://127.0.0.1:${String(movedPort(service.publicPort, portOffset))}`;
     },
     secret: (name) => upSecret(dataDir, name),
     demoClientId: DEMO_CLIENT_ID,
   };
 }
 
-async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, env: UpOptions['env']): Promise<object> {
+async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, env: UpOptions['env'], portOffset: number): Promise<object> {
   const { dataDir } = suite;
   return {
     // The suite starts unsealed: the shares kept in DIR/unseal/ are applied as configuration.
@@ -64,8 +68,8 @@ async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: 
     ...(service.hash === true ? { hash: { pepper: await suite.secret(`${service.name}.pepper`) } } : {}),
     // Every service trusts the suite's own authorization server.
     ...(issuer === undefined ? {} : { auth: { issuer: suite.publicUrl(issuer.name) } }),
-    public: { address: '127.0.0.1', port: service.publicPort },
-    admin: { address: '127.0.0.1', port: service.upAdminPort },
+    public: { address: '127.0.0.1', port: movedPort(service.publicPort, portOffset) },
+    admin: { address: '127.0.0.1', port: movedPort(service.upAdminPort, portOffset) },
     tls: { mode: 'auto' },
     database: { url: `sqlite:${join(dataDir, `${service.name}.sqlite`)}` },
     dataDir,
@@ -95,7 +99,8 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const ca = await ensureLocalCa(dataDir);
-  const suite = suiteOf(dataDir, options.services);
+  const portOffset = options.portOffset ?? 0;
+  const suite = suiteOf(dataDir, options.services, portOffset);
   const issuer = options.services.find((service) => service.issuesTokens === true);
   const running: RunningService[] = [];
   const stop = async (): Promise<void> => {
@@ -106,7 +111,7 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   try {
     for (const [index, service] of options.services.entries()) {
       options.stdout(`[${index + 1}/${options.services.length}] starting ${service.name} ...`);
-      const config = loadServiceConfig(service, [], options.env, await overridesFor(service, suite, issuer, options.env));
+      const config = loadServiceConfig(service, [], options.env, await overridesFor(service, suite, issuer, options.env, portOffset));
       running.push(await startService(service, config));
       options.stdout(' ready\n');
     }

@@ -31,6 +31,9 @@ export interface SchemaDefaults {
   readonly serviceName: string;
 }
 
+/** DESIGN "Admin": every service's admin listener defaults to 127.0.0.1:9090 under `start`. */
+export const ADMIN_PORT_DEFAULT = 9090;
+
 export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig> {
   return {
     public: {
@@ -39,7 +42,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
     },
     admin: {
       address: { doc: 'Address of the admin HTTPS listener; must be a loopback address.', format: String, default: '127.0.0.1' },
-      port: { doc: 'Port of the admin HTTPS listener.', format: 'port', default: 9090 },
+      port: { doc: 'Port of the admin HTTPS listener.', format: 'port', default: ADMIN_PORT_DEFAULT },
     },
     tls: {
       mode: { doc: 'auto: create a local CA and server certificate under dataDir; files: load PEM files.', format: ['auto', 'files'], default: 'auto' },
