@@ -190,7 +190,7 @@ describe('cryptoutil main: running a service', () => {
     try {
       const cli = capture();
       expect(await main(['notes', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
-      expect(cli.err()).to.include('EADDRINUSE');
+      expect(cli.err()).to.equal(`cryptoutil: notes: public port ${String(publicPort)} on 127.0.0.1 is already in use (EADDRINUSE); set public.port (or CRYPTOUTIL_PUBLIC_PORT) to move it\n`);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }

@@ -131,6 +131,7 @@ describe('cryptoutil up', () => {
         failure = error;
       }
       expect((failure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      expect((failure as Error).message).to.equal(`second: public port ${String(takenPort)} on 127.0.0.1 is already in use (EADDRINUSE); is another suite running? run cryptoutil up --port-offset N (e.g. 1000) to move every port by N`);
       expect(out).to.equal('[1/2] starting notes ... ready\n[2/2] starting second ... failed\n');
     } finally {
       blocker.close();

@@ -12,6 +12,10 @@ import { startService, type RunningService } from '../runtime.ts';
 import { unsealDirectory, upUnsealShares } from './up-unseal.ts';
 import { secretsDirectory, upSecret } from './up-secrets.ts';
 import { movedPort } from './parse.ts';
+import { PortInUseError } from '../server/port-in-use.ts';
+
+/** What to do when a port of the suite is taken, typically by a suite already running. */
+const UP_PORT_REMEDY = 'is another suite running? run cryptoutil up --port-offset N (e.g. 1000) to move every port by N';
 
 /** DESIGN "The cryptoutil command": the confidential client `up` creates. */
 export const DEMO_CLIENT_ID = 'cryptoutil-demo';
@@ -118,7 +122,8 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   } catch (error) {
     options.stdout(' failed\n');
     await stop();
-    throw error;
+    // Under up the ports are up's own: only --port-offset moves them, not public.port / admin.port.
+    throw error instanceof PortInUseError ? new PortInUseError(error.taken, UP_PORT_REMEDY, error.cause) : error;
   }
 
   const credentials: Credentials = {
