@@ -4,6 +4,7 @@ import net from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './main.ts';
 import { notesService } from '../testing/notes-service/index.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
@@ -211,6 +212,16 @@ describe('cryptoutil main: running a service', () => {
     const second = capture();
     expect(await main(['notes', 'migrate', '--config', file], second.context)).to.equal(EXIT_OK);
     expect(second.out()).to.equal('database is up to date\n');
+  });
+
+  it('migrate with only CRYPTOUTIL_DATADIR set uses the database in that directory, not ./.cryptoutil', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-datadir-'));
+    const cli = capture();
+    expect(await main(['notes', 'migrate'], { ...cli.context, env: { CRYPTOUTIL_DATADIR: dataDir, CRYPTOUTIL_LOG_LEVEL: 'silent' } })).to.equal(EXIT_OK);
+    expect(cli.out()).to.equal('applied: 0001-create-notes\n');
+    const reopened = new DatabaseSync(join(dataDir, 'notes.sqlite'));
+    expect(reopened.prepare("select count(*) as n from notes").get()).to.deep.equal({ n: 0 });
+    reopened.close();
   });
 
   it('reports a thrown non-Error value as a runtime failure', async () => {

@@ -98,7 +98,7 @@ async function run(command: Command, context: CliContext): Promise<number> {
       context.stdout(`cryptoutil ${version}\n`);
       return EXIT_OK;
     case 'up':
-      return runUp({ dataDir: command.dataDir, portOffset: command.portOffset, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
+      return runUp({ dataDir: command.dataDir, portOffset: command.portOffset, configFiles: command.configFiles, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
     case 'service':
       return runServiceAction(command, context);
     case 'init-help':

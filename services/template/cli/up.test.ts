@@ -11,7 +11,15 @@ import { httpsCall } from '../testing/service-harness.ts';
 import type { ServiceDefinition } from '../service.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { UsageError } from '../errors/index.ts';
-import { freePort } from '../testing/ports.ts';
+
+/** Two loopback ports free right now and different from each other (held open together while chosen). */
+async function distinctFreePorts(): Promise<[number, number]> {
+  const servers = [net.createServer(), net.createServer()];
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return [Number(ports[0]), Number(ports[1])];
+}
 
 const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };
 
@@ -75,7 +83,7 @@ describe('cryptoutil up', () => {
 
   it('moves every public and admin port by --port-offset, in credentials.json, the table and the issuer', async () => {
     const dataDir = await freshDir();
-    const [publicPort, adminPort] = [await freePort(), await freePort()];
+    const [publicPort, adminPort] = await distinctFreePorts();
     // Defined 10 ports lower: the offset puts them on the two free ports.
     const moved: ServiceDefinition = { ...notesService, name: 'moved', issuesTokens: true, publicPort: publicPort - 10, upAdminPort: adminPort - 10 };
     let out = '';
@@ -85,7 +93,11 @@ describe('cryptoutil up', () => {
       stdout: (text) => { out += text; },
       onSignal: (handler) => { signal = () => { handler('SIGINT'); }; return () => undefined; },
     });
-    while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    const failed = running.then(() => new Error('up returned before Ctrl-C'), (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    while (signal === undefined) {
+      const early = await Promise.race([failed, new Promise<undefined>((resolve) => { setTimeout(() => { resolve(undefined); }, 20); })]);
+      if (early !== undefined) throw early;
+    }
     try {
       const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Credentials;
       const url = `https://127.0.0.1:${String(publicPort)}`;
@@ -136,6 +148,18 @@ describe('cryptoutil up', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('passes on a start failure that is not a taken port unchanged', async () => {
+    const broken: ServiceDefinition = { ...notesService, name: 'broken', operations: () => { throw new Error('broken operations'); } };
+    let failure: unknown;
+    try {
+      await startSuite({ dataDir: await freshDir(), services: [broken], env: quiet, stdout: () => undefined });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(Error).and.not.be.instanceOf(UsageError);
+    expect((failure as Error).message).to.equal('broken operations');
   });
 
   it('prints the URL table, waits for Ctrl-C, then stops cleanly', async () => {

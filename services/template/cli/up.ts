@@ -13,6 +13,9 @@ import { unsealDirectory, upUnsealShares } from './up-unseal.ts';
 import { secretsDirectory, upSecret } from './up-secrets.ts';
 import { movedPort } from './parse.ts';
 import { PortInUseError } from '../server/port-in-use.ts';
+import { layersFor, readUpConfig, wiredKeyProblems } from './up-config.ts';
+import { UsageError } from '../errors/index.ts';
+import type { ConfigLayer, TemplateConfig } from '../config/index.ts';
 
 /** What to do when a port of the suite is taken, typically by a suite already running. */
 const UP_PORT_REMEDY = 'is another suite running? run cryptoutil up --port-offset N (e.g. 1000) to move every port by N';
@@ -25,6 +28,8 @@ export interface UpOptions {
   readonly services: readonly ServiceDefinition[];
   /** `--port-offset N`: every public and admin port of the suite moves by N (default 0). */
   readonly portOffset?: number;
+  /** `--config F.yml` files for the whole suite, in order (`up-config.ts`). */
+  readonly configFiles?: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly onSignal: (handler: (signal: string) => void) => () => void;
@@ -64,7 +69,7 @@ function suiteOf(dataDir: string, services: readonly ServiceDefinition[], portOf
   };
 }
 
-async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, env: UpOptions['env'], portOffset: number): Promise<object> {
+async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, portOffset: number): Promise<Record<string, unknown>> {
   const { dataDir } = suite;
   return {
     // The suite starts unsealed: the shares kept in DIR/unseal/ are applied as configuration.
@@ -77,10 +82,40 @@ async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: 
     tls: { mode: 'auto' },
     database: { url: `sqlite:${join(dataDir, `${service.name}.sqlite`)}` },
     dataDir,
-    // Service logs would bury the URL table; CRYPTOUTIL_LOG_LEVEL still raises them.
-    log: { level: env.CRYPTOUTIL_LOG_LEVEL ?? 'warn' },
     ...(await service.upConfig?.(suite)),
   };
+}
+
+/** Below the files: service logs would bury the URL table; a file or CRYPTOUTIL_LOG_LEVEL still raises them. */
+/** A service of the suite with the configuration it will start with. */
+interface Planned {
+  readonly service: ServiceDefinition;
+  readonly config: TemplateConfig;
+}
+
+const UP_DEFAULTS: ConfigLayer = { source: 'cryptoutil up', values: { log: { level: 'warn' } } };
+
+/**
+ * Every service's configuration, checked before any service starts, so that a bad `--config`
+ * file stops `up` at once with every problem listed (each only once, though it touches every service).
+ */
+async function configsOf(options: Omit<UpOptions, 'onSignal'>, suite: UpSuite, issuer: ServiceDefinition | undefined, portOffset: number): Promise<readonly Planned[]> {
+  const files = readUpConfig(options.configFiles ?? [], options.services);
+  const problems = new Set<string>();
+  const configs: Planned[] = [];
+  for (const service of options.services) {
+    const overrides = await overridesFor(service, suite, issuer, portOffset);
+    const layers = [UP_DEFAULTS, ...layersFor(files, service.name)];
+    for (const line of wiredKeyProblems(layers, overrides)) problems.add(line);
+    try {
+      configs.push({ service, config: loadServiceConfig(service, [], options.env, overrides, layers) });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      for (const line of error.message.split('\n')) problems.add(line);
+    }
+  }
+  if (problems.size > 0) throw new UsageError([...problems].join('\n'));
+  return configs;
 }
 
 /** The authorization server part of `credentials.json`, when the suite has one. */
@@ -112,10 +147,10 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
       await service.stop('suite stopping');
     }
   };
+  const planned = await configsOf(options, suite, issuer, portOffset);
   try {
-    for (const [index, service] of options.services.entries()) {
-      options.stdout(`[${index + 1}/${options.services.length}] starting ${service.name} ...`);
-      const config = loadServiceConfig(service, [], options.env, await overridesFor(service, suite, issuer, options.env, portOffset));
+    for (const [index, { service, config }] of planned.entries()) {
+      options.stdout(`[${index + 1}/${planned.length}] starting ${service.name} ...`);
       running.push(await startService(service, config));
       options.stdout(' ready\n');
     }

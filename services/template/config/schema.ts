@@ -52,7 +52,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       names: { doc: 'DNS names and IP addresses the auto-mode server certificate covers.', format: Array, default: ['localhost', '127.0.0.1', '::1'] },
     },
     database: {
-      url: { doc: 'sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db.', format: String, default: `sqlite:.cryptoutil/${defaults.serviceName}.sqlite` },
+      url: { doc: 'sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db. Unset, it is sqlite:{dataDir}/{service}.sqlite and follows dataDir.', format: String, default: `sqlite:.cryptoutil/${defaults.serviceName}.sqlite` },
       poolMin: { doc: 'Minimum PostgreSQL pool connections.', format: 'nat', default: 0 },
       poolMax: { doc: 'Maximum PostgreSQL pool connections.', format: 'nat', default: 10 },
     },
