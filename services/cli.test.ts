@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { services } from './registry.ts';
+import { freePortOffset } from './template/testing/ports.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -34,7 +35,7 @@ describe('the cryptoutil executable', () => {
   it('prints help and exits 0', async () => {
     const result = await run(['--help']);
     expect(result.code).to.equal(0);
-    expect(result.stdout).to.include('cryptoutil up [--data-dir DIR]');
+    expect(result.stdout).to.include('cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...');
   });
 
   it('exits 2 on bad usage with a message on stderr', async () => {
@@ -43,12 +44,13 @@ describe('the cryptoutil executable', () => {
     expect(result.stderr).to.match(/^cryptoutil: unknown command or service "no-such-service"/);
   });
 
-  it('runs up until SIGINT and exits 0', async () => {
+  it('runs up until SIGINT and exits 0, beside a suite on the fixed ports', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-exe-')), 'data');
-    const result = await run(['up', '--data-dir', dataDir], (stdout, kill) => {
+    const offset = await freePortOffset(services.flatMap((service) => [service.publicPort, service.upAdminPort]));
+    const result = await run(['up', '--data-dir', dataDir, '--port-offset', String(offset)], (stdout, kill) => {
       if (stdout.includes('Press Ctrl-C to stop.') && !stdout.includes('stopping')) kill('SIGINT');
     });
     expect(result.code).to.equal(0);
-    expect(result.stdout).to.include('stopped');
+    expect(result.stdout).to.include('stopped').and.include(`https://127.0.0.1:${String(8080 + offset)}`).and.include(`https://127.0.0.1:${String(9090 + offset)}`);
   });
 });

@@ -188,6 +188,7 @@ describe('service runtime: drain and failures', () => {
       let failure: unknown;
       try { await startService(notesService, config); } catch (error) { failure = error; }
       expect((failure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      expect((failure as Error).message).to.equal(`notes: public port ${String(port)} on 127.0.0.1 is already in use (EADDRINUSE); set public.port (or CRYPTOUTIL_PUBLIC_PORT) to move it`);
       const adminTaken = loadConfig({
         serviceName: 'notes', publicPort: 0, files: [], env: {},
         overrides: { public: { port: 0 }, admin: { port: Number(new URL(first.service.adminUrl).port) }, dataDir: first.dataDir, database: { url: 'sqlite::memory:' }, log: { level: 'silent' } },
@@ -195,6 +196,7 @@ describe('service runtime: drain and failures', () => {
       let adminFailure: unknown;
       try { await startService(notesService, adminTaken); } catch (error) { adminFailure = error; }
       expect((adminFailure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      expect((adminFailure as Error).message).to.match(/^notes: admin port \d+ on 127\.0\.0\.1 is already in use \(EADDRINUSE\); set admin\.port \(or CRYPTOUTIL_ADMIN_PORT\) to move it$/);
     } finally {
       await first.close();
     }

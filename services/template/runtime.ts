@@ -21,6 +21,7 @@ import { operationRouter } from './openapi/router.ts';
 import { openApiRoutes } from './openapi/docs-routes.ts';
 import { adminRouter, standardAdminRoutes, type AdminRoutes, type AdminState, type Phase } from './admin/index.ts';
 import { listenHttps, type HttpsListener } from './server/https-listener.ts';
+import { explainBindFailure, type ListenerName } from './server/port-in-use.ts';
 import { barrierGate } from './middleware/barrier-gate.ts';
 import { barrierAdminRoutes } from './admin/index.ts';
 import { barrierEntities, barrierMigrations, createBarrier, UnsealError, type Barrier } from './barrier/index.ts';
@@ -254,12 +255,17 @@ export async function startService<C extends object>(
     )));
 
     const tlsOptions = serverOptions(material);
-    const publicListener = await listenHttps(publicApp.callback(), tlsOptions, config.public.address, config.public.port);
-    const adminListener = await listenHttps(adminApp.callback(), tlsOptions, config.admin.address, config.admin.port)
-      .catch(async (error: unknown) => {
-        await publicListener.close(0);
-        throw error;
+    const bind = (listener: ListenerName, app: Koa<RequestState>): Promise<HttpsListener> => {
+      const { address, port } = config[listener];
+      return listenHttps(app.callback(), tlsOptions, address, port).catch((error: unknown) => {
+        throw explainBindFailure(error, { service: definition.name, listener, address, port });
       });
+    };
+    const publicListener = await bind('public', publicApp);
+    const adminListener = await bind('admin', adminApp).catch(async (error: unknown) => {
+      await publicListener.close(0);
+      throw error;
+    });
     listeners.push(publicListener, adminListener);
     boundUrl = publicListener.url;
     phase = 'running';

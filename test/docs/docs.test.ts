@@ -11,18 +11,15 @@
  * `npm start` is left alone.
  */
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { services } from '../../services/registry.ts';
-import { sourceCli, start, type Running } from '../e2e/processes.ts';
+import { sourceCli, startUp, type Running } from '../e2e/processes.ts';
 import { MARKERS, documents, isShell, type CodeBlock } from './blocks.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OFFSET_CLI = fileURLToPath(new URL('offset-cli.ts', import.meta.url));
 const BROWSER_SIGN_IN = fileURLToPath(new URL('browser-sign-in.ts', import.meta.url));
 const DOCUMENT_TIMEOUT_MS = 120_000;
 
@@ -62,34 +59,6 @@ function browserSignIn(block: CodeBlock): string {
   const name = /^([A-Za-z_][A-Za-z0-9_]*)=/m.exec(block.code)?.[1];
   if (name === undefined) throw new Error(`${block.file}:${String(block.line)}: a browser-sign-in block sets one variable to what the person pastes`);
   return `${name}=$(node ${JSON.stringify(BROWSER_SIGN_IN)} "$AUTHORIZE_URL" "$USERNAME" "$PASSWORD" "$REDIRECT_URI")`;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  const server = net.createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => { resolve(false); });
-    server.listen(port, '127.0.0.1', () => { server.close(() => { resolve(true); }); });
-  });
-}
-
-/** An offset that moves every public and admin port of the suite onto a free port, below the ephemeral range. */
-async function freeOffset(): Promise<number> {
-  const ports = services.flatMap((service) => [service.publicPort, service.upAdminPort]);
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const offset = 10_000 + 10 * Math.floor(Math.random() * 1_300);
-    const free = await Promise.all(ports.map((port) => portIsFree(port + offset)));
-    if (free.every(Boolean)) return offset;
-  }
-  throw new Error('no port offset leaves every suite port free');
-}
-
-/** `cryptoutil up` on moved ports: the real flag when this build has it, else the same definitions moved here. */
-function startSuite(dataDir: string, offset: number): Running {
-  const help = spawnSync(process.execPath, [sourceCli, 'up', '--help'], { encoding: 'utf8' });
-  if (help.stdout.includes('--port-offset')) {
-    return start(sourceCli, ['up', '--data-dir', dataDir, '--port-offset', String(offset)]);
-  }
-  return start(OFFSET_CLI, [String(offset), 'up', '--data-dir', dataDir]);
 }
 
 interface BlockRun {
@@ -152,7 +121,7 @@ describe('docs that run (README.md and docs/)', function () {
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'cryptoutil-docs-'));
     await mkdir(join(workDir, '.scripts'));
-    up = startSuite(join(workDir, '.cryptoutil'), await freeOffset());
+    up = await startUp(sourceCli, join(workDir, '.cryptoutil'));
     await up.waitFor('Press Ctrl-C to stop.', 90_000);
   });
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtCli, run, start } from './processes.ts';
+import { builtCli, run, startUp } from './processes.ts';
 
 describe('built cryptoutil executable (e2e)', () => {
   before(function () {
@@ -33,7 +33,7 @@ describe('built cryptoutil executable (e2e)', () => {
 
   it('runs up: data directory, local CA, credentials.json 0600, stops on SIGINT with exit 0', async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-built-')), 'data');
-    const up = start(builtCli, ['up', '--data-dir', dataDir]);
+    const up = await startUp(builtCli, dataDir);
     await up.waitFor('Press Ctrl-C to stop.');
     expect((await stat(join(dataDir, 'credentials.json'))).mode & 0o777).to.equal(0o600);
     expect((await stat(join(dataDir, 'tls', 'ca.key'))).mode & 0o777).to.equal(0o600);

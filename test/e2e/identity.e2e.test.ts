@@ -3,7 +3,8 @@
  * certified relying-party library (openid-client) is the client: a client-credentials token calls
  * learn-ps on `/service` (200) and is refused on `/browser` (403); then a real browser (Debian's
  * Chromium through playwright-core) signs a user in through identity-idp with authorization code +
- * PKCE, and the user's token does the opposite.
+ * PKCE, and the user's token does the opposite. The suite runs on moved ports (`--port-offset`),
+ * beside a developer's `npm start`.
  */
 import { expect } from 'chai';
 import https from 'node:https';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { chromium, type Browser } from 'playwright-core';
 import { httpsCall } from '../../services/template/testing/service-harness.ts';
-import { sourceCli, start, type Running } from './processes.ts';
+import { sourceCli, startUp, type Running } from './processes.ts';
 
 interface Credentials {
   readonly issuer: string;
@@ -57,7 +58,7 @@ describe('identity-authz and identity-idp with openid-client and a real browser 
 
   before(async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-identity-')), 'data');
-    up = start(sourceCli, ['up', '--data-dir', dataDir]);
+    up = await startUp(sourceCli, dataDir);
     await up.waitFor('Press Ctrl-C to stop.', 60_000);
     credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Credentials;
     ca = await readFile(credentials.ca_file, 'utf8');

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trustedCa } from '../../services/template/tls/index.ts';
-import { freePort } from '../../services/template/testing/ports.ts';
+import { freePort, freePortOffset } from '../../services/template/testing/ports.ts';
+import { services } from '../../services/registry.ts';
 
 export const notesCli = fileURLToPath(new URL('../../services/template/testing/notes-cli.ts', import.meta.url));
 export const sourceCli = fileURLToPath(new URL('../../services/cli.ts', import.meta.url));
@@ -57,6 +58,15 @@ export function start(script: string, args: readonly string[], env: Readonly<Rec
       }
     },
   };
+}
+
+/**
+ * `cryptoutil up` with every port moved by an offset at which all of the suite's ports are free,
+ * so that a developer's `npm start` on the fixed ports is left alone. Resolves once it has started.
+ */
+export async function startUp(script: string, dataDir: string, args: readonly string[] = []): Promise<Running> {
+  const offset = await freePortOffset(services.flatMap((service) => [service.publicPort, service.upAdminPort]));
+  return start(script, ['up', '--data-dir', dataDir, '--port-offset', String(offset), ...args]);
 }
 
 /** Runs a command to completion. */

@@ -4,18 +4,25 @@
  */
 import { INIT_DEFAULTS, serviceActions } from './parse.ts';
 import type { ServiceDefinition } from '../service.ts';
+import { ADMIN_PORT_DEFAULT } from '../config/schema.ts';
 
 const INIT_SUMMARY = 'new barrier unseal key, printed once as shares (see init --help)';
+
+/** A service's default ports: `start` takes public.port and admin.port; `up` gives each admin listener its own. */
+function portsOf(service: ServiceDefinition): string {
+  return `public port ${String(service.publicPort)}, admin port ${String(ADMIN_PORT_DEFAULT)}; under up ${String(service.publicPort)} and ${String(service.upAdminPort)}`;
+}
 
 /** `cryptoutil --help`. */
 export function generalHelp(services: readonly ServiceDefinition[]): string {
   const width = Math.max(10, ...services.map((service) => service.name.length));
-  const rows = services.map((service) => `  ${service.name.padEnd(width)}  ${service.summary} (port ${service.publicPort})`);
+  const rows = services.map((service) => `  ${service.name.padEnd(width)}  ${service.summary} (${portsOf(service)})`);
   return [
     'cryptoutil: self-hosted cryptographic services',
     '',
     'Usage:',
-    '  cryptoutil up [--data-dir DIR]                 the whole suite in one process (development)',
+    '  cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...',
+    '                                                 the whole suite in one process (development)',
     '  cryptoutil <service> <action> [--config F.yml]...',
     '  cryptoutil <service> start --help              every configuration key with its default',
     '  cryptoutil <service> init [--shares 5] [--threshold 3] [--json]',
@@ -35,9 +42,10 @@ export function generalHelp(services: readonly ServiceDefinition[]): string {
 }
 
 /** `cryptoutil up --help`. */
-export function upHelp(): string {
+export function upHelp(services: readonly ServiceDefinition[]): string {
+  const width = Math.max(10, ...services.map((service) => service.name.length));
   return [
-    'Usage: cryptoutil up [--data-dir DIR]',
+    'Usage: cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...',
     '',
     'Runs every service in one process for local development: embedded SQLite, a local root CA and',
     'per-service TLS certificates, all kept in DIR (default ./.cryptoutil) and reused by the next run.',
@@ -46,8 +54,18 @@ export function upHelp(): string {
     'development convenience; in production the shares are kept apart from the data.',
     '',
     'Options:',
-    '  --data-dir DIR   where the data, certificates and credentials live',
-    '  -h, --help       this text',
+    '  --data-dir DIR     where the data, certificates and credentials live',
+    '  --port-offset N    move every public and admin port by N (e.g. 1000: sm-kms on 9080 and 10090),',
+    '                     to run beside another suite; URLs and credentials.json follow',
+    '  -c, --config F.yml configuration for every service, applied in order; a `services:` section',
+    '                     holds keys for one service (`services: { sm-kms: { log: { level: info } } }`).',
+    '                     Ports, TLS, database and data paths stay those of up (docs/configuration.md)',
+    '  -h, --help         this text',
+    '',
+    'Ports (public, admin) with no offset:',
+    ...(services.length === 0
+      ? ['  (no services in this build yet)']
+      : services.map((service) => `  ${service.name.padEnd(width)}  ${String(service.publicPort)}  ${String(service.upAdminPort)}`)),
     '',
   ].join('\n');
 }
@@ -57,7 +75,8 @@ export function serviceHelp(service: ServiceDefinition): string {
   return [
     `Usage: cryptoutil ${service.name} <action> [--config F.yml]...`,
     '',
-    `${service.summary}. Public port ${service.publicPort}.`,
+    `${service.summary}.`,
+    `Default ports: public ${String(service.publicPort)} (public.port), admin ${String(ADMIN_PORT_DEFAULT)} (admin.port); under \`cryptoutil up\` ${String(service.publicPort)} and ${String(service.upAdminPort)}.`,
     '',
     'Actions:',
     ...Object.entries(serviceActions).map(([action, spec]) => `  ${action.padEnd(10)}  ${spec.summary}`),

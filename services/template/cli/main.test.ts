@@ -4,10 +4,12 @@ import net from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './main.ts';
 import { notesService } from '../testing/notes-service/index.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { version } from '../version.ts';
+import type { ServiceDefinition } from '../service.ts';
 
 interface Captured {
   context: CliContext;
@@ -84,6 +86,27 @@ describe('cryptoutil main: help, version and usage errors', () => {
     for (const key of ['public.port', 'admin.address', 'tls.mode', 'database.url', 'auth.issuer', 'rateLimit.redisUrl', 'CRYPTOUTIL_DATABASE_URL']) {
       expect(start.out()).to.include(key);
     }
+  });
+
+  it('shows each service\'s real default ports: start\'s admin.port and up\'s 9090 + row, and up --help documents its options', async () => {
+    const kms: ServiceDefinition = { ...notesService, name: 'kms', publicPort: 8080, upAdminPort: 9090 };
+    const pets: ServiceDefinition = { ...notesService, name: 'pets', publicPort: 8480, upAdminPort: 9098 };
+    const general = capture([kms, pets]);
+    await main(['--help'], general.context);
+    expect(general.out()).to.include('(public port 8480, admin port 9090; under up 8480 and 9098)');
+    const service = capture([kms, pets]);
+    await main(['pets', '--help'], service.context);
+    expect(service.out()).to.include('Default ports: public 8480 (public.port), admin 9090 (admin.port); under `cryptoutil up` 8480 and 9098.');
+    const start = capture([kms, pets]);
+    await main(['pets', 'start', '--help'], start.context);
+    expect(start.out()).to.include('public.port (port, default 8480)').and.include('admin.port (port, default 9090)');
+    const up = capture([kms, pets]);
+    await main(['up', '--help'], up.context);
+    expect(up.out()).to.include('Usage: cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...')
+      .and.include('--port-offset N').and.include('-c, --config F.yml').and.match(/kms\s+8080\s+9090\n\s+pets\s+8480\s+9098\n/);
+    const none = capture([]);
+    await main(['up', '--help'], none.context);
+    expect(none.out()).to.include('(no services in this build yet)');
   });
 
   it('prints the version', async () => {
@@ -168,7 +191,7 @@ describe('cryptoutil main: running a service', () => {
     try {
       const cli = capture();
       expect(await main(['notes', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
-      expect(cli.err()).to.include('EADDRINUSE');
+      expect(cli.err()).to.equal(`cryptoutil: notes: public port ${String(publicPort)} on 127.0.0.1 is already in use (EADDRINUSE); set public.port (or CRYPTOUTIL_PUBLIC_PORT) to move it\n`);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -189,6 +212,16 @@ describe('cryptoutil main: running a service', () => {
     const second = capture();
     expect(await main(['notes', 'migrate', '--config', file], second.context)).to.equal(EXIT_OK);
     expect(second.out()).to.equal('database is up to date\n');
+  });
+
+  it('migrate with only CRYPTOUTIL_DATADIR set uses the database in that directory, not ./.cryptoutil', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-datadir-'));
+    const cli = capture();
+    expect(await main(['notes', 'migrate'], { ...cli.context, env: { CRYPTOUTIL_DATADIR: dataDir, CRYPTOUTIL_LOG_LEVEL: 'silent' } })).to.equal(EXIT_OK);
+    expect(cli.out()).to.equal('applied: 0001-create-notes\n');
+    const reopened = new DatabaseSync(join(dataDir, 'notes.sqlite'));
+    expect(reopened.prepare("select count(*) as n from notes").get()).to.deep.equal({ n: 0 });
+    reopened.close();
   });
 
   it('reports a thrown non-Error value as a runtime failure', async () => {

@@ -89,7 +89,7 @@ async function run(command: Command, context: CliContext): Promise<number> {
       context.stdout(generalHelp(context.services));
       return EXIT_OK;
     case 'up-help':
-      context.stdout(upHelp());
+      context.stdout(upHelp(context.services));
       return EXIT_OK;
     case 'service-help':
       context.stdout(serviceHelp(command.service));
@@ -98,7 +98,7 @@ async function run(command: Command, context: CliContext): Promise<number> {
       context.stdout(`cryptoutil ${version}\n`);
       return EXIT_OK;
     case 'up':
-      return runUp({ dataDir: command.dataDir, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
+      return runUp({ dataDir: command.dataDir, portOffset: command.portOffset, configFiles: command.configFiles, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
     case 'service':
       return runServiceAction(command, context);
     case 'init-help':

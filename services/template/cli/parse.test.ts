@@ -22,10 +22,36 @@ describe('cryptoutil command line', () => {
   });
 
   it('runs up with the default data directory or the given one', () => {
-    expect(parseCommand(['up'], services)).to.deep.equal({ kind: 'up', dataDir: '.cryptoutil' });
-    expect(parseCommand(['up', '--data-dir', '/tmp/x'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/x' });
-    expect(parseCommand(['up', '--data-dir=/tmp/y'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/y' });
+    expect(parseCommand(['up'], services)).to.deep.equal({ kind: 'up', dataDir: '.cryptoutil', portOffset: 0, configFiles: [] });
+    expect(parseCommand(['up', '--data-dir', '/tmp/x'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/x', portOffset: 0, configFiles: [] });
+    expect(parseCommand(['up', '--data-dir=/tmp/y'], services)).to.deep.equal({ kind: 'up', dataDir: '/tmp/y', portOffset: 0, configFiles: [] });
     expect(parseCommand(['up', '--help'], services)).to.deep.equal({ kind: 'up-help' });
+  });
+
+  describe('up --port-offset (DESIGN "Contract for checks")', () => {
+    const suite: ServiceDefinition[] = [{ ...smKms, publicPort: 8080, upAdminPort: 9090 }, { ...learnPs, publicPort: 8480, upAdminPort: 9098 }, { ...notesService }];
+
+    it('takes an integer, negative too, and repeated --config files in order', () => {
+      expect(parseCommand(['up', '--port-offset', '1000'], suite)).to.include({ portOffset: 1000 });
+      expect(parseCommand(['up', '--port-offset=+7'], suite)).to.include({ portOffset: 7 });
+      expect(parseCommand(['up', '--port-offset=-8079'], suite)).to.include({ portOffset: -8079 });
+      expect(parseCommand(['up', '--port-offset', String(65_535 - 9098)], suite)).to.include({ portOffset: 65_535 - 9098 });
+      expect(parseCommand(['up', '-c', 'a.yml', '--config', 'b.yml'], suite)).to.deep.include({ configFiles: ['a.yml', 'b.yml'] });
+    });
+
+    it('refuses anything that is not an integer, or moves a port outside 1-65535, naming --port-offset', () => {
+      const cases: [string, RegExp][] = [
+        ['ten', /^--port-offset must be a whole number/],
+        ['1.5', /^--port-offset must be a whole number/],
+        ['', /^--port-offset must be a whole number/],
+        ['-8080', /^--port-offset -8080 moves port 8080 to 0, outside 1-65535$/],
+        [String(65_536 - 9098), /^--port-offset 56438 moves port 9098 to 65536, outside 1-65535$/],
+      ];
+      for (const [value, message] of cases) {
+        expect(() => parseCommand(['up', `--port-offset=${value}`], suite), value).to.throw(UsageError, message);
+      }
+      expect(() => parseCommand(['up', '--port-offset'], suite)).to.throw(UsageError, /port-offset/);
+    });
   });
 
   it('refuses bad up usage as a usage error', () => {

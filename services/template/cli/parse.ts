@@ -14,10 +14,20 @@ export type Command =
   | { readonly kind: 'up-help' }
   | { readonly kind: 'service-help'; readonly service: ServiceDefinition }
   | { readonly kind: 'version' }
-  | { readonly kind: 'up'; readonly dataDir: string }
+  | ({ readonly kind: 'up' } & UpArguments)
   | { readonly kind: 'service'; readonly service: ServiceDefinition; readonly action: ServiceAction; readonly configFiles: readonly string[]; readonly help: boolean }
   | { readonly kind: 'init-help'; readonly service: ServiceDefinition }
   | ({ readonly kind: 'init'; readonly service: ServiceDefinition; readonly json: boolean } & InitSplit);
+
+/** What `cryptoutil up` was asked for: where the data lives, how far the ports move, which files configure it. */
+export interface UpArguments {
+  readonly dataDir: string;
+  readonly portOffset: number;
+  readonly configFiles: readonly string[];
+}
+
+/** The lowest and highest port a listener can be given (0 would mean "any free port"). */
+const PORT_RANGE = { min: 1, max: 65_535 } as const;
 
 /** How `init` splits the new unseal key. */
 export interface InitSplit {
@@ -54,10 +64,15 @@ function isAction(value: string): value is ServiceAction {
   return Object.hasOwn(serviceActions, value);
 }
 
-function parseUp(args: readonly string[]): Command {
+function parseUp(args: readonly string[], services: readonly ServiceDefinition[]): Command {
   const { values, positionals } = usage(() => parseArgs({
     args: [...args],
-    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'data-dir': { type: 'string' },
+      'port-offset': { type: 'string' },
+      config: { type: 'string', multiple: true, short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: true,
   }));
@@ -69,7 +84,33 @@ function parseUp(args: readonly string[]): Command {
   if (dataDir === '') {
     throw new UsageError('--data-dir needs a directory');
   }
-  return { kind: 'up', dataDir: typeof dataDir === 'string' ? dataDir : '.cryptoutil' };
+  return {
+    kind: 'up',
+    dataDir: typeof dataDir === 'string' ? dataDir : '.cryptoutil',
+    portOffset: portOffset(values['port-offset'], services),
+    configFiles: values.config ?? [],
+  };
+}
+
+/**
+ * `--port-offset N`: an integer (negative too) that keeps every port of the suite a real port. A
+ * port 0 (any free port, as tests define services) is not moved, so it is not checked either.
+ */
+function portOffset(value: string | undefined, services: readonly ServiceDefinition[]): number {
+  if (value === undefined) return 0;
+  if (!/^[+-]?\d+$/.test(value)) throw new UsageError('--port-offset must be a whole number, e.g. --port-offset 100');
+  const offset = Number(value);
+  const ports = services.flatMap((service) => [service.publicPort, service.upAdminPort]).filter((port) => port !== 0);
+  const outside = ports.find((port) => port + offset < PORT_RANGE.min || port + offset > PORT_RANGE.max);
+  if (outside !== undefined) {
+    throw new UsageError(`--port-offset ${String(offset)} moves port ${String(outside)} to ${String(outside + offset)}, outside ${String(PORT_RANGE.min)}-${String(PORT_RANGE.max)}`);
+  }
+  return offset;
+}
+
+/** A port of the suite moved by `--port-offset`; port 0 stays "any free port". */
+export function movedPort(port: number, offset: number): number {
+  return port === 0 ? 0 : port + offset;
 }
 
 function count(flag: string, value: string | undefined, fallback: number): number {
@@ -152,7 +193,7 @@ export function parseCommand(argv: readonly string[], services: readonly Service
     return { kind: 'version' };
   }
   if (first === 'up') {
-    return parseUp(rest);
+    return parseUp(rest, services);
   }
   return parseService(first, rest, services);
 }

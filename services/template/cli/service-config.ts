@@ -4,7 +4,7 @@
  */
 import type { ServiceDefinition } from '../service.ts';
 import type { TemplateConfig } from '../config/schema.ts';
-import { loadConfig, type SchemaOptions } from '../config/index.ts';
+import { loadConfig, type ConfigLayer, type SchemaOptions } from '../config/index.ts';
 
 /** The schema a definition configures: the shared keys plus its own. */
 export function schemaOptionsOf(service: ServiceDefinition): SchemaOptions<object> {
@@ -15,12 +15,13 @@ export function schemaOptionsOf(service: ServiceDefinition): SchemaOptions<objec
   };
 }
 
-/** Loads a definition's configuration from files, environment and (for `up`) overrides. */
+/** Loads a definition's configuration from files, environment and (for `up`) its layers and overrides. */
 export function loadServiceConfig(
   service: ServiceDefinition,
   files: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   overrides?: object,
+  layers: readonly ConfigLayer[] = [],
 ): TemplateConfig {
-  return loadConfig({ ...schemaOptionsOf(service), files, env, ...(overrides === undefined ? {} : { overrides }) });
+  return loadConfig({ ...schemaOptionsOf(service), files, env, layers, ...(overrides === undefined ? {} : { overrides }) });
 }

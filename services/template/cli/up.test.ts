@@ -12,6 +12,15 @@ import type { ServiceDefinition } from '../service.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { UsageError } from '../errors/index.ts';
 
+/** Two loopback ports free right now and different from each other (held open together while chosen). */
+async function distinctFreePorts(): Promise<[number, number]> {
+  const servers = [net.createServer(), net.createServer()];
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return [Number(ports[0]), Number(ports[1])];
+}
+
 const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };
 
 interface RunningUp {
@@ -72,6 +81,37 @@ describe('cryptoutil up', () => {
     }
   });
 
+  it('moves every public and admin port by --port-offset, in credentials.json, the table and the issuer', async () => {
+    const dataDir = await freshDir();
+    const [publicPort, adminPort] = await distinctFreePorts();
+    // Defined 10 ports lower: the offset puts them on the two free ports.
+    const moved: ServiceDefinition = { ...notesService, name: 'moved', issuesTokens: true, publicPort: publicPort - 10, upAdminPort: adminPort - 10 };
+    let out = '';
+    let signal: (() => void) | undefined;
+    const running = runUp({
+      dataDir, services: [moved], portOffset: 10, env: quiet,
+      stdout: (text) => { out += text; },
+      onSignal: (handler) => { signal = () => { handler('SIGINT'); }; return () => undefined; },
+    });
+    const failed = running.then(() => new Error('up returned before Ctrl-C'), (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    while (signal === undefined) {
+      const early = await Promise.race([failed, new Promise<undefined>((resolve) => { setTimeout(() => { resolve(undefined); }, 20); })]);
+      if (early !== undefined) throw early;
+    }
+    try {
+      const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Credentials;
+      const url = `https://127.0.0.1:${String(publicPort)}`;
+      expect(credentials).to.include({ issuer: url, token_endpoint: `${url}/token` });
+      expect(credentials.services).to.deep.equal({ moved: { url, admin_url: `https://127.0.0.1:${String(adminPort)}` } });
+      expect(out).to.match(new RegExp(`moved\\s+${url}\\s+https://127\\.0\\.0\\.1:${String(adminPort)}`));
+      const ca = await readFile(credentials.ca_file, 'utf8');
+      expect((await httpsCall(ca, 'GET', `https://127.0.0.1:${String(adminPort)}/admin/v1/livez`)).status).to.equal(200);
+    } finally {
+      signal();
+      expect(await running).to.equal(0);
+    }
+  });
+
   it('reuses the data directory on the next run: same CA, same data', async () => {
     const dataDir = await freshDir();
     // No CRYPTOUTIL_LOG_LEVEL: up quiets the services to warnings on its own.
@@ -103,10 +143,23 @@ describe('cryptoutil up', () => {
         failure = error;
       }
       expect((failure as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      expect((failure as Error).message).to.equal(`second: public port ${String(takenPort)} on 127.0.0.1 is already in use (EADDRINUSE); is another suite running? run cryptoutil up --port-offset N (e.g. 1000) to move every port by N`);
       expect(out).to.equal('[1/2] starting notes ... ready\n[2/2] starting second ... failed\n');
     } finally {
       blocker.close();
     }
+  });
+
+  it('passes on a start failure that is not a taken port unchanged', async () => {
+    const broken: ServiceDefinition = { ...notesService, name: 'broken', operations: () => { throw new Error('broken operations'); } };
+    let failure: unknown;
+    try {
+      await startSuite({ dataDir: await freshDir(), services: [broken], env: quiet, stdout: () => undefined });
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(Error).and.not.be.instanceOf(UsageError);
+    expect((failure as Error).message).to.equal('broken operations');
   });
 
   it('prints the URL table, waits for Ctrl-C, then stops cleanly', async () => {

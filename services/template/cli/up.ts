@@ -11,6 +11,14 @@ import { ensureLocalCa } from '../tls/index.ts';
 import { startService, type RunningService } from '../runtime.ts';
 import { unsealDirectory, upUnsealShares } from './up-unseal.ts';
 import { secretsDirectory, upSecret } from './up-secrets.ts';
+import { movedPort } from './parse.ts';
+import { PortInUseError } from '../server/port-in-use.ts';
+import { layersFor, readUpConfig, wiredKeyProblems } from './up-config.ts';
+import { UsageError } from '../errors/index.ts';
+import type { ConfigLayer, TemplateConfig } from '../config/index.ts';
+
+/** What to do when a port of the suite is taken, typically by a suite already running. */
+const UP_PORT_REMEDY = 'is another suite running? run cryptoutil up --port-offset N (e.g. 1000) to move every port by N';
 
 /** DESIGN "The cryptoutil command": the confidential client `up` creates. */
 export const DEMO_CLIENT_ID = 'cryptoutil-demo';
@@ -18,6 +26,10 @@ export const DEMO_CLIENT_ID = 'cryptoutil-demo';
 export interface UpOptions {
   readonly dataDir: string;
   readonly services: readonly ServiceDefinition[];
+  /** `--port-offset N`: every public and admin port of the suite moves by N (default 0). */
+  readonly portOffset?: number;
+  /** `--config F.yml` files for the whole suite, in order (`up-config.ts`). */
+  readonly configFiles?: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly onSignal: (handler: (signal: string) => void) => () => void;
@@ -42,21 +54,22 @@ export interface Credentials {
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
 }
 
-function suiteOf(dataDir: string, services: readonly ServiceDefinition[]): UpSuite {
+/** The suite as its services see it; URLs carry the moved ports, so issuer, CORS origins and links follow `--port-offset`. */
+function suiteOf(dataDir: string, services: readonly ServiceDefinition[], portOffset: number): UpSuite {
   const byName = new Map(services.map((service) => [service.name, service]));
   return {
     dataDir,
     publicUrl: (name) => {
       const service = byName.get(name);
       if (service === undefined) throw new Error(`${name} is not part of this suite`);
-      return `https://127.0.0.1:${service.publicPort}`;
+      return `https://127.0.0.1:${String(movedPort(service.publicPort, portOffset))}`;
     },
     secret: (name) => upSecret(dataDir, name),
     demoClientId: DEMO_CLIENT_ID,
   };
 }
 
-async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, env: UpOptions['env']): Promise<object> {
+async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, portOffset: number): Promise<Record<string, unknown>> {
   const { dataDir } = suite;
   return {
     // The suite starts unsealed: the shares kept in DIR/unseal/ are applied as configuration.
@@ -64,15 +77,45 @@ async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: 
     ...(service.hash === true ? { hash: { pepper: await suite.secret(`${service.name}.pepper`) } } : {}),
     // Every service trusts the suite's own authorization server.
     ...(issuer === undefined ? {} : { auth: { issuer: suite.publicUrl(issuer.name) } }),
-    public: { address: '127.0.0.1', port: service.publicPort },
-    admin: { address: '127.0.0.1', port: service.upAdminPort },
+    public: { address: '127.0.0.1', port: movedPort(service.publicPort, portOffset) },
+    admin: { address: '127.0.0.1', port: movedPort(service.upAdminPort, portOffset) },
     tls: { mode: 'auto' },
     database: { url: `sqlite:${join(dataDir, `${service.name}.sqlite`)}` },
     dataDir,
-    // Service logs would bury the URL table; CRYPTOUTIL_LOG_LEVEL still raises them.
-    log: { level: env.CRYPTOUTIL_LOG_LEVEL ?? 'warn' },
     ...(await service.upConfig?.(suite)),
   };
+}
+
+/** Below the files: service logs would bury the URL table; a file or CRYPTOUTIL_LOG_LEVEL still raises them. */
+/** A service of the suite with the configuration it will start with. */
+interface Planned {
+  readonly service: ServiceDefinition;
+  readonly config: TemplateConfig;
+}
+
+const UP_DEFAULTS: ConfigLayer = { source: 'cryptoutil up', values: { log: { level: 'warn' } } };
+
+/**
+ * Every service's configuration, checked before any service starts, so that a bad `--config`
+ * file stops `up` at once with every problem listed (each only once, though it touches every service).
+ */
+async function configsOf(options: Omit<UpOptions, 'onSignal'>, suite: UpSuite, issuer: ServiceDefinition | undefined, portOffset: number): Promise<readonly Planned[]> {
+  const files = readUpConfig(options.configFiles ?? [], options.services);
+  const problems = new Set<string>();
+  const configs: Planned[] = [];
+  for (const service of options.services) {
+    const overrides = await overridesFor(service, suite, issuer, portOffset);
+    const layers = [UP_DEFAULTS, ...layersFor(files, service.name)];
+    for (const line of wiredKeyProblems(layers, overrides)) problems.add(line);
+    try {
+      configs.push({ service, config: loadServiceConfig(service, [], options.env, overrides, layers) });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      for (const line of error.message.split('\n')) problems.add(line);
+    }
+  }
+  if (problems.size > 0) throw new UsageError([...problems].join('\n'));
+  return configs;
 }
 
 /** The authorization server part of `credentials.json`, when the suite has one. */
@@ -95,7 +138,8 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const ca = await ensureLocalCa(dataDir);
-  const suite = suiteOf(dataDir, options.services);
+  const portOffset = options.portOffset ?? 0;
+  const suite = suiteOf(dataDir, options.services, portOffset);
   const issuer = options.services.find((service) => service.issuesTokens === true);
   const running: RunningService[] = [];
   const stop = async (): Promise<void> => {
@@ -103,17 +147,18 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
       await service.stop('suite stopping');
     }
   };
+  const planned = await configsOf(options, suite, issuer, portOffset);
   try {
-    for (const [index, service] of options.services.entries()) {
-      options.stdout(`[${index + 1}/${options.services.length}] starting ${service.name} ...`);
-      const config = loadServiceConfig(service, [], options.env, await overridesFor(service, suite, issuer, options.env));
+    for (const [index, { service, config }] of planned.entries()) {
+      options.stdout(`[${index + 1}/${planned.length}] starting ${service.name} ...`);
       running.push(await startService(service, config));
       options.stdout(' ready\n');
     }
   } catch (error) {
     options.stdout(' failed\n');
     await stop();
-    throw error;
+    // Under up the ports are up's own: only --port-offset moves them, not public.port / admin.port.
+    throw error instanceof PortInUseError ? new PortInUseError(error.taken, UP_PORT_REMEDY, error.cause) : error;
   }
 
   const credentials: Credentials = {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Schema } from 'convict';
 import { UsageError } from '../errors/index.ts';
 import type { LoadConfigOptions } from './index.ts';
-import { configHelp, loadConfig } from './index.ts';
+import { configHelp, defaultDatabaseUrl, loadConfig } from './index.ts';
 
 interface PetsConfig {
   pets: { maxPageSize: number; greeting: string; featured: boolean; discount: number; apiKey: string; tags: string[]; labels: Record<string, string> };
@@ -76,6 +76,13 @@ describe('configuration loading (DESIGN "Configuration")', () => {
       expect(config.tls.mode).to.equal('auto');
       expect(config.database.url).to.equal('sqlite:.cryptoutil/learn-ps.sqlite');
       expect(config.dataDir).to.equal('.cryptoutil');
+    });
+
+    it('puts the default database in dataDir, wherever dataDir comes from; a configured database.url stays', () => {
+      expect(load({ env: { CRYPTOUTIL_DATADIR: '/tmp/a' } }).database.url).to.equal('sqlite:/tmp/a/learn-ps.sqlite');
+      expect(load({ files: [file('data-dir.yml', 'dataDir: /srv/pets\n')] }).database.url).to.equal('sqlite:/srv/pets/learn-ps.sqlite');
+      expect(load({ env: { CRYPTOUTIL_DATADIR: '/tmp/a', CRYPTOUTIL_DATABASE_URL: 'sqlite:/elsewhere.sqlite' } }).database.url).to.equal('sqlite:/elsewhere.sqlite');
+      expect(defaultDatabaseUrl('.cryptoutil', 'sm-kms')).to.equal('sqlite:.cryptoutil/sm-kms.sqlite');
     });
 
     it('includes the service keys, nested at any depth', () => {

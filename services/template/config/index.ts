@@ -9,9 +9,10 @@ import type { TemplateConfig } from './schema.ts';
 import type { SchemaOptions } from './keys.ts';
 import { ConfigKeys, configSchema } from './keys.ts';
 import { NO_AMBIENT_SOURCES, formatReason } from './formats.ts';
-import { Problems, describeProblem } from './problems.ts';
+import { DEFAULT_SOURCE, Problems, describeProblem } from './problems.ts';
+import { join } from 'node:path';
 import type { Setting } from './sources.ts';
-import { defaultSettings, envSettings, fileSettings, overrideSettings } from './sources.ts';
+import { defaultSettings, envSettings, fileSettings, layerSettings, overrideSettings, type ConfigLayer } from './sources.ts';
 import { UNUSABLE, settle } from './values.ts';
 import { TEMPLATE_RULES } from './rules.ts';
 import { describeConfig } from './describe.ts';
@@ -20,6 +21,8 @@ export type { TemplateConfig } from './schema.ts';
 export type { SchemaOptions, ConfigKey } from './keys.ts';
 export { configSchema, envName } from './keys.ts';
 export { describeConfig, configMarkdown } from './describe.ts';
+export { readConfigDocument, type ConfigLayer } from './sources.ts';
+export { Problems, fileSource } from './problems.ts';
 
 /** Everything loading reads is passed in, so tests and `cryptoutil up` decide every source. */
 export interface LoadConfigOptions<C extends object> extends SchemaOptions<C> {
@@ -27,8 +30,15 @@ export interface LoadConfigOptions<C extends object> extends SchemaOptions<C> {
   readonly files: readonly string[];
   /** Usually `process.env`; passed in so tests and `cryptoutil up` control it. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Applied after the files, before the environment: what `cryptoutil up` read from its own `--config` files. */
+  readonly layers?: readonly ConfigLayer[];
   /** Applied last: what `cryptoutil up` decides per service (ports, data paths). A plain nested object. */
   readonly overrides?: object;
+}
+
+/** `database.url` when none is configured: the service's SQLite file in `dataDir`. */
+export function defaultDatabaseUrl(dataDir: string, serviceName: string): string {
+  return `sqlite:${join(dataDir, `${serviceName}.sqlite`)}`;
 }
 
 /** Text for `cryptoutil <service> start --help`: every key, its type, default, variable and doc. */
@@ -68,6 +78,7 @@ export function loadConfig<C extends object>(options: LoadConfigOptions<C>): Tem
   const settings = [
     ...defaultSettings(keys),
     ...options.files.flatMap((file) => fileSettings(file, keys, problems)),
+    ...(options.layers ?? []).flatMap((layer) => layerSettings(layer, keys, problems)),
     ...envSettings(options.env, keys, problems),
     ...overrideSettings(options.overrides ?? {}, keys, problems),
   ];
@@ -75,6 +86,11 @@ export function loadConfig<C extends object>(options: LoadConfigOptions<C>): Tem
   const effective = new Map(settings.map((setting) => [setting.key.path, setting]));
   const taken = [...effective.values()].filter((setting) => apply(setting, config, problems));
   const loaded = config.getProperties() as TemplateConfig & C;
+  // The default database lives in dataDir: moving dataDir moves it too, so a second service
+  // started with another dataDir never opens the database of one already running.
+  if (effective.get('database.url')?.source === DEFAULT_SOURCE) {
+    loaded.database.url = defaultDatabaseUrl(loaded.dataDir, options.serviceName);
+  }
   // The rules look at the keys whose values were taken, so that one start reports every problem.
   for (const { key, source } of taken) {
     for (const rule of TEMPLATE_RULES.filter((candidate) => candidate.path === key.path)) {

@@ -31,6 +31,9 @@ export interface SchemaDefaults {
   readonly serviceName: string;
 }
 
+/** DESIGN "Admin": every service's admin listener defaults to 127.0.0.1:9090 under `start`. */
+export const ADMIN_PORT_DEFAULT = 9090;
+
 export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig> {
   return {
     public: {
@@ -39,7 +42,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
     },
     admin: {
       address: { doc: 'Address of the admin HTTPS listener; must be a loopback address.', format: String, default: '127.0.0.1' },
-      port: { doc: 'Port of the admin HTTPS listener.', format: 'port', default: 9090 },
+      port: { doc: 'Port of the admin HTTPS listener.', format: 'port', default: ADMIN_PORT_DEFAULT },
     },
     tls: {
       mode: { doc: 'auto: create a local CA and server certificate under dataDir; files: load PEM files.', format: ['auto', 'files'], default: 'auto' },
@@ -49,7 +52,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       names: { doc: 'DNS names and IP addresses the auto-mode server certificate covers.', format: Array, default: ['localhost', '127.0.0.1', '::1'] },
     },
     database: {
-      url: { doc: 'sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db.', format: String, default: `sqlite:.cryptoutil/${defaults.serviceName}.sqlite` },
+      url: { doc: 'sqlite:PATH, sqlite::memory: or postgres://user:pass@host:port/db. Unset, it is sqlite:{dataDir}/{service}.sqlite and follows dataDir.', format: String, default: `sqlite:.cryptoutil/${defaults.serviceName}.sqlite` },
       poolMin: { doc: 'Minimum PostgreSQL pool connections.', format: 'nat', default: 0 },
       poolMax: { doc: 'Maximum PostgreSQL pool connections.', format: 'nat', default: 10 },
     },

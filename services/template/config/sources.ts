@@ -78,25 +78,44 @@ function parseYaml(text: string, source: SourceName, problems: Problems): unknow
   }
 }
 
-/** One `--config` YAML file. An empty (or comments-only) file sets nothing. */
-export function fileSettings(file: string, keys: ConfigKeys, problems: Problems): Setting[] {
+/**
+ * The top-level mapping of one YAML file; an empty (or comments-only) file is an empty mapping.
+ * A file that cannot be read or parsed, or holds no mapping, is a problem and reads as empty.
+ */
+export function readConfigDocument(file: string, problems: Problems): Readonly<Record<string, unknown>> {
   const source = fileSource(file);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     problems.add(`cannot read ${source}: ${fsReason(error)}`);
-    return [];
+    return {};
   }
   const document = parseYaml(text, source, problems);
   if (document === null) {
-    return [];
+    return {};
   }
   if (!isMapping(document)) {
     problems.add(`${source} must hold a mapping of keys at its top level`);
-    return [];
+    return {};
   }
-  return mappingSettings(document, '', keys, source, problems);
+  return document;
+}
+
+/** One `--config` YAML file. An empty (or comments-only) file sets nothing. */
+export function fileSettings(file: string, keys: ConfigKeys, problems: Problems): Setting[] {
+  return mappingSettings(readConfigDocument(file, problems), '', keys, fileSource(file), problems);
+}
+
+/** Keys already read from a file and named by that source, e.g. one service's section of an `up` file. */
+export function layerSettings(layer: ConfigLayer, keys: ConfigKeys, problems: Problems): Setting[] {
+  return mappingSettings(layer.values, '', keys, layer.source, problems);
+}
+
+/** A mapping of keys with the name of where it came from, applied after the files and before the environment. */
+export interface ConfigLayer {
+  readonly source: SourceName;
+  readonly values: Readonly<Record<string, unknown>>;
 }
 
 /** `CRYPTOUTIL_*` variables; every other variable belongs to someone else and is ignored. */
