@@ -13,6 +13,27 @@ function portsOf(service: ServiceDefinition): string {
   return `public port ${String(service.publicPort)}, admin port ${String(ADMIN_PORT_DEFAULT)}; under up ${String(service.publicPort)} and ${String(service.upAdminPort)}`;
 }
 
+/**
+ * Every command in one block: `cryptoutil --help` prints it and README.md's "The `cryptoutil`
+ * command" section holds it word for word (a unit test compares the two).
+ */
+export const COMMAND_SYNOPSIS: readonly string[] = [
+  'cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...',
+  '                                              whole suite in one process, embedded SQLite, local dev PKI',
+  'cryptoutil <service> start [--config F.yml]... one service (the container entry point)',
+  'cryptoutil <service> start --help             every configuration key with its default',
+  'cryptoutil <service> livez|readyz             exit 0 when the admin endpoint answers 200, else 1',
+  'cryptoutil <service> shutdown                 ask the running service to drain and exit',
+  'cryptoutil <service> migrate                  apply database migrations and exit',
+  'cryptoutil <service> init [--shares 5 --threshold 3] [--json]',
+  '                                              new barrier unseal key, printed once as shares',
+  'cryptoutil operator start [--kubeconfig FILE] the Kubernetes operator (in-cluster or KUBECONFIG)',
+  'cryptoutil operator livez|readyz              exit 0 when the operator admin endpoint answers 200, else 1',
+  'cryptoutil operator --help                    the operator options and environment',
+  'cryptoutil --version                          print the version',
+  'cryptoutil --help                             this text; every command also takes --help',
+];
+
 /** `cryptoutil --help`. */
 export function generalHelp(services: readonly ServiceDefinition[]): string {
   const width = Math.max(10, ...services.map((service) => service.name.length));
@@ -21,14 +42,7 @@ export function generalHelp(services: readonly ServiceDefinition[]): string {
     'cryptoutil: self-hosted cryptographic services',
     '',
     'Usage:',
-    '  cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...',
-    '                                                 the whole suite in one process (development)',
-    '  cryptoutil <service> <action> [--config F.yml]...',
-    '  cryptoutil <service> start --help              every configuration key with its default',
-    '  cryptoutil <service> init [--shares 5] [--threshold 3] [--json]',
-    '                                                 new barrier unseal key, printed once as shares',
-    '  cryptoutil operator start|livez|readyz         the Kubernetes operator (in-cluster or KUBECONFIG)',
-    '  cryptoutil --version',
+    ...COMMAND_SYNOPSIS.map((line) => `  ${line}`),
     '',
     'Actions:',
     ...Object.entries(serviceActions).map(([action, spec]) => `  ${action.padEnd(10)}  ${spec.summary}`),

@@ -92,6 +92,6 @@ describe('cryptoutil <service> init (DESIGN "The cryptoutil command", "Barrier")
     expect(plain.out()).not.to.include('init');
     const general = capture();
     await main(['--help'], general.context);
-    expect(general.out()).to.include('cryptoutil <service> init [--shares 5] [--threshold 3] [--json]');
+    expect(general.out()).to.include('cryptoutil <service> init [--shares 5 --threshold 3] [--json]');
   });
 });
