@@ -1,14 +1,15 @@
 /**
  * Pairwise consistency of an imported private JWK (the check FIPS 140-3 asks of a module taking in
- * a key pair): node accepts an EC JWK whose x/y belong to another key, and RSA members that do not
- * fit together, and would then sign or decrypt with a key that is not the one the caller published.
+ * a key pair), made before node parses the key: whether node itself refuses members that do not fit
+ * together changed in Node 24.22, and a caller must be told the same thing on every release, never
+ * handed a key that signs or decrypts as another key than the one they published.
  */
 import { createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyType } from './contract.ts';
 
 type Members = Readonly<Record<string, unknown>>;
 
-// The members come from node's own export of a key it parsed: present and base64url.
+// The members were checked to be non-empty strings; whatever is not base64url decodes to other octets and fails the checks.
 function bytes(value: unknown): Buffer {
   return Buffer.from(String(value), 'base64url');
 }
@@ -49,51 +50,34 @@ function okpConsistent(jwk: Members): boolean {
   return createPublicKey(key).export({ format: 'jwk' }).x === jwk.x;
 }
 
-// Below this a modulus is no key at all (RFC 8017 has no lower bound; 1024 is the smallest any JOSE library takes).
+// A shorter modulus is no key at all (RFC 8017 sets no lower bound; 1024 bits is the least any JOSE
+// library takes): node refuses it, or the size check after parsing does.
 const MIN_RSA_BITS = 1024;
 
-/** RSA members fit when n is too short to be a key at all (node says so), or the CRT members agree with it. */
+/** RSA members fit when n is too short to be a key at all, or the CRT members agree with it. */
 function rsaFits(jwk: Members): boolean {
-  return big(jwk.n) < 1n << BigInt(MIN_RSA_BITS - 1) || rsaConsistent(jwk);
+  return big(jwk.n).toString(2).length < MIN_RSA_BITS || rsaConsistent(jwk);
 }
 
-const DERIVATIONS: Readonly<Partial<Record<KeyType, (jwk: Members) => boolean>>> = Object.assign(Object.create(null) as object, {
+const CHECKS: Readonly<Record<KeyType, (jwk: Members) => boolean>> = Object.assign(Object.create(null) as object, {
+  // A symmetric key has no public members to contradict it.
+  oct: () => true,
   RSA: rsaFits,
   EC: ecConsistent,
   OKP: okpConsistent,
 });
 
-/**
- * True when the public members make a key (or the private member derives one) and the rest does not
- * fit it. Node 24.22 refuses such a JWK while parsing it, earlier releases parse it; callers are
- * told the same thing either way.
- */
-export function publicMismatch(kty: KeyType, jwk: Members): boolean {
-  const derive = DERIVATIONS[kty];
-  if (derive === undefined) return false;
-  try {
-    return !derive(jwk);
-  } catch {
-    return false;
-  }
-}
-
-const CHECKS: Readonly<Record<KeyType, (jwk: Members) => boolean>> = Object.assign(Object.create(null) as object, {
-  oct: () => true,
-  RSA: rsaConsistent,
-  EC: ecConsistent,
-  // Ed25519: node derives x from d, so the general comparison of public members already decides.
-  OKP: () => true,
-});
+/** What the members of a private JWK say about themselves. */
+export type Consistency = 'fits' | 'mismatch' | 'invalid';
 
 /**
- * True when the members of a private JWK, as node exported it, describe one key pair; a check that
- * throws (p = 1 makes a modulus zero, an EC scalar out of range) is false.
+ * `mismatch` when the public members do not belong to the private ones, `invalid` when the check
+ * cannot even be made (an EC scalar of zero, p = 1): both fail closed.
  */
-export function keyConsistent(kty: KeyType, jwk: Members): boolean {
+export function memberConsistency(kty: KeyType, jwk: Members): Consistency {
   try {
-    return CHECKS[kty](jwk);
+    return CHECKS[kty](jwk) ? 'fits' : 'mismatch';
   } catch {
-    return false;
+    return 'invalid';
   }
 }

@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { BadRequestError, InternalError } from '../../template/errors/index.ts';
 import type { AlgorithmRow, KeyMaterial, KeyUse } from './contract.ts';
 import { isJsonObject } from './header.ts';
-import { keyConsistent, publicMismatch } from './key-consistency.ts';
+import { memberConsistency } from './key-consistency.ts';
 import { exportJwks, keyBits, keyTypeOf } from './key-types.ts';
 import type { KeyPair } from './key-types.ts';
 import { resolveSpec } from './table.ts';
@@ -61,17 +61,19 @@ function memberProblem(spec: AlgorithmSpec, jwk: Readonly<Record<string, unknown
   return undefined;
 }
 
-const MISMATCH = 'the JWK public members do not match its private key';
-
 function parse(spec: AlgorithmSpec, jwk: Readonly<Record<string, unknown>>): KeyPair {
   const keyType = keyTypeOf(spec.kty);
   // Only the standard members reach node: whatever else a caller put in the JWK is dropped.
   const members = Object.fromEntries(keyType.privateMembers.map((member) => [member, jwk[member]]));
+  const invalid = `the JWK is not a valid ${spec.kty} private key`;
+  // The public members must be the ones the private key implies, checked here on every Node release.
+  const consistency = memberConsistency(spec.kty, members);
+  if (consistency === 'mismatch') throw new BadRequestError('the JWK public members do not match its private key');
+  if (consistency === 'invalid') throw new BadRequestError(invalid);
   try {
     return keyType.parse({ ...members, kty: spec.kty });
   } catch {
-    if (publicMismatch(spec.kty, members)) throw new BadRequestError(MISMATCH);
-    throw new BadRequestError(`the JWK is not a valid ${spec.kty} private key`);
+    throw new BadRequestError(invalid);
   }
 }
 
@@ -89,11 +91,6 @@ export function importKeyMaterial(row: AlgorithmRow, jwk: unknown, kid: string):
     // EC and OKP shapes have 0 bits and keyBits reports 0 for them: the curve was checked above.
     const wrongSize = sizeProblem(spec.key, keyBits(keys), spec.name);
     if (wrongSize !== undefined) throw new BadRequestError(wrongSize);
-    // The public members must be the ones the private key implies (node derives Ed25519 x from d)
-    // and must fit together: node checks them itself only since 24.22.
-    const { privateJwk, publicJwk } = exportJwks(keys);
-    const mismatch = Object.entries(publicJwk ?? {}).some(([member, value]) => jwk[member] !== value) || !keyConsistent(spec.kty, privateJwk);
-    if (mismatch) throw new BadRequestError(MISMATCH);
     return material(spec, keys, kid);
   });
 }
