@@ -4,6 +4,7 @@ import { ApiError, type KObject } from './objects.ts';
 import { DEFAULT_CRDS, loadCrds } from './server.ts';
 import { selector } from './selectors.ts';
 import { jsonPath } from './table.ts';
+import { apiErrorOf } from './api-error.ts';
 
 function petStore(name: string, spec: Record<string, unknown> = {}): KObject {
   return { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name }, spec } as unknown as KObject;
@@ -11,16 +12,6 @@ function petStore(name: string, spec: Record<string, unknown> = {}): KObject {
 
 function configMap(name: string, extra: Partial<KObject['metadata']> = {}): KObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data: { a: '1' } } as unknown as KObject;
-}
-
-function failure(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiError');
 }
 
 describe('kube-sim API semantics', () => {
@@ -40,14 +31,14 @@ describe('kube-sim API semantics', () => {
     it('refuses an update carrying a stale resourceVersion with 409 Conflict', () => {
       const created = api.create(ps(), 'default', petStore('a'), 'test');
       api.update(ps(), 'default', 'a', { ...created, spec: { replicas: 2 } }, 'main', 'test');
-      const error = failure(() => api.update(ps(), 'default', 'a', { ...created, spec: { replicas: 3 } }, 'main', 'test'));
+      const error = apiErrorOf(() => api.update(ps(), 'default', 'a', { ...created, spec: { replicas: 3 } }, 'main', 'test'));
       expect(error.code).to.equal(409);
       expect(error.reason).to.equal('Conflict');
     });
 
     it('refuses a second create of the same name with 409 AlreadyExists', () => {
       api.create(ps(), 'default', petStore('a'), 'test');
-      expect(failure(() => api.create(ps(), 'default', petStore('a'), 'test')).reason).to.equal('AlreadyExists');
+      expect(apiErrorOf(() => api.create(ps(), 'default', petStore('a'), 'test')).reason).to.equal('AlreadyExists');
     });
 
     it('bumps generation on spec changes only, and ignores status sent to the main endpoint', () => {
@@ -69,7 +60,7 @@ describe('kube-sim API semantics', () => {
     });
 
     it('answers 422 Invalid with one cause per broken field', () => {
-      const error = failure(() => api.create(ps(), 'default', petStore('a', { replicas: 'two', tls: { mode: 'Secret', secretName: 'Not_A_Name' } }), 'test'));
+      const error = apiErrorOf(() => api.create(ps(), 'default', petStore('a', { replicas: 'two', tls: { mode: 'Secret', secretName: 'Not_A_Name' } }), 'test'));
       expect(error.code).to.equal(422);
       const fields = ((error.details?.causes ?? []) as { field: string }[]).map((cause) => cause.field);
       expect(fields).to.deep.equal(['spec.replicas', 'spec.tls.secretName']);
@@ -77,21 +68,21 @@ describe('kube-sim API semantics', () => {
 
     it('requires the spec of a kind whose spec has required fields', () => {
       const cas = api.type('cryptoutil.io', 'v1alpha1', 'certificateauthorities');
-      const error = failure(() => api.create(cas, 'default', { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'CertificateAuthority', metadata: { name: 'ca' } } as unknown as KObject, 'test'));
+      const error = apiErrorOf(() => api.create(cas, 'default', { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'CertificateAuthority', metadata: { name: 'ca' } } as unknown as KObject, 'test'));
       expect(error.message).to.equal('CertificateAuthority.cryptoutil.io "ca" is invalid: spec: Required value');
     });
 
     it('rejects external and generated database together (CEL)', () => {
-      const error = failure(() => api.create(ps(), 'default', petStore('a', { database: { external: { secretRef: { name: 'db' } }, generated: {} } }), 'test'));
+      const error = apiErrorOf(() => api.create(ps(), 'default', petStore('a', { database: { external: { secretRef: { name: 'db' } }, generated: {} } }), 'test'));
       expect(error.message).to.include('database.external and database.generated are mutually exclusive');
     });
 
     it('runs transition rules with oldSelf only on updates', () => {
       const kms = api.type('cryptoutil.io', 'v1alpha1', 'kmsinstances');
       const created = api.create(kms, 'default', { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'k' }, spec: { barrier: { shares: 5, threshold: 3 } } } as unknown as KObject, 'test');
-      const error = failure(() => api.update(kms, 'default', 'k', { ...created, spec: { barrier: { shares: 7, threshold: 3 } } }, 'main', 'test'));
+      const error = apiErrorOf(() => api.update(kms, 'default', 'k', { ...created, spec: { barrier: { shares: 7, threshold: 3 } } }, 'main', 'test'));
       expect(error.message).to.include('barrier is immutable');
-      const tooHigh = failure(() => api.create(kms, 'default', { ...created, metadata: { name: 'k2' }, spec: { barrier: { shares: 2, threshold: 3 } } } as unknown as KObject, 'test'));
+      const tooHigh = apiErrorOf(() => api.create(kms, 'default', { ...created, metadata: { name: 'k2' }, spec: { barrier: { shares: 2, threshold: 3 } } } as unknown as KObject, 'test'));
       expect(tooHigh.message).to.include('barrier.threshold must not exceed barrier.shares');
     });
   });
@@ -103,7 +94,7 @@ describe('kube-sim API semantics', () => {
       expect(held.metadata.deletionTimestamp).to.be.a('string');
       const patched = api.patch(ps(), 'default', 'a', PATCH_TYPES.merge, { metadata: { finalizers: null } }, { subresource: 'main', manager: 'test', force: false });
       expect(patched.metadata.deletionTimestamp).to.be.a('string');
-      expect(failure(() => api.get(ps(), 'default', 'a')).code).to.equal(404);
+      expect(apiErrorOf(() => api.get(ps(), 'default', 'a')).code).to.equal(404);
     });
 
     it('collects dependents in the background when the owner goes', () => {
@@ -147,7 +138,7 @@ describe('kube-sim API semantics', () => {
       api.delete(namespaces, undefined, 'team');
       expect(api.store.get(namespaces, undefined, 'team')).to.equal(undefined);
       expect(api.store.list(cm(), 'team')).to.have.length(0);
-      expect(failure(() => api.create(cm(), 'team', configMap('x'), 'test')).code).to.equal(404);
+      expect(apiErrorOf(() => api.create(cm(), 'team', configMap('x'), 'test')).code).to.equal(404);
     });
   });
 
@@ -156,18 +147,18 @@ describe('kube-sim API semantics', () => {
       api.create(cm(), 'default', configMap('x'), 'test');
       const patched = api.patch(cm(), 'default', 'x', PATCH_TYPES.json, [{ op: 'add', path: '/data/b', value: '2' }, { op: 'replace', path: '/data/a', value: '3' }, { op: 'copy', from: '/data/b', path: '/data/c' }, { op: 'move', from: '/data/c', path: '/data/d' }], { subresource: 'main', manager: 'test', force: false });
       expect(patched.data).to.deep.equal({ a: '3', b: '2', d: '2' });
-      expect(failure(() => api.patch(cm(), 'default', 'x', PATCH_TYPES.json, [{ op: 'test', path: '/data/a', value: 'no' }], { subresource: 'main', manager: 'test', force: false })).code).to.equal(422);
+      expect(apiErrorOf(() => api.patch(cm(), 'default', 'x', PATCH_TYPES.json, [{ op: 'test', path: '/data/a', value: 'no' }], { subresource: 'main', manager: 'test', force: false })).code).to.equal(422);
     });
 
     it('refuses strategic merge patch on custom resources with 415', () => {
       api.create(ps(), 'default', petStore('a'), 'test');
-      expect(failure(() => api.patch(ps(), 'default', 'a', PATCH_TYPES.strategic, {}, { subresource: 'main', manager: 'test', force: false })).code).to.equal(415);
+      expect(apiErrorOf(() => api.patch(ps(), 'default', 'a', PATCH_TYPES.strategic, {}, { subresource: 'main', manager: 'test', force: false })).code).to.equal(415);
     });
 
     it('tracks field owners: conflicts unless forced, and drops fields the applier stops sending', () => {
       const options = (manager: string, force = false) => ({ subresource: 'main' as const, manager, force });
       api.patch(ps(), 'default', 'a', PATCH_TYPES.apply, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'a', labels: { team: 'x' } }, spec: { replicas: 2 } }, options('alice'));
-      const conflict = failure(() => api.patch(ps(), 'default', 'a', PATCH_TYPES.apply, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'a' }, spec: { replicas: 3 } }, options('bob')));
+      const conflict = apiErrorOf(() => api.patch(ps(), 'default', 'a', PATCH_TYPES.apply, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'a' }, spec: { replicas: 3 } }, options('bob')));
       expect(conflict.code).to.equal(409);
       expect(conflict.message).to.equal('Apply failed with 1 conflict: conflict with "alice": .spec.replicas');
       const same = api.patch(ps(), 'default', 'a', PATCH_TYPES.apply, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'a' }, spec: { replicas: 2 } }, options('bob'));

@@ -2,18 +2,9 @@ import { expect } from 'chai';
 import { request } from 'node:https';
 import { Api, PATCH_TYPES } from './api.ts';
 import { toCoreEvent, toEventsEvent } from './events.ts';
-import { ApiError, type KObject } from './objects.ts';
+import type { KObject } from './objects.ts';
 import { startKubeSim } from './server.ts';
-
-function thrown(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiError');
-}
+import { apiErrorOf } from './api-error.ts';
 
 describe('kube-sim /scale and the one Event storage', () => {
   const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web', tier: 'front' } } } } as unknown as KObject;
@@ -28,18 +19,18 @@ describe('kube-sim /scale and the one Event storage', () => {
     const updated = api.updateScale(type, 'default', 'web', { spec: { replicas: 4 }, metadata: { resourceVersion: scale.metadata.resourceVersion } }, 'test');
     expect(updated).to.have.nested.property('spec.replicas', 4);
     expect((api.get(type, 'default', 'web').spec as { replicas: number }).replicas).to.equal(4);
-    expect(thrown(() => api.updateScale(type, 'default', 'web', { spec: { replicas: 2 }, metadata: { resourceVersion: '1' } }, 'test')).code).to.equal(409);
+    expect(apiErrorOf(() => api.updateScale(type, 'default', 'web', { spec: { replicas: 2 }, metadata: { resourceVersion: '1' } }, 'test')).code).to.equal(409);
     for (const replicas of [-1, 1.5, 'two', null]) {
-      const invalid = thrown(() => api.updateScale(type, 'default', 'web', { spec: { replicas } }, 'test'));
+      const invalid = apiErrorOf(() => api.updateScale(type, 'default', 'web', { spec: { replicas } }, 'test'));
       expect(invalid.code, String(replicas)).to.equal(422);
       expect(invalid.message).to.include('spec.replicas: Invalid value');
     }
     expect(api.patchScale(type, 'default', 'web', PATCH_TYPES.json, [{ op: 'replace', path: '/spec/replicas', value: 2 }], 'test')).to.have.nested.property('spec.replicas', 2);
-    expect(thrown(() => api.patchScale(type, 'default', 'web', PATCH_TYPES.apply, { spec: { replicas: 3 } }, 'test')).code).to.equal(415);
+    expect(apiErrorOf(() => api.patchScale(type, 'default', 'web', PATCH_TYPES.apply, { spec: { replicas: 3 } }, 'test')).code).to.equal(415);
     const configMaps = api.type('', 'v1', 'configmaps');
     api.create(configMaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } } as KObject, 'test');
-    expect(thrown(() => api.getScale(configMaps, 'default', 'c')).code).to.equal(404);
-    expect(thrown(() => api.updateScale(configMaps, 'default', 'c', { spec: { replicas: 1 } }, 'test')).code).to.equal(404);
+    expect(apiErrorOf(() => api.getScale(configMaps, 'default', 'c')).code).to.equal(404);
+    expect(apiErrorOf(() => api.updateScale(configMaps, 'default', 'c', { spec: { replicas: 1 } }, 'test')).code).to.equal(404);
     api.close();
   });
 
@@ -63,7 +54,7 @@ describe('kube-sim /scale and the one Event storage', () => {
     expect(api.get(core, 'default', 'e')).to.deep.include({ message: 'first' });
     const patched = api.patch(events, 'default', 'e', PATCH_TYPES.merge, { series: { count: 2, lastObservedTime: '2026-01-01T00:00:01.000000Z' } }, { subresource: 'main', manager: 'test', force: false });
     expect(patched).to.deep.include({ apiVersion: 'events.k8s.io/v1', note: 'first', series: { count: 2, lastObservedTime: '2026-01-01T00:00:01.000000Z' } });
-    const bad = thrown(() => api.patch(events, 'default', 'e', PATCH_TYPES.merge, { series: { count: 3, lastObservedTime: '2026-01-01T00:00:02.000Z' } }, { subresource: 'main', manager: 'test', force: false }));
+    const bad = apiErrorOf(() => api.patch(events, 'default', 'e', PATCH_TYPES.merge, { series: { count: 3, lastObservedTime: '2026-01-01T00:00:02.000Z' } }, { subresource: 'main', manager: 'test', force: false }));
     expect(bad.code).to.equal(400);
     expect(bad.message).to.include('series.lastObservedTime: parsing time "2026-01-01T00:00:02.000Z"');
     const replaced = api.update(events, 'default', 'e', { ...patched, note: 'second' }, 'main', 'test');
@@ -71,8 +62,8 @@ describe('kube-sim /scale and the one Event storage', () => {
     expect(api.list(core, 'default').map((event) => event.message)).to.deep.equal(['second']);
     const applied = api.patch(events, 'default', 'e', PATCH_TYPES.apply, { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e' }, note: 'third' }, { subresource: 'main', manager: 'applier', force: true });
     expect(applied).to.deep.include({ note: 'third' });
-    expect(thrown(() => api.patch(events, 'default', 'e', PATCH_TYPES.apply, 'text', { subresource: 'main', manager: 'a', force: true })).code).to.equal(400);
-    expect(thrown(() => api.patch(events, 'default', 'e', PATCH_TYPES.json, [{ op: 'remove', path: '/metadata' }], { subresource: 'main', manager: 'a', force: true })).code).to.equal(400);
+    expect(apiErrorOf(() => api.patch(events, 'default', 'e', PATCH_TYPES.apply, 'text', { subresource: 'main', manager: 'a', force: true })).code).to.equal(400);
+    expect(apiErrorOf(() => api.patch(events, 'default', 'e', PATCH_TYPES.json, [{ op: 'remove', path: '/metadata' }], { subresource: 'main', manager: 'a', force: true })).code).to.equal(400);
     api.delete(events, 'default', 'e');
     expect(api.list(events, 'default')).to.deep.equal([]);
     api.close();
