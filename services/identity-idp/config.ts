@@ -22,7 +22,7 @@ const positive = 'nat';
 export const idpConfigSchema: Schema<IdpConfig> = {
   idp: {
     publicUrl: { doc: 'Public base URL (https, as identity-authz\'s authz.idpUrl names it); empty means the public listener URL.', format: String, default: '' },
-    sessionTtlSeconds: { doc: 'Lifetime of a login session (cookie idp_session) in seconds.', format: positive, default: 28_800 },
+    sessionTtlSeconds: { doc: 'Lifetime of a login session (cookie __Host-idp_session) in seconds.', format: positive, default: 28_800 },
     lockout: {
       maxFailures: { doc: 'Failed passwords in a row after which an account is locked.', format: positive, default: 5 },
       seconds: { doc: 'How long a locked account stays locked, in seconds.', format: positive, default: 900 },

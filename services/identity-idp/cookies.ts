@@ -7,8 +7,12 @@ import type { ParameterizedContext } from 'koa';
 /** RFC 6265bis §4.1.2.7: Strict for the CSRF token, Lax for the session (it must survive the redirect from the authz). */
 export type SameSite = 'Strict' | 'Lax';
 
-export const SESSION_COOKIE = 'idp_session';
-export const CSRF_COOKIE = 'idp_csrf';
+/**
+ * RFC 6265bis §4.1.3.2: a `__Host-` cookie is accepted only when Secure, from a secure origin, with
+ * Path=/ and no Domain, so a sibling subdomain or a plain-HTTP response cannot plant or shadow it.
+ */
+export const SESSION_COOKIE = '__Host-idp_session';
+export const CSRF_COOKIE = '__Host-idp_csrf';
 
 export interface CookieOptions {
   readonly sameSite: SameSite;
@@ -16,7 +20,7 @@ export interface CookieOptions {
   readonly maxAgeSeconds?: number;
 }
 
-/** Adds one Set-Cookie header: Secure, HttpOnly and Path=/ always (RFC 6265 §4.1.2.5, §4.1.2.6). */
+/** Adds one Set-Cookie header: Secure, HttpOnly and Path=/ always, never Domain (RFC 6265 §4.1.2.5, §4.1.2.6; `__Host-` needs all three). */
 export function setCookie(ctx: ParameterizedContext, name: string, value: string, options: CookieOptions): void {
   const maxAge = options.maxAgeSeconds === undefined ? '' : `; Max-Age=${options.maxAgeSeconds}`;
   ctx.append('Set-Cookie', `${name}=${value}; Path=/; Secure; HttpOnly; SameSite=${options.sameSite}${maxAge}`);

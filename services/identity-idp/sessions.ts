@@ -1,5 +1,5 @@
 /**
- * Login sessions. The browser holds 32 random bytes (cookie `idp_session`); the database holds only
+ * Login sessions. The browser holds 32 random bytes (cookie `__Host-idp_session`); the database holds only
  * their HighEntropyDeterministic hash, the look-up key, so a stolen table cannot be replayed as
  * cookies. Expired rows are refused on read and removed by `sweep`.
  */

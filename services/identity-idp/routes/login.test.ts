@@ -25,7 +25,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     expect(page.text).to.include('Demo App').and.include('href="/assets/idp.css"');
     expect(fieldValue(page.text, 'login_challenge')).to.equal(challenge);
     expect(fieldValue(page.text, 'username')).to.equal('page-user');
-    expect(browser.setCookieHeaders.find((line) => line.startsWith('idp_csrf='))).to.match(/^idp_csrf=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/);
+    expect(browser.setCookieHeaders.find((line) => line.startsWith('__Host-idp_csrf='))).to.match(/^__Host-idp_csrf=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/);
     // The same browser keeps its token.
     const again = await browser.get(`/login?login_challenge=${challenge}`);
     expect(fieldValue(again.text, 'csrf')).to.equal(fieldValue(page.text, 'csrf'));
@@ -39,7 +39,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     const login = await submitLogin(browser, challenge, 'alice');
     expect(login.status).to.equal(303);
     expect(location(login)).to.equal(`/consent?login_challenge=${challenge}`);
-    expect(browser.setCookieHeaders.find((line) => line.startsWith('idp_session='))).to.match(/^idp_session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=28800$/);
+    expect(browser.setCookieHeaders.find((line) => line.startsWith('__Host-idp_session='))).to.match(/^__Host-idp_session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=28800$/);
 
     const consentPage = await browser.get(`/consent?login_challenge=${challenge}`);
     expect(consentPage.status).to.equal(200);
@@ -82,7 +82,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     const browser = idp.browser();
     await submitLogin(browser, await idp.challenge(), 'returning');
     const loggedInBy = Date.now();
-    const cookie = browser.cookies.get('idp_session') ?? '';
+    const cookie = browser.cookies.get('__Host-idp_session') ?? '';
     const rows = await query<{ token_hash: string }>(idp.databaseUrl, 'select token_hash from idp_sessions');
     expect(rows.map((row) => row.token_hash)).not.to.include(cookie);
     expect(rows.every((row) => row.token_hash.startsWith('$high-entropy-deterministic$'))).to.equal(true);
@@ -169,7 +169,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
       expect(answer.headers['content-type']).to.equal('text/html; charset=utf-8');
       expect(answer.headers['content-security-policy']).to.equal(PAGE_POLICY);
     }
-    expect(browser.cookies.has('idp_session')).to.equal(false);
+    expect(browser.cookies.has('__Host-idp_session')).to.equal(false);
     expect((await browser.post('/login', form)).status).to.equal(303);
   });
 
@@ -230,7 +230,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     const out = await browser.post('/logout', { csrf: fieldValue(confirm.text, 'csrf') });
     expect(out.status).to.equal(200);
     expect(out.text).to.include('signed out');
-    expect(browser.setCookieHeaders.at(-1)).to.equal('idp_session=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0');
+    expect(browser.setCookieHeaders.at(-1)).to.equal('__Host-idp_session=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0');
     expect(await count()).to.equal(0);
     expect((await browser.get(`/login?login_challenge=${await idp.challenge()}`)).status).to.equal(200);
   });

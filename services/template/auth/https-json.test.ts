@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { selfSignedCertificate } from '../testing/issuer.ts';
 import { httpsJsonFetcher } from './https-json.ts';
 
@@ -48,6 +49,19 @@ describe('JSON over HTTPS for issuer metadata and JWKS', () => {
   it('does not trust a self-signed server without the CA', async () => {
     expect(await failure(`${base}/ok`, {})).to.match(/self-signed certificate/);
     expect(await failure(`${base}/ok`, { ca: '' })).to.match(/self-signed certificate/);
+  });
+
+  it('trusts Node\'s default store (NODE_EXTRA_CA_CERTS) besides the configured CA, not instead of it', async () => {
+    const other = await selfSignedCertificate();
+    const defaults = getCACertificates('default');
+    // What NODE_EXTRA_CA_CERTS does at start-up: the server's CA joins the default store.
+    setDefaultCACertificates([...defaults, ca]);
+    try {
+      expect(await httpsJsonFetcher({ ca: other.cert })(`${base}/ok`)).to.deep.equal({ keys: [] });
+    } finally {
+      setDefaultCACertificates(defaults);
+    }
+    expect(await failure(`${base}/ok`, { ca: other.cert })).to.match(/self-signed certificate/);
   });
 
   it('refuses non-200 answers, redirects included', async () => {

@@ -1,15 +1,15 @@
 /**
  * The one outgoing call the template makes on its own: GET a small JSON document (issuer metadata,
- * JWKS) over HTTPS, trusting the configured CA besides the public roots, with a deadline and a size cap.
+ * JWKS) over HTTPS, trusting the configured CA besides Node's default store (public roots and NODE_EXTRA_CA_CERTS), with a deadline and a size cap.
  */
 import { request } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { withDefaultCas } from '../tls/trust.ts';
 
 /** Fetches and parses one JSON document; rejects on anything but a 200 with valid JSON. */
 export type FetchJson = (url: string) => Promise<unknown>;
 
 export interface HttpsJsonOptions {
-  /** PEM of an extra trusted CA (the local dev CA), added to Node's public roots; '' means none. */
+  /** PEM of an extra trusted CA (the local dev CA), added to Node's default CAs; '' means none. */
   readonly ca?: string;
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
@@ -17,7 +17,7 @@ export interface HttpsJsonOptions {
 
 /** A FetchJson over node:https; plain HTTP and redirects are refused. */
 export function httpsJsonFetcher(options: HttpsJsonOptions = {}): FetchJson {
-  const ca = options.ca === undefined || options.ca === '' ? undefined : [...rootCertificates, options.ca];
+  const ca = withDefaultCas(options.ca);
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxBytes = options.maxBytes ?? 1_048_576;
 

@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getCACertificates } from 'node:tls';
 import { UsageError } from '../errors/index.ts';
 import type { TemplateConfig } from '../config/schema.ts';
 import { ensureLocalCa } from './local-ca.ts';
-import { joinPem, localCaFile, trustedCa } from './trust.ts';
+import { joinPem, localCaFile, trustedCa, withDefaultCas } from './trust.ts';
 
 describe('CA certificates trusted by outgoing calls', () => {
   let dataDir: string;
@@ -58,5 +59,11 @@ describe('CA certificates trusted by outgoing calls', () => {
   it('joinPem ends every bundle with a newline and skips empty ones', () => {
     expect(joinPem('a', '', 'b\n')).to.equal('a\nb\n');
     expect(joinPem()).to.equal('');
+  });
+
+  it('withDefaultCas keeps Node\'s default store (roots, NODE_EXTRA_CA_CERTS) and adds tls.caFile last', () => {
+    expect(withDefaultCas(bundle)).to.deep.equal([...getCACertificates('default'), bundle]);
+    expect(withDefaultCas('')).to.equal(undefined);
+    expect(withDefaultCas(undefined)).to.equal(undefined);
   });
 });

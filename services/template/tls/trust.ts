@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { getCACertificates } from 'node:tls';
 import type { TemplateConfig } from '../config/schema.ts';
 import { tlsDirectory } from './issuing.ts';
 import { readTlsFileSync } from './files.ts';
@@ -30,4 +31,14 @@ export function joinPem(...bundles: readonly string[]): string {
     .filter((bundle) => bundle !== '')
     .map((bundle) => (bundle.endsWith('\n') ? bundle : `${bundle}\n`))
     .join('');
+}
+
+/**
+ * The `ca` option of an outgoing request that trusts `extra` as well as everything Node trusts by
+ * default: its bundled roots, `NODE_EXTRA_CA_CERTS`, and the OS store under `--use-system-ca`.
+ * An explicit `ca` replaces Node's default store, so the defaults must be listed again.
+ * Undefined when there is nothing extra: Node's defaults apply unchanged.
+ */
+export function withDefaultCas(extra: string | undefined): string[] | undefined {
+  return extra === undefined || extra === '' ? undefined : [...getCACertificates('default'), extra];
 }
