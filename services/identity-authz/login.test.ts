@@ -7,7 +7,7 @@ import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jos
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { openDatabase } from '../template/database/index.ts';
 import { authzOwnEntities } from './entities.ts';
-import { spendLoginResult } from './login.ts';
+import { redirectOrigins, spendLoginResult } from './login.ts';
 import { CookieJar } from '../template/testing/cookies.ts';
 import { browse, location, pkcePair } from './testing/browser-flow.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
@@ -85,6 +85,14 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     expect(started.request).to.include({ client_id: client.id, client_name: 'Console', scope: 'openid email pets:read', jti: started.uid });
     expect(started.request.prompt).to.deep.equal(['login', 'consent']);
     expect(started.returnTo).to.equal(`${authz.issuer}/interaction/${started.uid}/callback`);
+    // identity-idp's consent page may post on to these and no further (its CSP form-action).
+    expect(started.request.redirect_origins).to.deep.equal([new URL(REDIRECT_URI).origin]);
+  });
+
+  it('names each registered redirect URI by its origin, or its scheme when private-use (RFC 8252 §7.1)', () => {
+    expect(redirectOrigins(['https://app.example/cb', 'https://app.example:8443/cb', 'https://app.example/other', 'com.example.app:/cb']))
+      .to.deep.equal(['https://app.example', 'https://app.example:8443', 'com.example.app:']);
+    expect(redirectOrigins([])).to.deep.equal([]);
   });
 
   it('issues a code for the login result, and the code a user token for the resource with a refresh token that rotates', async () => {

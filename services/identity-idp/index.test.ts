@@ -73,8 +73,8 @@ describe('identity-idp definition', () => {
 });
 
 describe('identity-idp pages outside the happy path', () => {
-  it('lets forms go to itself and, through redirects, to https destinations only', () => {
-    expect(PAGE_POLICY).to.equal("default-src 'none'; style-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'");
+  it('lets forms go to itself only, and never to every https destination', () => {
+    expect(PAGE_POLICY).to.equal("default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   });
 
   it('shows an unexpected failure as a page without its detail, and logs its class with the request id', async () => {

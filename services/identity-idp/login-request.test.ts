@@ -42,9 +42,22 @@ describe('login requests from identity-authz (login-request+jwt)', () => {
     const request = await verifier(es256.url, httpsJsonFetcher({ ca: es256.ca })).verify(challenge);
     expect(request).to.deep.equal({
       challenge, id: payload.jti, issuer: es256.url, issuedAt: payload.iat, clientId: 'app', clientName: 'App',
-      scopes: ['openid', 'email'], prompt: ['consent'], returnTo: es256.url, loginHint: 'alice', maxAge: 0,
+      scopes: ['openid', 'email'], prompt: ['consent'], returnTo: es256.url, redirectOrigins: [], loginHint: 'alice', maxAge: 0,
     });
     expect(es256.hits('/.well-known/openid-configuration')).to.equal(1);
+  });
+
+  it('reads redirect_origins, origins and private-use schemes only: nothing that could extend a CSP', async () => {
+    const check = verifier(es256.url, httpsJsonFetcher({ ca: es256.ca }));
+    const origins = ['https://app.example', 'https://app.example:8443', 'http://127.0.0.1:9000', 'https://[::1]:8443', 'com.example.app:'];
+    const request = await check.verify(await es256.sign(claims(es256, { redirect_origins: origins }), { typ: 'login-request+jwt' }));
+    expect(request.redirectOrigins).to.deep.equal(origins);
+    for (const bad of ['https:', 'HTTP:', 'data:', 'https://a.example; script-src *', "'unsafe-inline'", '*', 'https://a.example/path', 7]) {
+      const challenge = await es256.sign(claims(es256, { redirect_origins: [bad] }), { typ: 'login-request+jwt' });
+      expect(await failure(check.verify(challenge)), String(bad)).to.be.instanceOf(BadRequestError);
+    }
+    const notList = await es256.sign(claims(es256, { redirect_origins: 'https://app.example' }), { typ: 'login-request+jwt' });
+    expect(await failure(check.verify(notList))).to.be.instanceOf(BadRequestError);
   });
 
   it('accepts RS256 from an authz that signs with RSA', async () => {

@@ -30,6 +30,8 @@ export interface LoginRequest {
   readonly scopes: readonly string[];
   readonly prompt: readonly Prompt[];
   readonly returnTo: string;
+  /** CSP sources of the client's registered redirect URIs (`redirect_origins`), where consent ends up. */
+  readonly redirectOrigins: readonly string[];
   readonly loginHint?: string;
   /** OIDC Core §3.1.2.1 max_age, in seconds. */
   readonly maxAge?: number;
@@ -85,6 +87,25 @@ function returnToOf(payload: JWTPayload, issuer: string): string {
   return returnTo;
 }
 
+/** An origin (`https://host:port`) or a bare scheme (`com.example.app:`), nothing that could end a CSP directive. */
+const CSP_SOURCE = /^[a-z][a-z0-9+.-]*:(\/\/[a-z0-9.-]+(:\d{1,5})?|\/\/\[[0-9a-f:.]+\](:\d{1,5})?)?$/i;
+
+/** Bare schemes that would allow far more than one client: a whole web, or content of any origin. */
+const WIDE_SCHEMES = new Set(['http:', 'https:', 'ws:', 'wss:', 'data:', 'blob:', 'javascript:', 'filesystem:']);
+
+function cspSource(item: unknown): boolean {
+  return typeof item === 'string' && CSP_SOURCE.test(item) && !WIDE_SCHEMES.has(item.toLowerCase());
+}
+
+function redirectOriginsOf(payload: JWTPayload): string[] {
+  const origins = payload.redirect_origins;
+  if (origins === undefined) return [];
+  if (!Array.isArray(origins) || !origins.every(cspSource)) {
+    throw invalid('redirect_origins must list origins or schemes');
+  }
+  return origins as string[];
+}
+
 function maxAgeOf(payload: JWTPayload): number | undefined {
   const maxAge = payload.max_age;
   if (maxAge === undefined) return undefined;
@@ -130,6 +151,7 @@ export class LoginRequestVerifier {
       scopes: (optionalString(payload, 'scope') ?? '').split(' ').filter((scope) => scope !== ''),
       prompt: promptOf(payload),
       returnTo: returnToOf(payload, this.#options.issuer),
+      redirectOrigins: redirectOriginsOf(payload),
       ...(loginHint === undefined ? {} : { loginHint }),
       ...(maxAge === undefined ? {} : { maxAge }),
     };

@@ -11,6 +11,7 @@ import { readForm } from '../forms.ts';
 import type { LoginRequest } from '../login-request.ts';
 import { consentPage } from '../pages/consent.ts';
 import type { ActiveSession } from '../sessions.ts';
+import { pagePolicy } from './page-policy.ts';
 import { loginUrl, queryValue, seeOther, sendPage, sessionSatisfies, type IdpPages, type PageContext, type PageHandler } from './context.ts';
 
 /** The session that may consent to `request`, or undefined after redirecting the browser to log in. */
@@ -25,6 +26,8 @@ export const showConsent: PageHandler = async (ctx, idp) => {
   const request = await idp.verifier.verify(queryValue(ctx, 'login_challenge'));
   const active = await sessionFor(ctx, idp, request);
   if (active === undefined) return;
+  // The post answers 303 to identity-authz, which answers 303 to one of the client's redirect URIs.
+  ctx.set('Content-Security-Policy', pagePolicy([new URL(request.returnTo).origin, ...request.redirectOrigins]));
   sendPage(ctx, 200, consentPage({
     clientName: request.clientName,
     username: active.user.username,

@@ -13,6 +13,9 @@ import type { IdpPages, PageContext, PageHandler } from './context.ts';
 import { showLogin, submitLogin } from './login.ts';
 import { showLogout, submitLogout } from './logout.ts';
 import { renderPageErrors } from './page-errors.ts';
+import { PAGE_POLICY } from './page-policy.ts';
+
+export { PAGE_POLICY, pagePolicy } from './page-policy.ts';
 
 /** The pages, by `METHOD path`. */
 const PAGES: Readonly<Partial<Record<string, PageHandler>>> = {
@@ -26,14 +29,6 @@ const PAGES: Readonly<Partial<Record<string, PageHandler>>> = {
 
 /** RFC 8414 / OIDC Discovery place keys under .well-known; identity-authz is told this URL. */
 export const JWKS_PATH = '/.well-known/jwks.json';
-
-/**
- * The pages' Content-Security-Policy (CSP Level 3), replacing the template's API policy: our own
- * stylesheet, no script at all. Chromium checks form-action on every redirect that follows a form
- * post (consent → identity-authz → the client's registered redirect URI), so it allows our own
- * origin and https destinations, which is all a web client may register with identity-authz.
- */
-export const PAGE_POLICY = "default-src 'none'; style-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'";
 
 export interface IdpRoutesOptions {
   readonly pages: IdpPages;

@@ -3,7 +3,7 @@ import { createHashService } from '../../template/hash/index.ts';
 import { fieldValue, query, startIdp, type IdpHarness } from '../testing/harness.ts';
 import { createUser, decide, location, PASSWORD, requestId, submitLogin, verifiedResult } from '../testing/flow.ts';
 
-import { PAGE_POLICY } from './index.ts';
+import { PAGE_POLICY, pagePolicy } from './index.ts';
 
 describe('identity-idp login and consent (the identity-authz contract)', () => {
   let idp: IdpHarness;
@@ -31,6 +31,21 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     expect(fieldValue(again.text, 'csrf')).to.equal(fieldValue(page.text, 'csrf'));
   });
 
+  it('lets the consent form reach identity-authz and the client\'s redirect origins, and nothing else', async () => {
+    await createUser(idp, 'csp-user');
+    const browser = idp.browser();
+    const challenge = await idp.challenge({ redirect_origins: ['https://app.example', 'com.example.app:'] });
+    const login = await browser.get(`/login?login_challenge=${challenge}`);
+    expect(login.headers['content-security-policy']).to.equal(PAGE_POLICY);
+    expect(PAGE_POLICY).to.include("form-action 'self';").and.not.include('https:');
+    expect((await submitLogin(browser, challenge, 'csp-user')).status).to.equal(303);
+    const consent = await browser.get(`/consent?login_challenge=${challenge}`);
+    expect(consent.status).to.equal(200);
+    const authzOrigin = new URL(idp.issuer.url).origin;
+    expect(consent.headers['content-security-policy']).to.equal(pagePolicy([authzOrigin, 'https://app.example', 'com.example.app:']));
+    expect(String(consent.headers['content-security-policy'])).to.include(`form-action 'self' ${authzOrigin} https://app.example com.example.app:;`);
+  });
+
   it('logs in, asks consent and returns a result whose claims are exactly the contract (allow)', async () => {
     const userId = await createUser(idp, 'alice');
     const browser = idp.browser();
@@ -43,7 +58,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
 
     const consentPage = await browser.get(`/consent?login_challenge=${challenge}`);
     expect(consentPage.status).to.equal(200);
-    expect(consentPage.headers['content-security-policy']).to.equal(PAGE_POLICY);
+    expect(consentPage.headers['content-security-policy']).to.equal(pagePolicy([new URL(idp.issuer.url).origin]));
     for (const text of ['Demo App', 'alice', 'openid', 'profile', 'kms:read', 'value="allow"', 'value="deny"']) expect(consentPage.text).to.include(text);
 
     const allowed = await decide(browser, challenge, 'allow');

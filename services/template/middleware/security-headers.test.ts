@@ -6,7 +6,7 @@ import { NotFoundError } from '../errors/index.ts';
 import type { RequestState } from '../service.ts';
 import { problemDetails } from './problem-details.ts';
 import { requestId } from './request-id.ts';
-import { securityHeaders } from './security-headers.ts';
+import { NO_STORE, PERMISSIONS_POLICY, securityHeaders } from './security-headers.ts';
 
 function app(issuer?: string): Koa<RequestState> {
   const koa = new Koa<RequestState>();
@@ -15,6 +15,7 @@ function app(issuer?: string): Koa<RequestState> {
   koa.use(issuer === undefined ? securityHeaders() : securityHeaders(issuer));
   koa.use((ctx) => {
     if (ctx.path === '/missing') throw new NotFoundError();
+    if (ctx.path === '/public') ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = { ok: true };
   });
   return koa;
@@ -58,6 +59,23 @@ describe('security headers', () => {
     const response = await request(app().callback()).get('/missing').expect(404);
     expect(response.headers['content-security-policy']).to.include("default-src 'none'");
     expect(response.headers['x-content-type-options']).to.equal('nosniff');
+    expect(response.headers).to.include({ 'cache-control': NO_STORE, 'permissions-policy': PERMISSIONS_POLICY });
+  });
+
+  it('RFC 9111 §5.2.2.5: every response is no-store unless its route serves a public document', async () => {
+    for (const path of ['/service/api/v1/keys', '/browser/api/v1/keys', '/ui/swagger/']) {
+      const response = await request(app().callback()).get(path).expect(200);
+      expect(response.headers['cache-control'], path).to.equal('no-store');
+    }
+    const open = await request(app().callback()).get('/public').expect(200);
+    expect(open.headers['cache-control']).to.equal('public, max-age=300');
+  });
+
+  it('Permissions-Policy denies every listed feature to the page and its frames', async () => {
+    const response = await request(app().callback()).get('/ui/swagger/').expect(200);
+    const policy = String(response.headers['permissions-policy']).split(', ');
+    expect(policy).to.include.members(['camera=()', 'microphone=()', 'geolocation=()', 'payment=()', 'usb=()']);
+    expect(policy.every((entry) => /^[a-z-]+=\(\)$/.test(entry))).to.equal(true);
   });
 
   it('relaxes the policy only as far as Swagger UI needs, and only under /ui/swagger/', async () => {
@@ -109,6 +127,8 @@ describe('security headers', () => {
       'x-frame-options': 'DENY',
       'x-permitted-cross-domain-policies': 'none',
       'x-xss-protection': '0',
+      'permissions-policy': PERMISSIONS_POLICY,
+      'cache-control': 'no-store',
     });
   });
 });

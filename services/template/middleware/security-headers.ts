@@ -2,7 +2,10 @@
  * Response hardening headers (koa-helmet). API responses are data, never documents, so their
  * Content-Security-Policy forbids everything; only the Swagger UI page gets what it needs to run.
  * The headers depend on the options alone, so koa-helmet runs once per policy at start and every
- * request replays what it did.
+ * request replays what it did. Every response also denies the browser features no page of ours
+ * uses (Permissions-Policy) and starts as `Cache-Control: no-store`: key material, plaintext and
+ * tokens must never sit in a shared or browser cache, and only a route that serves a public
+ * document (a JWKS, a stylesheet, the Swagger UI bundle) sets its own caching after this step.
  */
 import type Koa from 'koa';
 import helmet from 'koa-helmet';
@@ -13,6 +16,19 @@ export const SWAGGER_UI_PREFIX = '/ui/swagger/';
 
 /** RFC 6797 §6.1.1: two years, the preload list's expectation, covering every subdomain. */
 const HSTS_MAX_AGE_SECONDS = 63_072_000;
+
+/** RFC 9111 §5.2.2.5: nothing of the response may be stored, by the browser or any cache between. */
+export const NO_STORE = 'no-store';
+
+/**
+ * W3C Permissions Policy: features no page of ours needs, denied to the page and every frame. The
+ * WebAuthn features keep their default (`self`), left for identity-idp's second factors.
+ */
+export const PERMISSIONS_POLICY = [
+  'accelerometer', 'autoplay', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media', 'fullscreen', 'gamepad', 'geolocation', 'gyroscope',
+  'hid', 'idle-detection', 'local-fonts', 'magnetometer', 'microphone', 'midi', 'payment', 'picture-in-picture',
+  'screen-wake-lock', 'serial', 'usb', 'web-share', 'xr-spatial-tracking',
+].map((feature) => `${feature}=()`).join(', ');
 
 /** Nothing may load, frame, re-base or submit from an API response. */
 const API_POLICY = {
@@ -70,6 +86,7 @@ function recordHeaders(helmetOptions: HelmetOptions): readonly HeaderChange[] {
   };
   // koa-helmet reads only ctx.req and ctx.res; its promise settles after the headers are recorded.
   void helmet(helmetOptions)({ req: {}, res } as unknown as Koa.Context, () => Promise.resolve());
+  changes.push(['Permissions-Policy', PERMISSIONS_POLICY], ['Cache-Control', NO_STORE]);
   return changes;
 }
 
@@ -82,7 +99,8 @@ function replay(res: Koa.Context['res'], changes: readonly HeaderChange[]): void
 }
 
 /**
- * Sets the hardening headers before downstream runs, so error responses carry them too. `issuer`
+ * Sets the hardening headers before downstream runs, so error responses carry them too, and a
+ * route's own Cache-Control (set later) replaces the default no-store. `issuer`
  * is `auth.issuer` (empty: none), whose origin the Swagger UI page may call for a token.
  */
 export function securityHeaders(issuer = ''): Koa.Middleware<RequestState> {
