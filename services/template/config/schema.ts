@@ -48,7 +48,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       mode: { doc: 'auto: create a local CA and server certificate under dataDir; files: load PEM files.', format: ['auto', 'files'], default: 'auto' },
       certFile: { doc: 'PEM server certificate chain (tls.mode=files).', format: String, default: '' },
       keyFile: { doc: 'PEM private key of the server certificate (tls.mode=files).', format: String, default: '' },
-      caFile: { doc: 'PEM CA bundle trusted for outgoing calls (issuer, JWKS); in files mode also the CA that issued the server certificate.', format: String, default: '' },
+      caFile: { doc: 'PEM CA bundle trusted for outgoing calls (issuer, JWKS) in addition to Node\'s default CAs, NODE_EXTRA_CA_CERTS included; in files mode also the CA that issued the server certificate.', format: String, default: '' },
       names: { doc: 'DNS names and IP addresses the auto-mode server certificate covers.', format: Array, default: ['localhost', '127.0.0.1', '::1'] },
     },
     database: {
