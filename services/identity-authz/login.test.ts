@@ -93,6 +93,7 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     expect(redirectOrigins(['https://app.example/cb', 'https://app.example:8443/cb', 'https://app.example/other', 'com.example.app:/cb']))
       .to.deep.equal(['https://app.example', 'https://app.example:8443', 'com.example.app:']);
     expect(redirectOrigins([])).to.deep.equal([]);
+    expect(redirectOrigins(undefined)).to.deep.equal([]);
   });
 
   it('issues a code for the login result, and the code a user token for the resource with a refresh token that rotates', async () => {

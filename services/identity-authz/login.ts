@@ -51,8 +51,8 @@ export function resourcesOf(params: Readonly<Record<string, unknown>>): string[]
  * scheme of a private-use one (RFC 8252 §7.1, whose origin is opaque). identity-idp's consent page
  * allows its form to reach these (Chromium checks form-action on every redirect after the post).
  */
-export function redirectOrigins(redirectUris: readonly string[]): string[] {
-  return [...new Set(redirectUris.map((uri) => {
+export function redirectOrigins(redirectUris: readonly string[] | undefined): string[] {
+  return [...new Set((redirectUris ?? []).map((uri) => {
     const url = new URL(uri);
     return url.origin === 'null' ? url.protocol : url.origin;
   }))];
@@ -75,7 +75,7 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
     scope: String(params.scope),
     prompt: asks,
     return_to: `${options.issuer}/interaction/${uid}/callback`,
-    redirect_origins: redirectOrigins(client?.redirectUris ?? []),
+    redirect_origins: redirectOrigins(client?.redirectUris),
     ...(stringOf(params.login_hint) === undefined ? {} : { login_hint: stringOf(params.login_hint) }),
     ...(maxAge === undefined ? {} : { max_age: Number(maxAge) }),
   })
