@@ -2,7 +2,8 @@
  * Introspection (RFC 7662) and revocation (RFC 7009) of our own JWT access tokens. oidc-provider
  * answers `unsupported_token_type` for structured tokens, by design; it does so only after it has
  * authenticated the client, so at that point we verify the JWT ourselves: a valid one of ours is
- * `active` with its claims unless its `jti` is on the revocation list, which revocation writes.
+ * `active` with its claims unless its `jti` is on the revocation list, which revocation writes, or
+ * the caller may not see it (`mayIntrospect`, the rule the library applies to opaque tokens).
  * Opaque and refresh tokens never reach this code: the library answers for them.
  */
 // @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
@@ -10,6 +11,7 @@ import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { insertOnce, RevokedToken } from './entities.ts';
+import { mayIntrospect } from './provider.ts';
 
 export interface JwtTokenOptions {
   readonly issuer: string;
@@ -46,7 +48,8 @@ async function isRevoked(em: EntityManager, jti: string): Promise<boolean> {
 async function introspect(ctx: KoaContextWithOIDC, token: string, options: JwtTokenOptions): Promise<void> {
   const claims = await verifyOwnToken(token, options);
   ctx.status = 200;
-  if (claims === undefined || await isRevoked(options.fork(), String(claims.jti))) {
+  // The client is authenticated here (see the file comment); another client's token is not disclosed.
+  if (claims === undefined || !mayIntrospect(ctx.oidc.client, claims.client_id) || await isRevoked(options.fork(), String(claims.jti))) {
     ctx.body = { active: false };
     return;
   }

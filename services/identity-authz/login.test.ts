@@ -223,6 +223,16 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     return (tokens.json as { access_token: string }).access_token;
   }
 
+  it('an opaque token introspects as active to its client only (features.introspection.allowedPolicy, RFC 7662 §4)', async () => {
+    const accessToken = await opaqueToken('user-0005');
+    const created = await authz.api('POST', '/clients', { name: 'Other', grantTypes: ['client_credentials'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+    expect(created.status, created.text).to.equal(201);
+    const other = created.json as { clientId: string; clientSecret: string };
+    secrets.push(accessToken, other.clientSecret);
+    expect((await authz.form('/token/introspection', { token: accessToken }, client)).json).to.include({ active: true, sub: 'user-0005', client_id: client.id });
+    expect((await authz.form('/token/introspection', { token: accessToken }, { id: other.clientId, secret: other.clientSecret })).json).to.deep.equal({ active: false });
+  });
+
   it('without a resource, issues an opaque token for userinfo with the claims identity-idp vouched for', async () => {
     const accessToken = await opaqueToken('user-0003');
     const laterToken = await opaqueToken('user-0004');

@@ -199,6 +199,15 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       expect((await authz.form('/token/revocation', { token: 'not-a-token' }, admin())).status).to.equal(200);
     });
 
+    it('answers inactive to a client introspecting another client\'s token without authz:introspect (RFC 7662 §4)', async () => {
+      const owner = await serviceClient({ resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+      const issued = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, owner);
+      const token = (issued.json as { access_token: string }).access_token;
+      const other = await serviceClient({ resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
+      expect((await authz.form('/token/introspection', { token }, other)).json).to.deep.equal({ active: false });
+      expect((await authz.form('/token/introspection', { token }, owner)).json).to.include({ active: true, client_id: owner.id });
+    });
+
     it('answers inactive for a JWT it did not sign', async () => {
       const foreign = await authz.idp.sign({ iss: authz.issuer, sub: 'x', client_id: 'x', jti: 'j', exp: Math.floor(Date.now() / 1000) + 60 }, { typ: 'at+jwt' });
       const answer = await authz.form('/token/introspection', { token: foreign }, admin());

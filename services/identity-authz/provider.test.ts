@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { errors } from 'oidc-provider';
-import { validateExtraMetadata } from './provider.ts';
+import Provider, { errors, type Client } from 'oidc-provider';
+import { mayIntrospect, validateExtraMetadata } from './provider.ts';
 
 function refusal(key: string, value: unknown): string | undefined {
   try {
@@ -23,5 +23,35 @@ describe('identity-authz extra client metadata', () => {
     for (const value of [0, -1, 1.5, '60']) {
       expect(refusal('access_token_ttl', value)).to.include('access_token_ttl');
     }
+  });
+});
+
+describe('identity-authz introspection policy (RFC 7662 §4)', () => {
+  const INTROSPECT = { 'urn:cryptoutil:identity-authz': ['authz:introspect'] };
+  const LEARN_PS = { 'urn:cryptoutil:learn-ps': ['pets:read'] };
+
+  async function client(id: string, resourceScopes: Readonly<Record<string, readonly string[]>>): Promise<Client> {
+    const provider = new Provider('https://issuer.example.test', {
+      clients: [{ client_id: id, client_secret: 'secret', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], resource_scopes: resourceScopes }],
+      features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+      extraClientMetadata: { properties: ['resource_scopes'] },
+    });
+    return await provider.Client.find(id) ?? expect.fail(`client ${id} not found`);
+  }
+
+  it('lets a client introspect its own tokens and another client\'s only with authz:introspect for identity-authz', async () => {
+    const plain = await client('plain', LEARN_PS);
+    expect(mayIntrospect(plain, 'plain')).to.equal(true);
+    expect(mayIntrospect(plain, 'other')).to.equal(false);
+    expect(mayIntrospect(plain, undefined)).to.equal(false);
+    const resourceServer = await client('resource-server', INTROSPECT);
+    expect(mayIntrospect(resourceServer, 'other')).to.equal(true);
+    // The scope counts only for identity-authz's resource, not under another resource's name.
+    const misplaced = await client('misplaced', { 'urn:cryptoutil:learn-ps': ['authz:introspect'] });
+    expect(mayIntrospect(misplaced, 'other')).to.equal(false);
+  });
+
+  it('lets no one introspect when no client was authenticated', () => {
+    expect(mayIntrospect(undefined, 'plain')).to.equal(false);
   });
 });

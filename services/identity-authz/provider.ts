@@ -10,7 +10,7 @@ import { Lru } from '../template/cache/lru.ts';
 import { EXTRA_METADATA } from './clients.ts';
 import { defaultResource } from './default-resource.ts';
 import { errorPage, logoutPage, signedOutPage } from './pages.ts';
-import type { ResourceCatalog } from './resources.ts';
+import { INTROSPECTION_SCOPE, type ResourceCatalog } from './resources.ts';
 
 /** OIDC scopes the provider knows; every other scope belongs to a resource server. */
 export const OPENID_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
@@ -50,6 +50,16 @@ function lifetime(client: Client, name: 'access_token_ttl' | 'refresh_token_ttl'
 export function allowedScopes(client: Client, resource: string): readonly string[] {
   const table = client.metadata().resource_scopes as Record<string, string[]>;
   return new Map(Object.entries(table)).get(resource) ?? [];
+}
+
+/**
+ * Introspection policy, the same for JWT and opaque tokens: a client sees the tokens issued to it;
+ * tokens of other clients only with `authz:introspect` (RFC 7662 §4: the server decides who may
+ * learn what about a token).
+ */
+export function mayIntrospect(caller: Client | undefined, tokenClientId: unknown): boolean {
+  if (caller === undefined) return false;
+  return tokenClientId === caller.clientId || allowedScopes(caller, INTROSPECTION_SCOPE.resource).includes(INTROSPECTION_SCOPE.scope);
 }
 
 /** RFC 8707: a resource we know, which this client may use, with the JWT format of RFC 9068. */
@@ -104,7 +114,8 @@ export function createProvider(options: ProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      // Opaque tokens (refresh tokens, userinfo access tokens); jwt-tokens.ts applies the same rule to JWTs.
+      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => mayIntrospect(client, token.clientId) },
       revocation: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true },

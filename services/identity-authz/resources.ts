@@ -12,6 +12,15 @@ export interface ResourceSource {
   readonly openapi: URL;
 }
 
+/**
+ * RFC 7662 §4: a client holding this scope for identity-authz (a resource server) may introspect
+ * tokens issued to other clients; any other client only its own.
+ */
+export const INTROSPECTION_SCOPE = { resource: resourceOf('identity-authz'), scope: 'authz:introspect' } as const;
+
+/** Scopes a resource understands that no OpenAPI operation declares: identity-authz checks them at its protocol endpoints. */
+const PROTOCOL_SCOPES: ReadonlyMap<string, readonly string[]> = new Map([[INTROSPECTION_SCOPE.resource, [INTROSPECTION_SCOPE.scope]]]);
+
 /** resource indicator → every scope the resource understands, sorted. */
 export type ResourceCatalog = ReadonlyMap<string, readonly string[]>;
 
@@ -19,8 +28,9 @@ export type ResourceCatalog = ReadonlyMap<string, readonly string[]>;
 export async function loadCatalog(sources: readonly ResourceSource[]): Promise<ResourceCatalog> {
   const entries = await Promise.all(sources.map(async (source): Promise<[string, string[]]> => {
     const operations = listOperations(await loadOpenApiDocument(source.openapi));
-    const scopes = new Set(operations.flatMap((operation) => operation.scopes));
-    return [resourceOf(source.name), [...scopes].sort()];
+    const resource = resourceOf(source.name);
+    const scopes = new Set([...operations.flatMap((operation) => operation.scopes), ...PROTOCOL_SCOPES.get(resource) ?? []]);
+    return [resource, [...scopes].sort()];
   }));
   return new Map(entries);
 }

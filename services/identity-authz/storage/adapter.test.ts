@@ -161,15 +161,45 @@ describeOnDatabases('oidc-provider storage', options, (db, engine) => {
       const consumedAt = Math.floor(now / 1000);
       expect(await store.find(id)).to.deep.equal({ jti: id, consumed: consumedAt });
       now += 5000;
-      await store.consume(id);
+      expect(await rejection(store.consume(id))).to.include({ error: 'invalid_grant' });
       expect((await store.find(id))?.consumed).to.equal(consumedAt);
       await store.upsert(id, { jti: id }, 3600);
       expect(await store.find(id)).to.deep.equal({ jti: id });
     });
 
-    it('consuming an unknown id changes nothing', async () => {
-      await adapter('AuthorizationCode').consume(token());
+    it('consuming an unknown id is refused and changes nothing', async () => {
+      expect(await rejection(adapter('AuthorizationCode').consume(token()))).to.include({ error: 'invalid_grant' });
       expect(await rows()).to.deep.equal([]);
+    });
+
+    it('of 20 concurrent consumes one resolves; the rest are refused and revoke the grant (RFC 9700 §4.14.2)', async () => {
+      const codes = adapter('AuthorizationCode');
+      const grantId = token();
+      const id = token();
+      const other = token();
+      await codes.upsert(id, { jti: id, grantId }, 60);
+      await adapter('RefreshToken').upsert(other, { jti: other, grantId }, 60);
+      await adapter('Grant').upsert(grantId, { jti: grantId }, 60);
+      const unrelated = token();
+      await adapter('Grant').upsert(unrelated, { jti: unrelated }, 60);
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => codes.consume(id)));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).to.have.length(1);
+      const refusals = outcomes.flatMap((outcome) => outcome.status === 'rejected' ? [outcome.reason as unknown] : []);
+      expect(refusals).to.have.length(19);
+      for (const refusal of refusals) expect(refusal).to.include({ error: 'invalid_grant', error_detail: 'AuthorizationCode already used' });
+      expect(await codes.find(id)).to.equal(undefined);
+      expect(await adapter('RefreshToken').find(other)).to.equal(undefined);
+      expect(await adapter('Grant').find(grantId)).to.equal(undefined);
+      expect(await adapter('Grant').find(unrelated)).to.deep.equal({ jti: unrelated });
+    });
+
+    it('a refused consume of a row without a grant deletes nothing', async () => {
+      const store = adapter('Interaction');
+      const id = token();
+      await store.upsert(id, { jti: id }, 60);
+      await store.consume(id);
+      expect(await rejection(store.consume(id))).to.include({ error: 'invalid_grant' });
+      expect(await store.find(id)).to.include({ jti: id });
     });
   });
 

@@ -11,6 +11,7 @@
  * `…/DeviceCode/userCode:<userCode>` and `…/grant:<grantId>`.
  */
 import type { MikroORM } from '@mikro-orm/core';
+import { errors } from 'oidc-provider';
 import type { Barrier } from '../../template/barrier/index.ts';
 import { InternalError } from '../../template/errors/index.ts';
 import type { HashService } from '../../template/hash/index.ts';
@@ -29,7 +30,10 @@ export interface OidcAdapter {
   findByUid(uid: string): Promise<AdapterPayload | undefined>;
   /** DeviceCode only. */
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined>;
-  /** Marks as used: codes and rotated refresh tokens are then refused, and their reuse detected. */
+  /**
+   * Marks as used, as a compare-and-set: only the caller that flips an unconsumed row resolves; any
+   * other (a concurrent or later redemption) revokes the grant and rejects with `invalid_grant`.
+   */
   consume(id: string): Promise<void>;
   destroy(id: string): Promise<void>;
   /** Deletes every stored token of the grant, whatever its model. */
@@ -142,9 +146,12 @@ class PayloadStore {
     return consumedAt === undefined ? payload : { ...payload, consumed: Math.floor(consumedAt / 1000) };
   }
 
-  async consume(key: string): Promise<void> {
-    // The first use is the one that counts: a second consume keeps its time.
-    await this.#orm.em.fork().nativeUpdate(OidcPayload, { key, consumedAt: null }, { consumedAt: new Date(this.now()) });
+  /** True for the one caller whose guarded update flipped the row; a second consume keeps the first time. */
+  async consume(key: string): Promise<boolean> {
+    // One guarded statement decides (STYLE "Concurrency"): the library reads `consumed` before it
+    // calls consume, so concurrent redemptions all pass that read and only this write tells them apart.
+    const updated = await this.#orm.em.fork().nativeUpdate(OidcPayload, { key, consumedAt: null }, { consumedAt: new Date(this.now()) });
+    return updated === 1;
   }
 
   async destroy(where: { key: string } | { grantKey: string }): Promise<void> {
@@ -194,7 +201,15 @@ class ModelAdapter implements OidcAdapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.#store.consume(await this.#key(id));
+    const key = await this.#key(id);
+    if (await this.#store.consume(key)) return;
+    // Lost the race, or used before: the library's reuse detection (RFC 9700 §4.14.2) had no chance
+    // to see `consumed`, so it fires here: the grant's tokens and the grant itself go.
+    const grantId = (await this.#store.read({ key }))?.grantId;
+    if (typeof grantId === 'string') {
+      await Promise.all([this.revokeByGrantId(grantId), this.#store.destroy({ key: await this.#store.lookupKey(`Grant:${grantId}`) })]);
+    }
+    throw new errors.InvalidGrant(`${this.#model} already used`);
   }
 
   async destroy(id: string): Promise<void> {
