@@ -40,7 +40,9 @@ async function parseUnsealFile(text: string, file: string): Promise<UnsealFile> 
   // Never quote the content: it is key material.
   if (!isUnsealFile(parsed)) throw new UsageError(`${file} is not {"shares":[...],"threshold":T}; restore it from a backup`);
   // A file from before key check values: `up` holds every share, so it can name the key itself.
-  const keyCheck = parsed.keyCheck ?? await keyCheckOfShares(parsed.shares);
+  const keyCheck = parsed.keyCheck ?? await keyCheckOfShares(parsed.shares).catch(() => {
+    throw new UsageError(`${file} holds shares that rebuild no unseal key; restore it from a backup`);
+  });
   return { shares: parsed.shares, threshold: parsed.threshold, keyCheck };
 }
 
