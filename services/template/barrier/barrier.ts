@@ -48,8 +48,6 @@ const WRONG_KEY = "the shares do not rebuild this barrier's unseal key";
 const WRONG_KEY_CHECK = 'the shares do not rebuild the unseal key named by barrier.keyCheck';
 const NO_KEY_CHECK = 'this barrier is not initialized and barrier.keyCheck is not configured: configure the key check value init printed before unsealing through POST /admin/v1/unseal';
 
-/** Where the shares of an unseal came from: a whole list from configuration, or one at a time. */
-type ShareSource = 'list' | 'single';
 
 /** Runs `work` now and turns a synchronous throw into a rejection, without an extra tick. */
 function promised<T>(work: () => T): Promise<T> {
@@ -97,7 +95,7 @@ class ShamirBarrier implements Barrier {
     return this.#serialized(async () => {
       if (this.#keyring === undefined) {
         this.#collect([decodeShare(share, undefined, this.#allocate)]);
-        await this.#attempt('single');
+        await this.#attempt(true);
       }
       return this.status();
     });
@@ -114,7 +112,7 @@ class ShamirBarrier implements Barrier {
         throw error;
       }
       this.#collect(decoded);
-      await this.#attempt('list');
+      await this.#attempt(false);
     });
   }
 
@@ -232,7 +230,8 @@ class ShamirBarrier implements Barrier {
   }
 
   /** With enough shares, rebuilds the unseal key and opens (or initializes) the store with it. */
-  async #attempt(source: ShareSource): Promise<void> {
+  /** `oneAtATime`: the shares came through `submitShare`, where anyone's share may have mixed in. */
+  async #attempt(oneAtATime: boolean): Promise<void> {
     if (this.#pending.size < this.#threshold) return;
     const shares = [...this.#pending.values()];
     // Whatever happens next, these shares are spent: a failed attempt starts again from zero.
@@ -250,7 +249,7 @@ class ShamirBarrier implements Barrier {
     try {
       // Before the store is read: a key other than the committed one writes nothing and opens nothing.
       if (this.#keyCheck !== undefined && !matchesKeyCheck(unsealKey, this.#keyCheck)) throw new UnsealError(WRONG_KEY_CHECK);
-      keyring = await this.#open(unsealKey, source);
+      keyring = await this.#open(unsealKey, oneAtATime);
     } catch (error) {
       unsealKey.fill(0);
       throw error;
@@ -264,10 +263,10 @@ class ShamirBarrier implements Barrier {
   }
 
   /** The keyring under this unseal key; the first unseal of an empty store initializes it. */
-  async #open(unsealKey: Buffer, source: ShareSource): Promise<Keyring> {
+  async #open(unsealKey: Buffer, oneAtATime: boolean): Promise<Keyring> {
     let snapshot = await this.#store.load();
     if (snapshot === undefined) {
-      if (this.#keyCheck === undefined && source === 'single') throw new UnsealError(NO_KEY_CHECK);
+      if (this.#keyCheck === undefined && oneAtATime) throw new UnsealError(NO_KEY_CHECK);
       const initial = this.#initialKeys(unsealKey);
       if (await this.#store.initialize(initial.keys)) {
         this.#log?.info({ component: 'barrier', threshold: this.#threshold, rootKeyId: initial.keys.rootKey.id }, 'barrier initialized');
