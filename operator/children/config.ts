@@ -9,7 +9,7 @@ import type { KubeObject, ServiceResource } from '../resources/types.ts';
 import { ownedMeta } from '../resources/ownership.ts';
 import { childNames } from './names.ts';
 import { DATABASE_URL_KEY } from './postgres.ts';
-import { shareKey, unsealSplit } from './unseal.ts';
+import { KEY_CHECK_KEY, shareKey, unsealSplit } from './unseal.ts';
 
 /** Where the pod mounts what; the config refers to these paths. */
 export const MOUNTS = {
@@ -47,6 +47,8 @@ export function serviceConfig(resource: ServiceResource, row: KindRow, issuer: s
     config.barrier = {
       shares: Array.from({ length: threshold }, (_unused, index) => `file://${MOUNTS.unseal}/${shareKey(index + 1)}`),
       threshold,
+      // A Secret supplied by the user must carry `keyCheck` too (init --json prints it).
+      keyCheck: `file://${MOUNTS.unseal}/${KEY_CHECK_KEY}`,
     };
   }
   return config;

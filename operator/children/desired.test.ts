@@ -134,6 +134,7 @@ describe('desired children of a service resource', () => {
       expect(dig(parsed, 'barrier')).to.deep.equal({
         shares: ['file:///etc/cryptoutil/unseal/share-1', 'file:///etc/cryptoutil/unseal/share-2'],
         threshold: 2,
+        keyCheck: 'file:///etc/cryptoutil/unseal/keyCheck',
       });
       expect(dig(parsed, 'auth')).to.deep.equal({ issuer: ISSUER });
     });
@@ -228,15 +229,15 @@ describe('desired children of a service resource', () => {
 
   describe('unseal Secret', () => {
     it('has no owner reference, so deleting the resource keeps it', () => {
-      const secret = unsealSecret(kmsInstance('demo', withBarrier(3, 2)), kindRow('KmsInstance'), ['a', 'b', 'c']);
+      const secret = unsealSecret(kmsInstance('demo', withBarrier(3, 2)), kindRow('KmsInstance'), { shares: ['a', 'b', 'c'], keyCheck: 'kcv1:k' });
       expect(secret.metadata.ownerReferences).to.equal(undefined);
       expect(secret.metadata.labels).to.deep.include({ 'app.kubernetes.io/instance': 'demo' });
       expect(secret.metadata.annotations).to.deep.equal({ 'cryptoutil.io/threshold': '2' });
-      expect(decoded(secret)).to.deep.equal({ 'share-1': 'a', 'share-2': 'b', 'share-3': 'c' });
+      expect(decoded(secret)).to.deep.equal({ 'share-1': 'a', 'share-2': 'b', 'share-3': 'c', keyCheck: 'kcv1:k' });
     });
 
     it('defaults to a 3-of-5 split', () => {
-      expect(unsealSecret(kmsInstance('demo'), kindRow('KmsInstance'), ['a']).metadata.annotations).to.deep.equal({ 'cryptoutil.io/threshold': '3' });
+      expect(unsealSecret(kmsInstance('demo'), kindRow('KmsInstance'), { shares: ['a'], keyCheck: 'kcv1:k' }).metadata.annotations).to.deep.equal({ 'cryptoutil.io/threshold': '3' });
     });
   });
 });

@@ -21,8 +21,14 @@ export function shareKey(index: number): string {
   return `share-${String(index)}`;
 }
 
-/** No owner reference on purpose: the shares outlive the resource unless `deletionPolicy: Delete`. */
-export function unsealSecret(resource: ServiceResource, row: KindRow, shares: readonly string[]): KubeObject {
+/** Secret key of the key check value (`init`'s `keyCheck`), mounted as the pods' `barrier.keyCheck`. */
+export const KEY_CHECK_KEY = 'keyCheck';
+
+/**
+ * No owner reference on purpose: the shares outlive the resource unless `deletionPolicy: Delete`.
+ * The key check value sits beside them so that a forged share can never initialize the barrier.
+ */
+export function unsealSecret(resource: ServiceResource, row: KindRow, unseal: { readonly shares: readonly string[]; readonly keyCheck: string }): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -33,6 +39,6 @@ export function unsealSecret(resource: ServiceResource, row: KindRow, shares: re
       annotations: { 'cryptoutil.io/threshold': String(unsealSplit(resource).threshold) },
     },
     type: 'Opaque',
-    data: secretData(Object.fromEntries(shares.map((share, index) => [shareKey(index + 1), share]))),
+    data: secretData({ ...Object.fromEntries(unseal.shares.map((share, index) => [shareKey(index + 1), share])), [KEY_CHECK_KEY]: unseal.keyCheck }),
   };
 }

@@ -13,7 +13,7 @@ import { unsealSecret, unsealSplit } from '../children/unseal.ts';
 import { createBootstrapCa, issueServerCertificate } from '../material/bootstrap-ca.ts';
 import type { CaPem } from '../material/bootstrap-ca.ts';
 import { generatePassword } from '../material/generated.ts';
-import { newUnsealShares } from '../../services/template/barrier/index.ts';
+import { newUnsealKey } from '../../services/template/barrier/index.ts';
 import { ReconcileProblem } from './problem.ts';
 
 /** The per-namespace Secret that holds the bootstrap CA. */
@@ -96,7 +96,7 @@ async function ensureUnsealSecret(context: MaterialContext, resource: ServiceRes
   }
   const { shares, threshold } = unsealSplit(resource);
   // A Secret the user created beforehand (shares split elsewhere) is found above and used as it is.
-  if (await context.api.create(unsealSecret(resource, row, await newUnsealShares(shares, threshold)))) {
+  if (await context.api.create(unsealSecret(resource, row, await newUnsealKey(shares, threshold)))) {
     await context.announce('UnsealSecretCreated', `generated unseal shares in Secret ${name}; back them up, they are kept when the resource is deleted unless deletionPolicy is Delete`);
   }
 }

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
 import { combine } from 'shamir-secret-sharing';
+import { keyCheckValue } from '../../services/template/barrier/index.ts';
 import { API_VERSION, kindRow } from '../kinds.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { Condition, KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
@@ -248,6 +249,8 @@ describe('service reconciler', () => {
       const shares = [1, 2, 3, 4, 5].map((index) => h.decoded('demo-unseal', `share-${String(index)}`));
       const bytes = shares.map((share) => new Uint8Array(Buffer.from(share, 'base64url')));
       expect(Buffer.from(await combine(bytes.slice(0, 3))).equals(Buffer.from(await combine(bytes.slice(2))))).to.equal(true);
+      // The key check value beside the shares names the key they rebuild (issue 13, point 10).
+      expect(h.decoded('demo-unseal', 'keyCheck')).to.equal(keyCheckValue(await combine(bytes.slice(1, 4))));
       expect(h.secret('demo-unseal')?.metadata.ownerReferences).to.equal(undefined);
       expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated']);
       expect(JSON.stringify(h.api.events)).to.not.include(shares[0]);
@@ -264,7 +267,7 @@ describe('service reconciler', () => {
       expect(mine.decoded('mine-unseal', 'share-1')).to.equal('external');
       const split = harness(kmsInstance('split', withBarrier(3, 2)), api);
       await split.reconcile();
-      expect(Object.keys(dig(split.secret('split-unseal'), 'data') as object)).to.deep.equal(['share-1', 'share-2', 'share-3']);
+      expect(Object.keys(dig(split.secret('split-unseal'), 'data') as object)).to.deep.equal(['share-1', 'share-2', 'share-3', 'keyCheck']);
     });
 
     it('survives deleting the resource under deletionPolicy Retain', async () => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { sealedNotesService } from './testing/notes-service/sealed.ts';
-import { newUnsealShares } from './barrier/index.ts';
+import { newUnsealKey } from './barrier/index.ts';
 import { UsageError } from './errors/index.ts';
 import { TEST_REDIS_URL } from './testing/redis.ts';
 
@@ -259,11 +259,12 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
   interface Status { status: string; checks: Record<string, { ok: boolean; detail?: string }> }
   const threshold = 3;
   let shares: string[];
-  before(async () => { shares = await newUnsealShares(5, threshold); });
+  let keyCheck: string;
+  before(async () => { ({ shares, keyCheck } = await newUnsealKey(5, threshold)); });
 
   /** Starts sealed-notes on `databaseFile`, applying `configShares` as barrier.shares. */
   function startSealed(databaseFile: string, configShares: readonly string[], logger?: pino.Logger): Promise<ServiceHarness> {
-    return startTestService({ database: { url: `sqlite:${databaseFile}` }, barrier: { shares: configShares, threshold } }, logger, sealedNotesService);
+    return startTestService({ database: { url: `sqlite:${databaseFile}` }, barrier: { shares: configShares, threshold, keyCheck } }, logger, sealedNotesService);
   }
 
   async function scratchFile(): Promise<string> {
@@ -353,11 +354,23 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
     }
   });
 
+  it('refuses to start on a malformed barrier.keyCheck (a configuration mistake, exit 2)', async () => {
+    let failure: unknown;
+    try {
+      const h = await startTestService({ database: { url: `sqlite:${await scratchFile()}` }, barrier: { shares: [], threshold, keyCheck: 'kcv1:short' } }, undefined, sealedNotesService);
+      await h.close();
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(UsageError);
+    expect((failure as Error).message).to.include('barrier.keyCheck');
+  });
+
   it('wrong shares: one error line without share content, the service runs sealed, admin unseal still works', async () => {
     const file = await scratchFile();
     const initialized = await startSealed(file, shares.slice(0, 3));
     await initialized.close();
-    const others = await newUnsealShares(3, threshold);
+    const { shares: others } = await newUnsealKey(3, threshold);
     const logs = captureLogs();
     const h = await startSealed(file, others, logs.logger);
     try {

@@ -87,6 +87,11 @@ async function applyConfiguredShares(barrier: Barrier, shares: readonly string[]
   }
 }
 
+/** `barrier.keyCheck` when set; a malformed one is a configuration mistake (exit 2, from the barrier). */
+function keyCheckOption(keyCheck: string): { readonly keyCheck?: string } {
+  return keyCheck === '' ? {} : { keyCheck };
+}
+
 /** `hash: true` services need `hash.pepper`: a missing or short one is a configuration mistake (exit 2). */
 async function hashServiceFor(pepper: string): Promise<HashService> {
   if (pepper === '') throw new UsageError('hash.pepper must be set for this service (use a file:// reference to a secret of at least 32 bytes)');
@@ -151,7 +156,7 @@ export async function startService<C extends object>(
     });
     opened.push(() => database.close());
     await database.migrate();
-    const barrier = definition.barrier === true ? createBarrier({ orm: database.orm, threshold: config.barrier.threshold, logger: log }) : undefined;
+    const barrier = definition.barrier === true ? createBarrier({ orm: database.orm, threshold: config.barrier.threshold, ...keyCheckOption(config.barrier.keyCheck ?? ''), logger: log }) : undefined;
     if (barrier !== undefined) {
       // Pushed after the database, so closing (reverse order) wipes the keys before the database closes.
       opened.push(() => { barrier.seal(); return Promise.resolve(); });

@@ -13,13 +13,15 @@ import { run, serviceFiles, sourceCli, start, type Running, type ServiceFiles } 
 interface InitOutput {
   readonly shares: readonly string[];
   readonly threshold: number;
+  readonly keyCheck: string;
 }
 
 const SCOPES = ['kms:admin', 'kms:read', 'kms:encrypt', 'kms:decrypt', 'kms:sign', 'kms:verify'];
 
 /** Where one sm-kms lives: its configuration (sealed at start: no shares) and its two base URLs. */
-async function layout(issuer: TestIssuer): Promise<ServiceFiles & { readonly api: string; readonly admin: string }> {
-  const files = await serviceFiles('sm-kms', { issuerCa: issuer.ca, issuerUrl: issuer.url, extra: () => ['barrier: { threshold: 3 }'] });
+async function layout(issuer: TestIssuer, keyCheck: string): Promise<ServiceFiles & { readonly api: string; readonly admin: string }> {
+  // The key check value init printed: the barrier initializes and unseals only under that key.
+  const files = await serviceFiles('sm-kms', { issuerCa: issuer.ca, issuerUrl: issuer.url, extra: () => [`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`] });
   return { ...files, api: `https://127.0.0.1:${String(files.publicPort)}/service/api/v1`, admin: `https://127.0.0.1:${String(files.adminPort)}/admin/v1` };
 }
 
@@ -39,11 +41,12 @@ describe('sm-kms as a process (e2e)', function () {
   after(async () => { await issuer.close(); });
 
   it('sealed → unsealed → restart → sealed → unsealed with other shares: data intact; foreign shares refused', async () => {
-    const { shares, threshold } = await init();
+    const { shares, threshold, keyCheck } = await init();
     expect(shares).to.have.length(5);
     expect(threshold).to.equal(3);
+    expect(keyCheck).to.match(/^kcv1:[A-Za-z0-9_-]{43}$/);
     const foreign = await init();
-    const where = await layout(issuer);
+    const where = await layout(issuer, keyCheck);
     // The local CA exists once the first start has created it.
     let ca = '';
     const call = (method: string, url: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> =>
@@ -65,6 +68,13 @@ describe('sm-kms as a process (e2e)', function () {
       const sealedReady = await run(sourceCli, ['sm-kms', 'readyz', '--config', where.configFile]);
       expect(sealedReady.code).to.equal(1);
       expect((await call('GET', `${where.api}/elastickeys`)).status).to.equal(503);
+
+      // The first unseal of the empty database: a share of another key mixed in is refused.
+      await unseal(shares[0]);
+      await unseal(shares[1]);
+      const poisoned = await unseal(foreign.shares[2]);
+      expect(poisoned.status).to.equal(400);
+      expect((await httpsCall(ca, 'GET', `${where.admin}/seal-status`)).json).to.deep.include({ sealed: true, progress: 0 });
 
       expect((await unseal(shares[0])).json).to.deep.include({ sealed: true, progress: 1, needed: 2 });
       expect((await unseal(shares[1])).json).to.deep.include({ sealed: true, progress: 2, needed: 1 });

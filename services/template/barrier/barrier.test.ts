@@ -4,7 +4,7 @@ import { BadRequestError, UsageError } from '../errors/index.ts';
 import { createBarrierWithStore } from './barrier.ts';
 import { BarrierIntegrityError, BarrierSealedError, UnsealError, type Barrier, type BarrierKeyKind } from './contract.ts';
 import { MemoryBarrierStore } from './memory-store.ts';
-import { newUnsealShares } from './shares.ts';
+import { keyCheckOfShares, newUnsealShares } from './shares.ts';
 import type { BarrierSnapshot, BarrierStore, InitialKeys, RotatedKeys } from './store.ts';
 import { recordKeyId, rejectionOf } from './testing/conformance.ts';
 
@@ -183,7 +183,7 @@ describe('barrier (Vault-style, over the memory store)', () => {
 
     it('serializes shares submitted at the same moment: one initialization, unsealed once', async () => {
       const store = new ProbeStore();
-      const barrier = createBarrierWithStore(store, 3);
+      const barrier = createBarrierWithStore(store, 3, { keyCheck: await keyCheckOfShares(shares.slice(0, 3)) });
       const answers = await Promise.all(shares.slice(0, 4).map((share) => barrier.submitShare(share)));
       expect(answers.map((answer) => answer.progress)).to.deep.equal([1, 2, 0, 0]);
       expect(answers.map((answer) => answer.sealed)).to.deep.equal([true, true, false, false]);

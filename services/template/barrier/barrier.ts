@@ -19,7 +19,7 @@ import {
 import { KEY_BYTES } from './gcm.ts';
 import { absorbSnapshot, Keyring, newestRootKey, type IntermediateKey } from './keyring.ts';
 import { openRecord, parseRecord, sealRecord } from './record.ts';
-import { checkThreshold, combineDecoded, decodeShare, shareIndex } from './shares.ts';
+import { checkKeyCheck, checkThreshold, combineDecoded, decodeShare, matchesKeyCheck, shareIndex } from './shares.ts';
 import type { BarrierStore, InitialKeys, StoredRootKey } from './store.ts';
 import { allocateSecret, intermediateKeyAad, rootKeyAad, unwrapKey, wrapKey, type SecretAllocator } from './wrapping.ts';
 
@@ -32,12 +32,22 @@ export interface BarrierTuning {
    * Tests pass one that records each buffer, to prove that `seal` leaves only zeros.
    */
   readonly allocateSecret?: SecretAllocator;
+  /**
+   * `barrier.keyCheck`, the value `init` printed: every rebuilt unseal key must match it before
+   * anything is read or written, so a forged share can neither initialize nor unseal. Without it,
+   * an empty store is initialized only by a whole share list from configuration (`unseal`), never
+   * by shares arriving one at a time (`submitShare`), where a stranger's share could mix in.
+   */
+  readonly keyCheck?: string;
 }
 
 /** The kinds `rotate` accepts, for callers that bypass the type (a JSON body). */
 const ROTATABLE: ReadonlySet<string> = new Set<BarrierKeyKind>(['root', 'intermediate']);
 
 const WRONG_KEY = "the shares do not rebuild this barrier's unseal key";
+const WRONG_KEY_CHECK = 'the shares do not rebuild the unseal key named by barrier.keyCheck';
+const NO_KEY_CHECK = 'this barrier is not initialized and barrier.keyCheck is not configured: configure the key check value init printed before unsealing through POST /admin/v1/unseal';
+
 
 /** Runs `work` now and turns a synchronous throw into a rejection, without an extra tick. */
 function promised<T>(work: () => T): Promise<T> {
@@ -51,6 +61,7 @@ class ShamirBarrier implements Barrier {
   readonly #threshold: number;
   readonly #log: Logger | undefined;
   readonly #allocate: SecretAllocator;
+  readonly #keyCheck: string | undefined;
   /** Shares received towards the next unseal, by x coordinate (a point is counted once). */
   readonly #pending = new Map<number, Buffer>();
   readonly #listeners = new Set<() => void>();
@@ -67,6 +78,8 @@ class ShamirBarrier implements Barrier {
     this.#threshold = threshold;
     this.#log = tuning.logger;
     this.#allocate = tuning.allocateSecret ?? allocateSecret;
+    if (tuning.keyCheck !== undefined) checkKeyCheck(tuning.keyCheck);
+    this.#keyCheck = tuning.keyCheck;
   }
 
   status(): SealStatus {
@@ -82,7 +95,7 @@ class ShamirBarrier implements Barrier {
     return this.#serialized(async () => {
       if (this.#keyring === undefined) {
         this.#collect([decodeShare(share, undefined, this.#allocate)]);
-        await this.#attempt();
+        await this.#attempt(true);
       }
       return this.status();
     });
@@ -99,7 +112,7 @@ class ShamirBarrier implements Barrier {
         throw error;
       }
       this.#collect(decoded);
-      await this.#attempt();
+      await this.#attempt(false);
     });
   }
 
@@ -217,7 +230,8 @@ class ShamirBarrier implements Barrier {
   }
 
   /** With enough shares, rebuilds the unseal key and opens (or initializes) the store with it. */
-  async #attempt(): Promise<void> {
+  /** `oneAtATime`: the shares came through `submitShare`, where anyone's share may have mixed in. */
+  async #attempt(oneAtATime: boolean): Promise<void> {
     if (this.#pending.size < this.#threshold) return;
     const shares = [...this.#pending.values()];
     // Whatever happens next, these shares are spent: a failed attempt starts again from zero.
@@ -233,7 +247,9 @@ class ShamirBarrier implements Barrier {
     const generation = this.#generation;
     let keyring: Keyring;
     try {
-      keyring = await this.#open(unsealKey);
+      // Before the store is read: a key other than the committed one writes nothing and opens nothing.
+      if (this.#keyCheck !== undefined && !matchesKeyCheck(unsealKey, this.#keyCheck)) throw new UnsealError(WRONG_KEY_CHECK);
+      keyring = await this.#open(unsealKey, oneAtATime);
     } catch (error) {
       unsealKey.fill(0);
       throw error;
@@ -247,9 +263,10 @@ class ShamirBarrier implements Barrier {
   }
 
   /** The keyring under this unseal key; the first unseal of an empty store initializes it. */
-  async #open(unsealKey: Buffer): Promise<Keyring> {
+  async #open(unsealKey: Buffer, oneAtATime: boolean): Promise<Keyring> {
     let snapshot = await this.#store.load();
     if (snapshot === undefined) {
+      if (this.#keyCheck === undefined && oneAtATime) throw new UnsealError(NO_KEY_CHECK);
       const initial = this.#initialKeys(unsealKey);
       if (await this.#store.initialize(initial.keys)) {
         this.#log?.info({ component: 'barrier', threshold: this.#threshold, rootKeyId: initial.keys.rootKey.id }, 'barrier initialized');

@@ -17,12 +17,18 @@ export { MemoryBarrierStore } from './memory-store.ts';
 export { OrmBarrierStore } from './orm-store.ts';
 export { RECORD_OVERHEAD, RECORD_VERSION } from './record.ts';
 export {
+  checkKeyCheck,
   checkShareCounts,
   checkThreshold,
   combineShares,
+  KEY_CHECK_PREFIX,
+  keyCheckOfShares,
+  keyCheckValue,
   MAX_SHARES,
   MIN_THRESHOLD,
+  newUnsealKey,
   newUnsealShares,
+  type NewUnsealKey,
   SHARE_BYTES,
   splitUnsealKey,
   UNSEAL_KEY_BYTES,
@@ -35,10 +41,12 @@ export interface BarrierOptions {
   readonly orm: MikroORM;
   /** `barrier.threshold`: shares needed to rebuild the unseal key (2 to 255). */
   readonly threshold: number;
+  /** `barrier.keyCheck`: the only key an empty barrier may be initialized under (see BarrierTuning). */
+  readonly keyCheck?: string;
   readonly logger?: Logger;
 }
 
 /** The barrier of a service, on its database; it starts sealed. */
 export function createBarrier(options: BarrierOptions): Barrier {
-  return createBarrierWithStore(new OrmBarrierStore(options.orm), options.threshold, { logger: options.logger });
+  return createBarrierWithStore(new OrmBarrierStore(options.orm), options.threshold, { logger: options.logger, keyCheck: options.keyCheck });
 }

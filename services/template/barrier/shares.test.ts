@@ -2,14 +2,22 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { UsageError } from '../errors/index.ts';
 import { UnsealError } from './contract.ts';
+import { createHmac } from 'node:crypto';
 import {
+  checkKeyCheck,
   checkShareCounts,
   checkThreshold,
   combineDecoded,
   combineShares,
   decodeShare,
+  KEY_CHECK_LABEL,
+  KEY_CHECK_PREFIX,
+  keyCheckOfShares,
+  keyCheckValue,
+  matchesKeyCheck,
   MAX_SHARES,
   MIN_THRESHOLD,
+  newUnsealKey,
   newUnsealShares,
   SHARE_BYTES,
   shareIndex,
@@ -241,5 +249,60 @@ describe('unseal key shares (Shamir over GF(2^8))', () => {
       expect(await combineShares(second)).to.not.deep.equal(key);
       expect(key.some((byte) => byte !== 0)).to.equal(true);
     });
+  });
+});
+
+describe('key check value (issue 13, point 10)', () => {
+  const key = Buffer.alloc(UNSEAL_KEY_BYTES, 0x2a);
+
+  it('is kcv1: and the base64url HMAC-SHA-256 of the unseal key over a fixed label', () => {
+    expect(KEY_CHECK_PREFIX).to.equal('kcv1:');
+    expect(KEY_CHECK_LABEL).to.equal('cryptoutil/barrier/v1/key-check');
+    const expected = `kcv1:${createHmac('sha256', key).update('cryptoutil/barrier/v1/key-check').digest('base64url')}`;
+    expect(keyCheckValue(key)).to.equal(expected).and.match(/^kcv1:[A-Za-z0-9_-]{43}$/);
+    expect(keyCheckValue(key)).to.not.include(key.toString('base64url'));
+    const other = Buffer.from(key);
+    other[31] = 0x2b;
+    expect(keyCheckValue(other)).to.not.equal(expected);
+  });
+
+  it('refuses a key of the wrong size', () => {
+    for (const size of [0, 31, 33]) expect(() => keyCheckValue(Buffer.alloc(size)), String(size)).to.throw(UsageError, `(got ${size})`);
+  });
+
+  it('matches only the key it names, and a value of another length never matches', () => {
+    const value = keyCheckValue(key);
+    expect(matchesKeyCheck(key, value)).to.equal(true);
+    expect(matchesKeyCheck(Buffer.alloc(UNSEAL_KEY_BYTES, 1), value)).to.equal(false);
+    expect(matchesKeyCheck(key, `${value}A`)).to.equal(false);
+    expect(matchesKeyCheck(key, value.slice(0, -1))).to.equal(false);
+    expect(matchesKeyCheck(key, `${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`)).to.equal(false);
+  });
+
+  it('accepts exactly the spelling keyCheckValue produces', () => {
+    expect(() => { checkKeyCheck(keyCheckValue(key)); }).to.not.throw();
+    for (const bad of ['', 'kcv1:', `KCV1:${'A'.repeat(43)}`, `kcv1:${'A'.repeat(43)}\n`, `x${keyCheckValue(key)}`, `kcv1:${'+'.repeat(43)}`]) {
+      expect(() => { checkKeyCheck(bad); }, bad).to.throw(UsageError, 'barrier.keyCheck must be the value init printed');
+    }
+  });
+
+  it('newUnsealKey names the key its shares rebuild, and keyCheckOfShares finds the same value from them', async () => {
+    const { shares, keyCheck } = await newUnsealKey(5, 3);
+    expect(shares).to.have.length(5);
+    expect(keyCheck).to.equal(keyCheckValue(await combineShares(shares.slice(2))));
+    expect(await keyCheckOfShares(shares.slice(0, 3))).to.equal(keyCheck);
+    expect((await newUnsealKey(5, 3)).keyCheck).to.not.equal(keyCheck);
+    expect(await rejectionOf(keyCheckOfShares(['x', 'y']))).to.be.instanceOf(UnsealError);
+  });
+
+  it('wipes the fresh key it allocated', async () => {
+    const allocated: Buffer[] = [];
+    await newUnsealKey(3, 2, (size) => {
+      const buffer = Buffer.alloc(size);
+      allocated.push(buffer);
+      return buffer;
+    });
+    expect(allocated.some((buffer) => buffer.byteLength === UNSEAL_KEY_BYTES)).to.equal(true);
+    for (const buffer of allocated) expect(buffer.every((byte) => byte === 0)).to.equal(true);
   });
 });

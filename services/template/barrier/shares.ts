@@ -3,7 +3,7 @@
  * top of the audited `shamir-secret-sharing`. A share travels as unpadded base64url (RFC 4648 §5)
  * of the library's bytes: 32 y-values then the x coordinate, 33 bytes in all.
  */
-import { randomFillSync } from 'node:crypto';
+import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { combine, split } from 'shamir-secret-sharing';
 import { UsageError } from '../errors/index.ts';
 import { UnsealError } from './contract.ts';
@@ -121,6 +121,66 @@ export async function newUnsealShares(shares: number, threshold: number, allocat
   const key = randomFillSync(allocate(UNSEAL_KEY_BYTES));
   try {
     return await splitUnsealKey(key, shares, threshold);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** Version prefix of a key check value, so that another derivation can follow without ambiguity. */
+export const KEY_CHECK_PREFIX = 'kcv1:';
+
+/** Fixed HMAC message: binds the check value to this one purpose, never reused as a key. */
+export const KEY_CHECK_LABEL = 'cryptoutil/barrier/v1/key-check';
+
+const KEY_CHECK_PATTERN = /^kcv1:[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A one-way, non-secret commitment to an unseal key: `kcv1:` + base64url(HMAC-SHA-256(key, label)).
+ * It names the key the barrier may be initialized under without revealing it (issue 13, point 10).
+ */
+export function keyCheckValue(key: Uint8Array): string {
+  if (key.byteLength !== UNSEAL_KEY_BYTES) {
+    throw new UsageError(`the unseal key must be ${UNSEAL_KEY_BYTES} bytes (got ${key.byteLength})`);
+  }
+  return KEY_CHECK_PREFIX + createHmac('sha256', key).update(KEY_CHECK_LABEL).digest('base64url');
+}
+
+/** A configured key check value must be one `keyCheckValue` produces; anything else is exit 2. */
+export function checkKeyCheck(keyCheck: string): void {
+  if (!KEY_CHECK_PATTERN.test(keyCheck)) {
+    throw new UsageError('barrier.keyCheck must be the value init printed (kcv1: followed by 43 base64url characters)');
+  }
+}
+
+/** Whether `key` is the key `keyCheck` commits to; compares the two values in constant time. */
+export function matchesKeyCheck(key: Uint8Array, keyCheck: string): boolean {
+  const expected = Buffer.from(keyCheck);
+  const actual = Buffer.from(keyCheckValue(key));
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** The key check value of the key a full share set rebuilds (`cryptoutil up` with an older file). */
+export async function keyCheckOfShares(shares: readonly string[], allocate: SecretAllocator = allocateSecret): Promise<string> {
+  const key = await combineShares(shares, allocate);
+  try {
+    return keyCheckValue(key);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** `init`: shares of a fresh unseal key and the key check value that names it. */
+export interface NewUnsealKey {
+  readonly shares: string[];
+  readonly keyCheck: string;
+}
+
+/** Like `newUnsealShares`, with the key check value computed before the key is wiped. */
+export async function newUnsealKey(shares: number, threshold: number, allocate: SecretAllocator = allocateSecret): Promise<NewUnsealKey> {
+  const key = randomFillSync(allocate(UNSEAL_KEY_BYTES));
+  try {
+    const split = await splitUnsealKey(key, shares, threshold);
+    return { shares: split, keyCheck: keyCheckValue(key) };
   } finally {
     key.fill(0);
   }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { main, EXIT_OK, EXIT_USAGE, type CliContext } from './main.ts';
 import { notesService } from '../testing/notes-service/index.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
-import { combineShares } from '../barrier/index.ts';
+import { combineShares, keyCheckValue } from '../barrier/index.ts';
 import { initText } from './init-command.ts';
 
 function capture(): { context: CliContext; out: () => string; err: () => string } {
@@ -25,12 +25,13 @@ const sameKey = async (first: readonly string[], second: readonly string[]): Pro
   Buffer.from(await combineShares(first)).equals(Buffer.from(await combineShares(second)));
 
 describe('cryptoutil <service> init (DESIGN "The cryptoutil command", "Barrier")', () => {
-  it('--json prints exactly {"shares":[...],"threshold":T} and a newline; any threshold of them rebuild one key', async () => {
+  it('--json prints exactly {"shares":[...],"threshold":T,"keyCheck":"kcv1:..."} and a newline; any threshold of them rebuild the key it names', async () => {
     const cli = capture();
     expect(await main(['sealed-notes', 'init', '--shares', '4', '--threshold', '2', '--json'], cli.context)).to.equal(EXIT_OK);
-    expect(cli.out()).to.match(/^\{"shares":\["[A-Za-z0-9_-]{44}"(,"[A-Za-z0-9_-]{44}"){3}\],"threshold":2\}\n$/);
-    const { shares, threshold } = JSON.parse(cli.out()) as { shares: string[]; threshold: number };
+    expect(cli.out()).to.match(/^\{"shares":\["[A-Za-z0-9_-]{44}"(,"[A-Za-z0-9_-]{44}"){3}\],"threshold":2,"keyCheck":"kcv1:[A-Za-z0-9_-]{43}"\}\n$/);
+    const { shares, threshold, keyCheck } = JSON.parse(cli.out()) as { shares: string[]; threshold: number; keyCheck: string };
     expect(threshold).to.equal(2);
+    expect(keyCheck).to.equal(keyCheckValue(await combineShares(shares.slice(1, 3))));
     expect(new Set(shares).size).to.equal(4);
     expect(await sameKey(shares.slice(0, 2), shares.slice(2))).to.equal(true);
     expect(cli.err()).to.equal('');
@@ -55,11 +56,12 @@ describe('cryptoutil <service> init (DESIGN "The cryptoutil command", "Barrier")
     const shares = [...text.matchAll(/^ {2}share \d {2}([A-Za-z0-9_-]{44})$/gm)].map((match) => String(match[1]));
     expect(shares).to.have.length(5);
     expect(await sameKey(shares.slice(0, 3), shares.slice(2))).to.equal(true);
+    expect(text).to.include(`  key check  ${keyCheckValue(await combineShares(shares.slice(0, 3)))}\n`).and.include('barrier.keyCheck');
     expect(text).to.include('shown only this once').and.include('Store each share').and.include('separately');
   });
 
   it('pads share numbers so that two-digit counts line up', () => {
-    const text = initText('x', Array.from({ length: 10 }, (_, index) => `s${index}`), 2);
+    const text = initText('x', Array.from({ length: 10 }, (_, index) => `s${index}`), 2, 'kcv1:k');
     expect(text).to.include('  share  1  s0\n').and.include('  share 10  s9\n');
   });
 

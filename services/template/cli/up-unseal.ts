@@ -6,7 +6,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors/index.ts';
-import { newUnsealShares } from '../barrier/index.ts';
+import { keyCheckOfShares, newUnsealKey } from '../barrier/index.ts';
 import { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, readIfPresent, writeFileAtomically } from '../tls/private-files.ts';
 import { INIT_DEFAULTS } from './parse.ts';
 
@@ -14,6 +14,7 @@ import { INIT_DEFAULTS } from './parse.ts';
 export interface UnsealFile {
   readonly shares: readonly string[];
   readonly threshold: number;
+  readonly keyCheck: string;
 }
 
 /** Where `up` keeps the shares of every barrier service of one data directory. */
@@ -21,14 +22,15 @@ export function unsealDirectory(dataDir: string): string {
   return join(dataDir, 'unseal');
 }
 
-function isUnsealFile(value: unknown): value is UnsealFile {
+function isUnsealFile(value: unknown): value is Omit<UnsealFile, 'keyCheck'> & { readonly keyCheck?: string } {
   if (typeof value !== 'object' || value === null) return false;
-  const { shares, threshold } = value as Record<string, unknown>;
+  const { shares, threshold, keyCheck } = value as Record<string, unknown>;
   return Array.isArray(shares) && shares.every((share) => typeof share === 'string')
-    && Number.isInteger(threshold) && (threshold as number) >= 1 && (threshold as number) <= shares.length;
+    && Number.isInteger(threshold) && (threshold as number) >= 1 && (threshold as number) <= shares.length
+    && (keyCheck === undefined || typeof keyCheck === 'string');
 }
 
-function parseUnsealFile(text: string, file: string): UnsealFile {
+async function parseUnsealFile(text: string, file: string): Promise<UnsealFile> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -37,7 +39,11 @@ function parseUnsealFile(text: string, file: string): UnsealFile {
   }
   // Never quote the content: it is key material.
   if (!isUnsealFile(parsed)) throw new UsageError(`${file} is not {"shares":[...],"threshold":T}; restore it from a backup`);
-  return { shares: parsed.shares, threshold: parsed.threshold };
+  // A file from before key check values: `up` holds every share, so it can name the key itself.
+  const keyCheck = parsed.keyCheck ?? await keyCheckOfShares(parsed.shares).catch(() => {
+    throw new UsageError(`${file} holds shares that rebuild no unseal key; restore it from a backup`);
+  });
+  return { shares: parsed.shares, threshold: parsed.threshold, keyCheck };
 }
 
 /**
@@ -52,7 +58,8 @@ export async function upUnsealShares(dataDir: string, service: string): Promise<
   const file = join(directory, `${service}.json`);
   const existing = await readIfPresent(file);
   if (existing !== undefined) return parseUnsealFile(existing, file);
-  const created: UnsealFile = { shares: await newUnsealShares(INIT_DEFAULTS.shares, INIT_DEFAULTS.threshold), threshold: INIT_DEFAULTS.threshold };
+  const { shares, keyCheck } = await newUnsealKey(INIT_DEFAULTS.shares, INIT_DEFAULTS.threshold);
+  const created: UnsealFile = { shares, threshold: INIT_DEFAULTS.threshold, keyCheck };
   await writeFileAtomically(file, `${JSON.stringify(created)}\n`, PRIVATE_FILE_MODE);
   return created;
 }

@@ -203,7 +203,7 @@ describe('cryptoutil up', () => {
       created = await readFile(file, 'utf8');
       expect((await stat(file)).mode & 0o777).to.equal(0o600);
       expect((await stat(join(dataDir, 'unseal'))).mode & 0o777).to.equal(0o700);
-      expect(created).to.match(/^\{"shares":\["[A-Za-z0-9_-]{44}"(,"[A-Za-z0-9_-]{44}"){4}\],"threshold":3\}\n$/);
+      expect(created).to.match(/^\{"shares":\["[A-Za-z0-9_-]{44}"(,"[A-Za-z0-9_-]{44}"){4}\],"threshold":3,"keyCheck":"kcv1:[A-Za-z0-9_-]{43}"\}\n$/);
       const ca = await readFile(first.caFile, 'utf8');
       const sealed = first.services.find((service) => service.name === 'sealed-notes');
       expect((await httpsCall(ca, 'GET', `${String(sealed?.adminUrl)}/admin/v1/readyz`)).status).to.equal(200);
@@ -220,12 +220,31 @@ describe('cryptoutil up', () => {
     }
   });
 
+  it('keeps a shares file from before key check values working: the key check is computed from its shares', async () => {
+    const dataDir = await freshDir();
+    const first = await startSuite({ dataDir, services: [sealedNotesService], env: quiet, stdout: () => undefined });
+    await first.stop();
+    const file = join(dataDir, 'unseal', 'sealed-notes.json');
+    const { shares, threshold } = JSON.parse(await readFile(file, 'utf8')) as { shares: string[]; threshold: number };
+    const old = `${JSON.stringify({ shares, threshold })}\n`;
+    await writeFile(file, old);
+    const second = await startSuite({ dataDir, services: [sealedNotesService], env: quiet, stdout: () => undefined });
+    try {
+      const ca = await readFile(second.caFile, 'utf8');
+      expect((await httpsCall(ca, 'GET', `${String(second.services[0]?.adminUrl)}/admin/v1/seal-status`)).json).to.include({ sealed: false });
+      expect(await readFile(file, 'utf8')).to.equal(old);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('refuses a damaged shares file instead of replacing it, without quoting it', async () => {
     const dataDir = await freshDir();
     const first = await startSuite({ dataDir, services: [sealedNotesService], env: quiet, stdout: () => undefined });
     await first.stop();
     const file = join(dataDir, 'unseal', 'sealed-notes.json');
-    for (const damaged of ['{"shares":["secret-share"]', '{"shares":["a","b"],"threshold":3}', '{"shares":[1,2,3],"threshold":2}', 'null']) {
+    for (const damaged of ['{"shares":["secret-share"]', '{"shares":["a","b"],"threshold":3}', '{"shares":[1,2,3],"threshold":2}', 'null',
+      '{"shares":["secret-share","b"],"threshold":2}', `{"shares":["${'A'.repeat(44)}","${'B'.repeat(44)}"],"threshold":2,"keyCheck":5}`]) {
       await writeFile(file, damaged);
       let failure: unknown;
       try {

@@ -17,7 +17,7 @@ export interface TemplateConfig {
   rateLimit: { perSecond: number; burst: number; redisUrl: string };
   ipAllowlist: string[];
   body: { limitBytes: number };
-  barrier: { shares: string[]; threshold: number };
+  barrier: { shares: string[]; threshold: number; keyCheck?: string };
   hash: { pepper: string };
   telemetry: { otlpEndpoint: string };
   log: { level: LogLevel };
@@ -80,6 +80,10 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
         format: Array, default: [], sensitive: true,
       },
       threshold: { doc: 'Number of shares needed to rebuild the unseal key (init --threshold).', format: 'nat', default: 3 },
+      keyCheck: {
+        doc: 'Key check value printed by init beside the shares (kcv1:..., not secret): the barrier initializes and unseals only under the key it names, so a forged share is refused. Without it an empty barrier is initialized only by a full barrier.shares list at start, never through POST /admin/v1/unseal.',
+        format: String, default: '',
+      },
     },
     hash: {
       pepper: { doc: 'Secret pepper for the deterministic hash registries (use a file:// reference).', format: String, default: '', sensitive: true },

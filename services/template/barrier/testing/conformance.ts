@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { createBarrierWithStore } from '../barrier.ts';
 import { BarrierIntegrityError, BarrierSealedError, UnsealError, type Barrier } from '../contract.ts';
 import { uuidFromBytes } from '../keyring.ts';
-import { newUnsealShares } from '../shares.ts';
+import { newUnsealKey, newUnsealShares } from '../shares.ts';
+import { UsageError } from '../../errors/index.ts';
 import type { BarrierSnapshot, BarrierStore, InitialKeys, RotatedKeys } from '../store.ts';
 
 export interface ConformanceTarget {
@@ -86,10 +87,11 @@ export function describeBarrierConformance(title: string, target: () => Promise<
   describe(`barrier conformance: ${title}`, () => {
     let shares: string[] = [];
     let strangerShares: string[] = [];
+    let keyCheck = '';
     let current: ConformanceTarget;
 
     before(async () => {
-      shares = await newUnsealShares(5, 3);
+      ({ shares, keyCheck } = await newUnsealKey(5, 3));
       strangerShares = await newUnsealShares(5, 3);
     });
 
@@ -116,7 +118,7 @@ export function describeBarrierConformance(title: string, target: () => Promise<
     });
 
     it('counts shares one at a time and, at the threshold, initializes an empty store in one go', async () => {
-      const barrier = createBarrierWithStore(current.store, 3);
+      const barrier = createBarrierWithStore(current.store, 3, { keyCheck });
       expect(await barrier.submitShare(shares[4] ?? '')).to.deep.equal({ sealed: true, threshold: 3, progress: 1 });
       expect(await barrier.submitShare(shares[2] ?? '')).to.deep.equal({ sealed: true, threshold: 3, progress: 2 });
       expect(await current.store.load()).to.equal(undefined);
@@ -135,6 +137,68 @@ export function describeBarrierConformance(title: string, target: () => Promise<
       const record = await barrier.encrypt(Buffer.from('secret'), 'table/id/column');
       expect(recordKeyId(record)).to.equal(intermediate?.id);
       expect(text(await barrier.decrypt(record, 'table/id/column'))).to.equal('secret');
+    });
+
+    describe('barrier.keyCheck: the first unseal cannot be poisoned (issue 13, point 10)', () => {
+      const forged = (): string => Buffer.concat([Buffer.alloc(32, 7), Buffer.from([200])]).toString('base64url');
+
+      it('refuses a forged share among the custodians\' at the threshold of an empty store: 400, progress 0, nothing written', async () => {
+        const barrier = createBarrierWithStore(current.store, 3, { keyCheck });
+        await barrier.submitShare(shares[0] ?? '');
+        await barrier.submitShare(shares[1] ?? '');
+        const error = await rejectionOf(barrier.submitShare(forged()));
+        expect(error).to.be.instanceOf(UnsealError);
+        expect(error).to.include({ status: 400, message: 'the shares do not rebuild the unseal key named by barrier.keyCheck' });
+        expect(barrier.status()).to.deep.equal({ sealed: true, threshold: 3, progress: 0 });
+        expect(await current.store.load()).to.equal(undefined);
+        expect(await barrier.submitShare(shares[2] ?? '')).to.deep.equal({ sealed: true, threshold: 3, progress: 1 });
+        await barrier.unseal(shares.slice(3, 5));
+        expect(barrier.isSealed()).to.equal(false);
+      });
+
+      it('refuses a whole share list of another key, from configuration too, and writes nothing', async () => {
+        const barrier = createBarrierWithStore(current.store, 3, { keyCheck });
+        const error = await rejectionOf(barrier.unseal(strangerShares.slice(0, 3)));
+        expect(error).to.be.instanceOf(UnsealError);
+        expect(error).to.include({ message: 'the shares do not rebuild the unseal key named by barrier.keyCheck' });
+        expect(barrier.status()).to.deep.equal({ sealed: true, threshold: 3, progress: 0 });
+        expect(await current.store.load()).to.equal(undefined);
+      });
+
+      it('refuses another key on an initialized store as well, leaving the store as it was', async () => {
+        (await unsealed()).seal();
+        const before = await current.store.load();
+        const barrier = createBarrierWithStore(current.store, 3, { keyCheck });
+        const error = await rejectionOf(barrier.unseal(strangerShares.slice(1, 4)));
+        expect(error).to.include({ message: 'the shares do not rebuild the unseal key named by barrier.keyCheck' });
+        expect(await current.store.load()).to.deep.equal(before);
+        await barrier.unseal(shares.slice(1, 4));
+        expect(barrier.isSealed()).to.equal(false);
+      });
+
+      it('without it, shares given one at a time never initialize an empty store; a configured list still does', async () => {
+        const barrier = createBarrierWithStore(current.store, 3);
+        await barrier.submitShare(shares[0] ?? '');
+        await barrier.submitShare(shares[1] ?? '');
+        const error = await rejectionOf(barrier.submitShare(shares[2] ?? ''));
+        expect(error).to.be.instanceOf(UnsealError);
+        expect(error).to.have.property('message').that.includes('barrier.keyCheck is not configured');
+        expect(barrier.status()).to.deep.equal({ sealed: true, threshold: 3, progress: 0 });
+        expect(await current.store.load()).to.equal(undefined);
+        await barrier.unseal(shares.slice(0, 3));
+        expect(barrier.isSealed()).to.equal(false);
+        barrier.seal();
+        // Once initialized, the stored root key decides: shares one at a time unseal again.
+        for (const share of shares.slice(2, 5)) await barrier.submitShare(share);
+        expect(barrier.isSealed()).to.equal(false);
+      });
+
+      it('refuses a malformed key check value when the barrier is made (exit 2)', () => {
+        for (const bad of ['', 'kcv1:', `kcv2:${'A'.repeat(43)}`, `kcv1:${'A'.repeat(42)}`, `kcv1:${'A'.repeat(44)}`, `kcv1:${'A'.repeat(42)}=`, ` ${keyCheck}`]) {
+          expect(() => createBarrierWithStore(current.store, 3, { keyCheck: bad }), bad).to.throw(UsageError, 'barrier.keyCheck');
+        }
+        expect(createBarrierWithStore(current.store, 3, { keyCheck }).isSealed()).to.equal(true);
+      });
     });
 
     it('does not count a share given twice', async () => {
