@@ -15,6 +15,8 @@ import { RETAINED_SECRETS_FINALIZER, serviceReconciler } from './reconciler.ts';
 import { BOOTSTRAP_CA_SECRET } from './material.ts';
 import { ReconcileProblem } from './problem.ts';
 
+/** The label that lets a resource mount a Secret the user supplies (guards/secrets.ts). */
+const MOUNTABLE = { 'cryptoutil.io/allow-mount': 'true' };
 const images = { service: 'ghcr.io/cryptoutil/cryptoutil:test', postgres: 'postgres:17-alpine' };
 const clock = { now: new Date('2026-03-01T10:00:00Z') };
 
@@ -146,7 +148,7 @@ describe('service reconciler', () => {
 
     it('uses an external database Secret and runs no PostgreSQL', async () => {
       const h = harness(petStore('demo', withExternalDatabase('pg')));
-      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default' }, stringData: { url: 'postgres://x' } });
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, stringData: { url: 'postgres://x' } });
       await h.reconcile();
       expect(h.api.find('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres')).to.equal(undefined);
       expect(h.secret('demo-learn-ps-postgres')).to.equal(undefined);
@@ -261,7 +263,7 @@ describe('service reconciler', () => {
 
     it('follows spec.barrier and keeps a Secret the user created beforehand', async () => {
       const api = new MemoryApi();
-      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default' }, stringData: { 'share-1': 'external' } });
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'external' } });
       const mine = harness(kmsInstance('mine'), api);
       await mine.reconcile();
       expect(mine.decoded('mine-unseal', 'share-1')).to.equal('external');
@@ -304,7 +306,7 @@ describe('service reconciler', () => {
       await h.reconcile();
       expect(h.secret('demo-learn-ps-postgres')).to.equal(undefined);
       const api = new MemoryApi();
-      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default' }, data: {} });
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, data: {} });
       const external = harness(petStore('ext', withDeletionPolicy('Delete'), withExternalDatabase('pg')), api);
       await external.reconcile();
       expect(external.resource()?.metadata.finalizers ?? []).to.deep.equal([]);
@@ -350,6 +352,7 @@ describe('service reconciler', () => {
           }
           return api.create(object);
         },
+        update: (object) => api.update(object),
         delete: (ref) => api.delete(ref),
         event: (event) => api.event(event),
       };
