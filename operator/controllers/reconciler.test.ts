@@ -299,6 +299,31 @@ describe('service reconciler', () => {
       expect(h.api.events.find((event) => event.reason === 'SecretsDeleted')?.note).to.equal('deletionPolicy is Delete: removed Secret demo-unseal, demo-sm-kms-postgres');
     });
 
+    it('deletes under deletionPolicy Delete only the Secrets that are its own, and says which it left', async () => {
+      const api = new MemoryApi();
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'custodian', keyCheck: 'kcv1:x' } });
+      const h = harness(kmsInstance('demo', withDeletionPolicy('Delete')), api);
+      await h.reconcile();
+      await h.api.delete(h.ref);
+      await h.reconcile();
+      expect(h.resource()).to.equal(undefined);
+      expect(h.decoded('demo-unseal', 'share-1')).to.equal('custodian');
+      expect(h.secret('demo-sm-kms-postgres')).to.equal(undefined);
+      expect(h.api.events.filter((event) => event.reason.startsWith('Secret')).map((event) => [event.type, event.reason, event.note])).to.deep.equal([
+        ['Normal', 'SecretsDeleted', 'deletionPolicy is Delete: removed Secret demo-sm-kms-postgres'],
+        ['Warning', 'SecretKept', 'deletionPolicy is Delete, but Secret demo-unseal was not created by the operator for this resource; left in place'],
+      ]);
+      const gone = harness(kmsInstance('gone', withDeletionPolicy('Delete')), api);
+      await gone.reconcile();
+      await api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'gone-unseal' });
+      await api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'gone-sm-kms-postgres' });
+      const before = api.events.length;
+      await api.delete(gone.ref);
+      await gone.reconcile();
+      expect(gone.resource()).to.equal(undefined);
+      expect(api.events.slice(before)).to.deep.equal([]);
+    });
+
     it('puts the finalizer on a PetStore under Delete for its database credentials, and not with an external database', async () => {
       const h = harness(petStore('demo', withDeletionPolicy('Delete')));
       await h.reconcile();

@@ -173,13 +173,31 @@ class ServiceReconciler implements Reconciler {
       return;
     }
     if (needsFinalizer(resource, this.#row)) {
-      const names = retainedSecrets(resource, this.#row);
-      for (const name of names) {
-        await this.#api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name });
-      }
-      await this.#event(resource, 'Normal', 'SecretsDeleted', `deletionPolicy is Delete: removed Secret ${names.join(', ')}`);
+      await this.#deleteRetained(resource);
     }
     await this.#setFinalizer(resource, false);
+  }
+
+  /** Deletes the retained Secrets that are the operator's; one the user supplied under that name stays. */
+  async #deleteRetained(resource: ServiceResource): Promise<void> {
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const name of retainedSecrets(resource, this.#row)) {
+      const ref = { apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name };
+      const secret = await this.#api.get(ref);
+      if (secret !== undefined && ownedBy(secret, resource)) {
+        await this.#api.delete(ref);
+        removed.push(name);
+      } else if (secret !== undefined) {
+        kept.push(name);
+      }
+    }
+    if (removed.length > 0) {
+      await this.#event(resource, 'Normal', 'SecretsDeleted', `deletionPolicy is Delete: removed Secret ${removed.join(', ')}`);
+    }
+    if (kept.length > 0) {
+      await this.#event(resource, 'Warning', 'SecretKept', `deletionPolicy is Delete, but Secret ${kept.join(', ')} was not created by the operator for this resource; left in place`);
+    }
   }
 
   async #event(resource: ServiceResource, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
