@@ -157,6 +157,18 @@ describe('operator: no confused deputy (kube-sim with the chart RBAC)', function
     expect(JSON.stringify(after)).to.not.include('cryptoutil-operator');
   });
 
+  it('deletes under deletionPolicy Delete no Secret it did not create, even one named like its unseal Secret', async () => {
+    const victim = create(secrets(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bank-unseal', namespace: NAMESPACE }, stringData: { 'share-1': 'someone else', keyCheck: 'kcv1:x' } });
+    const kmsinstances = type('cryptoutil.io', 'v1alpha1', 'kmsinstances');
+    createResource('kmsinstances', 'KmsInstance', 'bank', { auth: AUTH, deletionPolicy: 'Delete' });
+    await readyReason('kmsinstances', 'bank', 'SecretNotAllowed');
+    await until('the retained-secrets finalizer on bank', () => (find(kmsinstances, 'bank')?.metadata.finalizers?.length ?? 0) > 0 ? true : undefined);
+    sim.api.delete(kmsinstances, NAMESPACE, 'bank');
+    await until('bank to be gone', () => (find(kmsinstances, 'bank') === undefined ? true : undefined));
+    expect(find(secrets(), 'bank-unseal')?.data).to.deep.equal(victim.data);
+    expect(eventReasons('bank')).to.include('SecretKept');
+  });
+
   it('adds keyCheck to an unseal Secret the operator wrote before it stored one, from the shares it holds', async () => {
     const shares = await newUnsealShares(5, 3);
     const labels = { 'app.kubernetes.io/name': 'sm-kms', 'app.kubernetes.io/instance': 'legacy', 'app.kubernetes.io/component': 'unseal', 'app.kubernetes.io/part-of': 'cryptoutil', 'app.kubernetes.io/managed-by': 'cryptoutil-operator' };
@@ -174,7 +186,8 @@ describe('operator: no confused deputy (kube-sim with the chart RBAC)', function
     });
     expect(Buffer.from(String(secret.data?.keyCheck), 'base64').toString('utf8')).to.equal(await keyCheckOfShares(shares));
     expect(Object.keys(secret.data ?? {}).filter((key) => key.startsWith('share-'))).to.have.length(5);
-    expect(eventReasons('legacy')).to.include('UnsealKeyCheckAdded');
+    // The Event follows the write it reports.
+    await until('the UnsealKeyCheckAdded Event', () => (eventReasons('legacy').includes('UnsealKeyCheckAdded') ? true : undefined));
     await until('the Deployment of legacy', () => find(deployments(), 'legacy-sm-kms'));
   });
 });
