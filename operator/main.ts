@@ -53,6 +53,8 @@ export interface OperatorOptions {
   /** This replica's identity in the Lease (the pod name). */
   readonly identity?: string;
   readonly images?: Partial<Images>;
+  /** Entries `spec.image` must match (chart value `allowedImages`); default: the service image and `cryptoutil:dev`. */
+  readonly allowedImages?: readonly string[];
   /** Port of the loopback admin listener; 0 picks a free one (tests). */
   readonly adminPort?: number;
   readonly dataDir?: string;
@@ -118,7 +120,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const api = httpKubeApi(transport);
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
   const reconcilers = new Map<string, Reconciler>([
-    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images })]),
+    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
     ...PLANNED_KINDS.map((kind): [string, Reconciler] => [kind, plannedReconciler(kind, { api })]),
   ]);
   const known = new Set<string>();
