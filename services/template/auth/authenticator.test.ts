@@ -51,7 +51,7 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
   /** Claims of a valid service token, to be altered one at a time. */
   function claims(extra: JWTPayload = {}): JWTPayload {
     const seconds = Math.floor(Date.now() / 1000);
-    return { iss: issuer.url, aud: AUDIENCE, sub: 'svc', client_id: 'svc', scope: 'pets:read', iat: seconds, exp: seconds + 300, jti: randomUUID(), ...extra };
+    return { iss: issuer.url, aud: AUDIENCE, sub: 'svc', client_id: 'svc', gty: 'client_credentials', scope: 'pets:read', iat: seconds, exp: seconds + 300, jti: randomUUID(), ...extra };
   }
 
   const service = (scopes: readonly string[] = ['pets:read', 'pets:write']): Promise<string> =>
