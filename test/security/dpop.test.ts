@@ -141,6 +141,21 @@ describe('DPoP-bound tokens on a template service (issue 13 point 8, RFC 9449)',
     expect(await withHost(await petsProof())).to.equal(200);
   });
 
+  it('behind an ingress, takes htu from auth.publicUrl', async () => {
+    const publicUrl = 'https://pets.example.test';
+    const behind = await startResourceServer(authz, { auth: { publicUrl } });
+    try {
+      const listenerUrl = `${behind.service.publicUrl}/service/api/v1/pets`;
+      const send = async (htu: string): Promise<number> => (await httpsCall(behind.service.ca, 'GET', listenerUrl, {
+        headers: { authorization: `DPoP ${token}`, dpop: await proof(key, { htm: 'GET', htu, ath: ath(token) }) },
+      })).status;
+      expect(await send(listenerUrl)).to.equal(401);
+      expect(await send(`${publicUrl}/service/api/v1/pets`)).to.equal(200);
+    } finally {
+      await behind.close();
+    }
+  });
+
   it('refuses the DPoP scheme with a token that is not bound to a key', async () => {
     const answer = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, scope: 'pets:read' }, admin());
     const bearer = (answer.json as { access_token: string }).access_token;

@@ -5,13 +5,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { learnPs } from '../../learn-ps/index.ts';
-import { startTestService, type ServiceHarness } from '../../template/testing/service-harness.ts';
+import { mergeDeep, startTestService, type ServiceHarness } from '../../template/testing/service-harness.ts';
 import type { AuthzHarness } from './harness.ts';
 
-export function startResourceServer(authz: AuthzHarness): Promise<ServiceHarness> {
+/** `extra` is merged into the configuration (e.g. `auth.publicUrl`). */
+export function startResourceServer(authz: AuthzHarness, extra: Readonly<Record<string, unknown>> = {}): Promise<ServiceHarness> {
   return startTestService((_issuer, dataDir) => {
     const caFile = join(dataDir, 'authz-ca.pem');
     writeFileSync(caFile, authz.service.ca);
-    return { auth: { issuer: authz.issuer }, tls: { caFile } };
+    return mergeDeep({ auth: { issuer: authz.issuer }, tls: { caFile } }, extra);
   }, undefined, learnPs);
 }
