@@ -111,6 +111,9 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     clientDefaults: { id_token_signed_response_alg: signingAlg as 'ES256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
     extraClientMetadata: { properties: [...EXTRA_METADATA], validator: validateExtraMetadata },
+    // `gty` tells resource servers whom a token speaks for (docs/tokens.md): the client itself, or a
+    // user (authorization code, and the refresh of such a grant).
+    extraTokenClaims: (_ctx, token) => ({ gty: token.kind === 'ClientCredentials' ? 'client_credentials' : 'authorization_code' }),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

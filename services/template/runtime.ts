@@ -164,16 +164,21 @@ export async function startService<C extends object>(
     }
 
     const audience = config.auth.audience === '' ? resourceOf(definition.name) : config.auth.audience;
+    let boundUrl: string | undefined = undefined;
+    const publicUrl = (): string => {
+      if (boundUrl === undefined) throw new Error('the public listener is not bound yet');
+      return boundUrl;
+    };
     const authenticator = createAuthenticator({
       issuer: config.auth.issuer,
       audience,
       ...(config.auth.jwksUri === '' ? {} : { jwksUri: config.auth.jwksUri }),
       clockSkewSeconds: config.auth.clockSkewSeconds,
       ...(material.ca === '' ? {} : { ca: material.ca }),
+      publicUrl: config.auth.publicUrl === '' ? publicUrl : () => config.auth.publicUrl,
     });
 
     const hash = definition.hash === true ? await hashServiceFor(config.hash.pepper) : undefined;
-    let boundUrl: string | undefined = undefined;
     const runtime: ServiceRuntime<C> = {
       name: definition.name,
       config,
@@ -183,10 +188,7 @@ export async function startService<C extends object>(
       ...(barrier === undefined ? {} : { barrier }),
       ...(hash === undefined ? {} : { hash }),
       ca: material.ca,
-      publicUrl: () => {
-        if (boundUrl === undefined) throw new Error('the public listener is not bound yet');
-        return boundUrl;
-      },
+      publicUrl,
       onStop: (close) => { opened.push(async () => { await close(); }); },
     };
     const document = await loadOpenApiDocument(definition.openapi);

@@ -12,7 +12,7 @@ export interface TemplateConfig {
   admin: { address: string; port: number };
   tls: { mode: TlsMode; certFile: string; keyFile: string; caFile: string; names: string[] };
   database: { url: string; poolMin: number; poolMax: number };
-  auth: { issuer: string; jwksUri: string; audience: string; clockSkewSeconds: number };
+  auth: { issuer: string; jwksUri: string; audience: string; clockSkewSeconds: number; publicUrl: string };
   cors: { origins: string[] };
   rateLimit: { perSecond: number; burst: number; redisUrl: string };
   ipAllowlist: string[];
@@ -61,6 +61,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       jwksUri: { doc: 'JWKS URL; empty means discover it from the issuer metadata.', format: String, default: '' },
       audience: { doc: 'Expected `aud` of access tokens; empty means the resource of the service, urn:cryptoutil:{service}.', format: String, default: '' },
       clockSkewSeconds: { doc: 'Tolerated clock skew for exp and nbf.', format: 'nat', default: 30 },
+      publicUrl: { doc: 'Base URL clients reach the public API at, which DPoP proofs name (htu); empty means the public listener URL.', format: String, default: '' },
     },
     cors: {
       origins: { doc: 'Origins allowed to call /browser routes cross-origin.', format: Array, default: [] },
