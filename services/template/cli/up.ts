@@ -192,7 +192,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     `  data directory   ${suite.dataDir}`,
     `  CA certificate   ${suite.caFile}`,
     `  credentials      ${suite.credentialsFile} (development only: keep it private)`,
-    ...(options.services.length === 0 ? [] : [`  admin tokens     ${adminTokensDirectory(suite.dataDir)} (one per service: Authorization: Bearer for unseal, seal, shutdown)`]),
+    ...(options.services.length === 0 ? [] : [`  admin tokens     ${adminTokensDirectory(suite.dataDir)} (one per service: the bearer token its state-changing admin endpoints require)`]),
     ...(options.services.some((service) => service.barrier === true)
       ? [`  unseal shares    ${unsealDirectory(suite.dataDir)} (kept beside the data as a development convenience; production keeps them apart)`]
       : []),
