@@ -68,6 +68,7 @@ export function upHelp(services: readonly ServiceDefinition[]): string {
     'Writes DIR/credentials.json (mode 0600) and prints the URLs. Ctrl-C stops it cleanly.',
     'Services with a barrier start unsealed: their unseal shares are kept in DIR/unseal/, a',
     'development convenience; in production the shares are kept apart from the data.',
+    'Each service\'s admin token (for shutdown, unseal, seal, rotations) is kept in DIR/admin/<service>.token.',
     '',
     'Options:',
     '  --data-dir DIR     where the data, certificates and credentials live',
