@@ -200,7 +200,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
     adminApp.use(step);
   }
   // Its shutdown endpoint needs the admin token as every service's does (dataDir/admin.token).
-  const adminToken = await provisionAdminToken({ token: '', dataDir: settings.dataDir });
+  const adminToken = await provisionAdminToken({ dataDir: settings.dataDir });
   adminApp.use(adminRouter(standardAdminRoutes(adminState), adminGuard(adminToken)));
   // Loopback only, like every admin listener: the exec probes run inside the pod.
   const listener = await listenHttps(adminApp.callback(), serverOptions(material), '127.0.0.1', settings.adminPort);

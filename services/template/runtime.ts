@@ -256,7 +256,7 @@ export async function startService<C extends object>(
     for (const step of adminPipeline({ logger: log, serviceName: definition.name })) {
       adminApp.use(step);
     }
-    const adminToken = await provisionAdminToken({ token: config.admin.token ?? '', dataDir: config.dataDir });
+    const adminToken = await provisionAdminToken({ token: config.admin.token, dataDir: config.dataDir });
     adminApp.use(adminRouter(mergeAdminRoutes(
       { ...standardAdminRoutes(adminState), ...(barrier === undefined ? {} : barrierAdminRoutes(barrier)) },
       definition.adminRoutes?.(runtime) ?? {},

@@ -13,8 +13,8 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
 
 /** The host part of a Host header: `[::1]:9090` → `::1`, `localhost:9090` → `localhost`. */
 function hostName(host: string): string {
-  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(host);
-  if (bracketed !== null) return bracketed[1] ?? '';
+  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(host)?.[1];
+  if (bracketed !== undefined) return bracketed;
   return host.replace(/:\d*$/, '');
 }
 

@@ -22,7 +22,8 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 
 /** What decides the token: the configured one, else the file under the data directory. */
 export interface AdminTokenSource {
-  readonly token: string;
+  /** `admin.token`; empty or absent means "use the file". */
+  readonly token?: string | undefined;
   readonly dataDir: string;
 }
 
@@ -42,7 +43,8 @@ function checkConfigured(token: string): string {
  * every start (0600, written then renamed): a token copied earlier stops working at the restart.
  */
 export async function provisionAdminToken(source: AdminTokenSource): Promise<string> {
-  if (source.token !== '') return checkConfigured(source.token);
+  const configured = source.token ?? '';
+  if (configured !== '') return checkConfigured(configured);
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
   try {
     // A new directory is owner-only; an existing one keeps its mode (the file itself is 0600).
@@ -56,7 +58,8 @@ export async function provisionAdminToken(source: AdminTokenSource): Promise<str
 
 /** The token the CLI sends: the configured one, else the running service's file (exit 2 when there is none). */
 export async function readAdminToken(source: AdminTokenSource): Promise<string> {
-  if (source.token !== '') return source.token;
+  const configured = source.token ?? '';
+  if (configured !== '') return configured;
   const file = adminTokenPath(source.dataDir);
   const text = await readIfPresent(file);
   const token = text?.trim() ?? '';

@@ -70,6 +70,6 @@ export function adminRouter(routes: AdminRoutes, guard: Middleware): Middleware 
       await handler(ctx, next);
       return;
     }
-    await guard(ctx, () => handler(ctx, next));
+    await guard(ctx, async () => { await handler(ctx, next); });
   };
 }

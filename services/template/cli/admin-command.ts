@@ -19,7 +19,7 @@ export interface AdminCommandOutput {
 
 /** What a command succeeded or failed with: the answer's status it expects, 0 on it, 1 otherwise. */
 async function postAdmin(config: TemplateConfig, path: string, expected: number, output: AdminCommandOutput, options: AdminCallOptions = {}): Promise<number> {
-  const token = await readAdminToken({ token: config.admin.token ?? '', dataDir: config.dataDir });
+  const token = await readAdminToken({ token: config.admin.token, dataDir: config.dataDir });
   let answer: AdminAnswer;
   try {
     answer = await callAdmin({ address: config.admin.address, port: config.admin.port, ca: trustedCa(config), token }, 'POST', path, options);
