@@ -8,7 +8,7 @@ import Koa from 'koa';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { DestinationStream } from 'pino';
 import { adminPipeline } from '../services/template/middleware/index.ts';
-import { adminRouter, standardAdminRoutes } from '../services/template/admin/index.ts';
+import { adminGuard, adminRouter, provisionAdminToken, standardAdminRoutes } from '../services/template/admin/index.ts';
 import type { AdminState, Phase } from '../services/template/admin/index.ts';
 import { listenHttps } from '../services/template/server/https-listener.ts';
 import { loadTls, serverOptions } from '../services/template/tls/index.ts';
@@ -201,7 +201,9 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   for (const step of adminPipeline({ logger: log, serviceName: 'operator' })) {
     adminApp.use(step);
   }
-  adminApp.use(adminRouter(standardAdminRoutes(adminState)));
+  // Its shutdown endpoint needs the admin token as every service's does (dataDir/admin.token).
+  const adminToken = await provisionAdminToken({ dataDir: settings.dataDir });
+  adminApp.use(adminRouter(standardAdminRoutes(adminState), adminGuard(adminToken)));
   // Loopback only, like every admin listener: the exec probes run inside the pod.
   const listener = await listenHttps(adminApp.callback(), serverOptions(material), '127.0.0.1', settings.adminPort);
 

@@ -220,7 +220,7 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       const before = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
       const oldToken = (before.json as { access_token: string }).access_token;
       const oldKid = decodeProtectedHeader(oldToken).kid;
-      const adminAnswer = await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/keys/rotate`);
+      const adminAnswer = await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/keys/rotate`, { token: authz.service.adminToken });
       expect(adminAnswer.status, adminAnswer.text).to.equal(200);
       const { active, published } = adminAnswer.json as { active: string; published: string[] };
       expect(active).to.not.equal(oldKid);

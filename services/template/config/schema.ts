@@ -9,7 +9,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export interface TemplateConfig {
   public: { address: string; port: number };
-  admin: { address: string; port: number };
+  admin: { address: string; port: number; token?: string };
   tls: { mode: TlsMode; certFile: string; keyFile: string; caFile: string; names: string[] };
   database: { url: string; poolMin: number; poolMax: number };
   auth: { issuer: string; jwksUri: string; audience: string; clockSkewSeconds: number; publicUrl: string };
@@ -43,6 +43,10 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
     admin: {
       address: { doc: 'Address of the admin HTTPS listener; must be a loopback address.', format: String, default: '127.0.0.1' },
       port: { doc: 'Port of the admin HTTPS listener.', format: 'port', default: ADMIN_PORT_DEFAULT },
+      token: {
+        doc: 'Bearer token the state-changing admin endpoints (unseal, seal, shutdown, rotations) require; use a file:// reference to a random secret of at least 32 characters. Empty: a new one is written to {dataDir}/admin.token (0600) at every start.',
+        format: String, default: '', sensitive: true,
+      },
     },
     tls: {
       mode: { doc: 'auto: create a local CA and server certificate under dataDir; files: load PEM files.', format: ['auto', 'files'], default: 'auto' },
