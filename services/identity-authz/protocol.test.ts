@@ -89,7 +89,8 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       const elsewhere = await authz.form('/token', { grant_type: 'client_credentials', resource: 'urn:cryptoutil:sm-kms' }, client);
       expect((elsewhere.json as { error: string }).error).to.equal('invalid_target');
       const more = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, scope: 'pets:write' }, client);
-      expect(more.json).to.not.have.property('scope');
+      expect(more.status).to.equal(400);
+      expect(more.json).to.deep.equal({ error: 'invalid_scope', error_description: 'the client may not hold pets:write', scope: 'pets:write' });
     });
 
     describe('a request without resource (issue 12 §7: a JWT or a clear error, never an opaque token)', () => {
@@ -182,8 +183,8 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       expect(active.status, active.text).to.equal(200);
       expect(active.json).to.include({ active: true, client_id: ADMIN_CLIENT_ID, sub: ADMIN_CLIENT_ID, aud: LEARN_PS_RESOURCE, iss: authz.issuer, token_type: 'Bearer' });
       const anonymous = await authz.form('/token/introspection', { token });
-      expect(anonymous.status).to.equal(400);
-      expect((anonymous.json as { error: string }).error).to.equal('invalid_request');
+      expect(anonymous.status).to.equal(401);
+      expect((anonymous.json as { error: string }).error).to.equal('invalid_client');
 
       const other = await serviceClient({ resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
       const foreign = await authz.form('/token/revocation', { token }, other);
