@@ -5,6 +5,11 @@
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html, Html } from '../template/pages/html.ts';
+import { pagePolicy } from '../template/pages/policy.ts';
+import { redirectOrigins } from './login.ts';
+
+/** The policy of every answer of the library but the logout page: forms post to this origin only. */
+export const PAGE_POLICY = pagePolicy();
 
 /** A complete page; every value is escaped by the `html` tag. */
 export function page(title: string, body: Html): string {
@@ -29,9 +34,11 @@ export function errorPage(ctx: KoaContextWithOIDC, out: { readonly error: string
 
 /**
  * RP-initiated logout: the library's form (hidden fields only, built and escaped by the library)
- * plus our two buttons.
+ * plus our two buttons. The form posts here, and the answer redirects to one of the client's
+ * registered post-logout redirect URIs: those origins, and no other, are form targets.
  */
 export function logoutPage(ctx: KoaContextWithOIDC, form: string): void {
+  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(ctx.oidc.client?.postLogoutRedirectUris) }));
   ctx.type = 'html';
   ctx.body = page('Sign out?', html`${new Html(form)}
 <p><button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button></p>
