@@ -18,6 +18,7 @@ import type { AuthzConfig } from './config.ts';
 import { Account, OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
 import { jwtTokenEndpoints } from './jwt-tokens.ts';
 import { clientErrors } from './oauth-errors.ts';
+import { logoutPagePolicy } from './pages.ts';
 import type { LoginOptions } from './login.ts';
 import { createProvider } from './provider.ts';
 import { everyScope, loadCatalog, type ResourceCatalog, type ResourceSource } from './resources.ts';
@@ -194,6 +195,7 @@ export class AuthzHost {
     });
     provider.use(corsAllowlist(config.authz.corsOrigins));
     provider.use(clientErrors(issuer));
+    provider.use(logoutPagePolicy);
     provider.use(jwtTokenEndpoints({ issuer, jwks: () => ({ keys: [...tokens.publicJwks.keys] }), fork: () => this.fork(), clockSkewSeconds: config.auth.clockSkewSeconds }));
     const signingKey = tokens.privateJwks[0];
     if (signingKey === undefined) throw new Error('the token signing key ring is empty');

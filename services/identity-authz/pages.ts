@@ -33,12 +33,22 @@ export function errorPage(ctx: KoaContextWithOIDC, out: { readonly error: string
 }
 
 /**
- * RP-initiated logout: the library's form (hidden fields only, built and escaped by the library)
- * plus our two buttons. The form posts here, and the answer redirects to one of the client's
+ * Provider middleware for RP-initiated logout. Its page (ours below with a session, the library's
+ * self-posting form without one) posts here, and the answer redirects to one of the client's
  * registered post-logout redirect URIs: those origins, and no other, are form targets.
  */
+export async function logoutPagePolicy(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
+  if (oidc?.route !== 'end_session') return;
+  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(oidc.client?.postLogoutRedirectUris) }));
+}
+
+/**
+ * RP-initiated logout: the library's form (hidden fields only, built and escaped by the library)
+ * plus our two buttons.
+ */
 export function logoutPage(ctx: KoaContextWithOIDC, form: string): void {
-  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(ctx.oidc.client?.postLogoutRedirectUris) }));
   ctx.type = 'html';
   ctx.body = page('Sign out?', html`${new Html(form)}
 <p><button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button></p>
