@@ -15,8 +15,7 @@ const AUTHORIZATION_ROUTES: ReadonlySet<string> = new Set(['authorization', 'pus
 function requestedResourceScopes(ctx: KoaContextWithOIDC): string[] {
   // Read at call time: provider.ts imports this module, so its constants are not ready at load.
   const openid: readonly string[] = OPENID_SCOPES;
-  const { scope } = ctx.oidc.params ?? {};
-  return (typeof scope === 'string' ? scope.split(' ') : []).filter((item) => item !== '' && !openid.includes(item));
+  return [...ctx.oidc.requestParamScopes].filter((item) => item !== '' && !openid.includes(item));
 }
 
 function refuseOutside(ctx: KoaContextWithOIDC, held: readonly string[]): void {
