@@ -155,6 +155,28 @@ describe('sm-kms JWE (RFC 7516 compact, RFC 7518 §4–5)', () => {
     }
   });
 
+  it('zeroes the content key drawn from the random pool once the JWE is made, and only that buffer', async () => {
+    const { key } = await testKey('A256GCM/A256KW', 'wipe');
+    const drawn: Buffer[] = [];
+    const watched = (count: number): Buffer => { const octets = randomBytes(count); drawn.push(octets); return octets; };
+    const jwe = encryptNative(nativeOf('A256GCM/A256KW'), key.secretOrPublic, headerOf({ alg: 'A256KW', enc: 'A256GCM', kid: 'wipe' }), PLAINTEXT, watched);
+    const [cek, iv] = drawn;
+    expect(drawn.map((octets) => octets.length)).to.deep.equal([32, 12]);
+    expect(cek?.equals(Buffer.alloc(32))).to.equal(true);
+    // The IV is public and went out in the JWE as drawn.
+    expect(encodeBase64url(iv ?? Buffer.alloc(0))).to.equal(jwe.split('.')[2]);
+    expect(Buffer.from(await decrypt(key, jwe))).to.deep.equal(PLAINTEXT);
+  });
+
+  it('draws only the IV for dir, under the material key itself', async () => {
+    const { key } = await testKey('A256GCM/dir', 'dir');
+    const drawn: Buffer[] = [];
+    const jwe = encryptNative(nativeOf('A256GCM/dir'), key.secretOrPublic, headerOf({ alg: 'dir', enc: 'A256GCM', kid: 'dir' }), PLAINTEXT, (count) => { const octets = randomBytes(count); drawn.push(octets); return octets; });
+    expect(drawn.map((octets) => encodeBase64url(octets))).to.deep.equal([jwe.split('.')[2]]);
+    expect(jwe.split('.')[1]).to.equal('');
+    expect(Buffer.from(await decrypt(key, jwe))).to.deep.equal(PLAINTEXT);
+  });
+
   it('refuses headers we never make (zip, crit) and anything but five parts', async () => {
     const { key } = await testKey('A256GCM/A256KW', 'z');
     const native = nativeOf('A256GCM/A256KW');
