@@ -24,6 +24,11 @@ export function rotationPoint(limit: number): number {
   return Math.max(1, Math.floor(limit * AUTO_ROTATE_SHARE));
 }
 
+/** The count after this request's increment; PostgreSQL returns bigint as text. */
+interface ReservedRow {
+  readonly gcm_encryptions: number | string;
+}
+
 // RETURNING (PostgreSQL, SQLite 3.35+) gives this request's own count: no read after the write.
 const RESERVE = 'update kms_material_keys set gcm_encryptions = gcm_encryptions + 1 where id = ? and gcm_encryptions < ? returning gcm_encryptions';
 
@@ -34,12 +39,11 @@ const RESERVE = 'update kms_material_keys set gcm_encryptions = gcm_encryptions 
 export async function reserveEncryption(em: EntityManager, kms: KmsContext, key: KeySnapshot, kid: string): Promise<void> {
   if (!drawsRandomIvUnderKey(key.algorithm)) return;
   const limit = kms.encryptionLimit;
-  const rows = await em.getConnection().execute<{ gcm_encryptions: number | string }[]>(RESERVE, [kid, limit], 'all');
+  const rows = await em.getConnection().execute(RESERVE, [kid, limit], 'all') as readonly ReservedRow[];
   const row = rows[0];
   if (row === undefined) {
     throw new ConflictError(`the material key ${kid} has made ${String(limit)} AES-GCM encryptions, its limit (kms.encryptionLimit); rotate the elastic key (POST /elastickeys/${key.id}/materialkeys) to encrypt again`);
   }
-  // PostgreSQL returns bigint as text.
   if (key.autoRotate && Number(row.gcm_encryptions) >= rotationPoint(limit)) await rotateQuietly(em, kms, key.id, kid);
 }
 
