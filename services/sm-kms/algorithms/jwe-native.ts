@@ -67,12 +67,16 @@ export function decryptNative(native: NativeJwe, key: KeyObject, parts: JweParts
   const ciphertext = part(encodedCiphertext);
   const tag = part(encodedTag, GCM_TAG_BYTES);
   if (native.wrapCipher === undefined) return decryptContent(native, key, encodedHeader, iv, ciphertext, tag);
-  const unwrap = createDecipheriv(native.wrapCipher, key, KEY_WRAP_IV);
+  return withUnwrappedKey(native.wrapCipher, key, encryptedKey, (cek) => decryptContent(native, cek, encodedHeader, iv, ciphertext, tag));
+}
+
+/** Runs `use` on the content key RFC 3394 unwraps; the key is zeroed afterwards, whether `use` succeeded or threw. */
+export function withUnwrappedKey<T>(wrapCipher: string, key: KeyObject, encryptedKey: Buffer, use: (cek: Buffer) => T): T {
+  const unwrap = createDecipheriv(wrapCipher, key, KEY_WRAP_IV);
   const cek = Buffer.concat([unwrap.update(encryptedKey), unwrap.final()]);
   try {
-    return decryptContent(native, cek, encodedHeader, iv, ciphertext, tag);
+    return use(cek);
   } finally {
-    // The unwrapped content key is zeroed whether or not the tag was valid.
     cek.fill(0);
   }
 }

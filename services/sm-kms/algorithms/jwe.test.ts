@@ -7,7 +7,7 @@ import type { AlgorithmRow } from './contract.ts';
 import { DecryptionFailedError } from './errors.ts';
 import { decodeProtectedHeader } from './header.ts';
 import { decrypt, encrypt } from './jwe.ts';
-import { encryptNative } from './jwe-native.ts';
+import { encryptNative, withUnwrappedKey } from './jwe-native.ts';
 import { prepareKey } from './key-material.ts';
 import type { PreparedKey } from './key-material.ts';
 import { resolveSpec } from './table.ts';
@@ -166,6 +166,16 @@ describe('sm-kms JWE (RFC 7516 compact, RFC 7518 §4–5)', () => {
     // The IV is public and went out in the JWE as drawn.
     expect(encodeBase64url(iv ?? Buffer.alloc(0))).to.equal(jwe.split('.')[2]);
     expect(Buffer.from(await decrypt(key, jwe))).to.deep.equal(PLAINTEXT);
+  });
+
+  it('zeroes an unwrapped content key after use, also when its use throws', async () => {
+    const { key } = await testKey('A128GCM/A128KW', 'unwrap');
+    const jwe = encryptNative(nativeOf('A128GCM/A128KW'), key.secretOrPublic, headerOf({ alg: 'A128KW', enc: 'A128GCM', kid: 'unwrap' }), PLAINTEXT);
+    const encryptedKey = Buffer.from(jwe.split('.')[1] ?? '', 'base64url');
+    const seen: Buffer[] = [];
+    expect(withUnwrappedKey('id-aes128-wrap', key.secretOrPrivate, encryptedKey, (cek) => { seen.push(cek); return cek.length; })).to.equal(16);
+    expect(() => withUnwrappedKey('id-aes128-wrap', key.secretOrPrivate, encryptedKey, (cek) => { seen.push(cek); throw new Error('tag'); })).to.throw('tag');
+    expect(seen.map((cek) => cek.equals(Buffer.alloc(16)))).to.deep.equal([true, true]);
   });
 
   it('draws only the IV for dir, under the material key itself', async () => {

@@ -78,6 +78,7 @@ describe('sm-kms algorithm table', () => {
 
   it('counts random-IV encryptions only where the material key runs AES-GCM itself (SP 800-38D §8.3)', () => {
     const counted = ALGORITHM_NAMES.filter((name) => drawsRandomIvUnderKey(resolveAlgorithm(name)));
+    expect(new Set(ALGORITHM_NAMES.map((name) => drawsRandomIvUnderKey(resolveAlgorithm(name))))).to.deep.equal(new Set([false, true]));
     expect(counted).to.deep.equal(ENCS.flatMap((enc) => [
       ...(enc.endsWith('GCM') ? [`${enc}/dir`] : []),
       `${enc}/A128GCMKW`, `${enc}/A192GCMKW`, `${enc}/A256GCMKW`,
