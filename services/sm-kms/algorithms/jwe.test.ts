@@ -7,7 +7,7 @@ import type { AlgorithmRow } from './contract.ts';
 import { DecryptionFailedError } from './errors.ts';
 import { decodeProtectedHeader } from './header.ts';
 import { decrypt, encrypt } from './jwe.ts';
-import { encryptNative, withUnwrappedKey } from './jwe-native.ts';
+import { decryptNative, encryptNative, withUnwrappedKey, type JweParts } from './jwe-native.ts';
 import { prepareKey } from './key-material.ts';
 import type { PreparedKey } from './key-material.ts';
 import { resolveSpec } from './table.ts';
@@ -176,6 +176,13 @@ describe('sm-kms JWE (RFC 7516 compact, RFC 7518 §4–5)', () => {
     expect(withUnwrappedKey('id-aes128-wrap', key.secretOrPrivate, encryptedKey, (cek) => { seen.push(cek); return cek.length; })).to.equal(16);
     expect(() => withUnwrappedKey('id-aes128-wrap', key.secretOrPrivate, encryptedKey, (cek) => { seen.push(cek); throw new Error('tag'); })).to.throw('tag');
     expect(seen.map((cek) => cek.equals(Buffer.alloc(16)))).to.deep.equal([true, true]);
+  });
+
+  it('decryptNative itself refuses a part that is not base64url with DecryptionFailedError', async () => {
+    const { key } = await testKey('A256GCM/dir', 'b64');
+    const parts = encryptNative(nativeOf('A256GCM/dir'), key.secretOrPublic, headerOf({ alg: 'dir', enc: 'A256GCM', kid: 'b64' }), PLAINTEXT).split('.');
+    const broken = [parts[0], parts[1], parts[2], '!!', parts[4]] as unknown as JweParts;
+    expect(() => decryptNative(nativeOf('A256GCM/dir'), key.secretOrPrivate, broken)).to.throw(DecryptionFailedError);
   });
 
   it('draws only the IV for dir, under the material key itself', async () => {
