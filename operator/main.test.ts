@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { callAdmin } from '../services/template/cli/admin-client.ts';
+import { readAdminToken } from '../services/template/admin/admin-token.ts';
 import { API_VERSION } from './kinds.ts';
 import type { Condition, ServiceResource } from './resources/types.ts';
 import { MemoryApi } from './testing/memory-api.ts';
@@ -95,11 +96,15 @@ describe('operator process', () => {
     }
   });
 
-  it('drains on the admin shutdown endpoint and reports health meanwhile', async () => {
-    const running = await operator(new MemoryApi());
+  it('drains on the admin shutdown endpoint (with the token from dataDir/admin.token only) and reports health meanwhile', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-'));
+    const running = await operator(new MemoryApi(), { dataDir });
     const target = adminTarget(running);
     expect((await callAdmin(target, 'GET', '/admin/v1/healthz')).status).to.equal(200);
-    expect((await callAdmin(target, 'POST', '/admin/v1/shutdown')).status).to.equal(202);
+    expect((await callAdmin(target, 'POST', '/admin/v1/shutdown')).status).to.equal(401);
+    expect((await callAdmin(target, 'GET', '/admin/v1/livez')).status).to.equal(200);
+    const token = await readAdminToken({ token: '', dataDir });
+    expect((await callAdmin({ ...target, token }, 'POST', '/admin/v1/shutdown')).status).to.equal(202);
     await running.stopped;
     expect(running.leading()).to.equal(false);
   });

@@ -8,7 +8,7 @@ import Koa from 'koa';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { DestinationStream } from 'pino';
 import { adminPipeline } from '../services/template/middleware/index.ts';
-import { adminRouter, standardAdminRoutes } from '../services/template/admin/index.ts';
+import { adminGuard, adminRouter, provisionAdminToken, standardAdminRoutes } from '../services/template/admin/index.ts';
 import type { AdminState, Phase } from '../services/template/admin/index.ts';
 import { listenHttps } from '../services/template/server/https-listener.ts';
 import { loadTls, serverOptions } from '../services/template/tls/index.ts';
@@ -53,6 +53,8 @@ export interface OperatorOptions {
   /** This replica's identity in the Lease (the pod name). */
   readonly identity?: string;
   readonly images?: Partial<Images>;
+  /** Entries `spec.image` must match (chart value `allowedImages`); default: the service image and `cryptoutil:dev`. */
+  readonly allowedImages?: readonly string[];
   /** Port of the loopback admin listener; 0 picks a free one (tests). */
   readonly adminPort?: number;
   readonly dataDir?: string;
@@ -118,7 +120,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const api = httpKubeApi(transport);
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
   const reconcilers = new Map<string, Reconciler>([
-    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images })]),
+    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
     ...PLANNED_KINDS.map((kind): [string, Reconciler] => [kind, plannedReconciler(kind, { api })]),
   ]);
   const known = new Set<string>();
@@ -199,7 +201,9 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   for (const step of adminPipeline({ logger: log, serviceName: 'operator' })) {
     adminApp.use(step);
   }
-  adminApp.use(adminRouter(standardAdminRoutes(adminState)));
+  // Its shutdown endpoint needs the admin token as every service's does (dataDir/admin.token).
+  const adminToken = await provisionAdminToken({ dataDir: settings.dataDir });
+  adminApp.use(adminRouter(standardAdminRoutes(adminState), adminGuard(adminToken)));
   // Loopback only, like every admin listener: the exec probes run inside the pod.
   const listener = await listenHttps(adminApp.callback(), serverOptions(material), '127.0.0.1', settings.adminPort);
 

@@ -9,11 +9,12 @@ import { FIELD_MANAGER, secretData } from '../resources/ownership.ts';
 import { childNames, managesDatabase } from '../children/names.ts';
 import { databaseSecret } from '../children/postgres.ts';
 import { issuesCertificate, serverNames, tlsSecret } from '../children/tls.ts';
-import { unsealSecret, unsealSplit } from '../children/unseal.ts';
+import { KEY_CHECK_KEY, unsealSecret, unsealSplit } from '../children/unseal.ts';
 import { createBootstrapCa, issueServerCertificate } from '../material/bootstrap-ca.ts';
 import type { CaPem } from '../material/bootstrap-ca.ts';
 import { generatePassword } from '../material/generated.ts';
-import { newUnsealKey } from '../../services/template/barrier/index.ts';
+import { keyCheckOfShares, newUnsealKey } from '../../services/template/barrier/index.ts';
+import { mayMount, ownedBy } from '../guards/index.ts';
 import { ReconcileProblem } from './problem.ts';
 
 /** The per-namespace Secret that holds the bootstrap CA. */
@@ -34,6 +35,13 @@ function decoded(secret: KubeObject, key: string): string | undefined {
   const data = secret.data as Record<string, string> | undefined;
   const value = data?.[key];
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+}
+
+/** A Secret the pods would mount must be mountable by this resource (guards/secrets.ts), or nothing is deployed. */
+function admitMount(secret: KubeObject, resource: ServiceResource): void {
+  if (!mayMount(secret, resource)) {
+    throw new ReconcileProblem('SecretNotAllowed', `Secret ${secret.metadata.name} is neither labelled cryptoutil.io/allow-mount: "true" nor created by the operator for this resource; it is not mounted`);
+  }
 }
 
 async function bootstrapCa(context: MaterialContext, namespace: string): Promise<CaPem> {
@@ -63,6 +71,7 @@ async function ensureDatabaseSecret(context: MaterialContext, resource: ServiceR
   const name = childNames(resource).databaseSecret;
   const existing = await context.api.get(secretRef(resource.metadata.namespace, name));
   if (existing !== undefined) {
+    admitMount(existing, resource);
     return;
   }
   if (!managesDatabase(resource)) {
@@ -74,8 +83,14 @@ async function ensureDatabaseSecret(context: MaterialContext, resource: ServiceR
 async function ensureTlsSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<void> {
   const { namespace } = resource.metadata;
   const name = childNames(resource).tls;
-  // cert-manager writes its own Secret, and may not have yet: nothing to check in that mode.
-  if (resource.spec.tls?.mode === 'CertManager' || await context.api.get(secretRef(namespace, name)) !== undefined) {
+  // cert-manager writes its own Secret, and may not have yet: its Certificate is an applied child,
+  // so the ownership check before apply covers that mode.
+  if (resource.spec.tls?.mode === 'CertManager') {
+    return;
+  }
+  const existing = await context.api.get(secretRef(namespace, name));
+  if (existing !== undefined) {
+    admitMount(existing, resource);
     return;
   }
   if (!issuesCertificate(resource)) {
@@ -91,13 +106,46 @@ async function ensureUnsealSecret(context: MaterialContext, resource: ServiceRes
     return;
   }
   const name = childNames(resource).unseal;
-  if (await context.api.get(secretRef(resource.metadata.namespace, name)) !== undefined) {
+  const existing = await context.api.get(secretRef(resource.metadata.namespace, name));
+  if (existing !== undefined) {
+    admitMount(existing, resource);
+    await addKeyCheck(context, resource, existing);
     return;
   }
   const { shares, threshold } = unsealSplit(resource);
   // A Secret the user created beforehand (shares split elsewhere) is found above and used as it is.
   if (await context.api.create(unsealSecret(resource, row, await newUnsealKey(shares, threshold)))) {
     await context.announce('UnsealSecretCreated', `generated unseal shares in Secret ${name}; back them up, they are kept when the resource is deleted unless deletionPolicy is Delete`);
+  }
+}
+
+/**
+ * An unseal Secret the operator wrote before it stored the key check value has only shares, and
+ * pods reading `barrier.keyCheck` from it cannot start. The shares rebuild the key, so the value is
+ * computed from them and added, once, with the read's resourceVersion as precondition. A Secret
+ * the user supplied is never rewritten: it must carry `keyCheck` itself.
+ */
+async function addKeyCheck(context: MaterialContext, resource: ServiceResource, secret: KubeObject): Promise<void> {
+  const data = (secret.data ?? {}) as Record<string, string>;
+  if (data[KEY_CHECK_KEY] !== undefined || !ownedBy(secret, resource)) {
+    return;
+  }
+  const shares = Object.entries(data).filter(([key]) => /^share-\d+$/u.test(key)).map(([, value]) => Buffer.from(value, 'base64').toString('utf8'));
+  let keyCheck: string;
+  try {
+    keyCheck = await keyCheckOfShares(shares);
+  } catch {
+    throw new ReconcileProblem('UnsealSecretUnusable', `Secret ${secret.metadata.name} has no keyCheck and its shares do not rebuild a key`);
+  }
+  const updated = { ...secret, data: { ...data, [KEY_CHECK_KEY]: Buffer.from(keyCheck, 'utf8').toString('base64') } };
+  if (await context.api.update(updated)) {
+    await context.announce('UnsealKeyCheckAdded', `added the key check value of the unseal key to Secret ${secret.metadata.name}`);
+    return;
+  }
+  // Someone wrote the Secret since it was read: decide again on what it holds now.
+  const current = await context.api.get(secretRef(resource.metadata.namespace, secret.metadata.name));
+  if (current !== undefined) {
+    await addKeyCheck(context, resource, current);
   }
 }
 

@@ -8,13 +8,16 @@ import type { Condition, KubeObject, ObjectRef, ServiceResource } from '../resou
 import { MemoryApi } from '../testing/memory-api.ts';
 import { dig } from '../testing/dig.ts';
 import {
-  ISSUER, kmsInstance, petStore, withAuth, withBarrier, withCertManager, withDeletionPolicy, withExternalDatabase, withReplicas, withTlsSecret,
+  ISSUER, kmsInstance, petStore, withAuth, withBarrier, withCertManager, withDeletionPolicy, withExternalDatabase, withImage, withReplicas, withTlsSecret,
 } from '../testing/fixtures.ts';
+import { controllerReference } from '../resources/ownership.ts';
 import { parse } from 'yaml';
 import { RETAINED_SECRETS_FINALIZER, serviceReconciler } from './reconciler.ts';
 import { BOOTSTRAP_CA_SECRET } from './material.ts';
 import { ReconcileProblem } from './problem.ts';
 
+/** The label that lets a resource mount a Secret the user supplies (guards/secrets.ts). */
+const MOUNTABLE = { 'cryptoutil.io/allow-mount': 'true' };
 const images = { service: 'ghcr.io/cryptoutil/cryptoutil:test', postgres: 'postgres:17-alpine' };
 const clock = { now: new Date('2026-03-01T10:00:00Z') };
 
@@ -28,10 +31,10 @@ interface Harness {
   decoded(name: string, key: string): string;
 }
 
-function harness(resource: ServiceResource, api = new MemoryApi(), client: KubeApi = api): Harness {
+function harness(resource: ServiceResource, api = new MemoryApi(), client: KubeApi = api, allowedImages?: readonly string[]): Harness {
   api.put(resource);
   const ref = { apiVersion: API_VERSION, kind: resource.kind, namespace: 'default', name: resource.metadata.name };
-  const reconciler = serviceReconciler(kindRow(resource.kind), { api: client, images, now: () => clock.now });
+  const reconciler = serviceReconciler(kindRow(resource.kind), { api: client, images, now: () => clock.now, ...(allowedImages === undefined ? {} : { allowedImages }) });
   const current = (): ServiceResource | undefined => api.find(API_VERSION, resource.kind, resource.metadata.name) as ServiceResource | undefined;
   return {
     api,
@@ -146,7 +149,7 @@ describe('service reconciler', () => {
 
     it('uses an external database Secret and runs no PostgreSQL', async () => {
       const h = harness(petStore('demo', withExternalDatabase('pg')));
-      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default' }, stringData: { url: 'postgres://x' } });
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, stringData: { url: 'postgres://x' } });
       await h.reconcile();
       expect(h.api.find('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres')).to.equal(undefined);
       expect(h.secret('demo-learn-ps-postgres')).to.equal(undefined);
@@ -261,7 +264,7 @@ describe('service reconciler', () => {
 
     it('follows spec.barrier and keeps a Secret the user created beforehand', async () => {
       const api = new MemoryApi();
-      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default' }, stringData: { 'share-1': 'external' } });
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'external' } });
       const mine = harness(kmsInstance('mine'), api);
       await mine.reconcile();
       expect(mine.decoded('mine-unseal', 'share-1')).to.equal('external');
@@ -296,6 +299,31 @@ describe('service reconciler', () => {
       expect(h.api.events.find((event) => event.reason === 'SecretsDeleted')?.note).to.equal('deletionPolicy is Delete: removed Secret demo-unseal, demo-sm-kms-postgres');
     });
 
+    it('deletes under deletionPolicy Delete only the Secrets that are its own, and says which it left', async () => {
+      const api = new MemoryApi();
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'custodian', keyCheck: 'kcv1:x' } });
+      const h = harness(kmsInstance('demo', withDeletionPolicy('Delete')), api);
+      await h.reconcile();
+      await h.api.delete(h.ref);
+      await h.reconcile();
+      expect(h.resource()).to.equal(undefined);
+      expect(h.decoded('demo-unseal', 'share-1')).to.equal('custodian');
+      expect(h.secret('demo-sm-kms-postgres')).to.equal(undefined);
+      expect(h.api.events.filter((event) => event.reason.startsWith('Secret')).map((event) => [event.type, event.reason, event.note])).to.deep.equal([
+        ['Normal', 'SecretsDeleted', 'deletionPolicy is Delete: removed Secret demo-sm-kms-postgres'],
+        ['Warning', 'SecretKept', 'deletionPolicy is Delete, but Secret demo-unseal was not created by the operator for this resource; left in place'],
+      ]);
+      const gone = harness(kmsInstance('gone', withDeletionPolicy('Delete')), api);
+      await gone.reconcile();
+      await api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'gone-unseal' });
+      await api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'gone-sm-kms-postgres' });
+      const before = api.events.length;
+      await api.delete(gone.ref);
+      await gone.reconcile();
+      expect(gone.resource()).to.equal(undefined);
+      expect(api.events.slice(before)).to.deep.equal([]);
+    });
+
     it('puts the finalizer on a PetStore under Delete for its database credentials, and not with an external database', async () => {
       const h = harness(petStore('demo', withDeletionPolicy('Delete')));
       await h.reconcile();
@@ -304,7 +332,7 @@ describe('service reconciler', () => {
       await h.reconcile();
       expect(h.secret('demo-learn-ps-postgres')).to.equal(undefined);
       const api = new MemoryApi();
-      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default' }, data: {} });
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, data: {} });
       const external = harness(petStore('ext', withDeletionPolicy('Delete'), withExternalDatabase('pg')), api);
       await external.reconcile();
       expect(external.resource()?.metadata.finalizers ?? []).to.deep.equal([]);
@@ -335,6 +363,167 @@ describe('service reconciler', () => {
     });
   });
 
+  // issue 13 point 12: the operator acts for whoever may create a resource, so it must not lend them
+  // its own rights (deploy any image, mount any Secret, take over any object).
+  describe('no confused deputy', () => {
+    function deployedImage(h: Harness): unknown {
+      return dig(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps'), 'spec.template.spec.containers.0.image');
+    }
+
+    async function refused(h: Harness, reason: string): Promise<string> {
+      const error = await rejection(h.reconcile());
+      expect(error).to.have.property('reason', reason);
+      expect(h.condition('Ready')).to.deep.include({ status: 'False', reason });
+      expect(h.api.events.filter((event) => event.type === 'Warning').map((event) => event.reason)).to.include(reason);
+      return h.condition('Ready')?.message ?? '';
+    }
+
+    it('deploys nothing for a spec.image outside the allowed images (ImageNotAllowed)', async () => {
+      const h = harness(petStore('demo', withImage('evil.example/miner:1')));
+      expect(await refused(h, 'ImageNotAllowed')).to.include('evil.example/miner:1');
+      expect([...h.api.objects.values()].map((object) => object.kind)).to.deep.equal(['PetStore']);
+    });
+
+    it('allows the operator image and cryptoutil:dev by default, and what allowedImages lists', async () => {
+      for (const image of [images.service, 'cryptoutil:dev']) {
+        const h = harness(petStore('demo', withImage(image)));
+        await h.reconcile();
+        expect(deployedImage(h)).to.equal(image);
+      }
+      const listed = harness(petStore('demo', withImage('registry.example/cryptoutil:2')), new MemoryApi(), undefined, ['registry.example/cryptoutil:']);
+      await listed.reconcile();
+      expect(deployedImage(listed)).to.equal('registry.example/cryptoutil:2');
+      const onlyOwn = harness(petStore('demo', withImage('cryptoutil:dev')), new MemoryApi(), undefined, []);
+      await refused(onlyOwn, 'ImageNotAllowed');
+    });
+
+    it('keeps the running Deployment when spec.image changes to an image that is not allowed', async () => {
+      const h = harness(petStore('demo'));
+      await h.reconcile();
+      const version = h.api.find('apps/v1', 'Deployment', 'demo-learn-ps')?.metadata.resourceVersion;
+      h.api.updateSpec(API_VERSION, 'PetStore', 'demo', { image: 'evil.example/miner:1' });
+      await refused(h, 'ImageNotAllowed');
+      expect(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps')?.metadata.resourceVersion).to.equal(version);
+      expect(deployedImage(h)).to.equal(images.service);
+    });
+
+    const unlabelled = (name: string, labels?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default', ...(labels === undefined ? {} : { labels }) }, stringData: { url: 'postgres://x', 'share-1': 'x' } });
+    const mountCases = [
+      { name: 'an external database Secret', resource: petStore('demo', withExternalDatabase('pg')), secret: 'pg' },
+      { name: 'a TLS Secret in mode Secret', resource: petStore('demo', withTlsSecret('my-tls')), secret: 'my-tls' },
+      { name: 'a Secret found under the generated TLS name', resource: petStore('demo'), secret: 'demo-learn-ps-tls' },
+      { name: 'a Secret found under the unseal Secret name', resource: kmsInstance('demo'), secret: 'demo-unseal' },
+    ];
+    for (const { name, resource, secret } of mountCases) {
+      it(`mounts ${name} only when labelled cryptoutil.io/allow-mount: "true" (SecretNotAllowed)`, async () => {
+        const h = harness(resource);
+        h.api.put(unlabelled(secret, { 'cryptoutil.io/allow-mount': 'false' }));
+        expect(await refused(h, 'SecretNotAllowed')).to.include(`Secret ${secret} `);
+        expect(h.api.find('apps/v1', 'Deployment', `demo-${kindRow(resource.kind).service}`)).to.equal(undefined);
+        h.api.put(unlabelled(secret, MOUNTABLE));
+        await h.reconcile();
+        expect(h.api.find('apps/v1', 'Deployment', `demo-${kindRow(resource.kind).service}`)).to.not.equal(undefined);
+      });
+    }
+
+    it('mounts a named Secret the operator created for this resource (owner reference)', async () => {
+      const api = new MemoryApi();
+      const resource = petStore('demo', withTlsSecret('demo-own-tls'));
+      api.put({ ...unlabelled('demo-own-tls'), metadata: { name: 'demo-own-tls', namespace: 'default', ownerReferences: [controllerReference(resource)] } });
+      const h = harness(resource, api);
+      await h.reconcile();
+      expect(h.condition('Degraded')).to.deep.include({ status: 'False' });
+    });
+
+    it('writes no child while any existing object of a child name belongs to someone else (ObjectConflict)', async () => {
+      const h = harness(petStore('demo'));
+      h.api.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'demo-learn-ps', namespace: 'default', labels: { app: 'payroll' } }, spec: { replicas: 7 } });
+      const version = h.api.find('apps/v1', 'Deployment', 'demo-learn-ps')?.metadata.resourceVersion;
+      expect(await refused(h, 'ObjectConflict')).to.include('Deployment demo-learn-ps');
+      expect(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps')?.metadata.resourceVersion).to.equal(version);
+      expect(h.api.find('v1', 'ConfigMap', 'demo-learn-ps-config')).to.equal(undefined);
+      expect(h.api.calls.filter((call) => call.operation === 'apply' && call.ref.kind !== 'PetStore')).to.deep.equal([]);
+    });
+
+    it('refuses an object another resource controls, and adopts an orphan it labelled itself', async () => {
+      const api = new MemoryApi();
+      const namesake = petStore('demo', (resource) => ({ ...resource, metadata: { ...resource.metadata, uid: 'uid-earlier-demo' } }));
+      api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo-learn-ps', namespace: 'default', ownerReferences: [controllerReference(namesake)] }, spec: {} });
+      const h = harness(petStore('demo'), api);
+      expect(await refused(h, 'ObjectConflict')).to.include('Service demo-learn-ps');
+      api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo-learn-ps', namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'cryptoutil-operator', 'app.kubernetes.io/name': 'learn-ps', 'app.kubernetes.io/instance': 'demo' } }, spec: {} });
+      await h.reconcile();
+      expect(api.find('v1', 'Service', 'demo-learn-ps')?.metadata.ownerReferences?.[0]).to.deep.include({ uid: h.resource()?.metadata.uid });
+    });
+  });
+
+  // The unseal Secret gained keyCheck with the first-unseal check; Secrets written before have none.
+  describe('unseal Secret without keyCheck', () => {
+    function withoutKeyCheck(h: Harness, name: string): KubeObject {
+      const secret = h.secret(name);
+      if (secret === undefined) throw new Error(`no Secret ${name}`);
+      const data = { ...(secret.data as Record<string, string>) };
+      delete data.keyCheck;
+      return h.api.put({ ...secret, data });
+    }
+
+    it('gets the key check value of the key its shares rebuild, once, with a Normal Event', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      const expected = h.decoded('demo-unseal', 'keyCheck');
+      const old = withoutKeyCheck(h, 'demo-unseal');
+      await h.reconcile();
+      expect(h.decoded('demo-unseal', 'keyCheck')).to.equal(expected);
+      expect(h.secret('demo-unseal')?.metadata.resourceVersion).to.not.equal(old.metadata.resourceVersion);
+      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated', 'UnsealKeyCheckAdded']);
+      expect(JSON.stringify(h.api.events)).to.not.include(h.decoded('demo-unseal', 'share-1'));
+      const updates = h.api.calls.filter((call) => call.operation === 'update').length;
+      await h.reconcile();
+      expect(h.api.calls.filter((call) => call.operation === 'update')).to.have.length(updates);
+    });
+
+    it('leaves a Secret the user supplied as it is', async () => {
+      const api = new MemoryApi();
+      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'external' } });
+      const h = harness(kmsInstance('mine'), api);
+      await h.reconcile();
+      expect(dig(h.secret('mine-unseal'), 'data.keyCheck')).to.equal(undefined);
+      expect(api.calls.filter((call) => call.operation === 'update')).to.deep.equal([]);
+    });
+
+    it('re-reads after a write conflict and does not overwrite a keyCheck someone else added', async () => {
+      const api = new MemoryApi();
+      const h = harness(kmsInstance('demo'), api, {
+        get: (ref) => api.get(ref),
+        apply: (object) => api.apply(object),
+        applyStatus: (object) => api.applyStatus(object),
+        create: (object) => api.create(object),
+        update: async (object) => {
+          const current = api.find('v1', 'Secret', object.metadata.name);
+          api.put({ ...object, ...current, data: { ...(current?.data as object), keyCheck: Buffer.from('kcv1:theirs').toString('base64') } });
+          return api.update(object);
+        },
+        delete: (ref) => api.delete(ref),
+        event: (event) => api.event(event),
+      });
+      await h.reconcile();
+      withoutKeyCheck(h, 'demo-unseal');
+      await h.reconcile();
+      expect(h.decoded('demo-unseal', 'keyCheck')).to.equal('kcv1:theirs');
+      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated']);
+    });
+
+    it('reports shares that rebuild no key (UnsealSecretUnusable)', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      const secret = withoutKeyCheck(h, 'demo-unseal');
+      h.api.put({ ...secret, data: { ...(secret.data as object), 'share-2': Buffer.from('not-a-share').toString('base64') } });
+      const error = await rejection(h.reconcile());
+      expect(error).to.have.property('reason', 'UnsealSecretUnusable');
+      expect(h.condition('Degraded')?.message).to.include('demo-unseal');
+    });
+  });
+
   describe('races with another writer', () => {
     function racing(api: MemoryApi, lose: (ref: ObjectRef) => boolean): KubeApi {
       let lost = false;
@@ -350,6 +539,7 @@ describe('service reconciler', () => {
           }
           return api.create(object);
         },
+        update: (object) => api.update(object),
         delete: (ref) => api.delete(ref),
         event: (event) => api.event(event),
       };

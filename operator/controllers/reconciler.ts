@@ -16,6 +16,7 @@ import { nextConditions, sameStatus } from './conditions.ts';
 import type { Observation } from './conditions.ts';
 import { ReconcileProblem } from './problem.ts';
 import { resolveIssuer } from './issuer.ts';
+import { DEV_IMAGE, describeObject, imageAllowed, ownedBy } from '../guards/index.ts';
 
 /**
  * Guards the generated Secrets that have no owner reference (the unseal Secret, the database
@@ -32,6 +33,11 @@ export interface Reconciler {
 export interface ReconcilerOptions {
   readonly api: KubeApi;
   readonly images: Images;
+  /**
+   * Entries `spec.image` must match (guards/images.ts); the chart's `allowedImages`. The operator's
+   * own service image is always allowed; absent, only that and `cryptoutil:dev` are.
+   */
+  readonly allowedImages?: readonly string[];
   readonly now?: () => Date;
 }
 
@@ -55,6 +61,7 @@ class ServiceReconciler implements Reconciler {
   readonly #row: KindRow;
   readonly #api: KubeApi;
   readonly #images: Images;
+  readonly #allowedImages: readonly string[];
   readonly #now: () => Date;
 
   constructor(row: KindRow, options: ReconcilerOptions) {
@@ -62,6 +69,7 @@ class ServiceReconciler implements Reconciler {
     this.#row = row;
     this.#api = options.api;
     this.#images = options.images;
+    this.#allowedImages = [options.images.service, ...(options.allowedImages ?? [DEV_IMAGE])];
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -77,9 +85,15 @@ class ServiceReconciler implements Reconciler {
     }
     await this.#syncFinalizer(resource);
     try {
+      this.#admitImage(resource);
       const issuer = await resolveIssuer(this.#api, resource);
       await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
-      for (const child of desiredChildren(resource, this.#row, this.#images, issuer)) {
+      const children = desiredChildren(resource, this.#row, this.#images, issuer);
+      // Every child is checked before the first is written, so a conflict leaves nothing half-applied.
+      for (const child of children) {
+        await this.#admitWrite(resource, child);
+      }
+      for (const child of children) {
         await this.#api.apply(child);
       }
     } catch (error) {
@@ -87,6 +101,22 @@ class ServiceReconciler implements Reconciler {
       throw error;
     }
     await this.#writeStatus(resource, await this.#observe(resource));
+  }
+
+  /** `spec.image` outside the allowed list: nothing is deployed (no confused deputy for the image). */
+  #admitImage(resource: ServiceResource): void {
+    const { image } = resource.spec;
+    if (image !== undefined && !imageAllowed(image, this.#allowedImages)) {
+      throw new ReconcileProblem('ImageNotAllowed', `spec.image ${image} matches none of the operator's allowed images (chart value allowedImages)`);
+    }
+  }
+
+  /** A forced apply takes fields from every other manager: only objects this resource owns are written. */
+  async #admitWrite(resource: ServiceResource, child: KubeObject): Promise<void> {
+    const existing = await this.#api.get({ apiVersion: child.apiVersion, kind: child.kind, namespace: resource.metadata.namespace, name: child.metadata.name });
+    if (existing !== undefined && !ownedBy(existing, resource)) {
+      throw new ReconcileProblem('ObjectConflict', `${describeObject(existing)} exists and is not owned by this ${resource.kind}; the operator leaves it untouched`);
+    }
   }
 
   async #observe(resource: ServiceResource): Promise<Observation> {
@@ -143,13 +173,31 @@ class ServiceReconciler implements Reconciler {
       return;
     }
     if (needsFinalizer(resource, this.#row)) {
-      const names = retainedSecrets(resource, this.#row);
-      for (const name of names) {
-        await this.#api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name });
-      }
-      await this.#event(resource, 'Normal', 'SecretsDeleted', `deletionPolicy is Delete: removed Secret ${names.join(', ')}`);
+      await this.#deleteRetained(resource);
     }
     await this.#setFinalizer(resource, false);
+  }
+
+  /** Deletes the retained Secrets that are the operator's; one the user supplied under that name stays. */
+  async #deleteRetained(resource: ServiceResource): Promise<void> {
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const name of retainedSecrets(resource, this.#row)) {
+      const ref = { apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name };
+      const secret = await this.#api.get(ref);
+      if (secret !== undefined && ownedBy(secret, resource)) {
+        await this.#api.delete(ref);
+        removed.push(name);
+      } else if (secret !== undefined) {
+        kept.push(name);
+      }
+    }
+    if (removed.length > 0) {
+      await this.#event(resource, 'Normal', 'SecretsDeleted', `deletionPolicy is Delete: removed Secret ${removed.join(', ')}`);
+    }
+    if (kept.length > 0) {
+      await this.#event(resource, 'Warning', 'SecretKept', `deletionPolicy is Delete, but Secret ${kept.join(', ')} was not created by the operator for this resource; left in place`);
+    }
   }
 
   async #event(resource: ServiceResource, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {

@@ -38,6 +38,11 @@ export interface KubeApi {
   applyStatus(object: KubeObject): Promise<KubeObject>;
   /** Creates the object; resolves false when it already exists (409), so create-once never overwrites. */
   create(object: KubeObject): Promise<boolean>;
+  /**
+   * Replaces the object if it still has the `metadata.resourceVersion` it carries (optimistic
+   * concurrency); resolves false on a conflict (409) so the caller re-reads and decides again.
+   */
+  update(object: KubeObject): Promise<boolean>;
   /** Deletes the object; an object already gone is not an error. */
   delete(ref: ObjectRef): Promise<void>;
   /** Records an Event; failures are swallowed by implementations, since events are best effort. */

@@ -68,6 +68,21 @@ describe('Kubernetes REST client', () => {
     expect(sent[0]).to.deep.include({ method: 'POST', path: '/api/v1/namespaces/shop/secrets' });
   });
 
+  it('replaces with the resourceVersion the object carries: 409 means it changed since it was read', async () => {
+    const versioned = { ...secret, metadata: { ...secret.metadata, resourceVersion: '41' } };
+    const { transport, sent } = recording([{ status: 200, body: '{}' }, { status: 409, body: '{}' }, { status: 404, body: '{}' }]);
+    const api = httpKubeApi(transport);
+    expect(await api.update(versioned)).to.equal(true);
+    expect(await api.update(versioned)).to.equal(false);
+    expect(sent[0]).to.deep.equal({
+      method: 'PUT',
+      path: '/api/v1/namespaces/shop/secrets/demo-tls',
+      options: { contentType: 'application/json', query: { fieldManager: 'cryptoutil-operator' }, body: JSON.stringify(versioned) },
+    });
+    const error = await api.update(versioned).catch((caught: unknown) => caught);
+    expect(error).to.be.instanceOf(KubeApiError).and.to.have.property('status', 404);
+  });
+
   it('deletes in the background and treats a missing object as deleted', async () => {
     const { transport, sent } = recording([{ status: 200, body: '{}' }, { status: 404, body: '{}' }]);
     const api = httpKubeApi(transport);

@@ -50,6 +50,11 @@ export function httpKubeApi(transport: KubeTransport, now: () => Date = () => ne
       const response = ok('POST', path, await transport.request('POST', path, { contentType: 'application/json', body: JSON.stringify(object), query: { fieldManager: FIELD_MANAGER } }), [409]);
       return response.status !== 409;
     },
+    async update(object) {
+      const path = objectPath(refOf(object));
+      const response = ok('PUT', path, await transport.request('PUT', path, { contentType: 'application/json', body: JSON.stringify(object), query: { fieldManager: FIELD_MANAGER } }), [409]);
+      return response.status !== 409;
+    },
     async delete(ref) {
       const path = objectPath(ref);
       ok('DELETE', path, await transport.request('DELETE', path, { query: { propagationPolicy: 'Background' } }), [404]);

@@ -8,7 +8,7 @@ import type { KubeApi, KubeEvent } from '../kube/api.ts';
 import { refOf } from '../resources/types.ts';
 import type { KubeObject, ObjectMeta, ObjectRef } from '../resources/types.ts';
 
-type Operation = 'get' | 'apply' | 'applyStatus' | 'create' | 'delete' | 'event';
+type Operation = 'get' | 'apply' | 'applyStatus' | 'create' | 'update' | 'delete' | 'event';
 
 function keyOf(ref: ObjectRef): string {
   return `${ref.apiVersion}/${ref.kind}/${ref.namespace}/${ref.name}`;
@@ -121,6 +121,20 @@ export class MemoryApi implements KubeApi {
       return Promise.resolve(false);
     }
     this.put(object);
+    return Promise.resolve(true);
+  }
+
+  /** A replace with the resourceVersion precondition the API server checks. */
+  update(object: KubeObject): Promise<boolean> {
+    this.#record('update', refOf(object));
+    const existing = this.objects.get(keyOf(refOf(object)));
+    if (existing === undefined) {
+      return Promise.reject(new Error('not found'));
+    }
+    if (existing.metadata.resourceVersion !== object.metadata.resourceVersion) {
+      return Promise.resolve(false);
+    }
+    this.#store({ ...object, metadata: { ...existing.metadata, ...object.metadata } });
     return Promise.resolve(true);
   }
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { openDatabase } from '../template/database/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
+import { checkChosenClientId } from './clients.ts';
+import { ValidationError } from '../template/errors/index.ts';
 
 const REDIRECT_URI = 'https://console.example.test/callback';
 
@@ -145,5 +147,15 @@ describe('identity-authz clients API (/service/api/v1/clients)', function () {
         await db.close();
       }
     });
+  });
+});
+
+describe('chosen client ids (docs/tokens.md)', () => {
+  it('refuses a UUID-shaped id in any case, the shape of user ids, and takes any other', () => {
+    expect(() => { checkChosenClientId('0190A2B3-C4D5-7E6F-8091-A2B3C4D5E6F7'); }).to.throw(ValidationError);
+    expect(() => { checkChosenClientId('3f0c9a52-1b7e-4d2a-9c61-8e5f7a2b4c10'); }).to.throw(ValidationError);
+    checkChosenClientId('billing-0190a2b3-c4d5-7e6f-8091-a2b3c4d5e6f7');
+    checkChosenClientId('demo-app');
+    checkChosenClientId(undefined);
   });
 });

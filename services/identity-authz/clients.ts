@@ -76,6 +76,19 @@ export function checkClientInput(input: ClientInput, catalog: ResourceCatalog): 
   if (errors.length > 0) throw new ValidationError(errors);
 }
 
+// Any UUID, whatever its version or case: the shape of identity-idp user ids and generated client ids.
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Client ids and user ids never collide (docs/tokens.md): user ids are UUIDs, so a client id
+ * chosen at registration may not look like one; ids the server chooses are fresh UUIDv7s.
+ */
+export function checkChosenClientId(clientId: string | undefined): void {
+  if (clientId !== undefined && UUID_SHAPE.test(clientId)) {
+    throw new ValidationError([{ pointer: '/body/clientId', message: 'UUID-shaped ids are reserved for user ids and server-chosen client ids: choose another id or leave it out' }]);
+  }
+}
+
 /** The entity fields a client's settings set (everything but id, secret and timestamps). */
 export function clientFields(input: ClientInput, defaults: TokenLifetimes): Omit<OauthClient, 'id' | 'secretHash' | 'createdAt' | 'updatedAt'> {
   return {

@@ -26,12 +26,12 @@ describe('identity-authz across seal, restart and clean-up', function () {
       const admin = { id: ADMIN_CLIENT_ID, secret: authz.adminSecret };
       const before = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin);
       const kid = decodeProtectedHeader((before.json as { access_token: string }).access_token).kid;
-      const { ca, adminUrl } = authz.service;
-      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/seal`)).status).to.equal(200);
+      const { ca, adminUrl, adminToken: token } = authz.service;
+      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/seal`, { token })).status).to.equal(200);
       expect((await authz.get('/.well-known/openid-configuration')).status).to.equal(503);
-      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/keys/rotate`)).status).to.equal(503);
+      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/keys/rotate`, { token })).status).to.equal(503);
       for (const share of authz.shares.slice(0, 2)) {
-        await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/unseal`, { body: { share } });
+        await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/unseal`, { body: { share }, token });
       }
       const after = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin);
       expect(after.status, after.text).to.equal(200);
@@ -115,12 +115,12 @@ describe('identity-authz across seal, restart and clean-up', function () {
         expect(await tick()).to.be.at.least(2);
         expect(await em.fork().count(RevokedToken, {})).to.equal(1);
         expect(await em.fork().count(UsedLoginResult, {})).to.equal(0);
-        await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/seal`);
+        await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/seal`, { token: authz.service.adminToken });
         await em.insert(RevokedToken, { jti: 'old-while-sealed', expiresAt: past });
         expect(await tick()).to.equal(0);
         expect(await em.fork().count(RevokedToken, { jti: 'old-while-sealed' })).to.equal(1);
         for (const share of authz.shares.slice(0, 2)) {
-          await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/unseal`, { body: { share } });
+          await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/unseal`, { body: { share }, token: authz.service.adminToken });
         }
         await em.getConnection().execute('drop table authz_used_login_results');
         expect(await tick()).to.equal(0);

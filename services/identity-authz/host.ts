@@ -13,9 +13,12 @@ import { IssuerKeys } from '../template/auth/issuer-keys.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { createSigningKeys, type SigningKeyRing, type SigningKeys } from '../template/signing-keys/index.ts';
 import { clientFields, providerMetadata } from './clients.ts';
+import { corsAllowlist } from './cors.ts';
 import type { AuthzConfig } from './config.ts';
 import { Account, OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
 import { jwtTokenEndpoints } from './jwt-tokens.ts';
+import { clientErrors } from './oauth-errors.ts';
+import { logoutPagePolicy } from './pages.ts';
 import type { LoginOptions } from './login.ts';
 import { createProvider } from './provider.ts';
 import { everyScope, loadCatalog, type ResourceCatalog, type ResourceSource } from './resources.ts';
@@ -190,6 +193,9 @@ export class AuthzHost {
       findAccount: (id) => this.#findAccount(id),
       onServerError: (error) => { log.error({ error: error.name, reason: error.message }, 'authorization server error'); },
     });
+    provider.use(corsAllowlist(config.authz.corsOrigins));
+    provider.use(clientErrors(issuer));
+    provider.use(logoutPagePolicy);
     provider.use(jwtTokenEndpoints({ issuer, jwks: () => ({ keys: [...tokens.publicJwks.keys] }), fork: () => this.fork(), clockSkewSeconds: config.auth.clockSkewSeconds }));
     const signingKey = tokens.privateJwks[0];
     if (signingKey === undefined) throw new Error('the token signing key ring is empty');

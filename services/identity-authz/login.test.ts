@@ -3,11 +3,11 @@ import { captureLogs } from '../template/testing/logs.ts';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { openDatabase } from '../template/database/index.ts';
 import { authzOwnEntities } from './entities.ts';
-import { redirectOrigins, spendLoginResult } from './login.ts';
+import { redirectOrigins, spendLoginResult, verifyLoginResult, type LoginOptions } from './login.ts';
 import { CookieJar } from '../template/testing/cookies.ts';
 import { browse, location, pkcePair } from './testing/browser-flow.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
@@ -283,5 +283,49 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     const { request_uri: requestUri } = pushed.json as { request_uri: string };
     const authorize = await browse(authz.service.ca, jar, `${authz.issuer}/auth?client_id=${client.id}&request_uri=${encodeURIComponent(requestUri)}`);
     expect(location(authorize, authz.issuer).pathname).to.match(/^\/interaction\//);
+  });
+});
+
+describe('verifyLoginResult: a login result is for us, of its type, and at most 60 s old (RFC 8725 §3.11)', () => {
+  const IDP = 'https://idp.example.test';
+  const AUTHZ = 'https://authz.example.test';
+  const ISSUED = 1_800_000_000;
+  let sign: (claims: JWTPayload, typ?: string) => Promise<string>;
+  let options: (nowSeconds: number) => LoginOptions;
+
+  before(async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const keys = createLocalJWKSet({ keys: [{ ...await exportJWK(publicKey), alg: 'ES256', kid: 'idp-1' }] });
+    sign = (claims, typ = 'login-result+jwt') => new SignJWT({
+      iss: IDP, aud: AUTHZ, jti: randomUUID(), iat: ISSUED, exp: ISSUED + 3600, challenge: 'uid-1', sub: 'user-1', ...claims,
+    }).setProtectedHeader({ alg: 'ES256', kid: 'idp-1', typ }).sign(privateKey);
+    options = (nowSeconds) => ({
+      issuer: AUTHZ, idpUrl: IDP, signingKey: {}, idpKeys: { resolve: keys }, clockSkewSeconds: 0, now: () => nowSeconds * 1000,
+    });
+  });
+
+  async function refusal(token: string, nowSeconds = ISSUED + 1): Promise<string> {
+    let failure: unknown;
+    try { await verifyLoginResult(token, 'uid-1', options(nowSeconds)); } catch (error) { failure = error; }
+    expect(failure, 'the login result was accepted').to.be.instanceOf(Error);
+    return String(failure);
+  }
+
+  it('accepts a fresh result addressed to identity-authz with its type', async () => {
+    const result = await verifyLoginResult(await sign({}), 'uid-1', options(ISSUED + 59));
+    expect(result.subject).to.equal('user-1');
+  });
+
+  it('refuses a result for another audience', async () => {
+    expect(await refusal(await sign({ aud: 'https://other-authz.example.test' }))).to.include('ERR_JWT_CLAIM_VALIDATION_FAILED');
+  });
+
+  it('refuses a result of another type (a token signed by the same key is not a login result)', async () => {
+    expect(await refusal(await sign({}, 'at+jwt'))).to.include('ERR_JWT_CLAIM_VALIDATION_FAILED');
+    expect(await refusal(await sign({}, 'login-request+jwt'))).to.include('ERR_JWT_CLAIM_VALIDATION_FAILED');
+  });
+
+  it('refuses a result older than 60 s even when its exp is later', async () => {
+    expect(await refusal(await sign({}), ISSUED + 61)).to.include('ERR_JWT_EXPIRED');
   });
 });

@@ -5,6 +5,11 @@
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html, Html } from '../template/pages/html.ts';
+import { pagePolicy } from '../template/pages/policy.ts';
+import { redirectOrigins } from './login.ts';
+
+/** The policy of every answer of the library but the logout page: forms post to this origin only. */
+export const PAGE_POLICY = pagePolicy();
 
 /** A complete page; every value is escaped by the `html` tag. */
 export function page(title: string, body: Html): string {
@@ -25,6 +30,18 @@ ${body}
 export function errorPage(ctx: KoaContextWithOIDC, out: { readonly error: string; readonly error_description?: string }): void {
   ctx.type = 'html';
   ctx.body = page('Sign-in failed', html`<p><strong>${out.error}</strong></p>${out.error_description === undefined ? [] : [html`<p>${out.error_description}</p>`]}`);
+}
+
+/**
+ * Provider middleware for RP-initiated logout. Its page (ours below with a session, the library's
+ * self-posting form without one) posts here, and the answer redirects to one of the client's
+ * registered post-logout redirect URIs: those origins, and no other, are form targets.
+ */
+export async function logoutPagePolicy(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
+  if (oidc?.route !== 'end_session') return;
+  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(oidc.client?.postLogoutRedirectUris) }));
 }
 
 /**

@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
 import { httpsCall } from '../template/testing/service-harness.ts';
+import { CookieJar } from '../template/testing/cookies.ts';
+import { browse, location, pkcePair } from './testing/browser-flow.ts';
+import { createCodeClient, REDIRECT_URI } from './testing/code-flow.ts';
 import { ADMIN_CLIENT_ID, AUTHZ_RESOURCE, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 
 const LEARN_PS_SCOPES = ['orders:read', 'orders:write', 'pets:read', 'pets:write'];
@@ -39,6 +42,12 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       expect(metadata.grant_types_supported).to.not.include.members(['implicit', 'password']);
       expect(metadata.token_endpoint_auth_methods_supported).to.have.members(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
       expect(metadata).to.include.keys('introspection_endpoint', 'revocation_endpoint', 'pushed_authorization_request_endpoint', 'end_session_endpoint', 'dpop_signing_alg_values_supported', 'jwks_uri');
+    });
+
+    it('serves the same metadata at /.well-known/oauth-authorization-server (RFC 8414 §3)', async () => {
+      const oauth = await authz.get('/.well-known/oauth-authorization-server');
+      expect(oauth.status).to.equal(200);
+      expect(oauth.json).to.deep.equal((await authz.get('/.well-known/openid-configuration')).json);
     });
 
     it('publishes ES256 signing keys without private members', async () => {
@@ -89,7 +98,8 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       const elsewhere = await authz.form('/token', { grant_type: 'client_credentials', resource: 'urn:cryptoutil:sm-kms' }, client);
       expect((elsewhere.json as { error: string }).error).to.equal('invalid_target');
       const more = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, scope: 'pets:write' }, client);
-      expect(more.json).to.not.have.property('scope');
+      expect(more.status).to.equal(400);
+      expect(more.json).to.deep.equal({ error: 'invalid_scope', error_description: 'the client may not hold pets:write', scope: 'pets:write' });
     });
 
     describe('a request without resource (issue 12 §7: a JWT or a clear error, never an opaque token)', () => {
@@ -123,6 +133,22 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
         const lonely = await serviceClient({ resourceScopes: {} });
         expect(described(await authz.form('/token', { grant_type: 'client_credentials' }, lonely)).error_description).to.match(/this client may not obtain tokens for any resource$/);
       });
+    });
+
+    it('answers RFC 6749 §5.2 codes: unauthorized_client for an unregistered grant type, invalid_client without authentication', async () => {
+      const refresh = await authz.form('/token', { grant_type: 'refresh_token', refresh_token: 'x' }, admin());
+      expect(refresh.json).to.include({ error: 'unauthorized_client' });
+      const anonymous = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE });
+      expect(anonymous.status).to.equal(401);
+      expect(anonymous.headers['www-authenticate']).to.equal(`Basic realm="${authz.issuer}"`);
+      // A request the library refuses before reading any parameter stays its invalid_request.
+      const json = await httpsCall(authz.service.ca, 'POST', `${authz.issuer}/token`, { body: { grant_type: 'client_credentials' } });
+      expect(json.status).to.equal(400);
+      expect(json.json).to.include({ error: 'invalid_request' });
+      // A client that authenticated and asks for something malformed keeps invalid_request too.
+      const codeClient = await createCodeClient(authz);
+      const malformed = await authz.form('/token', { grant_type: 'authorization_code' }, codeClient);
+      expect(malformed.json).to.include({ error: 'invalid_request' });
     });
 
     it('lets the configured browser origins (Swagger UI) call the token endpoint, preflight included', async () => {
@@ -174,6 +200,33 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
     });
   });
 
+  describe('the authorization endpoint (OIDC Core §3.1.2.1: GET and POST)', () => {
+    it('takes a form-encoded POST as the GET with the same parameters, and refuses any other body', async () => {
+      const client = await createCodeClient(authz);
+      const fields = {
+        client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid pets:read', resource: LEARN_PS_RESOURCE,
+        code_challenge: pkcePair().challenge, code_challenge_method: 'S256',
+      };
+      const posted = await authz.form('/auth', fields);
+      expect(location(posted, authz.issuer).pathname).to.match(/^\/interaction\//);
+      const json = await httpsCall(authz.service.ca, 'POST', `${authz.issuer}/auth`, { body: fields });
+      expect(json.status).to.equal(400);
+      expect((json.json as { detail: string }).detail).to.equal('a POST to /auth carries its parameters form-encoded (application/x-www-form-urlencoded)');
+      const empty = await httpsCall(authz.service.ca, 'POST', `${authz.issuer}/session/end`, { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(empty.status).to.equal(400);
+    });
+
+    it('refuses a scope the client may hold for no resource with invalid_scope, by redirect', async () => {
+      const client = await createCodeClient(authz);
+      const query = new URLSearchParams({
+        client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid kms:admin', state: 'st',
+        code_challenge: pkcePair().challenge, code_challenge_method: 'S256',
+      });
+      const refused = location(await browse(authz.service.ca, new CookieJar(), `${authz.issuer}/auth?${query.toString()}`), authz.issuer);
+      expect(refused.searchParams.get('error')).to.equal('invalid_scope');
+    });
+  });
+
   describe('introspection (RFC 7662) and revocation (RFC 7009) of JWT access tokens', () => {
     it('answers active with the claims, then inactive once revoked, and requires client authentication', async () => {
       const issued = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
@@ -182,8 +235,8 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       expect(active.status, active.text).to.equal(200);
       expect(active.json).to.include({ active: true, client_id: ADMIN_CLIENT_ID, sub: ADMIN_CLIENT_ID, aud: LEARN_PS_RESOURCE, iss: authz.issuer, token_type: 'Bearer' });
       const anonymous = await authz.form('/token/introspection', { token });
-      expect(anonymous.status).to.equal(400);
-      expect((anonymous.json as { error: string }).error).to.equal('invalid_request');
+      expect(anonymous.status).to.equal(401);
+      expect((anonymous.json as { error: string }).error).to.equal('invalid_client');
 
       const other = await serviceClient({ resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] } });
       const foreign = await authz.form('/token/revocation', { token }, other);
@@ -220,7 +273,7 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       const before = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin());
       const oldToken = (before.json as { access_token: string }).access_token;
       const oldKid = decodeProtectedHeader(oldToken).kid;
-      const adminAnswer = await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/keys/rotate`);
+      const adminAnswer = await httpsCall(authz.service.ca, 'POST', `${authz.service.adminUrl}/admin/v1/keys/rotate`, { token: authz.service.adminToken });
       expect(adminAnswer.status, adminAnswer.text).to.equal(200);
       const { active, published } = adminAnswer.json as { active: string; published: string[] };
       expect(active).to.not.equal(oldKid);

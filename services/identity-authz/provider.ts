@@ -10,6 +10,7 @@ import { Lru } from '../template/cache/lru.ts';
 import { EXTRA_METADATA } from './clients.ts';
 import { defaultResource } from './default-resource.ts';
 import { errorPage, logoutPage, signedOutPage } from './pages.ts';
+import { checkAuthorizationScope, checkClientCredentialsScope } from './requested-scope.ts';
 import { INTROSPECTION_SCOPE, type ResourceCatalog } from './resources.ts';
 
 /** OIDC scopes the provider knows; every other scope belongs to a resource server. */
@@ -52,6 +53,11 @@ export function allowedScopes(client: Client, resource: string): readonly string
   return new Map(Object.entries(table)).get(resource) ?? [];
 }
 
+/** Every scope a client may hold, for any resource. */
+function heldScopes(client: Client): string[] {
+  return Object.values(client.metadata().resource_scopes as Record<string, string[]>).flat();
+}
+
 /**
  * Introspection policy, the same for JWT and opaque tokens: a client sees the tokens issued to it;
  * tokens of other clients only with `authz:introspect` (RFC 7662 §4: the server decides who may
@@ -64,10 +70,12 @@ export function mayIntrospect(caller: Client | undefined, tokenClientId: unknown
 
 /** RFC 8707: a resource we know, which this client may use, with the JWT format of RFC 9068. */
 function resourceServerInfo(catalog: ResourceCatalog, signingAlg: string) {
-  return (_ctx: KoaContextWithOIDC, resource: string, client: Client): ResourceServer => {
+  return (ctx: KoaContextWithOIDC, resource: string, client: Client): ResourceServer => {
     if (!catalog.has(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
     const scopes = allowedScopes(client, resource);
     if (scopes.length === 0) throw new errors.InvalidTarget(`the client may not obtain tokens for ${resource}`);
+    checkAuthorizationScope(ctx, heldScopes(client));
+    checkClientCredentialsScope(ctx, scopes);
     return {
       scope: scopes.join(' '),
       audience: resource,
@@ -91,6 +99,7 @@ export function validateExtraMetadata(_ctx: KoaContextWithOIDC | undefined, key:
 /** Builds one provider instance; rebuilt whenever the signing or cookie keys change. */
 export function createProvider(options: ProviderOptions): Provider {
   const signingAlg = options.signingAlgorithm;
+  const resourceOfRequest = defaultResource(options.catalog);
   const configuration: Configuration = {
     adapter: options.adapter,
     jwks: { keys: [...options.signingKeys] },
@@ -111,6 +120,9 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     clientDefaults: { id_token_signed_response_alg: signingAlg as 'ES256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
     extraClientMetadata: { properties: [...EXTRA_METADATA], validator: validateExtraMetadata },
+    // `gty` tells resource servers whom a token speaks for (docs/tokens.md): the client itself, or a
+    // user (authorization code, and the refresh of such a grant).
+    extraTokenClaims: (_ctx, token) => ({ gty: token.kind === 'ClientCredentials' ? 'client_credentials' : 'authorization_code' }),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -124,7 +136,10 @@ export function createProvider(options: ProviderOptions): Provider {
         enabled: true,
         // An authorization for one resource needs no `resource` again at the token endpoint.
         useGrantedResource: () => true,
-        defaultResource: defaultResource(options.catalog),
+        defaultResource: (ctx, client, oneOf) => {
+          checkAuthorizationScope(ctx, heldScopes(client));
+          return resourceOfRequest(ctx, client, oneOf);
+        },
         getResourceServerInfo: resourceServerInfo(options.catalog, signingAlg),
       },
     },

@@ -5,7 +5,7 @@ import { CACHE_DEFAULTS, KeyCache, type KeySnapshot, type MaterialSnapshot } fro
 const ROW = { name: 'A256GCM/A256KW', use: 'enc', kty: 'oct', alg: 'A256KW', enc: 'A256GCM' } as const;
 
 function snapshot(status: KeySnapshot['status']): KeySnapshot {
-  return { id: 'k', algorithm: ROW, status, deletionScheduledAt: null, revokedMayDecrypt: true, revokedMayVerify: false, latestActiveKid: 'm' };
+  return { id: 'k', algorithm: ROW, status, deletionScheduledAt: null, revokedMayDecrypt: true, revokedMayVerify: false, autoRotate: false, latestActiveKid: 'm' };
 }
 
 function counting<V>(values: V[]): { load: () => Promise<V>; calls: () => number } {

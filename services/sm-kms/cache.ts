@@ -19,6 +19,8 @@ export interface KeySnapshot extends RevocationPolicy {
   readonly algorithm: AlgorithmRow;
   readonly status: KeyStatus;
   readonly deletionScheduledAt: Date | null;
+  /** Rotate before the latest version reaches the encryption limit. */
+  readonly autoRotate: boolean;
   /** The highest active version's id: what encrypt, sign and generate use. */
   readonly latestActiveKid: string | null;
 }

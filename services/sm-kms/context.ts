@@ -8,6 +8,8 @@ import type { KeyCache } from './cache.ts';
 export interface KmsContext {
   readonly barrier: Barrier;
   readonly cache: KeyCache;
+  /** `kms.encryptionLimit`: random-IV AES-GCM encryptions one material key may make. */
+  readonly encryptionLimit: number;
   now(): Date;
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConflictError, NotFoundError } from '../template/errors/index.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { BarrierIntegrityError } from '../template/barrier/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import type { Database } from '../template/database/index.ts';
@@ -76,6 +76,20 @@ describeOnDatabases('sm-kms elastic keys are audited transactions', { entities, 
     expect(Date.parse(updated.updatedAt)).to.be.greaterThan(Date.parse(view.updatedAt));
     await updateElasticKey(db().fork(), t.kms, view.id, { description: 'new', status: 'active', revokedMayDecrypt: false }, ALICE);
     expect(await actions(db(), view.id)).to.deep.equal(['create', 'update']);
+  });
+
+  it('autoRotate is off by default and needs versioningAllowed, at creation and on update (400, nothing stored)', async () => {
+    const plain = await createElasticKey(db().fork(), t.kms, { name: unique('plain'), algorithm: 'A256GCM/dir' }, ALICE);
+    expect(plain.autoRotate).to.equal(false);
+    const name = unique('auto-nover');
+    expect(await rejection(createElasticKey(db().fork(), t.kms, { name, algorithm: 'A256GCM/dir', autoRotate: true, versioningAllowed: false }, ALICE))).to.be.instanceOf(BadRequestError);
+    expect(await db().fork().count(ElasticKey, { name })).to.equal(0);
+    expect((await updateElasticKey(db().fork(), t.kms, plain.id, { autoRotate: true }, ALICE)).autoRotate).to.equal(true);
+    expect(await rejection(updateElasticKey(db().fork(), t.kms, plain.id, { versioningAllowed: false }, ALICE))).to.be.instanceOf(BadRequestError);
+    const fixed = await createElasticKey(db().fork(), t.kms, { name: unique('fixed'), algorithm: 'A256GCM/dir', versioningAllowed: false }, ALICE);
+    expect(await rejection(updateElasticKey(db().fork(), t.kms, fixed.id, { autoRotate: true }, ALICE))).to.be.instanceOf(BadRequestError);
+    expect((await updateElasticKey(db().fork(), t.kms, fixed.id, { autoRotate: true, versioningAllowed: true }, ALICE))).to.include({ autoRotate: true, versioningAllowed: true });
+    expect((await findElasticKey(db().fork(), t.kms, plain.id)).autoRotate).to.equal(true);
   });
 
   it('disable and enable through update, each audited with both statuses', async () => {

@@ -4,7 +4,7 @@
  * status = <seen>`), so two processes racing on one key cannot both apply a transition.
  */
 import type { EntityManager } from '@mikro-orm/core';
-import { ConflictError, NotFoundError } from '../template/errors/index.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
 import { generateKeyMaterial, resolveAlgorithm } from './algorithms/index.ts';
 import { recordAudit } from './audit.ts';
@@ -23,6 +23,7 @@ export interface ElasticKeyInput {
   readonly importAllowed?: boolean;
   readonly revokedMayDecrypt?: boolean;
   readonly revokedMayVerify?: boolean;
+  readonly autoRotate?: boolean;
 }
 
 /** The body of `PUT /elastickeys/{id}`: any of these; `status` only `active` or `disabled`. */
@@ -34,6 +35,7 @@ export interface ElasticKeyChanges {
   readonly importAllowed?: boolean;
   readonly revokedMayDecrypt?: boolean;
   readonly revokedMayVerify?: boolean;
+  readonly autoRotate?: boolean;
 }
 
 export interface ElasticKeyView {
@@ -46,6 +48,7 @@ export interface ElasticKeyView {
   readonly importAllowed: boolean;
   readonly revokedMayDecrypt: boolean;
   readonly revokedMayVerify: boolean;
+  readonly autoRotate: boolean;
   readonly deletionScheduledAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -69,13 +72,19 @@ export function presentElasticKey(key: ElasticKey): ElasticKeyView {
     importAllowed: key.importAllowed,
     revokedMayDecrypt: key.revokedMayDecrypt,
     revokedMayVerify: key.revokedMayVerify,
+    autoRotate: key.autoRotate,
     deletionScheduledAt: key.deletionScheduledAt?.toISOString() ?? null,
     createdAt: key.createdAt.toISOString(),
     updatedAt: key.updatedAt.toISOString(),
   };
 }
 
-const POLICY_FIELDS = ['versioningAllowed', 'importAllowed', 'revokedMayDecrypt', 'revokedMayVerify'] as const;
+const POLICY_FIELDS = ['versioningAllowed', 'importAllowed', 'revokedMayDecrypt', 'revokedMayVerify', 'autoRotate'] as const;
+
+/** Automatic rotation adds versions, so a key that allows only one cannot rotate itself. */
+function assertRotationPolicy(policy: { readonly autoRotate: boolean; readonly versioningAllowed: boolean }): void {
+  if (policy.autoRotate && !policy.versioningAllowed) throw new BadRequestError('autoRotate needs versioningAllowed: rotation adds a version');
+}
 
 const DUPLICATE_NAME = 'an elastic key with this name exists';
 
@@ -87,6 +96,9 @@ const DUPLICATE_NAME = 'an elastic key with this name exists';
 export async function createElasticKey(em: EntityManager, kms: KmsContext, input: ElasticKeyInput, actor: Actor): Promise<ElasticKeyView> {
   const row = resolveAlgorithm(input.algorithm);
   const importAllowed = input.importAllowed ?? false;
+  const versioningAllowed = input.versioningAllowed ?? true;
+  const autoRotate = input.autoRotate ?? false;
+  assertRotationPolicy({ autoRotate, versioningAllowed });
   const kid = uuidv7();
   const material = importAllowed ? undefined : await generateKeyMaterial(row, kid);
   const sealed = material === undefined ? undefined : await sealMaterial(kms.barrier, material);
@@ -97,10 +109,11 @@ export async function createElasticKey(em: EntityManager, kms: KmsContext, input
       description: input.description ?? '',
       algorithm: row.name,
       status: 'active',
-      versioningAllowed: input.versioningAllowed ?? true,
+      versioningAllowed,
       importAllowed,
       revokedMayDecrypt: input.revokedMayDecrypt ?? true,
       revokedMayVerify: input.revokedMayVerify ?? false,
+      autoRotate,
       deletionScheduledAt: null,
       createdAt: now,
       updatedAt: now,
@@ -165,6 +178,7 @@ export function updateElasticKey(em: EntityManager, kms: KmsContext, id: string,
     const fields = { name: changes.name, description: changes.description, ...Object.fromEntries(POLICY_FIELDS.map((field) => [field, changes[field]])) };
     const changed = Object.fromEntries(Object.entries(fields).filter(([field, value]) => value !== undefined && value !== key[field as keyof typeof fields]));
     if (Object.keys(changed).length > 0) {
+      assertRotationPolicy({ autoRotate: changes.autoRotate ?? key.autoRotate, versioningAllowed: changes.versioningAllowed ?? key.versioningAllowed });
       tx.assign(key, { ...changed, updatedAt: now });
       await flushOrConflict(tx, DUPLICATE_NAME);
       await recordAudit(tx, { elasticKeyId: id, action: 'update', actor }, now);

@@ -22,6 +22,8 @@ export const ElasticKey = defineEntity({
     importAllowed: p.boolean(),
     revokedMayDecrypt: p.boolean(),
     revokedMayVerify: p.boolean(),
+    /** Rotate before the latest material key reaches its encryption limit (docs/sm-kms/usage-limits.md). */
+    autoRotate: p.boolean(),
     /** When a pending deletion becomes final; null in every other status. */
     deletionScheduledAt: p.datetime().nullable(),
     ...timestamps(),
@@ -42,6 +44,8 @@ export const MaterialKey = defineEntity({
     publicJwk: p.json<JWK>().nullable(),
     /** `barrier.encrypt(JSON of the private JWK, "sm-kms/material_keys/<id>")`; null once the elastic key is deleted. */
     sealedJwk: p.blob().nullable(),
+    /** AES-GCM encryptions with a random IV under this key; only a guarded SQL increment changes it. */
+    gcmEncryptions: p.bigint('number').default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     revokedAt: p.datetime().nullable(),
   },

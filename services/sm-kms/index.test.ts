@@ -8,14 +8,15 @@ import type { OperationContext, ServiceRuntime } from '../template/service.ts';
 import { startTestService } from '../template/testing/service-harness.ts';
 import { services } from '../registry.ts';
 import { ALGORITHM_NAMES, DATA_KEY_SPECS } from './algorithms/index.ts';
+import { DEFAULT_ENCRYPTION_LIMIT, type KmsConfig } from './config.ts';
 import { createKms, kmsHandlers, smKms } from './index.ts';
 import { unsealedKms } from './testing/kms-context.ts';
 import { InternalError } from '../template/errors/index.ts';
 
-function runtime(barrier?: ServiceRuntime['barrier']): ServiceRuntime {
+function runtime(barrier?: ServiceRuntime['barrier'], encryptionLimit = DEFAULT_ENCRYPTION_LIMIT): ServiceRuntime<KmsConfig> {
   return {
     name: 'sm-kms',
-    config: {} as TemplateConfig,
+    config: { kms: { encryptionLimit } } as TemplateConfig & KmsConfig,
     orm: { em: { fork: () => ({}) } } as unknown as Orm,
     log: pino({ level: 'silent' }),
     metrics: new Registry(),
@@ -49,6 +50,15 @@ describe('the sm-kms service definition', () => {
       importMaterialKey: 'kms:admin', encrypt: 'kms:encrypt', decrypt: 'kms:decrypt', sign: 'kms:sign', verify: 'kms:verify',
       generateDataKey: 'kms:generate',
     });
+  });
+
+  it('takes kms.encryptionLimit (default 2^30) and refuses 0 or 2^32 and above (SP 800-38D §8.3)', async () => {
+    const { barrier } = await unsealedKms();
+    expect(DEFAULT_ENCRYPTION_LIMIT).to.equal(2 ** 30);
+    expect(createKms(runtime(barrier)).kms.encryptionLimit).to.equal(2 ** 30);
+    expect(createKms(runtime(barrier, 1)).kms.encryptionLimit).to.equal(1);
+    expect(createKms(runtime(barrier, 2 ** 32 - 1)).kms.encryptionLimit).to.equal(2 ** 32 - 1);
+    for (const limit of [0, 2 ** 32]) expect(() => createKms(runtime(barrier, limit)), String(limit)).to.throw('kms.encryptionLimit must be from 1 to 4294967295');
   });
 
   it('refuses to run without a barrier', () => {

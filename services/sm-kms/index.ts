@@ -5,6 +5,7 @@
  */
 import type { OperationHandler, OperationHandlers, ServiceDefinition, ServiceRuntime } from '../template/service.ts';
 import { KeyCache } from './cache.ts';
+import { checkKmsConfig, kmsSchema, type KmsConfig } from './config.ts';
 import type { KmsContext } from './context.ts';
 import { DeletionSweep } from './deletion.ts';
 import { entities } from './entities.ts';
@@ -20,13 +21,14 @@ export const SWEEP_INTERVAL_MS = 60_000;
  * The context, caches and sweep of one running sm-kms, wired to its barrier. `now` (milliseconds
  * since the epoch) is the clock of the caches and of scheduled deletions: tests move it.
  */
-export function createKms(runtime: ServiceRuntime, sweepIntervalMs = SWEEP_INTERVAL_MS, now: () => number = Date.now): { readonly kms: KmsContext; readonly sweep: DeletionSweep } {
+export function createKms(runtime: ServiceRuntime<KmsConfig>, sweepIntervalMs = SWEEP_INTERVAL_MS, now: () => number = Date.now): { readonly kms: KmsContext; readonly sweep: DeletionSweep } {
   const { barrier } = runtime;
   if (barrier === undefined) throw new Error('sm-kms keeps its keys under the barrier: its definition must set barrier: true');
+  checkKmsConfig(runtime.config);
   const cache = new KeyCache({ now });
   // Nothing decrypted outlives a seal (and closing the service seals).
   barrier.onSeal(() => { cache.wipe(); });
-  const kms: KmsContext = { barrier, cache, now: () => new Date(now()) };
+  const kms: KmsContext = { barrier, cache, encryptionLimit: runtime.config.kms.encryptionLimit, now: () => new Date(now()) };
   const sweep = new DeletionSweep({ fork: () => runtime.orm.em.fork(), kms, log: runtime.log, intervalMs: sweepIntervalMs });
   return { kms, sweep };
 }
@@ -41,7 +43,7 @@ export function kmsHandlers(kms: KmsContext, sweep: DeletionSweep): OperationHan
 }
 
 /** The operations of a process on the clock `now`. */
-function operationsOn(now: () => number): ServiceDefinition['operations'] {
+function operationsOn(now: () => number): ServiceDefinition<KmsConfig>['operations'] {
   return (runtime) => {
     const { kms, sweep } = createKms(runtime, SWEEP_INTERVAL_MS, now);
     return kmsHandlers(kms, sweep);
@@ -49,12 +51,13 @@ function operationsOn(now: () => number): ServiceDefinition['operations'] {
 }
 
 /** The service definition `cryptoutil sm-kms` runs (DESIGN "Service APIs": sm-kms, port 8080). */
-export const smKms: ServiceDefinition = {
+export const smKms: ServiceDefinition<KmsConfig> = {
   name: 'sm-kms',
   summary: 'Key Management System: elastic keys with versioned material keys, JOSE outputs, keys at rest under a sealed barrier',
   publicPort: 8080,
   upAdminPort: 9090,
   openapi: new URL('./openapi.yaml', import.meta.url),
+  configSchema: kmsSchema,
   entities,
   migrations,
   barrier: true,
@@ -62,6 +65,6 @@ export const smKms: ServiceDefinition = {
 };
 
 /** The definition on another clock: tests run a process whose caches age only when they say so. */
-export function smKmsOn(now: () => number): ServiceDefinition {
+export function smKmsOn(now: () => number): ServiceDefinition<KmsConfig> {
   return { ...smKms, operations: operationsOn(now) };
 }

@@ -32,6 +32,7 @@ async function loadKey(em: EntityManager, id: string): Promise<KeySnapshot | nul
     deletionScheduledAt: key.deletionScheduledAt ?? null,
     revokedMayDecrypt: key.revokedMayDecrypt,
     revokedMayVerify: key.revokedMayVerify,
+    autoRotate: key.autoRotate,
     latestActiveKid: latest?.id ?? null,
   };
 }

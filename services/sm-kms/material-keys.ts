@@ -11,7 +11,7 @@ import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
 import { generateKeyMaterial, importKeyMaterial, resolveAlgorithm } from './algorithms/index.ts';
 import type { KeyMaterial } from './algorithms/contract.ts';
 import { recordAudit } from './audit.ts';
-import type { Actor, KmsContext } from './context.ts';
+import { SYSTEM_ACTOR, type Actor, type KmsContext } from './context.ts';
 import { findElasticKey } from './elastic-keys.ts';
 import { ElasticKey, MaterialKey } from './entities.ts';
 import { assertOperation, type MaterialStatus } from './lifecycle.ts';
@@ -46,8 +46,13 @@ export function presentMaterialKey(material: MaterialKey): MaterialKeyView {
 /** How a new version comes to be: the audit action and whether the caller brought the key. */
 type Origin = 'rotate' | 'import';
 
-/** Adds a version to an active key, honouring `versioningAllowed` and `importAllowed`. */
-async function addVersion(em: EntityManager, kms: KmsContext, id: string, origin: Origin, make: (kid: string) => Promise<KeyMaterial>, actor: Actor): Promise<MaterialKeyView> {
+/**
+ * Adds a version to an active key, honouring `versioningAllowed` and `importAllowed`. With
+ * `replaces`, only while that material key is still the latest version (undefined otherwise).
+ */
+async function addVersion(em: EntityManager, kms: KmsContext, id: string, origin: Origin, make: (kid: string) => Promise<KeyMaterial>, actor: Actor): Promise<MaterialKeyView>;
+async function addVersion(em: EntityManager, kms: KmsContext, id: string, origin: Origin, make: (kid: string) => Promise<KeyMaterial>, actor: Actor, replaces: string): Promise<MaterialKeyView | undefined>;
+async function addVersion(em: EntityManager, kms: KmsContext, id: string, origin: Origin, make: (kid: string) => Promise<KeyMaterial>, actor: Actor, replaces?: string): Promise<MaterialKeyView | undefined> {
   const current = await findElasticKey(em, kms, id);
   assertOperation(current.status, origin);
   if (origin === 'import' && !current.importAllowed) throw new ConflictError('the elastic key does not allow import (importAllowed is false)');
@@ -61,6 +66,7 @@ async function addVersion(em: EntityManager, kms: KmsContext, id: string, origin
       // Read again inside the transaction: the status may have moved while the material was made.
       assertOperation(key.status, origin);
       const latest = await tx.findOne(MaterialKey, { elasticKey: id }, { orderBy: { version: 'desc' } });
+      if (replaces !== undefined && latest?.id !== replaces) return undefined;
       if (latest !== null && !key.versioningAllowed) throw new ConflictError('the elastic key does not allow versioning (versioningAllowed is false) and has a material key');
       const created = tx.create(MaterialKey, {
         id: kid, elasticKey: key, version: (latest?.version ?? 0) + 1, status: 'active', imported: origin === 'import',
@@ -80,6 +86,19 @@ export async function rotateMaterial(em: EntityManager, kms: KmsContext, id: str
   const key = await findElasticKey(em, kms, id);
   const row = resolveAlgorithm(key.algorithm);
   return addVersion(em, kms, id, 'rotate', (kid) => generateKeyMaterial(row, kid), actor);
+}
+
+/**
+ * Automatic rotation (docs/sm-kms/usage-limits.md): a new generated version, recorded as a rotate
+ * by `sm-kms`, unless `kid` is no longer the latest version (another request rotated first).
+ */
+export async function rotateAfter(em: EntityManager, kms: KmsContext, id: string, kid: string): Promise<MaterialKeyView | undefined> {
+  const key = await findElasticKey(em, kms, id);
+  // A cheap look first: requests that chose `kid` before a rotation need not generate a key.
+  const latest = await em.findOne(MaterialKey, { elasticKey: id }, { orderBy: { version: 'desc' }, fields: ['id'] });
+  if (latest?.id !== kid) return undefined;
+  const row = resolveAlgorithm(key.algorithm);
+  return addVersion(em, kms, id, 'rotate', (next) => generateKeyMaterial(row, next), SYSTEM_ACTOR, kid);
 }
 
 /** `POST /elastickeys/{id}/import`: the caller's JWK, checked against the key's algorithm, as the new version. */

@@ -21,11 +21,14 @@ export async function sealMaterial(barrier: Barrier, material: KeyMaterial): Pro
   }
 }
 
-/** The stored material back in memory; the barrier throws when the ciphertext or its row was tampered with. */
+/**
+ * The stored material back in memory; the barrier throws when the ciphertext or its row was tampered
+ * with. The barrier's plaintext (the private JWK as JSON) is zeroed once parsed.
+ */
 export async function openMaterial(barrier: Barrier, stored: { readonly id: string; readonly sealedJwk: Uint8Array; readonly publicJwk: JWK | null }): Promise<KeyMaterial> {
-  const clear = Buffer.from(await barrier.decrypt(stored.sealedJwk, materialAad(stored.id)));
+  const clear = await barrier.decrypt(stored.sealedJwk, materialAad(stored.id));
   try {
-    const privateJwk = JSON.parse(clear.toString('utf8')) as JWK;
+    const privateJwk = JSON.parse(Buffer.from(clear.buffer, clear.byteOffset, clear.byteLength).toString('utf8')) as JWK;
     return stored.publicJwk === null ? { kid: stored.id, privateJwk } : { kid: stored.id, privateJwk, publicJwk: stored.publicJwk };
   } finally {
     clear.fill(0);

@@ -52,7 +52,20 @@ class CreateKmsKeys extends PortableMigration {
   }
 }
 
+/**
+ * Key usage limits (docs/sm-kms/usage-limits.md): each material key counts the AES-GCM encryptions
+ * it made with random IVs, and an elastic key may rotate itself before its latest version runs out.
+ */
+class CountGcmEncryptions extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`alter table kms_material_keys add column gcm_encryptions ${t.bigint} not null default 0 check (gcm_encryptions >= 0)`);
+    this.addSql(`alter table kms_elastic_keys add column auto_rotate ${t.boolean} not null default false`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-kms-keys', class: CreateKmsKeys },
+  { name: '0002-count-gcm-encryptions', class: CountGcmEncryptions },
 ];

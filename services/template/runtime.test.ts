@@ -152,7 +152,7 @@ describe('service runtime: drain and failures', () => {
     const arrived = once(slowRequests, 'arrived');
     const slow = notes.call('GET', `${notes.service.publicUrl}/service/api/v1/slow?ms=600`, { token });
     await arrived;
-    const accepted = await notes.call('POST', `${notes.service.adminUrl}/admin/v1/shutdown`);
+    const accepted = await notes.call('POST', `${notes.service.adminUrl}/admin/v1/shutdown`, { token: notes.service.adminToken });
     expect(accepted.status).to.equal(202);
     const finished = await slow;
     expect(finished.status).to.equal(200);
@@ -292,7 +292,8 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
   it('unseals one share at a time through the admin endpoint, then serves, rotates and seals again', async () => {
     const h = await startSealed(await scratchFile(), []);
     try {
-      const admin = (method: string, path: string, body?: unknown) => h.call(method, `${h.service.adminUrl}/admin/v1/${path}`, body === undefined ? {} : { body });
+      const adminToken = h.service.adminToken;
+      const admin = (method: string, path: string, body?: unknown) => h.call(method, `${h.service.adminUrl}/admin/v1/${path}`, body === undefined ? { token: adminToken } : { body, token: adminToken });
       expect((await admin('POST', 'unseal', { share: shares[4] })).json).to.deep.equal({ sealed: true, threshold, progress: 1, needed: 2 });
       expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`)).json).to.have.nested.property('checks.barrier.detail', 'sealed (1 of 3 shares)');
       expect((await admin('POST', 'unseal', { share: shares[2] })).json).to.deep.equal({ sealed: true, threshold, progress: 2, needed: 1 });
@@ -347,7 +348,7 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
     try {
       const ready = await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`);
       expect((ready.json as Status).checks.barrier).to.deep.equal({ ok: false, detail: 'sealed (2 of 3 shares)' });
-      const unsealed = await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share: shares[3] } });
+      const unsealed = await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share: shares[3] }, token: h.service.adminToken });
       expect(unsealed.json).to.include({ sealed: false });
     } finally {
       await h.close();
@@ -380,12 +381,12 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
       for (const share of [...others, ...shares]) expect(logs.lines.join('')).not.to.include(share);
       expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/seal-status`)).json).to.deep.equal({ sealed: true, threshold, progress: 0, needed: 3 });
       const answers = [];
-      for (const share of others) answers.push(await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share } }));
+      for (const share of others) answers.push(await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share }, token: h.service.adminToken }));
       expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 400]);
       expect(answers[2]?.json).to.include({ status: 400, code: 'bad_request' });
       expect(answers[2]?.headers['content-type']).to.include('application/problem+json');
       expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/seal-status`)).json).to.include({ sealed: true, progress: 0 });
-      for (const share of shares.slice(2)) await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share } });
+      for (const share of shares.slice(2)) await h.call('POST', `${h.service.adminUrl}/admin/v1/unseal`, { body: { share }, token: h.service.adminToken });
       expect((await h.call('GET', `${h.service.adminUrl}/admin/v1/readyz`)).status).to.equal(200);
     } finally {
       await h.close();

@@ -19,7 +19,7 @@ import { createRateLimitStore } from './middleware/rate-limit.ts';
 import { loadOpenApiDocument } from './openapi/document.ts';
 import { operationRouter } from './openapi/router.ts';
 import { openApiRoutes } from './openapi/docs-routes.ts';
-import { adminRouter, standardAdminRoutes, type AdminRoutes, type AdminState, type Phase } from './admin/index.ts';
+import { adminGuard, adminRouter, provisionAdminToken, standardAdminRoutes, type AdminRoutes, type AdminState, type Phase } from './admin/index.ts';
 import { listenHttps, type HttpsListener } from './server/https-listener.ts';
 import { explainBindFailure, type ListenerName } from './server/port-in-use.ts';
 import { barrierGate } from './middleware/barrier-gate.ts';
@@ -43,6 +43,8 @@ export interface RunningService {
   readonly adminUrl: string;
   /** PEM of the CA that issued the service's certificate (clients trust it). */
   readonly ca: string;
+  /** The bearer token the state-changing admin endpoints require, for in-process callers. */
+  readonly adminToken: string;
   readonly log: Logger;
   /** Resolves once the service has drained and closed everything. */
   readonly stopped: Promise<void>;
@@ -164,16 +166,21 @@ export async function startService<C extends object>(
     }
 
     const audience = config.auth.audience === '' ? resourceOf(definition.name) : config.auth.audience;
+    let boundUrl: string | undefined = undefined;
+    const publicUrl = (): string => {
+      if (boundUrl === undefined) throw new Error('the public listener is not bound yet');
+      return boundUrl;
+    };
     const authenticator = createAuthenticator({
       issuer: config.auth.issuer,
       audience,
       ...(config.auth.jwksUri === '' ? {} : { jwksUri: config.auth.jwksUri }),
       clockSkewSeconds: config.auth.clockSkewSeconds,
       ...(material.ca === '' ? {} : { ca: material.ca }),
+      publicUrl: config.auth.publicUrl === '' ? publicUrl : () => config.auth.publicUrl,
     });
 
     const hash = definition.hash === true ? await hashServiceFor(config.hash.pepper) : undefined;
-    let boundUrl: string | undefined = undefined;
     const runtime: ServiceRuntime<C> = {
       name: definition.name,
       config,
@@ -183,10 +190,7 @@ export async function startService<C extends object>(
       ...(barrier === undefined ? {} : { barrier }),
       ...(hash === undefined ? {} : { hash }),
       ca: material.ca,
-      publicUrl: () => {
-        if (boundUrl === undefined) throw new Error('the public listener is not bound yet');
-        return boundUrl;
-      },
+      publicUrl,
       onStop: (close) => { opened.push(async () => { await close(); }); },
     };
     const document = await loadOpenApiDocument(definition.openapi);
@@ -254,10 +258,11 @@ export async function startService<C extends object>(
     for (const step of adminPipeline({ logger: log, serviceName: definition.name })) {
       adminApp.use(step);
     }
+    const adminToken = await provisionAdminToken({ token: config.admin.token, dataDir: config.dataDir });
     adminApp.use(adminRouter(mergeAdminRoutes(
       { ...standardAdminRoutes(adminState), ...(barrier === undefined ? {} : barrierAdminRoutes(barrier)) },
       definition.adminRoutes?.(runtime) ?? {},
-    )));
+    ), adminGuard(adminToken)));
 
     const tlsOptions = serverOptions(material);
     const bind = (listener: ListenerName, app: Koa<RequestState>): Promise<HttpsListener> => {
@@ -281,6 +286,7 @@ export async function startService<C extends object>(
       publicUrl: publicListener.url,
       adminUrl: adminListener.url,
       ca: material.ca,
+      adminToken,
       log,
       stopped,
       stop,

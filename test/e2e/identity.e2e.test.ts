@@ -7,12 +7,12 @@
  * beside a developer's `npm start`.
  */
 import { expect } from 'chai';
-import https from 'node:https';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
 import { chromium, type Browser } from 'playwright-core';
+import { fetchTrusting } from '../../services/template/testing/fetch-trusting.ts';
 import { httpsCall } from '../../services/template/testing/service-harness.ts';
 import { sourceCli, startUp, type Running } from './processes.ts';
 
@@ -27,27 +27,6 @@ interface Credentials {
 
 /** Chromium as these machines have it (DESIGN "Toolchain"); installed by `.ci/run`. */
 const CHROMIUM = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
-
-/** openid-client's fetch, trusting the suite's local CA (nothing else changes). */
-function fetchTrusting(ca: string): oidc.CustomFetch {
-  return (url, options) => new Promise<Response>((resolve, reject) => {
-    const request = https.request(url, { method: options.method, headers: options.headers, ca, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-      response.on('end', () => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) {
-          for (const item of Array.isArray(value) ? value : [value ?? '']) headers.append(name, item);
-        }
-        const status = response.statusCode ?? 500;
-        resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, headers }));
-      });
-    });
-    request.on('error', reject);
-    // openid-client sends forms as URLSearchParams and JSON as strings.
-    request.end(options.body instanceof URLSearchParams ? options.body.toString() : options.body as string | Uint8Array | undefined);
-  });
-}
 
 describe('identity-authz and identity-idp with openid-client and a real browser (e2e)', function () {
   this.timeout(180_000);

@@ -5,9 +5,12 @@
  * refused without harm. The JWS is checked with `jose` used independently of the service.
  */
 import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
 import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
+import { readAdminToken } from '../../services/template/admin/admin-token.ts';
 import { run, serviceFiles, sourceCli, start, type Running, type ServiceFiles } from './processes.ts';
 
 interface InitOutput {
@@ -51,7 +54,9 @@ describe('sm-kms as a process (e2e)', function () {
     let ca = '';
     const call = (method: string, url: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> =>
       httpsCall(ca, method, url, { token, ...options });
-    const unseal = (share: string | undefined): Promise<HttpAnswer> => httpsCall(ca, 'POST', `${where.admin}/unseal`, { body: { share } });
+    // The admin token is the one the running process wrote to its dataDir (a new one at each start).
+    const unseal = async (share: string | undefined): Promise<HttpAnswer> =>
+      httpsCall(ca, 'POST', `${where.admin}/unseal`, { body: { share }, token: await readAdminToken({ dataDir: where.dir }) });
     const launch = async (): Promise<Running> => {
       const process = start(sourceCli, ['sm-kms', 'start', '--config', where.configFile]);
       await process.waitFor('listening on');
@@ -104,7 +109,13 @@ describe('sm-kms as a process (e2e)', function () {
       expect(refused.headers['content-type']).to.match(/application\/problem\+json/);
       expect((await httpsCall(ca, 'GET', `${where.admin}/seal-status`)).json).to.deep.include({ sealed: true, progress: 0 });
 
-      for (const share of [shares[4], shares[1], shares[3]]) await unseal(share);
+      // Each keeper sends a share with the CLI, which finds the admin token through the same config.
+      for (const [index, share] of [shares[4], shares[1], shares[3]].entries()) {
+        const shareFile = join(where.dir, `share-${String(index)}`);
+        await writeFile(shareFile, `${String(share)}\n`, { mode: 0o600 });
+        const sent = await run(sourceCli, ['sm-kms', 'unseal', '--share-file', shareFile, '--config', where.configFile]);
+        expect(sent.code, sent.stderr).to.equal(0);
+      }
       const decrypted = await call('POST', `${encUrl}/decrypt?context=order-7`, { body: jwe.text, headers: { 'content-type': 'application/jose' } });
       expect(decrypted.status, decrypted.text).to.equal(200);
       expect(decrypted.text).to.equal('card 4111');

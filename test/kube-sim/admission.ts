@@ -37,6 +37,32 @@ function enforceSchema(type: ResourceType, object: KObject, old: KObject | undef
   return next;
 }
 
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/u;
+// Go's encoding/json decodes []byte with base64.StdEncoding: padded, standard alphabet, nothing else.
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/u;
+
+/**
+ * core/v1 Secret as the real server stores it: `stringData` is write-only and merged into `data`
+ * (its keys win), `data` values must be standard base64 (else the body does not decode: 400), and
+ * every key must be a valid config key (422).
+ */
+function admitSecret(type: ResourceType, object: KObject): void {
+  if (type.group !== '' || type.kind !== 'Secret') return;
+  const loose = object as unknown as Record<string, unknown>;
+  const data = (isObject(loose.data) ? loose.data : {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'string' || !STD_BASE64.test(value)) throw errors.badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data[${JSON.stringify(key)}]`);
+  }
+  const stringData = (isObject(loose.stringData) ? loose.stringData : {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  Reflect.deleteProperty(loose, 'stringData');
+  const bad = Object.keys(data).filter((key) => !SECRET_KEY.test(key));
+  if (bad.length > 0) {
+    throw errors.invalid(type.kind, type.group, object.metadata.name, bad.map((key) => ({ reason: 'FieldValueInvalid', field: `data[${key}]`, message: `Invalid value: "${key}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'` })));
+  }
+  if (Object.keys(data).length > 0 || loose.data !== undefined) loose.data = data;
+}
+
 /** Prepares a new object for storage (after defaulting the name from generateName). */
 export function admitCreate(type: ResourceType, input: KObject, namespace: string | undefined): KObject {
   const object = clone(input);
@@ -55,6 +81,7 @@ export function admitCreate(type: ResourceType, input: KObject, namespace: strin
   // As the real server: status is not writable on create where it is a subresource.
   if (type.statusSubresource) Reflect.deleteProperty(object, 'status');
   checkName(type, object);
+  admitSecret(type, object);
   return enforceSchema(type, object, undefined);
 }
 
@@ -86,6 +113,7 @@ export function admitUpdate(type: ResourceType, old: KObject, input: KObject, su
     if (old.metadata.deletionTimestamp === undefined) Reflect.deleteProperty(object.metadata, 'deletionTimestamp');
     else object.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
   }
+  if (subresource === 'main') admitSecret(type, object);
   const admitted = enforceSchema(type, object, old);
   if (specPart(admitted) !== specPart(old)) admitted.metadata.generation = old.metadata.generation + 1;
   return admitted;

@@ -53,6 +53,33 @@ describe('kube-sim API semantics', () => {
     });
   });
 
+  describe('core/v1 Secret', () => {
+    const secrets = () => api.type('', 'v1', 'secrets');
+    const secret = (name: string, body: Record<string, unknown>): KObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, ...body }) as unknown as KObject;
+
+    it('merges write-only stringData into data as base64, stringData winning, on create and update', () => {
+      const created = api.create(secrets(), 'default', secret('s', { data: { a: 'eA==', b: 'eQ==' }, stringData: { b: 'zz' } }), 'test');
+      expect(created.data).to.deep.equal({ a: 'eA==', b: Buffer.from('zz').toString('base64') });
+      expect(created).to.not.have.property('stringData');
+      const updated = api.update(secrets(), 'default', 's', { ...created, stringData: { c: 'three' } }, 'main', 'test');
+      expect(updated.data).to.deep.include({ c: Buffer.from('three').toString('base64') });
+      expect(api.create(secrets(), 'default', secret('only', { stringData: { k: 'v' } }), 'test').data).to.deep.equal({ k: 'dg==' });
+      expect(api.create(secrets(), 'default', secret('empty', {}), 'test')).to.not.have.property('data');
+    });
+
+    it('refuses data that is not standard padded base64 (400) and keys that are not config keys (422)', () => {
+      for (const value of ['not base64!', 'eA', 'eA_-', 7]) {
+        const error = apiErrorOf(() => api.create(secrets(), 'default', secret('bad', { data: { a: value } }), 'test'));
+        expect(error.code, String(value)).to.equal(400);
+      }
+      const created = api.create(secrets(), 'default', secret('ok', { data: { a: 'eA==' } }), 'test');
+      expect(apiErrorOf(() => api.update(secrets(), 'default', 'ok', { ...created, data: { a: 'x' } }, 'main', 'test')).code).to.equal(400);
+      const invalid = apiErrorOf(() => api.create(secrets(), 'default', secret('key', { stringData: { 'a/b': 'x' } }), 'test'));
+      expect(invalid.code).to.equal(422);
+      expect(invalid.message).to.include('data[a/b]');
+    });
+  });
+
   describe('CRD schema and CEL', () => {
     it('prunes unknown fields and applies nested defaults', () => {
       const created = api.create(ps(), 'default', petStore('a', { unknown: true, database: { generated: {} } }), 'test');

@@ -83,6 +83,21 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
     expect(resources?.limits).to.have.keys('cpu', 'memory');
   });
 
+  it('passes values.allowedImages to the operator as CRYPTOUTIL_ALLOWED_IMAGES, cryptoutil:dev by default', async () => {
+    const variable = async (...args: string[]): Promise<unknown> => {
+      const deployment = (await template(...args)).find((manifest) => manifest.kind === 'Deployment');
+      const env = (deployment?.spec?.template.spec.containers[0]?.env ?? []) as { name: string; value?: string }[];
+      return env.find((entry) => entry.name === 'CRYPTOUTIL_ALLOWED_IMAGES')?.value;
+    };
+    expect(await variable()).to.equal('cryptoutil:dev');
+    expect(await variable('--set', 'allowedImages={registry.example/cryptoutil:,cryptoutil:dev}')).to.equal('registry.example/cryptoutil:,cryptoutil:dev');
+    expect(await variable('--set', 'allowedImages=null')).to.equal('');
+    // A comma inside an entry would split it into two entries the user never wrote.
+    const refused = await run(await helmPath(), ['template', 'x', chart, '--set', 'allowedImages[0]=a\\,b']);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include('allowedImages');
+  });
+
   it('NOTES.txt says how to get the default image, points only at files that exist, and says what Retain keeps', async () => {
     // --dry-run=client renders NOTES without a cluster; KUBECONFIG points nowhere on purpose.
     const result = await run(await helmPath(), ['install', 'cryptoutil-operator', chart, '--dry-run=client', '--namespace', 'cryptoutil-system'], { env: { KUBECONFIG: '/dev/null' } });

@@ -65,7 +65,7 @@ describe('security: the first unseal cannot be poisoned (issue 13, point 10)', (
     if (harness === undefined) throw new Error('no service is running');
     return harness;
   };
-  const unseal = (share: string): Promise<HttpAnswer> => running().call('POST', `${running().service.adminUrl}/admin/v1/unseal`, { body: { share } });
+  const unseal = (share: string): Promise<HttpAnswer> => running().call('POST', `${running().service.adminUrl}/admin/v1/unseal`, { body: { share }, token: running().service.adminToken });
   const sealStatus = async (): Promise<unknown> => (await running().call('GET', `${running().service.adminUrl}/admin/v1/seal-status`)).json;
 
   function expectRefused(answer: HttpAnswer | undefined): void {

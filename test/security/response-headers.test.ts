@@ -4,7 +4,8 @@
  * let forms reach only the origins they really post to, never every `https:` destination.
  */
 import { expect } from 'chai';
-import { startAuthz, type AuthzHarness } from '../../services/identity-authz/testing/harness.ts';
+import { createCodeClient, issueCode, REDIRECT_URI } from '../../services/identity-authz/testing/code-flow.ts';
+import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from '../../services/identity-authz/testing/harness.ts';
 import { createUser, submitLogin } from '../../services/identity-idp/testing/flow.ts';
 import { startIdp, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
 import { startSmKms, type KmsHarness } from '../../services/sm-kms/testing/harness.ts';
@@ -63,6 +64,47 @@ describe('issue 13 point 16: identity-authz API answers are never stored', () =>
     expectSensitive(clients.headers, 'GET /clients');
     const discovery = await authz.get('/.well-known/openid-configuration');
     expect(String(discovery.headers['permissions-policy'])).to.include('microphone=()');
+  });
+
+  it('every protocol answer that carries a token says no-store: client credentials, code, refresh, introspection, errors', async () => {
+    const admin = { id: 'admin-client', secret: authz.adminSecret };
+    const service = await authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, admin);
+    expect(service.status).to.equal(200);
+    expectSensitive(service.headers, 'client credentials');
+    const client = await createCodeClient(authz);
+    const { code, verifier } = await issueCode(authz, client);
+    const user = await authz.form('/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }, client);
+    expect(user.status, user.text).to.equal(200);
+    expectSensitive(user.headers, 'authorization code');
+    const { refresh_token: refreshToken } = user.json as { refresh_token: string };
+    const refreshed = await authz.form('/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, client);
+    expect(refreshed.status, refreshed.text).to.equal(200);
+    expectSensitive(refreshed.headers, 'refresh');
+    const introspected = await authz.form('/token/introspection', { token: (refreshed.json as { refresh_token: string }).refresh_token }, client);
+    expect(introspected.json).to.include({ active: true });
+    expectSensitive(introspected.headers, 'introspection');
+    const jwtIntrospected = await authz.form('/token/introspection', { token: (service.json as { access_token: string }).access_token }, admin);
+    expect(jwtIntrospected.json).to.include({ active: true });
+    expectSensitive(jwtIntrospected.headers, 'JWT introspection');
+    expectSensitive((await authz.form('/token', { grant_type: 'client_credentials' })).headers, 'a refused token request');
+  });
+
+  it('its pages post only where they really go: to itself, and from logout on to the client\'s post-logout origins', async () => {
+    const error = await authz.get('/auth?client_id=nobody&response_type=code', { accept: 'text/html' });
+    expect(error.status).to.equal(400);
+    expect(formAction(error.headers)).to.deep.equal(["'self'"]);
+    const created = await authz.api('POST', '/clients', {
+      name: 'logout client', grantTypes: ['authorization_code'], redirectUris: ['https://app.example.test/cb'],
+      postLogoutRedirectUris: ['https://app.example.test/bye', 'https://portal.example.test/signed-out'], openidScopes: ['openid'], resourceScopes: {},
+    });
+    expect(created.status, created.text).to.equal(201);
+    // Without a session the library's own form posts the logout on, under the same policy as ours.
+    const logout = await authz.get(`/session/end?client_id=${(created.json as { clientId: string }).clientId}`, { accept: 'text/html' });
+    expect(logout.status, logout.text).to.equal(200);
+    expect(logout.text).to.include('/session/end/confirm');
+    expect(formAction(logout.headers)).to.deep.equal(["'self'", 'https://app.example.test', 'https://portal.example.test']);
+    const anonymousLogout = await authz.get('/session/end', { accept: 'text/html' });
+    expect(formAction(anonymousLogout.headers)).to.deep.equal(["'self'"]);
   });
 });
 

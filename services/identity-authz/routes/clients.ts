@@ -6,7 +6,7 @@ import type { OperationContext, OperationHandlers } from '../../template/service
 import { BadRequestError, ConflictError, NotFoundError } from '../../template/errors/index.ts';
 import { flushOrConflict, uuidv7 } from '../../template/database/index.ts';
 import { asBadRequest } from '../oauth-errors.ts';
-import { checkClientInput, clientFields, newClientSecret, presentClient, providerMetadata, usesSecret, type ClientInput } from '../clients.ts';
+import { checkChosenClientId, checkClientInput, clientFields, newClientSecret, presentClient, providerMetadata, usesSecret, type ClientInput } from '../clients.ts';
 import { OauthClient } from '../entities.ts';
 import type { AuthzHost } from '../host.ts';
 
@@ -34,6 +34,7 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
   return {
     async createClient(ctx) {
       const input = ctx.state.body as ClientInput;
+      checkChosenClientId(input.clientId);
       checkClientInput(input, await host.catalog());
       const secret = input.tokenEndpointAuthMethod === 'private_key_jwt' ? undefined : newClientSecret();
       const client = ctx.state.em.create(OauthClient, {

@@ -8,20 +8,15 @@ import type { Middleware } from 'koa';
 import { BadRequestError, ServiceUnavailableError } from '../../template/errors/index.ts';
 import type { RequestState } from '../../template/service.ts';
 import { asBadRequest } from '../oauth-errors.ts';
+import { PAGE_POLICY } from '../pages.ts';
 import type { AuthzHost, BuiltProvider } from '../host.ts';
 import { grantFor, loginRedirect, rememberAccount, spendLoginResult, verifyLoginResult } from '../login.ts';
 
 /** Paths (and their sub-paths) the library answers, from its `routes` configuration. */
-const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/auth', '/token', '/jwks', '/request', '/session/end', '/me'];
+const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/auth', '/token', '/jwks', '/request', '/session/end', '/me'];
 
 const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]{1,64})$/;
 const CALLBACK = /^\/interaction\/([A-Za-z0-9_-]{1,64})\/callback$/;
-
-/**
- * The few pages the library renders (logout confirmation, errors) post forms to itself and then
- * redirect to a client's registered URI; Chromium checks form-action on that redirect too.
- */
-const PAGE_POLICY = "default-src 'none'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'";
 
 function servedByProvider(path: string): boolean {
   return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
@@ -42,18 +37,27 @@ export function replayRequest(req: IncomingMessage, body: Buffer): IncomingMessa
 }
 
 /**
- * A client-credentials request naming a resource but no scope asks for every scope of that
- * resource; the library then narrows it to what the client may hold (DESIGN "identity-authz").
+ * OIDC Core §3.1.2.1 and RP-Initiated Logout §2: these endpoints take GET and POST alike, the POST
+ * form-encoded. The library is given a POST as the GET with the same parameters, so its session
+ * cookie keeps SameSite=Lax (the library's own POST support needs SameSite=None); a cross-site
+ * POST then does not carry that session, and the browser signs in through identity-idp again.
  */
-export function completeScope(ctx: Parameters<Middleware<RequestState>>[0], body: Buffer, resourceScopes: (resource: string) => readonly string[] | undefined): Buffer {
-  if (ctx.path !== '/token' || ctx.request.is('application/x-www-form-urlencoded') === false) return body;
-  const params = new URLSearchParams(body.toString('utf8'));
-  const resource = params.get('resource');
-  if (params.get('grant_type') !== 'client_credentials' || resource === null || params.has('scope')) return body;
-  const scopes = resourceScopes(resource);
-  if (scopes === undefined) return body;
-  params.set('scope', scopes.join(' '));
-  return Buffer.from(params.toString());
+const GET_OR_POST = new Set(['/auth', '/session/end']);
+
+function asGet(ctx: Parameters<Middleware<RequestState>>[0], body: unknown): IncomingMessage | undefined {
+  if (ctx.method !== 'POST' || !GET_OR_POST.has(ctx.path)) return undefined;
+  if (ctx.request.is('application/x-www-form-urlencoded') === false || !Buffer.isBuffer(body)) {
+    throw new BadRequestError(`a POST to ${ctx.path} carries its parameters form-encoded (application/x-www-form-urlencoded)`);
+  }
+  const headers = { ...ctx.req.headers };
+  delete headers['content-length'];
+  delete headers['content-type'];
+  const query = new URLSearchParams(body.toString('utf8')).toString();
+  return Object.create(ctx.req, {
+    method: { value: 'GET', enumerable: true },
+    url: { value: `${ctx.path}?${query}`, enumerable: true },
+    headers: { value: headers, enumerable: true },
+  }) as IncomingMessage;
 }
 
 function queryValue(ctx: Parameters<Middleware<RequestState>>[0], name: string): string {
@@ -108,9 +112,8 @@ export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
       await next();
       return;
     }
-    const catalog = await host.catalog();
     const { body } = ctx.state;
-    const req = Buffer.isBuffer(body) ? replayRequest(ctx.req, completeScope(ctx, body, (resource) => catalog.get(resource))) : ctx.req;
+    const req = asGet(ctx, body) ?? (Buffer.isBuffer(body) ? replayRequest(ctx.req, body) : ctx.req);
     ctx.res.setHeader('Content-Security-Policy', PAGE_POLICY);
     ctx.respond = false;
     await built.handler(req, ctx.res);

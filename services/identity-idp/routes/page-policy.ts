@@ -1,13 +1,12 @@
 /**
- * The pages' Content-Security-Policy (CSP Level 3), replacing the template's API policy: our own
- * stylesheet, no script at all, and forms that post only to ourselves. Chromium also checks
- * form-action on every redirect that follows a form post, so the consent page, whose post goes on
- * to identity-authz and then to the client's redirect URI, adds exactly those origins
- * (`formTargets`); no page allows any other destination.
+ * The pages' Content-Security-Policy: the template's page policy with our own stylesheet. The
+ * consent page, whose post goes on to identity-authz and then to the client's redirect URI, adds
+ * exactly those origins (`formTargets`); no page allows any other destination.
  */
+import { pagePolicy as templatePagePolicy } from '../../template/pages/policy.ts';
+
 export function pagePolicy(formTargets: readonly string[] = []): string {
-  const targets = [...new Set(formTargets)].map((target) => ` ${target}`).join('');
-  return `default-src 'none'; style-src 'self'; form-action 'self'${targets}; frame-ancestors 'none'; base-uri 'none'`;
+  return templatePagePolicy({ formTargets, ownStylesheet: true });
 }
 
 /** The policy of every page but consent: forms post to this origin only. */

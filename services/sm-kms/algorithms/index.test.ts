@@ -4,7 +4,7 @@ import * as algorithms from './index.ts';
 describe('sm-kms algorithms public surface', () => {
   it('exports exactly the operations handlers use', () => {
     expect(Object.keys(algorithms).sort()).to.deep.equal([
-      'ALGORITHM_NAMES', 'DATA_KEY_SPECS', 'DecryptionFailedError', 'UnsupportedAlgorithmError', 'decrypt', 'encrypt', 'generateDataKey',
+      'ALGORITHM_NAMES', 'DATA_KEY_SPECS', 'DecryptionFailedError', 'UnsupportedAlgorithmError', 'decrypt', 'drawsRandomIvUnderKey', 'encrypt', 'generateDataKey',
       'generateKeyMaterial', 'importKeyMaterial', 'parseDataKeySpec', 'prepareKey', 'readJoseHeader', 'resolveAlgorithm', 'sign', 'verify',
     ]);
   });

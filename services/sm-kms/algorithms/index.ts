@@ -3,7 +3,7 @@
  * material key performs (point 4). Handlers resolve a row and call these; none branches on a name.
  */
 export * from './contract.ts';
-export { ALGORITHM_NAMES, resolveAlgorithm } from './table.ts';
+export { ALGORITHM_NAMES, resolveAlgorithm, drawsRandomIvUnderKey } from './table.ts';
 export { UnsupportedAlgorithmError, DecryptionFailedError } from './errors.ts';
 export { generateKeyMaterial, importKeyMaterial, prepareKey, type PreparedKey } from './key-material.ts';
 export { encrypt, decrypt } from './jwe.ts';

@@ -18,16 +18,26 @@ const GCM_TAG_BYTES = 16;
 /** RFC 3394: the wrapped key is one 64-bit block longer than the key. */
 const WRAP_OVERHEAD_BYTES = 8;
 
-/** Encrypts under an already encoded protected header, which is the AAD (RFC 7516 §5.1 step 14). */
-export function encryptNative(native: NativeJwe, key: KeyObject, encodedHeader: string, plaintext: Uint8Array): string {
-  let cek: KeyObject | Buffer = key;
-  let encryptedKey = '';
-  if (native.wrapCipher !== undefined) {
-    cek = randomOctets(native.cekBytes);
+/** Where content keys and IVs come from: the process's pool unless a test watches the buffers. */
+export type RandomSource = (count: number) => Buffer;
+
+/**
+ * Encrypts under an already encoded protected header, which is the AAD (RFC 7516 §5.1 step 14).
+ * A content key drawn for key wrap is zeroed once the content is encrypted.
+ */
+export function encryptNative(native: NativeJwe, key: KeyObject, encodedHeader: string, plaintext: Uint8Array, random: RandomSource = randomOctets): string {
+  if (native.wrapCipher === undefined) return encryptContent(native, key, '', encodedHeader, plaintext, random);
+  const cek = random(native.cekBytes);
+  try {
     const wrap = createCipheriv(native.wrapCipher, key, KEY_WRAP_IV);
-    encryptedKey = encodeBase64url(Buffer.concat([wrap.update(cek), wrap.final()]));
+    return encryptContent(native, cek, encodeBase64url(Buffer.concat([wrap.update(cek), wrap.final()])), encodedHeader, plaintext, random);
+  } finally {
+    cek.fill(0);
   }
-  const iv = randomOctets(GCM_IV_BYTES);
+}
+
+function encryptContent(native: NativeJwe, cek: KeyObject | Buffer, encryptedKey: string, encodedHeader: string, plaintext: Uint8Array, random: RandomSource): string {
+  const iv = random(GCM_IV_BYTES);
   const cipher = createCipheriv(native.contentCipher, cek, iv);
   // RFC 7516 §5.1 step 14: AAD = ASCII(encoded header); base64url text is ASCII, so its UTF-8 bytes are those.
   cipher.setAAD(Buffer.from(encodedHeader));
@@ -56,11 +66,22 @@ export function decryptNative(native: NativeJwe, key: KeyObject, parts: JweParts
   const iv = part(encodedIv, GCM_IV_BYTES);
   const ciphertext = part(encodedCiphertext);
   const tag = part(encodedTag, GCM_TAG_BYTES);
-  let cek: KeyObject | Buffer = key;
-  if (native.wrapCipher !== undefined) {
-    const unwrap = createDecipheriv(native.wrapCipher, key, KEY_WRAP_IV);
-    cek = Buffer.concat([unwrap.update(encryptedKey), unwrap.final()]);
+  if (native.wrapCipher === undefined) return decryptContent(native, key, encodedHeader, iv, ciphertext, tag);
+  return withUnwrappedKey(native.wrapCipher, key, encryptedKey, (cek) => decryptContent(native, cek, encodedHeader, iv, ciphertext, tag));
+}
+
+/** Runs `use` on the content key RFC 3394 unwraps; the key is zeroed afterwards, whether `use` succeeded or threw. */
+export function withUnwrappedKey<T>(wrapCipher: string, key: KeyObject, encryptedKey: Buffer, use: (cek: Buffer) => T): T {
+  const unwrap = createDecipheriv(wrapCipher, key, KEY_WRAP_IV);
+  const cek = Buffer.concat([unwrap.update(encryptedKey), unwrap.final()]);
+  try {
+    return use(cek);
+  } finally {
+    cek.fill(0);
   }
+}
+
+function decryptContent(native: NativeJwe, cek: KeyObject | Buffer, encodedHeader: string, iv: Buffer, ciphertext: Buffer, tag: Buffer): Buffer {
   const decipher = createDecipheriv(native.contentCipher, cek, iv);
   decipher.setAAD(Buffer.from(encodedHeader));
   decipher.setAuthTag(tag);

@@ -7,7 +7,7 @@ import type { AlgorithmRow } from './contract.ts';
 import { DecryptionFailedError } from './errors.ts';
 import { decodeProtectedHeader } from './header.ts';
 import { decrypt, encrypt } from './jwe.ts';
-import { encryptNative } from './jwe-native.ts';
+import { decryptNative, encryptNative, withUnwrappedKey, type JweParts } from './jwe-native.ts';
 import { prepareKey } from './key-material.ts';
 import type { PreparedKey } from './key-material.ts';
 import { resolveSpec } from './table.ts';
@@ -153,6 +153,45 @@ describe('sm-kms JWE (RFC 7516 compact, RFC 7518 §4–5)', () => {
       expect(await refused(key, bound, 'ctx-1'), name).to.equal('decrypted');
       expect(Buffer.from(await decrypt(key, await encrypt(key, PLAINTEXT, ''), ''))).to.deep.equal(PLAINTEXT);
     }
+  });
+
+  it('zeroes the content key drawn from the random pool once the JWE is made, and only that buffer', async () => {
+    const { key } = await testKey('A256GCM/A256KW', 'wipe');
+    const drawn: Buffer[] = [];
+    const watched = (count: number): Buffer => { const octets = randomBytes(count); drawn.push(octets); return octets; };
+    const jwe = encryptNative(nativeOf('A256GCM/A256KW'), key.secretOrPublic, headerOf({ alg: 'A256KW', enc: 'A256GCM', kid: 'wipe' }), PLAINTEXT, watched);
+    const [cek, iv] = drawn;
+    expect(drawn.map((octets) => octets.length)).to.deep.equal([32, 12]);
+    expect(cek?.equals(Buffer.alloc(32))).to.equal(true);
+    // The IV is public and went out in the JWE as drawn.
+    expect(encodeBase64url(iv ?? Buffer.alloc(0))).to.equal(jwe.split('.')[2]);
+    expect(Buffer.from(await decrypt(key, jwe))).to.deep.equal(PLAINTEXT);
+  });
+
+  it('zeroes an unwrapped content key after use, also when its use throws', async () => {
+    const { key } = await testKey('A128GCM/A128KW', 'unwrap');
+    const jwe = encryptNative(nativeOf('A128GCM/A128KW'), key.secretOrPublic, headerOf({ alg: 'A128KW', enc: 'A128GCM', kid: 'unwrap' }), PLAINTEXT);
+    const encryptedKey = Buffer.from(jwe.split('.')[1] ?? '', 'base64url');
+    const seen: Buffer[] = [];
+    expect(withUnwrappedKey('id-aes128-wrap', key.secretOrPrivate, encryptedKey, (cek) => { seen.push(cek); return cek.length; })).to.equal(16);
+    expect(() => withUnwrappedKey('id-aes128-wrap', key.secretOrPrivate, encryptedKey, (cek) => { seen.push(cek); throw new Error('tag'); })).to.throw('tag');
+    expect(seen.map((cek) => cek.equals(Buffer.alloc(16)))).to.deep.equal([true, true]);
+  });
+
+  it('decryptNative itself refuses a part that is not base64url with DecryptionFailedError', async () => {
+    const { key } = await testKey('A256GCM/dir', 'b64');
+    const parts = encryptNative(nativeOf('A256GCM/dir'), key.secretOrPublic, headerOf({ alg: 'dir', enc: 'A256GCM', kid: 'b64' }), PLAINTEXT).split('.');
+    const broken = [parts[0], parts[1], parts[2], '!!', parts[4]] as unknown as JweParts;
+    expect(() => decryptNative(nativeOf('A256GCM/dir'), key.secretOrPrivate, broken)).to.throw(DecryptionFailedError);
+  });
+
+  it('draws only the IV for dir, under the material key itself', async () => {
+    const { key } = await testKey('A256GCM/dir', 'dir');
+    const drawn: Buffer[] = [];
+    const jwe = encryptNative(nativeOf('A256GCM/dir'), key.secretOrPublic, headerOf({ alg: 'dir', enc: 'A256GCM', kid: 'dir' }), PLAINTEXT, (count) => { const octets = randomBytes(count); drawn.push(octets); return octets; });
+    expect(drawn.map((octets) => encodeBase64url(octets))).to.deep.equal([jwe.split('.')[2]]);
+    expect(jwe.split('.')[1]).to.equal('');
+    expect(Buffer.from(await decrypt(key, jwe))).to.deep.equal(PLAINTEXT);
   });
 
   it('refuses headers we never make (zip, crit) and anything but five parts', async () => {

@@ -2,7 +2,7 @@ import { constants } from 'node:crypto';
 import { expect } from 'chai';
 import { ProblemError } from '../../template/errors/index.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
-import { ALGORITHM_NAMES, RSA_SHAPE, resolveAlgorithm, resolveSpec } from './table.ts';
+import { ALGORITHM_NAMES, RSA_SHAPE, drawsRandomIvUnderKey, resolveAlgorithm, resolveSpec } from './table.ts';
 
 const ENCS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'];
 const ALGS = [
@@ -37,6 +37,11 @@ function expectedNative(enc: string, alg: string) {
   return { contentCipher: `aes-${gcm[1] ?? ''}-gcm`, wrapCipher: kw === null ? undefined : `id-aes${kw[1] ?? ''}-wrap`, cekBytes: Number(gcm[1]) / 8 };
 }
 
+/** NIST SP 800-38D §8.3: the rows that draw a random GCM IV under the material key (dir + A*GCM, A*GCMKW). */
+function expectedRandomIv(enc: string, alg: string): boolean {
+  return (alg === 'dir' && enc.endsWith('GCM')) || alg.endsWith('GCMKW');
+}
+
 function thrown(action: () => unknown): ProblemError {
   try {
     action();
@@ -60,7 +65,7 @@ describe('sm-kms algorithm table', () => {
         const name = `${enc}/${alg}`;
         const key = expectedJweKey(enc, alg);
         expect({ ...resolveSpec(name), key: { ...resolveSpec(name).key } }, name).to.deep.equal({
-          name, use: 'enc', kty: key.kty, alg, enc, key, native: expectedNative(enc, alg),
+          name, use: 'enc', kty: key.kty, alg, enc, key, native: expectedNative(enc, alg), randomIvUnderKey: expectedRandomIv(enc, alg),
         });
       }
     }
@@ -69,6 +74,15 @@ describe('sm-kms algorithm table', () => {
   it('runs AES-GCM with dir or AES key wrap natively and nothing else', () => {
     const native = ALGORITHM_NAMES.filter((name) => { const spec = resolveSpec(name); return spec.use === 'enc' && spec.native !== undefined; });
     expect(native).to.deep.equal(['A128GCM', 'A192GCM', 'A256GCM'].flatMap((enc) => ['dir', 'A128KW', 'A192KW', 'A256KW'].map((alg) => `${enc}/${alg}`)));
+  });
+
+  it('counts random-IV encryptions only where the material key runs AES-GCM itself (SP 800-38D §8.3)', () => {
+    const counted = ALGORITHM_NAMES.filter((name) => drawsRandomIvUnderKey(resolveAlgorithm(name)));
+    expect(new Set(ALGORITHM_NAMES.map((name) => drawsRandomIvUnderKey(resolveAlgorithm(name))))).to.deep.equal(new Set([false, true]));
+    expect(counted).to.deep.equal(ENCS.flatMap((enc) => [
+      ...(enc.endsWith('GCM') ? [`${enc}/dir`] : []),
+      `${enc}/A128GCMKW`, `${enc}/A192GCMKW`, `${enc}/A256GCMKW`,
+    ]));
   });
 
   it('gives every JWS row its key shape and signature scheme (RFC 7518 §3)', () => {

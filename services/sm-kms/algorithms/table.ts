@@ -36,6 +36,12 @@ export interface EncryptionSpec extends AlgorithmRow {
   readonly enc: string;
   readonly key: KeyShape;
   readonly native: NativeJwe | undefined;
+  /**
+   * Every encryption draws a random 96-bit AES-GCM IV under the material key itself: `dir` with an
+   * A*GCM `enc` (the key is the content key) and A*GCMKW (RFC 7518 §4.7, the key wraps each CEK).
+   * NIST SP 800-38D §8.3 bounds how often that may happen, so these keys count their encryptions.
+   */
+  readonly randomIvUnderKey: boolean;
 }
 
 /** How a JWS signature is made with node:crypto (RFC 7518 §3). */
@@ -146,7 +152,8 @@ function buildTable(): Readonly<Record<string, AlgorithmSpec>> {
           ? Object.freeze({ contentCipher: content.gcmCipher, wrapCipher: management.native.wrapCipher, cekBytes: content.keyBits / 8 })
           : undefined;
       const key = management.key ?? octShape(content.keyBits);
-      table[name] = Object.freeze({ name, use: 'enc', kty: key.kty, alg, enc, key, native });
+      const randomIvUnderKey = management.key === undefined ? content.gcmCipher !== undefined : alg.endsWith('GCMKW');
+      table[name] = Object.freeze({ name, use: 'enc', kty: key.kty, alg, enc, key, native, randomIvUnderKey });
     }
   }
   for (const [alg, signature] of Object.entries(SIGNATURES)) {
@@ -170,4 +177,10 @@ export function resolveSpec(name: string): AlgorithmSpec {
 /** The public part of a row; handlers keep it and pass it back to the operations. */
 export function resolveAlgorithm(name: string): AlgorithmRow {
   return resolveSpec(name);
+}
+
+/** Whether each encryption by a key of this row draws a random GCM IV under the key (so it counts). */
+export function drawsRandomIvUnderKey(row: AlgorithmRow): boolean {
+  const spec = resolveSpec(row.name);
+  return spec.use === 'enc' && spec.randomIvUnderKey;
 }

@@ -1,13 +1,15 @@
 /**
  * The cryptographic operations (issue "sm-kms" point 4): bytes in, compact JOSE out, and back.
  * Encrypt, sign and generate use the latest active material key; decrypt and verify use the one
- * the protected header's `kid` names. The algorithms module does the cryptography.
+ * the protected header's `kid` names. The algorithms module does the cryptography; encrypt and
+ * generate first reserve one encryption of the material key (usage.ts).
  */
 import { BadRequestError } from '../../template/errors/index.ts';
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
 import { decrypt, encrypt, generateDataKey, parseDataKeySpec, readJoseHeader, sign, verify } from '../algorithms/index.ts';
 import type { KmsContext } from '../context.ts';
 import { keyForKid, latestKey } from '../keyring.ts';
+import { reserveEncryption } from '../usage.ts';
 import { keyIdOf } from './page.ts';
 
 /** RFC 7516 §9 / RFC 7515 §9: compact serializations are sent as `application/jose`. */
@@ -31,7 +33,8 @@ function contextOf(ctx: OperationContext): string | undefined {
 export function cryptoHandlers(kms: KmsContext): OperationHandlers {
   return {
     async encrypt(ctx) {
-      const { prepared } = await latestKey(ctx.state.em, kms, keyIdOf(ctx), 'encrypt');
+      const { key, prepared } = await latestKey(ctx.state.em, kms, keyIdOf(ctx), 'encrypt');
+      await reserveEncryption(ctx.state.em, kms, key, prepared.kid);
       ctx.body = await encrypt(prepared, bytesOf(ctx), contextOf(ctx));
       ctx.type = JOSE_MEDIA_TYPE;
     },
@@ -56,7 +59,8 @@ export function cryptoHandlers(kms: KmsContext): OperationHandlers {
     },
     async generateDataKey(ctx) {
       const spec = parseDataKeySpec(ctx.state.query.alg as string);
-      const { prepared } = await latestKey(ctx.state.em, kms, keyIdOf(ctx), 'generate');
+      const { key, prepared } = await latestKey(ctx.state.em, kms, keyIdOf(ctx), 'generate');
+      await reserveEncryption(ctx.state.em, kms, key, prepared.kid);
       const { wrapped, publicJwk } = await generateDataKey(prepared, spec);
       ctx.body = publicJwk === undefined ? { encryptedKey: wrapped } : { encryptedKey: wrapped, publicJwk };
       ctx.status = 201;

@@ -23,8 +23,8 @@ describe('sm-kms elastic keys API (DESIGN "Service APIs": sm-kms)', () => {
     expect(answer.status).to.equal(201);
     expect(answer.headers['content-type']).to.include('application/json');
     const key = answer.json as Record<string, unknown>;
-    expect(Object.keys(key).sort()).to.deep.equal(['algorithm', 'createdAt', 'deletionScheduledAt', 'description', 'id', 'importAllowed', 'name', 'revokedMayDecrypt', 'revokedMayVerify', 'status', 'updatedAt', 'versioningAllowed']);
-    expect(key).to.include({ name: 'payments', description: '', algorithm: 'A256GCM/A256KW', status: 'active', versioningAllowed: true, importAllowed: false, revokedMayDecrypt: true, revokedMayVerify: false, deletionScheduledAt: null });
+    expect(Object.keys(key).sort()).to.deep.equal(['algorithm', 'autoRotate', 'createdAt', 'deletionScheduledAt', 'description', 'id', 'importAllowed', 'name', 'revokedMayDecrypt', 'revokedMayVerify', 'status', 'updatedAt', 'versioningAllowed']);
+    expect(key).to.include({ name: 'payments', description: '', algorithm: 'A256GCM/A256KW', status: 'active', versioningAllowed: true, importAllowed: false, revokedMayDecrypt: true, revokedMayVerify: false, autoRotate: false, deletionScheduledAt: null });
     expect(key.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
     expect((await kms.api('GET', `/elastickeys/${String(key.id)}`)).json).to.deep.equal(key);
   });

@@ -72,6 +72,8 @@ export interface StartOptions {
   readonly shares?: readonly string[];
   /** The process's clock (milliseconds since the epoch) instead of the real one. */
   readonly now?: () => number;
+  /** sm-kms's own keys, e.g. `{ encryptionLimit: 10 }` for `kms.encryptionLimit`. */
+  readonly kms?: Readonly<Record<string, unknown>>;
 }
 
 /** sm-kms, unsealed at start. */
@@ -80,6 +82,7 @@ export async function startSmKms(options: StartOptions = {}): Promise<KmsHarness
   const overrides = {
     barrier: { shares: [...shares], threshold: 3 },
     ...(options.databaseUrl === undefined ? {} : { database: { url: options.databaseUrl } }),
+    ...(options.kms === undefined ? {} : { kms: options.kms }),
   };
   const harness = await startTestService(overrides, undefined, options.now === undefined ? smKms : smKmsOn(options.now));
   const token = (scopes: readonly string[] = ALL_SCOPES): Promise<string> => harness.serviceToken(scopes);

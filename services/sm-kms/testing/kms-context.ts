@@ -4,6 +4,7 @@
  */
 import { createBarrierWithStore, MemoryBarrierStore, newUnsealShares, type Barrier } from '../../template/barrier/index.ts';
 import { KeyCache, type KeyCacheOptions } from '../cache.ts';
+import { DEFAULT_ENCRYPTION_LIMIT } from '../config.ts';
 import type { Actor, KmsContext } from '../context.ts';
 
 export interface TestKms {
@@ -16,15 +17,15 @@ export interface TestKms {
 
 export const ALICE: Actor = { subject: 'alice', clientId: 'console' };
 
-/** A context whose barrier is unsealed (5 shares, threshold 3) and whose clock starts now. */
-export async function unsealedKms(cacheOptions: Partial<KeyCacheOptions> = {}): Promise<TestKms> {
+/** A context whose barrier is unsealed (5 shares, threshold 3), whose clock starts now, with the given encryption limit. */
+export async function unsealedKms(cacheOptions: Partial<KeyCacheOptions> = {}, encryptionLimit = DEFAULT_ENCRYPTION_LIMIT): Promise<TestKms> {
   const barrier = createBarrierWithStore(new MemoryBarrierStore(), 3);
   await barrier.unseal((await newUnsealShares(5, 3)).slice(0, 3));
   let now = Date.now();
   const cache = new KeyCache({ ...cacheOptions, now: () => now });
   barrier.onSeal(() => { cache.wipe(); });
   return {
-    kms: { barrier, cache, now: () => new Date(now) },
+    kms: { barrier, cache, encryptionLimit, now: () => new Date(now) },
     barrier,
     cache,
     advance: (ms) => { now += ms; },

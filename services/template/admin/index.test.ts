@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import pino from 'pino';
 import type { RequestState, CheckResult } from '../service.ts';
 import { adminPipeline } from '../middleware/index.ts';
-import { adminRouter, standardAdminRoutes, type AdminState, type Phase } from './index.ts';
+import { adminGuard, adminRouter, standardAdminRoutes, type AdminState, type Phase } from './index.ts';
 import { runChecks } from './probe-state.ts';
 
 interface Harness {
@@ -14,6 +14,8 @@ interface Harness {
   setPhase(phase: Phase): void;
   shutdowns: string[];
 }
+
+const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 
 function harness(checks: { name: string; check(): Promise<CheckResult> }[] = []): Harness {
   let phase: Phase = 'running';
@@ -32,7 +34,7 @@ function harness(checks: { name: string; check(): Promise<CheckResult> }[] = [])
   };
   const app = new Koa<RequestState>();
   for (const step of adminPipeline({ logger: pino({ level: 'silent' }), serviceName: 'test' })) app.use(step);
-  app.use(adminRouter(standardAdminRoutes(state)));
+  app.use(adminRouter(standardAdminRoutes(state), adminGuard(ADMIN_TOKEN)));
   return { app, state, setPhase: (next) => { phase = next; }, shutdowns };
 }
 
@@ -119,7 +121,7 @@ describe('admin endpoints (DESIGN "Admin")', () => {
 
   it('shutdown answers 202 first and only then starts the drain', async () => {
     const h = harness();
-    const response = await request(h.app.callback()).post('/admin/v1/shutdown').expect(202);
+    const response = await request(h.app.callback()).post('/admin/v1/shutdown').set('Authorization', `Bearer ${ADMIN_TOKEN}`).expect(202);
     expect(response.body).to.deep.equal({ status: 'shutting-down' });
     await new Promise((resolve) => setImmediate(resolve));
     expect(h.shutdowns).to.deep.equal(['admin request']);

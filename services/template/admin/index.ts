@@ -17,6 +17,8 @@ import { seal } from './seal.ts';
 import { rotate } from './rotate.ts';
 
 export type { AdminState, Phase } from './probe-state.ts';
+export { adminGuard } from './admin-guard.ts';
+export { provisionAdminToken, readAdminToken, adminTokenPath } from './admin-token.ts';
 export type { SealStatusBody } from './seal-status.ts';
 
 /** path → method → handler. */
@@ -46,8 +48,14 @@ export function barrierAdminRoutes(barrier: Barrier): AdminRoutes {
   };
 }
 
-/** Dispatches by exact path and method; HEAD is served by GET handlers. */
-export function adminRouter(routes: AdminRoutes): Middleware {
+/** Methods that only read: probes, health, metrics and status stay open to every local caller. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/**
+ * Dispatches by exact path and method; HEAD is served by GET handlers. Every other method changes
+ * state (unseal, seal, shutdown, rotations, a service's own rows) and passes `guard` first.
+ */
+export function adminRouter(routes: AdminRoutes, guard: Middleware): Middleware {
   const table = new Map(Object.entries(routes));
   return async (ctx, next) => {
     const methods = table.get(ctx.path);
@@ -58,6 +66,10 @@ export function adminRouter(routes: AdminRoutes): Middleware {
     if (handler === undefined) {
       throw new MethodNotAllowedError(Object.keys(methods));
     }
-    await handler(ctx, next);
+    if (SAFE_METHODS.has(ctx.method)) {
+      await handler(ctx, next);
+      return;
+    }
+    await guard(ctx, async () => { await handler(ctx, next); });
   };
 }

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { SignJWT, type JWTPayload } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import Koa from 'koa';
 import request from 'supertest';
 import { listOperations, loadOpenApiDocument } from '../openapi/document.ts';
 import { operationRouter } from '../openapi/router.ts';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ForbiddenError, ProblemError, ServiceUnavailableError, UnauthorizedError } from '../errors/index.ts';
 import type { RequestState, TokenKind } from '../service.ts';
 import { createTestIssuer, type TestIssuer } from '../testing/issuer.ts';
@@ -51,7 +51,7 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
   /** Claims of a valid service token, to be altered one at a time. */
   function claims(extra: JWTPayload = {}): JWTPayload {
     const seconds = Math.floor(Date.now() / 1000);
-    return { iss: issuer.url, aud: AUDIENCE, sub: 'svc', client_id: 'svc', scope: 'pets:read', iat: seconds, exp: seconds + 300, jti: randomUUID(), ...extra };
+    return { iss: issuer.url, aud: AUDIENCE, sub: 'svc', client_id: 'svc', gty: 'client_credentials', scope: 'pets:read', iat: seconds, exp: seconds + 300, jti: randomUUID(), ...extra };
   }
 
   const service = (scopes: readonly string[] = ['pets:read', 'pets:write']): Promise<string> =>
@@ -276,6 +276,96 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
       await auth.authenticate(token, 'service', []);
       offsetMs = 95_000;
       expect((await refusal(auth.authenticate(token, 'service', []))).message).to.equal('the token has expired');
+    });
+  });
+
+  describe('token kind from gty (not sub == client_id)', () => {
+    it('takes a user token whose sub equals its client id as a user token', async () => {
+      const token = await issuer.userToken({ subject: 'console', clientId: 'console', audience: AUDIENCE, scopes: [] });
+      expect((await authenticator().authenticate(`Bearer ${token}`, 'browser', [])).kind).to.equal('browser');
+      expect(await refusal(authenticator().authenticate(`Bearer ${token}`, 'service', []))).to.be.instanceOf(ForbiddenError);
+    });
+
+    it('takes a client-credentials token whose sub differs from its client id as a service token', async () => {
+      const token = await issuer.sign(claims({ sub: 'someone', gty: 'client_credentials' }));
+      expect((await authenticator().authenticate(`Bearer ${token}`, 'service', [])).kind).to.equal('service');
+    });
+
+    const refused: [string, JWTPayload, string][] = [
+      ['without gty', { gty: undefined }, 'the token lacks the gty claim'],
+      ['with an unknown gty', { gty: 'password' }, 'names a grant type this service does not accept'],
+      ['with a gty that is not a string', { gty: 7 }, 'names a grant type this service does not accept'],
+      ['bound by another confirmation method', { cnf: { 'x5t#S256': 'abc' } }, 'only DPoP cnf.jkt is supported'],
+      ['with a cnf that is not an object', { cnf: 'jkt' }, 'only DPoP cnf.jkt is supported'],
+    ];
+    for (const [what, extra, detail] of refused) {
+      it(`refuses a token ${what} (401 invalid_token)`, async () => {
+        const error = await refusal(authenticator().authenticate(`Bearer ${await issuer.sign(claims(extra))}`, 'service', []));
+        expect(error).to.be.instanceOf(UnauthorizedError);
+        expect(error.message).to.include(detail);
+        expect(error.headers).to.deep.equal({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      });
+    }
+  });
+
+  describe('DPoP-bound tokens (RFC 9449)', () => {
+    const PUBLIC_URL = 'https://pets.example:8443/';
+    const PATH = '/service/api/v1/pets';
+    let key: { privateKey: CryptoKey; jwk: JWK; jkt: string };
+
+    beforeEach(async () => {
+      const pair = await generateKeyPair('ES256');
+      const jwk = await exportJWK(pair.publicKey);
+      key = { privateKey: pair.privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
+    });
+
+    const bound = (): Promise<string> => issuer.serviceToken({ clientId: 'billing', audience: AUDIENCE, scopes: ['pets:read'], jkt: key.jkt });
+    const proof = (token: string, method = 'GET'): Promise<string> => new SignJWT({ jti: randomUUID(), htm: method, htu: `https://pets.example:8443${PATH}`, ath: createHash('sha256').update(token).digest('base64url') })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk }).setIssuedAt(Math.floor(now() / 1000)).sign(key.privateKey);
+    const dpopAuthenticator = (): Authenticator => authenticator({ publicUrl: () => PUBLIC_URL });
+
+    it('accepts the DPoP scheme (any case) with a proof for the request, checking the proof again when the token is cached', async () => {
+      const auth = dpopAuthenticator();
+      const token = await bound();
+      const principal = await auth.authenticate(`DPoP ${token}`, 'service', ['pets:read'], { method: 'GET', path: PATH, dpop: await proof(token) });
+      expect(principal).to.include({ clientId: 'billing', kind: 'service' });
+      await auth.authenticate(`dpop ${token}`, 'service', [], { method: 'GET', path: PATH, dpop: await proof(token) });
+      const error = await refusal(auth.authenticate(`DPoP ${token}`, 'service', [], { method: 'DELETE', path: PATH, dpop: await proof(token) }));
+      expect(error.message).to.equal('the DPoP proof htm does not match the request method');
+      expect(error.headers['WWW-Authenticate']).to.match(/^DPoP error="invalid_dpop_proof", algs="ES256 /);
+    });
+
+    it('refuses a bound token sent as a bearer token, even with a good proof', async () => {
+      const token = await bound();
+      const error = await refusal(dpopAuthenticator().authenticate(`Bearer ${token}`, 'service', [], { method: 'GET', path: PATH, dpop: await proof(token) }));
+      expect(error).to.be.instanceOf(UnauthorizedError);
+      expect(error.message).to.include('bound to a DPoP key');
+      expect(error.headers['WWW-Authenticate']).to.match(/^DPoP error="invalid_token", algs=/);
+    });
+
+    it('refuses the DPoP scheme with a bearer token', async () => {
+      const token = await service();
+      const error = await refusal(dpopAuthenticator().authenticate(`DPoP ${token}`, 'service', [], { method: 'GET', path: PATH, dpop: await proof(token) }));
+      expect(error.message).to.equal('the token is not bound to a DPoP key: send it with the Bearer scheme');
+      expect(error.headers['WWW-Authenticate']).to.match(/^DPoP error="invalid_token"/);
+    });
+
+    it('refuses a bound token where the request or the public URL is unknown', async () => {
+      const token = await bound();
+      const noUrl = await refusal(authenticator().authenticate(`DPoP ${token}`, 'service', [], { method: 'GET', path: PATH, dpop: await proof(token) }));
+      expect(noUrl.message).to.equal('DPoP-bound tokens cannot be checked here');
+      const noRequest = await refusal(dpopAuthenticator().authenticate(`DPoP ${token}`, 'service', []));
+      expect(noRequest.message).to.equal('DPoP-bound tokens cannot be checked here');
+    });
+
+    it('limits iat to the configured window and the replay cache to its capacity', async () => {
+      const auth = authenticator({ publicUrl: () => PUBLIC_URL, dpopWindowSeconds: 10, dpopReplayCapacity: 1 });
+      const token = await bound();
+      const stale = await proof(token);
+      offsetMs = 11_000;
+      expect((await refusal(auth.authenticate(`DPoP ${token}`, 'service', [], { method: 'GET', path: PATH, dpop: stale }))).message).to.include('within 10 seconds');
+      await auth.authenticate(`DPoP ${token}`, 'service', [], { method: 'GET', path: PATH, dpop: await proof(token) });
+      expect(await refusal(auth.authenticate(`DPoP ${token}`, 'service', [], { method: 'GET', path: PATH, dpop: await proof(token) }))).to.be.instanceOf(ServiceUnavailableError);
     });
   });
 

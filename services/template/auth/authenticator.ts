@@ -1,15 +1,18 @@
 /**
- * Bearer-token authentication for the public API (DESIGN): RFC 9068 JWT access tokens from the
- * configured issuer, verified against its JWKS, with results cached until the token expires. The
- * route's prefix decides which kind of token it takes, the OpenAPI operation which scopes.
+ * Token authentication for the public API (DESIGN): RFC 9068 JWT access tokens from the
+ * configured issuer, verified against its JWKS, with results cached until the token expires. A
+ * token bound to a key (`cnf.jkt`) needs the `DPoP` scheme and a proof on every request (RFC 9449).
+ * The route's prefix decides which kind of token it takes (the `gty` claim), the OpenAPI
+ * operation which scopes.
  */
-import { jwtVerify, type JWSAlgorithm } from 'jose';
+import { jwtVerify } from 'jose';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../errors/index.ts';
-import type { Authenticate } from '../openapi/router.ts';
+import type { Authenticate, RequestTarget } from '../openapi/router.ts';
 import type { IssuerEndpoints } from '../openapi/served-document.ts';
 import type { CheckResult, Principal, ReadinessCheck, TokenKind } from '../service.ts';
-import { bearerToken, insufficientScope, NO_TOKEN_CHALLENGE } from './bearer.ts';
-import { principalFromClaims, REQUIRED_CLAIMS, requireJwt, verificationFailure } from './claims.ts';
+import { accessCredentials, insufficientScope, NO_TOKEN_CHALLENGE, type Credentials } from './bearer.ts';
+import { boundKeyOf, principalFromClaims, REQUIRED_CLAIMS, requireJwt, verificationFailure } from './claims.ts';
+import { ASYMMETRIC_ALGORITHMS, DPOP_INVALID_TOKEN_CHALLENGE, DpopVerifier } from './dpop.ts';
 import { discoveredMetadata, isHttpsUrl, type IssuerMetadata } from './discovery.ts';
 import { httpsJsonFetcher, type FetchJson } from './https-json.ts';
 import { IssuerKeys } from './issuer-keys.ts';
@@ -31,6 +34,15 @@ export interface AuthenticatorOptions {
   readonly now?: () => number;
   /** Verified tokens kept (default 10,000). */
   readonly cacheSize?: number;
+  /**
+   * The base URL clients address the public API by (`auth.publicUrl`, else the listener's URL):
+   * a DPoP proof's `htu` must name it, never a `Host` header the client chose.
+   */
+  readonly publicUrl?: () => string;
+  /** How far a DPoP proof's `iat` may be from now, either way (default 60 s). */
+  readonly dpopWindowSeconds?: number;
+  /** DPoP proof ids remembered against replay (default 100,000). */
+  readonly dpopReplayCapacity?: number;
   /** Least time between JWKS refetches caused by an unknown `kid` (default 30 s). */
   readonly refreshCooldownMs?: number;
   /** Age after which the JWKS is refetched on next use (default 10 min). */
@@ -47,11 +59,8 @@ export interface Authenticator extends ReadinessCheck {
   endpoints(): Promise<IssuerEndpoints | undefined>;
 }
 
-// RFC 8725 §3.1: asymmetric algorithms only; `none` and HMAC (a shared secret) are never accepted.
-const ALGORITHMS: readonly JWSAlgorithm[] = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519'];
-
 const WRONG_KIND: Readonly<Record<TokenKind, string>> = {
-  service: '/service routes take client-credentials tokens (sub equal to client_id); send user tokens to /browser',
+  service: '/service routes take client-credentials tokens (gty client_credentials); send user tokens to /browser',
   browser: '/browser routes take user tokens; send client-credentials tokens to /service',
 };
 
@@ -89,12 +98,24 @@ async function issuerEndpoints(issuer: string, metadata: () => Promise<IssuerMet
   };
 }
 
+/** A verified token as cached: the caller, and the key it is bound to when it is a DPoP token. */
+interface VerifiedToken {
+  readonly principal: Principal;
+  readonly boundKey: string | undefined;
+  readonly expiresAt: number;
+}
+
+function dpopTokenError(detail: string): UnauthorizedError {
+  return new UnauthorizedError(detail, DPOP_INVALID_TOKEN_CHALLENGE);
+}
+
 class TokenAuthenticator implements Authenticator {
   readonly name = 'issuer';
   readonly #options: AuthenticatorOptions;
   readonly #now: () => number;
   readonly #keys: IssuerKeys;
-  readonly #cache: VerificationCache<Principal>;
+  readonly #cache: VerificationCache<VerifiedToken>;
+  readonly #dpop: DpopVerifier;
   readonly #metadata: () => Promise<IssuerMetadata>;
 
   constructor(options: AuthenticatorOptions) {
@@ -120,14 +141,44 @@ class TokenAuthenticator implements Authenticator {
       maxAgeMs: options.keysMaxAgeMs ?? 600_000,
     });
     this.#cache = new VerificationCache(options.cacheSize ?? 10_000, this.#now);
+    this.#dpop = new DpopVerifier({
+      now: this.#now,
+      ...(options.dpopWindowSeconds === undefined ? {} : { windowSeconds: options.dpopWindowSeconds }),
+      ...(options.dpopReplayCapacity === undefined ? {} : { replayCapacity: options.dpopReplayCapacity }),
+    });
   }
 
-  readonly authenticate: Authenticate = async (authorization, kind, scopes) => {
-    const token = bearerToken(authorization);
-    // A cached token skips the signature check but never the kind and scope checks.
-    const principal = this.#cache.get(token) ?? await this.#verify(token);
-    return authorize(principal, kind, scopes);
+  readonly authenticate: Authenticate = async (authorization, kind, scopes, request) => {
+    const credentials = accessCredentials(authorization);
+    // A cached token skips the signature check but never the proof, kind and scope checks.
+    const verified = this.#cache.get(credentials.token) ?? await this.#verify(credentials.token);
+    await this.#checkBinding(credentials, verified.boundKey, request);
+    return authorize(verified.principal, kind, scopes);
   };
+
+  /** RFC 9449 §7.1: a bound token only with the DPoP scheme and a valid proof; DPoP only for bound tokens. */
+  async #checkBinding(credentials: Credentials, boundKey: string | undefined, request: RequestTarget | undefined): Promise<void> {
+    if (boundKey === undefined) {
+      if (credentials.scheme === 'DPoP') {
+        throw dpopTokenError('the token is not bound to a DPoP key: send it with the Bearer scheme');
+      }
+      return;
+    }
+    if (credentials.scheme !== 'DPoP') {
+      throw dpopTokenError('the token is bound to a DPoP key: send it with the DPoP scheme and a DPoP proof');
+    }
+    const { publicUrl } = this.#options;
+    if (request === undefined || publicUrl === undefined) {
+      throw dpopTokenError('DPoP-bound tokens cannot be checked here');
+    }
+    await this.#dpop.verify({
+      proof: request.dpop,
+      method: request.method,
+      url: `${publicUrl().replace(/\/+$/, '')}${request.path}`,
+      accessToken: credentials.token,
+      thumbprint: boundKey,
+    });
+  }
 
   endpoints(): Promise<IssuerEndpoints> {
     return issuerEndpoints(this.#options.issuer, this.#metadata);
@@ -142,7 +193,7 @@ class TokenAuthenticator implements Authenticator {
     }
   }
 
-  async #verify(token: string): Promise<Principal> {
+  async #verify(token: string): Promise<VerifiedToken> {
     requireJwt(token, this.#options.audience);
     // The issuer being unreachable is our problem, not the client's: 503 rather than 401.
     await this.#keys.current().catch(() => {
@@ -151,7 +202,7 @@ class TokenAuthenticator implements Authenticator {
     const { payload } = await jwtVerify(token, this.#keys.resolve, {
       issuer: this.#options.issuer,
       audience: this.#options.audience,
-      algorithms: [...ALGORITHMS],
+      algorithms: [...ASYMMETRIC_ALGORITHMS],
       typ: 'at+jwt', // RFC 9068 §2.1; jose also accepts application/at+jwt
       clockTolerance: this.#options.clockSkewSeconds,
       currentDate: new Date(this.#now()),
@@ -160,8 +211,9 @@ class TokenAuthenticator implements Authenticator {
       throw verificationFailure(error, this.#options.audience);
     });
     const principal = principalFromClaims(payload);
-    this.#cache.set(token, principal);
-    return principal;
+    const verified: VerifiedToken = { principal, boundKey: boundKeyOf(payload), expiresAt: principal.expiresAt };
+    this.#cache.set(token, verified);
+    return verified;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The bearer token scheme on the wire (RFC 6750): reading the `Authorization` header and the
- * `WWW-Authenticate` challenges that answer a missing, bad or insufficient token.
+ * The token schemes on the wire, `Bearer` (RFC 6750) and `DPoP` (RFC 9449 §7.1): reading the
+ * `Authorization` header and the `WWW-Authenticate` challenges that answer a missing, bad or
+ * insufficient token.
  */
 import { ForbiddenError, UnauthorizedError } from '../errors/index.ts';
 
@@ -10,19 +11,28 @@ export const NO_TOKEN_CHALLENGE = 'Bearer';
 export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme name is case-insensitive (RFC 9110 §11.1).
-const BEARER_SCHEME = /^bearer(?: |$)/i;
-const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+// RFC 9449 §7.1: the same syntax with the scheme "DPoP".
+const TOKEN_SCHEME = /^(bearer|dpop)(?: |$)/i;
+const TOKEN_CREDENTIALS = /^(?:bearer|dpop) +([A-Za-z0-9\-._~+/]+=*)$/i;
 
-/** The token of a `Bearer` header; UnauthorizedError when there is none or it is malformed. */
-export function bearerToken(authorization: string | undefined): string {
-  if (authorization === undefined || !BEARER_SCHEME.test(authorization)) {
+export type TokenScheme = 'Bearer' | 'DPoP';
+
+export interface Credentials {
+  readonly scheme: TokenScheme;
+  readonly token: string;
+}
+
+/** The scheme and token of the header; UnauthorizedError when there is none or it is malformed. */
+export function accessCredentials(authorization: string | undefined): Credentials {
+  const scheme = TOKEN_SCHEME.exec(authorization ?? '')?.[1];
+  if (authorization === undefined || scheme === undefined) {
     throw new UnauthorizedError('a bearer access token is required', NO_TOKEN_CHALLENGE);
   }
-  const token = BEARER_CREDENTIALS.exec(authorization)?.[1];
+  const token = TOKEN_CREDENTIALS.exec(authorization)?.[1];
   if (token === undefined) {
     throw new UnauthorizedError('the Authorization header is not a well-formed bearer token', INVALID_TOKEN_CHALLENGE);
   }
-  return token;
+  return { scheme: scheme.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token };
 }
 
 /** RFC 6750 §3.1 insufficient_scope: 403 naming every scope the operation needs. */

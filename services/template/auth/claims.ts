@@ -4,7 +4,7 @@
  */
 import { errors, type JWTPayload } from 'jose';
 import { UnauthorizedError } from '../errors/index.ts';
-import type { Principal } from '../service.ts';
+import type { Principal, TokenKind } from '../service.ts';
 import { INVALID_TOKEN_CHALLENGE } from './bearer.ts';
 
 /** RFC 9068 §2.2: the claims every JWT access token carries (iss and aud are checked by value). */
@@ -19,17 +19,52 @@ function isStringArray(value: unknown): value is string[] {
 }
 
 /**
- * The caller proven by a verified claims set. RFC 9068 §2.2: a client-credentials token has
- * `sub` equal to `client_id` (a service); any other subject is a user.
+ * `gty`, set by identity-authz, names the grant a token came from, and so whom it speaks for:
+ * the client itself (`client_credentials`) or a user (`authorization_code`, also after a refresh).
+ * The subject is never compared with the client id to decide this (docs/tokens.md).
  */
+const KIND_OF_GRANT: Readonly<Record<string, TokenKind>> = {
+  client_credentials: 'service',
+  authorization_code: 'browser',
+};
+
+function kindOf(grantType: unknown): TokenKind {
+  if (grantType === undefined) {
+    throw invalidToken('the token lacks the gty claim (the grant type it was issued for), so it cannot be told to be a service or a user token: request a new one from the issuer');
+  }
+  const kind = typeof grantType === 'string' ? KIND_OF_GRANT[grantType] : undefined;
+  if (kind === undefined) {
+    throw invalidToken('the token gty claim names a grant type this service does not accept (client_credentials or authorization_code)');
+  }
+  return kind;
+}
+
+/** The caller proven by a verified claims set. */
 export function principalFromClaims(payload: JWTPayload): Principal {
   const { sub: subject, client_id: clientId, scope, scp } = payload;
   if (typeof subject !== 'string' || typeof clientId !== 'string') {
     throw invalidToken('the token sub and client_id claims must be strings');
   }
+  const kind = kindOf(payload.gty);
   // RFC 9068 §2.2.3: `scope` is space-separated; some servers send a `scp` array instead.
   const scopes = typeof scope === 'string' ? scope.split(' ').filter((item) => item !== '') : isStringArray(scp) ? scp : [];
-  return { subject, clientId, kind: subject === clientId ? 'service' : 'browser', scopes: new Set(scopes), expiresAt: Number(payload.exp) };
+  return { subject, clientId, kind, scopes: new Set(scopes), expiresAt: Number(payload.exp) };
+}
+
+/**
+ * RFC 9449 §6.1: the thumbprint of the key a token is bound to (`cnf.jkt`), or undefined for a
+ * bearer token. A confirmation this service cannot check (another `cnf` method) is refused.
+ */
+export function boundKeyOf(payload: JWTPayload): string | undefined {
+  const { cnf } = payload;
+  if (cnf === undefined) {
+    return undefined;
+  }
+  const jkt: unknown = typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>).jkt : undefined;
+  if (typeof jkt !== 'string' || jkt === '') {
+    throw invalidToken('the token cnf claim binds it in a way this service cannot check (only DPoP cnf.jkt is supported)');
+  }
+  return jkt;
 }
 
 /**

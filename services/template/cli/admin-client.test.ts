@@ -32,7 +32,7 @@ describe('admin client', () => {
     const { port } = server.address() as AddressInfo;
     try {
       let failure: unknown;
-      try { await callAdmin({ address: '127.0.0.1', port, ca: material.ca }, 'GET', '/', 100); } catch (error) { failure = error; }
+      try { await callAdmin({ address: '127.0.0.1', port, ca: material.ca }, 'GET', '/', { timeoutMs: 100 }); } catch (error) { failure = error; }
       expect((failure as Error).message).to.equal('no answer within 100 ms');
     } finally {
       server.closeAllConnections();

@@ -1,6 +1,6 @@
 /**
- * The command-line side of the admin listener: `livez`, `readyz` and `shutdown` call the running
- * service over HTTPS on loopback, as Kubernetes exec probes do from inside the pod.
+ * The command-line side of the admin listener: `livez`, `readyz`, `shutdown` and `unseal` call the
+ * running service over HTTPS on loopback, as Kubernetes exec probes do from inside the pod.
  */
 import https from 'node:https';
 
@@ -9,6 +9,14 @@ export interface AdminTarget {
   readonly port: number;
   /** PEM CA to verify the chain with; empty skips chain verification (the target is loopback). */
   readonly ca: string;
+  /** The admin token, sent as a bearer token; the state-changing endpoints require it. */
+  readonly token?: string;
+}
+
+export interface AdminCallOptions {
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  readonly timeoutMs?: number;
 }
 
 export interface AdminAnswer {
@@ -23,7 +31,9 @@ const ADMIN_TIMEOUT_MS = 5_000;
  * One admin request. The certificate's names may not include the loopback address (files mode,
  * issued for the Service's DNS name), so only the chain is checked, never the host name.
  */
-export function callAdmin(target: AdminTarget, method: 'GET' | 'POST', path: string, timeoutMs = ADMIN_TIMEOUT_MS): Promise<AdminAnswer> {
+export function callAdmin(target: AdminTarget, method: 'GET' | 'POST', path: string, options: AdminCallOptions = {}): Promise<AdminAnswer> {
+  const { timeoutMs = ADMIN_TIMEOUT_MS } = options;
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const request = https.request(
       {
@@ -35,7 +45,11 @@ export function callAdmin(target: AdminTarget, method: 'GET' | 'POST', path: str
         timeout: timeoutMs,
         ...(target.ca === '' ? { rejectUnauthorized: false } : { ca: target.ca }),
         checkServerIdentity: () => undefined,
-        headers: { accept: 'application/json' },
+        headers: {
+          accept: 'application/json',
+          ...(target.token === undefined ? {} : { authorization: `Bearer ${target.token}` }),
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -45,6 +59,6 @@ export function callAdmin(target: AdminTarget, method: 'GET' | 'POST', path: str
     );
     request.on('timeout', () => { request.destroy(new Error(`no answer within ${timeoutMs} ms`)); });
     request.on('error', reject);
-    request.end();
+    request.end(payload);
   });
 }

@@ -7,6 +7,7 @@ import type { ServiceDefinition } from '../service.ts';
 import { ADMIN_PORT_DEFAULT } from '../config/schema.ts';
 
 const INIT_SUMMARY = 'new barrier unseal key, printed once as shares (see init --help)';
+const UNSEAL_SUMMARY = 'send one unseal share to the running service (see unseal --help)';
 
 /** A service's default ports: `start` takes public.port and admin.port; `up` gives each admin listener its own. */
 function portsOf(service: ServiceDefinition): string {
@@ -23,10 +24,11 @@ export const COMMAND_SYNOPSIS: readonly string[] = [
   'cryptoutil <service> start [--config F.yml]... one service (the container entry point)',
   'cryptoutil <service> start --help             every configuration key with its default',
   'cryptoutil <service> livez|readyz             exit 0 when the admin endpoint answers 200, else 1',
-  'cryptoutil <service> shutdown                 ask the running service to drain and exit',
+  'cryptoutil <service> shutdown                 ask the running service to drain and exit (sends the admin token)',
   'cryptoutil <service> migrate                  apply database migrations and exit',
   'cryptoutil <service> init [--shares 5 --threshold 3] [--json]',
   '                                              new barrier unseal key, printed once as shares',
+  'cryptoutil <service> unseal --share-file F    send one unseal share from file F to the running service',
   'cryptoutil operator start [--kubeconfig FILE] the Kubernetes operator (in-cluster or KUBECONFIG)',
   'cryptoutil operator livez|readyz              exit 0 when the operator admin endpoint answers 200, else 1',
   'cryptoutil operator --help                    the operator options and environment',
@@ -66,6 +68,7 @@ export function upHelp(services: readonly ServiceDefinition[]): string {
     'Writes DIR/credentials.json (mode 0600) and prints the URLs. Ctrl-C stops it cleanly.',
     'Services with a barrier start unsealed: their unseal shares are kept in DIR/unseal/, a',
     'development convenience; in production the shares are kept apart from the data.',
+    'Each service\'s admin token (for shutdown, unseal, seal, rotations) is kept in DIR/admin/<service>.token.',
     '',
     'Options:',
     '  --data-dir DIR     where the data, certificates and credentials live',
@@ -94,7 +97,7 @@ export function serviceHelp(service: ServiceDefinition): string {
     '',
     'Actions:',
     ...Object.entries(serviceActions).map(([action, spec]) => `  ${action.padEnd(10)}  ${spec.summary}`),
-    ...(service.barrier === true ? [`  ${'init'.padEnd(10)}  ${INIT_SUMMARY}`] : []),
+    ...(service.barrier === true ? [`  ${'init'.padEnd(10)}  ${INIT_SUMMARY}`, `  ${'unseal'.padEnd(10)}  ${UNSEAL_SUMMARY}`] : []),
     '',
     `Configuration: defaults, then each --config YAML file in order, then CRYPTOUTIL_* environment`,
     `variables. \`cryptoutil ${service.name} start --help\` lists every key.`,
@@ -116,6 +119,26 @@ export function initHelp(service: ServiceDefinition): string {
     `  --threshold T   how many shares rebuild the key (2 to N, default ${INIT_DEFAULTS.threshold})`,
     '  --json          print {"shares":[...],"threshold":T} only',
     '  -h, --help      this text',
+    '',
+  ].join('\n');
+}
+
+/** `cryptoutil <service> unseal --help`. */
+export function unsealHelp(service: ServiceDefinition): string {
+  return [
+    `Usage: cryptoutil ${service.name} unseal --share-file F [--config F.yml]...`,
+    '',
+    'Sends the one unseal share held in file F (as printed by init, a trailing newline is fine) to',
+    'the running service through POST /admin/v1/unseal, and prints how many shares are still needed.',
+    'The request carries the admin token: admin.token when configured, else {dataDir}/admin.token,',
+    'which the service writes at start; the same --config files as the service find both.',
+    '',
+    'Options:',
+    '  --share-file F    file holding one share; only its owner should be able to read it',
+    '  -c, --config F.yml the service\'s configuration (admin.address, admin.port, dataDir, admin.token)',
+    '  -h, --help        this text',
+    '',
+    'Exit codes: 0 accepted, 1 refused or not reachable, 2 bad usage, unreadable file or no admin token.',
     '',
   ].join('\n');
 }

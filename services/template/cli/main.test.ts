@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { freePort } from '../testing/ports.ts';
 import net from 'node:net';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -9,6 +9,7 @@ import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './main
 import { notesService } from '../testing/notes-service/index.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { version } from '../version.ts';
+import { newUnsealKey } from '../barrier/index.ts';
 import type { ServiceDefinition } from '../service.ts';
 
 interface Captured {
@@ -239,5 +240,96 @@ describe('cryptoutil main: running a service', () => {
     const { file } = await configFile();
     expect(await main(['broken', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
     expect(cli.err()).to.equal('cryptoutil: handlers failed\n');
+  });
+});
+
+describe('cryptoutil main: the admin token on shutdown and unseal (issue 13 point 11)', () => {
+  it('shutdown sends dataDir/admin.token; a wrong token exits 1 and the service keeps running', async () => {
+    const { file, dir } = await configFile();
+    const server = capture();
+    const running = main(['notes', 'start', '--config', file], server.context);
+    await until(() => server.out().includes('listening on'));
+    const tokenFile = join(dir, 'admin.token');
+    const token = await readFile(tokenFile, 'utf8');
+    await writeFile(tokenFile, 'not-the-token-of-this-service-0123456789\n');
+    const refused = capture();
+    expect(await main(['notes', 'shutdown', '--config', file], refused.context)).to.equal(EXIT_FAILURE);
+    expect(refused.err()).to.include('answered 401');
+    const live = capture();
+    expect(await main(['notes', 'livez', '--config', file], live.context)).to.equal(EXIT_OK);
+    await writeFile(tokenFile, token);
+    const stop = capture();
+    expect(await main(['notes', 'shutdown', '--config', file], stop.context)).to.equal(EXIT_OK);
+    expect(JSON.parse(stop.out())).to.deep.equal({ status: 'shutting-down' });
+    expect(await running).to.equal(EXIT_OK);
+  });
+
+  it('shutdown and unseal exit 2 with a message when there is no admin token file', async () => {
+    const { file, dir } = await configFile();
+    const shutdown = capture();
+    expect(await main(['notes', 'shutdown', '--config', file], shutdown.context)).to.equal(EXIT_USAGE);
+    expect(shutdown.err()).to.equal(`cryptoutil: no admin token in ${join(dir, 'admin.token')}: start the service with this dataDir first, or set admin.token\n`);
+    const { shares } = await newUnsealKey(3, 3);
+    const shareFile = join(dir, 'share');
+    await writeFile(shareFile, `${String(shares[0])}\n`);
+    const unseal = capture([sealedNotesService]);
+    expect(await main(['sealed-notes', 'unseal', '--share-file', shareFile, '--config', file], unseal.context)).to.equal(EXIT_USAGE);
+    expect(unseal.err()).to.include('no admin token in');
+  });
+
+  it('unseal --share-file sends one share at a time with the admin token, and the service turns ready', async () => {
+    const { shares, keyCheck } = await newUnsealKey(5, 3);
+    const { file, dir } = await configFile(`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`);
+    const files = await Promise.all(shares.slice(0, 3).map(async (share, index) => {
+      const shareFile = join(dir, `share-${String(index + 1)}`);
+      await writeFile(shareFile, `${share}\n`, { mode: 0o600 });
+      return shareFile;
+    }));
+    const server = capture([sealedNotesService]);
+    const running = main(['sealed-notes', 'start', '--config', file], server.context);
+    await until(() => server.out().includes('listening on'));
+    try {
+      const answers = [];
+      for (const shareFile of files) {
+        const cli = capture([sealedNotesService]);
+        expect(await main(['sealed-notes', 'unseal', '--share-file', shareFile, '--config', file], cli.context)).to.equal(EXIT_OK);
+        answers.push(JSON.parse(cli.out()) as unknown);
+      }
+      expect(answers).to.deep.equal([
+        { sealed: true, threshold: 3, progress: 1, needed: 2 },
+        { sealed: true, threshold: 3, progress: 2, needed: 1 },
+        { sealed: false, threshold: 3, progress: 0 },
+      ]);
+      const ready = capture([sealedNotesService]);
+      expect(await main(['sealed-notes', 'readyz', '--config', file], ready.context)).to.equal(EXIT_OK);
+    } finally {
+      server.signal();
+      await running;
+    }
+  });
+
+  it('unseal refuses bad usage with exit 2: no --share-file, an unreadable or malformed file, a service without a barrier', async () => {
+    const { file, dir } = await configFile();
+    const cases: [string[], RegExp][] = [
+      [['sealed-notes', 'unseal', '--config', file], /--share-file F is required/],
+      [['sealed-notes', 'unseal', '--share-file', '', '--config', file], /--share-file F is required/],
+      [['sealed-notes', 'unseal', '--share-file', join(dir, 'missing'), '--config', file], /cannot read --share-file .*missing/],
+      [['sealed-notes', 'unseal', '--share-file', file, '--config', file], /--share-file .*notes\.yml: the share is not base64url/],
+      [['sealed-notes', 'unseal', 'extra', '--share-file', file], /unexpected argument "extra"/],
+      [['sealed-notes', 'unseal', '--shares', '3'], /Unknown option '--shares'/],
+      [['notes', 'unseal', '--share-file', file], /notes has no barrier/],
+    ];
+    for (const [argv, message] of cases) {
+      const cli = capture([notesService, sealedNotesService]);
+      expect(await main(argv, cli.context), argv.join(' ')).to.equal(EXIT_USAGE);
+      expect(cli.err(), argv.join(' ')).to.match(message);
+    }
+    const help = capture([sealedNotesService]);
+    expect(await main(['sealed-notes', 'unseal', '--help'], help.context)).to.equal(EXIT_OK);
+    expect(help.out()).to.include('Usage: cryptoutil sealed-notes unseal --share-file F').and.include('admin token');
+    const serviceHelp = capture([sealedNotesService]);
+    await main(['sealed-notes', '--help'], serviceHelp.context);
+    expect(serviceHelp.out()).to.match(/\n {2}unseal {6}send one unseal share/);
+    await rm(dir, { recursive: true, force: true });
   });
 });

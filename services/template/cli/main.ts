@@ -12,9 +12,10 @@ import { openDatabase } from '../database/index.ts';
 import { startService } from '../runtime.ts';
 import { version } from '../version.ts';
 import { parseCommand, type Command, type ServiceAction } from './parse.ts';
-import { generalHelp, initHelp, serviceHelp, upHelp } from './help.ts';
+import { generalHelp, initHelp, serviceHelp, unsealHelp, upHelp } from './help.ts';
 import { runInit } from './init-command.ts';
 import { callAdmin } from './admin-client.ts';
+import { runShutdown, runUnseal } from './admin-command.ts';
 import { runUp } from './up.ts';
 import { runOperatorCommand } from './operator-command.ts';
 
@@ -56,16 +57,7 @@ const actionRunners: Readonly<Record<ServiceAction, ActionRunner>> = {
   },
   livez: (_service, config, context) => probe('/admin/v1/livez', config, context),
   readyz: (_service, config, context) => probe('/admin/v1/readyz', config, context),
-  async shutdown(_service, config, context) {
-    try {
-      const answer = await callAdmin({ address: config.admin.address, port: config.admin.port, ca: trustedCa(config) }, 'POST', '/admin/v1/shutdown');
-      context.stdout(`${answer.body}\n`);
-      return answer.status === 202 ? EXIT_OK : EXIT_FAILURE;
-    } catch (error) {
-      context.stderr(`cryptoutil: admin endpoint not reachable: ${(error as Error).message}\n`);
-      return EXIT_FAILURE;
-    }
-  },
+  shutdown: (_service, config, context) => runShutdown(config, context),
   async migrate(service, config, context) {
     const database = await openDatabase({
       url: config.database.url,
@@ -107,6 +99,11 @@ async function run(command: Command, context: CliContext): Promise<number> {
     case 'init':
       await runInit(command, context.stdout);
       return EXIT_OK;
+    case 'unseal-help':
+      context.stdout(unsealHelp(command.service));
+      return EXIT_OK;
+    case 'unseal':
+      return runUnseal(loadServiceConfig(command.service, command.configFiles, context.env), command.shareFile, context);
   }
 }
 

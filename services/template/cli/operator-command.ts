@@ -12,6 +12,7 @@ import type { CliContext } from './main.ts';
 import { callAdmin } from './admin-client.ts';
 import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR, startOperator } from '../../../operator/main.ts';
 import type { OperatorOptions } from '../../../operator/main.ts';
+import { parseAllowedImages } from '../../../operator/guards/index.ts';
 import type { LogLevel } from '../config/schema.ts';
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -51,6 +52,7 @@ export function operatorHelp(): string {
     '',
     'Environment: POD_NAMESPACE (namespace of the leader Lease), POD_NAME (identity in the Lease),',
     'CRYPTOUTIL_IMAGE and CRYPTOUTIL_POSTGRES_IMAGE (images deployed when a resource names none),',
+    'CRYPTOUTIL_ALLOWED_IMAGES (comma-separated entries spec.image must match; default cryptoutil:dev),',
     'CRYPTOUTIL_LOG_LEVEL (default info).',
     '',
   ].join('\n');
@@ -113,6 +115,7 @@ function operatorOptions(flags: Flags, env: CliContext['env']): OperatorOptions 
     namespace: env.POD_NAMESPACE ?? 'default',
     identity: env.POD_NAME ?? hostname(),
     images,
+    ...(env.CRYPTOUTIL_ALLOWED_IMAGES === undefined ? {} : { allowedImages: parseAllowedImages(env.CRYPTOUTIL_ALLOWED_IMAGES) }),
     logLevel,
   };
 }

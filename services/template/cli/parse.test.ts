@@ -85,6 +85,20 @@ describe('cryptoutil command line', () => {
     expect(() => parseCommand(['learn-ps', 'start', '--port', '1'], services)).to.throw(UsageError, /port/);
   });
 
+  describe('unseal --share-file F', () => {
+    it('takes the share file and the service\'s config files, or --help', () => {
+      expect(parseCommand(['sm-kms', 'unseal', '--share-file', 'k1', '-c', 'a.yml', '--config', 'b.yml'], services))
+        .to.deep.equal({ kind: 'unseal', service: smKms, shareFile: 'k1', configFiles: ['a.yml', 'b.yml'] });
+      expect(parseCommand(['sm-kms', 'unseal', '--share-file=k2'], services)).to.deep.equal({ kind: 'unseal', service: smKms, shareFile: 'k2', configFiles: [] });
+      expect(parseCommand(['sm-kms', 'unseal', '-h'], services)).to.deep.equal({ kind: 'unseal-help', service: smKms });
+    });
+
+    it('needs a share file and a service with a barrier', () => {
+      expect(() => parseCommand(['sm-kms', 'unseal'], services)).to.throw(UsageError, /^--share-file F is required/);
+      expect(() => parseCommand(['learn-ps', 'unseal', '--share-file', 'k1'], services)).to.throw(UsageError, /^learn-ps has no barrier/);
+    });
+  });
+
   describe('init (DESIGN "The cryptoutil command")', () => {
     it('defaults to 5 shares and threshold 3, and takes --shares, --threshold and --json', () => {
       expect(parseCommand(['sm-kms', 'init'], services)).to.deep.equal({ kind: 'init', service: smKms, shares: 5, threshold: 3, json: false });
@@ -118,7 +132,7 @@ describe('cryptoutil command line', () => {
     it('is refused for a service without a barrier, and listed only for services with one', () => {
       expect(() => parseCommand(['learn-ps', 'init'], services)).to.throw(UsageError, /^learn-ps has no barrier/);
       expect(() => parseCommand(['learn-ps', 'init', '--help'], services)).to.throw(UsageError, /no barrier/);
-      expect(() => parseCommand(['sm-kms', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate, init$/);
+      expect(() => parseCommand(['sm-kms', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate, init, unseal$/);
       expect(() => parseCommand(['learn-ps', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate$/);
     });
   });

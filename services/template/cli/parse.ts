@@ -17,7 +17,17 @@ export type Command =
   | ({ readonly kind: 'up' } & UpArguments)
   | { readonly kind: 'service'; readonly service: ServiceDefinition; readonly action: ServiceAction; readonly configFiles: readonly string[]; readonly help: boolean }
   | { readonly kind: 'init-help'; readonly service: ServiceDefinition }
-  | ({ readonly kind: 'init'; readonly service: ServiceDefinition; readonly json: boolean } & InitSplit);
+  | ({ readonly kind: 'init'; readonly service: ServiceDefinition; readonly json: boolean } & InitSplit)
+  | { readonly kind: 'unseal-help'; readonly service: ServiceDefinition }
+  | UnsealArguments;
+
+/** `<service> unseal --share-file F [--config F.yml]...`: one share, sent to the running service. */
+export interface UnsealArguments {
+  readonly kind: 'unseal';
+  readonly service: ServiceDefinition;
+  readonly configFiles: readonly string[];
+  readonly shareFile: string;
+}
 
 /** What `cryptoutil up` was asked for: where the data lives, how far the ports move, which files configure it. */
 export interface UpArguments {
@@ -141,6 +151,26 @@ function parseInit(service: ServiceDefinition, args: readonly string[]): Command
   return { kind: 'init', service, ...split, json: values.json === true };
 }
 
+/** `<service> unseal`: like init, only for a service with a barrier. */
+function parseUnseal(service: ServiceDefinition, args: readonly string[]): Command {
+  if (service.barrier !== true) {
+    throw new UsageError(`${service.name} has no barrier: there is nothing to unseal`);
+  }
+  const { values, positionals } = usage(() => parseArgs({
+    args: [...args],
+    options: { 'share-file': { type: 'string' }, config: { type: 'string', multiple: true, short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  }));
+  if (values.help === true) return { kind: 'unseal-help', service };
+  rejectPositionals(positionals, `${service.name} unseal`);
+  const shareFile = values['share-file'];
+  if (shareFile === undefined || shareFile === '') {
+    throw new UsageError('--share-file F is required: a file holding one unseal share, as printed by init');
+  }
+  return { kind: 'unseal', service, configFiles: values.config ?? [], shareFile };
+}
+
 function parseService(name: string, args: readonly string[], services: readonly ServiceDefinition[]): Command {
   const service = services.find((candidate) => candidate.name === name);
   if (service === undefined) {
@@ -154,8 +184,11 @@ function parseService(name: string, args: readonly string[], services: readonly 
   if (action === 'init') {
     return parseInit(service, rest);
   }
+  if (action === 'unseal') {
+    return parseUnseal(service, rest);
+  }
   if (!isAction(action)) {
-    const actions = [...Object.keys(serviceActions), ...(service.barrier === true ? ['init'] : [])];
+    const actions = [...Object.keys(serviceActions), ...(service.barrier === true ? ['init', 'unseal'] : [])];
     throw new UsageError(`unknown action "${action}" for ${name}; actions: ${actions.join(', ')}`);
   }
   const { values, positionals } = usage(() => parseArgs({

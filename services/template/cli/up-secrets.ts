@@ -19,10 +19,26 @@ export function secretsDirectory(dataDir: string): string {
   return join(dataDir, 'secrets');
 }
 
+/** Where `up` keeps each service's admin token (`admin.token`), one file per service. */
+export function adminTokensDirectory(dataDir: string): string {
+  return join(dataDir, 'admin');
+}
+
 /** The secret called `name`: read when present, else created once. */
-export async function upSecret(dataDir: string, name: string): Promise<string> {
+export function upSecret(dataDir: string, name: string): Promise<string> {
+  return keptSecret(secretsDirectory(dataDir), name);
+}
+
+/**
+ * `DIR/admin/<service>.token`: kept across runs, so a shell that read it keeps working; every
+ * service has its own, since they share one dataDir under `up`.
+ */
+export function upAdminToken(dataDir: string, service: string): Promise<string> {
+  return keptSecret(adminTokensDirectory(dataDir), `${service}.token`);
+}
+
+async function keptSecret(directory: string, name: string): Promise<string> {
   if (!NAME.test(name)) throw new Error(`not a secret name: ${name}`);
-  const directory = secretsDirectory(dataDir);
   await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
   await chmod(directory, PRIVATE_DIRECTORY_MODE);
   const file = join(directory, name);

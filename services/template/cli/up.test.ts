@@ -268,4 +268,48 @@ describe('cryptoutil up', () => {
     expect(lines).to.have.length(1);
     expect(lines[0]).to.include(join(dataDir, 'unseal')).and.include('development convenience').and.include('production keeps them apart');
   });
+
+  it('keeps one admin token per service in DIR/admin/<service>.token (0600), reused by the next run, which the CLI reads through admin.token', async () => {
+    const dataDir = await freshDir();
+    const first = await startSuite({ dataDir, services: [notesService, sealedNotesService], env: quiet, stdout: () => undefined });
+    const files = ['notes', 'sealed-notes'].map((name) => join(dataDir, 'admin', `${name}.token`));
+    let tokens: string[];
+    try {
+      tokens = await Promise.all(files.map((file) => readFile(file, 'utf8')));
+      for (const file of files) expect((await stat(file)).mode & 0o777, file).to.equal(0o600);
+      expect((await stat(join(dataDir, 'admin'))).mode & 0o777).to.equal(0o700);
+      for (const token of tokens) expect(token).to.match(/^[A-Za-z0-9_-]{43}\n$/);
+      expect(tokens[0]).to.not.equal(tokens[1]);
+      // The services share DIR as dataDir, so none writes DIR/admin.token: each has its own.
+      await stat(join(dataDir, 'admin.token')).then(() => { throw new Error('DIR/admin.token exists'); }, (error: unknown) => { expect((error as NodeJS.ErrnoException).code).to.equal('ENOENT'); });
+      const ca = await readFile(first.caFile, 'utf8');
+      const sealed = first.services.find((service) => service.name === 'sealed-notes');
+      const sealUrl = `${String(sealed?.adminUrl)}/admin/v1/seal`;
+      expect((await httpsCall(ca, 'POST', sealUrl, { token: String(tokens[0]).trim() })).status).to.equal(401);
+      expect((await httpsCall(ca, 'POST', sealUrl, { token: String(tokens[1]).trim() })).status).to.equal(200);
+    } finally {
+      await first.stop();
+    }
+    const second = await startSuite({ dataDir, services: [notesService, sealedNotesService], env: quiet, stdout: () => undefined });
+    try {
+      expect(await Promise.all(files.map((file) => readFile(file, 'utf8')))).to.deep.equal(tokens);
+      const notes = second.services.find((service) => service.name === 'notes');
+      const config = join(dataDir, 'notes-cli.yml');
+      await writeFile(config, `admin: { port: ${new URL(String(notes?.adminUrl)).port}, token: "file://${String(files[0])}" }\ndataDir: ${dataDir}\nlog: { level: silent }\n`);
+      let out = '';
+      const context = { services: [notesService], env: {}, stdout: (text: string) => { out += text; }, stderr: () => undefined, onSignal: () => () => undefined };
+      expect(await main(['notes', 'shutdown', '--config', config], context)).to.equal(EXIT_OK);
+      expect(out).to.include('shutting-down');
+      await notes?.stopped;
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('says where the admin tokens are kept', async () => {
+    const dataDir = await freshDir();
+    const up = await upUntilReady(dataDir, [notesService]);
+    expect(await up.interrupt()).to.equal(0);
+    expect(up.output()).to.match(new RegExp(`admin tokens +${join(dataDir, 'admin').replaceAll('/', '\\/')} \\(one per service`));
+  });
 });

@@ -10,7 +10,7 @@ import { loadServiceConfig } from './service-config.ts';
 import { ensureLocalCa } from '../tls/index.ts';
 import { startService, type RunningService } from '../runtime.ts';
 import { unsealDirectory, upUnsealShares } from './up-unseal.ts';
-import { secretsDirectory, upSecret } from './up-secrets.ts';
+import { adminTokensDirectory, secretsDirectory, upAdminToken, upSecret } from './up-secrets.ts';
 import { movedPort } from './parse.ts';
 import { PortInUseError } from '../server/port-in-use.ts';
 import { layersFor, readUpConfig, wiredKeyProblems } from './up-config.ts';
@@ -78,7 +78,7 @@ async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: 
     // Every service trusts the suite's own authorization server.
     ...(issuer === undefined ? {} : { auth: { issuer: suite.publicUrl(issuer.name) } }),
     public: { address: '127.0.0.1', port: movedPort(service.publicPort, portOffset) },
-    admin: { address: '127.0.0.1', port: movedPort(service.upAdminPort, portOffset) },
+    admin: { address: '127.0.0.1', port: movedPort(service.upAdminPort, portOffset), token: await upAdminToken(dataDir, service.name) },
     tls: { mode: 'auto' },
     database: { url: `sqlite:${join(dataDir, `${service.name}.sqlite`)}` },
     dataDir,
@@ -192,6 +192,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     `  data directory   ${suite.dataDir}`,
     `  CA certificate   ${suite.caFile}`,
     `  credentials      ${suite.credentialsFile} (development only: keep it private)`,
+    ...(options.services.length === 0 ? [] : [`  admin tokens     ${adminTokensDirectory(suite.dataDir)} (one per service: the bearer token its state-changing admin endpoints require)`]),
     ...(options.services.some((service) => service.barrier === true)
       ? [`  unseal shares    ${unsealDirectory(suite.dataDir)} (kept beside the data as a development convenience; production keeps them apart)`]
       : []),

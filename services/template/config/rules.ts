@@ -51,6 +51,7 @@ export const TEMPLATE_RULES: readonly Rule[] = [
   { path: 'database.poolMax', check: (c) => when(c.database.poolMax < c.database.poolMin, 'must not be less than database.poolMin') },
   { path: 'auth.issuer', check: (c) => optionalUrl(c.auth.issuer, ['https:'], 'must be an https:// URL') },
   { path: 'auth.jwksUri', check: (c) => optionalUrl(c.auth.jwksUri, ['https:'], 'must be an https:// URL') },
+  { path: 'auth.publicUrl', check: (c) => optionalUrl(c.auth.publicUrl, ['https:'], 'must be an https:// URL') },
   { path: 'cors.origins', check: (c) => everyEntry(c.cors.origins, isHttpsOrigin, 'must be an origin: https://host[:port]') },
   { path: 'ipAllowlist', check: (c) => everyEntry(c.ipAllowlist, isIpOrCidr, 'must be an IP address or a CIDR block') },
   // Shamir's scheme needs two shares at least: with one, each share would be the unseal key itself.

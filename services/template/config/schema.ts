@@ -9,10 +9,10 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export interface TemplateConfig {
   public: { address: string; port: number };
-  admin: { address: string; port: number };
+  admin: { address: string; port: number; token?: string };
   tls: { mode: TlsMode; certFile: string; keyFile: string; caFile: string; names: string[] };
   database: { url: string; poolMin: number; poolMax: number };
-  auth: { issuer: string; jwksUri: string; audience: string; clockSkewSeconds: number };
+  auth: { issuer: string; jwksUri: string; audience: string; clockSkewSeconds: number; publicUrl: string };
   cors: { origins: string[] };
   rateLimit: { perSecond: number; burst: number; redisUrl: string };
   ipAllowlist: string[];
@@ -43,6 +43,10 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
     admin: {
       address: { doc: 'Address of the admin HTTPS listener; must be a loopback address.', format: String, default: '127.0.0.1' },
       port: { doc: 'Port of the admin HTTPS listener.', format: 'port', default: ADMIN_PORT_DEFAULT },
+      token: {
+        doc: 'Bearer token the state-changing admin endpoints (unseal, seal, shutdown, rotations) require; use a file:// reference to a random secret of at least 32 characters. Empty: a new one is written to {dataDir}/admin.token (0600) at every start.',
+        format: String, default: '', sensitive: true,
+      },
     },
     tls: {
       mode: { doc: 'auto: create a local CA and server certificate under dataDir; files: load PEM files.', format: ['auto', 'files'], default: 'auto' },
@@ -61,6 +65,7 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       jwksUri: { doc: 'JWKS URL; empty means discover it from the issuer metadata.', format: String, default: '' },
       audience: { doc: 'Expected `aud` of access tokens; empty means the resource of the service, urn:cryptoutil:{service}.', format: String, default: '' },
       clockSkewSeconds: { doc: 'Tolerated clock skew for exp and nbf.', format: 'nat', default: 30 },
+      publicUrl: { doc: 'Base URL clients reach the public API at, which DPoP proofs name (htu); empty means the public listener URL.', format: String, default: '' },
     },
     cors: {
       origins: { doc: 'Origins allowed to call /browser routes cross-origin.', format: Array, default: [] },

@@ -58,7 +58,7 @@ describe('CORS (cors.origins, /browser only)', () => {
     expect(response.headers['access-control-allow-origin']).to.equal(CONSOLE);
     expect(response.headers['access-control-allow-credentials']).to.equal('true');
     expect(String(response.headers['access-control-allow-methods'])).to.include('POST');
-    expect(String(response.headers['access-control-allow-headers'])).to.include('Authorization');
+    expect(String(response.headers['access-control-allow-headers'])).to.include('Authorization').and.to.include('DPoP');
     expect(response.headers['access-control-max-age']).to.equal('600');
   });
 

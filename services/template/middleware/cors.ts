@@ -8,8 +8,8 @@ import type { RequestState } from '../service.ts';
 
 export const BROWSER_PREFIX = '/browser/';
 
-/** What a browser client may send beyond the CORS-safelisted request headers. */
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Request-Id', 'X-CSRF-Token'];
+/** What a browser client may send beyond the CORS-safelisted request headers (DPoP: RFC 9449 proofs). */
+const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'X-Request-Id', 'X-CSRF-Token', 'DPoP'];
 
 /** What script may read from a response: the id to quote in a ticket and the headers errors carry. */
 const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'WWW-Authenticate', 'Location'];

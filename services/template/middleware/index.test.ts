@@ -27,7 +27,7 @@ function config(overrides: Overrides = {}): TemplateConfig {
     admin: { address: '127.0.0.1', port: 9098 },
     tls: { mode: 'auto', certFile: '', keyFile: '', caFile: '', names: ['localhost'] },
     database: { url: 'sqlite::memory:', poolMin: 0, poolMax: 1 },
-    auth: { issuer: '', jwksUri: '', audience: '', clockSkewSeconds: 30 },
+    auth: { issuer: '', jwksUri: '', audience: '', clockSkewSeconds: 30, publicUrl: '' },
     cors: { origins: [CONSOLE] },
     rateLimit: { perSecond: 2, burst: 3, redisUrl: overrides.redisUrl ?? '' },
     ipAllowlist: overrides.ipAllowlist ?? [],

@@ -14,7 +14,15 @@ import { compileRequestValidator, type RequestValidator } from './validate.ts';
  * Proves the caller of one request: the `Authorization` header (undefined when absent), the token
  * kind the prefix demands and the operation's scopes. Throws UnauthorizedError or ForbiddenError.
  */
-export type Authenticate = (authorization: string | undefined, kind: TokenKind, scopes: readonly string[]) => Promise<Principal>;
+/** What a DPoP proof (RFC 9449) must match: the request's method, path and `DPoP` header. */
+export interface RequestTarget {
+  readonly method: string;
+  /** The path as requested, without the query. */
+  readonly path: string;
+  readonly dpop: string | undefined;
+}
+
+export type Authenticate = (authorization: string | undefined, kind: TokenKind, scopes: readonly string[], request?: RequestTarget) => Promise<Principal>;
 
 /** Where each token kind's copy of the API lives (DESIGN). */
 export const API_PREFIXES: Readonly<Record<TokenKind, string>> = {
@@ -40,7 +48,8 @@ function headerValue(ctx: Parameters<Step>[0], name: string): string | undefined
 
 function authenticationStep(operation: OperationSpec, kind: TokenKind, authenticate: Authenticate): Step {
   return async function authenticateRequest(ctx, next) {
-    ctx.state.principal = await authenticate(headerValue(ctx, 'authorization'), kind, operation.scopes);
+    const request: RequestTarget = { method: ctx.method, path: ctx.path, dpop: headerValue(ctx, 'dpop') };
+    ctx.state.principal = await authenticate(headerValue(ctx, 'authorization'), kind, operation.scopes, request);
     await next();
   };
 }

@@ -58,11 +58,14 @@ describe('test issuer (OAuth 2.1 authorization server stand-in)', () => {
     const service = await issuer.serviceToken({ clientId: 'svc', audience: 'urn:cryptoutil:learn-ps', scopes: ['a', 'b'], expiresIn: 60 });
     expect(decodeProtectedHeader(service)).to.include({ typ: 'at+jwt', alg: 'ES256' });
     const claims = decodeJwt(service);
-    expect(claims).to.include({ iss: issuer.url, sub: 'svc', client_id: 'svc', aud: 'urn:cryptoutil:learn-ps', scope: 'a b' });
+    expect(claims).to.include({ iss: issuer.url, sub: 'svc', client_id: 'svc', aud: 'urn:cryptoutil:learn-ps', scope: 'a b', gty: 'client_credentials' });
+    expect(claims.cnf).to.equal(undefined);
     expect(Number(claims.exp) - Number(claims.iat)).to.equal(60);
     expect(claims.jti).to.be.a('string');
     const user = decodeJwt(await issuer.userToken({ subject: 'alice', clientId: 'spa', audience: 'urn:cryptoutil:learn-ps', scopes: [] }));
-    expect(user).to.include({ sub: 'alice', client_id: 'spa', scope: '' });
+    expect(user).to.include({ sub: 'alice', client_id: 'spa', scope: '', gty: 'authorization_code' });
+    const bound = decodeJwt(await issuer.userToken({ subject: 'alice', clientId: 'spa', audience: 'urn:cryptoutil:learn-ps', scopes: [], jkt: 'thumbprint' }));
+    expect(bound.cnf).to.deep.equal({ jkt: 'thumbprint' });
   });
 
   it('replaces its key on rotation', async () => {

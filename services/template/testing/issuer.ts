@@ -24,6 +24,8 @@ export interface ServiceTokenOptions {
   readonly audience: string;
   readonly scopes: readonly string[];
   readonly expiresIn?: number;
+  /** RFC 7638 thumbprint of a DPoP key: the token is bound to it (`cnf.jkt`, RFC 9449 §6.1). */
+  readonly jkt?: string;
 }
 
 export interface UserTokenOptions extends ServiceTokenOptions {
@@ -39,9 +41,9 @@ export interface TestIssuer {
   readonly ca: string;
   /** How often each path was requested, e.g. `hits('/jwks')`. */
   hits(path: string): number;
-  /** RFC 9068 §2.2 client-credentials token: `sub` equals `client_id`. */
+  /** RFC 9068 §2.2 client-credentials token: `sub` equals `client_id`, `gty` is `client_credentials`. */
   serviceToken(options: ServiceTokenOptions): Promise<string>;
-  /** A user's token, as an authorization code + PKCE flow would issue it. */
+  /** A user's token, as an authorization code + PKCE flow would issue it (`gty` `authorization_code`). */
   userToken(options: UserTokenOptions): Promise<string>;
   /** Signs exactly `claims` with the current key, for tests of malformed tokens. */
   sign(claims: JWTPayload, header?: { readonly typ?: string; readonly kid?: string }): Promise<string>;
@@ -144,12 +146,13 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   const sign = (claims: JWTPayload, header: { readonly typ?: string; readonly kid?: string } = {}): Promise<string> =>
     new SignJWT(claims).setProtectedHeader({ alg, typ: header.typ ?? 'at+jwt', kid: header.kid ?? key.kid }).sign(key.privateKey);
 
-  // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope per §2.2.3.
-  const accessToken = (subject: string, token: ServiceTokenOptions): Promise<string> => {
+  // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; scope per §2.2.3; gty as identity-authz sets it.
+  const accessToken = (subject: string, grantType: string, token: ServiceTokenOptions): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
     return sign({
       iss: url, sub: subject, aud: token.audience, client_id: token.clientId, scope: token.scopes.join(' '),
-      iat: now, exp: now + (token.expiresIn ?? lifetime), jti: randomUUID(),
+      iat: now, exp: now + (token.expiresIn ?? lifetime), jti: randomUUID(), gty: grantType,
+      ...(token.jkt === undefined ? {} : { cnf: { jkt: token.jkt } }),
     });
   };
 
@@ -172,7 +175,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     if (!scopes.every((scope) => client.scopes.includes(scope))) {
       throw new TokenError(400, 'invalid_scope', 'a requested scope is not allowed for this client');
     }
-    const token = await accessToken(credentials.id, { clientId: credentials.id, audience: resource, scopes });
+    const token = await accessToken(credentials.id, 'client_credentials', { clientId: credentials.id, audience: resource, scopes });
     return { body: { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: scopes.join(' ') } };
   };
 
@@ -220,8 +223,8 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     tokenEndpoint: `${url}/token`,
     ca: tls.cert,
     hits: (path) => hits.get(path) ?? 0,
-    serviceToken: (token) => accessToken(token.clientId, token),
-    userToken: (token) => accessToken(token.subject, token),
+    serviceToken: (token) => accessToken(token.clientId, 'client_credentials', token),
+    userToken: (token) => accessToken(token.subject, 'authorization_code', token),
     sign,
     addClient(id, secret, scopes) {
       clients.set(id, { secretDigest: digest(secret), scopes: [...scopes] });
