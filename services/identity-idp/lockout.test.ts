@@ -66,21 +66,32 @@ describe('identity-idp account lockout (OWASP Authentication Cheat Sheet)', () =
   });
 });
 
-describe('identity-idp per-address throttle of failed logins', () => {
+describe('identity-idp throttle of failed logins per address and username', () => {
   let idp: IdpHarness;
   before(async () => { idp = await startIdp({ config: { idp: { throttle: { maxFailures: 3, windowSeconds: 60 } } } }); });
   after(async () => { await idp.close(); });
 
-  it('answers a 429 page with Retry-After once an address has failed maxFailures times, whatever the account', async () => {
+  it('answers a 429 page with Retry-After once an address has failed maxFailures times for one username', async () => {
     await createUser(idp, 'sprayed');
     const challenge = await idp.challenge();
-    for (const username of ['one', 'two', 'sprayed']) {
-      expect((await submitLogin(idp.browser(), challenge, username, WRONG)).status).to.equal(401);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await submitLogin(idp.browser(), challenge, 'unknown-name', WRONG)).status).to.equal(401);
     }
-    const throttled = await submitLogin(idp.browser(), challenge, 'sprayed');
+    const throttled = await submitLogin(idp.browser(), challenge, 'unknown-name');
     expect(throttled.status).to.equal(429);
     expect(throttled.headers['content-type']).to.equal('text/html; charset=utf-8');
     expect(Number(throttled.headers['retry-after'])).to.be.within(1, 60);
     expect(throttled.text).to.include('retry after');
+    // Another username from the same address has its own window.
+    expect((await submitLogin(idp.browser(), challenge, 'sprayed')).status).to.equal(303);
+  });
+
+  it('gives the window back on a success: a user who mistypes now and then is never throttled', async () => {
+    await createUser(idp, 'clumsy');
+    const challenge = await idp.challenge();
+    for (let round = 0; round < 3; round += 1) {
+      expect((await submitLogin(idp.browser(), challenge, 'clumsy', WRONG)).status).to.equal(401);
+      expect((await submitLogin(idp.browser(), challenge, 'clumsy')).status).to.equal(303);
+    }
   });
 });
