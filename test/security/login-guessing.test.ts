@@ -8,8 +8,8 @@
  */
 import { expect } from 'chai';
 import { createPostgresDatabase, type Scratch } from '../../services/template/testing/databases.ts';
-import { fieldValue, startIdp, type Answer, type Browser, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
-import { createUser, PASSWORD } from '../../services/identity-idp/testing/flow.ts';
+import { startIdp, type Answer, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
+import { createUser, openLoginForm, PASSWORD } from '../../services/identity-idp/testing/flow.ts';
 import { PasswordChecks } from '../../services/identity-idp/testing/password-checks.ts';
 
 const GUESSES = 50;
@@ -23,14 +23,6 @@ const ENGINES: readonly { readonly title: string; readonly database: () => Promi
   { title: 'SQLite', database: () => Promise.resolve(undefined) },
   { title: 'PostgreSQL', database: createPostgresDatabase },
 ];
-
-/** One browser with the login form open: posts of it share the CSRF cookie and token. */
-async function loginForm(idp: IdpHarness): Promise<(username: string, password: string) => () => Promise<Answer>> {
-  const browser: Browser = idp.browser();
-  const page = await browser.get(`/login?login_challenge=${await idp.challenge()}`);
-  const fields = { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') };
-  return (username, password) => () => browser.post('/login', { ...fields, username, password });
-}
 
 function hasSession(answer: Answer): boolean {
   return [answer.headers['set-cookie'] ?? []].flat().some((line) => line.startsWith('__Host-idp_session='));
@@ -59,7 +51,7 @@ for (const engine of ENGINES) {
     it(`${String(GUESSES)} parallel wrong guesses get at most ${String(LOCKOUT)} password checks, and the right password sent during them is refused`, async () => {
       await withIdp({ idp: { lockout: { maxFailures: LOCKOUT }, throttle: { maxFailures: UNREACHED } } }, async (idp) => {
         await createUser(idp, 'guessed');
-        const post = await loginForm(idp);
+        const post = await openLoginForm(idp);
         checks.count = 0;
         checks.hold();
         const wrong = await checks.send(Array.from({ length: GUESSES }, () => post('guessed', WRONG)));
@@ -79,7 +71,7 @@ for (const engine of ENGINES) {
     it(`the same burst from one address gets 429 beyond ${String(THROTTLE)} attempts, before any password check`, async () => {
       await withIdp({ idp: { lockout: { maxFailures: UNREACHED }, throttle: { maxFailures: THROTTLE } } }, async (idp) => {
         await createUser(idp, 'throttled');
-        const post = await loginForm(idp);
+        const post = await openLoginForm(idp);
         checks.count = 0;
         checks.hold();
         const pending = await checks.send([...Array.from({ length: GUESSES }, () => post('throttled', WRONG)), post('throttled', PASSWORD)]);

@@ -97,7 +97,9 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
     renderLogin(ctx, request, 403, username, lockedMessage(locked));
     return;
   }
-  if (user === null || !await passwordMatches(idp, user, password)) {
+  // Always hashed, also for an unknown user: the answer time must not tell whether the account exists.
+  const matches = await passwordMatches(idp, user, password);
+  if (user === null || !matches) {
     // A wrong password keeps both reservations; the one that filled the count has locked the account.
     const nowLocked = subject === undefined ? undefined : await idp.lockout.lockedUntil(em, subject, now);
     if (nowLocked === undefined) renderLogin(ctx, request, 401, username, LOGIN_FAILED);
