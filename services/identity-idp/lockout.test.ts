@@ -1,4 +1,7 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { expect } from 'chai';
+import type { IdpUser } from './entities.ts';
+import { Lockout } from './lockout.ts';
 import { startIdp, type IdpHarness } from './testing/harness.ts';
 import { createUser, submitLogin } from './testing/flow.ts';
 
@@ -93,5 +96,22 @@ describe('identity-idp throttle of failed logins per address and username', () =
       expect((await submitLogin(idp.browser(), challenge, 'clumsy', WRONG)).status).to.equal(401);
       expect((await submitLogin(idp.browser(), challenge, 'clumsy')).status).to.equal(303);
     }
+  });
+});
+
+describe('Lockout reservations when the database answers unexpectedly', () => {
+  const lockout = new Lockout({ maxFailures: 3, seconds: 60 });
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('refuses until now + seconds when the count was full but a success cleared the lock in between', async () => {
+    const em = { nativeUpdate: () => Promise.resolve(0), fork: () => ({ findOne: () => Promise.resolve(null) }) } as unknown as EntityManager;
+    expect(await lockout.reserve(em, { user: { id: 'u' } as IdpUser }, now)).to.deep.equal(new Date(now.getTime() + 60_000));
+  });
+
+  it('passes on a database error other than the unique key of an unknown name\'s row', async () => {
+    const em = { insert: () => Promise.reject(new TypeError('database is gone')) } as unknown as EntityManager;
+    let failure: unknown;
+    await lockout.reserve(em, { unknown: 'someone' }, now).catch((error: unknown) => { failure = error; });
+    expect(failure).to.be.instanceOf(TypeError);
   });
 });

@@ -170,6 +170,14 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     }
   });
 
+  it('treats a form without username or password as a failed login (401)', async () => {
+    const browser = idp.browser();
+    const page = await browser.get(`/login?login_challenge=${await idp.challenge()}`);
+    const answer = await browser.post('/login', { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') });
+    expect(answer.status).to.equal(401);
+    expect(answer.text).to.include('The username or password is incorrect.');
+  });
+
   it('checks the password of an unknown user against the decoy hash: the same work as a wrong password', async () => {
     const checks = PasswordChecks.watch();
     try {
