@@ -1,11 +1,14 @@
 import { expect } from 'chai';
+import { pino } from 'pino';
 import { createHashService, type HashService } from '../template/hash/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { signingKeyEntities, signingKeyMigrations } from '../template/signing-keys/index.ts';
 import { entities, IdpLoginCounter, IdpSession, IdpUser } from './entities.ts';
+import { sweepOnce } from './index.ts';
 import { Lockout } from './lockout.ts';
 import { migrations } from './migrations.ts';
 import { SessionStore } from './sessions.ts';
+import { FailureThrottle } from './throttle.ts';
 import { lockedUntil, newUser, presentUser } from './users.ts';
 
 describeOnDatabases('identity-idp sessions, users and lockout', { entities: [...signingKeyEntities, ...entities], migrations: [...signingKeyMigrations, ...migrations] }, (db) => {
@@ -99,6 +102,12 @@ describeOnDatabases('identity-idp sessions, users and lockout', { entities: [...
     expect(await db().fork().count(IdpUser, { username: 'nobody' })).to.equal(0);
     expect(await db().fork().findOneOrFail(IdpLoginCounter, { username: 'nobody' })).to.include({ failedAttempts: 2 });
     expect(await lockout.lockedUntil(db().fork(), { unknown: 'never-tried' }, now)).to.equal(undefined);
+    // The sweep drops counters whose lock has ended (this one ended long ago), not those still locked.
+    const future = new Date(Date.now() + 3_600_000);
+    await lockout.reserve(db().fork(), { unknown: 'still-locked' }, future);
+    await lockout.reserve(db().fork(), { unknown: 'still-locked' }, future);
+    await sweepOnce(() => db().fork(), new SessionStore({ hash, ttlSeconds: 60 }), new FailureThrottle({ maxFailures: 1, windowSeconds: 1 }), pino({ level: 'silent' }));
+    expect((await db().fork().find(IdpLoginCounter, {})).map((row) => row.username)).to.deep.equal(['still-locked']);
   });
 
   it('hashes a new user with an older version when asked (imports, rehash tests)', async () => {
