@@ -41,5 +41,20 @@ export const IdpSession = defineEntity({
 });
 export type IdpSession = InferEntity<typeof IdpSession>;
 
+/**
+ * Failed-login counters of usernames no user has: an unknown name is locked after the same number
+ * of failures as a real account, without a user being created for it.
+ */
+export const IdpLoginCounter = defineEntity({
+  name: 'IdpLoginCounter',
+  tableName: 'idp_login_counters',
+  properties: {
+    username: p.string().primary(),
+    failedAttempts: p.integer(),
+    lockedUntil: p.datetime().nullable(),
+  },
+});
+export type IdpLoginCounter = InferEntity<typeof IdpLoginCounter>;
+
 /** The service's own entities; the definition puts the signing-key entities before them. */
-export const entities = [IdpUser, IdpSession];
+export const entities = [IdpUser, IdpSession, IdpLoginCounter];

@@ -54,7 +54,7 @@ describe('identity-idp definition', () => {
     const hash = await createHashService({ pepper: 'x'.repeat(32) });
     let now = 0;
     const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 1, now: () => now });
-    throttle.recordFailure('a');
+    throttle.reserve('a');
     now = 2_000;
     const sessions = new SessionStore({ hash, ttlSeconds: 1 });
     const removing = { nativeDelete: () => Promise.resolve(2) } as unknown as EntityManager;

@@ -13,7 +13,7 @@ import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { createSigningKeys, signingKeyEntities, signingKeyMigrations, type SigningKeys } from '../template/signing-keys/index.ts';
 import { errorClass } from '../template/middleware/problem-details.ts';
 import { checkIdpConfig, idpConfigSchema, idpPublicUrl, type IdpConfig } from './config.ts';
-import { entities } from './entities.ts';
+import { entities, IdpLoginCounter } from './entities.ts';
 import { Lockout } from './lockout.ts';
 import { LoginRequestVerifier } from './login-request.ts';
 import { LoginResultSigner } from './login-result.ts';
@@ -25,7 +25,7 @@ import { SECOND_FACTORS } from './second-factors.ts';
 import { SessionStore } from './sessions.ts';
 import { FailureThrottle } from './throttle.ts';
 
-/** How often expired sessions and ended throttle windows are dropped. */
+/** How often expired sessions, ended throttle windows and ended locks of unknown usernames are dropped. */
 export const SWEEP_INTERVAL_MS = 60_000;
 
 /** Login-result keys: rotated monthly; a retired key stays published a day, far beyond a 60 s result. */
@@ -42,12 +42,17 @@ function barrierOf(runtime: ServiceRuntime): Barrier {
   return runtime.barrier;
 }
 
-/** Removes expired sessions and ended throttle windows; failures are logged by class and retried next time. */
+/**
+ * Removes expired sessions, ended throttle windows and the counters of unknown usernames whose lock
+ * has ended (an ended lock starts the count afresh, as no row does); failures are logged by class
+ * and retried next time.
+ */
 export async function sweepOnce(fork: () => EntityManager, sessions: SessionStore, throttle: FailureThrottle, log: Logger): Promise<void> {
   throttle.prune();
   try {
     const removed = await sessions.sweep(fork());
     if (removed > 0) log.debug({ removed }, 'expired sessions removed');
+    await fork().nativeDelete(IdpLoginCounter, { lockedUntil: { $lte: new Date() } });
   } catch (error) {
     log.warn({ error: errorClass(error) }, 'sweeping expired sessions failed');
   }

@@ -34,7 +34,20 @@ class CreateIdpUsersAndSessions extends PortableMigration {
   }
 }
 
+/** Failed-login counters of unknown usernames (the lockout of accounts that do not exist). */
+class CreateIdpLoginCounters extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table idp_login_counters (
+      username ${t.text} not null primary key,
+      failed_attempts ${t.integer} not null check (failed_attempts >= 0),
+      locked_until ${t.timestamp} null
+    )`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-idp-users-and-sessions', class: CreateIdpUsersAndSessions },
+  { name: '0002-create-idp-login-counters', class: CreateIdpLoginCounters },
 ];
