@@ -7,6 +7,7 @@
 // @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
 import { importJWK, jwtVerify, SignJWT, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
+import type { Client } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { BadRequestError } from '../template/errors/index.ts';
 import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
@@ -58,6 +59,14 @@ export function redirectOrigins(redirectUris: readonly string[] | undefined): st
   }))];
 }
 
+/** The requested scopes `grantFor` could grant to `client`: consent shows no more than that. */
+export function offeredScopes(client: Client | undefined, params: Readonly<Record<string, unknown>>): string[] {
+  const requested = (stringOf(params.scope) ?? '').split(' ').filter((scope) => scope !== '');
+  const openid: readonly string[] = OPENID_SCOPES;
+  const allowed = new Set(client === undefined ? [] : resourcesOf(params).flatMap((resource) => allowedScopes(client, resource)));
+  return [...new Set(requested.filter((scope) => openid.includes(scope) || allowed.has(scope)))];
+}
+
 /** The signed login request for interaction `uid`, and where to send the browser with it. */
 export async function loginRedirect(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, options: LoginOptions): Promise<string> {
   const { params, prompt, uid } = interaction;
@@ -72,7 +81,9 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
     client_id: clientId,
     // An interaction exists only for a client the library found, and ours all have a name.
     client_name: client?.clientName,
-    scope: String(params.scope),
+    // What consent may grant: the OpenID scopes asked for and the resource scopes asked for that the
+    // client may hold for the requested resources; identity-idp narrows it to the user's entitlement.
+    scope: offeredScopes(client, params).join(' '),
     prompt: asks,
     return_to: `${options.issuer}/interaction/${uid}/callback`,
     redirect_origins: redirectOrigins(client?.redirectUris),

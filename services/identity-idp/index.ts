@@ -21,6 +21,7 @@ import { migrations } from './migrations.ts';
 import { idpRoutes } from './routes/index.ts';
 import { decoyHash } from './routes/login.ts';
 import { userHandlers } from './routes/users.ts';
+import { groupHandlers } from './routes/groups.ts';
 import { SECOND_FACTORS } from './second-factors.ts';
 import { SessionStore } from './sessions.ts';
 import { FailureThrottle } from './throttle.ts';
@@ -110,7 +111,7 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
     hash: true,
     operations(runtime) {
       partsOf(runtime);
-      return userHandlers(hashOf(runtime), now);
+      return { ...userHandlers(hashOf(runtime), now), ...groupHandlers() };
     },
     routes(runtime) {
       const { keys, sessions, throttle } = partsOf(runtime);

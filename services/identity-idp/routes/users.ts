@@ -8,6 +8,8 @@ import { ConflictError, NotFoundError } from '../../template/errors/index.ts';
 import { isUniqueViolation } from '../../template/database/index.ts';
 import { IdpSession, IdpUser } from '../entities.ts';
 import { newUser, presentUser, type NewUser } from '../users.ts';
+import { checkGroupsExist, DEFAULT_GROUP } from '../groups.ts';
+import { joinGroups } from './groups.ts';
 
 interface UserUpdate {
   readonly email?: string;
@@ -24,13 +26,17 @@ async function findUser(ctx: OperationContext): Promise<IdpUser> {
 export function userHandlers(hash: HashService, now: () => Date): OperationHandlers {
   return {
     async createUser(ctx) {
-      const user = await newUser(ctx.state.em, hash, ctx.state.body as NewUser);
+      const { groups = [DEFAULT_GROUP], ...input } = ctx.state.body as NewUser & { groups?: string[] };
+      // Unknown groups are refused before anything is written.
+      await checkGroupsExist(ctx.state.em, groups);
+      const user = await newUser(ctx.state.em, hash, input);
       try {
         await ctx.state.em.flush();
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictError('the username is taken');
         throw error;
       }
+      await joinGroups(ctx.state.em, user.id, groups);
       ctx.status = 201;
       ctx.body = presentUser(user, now());
     },
