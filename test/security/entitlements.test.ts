@@ -1,0 +1,73 @@
+/**
+ * Issue 13 point 4: a user gets only the scopes it is entitled to. identity-idp lists on the
+ * consent page, and signs into the login result, the requested scopes ∩ the user's groups; admin
+ * scopes come only from the built-in `admin` group. identity-authz offers consent only what the
+ * client may hold and grants no more than the login result says.
+ */
+import { expect } from 'chai';
+import { startIdp, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
+import { decide, location, PASSWORD, submitLogin, verifiedResult } from '../../services/identity-idp/testing/flow.ts';
+
+const REQUESTED = 'openid kms:read kms:admin';
+
+describe('entitlements: requested ∩ client allowed ∩ user entitled (issue 13 point 4)', function () {
+  this.timeout(60_000);
+  let idp: IdpHarness;
+  before(async () => { idp = await startIdp(); });
+  after(async () => { await idp.close(); });
+
+  async function createUser(username: string, groups?: readonly string[]): Promise<string> {
+    const answer = await idp.api('POST', '/users', { username, email: `${username}@example.com`, password: PASSWORD, ...(groups === undefined ? {} : { groups }) });
+    expect(answer.status, answer.text).to.equal(201);
+    return (answer.json as { id: string }).id;
+  }
+
+  /** Logs `username` in for a request of `scope`; the consent page's scopes and the signed result's. */
+  async function signIn(username: string, scope: string): Promise<{ listed: string[]; granted: unknown }> {
+    const browser = idp.browser();
+    const challenge = await idp.challenge({ scope });
+    expect((await submitLogin(browser, challenge, username)).status).to.equal(303);
+    const page = await browser.get(`/consent?login_challenge=${challenge}`);
+    expect(page.status, page.text).to.equal(200);
+    const listed = [...page.text.matchAll(/<li><code>([^<]*)<\/code><\/li>/g)].map((match) => match[1] ?? '');
+    const allowed = await decide(browser, challenge, 'allow');
+    expect(allowed.status).to.equal(303);
+    const { payload } = await verifiedResult(idp, location(allowed));
+    return { listed, granted: payload.scope };
+  }
+
+  it('a plain user asking for kms:admin is granted kms:read without it, and consent lists exactly that', async () => {
+    await createUser('plain-user');
+    expect(await signIn('plain-user', REQUESTED)).to.deep.equal({ listed: ['openid', 'kms:read'], granted: 'openid kms:read' });
+  });
+
+  it('the admin user (built-in admin group) is granted kms:admin', async () => {
+    await createUser('admin-user', ['admin']);
+    expect(await signIn('admin-user', REQUESTED)).to.deep.equal({ listed: ['openid', 'kms:read', 'kms:admin'], granted: REQUESTED });
+  });
+
+  it('a user only in a narrow group gets only that group\'s scopes', async () => {
+    expect((await idp.api('POST', '/groups', { name: 'kms-readers', scopes: ['kms:read'] })).status).to.equal(201);
+    await createUser('reader', ['kms-readers']);
+    expect(await signIn('reader', 'openid kms:read kms:write idp:admin')).to.deep.equal({ listed: ['openid', 'kms:read'], granted: 'openid kms:read' });
+  });
+
+  it('an ordinary group may not grant an admin scope (400 naming it), and the built-in groups cannot change', async () => {
+    const created = await idp.api('POST', '/groups', { name: 'operators', scopes: ['kms:read', 'kms:admin'] });
+    expect(created.status).to.equal(400);
+    expect(created.headers['content-type']).to.include('application/problem+json');
+    expect((created.json as { detail: string }).detail).to.include('kms:admin');
+    expect((await idp.api('PUT', '/groups/users', { scopes: ['*', 'kms:admin'] })).status).to.equal(409);
+    expect((await idp.api('PUT', '/groups/kms-readers', { scopes: ['idp:admin'] })).status).to.equal(400);
+    expect((await idp.api('DELETE', '/groups/admin')).status).to.equal(409);
+  });
+
+  it('joining and leaving the admin group changes what the next sign-in grants', async () => {
+    const id = await createUser('promoted');
+    expect((await idp.api('PUT', `/users/${id}/groups/admin`)).status).to.equal(204);
+    expect((await idp.api('GET', `/users/${id}/groups`)).json).to.deep.equal({ items: ['admin', 'users'] });
+    expect((await signIn('promoted', REQUESTED)).granted).to.equal(REQUESTED);
+    expect((await idp.api('DELETE', `/users/${id}/groups/admin`)).status).to.equal(204);
+    expect((await signIn('promoted', REQUESTED)).granted).to.equal('openid kms:read');
+  });
+});
