@@ -168,22 +168,38 @@ export async function rememberAccount(em: EntityManager, result: LoginResult): P
 
 /**
  * The grant for the scopes the user allowed: OpenID scopes as they are, resource scopes per
- * requested resource as far as the client may hold them.
+ * requested resource as far as the client may hold them. A requested scope the login result does
+ * not carry (the user is not entitled to it) is recorded as rejected, so the library issues tokens
+ * without it instead of asking for consent again, and names the narrower `scope` in the token
+ * response (RFC 6749 §5.1). Undefined when the request asked for resource scopes and the user holds
+ * none of them: the caller answers `invalid_scope` (RFC 6749 §4.1.2.1).
  */
-export async function grantFor(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, result: LoginResult): Promise<string> {
+export async function grantFor(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, result: LoginResult): Promise<string | undefined> {
   const { params } = interaction;
   const clientId = String(params.client_id);
   const grant = (interaction.grantId === undefined ? undefined : await provider.Grant.find(interaction.grantId))
     ?? new provider.Grant({ accountId: result.subject, clientId });
   const granted = new Set(result.scopes);
-  const openid = OPENID_SCOPES.filter((scope) => granted.has(scope));
-  if (openid.length > 0) grant.addOIDCScope(openid.join(' '));
+  const requested = new Set((stringOf(params.scope) ?? '').split(' '));
+  const openid = OPENID_SCOPES.filter((scope) => requested.has(scope));
+  const grantedOpenid = openid.filter((scope) => granted.has(scope));
+  if (grantedOpenid.length > 0) grant.addOIDCScope(grantedOpenid.join(' '));
+  const refusedOpenid = openid.filter((scope) => !granted.has(scope));
+  if (refusedOpenid.length > 0) grant.rejectOIDCScope(refusedOpenid.join(' '));
   const client = await provider.Client.find(clientId);
+  let asked = 0;
+  let held = 0;
   if (client !== undefined) {
     for (const resource of resourcesOf(params)) {
-      const scopes = allowedScopes(client, resource).filter((scope) => granted.has(scope));
+      const offered = allowedScopes(client, resource).filter((scope) => requested.has(scope));
+      const scopes = offered.filter((scope) => granted.has(scope));
+      const refused = offered.filter((scope) => !granted.has(scope));
+      asked += offered.length;
+      held += scopes.length;
       if (scopes.length > 0) grant.addResourceScope(resource, scopes.join(' '));
+      if (refused.length > 0) grant.rejectResourceScope(resource, refused.join(' '));
     }
   }
+  if (asked > 0 && held === 0) return undefined;
   return grant.save();
 }

@@ -7,6 +7,9 @@
 import { expect } from 'chai';
 import { startIdp, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
 import { decide, location, PASSWORD, submitLogin, verifiedResult } from '../../services/identity-idp/testing/flow.ts';
+import { createCodeClient, issueCode, REDIRECT_URI, signIn } from '../../services/identity-authz/testing/code-flow.ts';
+import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from '../../services/identity-authz/testing/harness.ts';
+import { decodeJwt } from 'jose';
 
 const REQUESTED = 'openid kms:read kms:admin';
 
@@ -69,5 +72,30 @@ describe('entitlements: requested ∩ client allowed ∩ user entitled (issue 13
     expect((await signIn('promoted', REQUESTED)).granted).to.equal(REQUESTED);
     expect((await idp.api('DELETE', `/users/${id}/groups/admin`)).status).to.equal(204);
     expect((await signIn('promoted', REQUESTED)).granted).to.equal('openid kms:read');
+  });
+});
+
+describe('identity-authz grants no more than the login result (issue 13 point 4)', function () {
+  this.timeout(60_000);
+  let authz: AuthzHarness;
+  before(async () => { authz = await startAuthz(); });
+  after(async () => { await authz.close(); });
+
+  it('a user entitled to less than the request gets a token naming the narrower scope (RFC 6749 §5.1)', async () => {
+    const client = await createCodeClient(authz, { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] });
+    const { code, verifier } = await issueCode(authz, client, 'user-0002', { requested: 'openid pets:read pets:write', granted: 'openid pets:read' });
+    const tokens = await authz.form('/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }, client);
+    expect(tokens.status, tokens.text).to.equal(200);
+    const body = tokens.json as { scope: string; access_token: string };
+    expect(body.scope).to.equal('pets:read');
+    expect(decodeJwt(body.access_token).scope).to.equal('pets:read');
+  });
+
+  it('a user entitled to none of the requested resource scopes gets invalid_scope, not a scope-less token', async () => {
+    const client = await createCodeClient(authz, { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] });
+    const { redirect } = await signIn(authz, client, 'user-0003', { requested: 'openid pets:write', granted: 'openid' });
+    expect(redirect.origin + redirect.pathname).to.equal(REDIRECT_URI);
+    expect(redirect.searchParams.get('error')).to.equal('invalid_scope');
+    expect(redirect.searchParams.get('code')).to.equal(null);
   });
 });
