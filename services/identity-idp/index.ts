@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { EntityManager } from '@mikro-orm/core';
-import type { ServiceDefinition, ServiceRuntime } from '../template/service.ts';
+import type { ServiceDefinition, ServiceRuntime, UpSuite } from '../template/service.ts';
 import type { HashService } from '../template/hash/index.ts';
 import type { Barrier } from '../template/barrier/index.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
@@ -24,7 +24,16 @@ import { userHandlers } from './routes/users.ts';
 import { groupHandlers } from './routes/groups.ts';
 import { SECOND_FACTORS } from './second-factors.ts';
 import { SessionStore } from './sessions.ts';
+import { ensureBootstrapAdmin } from './users.ts';
 import { FailureThrottle } from './throttle.ts';
+
+/** The administrator `cryptoutil up` creates, and the name of the up secret holding its password. */
+export const UP_ADMIN_USERNAME = 'admin';
+export const UP_ADMIN_SECRET = 'idp-admin.password';
+
+async function upAdmin(suite: UpSuite): Promise<{ username: string; password: string }> {
+  return { username: UP_ADMIN_USERNAME, password: await suite.secret(UP_ADMIN_SECRET) };
+}
 
 /** How often expired sessions and ended throttle windows are dropped. */
 export const SWEEP_INTERVAL_MS = 60_000;
@@ -92,6 +101,24 @@ function partsOf(runtime: ServiceRuntime<IdpConfig>): IdpParts {
   return built;
 }
 
+const bootstraps = new WeakMap<object, Promise<string | undefined>>();
+
+/** `idp.bootstrapAdmin`, made once per runtime: undefined when done (or not configured), else the error class. */
+function bootstrapOf(runtime: ServiceRuntime<IdpConfig>): Promise<string | undefined> {
+  let done = bootstraps.get(runtime);
+  if (done === undefined) {
+    const admin = runtime.config.idp.bootstrapAdmin;
+    done = admin.username === ''
+      ? Promise.resolve(undefined)
+      : ensureBootstrapAdmin(runtime.orm.em.fork(), hashOf(runtime), admin).then(() => undefined, (error: unknown) => {
+        runtime.log.error({ error: errorClass(error) }, 'creating idp.bootstrapAdmin failed');
+        return errorClass(error);
+      });
+    bootstraps.set(runtime, done);
+  }
+  return done;
+}
+
 /**
  * The definition on the clock `now`, which decides lockouts and what the users API shows of them:
  * tests move it past a lockout instead of waiting it out.
@@ -109,10 +136,21 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
     migrations: [...signingKeyMigrations, ...migrations],
     barrier: true,
     hash: true,
+    // The suite's administrator: its password sits in credentials.json beside the demo client's.
+    upConfig: async (suite) => ({ idp: { bootstrapAdmin: await upAdmin(suite) } }),
+    upCredentials: async (suite) => ({ admin: await upAdmin(suite) }),
     operations(runtime) {
       partsOf(runtime);
+      bootstrapOf(runtime);
       return { ...userHandlers(hashOf(runtime), now), ...groupHandlers() };
     },
+    readinessChecks: (runtime) => [{
+      name: 'bootstrap-admin',
+      check: async () => {
+        const error = await bootstrapOf(runtime);
+        return error === undefined ? { ok: true } : { ok: false, detail: `idp.bootstrapAdmin could not be created (${error})` };
+      },
+    }],
     routes(runtime) {
       const { keys, sessions, throttle } = partsOf(runtime);
       const { config } = runtime;

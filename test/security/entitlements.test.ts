@@ -5,7 +5,7 @@
  * client may hold and grants no more than the login result says.
  */
 import { expect } from 'chai';
-import { startIdp, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
+import { request, startIdp, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
 import { decide, location, PASSWORD, submitLogin, verifiedResult } from '../../services/identity-idp/testing/flow.ts';
 import { createCodeClient, issueCode, REDIRECT_URI, signIn } from '../../services/identity-authz/testing/code-flow.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from '../../services/identity-authz/testing/harness.ts';
@@ -63,6 +63,26 @@ describe('entitlements: requested ∩ client allowed ∩ user entitled (issue 13
     expect((await idp.api('PUT', '/groups/users', { scopes: ['*', 'kms:admin'] })).status).to.equal(409);
     expect((await idp.api('PUT', '/groups/kms-readers', { scopes: ['idp:admin'] })).status).to.equal(400);
     expect((await idp.api('DELETE', '/groups/admin')).status).to.equal(409);
+  });
+
+  it('the bootstrap admin (idp.bootstrapAdmin, which cryptoutil up sets) is in the admin group and is granted kms:admin', async () => {
+    const password = 'bootstrap admin password';
+    const withAdmin = await startIdp({ config: { idp: { bootstrapAdmin: { username: 'admin', password } } } });
+    try {
+      // Readiness waits for the bootstrap.
+      const ready = await request(withAdmin.service.ca, 'GET', `${withAdmin.service.adminUrl}/admin/v1/readyz`);
+      expect(ready.status, ready.text).to.equal(200);
+      const users = (await withAdmin.api('GET', '/users')).json as { items: { id: string; username: string }[] };
+      const admin = users.items.find((user) => user.username === 'admin');
+      expect((await withAdmin.api('GET', `/users/${String(admin?.id)}/groups`)).json).to.deep.equal({ items: ['admin'] });
+      const browser = withAdmin.browser();
+      const challenge = await withAdmin.challenge({ scope: REQUESTED });
+      expect((await submitLogin(browser, challenge, 'admin', password)).status).to.equal(303);
+      const { payload } = await verifiedResult(withAdmin, location(await decide(browser, challenge, 'allow')));
+      expect(payload.scope).to.equal(REQUESTED);
+    } finally {
+      await withAdmin.close();
+    }
   });
 
   it('joining and leaving the admin group changes what the next sign-in grants', async () => {
