@@ -141,7 +141,7 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
     upCredentials: async (suite) => ({ admin: await upAdmin(suite) }),
     operations(runtime) {
       partsOf(runtime);
-      bootstrapOf(runtime);
+      void bootstrapOf(runtime);
       return { ...userHandlers(hashOf(runtime), now), ...groupHandlers() };
     },
     readinessChecks: (runtime) => [{
