@@ -47,14 +47,19 @@ export class AccountEvents {
     this.#options = options;
   }
 
-  /** Tells identity-authz; throws 503 when it did not take the event. */
-  async notify(account: string, event: AccountEvent): Promise<void> {
+  /**
+   * Signs the event now and returns its delivery, which throws 503 when identity-authz did not take
+   * it. Sign before opening the transaction the delivery runs in: signing may write the key ring.
+   */
+  async prepare(account: string, event: AccountEvent): Promise<() => Promise<void>> {
     const authz = this.#options.authz().replace(/\/+$/, '');
     const jws = await this.#options.signer.signMessage({ aud: authz, jti: randomUUID(), sub: account, event }, ACCOUNT_EVENT_TYPE);
-    try {
-      await this.#options.deliver(`${authz}/account-events`, jws);
-    } catch {
-      throw new ServiceUnavailableError('identity-authz could not be told to revoke the account\'s tokens; nothing was changed, try again');
-    }
+    return async () => {
+      try {
+        await this.#options.deliver(`${authz}/account-events`, jws);
+      } catch {
+        throw new ServiceUnavailableError('identity-authz could not be told to revoke the account\'s tokens; nothing was changed, try again');
+      }
+    };
   }
 }

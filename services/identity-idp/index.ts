@@ -24,6 +24,7 @@ import { userHandlers } from './routes/users.ts';
 import { groupHandlers } from './routes/groups.ts';
 import { SECOND_FACTORS } from './second-factors.ts';
 import { SessionStore } from './sessions.ts';
+import { AccountEvents, httpsDeliverer, type DeliverEvent } from './account-events.ts';
 import { ensureBootstrapAdmin } from './users.ts';
 import { FailureThrottle } from './throttle.ts';
 
@@ -73,6 +74,8 @@ interface IdpParts {
   readonly keys: SigningKeys;
   readonly sessions: SessionStore;
   readonly throttle: FailureThrottle;
+  /** Signs login results and account events with the 'login-results' key ring. */
+  readonly signer: LoginResultSigner;
 }
 
 const parts = new WeakMap<object, IdpParts>();
@@ -95,7 +98,8 @@ function partsOf(runtime: ServiceRuntime<IdpConfig>): IdpParts {
     const timer = setInterval(sweeper(runtime, sessions, throttle), SWEEP_INTERVAL_MS);
     timer.unref();
     runtime.onStop(() => { clearInterval(timer); });
-    built = { keys, sessions, throttle };
+    const signer = new LoginResultSigner({ keys, issuer: () => idpPublicUrl(runtime.config, runtime.publicUrl) });
+    built = { keys, sessions, throttle, signer };
     parts.set(runtime, built);
   }
   return built;
@@ -121,9 +125,10 @@ function bootstrapOf(runtime: ServiceRuntime<IdpConfig>): Promise<string | undef
 
 /**
  * The definition on the clock `now`, which decides lockouts and what the users API shows of them:
- * tests move it past a lockout instead of waiting it out.
+ * tests move it past a lockout instead of waiting it out. `deliver` carries account events to
+ * identity-authz (default: an https POST to `auth.issuer`).
  */
-export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
+export function identityIdpOn(now: () => Date, deliver?: (runtime: ServiceRuntime<IdpConfig>) => DeliverEvent): ServiceDefinition<IdpConfig> {
   return {
     name: 'identity-idp',
     summary: 'Users, login, consent and sessions for the identity-authz authorization server',
@@ -140,9 +145,10 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
     upConfig: async (suite) => ({ idp: { bootstrapAdmin: await upAdmin(suite) } }),
     upCredentials: async (suite) => ({ admin: await upAdmin(suite) }),
     operations(runtime) {
-      partsOf(runtime);
+      const { signer } = partsOf(runtime);
       void bootstrapOf(runtime);
-      return { ...userHandlers(hashOf(runtime), now), ...groupHandlers() };
+      const events = new AccountEvents({ signer, authz: () => runtime.config.auth.issuer, deliver: deliver?.(runtime) ?? httpsDeliverer(runtime.ca) });
+      return { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() };
     },
     readinessChecks: (runtime) => [{
       name: 'bootstrap-admin',
@@ -152,7 +158,7 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
       },
     }],
     routes(runtime) {
-      const { keys, sessions, throttle } = partsOf(runtime);
+      const { keys, sessions, throttle, signer } = partsOf(runtime);
       const { config } = runtime;
       const hash = hashOf(runtime);
       const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
@@ -165,7 +171,7 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
             fetchJson: httpsJsonFetcher({ ca: runtime.ca }),
             clockSkewSeconds: config.auth.clockSkewSeconds,
           }),
-          signer: new LoginResultSigner({ keys, issuer: ownUrl }),
+          signer,
           sessions,
           lockout: new Lockout(config.idp.lockout),
           throttle,

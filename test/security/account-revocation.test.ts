@@ -1,6 +1,6 @@
 /**
  * Issue 13 point 5: deleting, locking or re-passwording a user reaches identity-authz, and so does
- * deleting a client. identity-authz takes identity-idp's signed account event (POST
+ * deleting a client; when identity-authz cannot be told, identity-idp changes nothing (503). identity-authz takes identity-idp's signed account event (POST
  * /account-events, `account-event+jwt`) and revokes at once: the refresh token is refused and
  * introspection of the access token issued before answers `active: false`.
  */
@@ -9,6 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { httpsCall } from '../../services/template/testing/service-harness.ts';
 import { createCodeClient, issueCode, REDIRECT_URI, type TestClient } from '../../services/identity-authz/testing/code-flow.ts';
 import { AUTHZ_RESOURCE, startAuthz, type AuthzHarness } from '../../services/identity-authz/testing/harness.ts';
+import { httpsDeliverer } from '../../services/identity-idp/account-events.ts';
+import { request, startIdp, type IdpHarness } from '../../services/identity-idp/testing/harness.ts';
+import { createUser, submitLogin } from '../../services/identity-idp/testing/flow.ts';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 
 describe('account and client revocation reach identity-authz (issue 13 point 5)', function () {
   this.timeout(60_000);
@@ -95,5 +99,63 @@ describe('account and client revocation reach identity-authz (issue 13 point 5)'
     expect(await active(tokens.refresh)).to.equal(false);
     const refreshed = await authz.form('/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh }, client);
     expect(refreshed.status).to.be.oneOf([400, 401]);
+  });
+
+  it('identity-idp\'s https delivery posts an event identity-authz takes, and fails on a refusal', async () => {
+    const deliver = httpsDeliverer(authz.service.ca);
+    const url = `${authz.issuer}/account-events`;
+    const client = await createCodeClient(authz);
+    const tokens = await tokensOf(client, 'user-delivered');
+    await deliver(url, await accountEvent('user-delivered', 'locked'));
+    expect(await active(tokens.access)).to.equal(false);
+    let refusal: unknown;
+    await deliver(url, 'not a jws').catch((error: unknown) => { refusal = error; });
+    expect(String(refusal)).to.include('answered 400');
+  });
+});
+
+describe('identity-idp tells identity-authz, or changes nothing (issue 13 point 5)', function () {
+  this.timeout(60_000);
+  let idp: IdpHarness;
+  before(async () => { idp = await startIdp(); });
+  after(async () => { await idp.close(); });
+
+  /** The last delivered event, verified as identity-authz verifies it. */
+  async function lastEvent(): Promise<JWTPayload> {
+    const last = idp.accountEvents.at(-1);
+    expect(last?.url).to.equal(`${idp.issuer.url}/account-events`);
+    const jwks = (await request(idp.service.ca, 'GET', `${idp.url}/.well-known/jwks.json`)).json as JSONWebKeySet;
+    const { payload } = await jwtVerify(String(last?.jws), createLocalJWKSet(jwks), { issuer: idp.url, audience: idp.issuer.url, typ: 'account-event+jwt', maxTokenAge: 60 });
+    return payload;
+  }
+
+  const changes = [
+    { event: 'password-changed', method: 'PUT', path: '', body: { password: 'a brand new passphrase' } },
+    { event: 'locked', method: 'POST', path: '/lock', body: undefined },
+    { event: 'deleted', method: 'DELETE', path: '', body: undefined },
+  ] as const;
+
+  for (const change of changes) {
+    it(`${change.event}: the signed event reaches identity-authz; when it cannot, 503 and the user can still sign in as before`, async () => {
+      const id = await createUser(idp, `user-${change.event}`);
+      idp.authzDown = true;
+      const refused = await idp.api(change.method, `/users/${id}${change.path}`, change.body);
+      idp.authzDown = false;
+      expect(refused.status, refused.text).to.equal(503);
+      expect(refused.headers['content-type']).to.include('application/problem+json');
+      expect((await submitLogin(idp.browser(), await idp.challenge(), `user-${change.event}`)).status).to.equal(303);
+
+      const done = await idp.api(change.method, `/users/${id}${change.path}`, change.body);
+      expect(done.status, done.text).to.be.oneOf([200, 204]);
+      expect(await lastEvent()).to.include({ sub: id, event: change.event });
+      expect((await submitLogin(idp.browser(), await idp.challenge(), `user-${change.event}`)).status).not.to.equal(303);
+    });
+  }
+
+  it('an email change alone sends no event', async () => {
+    const id = await createUser(idp, 'renamed-mail');
+    const before = idp.accountEvents.length;
+    expect((await idp.api('PUT', `/users/${id}`, { email: 'new@example.com' })).status).to.equal(200);
+    expect(idp.accountEvents.length).to.equal(before);
   });
 });
