@@ -72,7 +72,7 @@ export function identityAuthz(resources: () => readonly ResourceSource[], repeat
     routes: (runtime) => {
       const events = accountEventRoutes(hostOf(runtime));
       const protocol = protocolRoutes(hostOf(runtime));
-      return (ctx, next) => events(ctx, () => protocol(ctx, next));
+      return async (ctx, next): Promise<void> => { await events(ctx, async () => { await protocol(ctx, next); }); };
     },
     adminRoutes: (runtime) => keyAdminRoutes(hostOf(runtime)),
   };
