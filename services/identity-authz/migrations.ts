@@ -38,17 +38,10 @@ class CreateAuthzTables extends PortableMigration {
   }
 }
 
-/**
- * Revocation by account and by client: the payload rows say (hashed) whose they are, and a
- * cut-off per account or client ends the JWT access tokens issued before it.
- */
-class AddRevocationBySubject extends PortableMigration {
+/** Revocation by account and by client: a cut-off that ends the JWT access tokens issued before it. */
+class CreateRevokedSubjects extends PortableMigration {
   override up(): void {
     const t = this.types;
-    this.addSql(`alter table authz_oidc_payloads add column account_key ${t.text} null`);
-    this.addSql(`alter table authz_oidc_payloads add column client_key ${t.text} null`);
-    this.addSql('create index authz_oidc_payloads_account_key_index on authz_oidc_payloads (account_key)');
-    this.addSql('create index authz_oidc_payloads_client_key_index on authz_oidc_payloads (client_key)');
     this.addSql(`create table authz_revoked_subjects (
       kind ${t.text} not null check (kind in ('account', 'client')),
       subject ${t.text} not null,
@@ -61,5 +54,5 @@ class AddRevocationBySubject extends PortableMigration {
 /** Migrations in the order they run; a released step never changes. */
 export const authzOwnMigrations: readonly MigrationObject[] = [
   { name: 'authz-0002-clients-accounts', class: CreateAuthzTables },
-  { name: 'authz-0003-revocation-by-subject', class: AddRevocationBySubject },
+  { name: 'authz-0004-revoked-subjects', class: CreateRevokedSubjects },
 ];
