@@ -31,6 +31,14 @@ describe('identity-authz POST /account-events', () => {
     expect(stale.status).to.equal(400);
     expect(stale.text).to.include('ERR_JWT');
     expect((await post(await event({ event: undefined }))).status).to.equal(400);
+    const unknown = await post(await event({ event: 'renamed' }));
+    expect(unknown.status).to.equal(400);
+    expect(unknown.text).to.include('unknown account event');
+    const once = await event();
+    expect((await post(once)).status).to.equal(204);
+    const replayed = await post(once);
+    expect(replayed.status).to.equal(400);
+    expect(replayed.text).to.include('already been used');
   });
 
   it('leaves other methods and paths to the protocol routes', async () => {

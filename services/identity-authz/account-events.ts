@@ -5,13 +5,13 @@
  * published keys, from identity-idp, addressed to us, at most 60 s old, and accepted only once.
  */
 import type { Middleware } from 'koa';
-import { jwtVerify, errors as joseErrors } from 'jose';
+import { jwtVerify } from 'jose';
 import { BadRequestError } from '../template/errors/index.ts';
 import type { RequestState } from '../template/service.ts';
 import { ACCOUNT_EVENT_TYPE, ACCOUNT_EVENTS } from '../identity-idp/account-events.ts';
 import { insertOnce, UsedLoginResult } from './entities.ts';
 import type { AuthzHost } from './host.ts';
-import type { LoginOptions } from './login.ts';
+import { idpMessageFailure, type LoginOptions } from './login.ts';
 import { revokeSubject } from './revocation.ts';
 
 export const ACCOUNT_EVENTS_PATH = '/account-events';
@@ -29,10 +29,7 @@ export async function verifyAccountEvent(token: string, options: LoginOptions): 
     clockTolerance: options.clockSkewSeconds,
     requiredClaims: ['jti', 'exp', 'iat', 'sub', 'event'],
     currentDate: new Date((options.now ?? Date.now)()),
-  }).catch((error: unknown) => {
-    const reason = error instanceof joseErrors.JOSEError ? error.code : 'ERR_ACCOUNT_EVENT_INVALID';
-    throw new BadRequestError(`the account event from identity-idp is not valid (${reason})`);
-  });
+  }).catch((error: unknown) => { throw idpMessageFailure('account event', error); });
   if (!(ACCOUNT_EVENTS as readonly unknown[]).includes(payload.event)) throw new BadRequestError('unknown account event');
   return { account: String(payload.sub), jti: String(payload.jti), expiresAt: new Date(Number(payload.exp) * 1000) };
 }

@@ -112,9 +112,10 @@ export interface LoginResult {
   readonly denied: boolean;
 }
 
-function loginResultFailure(error: unknown): BadRequestError {
+/** 400 naming the failed check of a message from identity-idp (`what`: login result, account event). */
+export function idpMessageFailure(what: string, error: unknown): BadRequestError {
   const reason = error instanceof joseErrors.JOSEError ? error.code : 'ERR_LOGIN_RESULT_INVALID';
-  return new BadRequestError(`the login result from identity-idp is not valid (${reason})`);
+  return new BadRequestError(`the ${what} from identity-idp is not valid (${reason})`);
 }
 
 /** Verifies a login result for interaction `uid`; throws 400 naming the failed check. */
@@ -127,7 +128,7 @@ export async function verifyLoginResult(token: string, uid: string, options: Log
     clockTolerance: options.clockSkewSeconds,
     requiredClaims: ['jti', 'exp', 'iat', 'sub', 'challenge'],
     currentDate: new Date((options.now ?? Date.now)()),
-  }).catch((error: unknown) => { throw loginResultFailure(error); });
+  }).catch((error: unknown) => { throw idpMessageFailure('login result', error); });
   if (payload.challenge !== uid) throw new BadRequestError('the login result belongs to another sign-in');
   return resultOf(payload);
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { startIdp, type IdpHarness } from '../testing/harness.ts';
-import { createUser } from '../testing/flow.ts';
+import { createUser, PASSWORD, submitLogin } from '../testing/flow.ts';
 import { entitledScopes } from '../groups.ts';
 
 describe('identity-idp groups API', () => {
@@ -24,7 +24,7 @@ describe('identity-idp groups API', () => {
     expect((await idp.api('POST', '/groups', { name: 'taken', scopes: [] })).status).to.equal(201);
     expect((await idp.api('POST', '/groups', { name: 'taken', scopes: [] })).status).to.equal(409);
     expect((await idp.api('POST', '/groups', { name: 'admin', scopes: [] })).status).to.equal(409);
-    for (const body of [{ name: 'Upper', scopes: [] }, { name: 'x', scopes: ['no-colon'] }, { name: 'x' }, { name: 'x', scopes: ['*:admin'] }]) {
+    for (const body of [{ name: 'Upper', scopes: [] }, { name: 'x', scopes: ['no-colon'] }, { name: 'x' }, { name: 'x', scopes: ['*:admin'] }, { name: 'x', scopes: ['kms:read', 'idp:admin'] }]) {
       expect((await idp.api('POST', '/groups', body)).status, JSON.stringify(body)).to.equal(400);
     }
   });
@@ -48,8 +48,20 @@ describe('identity-idp groups API', () => {
     expect((await idp.api('PUT', `/users/${nobody}/groups/users`)).status).to.equal(404);
     expect((await idp.api('PUT', `/users/${id}/groups/nosuch`)).status).to.equal(400);
     expect((await idp.api('DELETE', `/users/${id}/groups/admin`)).status).to.equal(404);
+    expect((await idp.api('DELETE', `/users/${id}/groups/users`)).status).to.equal(204);
+    expect((await idp.api('GET', `/users/${id}/groups`)).json).to.deep.equal({ items: [] });
     expect((await idp.api('POST', '/users', { username: 'joiner', email: 'j@example.com', password: 'long enough password', groups: ['nosuch'] })).status).to.equal(400);
     expect((await idp.api('GET', '/users?size=100')).text).not.to.include('joiner');
+  });
+
+  it('the consent page lists what a stored group grants, and nothing it does not', async () => {
+    await idp.api('POST', '/groups', { name: 'kms-writers', scopes: ['kms:write'] });
+    await idp.api('POST', '/users', { username: 'writer', email: 'w@example.com', password: PASSWORD, groups: ['kms-writers'] });
+    const browser = idp.browser();
+    const challenge = await idp.challenge({ scope: 'openid kms:read kms:write' });
+    expect((await submitLogin(browser, challenge, 'writer')).status).to.equal(303);
+    const page = await browser.get(`/consent?login_challenge=${challenge}`);
+    expect([...page.text.matchAll(/<li><code>([^<]*)<\/code><\/li>/g)].map((match) => match[1])).to.deep.equal(['openid', 'kms:write']);
   });
 
   it('an admin lock holds until an unlock, and a lock of an unknown user is 404', async () => {

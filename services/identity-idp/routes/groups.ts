@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
 import { ConflictError, NotFoundError } from '../../template/errors/index.ts';
-import { isUniqueViolation } from '../../template/database/index.ts';
+import { flushOrConflict } from '../../template/database/index.ts';
 import { IdpGroup, IdpGroupMember, IdpUser } from '../entities.ts';
 import { BUILT_IN_GROUPS, checkGroupScopes, checkGroupsExist, groupsOf, isBuiltIn, presentGroup, type PresentedGroup } from '../groups.ts';
 
@@ -37,12 +37,7 @@ export async function joinGroups(em: EntityManager, userId: string, names: reado
   await checkGroupsExist(em, names);
   const current = new Set(await groupsOf(em, userId));
   for (const groupName of names.filter((name) => !current.has(name))) em.create(IdpGroupMember, { groupName, userId });
-  try {
-    await em.flush();
-  } catch (error) {
-    // A concurrent request put the user in the group first: the outcome is the same.
-    if (!isUniqueViolation(error)) throw error;
-  }
+  await flushOrConflict(em, 'the user joined the group concurrently; try again');
 }
 
 export function groupHandlers(): OperationHandlers {
@@ -56,12 +51,7 @@ export function groupHandlers(): OperationHandlers {
       refuseBuiltIn(input.name);
       checkGroupScopes(input.scopes);
       const group = ctx.state.em.create(IdpGroup, { name: input.name, scopes: [...new Set(input.scopes)] });
-      try {
-        await ctx.state.em.flush();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictError('the group name is taken');
-        throw error;
-      }
+      await flushOrConflict(ctx.state.em, 'the group name is taken');
       ctx.status = 201;
       ctx.body = presentGroup(group);
     },
