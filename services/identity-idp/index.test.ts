@@ -33,6 +33,20 @@ describe('identity-idp definition', () => {
     expect(await identityIdp.upCredentials?.(suite)).to.deep.equal({ admin });
   });
 
+  it('is not ready while idp.bootstrapAdmin cannot be created, and logs the failure by class only', async () => {
+    const { logger: log, records } = captureLogs('debug');
+    const env = { CRYPTOUTIL_IDP_BOOTSTRAPADMIN_USERNAME: 'admin', CRYPTOUTIL_IDP_BOOTSTRAPADMIN_PASSWORD: 'a long enough password' };
+    const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env });
+    const failing = { findOne: () => Promise.reject(new TypeError('the database is down')) };
+    const runtime = { config, log, hash: await createHashService({ pepper: 'x'.repeat(32) }), orm: { em: { fork: () => failing } } } as unknown as ServiceRuntime;
+    const [check] = identityIdp.readinessChecks?.(runtime) ?? [];
+    expect(check?.name).to.equal('bootstrap-admin');
+    expect(await check?.check()).to.deep.equal({ ok: false, detail: 'idp.bootstrapAdmin could not be created (TypeError)' });
+    const [none] = identityIdp.readinessChecks?.({ ...runtime, config: loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} }) } as ServiceRuntime) ?? [];
+    expect(await none?.check()).to.deep.equal({ ok: true });
+    expect(JSON.stringify(records())).to.include('creating idp.bootstrapAdmin failed').and.not.include('the database is down').and.not.include('a long enough password');
+  });
+
   it('refuses a zero that would switch a protection off (UsageError, exit 2)', () => {
     const config: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 0 }, throttle: { maxFailures: 1, windowSeconds: 1 }, bootstrapAdmin: { username: '', password: '' } } };
     expect(() => { checkIdpConfig(config); }).to.throw(UsageError, 'idp.lockout.seconds must be at least 1');

@@ -128,7 +128,7 @@ function bootstrapOf(runtime: ServiceRuntime<IdpConfig>): Promise<string | undef
  * tests move it past a lockout instead of waiting it out. `deliver` carries account events to
  * identity-authz (default: an https POST to `auth.issuer`).
  */
-export function identityIdpOn(now: () => Date, deliver?: (runtime: ServiceRuntime<IdpConfig>) => DeliverEvent): ServiceDefinition<IdpConfig> {
+export function identityIdpOn(now: () => Date, deliver: (runtime: ServiceRuntime<IdpConfig>) => DeliverEvent = (runtime) => httpsDeliverer(runtime.ca)): ServiceDefinition<IdpConfig> {
   return {
     name: 'identity-idp',
     summary: 'Users, login, consent and sessions for the identity-authz authorization server',
@@ -147,7 +147,7 @@ export function identityIdpOn(now: () => Date, deliver?: (runtime: ServiceRuntim
     operations(runtime) {
       const { signer } = partsOf(runtime);
       void bootstrapOf(runtime);
-      const events = new AccountEvents({ signer, authz: () => runtime.config.auth.issuer, deliver: deliver?.(runtime) ?? httpsDeliverer(runtime.ca) });
+      const events = new AccountEvents({ signer, authz: () => runtime.config.auth.issuer, deliver: deliver(runtime) });
       return { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() };
     },
     readinessChecks: (runtime) => [{
