@@ -6,6 +6,7 @@ import { ProblemError } from '../template/errors/index.ts';
 import { selfSignedCertificate } from '../template/testing/issuer.ts';
 import { AccountEvents, httpsDeliverer } from './account-events.ts';
 import { LoginResultSigner } from './login-result.ts';
+import { httpsDeliveryOf } from './index.ts';
 
 describe('identity-idp account events', () => {
   let server: Server;
@@ -33,7 +34,7 @@ describe('identity-idp account events', () => {
 
   it('delivers the JWS as application/jwt and resolves on 2xx only', async () => {
     answer = 204;
-    await httpsDeliverer(ca)(url, 'a.b.c');
+    await httpsDeliveryOf({ ca })(url, 'a.b.c');
     expect(received.at(-1)).to.deep.equal({ body: 'a.b.c', type: 'application/jwt' });
     answer = 400;
     let refusal: unknown;

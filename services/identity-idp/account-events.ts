@@ -31,7 +31,7 @@ export function httpsDeliverer(ca: string, timeoutMs = 5_000): DeliverEvent {
   return (url, jws) => new Promise((resolve, reject) => {
     const outgoing = request(url, { method: 'POST', headers: { 'content-type': 'application/jwt' }, ca: cas, signal: AbortSignal.timeout(timeoutMs) }, (response) => {
       response.resume();
-      const status = response.statusCode ?? 0;
+      const status = Number(response.statusCode);
       if (status >= 200 && status < 300) resolve();
       else reject(new Error(`POST ${url} answered ${String(status)}`));
     });

@@ -42,7 +42,7 @@ describe('identity-idp definition', () => {
     const [check] = identityIdp.readinessChecks?.(runtime) ?? [];
     expect(check?.name).to.equal('bootstrap-admin');
     expect(await check?.check()).to.deep.equal({ ok: false, detail: 'idp.bootstrapAdmin could not be created (TypeError)' });
-    const [none] = identityIdp.readinessChecks?.({ ...runtime, config: loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} }) } as ServiceRuntime) ?? [];
+    const [none] = identityIdp.readinessChecks?.({ ...runtime, config: loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} }) }) ?? [];
     expect(await none?.check()).to.deep.equal({ ok: true });
     expect(JSON.stringify(records())).to.include('creating idp.bootstrapAdmin failed').and.not.include('the database is down').and.not.include('a long enough password');
   });

@@ -105,6 +105,11 @@ function partsOf(runtime: ServiceRuntime<IdpConfig>): IdpParts {
   return built;
 }
 
+/** Account events go to identity-authz over https, trusting the CA the service trusts. */
+export function httpsDeliveryOf(runtime: Pick<ServiceRuntime, 'ca'>): DeliverEvent {
+  return httpsDeliverer(runtime.ca);
+}
+
 const bootstraps = new WeakMap<object, Promise<string | undefined>>();
 
 /** `idp.bootstrapAdmin`, made once per runtime: undefined when done (or not configured), else the error class. */
@@ -128,7 +133,7 @@ function bootstrapOf(runtime: ServiceRuntime<IdpConfig>): Promise<string | undef
  * tests move it past a lockout instead of waiting it out. `deliver` carries account events to
  * identity-authz (default: an https POST to `auth.issuer`).
  */
-export function identityIdpOn(now: () => Date, deliver: (runtime: ServiceRuntime<IdpConfig>) => DeliverEvent = (runtime) => httpsDeliverer(runtime.ca)): ServiceDefinition<IdpConfig> {
+export function identityIdpOn(now: () => Date, deliver: (runtime: Pick<ServiceRuntime, 'ca'>) => DeliverEvent = httpsDeliveryOf): ServiceDefinition<IdpConfig> {
   return {
     name: 'identity-idp',
     summary: 'Users, login, consent and sessions for the identity-authz authorization server',
