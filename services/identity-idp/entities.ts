@@ -56,5 +56,29 @@ export const IdpLoginCounter = defineEntity({
 });
 export type IdpLoginCounter = InferEntity<typeof IdpLoginCounter>;
 
+/** A group defined through the API; the built-in `admin` and `users` groups are not stored (groups.ts). */
+export const IdpGroup = defineEntity({
+  name: 'IdpGroup',
+  tableName: 'idp_groups',
+  properties: {
+    name: p.string().primary(),
+    /** Ordinary scopes the group grants (`kms:read`), or `*` for all of them; never an admin scope. */
+    scopes: p.json<string[]>(),
+    ...timestamps(),
+  },
+});
+export type IdpGroup = InferEntity<typeof IdpGroup>;
+
+/** One user in one group (built in or stored). */
+export const IdpGroupMember = defineEntity({
+  name: 'IdpGroupMember',
+  tableName: 'idp_group_members',
+  properties: {
+    groupName: p.string().primary(),
+    userId: p.uuid().primary(),
+  },
+});
+export type IdpGroupMember = InferEntity<typeof IdpGroupMember>;
+
 /** The service's own entities; the definition puts the signing-key entities before them. */
-export const entities = [IdpUser, IdpSession, IdpLoginCounter];
+export const entities = [IdpUser, IdpSession, IdpLoginCounter, IdpGroup, IdpGroupMember];

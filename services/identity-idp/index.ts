@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { EntityManager } from '@mikro-orm/core';
-import type { ServiceDefinition, ServiceRuntime } from '../template/service.ts';
+import type { ServiceDefinition, ServiceRuntime, UpSuite } from '../template/service.ts';
 import type { HashService } from '../template/hash/index.ts';
 import type { Barrier } from '../template/barrier/index.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
@@ -21,9 +21,20 @@ import { migrations } from './migrations.ts';
 import { idpRoutes } from './routes/index.ts';
 import { decoyHash } from './routes/login.ts';
 import { userHandlers } from './routes/users.ts';
+import { groupHandlers } from './routes/groups.ts';
 import { SECOND_FACTORS } from './second-factors.ts';
 import { SessionStore } from './sessions.ts';
+import { AccountEvents, httpsDeliverer, type DeliverEvent } from './account-events.ts';
+import { ensureBootstrapAdmin } from './users.ts';
 import { FailureThrottle } from './throttle.ts';
+
+/** The administrator `cryptoutil up` creates, and the name of the up secret holding its password. */
+export const UP_ADMIN_USERNAME = 'admin';
+export const UP_ADMIN_SECRET = 'idp-admin.password';
+
+async function upAdmin(suite: UpSuite): Promise<{ username: string; password: string }> {
+  return { username: UP_ADMIN_USERNAME, password: await suite.secret(UP_ADMIN_SECRET) };
+}
 
 /** How often expired sessions, ended throttle windows and ended locks of unknown usernames are dropped. */
 export const SWEEP_INTERVAL_MS = 60_000;
@@ -68,6 +79,8 @@ interface IdpParts {
   readonly keys: SigningKeys;
   readonly sessions: SessionStore;
   readonly throttle: FailureThrottle;
+  /** Signs login results and account events with the 'login-results' key ring. */
+  readonly signer: LoginResultSigner;
 }
 
 const parts = new WeakMap<object, IdpParts>();
@@ -90,17 +103,42 @@ function partsOf(runtime: ServiceRuntime<IdpConfig>): IdpParts {
     const timer = setInterval(sweeper(runtime, sessions, throttle), SWEEP_INTERVAL_MS);
     timer.unref();
     runtime.onStop(() => { clearInterval(timer); });
-    built = { keys, sessions, throttle };
+    const signer = new LoginResultSigner({ keys, issuer: () => idpPublicUrl(runtime.config, runtime.publicUrl) });
+    built = { keys, sessions, throttle, signer };
     parts.set(runtime, built);
   }
   return built;
 }
 
+/** Account events go to identity-authz over https, trusting the CA the service trusts. */
+export function httpsDeliveryOf(runtime: Pick<ServiceRuntime, 'ca'>): DeliverEvent {
+  return httpsDeliverer(runtime.ca);
+}
+
+const bootstraps = new WeakMap<object, Promise<string | undefined>>();
+
+/** `idp.bootstrapAdmin`, made once per runtime: undefined when done (or not configured), else the error class. */
+function bootstrapOf(runtime: ServiceRuntime<IdpConfig>): Promise<string | undefined> {
+  let done = bootstraps.get(runtime);
+  if (done === undefined) {
+    const admin = runtime.config.idp.bootstrapAdmin;
+    done = admin.username === ''
+      ? Promise.resolve(undefined)
+      : ensureBootstrapAdmin(runtime.orm.em.fork(), hashOf(runtime), admin).then(() => undefined, (error: unknown) => {
+        runtime.log.error({ error: errorClass(error) }, 'creating idp.bootstrapAdmin failed');
+        return errorClass(error);
+      });
+    bootstraps.set(runtime, done);
+  }
+  return done;
+}
+
 /**
  * The definition on the clock `now`, which decides lockouts and what the users API shows of them:
- * tests move it past a lockout instead of waiting it out.
+ * tests move it past a lockout instead of waiting it out. `deliver` carries account events to
+ * identity-authz (default: an https POST to `auth.issuer`).
  */
-export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
+export function identityIdpOn(now: () => Date, deliver: (runtime: Pick<ServiceRuntime, 'ca'>) => DeliverEvent = httpsDeliveryOf): ServiceDefinition<IdpConfig> {
   return {
     name: 'identity-idp',
     summary: 'Users, login, consent and sessions for the identity-authz authorization server',
@@ -113,12 +151,24 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
     migrations: [...signingKeyMigrations, ...migrations],
     barrier: true,
     hash: true,
+    // The suite's administrator: its password sits in credentials.json beside the demo client's.
+    upConfig: async (suite) => ({ idp: { bootstrapAdmin: await upAdmin(suite) } }),
+    upCredentials: async (suite) => ({ admin: await upAdmin(suite) }),
     operations(runtime) {
-      partsOf(runtime);
-      return userHandlers(hashOf(runtime), now);
+      const { signer } = partsOf(runtime);
+      void bootstrapOf(runtime);
+      const events = new AccountEvents({ signer, authz: () => runtime.config.auth.issuer, deliver: deliver(runtime) });
+      return { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() };
     },
+    readinessChecks: (runtime) => [{
+      name: 'bootstrap-admin',
+      check: async () => {
+        const error = await bootstrapOf(runtime);
+        return error === undefined ? { ok: true } : { ok: false, detail: `idp.bootstrapAdmin could not be created (${error})` };
+      },
+    }],
     routes(runtime) {
-      const { keys, sessions, throttle } = partsOf(runtime);
+      const { keys, sessions, throttle, signer } = partsOf(runtime);
       const { config } = runtime;
       const hash = hashOf(runtime);
       const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
@@ -131,7 +181,7 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
             fetchJson: httpsJsonFetcher({ ca: runtime.ca }),
             clockSkewSeconds: config.auth.clockSkewSeconds,
           }),
-          signer: new LoginResultSigner({ keys, issuer: ownUrl }),
+          signer,
           sessions,
           lockout: new Lockout(config.idp.lockout),
           throttle,
