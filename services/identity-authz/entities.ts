@@ -54,6 +54,23 @@ export const RevokedToken = defineEntity({
 });
 export type RevokedToken = InferEntity<typeof RevokedToken>;
 
+/**
+ * An account (identity-idp deleted, locked or re-passworded it) or a client (deleted) whose JWT
+ * access tokens issued up to `revokedAt` are no longer active. JWT access tokens are not stored,
+ * so this cut-off stands in for listing their `jti`s; a row stays as long as such a token could.
+ */
+export const RevokedSubject = defineEntity({
+  name: 'RevokedSubject',
+  tableName: 'authz_revoked_subjects',
+  properties: {
+    /** `account` (the token's `sub`) or `client` (its `client_id`). */
+    kind: p.string().primary(),
+    subject: p.string().primary(),
+    revokedAt: p.datetime(),
+  },
+});
+export type RevokedSubject = InferEntity<typeof RevokedSubject>;
+
 export const UsedLoginResult = defineEntity({
   name: 'UsedLoginResult',
   tableName: 'authz_used_login_results',
@@ -70,4 +87,4 @@ export async function insertOnce(em: SqlEntityManager, entity: typeof RevokedTok
   return result.affectedRows === 1;
 }
 
-export const authzOwnEntities = [OauthClient, Account, RevokedToken, UsedLoginResult];
+export const authzOwnEntities = [OauthClient, Account, RevokedToken, UsedLoginResult, RevokedSubject];

@@ -13,6 +13,7 @@ import { authzOwnMigrations } from './migrations.ts';
 import type { ResourceSource } from './resources.ts';
 import { clientHandlers } from './routes/clients.ts';
 import { keyAdminRoutes } from './routes/keys.ts';
+import { accountEventRoutes } from './account-events.ts';
 import { protocolRoutes } from './routes/protocol.ts';
 import { storageEntities, storageMigrations } from './storage/adapter.ts';
 
@@ -68,7 +69,11 @@ export function identityAuthz(resources: () => readonly ResourceSource[], repeat
       checkAuthzConfig(runtime.config);
       return clientHandlers(hostOf(runtime));
     },
-    routes: (runtime) => protocolRoutes(hostOf(runtime)),
+    routes: (runtime) => {
+      const events = accountEventRoutes(hostOf(runtime));
+      const protocol = protocolRoutes(hostOf(runtime));
+      return async (ctx, next): Promise<void> => { await events(ctx, async () => { await protocol(ctx, next); }); };
+    },
     adminRoutes: (runtime) => keyAdminRoutes(hostOf(runtime)),
   };
   // operations, routes and adminRoutes of one runtime share one host (keys, provider, sweep).

@@ -2,7 +2,8 @@
  * Introspection (RFC 7662) and revocation (RFC 7009) of our own JWT access tokens. oidc-provider
  * answers `unsupported_token_type` for structured tokens, by design; it does so only after it has
  * authenticated the client, so at that point we verify the JWT ourselves: a valid one of ours is
- * `active` with its claims unless its `jti` is on the revocation list, which revocation writes, or
+ * `active` with its claims unless its `jti` is on the revocation list, which revocation writes, its
+ * account or client was revoked after it was issued (revocation.ts), or
  * the caller may not see it (`mayIntrospect`, the rule the library applies to opaque tokens).
  * Opaque and refresh tokens never reach this code: the library answers for them.
  */
@@ -12,6 +13,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } fro
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { insertOnce, RevokedToken } from './entities.ts';
 import { mayIntrospect } from './provider.ts';
+import { issuedBeforeRevocation } from './revocation.ts';
 
 export interface JwtTokenOptions {
   readonly issuer: string;
@@ -41,15 +43,16 @@ function isStructuredTokenRefusal(ctx: KoaContextWithOIDC): boolean {
   return ctx.status === 400 && body?.error === 'unsupported_token_type';
 }
 
-async function isRevoked(em: EntityManager, jti: string): Promise<boolean> {
-  return (await em.count(RevokedToken, { jti })) > 0;
+/** On the revocation list, or issued before its account or client was revoked (revocation.ts). */
+async function isRevoked(em: EntityManager, claims: JWTPayload): Promise<boolean> {
+  return (await em.count(RevokedToken, { jti: String(claims.jti) })) > 0 || await issuedBeforeRevocation(em, claims);
 }
 
 async function introspect(ctx: KoaContextWithOIDC, token: string, options: JwtTokenOptions): Promise<void> {
   const claims = await verifyOwnToken(token, options);
   ctx.status = 200;
   // The client is authenticated here (see the file comment); another client's token is not disclosed.
-  if (claims === undefined || !mayIntrospect(ctx.oidc.client, claims.client_id) || await isRevoked(options.fork(), String(claims.jti))) {
+  if (claims === undefined || !mayIntrospect(ctx.oidc.client, claims.client_id) || await isRevoked(options.fork(), claims)) {
     ctx.body = { active: false };
     return;
   }

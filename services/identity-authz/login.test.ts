@@ -175,24 +175,16 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     expect(done.text).to.include('<title>Signed out</title>');
   });
 
-  it('goes back to identity-idp when a login result grants nothing', async () => {
+  it('answers invalid_scope, and does not ask again, when a login result grants none of the requested resource scopes', async () => {
     const started = await startSignIn();
     const now = Math.floor(Date.now() / 1000);
     const bare = await authz.idp.sign({ iss: authz.idp.url, aud: authz.issuer, jti: randomUUID(), iat: now, exp: now + 60, challenge: started.uid, sub: 'user-0002' }, { typ: 'login-result+jwt' });
-    const back = await browse(authz.service.ca, started.jar, `${started.returnTo}?login_result=${encodeURIComponent(bare)}`);
-    const resume = await browse(authz.service.ca, started.jar, location(back, authz.issuer).href);
-    const again = location(resume, authz.issuer);
-    expect(again.pathname).to.match(/^\/interaction\//);
-
-    // The second round asks for consent only, and the grant of the first round is extended.
-    const toIdp = await browse(authz.service.ca, started.jar, again.href);
-    const challenge = String(location(toIdp, authz.issuer).searchParams.get('login_challenge'));
-    const request = decodeJwt(challenge);
-    expect(request.prompt).to.deep.equal(['consent']);
-    const second: Started = { ...started, uid: String(request.jti), returnTo: String(request.return_to) };
-    const redirect = await finish(second, await loginResult(second, { sub: 'user-0002' }));
-    expect(redirect.searchParams.get('code')).to.be.a('string');
+    const redirect = await finish(started, bare);
+    expect(redirect.origin + redirect.pathname).to.equal(REDIRECT_URI);
+    expect(redirect.searchParams.get('error')).to.equal('invalid_scope');
+    expect(redirect.searchParams.get('state')).to.equal(started.state);
   });
+
 
   it('refuses to mix two sign-ins of one browser, and spends each login result once', async () => {
     const first = await startSignIn();

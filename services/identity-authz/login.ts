@@ -7,6 +7,7 @@
 // @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
 import { importJWK, jwtVerify, SignJWT, errors as joseErrors, type JWK, type JWTPayload } from 'jose';
+import type { Client } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { BadRequestError } from '../template/errors/index.ts';
 import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
@@ -58,6 +59,14 @@ export function redirectOrigins(redirectUris: readonly string[] | undefined): st
   }))];
 }
 
+/** The requested scopes `grantFor` could grant to `client`: consent shows no more than that. */
+export function offeredScopes(client: Client | undefined, params: Readonly<Record<string, unknown>>): string[] {
+  const requested = (stringOf(params.scope) ?? '').split(' ').filter((scope) => scope !== '');
+  const openid: readonly string[] = OPENID_SCOPES;
+  const allowed = new Set(client === undefined ? [] : resourcesOf(params).flatMap((resource) => allowedScopes(client, resource)));
+  return [...new Set(requested.filter((scope) => openid.includes(scope) || allowed.has(scope)))];
+}
+
 /** The signed login request for interaction `uid`, and where to send the browser with it. */
 export async function loginRedirect(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, options: LoginOptions): Promise<string> {
   const { params, prompt, uid } = interaction;
@@ -72,7 +81,9 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
     client_id: clientId,
     // An interaction exists only for a client the library found, and ours all have a name.
     client_name: client?.clientName,
-    scope: String(params.scope),
+    // What consent may grant: the OpenID scopes asked for and the resource scopes asked for that the
+    // client may hold for the requested resources; identity-idp narrows it to the user's entitlement.
+    scope: offeredScopes(client, params).join(' '),
     prompt: asks,
     return_to: `${options.issuer}/interaction/${uid}/callback`,
     redirect_origins: redirectOrigins(client?.redirectUris),
@@ -101,9 +112,10 @@ export interface LoginResult {
   readonly denied: boolean;
 }
 
-function loginResultFailure(error: unknown): BadRequestError {
+/** 400 naming the failed check of a message from identity-idp (`what`: login result, account event). */
+export function idpMessageFailure(what: string, error: unknown): BadRequestError {
   const reason = error instanceof joseErrors.JOSEError ? error.code : 'ERR_LOGIN_RESULT_INVALID';
-  return new BadRequestError(`the login result from identity-idp is not valid (${reason})`);
+  return new BadRequestError(`the ${what} from identity-idp is not valid (${reason})`);
 }
 
 /** Verifies a login result for interaction `uid`; throws 400 naming the failed check. */
@@ -116,7 +128,7 @@ export async function verifyLoginResult(token: string, uid: string, options: Log
     clockTolerance: options.clockSkewSeconds,
     requiredClaims: ['jti', 'exp', 'iat', 'sub', 'challenge'],
     currentDate: new Date((options.now ?? Date.now)()),
-  }).catch((error: unknown) => { throw loginResultFailure(error); });
+  }).catch((error: unknown) => { throw idpMessageFailure('login result', error); });
   if (payload.challenge !== uid) throw new BadRequestError('the login result belongs to another sign-in');
   return resultOf(payload);
 }
@@ -157,22 +169,38 @@ export async function rememberAccount(em: EntityManager, result: LoginResult): P
 
 /**
  * The grant for the scopes the user allowed: OpenID scopes as they are, resource scopes per
- * requested resource as far as the client may hold them.
+ * requested resource as far as the client may hold them. A requested scope the login result does
+ * not carry (the user is not entitled to it) is recorded as rejected, so the library issues tokens
+ * without it instead of asking for consent again, and names the narrower `scope` in the token
+ * response (RFC 6749 §5.1). Undefined when the request asked for resource scopes and the user holds
+ * none of them: the caller answers `invalid_scope` (RFC 6749 §4.1.2.1).
  */
-export async function grantFor(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, result: LoginResult): Promise<string> {
+export async function grantFor(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, result: LoginResult): Promise<string | undefined> {
   const { params } = interaction;
   const clientId = String(params.client_id);
   const grant = (interaction.grantId === undefined ? undefined : await provider.Grant.find(interaction.grantId))
     ?? new provider.Grant({ accountId: result.subject, clientId });
   const granted = new Set(result.scopes);
-  const openid = OPENID_SCOPES.filter((scope) => granted.has(scope));
-  if (openid.length > 0) grant.addOIDCScope(openid.join(' '));
+  const requested = new Set((stringOf(params.scope) ?? '').split(' '));
+  const openid = OPENID_SCOPES.filter((scope) => requested.has(scope));
+  const grantedOpenid = openid.filter((scope) => granted.has(scope));
+  if (grantedOpenid.length > 0) grant.addOIDCScope(grantedOpenid.join(' '));
+  const refusedOpenid = openid.filter((scope) => !granted.has(scope));
+  if (refusedOpenid.length > 0) grant.rejectOIDCScope(refusedOpenid.join(' '));
   const client = await provider.Client.find(clientId);
+  let asked = 0;
+  let held = 0;
   if (client !== undefined) {
     for (const resource of resourcesOf(params)) {
-      const scopes = allowedScopes(client, resource).filter((scope) => granted.has(scope));
+      const offered = allowedScopes(client, resource).filter((scope) => requested.has(scope));
+      const scopes = offered.filter((scope) => granted.has(scope));
+      const refused = offered.filter((scope) => !granted.has(scope));
+      asked += offered.length;
+      held += scopes.length;
       if (scopes.length > 0) grant.addResourceScope(resource, scopes.join(' '));
+      if (refused.length > 0) grant.rejectResourceScope(resource, refused.join(' '));
     }
   }
+  if (asked > 0 && held === 0) return undefined;
   return grant.save();
 }

@@ -38,7 +38,21 @@ class CreateAuthzTables extends PortableMigration {
   }
 }
 
+/** Revocation by account and by client: a cut-off that ends the JWT access tokens issued before it. */
+class CreateRevokedSubjects extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table authz_revoked_subjects (
+      kind ${t.text} not null check (kind in ('account', 'client')),
+      subject ${t.text} not null,
+      revoked_at ${t.timestamp} not null,
+      primary key (kind, subject)
+    )`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const authzOwnMigrations: readonly MigrationObject[] = [
   { name: 'authz-0002-clients-accounts', class: CreateAuthzTables },
+  { name: 'authz-0004-revoked-subjects', class: CreateRevokedSubjects },
 ];

@@ -14,10 +14,14 @@ export interface IdpConfig {
     sessionTtlSeconds: number;
     lockout: { maxFailures: number; seconds: number };
     throttle: { maxFailures: number; windowSeconds: number };
+    bootstrapAdmin: { username: string; password: string };
   };
 }
 
 const positive = 'nat';
+
+/** The users API's minimum (openapi.yaml `Password`). */
+const MIN_PASSWORD_LENGTH = 12;
 
 export const idpConfigSchema: Schema<IdpConfig> = {
   idp: {
@@ -30,6 +34,10 @@ export const idpConfigSchema: Schema<IdpConfig> = {
     throttle: {
       maxFailures: { doc: 'Failed logins one client address may make per window before it gets 429.', format: positive, default: 20 },
       windowSeconds: { doc: 'Length of the per-address failed-login window, in seconds.', format: positive, default: 300 },
+    },
+    bootstrapAdmin: {
+      username: { doc: 'A user in the built-in admin group, created at start (empty: none); `cryptoutil up` makes `admin`.', format: String, default: '' },
+      password: { doc: 'Its password, set anew at every start (use a file:// reference).', format: String, default: '', sensitive: true },
     },
   },
 };
@@ -46,6 +54,9 @@ export function checkIdpConfig(config: IdpConfig): void {
   ];
   for (const [key, value] of values) {
     if (value < 1) throw new UsageError(`${key} must be at least 1`);
+  }
+  if (idp.bootstrapAdmin.username !== '' && idp.bootstrapAdmin.password.length < MIN_PASSWORD_LENGTH) {
+    throw new UsageError(`idp.bootstrapAdmin.password must be at least ${String(MIN_PASSWORD_LENGTH)} characters when idp.bootstrapAdmin.username is set`);
   }
   if (idp.publicUrl !== '' && !isHttpsUrl(idp.publicUrl)) {
     throw new UsageError('idp.publicUrl must be an https URL');

@@ -41,5 +41,44 @@ export const IdpSession = defineEntity({
 });
 export type IdpSession = InferEntity<typeof IdpSession>;
 
+/**
+ * Failed-login counters of usernames no user has: an unknown name is locked after the same number
+ * of failures as a real account, without a user being created for it.
+ */
+export const IdpLoginCounter = defineEntity({
+  name: 'IdpLoginCounter',
+  tableName: 'idp_login_counters',
+  properties: {
+    username: p.string().primary(),
+    failedAttempts: p.integer(),
+    lockedUntil: p.datetime().nullable(),
+  },
+});
+export type IdpLoginCounter = InferEntity<typeof IdpLoginCounter>;
+
+/** A group defined through the API; the built-in `admin` and `users` groups are not stored (groups.ts). */
+export const IdpGroup = defineEntity({
+  name: 'IdpGroup',
+  tableName: 'idp_groups',
+  properties: {
+    name: p.string().primary(),
+    /** Ordinary scopes the group grants (`kms:read`), or `*` for all of them; never an admin scope. */
+    scopes: p.json<string[]>(),
+    ...timestamps(),
+  },
+});
+export type IdpGroup = InferEntity<typeof IdpGroup>;
+
+/** One user in one group (built in or stored). */
+export const IdpGroupMember = defineEntity({
+  name: 'IdpGroupMember',
+  tableName: 'idp_group_members',
+  properties: {
+    groupName: p.string().primary(),
+    userId: p.uuid().primary(),
+  },
+});
+export type IdpGroupMember = InferEntity<typeof IdpGroupMember>;
+
 /** The service's own entities; the definition puts the signing-key entities before them. */
-export const entities = [IdpUser, IdpSession];
+export const entities = [IdpUser, IdpSession, IdpLoginCounter, IdpGroup, IdpGroupMember];

@@ -8,7 +8,7 @@ import { loadConfig } from '../template/config/index.ts';
 import { schemaOptionsOf } from '../template/cli/service-config.ts';
 import { UsageError } from '../template/errors/index.ts';
 import { createHashService } from '../template/hash/index.ts';
-import type { RequestState, ServiceRuntime } from '../template/service.ts';
+import type { RequestState, ServiceRuntime, UpSuite } from '../template/service.ts';
 import { checkIdpConfig, idpPublicUrl, type IdpConfig } from './config.ts';
 import { identityIdp, sweeper, sweepOnce } from './index.ts';
 import { LoginResultSigner } from './login-result.ts';
@@ -23,16 +23,39 @@ describe('identity-idp definition', () => {
   it('is the DESIGN row: port 8181, up admin port 9092, barrier and hash, its own config keys', () => {
     expect(identityIdp).to.include({ name: 'identity-idp', publicPort: 8181, upAdminPort: 9092, barrier: true, hash: true });
     const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: { CRYPTOUTIL_IDP_LOCKOUT_MAXFAILURES: '7' } }) as unknown as IdpConfig;
-    expect(config.idp).to.deep.equal({ publicUrl: '', sessionTtlSeconds: 28_800, lockout: { maxFailures: 7, seconds: 900 }, throttle: { maxFailures: 20, windowSeconds: 300 } });
+    expect(config.idp).to.deep.equal({ publicUrl: '', sessionTtlSeconds: 28_800, lockout: { maxFailures: 7, seconds: 900 }, throttle: { maxFailures: 20, windowSeconds: 300 }, bootstrapAdmin: { username: '', password: '' } });
+  });
+
+  it('under cryptoutil up, bootstraps the admin user whose password credentials.json holds', async () => {
+    const suite = { secret: (name: string) => Promise.resolve(`secret of ${name}`.padEnd(43, '.')) } as unknown as UpSuite;
+    const admin = { username: 'admin', password: 'secret of idp-admin.password'.padEnd(43, '.') };
+    expect(await identityIdp.upConfig?.(suite)).to.deep.equal({ idp: { bootstrapAdmin: admin } });
+    expect(await identityIdp.upCredentials?.(suite)).to.deep.equal({ admin });
+  });
+
+  it('is not ready while idp.bootstrapAdmin cannot be created, and logs the failure by class only', async () => {
+    const { logger: log, records } = captureLogs('debug');
+    const env = { CRYPTOUTIL_IDP_BOOTSTRAPADMIN_USERNAME: 'admin', CRYPTOUTIL_IDP_BOOTSTRAPADMIN_PASSWORD: 'a long enough password' };
+    const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env });
+    const failing = { findOne: () => Promise.reject(new TypeError('the database is down')) };
+    const runtime = { config, log, hash: await createHashService({ pepper: 'x'.repeat(32) }), orm: { em: { fork: () => failing } } } as unknown as ServiceRuntime;
+    const [check] = identityIdp.readinessChecks?.(runtime) ?? [];
+    expect(check?.name).to.equal('bootstrap-admin');
+    expect(await check?.check()).to.deep.equal({ ok: false, detail: 'idp.bootstrapAdmin could not be created (TypeError)' });
+    const [none] = identityIdp.readinessChecks?.({ ...runtime, config: loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} }) }) ?? [];
+    expect(await none?.check()).to.deep.equal({ ok: true });
+    expect(JSON.stringify(records())).to.include('creating idp.bootstrapAdmin failed').and.not.include('the database is down').and.not.include('a long enough password');
   });
 
   it('refuses a zero that would switch a protection off (UsageError, exit 2)', () => {
-    const config: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 0 }, throttle: { maxFailures: 1, windowSeconds: 1 } } };
+    const config: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 0 }, throttle: { maxFailures: 1, windowSeconds: 1 }, bootstrapAdmin: { username: '', password: '' } } };
     expect(() => { checkIdpConfig(config); }).to.throw(UsageError, 'idp.lockout.seconds must be at least 1');
+    const weakAdmin = { idp: { ...config.idp, lockout: { maxFailures: 5, seconds: 1 }, bootstrapAdmin: { username: 'admin', password: 'short' } } };
+    expect(() => { checkIdpConfig(weakAdmin); }).to.throw(UsageError, 'idp.bootstrapAdmin.password must be at least 12 characters');
   });
 
   it('takes a configured public URL (behind an ingress) over the listener\'s, and refuses a non-https one', () => {
-    const base: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 1 }, throttle: { maxFailures: 1, windowSeconds: 1 } } };
+    const base: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 1 }, throttle: { maxFailures: 1, windowSeconds: 1 }, bootstrapAdmin: { username: '', password: '' } } };
     const listener = (): string => 'https://0.0.0.0:8181';
     expect(idpPublicUrl(base, listener)).to.equal('https://0.0.0.0:8181');
     const configured = { idp: { ...base.idp, publicUrl: 'https://login.example.com/' } };
@@ -54,7 +77,7 @@ describe('identity-idp definition', () => {
     const hash = await createHashService({ pepper: 'x'.repeat(32) });
     let now = 0;
     const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 1, now: () => now });
-    throttle.recordFailure('a');
+    throttle.reserve('a');
     now = 2_000;
     const sessions = new SessionStore({ hash, ttlSeconds: 1 });
     const removing = { nativeDelete: () => Promise.resolve(2) } as unknown as EntityManager;

@@ -6,14 +6,14 @@
  */
 import type { Logger } from 'pino';
 import type { EntityManager } from '@mikro-orm/core';
-import type { ServiceDefinition, ServiceRuntime } from '../template/service.ts';
+import type { ServiceDefinition, ServiceRuntime, UpSuite } from '../template/service.ts';
 import type { HashService } from '../template/hash/index.ts';
 import type { Barrier } from '../template/barrier/index.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { createSigningKeys, signingKeyEntities, signingKeyMigrations, type SigningKeys } from '../template/signing-keys/index.ts';
 import { errorClass } from '../template/middleware/problem-details.ts';
 import { checkIdpConfig, idpConfigSchema, idpPublicUrl, type IdpConfig } from './config.ts';
-import { entities } from './entities.ts';
+import { entities, IdpLoginCounter } from './entities.ts';
 import { Lockout } from './lockout.ts';
 import { LoginRequestVerifier } from './login-request.ts';
 import { LoginResultSigner } from './login-result.ts';
@@ -21,11 +21,22 @@ import { migrations } from './migrations.ts';
 import { idpRoutes } from './routes/index.ts';
 import { decoyHash } from './routes/login.ts';
 import { userHandlers } from './routes/users.ts';
+import { groupHandlers } from './routes/groups.ts';
 import { SECOND_FACTORS } from './second-factors.ts';
 import { SessionStore } from './sessions.ts';
+import { AccountEvents, httpsDeliverer, type DeliverEvent } from './account-events.ts';
+import { ensureBootstrapAdmin } from './users.ts';
 import { FailureThrottle } from './throttle.ts';
 
-/** How often expired sessions and ended throttle windows are dropped. */
+/** The administrator `cryptoutil up` creates, and the name of the up secret holding its password. */
+export const UP_ADMIN_USERNAME = 'admin';
+export const UP_ADMIN_SECRET = 'idp-admin.password';
+
+async function upAdmin(suite: UpSuite): Promise<{ username: string; password: string }> {
+  return { username: UP_ADMIN_USERNAME, password: await suite.secret(UP_ADMIN_SECRET) };
+}
+
+/** How often expired sessions, ended throttle windows and ended locks of unknown usernames are dropped. */
 export const SWEEP_INTERVAL_MS = 60_000;
 
 /** Login-result keys: rotated monthly; a retired key stays published a day, far beyond a 60 s result. */
@@ -42,12 +53,17 @@ function barrierOf(runtime: ServiceRuntime): Barrier {
   return runtime.barrier;
 }
 
-/** Removes expired sessions and ended throttle windows; failures are logged by class and retried next time. */
+/**
+ * Removes expired sessions, ended throttle windows and the counters of unknown usernames whose lock
+ * has ended (an ended lock starts the count afresh, as no row does); failures are logged by class
+ * and retried next time.
+ */
 export async function sweepOnce(fork: () => EntityManager, sessions: SessionStore, throttle: FailureThrottle, log: Logger): Promise<void> {
   throttle.prune();
   try {
     const removed = await sessions.sweep(fork());
     if (removed > 0) log.debug({ removed }, 'expired sessions removed');
+    await fork().nativeDelete(IdpLoginCounter, { lockedUntil: { $lte: new Date() } });
   } catch (error) {
     log.warn({ error: errorClass(error) }, 'sweeping expired sessions failed');
   }
@@ -63,6 +79,8 @@ interface IdpParts {
   readonly keys: SigningKeys;
   readonly sessions: SessionStore;
   readonly throttle: FailureThrottle;
+  /** Signs login results and account events with the 'login-results' key ring. */
+  readonly signer: LoginResultSigner;
 }
 
 const parts = new WeakMap<object, IdpParts>();
@@ -85,17 +103,42 @@ function partsOf(runtime: ServiceRuntime<IdpConfig>): IdpParts {
     const timer = setInterval(sweeper(runtime, sessions, throttle), SWEEP_INTERVAL_MS);
     timer.unref();
     runtime.onStop(() => { clearInterval(timer); });
-    built = { keys, sessions, throttle };
+    const signer = new LoginResultSigner({ keys, issuer: () => idpPublicUrl(runtime.config, runtime.publicUrl) });
+    built = { keys, sessions, throttle, signer };
     parts.set(runtime, built);
   }
   return built;
 }
 
+/** Account events go to identity-authz over https, trusting the CA the service trusts. */
+export function httpsDeliveryOf(runtime: Pick<ServiceRuntime, 'ca'>): DeliverEvent {
+  return httpsDeliverer(runtime.ca);
+}
+
+const bootstraps = new WeakMap<object, Promise<string | undefined>>();
+
+/** `idp.bootstrapAdmin`, made once per runtime: undefined when done (or not configured), else the error class. */
+function bootstrapOf(runtime: ServiceRuntime<IdpConfig>): Promise<string | undefined> {
+  let done = bootstraps.get(runtime);
+  if (done === undefined) {
+    const admin = runtime.config.idp.bootstrapAdmin;
+    done = admin.username === ''
+      ? Promise.resolve(undefined)
+      : ensureBootstrapAdmin(runtime.orm.em.fork(), hashOf(runtime), admin).then(() => undefined, (error: unknown) => {
+        runtime.log.error({ error: errorClass(error) }, 'creating idp.bootstrapAdmin failed');
+        return errorClass(error);
+      });
+    bootstraps.set(runtime, done);
+  }
+  return done;
+}
+
 /**
  * The definition on the clock `now`, which decides lockouts and what the users API shows of them:
- * tests move it past a lockout instead of waiting it out.
+ * tests move it past a lockout instead of waiting it out. `deliver` carries account events to
+ * identity-authz (default: an https POST to `auth.issuer`).
  */
-export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
+export function identityIdpOn(now: () => Date, deliver: (runtime: Pick<ServiceRuntime, 'ca'>) => DeliverEvent = httpsDeliveryOf): ServiceDefinition<IdpConfig> {
   return {
     name: 'identity-idp',
     summary: 'Users, login, consent and sessions for the identity-authz authorization server',
@@ -108,12 +151,24 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
     migrations: [...signingKeyMigrations, ...migrations],
     barrier: true,
     hash: true,
+    // The suite's administrator: its password sits in credentials.json beside the demo client's.
+    upConfig: async (suite) => ({ idp: { bootstrapAdmin: await upAdmin(suite) } }),
+    upCredentials: async (suite) => ({ admin: await upAdmin(suite) }),
     operations(runtime) {
-      partsOf(runtime);
-      return userHandlers(hashOf(runtime), now);
+      const { signer } = partsOf(runtime);
+      void bootstrapOf(runtime);
+      const events = new AccountEvents({ signer, authz: () => runtime.config.auth.issuer, deliver: deliver(runtime) });
+      return { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() };
     },
+    readinessChecks: (runtime) => [{
+      name: 'bootstrap-admin',
+      check: async () => {
+        const error = await bootstrapOf(runtime);
+        return error === undefined ? { ok: true } : { ok: false, detail: `idp.bootstrapAdmin could not be created (${error})` };
+      },
+    }],
     routes(runtime) {
-      const { keys, sessions, throttle } = partsOf(runtime);
+      const { keys, sessions, throttle, signer } = partsOf(runtime);
       const { config } = runtime;
       const hash = hashOf(runtime);
       const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
@@ -126,7 +181,7 @@ export function identityIdpOn(now: () => Date): ServiceDefinition<IdpConfig> {
             fetchJson: httpsJsonFetcher({ ca: runtime.ca }),
             clockSkewSeconds: config.auth.clockSkewSeconds,
           }),
-          signer: new LoginResultSigner({ keys, issuer: ownUrl }),
+          signer,
           sessions,
           lockout: new Lockout(config.idp.lockout),
           throttle,

@@ -1,4 +1,7 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { expect } from 'chai';
+import type { IdpUser } from './entities.ts';
+import { Lockout } from './lockout.ts';
 import { startIdp, type IdpHarness } from './testing/harness.ts';
 import { createUser, submitLogin } from './testing/flow.ts';
 
@@ -66,21 +69,49 @@ describe('identity-idp account lockout (OWASP Authentication Cheat Sheet)', () =
   });
 });
 
-describe('identity-idp per-address throttle of failed logins', () => {
+describe('identity-idp throttle of failed logins per address and username', () => {
   let idp: IdpHarness;
   before(async () => { idp = await startIdp({ config: { idp: { throttle: { maxFailures: 3, windowSeconds: 60 } } } }); });
   after(async () => { await idp.close(); });
 
-  it('answers a 429 page with Retry-After once an address has failed maxFailures times, whatever the account', async () => {
+  it('answers a 429 page with Retry-After once an address has failed maxFailures times for one username', async () => {
     await createUser(idp, 'sprayed');
     const challenge = await idp.challenge();
-    for (const username of ['one', 'two', 'sprayed']) {
-      expect((await submitLogin(idp.browser(), challenge, username, WRONG)).status).to.equal(401);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      expect((await submitLogin(idp.browser(), challenge, 'unknown-name', WRONG)).status).to.equal(401);
     }
-    const throttled = await submitLogin(idp.browser(), challenge, 'sprayed');
+    const throttled = await submitLogin(idp.browser(), challenge, 'unknown-name');
     expect(throttled.status).to.equal(429);
     expect(throttled.headers['content-type']).to.equal('text/html; charset=utf-8');
     expect(Number(throttled.headers['retry-after'])).to.be.within(1, 60);
     expect(throttled.text).to.include('retry after');
+    // Another username from the same address has its own window.
+    expect((await submitLogin(idp.browser(), challenge, 'sprayed')).status).to.equal(303);
+  });
+
+  it('gives the window back on a success: a user who mistypes now and then is never throttled', async () => {
+    await createUser(idp, 'clumsy');
+    const challenge = await idp.challenge();
+    for (let round = 0; round < 3; round += 1) {
+      expect((await submitLogin(idp.browser(), challenge, 'clumsy', WRONG)).status).to.equal(401);
+      expect((await submitLogin(idp.browser(), challenge, 'clumsy')).status).to.equal(303);
+    }
+  });
+});
+
+describe('Lockout reservations when the database answers unexpectedly', () => {
+  const lockout = new Lockout({ maxFailures: 3, seconds: 60 });
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('refuses until now + seconds when the count was full but a success cleared the lock in between', async () => {
+    const em = { nativeUpdate: () => Promise.resolve(0), fork: () => ({ findOne: () => Promise.resolve(null) }) } as unknown as EntityManager;
+    expect(await lockout.reserve(em, { user: { id: 'u' } as IdpUser }, now)).to.deep.equal(new Date(now.getTime() + 60_000));
+  });
+
+  it('passes on a database error other than the unique key of an unknown name\'s row', async () => {
+    const em = { insert: () => Promise.reject(new TypeError('database is gone')) } as unknown as EntityManager;
+    let failure: unknown;
+    await lockout.reserve(em, { unknown: 'someone' }, now).catch((error: unknown) => { failure = error; });
+    expect(failure).to.be.instanceOf(TypeError);
   });
 });

@@ -63,6 +63,13 @@ export class LoginResultSigner {
     return { kid, key: await key };
   }
 
+  /** Any other message of ours (account events): `claims` with `iss`, `iat` and a 60 s `exp`, of type `typ`. */
+  async signMessage(claims: JWTPayload, typ: string): Promise<string> {
+    const { kid, key } = await this.#signingKey();
+    const iat = Math.floor(this.#now() / 1000);
+    return new SignJWT({ ...claims, iss: this.#options.issuer(), iat, exp: iat + RESULT_LIFETIME_SECONDS }).setProtectedHeader({ alg: 'ES256', typ, kid }).sign(key);
+  }
+
   /** The signed result for `request`. */
   async sign(request: LoginRequest, outcome: LoginOutcome): Promise<string> {
     const { kid, key } = await this.#signingKey();

@@ -34,7 +34,44 @@ class CreateIdpUsersAndSessions extends PortableMigration {
   }
 }
 
+/** Failed-login counters of unknown usernames (the lockout of accounts that do not exist). */
+class CreateIdpLoginCounters extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table idp_login_counters (
+      username ${t.text} not null primary key,
+      failed_attempts ${t.integer} not null check (failed_attempts >= 0),
+      locked_until ${t.timestamp} null
+    )`);
+  }
+}
+
+/**
+ * Groups and membership. Users that exist already join the built-in `users` group, so they keep
+ * every ordinary scope they had; a user leaves its groups when it is deleted.
+ */
+class CreateIdpGroups extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table idp_groups (
+      name ${t.text} not null primary key,
+      scopes ${t.json} not null,
+      created_at ${t.timestamp} not null,
+      updated_at ${t.timestamp} not null
+    )`);
+    this.addSql(`create table idp_group_members (
+      group_name ${t.text} not null,
+      user_id ${t.uuid} not null references idp_users (id) on delete cascade,
+      primary key (group_name, user_id)
+    )`);
+    this.addSql('create index idp_group_members_user_id_index on idp_group_members (user_id)');
+    this.addSql("insert into idp_group_members (group_name, user_id) select 'users', id from idp_users");
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-idp-users-and-sessions', class: CreateIdpUsersAndSessions },
+  { name: '0002-create-idp-login-counters', class: CreateIdpLoginCounters },
+  { name: '0003-create-idp-groups', class: CreateIdpGroups },
 ];

@@ -1,11 +1,14 @@
 import { expect } from 'chai';
+import { pino } from 'pino';
 import { createHashService, type HashService } from '../template/hash/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { signingKeyEntities, signingKeyMigrations } from '../template/signing-keys/index.ts';
-import { entities, IdpSession, IdpUser } from './entities.ts';
+import { entities, IdpLoginCounter, IdpSession, IdpUser } from './entities.ts';
+import { sweepOnce } from './index.ts';
 import { Lockout } from './lockout.ts';
 import { migrations } from './migrations.ts';
 import { SessionStore } from './sessions.ts';
+import { FailureThrottle } from './throttle.ts';
 import { lockedUntil, newUser, presentUser } from './users.ts';
 
 describeOnDatabases('identity-idp sessions, users and lockout', { entities: [...signingKeyEntities, ...entities], migrations: [...signingKeyMigrations, ...migrations] }, (db) => {
@@ -71,17 +74,40 @@ describeOnDatabases('identity-idp sessions, users and lockout', { entities: [...
     expect(await db().fork().count(IdpSession, { userId: carol.id })).to.equal(0);
   });
 
-  it('locks once at maxFailures, even when failures arrive together, and counts afresh after', async () => {
+  it('admits at most maxFailures parallel reservations, locks at the one that fills the count, and counts afresh after', async () => {
     const lockout = new Lockout({ maxFailures: 3, seconds: 60 });
     const dave = await user('dave');
-    const results = await Promise.all([1, 2, 3].map(() => lockout.recordFailure(db().fork(), dave, now)));
-    expect(results.filter((until) => until !== undefined)).to.deep.equal([new Date(now.getTime() + 60_000)]);
+    const end = new Date(now.getTime() + 60_000);
+    const results = await Promise.all(Array.from({ length: 10 }, () => lockout.reserve(db().fork(), { user: dave }, now)));
+    expect(results.filter((until) => until === undefined)).to.have.length(3);
+    expect(results.filter((until) => until?.getTime() === end.getTime())).to.have.length(7);
     const stored = await db().fork().findOneOrFail(IdpUser, { id: dave.id });
-    expect(stored.failedAttempts).to.equal(0);
-    expect(lockedUntil(stored, now)?.getTime()).to.equal(now.getTime() + 60_000);
-    expect(presentUser(stored, now)).to.include({ locked: true, lockedUntil: new Date(now.getTime() + 60_000).toISOString() });
-    expect(lockedUntil(stored, new Date(now.getTime() + 60_000))).to.equal(undefined);
-    expect(await lockout.recordFailure(db().fork(), dave, now)).to.equal(undefined);
+    expect(stored.failedAttempts).to.equal(3);
+    expect(lockedUntil(stored, now)?.getTime()).to.equal(end.getTime());
+    expect(presentUser(stored, now)).to.include({ locked: true, lockedUntil: end.toISOString() });
+    expect(await lockout.lockedUntil(db().fork(), { user: dave }, now)).to.deep.equal(end);
+    expect(await lockout.lockedUntil(db().fork(), { user: dave }, end)).to.equal(undefined);
+    // The lock has ended: the next attempt starts the count afresh at one.
+    expect(await lockout.reserve(db().fork(), { user: dave }, end)).to.equal(undefined);
+    expect((await db().fork().findOneOrFail(IdpUser, { id: dave.id })).failedAttempts).to.equal(1);
+    await lockout.release(db().fork(), { user: dave });
+    expect(await db().fork().findOneOrFail(IdpUser, { id: dave.id })).to.include({ failedAttempts: 0, lockedUntil: null });
+  });
+
+  it('counts an unknown username in its own row, without creating a user, and locks it the same way', async () => {
+    const lockout = new Lockout({ maxFailures: 2, seconds: 60 });
+    const results = await Promise.all(Array.from({ length: 6 }, () => lockout.reserve(db().fork(), { unknown: 'nobody' }, now)));
+    expect(results.filter((until) => until === undefined)).to.have.length(2);
+    expect(await lockout.lockedUntil(db().fork(), { unknown: 'nobody' }, now)).to.deep.equal(new Date(now.getTime() + 60_000));
+    expect(await db().fork().count(IdpUser, { username: 'nobody' })).to.equal(0);
+    expect(await db().fork().findOneOrFail(IdpLoginCounter, { username: 'nobody' })).to.include({ failedAttempts: 2 });
+    expect(await lockout.lockedUntil(db().fork(), { unknown: 'never-tried' }, now)).to.equal(undefined);
+    // The sweep drops counters whose lock has ended (this one ended long ago), not those still locked.
+    const future = new Date(Date.now() + 3_600_000);
+    await lockout.reserve(db().fork(), { unknown: 'still-locked' }, future);
+    await lockout.reserve(db().fork(), { unknown: 'still-locked' }, future);
+    await sweepOnce(() => db().fork(), new SessionStore({ hash, ttlSeconds: 60 }), new FailureThrottle({ maxFailures: 1, windowSeconds: 1 }), pino({ level: 'silent' }));
+    expect((await db().fork().find(IdpLoginCounter, {})).map((row) => row.username)).to.deep.equal(['still-locked']);
   });
 
   it('hashes a new user with an older version when asked (imports, rehash tests)', async () => {

@@ -1,50 +1,66 @@
 import { expect } from 'chai';
 import { FailureThrottle } from './throttle.ts';
 
-describe('FailureThrottle (per-address failed logins, fixed windows)', () => {
+describe('FailureThrottle (failed logins per address and username, fixed windows)', () => {
   let now = 0;
   const clock = (): number => now;
   beforeEach(() => { now = 1_000_000; });
 
-  it('lets an address fail maxFailures times, then names the seconds left in its window', () => {
+  it('admits maxFailures attempts of a key, then names the seconds left in its window', () => {
     const throttle = new FailureThrottle({ maxFailures: 2, windowSeconds: 10, now: clock });
-    expect(throttle.retryAfter('a')).to.equal(undefined);
-    throttle.recordFailure('a');
-    expect(throttle.retryAfter('a')).to.equal(undefined);
-    throttle.recordFailure('a');
-    expect(throttle.retryAfter('a')).to.equal(10);
+    expect(throttle.reserve('a')).to.equal(undefined);
+    expect(throttle.reserve('a')).to.equal(undefined);
+    expect(throttle.reserve('a')).to.equal(10);
     now += 7_500;
-    expect(throttle.retryAfter('a')).to.equal(3);
+    expect(throttle.reserve('a')).to.equal(3);
     now += 2_400;
-    expect(throttle.retryAfter('a')).to.equal(1);
-    expect(throttle.retryAfter('b')).to.equal(undefined);
+    expect(throttle.reserve('a')).to.equal(1);
+    expect(throttle.reserve('b')).to.equal(undefined);
+  });
+
+  it('decides each reservation at once: of a burst, exactly maxFailures pass', () => {
+    const throttle = new FailureThrottle({ maxFailures: 3, windowSeconds: 10, now: clock });
+    const answers = Array.from({ length: 10 }, () => throttle.reserve('burst'));
+    expect(answers.filter((answer) => answer === undefined)).to.have.length(3);
+  });
+
+  it('ends the window of a key whose attempt succeeded, and only that one', () => {
+    const throttle = new FailureThrottle({ maxFailures: 2, windowSeconds: 10, now: clock });
+    for (const key of ['a', 'a', 'b']) expect(throttle.reserve(key)).to.equal(undefined);
+    throttle.clear('a');
+    expect(throttle.size).to.equal(1);
+    expect(throttle.reserve('a')).to.equal(undefined);
+    expect(throttle.reserve('a')).to.equal(undefined);
+    expect(throttle.reserve('a')).to.equal(10);
+    expect(throttle.reserve('b')).to.equal(undefined);
+    expect(throttle.reserve('b')).to.equal(10);
   });
 
   it('forgets a window once it has ended', () => {
     const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 5, now: clock });
-    throttle.recordFailure('a');
-    expect(throttle.retryAfter('a')).to.equal(5);
+    throttle.reserve('a');
+    expect(throttle.reserve('a')).to.equal(5);
     now += 5_000;
-    expect(throttle.retryAfter('a')).to.equal(undefined);
+    throttle.prune();
     expect(throttle.size).to.equal(0);
-    throttle.recordFailure('a');
+    expect(throttle.reserve('a')).to.equal(undefined);
     now += 5_000;
-    throttle.recordFailure('a');
-    expect(throttle.retryAfter('a')).to.equal(5);
+    expect(throttle.reserve('a')).to.equal(undefined);
+    expect(throttle.reserve('a')).to.equal(5);
   });
 
-  it('prunes ended windows and, when still full, drops the oldest address rather than grow', () => {
+  it('prunes ended windows and, when still full, drops the oldest key rather than grow', () => {
     const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 5, now: clock, maxEntries: 2 });
-    throttle.recordFailure('old');
+    throttle.reserve('old');
     now += 6_000;
-    throttle.recordFailure('b');
-    throttle.recordFailure('c');
+    throttle.reserve('b');
+    throttle.reserve('c');
     expect(throttle.size).to.equal(2);
-    expect(throttle.retryAfter('b')).to.equal(5);
-    throttle.recordFailure('d');
+    expect(throttle.reserve('b')).to.equal(5);
+    throttle.reserve('d');
     expect(throttle.size).to.equal(2);
-    expect(throttle.retryAfter('b')).to.equal(undefined);
-    expect(throttle.retryAfter('d')).to.equal(5);
+    expect(throttle.reserve('b')).to.equal(undefined);
+    expect(throttle.reserve('d')).to.equal(5);
     now += 6_000;
     throttle.prune();
     expect(throttle.size).to.equal(0);
@@ -52,7 +68,7 @@ describe('FailureThrottle (per-address failed logins, fixed windows)', () => {
 
   it('uses the wall clock by default', () => {
     const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 60 });
-    throttle.recordFailure('a');
-    expect(throttle.retryAfter('a')).to.be.within(59, 60);
+    throttle.reserve('a');
+    expect(throttle.reserve('a')).to.be.within(59, 60);
   });
 });

@@ -1,7 +1,12 @@
 /**
- * Per-client-address throttling of failed logins, in memory (one replica's view; the template's
- * rate limiter already bounds raw request rates). It slows password spraying across many accounts,
- * which the per-account lockout alone cannot see. Fixed windows: the first failure opens one.
+ * Throttling of failed logins per client address and username, in memory (one replica's view; the
+ * template's rate limiter already bounds raw request rates). Keyed by both, so one user's failures
+ * behind a shared ingress address do not lock everyone else behind it out. Fixed windows: the first
+ * attempt opens one.
+ *
+ * Like the lockout, an attempt reserves its place before the password is hashed: `reserve` counts
+ * it and answers in the same synchronous step, so parallel requests cannot all pass one check. A
+ * right password clears the window; a wrong one keeps its reservation.
  */
 
 export interface ThrottleOptions {
@@ -41,21 +46,31 @@ export class FailureThrottle {
     return window;
   }
 
-  /** Seconds until `key` may try again (RFC 9110 §10.2.3 Retry-After), or undefined when it may now. */
-  retryAfter(key: string): number | undefined {
+  /**
+   * Counts one attempt for `key` unless its window is full: undefined when the attempt may go on,
+   * otherwise the seconds until `key` may try again (RFC 9110 §10.2.3 Retry-After).
+   */
+  reserve(key: string): number | undefined {
     const now = this.#now();
     const window = this.#current(key, now);
-    if (window === undefined || window.failures < this.#maxFailures) return undefined;
-    return Math.max(1, Math.ceil((window.endsAt - now) / 1000));
+    if (window === undefined) {
+      this.#open(key, now);
+      return undefined;
+    }
+    if (window.failures >= this.#maxFailures) return Math.max(1, Math.ceil((window.endsAt - now) / 1000));
+    window.failures += 1;
+    return undefined;
   }
 
-  recordFailure(key: string): void {
-    const now = this.#now();
-    const window = this.#current(key, now);
-    if (window !== undefined) {
-      window.failures += 1;
-      return;
-    }
+  /**
+   * A right password ends the key's window: whoever sends it from that address knows it, and the
+   * key names one user, so nobody else's attempts are forgiven.
+   */
+  clear(key: string): void {
+    this.#windows.delete(key);
+  }
+
+  #open(key: string, now: number): void {
     if (this.#windows.size >= this.#maxEntries) this.prune();
     // Still full of live windows: forget the oldest rather than grow without bound.
     if (this.#windows.size >= this.#maxEntries) {

@@ -5,7 +5,8 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type { HashService } from '../template/hash/index.ts';
-import { IdpUser } from './entities.ts';
+import { IdpGroupMember, IdpUser } from './entities.ts';
+import { ADMIN_GROUP } from './groups.ts';
 
 /** The API shape of a user: no hash, no counter; `locked` is what an operator acts on. */
 export interface PresentedUser {
@@ -52,4 +53,28 @@ export async function newUser(em: EntityManager, hash: HashService, input: NewUs
   const registry = hash.lowEntropyRandom;
   const passwordHash = version === undefined ? await registry.hashWithLatest(input.password) : await registry.hashWithVersion(input.password, version);
   return em.create(IdpUser, { username: input.username, email: input.email, passwordHash, failedAttempts: 0, lockedUntil: null });
+}
+
+/** `idp.bootstrapAdmin`: who it is and the password it has after every start. */
+export interface BootstrapAdmin {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * Creates the bootstrap admin, or brings it in line: the configured password is the truth (hashed
+ * anew at every start) and the user is in the built-in admin group.
+ */
+export async function ensureBootstrapAdmin(em: EntityManager, hash: HashService, admin: BootstrapAdmin): Promise<void> {
+  let user = await em.findOne(IdpUser, { username: admin.username });
+  if (user === null) {
+    user = await newUser(em, hash, { username: admin.username, email: `${admin.username}@localhost`, password: admin.password });
+  } else {
+    user.passwordHash = await hash.lowEntropyRandom.hashWithLatest(admin.password);
+  }
+  await em.flush();
+  if (await em.count(IdpGroupMember, { userId: user.id, groupName: ADMIN_GROUP }) === 0) {
+    em.create(IdpGroupMember, { userId: user.id, groupName: ADMIN_GROUP });
+    await em.flush();
+  }
 }

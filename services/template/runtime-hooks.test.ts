@@ -34,7 +34,7 @@ describe('service runtime: hooks a definition may use', () => {
     };
     const harness = await startTestService({ hash: { pepper: randomBytes(32).toString('base64url') } }, undefined, definition);
     try {
-      const { publicUrl, adminUrl, ca } = harness.service;
+      const { publicUrl, adminUrl, ca, adminToken } = harness.service;
       const hello = await httpsCall(ca, 'GET', `${publicUrl}/hello`);
       expect(hello.json).to.deep.equal({ url: publicUrl });
       // The template's pipeline ran around it: request id and security headers are there.
@@ -45,7 +45,9 @@ describe('service runtime: hooks a definition may use', () => {
       expect(metrics.text).to.match(/status="418"/);
       // Paths the routes do not serve reach the API as before.
       expect((await httpsCall(ca, 'GET', `${publicUrl}/service/api/v1/notes`)).status).to.equal(401);
-      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/hello`)).json).to.deep.equal({ admin: true });
+      // An admin row a definition adds is guarded like the template's own: no token, no answer.
+      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/hello`)).status).to.equal(401);
+      expect((await httpsCall(ca, 'POST', `${adminUrl}/admin/v1/hello`, { token: adminToken })).json).to.deep.equal({ admin: true });
       expect((await httpsCall(ca, 'GET', `${adminUrl}/admin/v1/livez`)).status).to.equal(200);
       const hashed = await seen?.hash?.lowEntropyRandom.hashWithVersion('correct horse', 1);
       expect(await seen?.hash?.lowEntropyRandom.verify('correct horse', String(hashed))).to.equal(true);

@@ -137,6 +137,8 @@ export interface ServiceDefinition<C extends object = object> {
   readonly issuesTokens?: boolean;
   /** `cryptoutil up`: the service's own configuration in a laptop suite (merged over the template's). */
   upConfig?(suite: UpSuite): Promise<object>;
+  /** `cryptoutil up`: entries the service adds to `credentials.json` (identity-idp: the `admin` user). */
+  upCredentials?(suite: UpSuite): Promise<Readonly<Record<string, unknown>>>;
   /** Extra middleware run after validation and before the handler (rare). */
   readonly middleware?: readonly Middleware<RequestState>[];
 }

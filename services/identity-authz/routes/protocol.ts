@@ -99,10 +99,12 @@ export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
       } else {
         await rememberAccount(em, result);
         const grantId = await grantFor(built.provider, details, result);
-        await built.provider.interactionFinished(ctx.req, ctx.res, {
-          login: { accountId: result.subject, ts: result.authTime, amr: [...result.amr], remember: true },
-          consent: { grantId },
-        }, { mergeWithLastSubmission: false });
+        await built.provider.interactionFinished(ctx.req, ctx.res, grantId === undefined
+          ? { error: 'invalid_scope', error_description: 'the user is not entitled to any of the requested scopes' }
+          : {
+            login: { accountId: result.subject, ts: result.authTime, amr: [...result.amr], remember: true },
+            consent: { grantId },
+          }, { mergeWithLastSubmission: false });
       }
       // The library has written its redirect on the Node response.
       ctx.respond = false;

@@ -66,6 +66,8 @@ describeOnDatabases('oidc-provider storage', options, (db, engine) => {
       ? "select name from sqlite_master where type = 'index' and tbl_name = 'authz_oidc_payloads' and name not like 'sqlite_%' order by name"
       : "select indexname as name from pg_indexes where tablename = 'authz_oidc_payloads' and indexname not like '%pkey' order by indexname";
     expect((await db().orm.em.getConnection().execute<{ name: string }[]>(sql)).map((row) => row.name)).to.deep.equal([
+      'authz_oidc_payloads_account_key_index',
+      'authz_oidc_payloads_client_key_index',
       'authz_oidc_payloads_expires_at_index',
       'authz_oidc_payloads_grant_key_index',
       'authz_oidc_payloads_uid_key_index',

@@ -8,7 +8,8 @@
  * Hash inputs (all through `hash.highEntropyDeterministic`, whose HKDF needs 16 bytes of input, which
  * the fixed label guarantees even for a short id a client made up):
  * `cryptoutil/identity-authz/<model>:<id>`, `…/Session/uid:<uid>`,
- * `…/DeviceCode/userCode:<userCode>` and `…/grant:<grantId>`.
+ * `…/DeviceCode/userCode:<userCode>`, `…/grant:<grantId>`, `…/account:<accountId>` and
+ * `…/client:<clientId>`.
  */
 import type { MikroORM } from '@mikro-orm/core';
 import { errors } from 'oidc-provider';
@@ -55,6 +56,10 @@ export interface OidcStorage {
   readonly Adapter: new (model: string) => OidcAdapter;
   /** Deletes expired rows; returns how many. Called on a timer by the service. */
   sweep(): Promise<number>;
+  /** Deletes every grant, session, code and token of an account (identity-idp's account events). */
+  revokeAccount(accountId: string): Promise<void>;
+  /** Deletes every grant, code and token of a client (the client is being deleted). */
+  revokeClient(clientId: string): Promise<void>;
 }
 
 interface ModelRow {
@@ -154,7 +159,7 @@ class PayloadStore {
     return updated === 1;
   }
 
-  async destroy(where: { key: string } | { grantKey: string }): Promise<void> {
+  async destroy(where: { key: string } | { grantKey: string } | { accountKey: string } | { clientKey: string }): Promise<void> {
     await this.#orm.em.fork().nativeDelete(OidcPayload, where);
   }
 
@@ -176,16 +181,18 @@ class ModelAdapter implements OidcAdapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
-    const { grantId, uid, userCode } = payload;
-    const [key, grantKey, uidKey, userCodeKey] = await Promise.all([
+    const { grantId, uid, userCode, accountId, clientId } = payload;
+    const [key, grantKey, uidKey, userCodeKey, accountKey, clientKey] = await Promise.all([
       this.#key(id),
       this.#row.grantable && typeof grantId === 'string' ? this.#store.lookupKey(`grant:${grantId}`) : null,
       this.#row.byUid && typeof uid === 'string' ? this.#uidKey(uid) : null,
       this.#row.byUserCode && typeof userCode === 'string' ? this.#userCodeKey(userCode) : null,
+      typeof accountId === 'string' ? this.#store.lookupKey(`account:${accountId}`) : null,
+      typeof clientId === 'string' ? this.#store.lookupKey(`client:${clientId}`) : null,
     ]);
     const expiresAt = typeof expiresIn === 'number' ? new Date(this.#store.now() + expiresIn * 1000) : null;
     // A replaced row starts unconsumed, as the library's own memory adapter does.
-    await this.#store.write({ key, model: this.#model, payload: Buffer.alloc(0), grantKey, uidKey, userCodeKey, expiresAt, consumedAt: null }, payload);
+    await this.#store.write({ key, model: this.#model, payload: Buffer.alloc(0), grantKey, uidKey, userCodeKey, accountKey, clientKey, expiresAt, consumedAt: null }, payload);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -321,7 +328,12 @@ export function createOidcStorage(options: OidcStorageOptions): OidcStorage {
     }
   }
 
-  return { Adapter, sweep: () => store.sweep() };
+  return {
+    Adapter,
+    sweep: () => store.sweep(),
+    revokeAccount: async (accountId) => { await store.destroy({ accountKey: await store.lookupKey(`account:${accountId}`) }); },
+    revokeClient: async (clientId) => { await store.destroy({ clientKey: await store.lookupKey(`client:${clientId}`) }); },
+  };
 }
 
 // The service definition takes the table from here too, beside the adapter it belongs to.

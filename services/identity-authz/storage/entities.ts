@@ -22,6 +22,10 @@ export const OidcPayload = defineEntity({
     uidKey: p.string().nullable(),
     /** Hash of a DeviceCode's `userCode`. */
     userCodeKey: p.string().nullable(),
+    /** Hash of the payload's `accountId`: revoking an account deletes its grants, sessions and tokens. */
+    accountKey: p.string().nullable(),
+    /** Hash of the payload's `clientId`: deleting a client deletes its grants and tokens. */
+    clientKey: p.string().nullable(),
     /** Null when the library gave no lifetime. */
     expiresAt: p.datetime().nullable(),
     consumedAt: p.datetime().nullable(),

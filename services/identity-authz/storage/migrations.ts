@@ -25,7 +25,19 @@ class CreateOidcPayloads extends PortableMigration {
   }
 }
 
+/** Whose a row is (hashed account and client ids), so that revoking an account or a client finds it. */
+class AddPayloadOwnerKeys extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`alter table authz_oidc_payloads add column account_key ${t.text} null`);
+    this.addSql(`alter table authz_oidc_payloads add column client_key ${t.text} null`);
+    this.addSql('create index authz_oidc_payloads_account_key_index on authz_oidc_payloads (account_key)');
+    this.addSql('create index authz_oidc_payloads_client_key_index on authz_oidc_payloads (client_key)');
+  }
+}
+
 /** Run after the barrier's migrations; a released step never changes. */
 export const storageMigrations: readonly MigrationObject[] = [
   { name: 'authz-0001-oidc-payloads', class: CreateOidcPayloads },
+  { name: 'authz-0003-payload-owner-keys', class: AddPayloadOwnerKeys },
 ];

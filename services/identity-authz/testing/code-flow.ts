@@ -37,13 +37,21 @@ function expectRedirect(answer: { status: number; text: string }, step: string):
   if (answer.status !== 302 && answer.status !== 303) throw new Error(`${step}: ${String(answer.status)} ${answer.text}`);
 }
 
-/** Signs `subject` in through the client and returns the code the redirect URI receives. */
-export async function issueCode(authz: AuthzHarness, client: TestClient, subject = 'user-0001'): Promise<IssuedCode> {
+/** The scopes a sign-in asks for and those identity-idp's login result grants (the user's entitlement). */
+export interface SignInScopes {
+  readonly requested: string;
+  readonly granted: string;
+}
+
+const PETS_READER: SignInScopes = { requested: 'openid pets:read', granted: 'openid pets:read' };
+
+/** Signs `subject` in through the client; the redirect URI with what it receives, and the PKCE verifier. */
+export async function signIn(authz: AuthzHarness, client: TestClient, subject = 'user-0001', scopes = PETS_READER): Promise<{ redirect: URL; verifier: string }> {
   const jar = new CookieJar();
   const ca = authz.service.ca;
   const { verifier, challenge } = pkcePair();
   const query = new URLSearchParams({
-    client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'openid pets:read',
+    client_id: client.id, redirect_uri: REDIRECT_URI, response_type: 'code', scope: scopes.requested,
     code_challenge: challenge, code_challenge_method: 'S256', state: randomUUID(), resource: LEARN_PS_RESOURCE,
   });
   const authorize = await browse(ca, jar, `${authz.issuer}/auth?${query.toString()}`);
@@ -54,13 +62,19 @@ export async function issueCode(authz: AuthzHarness, client: TestClient, subject
   const now = Math.floor(Date.now() / 1000);
   const result = await authz.idp.sign({
     iss: authz.idp.url, aud: authz.issuer, jti: randomUUID(), iat: now, exp: now + 60, challenge: uid,
-    sub: subject, auth_time: now, amr: ['pwd'], scope: 'openid pets:read', claims: { preferred_username: subject },
+    sub: subject, auth_time: now, amr: ['pwd'], scope: scopes.granted, claims: { preferred_username: subject },
   }, { typ: 'login-result+jwt' });
   const back = await browse(ca, jar, `${authz.issuer}/interaction/${uid}/callback?login_result=${encodeURIComponent(result)}`);
   expectRedirect(back, 'login result');
   const resume = await browse(ca, jar, location(back, authz.issuer).href);
   expectRedirect(resume, 'resume');
-  const code = location(resume, authz.issuer).searchParams.get('code');
+  return { redirect: location(resume, authz.issuer), verifier };
+}
+
+/** Signs `subject` in through the client and returns the code the redirect URI receives. */
+export async function issueCode(authz: AuthzHarness, client: TestClient, subject = 'user-0001', scopes = PETS_READER): Promise<IssuedCode> {
+  const { redirect, verifier } = await signIn(authz, client, subject, scopes);
+  const code = redirect.searchParams.get('code');
   if (code === null) throw new Error('the redirect carries no code');
   return { code, verifier };
 }

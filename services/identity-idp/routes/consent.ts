@@ -1,18 +1,25 @@
 /**
  * GET and POST /consent: the logged-in user sees which client asks for which scopes and allows or
  * denies. Either way the browser goes back to identity-authz with a signed login result; a denial
- * carries `error: access_denied` (RFC 6749 §4.1.2.1) and no scope. No consent is remembered yet,
- * so the page shows on every authorization.
+ * carries `error: access_denied` (RFC 6749 §4.1.2.1) and no scope. The page lists, and an
+ * allowance grants, only the requested scopes the user is entitled to (groups.ts). No consent is
+ * remembered yet, so the page shows on every authorization.
  */
 import { BadRequestError } from '../../template/errors/index.ts';
 import { SESSION_COOKIE, readCookie } from '../cookies.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { readForm } from '../forms.ts';
 import type { LoginRequest } from '../login-request.ts';
+import { entitledScopes, entitlementOf } from '../groups.ts';
 import { consentPage } from '../pages/consent.ts';
 import type { ActiveSession } from '../sessions.ts';
 import { pagePolicy } from './page-policy.ts';
 import { loginUrl, queryValue, seeOther, sendPage, sessionSatisfies, type IdpPages, type PageContext, type PageHandler } from './context.ts';
+
+/** What the consent grants: the scopes asked for that the user is entitled to. */
+async function grantable(ctx: PageContext, request: LoginRequest, active: ActiveSession): Promise<string[]> {
+  return entitledScopes(request.scopes, await entitlementOf(ctx.state.em, active.user.id));
+}
 
 /** The session that may consent to `request`, or undefined after redirecting the browser to log in. */
 async function sessionFor(ctx: PageContext, idp: IdpPages, request: LoginRequest): Promise<ActiveSession | undefined> {
@@ -31,7 +38,7 @@ export const showConsent: PageHandler = async (ctx, idp) => {
   sendPage(ctx, 200, consentPage({
     clientName: request.clientName,
     username: active.user.username,
-    scopes: request.scopes,
+    scopes: await grantable(ctx, request, active),
     challenge: request.challenge,
     csrf: csrfToken(ctx),
   }));
@@ -52,7 +59,7 @@ export const submitConsent: PageHandler = async (ctx, idp) => {
     amr: session.amr.split(' '),
     username: user.username,
     email: user.email,
-    // Allowing grants everything asked for: per-scope choice is not offered in this version.
-    decision: decision === 'allow' ? request.scopes : 'denied',
+    // Allowing grants what the page listed: per-scope choice is not offered in this version.
+    decision: decision === 'allow' ? await grantable(ctx, request, active) : 'denied',
   }));
 };

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createHashService } from '../../template/hash/index.ts';
 import { fieldValue, query, startIdp, type IdpHarness } from '../testing/harness.ts';
-import { createUser, decide, location, PASSWORD, requestId, submitLogin, verifiedResult } from '../testing/flow.ts';
+import { createUser, decide, location, openLoginForm, PASSWORD, requestId, submitLogin, verifiedResult } from '../testing/flow.ts';
+import { PasswordChecks } from '../testing/password-checks.ts';
 
 import { PAGE_POLICY, pagePolicy } from './index.ts';
 
@@ -150,6 +151,42 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
       expect(answer.text).not.to.include('not the password');
     }
     expect(fieldValue(wrong.text, 'username')).to.equal('careful');
+  });
+
+  it('refuses a locked account before any password check, the right password included', async () => {
+    await createUser(idp, 'locked-first');
+    const post = await openLoginForm(idp);
+    const checks = PasswordChecks.watch();
+    try {
+      // The default lockout: five wrong passwords, each checked once; the fifth locks.
+      for (let attempt = 0; attempt < 5; attempt += 1) await post('locked-first', 'not the password')();
+      expect(checks.count).to.equal(5);
+      const right = await post('locked-first', PASSWORD)();
+      expect(right.status).to.equal(403);
+      expect(right.text).to.include('locked after too many failed sign-ins');
+      expect(checks.count, 'password checks once locked').to.equal(5);
+    } finally {
+      checks.restore();
+    }
+  });
+
+  it('treats a form without username or password as a failed login (401)', async () => {
+    const browser = idp.browser();
+    const page = await browser.get(`/login?login_challenge=${await idp.challenge()}`);
+    const answer = await browser.post('/login', { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') });
+    expect(answer.status).to.equal(401);
+    expect(answer.text).to.include('The username or password is incorrect.');
+  });
+
+  it('checks the password of an unknown user against the decoy hash: the same work as a wrong password', async () => {
+    const checks = PasswordChecks.watch();
+    try {
+      const answer = await submitLogin(idp.browser(), await idp.challenge(), 'no-such-user', 'a guess');
+      expect(answer.status).to.equal(401);
+      expect(checks.count).to.equal(1);
+    } finally {
+      checks.restore();
+    }
   });
 
   it('rehashes a password stored with an older version on the next successful login', async () => {

@@ -10,11 +10,11 @@ import { rateLimitKey } from '../../template/middleware/client-address.ts';
 import { SESSION_COOKIE, readCookie, setCookie } from '../cookies.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { IdpUser } from '../entities.ts';
+import type { LockoutSubject } from '../lockout.ts';
 import { readForm } from '../forms.ts';
 import type { LoginRequest } from '../login-request.ts';
 import { loginPage } from '../pages/login.ts';
 import { passSecondFactors } from '../second-factors.ts';
-import { lockedUntil } from '../users.ts';
 import { consentUrl, queryValue, seeOther, sendPage, sessionSatisfies, type IdpPages, type PageContext, type PageHandler } from './context.ts';
 
 /** The same words for an unknown user and a wrong password: neither reveals which. */
@@ -42,13 +42,14 @@ export function decoyHash(hash: IdpPages['hash']): () => Promise<string> {
   };
 }
 
+/**
+ * The password check, after the attempt has been reserved. An unknown user is checked against the
+ * decoy hash: the same work, so the answer time does not tell whether the account exists.
+ */
 async function passwordMatches(idp: IdpPages, user: IdpUser | null, password: string): Promise<boolean> {
   if (password === '' || password.length > PASSWORD_MAX) return false;
-  if (user === null) {
-    await idp.hash.lowEntropyRandom.verify(password, await idp.decoyHash());
-    return false;
-  }
-  return idp.hash.lowEntropyRandom.verify(password, user.passwordHash);
+  const matches = await idp.hash.lowEntropyRandom.verify(password, user === null ? await idp.decoyHash() : user.passwordHash);
+  return user !== null && matches;
 }
 
 function renderLogin(ctx: PageContext, request: LoginRequest, status: number, username: string | undefined, error?: string): void {
@@ -77,30 +78,32 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
   const form = readForm(ctx);
   checkCsrf(ctx, form, idp.ownOrigin());
   const request = await idp.verifier.verify(form.get('login_challenge'));
-  const client = rateLimitKey(ctx.ip);
-  const retryAfter = idp.throttle.retryAfter(client);
-  if (retryAfter !== undefined) throw new TooManyRequestsError(retryAfter);
-
   const { em } = ctx.state;
   const username = form.get('username') ?? '';
   const password = form.get('password') ?? '';
   const now = idp.now();
-  const user = USERNAME.test(username) ? await em.findOne(IdpUser, { username }) : null;
-  const refuse = (status: number, message: string): void => {
-    idp.throttle.recordFailure(client);
-    renderLogin(ctx, request, status, username, message);
-  };
-  const locked = user === null ? undefined : lockedUntil(user, now);
+  // Per address and username: one user's failures do not lock out everyone behind the same ingress.
+  const throttleKey = `${rateLimitKey(ctx.ip)} ${username}`;
+  const retryAfter = idp.throttle.reserve(throttleKey);
+  if (retryAfter !== undefined) throw new TooManyRequestsError(retryAfter);
+
+  const known = USERNAME.test(username);
+  const user = known ? await em.findOne(IdpUser, { username }) : null;
+  // What cannot be a username is never stored, so it has no counter; every other name has one.
+  const subject: LockoutSubject | undefined = user !== null ? { user } : known ? { unknown: username } : undefined;
+  // Reserved before the password is hashed: a burst of guesses gets at most the lockout's checks.
+  const locked = subject === undefined ? undefined : await idp.lockout.reserve(em, subject, now);
   if (locked !== undefined) {
-    refuse(403, lockedMessage(locked));
+    renderLogin(ctx, request, 403, username, lockedMessage(locked));
     return;
   }
   // Always hashed, also for an unknown user: the answer time must not tell whether the account exists.
   const matches = await passwordMatches(idp, user, password);
   if (user === null || !matches) {
-    const nowLocked = user === null ? undefined : await idp.lockout.recordFailure(em, user, now);
-    if (nowLocked === undefined) refuse(401, LOGIN_FAILED);
-    else refuse(403, lockedMessage(nowLocked));
+    // A wrong password keeps both reservations; the one that filled the count has locked the account.
+    const nowLocked = subject === undefined ? undefined : await idp.lockout.lockedUntil(em, subject, now);
+    if (nowLocked === undefined) renderLogin(ctx, request, 401, username, LOGIN_FAILED);
+    else renderLogin(ctx, request, 403, username, lockedMessage(nowLocked));
     return;
   }
 
@@ -108,8 +111,9 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
   if (await idp.hash.lowEntropyRandom.needsRehash(user.passwordHash)) {
     user.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password);
   }
-  idp.lockout.recordSuccess(user);
   const amr = await passSecondFactors(idp.factors, { user, form });
+  idp.throttle.clear(throttleKey);
+  await idp.lockout.release(em, { user });
   // A new login always gets a new session value (OWASP: renew the session id on authentication).
   await idp.sessions.delete(em, readCookie(ctx, SESSION_COOKIE));
   const token = await idp.sessions.create(em, user, now, amr);

@@ -27,6 +27,18 @@ export async function submitLogin(browser: Browser, challenge: string, username:
   return browser.post('/login', { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge'), username, password });
 }
 
+/**
+ * One browser with the login form open, for many posts of it (they share the CSRF cookie and
+ * token): answers a maker of requests, each posting one username and password when called.
+ */
+export async function openLoginForm(idp: IdpHarness): Promise<(username: string, password: string, headers?: Record<string, string>) => () => Promise<Answer>> {
+  const browser = idp.browser();
+  const page = await browser.get(`/login?login_challenge=${await idp.challenge()}`);
+  if (page.status !== 200) throw new Error(`GET /login answered ${String(page.status)}: ${page.text}`);
+  const fields = { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') };
+  return (username, password, headers = {}) => () => browser.post('/login', { ...fields, username, password }, headers);
+}
+
 /** Consent page for `challenge`, then the decision; answers the POST. */
 export async function decide(browser: Browser, challenge: string, decision: 'allow' | 'deny'): Promise<Answer> {
   const page = await browser.get(`/consent?login_challenge=${challenge}`);

@@ -12,7 +12,7 @@ import type { RunningService } from '../../template/runtime.ts';
 import type { TestIssuer } from '../../template/testing/issuer.ts';
 import { CookieJar } from '../../template/testing/cookies.ts';
 import { httpsCall, mergeDeep, startTestService, type HttpAnswer } from '../../template/testing/service-harness.ts';
-import { identityIdp, identityIdpOn } from '../index.ts';
+import { identityIdpOn } from '../index.ts';
 
 export type Answer = HttpAnswer;
 
@@ -86,6 +86,10 @@ export interface IdpHarness {
   /** A login request as identity-authz would sign it; `claims` replace the defaults. */
   challenge(claims?: JWTPayload, typ?: string): Promise<string>;
   browser(): Browser;
+  /** The account events identity-idp delivered (the test issuer stands in for identity-authz), as `{url, jws}`. */
+  readonly accountEvents: readonly { readonly url: string; readonly jws: string }[];
+  /** While true, delivering an account event fails, as when identity-authz is down. */
+  authzDown: boolean;
   close(): Promise<void>;
 }
 
@@ -109,12 +113,18 @@ export async function query<T>(databaseUrl: string, sql: string, params: readonl
 }
 
 export async function startIdp(options: StartIdpOptions = {}): Promise<IdpHarness> {
+  const accountEvents: { url: string; jws: string }[] = [];
+  const control = { authzDown: false };
   const shares = await newUnsealShares(3, 2);
   const harness = await startTestService(() => mergeDeep({
     ...(options.databaseUrl === undefined ? {} : { database: { url: options.databaseUrl } }),
     barrier: { shares, threshold: 2 },
     hash: { pepper: randomBytes(32).toString('base64url') },
-  }, options.config ?? {}), options.logger, options.now === undefined ? identityIdp : identityIdpOn(options.now));
+  }, options.config ?? {}), options.logger, identityIdpOn(options.now ?? (() => new Date()), () => (url, jws) => {
+    if (control.authzDown) return Promise.reject(new Error('identity-authz is down'));
+    accountEvents.push({ url, jws });
+    return Promise.resolve();
+  }));
   const { issuer, service } = harness;
   const admin = await harness.serviceToken(['idp:admin']);
   return {
@@ -145,6 +155,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<IdpHarnes
       }, { typ });
     },
     browser: () => new Browser(service.publicUrl, service.ca),
+    accountEvents,
+    get authzDown() { return control.authzDown; },
+    set authzDown(down: boolean) { control.authzDown = down; },
     close: () => harness.close(),
   };
 }

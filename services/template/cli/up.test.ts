@@ -81,6 +81,20 @@ describe('cryptoutil up', () => {
     }
   });
 
+  it('adds what a service contributes (upCredentials) to credentials.json', async () => {
+    const dataDir = await freshDir();
+    const contributing: ServiceDefinition = { ...notesService, upCredentials: async (suite) => ({ admin: { username: 'admin', password: await suite.secret('notes-admin') } }) };
+    const suite = await startSuite({ dataDir, services: [contributing], env: quiet, stdout: () => undefined });
+    try {
+      const credentials = JSON.parse(await readFile(suite.credentialsFile, 'utf8')) as Credentials;
+      const password = (await readFile(join(dataDir, 'secrets', 'notes-admin'), 'utf8')).trim();
+      expect(credentials.admin).to.deep.equal({ username: 'admin', password });
+      expect(Object.keys(credentials)).to.deep.equal(['issuer', 'token_endpoint', 'client_id', 'client_secret', 'ca_file', 'services', 'admin']);
+    } finally {
+      await suite.stop();
+    }
+  });
+
   it('moves every public and admin port by --port-offset, in credentials.json, the table and the issuer', async () => {
     const dataDir = await freshDir();
     const [publicPort, adminPort] = await distinctFreePorts();

@@ -52,6 +52,8 @@ export interface Credentials {
   readonly client_secret: string | null;
   readonly ca_file: string;
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
+  /** identity-idp's administrator (the built-in `admin` group), when the suite has identity-idp. */
+  readonly admin?: { readonly username: string; readonly password: string };
 }
 
 /** The suite as its services see it; URLs carry the moved ports, so issuer, CORS origins and links follow `--port-offset`. */
@@ -161,10 +163,13 @@ export async function startSuite(options: Omit<UpOptions, 'onSignal'>): Promise<
     throw error instanceof PortInUseError ? new PortInUseError(error.taken, UP_PORT_REMEDY, error.cause) : error;
   }
 
+  const extras: Record<string, unknown>[] = [];
+  for (const service of options.services) extras.push(await service.upCredentials?.(suite) ?? {});
   const credentials: Credentials = {
     ...await clientCredentials(suite, issuer),
     ca_file: ca.certFile,
     services: Object.fromEntries(running.map((service) => [service.name, { url: service.publicUrl, admin_url: service.adminUrl }])),
+    ...Object.assign({}, ...extras) as Partial<Credentials>,
   };
   const credentialsFile = join(dataDir, 'credentials.json');
   await writeFile(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });

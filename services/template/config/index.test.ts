@@ -72,7 +72,7 @@ describe('configuration loading (DESIGN "Configuration")', () => {
     it('gives every template key its documented default, with the service public port', () => {
       const config = load();
       expect(config.public).to.deep.equal({ address: '127.0.0.1', port: 8480 });
-      expect(config.admin).to.deep.equal({ address: '127.0.0.1', port: 9090 });
+      expect(config.admin).to.deep.equal({ address: '127.0.0.1', port: 9090, token: '' });
       expect(config.tls.mode).to.equal('auto');
       expect(config.database.url).to.equal('sqlite:.cryptoutil/learn-ps.sqlite');
       expect(config.dataDir).to.equal('.cryptoutil');

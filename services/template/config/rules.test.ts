@@ -63,6 +63,12 @@ const ROWS: readonly Row[] = [
     message: '"ipAllowlist" entry 1 must be an IP address or a CIDR block (from environment CRYPTOUTIL_IPALLOWLIST)',
   },
   {
+    variable: 'CRYPTOUTIL_HTTP_TRUSTEDPROXIES',
+    good: ['', '10.0.0.1', '10.0.0.0/8', 'fd00::/8'],
+    bad: ['10.0.0.0/33', 'ingress.example', '10.0.0.0/'],
+    message: '"http.trustedProxies" entry 1 must be an IP address or a CIDR block (from environment CRYPTOUTIL_HTTP_TRUSTEDPROXIES)',
+  },
+  {
     variable: 'CRYPTOUTIL_BARRIER_THRESHOLD',
     good: ['2', '3'],
     bad: ['1', '0'],

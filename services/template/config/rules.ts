@@ -54,6 +54,7 @@ export const TEMPLATE_RULES: readonly Rule[] = [
   { path: 'auth.publicUrl', check: (c) => optionalUrl(c.auth.publicUrl, ['https:'], 'must be an https:// URL') },
   { path: 'cors.origins', check: (c) => everyEntry(c.cors.origins, isHttpsOrigin, 'must be an origin: https://host[:port]') },
   { path: 'ipAllowlist', check: (c) => everyEntry(c.ipAllowlist, isIpOrCidr, 'must be an IP address or a CIDR block') },
+  { path: 'http.trustedProxies', check: (c) => everyEntry(c.http.trustedProxies, isIpOrCidr, 'must be an IP address or a CIDR block') },
   // Shamir's scheme needs two shares at least: with one, each share would be the unseal key itself.
   { path: 'barrier.threshold', check: (c) => when(c.barrier.threshold < MIN_THRESHOLD, `must be at least ${String(MIN_THRESHOLD)}`) },
   {

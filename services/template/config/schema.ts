@@ -16,6 +16,7 @@ export interface TemplateConfig {
   cors: { origins: string[] };
   rateLimit: { perSecond: number; burst: number; redisUrl: string };
   ipAllowlist: string[];
+  http: { trustedProxies: string[] };
   body: { limitBytes: number };
   barrier: { shares: string[]; threshold: number; keyCheck?: string };
   hash: { pepper: string };
@@ -76,6 +77,12 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       redisUrl: { doc: 'redis://host:port to share rate-limit counters between replicas; empty means in memory.', format: String, default: '' },
     },
     ipAllowlist: { doc: 'CIDRs allowed to reach the public listener; empty allows all.', format: Array, default: [] },
+    http: {
+      trustedProxies: {
+        doc: 'CIDRs of the reverse proxies whose X-Forwarded-For is believed (walked right to left past trusted hops) for the IP allowlist, the rate limiter, the access log and the login throttle; empty believes no proxy and uses the TCP peer.',
+        format: Array, default: [],
+      },
+    },
     body: {
       limitBytes: { doc: 'Largest request body accepted; larger gets 413.', format: 'nat', default: 1_048_576 },
     },

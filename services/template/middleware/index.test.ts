@@ -18,6 +18,7 @@ const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl';
 
 interface Overrides {
   readonly ipAllowlist?: string[];
+  readonly trustedProxies?: string[];
   readonly redisUrl?: string;
 }
 
@@ -31,6 +32,7 @@ function config(overrides: Overrides = {}): TemplateConfig {
     cors: { origins: [CONSOLE] },
     rateLimit: { perSecond: 2, burst: 3, redisUrl: overrides.redisUrl ?? '' },
     ipAllowlist: overrides.ipAllowlist ?? [],
+    http: { trustedProxies: overrides.trustedProxies ?? [] },
     body: { limitBytes: 1024 },
     barrier: { shares: [], threshold: 3 },
     hash: { pepper: '' },
@@ -66,10 +68,10 @@ function publicApp(logger: Logger, metrics: Metrics, overrides: Overrides = {}):
 }
 
 describe('public pipeline', () => {
-  it('lists the steps outermost first, ten of them', () => {
+  it('lists the steps outermost first, eleven of them', () => {
     const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName: 'learn-ps', config: config(), metrics: createMetrics('learn-ps') });
     expect(steps.map((step) => step.name)).to.deep.equal([
-      'requestIdStep', 'accessLogStep', 'metricsStep', 'problemDetailsStep', 'tracingStep',
+      'clientAddressStep', 'requestIdStep', 'accessLogStep', 'metricsStep', 'problemDetailsStep', 'tracingStep',
       'ipAllowlistStep', 'rateLimitStep', 'securityHeadersStep', 'corsStep', 'bodyLimitStep',
     ]);
   });
@@ -128,6 +130,24 @@ describe('public pipeline', () => {
       .get('/service/api/v1/pets').expect(403);
     expect(response.body).to.include({ code: 'forbidden', status: 403 });
     expect(lines.find((line) => line.msg === 'request completed')).to.include({ status: 403 });
+  });
+
+  it('believes X-Forwarded-For only from a trusted proxy, for the allowlist, the rate limit and the access log', async () => {
+    const { logger, lines } = capture();
+    // supertest's peer is loopback: trusted here, so the forwarded client is judged and logged.
+    const trusting = publicApp(logger, createMetrics('learn-ps'), { ipAllowlist: ['10.0.0.0/8'], trustedProxies: ['127.0.0.0/8'] });
+    await request(trusting.callback()).get('/service/api/v1/pets').set('X-Forwarded-For', '10.1.2.3').expect(200);
+    await request(trusting.callback()).get('/service/api/v1/pets').set('X-Forwarded-For', '192.0.2.9').expect(403);
+    expect(lines.filter((line) => line.msg === 'request completed').map((line) => line.remoteAddress)).to.deep.equal(['10.1.2.3', '192.0.2.9']);
+    // Each forwarded client has its own budget of perSecond + burst (5).
+    for (let index = 0; index < 5; index += 1) {
+      await request(trusting.callback()).get('/service/api/v1/pets').set('X-Forwarded-For', '10.0.0.1').expect(200);
+    }
+    await request(trusting.callback()).get('/service/api/v1/pets').set('X-Forwarded-For', '10.0.0.1').expect(429);
+    await request(trusting.callback()).get('/service/api/v1/pets').set('X-Forwarded-For', '10.0.0.2').expect(200);
+    // Without trusted proxies the header is the client's own word: ignored.
+    const plain = publicApp(pino({ level: 'silent' }), createMetrics('learn-ps'), { ipAllowlist: ['10.0.0.0/8'] });
+    await request(plain.callback()).get('/service/api/v1/pets').set('X-Forwarded-For', '10.1.2.3').expect(403);
   });
 
   it('never writes a token from the Authorization header, the query or the body to any log line', async () => {

@@ -11,6 +11,7 @@ import { metricsMiddleware } from '../telemetry/metrics.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { accessLog } from './access-log.ts';
 import { bodyLimit } from './body-limit.ts';
+import { resolveClientAddress } from './client-address.ts';
 import { cors } from './cors.ts';
 import { ipAllowlist } from './ip-allowlist.ts';
 import { problemDetails } from './problem-details.ts';
@@ -32,7 +33,8 @@ export interface PipelineDeps {
 }
 
 /**
- * Public listener. The problem renderer sits inside the access log and the metrics (they record
+ * Public listener. The client's address is resolved first (`http.trustedProxies`), so every step
+ * names the client alike. The problem renderer sits inside the access log and the metrics (they record
  * the final status) and inside the request id (its `instance` is known); every step after it throws.
  */
 export function publicPipeline(deps: PipelineDeps): Koa.Middleware<RequestState>[] {
@@ -41,6 +43,7 @@ export function publicPipeline(deps: PipelineDeps): Koa.Middleware<RequestState>
     throw new Error('rateLimit.redisUrl is set: pass createRateLimitStore(config.rateLimit.redisUrl) as deps.redis');
   }
   return [
+    resolveClientAddress(config.http.trustedProxies),
     requestId(),
     accessLog(deps.logger),
     metricsMiddleware(deps.metrics),

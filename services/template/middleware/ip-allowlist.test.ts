@@ -7,12 +7,14 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { UsageError } from '../errors/index.ts';
 import type { RequestState } from '../service.ts';
+import { resolveClientAddress } from './client-address.ts';
 import { allowlistPredicate, ipAllowlist } from './ip-allowlist.ts';
 import { problemDetails } from './problem-details.ts';
 import { requestId } from './request-id.ts';
 
-function app(cidrs: readonly string[], proxy = false): Koa<RequestState> {
-  const koa = new Koa<RequestState>({ proxy });
+function app(cidrs: readonly string[], trustedProxies: readonly string[] = []): Koa<RequestState> {
+  const koa = new Koa<RequestState>();
+  koa.use(resolveClientAddress(trustedProxies));
   koa.use(requestId());
   koa.use(problemDetails(pino({ level: 'silent' })));
   koa.use(ipAllowlist(cidrs));
@@ -37,8 +39,10 @@ describe('IP allowlist (ipAllowlist)', () => {
     expect(response.body).to.include({ code: 'forbidden' });
   });
 
-  it('judges the TCP peer, not a client-supplied X-Forwarded-For', async () => {
-    await request(app(['10.0.0.0/8'], true).callback()).get('/').set('X-Forwarded-For', '10.1.2.3').expect(403);
+  it('judges the TCP peer, not a client-supplied X-Forwarded-For, unless the peer is a trusted proxy', async () => {
+    await request(app(['10.0.0.0/8']).callback()).get('/').set('X-Forwarded-For', '10.1.2.3').expect(403);
+    await request(app(['10.0.0.0/8'], ['192.0.2.0/24']).callback()).get('/').set('X-Forwarded-For', '10.1.2.3').expect(403);
+    await request(app(['10.0.0.0/8'], ['127.0.0.1']).callback()).get('/').set('X-Forwarded-For', '10.1.2.3').expect(200);
   });
 
   it('matches single addresses, IPv6 CIDRs and both families', () => {
