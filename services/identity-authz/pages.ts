@@ -5,11 +5,15 @@
  */
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html, Html } from '../template/pages/html.ts';
-import { pagePolicy } from '../template/pages/policy.ts';
+import { pagePolicy, scriptHashesOf } from '../template/pages/policy.ts';
 import { redirectOrigins } from './login.ts';
 
-/** The policy of every answer of the library but the logout page: forms post to this origin only. */
-export const PAGE_POLICY = pagePolicy();
+/**
+ * The policy of every answer of the library but the logout page: forms post to this origin only,
+ * and no script runs but the one the library's self-posting form (`form_post` responses, logout
+ * without a session) adds the hash of: the library extends a `script-src` it finds.
+ */
+export const PAGE_POLICY = pagePolicy({ scriptHashes: [] });
 
 /** A complete page; every value is escaped by the `html` tag. */
 export function page(title: string, body: Html): string {
@@ -41,7 +45,8 @@ export async function logoutPagePolicy(ctx: KoaContextWithOIDC, next: () => Prom
   await next();
   const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
   if (oidc?.route !== 'end_session') return;
-  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(oidc.client?.postLogoutRedirectUris) }));
+  const scriptHashes = scriptHashesOf(ctx.response.get('Content-Security-Policy'));
+  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(oidc.client?.postLogoutRedirectUris), scriptHashes }));
 }
 
 /**

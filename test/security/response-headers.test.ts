@@ -3,6 +3,7 @@
  * no-store` (RFC 9111 §5.2.2.5); every response carries a Permissions-Policy; identity-idp's pages
  * let forms reach only the origins they really post to, never every `https:` destination.
  */
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { createCodeClient, issueCode, REDIRECT_URI } from '../../services/identity-authz/testing/code-flow.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from '../../services/identity-authz/testing/harness.ts';
@@ -17,9 +18,13 @@ function expectSensitive(headers: Headers, what: string): void {
   expect(String(headers['permissions-policy']), `${what}: Permissions-Policy`).to.match(/(^|, )camera=\(\)(,|$)/);
 }
 
+function directive(headers: Headers, name: string): string[] {
+  const found = String(headers['content-security-policy']).split(';').map((part) => part.trim()).find((part) => part.startsWith(`${name} `));
+  return (found ?? '').split(' ').slice(1);
+}
+
 function formAction(headers: Headers): string[] {
-  const directive = String(headers['content-security-policy']).split(';').map((part) => part.trim()).find((part) => part.startsWith('form-action '));
-  return (directive ?? '').split(' ').slice(1);
+  return directive(headers, 'form-action');
 }
 
 describe('issue 13 point 16: sm-kms answers that carry keys or plaintext are never stored', () => {
@@ -103,6 +108,10 @@ describe('issue 13 point 16: identity-authz API answers are never stored', () =>
     expect(logout.status, logout.text).to.equal(200);
     expect(logout.text).to.include('/session/end/confirm');
     expect(formAction(logout.headers)).to.deep.equal(["'self'", 'https://app.example.test', 'https://portal.example.test']);
+    // That form posts itself with an inline script: the policy lets exactly that script run.
+    const script = /<script>([\s\S]*?)<\/script>/.exec(logout.text)?.[1];
+    expect(script, 'the self-posting script').to.be.a('string');
+    expect(directive(logout.headers, 'script-src')).to.deep.equal([`'sha256-${createHash('sha256').update(String(script)).digest('base64')}'`]);
     const anonymousLogout = await authz.get('/session/end', { accept: 'text/html' });
     expect(formAction(anonymousLogout.headers)).to.deep.equal(["'self'"]);
   });
