@@ -83,9 +83,11 @@ describe('rate limit (rateLimit.perSecond, rateLimit.burst)', () => {
 
   describe('in-memory store bounds', () => {
     it('forgets the oldest client first when full', async () => {
-      const koa = app({ perSecond: 1, burst: 0, maxClients: 2 }, true);
-      expect(await statuses(koa, 2, '192.0.2.1')).to.deep.equal([200, 429]);
-      expect(await statuses(koa, 2, '192.0.2.2')).to.deep.equal([200, 429]);
+      // A 10 s window (1/s with a burst of 9), so a slow machine cannot see it refill mid-test.
+      const koa = app({ perSecond: 1, burst: 9, maxClients: 2 }, true);
+      const spent = [...Array<number>(10).fill(200), 429];
+      expect(await statuses(koa, 11, '192.0.2.1')).to.deep.equal(spent);
+      expect(await statuses(koa, 11, '192.0.2.2')).to.deep.equal(spent);
       expect(await statuses(koa, 1, '192.0.2.3')).to.deep.equal([200]);
       expect(await statuses(koa, 1, '192.0.2.2')).to.deep.equal([429]);
       expect(await statuses(koa, 1, '192.0.2.1')).to.deep.equal([200]);
