@@ -23,16 +23,17 @@ function isStringArray(value: unknown): value is string[] {
  * the client itself (`client_credentials`) or a user (`authorization_code`, also after a refresh).
  * The subject is never compared with the client id to decide this (docs/tokens.md).
  */
-const KIND_OF_GRANT: Readonly<Record<string, TokenKind>> = {
-  client_credentials: 'service',
-  authorization_code: 'browser',
-};
+const KIND_OF_GRANT: ReadonlyMap<unknown, TokenKind> = new Map([
+  ['client_credentials', 'service'],
+  ['authorization_code', 'browser'],
+]);
 
 function kindOf(grantType: unknown): TokenKind {
   if (grantType === undefined) {
     throw invalidToken('the token lacks the gty claim (the grant type it was issued for), so it cannot be told to be a service or a user token: request a new one from the issuer');
   }
-  const kind = typeof grantType === 'string' ? KIND_OF_GRANT[grantType] : undefined;
+  // A Map, not an object: `toString` or `constructor` must not name a kind through the prototype.
+  const kind = KIND_OF_GRANT.get(grantType);
   if (kind === undefined) {
     throw invalidToken('the token gty claim names a grant type this service does not accept (client_credentials or authorization_code)');
   }
