@@ -5,13 +5,12 @@
  * published keys, from identity-idp, addressed to us, at most 60 s old, and accepted only once.
  */
 import type { Middleware } from 'koa';
-import { jwtVerify } from 'jose';
 import { BadRequestError } from '../template/errors/index.ts';
 import type { RequestState } from '../template/service.ts';
 import { ACCOUNT_EVENT_TYPE, ACCOUNT_EVENTS } from '../identity-idp/account-events.ts';
 import { insertOnce, UsedLoginResult } from './entities.ts';
 import type { AuthzHost } from './host.ts';
-import { idpMessageFailure, type LoginOptions } from './login.ts';
+import { verifyIdpMessage, type LoginOptions } from './login.ts';
 import { revokeSubject } from './revocation.ts';
 
 export const ACCOUNT_EVENTS_PATH = '/account-events';
@@ -21,15 +20,7 @@ const EVENT_MAX_AGE_SECONDS = 60;
 
 /** The verified event: which account, and its `jti` and expiry for single use. */
 export async function verifyAccountEvent(token: string, options: LoginOptions): Promise<{ account: string; jti: string; expiresAt: Date }> {
-  const { payload } = await jwtVerify(token, options.idpKeys.resolve, {
-    issuer: options.idpUrl,
-    audience: options.issuer,
-    typ: ACCOUNT_EVENT_TYPE,
-    maxTokenAge: EVENT_MAX_AGE_SECONDS,
-    clockTolerance: options.clockSkewSeconds,
-    requiredClaims: ['jti', 'exp', 'iat', 'sub', 'event'],
-    currentDate: new Date((options.now ?? Date.now)()),
-  }).catch((error: unknown) => { throw idpMessageFailure('account event', error); });
+  const payload = await verifyIdpMessage(token, { what: 'account event', type: ACCOUNT_EVENT_TYPE, maxAgeSeconds: EVENT_MAX_AGE_SECONDS, claims: ['event'] }, options);
   if (!(ACCOUNT_EVENTS as readonly unknown[]).includes(payload.event)) throw new BadRequestError('unknown account event');
   return { account: String(payload.sub), jti: String(payload.jti), expiresAt: new Date(Number(payload.exp) * 1000) };
 }

@@ -113,22 +113,44 @@ export interface LoginResult {
 }
 
 /** 400 naming the failed check of a message from identity-idp (`what`: login result, account event). */
-export function idpMessageFailure(what: string, error: unknown): BadRequestError {
+function idpMessageFailure(what: string, error: unknown): BadRequestError {
   const reason = error instanceof joseErrors.JOSEError ? error.code : 'ERR_LOGIN_RESULT_INVALID';
   return new BadRequestError(`the ${what} from identity-idp is not valid (${reason})`);
 }
 
-/** Verifies a login result for interaction `uid`; throws 400 naming the failed check. */
-export async function verifyLoginResult(token: string, uid: string, options: LoginOptions): Promise<LoginResult> {
+/** What one kind of message signed by identity-idp must carry. */
+export interface IdpMessageKind {
+  /** Its name in a 400 detail (`login result`). */
+  readonly what: string;
+  /** Its explicit JWT `typ` (RFC 8725 §3.11). */
+  readonly type: string;
+  readonly maxAgeSeconds: number;
+  /** The claims beyond `jti`, `exp`, `iat` and `sub`. */
+  readonly claims: readonly string[];
+}
+
+/**
+ * A message identity-idp signed for us: its key, issuer, our audience, its type, fresh; throws
+ * 400 naming the failed check.
+ */
+export async function verifyIdpMessage(token: string, kind: IdpMessageKind, options: LoginOptions): Promise<JWTPayload> {
   const { payload } = await jwtVerify(token, options.idpKeys.resolve, {
     issuer: options.idpUrl,
     audience: options.issuer,
-    typ: LOGIN_RESULT_TYPE,
-    maxTokenAge: RESULT_MAX_AGE_SECONDS,
+    typ: kind.type,
+    maxTokenAge: kind.maxAgeSeconds,
     clockTolerance: options.clockSkewSeconds,
-    requiredClaims: ['jti', 'exp', 'iat', 'sub', 'challenge'],
+    requiredClaims: ['jti', 'exp', 'iat', 'sub', ...kind.claims],
     currentDate: new Date((options.now ?? Date.now)()),
-  }).catch((error: unknown) => { throw idpMessageFailure('login result', error); });
+  }).catch((error: unknown) => { throw idpMessageFailure(kind.what, error); });
+  return payload;
+}
+
+const LOGIN_RESULT: IdpMessageKind = { what: 'login result', type: LOGIN_RESULT_TYPE, maxAgeSeconds: RESULT_MAX_AGE_SECONDS, claims: ['challenge'] };
+
+/** Verifies a login result for interaction `uid`; throws 400 naming the failed check. */
+export async function verifyLoginResult(token: string, uid: string, options: LoginOptions): Promise<LoginResult> {
+  const payload = await verifyIdpMessage(token, LOGIN_RESULT, options);
   if (payload.challenge !== uid) throw new BadRequestError('the login result belongs to another sign-in');
   return resultOf(payload);
 }
