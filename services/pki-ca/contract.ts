@@ -4,7 +4,7 @@
  * ACME each depend on these and on nothing else of one another.
  */
 import type { webcrypto } from 'node:crypto';
-import type { X509Certificate } from '@peculiar/x509';
+import type { Pkcs10CertificateRequest, X509Certificate } from '@peculiar/x509';
 
 /** The key algorithms a CA (and a profile) may name. */
 export const caKeyAlgorithms = ['ES256', 'ES384', 'RSA-3072', 'RSA-4096', 'Ed25519'] as const;
@@ -77,6 +77,8 @@ export interface IssuancePlan {
   readonly keyUsage: readonly KeyUsageName[];
   /** Extended key usage OIDs (`1.3.6.1.5.5.7.3.1` …), empty for none. */
   readonly extendedKeyUsage: readonly string[];
+  /** The EKU extension is critical (RFC 3161 §2.3 requires it for time-stamping). */
+  readonly extendedKeyUsageCritical?: boolean;
   /** Present for CA certificates: basicConstraints cA=TRUE, critical. */
   readonly ca?: { readonly pathLength?: number };
   readonly nameConstraints?: NameConstraintsPlan;
@@ -93,3 +95,35 @@ export interface LintFinding {
   readonly level: 'error' | 'warn';
   readonly detail: string;
 }
+
+/** What an enrollment asks of a profile: a CSR whose signature is still to be checked. */
+export interface EnrollmentRequest {
+  readonly csr: Pkcs10CertificateRequest;
+  /** Days asked for; the profile's default when absent, refused above its maximum. */
+  readonly validityDays?: number;
+}
+
+/** A profile as `GET /profiles` lists it. */
+export interface ProfileSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: 'ca' | 'leaf';
+  readonly keyAlgorithms: readonly string[];
+  readonly defaultValidityDays: number;
+  readonly maxValidityDays: number;
+}
+
+/**
+ * The profiles of one pki-ca (built-in YAML plus those of `pki.profilesDir`). `plan` checks every
+ * rule of the profile against the request and throws a 400 ProblemError naming the first rule
+ * broken (or 404 for an unknown profile).
+ */
+export interface ProfileCatalog {
+  list(): readonly ProfileSummary[];
+  /** The summary and the whole profile document (as JSON) for `GET /profiles/{name}`. */
+  get(name: string): { readonly summary: ProfileSummary; readonly document: unknown } | undefined;
+  plan(name: string, request: EnrollmentRequest): Promise<IssuancePlan>;
+}
+
+/** The issuance lint: every finding for one certificate about to be returned. */
+export type CertificateLint = (certificate: X509Certificate, context: { readonly issuer: X509Certificate; readonly plan: IssuancePlan }) => readonly LintFinding[];
