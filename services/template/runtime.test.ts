@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import net from 'node:net';
-import tls from 'node:tls';
+import tls, { TLSSocket } from 'node:tls';
+import https from 'node:https';
+import type { Middleware } from 'koa';
 import pino from 'pino';
 import { startTestService, httpsCall, type ServiceHarness } from './testing/service-harness.ts';
 import { captureLogs, type CapturedLogs } from './testing/logs.ts';
@@ -9,7 +11,7 @@ import { notesService, slowRequests } from './testing/notes-service/index.ts';
 import { startService, resourceOf } from './runtime.ts';
 import { loadConfig } from './config/index.ts';
 import { testTlsMaterial } from './testing/tls.ts';
-import type { ServiceDefinition, ServiceRuntime } from './service.ts';
+import type { RequestState, ServiceDefinition, ServiceRuntime } from './service.ts';
 import { join } from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -237,6 +239,49 @@ describe('service runtime: drain and failures', () => {
       await service.stop();
     }
     expect(stoppedHook).to.equal(1);
+  });
+
+  it('asks for a client certificate on the public listener only when the definition says so', async () => {
+    const material = await testTlsMaterial();
+    const peer: Middleware<RequestState> = async (ctx, next) => {
+      if (ctx.path !== '/peer') { await next(); return; }
+      const { socket } = ctx.req;
+      ctx.body = { subject: socket instanceof TLSSocket ? socket.getPeerX509Certificate()?.subject ?? null : 'not TLS' };
+    };
+    const askedFor = (clientCertificates: boolean): ServiceDefinition => ({
+      ...notesService,
+      clientCertificates,
+      routes: (runtime) => { expect(runtime.authenticate).to.be.a('function'); return peer; },
+    });
+    const config = loadConfig({
+      serviceName: 'notes', publicPort: 0, files: [], env: {},
+      overrides: {
+        public: { port: 0 }, admin: { port: 0 }, dataDir: material.dataDir, database: { url: 'sqlite::memory:' }, log: { level: 'silent' },
+        tls: { mode: 'files', certFile: join(material.dataDir, 'tls', 'test.crt'), keyFile: join(material.dataDir, 'tls', 'test.key') },
+      },
+    });
+    const subjectSeen = (url: string, withCertificate: boolean): Promise<unknown> => new Promise((resolve, reject) => {
+      const request = https.request(`${url}/peer`, { ca: material.ca, agent: false, ...(withCertificate ? { cert: material.cert, key: material.key } : {}) }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+        response.on('end', () => { resolve((JSON.parse(text) as { subject: unknown }).subject); });
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    const asking = await startService(askedFor(true), config);
+    try {
+      expect(await subjectSeen(asking.publicUrl, true)).to.equal('CN=test');
+      expect(await subjectSeen(asking.publicUrl, false)).to.equal(null);
+    } finally {
+      await asking.stop();
+    }
+    const notAsking = await startService(askedFor(false), config);
+    try {
+      expect(await subjectSeen(notAsking.publicUrl, true)).to.equal(null);
+    } finally {
+      await notAsking.stop();
+    }
   });
 
   it('honours a configured audience and JWKS URL', async () => {

@@ -192,6 +192,7 @@ export async function startService<C extends object>(
       ca: material.ca,
       publicUrl,
       onStop: (close) => { opened.push(async () => { await close(); }); },
+      authenticate: authenticator.authenticate,
     };
     const document = await loadOpenApiDocument(definition.openapi);
     const handlers = definition.operations(runtime);
@@ -265,9 +266,11 @@ export async function startService<C extends object>(
     ), adminGuard(adminToken)));
 
     const tlsOptions = serverOptions(material);
+    // Asked, never required, and never checked by TLS: the routes judge a presented certificate.
+    const publicTlsOptions = definition.clientCertificates === true ? { ...tlsOptions, requestCert: true, rejectUnauthorized: false } : tlsOptions;
     const bind = (listener: ListenerName, app: Koa<RequestState>): Promise<HttpsListener> => {
       const { address, port } = config[listener];
-      return listenHttps(app.callback(), tlsOptions, address, port).catch((error: unknown) => {
+      return listenHttps(app.callback(), listener === 'public' ? publicTlsOptions : tlsOptions, address, port).catch((error: unknown) => {
         throw explainBindFailure(error, { service: definition.name, listener, address, port });
       });
     };

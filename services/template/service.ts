@@ -13,6 +13,7 @@ import type { TemplateConfig } from './config/schema.ts';
 import type { Orm } from './database/database.ts';
 import type { Barrier } from './barrier/contract.ts';
 import type { HashService } from './hash/index.ts';
+import type { Authenticate } from './openapi/router.ts';
 
 /** Which kind of token a request carried (DESIGN: `/service` vs `/browser`). */
 export type TokenKind = 'service' | 'browser';
@@ -91,6 +92,11 @@ export interface ServiceRuntime<C extends object = object> {
   readonly publicUrl: () => string;
   /** Runs `close` when the service stops, after the listeners have drained (timers, pools). */
   readonly onStop: (close: () => Promise<void> | void) => void;
+  /**
+   * The API's token check, for protocol routes outside the OpenAPI document that take a bearer
+   * token too (EST): the same issuer, audience, token kinds and scope rules.
+   */
+  readonly authenticate?: Authenticate;
 }
 
 export interface ServiceDefinition<C extends object = object> {
@@ -119,6 +125,11 @@ export interface ServiceDefinition<C extends object = object> {
   readonly barrier?: boolean;
   /** The service hashes secrets: the template builds the hash service; `hash.pepper` must be set. */
   readonly hash?: boolean;
+  /**
+   * The public listener asks clients for a certificate without requiring one (EST's certificate
+   * authentication, RFC 7030 §3.3.2); the service's routes decide what a presented one proves.
+   */
+  readonly clientCertificates?: boolean;
   /**
    * Public routes outside the OpenAPI API: protocol endpoints (OAuth, OpenID Connect) and
    * server-rendered pages. Mounted after the barrier gate and before the API router, so the
