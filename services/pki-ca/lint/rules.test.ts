@@ -188,6 +188,14 @@ describe('pki-ca issuance lint rules', () => {
       expect(lintLeaf(certificate)).to.deep.equal(['e_signature_invalid']);
     });
 
+    it('e_signature_invalid: an ECDSA signature checked against an Ed25519 issuer key', async () => {
+      const ed = await createTestHierarchy('Ed25519');
+      const extensions = await leafExtensions({ add: [await x509.AuthorityKeyIdentifierExtension.create(ed.issuing.certificate.publicKey)] });
+      const certificate = (await issueTestCertificate({ ...issuing, certificate: ed.issuing.certificate }, { keys: leafKeys, extensions })).certificate;
+      const findings = lintCertificate(certificate, { issuer: ed.issuing.certificate, plan: leafPlan });
+      expect(findings.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal(['e_signature_invalid: signature does not verify under the issuer key']);
+    });
+
     it('e_signature_invalid: an algorithm the lint does not know', async () => {
       const pss = '1.2.840.113549.1.1.10';
       const certificate = resign(await leaf(), issuing, (tbs) => { tbs.signature = new AlgorithmIdentifier({ algorithm: pss }); });
@@ -284,6 +292,8 @@ describe('pki-ca issuance lint rules', () => {
       expect(lintLeaf(await leaf({ subject: 'CN=LEAF.test' }))).to.deep.equal([]);
       const ip = await leaf({ subject: 'CN=192.0.2.1', extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '192.0.2.1' }, { type: 'email', value: 'a@b.test' }])] }) });
       expect(lintLeaf(ip)).to.deep.equal([]);
+      const noSan = await leaf({ extensions: await leafExtensions({ drop: [san] }) });
+      expect(lintLeaf(noSan)).to.deep.equal(['e_ext_san_missing', 'e_subject_common_name_not_from_san']);
       const email = await leaf({ subject: 'CN=a@b.test', extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: 'a@b.test' }])] }) });
       expect(lintLeaf(email)).to.deep.equal(['e_subject_common_name_not_from_san']);
     });

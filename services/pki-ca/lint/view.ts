@@ -15,13 +15,15 @@ export interface EncodedTime {
   readonly text: string;
 }
 
-/** The subject public key as Node reads it (`asymmetricKeyType` `rsa`, `ec`, `ed25519` …). */
+/** The subject public key as Node reads it (`asymmetricKeyType` `rsa`, `ec`, `ed25519` …, or `unreadable`). */
 export interface PublicKeyFacts {
   readonly type: string;
-  readonly modulusLength?: number;
-  /** OpenSSL's curve name: `prime256v1`, `secp384r1`, `secp521r1` … */
-  readonly namedCurve?: string;
-  readonly key: KeyObject;
+  /** 0 unless RSA. */
+  readonly modulusLength: number;
+  /** OpenSSL's curve name (`prime256v1`, `secp384r1`, `secp521r1` …), `''` unless EC. */
+  readonly namedCurve: string;
+  /** Undefined when Node cannot read the key (an algorithm it does not know). */
+  readonly key: KeyObject | undefined;
 }
 
 /** One certificate parsed for the rules. */
@@ -43,12 +45,13 @@ export interface CertificateView {
   readonly extensions: readonly x509.Extension[];
   readonly basicConstraints: x509.BasicConstraintsExtension | undefined;
   readonly keyUsage: x509.KeyUsagesExtension | undefined;
+  /** The key usage bits (`x509.KeyUsageFlags`), 0 without the extension or with no bit. */
+  readonly keyUsageBits: number;
   readonly extendedKeyUsage: x509.ExtendedKeyUsageExtension | undefined;
   readonly subjectAltName: x509.SubjectAlternativeNameExtension | undefined;
   /** basicConstraints is present with cA TRUE. */
   readonly isCa: boolean;
-  /** Undefined when Node cannot read the key (an algorithm it does not know). */
-  readonly publicKey: PublicKeyFacts | undefined;
+  readonly publicKey: PublicKeyFacts;
 }
 
 /** What every rule may consult besides the certificate: its issuer and the plan it was made from. */
@@ -82,19 +85,20 @@ export const eku = {
   ocspSigning: '1.3.6.1.5.5.7.3.9',
 } as const;
 
-const timeTypes: ReadonlyMap<number, EncodedTime['type']> = new Map([[0x17, 'UTCTime'], [0x18, 'GeneralizedTime']]);
+/** RFC 5280 §4.1.2.5: Time is a CHOICE of UTCTime (tag 0x17) and GeneralizedTime (tag 0x18). */
+const GENERALIZED_TIME_TAG = 0x18;
 
 function encodedTime(bytes: Uint8Array, element: DerElement): EncodedTime {
-  return { type: timeTypes.get(element.tag) ?? 'UTCTime', text: Buffer.from(bytes.subarray(element.contentStart, element.end)).toString('latin1') };
+  return { type: element.tag === GENERALIZED_TIME_TAG ? 'GeneralizedTime' : 'UTCTime', text: Buffer.from(bytes.subarray(element.contentStart, element.end)).toString('latin1') };
 }
 
-function publicKeyFacts(spki: Uint8Array): PublicKeyFacts | undefined {
+function publicKeyFacts(spki: Uint8Array): PublicKeyFacts {
   try {
     const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-    const details = key.asymmetricKeyDetails ?? {};
-    return { type: key.asymmetricKeyType ?? 'unknown', modulusLength: details.modulusLength, namedCurve: details.namedCurve, key };
+    const details = Object.assign({ modulusLength: 0, namedCurve: '' }, key.asymmetricKeyDetails);
+    return { type: String(key.asymmetricKeyType), modulusLength: details.modulusLength, namedCurve: details.namedCurve, key };
   } catch {
-    return undefined;
+    return { type: 'unreadable', modulusLength: 0, namedCurve: '', key: undefined };
   }
 }
 
@@ -116,6 +120,9 @@ export function viewCertificate(certificate: x509.X509Certificate): CertificateV
   const validity = childAt(der, tbs, skip + 3);
   const extensions = certificate.extensions;
   const basicConstraints = firstOf(extensions, x509.BasicConstraintsExtension);
+  const keyUsage = firstOf(extensions, x509.KeyUsagesExtension);
+  // @peculiar/x509 reads an empty bit string as NaN.
+  const keyUsageBits = Number(keyUsage?.usages);
   return {
     certificate,
     asn,
@@ -131,7 +138,8 @@ export function viewCertificate(certificate: x509.X509Certificate): CertificateV
     notAfter: encodedTime(der, childAt(der, validity, 1)),
     extensions,
     basicConstraints,
-    keyUsage: firstOf(extensions, x509.KeyUsagesExtension),
+    keyUsage,
+    keyUsageBits: keyUsageBits > 0 ? keyUsageBits : 0,
     extendedKeyUsage: firstOf(extensions, x509.ExtendedKeyUsageExtension),
     subjectAltName: firstOf(extensions, x509.SubjectAlternativeNameExtension),
     isCa: basicConstraints?.ca === true,
@@ -141,7 +149,7 @@ export function viewCertificate(certificate: x509.X509Certificate): CertificateV
 
 /** The certificate carries the key usage bit. */
 export function hasKeyUsage(certificate: CertificateView, flag: x509.KeyUsageFlags): boolean {
-  return ((certificate.keyUsage?.usages ?? 0) & flag) !== 0;
+  return (certificate.keyUsageBits & flag) !== 0;
 }
 
 /** The certificate's extended key usage lists the OID. */

@@ -42,7 +42,7 @@ export const encodingRules: readonly LintRule[] = [
     description: 'The serial number is a positive integer.',
     applies: () => true,
     check: (certificate) => {
-      if (((certificate.serial[0] ?? 0) & 0x80) !== 0) return 'serial number is negative';
+      if ((Number(certificate.serial[0]) & 0x80) !== 0) return 'serial number is negative';
       return certificate.serial.some((octet) => octet !== 0) ? undefined : 'serial number is zero';
     },
   },

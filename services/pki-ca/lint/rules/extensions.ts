@@ -128,8 +128,7 @@ export const extensionRules: readonly LintRule[] = [
     citation: 'RFC 5280 §4.2.1.3',
     description: 'A keyUsage extension asserts at least one bit.',
     applies: (certificate) => certificate.keyUsage !== undefined,
-    // @peculiar/x509 reads an empty bit string as NaN, so test for a positive mask.
-    check: (certificate) => (Number(certificate.keyUsage?.usages) > 0 ? undefined : 'keyUsage asserts no bit'),
+    check: (certificate) => (certificate.keyUsageBits === 0 ? 'keyUsage asserts no bit' : undefined),
   },
   {
     name: 'e_sub_cert_eku_missing',

@@ -22,9 +22,9 @@ export const keyRules: readonly LintRule[] = [
     source: 'CABF_BR',
     citation: 'BR §6.1.5',
     description: 'An RSA modulus is at least 2048 bits.',
-    applies: (certificate) => certificate.publicKey?.type === 'rsa',
+    applies: (certificate) => certificate.publicKey.type === 'rsa',
     check: (certificate) => {
-      const bits = certificate.publicKey?.modulusLength ?? 0;
+      const bits = certificate.publicKey.modulusLength;
       return bits < MIN_RSA_BITS ? `RSA modulus is ${bits} bits` : undefined;
     },
   },
@@ -34,9 +34,9 @@ export const keyRules: readonly LintRule[] = [
     source: 'CABF_BR',
     citation: 'BR §6.1.5',
     description: 'An EC key is on P-256, P-384 or P-521.',
-    applies: (certificate) => certificate.publicKey?.type === 'ec',
+    applies: (certificate) => certificate.publicKey.type === 'ec',
     check: (certificate) => {
-      const curve = certificate.publicKey?.namedCurve ?? 'unnamed';
+      const curve = certificate.publicKey.namedCurve;
       return allowedCurves.has(curve) ? undefined : `EC key is on curve ${curve}`;
     },
   },
@@ -46,8 +46,8 @@ export const keyRules: readonly LintRule[] = [
     source: 'RFC5480',
     citation: 'RFC 5480 §3',
     description: 'An end-entity certificate with an EC key asserts neither keyEncipherment nor dataEncipherment.',
-    applies: (certificate) => certificate.publicKey?.type === 'ec' && !certificate.isCa && certificate.keyUsage !== undefined,
-    check: (certificate) => (((certificate.keyUsage?.usages ?? 0) & ecdsaForbiddenUsages) === 0 ? undefined : 'EC key with keyEncipherment or dataEncipherment'),
+    applies: (certificate) => certificate.publicKey.type === 'ec' && !certificate.isCa && certificate.keyUsage !== undefined,
+    check: (certificate) => ((certificate.keyUsageBits & ecdsaForbiddenUsages) === 0 ? undefined : 'EC key with keyEncipherment or dataEncipherment'),
   },
   {
     name: 'e_key_usage_incorrect',
@@ -55,7 +55,7 @@ export const keyRules: readonly LintRule[] = [
     source: 'RFC8410',
     citation: 'RFC 8410 §5',
     description: 'An Ed25519 certificate asserts only digitalSignature, nonRepudiation, keyCertSign and cRLSign.',
-    applies: (certificate) => certificate.publicKey?.type === 'ed25519' && certificate.keyUsage !== undefined,
-    check: (certificate) => (((certificate.keyUsage?.usages ?? 0) & ~ed25519AllowedUsages) === 0 ? undefined : 'Ed25519 key with a key usage other than signing'),
+    applies: (certificate) => certificate.publicKey.type === 'ed25519' && certificate.keyUsage !== undefined,
+    check: (certificate) => ((certificate.keyUsageBits & ~ed25519AllowedUsages) === 0 ? undefined : 'Ed25519 key with a key usage other than signing'),
   },
 ];

@@ -38,7 +38,7 @@ export const signatureRules: readonly LintRule[] = [
       const algorithm = certificate.asn.signatureAlgorithm.algorithm;
       const digest = signatureDigests.get(algorithm);
       if (digest === undefined) return `signature algorithm ${algorithm} is not supported`;
-      const key = context.issuer.publicKey?.key;
+      const key = context.issuer.publicKey.key;
       if (key === undefined) return 'issuer public key cannot be read';
       return verifies(digest, certificate.tbsDer, key, new Uint8Array(certificate.asn.signatureValue)) ? undefined : 'signature does not verify under the issuer key';
     },
