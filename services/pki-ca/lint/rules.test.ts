@@ -112,11 +112,12 @@ describe('pki-ca issuance lint rules', () => {
 
     it('e_utc_time_not_in_zulu: a UTCTime with an offset', async () => {
       const certificate = await leaf();
-      const tbs = asn1js.fromBER(viewCertificate(certificate).tbsDer).result as asn1js.Sequence;
+      const tbs = asn1js.fromBER(viewCertificate(certificate).tbsDer).result;
+      if (!(tbs instanceof asn1js.Sequence)) throw new TypeError('TBSCertificate is not a SEQUENCE');
       const validity = tbs.valueBlock.value[4] as asn1js.Sequence;
       const notBefore = validity.valueBlock.value[0] as asn1js.UTCTime;
       const text = Buffer.from(notBefore.valueBlock.valueHexView).toString('latin1').replace('Z', '+0000');
-      validity.valueBlock.value[0] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 23 }, valueHex: Buffer.from(text) } as never);
+      validity.valueBlock.value[0] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 23 }, valueHex: Buffer.from(text) });
       const edited = signTbs(new Uint8Array(tbs.toBER()), issuing, certificate);
       // asn1js reads the offset form as a date in 1899, so the plan is private (no 398-day limit).
       const findings = lintCertificate(edited, { issuer: issuing.certificate, plan: privatePlan });
@@ -369,7 +370,9 @@ describe('pki-ca issuance lint rules', () => {
     });
 
     it('e_ext_key_usage_without_bits: a keyUsage with no bit', async () => {
-      expect(lintLeaf(await leaf({ extensions: await leafExtensions({ add: [new x509.KeyUsagesExtension(0, true)] }) }))).to.deep.equal(['e_ext_key_usage_without_bits']);
+      // An empty BIT STRING: no unused-bits count beyond the leading 0, no bits.
+      const empty = new x509.Extension('2.5.29.15', true, new Uint8Array([0x03, 0x01, 0x00]));
+      expect(lintLeaf(await leaf({ extensions: await leafExtensions({ add: [empty] }) }))).to.deep.equal(['e_ext_key_usage_without_bits']);
     });
 
     it('e_sub_cert_eku_missing: a public TLS leaf without extKeyUsage', async () => {
@@ -394,10 +397,10 @@ describe('pki-ca issuance lint rules', () => {
   });
 
   describe('keys BR §6.1.5, RFC 5480, RFC 8410', () => {
-    const keyUsage = (flags: number): Promise<x509.Extension[]> => leafExtensions({ add: [new x509.KeyUsagesExtension(flags, true)] });
+    const keyUsage = (flags: x509.KeyUsageFlags): Promise<x509.Extension[]> => leafExtensions({ add: [new x509.KeyUsagesExtension(flags, true)] });
 
     it('e_rsa_mod_less_than_2048_bits: a 1024-bit key fails, 2048 passes', async () => {
-      const rsa = (bits: number): Promise<webcrypto.CryptoKeyPair> => webcrypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
+      const rsa = (bits: number): Promise<webcrypto.CryptoKeyPair> => webcrypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
       const small = lintCertificate(await issueTestCertificate(issuing, { keys: await rsa(1024) }).then((result) => result.certificate), { issuer: issuing.certificate, plan: leafPlan });
       expect(small.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal(['e_rsa_mod_less_than_2048_bits: RSA modulus is 1024 bits']);
       expect(lintLeaf((await issueTestCertificate(issuing, { keys: await rsa(2048) })).certificate)).to.deep.equal([]);
@@ -420,7 +423,7 @@ describe('pki-ca issuance lint rules', () => {
 
     it('e_key_usage_incorrect: keyEncipherment on an Ed25519 leaf; signing usages pass', async () => {
       const keys = await generateKeys('Ed25519');
-      const ed = async (flags: number): Promise<x509.X509Certificate> => (await issueTestCertificate(issuing, { keys, extensions: [new x509.KeyUsagesExtension(flags, true), new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'leaf.test' }]), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey), await x509.AuthorityKeyIdentifierExtension.create(issuing.certificate.publicKey)] })).certificate;
+      const ed = async (flags: x509.KeyUsageFlags): Promise<x509.X509Certificate> => (await issueTestCertificate(issuing, { keys, extensions: [new x509.KeyUsagesExtension(flags, true), new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'leaf.test' }]), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey), await x509.AuthorityKeyIdentifierExtension.create(issuing.certificate.publicKey)] })).certificate;
       expect(lintLeaf(await ed(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment))).to.deep.equal(['e_key_usage_incorrect']);
       expect(lintLeaf(await ed(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation))).to.deep.equal([]);
     });
