@@ -15,9 +15,12 @@ const leafPlan: IssuancePlan = { profile: 'tls-server', subject: 'CN=leaf.test',
 const privatePlan: IssuancePlan = { ...leafPlan, profile: 'private', publicTls: false };
 const caPlan: IssuancePlan = { ...privatePlan, profile: 'issuing-ca', ca: { pathLength: 0 } };
 
-/** The rule names of the findings, sorted, after checking each finding's level against the table. */
+/** The rule names of the findings, sorted, after checking each finding's level against the table and that it has a detail. */
 function ruleNames(findings: readonly LintFinding[]): readonly string[] {
-  for (const finding of findings) expect(finding.level, finding.rule).to.equal(lintRules.find((rule) => rule.name === finding.rule)?.level);
+  for (const finding of findings) {
+    expect(finding.level, finding.rule).to.equal(lintRules.find((rule) => rule.name === finding.rule)?.level);
+    expect(finding.detail, finding.rule).to.match(/^[a-zA-Z].{10,}/);
+  }
   return findings.map((finding) => finding.rule).sort();
 }
 
