@@ -78,8 +78,7 @@ export interface TestHierarchy {
   readonly issuing: CaSigner;
 }
 
-async function caCertificate(subject: string, keys: webcrypto.CryptoKeyPair, algorithm: CaKeyAlgorithm, parent: CaSigner | undefined, pathLength: number): Promise<x509.X509Certificate> {
-  const now = Date.now();
+async function caCertificate(subject: string, keys: webcrypto.CryptoKeyPair, algorithm: CaKeyAlgorithm, parent: CaSigner | undefined, pathLength: number, now: number): Promise<x509.X509Certificate> {
   return await x509.X509CertificateGenerator.create({
     serialNumber: testSerial(),
     subject,
@@ -101,10 +100,12 @@ async function caCertificate(subject: string, keys: webcrypto.CryptoKeyPair, alg
 /** A new test hierarchy: `CN=Test Root <algorithm>` and `CN=Test Issuing <algorithm>`. */
 export async function createTestHierarchy(algorithm: CaKeyAlgorithm = 'ES256'): Promise<TestHierarchy> {
   const rootKeys = await generateKeys(algorithm);
-  const rootCertificate = await caCertificate(`CN=Test Root ${algorithm}`, rootKeys, algorithm, undefined, 1);
+  // One clock for both, so the issuing CA never outlives its root by the time between two calls.
+  const now = Date.now();
+  const rootCertificate = await caCertificate(`CN=Test Root ${algorithm}`, rootKeys, algorithm, undefined, 1, now);
   const root: CaSigner = { name: 'test-root', certificate: rootCertificate, privateKey: rootKeys.privateKey, keyAlgorithm: algorithm, chain: [] };
   const issuingKeys = await generateKeys(algorithm);
-  const issuingCertificate = await caCertificate(`CN=Test Issuing ${algorithm}`, issuingKeys, algorithm, root, 0);
+  const issuingCertificate = await caCertificate(`CN=Test Issuing ${algorithm}`, issuingKeys, algorithm, root, 0, now);
   const issuing: CaSigner = { name: 'test-issuing', certificate: issuingCertificate, privateKey: issuingKeys.privateKey, keyAlgorithm: algorithm, chain: [rootCertificate] };
   return { root, issuing };
 }
