@@ -44,7 +44,7 @@ export function isReasonName(value: unknown): value is ReasonName {
 /** The CRLReason code of a name. */
 export function reasonCode(name: ReasonName): number {
   const code = reasonCodes.get(name);
-  if (code === undefined) throw new RangeError(`unknown revocation reason ${String(name)}`);
+  if (code === undefined) throw new RangeError(`unknown revocation reason ${name}`);
   return code;
 }
 
