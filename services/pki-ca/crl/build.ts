@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CaSigner } from '../contract.ts';
 import { x509 } from '../../template/tls/x509.ts';
-import { derAscii, derBitString, derBoolean, derContext, derEnumerated, derHeader, derInteger, derLength, derOctetString, derOid, derSequence, derTag, derTime, readDerChildren, writeDerTime, readDerElement, unsignedIntegerContent } from './der.ts';
+import { derAscii, derBitString, derBoolean, derContext, derEnumerated, derHeader, derInteger, derLength, derOctetString, derOid, derSequence, derTag, derTime, readDerChildren, writeDerTime, readDerElement } from './der.ts';
 import { reasonCode, reasonNames, type ReasonName } from './reasons.ts';
 import { signatureAlgorithmIdentifier, signDer } from './signature.ts';
 
@@ -115,16 +115,25 @@ function checkOptions(options: CrlOptions): void {
   if (!(options.nextUpdate.getTime() > options.thisUpdate.getTime())) throw new RangeError('nextUpdate must be later than thisUpdate');
 }
 
-/** Bytes of one chunk of entries; an entry takes at most 2 + 2 + 21 + 17 + 14 bytes. */
+/** Bytes of one chunk of entries; an entry takes at most 2 + 2 + 33 (a refused serial) + 17 + 14 bytes. */
 const chunkSize = 65_536;
-const maxEntryLength = 64;
+const maxEntryLength = 72;
 
-/** A serial's unsigned bytes, or undefined when the text is not hex. */
-function serialBytes(serialHex: string, scratch: Buffer): Buffer | undefined {
+/**
+ * Writes a serial's INTEGER contents (minimal, positive) into `target` at `offset` through the
+ * 32-byte `scratch`, and returns their length; undefined when the text is not hex of at most 32 bytes.
+ */
+function writeSerial(serialHex: string, scratch: Buffer, target: Buffer, offset: number): number | undefined {
   const even = serialHex.length % 2 === 0 ? serialHex : `0${serialHex}`;
   if (even.length === 0 || even.length > scratch.length * 2) return undefined;
   const written = scratch.write(even, 0, 'hex');
-  return written * 2 === even.length ? scratch.subarray(0, written) : undefined;
+  if (written * 2 !== even.length) return undefined;
+  let first = 0;
+  while (first < written - 1 && scratch[first] === 0) first += 1;
+  const pad = (scratch[first] ?? 0) >= 0x80 ? 1 : 0;
+  target[offset] = 0;
+  scratch.copy(target, offset + pad, first, written);
+  return written - first + pad;
 }
 
 /**
@@ -139,23 +148,21 @@ function revokedCertificates(entries: Iterable<RevokedEntry>): { readonly parts:
   let length = 0;
   for (const entry of entries) {
     const { serialHex } = entry;
-    const bytes = serialBytes(serialHex, scratch);
-    if (bytes === undefined) throw new RangeError(`revoked entry serial is not hex of at most 20 octets: ${serialHex.slice(0, 48)}`);
-    const serial = unsignedIntegerContent(bytes);
-    if (serial.length > maxSerialOctets) throw new RangeError(`revoked entry serial ${serialHex} is longer than 20 octets`);
     const extensions = entryExtensions.get(entry.reason);
-    if (extensions === undefined) throw new RangeError(`revoked entry ${serialHex} has an unknown reason`);
+    if (extensions === undefined) throw new RangeError(`revoked entry ${serialHex.slice(0, 48)} has an unknown reason`);
     if (chunkSize - used < maxEntryLength) {
       parts.push(chunk.subarray(0, used));
       chunk = Buffer.allocUnsafe(chunkSize);
       used = 0;
     }
     const start = used;
+    const serialLength = writeSerial(serialHex, scratch, chunk, start + 4);
+    if (serialLength === undefined) throw new RangeError(`revoked entry serial is not hex of at most 20 octets: ${serialHex.slice(0, 48)}`);
+    if (serialLength > maxSerialOctets) throw new RangeError(`revoked entry serial ${serialHex} is longer than 20 octets`);
     chunk[start] = derTag.sequence;
     chunk[start + 2] = derTag.integer;
-    chunk[start + 3] = serial.length;
-    serial.copy(chunk, start + 4);
-    used = start + 4 + serial.length;
+    chunk[start + 3] = serialLength;
+    used = start + 4 + serialLength;
     used += writeDerTime(entry.revokedAt, chunk, used);
     used += extensions.copy(chunk, used);
     chunk[start + 1] = used - start - 2;

@@ -147,13 +147,14 @@ export function writeDerTime(date: Date, target: Buffer, offset: number): number
   target[offset] = utc ? derTag.utcTime : derTag.generalizedTime;
   target[offset + 1] = yearWidth + 11;
   writeDigits(target, offset + 2, utc ? year % 100 : year, yearWidth);
-  let at = offset + 2 + yearWidth;
-  for (const field of [date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]) {
-    writeDigits(target, at, field, 2);
-    at += 2;
-  }
-  target[at] = 0x5a;
-  return at + 1 - offset;
+  const at = offset + 2 + yearWidth;
+  writeDigits(target, at, date.getUTCMonth() + 1, 2);
+  writeDigits(target, at + 2, date.getUTCDate(), 2);
+  writeDigits(target, at + 4, date.getUTCHours(), 2);
+  writeDigits(target, at + 6, date.getUTCMinutes(), 2);
+  writeDigits(target, at + 8, date.getUTCSeconds(), 2);
+  target[at + 10] = 0x5a;
+  return at + 11 - offset;
 }
 
 /** A DER time element of `date` (see `writeDerTime`). */
