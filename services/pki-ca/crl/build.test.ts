@@ -176,6 +176,20 @@ describe('pki-ca CRL building (RFC 5280 §5)', function () {
     });
   });
 
+  it('is not applied by openssl to a certificate without the same CRL distribution point (RFC 5280 §5.2.5)', async () => {
+    const { root, issuing } = hierarchy('ES256');
+    const leaf = await issueTestCertificate(issuing);
+    const der = await buildCrl(options(issuing, { entries: [{ serialHex: leaf.certificate.serialNumber, revokedAt: new Date(Date.now() - 1000), reason: 'keyCompromise' }] }));
+    const files = await tempFiles({ 'root.pem': pem(root.certificate), 'issuing.pem': pem(issuing.certificate), 'crl.pem': crlPem(der), 'leaf.pem': pem(leaf.certificate) });
+    try {
+      const result = await openssl(['verify', '-crl_check', '-CAfile', files.path('root.pem'), '-untrusted', files.path('issuing.pem'), '-CRLfile', files.path('crl.pem'), files.path('leaf.pem')]);
+      expect(result.output).to.contain('different CRL scope');
+      expect(result.code).to.not.equal(0);
+    } finally {
+      await files.cleanup();
+    }
+  });
+
   describe('entries', () => {
     it('omits revokedCertificates when there are none (§5.1.2.6), and openssl passes a good leaf', async () => {
       const { root, issuing } = hierarchy('ES256');
