@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CaSigner } from '../contract.ts';
 import { x509 } from '../../template/tls/x509.ts';
-import { derAscii, derBitString, derBoolean, derContext, derEnumerated, derHeader, derInteger, derLength, derOctetString, derOid, derSequence, derTag, derTime, readDerChildren, writeDerTime, readDerElement } from './der.ts';
+import { derAscii, derBitString, derBoolean, derContext, derEnumerated, derHeader, derInteger, derLength, derOctetString, derOid, derSequence, derTag, derTime, readDerChildren, readDerElement, writeDerTime } from './der.ts';
 import { reasonCode, reasonNames, type ReasonName } from './reasons.ts';
 import { signatureAlgorithmIdentifier, signDer } from './signature.ts';
 
@@ -47,7 +47,7 @@ const oid = {
   reasonCode: '2.5.29.21',
 } as const;
 
-/** Tags of GeneralName's uniformResourceIdentifier [6] IMPLICIT IA5String. */
+/** The tag of GeneralName's uniformResourceIdentifier [6] IMPLICIT IA5String. */
 const uriTag = 0x86;
 /** RFC 5280 §5.2.3: conforming CAs write a cRLNumber of at most 20 octets. */
 const maxCrlNumber = (1n << 159n) - 1n;
