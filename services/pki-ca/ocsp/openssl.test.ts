@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import Koa from 'koa';
-import { x509 } from '../../template/tls/x509.ts';
-import type { CaKeyAlgorithm, CaSigner } from '../contract.ts';
-import { createTestHierarchy, generateKeys, issueTestCertificate, pem, tempFiles, type TestHierarchy } from '../testing/test-ca.ts';
+import type { x509 } from '../../template/tls/x509.ts';
+import type { CaKeyAlgorithm } from '../contract.ts';
+import { delegatedOcspResponder } from '../testing/responders.ts';
+import { createTestHierarchy, issueTestCertificate, pem, tempFiles, type TestHierarchy } from '../testing/test-ca.ts';
 import { buildOcspResponse, type CertStatus } from './response.ts';
 import { parseOcspRequest } from './request.ts';
 import { ocspRoutes } from './routes.ts';
@@ -20,22 +21,6 @@ const run = promisify(execFile);
 async function openssl(args: readonly string[]): Promise<string> {
   const { stdout, stderr } = await run('openssl', args);
   return `${stdout}${stderr}`;
-}
-
-async function delegatedResponder(issuing: CaSigner, algorithm: CaKeyAlgorithm): Promise<CaSigner> {
-  const keys = await generateKeys(algorithm);
-  const { certificate } = await issueTestCertificate(issuing, {
-    subject: 'CN=Test OCSP Responder',
-    keys,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.ocspSigning]),
-      // RFC 6960 §4.2.2.2.1 id-pkix-ocsp-nocheck: clients do not ask about the responder itself.
-      new x509.Extension('1.3.6.1.5.5.7.48.1.5', false, new Uint8Array([0x05, 0x00])),
-    ],
-  });
-  return { name: 'ocsp-responder', certificate, privateKey: keys.privateKey, keyAlgorithm: algorithm, chain: [issuing.certificate, ...issuing.chain] };
 }
 
 interface Fixture {
@@ -114,7 +99,7 @@ describe('OCSP responses verified by openssl (RFC 6960)', function () {
   for (const algorithm of ['ES256', 'RSA-3072', 'Ed25519'] as const) {
     it(`${algorithm}: offline -reqout/-respin, signed by the CA and by a delegated responder (-VAfile)`, async function () {
       const { hierarchy, good, revoked, statuses } = fixtureOf(algorithm);
-      const delegated = await delegatedResponder(hierarchy.issuing, algorithm);
+      const delegated = await delegatedOcspResponder(hierarchy.issuing, algorithm);
       const files = await tempFiles({ 'root.pem': pem(hierarchy.root.certificate), 'issuing.pem': pem(hierarchy.issuing.certificate), 'good.pem': pem(good), 'revoked.pem': pem(revoked), 'responder.pem': pem(delegated.certificate) });
       try {
         await openssl(['ocsp', '-no_nonce', '-issuer', files.path('issuing.pem'), '-cert', files.path('good.pem'), '-cert', files.path('revoked.pem'), '-reqout', files.path('req.der')]);
