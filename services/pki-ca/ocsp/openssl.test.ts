@@ -69,7 +69,7 @@ describe('OCSP responses verified by openssl (RFC 6960)', function () {
       app.use(ocspRoutes((caName) => Promise.resolve(caName === 'issuing' ? { issuer: hierarchy.issuing.certificate, responder: hierarchy.issuing, lookup: lookupOf(statuses) } : undefined)));
       // openssl's -url speaks plain HTTP; this listener exists for this test only.
       server = createServer(app.callback());
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
       port = (server.address() as AddressInfo).port;
     });
 

@@ -7,25 +7,26 @@ import {
   RevokedInfo, SingleResponse, id_kp_OCSPSigning, id_pkix_ocsp_basic, id_pkix_ocsp_nonce,
 } from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, CRLReason, Certificate, Extension } from '@peculiar/asn1-x509';
-import { x509 } from '../../template/tls/x509.ts';
+import { AlgorithmIdentifier, CRLReason, CRLReasons, Certificate, Extension } from '@peculiar/asn1-x509';
+import type { x509 } from '../../template/tls/x509.ts';
 import type { CaSigner } from '../contract.ts';
+import { extendedKeyUsageOf } from './extended-key-usage.ts';
 import { issuerIdentity, keyHash, namesIssuer, type IssuerIdentity } from './cert-id.ts';
 import type { OcspCertId, OcspRequest } from './request.ts';
 import { signatureAlgorithmIdentifier, signBytes } from './sign.ts';
 
-/** RFC 5280 §5.3.1 reason codes by name (7 is unused). */
-export const revocationReasonCodes: Readonly<Record<RevocationReason, number>> = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  removeFromCRL: 8,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
+/** RFC 5280 §5.3.1 reason codes by name (codes 0-6, 8-10; 7 is unused). */
+const REASON_CODES: Readonly<Record<RevocationReason, CRLReasons>> = {
+  unspecified: CRLReasons.unspecified,
+  keyCompromise: CRLReasons.keyCompromise,
+  cACompromise: CRLReasons.cACompromise,
+  affiliationChanged: CRLReasons.affiliationChanged,
+  superseded: CRLReasons.superseded,
+  cessationOfOperation: CRLReasons.cessationOfOperation,
+  certificateHold: CRLReasons.certificateHold,
+  removeFromCRL: CRLReasons.removeFromCRL,
+  privilegeWithdrawn: CRLReasons.privilegeWithdrawn,
+  aACompromise: CRLReasons.aACompromise,
 };
 
 /** A revocation reason by its RFC 5280 name. */
@@ -86,8 +87,7 @@ function sameCertificate(a: x509.X509Certificate, b: x509.X509Certificate): bool
  * id-kp-OCSPSigning. A responder that is neither is a configuration error, never a response.
  */
 function checkDelegation(responder: x509.X509Certificate, issuer: x509.X509Certificate): void {
-  const eku = responder.getExtension(x509.ExtendedKeyUsageExtension);
-  const usages: readonly string[] = eku?.usages ?? [];
+  const usages = extendedKeyUsageOf(responder)?.usages ?? [];
   if (!usages.includes(id_kp_OCSPSigning)) throw new Error('the delegated OCSP responder certificate lacks extended key usage OCSPSigning');
   if (responder.issuer !== issuer.subject) throw new Error('the delegated OCSP responder certificate is not issued by the CA it answers for');
 }
@@ -98,7 +98,7 @@ function certStatusOf(answer: CertStatus): AsnCertStatus {
   return new AsnCertStatus({
     revoked: new RevokedInfo({
       revocationTime: wholeSeconds(answer.revokedAt),
-      revocationReason: answer.reason === undefined ? undefined : new CRLReason(revocationReasonCodes[answer.reason]),
+      revocationReason: answer.reason === undefined ? undefined : new CRLReason(REASON_CODES[answer.reason]),
     }),
   });
 }

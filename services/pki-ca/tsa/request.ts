@@ -48,6 +48,6 @@ export function parseTimeStampReq(der: Uint8Array): TimeStampRequest {
     ...(request.reqPolicy === undefined ? {} : { reqPolicy: request.reqPolicy }),
     ...(request.nonce === undefined ? {} : { nonce: new Uint8Array(request.nonce) }),
     certReq: request.certReq,
-    extensions: (request.extensions ?? []).map((extension) => extension.extnID),
+    extensions: request.extensions === undefined ? [] : request.extensions.map((extension) => extension.extnID),
   };
 }

@@ -8,8 +8,9 @@ import {
 } from '@peculiar/asn1-tsp';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { OctetString } from '@peculiar/asn1-schema';
-import { x509 } from '../../template/tls/x509.ts';
+import type { x509 } from '../../template/tls/x509.ts';
 import type { CaSigner } from '../contract.ts';
+import { extendedKeyUsageOf } from '../ocsp/extended-key-usage.ts';
 import type { TimeStampRequest } from './request.ts';
 import { buildSignedData } from './signed-data.ts';
 
@@ -73,9 +74,8 @@ export function timeStampRejection(failure: TimeStampFailure, text: string): Uin
 
 /** RFC 3161 §2.3: refuse to sign with a certificate that is not a TSA certificate (a configuration error). */
 function checkSigner(certificate: x509.X509Certificate): void {
-  const eku = certificate.getExtension(x509.ExtendedKeyUsageExtension);
-  const usages: readonly string[] = eku?.usages ?? [];
-  if (eku === null || !eku.critical || usages.length !== 1 || usages[0] !== ID_KP_TIME_STAMPING) {
+  const eku = extendedKeyUsageOf(certificate);
+  if (eku?.critical !== true || eku.usages.length !== 1 || eku.usages[0] !== ID_KP_TIME_STAMPING) {
     throw new Error('the TSA certificate must carry the critical extended key usage timeStamping and no other');
   }
 }

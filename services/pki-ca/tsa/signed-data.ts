@@ -3,9 +3,12 @@
  * and serial, signed attributes contentType, messageDigest and signingCertificateV2 (RFC 5816).
  */
 import { createHash } from 'node:crypto';
-import { Attribute, CertificateChoices, CertificateSet, ContentInfo, EncapsulatedContent, EncapsulatedContentInfo, IssuerAndSerialNumber, SignedData, SignerIdentifier, SignerInfo, SignerInfos, DigestAlgorithmIdentifiers, id_signedData } from '@peculiar/asn1-cms';
+import {
+  Attribute, CMSVersion, CertificateChoices, CertificateSet, ContentInfo, DigestAlgorithmIdentifier, DigestAlgorithmIdentifiers, EncapsulatedContent, EncapsulatedContentInfo,
+  IssuerAndSerialNumber, SignatureAlgorithmIdentifier, SignedData, SignerIdentifier, SignerInfo, SignerInfos, id_signedData,
+} from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
+import { Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 import type { CaSigner } from '../contract.ts';
 import { signatureAlgorithmIdentifier, signBytes, signerDigest } from '../ocsp/sign.ts';
@@ -67,7 +70,7 @@ export async function buildSignedData(options: SignedContent): Promise<Uint8Arra
   const certificateDer = signer.certificate.rawData;
   const certificate = AsnConvert.parse(certificateDer, Certificate);
   const digest = signerDigest(signer.keyAlgorithm);
-  const digestAlgorithm = new AlgorithmIdentifier({ algorithm: digest.oid });
+  const digestAlgorithm = new DigestAlgorithmIdentifier({ algorithm: digest.oid });
   const messageDigest = createHash(digest.name).update(options.content).digest();
   const { sorted, setDer } = sortedAttributes([
     attribute(ID_CONTENT_TYPE, derOf(new asn1js.ObjectIdentifier({ value: options.contentType }))),
@@ -77,16 +80,16 @@ export async function buildSignedData(options: SignedContent): Promise<Uint8Arra
   // RFC 5652 §5.4: with signed attributes, the signature covers their DER as an explicit SET OF.
   const signature = await signBytes(signer, setDer);
   const signerInfo = new SignerInfo({
-    version: 1,
+    version: CMSVersion.v1,
     sid: new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: certificate.tbsCertificate.issuer, serialNumber: certificate.tbsCertificate.serialNumber }) }),
     digestAlgorithm,
     signedAttrs: sorted,
-    signatureAlgorithm: signatureAlgorithmIdentifier(signer.keyAlgorithm),
+    signatureAlgorithm: new SignatureAlgorithmIdentifier(signatureAlgorithmIdentifier(signer.keyAlgorithm)),
     signature: new OctetString(signature),
   });
   const signedData = new SignedData({
     // RFC 5652 §5.1: version 3 because the encapsulated content is not id-data.
-    version: 3,
+    version: CMSVersion.v3,
     digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlgorithm]),
     encapContentInfo: new EncapsulatedContentInfo({ eContentType: options.contentType, eContent: new EncapsulatedContent({ single: new OctetString(options.content) }) }),
     certificates: options.includeCertificate ? new CertificateSet([new CertificateChoices({ certificate })]) : undefined,
