@@ -86,10 +86,11 @@ function sameCertificate(a: x509.X509Certificate, b: x509.X509Certificate): bool
  * RFC 6960 §4.2.2.2: a delegated responder's certificate is issued by the CA and carries
  * id-kp-OCSPSigning. A responder that is neither is a configuration error, never a response.
  */
-function checkDelegation(responder: x509.X509Certificate, issuer: x509.X509Certificate): void {
+async function checkDelegation(responder: x509.X509Certificate, issuer: x509.X509Certificate): Promise<void> {
   const usages = extendedKeyUsageOf(responder)?.usages ?? [];
   if (!usages.includes(id_kp_OCSPSigning)) throw new Error('the delegated OCSP responder certificate lacks extended key usage OCSPSigning');
-  if (responder.issuer !== issuer.subject) throw new Error('the delegated OCSP responder certificate is not issued by the CA it answers for');
+  const signedByIssuer = responder.issuer === issuer.subject && await responder.verify({ publicKey: issuer.publicKey, signatureOnly: true });
+  if (!signedByIssuer) throw new Error('the delegated OCSP responder certificate is not issued by the CA it answers for');
 }
 
 function certStatusOf(answer: CertStatus): AsnCertStatus {
@@ -139,7 +140,7 @@ function nonceExtensions(nonce: Uint8Array | undefined): Extension[] | undefined
 export async function buildOcspResponse(options: OcspResponseOptions): Promise<Uint8Array> {
   const { responder, issuer, request } = options;
   const delegated = !sameCertificate(responder.certificate, issuer);
-  if (delegated) checkDelegation(responder.certificate, issuer);
+  if (delegated) await checkDelegation(responder.certificate, issuer);
   const issuerId = issuerIdentity(issuer);
   const thisUpdate = wholeSeconds(options.now);
   const nextUpdate = new Date(thisUpdate.getTime() + options.validitySeconds * 1000);
