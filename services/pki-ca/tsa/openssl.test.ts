@@ -110,10 +110,11 @@ describe('time-stamp tokens verified by openssl ts (RFC 3161, RFC 5816)', functi
     const signer = await timeStampSigner(issuing, 'ES256');
     const files = await tempFiles({ 'data.txt': 'another document\n', 'root.pem': pem(root.certificate), 'chain.pem': pem(issuing.certificate), 'all.pem': `${pem(issuing.certificate)}\n${pem(signer.certificate)}\n` });
     try {
-      await openssl(['ts', '-query', '-data', files.path('data.txt'), '-sha512', '-no_nonce', '-out', files.path('req.tsq')]);
+      await openssl(['ts', '-query', '-data', files.path('data.txt'), '-sha512', '-no_nonce', '-tspolicy', DEFAULT_TSA_POLICY, '-out', files.path('req.tsq')]);
       const request = parseTimeStampReq(await readFile(files.path('req.tsq')));
       expect(request.certReq).to.equal(false);
       expect(request.nonce).to.equal(undefined);
+      expect(request.reqPolicy).to.equal(DEFAULT_TSA_POLICY);
       await writeFile(files.path('resp.tsr'), await buildTimeStampResp({ signer, request, serial: 'deadbeef', now: new Date() }));
             const refused = await openssl(['ts', '-verify', '-in', files.path('resp.tsr'), '-queryfile', files.path('req.tsq'), '-CAfile', files.path('root.pem'), '-untrusted', files.path('chain.pem')]).catch((error: unknown) => String(error));
       expect(refused).to.not.include('Verification: OK');
@@ -122,6 +123,7 @@ describe('time-stamp tokens verified by openssl ts (RFC 3161, RFC 5816)', functi
       const text = await openssl(['ts', '-reply', '-in', files.path('resp.tsr'), '-text']);
       expect(text).to.include('Serial number: 0xDEADBEEF');
       expect(text).to.include('Nonce: unspecified');
+      expect(text).to.include(`Policy OID: ${DEFAULT_TSA_POLICY}`);
       expect(text).to.include('Accuracy: unspecified');
     } finally {
       await files.cleanup();

@@ -5,6 +5,7 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { TimeStampReq } from '@peculiar/asn1-tsp';
 import * as asn1js from 'asn1js';
+import { objectIdentifierOf } from './object-identifier.ts';
 
 /** What the TSA reads from a request. */
 export interface TimeStampRequest {
@@ -41,11 +42,13 @@ export function parseTimeStampReq(der: Uint8Array): TimeStampRequest {
   } catch (error: unknown) {
     throw new TimeStampMalformedRequestError('the request is not a TimeStampReq', { cause: error });
   }
+  // reqPolicy is the request's only top-level OID; its arcs may be too large for asn1js's numbers.
+  const policy = outer.result instanceof asn1js.Sequence ? outer.result.valueBlock.value.find((block) => block instanceof asn1js.ObjectIdentifier) : undefined;
   return {
     version: request.version,
     hashAlgorithm: request.messageImprint.hashAlgorithm.algorithm,
     hashedMessage: new Uint8Array(request.messageImprint.hashedMessage.buffer),
-    ...(request.reqPolicy === undefined ? {} : { reqPolicy: request.reqPolicy }),
+    ...(policy === undefined ? {} : { reqPolicy: objectIdentifierOf(policy) }),
     ...(request.nonce === undefined ? {} : { nonce: new Uint8Array(request.nonce) }),
     certReq: request.certReq,
     extensions: request.extensions === undefined ? [] : request.extensions.map((extension) => extension.extnID),
