@@ -68,6 +68,14 @@ describe('OCSP responses (RFC 6960 §4.2)', function () {
     expect(Buffer.from(good?.certID.serialNumber ?? new ArrayBuffer(0)).toString('hex')).to.equal(serials[0]);
   });
 
+  it('echoes a serial with its top bit set as the same DER INTEGER, sign octet included', async function () {
+    const request = parseOcspRequest(ocspRequestDer([certId({ issuer: hierarchy.issuing.certificate, serialHex: '0080ff' })]));
+    expect(request.certIds[0]?.serialHex).to.equal('80ff');
+    const { basic, asked } = await respond(request, new Map());
+    expect(asked).to.deep.equal(['80ff']);
+    expect(Buffer.from(basic.tbsResponseData.responses[0]?.certID.serialNumber ?? new ArrayBuffer(0)).toString('hex')).to.equal('0080ff');
+  });
+
   it('dates thisUpdate and producedAt now in whole seconds, nextUpdate validitySeconds later', async function () {
     const request = parseOcspRequest(ocspRequestDer([certId({ issuer: hierarchy.issuing.certificate, serialHex: testSerial() })]));
     const { basic } = await respond(request, new Map());

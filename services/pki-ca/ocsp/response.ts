@@ -106,9 +106,7 @@ function certStatusOf(answer: CertStatus): AsnCertStatus {
 
 /** The serial as a DER INTEGER's content: a 0x00 sign octet before a set top bit. */
 function serialBytes(serialHex: string): ArrayBuffer {
-  const bytes = Buffer.from(serialHex, 'hex');
-  const signed = (bytes[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.of(0), bytes]) : bytes;
-  return new Uint8Array(signed).buffer;
+  return new Uint8Array(Buffer.from(/^[89a-f]/.test(serialHex) ? `00${serialHex}` : serialHex, 'hex')).buffer;
 }
 
 /** RFC 6960 §2.2: a CertID of another issuer is one this responder does not know: `unknown`. */

@@ -123,6 +123,17 @@ describe('OCSP over HTTP (RFC 6960 Appendix A, RFC 5019)', function () {
     expect((await post('/pki/v1/ocsp/issuing', new Uint8Array(OCSP_BODY_LIMIT_BYTES + 1))).status).to.equal(413);
   });
 
+  it('a body that cannot be read is malformedRequest', async function () {
+    const koa = new Koa();
+    let answered: unknown;
+    koa.use(async (ctx, next) => { await next(); answered = ctx.body; });
+    // The connection goes away before the body is read, as when a client aborts.
+    koa.use(async (ctx, next) => { ctx.req.destroy(); await next(); });
+    koa.use(ocspRoutes(() => Promise.resolve(undefined)));
+    await request(koa.callback()).post('/pki/v1/ocsp/issuing').set('Content-Type', 'application/ocsp-request').send(Buffer.from(der)).catch(() => undefined);
+    expect(statusOf(answered)).to.equal(OCSPResponseStatus.malformedRequest);
+  });
+
   it('passes on paths it does not serve', async function () {
     expect((await request(app.callback()).get('/pki/v1/ocsp')).status).to.equal(404);
     expect((await request(app.callback()).get('/pki/v1/ocsp/..bad/AAAA')).status).to.equal(404);

@@ -51,8 +51,8 @@ export function signerDigest(algorithm: CaKeyAlgorithm): { readonly oid: string;
 function derUnsignedInteger(magnitude: Uint8Array): Uint8Array {
   let start = 0;
   while (start < magnitude.length - 1 && magnitude[start] === 0) start += 1;
-  const trimmed = magnitude.subarray(start);
-  const padded = (trimmed[0] ?? 0) >= 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed;
+  const trimmed = Buffer.from(magnitude.subarray(start));
+  const padded = trimmed.readUInt8(0) >= 0x80 ? Uint8Array.of(0, ...trimmed) : trimmed;
   return Uint8Array.of(0x02, padded.length, ...padded);
 }
 

@@ -9,15 +9,17 @@ import * as asn1js from 'asn1js';
 export function objectIdentifierText(content: Uint8Array): string {
   const subIdentifiers: bigint[] = [];
   let value = 0n;
+  let pending = false;
   for (const byte of content) {
     value = (value << 7n) | BigInt(byte & 0x7f);
-    if ((byte & 0x80) === 0) {
+    pending = (byte & 0x80) !== 0;
+    if (!pending) {
       subIdentifiers.push(value);
       value = 0n;
     }
   }
   const [first, ...rest] = subIdentifiers;
-  if (first === undefined || (content.at(-1) ?? 0x80) >= 0x80) throw new RangeError('an OBJECT IDENTIFIER ends with a complete sub-identifier');
+  if (first === undefined || pending) throw new RangeError('an OBJECT IDENTIFIER ends with a complete sub-identifier');
   const top = first < 40n ? 0n : first < 80n ? 1n : 2n;
   return [top, first - top * 40n, ...rest].map(String).join('.');
 }

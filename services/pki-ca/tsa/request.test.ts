@@ -28,6 +28,7 @@ describe('time-stamp request parsing (RFC 3161 §2.4.1)', function () {
       [Uint8Array.of(1, 2, 3), 'the request is not one DER value'],
       [Uint8Array.of(...good, 0), 'the request is not one DER value'],
       [Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01), 'the request is not a TimeStampReq'],
+      [Uint8Array.of(0x02, 0x01, 0x01), 'the request is not a SEQUENCE'],
     ] as const) {
       expect(() => parseTimeStampReq(bytes)).to.throw(TimeStampMalformedRequestError, message);
     }

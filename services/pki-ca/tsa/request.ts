@@ -36,6 +36,7 @@ export class TimeStampMalformedRequestError extends Error {
 export function parseTimeStampReq(der: Uint8Array): TimeStampRequest {
   const outer = asn1js.fromBER(der);
   if (outer.offset === -1 || outer.offset !== der.byteLength) throw new TimeStampMalformedRequestError('the request is not one DER value');
+  if (!(outer.result instanceof asn1js.Sequence)) throw new TimeStampMalformedRequestError('the request is not a SEQUENCE');
   let request: TimeStampReq;
   try {
     request = AsnConvert.parse(der, TimeStampReq);
@@ -43,7 +44,7 @@ export function parseTimeStampReq(der: Uint8Array): TimeStampRequest {
     throw new TimeStampMalformedRequestError('the request is not a TimeStampReq', { cause: error });
   }
   // reqPolicy is the request's only top-level OID; its arcs may be too large for asn1js's numbers.
-  const policy = outer.result instanceof asn1js.Sequence ? outer.result.valueBlock.value.find((block) => block instanceof asn1js.ObjectIdentifier) : undefined;
+  const policy = outer.result.valueBlock.value.find((block) => block instanceof asn1js.ObjectIdentifier);
   return {
     version: request.version,
     hashAlgorithm: request.messageImprint.hashAlgorithm.algorithm,

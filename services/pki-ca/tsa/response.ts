@@ -85,9 +85,8 @@ function serialBytes(serial: bigint | string): ArrayBuffer {
   const value = typeof serial === 'bigint' ? serial : BigInt(`0x${serial}`);
   if (value <= 0n) throw new RangeError('a time-stamp serial is a positive integer');
   const hex = value.toString(16);
-  const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
-  const signed = (bytes[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.of(0), bytes]) : bytes;
-  return new Uint8Array(signed).buffer;
+  const even = hex.length % 2 === 0 ? hex : `0${hex}`;
+  return new Uint8Array(Buffer.from(/^[89a-f]/.test(even) ? `00${even}` : even, 'hex')).buffer;
 }
 
 interface Refusal {

@@ -4,6 +4,7 @@ import { SignedData } from '@peculiar/asn1-cms';
 import { expect } from 'chai';
 import Koa from 'koa';
 import request from 'supertest';
+import { BadRequestError } from '../../template/errors/index.ts';
 import type { CaSigner } from '../contract.ts';
 import { timeStampReqDer } from '../testing/requests.ts';
 import { timeStampSigner } from '../testing/responders.ts';
@@ -92,6 +93,17 @@ describe('time-stamps over HTTP (RFC 3161 §3.4)', function () {
     expect(get.status).to.equal(405);
     expect(get.headers.allow).to.equal('POST');
     expect((await post(new Uint8Array(TSA_BODY_LIMIT_BYTES + 1))).status).to.equal(413);
+  });
+
+  it('a body that cannot be read is a 400 BadRequestError', async function () {
+    const koa = new Koa();
+    let thrown: unknown;
+    koa.use(async (_ctx, next) => { try { await next(); } catch (error: unknown) { thrown = error; throw error; } });
+    // The connection goes away before the body is read, as when a client aborts.
+    koa.use(async (ctx, next) => { ctx.req.destroy(); await next(); });
+    koa.use(tsaRoute(() => Promise.resolve({ signer })));
+    await request(koa.callback()).post('/tsa').set('Content-Type', 'application/timestamp-query').send(Buffer.from('abc')).catch(() => undefined);
+    expect(thrown).to.be.instanceOf(BadRequestError);
   });
 
   it('passes on other paths', async function () {

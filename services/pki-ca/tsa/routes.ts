@@ -36,7 +36,7 @@ export const TSA_BODY_LIMIT_BYTES = 65_536;
 /** 16 CSPRNG bytes, first byte `(b & 0x7f) | 0x40`: 126 random bits make collisions negligible. */
 function randomSerial(): Promise<string> {
   const bytes = randomBytes(16);
-  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
+  bytes[0] = (bytes.readUInt8(0) & 0x7f) | 0x40;
   return Promise.resolve(bytes.toString('hex'));
 }
 
