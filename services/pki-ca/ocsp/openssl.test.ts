@@ -50,7 +50,7 @@ describe('OCSP responses verified by openssl (RFC 6960)', function () {
   const fixtures = new Map<CaKeyAlgorithm, Fixture>();
 
   before(async function () {
-    for (const algorithm of ['ES256', 'RSA-3072', 'Ed25519'] as const) fixtures.set(algorithm, await fixture(algorithm));
+    await Promise.all((['ES256', 'RSA-3072', 'Ed25519'] as const).map(async (algorithm) => { fixtures.set(algorithm, await fixture(algorithm)); }));
   });
 
   function fixtureOf(algorithm: CaKeyAlgorithm): Fixture {
@@ -68,7 +68,8 @@ describe('OCSP responses verified by openssl (RFC 6960)', function () {
       const app = new Koa();
       app.use(ocspRoutes((caName) => Promise.resolve(caName === 'issuing' ? { issuer: hierarchy.issuing.certificate, responder: hierarchy.issuing, lookup: lookupOf(statuses) } : undefined)));
       // openssl's -url speaks plain HTTP; this listener exists for this test only.
-      server = createServer(app.callback());
+      const handle = app.callback();
+      server = createServer((req, res) => { void handle(req, res); });
       await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
       port = (server.address() as AddressInfo).port;
     });

@@ -62,7 +62,8 @@ function parseDer(der: Uint8Array): OCSPRequest {
 export function parseOcspRequest(der: Uint8Array): OcspRequest {
   const request = parseDer(der);
   const tbs = request.tbsRequest;
-  if (Number(tbs.version) !== 0) throw new OcspMalformedRequestError('the request version is not v1');
+  const version: number = tbs.version;
+  if (version !== 0) throw new OcspMalformedRequestError('the request version is not v1');
   if (tbs.requestList.length === 0) throw new OcspMalformedRequestError('the request asks about no certificate');
   const certIds = tbs.requestList.map(({ reqCert }) => ({
     hashAlgorithm: reqCert.hashAlgorithm.algorithm,

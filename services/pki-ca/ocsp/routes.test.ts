@@ -109,7 +109,7 @@ describe('OCSP over HTTP (RFC 6960 Appendix A, RFC 5019)', function () {
     lookup = () => Promise.reject(new Error('database is down'));
     const failed = await post('/pki/v1/ocsp/issuing', der);
     expect(statusOf(failed.body)).to.equal(OCSPResponseStatus.internalError);
-    expect(failed.body.toString('latin1')).to.not.include('database');
+    expect((failed.body as Buffer).toString('latin1')).to.not.include('database');
     resolveFails = true;
     expect(statusOf((await post('/pki/v1/ocsp/issuing', der)).body)).to.equal(OCSPResponseStatus.internalError);
   });

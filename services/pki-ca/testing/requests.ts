@@ -40,8 +40,8 @@ export function certId(spec: CertIdSpec): CertID {
 /** A DER OCSPRequest of some CertIDs, with an RFC 8954 nonce when given. */
 export function ocspRequestDer(certIds: readonly CertID[], nonce?: Uint8Array, version = 0): Uint8Array {
   const requestExtensions = nonce === undefined ? undefined : [new Extension({ extnID: id_pkix_ocsp_nonce, extnValue: new OctetString(AsnConvert.serialize(new OctetString(nonce))) })];
-  const tbsRequest = new TBSRequest({ requestList: certIds.map((reqCert) => new Request({ reqCert })), requestExtensions });
-  tbsRequest.version = version;
+  // Object.assign: a test may write a version the schema's enum does not name.
+  const tbsRequest = Object.assign(new TBSRequest({ requestList: certIds.map((reqCert) => new Request({ reqCert })), requestExtensions }), { version });
   return new Uint8Array(AsnConvert.serialize(new OCSPRequest({ tbsRequest })));
 }
 
@@ -69,6 +69,5 @@ export function timeStampReqDer(data: string, spec: TimeStampReqSpec = {}): Uint
     certReq: spec.certReq ?? false,
     extensions: spec.extensionOids === undefined ? undefined : new Extensions(spec.extensionOids.map((extnID) => new Extension({ extnID, extnValue: new OctetString(new Uint8Array([5, 0])) }))),
   });
-  request.version = spec.version ?? 1;
-  return new Uint8Array(AsnConvert.serialize(request));
+  return new Uint8Array(AsnConvert.serialize(Object.assign(request, { version: spec.version ?? 1 })));
 }

@@ -13,6 +13,8 @@ import * as asn1js from 'asn1js';
 import { expect } from 'chai';
 import { timeStampSigner } from '../testing/responders.ts';
 import { createTestHierarchy, pem, tempFiles } from '../testing/test-ca.ts';
+import type { x509 } from '../../template/tls/x509.ts';
+import type { CaKeyAlgorithm, CaSigner } from '../contract.ts';
 import { parseTimeStampReq } from './request.ts';
 import { buildTimeStampResp, DEFAULT_TSA_POLICY } from './response.ts';
 
@@ -52,12 +54,26 @@ function tokenParts(reply: Uint8Array): { signedAttributes: Uint8Array; signatur
 
 describe('time-stamp tokens verified by openssl ts (RFC 3161, RFC 5816)', function () {
   this.timeout(20_000);
+  const authorities = new Map<CaKeyAlgorithm, { readonly root: CaSigner; readonly signer: CaSigner }>();
+
+  before(async function () {
+    await Promise.all((['ES256', 'RSA-3072', 'Ed25519'] as const).map(async (algorithm) => {
+      const { root, issuing } = await createTestHierarchy(algorithm);
+      authorities.set(algorithm, { root, signer: await timeStampSigner(issuing, algorithm) });
+    }));
+  });
+
+  function authority(algorithm: CaKeyAlgorithm): { readonly root: CaSigner; readonly issuing: x509.X509Certificate; readonly signer: CaSigner } {
+    const found = authorities.get(algorithm);
+    const issuing = found?.signer.chain[0];
+    if (found === undefined || issuing === undefined) throw new Error(`no TSA of ${algorithm}`);
+    return { ...found, issuing };
+  }
 
   for (const algorithm of ['ES256', 'RSA-3072'] as const) {
     it(`${algorithm}: a query with -cert and a nonce verifies, and -text shows policy, nonce and serial`, async function () {
-      const { root, issuing } = await createTestHierarchy(algorithm);
-      const signer = await timeStampSigner(issuing, algorithm);
-      const files = await tempFiles({ 'data.txt': 'the document to time-stamp\n', 'root.pem': pem(root.certificate), 'chain.pem': pem(issuing.certificate), 'all.pem': `${pem(issuing.certificate)}\n${pem(signer.certificate)}\n` });
+      const { root, issuing, signer } = authority(algorithm);
+      const files = await tempFiles({ 'data.txt': 'the document to time-stamp\n', 'root.pem': pem(root.certificate), 'chain.pem': pem(issuing), 'all.pem': `${pem(issuing)}\n${pem(signer.certificate)}\n` });
       try {
         await openssl(['ts', '-query', '-data', files.path('data.txt'), '-sha256', '-cert', '-out', files.path('req.tsq')]);
         const request = parseTimeStampReq(await readFile(files.path('req.tsq')));
@@ -80,8 +96,7 @@ describe('time-stamp tokens verified by openssl ts (RFC 3161, RFC 5816)', functi
   it('Ed25519 (RFC 8419): openssl reads the reply, and the signature over the signed attributes verifies', async function () {
     // openssl 3.0 has no EdDSA in CMS or PKCS#7 (`ts -verify` fails with "operation not supported
     // for this keytype"), so the signature is checked here with WebCrypto from the parsed token.
-    const { root, issuing } = await createTestHierarchy('Ed25519');
-    const signer = await timeStampSigner(issuing, 'Ed25519');
+    const { root, signer } = authority('Ed25519');
     const files = await tempFiles({ 'data.txt': 'an Ed25519 document\n', 'root.pem': pem(root.certificate) });
     try {
       await openssl(['ts', '-query', '-data', files.path('data.txt'), '-sha384', '-cert', '-out', files.path('req.tsq')]);
@@ -106,9 +121,8 @@ describe('time-stamp tokens verified by openssl ts (RFC 3161, RFC 5816)', functi
   });
 
   it('without -cert the token leaves the certificate out, and verifies with it given as untrusted', async function () {
-    const { root, issuing } = await createTestHierarchy('ES256');
-    const signer = await timeStampSigner(issuing, 'ES256');
-    const files = await tempFiles({ 'data.txt': 'another document\n', 'root.pem': pem(root.certificate), 'chain.pem': pem(issuing.certificate), 'all.pem': `${pem(issuing.certificate)}\n${pem(signer.certificate)}\n` });
+    const { root, issuing, signer } = authority('ES256');
+    const files = await tempFiles({ 'data.txt': 'another document\n', 'root.pem': pem(root.certificate), 'chain.pem': pem(issuing), 'all.pem': `${pem(issuing)}\n${pem(signer.certificate)}\n` });
     try {
       await openssl(['ts', '-query', '-data', files.path('data.txt'), '-sha512', '-no_nonce', '-tspolicy', DEFAULT_TSA_POLICY, '-out', files.path('req.tsq')]);
       const request = parseTimeStampReq(await readFile(files.path('req.tsq')));
