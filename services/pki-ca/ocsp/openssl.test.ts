@@ -78,19 +78,25 @@ describe('OCSP responses verified by openssl (RFC 6960)', function () {
       await new Promise<void>((resolve, reject) => { server.close((error) => { if (error === undefined) resolve(); else reject(error); }); });
     });
 
-    it('answers good and revoked with the reason, and the response verifies', async function () {
+    it('answers good, revoked with the reason, and unknown, and the response verifies', async function () {
       const { hierarchy, good, revoked } = fixtureOf('ES256');
-      const files = await tempFiles({ 'root.pem': pem(hierarchy.root.certificate), 'issuing.pem': pem(hierarchy.issuing.certificate), 'good.pem': pem(good), 'revoked.pem': pem(revoked) });
+      const stranger = (await issueTestCertificate(hierarchy.issuing)).certificate;
+      const files = await tempFiles({ 'root.pem': pem(hierarchy.root.certificate), 'issuing.pem': pem(hierarchy.issuing.certificate), 'good.pem': pem(good), 'revoked.pem': pem(revoked), 'stranger.pem': pem(stranger) });
       try {
         const base = ['ocsp', '-issuer', files.path('issuing.pem'), '-url', `http://127.0.0.1:${String(port)}/pki/v1/ocsp/issuing`, '-CAfile', files.path('root.pem'), '-verify_other', files.path('issuing.pem'), '-resp_text'];
         const goodOut = await openssl([...base, '-cert', files.path('good.pem')]);
         expect(goodOut).to.include('Response verify OK');
         expect(goodOut).to.match(/good\.pem: good/);
+        // openssl sends a nonce and warns when the response does not echo it (RFC 8954).
+        expect(goodOut).to.not.include('WARNING: no nonce in response');
         const revokedOut = await openssl([...base, '-cert', files.path('revoked.pem')]);
         expect(revokedOut).to.include('Response verify OK');
         expect(revokedOut).to.match(/revoked\.pem: revoked/);
         expect(revokedOut).to.include('Reason: keyCompromise');
         expect(revokedOut).to.include('Revocation Time: Jan  2 03:04:05 2026 GMT');
+        const unknownOut = await openssl([...base, '-cert', files.path('stranger.pem')]);
+        expect(unknownOut).to.include('Response verify OK');
+        expect(unknownOut).to.match(/stranger\.pem: unknown/);
       } finally {
         await files.cleanup();
       }

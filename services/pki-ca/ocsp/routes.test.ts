@@ -6,7 +6,7 @@ import request from 'supertest';
 import { certId, ocspRequestDer } from '../testing/requests.ts';
 import { createTestHierarchy, testSerial, type TestHierarchy } from '../testing/test-ca.ts';
 import type { CertStatus } from './response.ts';
-import { OCSP_BODY_LIMIT_BYTES, ocspRoutes, type OcspAuthority } from './routes.ts';
+import { OCSP_BODY_LIMIT_BYTES, ocspRoutes, type OcspAuthority } from './index.ts';
 
 const NOW = new Date('2026-07-08T09:10:11Z');
 

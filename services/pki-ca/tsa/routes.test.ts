@@ -9,7 +9,7 @@ import type { CaSigner } from '../contract.ts';
 import { timeStampReqDer } from '../testing/requests.ts';
 import { timeStampSigner } from '../testing/responders.ts';
 import { createTestHierarchy } from '../testing/test-ca.ts';
-import { TSA_BODY_LIMIT_BYTES, tsaRoute, type TsaAuthority } from './routes.ts';
+import { TSA_BODY_LIMIT_BYTES, tsaRoute, type TsaAuthority } from './index.ts';
 
 const NOW = new Date('2026-11-12T13:14:15Z');
 
