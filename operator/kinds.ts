@@ -3,6 +3,8 @@
  * is adding a row. Kinds whose service does not exist yet are listed in `PLANNED_KINDS` and get no
  * controller, so the operator never deploys an image that cannot start.
  */
+import { caServiceConfig } from './children/ca.ts';
+import type { ServiceResource } from './resources/types.ts';
 
 /** cryptoutil.io/v1alpha1: the API group and version of every kind (DESIGN "Operator"). */
 export const API_GROUP = 'cryptoutil.io';
@@ -10,8 +12,13 @@ export const API_VERSION = `${API_GROUP}/v1alpha1`;
 
 /** Which optional children a kind needs beyond the ones every service gets. */
 export interface KindChildren {
-  /** The barrier unseal Secret (services that keep a barrier: sm-kms). */
+  /** The barrier unseal Secret (services that keep a barrier: sm-kms, pki-ca). */
   readonly unseal: boolean;
+  /**
+   * The unseal Secret is `<resource>-unseal` rather than `<resource>-<service>-unseal`: KmsInstance
+   * named it so before a second kind had one, and renaming it would orphan existing shares.
+   */
+  readonly unsealNamedByResource?: boolean;
 }
 
 /** What the operator needs to know to run one kind's service. */
@@ -24,11 +31,14 @@ export interface KindRow {
   /** Public HTTPS port (DESIGN service table). */
   readonly port: number;
   readonly children: KindChildren;
+  /** The service's own configuration keys, made from the resource (pki-ca: the CA it creates). */
+  readonly serviceConfig?: (resource: ServiceResource) => Record<string, unknown>;
 }
 
 const ROWS: readonly KindRow[] = [
   { kind: 'PetStore', plural: 'petstores', service: 'learn-ps', port: 8480, children: { unseal: false } },
-  { kind: 'KmsInstance', plural: 'kmsinstances', service: 'sm-kms', port: 8080, children: { unseal: true } },
+  { kind: 'KmsInstance', plural: 'kmsinstances', service: 'sm-kms', port: 8080, children: { unseal: true, unsealNamedByResource: true } },
+  { kind: 'CertificateAuthority', plural: 'certificateauthorities', service: 'pki-ca', port: 8380, children: { unseal: true }, serviceConfig: caServiceConfig },
 ];
 
 /** A kind with a CRD but no controller yet: watched only to say so in its status. */
@@ -38,7 +48,6 @@ export interface PlannedKind {
 }
 
 const PLANNED: readonly PlannedKind[] = [
-  { kind: 'CertificateAuthority', plural: 'certificateauthorities' },
   { kind: 'IdentityRealm', plural: 'identityrealms' },
   { kind: 'JwkAuthority', plural: 'jwkauthorities' },
 ];

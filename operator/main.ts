@@ -20,6 +20,8 @@ import type { Images } from './children/desired.ts';
 import { serviceReconciler } from './controllers/reconciler.ts';
 import type { Reconciler } from './controllers/reconciler.ts';
 import { plannedReconciler } from './controllers/planned.ts';
+import { caPublisher } from './controllers/publishers.ts';
+import { serviceFetch, type ResolveList, type ServiceFetch } from './controllers/service-fetch.ts';
 import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey } from './controllers/keys.ts';
 import { FIELD_MANAGER } from './resources/ownership.ts';
 import { describeError } from './kube/api.ts';
@@ -55,6 +57,10 @@ export interface OperatorOptions {
   readonly images?: Partial<Images>;
   /** Entries `spec.image` must match (chart value `allowedImages`); default: the service image and `cryptoutil:dev`. */
   readonly allowedImages?: readonly string[];
+  /** Where services are reached instead of their in-cluster names (`CRYPTOUTIL_OPERATOR_RESOLVE`). */
+  readonly resolve?: ResolveList;
+  /** Replaces the HTTPS fetch of what services publish (tests). */
+  readonly serviceFetch?: ServiceFetch;
   /** Port of the loopback admin listener; 0 picks a free one (tests). */
   readonly adminPort?: number;
   readonly dataDir?: string;
@@ -119,8 +125,9 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const transport = options.transport ?? kubeconfigTransport(kubeconfigFrom(options.kubeconfig));
   const api = httpKubeApi(transport);
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
+  const publishers = { CertificateAuthority: caPublisher(options.serviceFetch ?? serviceFetch(options.resolve)) };
   const reconcilers = new Map<string, Reconciler>([
-    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
+    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, publishers, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
     ...PLANNED_KINDS.map((kind): [string, Reconciler] => [kind, plannedReconciler(kind, { api })]),
   ]);
   const known = new Set<string>();

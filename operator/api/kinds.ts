@@ -74,7 +74,7 @@ export const certificateAuthoritySpec = object(
       },
       { required: ['commonName'], validations: [{ rule: 'self == oldSelf', message: 'subject is immutable' }] },
     ),
-    keyAlgorithm: oneOf(['ES256', 'ES384', 'RSA3072', 'RSA4096'], { default: 'ES384' }),
+    keyAlgorithm: oneOf(['ES256', 'ES384', 'RSA3072', 'RSA4096', 'Ed25519'], { default: 'ES384' }),
     validityDays: integer({ minimum: 1, maximum: 10950, default: 3650 }),
     acme: boolean({ default: false, description: 'Serve the ACME directory.' }),
   },

@@ -39,6 +39,7 @@ export function serviceConfig(resource: ServiceResource, row: KindRow, issuer: s
     auth: { issuer },
     log: { level: 'info' },
     dataDir: MOUNTS.data,
+    ...row.serviceConfig?.(resource),
   };
   if (row.children.unseal) {
     const { threshold } = unsealSplit(resource);

@@ -19,7 +19,8 @@ export interface ChildNames {
 
 /** The names of `resource`'s children; Secrets named in the spec win over generated ones. */
 export function childNames(resource: ServiceResource): ChildNames {
-  const name = `${resource.metadata.name}-${kindRow(resource.kind).service}`;
+  const row = kindRow(resource.kind);
+  const name = `${resource.metadata.name}-${row.service}`;
   return {
     workload: name,
     config: `${name}-config`,
@@ -27,8 +28,8 @@ export function childNames(resource: ServiceResource): ChildNames {
     tls: resource.spec.tls?.secretName ?? `${name}-tls`,
     postgres: `${name}-postgres`,
     databaseSecret: resource.spec.database?.external?.secretRef.name ?? `${name}-postgres`,
-    // Only KmsInstance has one, so the resource name alone is unique; users pre-create it by this name.
-    unseal: `${resource.metadata.name}-unseal`,
+    // Users pre-create it by this name; KmsInstance keeps the name it had when it was the only kind with one.
+    unseal: row.children.unsealNamedByResource === true ? `${resource.metadata.name}-unseal` : `${name}-unseal`,
   };
 }
 

@@ -10,6 +10,8 @@ export interface Observation {
   readonly desiredReplicas: number;
   readonly readyReplicas: number;
   readonly databaseReady: boolean;
+  /** What the running service has yet to publish (pki-ca: its CA certificate); Ready waits for it. */
+  readonly pending?: string;
   readonly error?: { readonly reason: string; readonly message: string };
 }
 
@@ -18,8 +20,8 @@ export type Draft = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>
 
 function drafts(observed: Observation): Draft[] {
   const replicasReady = observed.readyReplicas >= observed.desiredReplicas;
-  const ready = replicasReady && observed.databaseReady && observed.error === undefined;
-  const waitingFor = !observed.databaseReady ? 'the database' : `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready`;
+  const ready = replicasReady && observed.databaseReady && observed.pending === undefined && observed.error === undefined;
+  const waitingFor = !observed.databaseReady ? 'the database' : replicasReady && observed.pending !== undefined ? observed.pending : `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready`;
   return [
     ready
       ? { type: 'Ready', status: 'True', reason: 'Available', message: `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready` }

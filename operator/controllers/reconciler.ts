@@ -17,6 +17,7 @@ import type { Observation } from './conditions.ts';
 import { ReconcileProblem } from './problem.ts';
 import { resolveIssuer } from './issuer.ts';
 import { DEV_IMAGE, describeObject, imageAllowed, ownedBy } from '../guards/index.ts';
+import type { Publication, Publisher } from './publishers.ts';
 
 /**
  * Guards the generated Secrets that have no owner reference (the unseal Secret, the database
@@ -38,6 +39,8 @@ export interface ReconcilerOptions {
    * own service image is always allowed; absent, only that and `cryptoutil:dev` are.
    */
   readonly allowedImages?: readonly string[];
+  /** What a kind's running service publishes (pki-ca: its root), by kind. */
+  readonly publishers?: Readonly<Partial<Record<string, Publisher>>>;
   readonly now?: () => Date;
 }
 
@@ -51,6 +54,17 @@ function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
   return resource.spec.deletionPolicy === 'Delete' && retainedSecrets(resource, row).length > 0;
 }
 
+/** What Ready waits for while a publisher has nothing yet. */
+const PENDING_PUBLICATION = 'the service to publish its certificate';
+
+/** The common status fields the reconciler always writes; the rest came from a publisher. */
+const COMMON_STATUS: ReadonlySet<string> = new Set(['observedGeneration', 'readyReplicas', 'endpoint', 'conditions']);
+
+/** What a publisher wrote before: kept while the service cannot be asked (a failure, a restart). */
+function publishedStatus(resource: ServiceResource): Readonly<Record<string, unknown>> {
+  return Object.fromEntries(Object.entries(resource.status ?? {}).filter(([key]) => !COMMON_STATUS.has(key)));
+}
+
 function readyReplicas(object: KubeObject | undefined): number {
   const status = object?.status as { readyReplicas?: number } | undefined;
   return status?.readyReplicas ?? 0;
@@ -62,6 +76,7 @@ class ServiceReconciler implements Reconciler {
   readonly #api: KubeApi;
   readonly #images: Images;
   readonly #allowedImages: readonly string[];
+  readonly #publisher: Publisher | undefined;
   readonly #now: () => Date;
 
   constructor(row: KindRow, options: ReconcilerOptions) {
@@ -70,6 +85,7 @@ class ServiceReconciler implements Reconciler {
     this.#api = options.api;
     this.#images = options.images;
     this.#allowedImages = [options.images.service, ...(options.allowedImages ?? [DEV_IMAGE])];
+    this.#publisher = options.publishers?.[row.kind];
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -96,11 +112,31 @@ class ServiceReconciler implements Reconciler {
       for (const child of children) {
         await this.#api.apply(child);
       }
+      const observed = await this.#observe(resource);
+      const publication = await this.#publish(resource, observed);
+      await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: PENDING_PUBLICATION } : observed, publication?.status);
     } catch (error) {
       await this.#degraded(resource, error);
       throw error;
     }
-    await this.#writeStatus(resource, await this.#observe(resource));
+  }
+
+  /** Once the replicas run, what the service publishes, applied as owned children like the rest. */
+  async #publish(resource: ServiceResource, observed: Observation): Promise<Publication | undefined> {
+    if (this.#publisher === undefined || observed.readyReplicas < observed.desiredReplicas || !observed.databaseReady) return undefined;
+    const publication = await this.#publisher({ resource, row: this.#row, endpoint: this.#endpoint(resource), api: this.#api });
+    if (publication === undefined) return undefined;
+    for (const child of publication.children) {
+      await this.#admitWrite(resource, child);
+    }
+    for (const child of publication.children) {
+      await this.#api.apply(child);
+    }
+    return publication;
+  }
+
+  #endpoint(resource: ServiceResource): string {
+    return `https://${childNames(resource).workload}.${resource.metadata.namespace}.svc:${String(this.#row.port)}`;
   }
 
   /** `spec.image` outside the allowed list: nothing is deployed (no confused deputy for the image). */
@@ -141,12 +177,13 @@ class ServiceReconciler implements Reconciler {
     }
   }
 
-  async #writeStatus(resource: ServiceResource, observed: Observation): Promise<void> {
+  async #writeStatus(resource: ServiceResource, observed: Observation, published: Readonly<Record<string, unknown>> = publishedStatus(resource)): Promise<void> {
     const previous = resource.status?.conditions ?? [];
     const status = {
+      ...published,
       observedGeneration: resource.metadata.generation,
       readyReplicas: observed.readyReplicas,
-      endpoint: `https://${childNames(resource).workload}.${resource.metadata.namespace}.svc:${String(this.#row.port)}`,
+      endpoint: this.#endpoint(resource),
       conditions: nextConditions(previous, observed, this.#now()),
     };
     if (sameStatus(resource.status, status)) {

@@ -46,3 +46,12 @@ export const withBarrier = (shares: number, threshold: number): Option => withSp
 export const withResources = (requests: Record<string, string>, limits: Record<string, string>): Option => withSpec({ resources: { requests, limits } });
 export const withNamespace = (namespace: string): Option => (resource) => ({ ...resource, metadata: { ...resource.metadata, namespace } });
 export const withGeneration = (generation: number): Option => (resource) => ({ ...resource, metadata: { ...resource.metadata, generation } });
+
+/** A CertificateAuthority as the API server defaults it: ES384 root for ten years, no ACME. */
+export function certificateAuthority(name: string, ...options: Option[]): ServiceResource {
+  const ca: Option = (resource) => ({ ...resource, spec: { ...resource.spec, subject: { commonName: 'demo CA', organization: 'cryptoutil' }, keyAlgorithm: 'ES384', validityDays: 3650, acme: false } as ServiceSpec });
+  return resourceOf('CertificateAuthority', name, [ca, ...options]);
+}
+
+/** Any CertificateAuthority spec field (subject, keyAlgorithm, validityDays, acme). */
+export const withCaSpec = (change: Readonly<Record<string, unknown>>): Option => (resource) => ({ ...resource, spec: { ...resource.spec, ...change } });

@@ -13,6 +13,7 @@ import { callAdmin } from './admin-client.ts';
 import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR, startOperator } from '../../../operator/main.ts';
 import type { OperatorOptions } from '../../../operator/main.ts';
 import { parseAllowedImages } from '../../../operator/guards/index.ts';
+import { parseResolveList, type ResolveList } from '../../../operator/controllers/service-fetch.ts';
 import type { LogLevel } from '../config/schema.ts';
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -53,7 +54,8 @@ export function operatorHelp(): string {
     'Environment: POD_NAMESPACE (namespace of the leader Lease), POD_NAME (identity in the Lease),',
     'CRYPTOUTIL_IMAGE and CRYPTOUTIL_POSTGRES_IMAGE (images deployed when a resource names none),',
     'CRYPTOUTIL_ALLOWED_IMAGES (comma-separated entries spec.image must match; default cryptoutil:dev),',
-    'CRYPTOUTIL_LOG_LEVEL (default info).',
+    'CRYPTOUTIL_OPERATOR_RESOLVE (host:port=address:port,... : reach services at other addresses, for an operator',
+    'run outside the cluster), CRYPTOUTIL_LOG_LEVEL (default info).',
     '',
   ].join('\n');
 }
@@ -99,6 +101,14 @@ async function probe(path: string, flags: Flags, context: CliContext): Promise<n
   }
 }
 
+function resolveListOf(text: string): ResolveList {
+  try {
+    return parseResolveList(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 function operatorOptions(flags: Flags, env: CliContext['env']): OperatorOptions {
   const logLevel = env.CRYPTOUTIL_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) {
@@ -116,6 +126,7 @@ function operatorOptions(flags: Flags, env: CliContext['env']): OperatorOptions 
     identity: env.POD_NAME ?? hostname(),
     images,
     ...(env.CRYPTOUTIL_ALLOWED_IMAGES === undefined ? {} : { allowedImages: parseAllowedImages(env.CRYPTOUTIL_ALLOWED_IMAGES) }),
+    ...(env.CRYPTOUTIL_OPERATOR_RESOLVE === undefined ? {} : { resolve: resolveListOf(env.CRYPTOUTIL_OPERATOR_RESOLVE) }),
     logLevel,
   };
 }
