@@ -10,8 +10,15 @@ import { DEFAULT_CRDS, loadCrds } from './server.ts';
 const samples = join(import.meta.dirname, '..', '..', 'kind', 'samples');
 
 describe('kind/samples (DESIGN "Contract for checks")', () => {
-  it('holds one sample per kind, named after the kind in lower case', async () => {
-    expect((await readdir(samples)).sort()).to.deep.equal(KINDS.map((kind) => `${kind.kind.toLowerCase()}.yaml`).sort());
+  it('holds one sample per kind, named after the kind in lower case, and the cert-manager issuer apart', async () => {
+    const entries = await readdir(samples, { withFileTypes: true });
+    expect(entries.filter((entry) => entry.isFile()).map((entry) => entry.name).sort()).to.deep.equal(KINDS.map((kind) => `${kind.kind.toLowerCase()}.yaml`).sort());
+    expect(entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name)).to.deep.equal(['cert-manager']);
+    const issuer = parse(await readFile(join(samples, 'cert-manager', 'clusterissuer.yaml'), 'utf8')) as { kind: string; spec: { acme: { server: string } } };
+    const ca = parse(await readFile(join(samples, 'certificateauthority.yaml'), 'utf8')) as { metadata: { name: string; namespace: string }; spec: { acme: boolean } };
+    expect(issuer.kind).to.equal('ClusterIssuer');
+    expect(ca.spec.acme).to.equal(true);
+    expect(issuer.spec.acme.server).to.equal(`https://${ca.metadata.name}-pki-ca.${ca.metadata.namespace}.svc:8380/acme/default/directory`);
   });
 
   for (const definition of KINDS) {
