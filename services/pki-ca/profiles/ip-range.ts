@@ -27,14 +27,17 @@ export function parseCidr(text: string): CidrRange | undefined {
   return { address, prefix, family: family.family };
 }
 
-/** The address (IPv4 or IPv6 text) lies in one of the ranges; ranges that do not parse match nothing. */
+/**
+ * The address (IPv4 or IPv6 text) lies in one of the ranges of its own family; ranges that do not
+ * parse match nothing. Families are kept apart (BlockList alone would put IPv4 addresses in `::/0`).
+ */
 export function ipInRanges(address: string, ranges: readonly string[]): boolean {
   const family = families[isIP(address)];
   if (family === undefined) return false;
   const list = new BlockList();
   for (const range of ranges) {
     const cidr = parseCidr(range);
-    if (cidr !== undefined) list.addSubnet(cidr.address, cidr.prefix, cidr.family);
+    if (cidr?.family === family.family) list.addSubnet(cidr.address, cidr.prefix, cidr.family);
   }
   return list.check(address, family.family);
 }

@@ -99,7 +99,10 @@ function emailDomain(address: string): string | undefined {
 function checkEmailDomain(rules: SanRules, csr: CsrFacts): string | undefined {
   const domains = rules.email?.domains;
   if (domains === undefined) return undefined;
-  return firstFailure(namesOf(csr, 'email'), (name) => (firstMatchingPattern(domains, emailDomain(name.value) ?? '') === undefined ? `address "${name.value}" has a domain matching none of ${list(domains)}` : undefined));
+  return firstFailure(namesOf(csr, 'email'), (name) => {
+    const domain = emailDomain(name.value);
+    return domain !== undefined && firstMatchingPattern(domains, domain) !== undefined ? undefined : `address "${name.value}" has a domain matching none of ${list(domains)}`;
+  });
 }
 
 function uriAllowed(rules: SanRules, uri: string): boolean {
