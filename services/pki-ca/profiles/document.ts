@@ -76,8 +76,8 @@ const documentChecks: readonly DocumentCheck[] = [
     // RFC 3161 §2.3: a TSA certificate has exactly one EKU, timeStamping, and the extension is critical.
     check: (profile) => {
       const eku = profile.extendedKeyUsage;
-      const stamps = eku?.usages.includes('timeStamping') === true;
-      return !stamps || (eku?.usages.length === 1 && eku.critical === true) ? undefined : { path: '/extendedKeyUsage', reason: 'timeStamping must be the only usage, and critical' };
+      if (eku?.usages.includes('timeStamping') !== true) return undefined;
+      return eku.usages.length === 1 && eku.critical === true ? undefined : { path: '/extendedKeyUsage', reason: 'timeStamping must be the only usage, and critical' };
     },
   },
   { check: (profile) => ((profile.subjectAltNames.minCount ?? 0) <= profile.subjectAltNames.maxCount ? undefined : { path: '/subjectAltNames/minCount', reason: 'must not exceed maxCount' }) },
