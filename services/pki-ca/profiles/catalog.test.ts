@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { x509 } from '../../template/tls/x509.ts';
 import { join } from 'node:path';
 import { ProblemError } from '../../template/errors/index.ts';
 import type { IssuancePlan, ProfileCatalog } from '../contract.ts';
@@ -247,6 +250,20 @@ nameConstraints: { permittedDns: [example.com], permittedIp: [10.0.0.0/8], exclu
         await files.cleanup();
       }
     });
+  });
+
+  it('accepts a CSR made by openssl req, SANs read from its extensionRequest', async () => {
+    const files = await tempFiles({});
+    try {
+      await promisify(execFile)('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', files.path('web.key'), '-subj', '/CN=www.example.com', '-addext', 'subjectAltName=DNS:www.example.com,IP:10.1.2.3', '-out', files.path('web.csr')]);
+      const csr = new x509.Pkcs10CertificateRequest(await readFile(files.path('web.csr'), 'utf8'));
+      const result = await catalog.plan('tls-server', { csr, validityDays: 30 });
+      expect(result.subject).to.equal('CN=www.example.com');
+      expect(result.subjectAltNames).to.deep.equal([{ type: 'dns', value: 'www.example.com' }, { type: 'ip', value: '10.1.2.3' }]);
+      expect(result.validityDays).to.equal(30);
+    } finally {
+      await files.cleanup();
+    }
   });
 
   describe('validity', () => {

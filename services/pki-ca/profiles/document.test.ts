@@ -24,7 +24,7 @@ const ca = {
   validity: { defaultDays: 100, maxDays: 200 },
   keyAlgorithms: [{ type: 'EC', curves: ['P-384'] }],
   keyUsage: ['keyCertSign', 'cRLSign'],
-  subject: { allowed: ['CN'] },
+  subject: { allowed: ['CN'], required: ['CN'] },
   subjectAltNames: { allowedTypes: [], maxCount: 0 },
   ca: { pathLength: 0 },
   nameConstraints: { permittedDns: ['example.com'], excludedDns: ['bad.example.com'], permittedIp: ['10.0.0.0/8'], excludedIp: ['10.1.0.0/16'], permittedEmail: ['example.com'] },
@@ -96,6 +96,9 @@ describe('profile documents', () => {
       ['timeStamping is critical (RFC 3161 §2.3)', { ...leaf, extendedKeyUsage: { usages: ['timeStamping'] } }, '/extendedKeyUsage timeStamping must be the only usage, and critical'],
       ['timeStamping is the only usage (RFC 3161 §2.3)', { ...leaf, extendedKeyUsage: { usages: ['timeStamping', 'serverAuth'], critical: true } }, '/extendedKeyUsage timeStamping must be the only usage, and critical'],
       ['minCount must not exceed maxCount', { ...leaf, subjectAltNames: { ...leaf.subjectAltNames, minCount: 6 } }, '/subjectAltNames/minCount must not exceed maxCount'],
+      ['a CA subject is never empty (RFC 5280 §4.1.2.6)', { ...ca, subject: { allowed: ['CN'] }, subjectAltNames: { allowedTypes: ['dns'], minCount: 1, maxCount: 1 } }, '/subject/required must name at least one attribute for a CA profile'],
+      ['an empty subject needs a SAN (RFC 5280 §4.1.2.6)', { ...leaf, subject: { allowed: ['CN'] }, subjectAltNames: { ...leaf.subjectAltNames, minCount: 0 } }, '/subjectAltNames/minCount must be at least 1 when no subject attribute is required (an empty subject needs a SAN)'],
+      ['an empty subject needs a SAN, also when minCount is absent', { ...leaf, subject: { allowed: ['CN'], required: [] }, subjectAltNames: { allowedTypes: ['dns'], maxCount: 1 } }, '/subjectAltNames/minCount must be at least 1 when no subject attribute is required (an empty subject needs a SAN)'],
       ['a required attribute is allowed', { ...leaf, subject: { allowed: ['CN'], required: ['CN', 'O'] } }, '/subject/required/1 a required attribute must be allowed: O'],
       ['subject patterns compile', { ...leaf, subject: { allowed: ['CN'], patterns: { CN: '[a-' } } }, '/subject/patterns/CN is not a valid regular expression'],
       ['URI patterns compile', { ...leaf, subjectAltNames: { ...leaf.subjectAltNames, uri: { patterns: ['ok', '(unclosed'] } } }, '/subjectAltNames/uri/patterns/1 not a valid regular expression: (unclosed'],
@@ -108,6 +111,11 @@ describe('profile documents', () => {
         expect(refusal(document)).to.equal(`profile file /profiles/test.yaml: ${reason}`);
       });
     }
+
+    it('a required attribute or one required SAN is enough', () => {
+      expect(parseObject({ ...leaf, subjectAltNames: { ...leaf.subjectAltNames, minCount: 0 } })).to.have.nested.property('subjectAltNames.minCount', 0);
+      expect(parseObject({ ...leaf, subject: { allowed: ['CN'] }, subjectAltNames: { ...leaf.subjectAltNames, minCount: 1 } })).to.have.nested.property('subjectAltNames.minCount', 1);
+    });
 
     it('timeStamping alone and critical is accepted', () => {
       expect(parseObject({ ...leaf, extendedKeyUsage: { usages: ['timeStamping'], critical: true } })).to.have.nested.property('extendedKeyUsage.critical', true);

@@ -82,6 +82,14 @@ const documentChecks: readonly DocumentCheck[] = [
   },
   { check: (profile) => ((profile.subjectAltNames.minCount ?? 0) <= profile.subjectAltNames.maxCount ? undefined : { path: '/subjectAltNames/minCount', reason: 'must not exceed maxCount' }) },
   {
+    // RFC 5280 §4.1.2.6: a CA's subject is never empty (it is the issuer name of what it signs).
+    check: (profile) => (profile.kind === 'leaf' || (profile.subject.required ?? []).length > 0 ? undefined : { path: '/subject/required', reason: 'must name at least one attribute for a CA profile' }),
+  },
+  {
+    // RFC 5280 §4.1.2.6: a certificate with an empty subject must name its holder in the SAN.
+    check: (profile) => ((profile.subject.required ?? []).length > 0 || (profile.subjectAltNames.minCount ?? 0) > 0 ? undefined : { path: '/subjectAltNames/minCount', reason: 'must be at least 1 when no subject attribute is required (an empty subject needs a SAN)' }),
+  },
+  {
     check: (profile) => {
       const allowed: readonly string[] = profile.subject.allowed;
       return firstBad('/subject/required', profile.subject.required ?? [], (type) => allowed.includes(type), 'a required attribute must be allowed');
