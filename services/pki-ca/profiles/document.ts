@@ -10,7 +10,7 @@ import { parseCidr } from './ip-range.ts';
 import { keyUsageFor } from './key-usage.ts';
 import { profileSchema, type Profile } from './schema.ts';
 
-const ajv = new Ajv2020({ strict: true, allErrors: false });
+const ajv = new Ajv2020({ strict: true, allErrors: false, discriminator: true });
 const validate = ajv.compile<Profile>(profileSchema);
 
 /** One check beyond the schema: the path it reports and why the profile breaks it, or `undefined`. */

@@ -123,6 +123,11 @@ export const profileSchema = {
       type: 'array',
       minItems: 1,
       items: {
+        // Ajv's discriminator reports only the errors of the branch the `type` names.
+        type: 'object',
+        required: ['type'],
+        properties: { type: { enum: ['EC', 'RSA', 'Ed25519'] } },
+        discriminator: { propertyName: 'type' },
         oneOf: [
           {
             type: 'object',
