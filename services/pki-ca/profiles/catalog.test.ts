@@ -343,6 +343,16 @@ nameConstraints: { permittedDns: [example.com], permittedIp: [10.0.0.0/8], exclu
       }
     });
 
+    it('of several broken files, names the first by file name', async () => {
+      const files = await tempFiles({ 'b.yaml': 'kind: [', 'a.yaml': 'kind: [', 'c.yaml': 'kind: [' });
+      try {
+        const error = await loadProfileCatalog({ dir: files.dir }).then(() => undefined, (caught: unknown) => caught as Error);
+        expect(error?.message).to.match(new RegExp(`^profile file ${join(files.dir, 'a.yaml').replaceAll('/', '\\/')}: `));
+      } finally {
+        await files.cleanup();
+      }
+    });
+
     it('refuses to load a file the schema refuses, naming the file and the schema path', async () => {
       const files = await tempFiles({});
       await writeFile(join(files.dir, 'tls-server.yaml'), USER_PROFILE.replace('name: internal-web', 'name: tls-server').replace('maxCount: 3', 'maxCount: many'));

@@ -53,6 +53,12 @@ describe('DNS patterns of profiles', () => {
     expect(matchesDnsPattern('**.svc.cluster.local', 'a.svc.cluster.localhost')).to.equal(false);
   });
 
+  it('a first label named like an Object property is a plain label', () => {
+    expect(matchesDnsPattern('constructor.example.com', 'constructor.example.com')).to.equal(true);
+    expect(matchesDnsPattern('constructor.example.com', 'a.example.com')).to.equal(false);
+    expect(matchesDnsPattern('tostring.example.com', 'a.example.com')).to.equal(false);
+  });
+
   it('** matches any name', () => {
     expect(matchesDnsPattern('**', 'anything.at.all')).to.equal(true);
     expect(matchesDnsPattern('**', 'x')).to.equal(true);

@@ -209,6 +209,16 @@ describe('profile documents', () => {
       });
     }
 
+    it('accepts the bounds themselves: defaultDays = maxDays, minBits = maxBits, minCount = maxCount', () => {
+      const bounds = { ...leaf, validity: { defaultDays: 20, maxDays: 20 }, keyAlgorithms: [{ type: 'RSA', minBits: 3072, maxBits: 3072 }], subjectAltNames: { ...leaf.subjectAltNames, minCount: 5, maxCount: 5 } };
+      expect(parseObject(bounds)).to.deep.equal(bounds);
+    });
+
+    it('compiles patterns in Unicode mode: an escape only legacy mode knows is refused, a property escape accepted', () => {
+      expect(refusal({ ...leaf, subject: { allowed: ['CN'], required: ['CN'], patterns: { CN: '\\a' } } })).to.equal('profile file /profiles/test.yaml: /subject/patterns/CN is not a valid regular expression');
+      expect(parseObject({ ...leaf, subject: { allowed: ['CN'], required: ['CN'], patterns: { CN: '\\p{Lu}.*' } } })).to.have.nested.property('subject.patterns.CN', '\\p{Lu}.*');
+    });
+
     it('a required attribute or one required SAN is enough', () => {
       expect(parseObject({ ...leaf, subjectAltNames: { ...leaf.subjectAltNames, minCount: 0 } })).to.have.nested.property('subjectAltNames.minCount', 0);
       expect(parseObject({ ...leaf, subject: { allowed: ['CN'] }, subjectAltNames: { ...leaf.subjectAltNames, minCount: 1 } })).to.have.nested.property('subjectAltNames.minCount', 1);

@@ -132,6 +132,12 @@ describe('profile rules', () => {
       expect(check('subject.pattern', profile, await facts({ subject: 'CN=x.www.example.com' }))).to.equal('CN "x.www.example.com" does not match [a-z]+\\.example\\.com');
       expect(check('subject.pattern', base, await facts({ subject: 'CN=x' }))).to.equal(undefined);
     });
+
+    it('reads patterns in Unicode mode', async () => {
+      const profile = withProfile({ subject: { allowed: ['CN', 'O'], patterns: { O: '\\p{Lu}\\p{Ll}+' } } });
+      expect(check('subject.pattern', profile, await facts({ subject: 'O=Ärzte' }))).to.equal(undefined);
+      expect(check('subject.pattern', profile, await facts({ subject: 'O=ärzte' }))).to.equal('O "ärzte" does not match \\p{Lu}\\p{Ll}+');
+    });
   });
 
   describe('san.type', () => {
@@ -214,6 +220,7 @@ describe('profile rules', () => {
 
     it('accepts a CN among the DNS or IP SANs, ignoring case', async () => {
       expect(check('subject.cn-in-san', profile, await facts({ subject: 'CN=www.example.com', sans: [dns('a.example.com'), dns('WWW.example.com')] }))).to.equal(undefined);
+      expect(check('subject.cn-in-san', profile, await facts({ subject: 'CN=WWW.Example.com', sans: [dns('www.example.com')] }))).to.equal(undefined);
       expect(check('subject.cn-in-san', profile, await facts({ subject: 'CN=192.0.2.1', sans: [{ type: 'ip', value: '192.0.2.1' }] }))).to.equal(undefined);
       expect(check('subject.cn-in-san', profile, await facts({ subject: 'O=no cn', sans: [dns('a.example.com')] }))).to.equal(undefined);
     });
