@@ -11,9 +11,10 @@ import type { EnrollmentRequest, IssuancePlan, ProfileCatalog, ProfileSummary } 
 import { readCsr } from './csr-facts.ts';
 import { parseProfileDocument } from './document.ts';
 import { ProfileRuleError } from './errors.ts';
+import { keyRuleLabels } from './key-algorithms.ts';
 import { planIssuance } from './plan.ts';
 import { profileRules } from './rules.ts';
-import type { KeyAlgorithmRule, Profile } from './schema.ts';
+import type { Profile } from './schema.ts';
 
 /** Where the built-in profiles live (copied beside the compiled module by the build). */
 export const builtInProfilesDir = fileURLToPath(new URL('.', import.meta.url));
@@ -35,25 +36,13 @@ async function yamlFiles(dir: string): Promise<Map<string, string>> {
   return new Map(names.filter((name) => name.endsWith('.yaml')).sort().map((name) => [name, join(dir, name)]));
 }
 
-/** How a key rule reads in a profile summary: `EC P-256`, `RSA 2048-4096`, `Ed25519`. */
-const keyAlgorithmLabels: { readonly [T in KeyAlgorithmRule['type']]: (rule: Extract<KeyAlgorithmRule, { readonly type: T }>) => readonly string[] } = {
-  EC: (rule) => rule.curves.map((curve) => `EC ${curve}`),
-  RSA: (rule) => [`RSA ${String(rule.minBits)}-${String(rule.maxBits)}`],
-  Ed25519: () => ['Ed25519'],
-};
-
-function keyAlgorithmLabel(rule: KeyAlgorithmRule): readonly string[] {
-  // The table is keyed by the rule's own type.
-  return (keyAlgorithmLabels[rule.type] as (rule: KeyAlgorithmRule) => readonly string[])(rule);
-}
-
 /** The summary of a profile as `GET /profiles` lists it. */
 export function summarize(profile: Profile): ProfileSummary {
   return {
     name: profile.name,
     description: profile.description,
     kind: profile.kind,
-    keyAlgorithms: profile.keyAlgorithms.flatMap(keyAlgorithmLabel),
+    keyAlgorithms: profile.keyAlgorithms.flatMap(keyRuleLabels),
     defaultValidityDays: profile.validity.defaultDays,
     maxValidityDays: profile.validity.maxDays,
   };

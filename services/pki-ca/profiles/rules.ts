@@ -3,9 +3,10 @@
  * refusal. Each row is a pure function of the profile, the CSR's facts and the validity asked for,
  * returning why the request breaks the rule, or `undefined` when it holds.
  */
-import type { CsrFacts, CsrKey, RequestedName } from './csr-facts.ts';
+import type { CsrFacts, RequestedName } from './csr-facts.ts';
 import { firstMatchingPattern, isDnsName, isWildcardName } from './dns-pattern.ts';
 import { ipInRanges } from './ip-range.ts';
+import { describeKeyRule, keySizeProblem } from './key-algorithms.ts';
 import type { KeyAlgorithmRule, Profile, SanRules } from './schema.ts';
 
 /** What every rule reads. */
@@ -43,37 +44,9 @@ function namesOf(csr: CsrFacts, type: string): RequestedName[] {
   return csr.subjectAltNames.filter((name) => name.type === type);
 }
 
-function describeKeyRule(rule: KeyAlgorithmRule): string {
-  if (rule.type === 'EC') return `EC ${rule.curves.join('/')}`;
-  if (rule.type === 'RSA') return `RSA ${String(rule.minBits)}-${String(rule.maxBits)} bits`;
-  return rule.type;
-}
-
 /** The profile's key rule for the CSR key's type, if it allows that type. */
 function keyRuleFor(profile: Profile, type: string): KeyAlgorithmRule | undefined {
   return profile.keyAlgorithms.find((rule) => rule.type === type);
-}
-
-/** Why a key breaks the size part of its type's rule. */
-type KeySizeCheck<T extends KeyAlgorithmRule['type']> = (rule: Extract<KeyAlgorithmRule, { readonly type: T }>, key: CsrKey) => string | undefined;
-
-/** The size check of each key type. */
-const keySizeChecks: { readonly [T in KeyAlgorithmRule['type']]: KeySizeCheck<T> } = {
-  EC: (rule, key) => {
-    const curve = String(key.curve);
-    return (rule.curves as readonly string[]).includes(curve) ? undefined : `EC curve ${curve} is not one of ${list(rule.curves)}`;
-  },
-  RSA: (rule, key) => {
-    const bits = Number(key.bits);
-    return bits >= rule.minBits && bits <= rule.maxBits ? undefined : `RSA key of ${String(bits)} bits is outside ${String(rule.minBits)}-${String(rule.maxBits)}`;
-  },
-  Ed25519: () => undefined,
-};
-
-function keySizeProblem(rule: KeyAlgorithmRule, key: CsrKey): string | undefined {
-  // Each row reads only its own type's fields; the table is keyed by that same type.
-  const check = keySizeChecks[rule.type] as KeySizeCheck<KeyAlgorithmRule['type']>;
-  return check(rule, key);
 }
 
 function checkDnsPattern(rules: SanRules, csr: CsrFacts): string | undefined {
