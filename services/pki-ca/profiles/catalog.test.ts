@@ -294,6 +294,7 @@ nameConstraints: { permittedDns: [example.com], permittedIp: [10.0.0.0/8], exclu
       ['san.email.domain', 'internal-web', 'P-256', { subject: 'CN=a.example.com, O=Example', sans: [{ type: 'dns', value: 'a.example.com' }, { type: 'email', value: 'a@evil.com' }] }, undefined, 'address "a@evil.com" has a domain matching none of example.com'],
       ['san.uri.syntax', 'mtls-client', 'P-256', { sans: [{ type: 'url', value: 'billing' }] }, undefined, 'URI "billing" is not an absolute URI'],
       ['san.uri.pattern', 'kubernetes-workload', 'P-256', { sans: [{ type: 'url', value: 'spiffe://td/ns/a/sa/b/c' }] }, undefined, 'URI "spiffe://td/ns/a/sa/b/c" starts with none of (none) and matches none of spiffe://[a-z0-9._-]+/ns/[a-z0-9]([a-z0-9-]*[a-z0-9])?/sa/[a-z0-9]([a-z0-9.-]*[a-z0-9])?'],
+      ['san.uri.count', 'kubernetes-workload', 'P-256', { sans: [{ type: 'url', value: 'spiffe://td/ns/a/sa/b' }, { type: 'url', value: 'spiffe://td/ns/a/sa/c' }] }, undefined, '2 URI names, at most 1 allowed'],
       ['subject.cn-in-san', 'tls-server', 'P-256', { subject: 'CN=www.example.com', sans: [{ type: 'dns', value: 'api.example.com' }] }, undefined, 'CN "www.example.com" is not among the DNS or IP names'],
       ['san.count', 'tls-server', 'P-256', { subject: 'O=Example' }, undefined, '0 names, at least 1 required'],
       ['san.dns.wildcard', 'database-server', 'P-256', { sans: [{ type: 'dns', value: '*.db.example.com' }] }, undefined, 'name "*.db.example.com" is a wildcard, which the profile does not allow'],

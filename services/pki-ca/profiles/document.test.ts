@@ -13,7 +13,7 @@ const leaf = {
   keyUsage: ['digitalSignature'],
   extendedKeyUsage: { usages: ['serverAuth', '1.3.6.1.4.1.311.10.3.12'] },
   subject: { allowed: ['CN', 'O', '2.5.4.5'], required: ['CN'], patterns: { CN: '[a-z.]+' } },
-  subjectAltNames: { allowedTypes: ['dns', 'ip', 'email', 'uri'], minCount: 1, maxCount: 5, dns: { patterns: ['**.example.com', '*.example.org', 'example.net'], wildcard: false }, ip: { ranges: ['10.0.0.0/8', 'fd00::/8'] }, email: { domains: ['example.com'] }, uri: { prefixes: ['urn:x:'], patterns: ['spiffe://.*'] } },
+  subjectAltNames: { allowedTypes: ['dns', 'ip', 'email', 'uri'], minCount: 1, maxCount: 5, dns: { patterns: ['**.example.com', '*.example.org', 'example.net'], wildcard: false }, ip: { ranges: ['10.0.0.0/8', 'fd00::/8'] }, email: { domains: ['example.com'] }, uri: { prefixes: ['urn:x:'], patterns: ['spiffe://.*'], maxCount: 2 } },
   publicTls: false,
 };
 
@@ -156,6 +156,7 @@ describe('profile documents', () => {
       ['leaf', '/subjectAltNames/uri/prefixes', 'a:', '/subjectAltNames/uri/prefixes must be array (schema path #/properties/subjectAltNames/properties/uri/properties/prefixes/type)'],
       ['leaf', '/subjectAltNames/uri/prefixes', ['a:','a:'], '/subjectAltNames/uri/prefixes must NOT have duplicate items (items ## 1 and 0 are identical) (schema path #/properties/subjectAltNames/properties/uri/properties/prefixes/uniqueItems)'],
       ['leaf', '/subjectAltNames/uri/patterns', [''], '/subjectAltNames/uri/patterns/0 must NOT have fewer than 1 characters (schema path #/properties/subjectAltNames/properties/uri/properties/patterns/items/minLength)'],
+      ['leaf', '/subjectAltNames/uri/maxCount', -1, '/subjectAltNames/uri/maxCount must be >= 0 (schema path #/properties/subjectAltNames/properties/uri/properties/maxCount/minimum)'],
       ['leaf', '/subjectAltNames/uri/schemes', ['https'], '/subjectAltNames/uri must NOT have additional properties (schema path #/properties/subjectAltNames/properties/uri/additionalProperties)'],
       ['leaf', '/requiredExtensions', ['ocspCheck'], '/requiredExtensions/0 must be equal to one of the allowed values (schema path #/properties/requiredExtensions/items/enum)'],
       ['leaf', '/requiredExtensions', ['ocspNoCheck','ocspNoCheck'], '/requiredExtensions must NOT have duplicate items (items ## 0 and 1 are identical) (schema path #/properties/requiredExtensions/uniqueItems)'],

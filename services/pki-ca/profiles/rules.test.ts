@@ -50,7 +50,7 @@ describe('profile rules', () => {
     expect(profileRules.map((rule) => rule.name)).to.deep.equal([
       'csr.signature', 'key.algorithm', 'key.size', 'validity.min', 'validity.max',
       'subject.allowed', 'subject.required', 'subject.pattern',
-      'san.type', 'san.dns.syntax', 'san.dns.pattern', 'san.ip.range', 'san.email.syntax', 'san.email.domain', 'san.uri.syntax', 'san.uri.pattern',
+      'san.type', 'san.dns.syntax', 'san.dns.pattern', 'san.ip.range', 'san.email.syntax', 'san.email.domain', 'san.uri.syntax', 'san.uri.pattern', 'san.uri.count',
       'subject.cn-in-san', 'san.count', 'san.dns.wildcard',
     ]);
   });
@@ -212,6 +212,19 @@ describe('profile rules', () => {
       expect(check('san.uri.pattern', withSans({ uri: { patterns: ['urn:a:[0-9]+'] } }), await facts({ sans: [uri('urn:a:12')] }))).to.equal(undefined);
       expect(check('san.uri.pattern', withSans({ uri: {} }), await facts({ sans: [uri('urn:b:1')] }))).to.equal(undefined);
       expect(check('san.uri.pattern', base, await facts({ sans: [uri('urn:b:1')] }))).to.equal(undefined);
+    });
+  });
+
+  describe('san.uri.count', () => {
+    const uri = (value: string) => ({ type: 'url' as const, value });
+
+    it('accepts up to uri.maxCount URI names, and refuses one more', async () => {
+      const profile = withSans({ uri: { maxCount: 1 } });
+      expect(check('san.uri.count', profile, await facts({ sans: [uri('spiffe://td/a'), dns('a.example.com')] }))).to.equal(undefined);
+      expect(check('san.uri.count', profile, await facts({ sans: [uri('spiffe://td/a'), uri('spiffe://td/b')] }))).to.equal('2 URI names, at most 1 allowed');
+      expect(check('san.uri.count', withSans({ uri: { maxCount: 0 } }), await facts({ sans: [uri('spiffe://td/a')] }))).to.equal('1 URI names, at most 0 allowed');
+      expect(check('san.uri.count', withSans({ uri: {} }), await facts({ sans: [uri('spiffe://td/a'), uri('spiffe://td/b')] }))).to.equal(undefined);
+      expect(check('san.uri.count', base, await facts({ sans: [uri('spiffe://td/a'), uri('spiffe://td/b')] }))).to.equal(undefined);
     });
   });
 

@@ -153,6 +153,14 @@ export const profileRules: readonly ProfileRule[] = [
   },
   { name: 'san.uri.pattern', check: ({ profile, csr }) => checkUriPattern(profile.subjectAltNames, csr) },
   {
+    name: 'san.uri.count',
+    check: ({ profile, csr }) => {
+      const maxCount = profile.subjectAltNames.uri?.maxCount;
+      const count = namesOf(csr, 'uri').length;
+      return maxCount === undefined || count <= maxCount ? undefined : `${String(count)} URI names, at most ${String(maxCount)} allowed`;
+    },
+  },
+  {
     name: 'subject.cn-in-san',
     check: ({ profile, csr }) => {
       if (profile.subject.cnInSan !== true) return undefined;

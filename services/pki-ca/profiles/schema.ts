@@ -47,7 +47,12 @@ export interface SanRules {
   /** DNS patterns (same syntax as `dns.patterns`) the part after `@` must match. */
   readonly email?: { readonly domains?: readonly string[] };
   /** A URI is allowed when it starts with one of the prefixes or matches one of the patterns in full. */
-  readonly uri?: { readonly prefixes?: readonly string[]; readonly patterns?: readonly string[] };
+  readonly uri?: {
+    readonly prefixes?: readonly string[];
+    readonly patterns?: readonly string[];
+    /** At most this many URI SANs (a SPIFFE X.509-SVID holds exactly one). */
+    readonly maxCount?: number;
+  };
 }
 
 /** RFC 5280 §4.2.1.10 constraints a CA profile writes into the CA certificate. */
@@ -183,6 +188,7 @@ export const profileSchema = {
           properties: {
             prefixes: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
             patterns: { type: 'array', uniqueItems: true, items: regexText },
+            maxCount: { type: 'integer', minimum: 0, maximum: 1000 },
           },
         },
       },
