@@ -3,11 +3,11 @@
  * `application/timestamp-reply`; a request the TSA cannot honour is a PKIStatus rejection, not a
  * problem document.
  */
-import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import getRawBody from 'raw-body';
 import { BadRequestError, MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../template/errors/index.ts';
 import type { CaSigner } from '../contract.ts';
+import { newSerialHex } from '../serial.ts';
 import { TimeStampMalformedRequestError, parseTimeStampReq } from './request.ts';
 import { buildTimeStampResp, timeStampRejection } from './response.ts';
 
@@ -33,11 +33,9 @@ const REPLY_MEDIA_TYPE = 'application/timestamp-reply';
 /** A query is under a hundred bytes plus extensions; 64 KiB is generous. */
 export const TSA_BODY_LIMIT_BYTES = 65_536;
 
-/** 16 CSPRNG bytes, first byte `(b & 0x7f) | 0x40`: 126 random bits make collisions negligible. */
+/** The serial of a token when the authority brings no source of its own. */
 function randomSerial(): Promise<string> {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes.readUInt8(0) & 0x7f) | 0x40;
-  return Promise.resolve(bytes.toString('hex'));
+  return Promise.resolve(newSerialHex());
 }
 
 async function readBody(ctx: Koa.Context): Promise<Uint8Array> {
