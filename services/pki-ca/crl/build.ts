@@ -8,7 +8,7 @@ import type { CaSigner } from '../contract.ts';
 import { x509 } from '../../template/tls/x509.ts';
 import { derAscii, derBitString, derBoolean, derContext, derEnumerated, derHeader, derInteger, derLength, derOctetString, derOid, derSequence, derTag, derTime, readDerChildren, readDerElement, writeDerTime } from './der.ts';
 import { reasonCode, reasonNames, type ReasonName } from './reasons.ts';
-import { signatureAlgorithmIdentifier, signDer } from './signature.ts';
+import { signatureAlgorithmDer, signBytes } from '../signing.ts';
 
 /** One revoked certificate as the CRL lists it. */
 export interface RevokedEntry {
@@ -176,7 +176,7 @@ function revokedCertificates(entries: Iterable<RevokedEntry>): { readonly parts:
 export async function buildCrl(options: CrlOptions): Promise<Uint8Array> {
   checkOptions(options);
   const { signer } = options;
-  const algorithm = signatureAlgorithmIdentifier(signer.keyAlgorithm);
+  const algorithm = signatureAlgorithmDer(signer.keyAlgorithm);
   const revoked = revokedCertificates(options.entries);
   const head = [
     derInteger(1n),
@@ -191,7 +191,7 @@ export async function buildCrl(options: CrlOptions): Promise<Uint8Array> {
   const tbsLength = head.reduce((sum, part) => sum + part.length, 0) + list.reduce((sum, part) => sum + part.length, 0) + revoked.length + extensions.length;
   const tbsHeader = derHeader(derTag.sequence, tbsLength);
   const tbs = Buffer.concat([tbsHeader, ...head, ...list, ...revoked.parts, extensions]);
-  const signature = derBitString(await signDer(signer, tbs));
+  const signature = derBitString(await signBytes(signer, tbs));
   const bodyLength = tbs.length + algorithm.length + signature.length;
   return Buffer.concat([Buffer.of(derTag.sequence), derLength(bodyLength), tbs, algorithm, signature]);
 }

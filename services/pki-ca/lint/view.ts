@@ -77,14 +77,6 @@ export interface LintRule {
   check(certificate: CertificateView, context: LintContext): string | undefined;
 }
 
-/** Extended key usage OIDs the rules name. */
-export const eku = {
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-  ocspSigning: '1.3.6.1.5.5.7.3.9',
-} as const;
-
 /** RFC 5280 §4.1.2.5: Time is a CHOICE of UTCTime (tag 0x17) and GeneralizedTime (tag 0x18). */
 const GENERALIZED_TIME_TAG = 0x18;
 

@@ -4,16 +4,16 @@
  */
 import {
   BasicOCSPResponse, CertID, CertStatus as AsnCertStatus, KeyHash, OCSPResponse, OCSPResponseStatus, ResponderID, ResponseBytes, ResponseData,
-  RevokedInfo, SingleResponse, id_kp_OCSPSigning, id_pkix_ocsp_basic, id_pkix_ocsp_nonce,
+  RevokedInfo, SingleResponse, id_pkix_ocsp_basic, id_pkix_ocsp_nonce,
 } from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, CRLReason, CRLReasons, Certificate, Extension } from '@peculiar/asn1-x509';
 import type { x509 } from '../../template/tls/x509.ts';
 import type { CaSigner } from '../contract.ts';
-import { extendedKeyUsageOf } from './extended-key-usage.ts';
+import { eku, extendedKeyUsageOf } from '../extended-key-usage.ts';
 import { issuerIdentity, keyHash, namesIssuer, type IssuerIdentity } from './cert-id.ts';
 import type { OcspCertId, OcspRequest } from './request.ts';
-import { signatureAlgorithmIdentifier, signBytes } from './sign.ts';
+import { signatureAlgorithmIdentifier, signBytes } from '../signing.ts';
 
 /** RFC 5280 §5.3.1 reason codes by name (codes 0-6, 8-10; 7 is unused). */
 const REASON_CODES: Readonly<Record<RevocationReason, CRLReasons>> = {
@@ -88,7 +88,7 @@ function sameCertificate(a: x509.X509Certificate, b: x509.X509Certificate): bool
  */
 async function checkDelegation(responder: x509.X509Certificate, issuer: x509.X509Certificate): Promise<void> {
   const usages = extendedKeyUsageOf(responder)?.usages ?? [];
-  if (!usages.includes(id_kp_OCSPSigning)) throw new Error('the delegated OCSP responder certificate lacks extended key usage OCSPSigning');
+  if (!usages.includes(eku.ocspSigning)) throw new Error('the delegated OCSP responder certificate lacks extended key usage OCSPSigning');
   const signedByIssuer = responder.issuer === issuer.subject && await responder.verify({ publicKey: issuer.publicKey, signatureOnly: true });
   if (!signedByIssuer) throw new Error('the delegated OCSP responder certificate is not issued by the CA it answers for');
 }

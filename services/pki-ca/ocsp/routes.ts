@@ -4,10 +4,10 @@
  * Failures of the request itself are OCSP error responses, not problem documents.
  */
 import type Koa from 'koa';
-import getRawBody from 'raw-body';
-import { MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../template/errors/index.ts';
+import { MethodNotAllowedError } from '../../template/errors/index.ts';
 import type { x509 } from '../../template/tls/x509.ts';
 import type { CaSigner } from '../contract.ts';
+import { readDerBody, type DerBodyRules } from '../der-body.ts';
 import { OcspMalformedRequestError, parseOcspRequest, type OcspRequest } from './request.ts';
 import { buildOcspResponse, ocspErrorResponse, type CertStatus, type OcspErrorStatus } from './response.ts';
 
@@ -62,23 +62,12 @@ function decodeGetRequest(encoded: string): Uint8Array {
   return Buffer.from(text, 'base64');
 }
 
-async function readBody(ctx: Koa.Context): Promise<Uint8Array> {
-  if (!ctx.is(REQUEST_MEDIA_TYPE)) throw new UnsupportedMediaTypeError(`an OCSP request is sent as ${REQUEST_MEDIA_TYPE}`);
-  // The service's body-limit step may already have read the body into bytes.
-  const state: unknown = (ctx.state as { body?: unknown }).body;
-  const body = state instanceof Uint8Array ? state : await readRawBody(ctx);
-  if (body.length > OCSP_BODY_LIMIT_BYTES) throw new PayloadTooLargeError(OCSP_BODY_LIMIT_BYTES);
-  return body;
-}
-
-async function readRawBody(ctx: Koa.Context): Promise<Uint8Array> {
-  try {
-    return await getRawBody(ctx.req, { limit: OCSP_BODY_LIMIT_BYTES });
-  } catch (error: unknown) {
-    if (error instanceof Error && 'status' in error && error.status === 413) throw new PayloadTooLargeError(OCSP_BODY_LIMIT_BYTES);
-    throw new OcspMalformedRequestError('the request body could not be read', { cause: error });
-  }
-}
+const BODY_RULES: DerBodyRules = {
+  mediaType: REQUEST_MEDIA_TYPE,
+  what: 'an OCSP request',
+  limitBytes: OCSP_BODY_LIMIT_BYTES,
+  unreadable: (cause) => new OcspMalformedRequestError('the request body could not be read', { cause }),
+};
 
 interface Answer {
   readonly der: Uint8Array;
@@ -138,7 +127,7 @@ export function ocspRoutes(resolve: (caName: string) => Promise<OcspAuthority | 
     if (ctx.method !== method && !(get && ctx.method === 'HEAD')) throw new MethodNotAllowedError(get ? ['GET', 'HEAD'] : ['POST']);
     let request: OcspRequest;
     try {
-      request = parseOcspRequest(path.encoded === undefined ? await readBody(ctx) : decodeGetRequest(path.encoded));
+      request = parseOcspRequest(path.encoded === undefined ? await readDerBody(ctx, BODY_RULES) : decodeGetRequest(path.encoded));
     } catch (error: unknown) {
       if (!(error instanceof OcspMalformedRequestError)) throw error;
       send(ctx, errorAnswer('malformedRequest'), false);

@@ -2,12 +2,13 @@
  * A throwaway CA hierarchy for tests: a root and an issuing CA of one key algorithm, as CaSigners,
  * and a way to issue leaves with any extensions (also broken ones, for the lint's tests).
  */
-import { randomBytes, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { x509 } from '../../template/tls/x509.ts';
 import { signingAlgorithm, type CaKeyAlgorithm, type CaSigner } from '../contract.ts';
+import { newSerialHex } from '../serial.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -27,9 +28,7 @@ export async function generateKeys(algorithm: CaKeyAlgorithm): Promise<webcrypto
 
 /** A positive 128-bit serial in hex, as pki-ca makes them. */
 export function testSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
-  return bytes.toString('hex');
+  return newSerialHex();
 }
 
 /** What `issueTestCertificate` puts in a certificate; every field has a sensible default. */

@@ -10,7 +10,7 @@ import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { OctetString } from '@peculiar/asn1-schema';
 import type { x509 } from '../../template/tls/x509.ts';
 import type { CaSigner } from '../contract.ts';
-import { extendedKeyUsageOf } from '../ocsp/extended-key-usage.ts';
+import { eku, extendedKeyUsageOf } from '../extended-key-usage.ts';
 import type { TimeStampRequest } from './request.ts';
 import { buildSignedData } from './signed-data.ts';
 
@@ -19,9 +19,6 @@ import { buildSignedData } from './signed-data.ts';
  * `.1.1` of the project's UUID names "time-stamps of cryptoutil pki-ca, first policy".
  */
 export const DEFAULT_TSA_POLICY = '2.25.247912940476156305250560965225188817515.1.1';
-
-/** RFC 3161 §2.3: a TSA certificate's only extended key usage, and that extension is critical. */
-const ID_KP_TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
 
 /** Message imprint hashes accepted: OID → digest length in bytes. SHA-1 and MD5 are refused (badAlg). */
 const IMPRINT_HASHES: ReadonlyMap<string, number> = new Map([
@@ -74,8 +71,9 @@ export function timeStampRejection(failure: TimeStampFailure, text: string): Uin
 
 /** RFC 3161 §2.3: refuse to sign with a certificate that is not a TSA certificate (a configuration error). */
 function checkSigner(certificate: x509.X509Certificate): void {
-  const eku = extendedKeyUsageOf(certificate);
-  if (eku?.critical !== true || eku.usages.length !== 1 || eku.usages[0] !== ID_KP_TIME_STAMPING) {
+  // RFC 3161 §2.3: timeStamping is the only extended key usage, and the extension is critical.
+  const usage = extendedKeyUsageOf(certificate);
+  if (usage?.critical !== true || usage.usages.length !== 1 || usage.usages[0] !== eku.timeStamping) {
     throw new Error('the TSA certificate must carry the critical extended key usage timeStamping and no other');
   }
 }

@@ -3,11 +3,11 @@
  * `application/timestamp-reply`; a request the TSA cannot honour is a PKIStatus rejection, not a
  * problem document.
  */
-import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
-import getRawBody from 'raw-body';
-import { BadRequestError, MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../template/errors/index.ts';
+import { BadRequestError, MethodNotAllowedError } from '../../template/errors/index.ts';
 import type { CaSigner } from '../contract.ts';
+import { readDerBody, type DerBodyRules } from '../der-body.ts';
+import { newSerialHex } from '../serial.ts';
 import { TimeStampMalformedRequestError, parseTimeStampReq } from './request.ts';
 import { buildTimeStampResp, timeStampRejection } from './response.ts';
 
@@ -33,28 +33,17 @@ const REPLY_MEDIA_TYPE = 'application/timestamp-reply';
 /** A query is under a hundred bytes plus extensions; 64 KiB is generous. */
 export const TSA_BODY_LIMIT_BYTES = 65_536;
 
-/** 16 CSPRNG bytes, first byte `(b & 0x7f) | 0x40`: 126 random bits make collisions negligible. */
+/** The serial of a token when the authority brings no source of its own. */
 function randomSerial(): Promise<string> {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes.readUInt8(0) & 0x7f) | 0x40;
-  return Promise.resolve(bytes.toString('hex'));
+  return Promise.resolve(newSerialHex());
 }
 
-async function readBody(ctx: Koa.Context): Promise<Uint8Array> {
-  if (!ctx.is(QUERY_MEDIA_TYPE)) throw new UnsupportedMediaTypeError(`a time-stamp request is sent as ${QUERY_MEDIA_TYPE}`);
-  // The service's body-limit step may already have read the body into bytes.
-  const state: unknown = (ctx.state as { body?: unknown }).body;
-  if (state instanceof Uint8Array) {
-    if (state.length > TSA_BODY_LIMIT_BYTES) throw new PayloadTooLargeError(TSA_BODY_LIMIT_BYTES);
-    return state;
-  }
-  try {
-    return await getRawBody(ctx.req, { limit: TSA_BODY_LIMIT_BYTES });
-  } catch (error: unknown) {
-    if (error instanceof Error && 'status' in error && error.status === 413) throw new PayloadTooLargeError(TSA_BODY_LIMIT_BYTES);
-    throw new BadRequestError('the request body could not be read');
-  }
-}
+const BODY_RULES: DerBodyRules = {
+  mediaType: QUERY_MEDIA_TYPE,
+  what: 'a time-stamp request',
+  limitBytes: TSA_BODY_LIMIT_BYTES,
+  unreadable: () => new BadRequestError('the request body could not be read'),
+};
 
 async function reply(der: Uint8Array, resolve: () => Promise<TsaAuthority>, now: Date): Promise<Uint8Array> {
   try {
@@ -86,7 +75,7 @@ export function tsaRoute(resolve: () => Promise<TsaAuthority>, options: TsaRoute
       return;
     }
     if (ctx.method !== 'POST') throw new MethodNotAllowedError(['POST']);
-    const der = await readBody(ctx);
+    const der = await readDerBody(ctx, BODY_RULES);
     const body = await reply(der, resolve, clock());
     ctx.status = 200;
     ctx.type = REPLY_MEDIA_TYPE;

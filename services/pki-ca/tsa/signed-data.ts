@@ -11,7 +11,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { Certificate, GeneralName, GeneralNames } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 import type { CaSigner } from '../contract.ts';
-import { signatureAlgorithmIdentifier, signBytes, signerDigest } from '../ocsp/sign.ts';
+import { signatureAlgorithmIdentifier, signBytes, signerDigest } from '../signing.ts';
 
 const ID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const ID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';

@@ -3,7 +3,8 @@
  * an OCSP responder (RFC 5280 §4.2.1; BR §7.1.2; RFC 3161 §2.3; RFC 6960 §4.2.2.2).
  */
 import { x509 } from '../../../template/tls/x509.ts';
-import { eku, hasExtendedKeyUsage, hasKeyUsage, isSelfSigned, type CertificateView, type LintRule } from '../view.ts';
+import { eku } from '../../extended-key-usage.ts';
+import { hasExtendedKeyUsage, hasKeyUsage, isSelfSigned, type CertificateView, type LintRule } from '../view.ts';
 
 /** Extension OIDs the rules look for by presence. */
 const oid = {

@@ -2,7 +2,8 @@
  * Rules on the subject and subject alternative names (RFC 5280 §4.1.2.6, §4.2.1.6; BR §7.1.2.7,
  * §7.1.4).
  */
-import { eku, hasExtendedKeyUsage, type CertificateView, type LintRule } from '../view.ts';
+import { eku } from '../../extended-key-usage.ts';
+import { hasExtendedKeyUsage, type CertificateView, type LintRule } from '../view.ts';
 
 /** RFC 1034 §3.1: a name is at most 253 characters of text; a label 1 to 63. */
 const MAX_NAME_LENGTH = 253;
