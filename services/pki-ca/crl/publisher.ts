@@ -128,8 +128,8 @@ function stored(draft: Draft): StoredCrl {
 /** Publishes, stores and reads back the CRLs of every CA; one instance per process. */
 export class CrlPublisher {
   readonly #options: CrlPublisherOptions;
-  readonly #fullIntervalMs: number;
-  readonly #deltaIntervalMs: number;
+  /** How often each kind is published; a CRL's nextUpdate is twice its kind's interval after its thisUpdate. */
+  readonly #intervalMs: Readonly<Record<CrlKind, number>>;
   readonly #keep: number;
   readonly #lease: DatabaseLease;
   readonly #now: () => Date;
@@ -142,14 +142,16 @@ export class CrlPublisher {
 
   constructor(options: CrlPublisherOptions) {
     this.#options = options;
-    this.#fullIntervalMs = positive('fullIntervalMs', options.fullIntervalMs ?? DEFAULT_FULL_INTERVAL_MS);
-    this.#deltaIntervalMs = positive('deltaIntervalMs', options.deltaIntervalMs ?? DEFAULT_DELTA_INTERVAL_MS);
+    this.#intervalMs = {
+      full: positive('fullIntervalMs', options.fullIntervalMs ?? DEFAULT_FULL_INTERVAL_MS),
+      delta: positive('deltaIntervalMs', options.deltaIntervalMs ?? DEFAULT_DELTA_INTERVAL_MS),
+    };
     this.#keep = positive('keep', options.keep ?? DEFAULT_KEEP);
     this.#now = options.now ?? (() => new Date());
     this.#lease = new DatabaseLease({
       name: CRL_LEASE,
       holder: options.holder,
-      ttlMs: positive('leaseTtlMs', options.leaseTtlMs ?? 2 * this.#deltaIntervalMs),
+      ttlMs: positive('leaseTtlMs', options.leaseTtlMs ?? 2 * this.#intervalMs.delta),
       now: this.#now,
     });
   }
@@ -215,7 +217,7 @@ export class CrlPublisher {
   /** Starts the schedule: a tick now and one every delta interval. The timer never keeps the process alive. */
   start(): void {
     if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => { this.#scheduledTick(); }, this.#deltaIntervalMs);
+    this.#timer = setInterval(() => { this.#scheduledTick(); }, this.#intervalMs.delta);
     this.#timer.unref();
     this.#scheduledTick();
   }
@@ -305,9 +307,9 @@ export class CrlPublisher {
     if (oldest !== undefined) await tx.nativeDelete(PkiCrl, { caName: ca, kind, number: { $lte: oldest.number } });
   }
 
-  #due(head: Head, intervalMs: number, now: Date): boolean {
+  #due(head: Head, kind: CrlKind, now: Date): boolean {
     // Half a tick of slack: a tick that fires a little early still publishes what its schedule promised.
-    return now.getTime() + this.#deltaIntervalMs / 2 >= head.thisUpdate.getTime() + intervalMs;
+    return now.getTime() + this.#intervalMs.delta / 2 >= head.thisUpdate.getTime() + this.#intervalMs[kind];
   }
 
   /** The CRLs due now, built and signed with the numbers that follow the CA's newest. */
@@ -317,7 +319,7 @@ export class CrlPublisher {
     const delta = await this.#newest(em, ca, 'delta');
     const last = [full?.number ?? 0n, delta?.number ?? 0n].reduce((a, b) => (a > b ? a : b));
     const { source } = this.#options;
-    if (force || full === undefined || this.#due(full, this.#fullIntervalMs, now)) {
+    if (force || full === undefined || this.#due(full, 'full', now)) {
       const signer = await source.signer(ca);
       const entries = await collect(source.revoked(ca));
       const since = now.getTime() - DELTA_OVERLAP_MS;
@@ -326,7 +328,7 @@ export class CrlPublisher {
         await this.#build(signer, ca, { kind: 'delta', number: last + 2n, base: last + 1n, now }, entries.filter((entry) => entry.revokedAt.getTime() >= since)),
       ];
     }
-    if (delta !== undefined && !this.#due(delta, this.#deltaIntervalMs, now)) return [];
+    if (delta !== undefined && !this.#due(delta, 'delta', now)) return [];
     const signer = await source.signer(ca);
     const entries = await collect(source.revoked(ca, new Date(full.thisUpdate.getTime() - DELTA_OVERLAP_MS)));
     return [await this.#build(signer, ca, { kind: 'delta', number: last + 1n, base: full.number, now }, entries)];
@@ -334,7 +336,7 @@ export class CrlPublisher {
 
   async #build(signer: CaSigner, ca: string, crl: { readonly kind: CrlKind; readonly number: bigint; readonly base?: bigint; readonly now: Date }, entries: readonly RevokedEntry[]): Promise<Draft> {
     const { kind, number, now } = crl;
-    const nextUpdate = new Date(now.getTime() + 2 * (kind === 'full' ? this.#fullIntervalMs : this.#deltaIntervalMs));
+    const nextUpdate = new Date(now.getTime() + 2 * this.#intervalMs[kind]);
     const { publicUrl } = this.#options;
     const der = await buildCrl({
       signer,
