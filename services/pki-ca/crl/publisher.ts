@@ -200,8 +200,8 @@ export class CrlPublisher {
   async current(ca: string, kind: CrlKind): Promise<StoredCrl> {
     return await this.latest(ca, kind) ?? await this.#serialize(ca, async () => {
       // Another request of this process may have published while this one waited.
-      const now = await this.latest(ca, kind);
-      return now ?? (await this.#forced(ca))[kind];
+      const found = await this.latest(ca, kind);
+      return found ?? (await this.#forced(ca))[kind];
     });
   }
 
