@@ -9,6 +9,7 @@ import { x509 } from '../template/tls/x509.ts';
 import type { SubjectAltName } from './contract.ts';
 import { CertificateAuthority, IssuedCertificate, type CertificateStatus } from './entities.ts';
 import { isSerialHex } from './serial.ts';
+import { certificatePem } from './pem.ts';
 
 /** RFC 5280 §5.3.1 reason names a revocation may give (code 7 is unused by the RFC). */
 export const REVOCATION_REASON_NAMES: readonly string[] = [
@@ -46,7 +47,7 @@ export function presentCertificate(row: IssuedCertificate, caName: string): Cert
     revokedAt: row.revokedAt?.toISOString() ?? null,
     revocationReason: row.revocationReason ?? null,
     createdAt: row.createdAt.toISOString(),
-    certificate: new x509.X509Certificate(row.certificate).toString('pem'),
+    certificate: certificatePem(new x509.X509Certificate(row.certificate)),
   };
 }
 

@@ -12,6 +12,7 @@ import type { PkiContext } from './context.ts';
 import { CertificateAuthority, type CaKind } from './entities.ts';
 import { assertLintPasses, signPlan, storeCertificate, type SigningKey } from './issue.ts';
 import { generateCaKey } from './keys.ts';
+import { certificatePem } from './pem.ts';
 import { findCa, openSigner } from './signers.ts';
 
 /** Each kind's profile and the kind its parent must be (a root has none). */
@@ -62,7 +63,7 @@ export async function presentCa(ca: CertificateAuthority, parentName: string | n
     notBefore: ca.notBefore.toISOString(),
     notAfter: ca.notAfter.toISOString(),
     fingerprintSha256: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex'),
-    certificate: certificate.toString('pem'),
+    certificate: certificatePem(certificate),
   };
 }
 
@@ -85,7 +86,7 @@ export async function caChainPem(em: EntityManager, name: string): Promise<strin
   const chain: string[] = [];
   let ca: CertificateAuthority | null = await findCa(em, name);
   for (let depth = 0; ca !== null && depth < 16; depth += 1) {
-    chain.push(new x509.X509Certificate(ca.certificate).toString('pem'));
+    chain.push(certificatePem(new x509.X509Certificate(ca.certificate)));
     ca = ca.parentId === null ? null : await em.findOne(CertificateAuthority, { id: ca.parentId });
   }
   return chain;

@@ -13,6 +13,7 @@ import type { PkiContext } from './context.ts';
 import { IssuedCertificate } from './entities.ts';
 import { certificateExtensions, issuerUrls } from './extensions.ts';
 import { newSerialHex } from './serial.ts';
+import { certificatePem } from './pem.ts';
 import { findCa, openSigner } from './signers.ts';
 
 const DAY_MS = 86_400_000;
@@ -145,8 +146,8 @@ export async function enroll(em: EntityManager, pki: PkiContext, input: Enrollme
   await em.flush();
   return {
     serial: signed.serialHex,
-    certificate: signed.certificate.toString('pem'),
-    chain: [signer.certificate, ...signer.chain].map((certificate) => certificate.toString('pem')),
+    certificate: certificatePem(signed.certificate),
+    chain: [signer.certificate, ...signer.chain].map((certificate) => certificatePem(certificate)),
     notAfter: signed.certificate.notAfter.toISOString(),
     ...(signed.clamped ? { clamped: true as const } : {}),
   };
