@@ -14,7 +14,7 @@ export const OCSP_NO_CHECK_OID = '1.3.6.1.5.5.7.48.1.5';
 const ASN1_NULL = new Uint8Array([0x05, 0x00]);
 
 /** RFC 5280 key usage names to the bits of @peculiar/x509. */
-const KEY_USAGE_FLAGS: Readonly<Record<KeyUsageName, number>> = {
+const KEY_USAGE_FLAGS: Readonly<Record<KeyUsageName, x509.KeyUsageFlags>> = {
   digitalSignature: x509.KeyUsageFlags.digitalSignature,
   nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
   keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
@@ -29,9 +29,10 @@ const KEY_USAGE_FLAGS: Readonly<Record<KeyUsageName, number>> = {
 /** Plan SAN types to the general name types of @peculiar/x509. */
 const SAN_TYPES: Readonly<Record<SubjectAltName['type'], x509.GeneralNameType>> = { dns: 'dns', ip: 'ip', email: 'email', uri: 'url' };
 
-/** The key usage bits of a plan. */
-export function keyUsageFlags(names: readonly KeyUsageName[]): number {
-  return names.reduce((flags, name) => flags | KEY_USAGE_FLAGS[name], 0);
+/** The key usage bits of a plan; undefined when it names none. */
+export function keyUsageFlags(names: readonly KeyUsageName[]): x509.KeyUsageFlags | undefined {
+  const [first, ...rest] = names.map((name) => KEY_USAGE_FLAGS[name]);
+  return first === undefined ? undefined : rest.reduce((flags, flag) => flags | flag, first);
 }
 
 function subtrees(dns: readonly string[] = [], ip: readonly string[] = [], email: readonly string[] = []): GeneralSubtrees | undefined {
@@ -79,7 +80,8 @@ export async function certificateExtensions(inputs: ExtensionInputs): Promise<x5
   const extensions: x509.Extension[] = [
     plan.ca === undefined ? new x509.BasicConstraintsExtension(false, undefined, true) : new x509.BasicConstraintsExtension(true, plan.ca.pathLength, true),
   ];
-  if (plan.keyUsage.length > 0) extensions.push(new x509.KeyUsagesExtension(keyUsageFlags(plan.keyUsage), true));
+  const usage = keyUsageFlags(plan.keyUsage);
+  if (usage !== undefined) extensions.push(new x509.KeyUsagesExtension(usage, true));
   if (plan.extendedKeyUsage.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension([...plan.extendedKeyUsage], plan.extendedKeyUsageCritical === true));
   if (plan.subjectAltNames.length > 0) {
     // RFC 5280 §4.2.1.6: with an empty subject the SAN carries the identity and is critical.

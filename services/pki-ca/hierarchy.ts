@@ -94,7 +94,7 @@ export async function caChainPem(em: EntityManager, name: string): Promise<strin
 
 /** A CA's subject must be a non-empty RFC 4514 name of known attribute types. */
 function parseSubject(subject: string): void {
-  let rdns = 0;
+  let rdns: number;
   try {
     rdns = new x509.Name(subject).toJSON().length;
   } catch {

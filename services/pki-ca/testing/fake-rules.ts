@@ -8,18 +8,21 @@ import { x509 } from '../../template/tls/x509.ts';
 import type { CertificateLint, EnrollmentRequest, IssuancePlan, LintFinding, ProfileCatalog, ProfileSummary, SubjectAltName } from '../contract.ts';
 import type { PkiRules } from '../rules.ts';
 
-type PlanRow = Omit<IssuancePlan, 'profile' | 'subject' | 'subjectAltNames' | 'validityDays'> & { readonly summary: Omit<ProfileSummary, 'name'> };
+interface PlanRow {
+  readonly plan: Omit<IssuancePlan, 'profile' | 'subject' | 'subjectAltNames' | 'validityDays'>;
+  readonly summary: Omit<ProfileSummary, 'name'>;
+}
 
 const CA_USAGE = ['keyCertSign', 'cRLSign', 'digitalSignature'] as const;
 const ANY = ['ES256', 'ES384', 'RSA-3072', 'RSA-4096', 'Ed25519'];
 
 const PROFILES: Readonly<Record<string, PlanRow>> = {
-  'root-ca': { keyUsage: CA_USAGE, extendedKeyUsage: [], ca: {}, publicTls: false, summary: { description: 'root CA', kind: 'ca', keyAlgorithms: ANY, defaultValidityDays: 3650, maxValidityDays: 7300 } },
-  'intermediate-ca': { keyUsage: CA_USAGE, extendedKeyUsage: [], ca: { pathLength: 1 }, publicTls: false, summary: { description: 'intermediate CA', kind: 'ca', keyAlgorithms: ANY, defaultValidityDays: 1825, maxValidityDays: 3650 } },
-  'issuing-ca': { keyUsage: CA_USAGE, extendedKeyUsage: [], ca: { pathLength: 0 }, publicTls: false, summary: { description: 'issuing CA', kind: 'ca', keyAlgorithms: ANY, defaultValidityDays: 365, maxValidityDays: 3650 } },
-  'tls-server': { keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.1'], publicTls: false, summary: { description: 'TLS server', kind: 'leaf', keyAlgorithms: ANY, defaultValidityDays: 90, maxValidityDays: 3650 } },
-  'ocsp-responder': { keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'], ocspNoCheck: true, publicTls: false, summary: { description: 'OCSP responder', kind: 'leaf', keyAlgorithms: ANY, defaultValidityDays: 30, maxValidityDays: 90 } },
-  'timestamp': { keyUsage: ['digitalSignature', 'nonRepudiation'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.8'], extendedKeyUsageCritical: true, publicTls: false, summary: { description: 'time-stamping', kind: 'leaf', keyAlgorithms: ANY, defaultValidityDays: 365, maxValidityDays: 3650 } },
+  'root-ca': { plan: { keyUsage: CA_USAGE, extendedKeyUsage: [], ca: {}, publicTls: false }, summary: { description: 'root CA', kind: 'ca', keyAlgorithms: ANY, defaultValidityDays: 3650, maxValidityDays: 7300 } },
+  'intermediate-ca': { plan: { keyUsage: CA_USAGE, extendedKeyUsage: [], ca: { pathLength: 1 }, publicTls: false }, summary: { description: 'intermediate CA', kind: 'ca', keyAlgorithms: ANY, defaultValidityDays: 1825, maxValidityDays: 3650 } },
+  'issuing-ca': { plan: { keyUsage: CA_USAGE, extendedKeyUsage: [], ca: { pathLength: 0 }, publicTls: false }, summary: { description: 'issuing CA', kind: 'ca', keyAlgorithms: ANY, defaultValidityDays: 365, maxValidityDays: 3650 } },
+  'tls-server': { plan: { keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.1'], publicTls: false }, summary: { description: 'TLS server', kind: 'leaf', keyAlgorithms: ANY, defaultValidityDays: 90, maxValidityDays: 3650 } },
+  'ocsp-responder': { plan: { keyUsage: ['digitalSignature'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.9'], ocspNoCheck: true, publicTls: false }, summary: { description: 'OCSP responder', kind: 'leaf', keyAlgorithms: ANY, defaultValidityDays: 30, maxValidityDays: 90 } },
+  'timestamp': { plan: { keyUsage: ['digitalSignature', 'nonRepudiation'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.8'], extendedKeyUsageCritical: true, publicTls: false }, summary: { description: 'time-stamping', kind: 'leaf', keyAlgorithms: ANY, defaultValidityDays: 365, maxValidityDays: 3650 } },
 };
 
 const SAN_TYPES: Readonly<Record<string, SubjectAltName['type']>> = { dns: 'dns', ip: 'ip', email: 'email', url: 'uri' };
@@ -38,16 +41,14 @@ export function fakeCatalog(): ProfileCatalog {
     list: () => Object.entries(PROFILES).map(([name, row]) => ({ name, ...row.summary })),
     get: (name) => {
       const row = Object.hasOwn(PROFILES, name) ? PROFILES[name] : undefined;
-      return row === undefined ? undefined : { summary: { name, ...row.summary }, document: { name, keyUsage: row.keyUsage } };
+      return row === undefined ? undefined : { summary: { name, ...row.summary }, document: { name, keyUsage: row.plan.keyUsage } };
     },
     plan: (name: string, request: EnrollmentRequest): Promise<IssuancePlan> => {
       const row = Object.hasOwn(PROFILES, name) ? PROFILES[name] : undefined;
       if (row === undefined) return Promise.reject(new NotFoundError(`no profile named ${name}`));
       const validityDays = request.validityDays ?? row.summary.defaultValidityDays;
       if (validityDays > row.summary.maxValidityDays) return Promise.reject(new BadRequestError(`validityDays: at most ${String(row.summary.maxValidityDays)}`));
-      const { summary, ...plan } = row;
-      void summary;
-      return Promise.resolve({ ...plan, profile: name, subject: request.csr.subject, subjectAltNames: sansOf(request.csr), validityDays });
+      return Promise.resolve({ ...row.plan, profile: name, subject: request.csr.subject, subjectAltNames: sansOf(request.csr), validityDays });
     },
   };
 }
