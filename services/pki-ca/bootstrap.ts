@@ -54,7 +54,7 @@ export class HierarchyBootstrap {
     this.#timer = setInterval(() => {
       if (this.settled || this.#options.pki.barrier.isSealed()) return;
       this.ensure().catch((error: unknown) => {
-        this.#options.log.error({ reason: error instanceof Error ? error.name : 'unknown' }, 'pki-ca could not bootstrap its CA hierarchy; retrying');
+        this.#options.log.error({ err: error }, 'pki-ca could not bootstrap its CA hierarchy; retrying');
       });
     }, this.#options.pollMs ?? BOOTSTRAP_POLL_MS);
     this.#timer.unref();

@@ -72,7 +72,7 @@ export async function listCertificates(em: EntityManager, filter: CertificateFil
     where.caId = id;
   }
   const [rows, total] = await em.findAndCount(IssuedCertificate, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: size, offset: page * size });
-  return { items: rows.map((row) => presentCertificate(row, names.get(row.caId) ?? '')), total };
+  return { items: rows.map((row) => presentCertificate(row, String(names.get(row.caId)))), total };
 }
 
 function checkSerial(serial: string): void {

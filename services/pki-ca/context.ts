@@ -17,3 +17,8 @@ export interface PkiContext {
   readonly publicUrl: () => string;
   now(): Date;
 }
+
+/** The base URL issued certificates name: `pki.publicUrl` when set, else the public listener's; no trailing slash. */
+export function publicBaseUrl(configured: string, listener: () => string): () => string {
+  return () => (configured === '' ? listener() : configured).replace(/\/+$/, '');
+}

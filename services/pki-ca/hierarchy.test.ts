@@ -87,6 +87,7 @@ describeOnDatabases('pki-ca hierarchy', { entities, migrations }, (db) => {
     expect(await rejection(createIssuingCa(db().fork(), t.pki, { name: 'x2', parent: 'root' }))).to.be.instanceOf(BadRequestError);
     expect(await rejection(createIssuingCa(db().fork(), t.pki, { name: 'x3', subject: 'not a name' }))).to.be.instanceOf(BadRequestError);
     expect(await rejection(createCa(db().fork(), t.pki, { name: 'x4', kind: 'issuing', keyAlgorithm: 'ES256', subject: 'CN=x4', validityDays: 1 }))).to.be.instanceOf(BadRequestError);
+    expect(await rejection(createCa(db().fork(), t.pki, { name: 'x4', kind: 'intermediate', keyAlgorithm: 'ES256', subject: 'FOO=bar', validityDays: 1 }))).to.be.instanceOf(BadRequestError);
     expect(await db().fork().count(CertificateAuthority, { name: { $in: ['x1', 'x2', 'x3', 'x4'] } })).to.equal(0);
   });
 

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { x509 } from '../template/tls/x509.ts';
-import { pkiCa } from './index.ts';
+import { createPki, loadRules, pkiCa } from './index.ts';
 import { startPkiCa, type PkiHarness } from './testing/harness.ts';
 import { tempFiles } from './testing/test-ca.ts';
 
@@ -29,6 +29,15 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
     pki = await startPkiCa();
   });
   after(async () => { await pki.close(); });
+
+  it('refuses a runtime without a barrier', () => {
+    expect(() => createPki({ config: {} } as unknown as Parameters<typeof createPki>[0], loadRules)).to.throw(/barrier: true/);
+  });
+
+  it('issues by the built-in rules of this build until the profile catalog and lint are wired', async () => {
+    const rules = await loadRules('');
+    expect(rules.catalog.list().map((profile) => profile.name)).to.include.members(['root-ca', 'intermediate-ca', 'issuing-ca', 'tls-server']);
+  });
 
   it('declares what the template and cryptoutil up need', async () => {
     expect(pkiCa).to.include({ name: 'pki-ca', publicPort: 8380, upAdminPort: 9097, barrier: true });
@@ -76,6 +85,9 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
     expect(answer.headers['content-type']).to.equal('application/pkix-cert');
     expect(`${new x509.X509Certificate(answer.bytes).toString('pem')}\n`).to.equal(enrollment.chain[0]);
     expect((await pki.open('GET', '/pki/v1/ca/nope.crt')).status).to.equal(404);
+    const head = await pki.open('HEAD', '/pki/v1/ca/root.crt');
+    expect([head.status, head.headers['content-type']]).to.deep.equal([200, 'application/pkix-cert']);
+    expect((await pki.open('POST', '/pki/v1/ca/root.crt')).status).to.equal(404);
   });
 
   it('lists and gets the certificate, with filters and paging', async () => {

@@ -8,7 +8,7 @@ import type { Middleware } from 'koa';
 import type { OperationHandler, OperationHandlers, RequestState, ServiceDefinition, ServiceRuntime } from '../template/service.ts';
 import { HierarchyBootstrap } from './bootstrap.ts';
 import { pkiSchema, type PkiConfig } from './config.ts';
-import type { PkiContext } from './context.ts';
+import { publicBaseUrl, type PkiContext } from './context.ts';
 import { entities } from './entities.ts';
 import { SignerCache } from './keys.ts';
 import { migrations } from './migrations.ts';
@@ -41,7 +41,7 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
     signers: new SignerCache(barrier),
     rules: memoizeRules(() => rules(config.profilesDir)),
     config,
-    publicUrl: () => (config.publicUrl === '' ? runtime.publicUrl() : config.publicUrl).replace(/\/+$/, ''),
+    publicUrl: publicBaseUrl(config.publicUrl, runtime.publicUrl),
     now: () => new Date(now()),
   };
   const bootstrap = new HierarchyBootstrap({ pki, fork: () => runtime.orm.em.fork(), log: runtime.log });

@@ -69,6 +69,12 @@ describe('pki-ca signing a plan', () => {
     };
     const { certificate, clamped } = await signPlan(plan, await x509.PublicKey.create(keys.publicKey), h.issuing, new Date(), 'https://ca.test');
     expect(clamped).to.equal(true);
+    const dnsOnly = await signPlan({ ...plan, nameConstraints: { permittedDns: ['only.test'] } }, await x509.PublicKey.create(keys.publicKey), h.issuing, new Date(), 'https://ca.test');
+    const excludedOnly = await signPlan({ ...plan, nameConstraints: { excludedIp: ['10.0.0.0/8'] } }, await x509.PublicKey.create(keys.publicKey), h.issuing, new Date(), 'https://ca.test');
+    expect(Buffer.from(excludedOnly.certificate.getExtension('2.5.29.30')?.value ?? new ArrayBuffer(0)).toString('hex')).to.equal('300ea10c300a87080a000000ff000000');
+    // permittedSubtrees [0] with one dNSName, and no excludedSubtrees [1].
+    const value = Buffer.from(dnsOnly.certificate.getExtension('2.5.29.30')?.value ?? new ArrayBuffer(0));
+    expect(value.toString('hex')).to.equal(`300fa00d300b8209${Buffer.from('only.test').toString('hex')}`);
     expect(certificate.notAfter.getTime()).to.equal(h.issuing.certificate.notAfter.getTime());
     const files = await tempFiles({ 'ca.pem': certificate.toString('pem') });
     try {
@@ -110,7 +116,7 @@ describeOnDatabases('pki-ca enrollment', { entities, migrations }, (db) => {
     const ca = await db().fork().findOneOrFail(CertificateAuthority, { name: 'default' });
     expect(row).to.include({ caId: ca.id, profile: 'tls-server', subject: 'CN=web.test', status: 'good' });
     expect(row.sans).to.deep.equal([{ type: 'dns', value: 'web.test' }]);
-    const names = await Promise.all(result.chain.map((pem) => new x509.X509Certificate(pem).subject));
+    const names = result.chain.map((pem) => new x509.X509Certificate(pem).subject);
     expect(names).to.deep.equal(['CN=Issuing CA default, O=cryptoutil test', 'CN=Intermediate CA, O=cryptoutil test', 'CN=Root CA, O=cryptoutil test']);
     expect(result.certificate.endsWith('-----END CERTIFICATE-----\n')).to.equal(true);
     expect(result).to.not.have.property('clamped');

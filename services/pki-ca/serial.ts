@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 /** 16 CSPRNG bytes, the first `(b & 0x7f) | 0x40`: positive, never shortened, 126 random bits. */
 export function newSerialHex(random: (size: number) => Buffer = randomBytes): string {
   const bytes = random(16);
-  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x40;
+  bytes.writeUInt8((bytes.readUInt8(0) & 0x7f) | 0x40, 0);
   return bytes.toString('hex');
 }
 

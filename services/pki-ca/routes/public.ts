@@ -7,17 +7,18 @@ import type { Middleware } from 'koa';
 import type { RequestState } from '../../template/service.ts';
 import { CertificateAuthority } from '../entities.ts';
 
-const CA_CERTIFICATE = /^\/pki\/v1\/ca\/([a-z0-9][a-z0-9-]{0,62})\.crt$/;
+const PREFIX = '/pki/v1/ca/';
+const SUFFIX = '.crt';
+const CA_CERTIFICATE = /^\/pki\/v1\/ca\/[a-z0-9][a-z0-9-]{0,62}\.crt$/;
 
 /** Serves `GET|HEAD /pki/v1/ca/<ca>.crt`; every other request goes on. An unknown CA is 404 (plain). */
 export function caCertificateRoute(): Middleware<RequestState> {
   return async function caCertificate(ctx, next) {
-    const match = CA_CERTIFICATE.exec(ctx.path);
-    if (match === null || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
+    if (!CA_CERTIFICATE.test(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
       await next();
       return;
     }
-    const ca = await ctx.state.em.findOne(CertificateAuthority, { name: match[1] ?? '' });
+    const ca = await ctx.state.em.findOne(CertificateAuthority, { name: ctx.path.slice(PREFIX.length, -SUFFIX.length) });
     if (ca === null) {
       ctx.status = 404;
       return;
