@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { loadCatalog } from '../identity-authz/resources.ts';
+import { services } from '../registry.ts';
 import { x509 } from '../template/tls/x509.ts';
 import { createPki, loadRules, pkiCa } from './index.ts';
 import { startPkiCa, type PkiHarness } from './testing/harness.ts';
@@ -37,6 +39,12 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
   it('issues by the built-in rules of this build until the profile catalog and lint are wired', async () => {
     const rules = await loadRules('');
     expect(rules.catalog.list().map((profile) => profile.name)).to.include.members(['root-ca', 'intermediate-ca', 'issuing-ca', 'tls-server']);
+  });
+
+  it('is a resource identity-authz issues tokens for, with exactly the four scopes', async () => {
+    const catalog = await loadCatalog([pkiCa]);
+    expect(catalog.get('urn:cryptoutil:pki-ca')).to.deep.equal(['ca:admin', 'ca:issue', 'ca:read', 'ca:revoke']);
+    expect(services.map((service) => service.name).slice(-2)).to.deep.equal(['pki-ca', 'learn-ps']);
   });
 
   it('declares what the template and cryptoutil up need', async () => {
