@@ -37,8 +37,10 @@ describeOnDatabases('pki-ca bootstrap on unseal', { entities, migrations }, (db)
     expect((await running.readiness().check()).ok).to.equal(false);
     running.start();
     running.start();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(errors.length).to.be.greaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Each failure is logged once, and the timer waits twice as long before the next attempt.
+    const waits = errors.map((args) => ((args as [{ retryInMs: number }])[0]).retryInMs);
+    expect(waits.slice(0, 2)).to.deep.equal([40, 80]);
     failing = false;
     for (let tries = 0; tries < 200 && !running.settled; tries += 1) await new Promise((resolve) => setTimeout(resolve, 25));
     expect(running.settled).to.equal(true);

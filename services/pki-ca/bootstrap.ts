@@ -12,6 +12,9 @@ import { bootstrapHierarchy } from './hierarchy.ts';
 /** How often the timer looks whether the barrier was unsealed (it does nothing once bootstrapped). */
 export const BOOTSTRAP_POLL_MS = 1000;
 
+/** The longest the timer waits between two failed attempts (the wait doubles from the poll interval). */
+export const BOOTSTRAP_MAX_BACKOFF_MS = 60_000;
+
 export interface BootstrapOptions {
   readonly pki: PkiContext;
   readonly fork: () => EntityManager;
@@ -25,6 +28,9 @@ export class HierarchyBootstrap {
   #running: Promise<void> | undefined;
   #done = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Failed timer attempts in a row, and when the timer may try again. */
+  #failures = 0;
+  #retryAt = 0;
 
   constructor(options: BootstrapOptions) {
     this.#options = options;
@@ -51,12 +57,16 @@ export class HierarchyBootstrap {
   /** Starts the timer (unreferenced, so it never keeps the process alive). */
   start(): void {
     if (!this.#options.pki.config.bootstrap || this.#timer !== undefined) return;
+    const pollMs = this.#options.pollMs ?? BOOTSTRAP_POLL_MS;
     this.#timer = setInterval(() => {
-      if (this.settled || this.#options.pki.barrier.isSealed()) return;
-      this.ensure().catch((error: unknown) => {
-        this.#options.log.error({ err: error }, 'pki-ca could not bootstrap its CA hierarchy; retrying');
+      if (this.settled || this.#options.pki.barrier.isSealed() || Date.now() < this.#retryAt) return;
+      this.ensure().then(() => { this.#failures = 0; }, (error: unknown) => {
+        this.#failures += 1;
+        const waitMs = Math.min(BOOTSTRAP_MAX_BACKOFF_MS, pollMs * 2 ** this.#failures);
+        this.#retryAt = Date.now() + waitMs;
+        this.#options.log.error({ err: error, retryInMs: waitMs }, 'pki-ca could not bootstrap its CA hierarchy; retrying');
       });
-    }, this.#options.pollMs ?? BOOTSTRAP_POLL_MS);
+    }, pollMs);
     this.#timer.unref();
   }
 
