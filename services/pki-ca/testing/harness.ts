@@ -3,7 +3,7 @@
  * file or a PostgreSQL database), unsealed from configured shares, and calls it with JSON or bytes.
  */
 import https from 'node:https';
-import { newUnsealShares } from '../../template/barrier/index.ts';
+import { keyCheckOfShares, newUnsealShares } from '../../template/barrier/index.ts';
 import { startTestService, type ServiceHarness } from '../../template/testing/service-harness.ts';
 import type { PkiConfig } from '../config.ts';
 import { pkiCaWith } from '../index.ts';
@@ -77,7 +77,8 @@ export interface StartOptions {
 export async function startPkiCa(options: StartOptions = {}): Promise<PkiHarness> {
   const shares = options.shares ?? await newUnsealShares(5, 3);
   const overrides = {
-    barrier: { shares: options.sealed === true ? [] : [...shares], threshold: 3 },
+    // The key check lets the first unseal through the admin endpoint initialize the barrier.
+    barrier: { shares: options.sealed === true ? [] : [...shares], threshold: 3, keyCheck: await keyCheckOfShares(shares.slice(0, 3)) },
     pki: { bootstrap: true, ...options.pki },
     ...(options.databaseUrl === undefined ? {} : { database: { url: options.databaseUrl } }),
   };
