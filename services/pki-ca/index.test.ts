@@ -92,7 +92,8 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
     expect(answer.status).to.equal(200);
     expect(answer.headers['content-type']).to.equal('application/pkix-cert');
     expect(`${new x509.X509Certificate(answer.bytes).toString('pem')}\n`).to.equal(enrollment.chain[0]);
-    expect((await pki.open('GET', '/pki/v1/ca/nope.crt')).status).to.equal(404);
+    const unknown = await pki.open('GET', '/pki/v1/ca/nope.crt');
+    expect([unknown.status, unknown.headers['content-type']]).to.deep.equal([404, 'application/problem+json']);
     const head = await pki.open('HEAD', '/pki/v1/ca/root.crt');
     expect([head.status, head.headers['content-type']]).to.deep.equal([200, 'application/pkix-cert']);
     expect((await pki.open('POST', '/pki/v1/ca/root.crt')).status).to.equal(404);

@@ -4,6 +4,7 @@
  * time-stamp, EST and ACME routes are added beside it as further rows.
  */
 import type { Middleware } from 'koa';
+import { NotFoundError } from '../../template/errors/index.ts';
 import type { RequestState } from '../../template/service.ts';
 import { CertificateAuthority } from '../entities.ts';
 
@@ -11,7 +12,7 @@ const PREFIX = '/pki/v1/ca/';
 const SUFFIX = '.crt';
 const CA_CERTIFICATE = /^\/pki\/v1\/ca\/[a-z0-9][a-z0-9-]{0,62}\.crt$/;
 
-/** Serves `GET|HEAD /pki/v1/ca/<ca>.crt`; every other request goes on. An unknown CA is 404 (plain). */
+/** Serves `GET|HEAD /pki/v1/ca/<ca>.crt`; every other request goes on. An unknown CA is a 404 problem. */
 export function caCertificateRoute(): Middleware<RequestState> {
   return async function caCertificate(ctx, next) {
     if (!CA_CERTIFICATE.test(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
@@ -19,10 +20,7 @@ export function caCertificateRoute(): Middleware<RequestState> {
       return;
     }
     const ca = await ctx.state.em.findOne(CertificateAuthority, { name: ctx.path.slice(PREFIX.length, -SUFFIX.length) });
-    if (ca === null) {
-      ctx.status = 404;
-      return;
-    }
+    if (ca === null) throw new NotFoundError('no such CA');
     ctx.type = 'application/pkix-cert';
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = Buffer.from(ca.certificate);
