@@ -1,0 +1,54 @@
+/**
+ * pki-ca's own configuration keys (`pki.*`), merged by the template with its shared keys:
+ * whether to create the default hierarchy on the first unseal, its key algorithm, subject and
+ * validity periods, where extra profiles live and which base URL issued certificates name.
+ */
+import type { Schema } from 'convict';
+import { caKeyAlgorithms, type CaKeyAlgorithm } from './contract.ts';
+
+export interface PkiConfig {
+  readonly pki: {
+    /** On the first unseal with no CA stored: create `root`, `intermediate` and the issuing CA `default`. */
+    readonly bootstrap: boolean;
+    readonly bootstrapKeyAlgorithm: CaKeyAlgorithm;
+    /** RFC 4514 text appended to each bootstrap CA's `CN`. */
+    readonly bootstrapSubject: string;
+    readonly rootValidityDays: number;
+    readonly intermediateValidityDays: number;
+    readonly issuingValidityDays: number;
+    /** A directory of extra profile YAML files; `''` for the built-in profiles only. */
+    readonly profilesDir: string;
+    /** Base of the CRL, OCSP and CA certificate URLs in issued certificates; `''` = the public listener's URL. */
+    readonly publicUrl: string;
+  };
+}
+
+/** The convict schema of the `pki.*` keys. */
+export const pkiSchema: Schema<PkiConfig> = {
+  pki: {
+    bootstrap: {
+      doc: 'On the first unseal with no CA in the database, create the root CA "root", the intermediate "intermediate" and the issuing CA "default" (cryptoutil up sets it).',
+      format: Boolean,
+      default: false,
+    },
+    bootstrapKeyAlgorithm: {
+      doc: 'Key algorithm of the bootstrap CAs: ES256, ES384, RSA-3072, RSA-4096 or Ed25519.',
+      format: [...caKeyAlgorithms],
+      default: 'ES256',
+    },
+    bootstrapSubject: {
+      doc: 'RFC 4514 name appended to the CN of each bootstrap CA (and of issuing CAs created without a subject).',
+      format: String,
+      default: 'O=cryptoutil',
+    },
+    rootValidityDays: { doc: 'Days of validity of the bootstrap root CA.', format: 'nat', default: 3650 },
+    intermediateValidityDays: { doc: 'Days of validity of the bootstrap intermediate CA.', format: 'nat', default: 1825 },
+    issuingValidityDays: { doc: 'Days of validity of an issuing CA (bootstrap and POST /cas without validityDays).', format: 'nat', default: 365 },
+    profilesDir: { doc: 'Directory of extra certificate profiles (YAML); empty for the built-in profiles only.', format: String, default: '' },
+    publicUrl: {
+      doc: 'Base URL written into issued certificates (CRL distribution point, AIA caIssuers and OCSP); empty for the public listener URL.',
+      format: String,
+      default: '',
+    },
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * pki-ca tables as MikroORM entities. A CA's private key exists here only as barrier ciphertext
+ * (`sealedPrivateKey`, bound to its row by AAD); certificates are public and stored as DER.
+ */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { uuidPrimaryKey } from '../template/database/index.ts';
+import type { SubjectAltName } from './contract.ts';
+
+/** Where a CA sits in the hierarchy. */
+export type CaKind = 'root' | 'intermediate' | 'issuing';
+export type CaStatus = 'active' | 'retiring' | 'retired';
+export type CertificateStatus = 'good' | 'revoked';
+
+export const CertificateAuthority = defineEntity({
+  name: 'CertificateAuthority',
+  tableName: 'pki_cas',
+  properties: {
+    id: uuidPrimaryKey(),
+    name: p.string(),
+    kind: p.string().$type<CaKind>(),
+    /** The CA that signed this one's certificate; null for a root. */
+    parentId: p.uuid().nullable(),
+    keyAlgorithm: p.string(),
+    certificate: p.blob(),
+    /** `barrier.encrypt(PKCS#8, "pki-ca/pki_cas/<id>")`. */
+    sealedPrivateKey: p.blob(),
+    status: p.string().$type<CaStatus>(),
+    notBefore: p.datetime(),
+    notAfter: p.datetime(),
+    createdAt: p.datetime(),
+  },
+});
+export type CertificateAuthority = InferEntity<typeof CertificateAuthority>;
+
+export const IssuedCertificate = defineEntity({
+  name: 'IssuedCertificate',
+  tableName: 'pki_certificates',
+  properties: {
+    id: uuidPrimaryKey(),
+    /** 32 lowercase hex characters, as everywhere in pki-ca. */
+    serialHex: p.string(),
+    caId: p.uuid(),
+    profile: p.string(),
+    subject: p.string(),
+    sans: p.json<SubjectAltName[]>(),
+    notBefore: p.datetime(),
+    notAfter: p.datetime(),
+    certificate: p.blob(),
+    status: p.string().$type<CertificateStatus>(),
+    revokedAt: p.datetime().nullable(),
+    /** An RFC 5280 reason name (`keyCompromise`, ...); null while good. */
+    revocationReason: p.string().nullable(),
+    createdAt: p.datetime(),
+  },
+});
+export type IssuedCertificate = InferEntity<typeof IssuedCertificate>;
+
+/** Every entity of the service, as the definition hands them to the template. */
+export const entities = [CertificateAuthority, IssuedCertificate];

@@ -1,0 +1,99 @@
+/**
+ * pki-ca, the Certificate Authority: a root, intermediate and issuing CA hierarchy whose keys live
+ * only under the template's barrier, enrollment of PKCS#10 requests through named profiles and an
+ * issuance lint, and revocation. Like every service it is a definition; the template runs the
+ * listeners, auth and the barrier.
+ */
+import type { Middleware } from 'koa';
+import type { OperationHandler, OperationHandlers, RequestState, ServiceDefinition, ServiceRuntime } from '../template/service.ts';
+import { HierarchyBootstrap } from './bootstrap.ts';
+import { pkiSchema, type PkiConfig } from './config.ts';
+import { publicBaseUrl, type PkiContext } from './context.ts';
+import { entities } from './entities.ts';
+import { SignerCache } from './keys.ts';
+import { migrations } from './migrations.ts';
+import { caHandlers } from './routes/cas.ts';
+import { certificateHandlers } from './routes/certificates.ts';
+import { caCertificateRoute, chainRoutes } from './routes/public.ts';
+import { memoizeRules, type RulesLoader } from './rules.ts';
+import { fakeRules } from './testing/fake-rules.ts';
+
+/**
+ * The rules this build issues by. The seam the profile catalog and the lint plug into:
+ * `async (dir) => ({ catalog: await loadProfileCatalog({ dir }), lint: lintCertificate })`.
+ * Until then the service plans with the small built-in rule set of `testing/fake-rules.ts`.
+ */
+export const loadRules: RulesLoader = () => Promise.resolve(fakeRules());
+
+/** One running pki-ca: its context and its bootstrap, wired to the runtime's barrier and lifecycle. */
+export interface PkiProcess {
+  readonly pki: PkiContext;
+  readonly bootstrap: HierarchyBootstrap;
+}
+
+/** Builds the context of one process (once per runtime: operations, routes and readiness share it). */
+export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader, now: () => number = Date.now): PkiProcess {
+  const { barrier } = runtime;
+  if (barrier === undefined) throw new Error('pki-ca keeps its CA keys under the barrier: its definition must set barrier: true');
+  const config = runtime.config.pki;
+  const pki: PkiContext = {
+    barrier,
+    signers: new SignerCache(barrier),
+    rules: memoizeRules(() => rules(config.profilesDir)),
+    config,
+    publicUrl: publicBaseUrl(config.publicUrl, runtime.publicUrl),
+    now: () => new Date(now()),
+  };
+  const bootstrap = new HierarchyBootstrap({ pki, fork: () => runtime.orm.em.fork(), log: runtime.log });
+  bootstrap.start();
+  runtime.onStop(() => { bootstrap.stop(); });
+  return { pki, bootstrap };
+}
+
+/** Every handler, each first making sure the hierarchy was bootstrapped since the last unseal. */
+export function pkiHandlers({ pki, bootstrap }: PkiProcess): OperationHandlers {
+  const handlers: OperationHandlers = { ...caHandlers(pki), ...certificateHandlers(pki) };
+  return Object.fromEntries(Object.entries(handlers).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
+    await bootstrap.ensure();
+    await handler(ctx);
+  }]));
+}
+
+/** The unauthenticated routes, after the bootstrap like the API. */
+export function pkiRoutes({ bootstrap }: PkiProcess): Middleware<RequestState> {
+  return chainRoutes([
+    async (_ctx, next) => { await bootstrap.ensure(); await next(); },
+    caCertificateRoute(),
+  ]);
+}
+
+/** The definition on `rules` and the clock `now`; tests and the integration build pass their own. */
+export function pkiCaWith(rules: RulesLoader, now: () => number = Date.now): ServiceDefinition<PkiConfig> {
+  const processes = new WeakMap<ServiceRuntime<PkiConfig>, PkiProcess>();
+  const processOf = (runtime: ServiceRuntime<PkiConfig>): PkiProcess => {
+    let process = processes.get(runtime);
+    if (process === undefined) {
+      process = createPki(runtime, rules, now);
+      processes.set(runtime, process);
+    }
+    return process;
+  };
+  return {
+    name: 'pki-ca',
+    summary: 'Certificate Authority: root/intermediate/issuing hierarchy under a sealed barrier, profiles, CSR issuance, revocation',
+    publicPort: 8380,
+    upAdminPort: 9097,
+    openapi: new URL('./openapi.yaml', import.meta.url),
+    configSchema: pkiSchema,
+    entities,
+    migrations,
+    barrier: true,
+    operations: (runtime) => pkiHandlers(processOf(runtime)),
+    routes: (runtime) => pkiRoutes(processOf(runtime)),
+    readinessChecks: (runtime) => [processOf(runtime).bootstrap.readiness()],
+    upConfig: () => Promise.resolve({ pki: { bootstrap: true } }),
+  };
+}
+
+/** The service definition `cryptoutil pki-ca` runs (DESIGN "Service APIs": pki-ca, port 8380). */
+export const pkiCa: ServiceDefinition<PkiConfig> = pkiCaWith(loadRules);

@@ -1,0 +1,37 @@
+/** CAs and profiles: one handler per operationId of `openapi.yaml`; the rules live in `../hierarchy.ts`. */
+import { NotFoundError } from '../../template/errors/index.ts';
+import type { OperationHandlers } from '../../template/service.ts';
+import type { PkiContext } from '../context.ts';
+import { caChainPem, createIssuingCa, getCa, listCas, type IssuingCaInput } from '../hierarchy.ts';
+
+/** Handlers for `/cas`, `/cas/{name}`, `/cas/{name}/chain`, `/profiles` and `/profiles/{name}`. */
+export function caHandlers(pki: PkiContext): OperationHandlers {
+  return {
+    async listCas(ctx) {
+      ctx.body = { items: await listCas(ctx.state.em) };
+    },
+    async createCa(ctx) {
+      ctx.body = await createIssuingCa(ctx.state.em, pki, ctx.state.body as IssuingCaInput);
+      ctx.status = 201;
+    },
+    async getCa(ctx) {
+      ctx.body = await getCa(ctx.state.em, ctx.state.params.name as string);
+    },
+    async getCaChain(ctx) {
+      const chain = await caChainPem(ctx.state.em, ctx.state.params.name as string);
+      ctx.type = 'application/pem-certificate-chain';
+      ctx.body = chain.join('');
+    },
+    async listProfiles(ctx) {
+      const { catalog } = await pki.rules();
+      ctx.body = { items: catalog.list() };
+    },
+    async getProfile(ctx) {
+      const name = ctx.state.params.name as string;
+      const { catalog } = await pki.rules();
+      const profile = catalog.get(name);
+      if (profile === undefined) throw new NotFoundError(`no profile named ${name}`);
+      ctx.body = { ...profile.summary, document: profile.document };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * pki-ca's unauthenticated routes outside the API prefixes. Here: the issuer certificate that
+ * AIA caIssuers names, `GET /pki/v1/ca/<ca>.crt` (DER, `application/pkix-cert`). The CRL, OCSP,
+ * time-stamp, EST and ACME routes are added beside it as further rows.
+ */
+import type { Middleware } from 'koa';
+import { NotFoundError } from '../../template/errors/index.ts';
+import type { RequestState } from '../../template/service.ts';
+import { CertificateAuthority } from '../entities.ts';
+
+const PREFIX = '/pki/v1/ca/';
+const SUFFIX = '.crt';
+const CA_CERTIFICATE = /^\/pki\/v1\/ca\/[a-z0-9][a-z0-9-]{0,62}\.crt$/;
+
+/** Serves `GET|HEAD /pki/v1/ca/<ca>.crt`; every other request goes on. An unknown CA is a 404 problem. */
+export function caCertificateRoute(): Middleware<RequestState> {
+  return async function caCertificate(ctx, next) {
+    if (!CA_CERTIFICATE.test(ctx.path) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
+      await next();
+      return;
+    }
+    const ca = await ctx.state.em.findOne(CertificateAuthority, { name: ctx.path.slice(PREFIX.length, -SUFFIX.length) });
+    if (ca === null) throw new NotFoundError('no such CA');
+    ctx.type = 'application/pkix-cert';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = Buffer.from(ca.certificate);
+  };
+}
+
+/** Runs `routes` in order, each calling the next for what it does not serve. */
+export function chainRoutes(routes: readonly Middleware<RequestState>[]): Middleware<RequestState> {
+  return async function pkiRoutes(ctx, next) {
+    const step = async (index: number): Promise<void> => {
+      const route = routes[index];
+      if (route === undefined) {
+        await next();
+        return;
+      }
+      await route(ctx, () => step(index + 1));
+    };
+    await step(0);
+  };
+}

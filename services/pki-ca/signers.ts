@@ -1,0 +1,42 @@
+/**
+ * Opening a stored CA into a CaSigner: its certificate, its key opened from the barrier (not
+ * extractable) and the certificates above it, nearest first. Opened signers are cached until the
+ * barrier seals; a sealed barrier refuses every signing path with 503.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import { NotFoundError } from '../template/errors/index.ts';
+import { x509 } from '../template/tls/x509.ts';
+import type { CaKeyAlgorithm, CaSigner } from './contract.ts';
+import type { PkiContext } from './context.ts';
+import { CertificateAuthority } from './entities.ts';
+import { openCaKey } from './keys.ts';
+
+/** The stored CA called `name`, or 404. */
+export async function findCa(em: EntityManager, name: string): Promise<CertificateAuthority> {
+  const ca = await em.findOne(CertificateAuthority, { name });
+  if (ca === null) throw new NotFoundError(`no CA named ${name}`);
+  return ca;
+}
+
+/** The certificates above `ca`, nearest first, up to and including the root. */
+export async function chainOf(em: EntityManager, ca: CertificateAuthority): Promise<x509.X509Certificate[]> {
+  const chain: x509.X509Certificate[] = [];
+  let parentId = ca.parentId;
+  // A chain longer than the table is a loop, which the schema cannot store but a bug could.
+  for (let depth = 0; parentId !== null && depth < 16; depth += 1) {
+    const parent = await em.findOneOrFail(CertificateAuthority, { id: parentId });
+    chain.push(new x509.X509Certificate(parent.certificate));
+    parentId = parent.parentId;
+  }
+  return chain;
+}
+
+/** The open signer of the CA called `name` (404 when there is none, 503 while sealed). */
+export async function openSigner(em: EntityManager, pki: PkiContext, name: string): Promise<CaSigner> {
+  return await pki.signers.get(name, async () => {
+    const ca = await findCa(em, name);
+    const keyAlgorithm = ca.keyAlgorithm as CaKeyAlgorithm;
+    const privateKey = await openCaKey(pki.barrier, { id: ca.id, sealedPrivateKey: ca.sealedPrivateKey, keyAlgorithm });
+    return { name, certificate: new x509.X509Certificate(ca.certificate), privateKey, keyAlgorithm, chain: await chainOf(em, ca) };
+  });
+}
