@@ -13,6 +13,16 @@ export interface PkiConfig {
     readonly bootstrapKeyAlgorithm: CaKeyAlgorithm;
     /** RFC 4514 text appended to each bootstrap CA's `CN`. */
     readonly bootstrapSubject: string;
+    /** The bootstrap root's whole subject (a CertificateAuthority's `spec.subject`); `''` for `CN=Root CA,<bootstrapSubject>`. */
+    readonly rootSubject: string;
+    /** Seconds between full CRLs. */
+    readonly crlIntervalSeconds: number;
+    /** Seconds between delta CRLs: the CRL schedule's tick. */
+    readonly deltaCrlIntervalSeconds: number;
+    /** Seconds an OCSP response is valid (its nextUpdate). */
+    readonly ocspValiditySeconds: number;
+    /** The profile EST enrollments are planned with. */
+    readonly estProfile: string;
     readonly rootValidityDays: number;
     readonly intermediateValidityDays: number;
     readonly issuingValidityDays: number;
@@ -41,6 +51,15 @@ export const pkiSchema: Schema<PkiConfig> = {
       format: String,
       default: 'O=cryptoutil',
     },
+    rootSubject: {
+      doc: 'The whole subject of the bootstrap root CA (RFC 4514); empty for "CN=Root CA," followed by pki.bootstrapSubject.',
+      format: String,
+      default: '',
+    },
+    crlIntervalSeconds: { doc: 'Seconds between full CRLs of each CA (published by one replica at a time).', format: 'nat', default: 3600 },
+    deltaCrlIntervalSeconds: { doc: 'Seconds between delta CRLs; also how often the CRL schedule runs.', format: 'nat', default: 300 },
+    ocspValiditySeconds: { doc: 'Seconds an OCSP response stays valid (its nextUpdate, and the HTTP cache lifetime of GET answers).', format: 'nat', default: 3600 },
+    estProfile: { doc: 'The certificate profile EST enrollments (simpleenroll, simplereenroll, serverkeygen) are planned with.', format: String, default: 'tls-client' },
     rootValidityDays: { doc: 'Days of validity of the bootstrap root CA.', format: 'nat', default: 3650 },
     intermediateValidityDays: { doc: 'Days of validity of the bootstrap intermediate CA.', format: 'nat', default: 1825 },
     issuingValidityDays: { doc: 'Days of validity of an issuing CA (bootstrap and POST /cas without validityDays).', format: 'nat', default: 365 },

@@ -2,6 +2,9 @@
  * pki-ca tables as MikroORM entities. A CA's private key exists here only as barrier ciphertext
  * (`sealedPrivateKey`, bound to its row by AAD); certificates are public and stored as DER.
  */
+import { PkiLease } from './lease.ts';
+import { crlEntities } from './crl/entities.ts';
+import { DelegatedSigner } from './delegated-store.ts';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { uuidPrimaryKey } from '../template/database/index.ts';
 import type { SubjectAltName } from './contract.ts';
@@ -56,4 +59,4 @@ export const IssuedCertificate = defineEntity({
 export type IssuedCertificate = InferEntity<typeof IssuedCertificate>;
 
 /** Every entity of the service, as the definition hands them to the template. */
-export const entities = [CertificateAuthority, IssuedCertificate];
+export const entities = [CertificateAuthority, IssuedCertificate, PkiLease, ...crlEntities, DelegatedSigner];

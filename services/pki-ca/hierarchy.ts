@@ -201,7 +201,7 @@ export const BOOTSTRAP_NAMES = { root: 'root', intermediate: 'intermediate', iss
  */
 export async function bootstrapHierarchy(fork: () => EntityManager, pki: PkiContext): Promise<void> {
   const { bootstrapKeyAlgorithm: keyAlgorithm, bootstrapSubject: suffix } = pki.config;
-  await ensureCa(fork(), pki, { name: BOOTSTRAP_NAMES.root, kind: 'root', keyAlgorithm, subject: `CN=Root CA,${suffix}`, validityDays: pki.config.rootValidityDays });
+  await ensureCa(fork(), pki, { name: BOOTSTRAP_NAMES.root, kind: 'root', keyAlgorithm, subject: pki.config.rootSubject === '' ? `CN=Root CA,${suffix}` : pki.config.rootSubject, validityDays: pki.config.rootValidityDays });
   await ensureCa(fork(), pki, { name: BOOTSTRAP_NAMES.intermediate, kind: 'intermediate', parent: BOOTSTRAP_NAMES.root, keyAlgorithm, subject: `CN=Intermediate CA,${suffix}`, validityDays: pki.config.intermediateValidityDays });
   await ensureCa(fork(), pki, { name: BOOTSTRAP_NAMES.issuing, kind: 'issuing', parent: BOOTSTRAP_NAMES.intermediate, keyAlgorithm, subject: `CN=Issuing CA default,${suffix}`, validityDays: pki.config.issuingValidityDays });
 }

@@ -5,6 +5,9 @@
  * listeners, auth and the barrier.
  */
 import type { Middleware } from 'koa';
+import type { EntityManager } from '@mikro-orm/core';
+import { UnauthorizedError } from '../template/errors/index.ts';
+import type { Authenticate } from '../template/openapi/router.ts';
 import type { OperationHandler, OperationHandlers, RequestState, ServiceDefinition, ServiceRuntime } from '../template/service.ts';
 import { HierarchyBootstrap } from './bootstrap.ts';
 import { pkiSchema, type PkiConfig } from './config.ts';
@@ -16,19 +19,25 @@ import { caHandlers } from './routes/cas.ts';
 import { certificateHandlers } from './routes/certificates.ts';
 import { caCertificateRoute, chainRoutes } from './routes/public.ts';
 import { memoizeRules, type RulesLoader } from './rules.ts';
-import { fakeRules } from './testing/fake-rules.ts';
+import { loadProfileCatalog } from './profiles/catalog.ts';
+import { lintCertificate } from './lint/index.ts';
+import type { CrlPublisher } from './crl/publisher.ts';
+import { crlRoutes } from './crl/routes.ts';
+import { ocspRoutes } from './ocsp/index.ts';
+import { tsaRoute } from './tsa/index.ts';
+import { estRoutes } from './est/routes.ts';
+import { crlPublisher, estDeps, ocspAuthority, tsaAuthority } from './protocols.ts';
 
-/**
- * The rules this build issues by. The seam the profile catalog and the lint plug into:
- * `async (dir) => ({ catalog: await loadProfileCatalog({ dir }), lint: lintCertificate })`.
- * Until then the service plans with the small built-in rule set of `testing/fake-rules.ts`.
- */
-export const loadRules: RulesLoader = () => Promise.resolve(fakeRules());
+/** The rules this build issues by: the built-in profiles plus `pki.profilesDir`, and the issuance lint. */
+export const loadRules: RulesLoader = async (dir) => ({ catalog: await loadProfileCatalog(dir === '' ? {} : { dir }), lint: lintCertificate });
 
-/** One running pki-ca: its context and its bootstrap, wired to the runtime's barrier and lifecycle. */
+/** One running pki-ca: its context, its bootstrap and its CRL schedule, wired to the runtime. */
 export interface PkiProcess {
   readonly pki: PkiContext;
   readonly bootstrap: HierarchyBootstrap;
+  readonly crls: CrlPublisher;
+  readonly fork: () => EntityManager;
+  readonly authenticate: Authenticate;
 }
 
 /** Builds the context of one process (once per runtime: operations, routes and readiness share it). */
@@ -44,15 +53,22 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
     publicUrl: publicBaseUrl(config.publicUrl, runtime.publicUrl),
     now: () => new Date(now()),
   };
-  const bootstrap = new HierarchyBootstrap({ pki, fork: () => runtime.orm.em.fork(), log: runtime.log });
+  const fork = (): EntityManager => runtime.orm.em.fork();
+  const bootstrap = new HierarchyBootstrap({ pki, fork, log: runtime.log });
   bootstrap.start();
-  runtime.onStop(() => { bootstrap.stop(); });
-  return { pki, bootstrap };
+  const crls = crlPublisher(fork, pki, runtime.log);
+  crls.start();
+  runtime.onStop(async () => {
+    bootstrap.stop();
+    await crls.stop();
+  });
+  const authenticate: Authenticate = runtime.authenticate ?? (() => Promise.reject(new UnauthorizedError('no issuer is configured')));
+  return { pki, bootstrap, crls, fork, authenticate };
 }
 
 /** Every handler, each first making sure the hierarchy was bootstrapped since the last unseal. */
-export function pkiHandlers({ pki, bootstrap }: PkiProcess): OperationHandlers {
-  const handlers: OperationHandlers = { ...caHandlers(pki), ...certificateHandlers(pki) };
+export function pkiHandlers({ pki, bootstrap, crls }: PkiProcess): OperationHandlers {
+  const handlers: OperationHandlers = { ...caHandlers(pki, crls), ...certificateHandlers(pki) };
   return Object.fromEntries(Object.entries(handlers).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
     await bootstrap.ensure();
     await handler(ctx);
@@ -60,10 +76,14 @@ export function pkiHandlers({ pki, bootstrap }: PkiProcess): OperationHandlers {
 }
 
 /** The unauthenticated routes, after the bootstrap like the API. */
-export function pkiRoutes({ bootstrap }: PkiProcess): Middleware<RequestState> {
+export function pkiRoutes({ pki, bootstrap, crls, fork, authenticate }: PkiProcess): Middleware<RequestState> {
   return chainRoutes([
     async (_ctx, next) => { await bootstrap.ensure(); await next(); },
     caCertificateRoute(),
+    crlRoutes(crls),
+    ocspRoutes(ocspAuthority(fork, pki)),
+    tsaRoute(tsaAuthority(fork, pki)),
+    estRoutes(estDeps(fork, pki, authenticate)),
   ]);
 }
 
@@ -88,6 +108,8 @@ export function pkiCaWith(rules: RulesLoader, now: () => number = Date.now): Ser
     entities,
     migrations,
     barrier: true,
+    // EST authenticates devices by the certificate they hold (RFC 7030 §3.3.2).
+    clientCertificates: true,
     operations: (runtime) => pkiHandlers(processOf(runtime)),
     routes: (runtime) => pkiRoutes(processOf(runtime)),
     readinessChecks: (runtime) => [processOf(runtime).bootstrap.readiness()],

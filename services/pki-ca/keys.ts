@@ -46,12 +46,12 @@ async function importPrivateKey(pkcs8: Uint8Array, algorithm: CaKeyAlgorithm): P
  * Generates a CA key for the row `id` and seals it. The generated key is extractable only long
  * enough to be exported; what is returned for signing was imported again as non-extractable.
  */
-export async function generateCaKey(barrier: Barrier, algorithm: CaKeyAlgorithm, id: string): Promise<NewCaKey> {
+export async function generateCaKey(barrier: Barrier, algorithm: CaKeyAlgorithm, id: string, aad: string = caAad(id)): Promise<NewCaKey> {
   if (barrier.isSealed()) throw new BarrierSealedError();
   const pair = await webcrypto.subtle.generateKey(generation[algorithm], true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
   const clear = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', pair.privateKey));
   try {
-    const sealed = Buffer.from(await barrier.encrypt(clear, caAad(id)));
+    const sealed = Buffer.from(await barrier.encrypt(clear, aad));
     return { publicKey: pair.publicKey, privateKey: await importPrivateKey(clear, algorithm), sealed };
   } finally {
     clear.fill(0);
@@ -59,8 +59,8 @@ export async function generateCaKey(barrier: Barrier, algorithm: CaKeyAlgorithm,
 }
 
 /** Opens a sealed CA key (the barrier refuses a tampered or moved ciphertext); the clear PKCS#8 is zeroed. */
-export async function openCaKey(barrier: Barrier, stored: { readonly id: string; readonly sealedPrivateKey: Uint8Array; readonly keyAlgorithm: CaKeyAlgorithm }): Promise<webcrypto.CryptoKey> {
-  const clear = await barrier.decrypt(stored.sealedPrivateKey, caAad(stored.id));
+export async function openCaKey(barrier: Barrier, stored: { readonly id: string; readonly sealedPrivateKey: Uint8Array; readonly keyAlgorithm: CaKeyAlgorithm }, aad: string = caAad(stored.id)): Promise<webcrypto.CryptoKey> {
+  const clear = await barrier.decrypt(stored.sealedPrivateKey, aad);
   try {
     return await importPrivateKey(clear, stored.keyAlgorithm);
   } finally {
@@ -96,6 +96,11 @@ export class SignerCache {
   /** How many signers are open (for tests and metrics). */
   get size(): number {
     return this.#signers.size;
+  }
+
+  /** Forgets one open signer (a delegated signer about to expire), so the next `get` opens anew. */
+  forget(name: string): void {
+    this.#signers.delete(name);
   }
 
   /** Forgets every open signer. */

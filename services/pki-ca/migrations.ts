@@ -4,6 +4,9 @@
  * at once collide instead of creating two roots.
  */
 import type { MigrationObject } from '@mikro-orm/core';
+import { leaseMigration } from './lease.ts';
+import { crlMigration } from './crl/migrations.ts';
+import { delegatedSignerMigration } from './delegated-store.ts';
 import { PortableMigration } from '../template/database/index.ts';
 
 class CreatePkiCasAndCertificates extends PortableMigration {
@@ -48,4 +51,7 @@ class CreatePkiCasAndCertificates extends PortableMigration {
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-pki-cas-and-certificates', class: CreatePkiCasAndCertificates },
+  leaseMigration,
+  crlMigration,
+  delegatedSignerMigration,
 ];

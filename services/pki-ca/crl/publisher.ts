@@ -60,7 +60,7 @@ export interface CrlPublisherOptions {
   readonly fork: () => EntityManager;
   readonly source: CrlSource;
   /** The service's public base URL (`https://host:8380`), which both CRLs' distribution points name. */
-  readonly publicUrl: string;
+  readonly publicUrl: string | (() => string);
   /** This replica's name, unique among the replicas: the holder of the `crl` lease. */
   readonly holder: string;
   /** `pki.crlIntervalSeconds` × 1000: how often a new full CRL is published; default one hour. */
@@ -337,7 +337,7 @@ export class CrlPublisher {
   async #build(signer: CaSigner, ca: string, crl: { readonly kind: CrlKind; readonly number: bigint; readonly base?: bigint; readonly now: Date }, entries: readonly RevokedEntry[]): Promise<Draft> {
     const { kind, number, now } = crl;
     const nextUpdate = new Date(now.getTime() + 2 * this.#intervalMs[kind]);
-    const { publicUrl } = this.#options;
+    const publicUrl = typeof this.#options.publicUrl === 'string' ? this.#options.publicUrl : this.#options.publicUrl();
     const der = await buildCrl({
       signer,
       number,

@@ -2,11 +2,26 @@
 import { NotFoundError } from '../../template/errors/index.ts';
 import type { OperationHandlers } from '../../template/service.ts';
 import type { PkiContext } from '../context.ts';
+import type { CrlPublisher, StoredCrl } from '../crl/publisher.ts';
+import { crlUrl } from '../crl/publisher.ts';
+import { findCa } from '../signers.ts';
 import { caChainPem, createIssuingCa, getCa, listCas, type IssuingCaInput } from '../hierarchy.ts';
 
-/** Handlers for `/cas`, `/cas/{name}`, `/cas/{name}/chain`, `/profiles` and `/profiles/{name}`. */
-export function caHandlers(pki: PkiContext): OperationHandlers {
+/** Handlers for `/cas`, `/cas/{name}`, `/cas/{name}/chain`, `/cas/{name}/crl`, `/profiles` and `/profiles/{name}`. */
+export function caHandlers(pki: PkiContext, crls: CrlPublisher): OperationHandlers {
+  const published = (crl: StoredCrl): object => ({
+    number: crl.number.toString(),
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate.toISOString(),
+    url: crlUrl(pki.publicUrl(), crl.ca, crl.kind),
+  });
   return {
+    async regenerateCrl(ctx) {
+      const name = ctx.state.params.name as string;
+      await findCa(ctx.state.em, name);
+      const { full, delta } = await crls.regenerate(name);
+      ctx.body = { full: published(full), delta: published(delta) };
+    },
     async listCas(ctx) {
       ctx.body = { items: await listCas(ctx.state.em) };
     },

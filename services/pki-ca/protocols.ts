@@ -1,0 +1,121 @@
+/**
+ * The protocols pki-ca speaks beside its API, wired to its store and its CAs: CRLs (published on a
+ * schedule by one replica at a time), OCSP (answered by each CA's delegated responder), RFC 3161
+ * time-stamps (by the default CA's TSA certificate) and EST (enrollment under the EST profile).
+ * Each protocol module knows nothing of the store; this file is the only place that joins them.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Authenticate } from '../template/openapi/router.ts';
+import { x509 } from '../template/tls/x509.ts';
+import type { PkiContext } from './context.ts';
+import { CrlPublisher, type CrlSource } from './crl/publisher.ts';
+import type { RevokedEntry } from './crl/build.ts';
+import { isReasonName } from './crl/reasons.ts';
+import { delegatedSigner } from './delegated.ts';
+import { CertificateAuthority, IssuedCertificate } from './entities.ts';
+import type { EstDeps } from './est/routes.ts';
+import { enroll } from './issue.ts';
+import type { CertStatus, OcspAuthority } from './ocsp/index.ts';
+import { chainOf, findCa, openSigner } from './signers.ts';
+import type { TsaAuthority } from './tsa/index.ts';
+import { BOOTSTRAP_NAMES } from './hierarchy.ts';
+
+/** The CA whose TSA certificate signs time-stamps and that EST serves without a label. */
+export const DEFAULT_CA = BOOTSTRAP_NAMES.issuing;
+
+/** Every revoked, unexpired certificate of a CA from the store, as the CRL lists it. */
+async function* revokedOf(em: EntityManager, caName: string, now: Date, since?: Date): AsyncIterable<RevokedEntry> {
+  const ca = await findCa(em, caName);
+  const rows = await em.find(IssuedCertificate, {
+    caId: ca.id,
+    status: 'revoked',
+    notAfter: { $gt: now },
+    ...(since === undefined ? {} : { revokedAt: { $gte: since } }),
+  }, { fields: ['serialHex', 'revokedAt', 'revocationReason'], disableIdentityMap: true });
+  for (const row of rows) {
+    yield { serialHex: row.serialHex, revokedAt: row.revokedAt ?? now, reason: isReasonName(row.revocationReason) ? row.revocationReason : 'unspecified' };
+  }
+}
+
+/** The store as the CRL publisher reads it. */
+export function crlSource(fork: () => EntityManager, pki: PkiContext): CrlSource {
+  return {
+    caNames: async () => (await fork().find(CertificateAuthority, { status: { $ne: 'retired' } }, { fields: ['name'] })).map((ca) => ca.name),
+    signer: (ca) => openSigner(fork(), pki, ca),
+    revoked: (ca, since) => revokedOf(fork(), ca, pki.now(), since),
+  };
+}
+
+/** One publisher per process, its lease holder named after the host and process. */
+export function crlPublisher(fork: () => EntityManager, pki: PkiContext, log: Logger): CrlPublisher {
+  return new CrlPublisher({
+    fork,
+    source: crlSource(fork, pki),
+    publicUrl: pki.publicUrl,
+    holder: `${hostname()}/${String(process.pid)}/${randomUUID()}`,
+    log,
+    fullIntervalMs: pki.config.crlIntervalSeconds * 1000,
+    deltaIntervalMs: pki.config.deltaCrlIntervalSeconds * 1000,
+    now: () => pki.now(),
+  });
+}
+
+/** What the store says of one serial of a CA (OCSP). */
+async function statusOf(em: EntityManager, caId: string, serialHex: string): Promise<CertStatus> {
+  const row = await em.findOne(IssuedCertificate, { serialHex, caId }, { fields: ['status', 'revokedAt', 'revocationReason'], disableIdentityMap: true });
+  if (row === null) return { status: 'unknown' };
+  if (row.status === 'good') return { status: 'good' };
+  return { status: 'revoked', revokedAt: row.revokedAt ?? new Date(0), ...(isReasonName(row.revocationReason) ? { reason: row.revocationReason } : {}) };
+}
+
+/** The OCSP authority of CA `caName`: its certificate, its delegated responder and the store. */
+export function ocspAuthority(fork: () => EntityManager, pki: PkiContext): (caName: string) => Promise<OcspAuthority | undefined> {
+  return async (caName) => {
+    const em = fork();
+    const ca = await em.findOne(CertificateAuthority, { name: caName });
+    if (ca === null) return undefined;
+    const responder = await delegatedSigner(em, pki, caName, 'ocsp');
+    return {
+      issuer: new x509.X509Certificate(ca.certificate),
+      responder,
+      lookup: (serialHex) => statusOf(fork(), ca.id, serialHex),
+      validitySeconds: pki.config.ocspValiditySeconds,
+    };
+  };
+}
+
+/** The time-stamp authority: the default CA's TSA certificate. */
+export function tsaAuthority(fork: () => EntityManager, pki: PkiContext): () => Promise<TsaAuthority> {
+  return async () => ({ signer: await delegatedSigner(fork(), pki, DEFAULT_CA, 'tsa') });
+}
+
+/** True when `certificate` is, byte for byte, a certificate this service issued that is good and unexpired now. */
+async function issuedAndGood(em: EntityManager, certificate: x509.X509Certificate, now: Date): Promise<boolean> {
+  const row = await em.findOne(IssuedCertificate, { serialHex: certificate.serialNumber.toLowerCase() }, { disableIdentityMap: true });
+  return row !== null && row.status === 'good' && row.notAfter.getTime() > now.getTime() && row.notBefore.getTime() <= now.getTime()
+    && Buffer.from(row.certificate).equals(Buffer.from(certificate.rawData));
+}
+
+/** The CA chain EST's cacerts returns: the CA, then those above it. */
+async function estChain(em: EntityManager, caName: string): Promise<readonly x509.X509Certificate[] | undefined> {
+  const ca = await em.findOne(CertificateAuthority, { name: caName });
+  if (ca === null) return undefined;
+  return [new x509.X509Certificate(ca.certificate), ...await chainOf(em, ca)];
+}
+
+/** EST wired to the store: enrollment with `pki.estProfile`, client certificates checked against what was issued. */
+export function estDeps(fork: () => EntityManager, pki: PkiContext, authenticate: Authenticate): EstDeps {
+  return {
+    defaultCa: DEFAULT_CA,
+    chain: (ca) => estChain(fork(), ca),
+    enroll: async (ca, csr) => {
+      const result = await enroll(fork(), pki, { csr: csr.toString('pem'), profile: pki.config.estProfile, ca });
+      return new x509.X509Certificate(result.certificate);
+    },
+    clientCertificateValid: (certificate) => issuedAndGood(fork(), certificate, pki.now()),
+    authenticate,
+  };
+}
