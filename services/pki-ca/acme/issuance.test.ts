@@ -111,7 +111,7 @@ describe('ACME issuance with acme-client (RFC 8555 §7, RFC 9773)', function () 
   it('issues through tls-alpn-01 (RFC 8737) for a name and an IP address (RFC 8738)', async () => {
     const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'alpn.example.test' }] });
     for (const authz of await client.getAuthorizations(order)) {
-      const challenge = authz.challenges.find((item) => item.type === 'tls-alpn-01');
+      const challenge = authz.challenges.find((item) => (item.type as string) === 'tls-alpn-01');
       expect(challenge, 'tls-alpn-01 offered').to.not.equal(undefined);
       if (challenge === undefined) continue;
       const keyAuthorization = await client.getChallengeKeyAuthorization(challenge);
@@ -135,7 +135,7 @@ describe('ACME issuance with acme-client (RFC 8555 §7, RFC 9773)', function () 
     tokens.set(challenge.token, 'not-the-key-authorization');
     const answered = await client.completeChallenge(challenge);
     expect(answered.status).to.equal('invalid');
-    expect(answered.error?.type).to.equal('urn:ietf:params:acme:error:incorrectResponse');
+    expect((answered.error as { type?: string } | undefined)?.type).to.equal('urn:ietf:params:acme:error:incorrectResponse');
     expect((await client.getOrder(order)).status).to.equal('invalid');
   });
 
@@ -151,9 +151,9 @@ describe('ACME issuance with acme-client (RFC 8555 §7, RFC 9773)', function () 
     const lifetime = leaf.notAfter.getTime() - leaf.notBefore.getTime();
     expect(Date.parse(suggestedWindow.start)).to.be.closeTo(leaf.notBefore.getTime() + (2 * lifetime) / 3, 1000);
     expect(Date.parse(suggestedWindow.end)).to.be.greaterThan(Date.parse(suggestedWindow.start)).and.lessThan(leaf.notAfter.getTime());
-    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: 'www.example.test' }, { type: 'dns', value: 'api.example.test' }], replaces: id } as acme.Order);
-    expect(order.replaces).to.equal(id);
-    const again = client.createOrder({ identifiers: [{ type: 'dns', value: 'www.example.test' }], replaces: id } as acme.Order);
+    const renewal: acme.Order & { replaces?: string } = await client.createOrder({ identifiers: [{ type: 'dns', value: 'www.example.test' }, { type: 'dns', value: 'api.example.test' }], replaces: id } as Parameters<acme.Client['createOrder']>[0]);
+    expect(renewal.replaces).to.equal(id);
+    const again = client.createOrder({ identifiers: [{ type: 'dns', value: 'www.example.test' }], replaces: id } as Parameters<acme.Client['createOrder']>[0]);
     await rejects(again, /alreadyReplaced|already replaces/);
   });
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { Database } from '../../template/database/index.ts';
 import { x509 } from '../../template/tls/x509.ts';
-import type { AcmeDeps, AcmeIssued, KnownCertificate, RevokeOutcome } from '../acme/deps.ts';
+import type { AcmeDeps, AcmeIssued, KnownCertificate, RevokeOutcome } from '../acme/context.ts';
 import { acmeRoutes } from '../acme/routes.ts';
 import { signingAlgorithm } from '../contract.ts';
 import { createTestHierarchy, issueTestCertificate, pem, privateKeyPem, testSerial, type TestHierarchy } from './test-ca.ts';
@@ -25,6 +25,8 @@ export interface AcmeHarness {
   readonly issued: Map<string, KnownCertificate>;
   /** EAB key id → HMAC key. */
   readonly eabKeys: Map<string, Uint8Array>;
+  /** Moves the server's clock (ms added to the real time). */
+  readonly clock: { offsetMs: number };
   /** Base URL once `listen` ran. */
   url(): string;
   /** Starts HTTPS on 127.0.0.1 port 0; the root CA PEM is what clients trust. */
@@ -62,13 +64,14 @@ async function signCsr(hierarchy: TestHierarchy, csrDer: Uint8Array, now: Date):
 }
 
 /** The harness over an open, migrated database; `eab-ca` requires EAB, `test-ca` does not. */
-export async function acmeHarness(db: Database, options: { readonly now?: () => Date } = {}): Promise<AcmeHarness> {
+export async function acmeHarness(db: Database): Promise<AcmeHarness> {
   const hierarchy = await createTestHierarchy('ES256');
   const revoked = new Map<string, string>();
   const issued = new Map<string, KnownCertificate>();
   const eabKeys = new Map<string, Uint8Array>();
   let base = 'https://127.0.0.1:1';
-  const now = options.now ?? (() => new Date());
+  const clock = { offsetMs: 0 };
+  const now = (): Date => new Date(Date.now() + clock.offsetMs);
   const deps = {
     fork: () => db.fork(),
     publicUrl: () => base,
@@ -97,7 +100,7 @@ export async function acmeHarness(db: Database, options: { readonly now?: () => 
   app.use((ctx) => { ctx.status = 404; ctx.body = 'outside ACME'; });
   let server: https.Server | undefined;
   return {
-    hierarchy, app, deps, revoked, issued, eabKeys,
+    hierarchy, app, deps, revoked, issued, eabKeys, clock,
     url: () => base,
     async listen() {
       const { certificate, keys } = await issueTestCertificate(hierarchy.issuing, {
