@@ -76,7 +76,7 @@ export async function newAccount(acme: AcmeContext): Promise<AcmeResponse> {
 
 /** The account a `kid`-signed request to `/acct/<id>…` may act on: only its own. */
 function ownAccount(acme: AcmeContext, account: AcmeAccount): AcmeAccount {
-  if (account.id !== acme.params[0]) {
+  if (account.id !== acme.id) {
     throw new AcmeProblem('unauthorized', 'an account can only be read or changed with its own key');
   }
   return account;
@@ -129,15 +129,13 @@ export async function keyChange(acme: AcmeContext): Promise<AcmeResponse> {
     throw new AcmeProblem('malformed', 'oldKey is not the account\'s current key');
   }
   const thumbprint = await calculateJwkThumbprint(jwk);
-  const holder = await acme.em.findOne(AcmeAccount, { ca: acme.ca, thumbprint });
-  if (holder !== null) {
-    throw new AcmeProblem('malformed', 'the new key already belongs to an account', { status: 409, headers: { Location: resourceUrl.account(acme.base, holder.id) } });
-  }
   try {
     await acme.em.nativeUpdate(AcmeAccount, { id: account.id, thumbprint: account.thumbprint }, { jwk, thumbprint, updatedAt: acme.now });
   } catch (error) {
+    // the unique (ca, thumbprint) key decides, also between two concurrent changes to the same key
     if (!isUniqueViolation(error)) throw error;
-    throw new AcmeProblem('malformed', 'the new key already belongs to an account', { status: 409 });
+    const holder = await acme.em.findOneOrFail(AcmeAccount, { ca: acme.ca, thumbprint });
+    throw new AcmeProblem('malformed', 'the new key already belongs to an account', { status: 409, headers: { Location: resourceUrl.account(acme.base, holder.id) } });
   }
   acme.em.clear();
   return accountResponse(acme, await acme.em.findOneOrFail(AcmeAccount, { id: account.id }), 200);

@@ -12,7 +12,7 @@ import { verifyAccountRequest } from './jws.ts';
 import { readyWhenAuthorized } from './orders.ts';
 import { AcmeProblem } from './problems.ts';
 import { transition } from './states.ts';
-import { PORT_OF, VALIDATORS } from './validation.ts';
+import { CHALLENGE_TYPES } from './validation.ts';
 
 function challengeJson(acme: AcmeContext, challenge: AcmeChallenge): Record<string, unknown> {
   return {
@@ -28,7 +28,7 @@ function challengeJson(acme: AcmeContext, challenge: AcmeChallenge): Record<stri
 /** The authorization as RFC 8555 §7.1.4 shows it; a pending one past its expiry reads expired. */
 async function authorizationJson(acme: AcmeContext, authorization: AcmeAuthorization): Promise<Record<string, unknown>> {
   const challenges = await acme.em.find(AcmeChallenge, { authorizationId: authorization.id }, { orderBy: { type: 'asc' } });
-  const expired = authorization.expiresAt <= acme.now && (authorization.status === 'pending' || authorization.status === 'valid');
+  const expired = authorization.status === 'pending' && authorization.expiresAt <= acme.now;
   return {
     identifier: { type: authorization.identifierType, value: authorization.identifierValue },
     status: expired ? 'expired' : authorization.status,
@@ -37,8 +37,8 @@ async function authorizationJson(acme: AcmeContext, authorization: AcmeAuthoriza
   };
 }
 
-async function ownAuthorization(acme: AcmeContext, account: AcmeAccount, id: string | undefined): Promise<AcmeAuthorization> {
-  const authorization = id === undefined ? null : await acme.em.findOne(AcmeAuthorization, { id });
+async function ownAuthorization(acme: AcmeContext, account: AcmeAccount, id: string): Promise<AcmeAuthorization> {
+  const authorization = await acme.em.findOne(AcmeAuthorization, { id });
   if (authorization === null) {
     throw new AcmeProblem('notFound', 'no such authorization');
   }
@@ -51,7 +51,7 @@ async function ownAuthorization(acme: AcmeContext, account: AcmeAccount, id: str
 /** POST /authz/<id>: read it (POST-as-GET) or deactivate it (§7.5.2). */
 export async function authorization(acme: AcmeContext): Promise<AcmeResponse> {
   const request = await verifyAccountRequest(acme);
-  let row = await ownAuthorization(acme, request.account, acme.params[0]);
+  let row = await ownAuthorization(acme, request.account, acme.id);
   if (request.payload !== undefined) {
     if (request.payload.status !== 'deactivated') {
       throw new AcmeProblem('malformed', 'an authorization\'s status can only be set to deactivated');
@@ -68,16 +68,14 @@ export async function authorization(acme: AcmeContext): Promise<AcmeResponse> {
 /** Validates a challenge this request claimed and records the outcome on it and its parents. */
 async function validate(acme: AcmeContext, account: AcmeAccount, authorization: AcmeAuthorization, challenge: AcmeChallenge): Promise<void> {
   const keyAuthorization = `${challenge.token}.${await calculateJwkThumbprint(account.jwk)}`;
-  const port = acme.deps.challengePorts[PORT_OF[challenge.type] ?? 'http'];
-  const validator = VALIDATORS[challenge.type];
+  const { port, validate: check } = CHALLENGE_TYPES[challenge.type];
   try {
-    if (validator === undefined) throw new AcmeProblem('malformed', `unknown challenge type ${challenge.type}`);
-    await validator({
+    await check({
       identifier: { type: authorization.identifierType, value: authorization.identifierValue },
       token: challenge.token,
       keyAuthorization,
       address: acme.deps.resolve?.(authorization.identifierValue) ?? authorization.identifierValue,
-      port,
+      port: acme.deps.challengePorts[port],
     });
   } catch (error) {
     const problem = error instanceof AcmeProblem ? error : new AcmeProblem('connection', 'the validation could not complete');
@@ -96,7 +94,7 @@ async function validate(acme: AcmeContext, account: AcmeAccount, authorization: 
 /** POST /chall/<id>: `{}` starts the validation (§7.5.1); an empty payload reads the challenge. */
 export async function challenge(acme: AcmeContext): Promise<AcmeResponse> {
   const request = await verifyAccountRequest(acme);
-  const row = await acme.em.findOne(AcmeChallenge, { id: acme.params[0] ?? '' });
+  const row = await acme.em.findOne(AcmeChallenge, { id: acme.id });
   if (row === null) {
     throw new AcmeProblem('notFound', 'no such challenge');
   }

@@ -31,7 +31,7 @@ function withNewline(pem: string): string {
 /** POST-as-GET /cert/<id>: the certificate and its chain (`application/pem-certificate-chain`). */
 export async function downloadCertificate(acme: AcmeContext): Promise<AcmeResponse> {
   const request = await verifyAccountRequest(acme);
-  const row = await acme.em.findOne(AcmeCertificate, { id: acme.params[0] ?? '', ca: acme.ca });
+  const row = await acme.em.findOne(AcmeCertificate, { id: acme.id, ca: acme.ca });
   if (row === null) {
     throw new AcmeProblem('notFound', 'no such certificate');
   }
@@ -62,12 +62,9 @@ function reasonName(value: unknown): string {
 
 /** Whether `jwk` is the public key the certificate certifies. */
 function isCertificateKey(certificate: x509.X509Certificate, jwk: JWK): boolean {
-  try {
-    const spki = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'der' });
-    return Buffer.from(certificate.publicKey.rawData).equals(spki);
-  } catch {
-    return false;
-  }
+  // the key already verified the request's signature, so it imports
+  const spki = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+  return Buffer.from(certificate.publicKey.rawData).equals(spki);
 }
 
 /** Whether this CA issued exactly this certificate, through ACME or otherwise. */

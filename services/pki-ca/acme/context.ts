@@ -62,8 +62,8 @@ export interface AcmeContext {
   /** The URL the client addressed, as a signed request's `url` header must name it. */
   readonly url: string;
   readonly now: Date;
-  /** Path segments the route captured (an id or an ARI certID). */
-  readonly params: readonly string[];
+  /** The resource id (or ARI certID) the route captured; empty for fixed resources. */
+  readonly id: string;
   /** The parsed JSON body of a POST (a flattened JWS); undefined for GET and HEAD. */
   readonly body: unknown;
   readonly koa: Koa.Context;

@@ -8,6 +8,7 @@ import type { JWK } from 'jose';
 import { timestamps, uuidPrimaryKey } from '../../template/database/index.ts';
 import type { AcmeProblemDocument } from './problems.ts';
 import type { AccountStatus, AuthorizationStatus, ChallengeStatus, OrderStatus } from './states.ts';
+import type { ChallengeType } from './validation.ts';
 
 /** An identifier of an order (RFC 8555 §9.7.7: `dns`; RFC 8738: `ip`). */
 export interface AcmeIdentifier {
@@ -87,7 +88,7 @@ export const AcmeChallenge = defineEntity({
   properties: {
     id: uuidPrimaryKey(),
     authorizationId: p.uuid(),
-    type: p.string(),
+    type: p.string().$type<ChallengeType>(),
     /** RFC 8555 §8.3: at least 128 bits of entropy, base64url. */
     token: p.string(),
     status: p.string().$type<ChallengeStatus>(),

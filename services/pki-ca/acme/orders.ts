@@ -14,7 +14,8 @@ import { verifyAccountRequest } from './jws.ts';
 import { AcmeProblem } from './problems.ts';
 import { certificateOfId, normalizeSerial } from './renewal-info.ts';
 import { transition } from './states.ts';
-import { VALIDATORS } from './validation.ts';
+import type { ChallengeType } from './validation.ts';
+import { CHALLENGE_TYPES } from './validation.ts';
 
 /** How long a new order and its authorizations stay usable. */
 export const ORDER_LIFETIME_MS = 7 * 24 * 3_600_000;
@@ -35,8 +36,8 @@ export async function orderJson(acme: AcmeContext, order: AcmeOrder): Promise<Re
 }
 
 /** An order of the signing account, moved to invalid first if it expired unfinished. */
-export async function ownOrder(acme: AcmeContext, accountId: string, id: string | undefined): Promise<AcmeOrder> {
-  const order = id === undefined ? null : await acme.em.findOne(AcmeOrder, { id, ca: acme.ca });
+export async function ownOrder(acme: AcmeContext, accountId: string, id: string): Promise<AcmeOrder> {
+  const order = await acme.em.findOne(AcmeOrder, { id, ca: acme.ca });
   if (order === null) {
     throw new AcmeProblem('notFound', 'no such order');
   }
@@ -94,7 +95,7 @@ export async function newOrder(acme: AcmeContext): Promise<AcmeResponse> {
     for (const identifier of identifiers) {
       const authorizationId = uuidv7();
       await em.insert(AcmeAuthorization, { id: authorizationId, orderId, accountId, identifierType: identifier.type, identifierValue: identifier.value, status: 'pending', expiresAt, createdAt: acme.now, updatedAt: acme.now });
-      for (const type of Object.keys(VALIDATORS)) {
+      for (const type of Object.keys(CHALLENGE_TYPES) as ChallengeType[]) {
         await em.insert(AcmeChallenge, { id: uuidv7(), authorizationId, type, token: randomBytes(32).toString('base64url'), status: 'pending', validatedAt: null, error: null, createdAt: acme.now, updatedAt: acme.now });
       }
     }
@@ -105,7 +106,7 @@ export async function newOrder(acme: AcmeContext): Promise<AcmeResponse> {
 /** POST-as-GET /order/<id>. */
 export async function getOrder(acme: AcmeContext): Promise<AcmeResponse> {
   const request = await verifyAccountRequest(acme);
-  return await orderResponse(acme, await ownOrder(acme, request.account.id, acme.params[0]), 200);
+  return await orderResponse(acme, await ownOrder(acme, request.account.id, acme.id), 200);
 }
 
 /** Moves a pending order to ready once every one of its authorizations is valid. */
@@ -132,7 +133,7 @@ function parseCsr(value: unknown): { readonly der: Uint8Array; readonly csr: x50
 export async function finalizeOrder(acme: AcmeContext): Promise<AcmeResponse> {
   const request = await verifyAccountRequest(acme);
   const accountId = request.account.id;
-  const order = await ownOrder(acme, accountId, acme.params[0]);
+  const order = await ownOrder(acme, accountId, acme.id);
   if (order.status !== 'ready') {
     throw new AcmeProblem('orderNotReady', `the order is ${order.status}, not ready`);
   }

@@ -189,7 +189,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       expect((await post('/acme/test-ca/new-order', {}, { key })).body.detail).to.match(/signed with kid/);
       expect((await post('/acme/test-ca/new-order', {}, { key, kid: `${base}/acct/00000000-0000-7000-8000-000000000000` })).body.type).to.equal(`${ERROR}accountDoesNotExist`);
       expect((await post('/acme/test-ca/new-order', {}, { key, kid: 'not-a-url' })).body.type).to.equal(`${ERROR}accountDoesNotExist`);
-      expect((await post('/acme/test-ca/revoke-cert', {}, { key, extra: { kid: 7 }, kid: undefined, embedJwk: false })).body.detail).to.match(/exactly one|kid must be/);
+      expect((await post('/acme/test-ca/revoke-cert', {}, { key, kid: 7 as unknown as string })).body.detail).to.match(/kid must be/);
       const priv = await exportJWK(key.privateKey);
       expect((await post(url, {}, { key: { ...key, jwk: priv } })).body.type).to.equal(`${ERROR}badPublicKey`);
       expect((await post(url, {}, { key: { ...key, jwk: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' } } })).body.type).to.equal(`${ERROR}badPublicKey`);

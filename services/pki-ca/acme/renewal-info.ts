@@ -29,7 +29,8 @@ export function parseCertId(value: string): { readonly akiHex: string; readonly 
   if (parts.length !== 2 || !parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) {
     throw new AcmeProblem('malformed', 'a certID is base64url(keyIdentifier).base64url(serial)');
   }
-  return { akiHex: Buffer.from(parts[0] ?? '', 'base64url').toString('hex'), serialHex: normalizeSerial(Buffer.from(parts[1] ?? '', 'base64url').toString('hex')) };
+  const [aki, serial] = parts as [string, string];
+  return { akiHex: Buffer.from(aki, 'base64url').toString('hex'), serialHex: normalizeSerial(Buffer.from(serial, 'base64url').toString('hex')) };
 }
 
 /** The suggested renewal window of a certificate. */
@@ -63,7 +64,7 @@ async function knownElsewhere(acme: AcmeContext, akiHex: string, serialHex: stri
 
 /** GET /renewal-info/<certID> (RFC 9773 §4.2): unauthenticated. */
 export async function renewalInfo(acme: AcmeContext): Promise<AcmeResponse> {
-  const id = acme.params[0] ?? '';
+  const id = acme.id;
   const row = await certificateOfId(acme, id);
   const { akiHex, serialHex } = parseCertId(id);
   const dates = row ?? await knownElsewhere(acme, akiHex, serialHex);

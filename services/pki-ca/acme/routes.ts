@@ -49,7 +49,7 @@ const ROUTES: readonly Route[] = [
 const PREFIX = /^\/acme\/([a-z0-9][a-z0-9-]{0,62})\/(.*)$/;
 
 /** The route and its captures for a method and path, or the problem to answer. */
-function route(method: string, path: string): { readonly route: Route; readonly params: string[] } {
+function route(method: string, path: string): { readonly route: Route; readonly id: string } {
   const matching = ROUTES.filter((row) => row.path.test(path));
   const found = matching.find((row) => row.method === method);
   if (found === undefined) {
@@ -57,7 +57,8 @@ function route(method: string, path: string): { readonly route: Route; readonly 
       ? new AcmeProblem('notFound', 'no ACME resource at this URL')
       : new AcmeProblem('malformed', `${method} is not allowed here`, { status: 405, headers: { Allow: matching.map((row) => row.method).join(', ') } });
   }
-  return { route: found, params: (found.path.exec(path) ?? []).slice(1) };
+  const captured = found.path.exec(path) as RegExpExecArray;
+  return { route: found, id: captured.length > 1 ? String(captured[1]) : '' };
 }
 
 /** RFC 8555 §6.2: a POST body is `application/jose+json`; a pipeline may have parsed it already. */
@@ -105,7 +106,7 @@ export function acmeRoutes(deps: AcmeDeps): Koa.Middleware {
       await next();
       return;
     }
-    const ca = match[1] ?? '';
+    const ca = String(match[1]);
     const base = `${deps.publicUrl()}/acme/${ca}`;
     const em = deps.fork();
     const now = deps.now?.() ?? new Date();
@@ -114,9 +115,9 @@ export function acmeRoutes(deps: AcmeDeps): Koa.Middleware {
       if (!await deps.knownCa(ca)) {
         throw new AcmeProblem('notFound', 'no such CA');
       }
-      const found = route(ctx.method, match[2] ?? '');
+      const found = route(ctx.method, String(match[2]));
       const body = ctx.method === 'POST' ? await readBody(ctx) : undefined;
-      response = await found.route.handler({ deps, em, ca, base, url: `${deps.publicUrl()}${ctx.path}`, now, params: found.params, body, koa: ctx });
+      response = await found.route.handler({ deps, em, ca, base, url: `${deps.publicUrl()}${ctx.path}`, now, id: found.id, body, koa: ctx });
     } catch (error) {
       response = problemResponse(error);
     }

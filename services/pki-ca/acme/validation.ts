@@ -129,11 +129,11 @@ function tlsAlpn01(target: ValidationTarget): Promise<void> {
   });
 }
 
-/** Validators by challenge type; a type is offered when it has a row. */
-export const VALIDATORS: Readonly<Record<string, (target: ValidationTarget) => Promise<void>>> = {
-  'http-01': http01,
-  'tls-alpn-01': tlsAlpn01,
-};
+/** The challenge types this server offers. */
+export type ChallengeType = 'http-01' | 'tls-alpn-01';
 
-/** Which port each challenge type connects to. */
-export const PORT_OF: Readonly<Record<string, 'http' | 'tlsAlpn'>> = { 'http-01': 'http', 'tls-alpn-01': 'tlsAlpn' };
+/** Each challenge type's validator and the port (of `challengePorts`) it connects to; a row adds a type. */
+export const CHALLENGE_TYPES: Readonly<Record<ChallengeType, { readonly port: 'http' | 'tlsAlpn'; readonly validate: (target: ValidationTarget) => Promise<void> }>> = {
+  'http-01': { port: 'http', validate: http01 },
+  'tls-alpn-01': { port: 'tlsAlpn', validate: tlsAlpn01 },
+};
