@@ -78,7 +78,8 @@ async function validate(acme: AcmeContext, account: AcmeAccount, authorization: 
       port: acme.deps.challengePorts[port],
     });
   } catch (error) {
-    const problem = error instanceof AcmeProblem ? error : new AcmeProblem('connection', 'the validation could not complete');
+    // validators report every failure as an AcmeProblem (validation.ts)
+    const problem = error as AcmeProblem;
     await transition(acme.em, 'challenge', challenge.id, 'processing', 'invalid', { error: problem.document() });
     // RFC 8555 §7.1.6: a failed challenge invalidates its authorization and the order
     await transition(acme.em, 'authorization', authorization.id, 'pending', 'invalid');

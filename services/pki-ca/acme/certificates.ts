@@ -25,7 +25,7 @@ export const REVOCATION_REASONS: ReadonlyMap<number, string> = new Map([
 ]);
 
 function withNewline(pem: string): string {
-  return pem.endsWith('\n') ? pem : `${pem}\n`;
+  return `${pem.trimEnd()}\n`;
 }
 
 /** POST-as-GET /cert/<id>: the certificate and its chain (`application/pem-certificate-chain`). */

@@ -71,8 +71,9 @@ export function csrIdentifiers(csr: x509.Pkcs10CertificateRequest): AcmeIdentifi
   const add = (identifier: AcmeIdentifier): void => { names.set(identifierKey(identifier), identifier); };
   const san = csr.extensions.find((extension) => extension instanceof x509.SubjectAlternativeNameExtension);
   for (const name of san?.names.items ?? []) {
+    const ip = name.type === 'ip' ? canonicalIp(name.value) : undefined;
     if (name.type === 'dns') add({ type: 'dns', value: name.value.toLowerCase() });
-    else if (name.type === 'ip' && canonicalIp(name.value) !== undefined) add({ type: 'ip', value: canonicalIp(name.value) ?? '' });
+    else if (ip !== undefined) add({ type: 'ip', value: ip });
     else throw new AcmeProblem('badCSR', `the CSR names a ${name.type} subjectAltName, which ACME orders cannot validate`);
   }
   for (const cn of csr.subjectName.getField('CN')) {

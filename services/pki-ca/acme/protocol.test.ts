@@ -220,6 +220,14 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       expect(unknown.body.type).to.equal(`${ERROR}accountDoesNotExist`);
     });
 
+    it('answers concurrent creations for one key with one account', async () => {
+      const key = await newKey();
+      const responses = await Promise.all(Array.from({ length: 6 }, () => post('/acme/test-ca/new-account', {}, { key })));
+      expect(responses.filter((response) => response.status === 201)).to.have.length(1);
+      expect(responses.every((response) => response.status === 201 || response.status === 200)).to.equal(true);
+      expect(new Set(responses.map((response) => response.headers.location)).size).to.equal(1);
+    });
+
     it('checks contacts', async () => {
       const key = await newKey();
       expect((await post('/acme/test-ca/new-account', { contact: 'mailto:a@b' }, { key })).body.type).to.equal(`${ERROR}invalidContact`);
@@ -373,11 +381,14 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
     it('reports connection and tls problems when nothing answers the challenge', async () => {
       const owner = await account();
       const ports = { ...harness.deps.challengePorts };
+      const resolve = harness.deps.resolve;
       harness.deps.challengePorts.http = 9;
       harness.deps.challengePorts.tlsAlpn = 9;
+      // an IP identifier is connected to as it is, without the test's name mapping
+      harness.deps.resolve = undefined;
       try {
         for (const [type, error] of [['http-01', 'connection'], ['tls-alpn-01', 'tls']] as const) {
-          const created = await post('/acme/test-ca/new-order', { identifiers: [{ type: 'dns', value: `${type}.closed.test` }] }, { key: owner.key, kid: owner.kid });
+          const created = await post('/acme/test-ca/new-order', { identifiers: [{ type: 'ip', value: '127.0.0.1' }] }, { key: owner.key, kid: owner.kid });
           const authz = await post(path(String((created.body as { authorizations: string[] }).authorizations[0])), '', { key: owner.key, kid: owner.kid });
           const challenge = (authz.body as { challenges: { type: string; url: string }[] }).challenges.find((item) => item.type === type);
           const url = path(challenge?.url ?? '');
@@ -389,6 +400,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
         }
       } finally {
         Object.assign(harness.deps.challengePorts, ports);
+        harness.deps.resolve = resolve;
       }
       expect((await post('/acme/test-ca/chall/00000000-0000-7000-8000-000000000000', {}, { key: owner.key, kid: owner.kid })).status).to.equal(404);
     });

@@ -43,7 +43,7 @@ const UPDATES: Readonly<Record<keyof Kinds, GuardedUpdate>> = {
 /** Whether the table allows `from → to` for this kind of object. */
 export function allowed<K extends keyof Kinds>(kind: K, from: Kinds[K]['status'], to: Kinds[K]['status']): boolean {
   const moves: Readonly<Record<string, readonly string[]>> = TRANSITIONS[kind];
-  return moves[from]?.includes(to) ?? false;
+  return Object.entries(moves).some(([state, targets]) => state === from && targets.includes(to));
 }
 
 /**

@@ -89,6 +89,8 @@ describe('ACME building blocks', () => {
       const cases: [Buffer, RegExp][] = [
         [await make([{ type: 'dns', value: 'a.test' }, { type: 'dns', value: 'b.test' }], [good]), /exactly the identifier/],
         [await make([{ type: 'dns', value: 'a.test' }], []), /critical acmeIdentifier/],
+        [Buffer.from((await issueTestCertificate(hierarchy.issuing, { extensions: [good] })).certificate.rawData), /exactly the identifier/],
+        [Buffer.from('not a certificate'), /no parsable certificate/],
         [await make([{ type: 'dns', value: 'a.test' }], [extension(AsnConvert.serialize(new OctetString(digest)), false)]), /critical acmeIdentifier/],
         [await make([{ type: 'dns', value: 'a.test' }], [extension(new Uint8Array([5, 0]).buffer)]), /OCTET STRING/],
         [await make([{ type: 'dns', value: 'a.test' }], [extension(AsnConvert.serialize(new OctetString(new Uint8Array(32))))]), /digest/],
@@ -101,6 +103,7 @@ describe('ACME building blocks', () => {
     it('sends the reverse-DNS name as SNI for IP addresses (RFC 8738 §6)', () => {
       expect(reverseName('192.0.2.1')).to.equal('1.2.0.192.in-addr.arpa');
       expect(reverseName('2001:db8::1')).to.equal(`1.${'0.'.repeat(23)}8.b.d.0.1.0.0.2.ip6.arpa`);
+      expect(reverseName('2001:db8:0:0:0:0:0:1')).to.equal(reverseName('2001:db8::1'));
     });
 
     it('refuses a server that does not negotiate acme-tls/1', async () => {

@@ -1,7 +1,7 @@
 /**
  * The server's side of the challenges (RFC 8555 §8.3 http-01, RFC 8737 tls-alpn-01), one row per
  * type. Each connects to the identifier on the configured port and throws an AcmeProblem saying
- * what it found when the proof is missing or wrong.
+ * what it found when the proof is missing or wrong; they throw nothing else.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -34,9 +34,9 @@ export interface ValidationTarget {
 /** RFC 8738 §6: tls-alpn-01 for an IP address sends the reverse-DNS name as SNI. */
 export function reverseName(ip: string): string {
   if (ip.includes(':')) {
-    const groups = ip.split('::');
-    const head = (groups[0] ?? '').split(':').filter((group) => group !== '');
-    const tail = (groups[1] ?? '').split(':').filter((group) => group !== '');
+    const [left, right = ''] = ip.split('::') as [string, string?];
+    const head = left.split(':').filter((group) => group !== '');
+    const tail = right.split(':').filter((group) => group !== '');
     const full = [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
     const nibbles = full.map((group) => group.padStart(4, '0')).join('');
     return `${Array.from({ length: nibbles.length }, (_, index) => nibbles.charAt(nibbles.length - 1 - index)).join('.')}.ip6.arpa`;
@@ -63,7 +63,7 @@ function http01(target: ValidationTarget): Promise<void> {
       response.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8').trim();
         if (response.statusCode !== 200) {
-          reject(new AcmeProblem('incorrectResponse', `http-01: the challenge URL answered ${response.statusCode ?? 0}`));
+          reject(new AcmeProblem('incorrectResponse', `http-01: the challenge URL answered ${String(response.statusCode)}`));
         } else if (body !== target.keyAuthorization) {
           reject(new AcmeProblem('incorrectResponse', 'http-01: the response is not the key authorization'));
         } else {
@@ -78,7 +78,12 @@ function http01(target: ValidationTarget): Promise<void> {
 
 /** Checks the validation certificate of RFC 8737 §3: the one SAN and the acmeIdentifier digest. */
 export function checkAlpnCertificate(der: Uint8Array, target: ValidationTarget): void {
-  const certificate = new x509.X509Certificate(der);
+  let certificate: x509.X509Certificate;
+  try {
+    certificate = new x509.X509Certificate(der);
+  } catch {
+    throw new AcmeProblem('incorrectResponse', 'tls-alpn-01: the server presented no parsable certificate');
+  }
   const names = certificate.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? [];
   const name = names[0];
   if (names.length !== 1 || name?.type !== target.identifier.type || name.value.toLowerCase() !== target.identifier.value) {
@@ -116,7 +121,7 @@ function tlsAlpn01(target: ValidationTarget): Promise<void> {
         if (socket.alpnProtocol !== ACME_TLS_ALPN) {
           throw new AcmeProblem('tls', `tls-alpn-01: the server did not negotiate ${ACME_TLS_ALPN}`);
         }
-        checkAlpnCertificate(socket.getPeerX509Certificate()?.raw ?? new Uint8Array(), target);
+        checkAlpnCertificate(socket.getPeerCertificate().raw, target);
         resolve();
       } catch (error) {
         reject(error as Error);
