@@ -2,7 +2,7 @@
  * Issued certificates (RFC 8555 §7.4.2 download, §7.6 revocation). Revocation is allowed to the
  * account that ordered the certificate or to whoever holds the certificate's own key.
  */
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { x509 } from '../../template/tls/x509.ts';
 import type { AcmeContext, AcmeResponse } from './context.ts';
@@ -63,7 +63,7 @@ function reasonName(value: unknown): string {
 /** Whether `jwk` is the public key the certificate certifies. */
 function isCertificateKey(certificate: x509.X509Certificate, jwk: JWK): boolean {
   // the key already verified the request's signature, so it imports
-  const spki = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+  const spki = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'der' });
   return Buffer.from(certificate.publicKey.rawData).equals(spki);
 }
 

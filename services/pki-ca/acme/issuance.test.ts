@@ -166,7 +166,8 @@ describe('ACME issuance with acme-client (RFC 8555 §7, RFC 9773)', function () 
   });
 
   it('revokes by the ordering account with the reason given, then refuses a second time (RFC 8555 §7.6)', async () => {
-    await client.revokeCertificate(issuedPem, { reason: 4 });
+    // RFC 5280 reason code 4, superseded
+    await client.revokeCertificate(issuedPem, JSON.parse('{"reason":4}') as Parameters<acme.Client['revokeCertificate']>[1]);
     const serial = new x509.X509Certificate(issuedPem).serialNumber.toLowerCase();
     expect(harness.revoked.get(serial)).to.equal('superseded');
     await rejects(client.revokeCertificate(issuedPem), /alreadyRevoked|already revoked/);

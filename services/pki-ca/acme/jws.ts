@@ -46,7 +46,7 @@ export function flattenedJws(value: unknown, what: string): FlattenedJWSInput & 
 export function protectedHeader(jws: { readonly protected: string }, what: string): JWSHeaderParameters {
   try {
     const header: unknown = JSON.parse(Buffer.from(jws.protected, 'base64url').toString('utf8'));
-    if (isRecord(header)) return header as JWSHeaderParameters;
+    if (isRecord(header)) return header;
   } catch {
     // the client's bytes are not echoed back
   }
@@ -60,7 +60,7 @@ export async function publicKey(jwk: unknown, alg: string): Promise<{ readonly j
   }
   try {
     const key = await importJWK(jwk as JWK, alg);
-    return { jwk: jwk as JWK, key: key as CryptoKey };
+    return { jwk, key: key as CryptoKey };
   } catch {
     throw new AcmeProblem('badPublicKey', `jwk is not a public key usable with ${alg}`);
   }

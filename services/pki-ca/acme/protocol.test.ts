@@ -22,6 +22,35 @@ import { transition } from './states.ts';
 
 const ERROR = 'urn:ietf:params:acme:error:';
 
+/** What the tests read of an ACME answer. */
+interface Answer {
+  readonly type?: string;
+  readonly detail?: string;
+  readonly status?: string | number;
+  readonly error?: { readonly type: string };
+  readonly challenges?: readonly { readonly type: string; readonly url: string }[];
+  readonly certificate?: string;
+  readonly finalize?: string;
+  readonly authorizations?: readonly string[];
+  readonly meta?: Readonly<Record<string, unknown>>;
+  readonly suggestedWindow?: { readonly start: string; readonly end: string };
+  readonly contact?: readonly string[];
+  readonly orders?: readonly string[];
+  readonly identifiers?: unknown;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Answer;
+  readonly text: string;
+}
+
+/** A supertest response with its JSON body typed for the assertions. */
+function reply(response: request.Response): Reply {
+  return { status: response.status, headers: response.headers, body: response.body as Answer, text: textOf(response) };
+}
+
 /** supertest keeps bodies of unknown media types as a Buffer. */
 function textOf(response: { body: unknown; text: string }): string {
   return Buffer.isBuffer(response.body) ? response.body.toString('utf8') : response.text;
@@ -50,7 +79,7 @@ async function sign(payload: unknown, url: string, options: SignOptions): Promis
   if (options.kid !== undefined) header.kid = options.kid;
   if (options.kid === undefined || options.embedJwk === true) header.jwk = options.key.jwk;
   const bytes = payload === '' ? new Uint8Array() : new TextEncoder().encode(JSON.stringify(payload));
-  return { ...await new FlattenedSign(bytes).setProtectedHeader(header as { alg: string }).sign(options.key.privateKey) };
+  return { ...await new FlattenedSign(bytes).setProtectedHeader(header).sign(options.key.privateKey) };
 }
 
 describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, migrations: acmeMigrations }, (db) => {
@@ -59,13 +88,13 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
   let agent: ReturnType<typeof request>;
 
   async function nonce(): Promise<string> {
-    const response = await agent.head('/acme/test-ca/new-nonce');
-    return String(response.headers['replay-nonce']);
+    const response = reply(await agent.head('/acme/test-ca/new-nonce'));
+    return response.headers['replay-nonce'] ?? '';
   }
 
   async function post(path: string, payload: unknown, options: SignOptions & { nonce?: string | null }) {
     const body = await sign(payload, `${harness.url()}${path}`, { ...options, nonce: options.nonce === undefined ? await nonce() : options.nonce });
-    return await agent.post(path).set('Content-Type', 'application/jose+json').send(JSON.stringify(body));
+    return reply(await agent.post(path).set('Content-Type', 'application/jose+json').send(JSON.stringify(body)));
   }
 
   async function account(key?: Key): Promise<{ key: Key; kid: string; id: string }> {
@@ -77,13 +106,13 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
 
   const path = (url: string): string => url.slice(harness.url().length);
 
-  async function readyOrder(owner: { key: Key; kid: string }, names: readonly string[]): Promise<{ id: string; finalize: string; order: Record<string, unknown> }> {
+  async function readyOrder(owner: { key: Key; kid: string }, names: readonly string[]): Promise<{ id: string; finalize: string; order: Answer }> {
     const created = await post('/acme/test-ca/new-order', { identifiers: names.map((value) => ({ type: 'dns', value })) }, { key: owner.key, kid: owner.kid });
     const id = String(created.headers.location).split('/').pop() ?? '';
     const em = db().fork();
     for (const row of await em.find(AcmeAuthorization, { orderId: id })) await transition(em, 'authorization', row.id, 'pending', 'valid');
     await transition(em, 'order', id, 'pending', 'ready');
-    return { id, finalize: String((created.body as { finalize: string }).finalize), order: created.body as Record<string, unknown> };
+    return { id, finalize: created.body.finalize ?? '', order: created.body };
   }
 
   async function csrFor(names: readonly { type: 'dns' | 'ip' | 'email'; value: string }[], subject = `CN=${names[0]?.value ?? 'none'}`) {
@@ -105,33 +134,33 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
 
   describe('directory and nonces (§7.1.1, §7.2)', () => {
     it('lists every resource, ARI and meta, with the index Link and a nonce', async () => {
-      const response = await agent.get('/acme/test-ca/directory').expect(200);
+      const response = reply(await agent.get('/acme/test-ca/directory').expect(200));
       expect(response.body).to.deep.include({ newNonce: `${base}/new-nonce`, newAccount: `${base}/new-account`, renewalInfo: `${base}/renewal-info` });
       expect(response.body.meta).to.deep.equal({ externalAccountRequired: false, termsOfService: 'https://example.test/terms' });
       expect(response.headers.link).to.equal(`<${base}/directory>;rel="index"`);
       expect(response.headers['replay-nonce']).to.match(/^[\w-]{22}$/);
-      const eab = await agent.get('/acme/eab-ca/directory').expect(200);
-      expect(eab.body.meta.externalAccountRequired).to.equal(true);
+      const eab = reply(await agent.get('/acme/eab-ca/directory').expect(200));
+      expect(eab.body.meta?.externalAccountRequired).to.equal(true);
     });
 
     it('answers HEAD new-nonce 200 and GET 204, uncached', async () => {
-      const head = await agent.head('/acme/test-ca/new-nonce').expect(200);
+      const head = reply(await agent.head('/acme/test-ca/new-nonce').expect(200));
       expect(head.headers['cache-control']).to.equal('no-store');
       await agent.get('/acme/test-ca/new-nonce').expect(204);
     });
 
     it('refuses unknown CAs, paths and methods, and leaves other paths to the next middleware', async () => {
-      expect((await agent.get('/acme/nope/directory').expect(404)).body.type).to.equal(`${ERROR}malformed`);
+      expect(reply(await agent.get('/acme/nope/directory').expect(404)).body.type).to.equal(`${ERROR}malformed`);
       await agent.get('/acme/test-ca/nothing').expect(404);
-      const wrong = await agent.post('/acme/test-ca/directory').expect(405);
+      const wrong = reply(await agent.post('/acme/test-ca/directory').expect(405));
       expect(wrong.headers.allow).to.equal('GET');
-      expect((await agent.get('/elsewhere').expect(404)).text).to.equal('outside ACME');
+      expect(reply(await agent.get('/elsewhere').expect(404)).text).to.equal('outside ACME');
     });
 
     it('answers serverInternal when a dependency fails', async () => {
       const app = new Koa();
       app.use(acmeRoutes({ ...harness.deps, knownCa: () => Promise.reject(new Error('down')) }));
-      const response = await request(app.callback()).get('/acme/test-ca/directory').expect(500);
+      const response = reply(await request(app.callback()).get('/acme/test-ca/directory').expect(500));
       expect(response.body.type).to.equal(`${ERROR}serverInternal`);
     });
 
@@ -139,7 +168,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const key = await newKey();
       const body = JSON.stringify(await sign({}, `${base}/new-account`, { key, nonce: await nonce() }));
       await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(body).expect(201);
-      const replay = await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(body).expect(400);
+      const replay = reply(await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(body).expect(400));
       expect(replay.body.type).to.equal(`${ERROR}badNonce`);
       expect(replay.headers['replay-nonce']).to.be.a('string');
       harness.clock.offsetMs = 2 * 3_600_000;
@@ -159,12 +188,12 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
   describe('signed requests (§6.2)', () => {
     it('refuses bodies that are not a flattened JWS of application/jose+json', async () => {
       await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/json').send('{}').expect(415);
-      expect((await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send('{').expect(400)).body.detail).to.match(/not JSON/);
-      expect((await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send('{"protected":"e30"}').expect(400)).body.type).to.equal(`${ERROR}malformed`);
+      expect(reply(await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send('{').expect(400)).body.detail).to.match(/not JSON/);
+      expect(reply(await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send('{"protected":"e30"}').expect(400)).body.type).to.equal(`${ERROR}malformed`);
       const key = await newKey();
       const signed = await sign({}, `${base}/new-account`, { key, nonce: await nonce() });
-      expect((await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(JSON.stringify({ ...signed, header: {} })).expect(400)).body.detail).to.match(/unprotected/);
-      expect((await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(JSON.stringify({ ...signed, protected: 'bm90IGpzb24' })).expect(400)).body.detail).to.match(/protected header/);
+      expect(reply(await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(JSON.stringify({ ...signed, header: {} })).expect(400)).body.detail).to.match(/unprotected/);
+      expect(reply(await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(JSON.stringify({ ...signed, protected: 'bm90IGpzb24' })).expect(400)).body.detail).to.match(/protected header/);
       await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send('x'.repeat(70_000)).expect(413);
     });
 
@@ -181,7 +210,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const key = await newKey();
       const url = '/acme/test-ca/new-account';
       const hmac = { protected: Buffer.from(JSON.stringify({ alg: 'HS256', jwk: key.jwk, nonce: await nonce(), url: `${base}/new-account` })).toString('base64url'), payload: '', signature: 'AA' };
-      expect((await agent.post(url).set('Content-Type', 'application/jose+json').send(JSON.stringify(hmac))).body).to.deep.include({ type: `${ERROR}badSignatureAlgorithm`, algorithms: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] });
+      expect(reply(await agent.post(url).set('Content-Type', 'application/jose+json').send(JSON.stringify(hmac))).body).to.deep.include({ type: `${ERROR}badSignatureAlgorithm`, algorithms: ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] });
       expect((await post(url, {}, { key, nonce: null })).body.type).to.equal(`${ERROR}badNonce`);
       expect((await post(url, {}, { key, url: `${base}/elsewhere` })).body.type).to.equal(`${ERROR}unauthorized`);
       expect((await post(url, {}, { key, kid: `${base}/acct/x`, embedJwk: true })).body.detail).to.match(/exactly one/);
@@ -202,7 +231,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const key = await newKey();
       const header = { alg: 'ES256', jwk: key.jwk, nonce: await nonce(), url: `${base}/new-account` };
       const signed = await new FlattenedSign(new TextEncoder().encode('not json')).setProtectedHeader(header).sign(key.privateKey);
-      const response = await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(JSON.stringify(signed)).expect(400);
+      const response = reply(await agent.post('/acme/test-ca/new-account').set('Content-Type', 'application/jose+json').send(JSON.stringify(signed)).expect(400));
       expect(response.body.detail).to.match(/not JSON/);
     });
   });
@@ -277,7 +306,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       harness.eabKeys.set('eab-1', Buffer.alloc(32, 1));
       const key = await newKey();
       const url = `${harness.url()}/acme/eab-ca/new-account`;
-      const binding = async (header: Record<string, unknown>, payload: unknown = key.jwk) => ({ ...await new FlattenedSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'HS256', kid: 'eab-1', url, ...header } as { alg: string }).sign(Buffer.alloc(32, 1)) });
+      const binding = async (header: Record<string, unknown>, payload: unknown = key.jwk) => ({ ...await new FlattenedSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'HS256', kid: 'eab-1', url, ...header }).sign(Buffer.alloc(32, 1)) });
       const send = async (externalAccountBinding: unknown) => (await post('/acme/eab-ca/new-account', { externalAccountBinding }, { key })).body as { type?: string; detail?: string };
       expect((await send(await binding({ alg: 'HS256', kid: 'eab-1', nonce: 'n' }))).detail).to.match(/no nonce/);
       expect((await send({ ...await binding({}), protected: Buffer.from(JSON.stringify({ alg: 'ES256', kid: 'eab-1', url })).toString('base64url') })).detail).to.match(/HS256/);
@@ -336,7 +365,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       expect((await send(good.der.toString('base64url'))).type).to.equal(`${ERROR}orderNotReady`);
       const certificate = path(String(done.certificate));
       const download = await post(certificate, '', { key: owner.key, kid: owner.kid });
-      const downloaded = textOf(download);
+      const downloaded = download.text;
       expect(download.headers['content-type']).to.equal('application/pem-certificate-chain');
       expect(downloaded.match(/BEGIN CERTIFICATE/g)).to.have.length(2);
       expect((await post(certificate, '', { key: other.key, kid: other.kid })).body.type).to.equal(`${ERROR}unauthorized`);
@@ -348,7 +377,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
     it('finalizes an IP order and marks the order invalid when the CA cannot issue', async () => {
       const owner = await account();
       const { finalize, id } = await readyOrder(owner, ['h.example.test']);
-      const issue = harness.deps.issue;
+      const issue = harness.deps.issue.bind(harness.deps);
       harness.deps.issue = () => Promise.reject(new Error('signer down'));
       try {
         const failed = await post(path(finalize), { csr: (await csrFor([{ type: 'dns', value: 'h.example.test' }])).der.toString('base64url') }, { key: owner.key, kid: owner.kid });
@@ -359,7 +388,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       }
       const order = await post(`/acme/test-ca/order/${id}`, '', { key: owner.key, kid: owner.kid });
       expect(order.body).to.deep.include({ status: 'invalid' });
-      expect(order.body.error.type).to.equal(`${ERROR}serverInternal`);
+      expect(order.body.error?.type).to.equal(`${ERROR}serverInternal`);
     });
   });
 
@@ -370,7 +399,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const created = await post('/acme/test-ca/new-order', { identifiers: [{ type: 'ip', value: '127.0.0.1' }] }, { key: owner.key, kid: owner.kid });
       const authz = path(String((created.body as { authorizations: string[] }).authorizations[0]));
       const read = await post(authz, '', { key: owner.key, kid: owner.kid });
-      expect(read.body.challenges.map((challenge: { type: string }) => challenge.type)).to.deep.equal(['http-01', 'tls-alpn-01']);
+      expect(read.body.challenges?.map((challenge: { type: string }) => challenge.type)).to.deep.equal(['http-01', 'tls-alpn-01']);
       expect((await post(authz, '', { key: other.key, kid: other.kid })).body.type).to.equal(`${ERROR}unauthorized`);
       expect((await post(authz, { status: 'valid' }, { key: owner.key, kid: owner.kid })).body.type).to.equal(`${ERROR}malformed`);
       expect((await post(authz, { status: 'deactivated' }, { key: owner.key, kid: owner.kid })).body.status).to.equal('deactivated');
@@ -395,7 +424,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
           expect((await post(url, '', { key: owner.key, kid: owner.kid })).body.status).to.equal('pending');
           const answered = await post(url, {}, { key: owner.key, kid: owner.kid });
           expect(answered.body.status).to.equal('invalid');
-          expect(answered.body.error.type).to.equal(`${ERROR}${error}`);
+          expect(answered.body.error?.type).to.equal(`${ERROR}${error}`);
           expect(answered.headers.link).to.include('rel="up"');
         }
       } finally {
@@ -413,7 +442,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const { finalize } = await readyOrder(owner, ['r.example.test']);
       const csr = await csrFor([{ type: 'dns', value: 'r.example.test' }]);
       const done = await post(path(finalize), { csr: csr.der.toString('base64url') }, { key: owner.key, kid: owner.kid });
-      const chain = textOf(await post(path(String(done.body.certificate)), '', { key: owner.key, kid: owner.kid }));
+      const chain = (await post(path(String(done.body.certificate)), '', { key: owner.key, kid: owner.kid })).text;
       const leaf = new x509.X509Certificate(chain.slice(0, chain.indexOf('-----END CERTIFICATE-----') + 25));
       const der = Buffer.from(leaf.rawData).toString('base64url');
       const send = async (payload: unknown, options: SignOptions) => (await post('/acme/test-ca/revoke-cert', payload, options)).body as { type?: string; detail?: string };
@@ -439,8 +468,8 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const serial = outside.certificate.serialNumber.toLowerCase();
       harness.issued.set(serial, { ca: 'test-ca', certificatePem: outside.certificate.toString('pem') });
       const aki = outside.certificate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId ?? '';
-      const info = await agent.get(`/acme/test-ca/renewal-info/${certId(aki, serial)}`).expect(200);
-      expect(info.body.suggestedWindow.start).to.be.a('string');
+      const info = reply(await agent.get(`/acme/test-ca/renewal-info/${certId(aki, serial)}`).expect(200));
+      expect(info.body.suggestedWindow?.start).to.be.a('string');
       await agent.get(`/acme/test-ca/renewal-info/${certId('00', serial)}`).expect(404);
       await agent.get('/acme/test-ca/renewal-info/not-a-cert-id').expect(400);
       const key: Key = { privateKey: (await import('node:crypto')).KeyObject.from(outside.keys.privateKey), jwk: await exportJWK(outside.keys.publicKey), alg: 'ES256' };
@@ -453,7 +482,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const other = await account();
       const { finalize } = await readyOrder(owner, ['p.example.test']);
       const done = await post(path(finalize), { csr: (await csrFor([{ type: 'dns', value: 'p.example.test' }])).der.toString('base64url') }, { key: owner.key, kid: owner.kid });
-      const chain = textOf(await post(path(String(done.body.certificate)), '', { key: owner.key, kid: owner.kid }));
+      const chain = (await post(path(String(done.body.certificate)), '', { key: owner.key, kid: owner.kid })).text;
       const leaf = new x509.X509Certificate(chain.slice(0, chain.indexOf('-----END CERTIFICATE-----') + 25));
       const id = certId(leaf.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId ?? '', leaf.serialNumber);
       const refused = await post('/acme/test-ca/new-order', { identifiers: [{ type: 'dns', value: 'p.example.test' }], replaces: id }, { key: other.key, kid: other.kid });

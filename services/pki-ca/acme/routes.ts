@@ -50,15 +50,17 @@ const PREFIX = /^\/acme\/([a-z0-9][a-z0-9-]{0,62})\/(.*)$/;
 
 /** The route and its captures for a method and path, or the problem to answer. */
 function route(method: string, path: string): { readonly route: Route; readonly id: string } {
-  const matching = ROUTES.filter((row) => row.path.test(path));
-  const found = matching.find((row) => row.method === method);
+  const matching = ROUTES.flatMap((row) => {
+    const captured = row.path.exec(path);
+    return captured === null ? [] : [{ route: row, id: captured.length > 1 ? String(captured[1]) : '' }];
+  });
+  const found = matching.find((item) => item.route.method === method);
   if (found === undefined) {
     throw matching.length === 0
       ? new AcmeProblem('notFound', 'no ACME resource at this URL')
-      : new AcmeProblem('malformed', `${method} is not allowed here`, { status: 405, headers: { Allow: matching.map((row) => row.method).join(', ') } });
+      : new AcmeProblem('malformed', `${method} is not allowed here`, { status: 405, headers: { Allow: matching.map((item) => item.route.method).join(', ') } });
   }
-  const captured = found.path.exec(path) as RegExpExecArray;
-  return { route: found, id: captured.length > 1 ? String(captured[1]) : '' };
+  return found;
 }
 
 /** RFC 8555 §6.2: a POST body is `application/jose+json`; a pipeline may have parsed it already. */

@@ -151,7 +151,7 @@ describe('ACME building blocks', () => {
         challengePorts: { http: 80, tlsAlpn: 443 },
       }));
       const directory = await request(app.callback()).get('/acme/any/directory').expect(200);
-      expect(directory.body.meta).to.deep.equal({ externalAccountRequired: false });
+      expect((directory.body as { meta: unknown }).meta).to.deep.equal({ externalAccountRequired: false });
       await request(app.callback()).get(`/acme/any/renewal-info/${certId('0a', '4f')}`).expect(404);
     });
   });

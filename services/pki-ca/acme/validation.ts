@@ -105,6 +105,19 @@ export function checkAlpnCertificate(der: Uint8Array, target: ValidationTarget):
   }
 }
 
+/** What is wrong with a finished validation handshake, if anything. */
+function handshakeProblem(socket: tls.TLSSocket, target: ValidationTarget): AcmeProblem | undefined {
+  if (socket.alpnProtocol !== ACME_TLS_ALPN) {
+    return new AcmeProblem('tls', `tls-alpn-01: the server did not negotiate ${ACME_TLS_ALPN}`);
+  }
+  try {
+    checkAlpnCertificate(socket.getPeerCertificate().raw, target);
+    return undefined;
+  } catch (error) {
+    return error as AcmeProblem;
+  }
+}
+
 function tlsAlpn01(target: ValidationTarget): Promise<void> {
   const servername = target.identifier.type === 'ip' ? reverseName(target.identifier.value) : target.identifier.value;
   return new Promise((resolve, reject) => {
@@ -117,17 +130,10 @@ function tlsAlpn01(target: ValidationTarget): Promise<void> {
       rejectUnauthorized: false,
       timeout: VALIDATION_TIMEOUT_MS,
     }, () => {
-      try {
-        if (socket.alpnProtocol !== ACME_TLS_ALPN) {
-          throw new AcmeProblem('tls', `tls-alpn-01: the server did not negotiate ${ACME_TLS_ALPN}`);
-        }
-        checkAlpnCertificate(socket.getPeerCertificate().raw, target);
-        resolve();
-      } catch (error) {
-        reject(error as Error);
-      } finally {
-        socket.destroy();
-      }
+      const problem = handshakeProblem(socket, target);
+      socket.destroy();
+      if (problem === undefined) resolve();
+      else reject(problem);
     });
     socket.on('timeout', () => { socket.destroy(new Error('timed out')); });
     socket.on('error', (error: Error) => { reject(new AcmeProblem('tls', `tls-alpn-01: handshake failed: ${error.message}`)); });

@@ -2,7 +2,6 @@
  * An ACME server for tests: the middleware on a Koa app over real HTTPS (port 0), a test CA that
  * really signs what the server finalizes, and a revocation list the tests can read.
  */
-import type { webcrypto } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
@@ -112,7 +111,8 @@ export async function acmeHarness(db: Database): Promise<AcmeHarness> {
           new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }]),
         ],
       });
-      const listening = https.createServer({ cert: `${pem(certificate)}\n${pem(hierarchy.issuing.certificate)}\n`, key: await privateKeyPem(keys.privateKey as webcrypto.CryptoKey) }, app.callback());
+      const handler = app.callback();
+      const listening = https.createServer({ cert: `${pem(certificate)}\n${pem(hierarchy.issuing.certificate)}\n`, key: await privateKeyPem(keys.privateKey) }, (req, res) => { void handler(req, res); });
       server = listening;
       await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
       base = `https://127.0.0.1:${(listening.address() as AddressInfo).port}`;
