@@ -257,6 +257,12 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       expect(new Set(responses.map((response) => response.headers.location)).size).to.equal(1);
     });
 
+    it('creates an account from an empty payload', async () => {
+      const created = await post('/acme/test-ca/new-account', '', { key: await newKey() });
+      expect(created.status).to.equal(201);
+      expect(created.body.contact).to.deep.equal([]);
+    });
+
     it('checks contacts', async () => {
       const key = await newKey();
       expect((await post('/acme/test-ca/new-account', { contact: 'mailto:a@b' }, { key })).body.type).to.equal(`${ERROR}invalidContact`);
@@ -289,6 +295,7 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const inner = async (payload: unknown, key: Key, extra: Record<string, unknown> = {}) => ({ ...await new FlattenedSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: key.alg, jwk: key.jwk, url, ...extra }).sign(key.privateKey) });
       const send = async (payload: unknown) => (await post('/acme/test-ca/key-change', payload, { key: owner.key, kid: owner.kid })).body as { type?: string; detail?: string };
       expect((await send({ nope: 1 })).type).to.equal(`${ERROR}malformed`);
+      expect((await send({ ...await inner({}, fresh), payload: '' })).detail).to.match(/does not verify|signing account/);
       expect((await send(await inner({}, fresh, { kid: owner.kid }))).detail).to.match(/inner JWS/);
       expect((await send(await inner({ account: taken.kid, oldKey: owner.key.jwk }, fresh))).detail).to.match(/signing account/);
       expect((await send(await inner({ account: owner.kid, oldKey: fresh.jwk }, fresh))).detail).to.match(/oldKey/);

@@ -106,6 +106,18 @@ describe('ACME building blocks', () => {
       expect(reverseName('2001:db8:0:0:0:0:0:1')).to.equal(reverseName('2001:db8::1'));
     });
 
+    it('refuses a validation certificate without the digest over a real handshake', async () => {
+      const { certificate, keys } = await issueTestCertificate(hierarchy.issuing);
+      const server = tls.createServer({ ALPNProtocols: ['acme-tls/1'], cert: certificate.toString('pem'), key: await privateKeyPem(keys.privateKey) }, (socket) => { socket.end(); });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const problem = await problemOf(CHALLENGE_TYPES['tls-alpn-01'].validate(target('leaf.test', 'dns', (server.address() as AddressInfo).port)));
+        expect(problem.errorName).to.equal('incorrectResponse');
+      } finally {
+        server.close();
+      }
+    });
+
     it('refuses a server that does not negotiate acme-tls/1', async () => {
       const { certificate, keys } = await issueTestCertificate(hierarchy.issuing);
       const server = tls.createServer({ cert: certificate.toString('pem'), key: await privateKeyPem(keys.privateKey) }, (socket) => { socket.end(); });
