@@ -307,7 +307,9 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       const inner = async (payload: unknown, key: Key, extra: Record<string, unknown> = {}) => ({ ...await new FlattenedSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: key.alg, jwk: key.jwk, url, ...extra }).sign(key.privateKey) });
       const send = async (payload: unknown) => (await post('/acme/test-ca/key-change', payload, { key: owner.key, kid: owner.kid })).body as { type?: string; detail?: string };
       expect((await send({ nope: 1 })).type).to.equal(`${ERROR}malformed`);
-      expect((await send({ ...await inner({}, fresh), payload: '' })).detail).to.match(/does not verify|signing account/);
+      expect((await send({ ...await inner({}, fresh), payload: '' })).detail).to.match(/does not verify/);
+      const empty = { ...await new FlattenedSign(new Uint8Array()).setProtectedHeader({ alg: fresh.alg, jwk: fresh.jwk, url }).sign(fresh.privateKey) };
+      expect((await send(empty)).detail).to.match(/signing account/);
       expect((await send(await inner({}, fresh, { kid: owner.kid }))).detail).to.match(/inner JWS/);
       expect((await send(await inner({ account: taken.kid, oldKey: owner.key.jwk }, fresh))).detail).to.match(/signing account/);
       expect((await send(await inner({ account: owner.kid, oldKey: fresh.jwk }, fresh))).detail).to.match(/oldKey/);
@@ -391,6 +393,17 @@ describeOnDatabases('ACME protocol (RFC 8555 §6-7)', { entities: acmeEntities, 
       expect((await post(`${certificate.slice(0, -36)}00000000-0000-7000-8000-000000000000`, '', { key: owner.key, kid: owner.kid })).status).to.equal(404);
       const row = await db().fork().findOneOrFail(AcmeOrder, { id });
       expect(row.status).to.equal('valid');
+    });
+
+    it('issues once when two finalize requests race', async () => {
+      const owner = await account();
+      const { finalize } = await readyOrder(owner, ['race.example.test']);
+      const csr = (await csrFor([{ type: 'dns', value: 'race.example.test' }])).der.toString('base64url');
+      const bodies = await Promise.all([0, 1].map(async () => JSON.stringify(await sign({ csr }, finalize, { key: owner.key, kid: owner.kid, nonce: await nonce() }))));
+      const issuedBefore = harness.issued.size;
+      const answers = await Promise.all(bodies.map(async (body) => reply(await agent.post(path(finalize)).set('Content-Type', 'application/jose+json').send(body))));
+      expect(answers.map((answer) => answer.body.type ?? answer.body.status).sort()).to.deep.equal([`${ERROR}orderNotReady`, 'valid']);
+      expect(harness.issued.size).to.equal(issuedBefore + 1);
     });
 
     it('finalizes an IP order and marks the order invalid when the CA cannot issue', async () => {
