@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { JWTPayload } from 'jose';
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { startAuthz, type AuthzHarness } from './testing/harness.ts';
@@ -29,8 +31,10 @@ describe('identity-authz POST /account-events', () => {
     expect(json.text).to.include('application/jwt');
     const stale = await post(await event({ iat: Math.floor(Date.now() / 1000) - 600 }));
     expect(stale.status).to.equal(400);
-    expect(stale.text).to.include('ERR_JWT');
-    expect((await post(await event({ event: undefined }))).status).to.equal(400);
+    expect(stale.text).to.include('the account event from identity-idp is not valid (ERR_JWT_EXPIRED)');
+    const bare = await post(await event({ event: undefined }));
+    expect(bare.status).to.equal(400);
+    expect(bare.text).to.include('(ERR_JWT_CLAIM_VALIDATION_FAILED)');
     const unknown = await post(await event({ event: 'renamed' }));
     expect(unknown.status).to.equal(400);
     expect(unknown.text).to.include('unknown account event');
@@ -39,6 +43,22 @@ describe('identity-authz POST /account-events', () => {
     const replayed = await post(once);
     expect(replayed.status).to.equal(400);
     expect(replayed.text).to.include('already been used');
+  });
+
+  it('revokes the account the event names and remembers the event until it expires', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const jti = randomUUID();
+    // A body with a line break after the JWS (as `curl --data-binary @file` sends it) is the same event.
+    expect((await post(`${await event({ jti, sub: 'leaving-user', exp: now + 45 })}\n`)).status).to.equal(204);
+    const db = new DatabaseSync(join(authz.dataDir, 'authz.sqlite'));
+    try {
+      const subjects = db.prepare('select kind, subject from authz_revoked_subjects where subject = ?').all('leaving-user');
+      expect(subjects.map((row) => ({ ...row }))).to.deep.equal([{ kind: 'account', subject: 'leaving-user' }]);
+      const used = db.prepare('select expires_at from authz_used_login_results where jti = ?').all(jti);
+      expect(used.map((row) => new Date(row.expires_at as string | number).getTime())).to.deep.equal([(now + 45) * 1000]);
+    } finally {
+      db.close();
+    }
   });
 
   it('leaves other methods and paths to the protocol routes', async () => {
@@ -68,6 +88,8 @@ describe('identity-authz revocation cut-off', () => {
       expect(await issuedBeforeRevocation(fresh, { sub: 'bob', client_id: 'app', iat: 20 })).to.equal(true);
       expect(await issuedBeforeRevocation(fresh, { sub: 'bob', client_id: 'app', iat: 21 })).to.equal(false);
       expect(await issuedBeforeRevocation(fresh, { sub: 'bob', client_id: 'other', iat: 1 })).to.equal(false);
+      // Either cut-off is enough: the account's covers this token though the client's does not.
+      expect(await issuedBeforeRevocation(fresh, { sub: 'alice', client_id: 'app', iat: 25 })).to.equal(true);
     } finally {
       await database.close();
     }

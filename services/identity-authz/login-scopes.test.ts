@@ -76,7 +76,10 @@ describe('identity-authz grantFor (the grant a login result allows)', () => {
 
   it('answers undefined when resource scopes were asked and the user holds none, and never looks at a client the library lost', async () => {
     const interaction = { params: { client_id: 'c', scope: 'kms:admin', resource: KMS } } as unknown as Interaction;
+    RecordingGrant.made.length = 0;
     expect(await grantFor(providerWith(client), interaction, resultGranting([]))).to.equal(undefined);
     expect(await grantFor(providerWith(undefined), interaction, resultGranting([]))).to.equal('grant-of-user-1');
+    // Nothing empty is added or rejected: no OpenID scope was asked, and the lost client's resource scopes are not looked at.
+    expect(RecordingGrant.made.map((grant) => grant.calls)).to.deep.equal([[`reject ${KMS} kms:admin`], []]);
   });
 });
