@@ -6,6 +6,8 @@ import type { JWTPayload } from 'jose';
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { startAuthz, type AuthzHarness } from './testing/harness.ts';
 import { issuedBeforeRevocation, revokeSubject } from './revocation.ts';
+import { accountEventRoutes } from './account-events.ts';
+import type { AuthzHost } from './host.ts';
 import { openDatabase } from '../template/database/index.ts';
 import { authzOwnEntities, RevokedSubject } from './entities.ts';
 import { authzOwnMigrations } from './migrations.ts';
@@ -48,8 +50,8 @@ describe('identity-authz POST /account-events', () => {
   it('revokes the account the event names and remembers the event until it expires', async () => {
     const now = Math.floor(Date.now() / 1000);
     const jti = randomUUID();
-    // A body with a line break after the JWS (as `curl --data-binary @file` sends it) is the same event.
-    expect((await post(`${await event({ jti, sub: 'leaving-user', exp: now + 45 })}\n`)).status).to.equal(204);
+    // Line breaks around the JWS (as a file sent with `curl --data-binary` may have) leave the same event.
+    expect((await post(`\n${await event({ jti, sub: 'leaving-user', exp: now + 45 })}\n`)).status).to.equal(204);
     const db = new DatabaseSync(join(authz.dataDir, 'authz.sqlite'));
     try {
       const subjects = db.prepare('select kind, subject from authz_revoked_subjects where subject = ?').all('leaving-user');
@@ -58,6 +60,17 @@ describe('identity-authz POST /account-events', () => {
       expect(used.map((row) => new Date(row.expires_at as string | number).getTime())).to.deep.equal([(now + 45) * 1000]);
     } finally {
       db.close();
+    }
+  });
+
+  it('passes every request but POST /account-events on, untouched', async () => {
+    const route = accountEventRoutes({} as unknown as AuthzHost);
+    for (const [method, path] of [['POST', '/token'], ['POST', '/account-events/x'], ['GET', '/account-events'], ['PUT', '/account-events']]) {
+      const ctx = { method, path, status: 404, state: {} } as unknown as Parameters<typeof route>[0];
+      let passed = false;
+      await route(ctx, () => { passed = true; return Promise.resolve(); });
+      expect(passed, `${String(method)} ${String(path)}`).to.equal(true);
+      expect(ctx.status).to.equal(404);
     }
   });
 

@@ -43,6 +43,10 @@ describe('identity-idp login results as identity-authz reads them', () => {
     let failure: unknown;
     try { await verifyLoginResult(await result(privateKey, {}), 'uid-2', keys); } catch (error) { failure = error; }
     expect(failure).to.be.instanceOf(BadRequestError);
+    expect(String(failure)).to.include('the login result belongs to another sign-in');
+    let unbound: unknown;
+    try { await verifyLoginResult(await result(privateKey, { challenge: undefined }), 'uid-1', keys); } catch (error) { unbound = error; }
+    expect(String(unbound)).to.include('the login result from identity-idp is not valid (ERR_JWT_CLAIM_VALIDATION_FAILED)');
   });
 
   it('names a failure that is not the library\'s with a generic reason', async () => {
@@ -53,7 +57,7 @@ describe('identity-idp login results as identity-authz reads them', () => {
     } catch (error) {
       failure = error;
     }
-    expect(String(failure)).to.include('ERR_LOGIN_RESULT_INVALID');
+    expect(String(failure)).to.include('the login result from identity-idp is not valid (ERR_LOGIN_RESULT_INVALID)');
   });
 
   it('reads the resource parameter in each of its shapes (RFC 8707 §2)', () => {
@@ -81,7 +85,7 @@ describe('identity-authz loginRedirect (the signed login request identity-idp re
   });
 
   const client = {
-    clientName: 'Console', redirectUris: ['https://app.example/cb', 'com.example.app:/cb'],
+    clientName: 'Console', redirectUris: ['https://app.example/cb', 'com.example.app:/cb', 'https://app.example/other'],
     metadata: () => ({ resource_scopes: { 'urn:cryptoutil:sm-kms': ['kms:read'] } }),
   } as unknown as Client;
 
@@ -116,6 +120,10 @@ describe('identity-authz loginRedirect (the signed login request identity-idp re
     expect((await redirect('consent', { prompt: 'consent' })).payload.prompt).to.deep.equal(['consent']);
     const { payload } = await redirect('login', { login_hint: 'alice', max_age: '0' }, NOW + 30);
     expect(payload).to.include({ login_hint: 'alice', max_age: 0, exp: NOW + 30 });
+    // Parameters that are not strings are not passed on.
+    const odd = (await redirect('consent', { login_hint: 7, max_age: 300, prompt: ['login'] })).payload;
+    expect(odd.prompt).to.deep.equal(['consent']);
+    expect(odd).not.to.have.any.keys('login_hint', 'max_age');
   });
 
   it('offers only OpenID scopes and no redirect origin for a client the library cannot find, and uses the wall clock by default', async () => {
@@ -150,9 +158,14 @@ describe('identity-authz login results: what a result says, and where it is kept
   it('remembers a result once until it expires, and keeps the latest claims of an account', async () => {
     const spent = { jti: randomUUID(), expiresAt: 1_900_000_000, subject: 'user-9', authTime: 0, amr: [], scopes: [], claims: { email: 'old@example.test' }, denied: false };
     await spendLoginResult(database.orm.em.fork(), spent);
+    let again: unknown;
+    try { await spendLoginResult(database.orm.em.fork(), spent); } catch (error) { again = error; }
+    expect(again).to.be.instanceOf(BadRequestError);
+    expect(String(again)).to.include('this login result has already been used');
     const rows = await database.orm.em.fork().find(UsedLoginResult, { jti: spent.jti });
     expect(rows.map((row) => row.expiresAt.getTime())).to.deep.equal([1_900_000_000_000]);
     await rememberAccount(database.orm.em.fork(), spent);
+    expect((await database.orm.em.fork().findOneOrFail(Account, { id: 'user-9' })).claims).to.deep.equal({ email: 'old@example.test' });
     await rememberAccount(database.orm.em.fork(), { ...spent, claims: { email: 'new@example.test' } });
     const accounts = await database.orm.em.fork().find(Account, { id: 'user-9' });
     expect(accounts.map((account) => account.claims)).to.deep.equal([{ email: 'new@example.test' }]);

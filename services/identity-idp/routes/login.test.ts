@@ -199,7 +199,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
       expect(answer.status, username).to.equal(401);
       expect(answer.text).to.include(LOGIN_FAILED);
     }
-    const rows = await query<{ username: string; failed_attempts: number }>(idp.databaseUrl, 'select username, failed_attempts from idp_login_counters');
+    const rows = await query<{ username: string; failed_attempts: number | string }>(idp.databaseUrl, 'select username, failed_attempts from idp_login_counters');
     const mine = rows.filter((row) => [...counted, ...ignored].includes(row.username));
     expect(mine.map((row) => [row.username, Number(row.failed_attempts)]).sort()).to.deep.equal(counted.map((name) => [name, 1]).sort());
   });
