@@ -147,11 +147,9 @@ export async function verifyIdpMessage(token: string, kind: IdpMessageKind, opti
   return payload;
 }
 
-const LOGIN_RESULT: IdpMessageKind = { what: 'login result', type: LOGIN_RESULT_TYPE, maxAgeSeconds: RESULT_MAX_AGE_SECONDS, claims: ['challenge'] };
-
 /** Verifies a login result for interaction `uid`; throws 400 naming the failed check. */
 export async function verifyLoginResult(token: string, uid: string, options: LoginOptions): Promise<LoginResult> {
-  const payload = await verifyIdpMessage(token, LOGIN_RESULT, options);
+  const payload = await verifyIdpMessage(token, { what: 'login result', type: LOGIN_RESULT_TYPE, maxAgeSeconds: RESULT_MAX_AGE_SECONDS, claims: ['challenge'] }, options);
   if (payload.challenge !== uid) throw new BadRequestError('the login result belongs to another sign-in');
   return resultOf(payload);
 }

@@ -81,7 +81,7 @@ describe('FailureThrottle (failed logins per address and username, fixed windows
   });
 
   it('counts a key that starts a new window as the newest, so eviction takes the oldest window', () => {
-    const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 5, now: clock, maxEntries: 2 });
+    const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 5, now: clock, maxEntries: 3 });
     throttle.reserve('a');
     now += 3_000;
     throttle.reserve('b');
@@ -89,7 +89,8 @@ describe('FailureThrottle (failed logins per address and username, fixed windows
     // a's window has ended: its next attempt opens a window newer than b's.
     expect(throttle.reserve('a')).to.equal(undefined);
     throttle.reserve('c');
-    expect(throttle.size).to.equal(2);
+    throttle.reserve('d');
+    expect(throttle.size).to.equal(3);
     expect(throttle.reserve('a')).to.equal(5);
     expect(throttle.reserve('b')).to.equal(undefined);
   });
