@@ -5,7 +5,9 @@ import { createUser, decide, location, openLoginForm, PASSWORD, requestId, submi
 import { PasswordChecks } from '../testing/password-checks.ts';
 
 import { PAGE_POLICY, pagePolicy } from './index.ts';
-import { LOGIN_FAILED } from './login.ts';
+import { decoyHash } from './login.ts';
+
+const LOGIN_FAILED = 'The username or password is incorrect.';
 
 describe('identity-idp login and consent (the identity-authz contract)', () => {
   let idp: IdpHarness;
@@ -216,10 +218,17 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     expect(sessions).to.have.length(1);
   });
 
-  it('treats a form without username or password as a failed login (401)', async () => {
+  it('treats a form without username or password as a failed login (401), without a password check', async () => {
     const browser = idp.browser();
     const page = await browser.get(`/login?login_challenge=${await idp.challenge()}`);
-    const answer = await browser.post('/login', { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') });
+    const checks = PasswordChecks.watch();
+    let answer;
+    try {
+      answer = await browser.post('/login', { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') });
+      expect(checks.count).to.equal(0);
+    } finally {
+      checks.restore();
+    }
     expect(answer.status).to.equal(401);
     expect(answer.text).to.include('The username or password is incorrect.');
   });
@@ -233,6 +242,15 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     } finally {
       checks.restore();
     }
+  });
+
+  it('makes one decoy hash per service, of a password nobody is told', async () => {
+    const hash = await createHashService({ pepper: 'p'.repeat(32) });
+    const decoy = decoyHash(hash);
+    const first = await decoy();
+    expect(first).to.match(/^\$low-entropy-random\$v=3\$/);
+    expect(await decoy()).to.equal(first);
+    expect(await decoyHash(hash)()).not.to.equal(first);
   });
 
   it('rehashes a password stored with an older version on the next successful login', async () => {
