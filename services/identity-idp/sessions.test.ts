@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createHashService, type HashService } from '../template/hash/index.ts';
@@ -64,6 +65,15 @@ describeOnDatabases('identity-idp sessions, users and lockout', { entities: [...
     const token = await store.create(em, frank, now, ['pwd', 'otp']);
     await em.flush();
     expect((await store.find(db().fork(), token))?.session.amr).to.equal('pwd otp');
+
+    // On the wall clock by default: a session made now is live now.
+    const wall = new SessionStore({ hash, ttlSeconds: 60 });
+    const live = await wall.create(em, frank, new Date(), ['pwd']);
+    await em.flush();
+    expect((await wall.find(db().fork(), live))?.user.id).to.equal(frank.id);
+    // A session whose user is deleted between the two look-ups is no session.
+    const racing = { findOne: (entity: unknown) => Promise.resolve(entity === IdpSession ? { userId: frank.id } : null) } as unknown as EntityManager;
+    expect(await wall.find(racing, live)).to.equal(undefined);
   });
 
   it('sweeps expired sessions only, and delete removes one by its cookie value', async () => {

@@ -13,7 +13,8 @@ const TOKEN_BYTES = 32;
 
 /** A value `create` could have made (32 bytes, base64url): anything else costs no hash and no query. */
 function isTokenShaped(token: string | undefined): token is string {
-  return token !== undefined && /^[A-Za-z0-9_-]{43}$/.test(token);
+  // No cookie reads as `undefined`: 9 characters, not the 43 of a value.
+  return /^[A-Za-z0-9_-]{43}$/.test(String(token));
 }
 
 export interface SessionStoreOptions {
