@@ -231,6 +231,8 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     }
     expect(answer.status).to.equal(401);
     expect(answer.text).to.include('The username or password is incorrect.');
+    // The form comes back with its username field as it was sent: empty.
+    expect(fieldValue(answer.text, 'username')).to.equal('');
   });
 
   it('checks the password of an unknown user against the decoy hash: the same work as a wrong password', async () => {
