@@ -25,17 +25,13 @@ export interface JwtTokenOptions {
 
 /** The claims of a token we issued that is still valid, or undefined for anything else. */
 async function verifyOwnToken(token: string, options: JwtTokenOptions): Promise<JWTPayload | undefined> {
-  try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(options.jwks()), {
-      issuer: options.issuer,
-      typ: 'at+jwt',
-      clockTolerance: options.clockSkewSeconds,
-      requiredClaims: ['jti', 'exp', 'client_id'],
-    });
-    return payload;
-  } catch {
-    return undefined;
-  }
+  // A token that fails any check (malformed, foreign, expired) is simply not one of ours.
+  return jwtVerify(token, createLocalJWKSet(options.jwks()), {
+    issuer: options.issuer,
+    typ: 'at+jwt',
+    clockTolerance: options.clockSkewSeconds,
+    requiredClaims: ['jti', 'exp', 'client_id'],
+  }).then(({ payload }) => payload, () => undefined);
 }
 
 function isStructuredTokenRefusal(ctx: KoaContextWithOIDC): boolean {

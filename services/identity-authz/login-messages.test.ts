@@ -1,12 +1,15 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
 import { BadRequestError } from '../template/errors/index.ts';
 import { LOGIN_RESULT_TYPE } from '../identity-idp/login-result.ts';
-import { resourcesOf, verifyLoginResult, type LoginOptions } from './login.ts';
+import { openDatabase, type Database } from '../template/database/index.ts';
+import { Account, authzOwnEntities, UsedLoginResult } from './entities.ts';
+import { loginRedirect, rememberAccount, resourcesOf, spendLoginResult, verifyLoginResult, type LoginOptions } from './login.ts';
+import { authzOwnMigrations } from './migrations.ts';
 import { errorPage } from './pages.ts';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Client, KoaContextWithOIDC, Provider } from 'oidc-provider';
 
 const ISSUER = 'https://authz.example.test';
 const IDP = 'https://idp.example.test';
@@ -40,6 +43,10 @@ describe('identity-idp login results as identity-authz reads them', () => {
     let failure: unknown;
     try { await verifyLoginResult(await result(privateKey, {}), 'uid-2', keys); } catch (error) { failure = error; }
     expect(failure).to.be.instanceOf(BadRequestError);
+    expect(String(failure)).to.include('the login result belongs to another sign-in');
+    let unbound: unknown;
+    try { await verifyLoginResult(await result(privateKey, { challenge: undefined }), 'uid-1', keys); } catch (error) { unbound = error; }
+    expect(String(unbound)).to.include('the login result from identity-idp is not valid (ERR_JWT_CLAIM_VALIDATION_FAILED)');
   });
 
   it('names a failure that is not the library\'s with a generic reason', async () => {
@@ -50,7 +57,7 @@ describe('identity-idp login results as identity-authz reads them', () => {
     } catch (error) {
       failure = error;
     }
-    expect(String(failure)).to.include('ERR_LOGIN_RESULT_INVALID');
+    expect(String(failure)).to.include('the login result from identity-idp is not valid (ERR_LOGIN_RESULT_INVALID)');
   });
 
   it('reads the resource parameter in each of its shapes (RFC 8707 §2)', () => {
@@ -63,5 +70,104 @@ describe('identity-idp login results as identity-authz reads them', () => {
     const ctx = {} as KoaContextWithOIDC;
     errorPage(ctx, { error: 'invalid_request' });
     expect(ctx.body).to.include('<strong>invalid_request</strong>').and.not.include('<p></p>');
+  });
+});
+
+describe('identity-authz loginRedirect (the signed login request identity-idp receives)', () => {
+  const NOW = 1_800_000_000;
+  let signingKey: JWK;
+  let publicKey: CryptoKey;
+
+  before(async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    signingKey = { ...await exportJWK(pair.privateKey), alg: 'ES256', kid: 'authz-1' };
+    publicKey = pair.publicKey;
+  });
+
+  const client = {
+    clientName: 'Console', redirectUris: ['https://app.example/cb', 'com.example.app:/cb', 'https://app.example/other'],
+    metadata: () => ({ resource_scopes: { 'urn:cryptoutil:sm-kms': ['kms:read'] } }),
+  } as unknown as Client;
+
+  type Interaction = Parameters<typeof loginRedirect>[1];
+
+  /** The request for an interaction the library asks `promptName` of; its URL, header and claims. */
+  async function redirect(promptName: string, params: Readonly<Record<string, unknown>>, exp = NOW + 3600, found: Client | null = client, nowSeconds: number | null = NOW) {
+    const provider = { Client: { find: (id: string) => Promise.resolve(id === 'c' ? found ?? undefined : undefined) } } as unknown as Provider;
+    const interaction = { uid: 'uid-7', exp, prompt: { name: promptName }, params: { client_id: 'c', ...params } } as unknown as Interaction;
+    const url = await loginRedirect(provider, interaction, { ...options(() => Promise.resolve(publicKey)), signingKey, ...(nowSeconds === null ? {} : { now: () => nowSeconds * 1000 }) });
+    const prefix = `${IDP}/login?login_challenge=`;
+    expect(url.startsWith(prefix), url).to.equal(true);
+    const jws = decodeURIComponent(url.slice(prefix.length));
+    expect(url.slice(prefix.length)).to.equal(encodeURIComponent(jws));
+    const { payload, protectedHeader } = await jwtVerify(jws, publicKey, { currentDate: new Date((nowSeconds ?? Date.now() / 1000) * 1000) });
+    return { payload, protectedHeader };
+  }
+
+  it('names the client, the scopes consent may offer and the way back, signed by our key for identity-idp', async () => {
+    const { payload, protectedHeader } = await redirect('consent', { scope: 'openid kms:read kms:admin', resource: 'urn:cryptoutil:sm-kms', login_hint: '', max_age: '' });
+    expect(protectedHeader).to.deep.equal({ alg: 'ES256', kid: 'authz-1', typ: 'login-request+jwt' });
+    expect(payload).to.deep.equal({
+      client_id: 'c', client_name: 'Console', scope: 'openid kms:read', prompt: ['consent'],
+      return_to: `${ISSUER}/interaction/uid-7/callback`, redirect_origins: ['https://app.example', 'com.example.app:'],
+      iss: ISSUER, aud: IDP, jti: 'uid-7', iat: NOW, exp: NOW + 600,
+    });
+  });
+
+  it('asks for a login when the library needs one or the client sent prompt=login, and passes login_hint and max_age on', async () => {
+    expect((await redirect('login', {})).payload.prompt).to.deep.equal(['login', 'consent']);
+    expect((await redirect('consent', { prompt: 'consent login' })).payload.prompt).to.deep.equal(['login', 'consent']);
+    expect((await redirect('consent', { prompt: 'consent' })).payload.prompt).to.deep.equal(['consent']);
+    const { payload } = await redirect('login', { login_hint: 'alice', max_age: '0' }, NOW + 30);
+    expect(payload).to.include({ login_hint: 'alice', max_age: 0, exp: NOW + 30 });
+    // Parameters that are not strings are not passed on.
+    const odd = (await redirect('consent', { login_hint: 7, max_age: 300, prompt: ['login'] })).payload;
+    expect(odd.prompt).to.deep.equal(['consent']);
+    expect(odd).not.to.have.any.keys('login_hint', 'max_age');
+  });
+
+  it('offers only OpenID scopes and no redirect origin for a client the library cannot find, and uses the wall clock by default', async () => {
+    const { payload } = await redirect('login', { scope: 'openid kms:read' }, NOW + 3600, null);
+    expect(payload).to.include({ scope: 'openid' }).and.not.to.have.property('client_name');
+    expect(payload.redirect_origins).to.deep.equal([]);
+    const before = Math.floor(Date.now() / 1000);
+    const walled = await redirect('login', {}, 4_000_000_000, client, null);
+    expect(walled.payload.iat).to.be.within(before, Math.floor(Date.now() / 1000));
+  });
+});
+
+describe('identity-authz login results: what a result says, and where it is kept', () => {
+  let database: Database;
+  before(async () => {
+    database = await openDatabase({ url: 'sqlite::memory:', entities: [...authzOwnEntities], migrations: [...authzOwnMigrations], poolMax: 1 });
+    await database.migrate();
+  });
+  after(async () => { await database.close(); });
+
+  it('takes auth_time, claims and a refusal from the result as they are', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const keys = options(() => Promise.resolve(publicKey));
+    const now = Math.floor(Date.now() / 1000);
+    const full = await verifyLoginResult(await result(privateKey, { auth_time: now - 50, claims: { email: 'a@example.test' }, error: 'access_denied' }), 'uid-1', keys);
+    expect(full).to.deep.include({ authTime: now - 50, claims: { email: 'a@example.test' }, denied: true });
+    const bareToken = await result(privateKey, { auth_time: 'earlier', claims: null, error: 'login_required' });
+    const bare = await verifyLoginResult(bareToken, 'uid-1', keys);
+    expect(bare).to.deep.include({ authTime: decodeJwt(bareToken).iat, claims: {}, denied: false });
+  });
+
+  it('remembers a result once until it expires, and keeps the latest claims of an account', async () => {
+    const spent = { jti: randomUUID(), expiresAt: 1_900_000_000, subject: 'user-9', authTime: 0, amr: [], scopes: [], claims: { email: 'old@example.test' }, denied: false };
+    await spendLoginResult(database.orm.em.fork(), spent);
+    let again: unknown;
+    try { await spendLoginResult(database.orm.em.fork(), spent); } catch (error) { again = error; }
+    expect(again).to.be.instanceOf(BadRequestError);
+    expect(String(again)).to.include('this login result has already been used');
+    const rows = await database.orm.em.fork().find(UsedLoginResult, { jti: spent.jti });
+    expect(rows.map((row) => row.expiresAt.getTime())).to.deep.equal([1_900_000_000_000]);
+    await rememberAccount(database.orm.em.fork(), spent);
+    expect((await database.orm.em.fork().findOneOrFail(Account, { id: 'user-9' })).claims).to.deep.equal({ email: 'old@example.test' });
+    await rememberAccount(database.orm.em.fork(), { ...spent, claims: { email: 'new@example.test' } });
+    const accounts = await database.orm.em.fork().find(Account, { id: 'user-9' });
+    expect(accounts.map((account) => account.claims)).to.deep.equal([{ email: 'new@example.test' }]);
   });
 });

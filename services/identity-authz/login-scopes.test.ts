@@ -22,6 +22,11 @@ describe('identity-authz offeredScopes (what consent may grant)', () => {
     expect(offeredScopes(undefined, { scope: 'profile kms:read', resource: KMS })).to.deep.equal(['profile']);
     expect(offeredScopes(client, {})).to.deep.equal([]);
   });
+
+  it('never offers an empty scope name, even one a client lists', () => {
+    const odd = clientHolding({ [KMS]: ['', 'kms:read'] });
+    expect(offeredScopes(odd, { scope: ' kms:read  ', resource: KMS })).to.deep.equal(['kms:read']);
+  });
 });
 
 /** A grant that records what it was told, in place of the library's. */
@@ -39,7 +44,11 @@ class RecordingGrant {
   addResourceScope(resource: string, scopes: string): void { this.calls.push(`add ${resource} ${scopes}`); }
   rejectResourceScope(resource: string, scopes: string): void { this.calls.push(`reject ${resource} ${scopes}`); }
   save(): Promise<string> { return Promise.resolve(`grant-of-${this.init.accountId}`); }
-  static find(id: string): Promise<RecordingGrant | undefined> { return Promise.resolve(RecordingGrant.found.get(id)); }
+  static readonly lookedUp: unknown[] = [];
+  static find(id: unknown): Promise<RecordingGrant | undefined> {
+    RecordingGrant.lookedUp.push(id);
+    return Promise.resolve(typeof id === 'string' ? RecordingGrant.found.get(id) : undefined);
+  }
 }
 
 function providerWith(client: Client | undefined): Provider {
@@ -64,6 +73,26 @@ describe('identity-authz grantFor (the grant a login result allows)', () => {
     ]);
   });
 
+  it('names several scopes of one kind in one call, space-separated', async () => {
+    const interaction = { params: { client_id: 'c', scope: 'openid email profile offline_access kms:read kms:admin', resource: KMS } } as unknown as Interaction;
+    RecordingGrant.made.length = 0;
+    await grantFor(providerWith(client), interaction, resultGranting(['openid', 'email', 'kms:read', 'kms:admin']));
+    await grantFor(providerWith(client), interaction, resultGranting(['openid']));
+    expect(RecordingGrant.made.map((grant) => grant.calls)).to.deep.equal([
+      ['add openid openid email', 'reject openid profile offline_access', `add ${KMS} kms:read kms:admin`],
+      ['add openid openid', 'reject openid profile email offline_access', `reject ${KMS} kms:read kms:admin`],
+    ]);
+  });
+
+  it('grants nothing and looks up no stored grant for a request without scope or grant', async () => {
+    RecordingGrant.made.length = 0;
+    RecordingGrant.lookedUp.length = 0;
+    const bare = { params: { client_id: 'c', resource: KMS } } as unknown as Interaction;
+    expect(await grantFor(providerWith(client), bare, resultGranting(['openid', 'kms:read']))).to.equal('grant-of-user-1');
+    expect(RecordingGrant.made.map((grant) => grant.calls)).to.deep.equal([[]]);
+    expect(RecordingGrant.lookedUp).to.deep.equal([]);
+  });
+
   it('extends the grant the interaction already has, and starts a new one when that grant is gone', async () => {
     const existing = new RecordingGrant({ accountId: 'earlier', clientId: 'c' });
     RecordingGrant.found.set('g1', existing);
@@ -76,7 +105,10 @@ describe('identity-authz grantFor (the grant a login result allows)', () => {
 
   it('answers undefined when resource scopes were asked and the user holds none, and never looks at a client the library lost', async () => {
     const interaction = { params: { client_id: 'c', scope: 'kms:admin', resource: KMS } } as unknown as Interaction;
+    RecordingGrant.made.length = 0;
     expect(await grantFor(providerWith(client), interaction, resultGranting([]))).to.equal(undefined);
     expect(await grantFor(providerWith(undefined), interaction, resultGranting([]))).to.equal('grant-of-user-1');
+    // Nothing empty is added or rejected: no OpenID scope was asked, and the lost client's resource scopes are not looked at.
+    expect(RecordingGrant.made.map((grant) => grant.calls)).to.deep.equal([[`reject ${KMS} kms:admin`], []]);
   });
 });

@@ -61,10 +61,10 @@ export function redirectOrigins(redirectUris: readonly string[] | undefined): st
 
 /** The requested scopes `grantFor` could grant to `client`: consent shows no more than that. */
 export function offeredScopes(client: Client | undefined, params: Readonly<Record<string, unknown>>): string[] {
-  const requested = (stringOf(params.scope) ?? '').split(' ').filter((scope) => scope !== '');
+  const requested = [...new Set(stringOf(params.scope)?.split(' '))].filter((scope) => scope !== '');
   const openid: readonly string[] = OPENID_SCOPES;
-  const allowed = new Set(client === undefined ? [] : resourcesOf(params).flatMap((resource) => allowedScopes(client, resource)));
-  return [...new Set(requested.filter((scope) => openid.includes(scope) || allowed.has(scope)))];
+  const allowed = new Set(client === undefined ? undefined : resourcesOf(params).flatMap((resource) => allowedScopes(client, resource)));
+  return requested.filter((scope) => openid.includes(scope) || allowed.has(scope));
 }
 
 /** The signed login request for interaction `uid`, and where to send the browser with it. */
@@ -73,8 +73,8 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
   const clientId = String(params.client_id);
   const client = await provider.Client.find(clientId);
   const now = Math.floor((options.now ?? Date.now)() / 1000);
-  const promptValues = stringOf(params.prompt)?.split(' ') ?? [];
-  const asks = prompt.name === 'login' || promptValues.includes('login') ? ['login', 'consent'] : ['consent'];
+  const asksLogin = prompt.name === 'login' || stringOf(params.prompt)?.split(' ').includes('login') === true;
+  const asks = asksLogin ? ['login', 'consent'] : ['consent'];
   const maxAge = stringOf(params.max_age);
   const key = await importJWK(options.signingKey, options.signingKey.alg);
   const request = await new SignJWT({
@@ -87,7 +87,8 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
     prompt: asks,
     return_to: `${options.issuer}/interaction/${uid}/callback`,
     redirect_origins: redirectOrigins(client?.redirectUris),
-    ...(stringOf(params.login_hint) === undefined ? {} : { login_hint: stringOf(params.login_hint) }),
+    // An absent member is left out of the JSON, as client_name is.
+    login_hint: stringOf(params.login_hint),
     ...(maxAge === undefined ? {} : { max_age: Number(maxAge) }),
   })
     .setProtectedHeader({ alg: String(options.signingKey.alg), kid: String(options.signingKey.kid), typ: LOGIN_REQUEST_TYPE })
@@ -146,11 +147,9 @@ export async function verifyIdpMessage(token: string, kind: IdpMessageKind, opti
   return payload;
 }
 
-const LOGIN_RESULT: IdpMessageKind = { what: 'login result', type: LOGIN_RESULT_TYPE, maxAgeSeconds: RESULT_MAX_AGE_SECONDS, claims: ['challenge'] };
-
 /** Verifies a login result for interaction `uid`; throws 400 naming the failed check. */
 export async function verifyLoginResult(token: string, uid: string, options: LoginOptions): Promise<LoginResult> {
-  const payload = await verifyIdpMessage(token, LOGIN_RESULT, options);
+  const payload = await verifyIdpMessage(token, { what: 'login result', type: LOGIN_RESULT_TYPE, maxAgeSeconds: RESULT_MAX_AGE_SECONDS, claims: ['challenge'] }, options);
   if (payload.challenge !== uid) throw new BadRequestError('the login result belongs to another sign-in');
   return resultOf(payload);
 }
@@ -203,7 +202,7 @@ export async function grantFor(provider: Provider, interaction: Awaited<ReturnTy
   const grant = (interaction.grantId === undefined ? undefined : await provider.Grant.find(interaction.grantId))
     ?? new provider.Grant({ accountId: result.subject, clientId });
   const granted = new Set(result.scopes);
-  const requested = new Set((stringOf(params.scope) ?? '').split(' '));
+  const requested = new Set(stringOf(params.scope)?.split(' '));
   const openid = OPENID_SCOPES.filter((scope) => requested.has(scope));
   const grantedOpenid = openid.filter((scope) => granted.has(scope));
   if (grantedOpenid.length > 0) grant.addOIDCScope(grantedOpenid.join(' '));
@@ -211,18 +210,20 @@ export async function grantFor(provider: Provider, interaction: Awaited<ReturnTy
   if (refusedOpenid.length > 0) grant.rejectOIDCScope(refusedOpenid.join(' '));
   const client = await provider.Client.find(clientId);
   let asked = 0;
-  let held = 0;
+  let held = false;
   if (client !== undefined) {
     for (const resource of resourcesOf(params)) {
       const offered = allowedScopes(client, resource).filter((scope) => requested.has(scope));
       const scopes = offered.filter((scope) => granted.has(scope));
       const refused = offered.filter((scope) => !granted.has(scope));
       asked += offered.length;
-      held += scopes.length;
-      if (scopes.length > 0) grant.addResourceScope(resource, scopes.join(' '));
+      if (scopes.length > 0) {
+        held = true;
+        grant.addResourceScope(resource, scopes.join(' '));
+      }
       if (refused.length > 0) grant.rejectResourceScope(resource, refused.join(' '));
     }
   }
-  if (asked > 0 && held === 0) return undefined;
+  if (asked > 0 && !held) return undefined;
   return grant.save();
 }

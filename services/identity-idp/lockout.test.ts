@@ -112,6 +112,6 @@ describe('Lockout reservations when the database answers unexpectedly', () => {
     const em = { insert: () => Promise.reject(new TypeError('database is gone')) } as unknown as EntityManager;
     let failure: unknown;
     await lockout.reserve(em, { unknown: 'someone' }, now).catch((error: unknown) => { failure = error; });
-    expect(failure).to.be.instanceOf(TypeError);
+    expect(failure).to.be.instanceOf(TypeError).and.to.have.property('message', 'database is gone');
   });
 });

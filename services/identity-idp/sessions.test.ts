@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createHashService, type HashService } from '../template/hash/index.ts';
@@ -41,6 +42,38 @@ describeOnDatabases('identity-idp sessions, users and lockout', { entities: [...
     expect(await store.find(db().fork(), 'A'.repeat(43))).to.equal(undefined);
     now = new Date(now.getTime() + 60_000);
     expect(await store.find(db().fork(), token)).to.equal(undefined);
+  });
+
+  it('spends no hash and no query on a cookie value of another shape, and keeps every method of the login', async () => {
+    const hashed: string[] = [];
+    const counting = { highEntropyDeterministic: { hashWithLatest: (value: string) => { hashed.push(value); return hash.highEntropyDeterministic.hashWithLatest(value); } } } as unknown as HashService;
+    const store = new SessionStore({ hash: counting, ttlSeconds: 60, now: () => now });
+    const body = 'A'.repeat(42);
+    for (const value of [body, `${body}AA`, `!${body}`, `${body}!`, `${body}=`, `${body}A\n`, '']) {
+      expect(await store.find(db().fork(), value)).to.equal(undefined);
+      await store.delete(db().fork(), value);
+    }
+    expect(hashed).to.deep.equal([]);
+    // Every character a cookie value may hold: looked up (and not found).
+    const shaped = `AZaz09_-${'x'.repeat(35)}`;
+    expect(await store.find(db().fork(), shaped)).to.equal(undefined);
+    await store.delete(db().fork(), shaped);
+    expect(hashed).to.deep.equal([shaped, shaped]);
+
+    const frank = await user('frank');
+    const em = db().fork();
+    const token = await store.create(em, frank, now, ['pwd', 'otp']);
+    await em.flush();
+    expect((await store.find(db().fork(), token))?.session.amr).to.equal('pwd otp');
+
+    // On the wall clock by default: a session made now is live now.
+    const wall = new SessionStore({ hash, ttlSeconds: 60 });
+    const live = await wall.create(em, frank, new Date(), ['pwd']);
+    await em.flush();
+    expect((await wall.find(db().fork(), live))?.user.id).to.equal(frank.id);
+    // A session whose user is deleted between the two look-ups is no session.
+    const racing = { findOne: (entity: unknown) => Promise.resolve(entity === IdpSession ? { userId: frank.id } : null) } as unknown as EntityManager;
+    expect(await wall.find(racing, live)).to.equal(undefined);
   });
 
   it('sweeps expired sessions only, and delete removes one by its cookie value', async () => {

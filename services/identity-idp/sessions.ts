@@ -10,7 +10,12 @@ import { IdpSession, IdpUser } from './entities.ts';
 
 /** OWASP Session Management Cheat Sheet: at least 64 bits of entropy; 256 leave no doubt. */
 const TOKEN_BYTES = 32;
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** A value `create` could have made (32 bytes, base64url): anything else costs no hash and no query. */
+function isTokenShaped(token: string | undefined): token is string {
+  // No cookie reads as `undefined`: 9 characters, not the 43 of a value.
+  return /^[A-Za-z0-9_-]{43}$/.test(String(token));
+}
 
 export interface SessionStoreOptions {
   readonly hash: HashService;
@@ -53,7 +58,7 @@ export class SessionStore {
 
   /** The live session a cookie value names, with its user; undefined for anything else. */
   async find(em: EntityManager, token: string | undefined): Promise<ActiveSession | undefined> {
-    if (token === undefined || !TOKEN_SHAPE.test(token)) return undefined;
+    if (!isTokenShaped(token)) return undefined;
     const session = await em.findOne(IdpSession, { tokenHash: await this.#lookupKey(token), expiresAt: { $gt: this.#now() } });
     if (session === null) return undefined;
     const user = await em.findOne(IdpUser, { id: session.userId });
@@ -62,7 +67,7 @@ export class SessionStore {
 
   /** Removes the session a cookie value names, if it exists. */
   async delete(em: EntityManager, token: string | undefined): Promise<void> {
-    if (token === undefined || !TOKEN_SHAPE.test(token)) return;
+    if (!isTokenShaped(token)) return;
     await em.nativeDelete(IdpSession, { tokenHash: await this.#lookupKey(token) });
   }
 

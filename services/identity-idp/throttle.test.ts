@@ -66,6 +66,35 @@ describe('FailureThrottle (failed logins per address and username, fixed windows
     expect(throttle.size).to.equal(0);
   });
 
+  it('prunes only once full, then drops every ended window and keeps the live ones', () => {
+    const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 5, now: clock, maxEntries: 3 });
+    throttle.reserve('a');
+    throttle.reserve('b');
+    now += 5_000;
+    // Not full yet: the ended windows stay until the table fills.
+    throttle.reserve('c');
+    expect(throttle.size).to.equal(3);
+    throttle.reserve('d');
+    expect(throttle.size).to.equal(2);
+    expect(throttle.reserve('c')).to.equal(5);
+    expect(throttle.reserve('d')).to.equal(5);
+  });
+
+  it('counts a key that starts a new window as the newest, so eviction takes the oldest window', () => {
+    const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 5, now: clock, maxEntries: 3 });
+    throttle.reserve('a');
+    now += 3_000;
+    throttle.reserve('b');
+    now += 2_000;
+    // a's window has ended: its next attempt opens a window newer than b's.
+    expect(throttle.reserve('a')).to.equal(undefined);
+    throttle.reserve('c');
+    throttle.reserve('d');
+    expect(throttle.size).to.equal(3);
+    expect(throttle.reserve('a')).to.equal(5);
+    expect(throttle.reserve('b')).to.equal(undefined);
+  });
+
   it('uses the wall clock by default', () => {
     const throttle = new FailureThrottle({ maxFailures: 1, windowSeconds: 60 });
     throttle.reserve('a');

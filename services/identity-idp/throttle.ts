@@ -73,9 +73,9 @@ export class FailureThrottle {
   #open(key: string, now: number): void {
     if (this.#windows.size >= this.#maxEntries) this.prune();
     // Still full of live windows: forget the oldest rather than grow without bound.
-    if (this.#windows.size >= this.#maxEntries) {
-      const oldest = this.#windows.keys().next();
-      if (oldest.done !== true) this.#windows.delete(oldest.value);
+    for (const oldest of this.#windows.keys()) {
+      if (this.#windows.size < this.#maxEntries) break;
+      this.#windows.delete(oldest);
     }
     this.#windows.set(key, { failures: 1, endsAt: now + this.#windowMs });
   }

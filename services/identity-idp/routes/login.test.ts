@@ -5,6 +5,9 @@ import { createUser, decide, location, openLoginForm, PASSWORD, requestId, submi
 import { PasswordChecks } from '../testing/password-checks.ts';
 
 import { PAGE_POLICY, pagePolicy } from './index.ts';
+import { decoyHash } from './login.ts';
+
+const LOGIN_FAILED = 'The username or password is incorrect.';
 
 describe('identity-idp login and consent (the identity-authz contract)', () => {
   let idp: IdpHarness;
@@ -170,12 +173,66 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     }
   });
 
-  it('treats a form without username or password as a failed login (401)', async () => {
+  it('checks passwords of up to 256 characters, and refuses an empty or longer one without a check', async () => {
+    const longest = 'p'.repeat(256);
+    await createUser(idp, 'long-password', longest);
+    const post = await openLoginForm(idp);
+    const checks = PasswordChecks.watch();
+    try {
+      expect((await post('long-password', longest)()).status).to.equal(303);
+      expect(checks.count).to.equal(1);
+      for (const password of [`${longest}p`, '']) {
+        const answer = await post('long-password', password)();
+        expect(answer.status).to.equal(401);
+        expect(answer.text).to.include(LOGIN_FAILED);
+      }
+      expect(checks.count, 'password checks of refused passwords').to.equal(1);
+    } finally {
+      checks.restore();
+    }
+  });
+
+  it('counts failed attempts of every name that could be a username (an unknown one in its own row), and of nothing else', async () => {
+    const counted = ['abc', 'AZaz09._-', 'A'.repeat(64)];
+    const ignored = ['ab', 'B'.repeat(65), 'abc!', '!abc', 'a b c'];
+    const challenge = await idp.challenge();
+    for (const username of [...counted, ...ignored]) {
+      const answer = await submitLogin(idp.browser(), challenge, username, 'not the password');
+      expect(answer.status, username).to.equal(401);
+      expect(answer.text).to.include(LOGIN_FAILED);
+    }
+    const rows = await query<{ username: string; failed_attempts: number | string }>(idp.databaseUrl, 'select username, failed_attempts from idp_login_counters');
+    const mine = rows.filter((row) => [...counted, ...ignored].includes(row.username));
+    expect(mine.map((row) => [row.username, Number(row.failed_attempts)]).sort()).to.deep.equal(counted.map((name) => [name, 1]).sort());
+  });
+
+  it('gives a browser that signs in again a new session value and ends its old session', async () => {
+    await createUser(idp, 'twice');
+    const browser = idp.browser();
+    expect((await submitLogin(browser, await idp.challenge(), 'twice')).status).to.equal(303);
+    const first = browser.cookies.get('__Host-idp_session');
+    expect((await submitLogin(browser, await idp.challenge({ prompt: ['login', 'consent'] }), 'twice')).status).to.equal(303);
+    const second = browser.cookies.get('__Host-idp_session');
+    expect(second).to.be.a('string').and.not.equal(first);
+    const sessions = await query<{ id: string }>(idp.databaseUrl, 'select s.id from idp_sessions s join idp_users u on u.id = s.user_id where u.username = ?', ['twice']);
+    expect(sessions).to.have.length(1);
+  });
+
+  it('treats a form without username or password as a failed login (401), without a password check', async () => {
     const browser = idp.browser();
     const page = await browser.get(`/login?login_challenge=${await idp.challenge()}`);
-    const answer = await browser.post('/login', { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') });
+    const checks = PasswordChecks.watch();
+    let answer;
+    try {
+      answer = await browser.post('/login', { csrf: fieldValue(page.text, 'csrf'), login_challenge: fieldValue(page.text, 'login_challenge') });
+      expect(checks.count).to.equal(0);
+    } finally {
+      checks.restore();
+    }
     expect(answer.status).to.equal(401);
     expect(answer.text).to.include('The username or password is incorrect.');
+    // The form comes back with its username field as it was sent: empty.
+    expect(fieldValue(answer.text, 'username')).to.equal('');
   });
 
   it('checks the password of an unknown user against the decoy hash: the same work as a wrong password', async () => {
@@ -187,6 +244,15 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     } finally {
       checks.restore();
     }
+  });
+
+  it('makes one decoy hash per service, of a password nobody is told', async () => {
+    const hash = await createHashService({ pepper: 'p'.repeat(32) });
+    const decoy = decoyHash(hash);
+    const first = await decoy();
+    expect(first).to.match(/^\$low-entropy-random\$v=3\$/);
+    expect(await decoy()).to.equal(first);
+    expect(await decoyHash(hash)()).not.to.equal(first);
   });
 
   it('rehashes a password stored with an older version on the next successful login', async () => {

@@ -4,7 +4,7 @@
  * same message (OWASP Authentication Cheat Sheet, "Authentication and Error Messages"), a lockout
  * says so and until when, and failures from one address are throttled.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { TooManyRequestsError } from '../../template/errors/index.ts';
 import { rateLimitKey } from '../../template/middleware/client-address.ts';
 import { SESSION_COOKIE, readCookie, setCookie } from '../cookies.ts';
@@ -17,12 +17,13 @@ import { loginPage } from '../pages/login.ts';
 import { passSecondFactors } from '../second-factors.ts';
 import { consentUrl, queryValue, seeOther, sendPage, sessionSatisfies, type IdpPages, type PageContext, type PageHandler } from './context.ts';
 
-/** The same words for an unknown user and a wrong password: neither reveals which. */
-export const LOGIN_FAILED = 'The username or password is incorrect.';
-
-/** The admin API's rules: what cannot be a stored username or password is not looked up or hashed. */
-const USERNAME = /^[A-Za-z0-9._-]{3,64}$/;
+/** The admin API's longest password: a longer one cannot be stored, so it is not hashed. */
 const PASSWORD_MAX = 256;
+
+/** The admin API's rule for a username: what cannot be a stored one is not looked up. */
+function mayBeUsername(value: string): boolean {
+  return /^[A-Za-z0-9._-]{3,64}$/.test(value);
+}
 
 /** `2026-11-27 10:15:00 UTC`: a reader anywhere can tell when the lock ends. */
 export function utcTime(date: Date): string {
@@ -37,29 +38,27 @@ export function lockedMessage(until: Date): string {
 export function decoyHash(hash: IdpPages['hash']): () => Promise<string> {
   let decoy: Promise<string> | undefined;
   return () => {
-    decoy ??= hash.lowEntropyRandom.hashWithLatest(randomBytes(24).toString('base64url'));
+    decoy ??= hash.lowEntropyRandom.hashWithLatest(randomUUID());
     return decoy;
   };
 }
 
 /**
- * The password check, after the attempt has been reserved. An unknown user is checked against the
- * decoy hash: the same work, so the answer time does not tell whether the account exists.
+ * The password check, after the attempt has been reserved: the user it signs in, or undefined. An
+ * unknown user is checked against the decoy hash: the same work, so the answer time does not tell
+ * whether the account exists.
  */
-async function passwordMatches(idp: IdpPages, user: IdpUser | null, password: string): Promise<boolean> {
-  if (password === '' || password.length > PASSWORD_MAX) return false;
-  const matches = await idp.hash.lowEntropyRandom.verify(password, user === null ? await idp.decoyHash() : user.passwordHash);
-  return user !== null && matches;
+async function signedInUser(idp: IdpPages, user: IdpUser | null, password: string): Promise<IdpUser | undefined> {
+  if (password === '' || password.length > PASSWORD_MAX) return undefined;
+  if (user === null) {
+    await idp.hash.lowEntropyRandom.verify(password, await idp.decoyHash());
+    return undefined;
+  }
+  return await idp.hash.lowEntropyRandom.verify(password, user.passwordHash) ? user : undefined;
 }
 
 function renderLogin(ctx: PageContext, request: LoginRequest, status: number, username: string | undefined, error?: string): void {
-  sendPage(ctx, status, loginPage({
-    clientName: request.clientName,
-    challenge: request.challenge,
-    csrf: csrfToken(ctx),
-    ...(username === undefined ? {} : { username }),
-    ...(error === undefined ? {} : { error }),
-  }));
+  sendPage(ctx, status, loginPage({ clientName: request.clientName, challenge: request.challenge, csrf: csrfToken(ctx), username, error }));
 }
 
 /** GET /login: the form, unless a session already answers the request and it does not ask for a new login. */
@@ -87,7 +86,7 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
   const retryAfter = idp.throttle.reserve(throttleKey);
   if (retryAfter !== undefined) throw new TooManyRequestsError(retryAfter);
 
-  const known = USERNAME.test(username);
+  const known = mayBeUsername(username);
   const user = known ? await em.findOne(IdpUser, { username }) : null;
   // What cannot be a username is never stored, so it has no counter; every other name has one.
   const subject: LockoutSubject | undefined = user !== null ? { user } : known ? { unknown: username } : undefined;
@@ -98,25 +97,26 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
     return;
   }
   // Always hashed, also for an unknown user: the answer time must not tell whether the account exists.
-  const matches = await passwordMatches(idp, user, password);
-  if (user === null || !matches) {
+  const signedIn = await signedInUser(idp, user, password);
+  if (signedIn === undefined) {
     // A wrong password keeps both reservations; the one that filled the count has locked the account.
     const nowLocked = subject === undefined ? undefined : await idp.lockout.lockedUntil(em, subject, now);
-    if (nowLocked === undefined) renderLogin(ctx, request, 401, username, LOGIN_FAILED);
+    // The same words for an unknown user and a wrong password: neither reveals which.
+    if (nowLocked === undefined) renderLogin(ctx, request, 401, username, 'The username or password is incorrect.');
     else renderLogin(ctx, request, 403, username, lockedMessage(nowLocked));
     return;
   }
 
   // The password is known right now: the moment to move its hash to the latest version.
-  if (await idp.hash.lowEntropyRandom.needsRehash(user.passwordHash)) {
-    user.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password);
+  if (await idp.hash.lowEntropyRandom.needsRehash(signedIn.passwordHash)) {
+    signedIn.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password);
   }
-  const amr = await passSecondFactors(idp.factors, { user, form });
+  const amr = await passSecondFactors(idp.factors, { user: signedIn, form });
   idp.throttle.clear(throttleKey);
-  await idp.lockout.release(em, { user });
+  await idp.lockout.release(em, { user: signedIn });
   // A new login always gets a new session value (OWASP: renew the session id on authentication).
   await idp.sessions.delete(em, readCookie(ctx, SESSION_COOKIE));
-  const token = await idp.sessions.create(em, user, now, amr);
+  const token = await idp.sessions.create(em, signedIn, now, amr);
   await em.flush();
   setCookie(ctx, SESSION_COOKIE, token, { sameSite: 'Lax', maxAgeSeconds: idp.sessions.ttlSeconds });
   seeOther(ctx, consentUrl(request));
