@@ -10,12 +10,10 @@ import type { SubjectAltName } from './contract.ts';
 import { CertificateAuthority, IssuedCertificate, type CertificateStatus } from './entities.ts';
 import { isSerialHex } from './serial.ts';
 import { certificatePem } from './pem.ts';
+import { reasonNames } from './crl/reasons.ts';
 
-/** RFC 5280 §5.3.1 reason names a revocation may give (code 7 is unused by the RFC). */
-export const REVOCATION_REASON_NAMES: readonly string[] = [
-  'unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded',
-  'cessationOfOperation', 'certificateHold', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise',
-];
+/** RFC 5280 §5.3.1 reason names a revocation may give (code 7 is unused by the RFC): the CRL's table. */
+export const REVOCATION_REASON_NAMES: readonly string[] = reasonNames;
 
 /** A certificate as the API shows it. */
 export interface CertificateView {

@@ -23,6 +23,16 @@ export interface PkiConfig {
     readonly ocspValiditySeconds: number;
     /** The profile EST enrollments are planned with. */
     readonly estProfile: string;
+    /** The profile ACME orders are issued with. */
+    readonly acmeProfile: string;
+    /** New ACME accounts must carry an external account binding (RFC 8555 §7.3.4). */
+    readonly acmeEabRequired: boolean;
+    /** EAB keys: `keyId=base64url-HMAC-key` pairs, comma-separated (usually a `file://` Secret). */
+    readonly acmeEabKeys: string;
+    /** Port ACME validation connects to for http-01 (RFC 8555 §8.3: 80). */
+    readonly acmeHttpPort: number;
+    /** Port ACME validation connects to for tls-alpn-01 (RFC 8737: 443). */
+    readonly acmeTlsAlpnPort: number;
     readonly rootValidityDays: number;
     readonly intermediateValidityDays: number;
     readonly issuingValidityDays: number;
@@ -60,6 +70,16 @@ export const pkiSchema: Schema<PkiConfig> = {
     deltaCrlIntervalSeconds: { doc: 'Seconds between delta CRLs; also how often the CRL schedule runs.', format: 'nat', default: 300 },
     ocspValiditySeconds: { doc: 'Seconds an OCSP response stays valid (its nextUpdate, and the HTTP cache lifetime of GET answers).', format: 'nat', default: 3600 },
     estProfile: { doc: 'The certificate profile EST enrollments (simpleenroll, simplereenroll, serverkeygen) are planned with.', format: String, default: 'tls-client' },
+    acmeProfile: { doc: 'The certificate profile ACME orders are issued with.', format: String, default: 'tls-server' },
+    acmeEabRequired: { doc: 'New ACME accounts must carry an external account binding with one of pki.acmeEabKeys.', format: Boolean, default: false },
+    acmeEabKeys: {
+      doc: 'External account binding keys: keyId=base64url HMAC key pairs, comma-separated; use a file:// reference to a Secret.',
+      format: String,
+      default: '',
+      sensitive: true,
+    },
+    acmeHttpPort: { doc: 'Port ACME connects to when it validates an http-01 challenge (80 as RFC 8555 says; change it only for tests).', format: 'port', default: 80 },
+    acmeTlsAlpnPort: { doc: 'Port ACME connects to when it validates a tls-alpn-01 challenge (443 as RFC 8737 says; change it only for tests).', format: 'port', default: 443 },
     rootValidityDays: { doc: 'Days of validity of the bootstrap root CA.', format: 'nat', default: 3650 },
     intermediateValidityDays: { doc: 'Days of validity of the bootstrap intermediate CA.', format: 'nat', default: 1825 },
     issuingValidityDays: { doc: 'Days of validity of an issuing CA (bootstrap and POST /cas without validityDays).', format: 'nat', default: 365 },

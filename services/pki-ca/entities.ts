@@ -5,6 +5,7 @@
 import { PkiLease } from './lease.ts';
 import { crlEntities } from './crl/entities.ts';
 import { DelegatedSigner } from './delegated-store.ts';
+import { acmeEntities } from './acme/entities.ts';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { uuidPrimaryKey } from '../template/database/index.ts';
 import type { SubjectAltName } from './contract.ts';
@@ -59,4 +60,4 @@ export const IssuedCertificate = defineEntity({
 export type IssuedCertificate = InferEntity<typeof IssuedCertificate>;
 
 /** Every entity of the service, as the definition hands them to the template. */
-export const entities = [CertificateAuthority, IssuedCertificate, PkiLease, ...crlEntities, DelegatedSigner];
+export const entities = [CertificateAuthority, IssuedCertificate, PkiLease, ...crlEntities, DelegatedSigner, ...acmeEntities];

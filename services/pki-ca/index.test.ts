@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { lintCertificate } from './lint/index.ts';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -36,9 +37,13 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
     expect(() => createPki({ config: {} } as unknown as Parameters<typeof createPki>[0], loadRules)).to.throw(/barrier: true/);
   });
 
-  it('issues by the built-in rules of this build until the profile catalog and lint are wired', async () => {
+  it('issues by the built-in profiles (plus pki.profilesDir) and the issuance lint', async () => {
     const rules = await loadRules('');
-    expect(rules.catalog.list().map((profile) => profile.name)).to.include.members(['root-ca', 'intermediate-ca', 'issuing-ca', 'tls-server']);
+    expect(rules.catalog.list().map((profile) => profile.name)).to.include.members(['root-ca', 'intermediate-ca', 'issuing-ca', 'tls-server', 'ocsp-responder', 'timestamp', 'device']);
+    expect(rules.lint).to.equal(lintCertificate);
+    let failure: unknown;
+    try { await loadRules('/nonexistent/profiles'); } catch (error) { failure = error; }
+    expect(String(failure)).to.contain('/nonexistent/profiles');
   });
 
   it('is a resource identity-authz issues tokens for, with exactly the four scopes', async () => {

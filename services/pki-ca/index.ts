@@ -26,7 +26,8 @@ import { crlRoutes } from './crl/routes.ts';
 import { ocspRoutes } from './ocsp/index.ts';
 import { tsaRoute } from './tsa/index.ts';
 import { estRoutes } from './est/routes.ts';
-import { crlPublisher, estDeps, ocspAuthority, tsaAuthority } from './protocols.ts';
+import { acmeDeps, crlPublisher, estDeps, ocspAuthority, tsaAuthority } from './protocols.ts';
+import { acmeRoutes } from './acme/routes.ts';
 
 /** The rules this build issues by: the built-in profiles plus `pki.profilesDir`, and the issuance lint. */
 export const loadRules: RulesLoader = async (dir) => ({ catalog: await loadProfileCatalog(dir === '' ? {} : { dir }), lint: lintCertificate });
@@ -84,6 +85,7 @@ export function pkiRoutes({ pki, bootstrap, crls, fork, authenticate }: PkiProce
     ocspRoutes(ocspAuthority(fork, pki)),
     tsaRoute(tsaAuthority(fork, pki)),
     estRoutes(estDeps(fork, pki, authenticate)),
+    acmeRoutes(acmeDeps(fork, pki)),
   ]);
 }
 

@@ -7,6 +7,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { leaseMigration } from './lease.ts';
 import { crlMigration } from './crl/migrations.ts';
 import { delegatedSignerMigration } from './delegated-store.ts';
+import { acmeMigrations } from './acme/migrations.ts';
 import { PortableMigration } from '../template/database/index.ts';
 
 class CreatePkiCasAndCertificates extends PortableMigration {
@@ -54,4 +55,5 @@ export const migrations: readonly MigrationObject[] = [
   leaseMigration,
   crlMigration,
   delegatedSignerMigration,
+  ...acmeMigrations,
 ];

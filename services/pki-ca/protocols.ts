@@ -21,6 +21,10 @@ import { enroll } from './issue.ts';
 import type { CertStatus, OcspAuthority } from './ocsp/index.ts';
 import { chainOf, findCa, openSigner } from './signers.ts';
 import type { TsaAuthority } from './tsa/index.ts';
+import type { AcmeDeps } from './acme/context.ts';
+import { revokeCertificate } from './certificates.ts';
+import { certificatePem } from './pem.ts';
+import { ConflictError, UsageError } from '../template/errors/index.ts';
 import { BOOTSTRAP_NAMES } from './hierarchy.ts';
 
 /** The CA whose TSA certificate signs time-stamps and that EST serves without a label. */
@@ -117,5 +121,61 @@ export function estDeps(fork: () => EntityManager, pki: PkiContext, authenticate
     },
     clientCertificateValid: (certificate) => issuedAndGood(fork(), certificate, pki.now()),
     authenticate,
+  };
+}
+
+/** `keyId=base64url,...` as a map of EAB HMAC keys; a malformed pair is a configuration error. */
+export function parseEabKeys(text: string): ReadonlyMap<string, Uint8Array> {
+  const pairs = text.split(',').map((pair) => pair.trim()).filter((pair) => pair !== '');
+  return new Map(pairs.map((pair) => {
+    const match = /^([A-Za-z0-9_-]+)=([A-Za-z0-9_-]{22,})$/.exec(pair);
+    if (match === null) throw new UsageError(`pki.acmeEabKeys: an entry is not keyId=base64url-key (at least 16 bytes): "${pair.split('=')[0] ?? ''}=…"`);
+    return [match[1] ?? '', new Uint8Array(Buffer.from(match[2] ?? '', 'base64url'))];
+  }));
+}
+
+/** The authority key identifier of a certificate in hex (ARI certIDs begin with it). */
+function akiHexOf(certificate: x509.X509Certificate): string {
+  const aki = certificate.getExtension(x509.AuthorityKeyIdentifierExtension);
+  return aki?.keyId ?? '';
+}
+
+/** ACME wired to the store: orders issued under `pki.acmeProfile`, revocations as the API makes them. */
+export function acmeDeps(fork: () => EntityManager, pki: PkiContext): AcmeDeps {
+  const eabKeys = parseEabKeys(pki.config.acmeEabKeys);
+  return {
+    fork,
+    publicUrl: pki.publicUrl,
+    knownCa: async (name) => (await fork().findOne(CertificateAuthority, { name, kind: 'issuing' })) !== null,
+    requiresEab: () => pki.config.acmeEabRequired,
+    eabKey: (keyId) => Promise.resolve(eabKeys.get(keyId)),
+    issue: async (ca, csrDer) => {
+      const csr = new x509.Pkcs10CertificateRequest(csrDer);
+      const result = await enroll(fork(), pki, { csr: csr.toString('pem'), profile: pki.config.acmeProfile, ca });
+      const certificate = new x509.X509Certificate(result.certificate);
+      return { serialHex: result.serial, certificatePem: result.certificate, chainPem: result.chain, notBefore: certificate.notBefore, notAfter: certificate.notAfter, akiHex: akiHexOf(certificate) };
+    },
+    revoke: async (ca, serialHex, reason) => {
+      const em = fork();
+      const issuer = await em.findOne(CertificateAuthority, { name: ca });
+      const row = issuer === null ? null : await em.findOne(IssuedCertificate, { serialHex, caId: issuer.id });
+      if (row === null) return 'unknown';
+      try {
+        await revokeCertificate(em, serialHex, reason, pki.now());
+        return 'revoked';
+      } catch (error) {
+        if (error instanceof ConflictError) return 'already';
+        throw error;
+      }
+    },
+    certificateBySerial: async (serialHex) => {
+      const em = fork();
+      const row = await em.findOne(IssuedCertificate, { serialHex });
+      if (row === null) return undefined;
+      const ca = await em.findOneOrFail(CertificateAuthority, { id: row.caId });
+      return { ca: ca.name, certificatePem: certificatePem(new x509.X509Certificate(row.certificate)) };
+    },
+    challengePorts: { http: pki.config.acmeHttpPort, tlsAlpn: pki.config.acmeTlsAlpnPort },
+    now: () => pki.now(),
   };
 }
