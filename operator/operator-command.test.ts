@@ -96,7 +96,7 @@ describe('cryptoutil operator', () => {
     const kubeconfig = await unreachableKubeconfig(dir);
     const port = String(await freePort());
     const flags = ['--data-dir', dir, '--admin-port', port];
-    const env = { CRYPTOUTIL_LOG_LEVEL: 'silent', POD_NAMESPACE: 'ops', POD_NAME: 'pod-a', CRYPTOUTIL_IMAGE: 'example/cryptoutil:1', CRYPTOUTIL_ALLOWED_IMAGES: 'example/', CRYPTOUTIL_POSTGRES_IMAGE: 'postgres:16-alpine' };
+    const env = { CRYPTOUTIL_LOG_LEVEL: 'silent', POD_NAMESPACE: 'ops', POD_NAME: 'pod-a', CRYPTOUTIL_IMAGE: 'example/cryptoutil:1', CRYPTOUTIL_ALLOWED_IMAGES: 'example/', CRYPTOUTIL_POSTGRES_IMAGE: 'postgres:16-alpine', CRYPTOUTIL_OPERATOR_RESOLVE: 'demo-pki-ca.ops.svc:8380=127.0.0.1:18380' };
     const server = captured(env);
     const started = runOperatorCommand(['start', '--kubeconfig', kubeconfig, ...flags], server.context);
     await until(() => server.out.length > 0);
@@ -113,6 +113,9 @@ describe('cryptoutil operator', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-cli-'));
     const noisy = await runOperatorCommand(['start', '--data-dir', dir], captured({ CRYPTOUTIL_LOG_LEVEL: 'loud' }).context).catch((caught: unknown) => caught);
     expect(noisy).to.be.instanceOf(UsageError);
+    const unresolvable = await runOperatorCommand(['start', '--data-dir', dir], captured({ CRYPTOUTIL_OPERATOR_RESOLVE: 'demo-pki-ca.ops.svc=127.0.0.1' }).context).catch((caught: unknown) => caught);
+    expect(unresolvable).to.be.instanceOf(UsageError);
+    expect((unresolvable as Error).message).to.equal('CRYPTOUTIL_OPERATOR_RESOLVE: "demo-pki-ca.ops.svc=127.0.0.1" is not host:port=address:port');
     const saved = process.env.KUBECONFIG;
     process.env.KUBECONFIG = await unreachableKubeconfig(dir);
     try {

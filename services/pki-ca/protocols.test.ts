@@ -6,7 +6,12 @@ import { x509 } from '../template/tls/x509.ts';
 import { loadRules } from './index.ts';
 import { parseEabKeys } from './protocols.ts';
 import { startPkiCa, type PkiHarness } from './testing/harness.ts';
-import { tempFiles } from './testing/test-ca.ts';
+import { createTestHierarchy, issueTestCertificate, pem, privateKeyPem, tempFiles } from './testing/test-ca.ts';
+import * as acme from 'acme-client';
+import http from 'node:http';
+import https from 'node:https';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 
 const run = promisify(execFile);
 
@@ -24,8 +29,19 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
   let files: Awaited<ReturnType<typeof tempFiles>>;
   let base: string;
 
+  const tokens = new Map<string, string>();
+  let challenges: http.Server;
+
   before(async () => {
-    pki = await startPkiCa({ rules: loadRules });
+    // http-01 answers for `localhost` on a port of this test; pki-ca validates there (pki.acmeHttpPort).
+    challenges = http.createServer((request, response) => {
+      const token = /^\/\.well-known\/acme-challenge\/([\w-]+)$/.exec(request.url ?? '')?.[1] ?? '';
+      const keyAuthorization = tokens.get(token);
+      response.writeHead(keyAuthorization === undefined ? 404 : 200).end(keyAuthorization ?? '');
+    });
+    challenges.listen(0);
+    await once(challenges, 'listening');
+    pki = await startPkiCa({ rules: loadRules, pki: { acmeHttpPort: (challenges.address() as AddressInfo).port } });
     base = pki.harness.service.publicUrl;
     files = await tempFiles({});
     const chain = (await pki.api('GET', '/cas/default/chain')).text;
@@ -37,6 +53,7 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
   });
 
   after(async () => {
+    challenges.close();
     await pki.close();
     await files.cleanup();
   });
@@ -130,10 +147,52 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
     expect(renewed.status, renewed.body.toString()).to.equal(200);
   });
 
-  it('serves the ACME directory of the default CA', async () => {
+  it('issues over ACME with acme-client (http-01 validated by the service), stores it, and revokes it', async () => {
     const directory = await curl(pki, files, [`${base}/acme/default/directory`]);
     expect(directory.status).to.equal(200);
     expect(JSON.parse(directory.body.toString())).to.include({ newNonce: `${base}/acme/default/new-nonce` });
+    expect((await curl(pki, files, [`${base}/acme/root/directory`])).status).to.equal(404);
+    acme.axios.defaults.httpsAgent = new https.Agent({ ca: pki.harness.service.ca });
+    const client = new acme.Client({ directoryUrl: `${base}/acme/default/directory`, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffAttempts: 3, backoffMin: 50, backoffMax: 200 });
+    const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost', altNames: ['localhost'] });
+    const chain = await client.auto({
+      csr,
+      termsOfServiceAgreed: true,
+      challengePriority: ['http-01'],
+      skipChallengeVerification: true,
+      challengeCreateFn: (_authz, challenge, keyAuthorization) => { tokens.set(challenge.token, keyAuthorization); return Promise.resolve(); },
+      challengeRemoveFn: (_authz, challenge) => { tokens.delete(challenge.token); return Promise.resolve(); },
+    });
+    await writeFile(files.path('acme.pem'), chain);
+    const { stdout } = await run('openssl', ['verify', '-CAfile', files.path('root.pem'), '-untrusted', files.path('untrusted.pem'), files.path('acme.pem')]);
+    expect(stdout).to.contain('OK');
+    const serial = new x509.X509Certificate(chain).serialNumber.toLowerCase();
+    const stored = await pki.api('GET', `/certificates/${serial}`);
+    expect(stored.json).to.deep.include({ status: 'good', profile: 'tls-server' });
+    await client.revokeCertificate(chain, JSON.parse('{"reason":4}') as Parameters<acme.Client['revokeCertificate']>[1]);
+    expect((await pki.api('GET', `/certificates/${serial}`)).json).to.deep.include({ status: 'revoked', revocationReason: 'superseded' });
+    let again: unknown;
+    try { await client.revokeCertificate(chain); } catch (error) { again = error; }
+    expect(String(again)).to.match(/already/i);
+  });
+
+  it('answers unknown serials, unknown CAs and foreign client certificates as the protocols say', async () => {
+    await run('openssl', ['ocsp', '-issuer', files.path('issuing.pem'), '-serial', '0x4000000000000000000000000000abcd', '-reqout', files.path('unknown.req'), '-no_nonce']);
+    const unknown = await curl(pki, files, ['-H', 'Content-Type: application/ocsp-request', '--data-binary', `@${files.path('unknown.req')}`, `${base}/pki/v1/ocsp/default`]);
+    await writeFile(files.path('unknown.resp'), unknown.body);
+    const { stdout } = await run('openssl', ['ocsp', '-respin', files.path('unknown.resp'), '-resp_text', '-noverify']);
+    expect(stdout).to.contain('Cert Status: unknown');
+    const elsewhere = await curl(pki, files, ['-H', 'Content-Type: application/ocsp-request', '--data-binary', `@${files.path('unknown.req')}`, `${base}/pki/v1/ocsp/nope`]);
+    await writeFile(files.path('elsewhere.resp'), elsewhere.body);
+    const refusedOcsp = await run('openssl', ['ocsp', '-respin', files.path('elsewhere.resp'), '-resp_text', '-noverify']).catch((error: unknown) => error as { stdout: string; stderr: string });
+    expect(refusedOcsp.stdout + refusedOcsp.stderr).to.match(/unauthorized/i);
+    expect((await curl(pki, files, [`${base}/.well-known/est/nope/cacerts`])).status).to.equal(404);
+    const stranger = await createTestHierarchy('ES256');
+    const foreign = await issueTestCertificate(stranger.issuing, { subject: 'CN=device-7' });
+    await writeFile(files.path('foreign.pem'), pem(foreign.certificate));
+    await writeFile(files.path('foreign.key'), await privateKeyPem(foreign.keys.privateKey));
+    const refused = await curl(pki, files, ['--cert', files.path('foreign.pem'), '--key', files.path('foreign.key'), '-H', 'Content-Type: application/pkcs10', '--data-binary', `@${files.path('est.b64')}`, `${base}/.well-known/est/simplereenroll`]);
+    expect(refused.status).to.equal(403);
   });
 
   it('reads EAB keys as keyId=base64url pairs and names a malformed entry', () => {

@@ -13,7 +13,7 @@ import { x509 } from '../template/tls/x509.ts';
 import type { PkiContext } from './context.ts';
 import { CrlPublisher, type CrlSource } from './crl/publisher.ts';
 import type { RevokedEntry } from './crl/build.ts';
-import { isReasonName } from './crl/reasons.ts';
+import { isReasonName, type ReasonName } from './crl/reasons.ts';
 import { delegatedSigner } from './delegated.ts';
 import { CertificateAuthority, IssuedCertificate } from './entities.ts';
 import type { EstDeps } from './est/routes.ts';
@@ -30,6 +30,14 @@ import { BOOTSTRAP_NAMES } from './hierarchy.ts';
 /** The CA whose TSA certificate signs time-stamps and that EST serves without a label. */
 export const DEFAULT_CA = BOOTSTRAP_NAMES.issuing;
 
+/**
+ * When and why a revoked row was revoked. The one update that revokes writes both (with a checked
+ * reason name), so the fallbacks below only keep a hand-edited row from breaking CRLs and OCSP.
+ */
+function revocation(row: { readonly revokedAt?: Date | null; readonly revocationReason?: string | null }): { readonly revokedAt: Date; readonly reason: ReasonName } {
+  return { revokedAt: new Date(row.revokedAt ?? 0), reason: isReasonName(row.revocationReason) ? row.revocationReason : 'unspecified' };
+}
+
 /** Every revoked, unexpired certificate of a CA from the store, as the CRL lists it. */
 async function* revokedOf(em: EntityManager, caName: string, now: Date, since?: Date): AsyncIterable<RevokedEntry> {
   const ca = await findCa(em, caName);
@@ -40,7 +48,7 @@ async function* revokedOf(em: EntityManager, caName: string, now: Date, since?: 
     ...(since === undefined ? {} : { revokedAt: { $gte: since } }),
   }, { fields: ['serialHex', 'revokedAt', 'revocationReason'], disableIdentityMap: true });
   for (const row of rows) {
-    yield { serialHex: row.serialHex, revokedAt: row.revokedAt ?? now, reason: isReasonName(row.revocationReason) ? row.revocationReason : 'unspecified' };
+    yield { serialHex: row.serialHex, ...revocation(row) };
   }
 }
 
@@ -72,7 +80,7 @@ async function statusOf(em: EntityManager, caId: string, serialHex: string): Pro
   const row = await em.findOne(IssuedCertificate, { serialHex, caId }, { fields: ['status', 'revokedAt', 'revocationReason'], disableIdentityMap: true });
   if (row === null) return { status: 'unknown' };
   if (row.status === 'good') return { status: 'good' };
-  return { status: 'revoked', revokedAt: row.revokedAt ?? new Date(0), ...(isReasonName(row.revocationReason) ? { reason: row.revocationReason } : {}) };
+  return { status: 'revoked', ...revocation(row) };
 }
 
 /** The OCSP authority of CA `caName`: its certificate, its delegated responder and the store. */
@@ -129,15 +137,15 @@ export function parseEabKeys(text: string): ReadonlyMap<string, Uint8Array> {
   const pairs = text.split(',').map((pair) => pair.trim()).filter((pair) => pair !== '');
   return new Map(pairs.map((pair) => {
     const match = /^([A-Za-z0-9_-]+)=([A-Za-z0-9_-]{22,})$/.exec(pair);
-    if (match === null) throw new UsageError(`pki.acmeEabKeys: an entry is not keyId=base64url-key (at least 16 bytes): "${pair.split('=')[0] ?? ''}=…"`);
-    return [match[1] ?? '', new Uint8Array(Buffer.from(match[2] ?? '', 'base64url'))];
+    if (match === null) throw new UsageError(`pki.acmeEabKeys: an entry is not keyId=base64url-key (at least 16 bytes): "${pair.split('=', 1).join('')}=…"`);
+    const [, keyId, key] = match as unknown as [string, string, string];
+    return [keyId, new Uint8Array(Buffer.from(key, 'base64url'))];
   }));
 }
 
-/** The authority key identifier of a certificate in hex (ARI certIDs begin with it). */
+/** The authority key identifier of a certificate in hex (ARI certIDs begin with it); every issuance writes one. */
 function akiHexOf(certificate: x509.X509Certificate): string {
-  const aki = certificate.getExtension(x509.AuthorityKeyIdentifierExtension);
-  return aki?.keyId ?? '';
+  return String(certificate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId);
 }
 
 /** ACME wired to the store: orders issued under `pki.acmeProfile`, revocations as the API makes them. */
