@@ -4,7 +4,7 @@
  * a DNS-rebound page carries its own `Host`, and neither can know the admin token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type IPVersion } from 'node:net';
 import type { Middleware } from 'koa';
 import { ForbiddenError, UnauthorizedError } from '../errors/index.ts';
 
@@ -28,7 +28,7 @@ export function isLoopbackHost(host: string): boolean {
   if (name === 'localhost') return true;
   const family = isIP(name);
   // Stryker disable next-line ConditionalExpression: BlockList.check also answers false for a name that is no address; the guard says so here
-  return family !== 0 && LOOPBACK.check(name, `ipv${String(family)}`);
+  return family !== 0 && LOOPBACK.check(name, `ipv${String(family)}` as IPVersion);
 }
 
 /** Comparing digests keeps the comparison constant-time whatever the lengths (a string hashes as UTF-8). */
