@@ -10,7 +10,7 @@ export type FetchJson = (url: string) => Promise<unknown>;
 
 export interface HttpsJsonOptions {
   /** PEM of an extra trusted CA (the local dev CA), added to Node's default CAs; '' means none. */
-  readonly ca?: string;
+  readonly ca?: string | undefined;
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
 }
