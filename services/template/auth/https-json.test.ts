@@ -19,7 +19,13 @@ describe('JSON over HTTPS for issuer metadata and JWKS', () => {
     ['/text', (response) => { response.writeHead(200).end('<html>'); }],
     ['/large', (response) => { response.writeHead(200).end(`"${'x'.repeat(4096)}"`); }],
     ['/slow', () => undefined],
+    ['/endless', (response) => {
+      // Never ends: only the client closing the connection ends this answer.
+      response.on('close', () => { endlessClosed = true; });
+      response.writeHead(200).write(`"${'x'.repeat(4096)}`);
+    }],
   ]);
+  let endlessClosed = false;
 
   before(async () => {
     const tls = await selfSignedCertificate();
@@ -75,6 +81,12 @@ describe('JSON over HTTPS for issuer metadata and JWKS', () => {
 
   it('stops reading past the size limit', async () => {
     expect(await failure(`${base}/large`, { ca, maxBytes: 1024 })).to.include('answered more than 1024 bytes');
+  });
+
+  it('closes the connection once an answer passes the size limit', async () => {
+    expect(await failure(`${base}/endless`, { ca, maxBytes: 1024 })).to.include('answered more than 1024 bytes');
+    for (let waited = 0; !endlessClosed && waited < 100; waited += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(endlessClosed).to.equal(true);
   });
 
   it('gives up after the timeout', async () => {
