@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BadRequestError, ConflictError } from '../template/errors/index.ts';
 import {
-  assertMaterialUsable, assertOperation, assertUse, KEY_STATUSES, nextStatus, OPERATIONS, STATUS_REQUESTS, TRANSITIONS,
+  assertMaterialUsable, assertOperation, assertUse, KEY_STATUSES, nextStatus, OPERATIONS, PENDING_DAYS, STATUS_REQUESTS, TRANSITIONS,
   type KeyOperation, type Transition,
 } from './lifecycle.ts';
 
@@ -18,6 +18,42 @@ const NEVER = { revokedMayDecrypt: false, revokedMayVerify: false };
 const ALWAYS = { revokedMayDecrypt: true, revokedMayVerify: true };
 
 describe('sm-kms key lifecycle (docs/sm-kms/key-states.md)', () => {
+  it('is the state machine the docs describe, edge by edge and operation by operation', () => {
+    expect(KEY_STATUSES).to.deep.equal(['active', 'disabled', 'pending_deletion', 'deleted']);
+    expect(TRANSITIONS).to.deep.equal({
+      disable: { from: ['active'], to: 'disabled' },
+      enable: { from: ['disabled'], to: 'active' },
+      schedule_deletion: { from: ['active', 'disabled'], to: 'pending_deletion' },
+      cancel_deletion: { from: ['pending_deletion'], to: 'disabled' },
+      delete: { from: ['pending_deletion'], to: 'deleted' },
+    });
+    expect(OPERATIONS).to.deep.equal({
+      encrypt: { statuses: ['active'], use: 'enc', revokedMaterial: 'never' },
+      decrypt: { statuses: ['active'], use: 'enc', revokedMaterial: 'revokedMayDecrypt' },
+      sign: { statuses: ['active'], use: 'sig', revokedMaterial: 'never' },
+      verify: { statuses: ['active'], use: 'sig', revokedMaterial: 'revokedMayVerify' },
+      generate: { statuses: ['active'], use: 'enc', revokedMaterial: 'never' },
+      rotate: { statuses: ['active'] },
+      import: { statuses: ['active'] },
+      revoke: { statuses: ['active', 'disabled', 'pending_deletion'] },
+      update: { statuses: ['active', 'disabled'] },
+    });
+    expect(PENDING_DAYS).to.deep.equal({ min: 1, max: 30, default: 7 });
+  });
+
+  it('409 and 400 details name the status, the operation and what it needs', () => {
+    expect((thrown(() => nextStatus('deleted', 'schedule_deletion')) as ConflictError).message)
+      .to.equal('the elastic key is deleted; schedule_deletion needs active or disabled');
+    expect((thrown(() => { assertOperation('deleted', 'revoke'); }) as ConflictError).message)
+      .to.equal('the elastic key is deleted; revoke needs active or disabled or pending_deletion');
+    expect((thrown(() => { assertUse('sig', 'decrypt'); }) as BadRequestError).message)
+      .to.equal('the elastic key\'s algorithm is for signatures; it cannot decrypt');
+    expect((thrown(() => { assertUse('enc', 'verify'); }) as BadRequestError).message)
+      .to.equal('the elastic key\'s algorithm is for encryption; it cannot verify');
+    expect((thrown(() => { assertMaterialUsable('revoked', 'sign', ALWAYS); }) as ConflictError).message)
+      .to.equal('the material key is revoked; the elastic key does not allow it to sign');
+  });
+
   it('applies each transition from exactly its starting statuses', () => {
     for (const [transition, rule] of Object.entries(TRANSITIONS) as [Transition, (typeof TRANSITIONS)[Transition]][]) {
       for (const status of KEY_STATUSES) {

@@ -13,7 +13,7 @@ export function materialAad(id: string): string {
 
 /** The private JWK under the barrier; the clear JSON is zeroed once sealed. */
 export async function sealMaterial(barrier: Barrier, material: KeyMaterial): Promise<Buffer> {
-  const clear = Buffer.from(JSON.stringify(material.privateJwk), 'utf8');
+  const clear = Buffer.from(JSON.stringify(material.privateJwk));
   try {
     return Buffer.from(await barrier.encrypt(clear, materialAad(material.kid)));
   } finally {

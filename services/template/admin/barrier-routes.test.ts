@@ -108,6 +108,7 @@ describe('barrier admin endpoints (DESIGN "Admin": unseal, seal, seal-status, ro
       const answer = await (body === undefined ? call : call.send(typeof body === 'string' ? body : JSON.stringify(body))).expect(400);
       expect(answer.body).to.include({ code: 'validation_failed' });
       expect((answer.body as Problem).detail).to.match(new RegExp(`^${pointer} `));
+      if (pointer === '/body/share') expect((answer.body as Problem).detail).to.equal('/body/share is required: one unseal share, base64url');
     }
     const broken = await post(app, '/admin/v1/unseal').set('Content-Type', 'application/json').send('{"share":').expect(400);
     expect((broken.body as Problem).code).to.equal('bad_request');

@@ -309,7 +309,7 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
   });
 
   describe('DPoP-bound tokens (RFC 9449)', () => {
-    const PUBLIC_URL = 'https://pets.example:8443/';
+    const PUBLIC_URL = 'https://pets.example:8443//'; // trailing slashes are dropped
     const PATH = '/service/api/v1/pets';
     let key: { privateKey: CryptoKey; jwk: JWK; jkt: string };
 
@@ -415,7 +415,10 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
     it('answers 503 while the issuer keys cannot be loaded, and readiness says why', async () => {
       fetchFails = true;
       const auth = authenticator();
-      expect(await refusal(auth.authenticate(`Bearer ${await service()}`, 'service', []))).to.be.instanceOf(ServiceUnavailableError);
+      expect(auth.name).to.equal('issuer');
+      const unavailable = await refusal(auth.authenticate(`Bearer ${await service()}`, 'service', []));
+      expect(unavailable).to.be.instanceOf(ServiceUnavailableError);
+      expect(unavailable.message).to.equal('the token issuer\'s signing keys cannot be loaded');
       const check = await auth.check();
       expect(check.ok).to.equal(false);
       expect(check.detail).to.include('cannot load the issuer\'s signing keys');
@@ -435,7 +438,9 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
       expect(error).to.be.instanceOf(UnauthorizedError);
       expect(error.message).to.equal('no token issuer is configured (auth.issuer)');
       expect(await auth.check()).to.deep.equal({ ok: false, detail: 'auth.issuer is not configured' });
-      expect(await auth.endpoints()).to.equal(undefined);
+      const endpoints = auth.endpoints();
+      expect(endpoints).to.be.instanceOf(Promise);
+      expect(await endpoints).to.equal(undefined);
       expect(auth.name).to.equal('issuer');
     });
 
@@ -462,6 +467,8 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
       expect(await auth.endpoints()).to.deep.equal({ tokenEndpoint: 'https://tokens.example/oauth/token', authorizationEndpoint: 'https://login.example/authorize' });
       const partial = createAuthenticator({ issuer: 'https://authz.example/realm/', audience: AUDIENCE, clockSkewSeconds: 30, fetchJson: () => Promise.resolve({ ...elsewhere, issuer: 'https://authz.example/realm/', token_endpoint: undefined, authorization_endpoint: 'http://login.example/authorize' }) });
       expect(await partial.endpoints()).to.deep.equal({ tokenEndpoint: 'https://authz.example/realm/token', authorizationEndpoint: 'https://authz.example/realm/auth' });
+      const unreachable = createAuthenticator({ issuer: 'https://authz.example/realm//', audience: AUDIENCE, clockSkewSeconds: 30, fetchJson: () => Promise.reject(new Error('down')) });
+      expect(await unreachable.endpoints()).to.deep.equal({ tokenEndpoint: 'https://authz.example/realm/token', authorizationEndpoint: 'https://authz.example/realm/auth' });
     });
 
     const misconfigured: [string, Partial<AuthenticatorOptions>, RegExp][] = [

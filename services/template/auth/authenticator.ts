@@ -130,7 +130,7 @@ class TokenAuthenticator implements Authenticator {
     }
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    const fetchJson: FetchJson = options.fetchJson ?? httpsJsonFetcher(options.ca === undefined ? {} : { ca: options.ca });
+    const fetchJson: FetchJson = options.fetchJson ?? httpsJsonFetcher({ ca: options.ca });
     // Discovered once, again only after a failure; shared by the keys and the endpoints.
     this.#metadata = discoveredMetadata(options.issuer, fetchJson);
     this.#keys = new IssuerKeys({
@@ -141,11 +141,7 @@ class TokenAuthenticator implements Authenticator {
       maxAgeMs: options.keysMaxAgeMs ?? 600_000,
     });
     this.#cache = new VerificationCache(options.cacheSize ?? 10_000, this.#now);
-    this.#dpop = new DpopVerifier({
-      now: this.#now,
-      ...(options.dpopWindowSeconds === undefined ? {} : { windowSeconds: options.dpopWindowSeconds }),
-      ...(options.dpopReplayCapacity === undefined ? {} : { replayCapacity: options.dpopReplayCapacity }),
-    });
+    this.#dpop = new DpopVerifier({ now: this.#now, windowSeconds: options.dpopWindowSeconds, replayCapacity: options.dpopReplayCapacity });
   }
 
   readonly authenticate: Authenticate = async (authorization, kind, scopes, request) => {

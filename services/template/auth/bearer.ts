@@ -24,11 +24,13 @@ export interface Credentials {
 
 /** The scheme and token of the header; UnauthorizedError when there is none or it is malformed. */
 export function accessCredentials(authorization: string | undefined): Credentials {
-  const scheme = TOKEN_SCHEME.exec(authorization ?? '')?.[1];
-  if (authorization === undefined || scheme === undefined) {
+  // Stryker disable next-line StringLiteral: a missing header reads as any other text without a token scheme
+  const header = authorization ?? '';
+  const scheme = TOKEN_SCHEME.exec(header)?.[1];
+  if (scheme === undefined) {
     throw new UnauthorizedError('a bearer access token is required', NO_TOKEN_CHALLENGE);
   }
-  const token = TOKEN_CREDENTIALS.exec(authorization)?.[1];
+  const token = TOKEN_CREDENTIALS.exec(header)?.[1];
   if (token === undefined) {
     throw new UnauthorizedError('the Authorization header is not a well-formed bearer token', INVALID_TOKEN_CHALLENGE);
   }

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { JWTPayload } from 'jose';
+import { errors, type JWTPayload } from 'jose';
 import { UnauthorizedError } from '../errors/index.ts';
 import { accessCredentials, insufficientScope } from './bearer.ts';
-import { boundKeyOf, principalFromClaims } from './claims.ts';
+import { boundKeyOf, principalFromClaims, verificationFailure } from './claims.ts';
 
 /** The 401 a call throws: its detail and challenge. */
 function refusal(call: () => unknown): { detail: string | undefined; challenge: string | undefined } {
@@ -33,7 +33,7 @@ describe('the Authorization header (RFC 6750 §2.1, RFC 9449 §7.1)', () => {
   });
 
   it('answers a malformed token with invalid_token', () => {
-    for (const header of ['Bearer', 'Bearer ', 'Bearer a b', 'Bearer a=b', 'Bearer tök', 'DPoP a\tb']) {
+    for (const header of ['Bearer', 'Bearer ', 'Bearer a b', 'Bearer a=b', 'Bearer tök', 'DPoP a\tb', 'Bearer a Bearer b']) {
       expect(refusal(() => accessCredentials(header)), header).to.deep.equal({
         detail: 'the Authorization header is not a well-formed bearer token', challenge: 'Bearer error="invalid_token"',
       });
@@ -83,5 +83,14 @@ describe('the key a token is bound to (RFC 9449 §6.1)', () => {
     for (const cnf of [null, 'thumb', { jkt: '' }, { jkt: 1 }, { 'x5t#S256': 'x' }]) {
       expect(refusal(() => boundKeyOf({ cnf })), JSON.stringify(cnf)).to.deep.equal({ detail, challenge: 'Bearer error="invalid_token"' });
     }
+  });
+});
+
+describe('verification failures as 401 details', () => {
+  it('names a malformed token, and only jose errors by their code', () => {
+    expect(verificationFailure(new errors.JWTInvalid('bad'), 'urn:a').message).to.equal('the token is malformed');
+    expect(verificationFailure(new errors.JWSInvalid('bad'), 'urn:a').message).to.equal('the token is malformed');
+    expect(verificationFailure(Object.assign(new Error('x'), { code: 'ERR_JWT_EXPIRED' }), 'urn:a').message).to.equal('the token is invalid');
+    expect(verificationFailure('not an error', 'urn:a').headers).to.deep.equal({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
   });
 });

@@ -61,7 +61,8 @@ export function boundKeyOf(payload: JWTPayload): string | undefined {
   if (cnf === undefined) {
     return undefined;
   }
-  const jkt: unknown = typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>).jkt : undefined;
+  // A string or number has no own jkt either.
+  const jkt: unknown = (cnf as Readonly<Record<string, unknown>> | null)?.jkt;
   if (typeof jkt !== 'string' || jkt === '') {
     throw invalidToken('the token cnf claim binds it in a way this service cannot check (only DPoP cnf.jkt is supported)');
   }
@@ -104,6 +105,6 @@ export function verificationFailure(error: unknown, audience: string): Unauthori
     const detail = error.reason === 'missing' ? `the token lacks the ${error.claim} claim` : reasons[error.claim];
     return invalidToken(detail ?? `the token ${error.claim} claim is invalid`);
   }
-  const code = error instanceof errors.JOSEError ? error.code : '';
-  return invalidToken(CODE_FAILURES[code] ?? 'the token is invalid');
+  const known = error instanceof errors.JOSEError ? CODE_FAILURES[error.code] : undefined;
+  return invalidToken(known ?? 'the token is invalid');
 }

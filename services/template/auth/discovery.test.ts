@@ -20,6 +20,7 @@ describe('issuer metadata discovery (OIDC Discovery 1.0 §4, RFC 8414 §3)', () 
       'https://issuer.example/realms/dev/.well-known/openid-configuration',
       'https://issuer.example/.well-known/oauth-authorization-server/realms/dev',
     ]);
+    expect(metadataUrls(`${ISSUER}///`)).to.deep.equal(metadataUrls(ISSUER));
     expect(metadataUrls('https://issuer.example')[1]).to.equal('https://issuer.example/.well-known/oauth-authorization-server');
   });
 
@@ -34,6 +35,13 @@ describe('issuer metadata discovery (OIDC Discovery 1.0 §4, RFC 8414 §3)', () 
       issuer: ISSUER, jwks_uri: 'https://issuer.example/jwks', token_endpoint: 'https://issuer.example/token', authorization_endpoint: 'http://issuer.example/auth',
     } });
     expect(await discoverMetadata(ISSUER, fetchJson)).to.deep.equal({ jwksUri: 'https://issuer.example/jwks', tokenEndpoint: 'https://issuer.example/token' });
+  });
+
+  it('leaves out the endpoints the metadata does not name', async () => {
+    const { fetchJson } = serving({ [metadataUrls(ISSUER)[0]]: { issuer: ISSUER, jwks_uri: 'https://issuer.example/jwks' } });
+    const metadata = await discoverMetadata(ISSUER, fetchJson);
+    expect(metadata).to.deep.equal({ jwksUri: 'https://issuer.example/jwks' });
+    expect(Object.keys(metadata)).to.deep.equal(['jwksUri']);
   });
 
   it('discovers the JWKS URL once, and again only after a failure', async () => {
@@ -55,6 +63,9 @@ describe('issuer metadata discovery (OIDC Discovery 1.0 §4, RFC 8414 §3)', () 
 
   const refused: [string, unknown, RegExp][] = [
     ['metadata that is not an object', ['x'], /is not a metadata object/],
+    ['metadata that is a string', 'x', /is not a metadata object/],
+    ['metadata that is null', null, /is not a metadata object/],
+    ['metadata that is an array of one record', [{ issuer: ISSUER, jwks_uri: 'https://issuer.example/jwks' }], /is not a metadata object/],
     ['metadata of another issuer', { issuer: 'https://evil.example', jwks_uri: 'https://evil.example/jwks' }, /describes issuer "https:\/\/evil\.example", not https:\/\/issuer\.example\/realms\/dev/],
     ['a plain-HTTP jwks_uri', { issuer: ISSUER, jwks_uri: 'http://issuer.example/jwks' }, /jwks_uri must be an https URL/],
     ['a missing jwks_uri', { issuer: ISSUER }, /jwks_uri must be an https URL/],

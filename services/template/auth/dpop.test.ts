@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { ProblemError, ServiceUnavailableError, UnauthorizedError } from '../errors/index.ts';
-import { accessTokenHash, DpopVerifier, INVALID_PROOF_CHALLENGE, withoutQuery, type ProofTarget } from './dpop.ts';
+import { accessTokenHash, ASYMMETRIC_ALGORITHMS, DpopVerifier, INVALID_PROOF_CHALLENGE, withoutQuery, type ProofTarget } from './dpop.ts';
 
 const URL_OF_REQUEST = 'https://pets.example:8443/service/api/v1/pets';
 const TOKEN = 'header.payload.signature';
@@ -102,6 +102,28 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
     });
   }
 
+  it('accepts only asymmetric algorithms and says which in the challenge', () => {
+    expect(ASYMMETRIC_ALGORITHMS).to.deep.equal(['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519']);
+    expect(INVALID_PROOF_CHALLENGE).to.equal('DPoP error="invalid_dpop_proof", algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA Ed25519"');
+  });
+
+  it('refuses a jwk carrying any private or symmetric member', async () => {
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) {
+      await refused(await sign({ htm: 'GET' }, { jwk: { ...jwk, [member]: 'AAAA' } }), 'public key only');
+    }
+  });
+
+  it('refuses an htu that is not a string, even one that reads as the URL', async () => {
+    await refused(await proof({ htu: [URL_OF_REQUEST] }), 'htu does not match');
+  });
+
+  it('refuses a replay up to the last millisecond of its window', async () => {
+    const jti = randomUUID();
+    await verifier.verify(target(await proof({ jti })));
+    clock = START + 60_000;
+    await refused(await proof({ jti }), 'already used');
+  });
+
   it('refuses a replay within the window, per key and jti', async () => {
     const once = await proof();
     await verifier.verify(target(once));
@@ -114,6 +136,9 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
     }
     const error = await refusal(verifier.verify(target(await proof())));
     expect(error).to.be.instanceOf(ServiceUnavailableError);
+    expect(error.message).to.equal('too many DPoP proofs in the replay window; retry shortly');
+    clock = START + 60_000; // the last millisecond of the three ids' window: still full
+    expect(await refusal(verifier.verify(target(await proof({ iat: clock / 1000 }))))).to.be.instanceOf(ServiceUnavailableError);
     clock = START + 61_000; // the three ids are past their window
     await verifier.verify(target(await proof({ iat: clock / 1000 })));
   });

@@ -19,12 +19,20 @@ describe('JSON over HTTPS for issuer metadata and JWKS', () => {
     ['/text', (response) => { response.writeHead(200).end('<html>'); }],
     ['/large', (response) => { response.writeHead(200).end(`"${'x'.repeat(4096)}"`); }],
     ['/slow', () => undefined],
+    ['/endless', (response) => {
+      // Never ends: only the client closing the connection ends this answer.
+      response.on('close', () => { endless.closed = true; });
+      response.writeHead(200).write(`"${'x'.repeat(4096)}`);
+    }],
   ]);
+  const endless = { closed: false };
+  let accepted: string | undefined;
 
   before(async () => {
     const tls = await selfSignedCertificate();
     ca = tls.cert;
     server = createServer({ key: tls.key, cert: tls.cert }, (request, response) => {
+      accepted = request.headers.accept;
       replies.get(request.url ?? '')?.(response);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,7 +51,9 @@ describe('JSON over HTTPS for issuer metadata and JWKS', () => {
   }
 
   it('parses a 200 JSON answer from a server whose CA is configured', async () => {
+    accepted = undefined;
     expect(await httpsJsonFetcher({ ca })(`${base}/ok`)).to.deep.equal({ keys: [] });
+    expect(accepted).to.equal('application/json');
   });
 
   it('does not trust a self-signed server without the CA', async () => {
@@ -75,6 +85,17 @@ describe('JSON over HTTPS for issuer metadata and JWKS', () => {
 
   it('stops reading past the size limit', async () => {
     expect(await failure(`${base}/large`, { ca, maxBytes: 1024 })).to.include('answered more than 1024 bytes');
+    // The limit itself is allowed: the answer is 4,098 bytes.
+    expect(await httpsJsonFetcher({ ca, maxBytes: 4098 })(`${base}/large`)).to.equal('x'.repeat(4096));
+    expect(await failure(`${base}/large`, { ca, maxBytes: 4097 })).to.include('answered more than 4097 bytes');
+  });
+
+  it('closes the connection once an answer passes the size limit', async () => {
+    endless.closed = false;
+    expect(await failure(`${base}/endless`, { ca, maxBytes: 1024 })).to.include('answered more than 1024 bytes');
+    const closed = (): boolean => endless.closed;
+    for (let waited = 0; !closed() && waited < 100; waited += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed()).to.equal(true);
   });
 
   it('gives up after the timeout', async () => {

@@ -10,12 +10,12 @@ export type FetchJson = (url: string) => Promise<unknown>;
 
 export interface HttpsJsonOptions {
   /** PEM of an extra trusted CA (the local dev CA), added to Node's default CAs; '' means none. */
-  readonly ca?: string;
+  readonly ca?: string | undefined;
   readonly timeoutMs?: number;
   readonly maxBytes?: number;
 }
 
-/** A FetchJson over node:https; plain HTTP and redirects are refused. */
+/** A FetchJson over node:https (a GET, its default method); plain HTTP and redirects are refused. */
 export function httpsJsonFetcher(options: HttpsJsonOptions = {}): FetchJson {
   const ca = withDefaultCas(options.ca);
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -31,7 +31,7 @@ export function httpsJsonFetcher(options: HttpsJsonOptions = {}): FetchJson {
     const fail = (error: Error): void => {
       reject(signal.aborted ? new Error(`GET ${url} timed out after ${timeoutMs} ms`) : error);
     };
-    const outgoing = request(target, { method: 'GET', headers: { accept: 'application/json' }, ca, signal }, (response) => {
+    const outgoing = request(target, { headers: { accept: 'application/json' }, ca, signal }, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
         fail(new Error(`GET ${url} answered ${String(response.statusCode)}`));

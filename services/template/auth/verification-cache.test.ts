@@ -34,4 +34,14 @@ describe('verification cache (bounded, least recently used out, dropped at exp)'
     expect(cache.get('a')).to.equal(undefined);
     expect(cache.size).to.equal(0);
   });
+
+  it('setting a token again makes it the most recently used', () => {
+    const cache = new VerificationCache(2, () => nowMs);
+    cache.set('a', entry(2000));
+    cache.set('b', entry(2000));
+    cache.set('a', entry(2000));
+    cache.set('c', entry(2000));
+    expect(cache.get('b')).to.equal(undefined);
+    expect(cache.get('a')).to.deep.equal(entry(2000));
+  });
 });
