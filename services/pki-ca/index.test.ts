@@ -7,7 +7,7 @@ import { loadCatalog } from '../identity-authz/resources.ts';
 import { services } from '../registry.ts';
 import { x509 } from '../template/tls/x509.ts';
 import { createPki, loadRules, pkiCa } from './index.ts';
-import { startPkiCa, type PkiHarness } from './testing/harness.ts';
+import { call, startPkiCa, type PkiHarness } from './testing/harness.ts';
 import { tempFiles } from './testing/test-ca.ts';
 
 const run = promisify(execFile);
@@ -55,6 +55,35 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
   it('declares what the template and cryptoutil up need', async () => {
     expect(pkiCa).to.include({ name: 'pki-ca', publicPort: 8380, upAdminPort: 9097, barrier: true });
     expect(await pkiCa.upConfig?.({ dataDir: '/tmp', publicUrl: () => '', secret: () => Promise.resolve(''), demoClientId: 'demo' })).to.deep.equal({ pki: { bootstrap: true } });
+  });
+
+  it('names in credentials.json the bootstrapped issuing CA and URLs that answer', async () => {
+    const base = pki.harness.service.publicUrl;
+    const suite = { dataDir: '/tmp', publicUrl: (name: string) => (name === 'pki-ca' ? base : ''), secret: () => Promise.resolve(''), demoClientId: 'demo' };
+    const { pki: urls } = await pkiCa.upCredentials?.(suite) as { pki: Record<string, string> };
+    expect(urls).to.deep.equal({
+      ca: 'default',
+      chain_url: `${base}/service/api/v1/cas/default/chain`,
+      root_certificate_url: `${base}/pki/v1/ca/root.crt`,
+      issuer_certificate_url: `${base}/pki/v1/ca/default.crt`,
+      crl_url: `${base}/pki/v1/crl/default.crl`,
+      ocsp_url: `${base}/pki/v1/ocsp/default`,
+      tsa_url: `${base}/tsa`,
+      acme_directory: `${base}/acme/default/directory`,
+      est_url: `${base}/.well-known/est/`,
+    });
+    const ca = pki.harness.service.ca;
+    const chain = await call(ca, 'GET', String(urls.chain_url), { token: await pki.token(['ca:read']) });
+    expect(chain.status, chain.text).to.equal(200);
+    const chainSubjects = (chain.text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((block) => new x509.X509Certificate(block).subject);
+    const root = await call(ca, 'GET', String(urls.root_certificate_url));
+    const issuer = await call(ca, 'GET', String(urls.issuer_certificate_url));
+    expect([root.status, issuer.status]).to.deep.equal([200, 200]);
+    expect(chainSubjects).to.deep.equal([new x509.X509Certificate(issuer.bytes).subject, 'CN=Intermediate CA, O=cryptoutil', new x509.X509Certificate(root.bytes).subject]);
+    expect((await pki.api('POST', '/cas/default/crl')).status).to.equal(200);
+    expect((await call(ca, 'GET', String(urls.crl_url))).headers['content-type']).to.equal('application/pkix-crl');
+    expect((await call(ca, 'GET', String(urls.acme_directory))).json).to.have.property('newOrder');
+    expect((await call(ca, 'GET', `${String(urls.est_url)}cacerts`)).status).to.equal(200);
   });
 
   it('bootstraps root, intermediate and default on the first unseal and is ready', async () => {

@@ -28,6 +28,7 @@ import { tsaRoute } from './tsa/index.ts';
 import { estRoutes } from './est/routes.ts';
 import { acmeDeps, crlPublisher, estDeps, ocspAuthority, tsaAuthority } from './protocols.ts';
 import { acmeRoutes } from './acme/routes.ts';
+import { pkiUpCredentials } from './up.ts';
 
 /** The rules this build issues by: the built-in profiles plus `pki.profilesDir`, and the issuance lint. */
 export const loadRules: RulesLoader = async (dir) => ({ catalog: await loadProfileCatalog(dir === '' ? {} : { dir }), lint: lintCertificate });
@@ -116,6 +117,8 @@ export function pkiCaWith(rules: RulesLoader, now: () => number = Date.now): Ser
     routes: (runtime) => pkiRoutes(processOf(runtime)),
     readinessChecks: (runtime) => [processOf(runtime).bootstrap.readiness()],
     upConfig: () => Promise.resolve({ pki: { bootstrap: true } }),
+    // The bootstrapped issuing CA and its URLs, so a reader of credentials.json can enroll and check revocation.
+    upCredentials: (suite) => pkiUpCredentials(suite, 'pki-ca'),
   };
 }
 

@@ -54,6 +54,8 @@ export interface Credentials {
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
   /** identity-idp's administrator (the built-in `admin` group), when the suite has identity-idp. */
   readonly admin?: { readonly username: string; readonly password: string };
+  /** pki-ca's issuing CA and its URLs (chain, root, CRL, OCSP, TSA, ACME, EST), when the suite has pki-ca. */
+  readonly pki?: Readonly<Record<string, string>>;
 }
 
 /** The suite as its services see it; URLs carry the moved ports, so issuer, CORS origins and links follow `--port-offset`. */
