@@ -61,7 +61,7 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
   bootstrap.start();
   const crls = crlPublisher(fork, pki, runtime.log);
   crls.start();
-  const expiry = new CaExpiryWatch({ listCas: () => fork().find(CertificateAuthority, {}), log: runtime.log, metrics: runtime.metrics, now: pki.now });
+  const expiry = new CaExpiryWatch({ listCas: () => fork().find(CertificateAuthority, {}), log: runtime.log, metrics: runtime.metrics, now: () => pki.now() });
   expiry.start();
   runtime.onStop(async () => {
     bootstrap.stop();
