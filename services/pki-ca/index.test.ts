@@ -95,6 +95,16 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
     expect(ready.status).to.equal(200);
   });
 
+  it('reports the days each CA certificate has left in the health detail and as a gauge', async () => {
+    const admin = pki.harness.service.adminUrl;
+    const health = await pki.harness.call('GET', `${admin}/admin/v1/healthz`);
+    const expiry = (health.json as { checks: Record<string, { ok: boolean; detail: string }> }).checks['ca-expiry'];
+    expect(expiry?.ok).to.equal(true);
+    expect(expiry?.detail).to.match(/^root \d+ days left; intermediate \d+ days left; default \d+ days left$/);
+    const scraped = await pki.harness.call('GET', `${admin}/admin/v1/metrics`);
+    expect(scraped.text).to.match(/pki_ca_certificate_days_left\{ca="default",service="pki-ca"\} \d+/);
+  });
+
   it('enrolls the CSR with tls-server and openssl -x509_strict verifies it against root, intermediate and issuing', async () => {
     const answer = await pki.api('POST', '/enrollments', { body: { csr: csrPem, profile: 'tls-server' } });
     expect(answer.status, answer.text).to.equal(201);

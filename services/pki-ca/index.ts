@@ -12,7 +12,8 @@ import type { OperationHandler, OperationHandlers, RequestState, ServiceDefiniti
 import { HierarchyBootstrap } from './bootstrap.ts';
 import { pkiSchema, type PkiConfig } from './config.ts';
 import { publicBaseUrl, type PkiContext } from './context.ts';
-import { entities } from './entities.ts';
+import { CertificateAuthority, entities } from './entities.ts';
+import { CaExpiryWatch } from './expiry.ts';
 import { SignerCache } from './keys.ts';
 import { migrations } from './migrations.ts';
 import { caHandlers } from './routes/cas.ts';
@@ -38,6 +39,7 @@ export interface PkiProcess {
   readonly pki: PkiContext;
   readonly bootstrap: HierarchyBootstrap;
   readonly crls: CrlPublisher;
+  readonly expiry: CaExpiryWatch;
   readonly fork: () => EntityManager;
   readonly authenticate: Authenticate;
 }
@@ -60,12 +62,15 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
   bootstrap.start();
   const crls = crlPublisher(fork, pki, runtime.log);
   crls.start();
+  const expiry = new CaExpiryWatch({ listCas: () => fork().find(CertificateAuthority, {}), log: runtime.log, metrics: runtime.metrics, now: () => pki.now() });
+  expiry.start();
   runtime.onStop(async () => {
     bootstrap.stop();
+    expiry.stop();
     await crls.stop();
   });
   const authenticate: Authenticate = runtime.authenticate ?? (() => Promise.reject(new UnauthorizedError('no issuer is configured')));
-  return { pki, bootstrap, crls, fork, authenticate };
+  return { pki, bootstrap, crls, expiry, fork, authenticate };
 }
 
 /** Every handler, each first making sure the hierarchy was bootstrapped since the last unseal. */
@@ -115,7 +120,7 @@ export function pkiCaWith(rules: RulesLoader, now: () => number = Date.now): Ser
     clientCertificates: true,
     operations: (runtime) => pkiHandlers(processOf(runtime)),
     routes: (runtime) => pkiRoutes(processOf(runtime)),
-    readinessChecks: (runtime) => [processOf(runtime).bootstrap.readiness()],
+    readinessChecks: (runtime) => [processOf(runtime).bootstrap.readiness(), processOf(runtime).expiry.readiness()],
     upConfig: () => Promise.resolve({ pki: { bootstrap: true } }),
     // The bootstrapped issuing CA and its URLs, so a reader of credentials.json can enroll and check revocation.
     upCredentials: (suite) => pkiUpCredentials(suite, 'pki-ca'),

@@ -15,6 +15,7 @@ import { certificateExtensions, issuerUrls } from './extensions.ts';
 import { newSerialHex } from './serial.ts';
 import { certificatePem } from './pem.ts';
 import { findCa, openSigner } from './signers.ts';
+import { signatureHolds } from './profiles/csr-facts.ts';
 
 const DAY_MS = 86_400_000;
 /** notBefore is back-dated this much, for relying parties whose clocks run a little slow. */
@@ -81,7 +82,7 @@ export async function parseCsr(text: string): Promise<x509.Pkcs10CertificateRequ
   } catch {
     throw new BadRequestError('csr is not a PKCS#10 certificate request (PEM, or DER in base64)');
   }
-  if (!await csr.verify().catch(() => false)) throw new BadRequestError('csr signature does not verify');
+  if (!await signatureHolds(csr)) throw new BadRequestError('csr signature does not verify');
   return csr;
 }
 

@@ -11,6 +11,8 @@ import { startTestService } from '../../services/template/testing/service-harnes
 import { notesService } from '../../services/template/testing/notes-service/index.ts';
 import { learnPs } from '../../services/learn-ps/index.ts';
 import { smKms } from '../../services/sm-kms/index.ts';
+import { pkiCa } from '../../services/pki-ca/index.ts';
+import { generateCsrKeys, makeCsr } from '../../services/pki-ca/testing/test-csr.ts';
 import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz } from '../../services/identity-authz/testing/harness.ts';
 import { serverOptions } from '../../services/template/tls/index.ts';
@@ -190,6 +192,40 @@ async function authzToken(): Promise<StartedTarget> {
   };
 }
 
+/** The name the one bench CSR carries, as CN and as its only DNS SAN. */
+const BENCH_HOST = 'bench.example.com';
+
+/**
+ * pki-ca with its production rules (built-in profiles, issuance lint), unsealed, the default
+ * hierarchy bootstrapped, and one ECDSA P-256 CSR enrolled over and over with `tls-server`: every
+ * request signs, lints and stores a new certificate.
+ */
+async function pkiIssue(): Promise<StartedTarget> {
+  const logger = createLogger({ level: 'info', service: pkiCa.name, destination: pino.destination(devNull) });
+  const shares = await newUnsealShares(5, 3);
+  const harness = await startTestService({
+    rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+    barrier: { shares: shares.slice(0, 3), threshold: 3 },
+    pki: { bootstrap: true },
+  }, logger, pkiCa);
+  const api = `${harness.service.publicUrl}/service/api/v1`;
+  const reader = await harness.serviceToken(['ca:read']);
+  // Listing the CAs waits for the bootstrap (every handler does); the issuing CA must be there.
+  const cas = await harness.call('GET', `${api}/cas`, { token: reader });
+  if (cas.status !== 200 || !(cas.json as { items: { name: string }[] }).items.some((ca) => ca.name === 'default')) {
+    throw new Error(`the CA hierarchy is missing: ${String(cas.status)} ${cas.text}`);
+  }
+  const csr = await makeCsr(await generateCsrKeys('P-256'), { subject: `CN=${BENCH_HOST}`, sans: [{ type: 'dns', value: BENCH_HOST }] });
+  const body = JSON.stringify({ csr: csr.toString('pem'), profile: 'tls-server' });
+  const token = await harness.serviceToken(['ca:issue']);
+  const check = await harness.call('POST', `${api}/enrollments`, { token, body: JSON.parse(body) as unknown });
+  if (check.status !== 201) throw new Error(`the bench enrollment failed: ${String(check.status)} ${check.text}`);
+  return {
+    request: { url: `${api}/enrollments`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body },
+    stop: () => harness.close(),
+  };
+}
+
 const notesRead = (definition: ServiceDefinition): ReadScenario => ({
   definition,
   seed: { path: '/notes', body: SEEDED_NOTE, scope: 'notes:write' },
@@ -214,6 +250,8 @@ export const targets: Readonly<Record<string, Target>> = {
   'kms-sign': () => kms({ algorithm: 'ES256', operation: 'sign' }),
   // DESIGN "Contract for checks": client credentials with client_secret_basic.
   'authz-token': authzToken,
+  // A stored ECDSA P-256 tls-server certificate per request: sign, lint, insert.
+  'pki-issue': pkiIssue,
 };
 
 export const scenarioNames: readonly string[] = Object.keys(targets);

@@ -64,13 +64,26 @@ export function readKey(spki: ArrayBuffer): CsrKey {
   };
 }
 
-async function signatureHolds(csr: x509.Pkcs10CertificateRequest): Promise<boolean> {
+/** Verdicts per parsed CSR: enrollment checks the signature before planning, which reads it again. */
+const verdicts = new WeakMap<x509.Pkcs10CertificateRequest, Promise<boolean>>();
+
+async function verifyCsr(csr: x509.Pkcs10CertificateRequest): Promise<boolean> {
   try {
     return await csr.verify();
   } catch {
     // An algorithm WebCrypto does not know (DSA, RSA-PSS with odd parameters) cannot be verified here.
     return false;
   }
+}
+
+/** Whether the CSR's self-signature verifies; verified once per parsed request object. */
+export async function signatureHolds(csr: x509.Pkcs10CertificateRequest): Promise<boolean> {
+  let verdict = verdicts.get(csr);
+  if (verdict === undefined) {
+    verdict = verifyCsr(csr);
+    verdicts.set(csr, verdict);
+  }
+  return await verdict;
 }
 
 /** The facts of one CSR. */
