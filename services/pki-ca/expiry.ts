@@ -66,10 +66,14 @@ const DETAIL: Readonly<Record<CaExpiry['state'], (expiry: CaExpiry) => string>> 
   expired: (expiry) => `${expiry.name} EXPIRED at ${expiry.notAfter.toISOString()}`,
 };
 
-/** The readiness result of a set of CA expiries: unready only when one has expired. */
+/**
+ * The readiness result of a set of CA expiries: always ready, with the days left in the detail. An
+ * expired CA must not take the service out of rotation: the other CAs still issue, and CRLs and OCSP
+ * still answer for the certificates already out there.
+ */
 export function expiryResult(expiries: readonly CaExpiry[]): CheckResult {
   if (expiries.length === 0) return { ok: true, detail: 'no CA yet' };
-  return { ok: expiries.every((expiry) => expiry.state !== 'expired'), detail: expiries.map((expiry) => DETAIL[expiry.state](expiry)).join('; ') };
+  return { ok: true, detail: expiries.map((expiry) => DETAIL[expiry.state](expiry)).join('; ') };
 }
 
 /** Watches the CA certificates' notAfter; one per process. */

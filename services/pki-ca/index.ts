@@ -6,7 +6,6 @@
  */
 import type { Middleware } from 'koa';
 import type { EntityManager } from '@mikro-orm/core';
-import { UnauthorizedError } from '../template/errors/index.ts';
 import type { Authenticate } from '../template/openapi/router.ts';
 import type { OperationHandler, OperationHandlers, RequestState, ServiceDefinition, ServiceRuntime } from '../template/service.ts';
 import { HierarchyBootstrap } from './bootstrap.ts';
@@ -69,8 +68,7 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
     expiry.stop();
     await crls.stop();
   });
-  const authenticate: Authenticate = runtime.authenticate ?? (() => Promise.reject(new UnauthorizedError('no issuer is configured')));
-  return { pki, bootstrap, crls, expiry, fork, authenticate };
+  return { pki, bootstrap, crls, expiry, fork, authenticate: runtime.authenticate };
 }
 
 /** Every handler, each first making sure the hierarchy was bootstrapped since the last unseal. */

@@ -23,6 +23,7 @@ function runtime(barrier?: ServiceRuntime['barrier'], encryptionLimit = DEFAULT_
     ca: '',
     publicUrl: () => 'https://127.0.0.1:8080',
     onStop: () => undefined,
+    authenticate: () => Promise.reject(new Error('no token is checked here')),
     ...(barrier === undefined ? {} : { barrier }),
   };
 }

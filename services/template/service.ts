@@ -96,7 +96,7 @@ export interface ServiceRuntime<C extends object = object> {
    * The API's token check, for protocol routes outside the OpenAPI document that take a bearer
    * token too (EST): the same issuer, audience, token kinds and scope rules.
    */
-  readonly authenticate?: Authenticate;
+  readonly authenticate: Authenticate;
 }
 
 export interface ServiceDefinition<C extends object = object> {
