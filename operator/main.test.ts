@@ -103,10 +103,10 @@ describe('operator process', () => {
       await until('a fetch the service does not answer', () => fetches >= 1);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(ready(api, 'CertificateAuthority', 'demo')?.status).to.equal('False');
-      console.log('before', fetches, Date.now()); answering = true;
+      answering = true;
       const asked = fetches;
       await until('Ready after the retry', () => ready(api, 'CertificateAuthority', 'demo')?.status === 'True', 8_000);
-      console.log('after', fetches, Date.now()); expect(fetches).to.be.greaterThan(asked);
+      expect(fetches).to.be.greaterThan(asked);
     } finally {
       await running.stop();
     }
