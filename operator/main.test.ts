@@ -1,4 +1,5 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,7 +10,8 @@ import { API_VERSION } from './kinds.ts';
 import type { Condition, ServiceResource } from './resources/types.ts';
 import { MemoryApi } from './testing/memory-api.ts';
 import { memoryTransport } from './testing/memory-transport.ts';
-import { kmsInstance, petStore, withReplicas } from './testing/fixtures.ts';
+import { certificateAuthority, kmsInstance, petStore, withReplicas } from './testing/fixtures.ts';
+import { selfSignedServerCa } from '../services/template/tls/issuing.ts';
 import { startOperator } from './main.ts';
 import type { OperatorOptions, RunningOperator } from './main.ts';
 
@@ -81,6 +83,33 @@ describe('operator process', () => {
     }
     await running.stopped;
     expect(api.find('coordination.k8s.io/v1', 'Lease', 'cryptoutil-operator', 'ops')?.spec).to.deep.include({ holderIdentity: '' });
+  });
+
+  it('publishes a CertificateAuthority\'s root once its service answers, after refusing at first', async () => {
+    const rootDer = new X509Certificate((await selfSignedServerCa('CN=demo CA', 30, new Date())).cert).raw;
+    const api = new MemoryApi();
+    let fetches = 0;
+    let answering = false;
+    const running = await operator(api, {
+      resyncSeconds: 3600,
+      // Not answering at first (starting, or its Service not routed yet), then the root.
+      serviceFetch: () => { fetches += 1; return answering ? Promise.resolve(new Uint8Array(rootDer)) : Promise.reject(new Error('connection refused')); },
+    });
+    try {
+      api.put(certificateAuthority('demo'));
+      await until('the Deployment', () => api.find('apps/v1', 'Deployment', 'demo-pki-ca') !== undefined);
+      api.setReady('apps/v1', 'StatefulSet', 'demo-pki-ca-postgres', 1);
+      api.setReady('apps/v1', 'Deployment', 'demo-pki-ca', 1);
+      await until('a fetch the service does not answer', () => fetches >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(ready(api, 'CertificateAuthority', 'demo')?.status).to.equal('False');
+      answering = true;
+      const asked = fetches;
+      await until('Ready after the retry', () => ready(api, 'CertificateAuthority', 'demo')?.status === 'True', 8_000);
+      expect(fetches).to.be.greaterThan(asked);
+    } finally {
+      await running.stop();
+    }
   });
 
   it('counts failed reconciles and retries them', async () => {

@@ -22,7 +22,7 @@ import type { Reconciler } from './controllers/reconciler.ts';
 import { plannedReconciler } from './controllers/planned.ts';
 import { caPublisher } from './controllers/publishers.ts';
 import { serviceFetch, type ResolveList, type ServiceFetch } from './controllers/service-fetch.ts';
-import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey } from './controllers/keys.ts';
+import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey, resourceKey } from './controllers/keys.ts';
 import { FIELD_MANAGER } from './resources/ownership.ts';
 import { describeError } from './kube/api.ts';
 import { kubeconfigTransport } from './kube/transport.ts';
@@ -32,6 +32,7 @@ import { WorkQueue } from './queue/work-queue.ts';
 import { LeaseElector } from './leader/lease.ts';
 import { Watcher } from './watch/watcher.ts';
 import type { WatchTarget } from './watch/watcher.ts';
+import type { ObjectRef } from './resources/types.ts';
 import { createOperatorMetrics } from './telemetry.ts';
 
 /** Images deployed when a resource names none: the operator's own release. */
@@ -85,6 +86,9 @@ export interface RunningOperator {
   readonly stopped: Promise<void>;
 }
 
+/** How soon a resource whose running service has not published yet is reconciled again. */
+const PUBLICATION_RETRY_MS = 2_000;
+
 const DEFAULTS = {
   namespace: 'default',
   adminPort: OPERATOR_ADMIN_PORT,
@@ -126,8 +130,12 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const api = httpKubeApi(transport);
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
   const publishers = { CertificateAuthority: caPublisher(options.serviceFetch ?? serviceFetch(options.resolve)) };
+  // A running service that has not published yet changes nothing that is watched: ask again soon.
+  const askAgainSoon = (ref: ObjectRef): void => {
+    setTimeout(() => { queue.add(resourceKey(ref.kind, ref.namespace, ref.name)); }, PUBLICATION_RETRY_MS).unref();
+  };
   const reconcilers = new Map<string, Reconciler>([
-    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, publishers, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
+    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, publishers, onPublicationPending: askAgainSoon, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
     ...PLANNED_KINDS.map((kind): [string, Reconciler] => [kind, plannedReconciler(kind, { api })]),
   ]);
   const known = new Set<string>();

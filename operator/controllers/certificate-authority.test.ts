@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createHash, X509Certificate } from 'node:crypto';
 import { selfSignedServerCa } from '../../services/template/tls/issuing.ts';
 import { API_VERSION, kindRow } from '../kinds.ts';
-import type { Condition, KubeObject, ServiceResource } from '../resources/types.ts';
+import type { Condition, KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
 import { MemoryApi } from '../testing/memory-api.ts';
 import { certificateAuthority, withCaSpec } from '../testing/fixtures.ts';
 import { caPublisher } from './publishers.ts';
@@ -23,13 +23,15 @@ describe('CertificateAuthority controller', () => {
   function harness(resource: ServiceResource, answer: () => Promise<Uint8Array>, api = new MemoryApi()) {
     api.put(resource);
     const calls: { url: string; ca: string }[] = [];
+    const pending: ObjectRef[] = [];
     const fetch: ServiceFetch = (url, ca) => { calls.push({ url, ca }); return answer(); };
-    const reconciler = serviceReconciler(kindRow('CertificateAuthority'), { api, images, publishers: { CertificateAuthority: caPublisher(fetch) }, now: () => new Date('2026-03-01T10:00:00Z') });
+    const reconciler = serviceReconciler(kindRow('CertificateAuthority'), { api, images, publishers: { CertificateAuthority: caPublisher(fetch) }, onPublicationPending: (ref) => { pending.push(ref); }, now: () => new Date('2026-03-01T10:00:00Z') });
     const ref = { apiVersion: API_VERSION, kind: 'CertificateAuthority', namespace: 'default', name: resource.metadata.name };
     const current = (): ServiceResource | undefined => api.find(API_VERSION, 'CertificateAuthority', resource.metadata.name) as ServiceResource | undefined;
     return {
       api,
       calls,
+      pending,
       reconcile: () => reconciler.reconcile(ref),
       status: () => current()?.status as (Record<string, unknown> & { conditions?: Condition[] }) | undefined,
       ready: () => current()?.status?.conditions?.find((condition) => condition.type === 'Ready'),
@@ -82,12 +84,16 @@ describe('CertificateAuthority controller', () => {
     const h = harness(certificateAuthority('demo'), () => answer());
     await h.reconcile();
     h.running();
+    expect(h.pending).to.deep.equal([]);
     await h.reconcile();
     expect(h.ready()).to.deep.include({ status: 'False', reason: 'NotAvailable', message: 'waiting for the service to publish its certificate' });
+    // Nothing watched changes when the service starts answering: the reconciler asks to be run again.
+    expect(h.pending).to.deep.equal([{ apiVersion: API_VERSION, kind: 'CertificateAuthority', namespace: 'default', name: 'demo' }]);
     expect(h.status()?.conditions?.find((condition) => condition.type === 'Progressing')).to.deep.include({ status: 'True' });
     expect(h.api.find('v1', 'ConfigMap', 'demo-ca-bundle')).to.equal(undefined);
     answer = () => Promise.resolve(rootDer);
     await h.reconcile();
+    expect(h.pending).to.have.length(1);
     const published = h.status()?.fingerprintSha256;
     expect(published).to.be.a('string');
     answer = () => Promise.resolve(new Uint8Array([1, 2, 3]));

@@ -7,7 +7,7 @@
 import type { KindRow } from '../kinds.ts';
 import { API_VERSION } from '../kinds.ts';
 import type { KubeApi } from '../kube/api.ts';
-import type { KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
+import { refOf, type KubeObject, type ObjectRef, type ServiceResource } from '../resources/types.ts';
 import { childNames, managesDatabase } from '../children/names.ts';
 import { desiredChildren } from '../children/desired.ts';
 import type { Images } from '../children/desired.ts';
@@ -41,6 +41,12 @@ export interface ReconcilerOptions {
   readonly allowedImages?: readonly string[];
   /** What a kind's running service publishes (pki-ca: its root), by kind. */
   readonly publishers?: Readonly<Partial<Record<string, Publisher>>>;
+  /**
+   * Told when the replicas run but the service has published nothing yet (starting, sealed, its
+   * Service not routed yet): nothing else would change to trigger another reconcile, so the caller
+   * asks again soon rather than at the next resync.
+   */
+  readonly onPublicationPending?: (ref: ObjectRef) => void;
   readonly now?: () => Date;
 }
 
@@ -77,6 +83,7 @@ class ServiceReconciler implements Reconciler {
   readonly #images: Images;
   readonly #allowedImages: readonly string[];
   readonly #publisher: Publisher | undefined;
+  readonly #onPublicationPending: (ref: ObjectRef) => void;
   readonly #now: () => Date;
 
   constructor(row: KindRow, options: ReconcilerOptions) {
@@ -86,6 +93,7 @@ class ServiceReconciler implements Reconciler {
     this.#images = options.images;
     this.#allowedImages = [options.images.service, ...(options.allowedImages ?? [DEV_IMAGE])];
     this.#publisher = options.publishers?.[row.kind];
+    this.#onPublicationPending = options.onPublicationPending ?? (() => undefined);
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -125,7 +133,10 @@ class ServiceReconciler implements Reconciler {
   async #publish(resource: ServiceResource, observed: Observation): Promise<Publication | undefined> {
     if (this.#publisher === undefined || observed.readyReplicas < observed.desiredReplicas || !observed.databaseReady) return undefined;
     const publication = await this.#publisher({ resource, row: this.#row, endpoint: this.#endpoint(resource), api: this.#api });
-    if (publication === undefined) return undefined;
+    if (publication === undefined) {
+      this.#onPublicationPending(refOf(resource));
+      return undefined;
+    }
     for (const child of publication.children) {
       await this.#admitWrite(resource, child);
     }

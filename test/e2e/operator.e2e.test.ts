@@ -5,10 +5,19 @@
  * (`demo-learn-ps`, `demo-sm-kms`), so the two resources never claim the same child.
  */
 import { expect } from 'chai';
+import * as acme from 'acme-client';
+import { execFile } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { x509 } from '../../services/template/tls/x509.ts';
 import { startKubeSim, type KubeSim } from '../kube-sim/server.ts';
 import { kubectlPath, run } from '../kube-sim/tools.ts';
 import { freePort } from '../../services/template/testing/ports.ts';
@@ -37,6 +46,22 @@ interface Resource {
   readonly data?: Readonly<Record<string, string>>;
 }
 
+/** The body of an HTTPS GET that must answer 200, trusting only `ca`. */
+async function httpsGet(url: string, ca: string): Promise<Buffer> {
+  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    https.get(url, { ca }, resolve).on('error', reject);
+  });
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  expect(response.statusCode, url).to.equal(200);
+  return Buffer.concat(chunks);
+}
+
+/** A command's stdout; rejects when it exits non-zero. */
+async function runTool(command: string, args: readonly string[]): Promise<string> {
+  return (await promisify(execFile)(command, [...args])).stdout;
+}
+
 /** Polls `probe` until it settles; fails naming `what` and the last observation. */
 async function until<T>(what: string, probe: () => Promise<{ readonly done: T } | { readonly seen: unknown }>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -52,6 +77,16 @@ async function until<T>(what: string, probe: () => Promise<{ readonly done: T } 
   }
 }
 
+/** How runPodOf departs from its defaults. */
+interface PodOptions {
+  /** The public port, when something else (the operator's resolve list) must know it beforehand. */
+  readonly publicPort?: number;
+  /** How long the service may take to print that it listens (a first unseal that makes keys is slower). */
+  readonly startTimeoutMs?: number;
+  /** Further changes to the mounted configuration, after the test's own. */
+  readonly adjust?: (config: Record<string, unknown>) => Record<string, unknown>;
+}
+
 function ready(resource: Resource): Condition | undefined {
   return resource.status?.conditions?.find((condition) => condition.type === 'Ready');
 }
@@ -64,6 +99,8 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
   let adminConfig: string;
   let operator: Running | undefined;
   let adminPort: number;
+  /** Where the CertificateAuthority's pod listens; the operator reaches `demo-pki-ca.default.svc:8380` there. */
+  let caPort: number;
 
   /** `kubectl --kubeconfig admin …` as the user; never throws. */
   async function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -115,12 +152,12 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
    * the sample's issuer (spec.auth.issuer, a placeholder) is replaced by a local test issuer, whose
    * JWKS readyz needs, trusted through a CA bundle next to the mounted one.
    */
-  async function runPodOf(workload: string, check: (pod: MountedPod) => Promise<void>): Promise<void> {
+  async function runPodOf(workload: string, check: (pod: MountedPod) => Promise<void>, options: PodOptions = {}): Promise<void> {
     const deployment = JSON.parse(await kubectlOk('get', workload, '-o', 'json')) as PodTemplateOwner;
     const database = await createPostgresDatabase();
     const issuer = await createTestIssuer();
     const root = await mkdtemp(join(dir, 'pod-'));
-    const publicPort = await freePort();
+    const publicPort = options.publicPort ?? await freePort();
     const podAdminPort = await freePort();
     let process: Running | undefined;
     try {
@@ -135,10 +172,11 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
         const bundle = join(root, 'ca-bundle.pem');
         writeFileSync(bundle, `${readFileSync(tls.caFile, 'utf8')}\n${issuer.ca}`);
         expect(config.auth).to.deep.equal({ issuer: 'https://identity.example.com' });
-        return { ...config, tls: { ...tls, caFile: bundle }, auth: { issuer: issuer.url }, public: { address: '127.0.0.1', port: publicPort }, admin: { address: '127.0.0.1', port: podAdminPort }, log: { level: 'warn' } };
+        const adjusted = { ...config, tls: { ...tls, caFile: bundle }, auth: { issuer: issuer.url }, public: { address: '127.0.0.1', port: publicPort }, admin: { address: '127.0.0.1', port: podAdminPort }, log: { level: 'warn' } };
+        return options.adjust?.(adjusted) ?? adjusted;
       });
       process = start(sourceCli, [...pod.args]);
-      await process.waitFor('listening on');
+      await process.waitFor('listening on', options.startTimeoutMs);
       await check(pod);
       process.child.kill('SIGTERM');
       expect((await process.finished).code).to.equal(0);
@@ -159,6 +197,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     await sim.writeKubeconfig(join(dir, 'operator.yaml'), { user: 'operator' });
     kubectlFile = await kubectlPath();
     adminPort = await freePort();
+    caPort = await freePort();
   });
 
   after(async () => {
@@ -182,7 +221,11 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
   it('starts the operator process with the operator ServiceAccount kubeconfig; it leads and answers readyz', async () => {
     const dataDir = join(dir, 'operator-data');
     const flags = ['--data-dir', dataDir, '--admin-port', String(adminPort)];
-    operator = start(sourceCli, ['operator', 'start', '--kubeconfig', join(dir, 'operator.yaml'), ...flags], { POD_NAMESPACE: 'default', POD_NAME: 'e2e-operator' });
+    operator = start(sourceCli, ['operator', 'start', '--kubeconfig', join(dir, 'operator.yaml'), ...flags], {
+      POD_NAMESPACE: 'default',
+      POD_NAME: 'e2e-operator',
+      CRYPTOUTIL_OPERATOR_RESOLVE: `demo-pki-ca.default.svc:8380=127.0.0.1:${String(caPort)}`,
+    });
     await operator.waitFor(`operator started (admin https://127.0.0.1:${String(adminPort)})`);
     await operator.waitFor('"msg":"leading"');
     const probe = await runNode(sourceCli, ['operator', 'readyz', ...flags]);
@@ -268,6 +311,82 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     await kubectlOk('delete', 'petstore', 'demo', '--timeout=20s');
     await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
     await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-sm-kms-postgres', 'secret/demo-unseal']);
+  });
+
+  it('makes the CertificateAuthority sample Ready: pki-ca unseals from the pod files, the root is published, and an ACME issuance against it succeeds', async function () {
+    this.timeout(120_000);
+    await kubectlOk('wait', '--for=condition=Established', 'crd/certificateauthorities.cryptoutil.io', '--timeout=10s');
+    expect(await kubectlOk('apply', '-f', sample('certificateauthority.yaml'))).to.equal('certificateauthority.cryptoutil.io/demo created\n');
+    await until<string[]>('the CertificateAuthority children', async () => {
+      const children = await childrenOfDemo();
+      const wanted = ['configmap/demo-pki-ca-config', 'deployment.apps/demo-pki-ca', 'secret/demo-pki-ca-tls', 'secret/demo-pki-ca-unseal', 'service/demo-pki-ca'];
+      return wanted.every((name) => children.includes(name)) ? { done: children } : { seen: children };
+    });
+    const unseal = await get('secret/demo-pki-ca-unseal');
+    expect(unseal?.metadata.ownerReferences).to.equal(undefined);
+    const tlsCa = Buffer.from((await get('secret/demo-pki-ca-tls'))?.data?.['ca.crt'] ?? '', 'base64').toString('utf8');
+    expect(tlsCa).to.include('-----BEGIN CERTIFICATE-----');
+
+    // http-01 answers for `localhost`, on the port the pod's pki.acmeHttpPort names.
+    const tokens = new Map<string, string>();
+    const challenges = http.createServer((request, response) => {
+      const token = /^\/\.well-known\/acme-challenge\/([\w-]+)$/.exec(request.url ?? '')?.[1] ?? '';
+      const keyAuthorization = tokens.get(token);
+      response.writeHead(keyAuthorization === undefined ? 404 : 200).end(keyAuthorization ?? '');
+    });
+    challenges.listen(0, '127.0.0.1');
+    await once(challenges, 'listening');
+    const acmeHttpPort = (challenges.address() as AddressInfo).port;
+    const files = await mkdtemp(join(dir, 'ca-'));
+    try {
+      await runPodOf('deployment/demo-pki-ca', async () => {
+        await kubectlOk('wait', '--for=condition=Ready', 'certificateauthority/demo', '--timeout=30s');
+        const served = await httpsGet(`https://127.0.0.1:${String(caPort)}/pki/v1/ca/root.crt`, tlsCa);
+        const status = (await get('certificateauthority/demo'))?.status as Record<string, unknown> | undefined;
+        expect(status).to.deep.include({
+          fingerprintSha256: createHash('sha256').update(served).digest('hex'),
+          notAfter: new Date(new X509Certificate(served).validTo).toISOString(),
+          acmeDirectory: 'https://demo-pki-ca.default.svc:8380/acme/default/directory',
+        });
+        const bundle = (await get('configmap/demo-ca-bundle'))?.data?.['ca.crt'] ?? '';
+        expect(new X509Certificate(bundle).raw.equals(served)).to.equal(true);
+        writeFileSync(join(files, 'root.pem'), bundle);
+        // pki-ca writes the attributes of spec.subject's text in the order given (CN first).
+        expect(new x509.X509Certificate(bundle).subject).to.equal('CN=cryptoutil demo CA, O=cryptoutil');
+        const subject = await runTool('openssl', ['x509', '-in', join(files, 'root.pem'), '-noout', '-subject', '-nameopt', 'sep_multiline']);
+        expect(subject.split('\n').map((line) => line.trim()).filter((line) => line !== '')).to.deep.equal(['subject=', 'CN=cryptoutil demo CA', 'O=cryptoutil']);
+
+        acme.axios.defaults.httpsAgent = new https.Agent({ ca: tlsCa });
+        const client = new acme.Client({ directoryUrl: `https://127.0.0.1:${String(caPort)}/acme/default/directory`, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffAttempts: 5, backoffMin: 100, backoffMax: 500 });
+        const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost', altNames: ['localhost'] });
+        const chain = await client.auto({
+          csr,
+          termsOfServiceAgreed: true,
+          challengePriority: ['http-01'],
+          skipChallengeVerification: true,
+          challengeCreateFn: (_authz, challenge, keyAuthorization) => { tokens.set(challenge.token, keyAuthorization); return Promise.resolve(); },
+          challengeRemoveFn: (_authz, challenge) => { tokens.delete(challenge.token); return Promise.resolve(); },
+        });
+        const [leaf = '', ...parents] = chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+        expect(parents).to.not.have.length(0);
+        writeFileSync(join(files, 'leaf.pem'), `${leaf}\n`);
+        writeFileSync(join(files, 'untrusted.pem'), parents.map((parent) => `${parent}\n`).join(''));
+        const verified = await runTool('openssl', ['verify', '-CAfile', join(files, 'root.pem'), '-untrusted', join(files, 'untrusted.pem'), join(files, 'leaf.pem')]);
+        expect(verified.trim()).to.equal(`${join(files, 'leaf.pem')}: OK`);
+        expect(new X509Certificate(leaf).subjectAltName).to.equal('DNS:localhost');
+      }, {
+        publicPort: caPort,
+        startTimeoutMs: 60_000,
+        adjust: (config) => ({ ...config, pki: { ...(config.pki as Record<string, unknown>), acmeHttpPort } }),
+      });
+    } finally {
+      challenges.close();
+    }
+    const credentials = await get('secret/demo-pki-ca-postgres');
+    await kubectlOk('delete', 'certificateauthority', 'demo', '--timeout=20s');
+    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-pki-ca-postgres', 'secret/demo-pki-ca-unseal', 'secret/demo-sm-kms-postgres', 'secret/demo-unseal']);
+    expect((await get('secret/demo-pki-ca-unseal'))?.data).to.deep.equal(unseal?.data);
+    expect((await get('secret/demo-pki-ca-postgres'))?.data).to.deep.equal(credentials?.data);
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
