@@ -26,7 +26,7 @@ export function escapeDnValue(value: string): string {
     .replace(/ $/, '\\ ');
 }
 
-/** `spec.subject` as RFC 4514 text, most significant attribute last (`CN=…,O=…,C=…`). */
+/** `spec.subject` as `CN=…,O=…,C=…`; pki-ca encodes the attributes in this order. */
 export function subjectDn(subject: CertificateAuthoritySpec['subject']): string {
   const parts: [string, string | undefined][] = [['CN', subject.commonName], ['O', subject.organization], ['C', subject.country]];
   return parts.filter((part): part is [string, string] => part[1] !== undefined && part[1] !== '').map(([type, value]) => `${type}=${escapeDnValue(value)}`).join(',');

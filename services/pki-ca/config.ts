@@ -11,7 +11,7 @@ export interface PkiConfig {
     /** On the first unseal with no CA stored: create `root`, `intermediate` and the issuing CA `default`. */
     readonly bootstrap: boolean;
     readonly bootstrapKeyAlgorithm: CaKeyAlgorithm;
-    /** RFC 4514 text appended to each bootstrap CA's `CN`. */
+    /** Attributes appended to each bootstrap CA's `CN` (`O=cryptoutil`), RFC 4514 escaping, encoded in the order written. */
     readonly bootstrapSubject: string;
     /** The bootstrap root's whole subject (a CertificateAuthority's `spec.subject`); `''` for `CN=Root CA,<bootstrapSubject>`. */
     readonly rootSubject: string;
@@ -57,12 +57,12 @@ export const pkiSchema: Schema<PkiConfig> = {
       default: 'ES256',
     },
     bootstrapSubject: {
-      doc: 'RFC 4514 name appended to the CN of each bootstrap CA (and of issuing CAs created without a subject).',
+      doc: 'Attributes appended to the CN of each bootstrap CA (and of issuing CAs created without a subject), e.g. O=cryptoutil; encoded in the order written.',
       format: String,
       default: 'O=cryptoutil',
     },
     rootSubject: {
-      doc: 'The whole subject of the bootstrap root CA (RFC 4514); empty for "CN=Root CA," followed by pki.bootstrapSubject.',
+      doc: 'The whole subject of the bootstrap root CA (CN=...,O=..., encoded in the order written); empty for "CN=Root CA," followed by pki.bootstrapSubject.',
       format: String,
       default: '',
     },
