@@ -19,7 +19,7 @@ export const lintRules: readonly LintRule[] = [...signatureRules, ...encodingRul
 /** Runs every rule that applies to the certificate; the issuer is the certificate that signs it (itself for a root). */
 export const lintCertificate: CertificateLint = (certificate, { issuer, plan }) => {
   const view = viewCertificate(certificate);
-  const context: LintContext = { issuer: issuer === certificate ? view : viewCertificate(issuer), plan };
+  const context: LintContext = { issuer: viewCertificate(issuer), plan };
   const findings: LintFinding[] = [];
   for (const rule of lintRules) {
     if (!rule.applies(view, context)) continue;

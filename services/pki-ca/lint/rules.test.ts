@@ -50,7 +50,7 @@ describe('pki-ca issuance lint rules', () => {
   }
 
   /** A CA certificate under the root with the usual extensions, some replaced or removed. */
-  async function caCertificate(changes: { readonly drop?: readonly string[]; readonly add?: readonly x509.Extension[]; readonly subject?: string } = {}): Promise<x509.X509Certificate> {
+  async function caCertificate(changes: { readonly drop?: readonly string[]; readonly add?: readonly x509.Extension[]; readonly subject?: string; readonly notAfter?: Date } = {}): Promise<x509.X509Certificate> {
     const keys = await generateKeys('ES256');
     const base = [
       new x509.BasicConstraintsExtension(true, 0, true),
@@ -60,7 +60,7 @@ describe('pki-ca issuance lint rules', () => {
     ];
     const replaced = new Set([...(changes.drop ?? []), ...(changes.add ?? []).map((extension) => extension.type)]);
     const extensions = [...base.filter((extension) => !replaced.has(extension.type)), ...(changes.add ?? [])];
-    return (await issueTestCertificate(hierarchy.root, { keys, subject: changes.subject ?? 'CN=Sub CA', extensions })).certificate;
+    return (await issueTestCertificate(hierarchy.root, { keys, subject: changes.subject ?? 'CN=Sub CA', extensions, notAfter: changes.notAfter })).certificate;
   }
 
   async function leaf(options: Parameters<typeof issueTestCertificate>[1] = {}): Promise<x509.X509Certificate> {
@@ -166,6 +166,25 @@ describe('pki-ca issuance lint rules', () => {
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: leafPlan });
       expect(ruleNames(findings)).to.deep.equal(['e_ext_duplicate_extension']);
       expect(findings[0]?.detail).to.equal('extensions repeated: 2.5.29.17');
+    });
+
+    it('e_ext_duplicate_extension: names each repeated extension once, in order', async () => {
+      const san = new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'leaf.test' }]);
+      const certificate = await leaf({ extensions: [...await leafExtensions(), san, new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]), san] });
+      const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: leafPlan });
+      expect(findings.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal(['e_ext_duplicate_extension: extensions repeated: 2.5.29.17, 2.5.29.37']);
+    });
+
+    it('e_cert_extensions_version_not_3: a v1 certificate without extensions is not concerned', async () => {
+      const v1 = resign(await leaf(), issuing, (tbs) => {
+        tbs.version = Version.v1;
+        delete tbs.extensions;
+      });
+      expect(lintLeaf(v1, privatePlan)).to.deep.equal(['e_ext_authority_key_identifier_missing', 'w_ext_subject_key_identifier_missing_sub_cert']);
+    });
+
+    it('UTCTime before 2020 is not taken for a GeneralizedTime year', async () => {
+      expect(lintLeaf(await leaf({ notBefore: new Date('2019-06-01T00:00:00Z') }), privatePlan)).to.deep.equal([]);
     });
 
     it('e_issuer_field_empty: an issuer with an empty subject', async () => {
@@ -300,6 +319,8 @@ describe('pki-ca issuance lint rules', () => {
       expect(lintLeaf(noSan)).to.deep.equal(['e_ext_san_missing', 'e_subject_common_name_not_from_san']);
       const email = await leaf({ subject: 'CN=a@b.test', extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: 'a@b.test' }])] }) });
       expect(lintLeaf(email)).to.deep.equal(['e_subject_common_name_not_from_san']);
+      const twoNames = lintCertificate(await leaf({ subject: 'CN=a.test, CN=leaf.test, CN=b.test' }), { issuer: issuing.certificate, plan: leafPlan });
+      expect(twoNames.map((finding) => finding.detail)).to.deep.equal(['commonName "a.test" is not in subjectAltName, commonName "b.test" is not in subjectAltName']);
     });
 
     it('e_ca_subject_field_empty: a CA with an empty subject (and a critical subjectAltName)', async () => {
@@ -391,6 +412,20 @@ describe('pki-ca issuance lint rules', () => {
       const extra = lintCertificate(await tsa(true, [x509.ExtendedKeyUsage.timeStamping, x509.ExtendedKeyUsage.serverAuth]), { issuer: issuing.certificate, plan: privatePlan });
       expect(extra.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal(['e_tsa_eku_not_critical_or_extra: extKeyUsage holds 2 purposes, not timeStamping alone']);
       expect(lintLeaf(await tsa(true, [x509.ExtendedKeyUsage.timeStamping]), privatePlan)).to.deep.equal([]);
+    });
+
+    it('CA certificates are exempt from the end-entity rules, even under a public TLS plan', async () => {
+      const notAfter = new Date(Date.now() + 400 * 86_400_000);
+      const usages = new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.ocspSigning]);
+      const keyUsage = new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.keyEncipherment, true);
+      const ca = await caCertificate({ notAfter, add: [usages, keyUsage] });
+      expect(ruleNames(lintCertificate(ca, { issuer: hierarchy.root.certificate, plan: { ...caPlan, publicTls: true } }))).to.deep.equal([]);
+      expect(ruleNames(lintCertificate(await caCertificate({ notAfter }), { issuer: hierarchy.root.certificate, plan: { ...caPlan, publicTls: true } }))).to.deep.equal([]);
+    });
+
+    it('a leaf may mark basicConstraints and keyUsage non-critical', async () => {
+      const extensions = await leafExtensions({ add: [new x509.BasicConstraintsExtension(false, undefined, false), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, false)] });
+      expect(lintLeaf(await leaf({ extensions }))).to.deep.equal([]);
     });
 
     it('e_ocsp_responder_missing_nocheck: an OCSP responder without id-pkix-ocsp-nocheck', async () => {
