@@ -154,7 +154,7 @@ export const extensionRules: readonly LintRule[] = [
     description: 'A time-stamping certificate’s extKeyUsage is critical and holds timeStamping alone.',
     applies: () => true,
     check: ({ extendedKeyUsage: usage }) => {
-      if (usage === undefined || !usage.usages.includes(eku.timeStamping)) return undefined;
+      if (!usage?.usages.includes(eku.timeStamping)) return undefined;
       if (!usage.critical) return 'timeStamping extKeyUsage is not critical';
       return usage.usages.length === 1 ? undefined : `extKeyUsage holds ${usage.usages.length} purposes, not timeStamping alone`;
     },

@@ -1,0 +1,136 @@
+/**
+ * `cryptoutil` without the process: argv and a context in, an exit code out. The thin entry
+ * point (`services/cli.ts`) supplies the real streams, environment, signals and service list.
+ */
+// @ts-nocheck
+
+import { UsageError } from '../errors/index.ts';
+import type { ServiceDefinition } from '../service.ts';
+import type { TemplateConfig } from '../config/schema.ts';
+import { configHelp } from '../config/index.ts';
+import { loadServiceConfig, schemaOptionsOf } from './service-config.ts';
+import { trustedCa } from '../tls/index.ts';
+import { openDatabase } from '../database/index.ts';
+import { startService } from '../runtime.ts';
+import { version } from '../version.ts';
+import { parseCommand, type Command, type ServiceAction } from './parse.ts';
+import { generalHelp, initHelp, serviceHelp, unsealHelp, upHelp } from './help.ts';
+import { runInit } from './init-command.ts';
+import { callAdmin } from './admin-client.ts';
+import { runShutdown, runUnseal } from './admin-command.ts';
+import { runUp } from './up.ts';
+import { runOperatorCommand } from './operator-command.ts';
+
+export interface CliContext {
+  readonly services: readonly ServiceDefinition[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Registers a handler for SIGTERM and SIGINT; returns a function that removes it. */
+  readonly onSignal: (handler: (signal: string) => void) => () => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+type ActionRunner = (service: ServiceDefinition, config: TemplateConfig, context: CliContext) => Promise<number>;
+
+async function probe(path: string, config: TemplateConfig, context: CliContext): Promise<number> {
+  try {
+    const answer = await callAdmin({ address: config.admin.address, port: config.admin.port, ca: trustedCa(config) }, 'GET', path);
+    context.stdout(`${answer.body}\n`);
+    return answer.status === 200 ? EXIT_OK : EXIT_FAILURE;
+  } catch (error) {
+    context.stderr(`cryptoutil: admin endpoint not reachable: ${(error as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+/** One runner per action: adding an action adds a row here and one in parse.ts. */
+const actionRunners: Readonly<Record<ServiceAction, ActionRunner>> = {
+  async start(service, config, context) {
+    const running = await startService(service, config);
+    const removeSignal = context.onSignal((signal) => { void running.stop(signal); });
+    context.stdout(`${service.name} listening on ${running.publicUrl} (admin ${running.adminUrl})\n`);
+    await running.stopped;
+    removeSignal();
+    return EXIT_OK;
+  },
+  livez: (_service, config, context) => probe('/admin/v1/livez', config, context),
+  readyz: (_service, config, context) => probe('/admin/v1/readyz', config, context),
+  shutdown: (_service, config, context) => runShutdown(config, context),
+  async migrate(service, config, context) {
+    const database = await openDatabase({
+      url: config.database.url,
+      entities: service.entities,
+      migrations: service.migrations,
+      dataDir: config.dataDir,
+    });
+    try {
+      const applied = await database.migrate();
+      context.stdout(applied.length === 0 ? 'database is up to date\n' : `applied: ${applied.join(', ')}\n`);
+      return EXIT_OK;
+    } finally {
+      await database.close();
+    }
+  },
+};
+
+async function run(command: Command, context: CliContext): Promise<number> {
+  switch (command.kind) {
+    case 'help':
+      context.stdout(generalHelp(context.services));
+      return EXIT_OK;
+    case 'up-help':
+      context.stdout(upHelp(context.services));
+      return EXIT_OK;
+    case 'service-help':
+      context.stdout(serviceHelp(command.service));
+      return EXIT_OK;
+    case 'version':
+      context.stdout(`cryptoutil ${version}\n`);
+      return EXIT_OK;
+    case 'up':
+      return runUp({ dataDir: command.dataDir, portOffset: command.portOffset, configFiles: command.configFiles, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
+    case 'service':
+      return runServiceAction(command, context);
+    case 'init-help':
+      context.stdout(initHelp(command.service));
+      return EXIT_OK;
+    case 'init':
+      await runInit(command, context.stdout);
+      return EXIT_OK;
+    case 'unseal-help':
+      context.stdout(unsealHelp(command.service));
+      return EXIT_OK;
+    case 'unseal':
+      return runUnseal(loadServiceConfig(command.service, command.configFiles, context.env), command.shareFile, context);
+  }
+}
+
+async function runServiceAction(command: Extract<Command, { kind: 'service' }>, context: CliContext): Promise<number> {
+  const { service } = command;
+  if (command.help) {
+    context.stdout(`Usage: cryptoutil ${service.name} ${command.action} [--config F.yml]...\n\n${configHelp(schemaOptionsOf(service))}`);
+    return EXIT_OK;
+  }
+  const config = loadServiceConfig(service, command.configFiles, context.env);
+  return actionRunners[command.action](service, config, context);
+}
+
+/** Runs one command; never throws: usage errors exit 2, everything else exits 1. */
+export async function main(argv: readonly string[], context: CliContext): Promise<number> {
+  try {
+    // The operator is not a service: it has commands of its own (start, livez, readyz).
+    if (argv[0] === 'operator') return await runOperatorCommand(argv.slice(1), context);
+    return await run(parseCommand(argv, context.services), context);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      context.stderr(`cryptoutil: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    context.stderr(`cryptoutil: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}

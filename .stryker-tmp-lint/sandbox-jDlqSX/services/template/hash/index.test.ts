@@ -1,0 +1,33 @@
+// @ts-nocheck
+import { expect } from 'chai';
+import { DEFAULT_LATEST_VERSION, HashError, HashRegistry, PRODUCTION_ITERATIONS, createHashService } from './index.ts';
+import type { HashServiceOptions } from './index.ts';
+
+async function rejection(options: HashServiceOptions): Promise<string> {
+  const outcome = await createHashService(options).then(
+    () => 'resolved',
+    (error: unknown) => error,
+  );
+  expect(outcome).to.be.instanceOf(HashError);
+  return (outcome as HashError).reason;
+}
+
+describe('createHashService', () => {
+  it('returns the four registries of DESIGN.md, frozen, each at version 3', async () => {
+    const hashes = await createHashService({ pepper: 'index-test-pepper-0123456789' });
+    expect(Object.keys(hashes)).to.deep.equal(['lowEntropyRandom', 'lowEntropyDeterministic', 'highEntropyRandom', 'highEntropyDeterministic']);
+    expect(Object.isFrozen(hashes)).to.equal(true);
+    for (const registry of Object.values(hashes)) {
+      expect(registry).to.be.instanceOf(HashRegistry);
+      expect(registry.latestVersion).to.equal(DEFAULT_LATEST_VERSION);
+    }
+    expect(DEFAULT_LATEST_VERSION).to.equal(3);
+    expect(PRODUCTION_ITERATIONS[1]).to.equal(600_000);
+  });
+
+  it('rejects (never throws synchronously) on a bad pepper, latest version or iteration count', async () => {
+    expect(await rejection({ pepper: 'short' })).to.equal('ERR_HASH_PEPPER_INVALID');
+    expect(await rejection({ pepper: 'index-test-pepper-0123456789', latestVersions: { highEntropyRandom: 4 } })).to.equal('ERR_HASH_UNKNOWN_VERSION');
+    expect(await rejection({ pepper: 'index-test-pepper-0123456789', pbkdf2Iterations: { 2: 0 } })).to.equal('ERR_HASH_PARAMETERS_INVALID');
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The request pipelines of the two listeners, outermost first, in one place (DESIGN "Two HTTPS
+ * listeners"). The server assembly appends authentication, validation and handlers per route.
+ */
+// @ts-nocheck
+
+import type Koa from 'koa';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { TemplateConfig } from '../config/schema.ts';
+import type { RequestState } from '../service.ts';
+import { metricsMiddleware } from '../telemetry/metrics.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import { accessLog } from './access-log.ts';
+import { bodyLimit } from './body-limit.ts';
+import { resolveClientAddress } from './client-address.ts';
+import { cors } from './cors.ts';
+import { ipAllowlist } from './ip-allowlist.ts';
+import { problemDetails } from './problem-details.ts';
+import { rateLimit } from './rate-limit.ts';
+import { requestId } from './request-id.ts';
+import { securityHeaders } from './security-headers.ts';
+import { tracing } from './tracing.ts';
+
+/** Admin requests are probes, scrapes and one unseal share at a time: nothing needs more. */
+export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface PipelineDeps {
+  readonly logger: Logger;
+  readonly serviceName: string;
+  readonly config: TemplateConfig;
+  readonly metrics: Metrics;
+  /** Required when `rateLimit.redisUrl` is set: `createRateLimitStore(url)`, closed by the caller at shutdown. */
+  readonly redis?: Redis;
+}
+
+/**
+ * Public listener. The client's address is resolved first (`http.trustedProxies`), so every step
+ * names the client alike. The problem renderer sits inside the access log and the metrics (they record
+ * the final status) and inside the request id (its `instance` is known); every step after it throws.
+ */
+export function publicPipeline(deps: PipelineDeps): Koa.Middleware<RequestState>[] {
+  const { config } = deps;
+  if (config.rateLimit.redisUrl !== '' && deps.redis === undefined) {
+    throw new Error('rateLimit.redisUrl is set: pass createRateLimitStore(config.rateLimit.redisUrl) as deps.redis');
+  }
+  return [
+    resolveClientAddress(config.http.trustedProxies),
+    requestId(),
+    accessLog(deps.logger),
+    metricsMiddleware(deps.metrics),
+    problemDetails(deps.logger),
+    tracing(deps.serviceName),
+    ipAllowlist(config.ipAllowlist),
+    rateLimit({
+      perSecond: config.rateLimit.perSecond,
+      burst: config.rateLimit.burst,
+      ...(deps.redis === undefined ? {} : { redis: deps.redis }),
+      namespace: `cryptoutil:ratelimit:${deps.serviceName}`,
+    }),
+    securityHeaders(config.auth.issuer),
+    cors(config.cors.origins),
+    bodyLimit(config.body.limitBytes),
+  ];
+}
+
+/** Admin listener (loopback only): no allowlist, rate limit or CORS; probes must never be refused. */
+export function adminPipeline(deps: Pick<PipelineDeps, 'logger' | 'serviceName'>): Koa.Middleware<RequestState>[] {
+  return [requestId(), accessLog(deps.logger), problemDetails(deps.logger), securityHeaders(), bodyLimit(ADMIN_BODY_LIMIT_BYTES)];
+}

@@ -1,0 +1,140 @@
+/**
+ * The one place where errors become responses: RFC 9457 `application/problem+json`. Everything
+ * below it throws; nothing below it writes an error body by hand.
+ */
+// @ts-nocheck
+
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  InternalError,
+  MethodNotAllowedError,
+  NotFoundError,
+  ProblemError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnprocessableEntityError,
+  UnsupportedMediaTypeError,
+} from '../errors/index.ts';
+import type { RequestState } from '../service.ts';
+
+/** RFC 9457 §3.1 `type`: a URN per problem code, stable for clients to switch on. */
+export const PROBLEM_TYPE_PREFIX = 'urn:cryptoutil:problem:';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The client-facing part of an http-errors style error (Koa's `ctx.throw`, raw-body, routers). */
+interface HttpErrorSource {
+  readonly detail: string;
+  header(name: string): string | undefined;
+}
+
+type ProblemFactory = (source: HttpErrorSource) => ProblemError;
+
+/**
+ * Status of a library's 4xx error → the nearest class of our hierarchy. A 413 keeps the base class
+ * because PayloadTooLargeError words its detail from a byte limit a generic error does not carry.
+ */
+const NEAREST_PROBLEM: Readonly<Partial<Record<number, ProblemFactory>>> = {
+  400: (source) => new BadRequestError(source.detail),
+  401: (source) => new UnauthorizedError(source.detail, source.header('WWW-Authenticate')),
+  403: (source) => new ForbiddenError(source.detail),
+  404: (source) => new NotFoundError(source.detail),
+  405: (source) => new MethodNotAllowedError(headerList(source.header('Allow'))),
+  409: (source) => new ConflictError(source.detail),
+  413: (source) => new ProblemError(413, 'payload_too_large', 'Payload Too Large', { detail: source.detail }),
+  415: (source) => new UnsupportedMediaTypeError(source.detail),
+  422: (source) => new UnprocessableEntityError(source.detail),
+  429: (source) => new TooManyRequestsError(retryAfterSeconds(source.header('Retry-After'))),
+};
+
+/** A 4xx status outside the table is still the client's fault: 400 is the nearest generic answer. */
+const FALLBACK_CLIENT_PROBLEM: ProblemFactory = (source) => new BadRequestError(source.detail);
+
+/** Responses downstream finished with a status but no body: the router's "no route" answers. */
+const EMPTY_RESPONSE_PROBLEM: Readonly<Partial<Record<number, (ctx: Koa.ParameterizedContext<RequestState>) => ProblemError>>> = {
+  404: () => new NotFoundError(),
+  405: (ctx) => new MethodNotAllowedError(headerList(ctx.response.get('Allow'))),
+};
+
+function headerList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** RFC 9110 §10.2.3: delay-seconds; anything else becomes the shortest sensible wait. */
+function retryAfterSeconds(value: string | undefined): number {
+  const seconds = Number(value);
+  return Number.isSafeInteger(seconds) && seconds > 0 ? seconds : 1;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** http-errors shape: a numeric 4xx `status`/`statusCode`, `expose: true`, a string message. */
+function clientHttpError(error: unknown): { status: number; source: HttpErrorSource } | undefined {
+  if (!(error instanceof Error) || !isRecord(error)) return undefined;
+  const status = typeof error.status === 'number' ? error.status : error.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499 || error.expose !== true) return undefined;
+  const headers = isRecord(error.headers) ? error.headers : {};
+  const header = (name: string): string | undefined => {
+    const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    const value = key === undefined ? undefined : headers[key];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  };
+  return { status, source: { detail: error.message, header } };
+}
+
+/** The problem a thrown value will be answered with; also used by steps that report the status. */
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  const http = clientHttpError(error);
+  if (http === undefined) return new InternalError(error);
+  return (NEAREST_PROBLEM[http.status] ?? FALLBACK_CLIENT_PROBLEM)(http.source);
+}
+
+/** A class name is safe to log; a message or stack may hold SQL, paths or secrets. */
+export function errorClass(error: unknown): string {
+  if (isRecord(error) && typeof error.constructor === 'function') return error.constructor.name;
+  return typeof error;
+}
+
+function render(ctx: Koa.ParameterizedContext<RequestState>, problem: ProblemError): void {
+  ctx.status = problem.status;
+  for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
+  ctx.body = {
+    type: `${PROBLEM_TYPE_PREFIX}${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    ...(problem.expose ? { detail: problem.message } : {}),
+    instance: ctx.state.requestId,
+    code: problem.code,
+    ...(problem.errors.length > 0 ? { errors: problem.errors } : {}),
+  };
+  ctx.type = PROBLEM_CONTENT_TYPE;
+}
+
+/** Renders every error below it as RFC 9457 problem+json; unexpected errors are logged by class only. */
+export function problemDetails(logger: Logger): Koa.Middleware<RequestState> {
+  return async function problemDetailsStep(ctx, next) {
+    try {
+      await next();
+    } catch (error: unknown) {
+      const problem = toProblem(error);
+      if (problem.code === 'internal_error') {
+        const cause = error === problem ? problem.cause : undefined;
+        logger.error(
+          { requestId: ctx.state.requestId, error: errorClass(error), ...(cause === undefined ? {} : { cause: errorClass(cause) }) },
+          'request failed with an internal error',
+        );
+      }
+      render(ctx, problem);
+      return;
+    }
+    const empty = ctx.body == null ? EMPTY_RESPONSE_PROBLEM[ctx.status] : undefined;
+    if (empty !== undefined) render(ctx, empty(ctx));
+  };
+}

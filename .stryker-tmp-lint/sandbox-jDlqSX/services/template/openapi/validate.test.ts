@@ -1,0 +1,67 @@
+// @ts-nocheck
+import { expect } from 'chai';
+import { UnsupportedMediaTypeError, ValidationError } from '../errors/index.ts';
+import type { OperationSpec } from './document.ts';
+import { compileRequestValidator, type RawRequest } from './validate.ts';
+
+const operation = (extra: Partial<OperationSpec>): OperationSpec => ({
+  operationId: 'op', method: 'POST', path: '/x', koaPath: '/x', public: true, scopes: [], parameters: [], ...extra,
+});
+
+const raw = (extra: Partial<RawRequest>): RawRequest => ({
+  pathParams: {}, query: {}, header: () => undefined, contentType: undefined, body: undefined, ...extra,
+});
+
+function failure(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('request validation (media type ranges, RFC 9110 §12.5.1)', () => {
+  const wildcard = compileRequestValidator(operation({ requestBody: { required: true, content: [{ mediaType: 'image/*' }, { mediaType: '*/*' }] } }));
+
+  it('matches a type/* range and */* against any declared type', () => {
+    expect(() => wildcard(raw({ contentType: 'image/png', body: Buffer.from('x') }))).not.to.throw();
+    expect(() => wildcard(raw({ contentType: 'text/csv', body: Buffer.from('x') }))).not.to.throw();
+  });
+
+  it('answers 415 when a body comes without any content type', () => {
+    expect(failure(() => wildcard(raw({ body: Buffer.from('x') })))).to.be.instanceOf(UnsupportedMediaTypeError);
+  });
+
+  it('accepts an absent optional body without looking at its type', () => {
+    const optional = compileRequestValidator(operation({ requestBody: { required: false, content: [{ mediaType: 'application/json', schema: { type: 'object' } }] } }));
+    expect(optional(raw({}))).to.deep.equal({ params: {}, query: {} });
+  });
+
+  it('does not validate a JSON schema against a binary type matched through a range', () => {
+    const ranged = compileRequestValidator(operation({ requestBody: { required: true, content: [{ mediaType: 'application/*', schema: { type: 'object' } }] } }));
+    expect(() => ranged(raw({ contentType: 'application/octet-stream', body: Buffer.from('x') }))).not.to.throw();
+    expect(failure(() => ranged(raw({ contentType: 'application/json', body: 'text' })))).to.be.instanceOf(ValidationError);
+  });
+
+  it('names a missing required query parameter', () => {
+    const validate = compileRequestValidator(operation({ parameters: [{ name: 'q', in: 'query', required: true, explode: true, schema: { type: 'string' } }] }));
+    const error = failure(() => validate(raw({})));
+    expect(error).to.be.instanceOf(ValidationError).with.deep.property('errors', [{ pointer: '/query/q', message: 'is required' }]);
+  });
+
+  it('reads header parameters through the request and ignores undeclared ones', () => {
+    const validate = compileRequestValidator(operation({ parameters: [{ name: 'X-Count', in: 'header', required: true, explode: false, schema: { type: 'integer' } }] }));
+    expect(validate(raw({ header: (name) => (name === 'X-Count' ? '4' : undefined), query: { other: '1' } }))).to.deep.equal({ params: {}, query: {} });
+  });
+
+  it('splits unexploded arrays on commas and leaves scalars with commas alone', () => {
+    const validate = compileRequestValidator(operation({
+      parameters: [
+        { name: 'ids', in: 'path', required: true, explode: false, schema: { type: ['array'], items: { type: 'integer' } } },
+        { name: 'q', in: 'query', required: false, explode: false, schema: { type: 'string' } },
+      ],
+    }));
+    expect(validate(raw({ pathParams: { ids: '1,2' }, query: { q: 'a,b' } }))).to.deep.equal({ params: { ids: [1, 2] }, query: { q: 'a,b' } });
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * Request validation against the OpenAPI operation, compiled once per operation with Ajv
+ * (JSON Schema 2020-12, the dialect of OpenAPI 3.1). Parameters arrive as strings and are coerced
+ * to their schema types and defaulted; a JSON body is checked as sent, without coercion.
+ */
+// @ts-nocheck
+
+import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import { UnsupportedMediaTypeError, ValidationError, type FieldError } from '../errors/index.ts';
+import type { JsonSchema, MediaTypeSpec, OperationSpec, ParameterLocation, ParameterSpec } from './document.ts';
+import { isRecord } from './refs.ts';
+
+/** The parts of a request the validator reads, already taken off the Koa context. */
+export interface RawRequest {
+  /** Path parameters as the router decoded them. */
+  readonly pathParams: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** A request header, `undefined` when absent. */
+  header(name: string): string | undefined;
+  /** The raw `Content-Type` header, `undefined` when absent. */
+  readonly contentType: string | undefined;
+  /** Parsed JSON, raw bytes, or `undefined` when the request had no body. */
+  readonly body: unknown;
+}
+
+/** Declared parameters only, coerced and defaulted. */
+export interface ValidatedRequest {
+  readonly params: Record<string, unknown>;
+  readonly query: Record<string, unknown>;
+}
+
+/** Throws ValidationError (400) or UnsupportedMediaTypeError (415); otherwise returns the parameters. */
+export type RequestValidator = (request: RawRequest) => ValidatedRequest;
+
+// OpenAPI keywords Ajv does not know; they annotate and never validate.
+const OPENAPI_ANNOTATIONS = ['discriminator', 'example', 'externalDocs', 'xml'];
+
+function newAjv(options: Options): Ajv2020 {
+  // strictTypes/strictTuples would only log; everything else unknown fails at compile time.
+  const ajv = new Ajv2020({ strict: true, strictTypes: false, strictTuples: false, ...options });
+  ajv.addVocabulary(OPENAPI_ANNOTATIONS);
+  // ajv-formats is CommonJS: its default import is `module.exports`, whose `default` is the plugin.
+  ajvFormats.default(ajv);
+  return ajv;
+}
+
+// `coerceTypes: 'array'` also turns a single `?tag=a` into ["a"] and a lone ["5"] into 5.
+// Parameter defaults come from ParameterSpec.default (Ajv would miss one behind a `$ref`).
+const parameterAjv = newAjv({ coerceTypes: 'array', useDefaults: false });
+const bodyAjv = newAjv({ coerceTypes: false, useDefaults: true });
+
+/** Ajv keywords whose error names a property below the failing object, and how to word it. */
+const PROPERTY_ERRORS: Readonly<Record<string, { readonly param: string; readonly message: string }>> = {
+  required: { param: 'missingProperty', message: 'is required' },
+  dependentRequired: { param: 'missingProperty', message: 'is required' },
+  additionalProperties: { param: 'additionalProperty', message: 'is not allowed' },
+  unevaluatedProperties: { param: 'unevaluatedProperty', message: 'is not allowed' },
+};
+
+// RFC 6901 §3.
+function pointerToken(name: string): string {
+  return name.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function fieldErrors(prefix: string, validate: ValidateFunction): FieldError[] {
+  // Ajv sets `errors` whenever validation fails, and only then is this called.
+  return (validate.errors as readonly ErrorObject[]).map((error) => {
+    const rule = Object.hasOwn(PROPERTY_ERRORS, error.keyword) ? PROPERTY_ERRORS[error.keyword] : undefined;
+    const property: unknown = rule === undefined ? undefined : error.params[rule.param];
+    if (rule !== undefined && typeof property === 'string') {
+      return { pointer: `${prefix}${error.instancePath}/${pointerToken(property)}`, message: rule.message };
+    }
+    // Ajv words every error (its `messages` option defaults to true).
+    return { pointer: `${prefix}${error.instancePath}`, message: String(error.message) };
+  });
+}
+
+function isArraySchema(schema: JsonSchema): boolean {
+  return isRecord(schema) && (schema.type === 'array' || (Array.isArray(schema.type) && schema.type.includes('array')));
+}
+
+/** One object schema per location, so Ajv coerces and defaults each parameter in place. */
+function compileLocation(parameters: readonly ParameterSpec[]): ValidateFunction {
+  const properties: Record<string, unknown> = {};
+  let defs: Record<string, unknown> = {};
+  for (const { name, schema } of parameters) {
+    // Bundled schemas reference `#/$defs/...` from their own root: hoist those to the wrapper's root.
+    if (isRecord(schema) && isRecord(schema.$defs)) {
+      const { $defs, ...rest } = schema;
+      defs = { ...defs, ...$defs };
+      properties[name] = rest;
+    } else {
+      properties[name] = schema;
+    }
+  }
+  const required = parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name);
+  return parameterAjv.compile({ type: 'object', properties, required, $defs: defs });
+}
+
+type ValueSource = (request: RawRequest, name: string) => string | readonly string[] | undefined;
+
+const SOURCES: Readonly<Record<ParameterLocation, ValueSource>> = {
+  // The router only matches when every path parameter is there.
+  path: (request, name) => request.pathParams[name],
+  query: (request, name) => Object.hasOwn(request.query, name) ? request.query[name] : undefined,
+  header: (request, name) => request.header(name),
+};
+
+interface LocationCheck {
+  readonly location: ParameterLocation;
+  readonly parameters: readonly ParameterSpec[];
+  readonly validate: ValidateFunction;
+}
+
+function collect(check: LocationCheck, request: RawRequest): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const parameter of check.parameters) {
+    const value = SOURCES[check.location](request, parameter.name);
+    if (value === undefined) {
+      if (parameter.default !== undefined) {
+        values[parameter.name] = structuredClone(parameter.default);
+      }
+      continue;
+    }
+    // OpenAPI 3.1 §4.8.12.4: unexploded arrays (and every array in path or header) are comma-separated.
+    const joined = typeof value === 'string' && !parameter.explode && isArraySchema(parameter.schema);
+    values[parameter.name] = joined ? value.split(',') : value;
+  }
+  return values;
+}
+
+// RFC 9110 §8.3.1: the media type is case-insensitive and parameters follow a semicolon.
+function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').replace(/;.*$/s, '').trim().toLowerCase();
+}
+
+function accepts(declared: string, actual: string): boolean {
+  if (declared === '*/*') {
+    return actual !== '';
+  }
+  return declared.endsWith('/*') ? actual.startsWith(declared.slice(0, -1)) : declared === actual;
+}
+
+// RFC 6839 §3.1: `+json` structured syntax suffix.
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
+
+interface BodyCheck {
+  readonly required: boolean;
+  readonly media: readonly MediaTypeSpec[];
+  readonly schemas: ReadonlyMap<string, ValidateFunction>;
+}
+
+function compileBody(operation: OperationSpec): BodyCheck | undefined {
+  const { requestBody } = operation;
+  if (requestBody === undefined) {
+    return undefined;
+  }
+  const schemas = new Map<string, ValidateFunction>();
+  for (const { mediaType, schema } of requestBody.content) {
+    if (schema !== undefined) {
+      schemas.set(mediaType, bodyAjv.compile(schema));
+    }
+  }
+  return { required: requestBody.required, media: requestBody.content, schemas };
+}
+
+function bodyErrors(check: BodyCheck, request: RawRequest): FieldError[] {
+  if (request.body === undefined) {
+    return check.required ? [{ pointer: '/body', message: 'is required' }] : [];
+  }
+  const actual = mediaTypeOf(request.contentType);
+  const declared = check.media.find((media) => accepts(media.mediaType, actual));
+  if (declared === undefined) {
+    throw new UnsupportedMediaTypeError(`this operation accepts ${check.media.map((media) => media.mediaType).join(', ')}`);
+  }
+  // Binary bodies (application/octet-stream, application/jose) are only checked for presence and type.
+  const validate = JSON_MEDIA_TYPE.test(actual) ? check.schemas.get(declared.mediaType) : undefined;
+  if (validate === undefined || validate(request.body)) {
+    return [];
+  }
+  return fieldErrors('/body', validate);
+}
+
+/** Compiles the checks of one operation; call once at start, run per request. */
+export function compileRequestValidator(operation: OperationSpec): RequestValidator {
+  const locations: LocationCheck[] = (['path', 'query', 'header'] as const)
+    .map((location) => ({ location, parameters: operation.parameters.filter((parameter) => parameter.in === location) }))
+    .filter(({ parameters }) => parameters.length > 0)
+    .map(({ location, parameters }) => ({ location, parameters, validate: compileLocation(parameters) }));
+  const body = compileBody(operation);
+
+  return (request) => {
+    // An unacceptable content type (415) is answered before any field is looked at.
+    const bodyFailures = body === undefined ? [] : bodyErrors(body, request);
+    const errors: FieldError[] = [];
+    const validated: Record<ParameterLocation, Record<string, unknown>> = { path: {}, query: {}, header: {} };
+    for (const check of locations) {
+      const values = collect(check, request);
+      if (!check.validate(values)) {
+        errors.push(...fieldErrors(`/${check.location}`, check.validate));
+      }
+      validated[check.location] = values;
+    }
+    errors.push(...bodyFailures);
+    if (errors.length > 0) {
+      throw new ValidationError(errors);
+    }
+    return { params: validated.path, query: validated.query };
+  };
+}

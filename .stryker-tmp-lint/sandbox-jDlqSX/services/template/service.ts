@@ -1,0 +1,157 @@
+/**
+ * The contract between a service folder and the template. A service is a definition: its OpenAPI
+ * document, its entities and migrations, one handler per operationId, its own config keys and its
+ * readiness checks. The template owns everything else (listeners, pipeline, auth, data, admin).
+ */
+// @ts-nocheck
+
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { EntityManager, EntitySchema } from '@mikro-orm/core';
+import type { Schema } from 'convict';
+import type { MigrationObject } from '@mikro-orm/core';
+import type { TemplateConfig } from './config/schema.ts';
+import type { Orm } from './database/database.ts';
+import type { Barrier } from './barrier/contract.ts';
+import type { HashService } from './hash/index.ts';
+import type { Authenticate } from './openapi/router.ts';
+
+/** Which kind of token a request carried (DESIGN: `/service` vs `/browser`). */
+export type TokenKind = 'service' | 'browser';
+
+/** Who is calling, as proven by a verified JWT access token. */
+export interface Principal {
+  /** `sub`: the client id for client-credentials tokens (RFC 9068 §2.2), else the user. */
+  readonly subject: string;
+  readonly clientId: string;
+  readonly kind: TokenKind;
+  readonly scopes: ReadonlySet<string>;
+  /** Seconds since the epoch at which the token expires. */
+  readonly expiresAt: number;
+}
+
+/** Per-request state every template middleware and handler can rely on. */
+export interface RequestState {
+  requestId: string;
+  /** Set by the authentication step on `/service` and `/browser` routes. */
+  principal?: Principal;
+  /** A request-scoped MikroORM entity manager (a fork of the global one). */
+  em: EntityManager;
+  /** Path parameters, coerced to the types the OpenAPI document declares. */
+  params: Record<string, unknown>;
+  /** Query parameters, coerced and defaulted per the OpenAPI document. */
+  query: Record<string, unknown>;
+  /** The parsed request body (JSON) or the raw bytes (`application/octet-stream`, `application/jose`). */
+  body: unknown;
+}
+
+export type OperationContext = ParameterizedContext<RequestState>;
+
+/** Handles one OpenAPI operation: sets `ctx.status` and `ctx.body`, or throws a ProblemError. */
+export type OperationHandler = (ctx: OperationContext) => Promise<void> | void;
+
+/** operationId → handler. Every operation in the document must have one (checked at start). */
+export type OperationHandlers = Readonly<Record<string, OperationHandler>>;
+
+/** Result of one readiness check, as shown by `readyz` and `healthz`. */
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<CheckResult>;
+}
+
+/** What `cryptoutil up` tells a service about the suite it is part of. */
+export interface UpSuite {
+  readonly dataDir: string;
+  /** `https://127.0.0.1:<port>` of a service of the suite, by name (also when it is not started yet). */
+  publicUrl(service: string): string;
+  /** A generated secret kept in the data directory, the same on every run. */
+  secret(name: string): Promise<string>;
+  /** The confidential client `up` makes and writes to `credentials.json`. */
+  readonly demoClientId: string;
+}
+
+/** What the template hands a service when it assembles it. */
+export interface ServiceRuntime<C extends object = object> {
+  readonly name: string;
+  readonly config: TemplateConfig & C;
+  /** The service's ORM on a SQL driver (PostgreSQL or SQLite): `orm.em.fork()` can build queries. */
+  readonly orm: Orm;
+  readonly log: Logger;
+  readonly metrics: Registry;
+  /** Present when the definition sets `barrier: true`; sealed until enough shares arrive. */
+  readonly barrier?: Barrier;
+  /** Present when the definition sets `hash: true`: the hash service keyed by `hash.pepper`. */
+  readonly hash?: HashService;
+  /** PEM of the CA this service trusts for calls to the other services (its issuer, peers). */
+  readonly ca: string;
+  /** The public listener's base URL, e.g. `https://127.0.0.1:8180`; throws until it is bound. */
+  readonly publicUrl: () => string;
+  /** Runs `close` when the service stops, after the listeners have drained (timers, pools). */
+  readonly onStop: (close: () => Promise<void> | void) => void;
+  /**
+   * The API's token check, for protocol routes outside the OpenAPI document that take a bearer
+   * token too (EST): the same issuer, audience, token kinds and scope rules.
+   */
+  readonly authenticate?: Authenticate;
+}
+
+export interface ServiceDefinition<C extends object = object> {
+  /** Service name as used by the command line and in `urn:cryptoutil:<name>`. */
+  readonly name: string;
+  /** One-line description shown by `cryptoutil --help`. */
+  readonly summary: string;
+  /** Default public port (DESIGN table). */
+  readonly publicPort: number;
+  /** Admin port used by `cryptoutil up` (9090 + the row in the DESIGN table). */
+  readonly upAdminPort: number;
+  /** File URL of `openapi.yaml`. */
+  readonly openapi: URL;
+  /** The service's own configuration keys, merged with the template's shared keys. */
+  readonly configSchema?: Schema<C>;
+  readonly entities: readonly EntitySchema[];
+  readonly migrations: readonly MigrationObject[];
+  /** Builds the handlers once the runtime exists. */
+  operations(runtime: ServiceRuntime<C>): OperationHandlers;
+  /** Extra readiness checks beyond database and migrations. */
+  readinessChecks?(runtime: ServiceRuntime<C>): readonly ReadinessCheck[];
+  /**
+   * The service keeps secret material: the template adds the barrier's tables, starts sealed,
+   * answers 503 on business endpoints until unsealed, and serves the unseal and rotate admin routes.
+   */
+  readonly barrier?: boolean;
+  /** The service hashes secrets: the template builds the hash service; `hash.pepper` must be set. */
+  readonly hash?: boolean;
+  /**
+   * The public listener asks clients for a certificate without requiring one (EST's certificate
+   * authentication, RFC 7030 §3.3.2); the service's routes decide what a presented one proves.
+   */
+  readonly clientCertificates?: boolean;
+  /**
+   * Public routes outside the OpenAPI API: protocol endpoints (OAuth, OpenID Connect) and
+   * server-rendered pages. Mounted after the barrier gate and before the API router, so the
+   * whole pipeline applies; it calls `next()` for every path it does not serve.
+   */
+  routes?(runtime: ServiceRuntime<C>): Middleware<RequestState>;
+  /**
+   * Extra rows for the admin listener (loopback only, no token), path → method → handler,
+   * e.g. `POST /admin/v1/keys/rotate`. A path the template already serves is refused at start.
+   */
+  adminRoutes?(runtime: ServiceRuntime<C>): Readonly<Record<string, Readonly<Record<string, Middleware<RequestState>>>>>;
+  /**
+   * This service issues the tokens every other one trusts (identity-authz): `cryptoutil up` points
+   * every service's `auth.issuer` at it and writes its client into `credentials.json`.
+   */
+  readonly issuesTokens?: boolean;
+  /** `cryptoutil up`: the service's own configuration in a laptop suite (merged over the template's). */
+  upConfig?(suite: UpSuite): Promise<object>;
+  /** `cryptoutil up`: entries the service adds to `credentials.json` (identity-idp: the `admin` user). */
+  upCredentials?(suite: UpSuite): Promise<Readonly<Record<string, unknown>>>;
+  /** Extra middleware run after validation and before the handler (rare). */
+  readonly middleware?: readonly Middleware<RequestState>[];
+}

@@ -1,0 +1,54 @@
+/**
+ * Trace export (`telemetry.otlpEndpoint`). Off by default: the tracing middleware then talks to the
+ * OpenTelemetry API's no-op tracer and nothing leaves the process.
+ */
+// @ts-nocheck
+
+import { context, logs, propagation, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+
+export interface TracingOptions {
+  readonly service: string;
+  /** The collector's OTLP/HTTP base URL (`http://collector:4318`) or its full `/v1/traces` URL; empty = off. */
+  readonly otlpEndpoint: string;
+}
+
+export interface Tracing {
+  /** Flushes buffered spans and unregisters the SDK from the OpenTelemetry API. */
+  shutdown(): Promise<void>;
+}
+
+const TRACES_PATH = '/v1/traces';
+
+/** OTLP/HTTP §"OTLP/HTTP Request": traces are POSTed to `<endpoint>/v1/traces`. */
+export function tracesUrl(otlpEndpoint: string): string {
+  const base = otlpEndpoint.replace(/\/+$/, '');
+  return base.endsWith(TRACES_PATH) ? base : `${base}${TRACES_PATH}`;
+}
+
+/**
+ * Starts the Node SDK with only an OTLP/HTTP (JSON) trace exporter. Metrics stay with prom-client
+ * and logs with pino, so the SDK's metric and log pipelines are explicitly left empty.
+ */
+export function startTracing(options: TracingOptions): Tracing {
+  if (options.otlpEndpoint === '') return { shutdown: () => Promise.resolve() };
+  const sdk = new NodeSDK({
+    serviceName: options.service,
+    traceExporter: new OTLPTraceExporter({ url: tracesUrl(options.otlpEndpoint) }),
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [],
+  });
+  sdk.start();
+  return {
+    async shutdown() {
+      await sdk.shutdown();
+      // The API keeps what was registered; releasing it lets a later start (tests, reload) register again.
+      trace.disable();
+      context.disable();
+      propagation.disable();
+      logs.disable();
+    },
+  };
+}
