@@ -118,14 +118,21 @@ describe('pki-ca issuance lint rules', () => {
       const tbs = asn1js.fromBER(viewCertificate(certificate).tbsDer).result;
       if (!(tbs instanceof asn1js.Sequence)) throw new TypeError('TBSCertificate is not a SEQUENCE');
       const validity = tbs.valueBlock.value[4] as asn1js.Sequence;
-      const notBefore = validity.valueBlock.value[0] as asn1js.UTCTime;
-      const text = Buffer.from(notBefore.valueBlock.valueHexView).toString('latin1').replace('Z', '+0000');
-      validity.valueBlock.value[0] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 23 }, valueHex: Buffer.from(text) });
+      const offsetForm = (index: number): string => {
+        const time = validity.valueBlock.value[index] as asn1js.UTCTime;
+        const text = Buffer.from(time.valueBlock.valueHexView).toString('latin1').replace('Z', '+0000');
+        validity.valueBlock.value[index] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 23 }, valueHex: Buffer.from(text) });
+        return text;
+      };
+      const text = offsetForm(0);
       const edited = signTbs(new Uint8Array(tbs.toBER()), issuing, certificate);
       // asn1js reads the offset form as a date in 1899, so the plan is private (no 398-day limit).
       const findings = lintCertificate(edited, { issuer: issuing.certificate, plan: privatePlan });
       expect(ruleNames(findings)).to.deep.equal(['e_utc_time_not_in_zulu']);
       expect(findings[0]?.detail).to.equal(`notBefore UTCTime ${text} is not in Zulu time`);
+      const afterText = offsetForm(1);
+      const both = lintCertificate(signTbs(new Uint8Array(tbs.toBER()), issuing, certificate), { issuer: issuing.certificate, plan: privatePlan });
+      expect(both.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal([`e_utc_time_not_in_zulu: notBefore UTCTime ${text} is not in Zulu time, notAfter UTCTime ${afterText} is not in Zulu time`]);
     });
 
     it('e_wrong_time_format_pre2050: GeneralizedTime for 2049 fails, for 2050 passes', async () => {
@@ -133,6 +140,8 @@ describe('pki-ca issuance lint rules', () => {
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: privatePlan });
       expect(ruleNames(findings)).to.deep.equal(['e_wrong_time_format_pre2050']);
       expect(findings[0]?.detail).to.equal('notAfter GeneralizedTime 20300101000000Z is before 2050');
+      const both = resign(certificate, issuing, (tbs) => { tbs.validity.notBefore = new Time({ generalTime: new Date('2020-01-01T00:00:00Z') }); });
+      expect(lintCertificate(both, { issuer: issuing.certificate, plan: privatePlan }).map((finding) => finding.detail)).to.deep.equal(['notBefore GeneralizedTime 20200101000000Z is before 2050, notAfter GeneralizedTime 20300101000000Z is before 2050']);
       const keys = await generateKeys('ES256');
       const rootOf = async (notAfter: string): Promise<x509.X509Certificate> => {
         const root = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: testSerial(), name: 'CN=Long Root', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(notAfter), keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' }, extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)] });
@@ -237,6 +246,25 @@ describe('pki-ca issuance lint rules', () => {
       expect(ruleNames(lintCertificate(strange, { issuer: hierarchy.root.certificate, plan: caPlan }))).to.deep.equal([]);
     });
 
+    it('verifies each signature algorithm the table names (ECDSA and RSA with SHA-384 and SHA-512)', async () => {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      // WebCrypto binds an RSA key to one hash: the same key, imported once per hash.
+      const rsa = async (hash: string): Promise<webcrypto.CryptoKeyPair> => ({
+        privateKey: await webcrypto.subtle.importKey('pkcs8', pair.privateKey.export({ format: 'der', type: 'pkcs8' }), { name: 'RSASSA-PKCS1-v1_5', hash }, true, ['sign']),
+        publicKey: await webcrypto.subtle.importKey('spki', pair.publicKey.export({ format: 'der', type: 'spki' }), { name: 'RSASSA-PKCS1-v1_5', hash }, true, ['verify']),
+      });
+      const cases = [
+        [leafKeys, { name: 'ECDSA', hash: 'SHA-512' }, '1.2.840.10045.4.3.4'],
+        [await rsa('SHA-384'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' }, '1.2.840.113549.1.1.12'],
+        [await rsa('SHA-512'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, '1.2.840.113549.1.1.13'],
+      ] as const;
+      for (const [keys, signingAlgorithm, oid] of cases) {
+        const root = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: testSerial(), name: 'CN=Hash Root', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + DAY_MS), keys, signingAlgorithm, extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)] });
+        expect(AsnConvert.parse(root.rawData, Certificate).signatureAlgorithm.algorithm).to.equal(oid);
+        expect(ruleNames(lintCertificate(root, { issuer: root, plan: caPlan })), oid).to.deep.equal([]);
+      }
+    });
+
     it('e_cert_sig_alg_not_match_tbs_sig_alg: the TBS names another algorithm than the certificate', async () => {
       const certificate = resign(await leaf(), issuing, (tbs) => { tbs.signature = new AlgorithmIdentifier({ algorithm: '1.2.840.10045.4.3.3' }); });
       expect(lintLeaf(certificate)).to.deep.equal(['e_cert_sig_alg_not_match_tbs_sig_alg']);
@@ -298,10 +326,10 @@ describe('pki-ca issuance lint rules', () => {
     }
 
     it('names each bad dNSName in the detail', async () => {
-      const certificate = await leaf({ extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: '-a.test' }, { type: 'dns', value: 'b_.test' }, { type: 'dns', value: 'ok.test' }, { type: 'dns', value: 'c_.test' }])] }) });
+      const certificate = await leaf({ extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: '-a.test' }, { type: 'dns', value: 'b_.test' }, { type: 'dns', value: 'ok.test' }, { type: 'dns', value: 'c_.test' }, { type: 'dns', value: 'd..test' }])] }) });
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: privatePlan });
       expect(findings.map((finding) => finding.detail)).to.deep.equal([
-        'dNSName "-a.test" has label "-a" starting or ending with a hyphen',
+        'dNSName "-a.test" has label "-a" starting or ending with a hyphen, dNSName "d..test" has an empty label',
         'dNSName "b_.test" has a character other than a letter, digit or hyphen, dNSName "c_.test" has a character other than a letter, digit or hyphen',
       ]);
     });
@@ -347,6 +375,9 @@ describe('pki-ca issuance lint rules', () => {
       const signer: CaSigner = { name: 'bare', certificate: root, privateKey: keys.privateKey, keyAlgorithm: 'ES256', chain: [] };
       const rollover = (await issueTestCertificate(signer, { keys: newKeys, subject: 'CN=Bare Root', extensions: await extensions(newKeys.publicKey) })).certificate;
       expect(ruleNames(lintCertificate(rollover, { issuer: root, plan: caPlan }))).to.deep.equal(['e_ext_authority_key_identifier_missing']);
+      // The issuer's own key under another name is not self-signed either.
+      const renamed = (await issueTestCertificate(signer, { keys, subject: 'CN=Other Name', extensions: await extensions(keys.publicKey) })).certificate;
+      expect(ruleNames(lintCertificate(renamed, { issuer: root, plan: caPlan }))).to.deep.equal(['e_ext_authority_key_identifier_missing']);
     });
 
     it('e_ext_subject_key_identifier_missing_ca: a CA without SKI', async () => {
