@@ -21,6 +21,7 @@ describe('pki-ca lint DER reader (X.690 §8.1)', () => {
   });
 
   it('refuses truncated, indefinite and over-long lengths, and a missing child', () => {
+    expect(() => readElement(new Uint8Array([]), 0)).to.throw(RangeError, 'DER element truncated');
     expect(() => readElement(new Uint8Array([0x30]), 0)).to.throw(RangeError, 'DER element truncated');
     expect(() => readElement(new Uint8Array([0x30, 0x02, 0x00]), 0)).to.throw(RangeError, 'DER element truncated');
     expect(() => readElement(new Uint8Array([0x30, 0x82, 0x01]), 0)).to.throw(RangeError, 'DER element truncated');
