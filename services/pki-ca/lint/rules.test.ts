@@ -135,6 +135,17 @@ describe('pki-ca issuance lint rules', () => {
       expect(both.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal([`e_utc_time_not_in_zulu: notBefore UTCTime ${text} is not in Zulu time, notAfter UTCTime ${afterText} is not in Zulu time`]);
     });
 
+    it('e_utc_time_not_in_zulu: a GeneralizedTime without Z is not its concern', () => {
+      const { root } = hierarchy;
+      const tbs = asn1js.fromBER(viewCertificate(root.certificate).tbsDer).result;
+      if (!(tbs instanceof asn1js.Sequence)) throw new TypeError('TBSCertificate is not a SEQUENCE');
+      const validity = tbs.valueBlock.value[4] as asn1js.Sequence;
+      validity.valueBlock.value[1] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 24 }, valueHex: Buffer.from('20500101000000') });
+      const edited = signTbs(new Uint8Array(tbs.toBER()), root, root.certificate);
+      expect(viewCertificate(edited).notAfter).to.deep.equal({ type: 'GeneralizedTime', text: '20500101000000' });
+      expect(ruleNames(lintCertificate(edited, { issuer: edited, plan: caPlan }))).to.deep.equal([]);
+    });
+
     it('e_wrong_time_format_pre2050: GeneralizedTime for 2049 fails, for 2050 passes', async () => {
       const certificate = resign(await leaf(), issuing, (tbs) => { tbs.validity.notAfter = new Time({ generalTime: new Date('2030-01-01T00:00:00Z') }); });
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: privatePlan });
@@ -326,10 +337,12 @@ describe('pki-ca issuance lint rules', () => {
     }
 
     it('names each bad dNSName in the detail', async () => {
-      const certificate = await leaf({ extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: '-a.test' }, { type: 'dns', value: 'b_.test' }, { type: 'dns', value: 'ok.test' }, { type: 'dns', value: 'c_.test' }, { type: 'dns', value: 'd..test' }])] }) });
+      const longLabel = `${'a'.repeat(64)}.test`;
+      const longName = `${'a.'.repeat(125)}abcd`;
+      const certificate = await leaf({ extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: '-a.test' }, { type: 'dns', value: 'b_.test' }, { type: 'dns', value: 'ok.test' }, { type: 'dns', value: 'c_.test' }, { type: 'dns', value: 'd..test' }, { type: 'dns', value: longLabel }, { type: 'dns', value: longName }])] }) });
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: privatePlan });
       expect(findings.map((finding) => finding.detail)).to.deep.equal([
-        'dNSName "-a.test" has label "-a" starting or ending with a hyphen, dNSName "d..test" has an empty label',
+        `dNSName "-a.test" has label "-a" starting or ending with a hyphen, dNSName "d..test" has an empty label, dNSName "${longLabel}" has a label longer than 63 characters, dNSName "${longName}" is longer than 253 characters`,
         'dNSName "b_.test" has a character other than a letter, digit or hyphen, dNSName "c_.test" has a character other than a letter, digit or hyphen',
       ]);
     });

@@ -11,7 +11,7 @@ const MAX_LABEL_LENGTH = 63;
 const LDH = /^[a-z0-9-]*$/i;
 
 function dnsNames(certificate: CertificateView): readonly string[] {
-  return (certificate.subjectAltName?.names.items ?? []).filter((name) => name.type === 'dns').map((name) => name.value);
+  return certificate.subjectAltName?.names.items.filter((name) => name.type === 'dns').map((name) => name.value) ?? [];
 }
 
 /** The labels of a DNS name, its `*` wildcard label left out. */
@@ -102,7 +102,7 @@ export const nameRules: readonly LintRule[] = [
     description: 'In a public-style TLS certificate, each subject commonName is one of the subjectAltName DNS names or IP addresses.',
     applies: (certificate, context) => context.plan.publicTls && !certificate.isCa,
     check: (certificate) => {
-      const names = new Set((certificate.subjectAltName?.names.items ?? []).filter((name) => name.type === 'dns' || name.type === 'ip').map((name) => name.value.toLowerCase()));
+      const names = new Set(certificate.subjectAltName?.names.items.filter((name) => name.type === 'dns' || name.type === 'ip').map((name) => name.value.toLowerCase()));
       const wrong = certificate.certificate.subjectName.getField('CN').filter((commonName) => !names.has(commonName.toLowerCase()));
       return wrong.length === 0 ? undefined : wrong.map((commonName) => `commonName "${commonName}" is not in subjectAltName`).join(', ');
     },
