@@ -10,6 +10,8 @@ describe('pki-ca lint DER reader (X.690 §8.1)', () => {
     expect(readElement(long, 0)).to.deep.equal({ tag: 0x04, start: 0, contentStart: 4, end: 260 });
     const oneOctet = new Uint8Array([0x04, 0x81, 0x80, ...new Uint8Array(128)]);
     expect(readElement(oneOctet, 0).end).to.equal(131);
+    // 0x7f is the longest short form, not a long form.
+    expect(readElement(new Uint8Array([0x04, 0x7f, ...new Uint8Array(127)]), 0)).to.deep.equal({ tag: 0x04, start: 0, contentStart: 2, end: 129 });
   });
 
   it('lists the children of a constructed element in order', () => {
@@ -19,6 +21,7 @@ describe('pki-ca lint DER reader (X.690 §8.1)', () => {
   });
 
   it('refuses truncated, indefinite and over-long lengths, and a missing child', () => {
+    expect(() => readElement(new Uint8Array([]), 0)).to.throw(RangeError, 'DER element truncated');
     expect(() => readElement(new Uint8Array([0x30]), 0)).to.throw(RangeError, 'DER element truncated');
     expect(() => readElement(new Uint8Array([0x30, 0x02, 0x00]), 0)).to.throw(RangeError, 'DER element truncated');
     expect(() => readElement(new Uint8Array([0x30, 0x82, 0x01]), 0)).to.throw(RangeError, 'DER element truncated');

@@ -14,9 +14,9 @@ export interface DerElement {
 
 /** Reads the element at `offset`; throws a RangeError on a truncated or indefinite-length element. */
 export function readElement(bytes: Uint8Array, offset: number): DerElement {
-  const tag = bytes[offset];
-  const first = bytes[offset + 1];
-  if (tag === undefined || first === undefined) throw new RangeError('DER element truncated');
+  // A missing tag or length octet makes the length NaN, which the end check below refuses.
+  const tag = bytes[offset] ?? 0;
+  const first = bytes[offset + 1] ?? Number.NaN;
   let length = first;
   let contentStart = offset + 2;
   if (first > 0x7f) {

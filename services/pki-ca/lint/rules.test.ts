@@ -50,7 +50,7 @@ describe('pki-ca issuance lint rules', () => {
   }
 
   /** A CA certificate under the root with the usual extensions, some replaced or removed. */
-  async function caCertificate(changes: { readonly drop?: readonly string[]; readonly add?: readonly x509.Extension[]; readonly subject?: string } = {}): Promise<x509.X509Certificate> {
+  async function caCertificate(changes: { readonly drop?: readonly string[]; readonly add?: readonly x509.Extension[]; readonly subject?: string; readonly notAfter?: Date } = {}): Promise<x509.X509Certificate> {
     const keys = await generateKeys('ES256');
     const base = [
       new x509.BasicConstraintsExtension(true, 0, true),
@@ -60,7 +60,7 @@ describe('pki-ca issuance lint rules', () => {
     ];
     const replaced = new Set([...(changes.drop ?? []), ...(changes.add ?? []).map((extension) => extension.type)]);
     const extensions = [...base.filter((extension) => !replaced.has(extension.type)), ...(changes.add ?? [])];
-    return (await issueTestCertificate(hierarchy.root, { keys, subject: changes.subject ?? 'CN=Sub CA', extensions })).certificate;
+    return (await issueTestCertificate(hierarchy.root, { keys, subject: changes.subject ?? 'CN=Sub CA', extensions, notAfter: changes.notAfter })).certificate;
   }
 
   async function leaf(options: Parameters<typeof issueTestCertificate>[1] = {}): Promise<x509.X509Certificate> {
@@ -118,14 +118,32 @@ describe('pki-ca issuance lint rules', () => {
       const tbs = asn1js.fromBER(viewCertificate(certificate).tbsDer).result;
       if (!(tbs instanceof asn1js.Sequence)) throw new TypeError('TBSCertificate is not a SEQUENCE');
       const validity = tbs.valueBlock.value[4] as asn1js.Sequence;
-      const notBefore = validity.valueBlock.value[0] as asn1js.UTCTime;
-      const text = Buffer.from(notBefore.valueBlock.valueHexView).toString('latin1').replace('Z', '+0000');
-      validity.valueBlock.value[0] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 23 }, valueHex: Buffer.from(text) });
+      const offsetForm = (index: number): string => {
+        const time = validity.valueBlock.value[index] as asn1js.UTCTime;
+        const text = Buffer.from(time.valueBlock.valueHexView).toString('latin1').replace('Z', '+0000');
+        validity.valueBlock.value[index] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 23 }, valueHex: Buffer.from(text) });
+        return text;
+      };
+      const text = offsetForm(0);
       const edited = signTbs(new Uint8Array(tbs.toBER()), issuing, certificate);
       // asn1js reads the offset form as a date in 1899, so the plan is private (no 398-day limit).
       const findings = lintCertificate(edited, { issuer: issuing.certificate, plan: privatePlan });
       expect(ruleNames(findings)).to.deep.equal(['e_utc_time_not_in_zulu']);
       expect(findings[0]?.detail).to.equal(`notBefore UTCTime ${text} is not in Zulu time`);
+      const afterText = offsetForm(1);
+      const both = lintCertificate(signTbs(new Uint8Array(tbs.toBER()), issuing, certificate), { issuer: issuing.certificate, plan: privatePlan });
+      expect(both.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal([`e_utc_time_not_in_zulu: notBefore UTCTime ${text} is not in Zulu time, notAfter UTCTime ${afterText} is not in Zulu time`]);
+    });
+
+    it('e_utc_time_not_in_zulu: a GeneralizedTime without Z is not its concern', () => {
+      const { root } = hierarchy;
+      const tbs = asn1js.fromBER(viewCertificate(root.certificate).tbsDer).result;
+      if (!(tbs instanceof asn1js.Sequence)) throw new TypeError('TBSCertificate is not a SEQUENCE');
+      const validity = tbs.valueBlock.value[4] as asn1js.Sequence;
+      validity.valueBlock.value[1] = new asn1js.Primitive({ idBlock: { tagClass: 1, tagNumber: 24 }, valueHex: Buffer.from('20500101000000') });
+      const edited = signTbs(new Uint8Array(tbs.toBER()), root, root.certificate);
+      expect(viewCertificate(edited).notAfter).to.deep.equal({ type: 'GeneralizedTime', text: '20500101000000' });
+      expect(ruleNames(lintCertificate(edited, { issuer: edited, plan: caPlan }))).to.deep.equal([]);
     });
 
     it('e_wrong_time_format_pre2050: GeneralizedTime for 2049 fails, for 2050 passes', async () => {
@@ -133,6 +151,8 @@ describe('pki-ca issuance lint rules', () => {
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: privatePlan });
       expect(ruleNames(findings)).to.deep.equal(['e_wrong_time_format_pre2050']);
       expect(findings[0]?.detail).to.equal('notAfter GeneralizedTime 20300101000000Z is before 2050');
+      const both = resign(certificate, issuing, (tbs) => { tbs.validity.notBefore = new Time({ generalTime: new Date('2020-01-01T00:00:00Z') }); });
+      expect(lintCertificate(both, { issuer: issuing.certificate, plan: privatePlan }).map((finding) => finding.detail)).to.deep.equal(['notBefore GeneralizedTime 20200101000000Z is before 2050, notAfter GeneralizedTime 20300101000000Z is before 2050']);
       const keys = await generateKeys('ES256');
       const rootOf = async (notAfter: string): Promise<x509.X509Certificate> => {
         const root = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: testSerial(), name: 'CN=Long Root', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(notAfter), keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' }, extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)] });
@@ -166,6 +186,25 @@ describe('pki-ca issuance lint rules', () => {
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: leafPlan });
       expect(ruleNames(findings)).to.deep.equal(['e_ext_duplicate_extension']);
       expect(findings[0]?.detail).to.equal('extensions repeated: 2.5.29.17');
+    });
+
+    it('e_ext_duplicate_extension: names each repeated extension once, in order', async () => {
+      const san = new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'leaf.test' }]);
+      const certificate = await leaf({ extensions: [...await leafExtensions(), san, new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]), san] });
+      const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: leafPlan });
+      expect(findings.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal(['e_ext_duplicate_extension: extensions repeated: 2.5.29.17, 2.5.29.37']);
+    });
+
+    it('e_cert_extensions_version_not_3: a v1 certificate without extensions is not concerned', async () => {
+      const v1 = resign(await leaf(), issuing, (tbs) => {
+        tbs.version = Version.v1;
+        delete tbs.extensions;
+      });
+      expect(lintLeaf(v1, privatePlan)).to.deep.equal(['e_ext_authority_key_identifier_missing', 'w_ext_subject_key_identifier_missing_sub_cert']);
+    });
+
+    it('UTCTime before 2020 is not taken for a GeneralizedTime year', async () => {
+      expect(lintLeaf(await leaf({ notBefore: new Date('2019-06-01T00:00:00Z') }), privatePlan)).to.deep.equal([]);
     });
 
     it('e_issuer_field_empty: an issuer with an empty subject', async () => {
@@ -216,6 +255,25 @@ describe('pki-ca issuance lint rules', () => {
       const findings = lintCertificate(await leaf(), { issuer: strange, plan: leafPlan });
       expect(findings.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal(['e_signature_invalid: issuer public key cannot be read']);
       expect(ruleNames(lintCertificate(strange, { issuer: hierarchy.root.certificate, plan: caPlan }))).to.deep.equal([]);
+    });
+
+    it('verifies each signature algorithm the table names (ECDSA and RSA with SHA-384 and SHA-512)', async () => {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      // WebCrypto binds an RSA key to one hash: the same key, imported once per hash.
+      const rsa = async (hash: string): Promise<webcrypto.CryptoKeyPair> => ({
+        privateKey: await webcrypto.subtle.importKey('pkcs8', pair.privateKey.export({ format: 'der', type: 'pkcs8' }), { name: 'RSASSA-PKCS1-v1_5', hash }, true, ['sign']),
+        publicKey: await webcrypto.subtle.importKey('spki', pair.publicKey.export({ format: 'der', type: 'spki' }), { name: 'RSASSA-PKCS1-v1_5', hash }, true, ['verify']),
+      });
+      const cases = [
+        [leafKeys, { name: 'ECDSA', hash: 'SHA-512' }, '1.2.840.10045.4.3.4'],
+        [await rsa('SHA-384'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-384' }, '1.2.840.113549.1.1.12'],
+        [await rsa('SHA-512'), { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, '1.2.840.113549.1.1.13'],
+      ] as const;
+      for (const [keys, signingAlgorithm, oid] of cases) {
+        const root = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: testSerial(), name: 'CN=Hash Root', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + DAY_MS), keys, signingAlgorithm, extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true), await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)] });
+        expect(AsnConvert.parse(root.rawData, Certificate).signatureAlgorithm.algorithm).to.equal(oid);
+        expect(ruleNames(lintCertificate(root, { issuer: root, plan: caPlan })), oid).to.deep.equal([]);
+      }
     });
 
     it('e_cert_sig_alg_not_match_tbs_sig_alg: the TBS names another algorithm than the certificate', async () => {
@@ -279,10 +337,12 @@ describe('pki-ca issuance lint rules', () => {
     }
 
     it('names each bad dNSName in the detail', async () => {
-      const certificate = await leaf({ extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: '-a.test' }, { type: 'dns', value: 'b_.test' }, { type: 'dns', value: 'ok.test' }, { type: 'dns', value: 'c_.test' }])] }) });
+      const longLabel = `${'a'.repeat(64)}.test`;
+      const longName = `${'a.'.repeat(125)}abcd`;
+      const certificate = await leaf({ extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: '-a.test' }, { type: 'dns', value: 'b_.test' }, { type: 'dns', value: 'ok.test' }, { type: 'dns', value: 'c_.test' }, { type: 'dns', value: 'd..test' }, { type: 'dns', value: longLabel }, { type: 'dns', value: longName }])] }) });
       const findings = lintCertificate(certificate, { issuer: issuing.certificate, plan: privatePlan });
       expect(findings.map((finding) => finding.detail)).to.deep.equal([
-        'dNSName "-a.test" has label "-a" starting or ending with a hyphen',
+        `dNSName "-a.test" has label "-a" starting or ending with a hyphen, dNSName "d..test" has an empty label, dNSName "${longLabel}" has a label longer than 63 characters, dNSName "${longName}" is longer than 253 characters`,
         'dNSName "b_.test" has a character other than a letter, digit or hyphen, dNSName "c_.test" has a character other than a letter, digit or hyphen',
       ]);
     });
@@ -300,6 +360,8 @@ describe('pki-ca issuance lint rules', () => {
       expect(lintLeaf(noSan)).to.deep.equal(['e_ext_san_missing', 'e_subject_common_name_not_from_san']);
       const email = await leaf({ subject: 'CN=a@b.test', extensions: await leafExtensions({ add: [new x509.SubjectAlternativeNameExtension([{ type: 'email', value: 'a@b.test' }])] }) });
       expect(lintLeaf(email)).to.deep.equal(['e_subject_common_name_not_from_san']);
+      const twoNames = lintCertificate(await leaf({ subject: 'CN=a.test, CN=leaf.test, CN=b.test' }), { issuer: issuing.certificate, plan: leafPlan });
+      expect(twoNames.map((finding) => finding.detail)).to.deep.equal(['commonName "a.test" is not in subjectAltName, commonName "b.test" is not in subjectAltName']);
     });
 
     it('e_ca_subject_field_empty: a CA with an empty subject (and a critical subjectAltName)', async () => {
@@ -326,6 +388,9 @@ describe('pki-ca issuance lint rules', () => {
       const signer: CaSigner = { name: 'bare', certificate: root, privateKey: keys.privateKey, keyAlgorithm: 'ES256', chain: [] };
       const rollover = (await issueTestCertificate(signer, { keys: newKeys, subject: 'CN=Bare Root', extensions: await extensions(newKeys.publicKey) })).certificate;
       expect(ruleNames(lintCertificate(rollover, { issuer: root, plan: caPlan }))).to.deep.equal(['e_ext_authority_key_identifier_missing']);
+      // The issuer's own key under another name is not self-signed either.
+      const renamed = (await issueTestCertificate(signer, { keys, subject: 'CN=Other Name', extensions: await extensions(keys.publicKey) })).certificate;
+      expect(ruleNames(lintCertificate(renamed, { issuer: root, plan: caPlan }))).to.deep.equal(['e_ext_authority_key_identifier_missing']);
     });
 
     it('e_ext_subject_key_identifier_missing_ca: a CA without SKI', async () => {
@@ -391,6 +456,20 @@ describe('pki-ca issuance lint rules', () => {
       const extra = lintCertificate(await tsa(true, [x509.ExtendedKeyUsage.timeStamping, x509.ExtendedKeyUsage.serverAuth]), { issuer: issuing.certificate, plan: privatePlan });
       expect(extra.map((finding) => `${finding.rule}: ${finding.detail}`)).to.deep.equal(['e_tsa_eku_not_critical_or_extra: extKeyUsage holds 2 purposes, not timeStamping alone']);
       expect(lintLeaf(await tsa(true, [x509.ExtendedKeyUsage.timeStamping]), privatePlan)).to.deep.equal([]);
+    });
+
+    it('CA certificates are exempt from the end-entity rules, even under a public TLS plan', async () => {
+      const notAfter = new Date(Date.now() + 400 * 86_400_000);
+      const usages = new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.ocspSigning]);
+      const keyUsage = new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.keyEncipherment, true);
+      const ca = await caCertificate({ notAfter, add: [usages, keyUsage] });
+      expect(ruleNames(lintCertificate(ca, { issuer: hierarchy.root.certificate, plan: { ...caPlan, publicTls: true } }))).to.deep.equal([]);
+      expect(ruleNames(lintCertificate(await caCertificate({ notAfter }), { issuer: hierarchy.root.certificate, plan: { ...caPlan, publicTls: true } }))).to.deep.equal([]);
+    });
+
+    it('a leaf may mark basicConstraints and keyUsage non-critical', async () => {
+      const extensions = await leafExtensions({ add: [new x509.BasicConstraintsExtension(false, undefined, false), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, false)] });
+      expect(lintLeaf(await leaf({ extensions }))).to.deep.equal([]);
     });
 
     it('e_ocsp_responder_missing_nocheck: an OCSP responder without id-pkix-ocsp-nocheck', async () => {

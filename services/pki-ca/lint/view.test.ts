@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { Version } from '@peculiar/asn1-x509';
+import { webcrypto } from 'node:crypto';
+import { AlgorithmIdentifier, SubjectPublicKeyInfo, Version } from '@peculiar/asn1-x509';
 import { resign } from '../testing/lint-certificates.ts';
-import { createTestHierarchy, issueTestCertificate } from '../testing/test-ca.ts';
+import { createTestHierarchy, generateKeys, issueTestCertificate } from '../testing/test-ca.ts';
 import { viewCertificate } from './view.ts';
 
 describe('pki-ca lint certificate view', () => {
@@ -26,5 +27,19 @@ describe('pki-ca lint certificate view', () => {
     const view = viewCertificate(v1);
     expect([view.version, view.extensions.length, view.isCa, view.keyUsageBits]).to.deep.equal([1, 0, false, 0]);
     expect(Buffer.from(view.subjectDer).equals(new Uint8Array(issuing.certificate.subjectName.toArrayBuffer()))).to.equal(true);
+  });
+
+  it('reads the key facts of RSA, Ed25519 and a key Node cannot read', async () => {
+    const { issuing } = await createTestHierarchy('ES256');
+    const facts = async (keys: webcrypto.CryptoKeyPair): Promise<unknown[]> => {
+      const { publicKey } = viewCertificate((await issueTestCertificate(issuing, { keys })).certificate);
+      return [publicKey.type, publicKey.modulusLength, publicKey.namedCurve, publicKey.key?.asymmetricKeyType];
+    };
+    expect(await facts(await webcrypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']))).to.deep.equal(['rsa', 2048, '', 'rsa']);
+    expect(await facts(await generateKeys('Ed25519'))).to.deep.equal(['ed25519', 0, '', 'ed25519']);
+    const strange = resign((await issueTestCertificate(issuing)).certificate, issuing, (tbs) => {
+      tbs.subjectPublicKeyInfo = new SubjectPublicKeyInfo({ algorithm: new AlgorithmIdentifier({ algorithm: '1.2.3.4' }), subjectPublicKey: new Uint8Array([1, 2, 3]).buffer });
+    });
+    expect(viewCertificate(strange).publicKey).to.deep.equal({ type: 'unreadable', modulusLength: 0, namedCurve: '', key: undefined });
   });
 });

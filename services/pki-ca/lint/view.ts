@@ -113,8 +113,6 @@ export function viewCertificate(certificate: x509.X509Certificate): CertificateV
   const extensions = certificate.extensions;
   const basicConstraints = firstOf(extensions, x509.BasicConstraintsExtension);
   const keyUsage = firstOf(extensions, x509.KeyUsagesExtension);
-  // @peculiar/x509 reads an empty bit string as NaN.
-  const keyUsageBits = Number(keyUsage?.usages);
   return {
     certificate,
     asn,
@@ -131,7 +129,8 @@ export function viewCertificate(certificate: x509.X509Certificate): CertificateV
     extensions,
     basicConstraints,
     keyUsage,
-    keyUsageBits: keyUsageBits > 0 ? keyUsageBits : 0,
+    // @peculiar/x509 reads an empty bit string as NaN; no extension is undefined: both are no bit.
+    keyUsageBits: Number(keyUsage?.usages) || 0,
     extendedKeyUsage: firstOf(extensions, x509.ExtendedKeyUsageExtension),
     subjectAltName: firstOf(extensions, x509.SubjectAlternativeNameExtension),
     isCa: basicConstraints?.ca === true,

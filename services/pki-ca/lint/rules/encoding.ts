@@ -82,7 +82,7 @@ export const encodingRules: readonly LintRule[] = [
     source: 'RFC5280',
     citation: 'RFC 5280 §4.1.2.5.1',
     description: 'A UTCTime validity date is expressed in Zulu time (ends in Z).',
-    applies: (certificate) => times(certificate).some(([, time]) => time.type === 'UTCTime'),
+    applies: () => true,
     check: (certificate) => {
       const wrong = times(certificate).filter(([, time]) => time.type === 'UTCTime' && !time.text.endsWith('Z'));
       return wrong.length === 0 ? undefined : wrong.map(([field, time]) => `${field} UTCTime ${time.text} is not in Zulu time`).join(', ');
@@ -94,7 +94,7 @@ export const encodingRules: readonly LintRule[] = [
     source: 'RFC5280',
     citation: 'RFC 5280 §4.1.2.5',
     description: 'Dates through 2049 are UTCTime; GeneralizedTime only from 2050 (UTCTime cannot express 2050 or later).',
-    applies: (certificate) => times(certificate).some(([, time]) => time.type === 'GeneralizedTime'),
+    applies: () => true,
     check: (certificate) => {
       const wrong = times(certificate).filter(([, time]) => time.type === 'GeneralizedTime' && Number(time.text.slice(0, 4)) < 2050);
       return wrong.length === 0 ? undefined : wrong.map(([field, time]) => `${field} GeneralizedTime ${time.text} is before 2050`).join(', ');
@@ -127,7 +127,7 @@ export const encodingRules: readonly LintRule[] = [
     source: 'RFC5280',
     citation: 'RFC 5280 §4.2',
     description: 'No extension appears more than once.',
-    applies: (certificate) => certificate.extensions.length > 1,
+    applies: () => true,
     check: (certificate) => {
       const seen = new Set<string>();
       const duplicates = new Set<string>();

@@ -9,13 +9,20 @@ import { hasExtendedKeyUsage, hasKeyUsage, isSelfSigned, type CertificateView, t
 /** Extension OIDs the rules look for by presence. */
 const oid = {
   subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
+  keyUsage: '2.5.29.15',
+  basicConstraints: '2.5.29.19',
   nameConstraints: '2.5.29.30',
+  authorityKeyIdentifier: '2.5.29.35',
   ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
 } as const;
 
 function extension(certificate: CertificateView, type: string): x509.Extension | undefined {
   return certificate.extensions.find((candidate) => candidate.type === type);
+}
+
+/** The certificate has an extension of this type that is not marked critical. */
+function notCritical(certificate: CertificateView, type: string): boolean {
+  return certificate.extensions.some((candidate) => candidate.type === type && !candidate.critical);
 }
 
 /** The rules on extensions, in table order. */
@@ -54,7 +61,7 @@ export const extensionRules: readonly LintRule[] = [
     citation: 'RFC 5280 §4.2.1.9',
     description: 'In a CA certificate, basicConstraints is critical.',
     applies: (certificate) => certificate.isCa,
-    check: (certificate) => (certificate.basicConstraints?.critical === true ? undefined : 'basicConstraints is not critical'),
+    check: (certificate) => (notCritical(certificate, oid.basicConstraints) ? 'basicConstraints is not critical' : undefined),
   },
   {
     name: 'e_ca_key_usage_missing',
@@ -80,8 +87,8 @@ export const extensionRules: readonly LintRule[] = [
     source: 'CABF_BR',
     citation: 'BR §7.1.2.10.7',
     description: 'A CA certificate’s keyUsage is critical.',
-    applies: (certificate) => certificate.isCa && certificate.keyUsage !== undefined,
-    check: (certificate) => (certificate.keyUsage?.critical === true ? undefined : 'CA certificate keyUsage is not critical'),
+    applies: (certificate) => certificate.isCa,
+    check: (certificate) => (notCritical(certificate, oid.keyUsage) ? 'CA certificate keyUsage is not critical' : undefined),
   },
   {
     name: 'e_sub_cert_key_usage_cert_sign_bit_set',
@@ -89,7 +96,7 @@ export const extensionRules: readonly LintRule[] = [
     source: 'CABF_BR',
     citation: 'BR §7.1.2.7.11',
     description: 'A subscriber (non-CA) certificate does not assert keyCertSign.',
-    applies: (certificate) => !certificate.isCa && certificate.keyUsage !== undefined,
+    applies: (certificate) => !certificate.isCa,
     check: (certificate) => (hasKeyUsage(certificate, x509.KeyUsageFlags.keyCertSign) ? 'subscriber certificate asserts keyCertSign' : undefined),
   },
   {
@@ -119,8 +126,8 @@ export const extensionRules: readonly LintRule[] = [
     source: 'RFC5280',
     citation: 'RFC 5280 §4.2.1.10',
     description: 'nameConstraints is critical (RFC 5280’s MUST; the BR’s later allowance of non-critical is not taken).',
-    applies: (certificate) => extension(certificate, oid.nameConstraints) !== undefined,
-    check: (certificate) => (extension(certificate, oid.nameConstraints)?.critical === true ? undefined : 'nameConstraints is not critical'),
+    applies: () => true,
+    check: (certificate) => (notCritical(certificate, oid.nameConstraints) ? 'nameConstraints is not critical' : undefined),
   },
   {
     name: 'e_ext_key_usage_without_bits',
@@ -146,10 +153,10 @@ export const extensionRules: readonly LintRule[] = [
     source: 'RFC3161',
     citation: 'RFC 3161 §2.3',
     description: 'A time-stamping certificate’s extKeyUsage is critical and holds timeStamping alone.',
-    applies: (certificate) => hasExtendedKeyUsage(certificate, eku.timeStamping),
-    check: (certificate) => {
-      const usage = certificate.extendedKeyUsage;
-      if (usage?.critical !== true) return 'timeStamping extKeyUsage is not critical';
+    applies: () => true,
+    check: ({ extendedKeyUsage: usage }) => {
+      if (!usage?.usages.includes(eku.timeStamping)) return undefined;
+      if (!usage.critical) return 'timeStamping extKeyUsage is not critical';
       return usage.usages.length === 1 ? undefined : `extKeyUsage holds ${usage.usages.length} purposes, not timeStamping alone`;
     },
   },

@@ -46,7 +46,7 @@ export const keyRules: readonly LintRule[] = [
     source: 'RFC5480',
     citation: 'RFC 5480 §3',
     description: 'An end-entity certificate with an EC key asserts neither keyEncipherment nor dataEncipherment.',
-    applies: (certificate) => certificate.publicKey.type === 'ec' && !certificate.isCa && certificate.keyUsage !== undefined,
+    applies: (certificate) => certificate.publicKey.type === 'ec' && !certificate.isCa,
     check: (certificate) => ((certificate.keyUsageBits & ecdsaForbiddenUsages) === 0 ? undefined : 'EC key with keyEncipherment or dataEncipherment'),
   },
   {
@@ -55,7 +55,7 @@ export const keyRules: readonly LintRule[] = [
     source: 'RFC8410',
     citation: 'RFC 8410 §5',
     description: 'An Ed25519 certificate asserts only digitalSignature, nonRepudiation, keyCertSign and cRLSign.',
-    applies: (certificate) => certificate.publicKey.type === 'ed25519' && certificate.keyUsage !== undefined,
+    applies: (certificate) => certificate.publicKey.type === 'ed25519',
     check: (certificate) => ((certificate.keyUsageBits & ~ed25519AllowedUsages) === 0 ? undefined : 'Ed25519 key with a key usage other than signing'),
   },
 ];

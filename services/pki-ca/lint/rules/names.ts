@@ -12,7 +12,7 @@ const MAX_LABEL_LENGTH = 63;
 const LDH = /^[a-z0-9-]*$/i;
 
 function dnsNames(certificate: CertificateView): readonly string[] {
-  return (certificate.subjectAltName?.names.items ?? []).filter((name) => name.type === 'dns').map((name) => name.value);
+  return certificate.subjectAltName?.names.items.filter((name) => name.type === 'dns').map((name) => name.value) ?? [];
 }
 
 /** The labels of a DNS name, its `*` wildcard label left out. */
@@ -56,8 +56,8 @@ export const nameRules: readonly LintRule[] = [
     source: 'RFC5280',
     citation: 'RFC 5280 §4.2.1.6',
     description: 'With an empty subject, the subjectAltName extension is critical.',
-    applies: (certificate) => certificate.subjectEmpty && certificate.subjectAltName !== undefined,
-    check: (certificate) => (certificate.subjectAltName?.critical === true ? undefined : 'subject is empty and subjectAltName is not critical'),
+    applies: (certificate) => certificate.subjectEmpty,
+    check: (certificate) => (certificate.subjectAltName?.critical === false ? 'subject is empty and subjectAltName is not critical' : undefined),
   },
   {
     name: 'e_ext_san_empty_name',
@@ -65,7 +65,7 @@ export const nameRules: readonly LintRule[] = [
     source: 'RFC5280',
     citation: 'RFC 5280 §4.2.1.6',
     description: 'The subjectAltName extension holds at least one name.',
-    applies: (certificate) => certificate.subjectAltName !== undefined,
+    applies: () => true,
     check: (certificate) => (certificate.subjectAltName?.names.items.length === 0 ? 'subjectAltName holds no name' : undefined),
   },
   {
@@ -74,7 +74,7 @@ export const nameRules: readonly LintRule[] = [
     source: 'RFC5280',
     citation: 'RFC 5280 §4.2.1.6; RFC 1034 §3.5',
     description: 'Each dNSName has the preferred name syntax: labels of 1 to 63 characters, not starting or ending with a hyphen, 253 characters at most.',
-    applies: (certificate) => dnsNames(certificate).length > 0,
+    applies: () => true,
     check: (certificate) => {
       const wrong = dnsNames(certificate).flatMap((name) => {
         const problem = syntaxProblem(name);
@@ -89,7 +89,7 @@ export const nameRules: readonly LintRule[] = [
     source: 'CABF_BR',
     citation: 'BR §7.1.4.2',
     description: 'Each dNSName label is letters, digits and hyphens (a leading `*` label aside).',
-    applies: (certificate) => dnsNames(certificate).length > 0,
+    applies: () => true,
     check: (certificate) => {
       const wrong = dnsNames(certificate).filter((name) => !labels(name).every((label) => LDH.test(label)));
       return wrong.length === 0 ? undefined : wrong.map((name) => `dNSName "${name}" has a character other than a letter, digit or hyphen`).join(', ');
@@ -103,7 +103,7 @@ export const nameRules: readonly LintRule[] = [
     description: 'In a public-style TLS certificate, each subject commonName is one of the subjectAltName DNS names or IP addresses.',
     applies: (certificate, context) => context.plan.publicTls && !certificate.isCa,
     check: (certificate) => {
-      const names = new Set((certificate.subjectAltName?.names.items ?? []).filter((name) => name.type === 'dns' || name.type === 'ip').map((name) => name.value.toLowerCase()));
+      const names = new Set(certificate.subjectAltName?.names.items.filter((name) => name.type === 'dns' || name.type === 'ip').map((name) => name.value.toLowerCase()));
       const wrong = certificate.certificate.subjectName.getField('CN').filter((commonName) => !names.has(commonName.toLowerCase()));
       return wrong.length === 0 ? undefined : wrong.map((commonName) => `commonName "${commonName}" is not in subjectAltName`).join(', ');
     },

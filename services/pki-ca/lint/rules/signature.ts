@@ -16,13 +16,14 @@ const signatureDigests: ReadonlyMap<string, string | null> = new Map([
   ['1.3.101.112', null],
 ]);
 
-/** Node throws rather than answers false when the key does not fit the algorithm: both are a bad signature. */
-function verifies(digest: string | null, data: Uint8Array, key: KeyObject, signature: Uint8Array): boolean {
+/** Undefined when the signature verifies, else the finding's detail. */
+function signatureProblem(digest: string | null, data: Uint8Array, key: KeyObject, signature: Uint8Array): string | undefined {
   try {
-    return verify(digest, data, { key, dsaEncoding: 'der' }, signature);
+    if (verify(digest, data, { key, dsaEncoding: 'der' }, signature)) return undefined;
   } catch {
-    return false;
+    // Node throws rather than answers false when the key does not fit the algorithm: both are a bad signature.
   }
+  return 'signature does not verify under the issuer key';
 }
 
 /** The rules on the signature and issuer, in table order. */
@@ -40,7 +41,7 @@ export const signatureRules: readonly LintRule[] = [
       if (digest === undefined) return `signature algorithm ${algorithm} is not supported`;
       const key = context.issuer.publicKey.key;
       if (key === undefined) return 'issuer public key cannot be read';
-      return verifies(digest, certificate.tbsDer, key, new Uint8Array(certificate.asn.signatureValue)) ? undefined : 'signature does not verify under the issuer key';
+      return signatureProblem(digest, certificate.tbsDer, key, new Uint8Array(certificate.asn.signatureValue));
     },
   },
   {
