@@ -7,11 +7,8 @@ import { loadRules } from './index.ts';
 import { parseEabKeys } from './protocols.ts';
 import { startPkiCa, type PkiHarness } from './testing/harness.ts';
 import { createTestHierarchy, issueTestCertificate, pem, privateKeyPem, tempFiles } from './testing/test-ca.ts';
-import * as acme from 'acme-client';
-import http from 'node:http';
-import https from 'node:https';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type * as acme from 'acme-client';
+import { http01Responder, orderLocalhost, type Http01Responder } from './testing/http01.ts';
 
 const run = promisify(execFile);
 
@@ -29,19 +26,12 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
   let files: Awaited<ReturnType<typeof tempFiles>>;
   let base: string;
 
-  const tokens = new Map<string, string>();
-  let challenges: http.Server;
+  let challenges: Http01Responder;
 
   before(async () => {
     // http-01 answers for `localhost` on a port of this test; pki-ca validates there (pki.acmeHttpPort).
-    challenges = http.createServer((request, response) => {
-      const token = /^\/\.well-known\/acme-challenge\/([\w-]+)$/.exec(request.url ?? '')?.[1] ?? '';
-      const keyAuthorization = tokens.get(token);
-      response.writeHead(keyAuthorization === undefined ? 404 : 200).end(keyAuthorization ?? '');
-    });
-    challenges.listen(0);
-    await once(challenges, 'listening');
-    pki = await startPkiCa({ rules: loadRules, pki: { acmeHttpPort: (challenges.address() as AddressInfo).port } });
+    challenges = await http01Responder();
+    pki = await startPkiCa({ rules: loadRules, pki: { acmeHttpPort: challenges.port } });
     base = pki.harness.service.publicUrl;
     files = await tempFiles({});
     const chain = (await pki.api('GET', '/cas/default/chain')).text;
@@ -152,17 +142,7 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
     expect(directory.status).to.equal(200);
     expect(JSON.parse(directory.body.toString())).to.include({ newNonce: `${base}/acme/default/new-nonce` });
     expect((await curl(pki, files, [`${base}/acme/root/directory`])).status).to.equal(404);
-    acme.axios.defaults.httpsAgent = new https.Agent({ ca: pki.harness.service.ca });
-    const client = new acme.Client({ directoryUrl: `${base}/acme/default/directory`, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffAttempts: 3, backoffMin: 50, backoffMax: 200 });
-    const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost', altNames: ['localhost'] });
-    const chain = await client.auto({
-      csr,
-      termsOfServiceAgreed: true,
-      challengePriority: ['http-01'],
-      skipChallengeVerification: true,
-      challengeCreateFn: (_authz, challenge, keyAuthorization) => { tokens.set(challenge.token, keyAuthorization); return Promise.resolve(); },
-      challengeRemoveFn: (_authz, challenge) => { tokens.delete(challenge.token); return Promise.resolve(); },
-    });
+    const { chain, client } = await orderLocalhost(`${base}/acme/default/directory`, pki.harness.service.ca, challenges);
     await writeFile(files.path('acme.pem'), chain);
     const { stdout } = await run('openssl', ['verify', '-CAfile', files.path('root.pem'), '-untrusted', files.path('untrusted.pem'), files.path('acme.pem')]);
     expect(stdout).to.contain('OK');

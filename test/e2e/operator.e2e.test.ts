@@ -5,13 +5,11 @@
  * (`demo-learn-ps`, `demo-sm-kms`), so the two resources never claim the same child.
  */
 import { expect } from 'chai';
-import * as acme from 'acme-client';
+import { http01Responder, orderLocalhost } from '../../services/pki-ca/testing/http01.ts';
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -328,15 +326,8 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     expect(tlsCa).to.include('-----BEGIN CERTIFICATE-----');
 
     // http-01 answers for `localhost`, on the port the pod's pki.acmeHttpPort names.
-    const tokens = new Map<string, string>();
-    const challenges = http.createServer((request, response) => {
-      const token = /^\/\.well-known\/acme-challenge\/([\w-]+)$/.exec(request.url ?? '')?.[1] ?? '';
-      const keyAuthorization = tokens.get(token);
-      response.writeHead(keyAuthorization === undefined ? 404 : 200).end(keyAuthorization ?? '');
-    });
-    challenges.listen(0, '127.0.0.1');
-    await once(challenges, 'listening');
-    const acmeHttpPort = (challenges.address() as AddressInfo).port;
+    const challenges = await http01Responder('127.0.0.1');
+    const acmeHttpPort = challenges.port;
     const files = await mkdtemp(join(dir, 'ca-'));
     try {
       await runPodOf('deployment/demo-pki-ca', async () => {
@@ -356,17 +347,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
         const subject = await runTool('openssl', ['x509', '-in', join(files, 'root.pem'), '-noout', '-subject', '-nameopt', 'sep_multiline']);
         expect(subject.split('\n').map((line) => line.trim()).filter((line) => line !== '')).to.deep.equal(['subject=', 'CN=cryptoutil demo CA', 'O=cryptoutil']);
 
-        acme.axios.defaults.httpsAgent = new https.Agent({ ca: tlsCa });
-        const client = new acme.Client({ directoryUrl: `https://127.0.0.1:${String(caPort)}/acme/default/directory`, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffAttempts: 5, backoffMin: 100, backoffMax: 500 });
-        const [, csr] = await acme.crypto.createCsr({ commonName: 'localhost', altNames: ['localhost'] });
-        const chain = await client.auto({
-          csr,
-          termsOfServiceAgreed: true,
-          challengePriority: ['http-01'],
-          skipChallengeVerification: true,
-          challengeCreateFn: (_authz, challenge, keyAuthorization) => { tokens.set(challenge.token, keyAuthorization); return Promise.resolve(); },
-          challengeRemoveFn: (_authz, challenge) => { tokens.delete(challenge.token); return Promise.resolve(); },
-        });
+        const { chain } = await orderLocalhost(`https://127.0.0.1:${String(caPort)}/acme/default/directory`, tlsCa, challenges);
         const [leaf = '', ...parents] = chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
         expect(parents).to.not.have.length(0);
         writeFileSync(join(files, 'leaf.pem'), `${leaf}\n`);

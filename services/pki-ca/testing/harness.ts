@@ -2,7 +2,7 @@
  * Starts pki-ca in process the way production does (real TLS, the test issuer over HTTPS, a SQLite
  * file or a PostgreSQL database), unsealed from configured shares, and calls it with JSON or bytes.
  */
-import https from 'node:https';
+import { bytesCall, type Answer, type CallOptions } from '../../template/testing/bytes-call.ts';
 import { keyCheckOfShares, newUnsealShares } from '../../template/barrier/index.ts';
 import { startTestService, type ServiceHarness } from '../../template/testing/service-harness.ts';
 import type { PkiConfig } from '../config.ts';
@@ -10,46 +10,14 @@ import { pkiCaWith } from '../index.ts';
 import type { RulesLoader } from '../rules.ts';
 import { fakeRules } from './fake-rules.ts';
 
+export type { Answer, CallOptions };
+
 /** Every scope of pki-ca. */
 export const ALL_SCOPES = ['ca:read', 'ca:issue', 'ca:revoke', 'ca:admin'];
 
-export interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly bytes: Buffer;
-  readonly text: string;
-  readonly json: unknown;
-}
-
-export interface CallOptions {
-  readonly token?: string;
-  readonly body?: unknown;
-}
-
-/** One HTTPS request trusting `ca`; bodies are JSON; the answer keeps its exact bytes. */
+/** One HTTPS request trusting `ca`, with byte-exact body and answer. */
 export function call(ca: string, method: string, url: string, options: CallOptions = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
-  if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = String(payload.length);
-  }
-  return new Promise((resolve, reject) => {
-    const request = https.request(url, { method, ca, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-      response.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        const text = bytes.toString('utf8');
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, bytes, text, json });
-      });
-    });
-    request.on('error', reject);
-    request.end(payload);
-  });
+  return bytesCall(ca, method, url, options);
 }
 
 export interface PkiHarness {

@@ -3,28 +3,15 @@
  * from shares given as configuration, and calls it with bytes as well as JSON: encrypt and decrypt
  * exchange `application/octet-stream` and `application/jose` bodies.
  */
-import https from 'node:https';
 import { newUnsealShares } from '../../template/barrier/index.ts';
 import { startTestService, type ServiceHarness } from '../../template/testing/service-harness.ts';
 import { smKms, smKmsOn } from '../index.ts';
+import { bytesCall, type Answer, type CallOptions } from '../../template/testing/bytes-call.ts';
+
+export { bytesCall, type Answer, type CallOptions };
 
 /** Every scope of sm-kms. */
 export const ALL_SCOPES = ['kms:admin', 'kms:read', 'kms:encrypt', 'kms:decrypt', 'kms:sign', 'kms:verify', 'kms:generate'];
-
-export interface Answer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly bytes: Buffer;
-  readonly text: string;
-  readonly json: unknown;
-}
-
-export interface CallOptions {
-  readonly token?: string;
-  /** JSON for objects; bytes or text sent as they are with `contentType`. */
-  readonly body?: unknown;
-  readonly contentType?: string;
-}
 
 export interface KmsHarness {
   readonly harness: ServiceHarness;
@@ -35,34 +22,6 @@ export interface KmsHarness {
   /** Creates an elastic key (which must answer 201) and returns its id. */
   createKey(body: Readonly<Record<string, unknown>>): Promise<string>;
   close(): Promise<void>;
-}
-
-/** One HTTPS request with a byte-exact body and answer. */
-export function bytesCall(ca: string, method: string, url: string, options: CallOptions = {}): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  let payload: Buffer | undefined;
-  if (options.body !== undefined) {
-    const raw = Buffer.isBuffer(options.body) || typeof options.body === 'string';
-    payload = raw ? Buffer.from(options.body) : Buffer.from(JSON.stringify(options.body));
-    headers['content-type'] = options.contentType ?? (raw ? 'application/octet-stream' : 'application/json');
-    headers['content-length'] = String(payload.length);
-  }
-  return new Promise((resolve, reject) => {
-    const request = https.request(url, { method, ca, headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-      response.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        const text = bytes.toString('utf8');
-        let json: unknown;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, bytes, text, json });
-      });
-    });
-    request.on('error', reject);
-    request.end(payload);
-  });
 }
 
 export interface StartOptions {
