@@ -10,19 +10,12 @@ import { AcmeCertificate } from './entities.ts';
 import { verifyAccountRequest, verifyRequest } from './jws.ts';
 import { AcmeProblem } from './problems.ts';
 import { normalizeSerial } from './renewal-info.ts';
+import { reasonCode, reasonNames } from '../crl/reasons.ts';
 
 /** RFC 5280 §5.3.1 reason codes a client may give; 7 is unused and removeFromCRL is not a revocation. */
-export const REVOCATION_REASONS: ReadonlyMap<number, string> = new Map([
-  [0, 'unspecified'],
-  [1, 'keyCompromise'],
-  [2, 'cACompromise'],
-  [3, 'affiliationChanged'],
-  [4, 'superseded'],
-  [5, 'cessationOfOperation'],
-  [6, 'certificateHold'],
-  [9, 'privilegeWithdrawn'],
-  [10, 'aACompromise'],
-]);
+export const REVOCATION_REASONS: ReadonlyMap<number, string> = new Map(
+  reasonNames.filter((name) => name !== 'removeFromCRL').map((name) => [reasonCode(name), name]),
+);
 
 function withNewline(pem: string): string {
   return `${pem.trimEnd()}\n`;

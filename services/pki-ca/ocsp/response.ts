@@ -14,23 +14,10 @@ import { eku, extendedKeyUsageOf } from '../extended-key-usage.ts';
 import { issuerIdentity, keyHash, namesIssuer, type IssuerIdentity } from './cert-id.ts';
 import type { OcspCertId, OcspRequest } from './request.ts';
 import { signatureAlgorithmIdentifier, signBytes } from '../signing.ts';
+import type { ReasonName } from '../crl/reasons.ts';
 
-/** RFC 5280 §5.3.1 reason codes by name (codes 0-6, 8-10; 7 is unused). */
-const REASON_CODES: Readonly<Record<RevocationReason, CRLReasons>> = {
-  unspecified: CRLReasons.unspecified,
-  keyCompromise: CRLReasons.keyCompromise,
-  cACompromise: CRLReasons.cACompromise,
-  affiliationChanged: CRLReasons.affiliationChanged,
-  superseded: CRLReasons.superseded,
-  cessationOfOperation: CRLReasons.cessationOfOperation,
-  certificateHold: CRLReasons.certificateHold,
-  removeFromCRL: CRLReasons.removeFromCRL,
-  privilegeWithdrawn: CRLReasons.privilegeWithdrawn,
-  aACompromise: CRLReasons.aACompromise,
-};
-
-/** A revocation reason by its RFC 5280 name. */
-export type RevocationReason = 'unspecified' | 'keyCompromise' | 'cACompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold' | 'removeFromCRL' | 'privilegeWithdrawn' | 'aACompromise';
+/** A revocation reason by its RFC 5280 name (the CRL's table). */
+export type RevocationReason = ReasonName;
 
 /** What the store says of one serial of the issuer. */
 export type CertStatus =
@@ -99,7 +86,7 @@ function certStatusOf(answer: CertStatus): AsnCertStatus {
   return new AsnCertStatus({
     revoked: new RevokedInfo({
       revocationTime: wholeSeconds(answer.revokedAt),
-      revocationReason: answer.reason === undefined ? undefined : new CRLReason(REASON_CODES[answer.reason]),
+      revocationReason: answer.reason === undefined ? undefined : new CRLReason(CRLReasons[answer.reason]),
     }),
   });
 }
