@@ -50,8 +50,10 @@ describeOnDatabases('pki-ca delegated signers and the ACME store', { entities, m
     })).toString('pem');
     const { serial } = await enroll(db().fork(), t.pki, { csr, profile: 'tls-server' });
     const deps = acmeDeps(() => db().fork(), t.pki);
-    expect(await deps.certificateBySerial?.(serial)).to.have.property('ca', 'default');
-    expect(await deps.certificateBySerial?.('4'.repeat(32))).to.equal(undefined);
+    expect(await deps.certificateBySerial?.('default', serial)).to.have.property('certificatePem').that.includes('BEGIN CERTIFICATE');
+    expect(await deps.certificateBySerial?.('root', serial)).to.equal(undefined);
+    expect(await deps.certificateBySerial?.('other', serial)).to.equal(undefined);
+    expect(await deps.certificateBySerial?.('default', '4'.repeat(32))).to.equal(undefined);
     expect(await deps.revoke('default', serial, 'keyCompromise')).to.equal('revoked');
     expect(await deps.revoke('default', serial, 'keyCompromise')).to.equal('already');
     expect(await deps.revoke('other', serial, 'keyCompromise')).to.equal('unknown');

@@ -29,6 +29,8 @@ export const CertificateAuthority = defineEntity({
     /** `barrier.encrypt(PKCS#8, "pki-ca/pki_cas/<id>")`. */
     sealedPrivateKey: p.blob(),
     status: p.string().$type<CaStatus>(),
+    /** The CA that took over this one's issuance when it was rotated; null until then. */
+    successorId: p.uuid().nullable(),
     notBefore: p.datetime(),
     notAfter: p.datetime(),
     createdAt: p.datetime(),

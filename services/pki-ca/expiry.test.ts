@@ -52,6 +52,14 @@ describe('pki-ca CA expiry watch', () => {
     expect(warnings).to.deep.equal([]);
   });
 
+  it('keeps a retiring CA in the gauge and the detail but warns only of the active one', async () => {
+    const { watch, warnings, metrics } = watchOf([{ name: 'old', status: 'retiring', notAfter: inDays(5) }, { name: 'new', status: 'active', notAfter: inDays(20) }]);
+    const detail = (await watch.readiness().check()).detail ?? '';
+    expect(detail).to.include('old expires within 5 days').and.include('new expires within 20 days');
+    expect(warnings.map((warning) => warning.fields.ca)).to.deep.equal(['new']);
+    expect(await metrics.metrics()).to.include('pki_ca_certificate_days_left{ca="old"} 5');
+  });
+
   it('publishes days left per CA as a gauge, read afresh at each scrape', async () => {
     const clock = { now: NOW };
     const { metrics } = watchOf([{ name: 'root', status: 'active', notAfter: inDays(100.256) }, { name: 'default', status: 'active', notAfter: inDays(-3) }], clock);
@@ -71,7 +79,7 @@ describe('pki-ca CA expiry watch', () => {
     await watch.refresh();
     await watch.refresh();
     expect(warnings).to.have.length(1);
-    expect(warnings[0]?.message).to.equal('pki-ca: CA default expires within 30 days; replace its certificate');
+    expect(warnings[0]?.message).to.equal('pki-ca: CA default expires within 30 days; replace its certificate (an issuing CA: POST /cas/default/rotate)');
     expect(warnings[0]?.fields).to.deep.equal({ ca: 'default', notAfter: inDays(45).toISOString(), daysLeft: 25 });
     cas[0] = { name: 'default', status: 'active', notAfter: inDays(40) };
     await watch.refresh();
@@ -80,8 +88,8 @@ describe('pki-ca CA expiry watch', () => {
     await watch.refresh();
     await watch.refresh();
     expect(warnings.map((warning) => warning.message)).to.deep.equal([
-      'pki-ca: CA default expires within 30 days; replace its certificate',
-      'pki-ca: CA default expires within 30 days; replace its certificate',
+      'pki-ca: CA default expires within 30 days; replace its certificate (an issuing CA: POST /cas/default/rotate)',
+      'pki-ca: CA default expires within 30 days; replace its certificate (an issuing CA: POST /cas/default/rotate)',
       'pki-ca: CA default has expired; retire it or replace its certificate',
     ]);
   });
@@ -108,7 +116,7 @@ describe('pki-ca CA expiry watch', () => {
       watch.stop();
     }
     expect(calls).to.be.greaterThan(1);
-    expect(warnings).to.deep.equal(['pki-ca: CA default expires within 30 days; replace its certificate']);
+    expect(warnings).to.deep.equal(['pki-ca: CA default expires within 30 days; replace its certificate (an issuing CA: POST /cas/default/rotate)']);
   });
 
   it('uses the wall clock when none is given', async () => {

@@ -103,15 +103,17 @@ export class CaExpiryWatch {
     const warningDays = this.#options.warningDays ?? EXPIRY_WARNING_DAYS;
     const cas = (await this.#options.listCas()).filter((ca) => ca.status !== 'retired');
     const expiries = cas.map((ca) => caExpiry(ca, now, warningDays));
+    // A retiring CA was rotated already: its end is expected, and its successor is watched instead.
+    const retiring = new Set(cas.filter((ca) => ca.status === 'retiring').map((ca) => ca.name));
     this.#gauge.reset();
     for (const expiry of expiries) {
       this.#gauge.set({ ca: expiry.name }, Math.round(expiry.daysLeft * 100) / 100);
       const key = `${expiry.name}@${expiry.notAfter.toISOString()}:${expiry.state}`;
-      if (expiry.state === 'valid' || this.#warned.has(key)) continue;
+      if (expiry.state === 'valid' || retiring.has(expiry.name) || this.#warned.has(key)) continue;
       this.#warned.add(key);
       this.#options.log.warn({ ca: expiry.name, notAfter: expiry.notAfter.toISOString(), daysLeft: Math.floor(expiry.daysLeft) }, expiry.state === 'expired'
         ? `pki-ca: CA ${expiry.name} has expired; retire it or replace its certificate`
-        : `pki-ca: CA ${expiry.name} expires within ${String(warningDays)} days; replace its certificate`);
+        : `pki-ca: CA ${expiry.name} expires within ${String(warningDays)} days; replace its certificate (an issuing CA: POST /cas/${expiry.name}/rotate)`);
     }
     return expiries;
   }

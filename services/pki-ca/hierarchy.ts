@@ -7,10 +7,10 @@ import type { EntityManager } from '@mikro-orm/core';
 import { BadRequestError, ConflictError } from '../template/errors/index.ts';
 import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
 import { x509 } from '../template/tls/x509.ts';
-import { signingAlgorithm, type CaKeyAlgorithm } from './contract.ts';
+import { signingAlgorithm, type CaKeyAlgorithm, type IssuancePlan } from './contract.ts';
 import type { PkiContext } from './context.ts';
 import { CertificateAuthority, type CaKind } from './entities.ts';
-import { assertLintPasses, signPlan, storeCertificate, type SigningKey } from './issue.ts';
+import { assertLintPasses, signPlan, storeCertificate, type SignedCertificate, type SigningKey } from './issue.ts';
 import { generateCaKey } from './keys.ts';
 import { certificatePem } from './pem.ts';
 import { findCa, openSigner } from './signers.ts';
@@ -42,6 +42,8 @@ export interface CaView {
   readonly parent: string | null;
   readonly keyAlgorithm: string;
   readonly status: string;
+  /** The CA that took over issuance when this one was rotated; null until then. */
+  readonly successor: string | null;
   readonly subject: string;
   readonly notBefore: string;
   readonly notAfter: string;
@@ -49,8 +51,8 @@ export interface CaView {
   readonly certificate: string;
 }
 
-/** The API shape of a CA; `parentName` is the parent's name, null for a root. */
-export async function presentCa(ca: CertificateAuthority, parentName: string | null): Promise<CaView> {
+/** The API shape of a CA; `parentName` and `successorName` are those CAs' names, null when none. */
+export async function presentCa(ca: CertificateAuthority, parentName: string | null, successorName: string | null = null): Promise<CaView> {
   const certificate = new x509.X509Certificate(ca.certificate);
   return {
     id: ca.id,
@@ -59,6 +61,7 @@ export async function presentCa(ca: CertificateAuthority, parentName: string | n
     parent: parentName,
     keyAlgorithm: ca.keyAlgorithm,
     status: ca.status,
+    successor: successorName,
     subject: certificate.subject,
     notBefore: ca.notBefore.toISOString(),
     notAfter: ca.notAfter.toISOString(),
@@ -71,14 +74,14 @@ export async function presentCa(ca: CertificateAuthority, parentName: string | n
 export async function listCas(em: EntityManager): Promise<CaView[]> {
   const cas = await em.find(CertificateAuthority, {}, { orderBy: { createdAt: 'asc', id: 'asc' } });
   const names = new Map(cas.map((ca) => [ca.id, ca.name]));
-  return await Promise.all(cas.map((ca) => presentCa(ca, names.get(ca.parentId ?? '') ?? null)));
+  return await Promise.all(cas.map((ca) => presentCa(ca, names.get(ca.parentId ?? '') ?? null, names.get(ca.successorId ?? '') ?? null)));
 }
 
 /** One CA in the API's shape (404 when unknown). */
 export async function getCa(em: EntityManager, name: string): Promise<CaView> {
   const ca = await findCa(em, name);
-  const parent = ca.parentId === null ? null : await em.findOneOrFail(CertificateAuthority, { id: ca.parentId });
-  return await presentCa(ca, parent?.name ?? null);
+  const nameOf = async (id: string | null | undefined): Promise<string | null> => id == null ? null : (await em.findOneOrFail(CertificateAuthority, { id })).name;
+  return await presentCa(ca, await nameOf(ca.parentId), await nameOf(ca.successorId));
 }
 
 /** The CA's certificate and those above it up to the root, as PEM, nearest first. */
@@ -114,12 +117,22 @@ async function parentOf(em: EntityManager, pki: PkiContext, input: NewCa): Promi
   return { id: parent.id, key: await openSigner(em, pki, input.parent) };
 }
 
+/** A CA certificate signed and linted, with its sealed key, not yet stored. */
+export interface PreparedCa {
+  readonly id: string;
+  readonly input: NewCa;
+  readonly parentId: string | null;
+  readonly sealedPrivateKey: Buffer;
+  readonly plan: IssuancePlan;
+  readonly signed: SignedCertificate;
+  readonly now: Date;
+}
+
 /**
- * Creates a CA: new sealed key, a CSR of it planned by the kind's profile, the certificate signed by
- * the parent (or itself), linted, and the CA row and its certificate row stored in one transaction.
- * A taken name is 409 and stores nothing.
+ * The slow half of making a CA, outside any transaction: a new sealed key, a CSR of it planned by
+ * the kind's profile, the certificate signed by the parent (or itself) and linted.
  */
-export async function createCa(em: EntityManager, pki: PkiContext, input: NewCa): Promise<CertificateAuthority> {
+export async function prepareCa(em: EntityManager, pki: PkiContext, input: NewCa): Promise<PreparedCa> {
   parseSubject(input.subject);
   if (await em.count(CertificateAuthority, { name: input.name }) > 0) throw new ConflictError(`a CA named ${input.name} exists`);
   const parent = await parentOf(em, pki, input);
@@ -138,26 +151,40 @@ export async function createCa(em: EntityManager, pki: PkiContext, input: NewCa)
   const now = pki.now();
   const signed = await signPlan(plan, csr.publicKey, issuer, now, pki.publicUrl());
   assertLintPasses(lint, signed.certificate, issuer.certificate ?? signed.certificate, plan);
-  return await em.transactional(async (tx) => {
-    const ca = tx.create(CertificateAuthority, {
-      id,
-      name: input.name,
-      kind: input.kind,
-      parentId: parent?.id ?? null,
-      keyAlgorithm: input.keyAlgorithm,
-      certificate: Buffer.from(signed.certificate.rawData),
-      sealedPrivateKey: key.sealed,
-      status: 'active',
-      notBefore: signed.certificate.notBefore,
-      notAfter: signed.certificate.notAfter,
-      createdAt: now,
-    });
-    // The CA row first: a root's own certificate row refers to it.
-    await flushOrConflict(tx, `a CA named ${input.name} exists`);
-    storeCertificate(tx, parent?.id ?? id, plan, signed, now);
-    await tx.flush();
-    return ca;
+  return { id, input, parentId: parent?.id ?? null, sealedPrivateKey: key.sealed, plan, signed, now };
+}
+
+/**
+ * Stores a prepared CA's row and its certificate's row in `tx`, whose transaction the caller
+ * owns. A taken name is 409.
+ */
+export async function storeCa(tx: EntityManager, prepared: PreparedCa): Promise<CertificateAuthority> {
+  const { id, input, signed, now } = prepared;
+  const ca = tx.create(CertificateAuthority, {
+    id,
+    name: input.name,
+    kind: input.kind,
+    parentId: prepared.parentId,
+    keyAlgorithm: input.keyAlgorithm,
+    certificate: Buffer.from(signed.certificate.rawData),
+    sealedPrivateKey: prepared.sealedPrivateKey,
+    status: 'active',
+    successorId: null,
+    notBefore: signed.certificate.notBefore,
+    notAfter: signed.certificate.notAfter,
+    createdAt: now,
   });
+  // The CA row first: a root's own certificate row refers to it.
+  await flushOrConflict(tx, `a CA named ${input.name} exists`);
+  storeCertificate(tx, prepared.parentId ?? id, prepared.plan, signed, now);
+  await tx.flush();
+  return ca;
+}
+
+/** Creates a CA (`prepareCa`, then `storeCa` in one transaction). */
+export async function createCa(em: EntityManager, pki: PkiContext, input: NewCa): Promise<CertificateAuthority> {
+  const prepared = await prepareCa(em, pki, input);
+  return await em.transactional((tx) => storeCa(tx, prepared));
 }
 
 /** The body of `POST /cas`, validated by the document. */

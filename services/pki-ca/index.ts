@@ -17,7 +17,8 @@ import { SignerCache } from './keys.ts';
 import { migrations } from './migrations.ts';
 import { caHandlers } from './routes/cas.ts';
 import { certificateHandlers } from './routes/certificates.ts';
-import { caCertificateRoute, chainRoutes } from './routes/public.ts';
+import { caBundleRoute, caCertificateRoute, chainRoutes } from './routes/public.ts';
+import { RetirementSweep } from './rotation.ts';
 import { memoizeRules, type RulesLoader } from './rules.ts';
 import { loadProfileCatalog } from './profiles/catalog.ts';
 import { lintCertificate } from './lint/index.ts';
@@ -39,6 +40,7 @@ export interface PkiProcess {
   readonly bootstrap: HierarchyBootstrap;
   readonly crls: CrlPublisher;
   readonly expiry: CaExpiryWatch;
+  readonly retirement: RetirementSweep;
   readonly fork: () => EntityManager;
   readonly authenticate: Authenticate;
 }
@@ -63,12 +65,15 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
   crls.start();
   const expiry = new CaExpiryWatch({ listCas: () => fork().find(CertificateAuthority, {}), log: runtime.log, metrics: runtime.metrics, now: () => pki.now() });
   expiry.start();
+  const retirement = new RetirementSweep(fork, () => pki.now(), runtime.log);
+  retirement.start();
   runtime.onStop(async () => {
     bootstrap.stop();
     expiry.stop();
+    retirement.stop();
     await crls.stop();
   });
-  return { pki, bootstrap, crls, expiry, fork, authenticate: runtime.authenticate };
+  return { pki, bootstrap, crls, expiry, retirement, fork, authenticate: runtime.authenticate };
 }
 
 /** Every handler, each first making sure the hierarchy was bootstrapped since the last unseal. */
@@ -85,6 +90,7 @@ export function pkiRoutes({ pki, bootstrap, crls, fork, authenticate }: PkiProce
   return chainRoutes([
     async (_ctx, next) => { await bootstrap.ensure(); await next(); },
     caCertificateRoute(),
+    caBundleRoute(),
     crlRoutes(crls),
     ocspRoutes(ocspAuthority(fork, pki)),
     tsaRoute(tsaAuthority(fork, pki)),

@@ -14,7 +14,7 @@ import { IssuedCertificate } from './entities.ts';
 import { certificateExtensions, issuerUrls } from './extensions.ts';
 import { newSerialHex } from './serial.ts';
 import { certificatePem } from './pem.ts';
-import { findCa, openSigner } from './signers.ts';
+import { currentCa, openSigner } from './signers.ts';
 import { signatureHolds } from './profiles/csr-facts.ts';
 
 const DAY_MS = 86_400_000;
@@ -98,6 +98,8 @@ export interface EnrollmentInput {
 /** What `POST /enrollments` answers. */
 export interface EnrollmentResult {
   readonly serial: string;
+  /** The CA that signed: the one named, or the successor it was rotated to. */
+  readonly ca: string;
   readonly certificate: string;
   /** The issuing CA's certificate, then those above it up to the root, as PEM. */
   readonly chain: readonly string[];
@@ -124,13 +126,16 @@ export function storeCertificate(em: EntityManager, caId: string, plan: Issuance
   });
 }
 
-/** The issuing CA of an enrollment: it must exist (404), issue leaves and be usable now (409). */
+/**
+ * The issuing CA of an enrollment naming `name`: that CA, or the successor it was rotated to. It
+ * must exist (404), issue leaves and be usable now (409).
+ */
 async function enrollmentIssuer(em: EntityManager, pki: PkiContext, name: string, now: Date): Promise<{ readonly signer: CaSigner; readonly caId: string }> {
-  const ca = await findCa(em, name);
+  const ca = await currentCa(em, name);
   if (ca.kind !== 'issuing') throw new BadRequestError(`CA ${name} is a ${ca.kind} CA; certificates are enrolled with an issuing CA`);
-  if (ca.status !== 'active') throw new ConflictError(`CA ${name} is ${ca.status} and issues no more certificates`);
-  if (ca.notAfter.getTime() <= now.getTime()) throw new ConflictError(`CA ${name} has expired`);
-  return { signer: await openSigner(em, pki, name), caId: ca.id };
+  if (ca.status !== 'active') throw new ConflictError(`CA ${ca.name} is ${ca.status} and issues no more certificates`);
+  if (ca.notAfter.getTime() <= now.getTime()) throw new ConflictError(`CA ${ca.name} has expired`);
+  return { signer: await openSigner(em, pki, ca.name), caId: ca.id };
 }
 
 /** `POST /enrollments`: CSR → plan → certificate → lint → stored → answer. */
@@ -147,6 +152,7 @@ export async function enroll(em: EntityManager, pki: PkiContext, input: Enrollme
   await em.flush();
   return {
     serial: signed.serialHex,
+    ca: signer.name,
     certificate: certificatePem(signed.certificate),
     chain: [signer.certificate, ...signer.chain].map((certificate) => certificatePem(certificate)),
     notAfter: signed.certificate.notAfter.toISOString(),

@@ -49,6 +49,13 @@ class CreatePkiCasAndCertificates extends PortableMigration {
   }
 }
 
+/** Rotation: a retiring CA names the CA that took over its issuance. */
+class AddPkiCaSuccessor extends PortableMigration {
+  override up(): void {
+    this.addSql(`alter table pki_cas add column successor_id ${this.types.uuid} null references pki_cas (id)`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-pki-cas-and-certificates', class: CreatePkiCasAndCertificates },
@@ -56,4 +63,5 @@ export const migrations: readonly MigrationObject[] = [
   crlMigration,
   delegatedSignerMigration,
   ...acmeMigrations,
+  { name: '0110-add-pki-ca-successor', class: AddPkiCaSuccessor },
 ];

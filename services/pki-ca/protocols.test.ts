@@ -9,16 +9,9 @@ import { startPkiCa, type PkiHarness } from './testing/harness.ts';
 import { createTestHierarchy, issueTestCertificate, pem, privateKeyPem, tempFiles } from './testing/test-ca.ts';
 import type * as acme from 'acme-client';
 import { http01Responder, orderLocalhost, type Http01Responder } from './testing/http01.ts';
+import { askOcsp, curl, enrollWithOpenssl, splitPem } from './testing/openssl-client.ts';
 
 const run = promisify(execFile);
-
-/** curl against the service, trusting its TLS CA; answers status and body bytes. */
-async function curl(pki: PkiHarness, files: Awaited<ReturnType<typeof tempFiles>>, args: readonly string[]): Promise<{ readonly status: number; readonly body: Buffer }> {
-  await writeFile(files.path('tls-ca.pem'), pki.harness.service.ca);
-  const out = files.path(`out-${String(Date.now())}-${String(Math.random()).slice(2)}`);
-  const { stdout } = await run('curl', ['-sS', '--cacert', files.path('tls-ca.pem'), '-o', out, '-w', '%{http_code}', ...args]);
-  return { status: Number(stdout), body: await readFile(out) };
-}
 
 describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, with openssl and curl', function () {
   this.timeout(60_000);
@@ -35,7 +28,7 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
     base = pki.harness.service.publicUrl;
     files = await tempFiles({});
     const chain = (await pki.api('GET', '/cas/default/chain')).text;
-    const pems = (chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((pem) => `${pem}\n`);
+    const pems = splitPem(chain);
     await writeFile(files.path('issuing.pem'), pems[0] ?? '');
     await writeFile(files.path('intermediate.pem'), pems[1] ?? '');
     await writeFile(files.path('root.pem'), pems[2] ?? '');
@@ -50,12 +43,7 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
 
   /** An openssl-made key and CSR for `name`, enrolled with tls-server; the PEM lands in `<label>.pem`. */
   async function enrolled(label: string, name: string): Promise<{ readonly serial: string }> {
-    await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', files.path(`${label}.key`), '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-out', files.path(`${label}.csr`)]);
-    const answer = await pki.api('POST', '/enrollments', { body: { csr: await readFile(files.path(`${label}.csr`), 'utf8'), profile: 'tls-server' } });
-    expect(answer.status, answer.text).to.equal(201);
-    const { serial, certificate } = answer.json as { serial: string; certificate: string };
-    await writeFile(files.path(`${label}.pem`), certificate);
-    return { serial };
+    return await enrollWithOpenssl(pki, files, label, name);
   }
 
   it('names the CRL, the OCSP responder and the issuer certificate in what it issues, and each URL answers', async () => {
@@ -95,15 +83,7 @@ describe('pki-ca protocols wired to the store: CRL, OCSP, time-stamps and EST, w
     const revoked = await enrolled('ocsp-revoked', 'ocsp-revoked.example.com');
     await enrolled('ocsp-good', 'ocsp-good.example.com');
     await pki.api('POST', `/certificates/${revoked.serial}/revoke`, { body: { reason: 'superseded' } });
-    const ask = async (leaf: string): Promise<string> => {
-      await run('openssl', ['ocsp', '-issuer', files.path('issuing.pem'), '-cert', files.path(leaf), '-reqout', files.path(`${leaf}.req`), '-no_nonce']);
-      const answer = await curl(pki, files, ['-H', 'Content-Type: application/ocsp-request', '--data-binary', `@${files.path(`${leaf}.req`)}`, `${base}/pki/v1/ocsp/default`]);
-      expect(answer.status).to.equal(200);
-      await writeFile(files.path(`${leaf}.resp`), answer.body);
-      const { stdout, stderr } = await run('openssl', ['ocsp', '-respin', files.path(`${leaf}.resp`), '-issuer', files.path('issuing.pem'), '-cert', files.path(leaf), '-CAfile', files.path('root.pem'), '-verify_other', files.path('untrusted.pem'), '-resp_text']);
-      expect(stderr).to.contain('Response verify OK');
-      return stdout;
-    };
+    const ask = (leaf: string): Promise<string> => askOcsp(pki, files, 'default', { issuer: 'issuing.pem', leaf, root: 'root.pem', untrusted: 'untrusted.pem' });
     const good = await ask('ocsp-good.pem');
     expect(good).to.contain('ocsp-good.pem: good').and.contain('OCSP Responder default');
     expect(await ask('ocsp-revoked.pem')).to.contain('ocsp-revoked.pem: revoked').and.contain('Reason: superseded');

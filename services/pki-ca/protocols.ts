@@ -19,7 +19,7 @@ import { CertificateAuthority, IssuedCertificate } from './entities.ts';
 import type { EstDeps } from './est/routes.ts';
 import { enroll } from './issue.ts';
 import type { CertStatus, OcspAuthority } from './ocsp/index.ts';
-import { chainOf, findCa, openSigner } from './signers.ts';
+import { chainOf, currentCa, findCa, lineage, openSigner } from './signers.ts';
 import type { TsaAuthority } from './tsa/index.ts';
 import type { AcmeDeps } from './acme/context.ts';
 import { revokeCertificate } from './certificates.ts';
@@ -99,9 +99,12 @@ export function ocspAuthority(fork: () => EntityManager, pki: PkiContext): (caNa
   };
 }
 
-/** The time-stamp authority: the default CA's TSA certificate. */
+/** The time-stamp authority: the TSA certificate of the default CA, or of the CA it was rotated to. */
 export function tsaAuthority(fork: () => EntityManager, pki: PkiContext): () => Promise<TsaAuthority> {
-  return async () => ({ signer: await delegatedSigner(fork(), pki, DEFAULT_CA, 'tsa') });
+  return async () => {
+    const em = fork();
+    return { signer: await delegatedSigner(em, pki, (await currentCa(em, DEFAULT_CA)).name, 'tsa') };
+  };
 }
 
 /** True when `certificate` is, byte for byte, a certificate this service issued that is good and unexpired now. */
@@ -111,10 +114,10 @@ async function issuedAndGood(em: EntityManager, certificate: x509.X509Certificat
     && Buffer.from(row.certificate).equals(Buffer.from(certificate.rawData));
 }
 
-/** The CA chain EST's cacerts returns: the CA, then those above it. */
+/** The CA chain EST's cacerts returns: the CA that issues for `caName` now, then those above it. */
 async function estChain(em: EntityManager, caName: string): Promise<readonly x509.X509Certificate[] | undefined> {
-  const ca = await em.findOne(CertificateAuthority, { name: caName });
-  if (ca === null) return undefined;
+  if (await em.count(CertificateAuthority, { name: caName }) === 0) return undefined;
+  const ca = await currentCa(em, caName);
   return [new x509.X509Certificate(ca.certificate), ...await chainOf(em, ca)];
 }
 
@@ -148,6 +151,16 @@ function akiHexOf(certificate: x509.X509Certificate): string {
   return String(certificate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId);
 }
 
+/**
+ * The certificate `serialHex` if the CA `caName` issued it, or a CA it was rotated to did: an ACME
+ * directory keeps answering for what was ordered through it after its CA rotates.
+ */
+async function issuedInLineage(em: EntityManager, caName: string, serialHex: string): Promise<IssuedCertificate | undefined> {
+  const row = await em.findOne(IssuedCertificate, { serialHex });
+  if (row === null || await em.count(CertificateAuthority, { name: caName }) === 0) return undefined;
+  return (await lineage(em, caName)).some((ca) => ca.id === row.caId) ? row : undefined;
+}
+
 /** ACME wired to the store: orders issued under `pki.acmeProfile`, revocations as the API makes them. */
 export function acmeDeps(fork: () => EntityManager, pki: PkiContext): AcmeDeps {
   const eabKeys = parseEabKeys(pki.config.acmeEabKeys);
@@ -165,9 +178,7 @@ export function acmeDeps(fork: () => EntityManager, pki: PkiContext): AcmeDeps {
     },
     revoke: async (ca, serialHex, reason) => {
       const em = fork();
-      const issuer = await em.findOne(CertificateAuthority, { name: ca });
-      const row = issuer === null ? null : await em.findOne(IssuedCertificate, { serialHex, caId: issuer.id });
-      if (row === null) return 'unknown';
+      if (await issuedInLineage(em, ca, serialHex) === undefined) return 'unknown';
       try {
         await revokeCertificate(em, serialHex, reason, pki.now());
         return 'revoked';
@@ -176,12 +187,9 @@ export function acmeDeps(fork: () => EntityManager, pki: PkiContext): AcmeDeps {
         throw error;
       }
     },
-    certificateBySerial: async (serialHex) => {
-      const em = fork();
-      const row = await em.findOne(IssuedCertificate, { serialHex });
-      if (row === null) return undefined;
-      const ca = await em.findOneOrFail(CertificateAuthority, { id: row.caId });
-      return { ca: ca.name, certificatePem: certificatePem(new x509.X509Certificate(row.certificate)) };
+    certificateBySerial: async (ca, serialHex) => {
+      const row = await issuedInLineage(fork(), ca, serialHex);
+      return row === undefined ? undefined : { certificatePem: certificatePem(new x509.X509Certificate(row.certificate)) };
     },
     challengePorts: { http: pki.config.acmeHttpPort, tlsAlpn: pki.config.acmeTlsAlpnPort },
     now: () => pki.now(),

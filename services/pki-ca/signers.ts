@@ -4,7 +4,7 @@
  * barrier seals; a sealed barrier refuses every signing path with 503.
  */
 import type { EntityManager } from '@mikro-orm/core';
-import { NotFoundError } from '../template/errors/index.ts';
+import { ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { x509 } from '../template/tls/x509.ts';
 import type { CaKeyAlgorithm, CaSigner } from './contract.ts';
 import type { PkiContext } from './context.ts';
@@ -16,6 +16,30 @@ export async function findCa(em: EntityManager, name: string): Promise<Certifica
   const ca = await em.findOne(CertificateAuthority, { name });
   if (ca === null) throw new NotFoundError(`no CA named ${name}`);
   return ca;
+}
+
+/** More successors than this is a loop, which only a hand-edited table could hold. */
+const MAX_GENERATIONS = 64;
+
+/**
+ * The CA `name` and every CA that took over from it, oldest first. A CA that was never rotated is
+ * its own lineage; the last member is the one that issues now.
+ */
+export async function lineage(em: EntityManager, name: string): Promise<CertificateAuthority[]> {
+  let ca = await findCa(em, name);
+  const members = [ca];
+  while (ca.successorId != null) {
+    if (members.length > MAX_GENERATIONS) throw new ConflictError(`CA ${name} has more than ${String(MAX_GENERATIONS)} successors`);
+    ca = await em.findOneOrFail(CertificateAuthority, { id: ca.successorId });
+    members.push(ca);
+  }
+  return members;
+}
+
+/** The CA that issues for `name` now: `name` itself, or the last of its successors. */
+export async function currentCa(em: EntityManager, name: string): Promise<CertificateAuthority> {
+  // The lineage is never empty: its last member is the current CA.
+  return (await lineage(em, name)).reduce((_older, newer) => newer);
 }
 
 /** The certificates above `ca`, nearest first, up to and including the root. */

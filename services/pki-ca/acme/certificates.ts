@@ -64,8 +64,8 @@ function isCertificateKey(certificate: x509.X509Certificate, jwk: JWK): boolean 
 async function issuedHere(acme: AcmeContext, certificate: x509.X509Certificate, row: AcmeCertificate | null): Promise<boolean> {
   const der = Buffer.from(certificate.rawData);
   if (row !== null) return Buffer.from(new x509.X509Certificate(row.certificatePem).rawData).equals(der);
-  const known = await acme.deps.certificateBySerial?.(normalizeSerial(certificate.serialNumber));
-  return known?.ca === acme.ca && Buffer.from(new x509.X509Certificate(known.certificatePem).rawData).equals(der);
+  const known = await acme.deps.certificateBySerial?.(acme.ca, normalizeSerial(certificate.serialNumber));
+  return known !== undefined && Buffer.from(new x509.X509Certificate(known.certificatePem).rawData).equals(der);
 }
 
 /** POST revoke-cert (§7.6): by the ordering account (`kid`) or by the certificate's key (`jwk`). */

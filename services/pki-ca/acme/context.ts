@@ -20,7 +20,6 @@ export interface AcmeIssued {
 
 /** A certificate the CA knows of that was not issued through ACME (ARI and revocation by key). */
 export interface KnownCertificate {
-  readonly ca: string;
   readonly certificatePem: string;
 }
 
@@ -42,7 +41,8 @@ export interface AcmeDeps {
   issue(ca: string, csrDer: Uint8Array): Promise<AcmeIssued>;
   /** Revokes by serial with an RFC 5280 reason name. */
   revoke(ca: string, serialHex: string, reason: string): Promise<RevokeOutcome>;
-  certificateBySerial?(serialHex: string): Promise<KnownCertificate | undefined>;
+  /** A certificate the CA `ca` (or a CA it was rotated to) issued outside ACME, by serial. */
+  certificateBySerial?(ca: string, serialHex: string): Promise<KnownCertificate | undefined>;
   /** Ports the server connects to for http-01 (80) and tls-alpn-01 (443). */
   readonly challengePorts: { readonly http: number; readonly tlsAlpn: number };
   /** Maps a host name to the address to connect to (tests map names to 127.0.0.1). */

@@ -55,8 +55,8 @@ export async function certificateOfId(acme: AcmeContext, id: string): Promise<Ac
 
 /** The dates and AKI of a certificate the CA knows outside ACME. */
 async function knownElsewhere(acme: AcmeContext, akiHex: string, serialHex: string): Promise<{ readonly notBefore: Date; readonly notAfter: Date } | undefined> {
-  const known = await acme.deps.certificateBySerial?.(serialHex);
-  if (known?.ca !== acme.ca) return undefined;
+  const known = await acme.deps.certificateBySerial?.(acme.ca, serialHex);
+  if (known === undefined) return undefined;
   const certificate = new x509.X509Certificate(known.certificatePem);
   const aki = certificate.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId?.toLowerCase();
   return aki === akiHex ? { notBefore: certificate.notBefore, notAfter: certificate.notAfter } : undefined;

@@ -6,8 +6,9 @@ import type { CrlPublisher, StoredCrl } from '../crl/publisher.ts';
 import { crlUrl } from '../crl/publisher.ts';
 import { findCa } from '../signers.ts';
 import { caChainPem, createIssuingCa, getCa, listCas, type IssuingCaInput } from '../hierarchy.ts';
+import { rotateCa } from '../rotation.ts';
 
-/** Handlers for `/cas`, `/cas/{name}`, `/cas/{name}/chain`, `/cas/{name}/crl`, `/profiles` and `/profiles/{name}`. */
+/** Handlers for `/cas`, `/cas/{name}`, `/cas/{name}/chain`, `/cas/{name}/crl`, `/cas/{name}/rotate`, `/profiles` and `/profiles/{name}`. */
 export function caHandlers(pki: PkiContext, crls: CrlPublisher): OperationHandlers {
   const published = (crl: StoredCrl): object => ({
     number: crl.number.toString(),
@@ -27,6 +28,10 @@ export function caHandlers(pki: PkiContext, crls: CrlPublisher): OperationHandle
     },
     async createCa(ctx) {
       ctx.body = await createIssuingCa(ctx.state.em, pki, ctx.state.body as IssuingCaInput);
+      ctx.status = 201;
+    },
+    async rotateCa(ctx) {
+      ctx.body = await rotateCa(ctx.state.em, pki, ctx.state.params.name as string, ctx.state.body ?? {});
       ctx.status = 201;
     },
     async getCa(ctx) {

@@ -21,7 +21,7 @@ export interface AcmeHarness {
   /** Serial → reason name of every revocation the CA received. */
   readonly revoked: Map<string, string>;
   /** Serial → certificate the CA issued, for `certificateBySerial`. */
-  readonly issued: Map<string, KnownCertificate>;
+  readonly issued: Map<string, KnownCertificate & { readonly ca: string }>;
   /** EAB key id → HMAC key. */
   readonly eabKeys: Map<string, Uint8Array>;
   /** Moves the server's clock (ms added to the real time). */
@@ -66,7 +66,7 @@ async function signCsr(hierarchy: TestHierarchy, csrDer: Uint8Array, now: Date):
 export async function acmeHarness(db: Database): Promise<AcmeHarness> {
   const hierarchy = await createTestHierarchy('ES256');
   const revoked = new Map<string, string>();
-  const issued = new Map<string, KnownCertificate>();
+  const issued = new Map<string, KnownCertificate & { readonly ca: string }>();
   const eabKeys = new Map<string, Uint8Array>();
   let base = 'https://127.0.0.1:1';
   const clock = { offsetMs: 0 };
@@ -88,7 +88,7 @@ export async function acmeHarness(db: Database): Promise<AcmeHarness> {
       revoked.set(serialHex, reason);
       return Promise.resolve('revoked');
     },
-    certificateBySerial: (serialHex: string) => Promise.resolve(issued.get(serialHex)),
+    certificateBySerial: (ca: string, serialHex: string) => Promise.resolve(issued.get(serialHex)?.ca === ca ? issued.get(serialHex) : undefined),
     challengePorts: { http: 1, tlsAlpn: 1 },
     resolve: () => '127.0.0.1',
     termsOfService: 'https://example.test/terms',
