@@ -42,7 +42,10 @@ interface Replica {
   readonly url: string;
 }
 
-/** A TCP forwarder that hands each new connection to the next backend in turn, counting them. */
+/**
+ * A TCP forwarder (TLS passes through) that hands connections to the backends in turns of `turn`
+ * connections each, counting them.
+ */
 interface Forwarder {
   readonly port: number;
   /** Connections handed to each backend, in the order the backends were given. */
@@ -50,12 +53,12 @@ interface Forwarder {
   close(): void;
 }
 
-async function roundRobin(backends: readonly number[]): Promise<Forwarder> {
+async function roundRobin(backends: readonly number[], turn: number): Promise<Forwarder> {
   const connections = backends.map(() => 0);
   let next = 0;
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    const index = next % backends.length;
+    const index = Math.floor(next / turn) % backends.length;
     next += 1;
     connections[index] = (connections[index] ?? 0) + 1;
     const upstream = net.connect(backends[index] ?? 0, '127.0.0.1');
@@ -77,6 +80,24 @@ async function roundRobin(backends: readonly number[]): Promise<Forwarder> {
       server.close();
     },
   };
+}
+
+/** One request a replica logged as completed. */
+interface Served {
+  readonly replica: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly userAgent: string;
+  readonly at: number;
+}
+
+/** Every request both replicas logged, in the order they completed. */
+function requestsOf(replicas: readonly Replica[]): Served[] {
+  return replicas.flatMap((replica) => replica.process.stdout().split('\n').filter((line) => line.includes('"request completed"')).map((line) => {
+    const entry = JSON.parse(line) as { method: string; path: string; status: number; userAgent: string; time: string };
+    return { replica: replica.name, method: entry.method, path: entry.path, status: entry.status, userAgent: entry.userAgent, at: Date.parse(entry.time) };
+  })).sort((x, y) => x.at - y.at);
 }
 
 /** A command's stdout and stderr; rejects when it exits non-zero. */
@@ -158,7 +179,9 @@ describe('pki-ca as two replicas on one PostgreSQL (e2e)', function () {
       databaseUrl: scratch.url,
       extra: () => [`barrier: { threshold: 2, keyCheck: "${keyCheck}", shares: [${shares.map((share) => `"${share}"`).join(', ')}] }`],
     })));
-    forwarder = await roundRobin(layouts.map((files) => files.publicPort));
+    // acme-client fetches a new nonce before each signed request: in turns of two connections, each
+    // signed request lands on the other replica than its nonce and than the signed request before it.
+    forwarder = await roundRobin(layouts.map((files) => files.publicPort), 2);
     const publicUrl = `https://127.0.0.1:${String(forwarder.port)}`;
     for (const files of layouts) {
       const text = await readFile(files.configFile, 'utf8');
@@ -216,14 +239,20 @@ describe('pki-ca as two replicas on one PostgreSQL (e2e)', function () {
     await writeFile(pem.chain, `${certificate('default')}${certificate('intermediate')}${certificate('root')}`);
   });
 
-  it('issues over ACME with each request on the other replica (round-robin forwarder, no keep-alive)', async () => {
-    const before = [...forwarder.connections];
+  it('issues over ACME with each signed request on the other replica than its nonce and than the request before it', async () => {
+    const since = Date.now();
     const { chain } = await orderLocalhost(`https://127.0.0.1:${String(forwarder.port)}/acme/default/directory`, tlsCa, challenges);
-    const served = forwarder.connections.map((count, index) => count - (before[index] ?? 0));
-    // directory, nonce, account, order, authorization, challenge, polls, finalize, certificate.
-    expect(served[0], 'connections to A').to.be.at.least(4);
-    expect(served[1], 'connections to B').to.be.at.least(4);
-    expect(Math.abs((served[0] ?? 0) - (served[1] ?? 0))).to.be.at.most(1);
+    // Both replicas log a request when it completes; the client sent them one after the other.
+    await sleep(200);
+    const acme = requestsOf([a, b]).filter((request) => request.at >= since && request.userAgent.startsWith('node-acme-client'));
+    const signed = acme.filter((request) => request.method === 'POST');
+    expect(signed.map((request) => (request.path.endsWith('/finalize') ? 'finalize' : request.path.split('/')[3]))).to.include.members(['new-account', 'new-order', 'authz', 'chall', 'finalize', 'cert']);
+    for (const [index, request] of signed.entries()) {
+      const nonce = acme.slice(0, acme.indexOf(request)).reverse().find((earlier) => earlier.path.endsWith('/new-nonce'));
+      expect(nonce?.replica, `the nonce of ${request.path}`).to.not.equal(request.replica);
+      if (index > 0) expect(signed[index - 1]?.replica, `the request before ${request.path}`).to.not.equal(request.replica);
+    }
+    expect(forwarder.connections.every((count) => count >= signed.length / 2)).to.equal(true);
     const [leaf = ''] = chain.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
     const leafFile = join(dir, 'acme-leaf.pem');
     await writeFile(leafFile, `${leaf}\n`);
