@@ -1,10 +1,11 @@
 /**
  * pki-ca as two replicas on one PostgreSQL database: two `cryptoutil pki-ca start` processes with
  * the same unseal shares and `pki.bootstrap` start together, and requests alternate between them.
- * The bootstrap race leaves one hierarchy; an ACME client behind a round-robin TCP forwarder orders
- * a certificate with every request on the other replica; a nonce is good once on either; OCSP
- * answers what the other replica revoked; and the `crl` lease lets one replica publish each CRL
- * number until it is killed, when the other takes over.
+ * The bootstrap race leaves one hierarchy; an ACME client behind a TCP forwarder that alternates
+ * between them orders a certificate, each signed request on the other replica than its nonce and
+ * than the one before; a nonce is good once on either; OCSP answers what the other replica revoked;
+ * and the `crl` lease lets one replica publish each CRL number until it is killed, when the other
+ * takes over.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
