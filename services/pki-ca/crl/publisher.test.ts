@@ -227,6 +227,14 @@ describeOnDatabases('pki-ca CRL publishing', { entities: [PkiCrl, PkiLease], mig
     expect(await storedNumbers('timer')).to.deep.equal(stored);
   });
 
+  it('logs each CRL it stores at debug level, naming the CA, the kind and the number', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => { lines.push(line); } });
+    await publisher(new MemoryCrlSource({ logged: hierarchy.issuing }), { log }).publish('logged');
+    const published = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.msg === 'pki-ca published a CRL');
+    expect(published.map((entry) => [entry.level, entry.ca, entry.kind, entry.number])).to.deep.equal([[20, 'logged', 'full', '1'], [20, 'logged', 'delta', '2']]);
+  });
+
   it('logs a tick that fails as a whole and keeps the schedule', async function () {
     this.timeout(10_000);
     const lines: string[] = [];

@@ -296,6 +296,8 @@ export class CrlPublisher {
         const crl = stored(draft);
         this.#cache.set(`${ca}\u0000${crl.kind}`, crl);
         result[crl.kind] = crl;
+        // Which replica published which number: with several replicas, one holder's lines at a time.
+        this.#options.log.debug({ ca, kind: crl.kind, number: String(crl.number) }, 'pki-ca published a CRL');
       }
       return result;
     }
