@@ -47,6 +47,8 @@ export interface CaView {
   readonly notAfter: string;
   readonly fingerprintSha256: string;
   readonly certificate: string;
+  /** Signed elsewhere and kept for the chain; this service holds no key of it. */
+  readonly external: boolean;
 }
 
 /** The API shape of a CA; `parentName` is the parent's name, null for a root. */
@@ -64,6 +66,7 @@ export async function presentCa(ca: CertificateAuthority, parentName: string | n
     notAfter: ca.notAfter.toISOString(),
     fingerprintSha256: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex'),
     certificate: certificatePem(certificate),
+    external: ca.external,
   };
 }
 
@@ -92,8 +95,8 @@ export async function caChainPem(em: EntityManager, name: string): Promise<strin
   return chain;
 }
 
-/** A CA's subject must be a non-empty RFC 4514 name of known attribute types. */
-function parseSubject(subject: string): void {
+/** A CA's subject must be a non-empty RFC 4514 name of known attribute types (400 otherwise). */
+export function parseSubject(subject: string): void {
   let rdns: number;
   try {
     rdns = new x509.Name(subject).toJSON().length;
