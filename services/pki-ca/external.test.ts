@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { BarrierSealedError } from '../template/barrier/index.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
@@ -11,6 +12,7 @@ import { x509 } from '../template/tls/x509.ts';
 import { CaRequest, CertificateAuthority, entities } from './entities.ts';
 import { createCaRequest, describeKey, getCaRequest, installCaCertificate, listCaRequests, parsePemCertificates, type CaCertificateInput } from './external.ts';
 import { bootstrapHierarchy, caChainPem, createIssuingCa, getCa, listCas } from './hierarchy.ts';
+import { CaExpiryWatch } from './expiry.ts';
 import { enroll } from './issue.ts';
 import { loadRules } from './index.ts';
 import { migrations } from './migrations.ts';
@@ -182,6 +184,12 @@ describeOnDatabases('pki-ca external root: CSR out, certificate in, with the ope
     expect(await crl.verify({ publicKey: new x509.X509Certificate((await getCa(db().fork(), 'ext-inter')).certificate).publicKey })).to.equal(true);
     expect(await crls.hasCa('ext-inter-root')).to.equal(false);
     await crls.stop();
+  });
+
+  it('keeps the expiry watch on the external CAs', async () => {
+    const watch = new CaExpiryWatch({ listCas: () => db().fork().find(CertificateAuthority, {}), log: pino({ level: 'silent' }), metrics: new Registry(), now: () => t.pki.now() });
+    const names = (await watch.refresh()).map((expiry) => expiry.name);
+    expect(names).to.include.members(['ext-inter-root', 'ext-issuing-2-issuer-1', 'ext-inter']);
   });
 
   describe('refuses what does not fit, naming it (400), and keeps the request pending', () => {
