@@ -34,9 +34,30 @@ export const CertificateAuthority = defineEntity({
     notBefore: p.datetime(),
     notAfter: p.datetime(),
     createdAt: p.datetime(),
+    /** Signed elsewhere and stored for its chain only: its key is not here (empty `sealedPrivateKey`). */
+    external: p.boolean().default(false),
   },
 });
 export type CertificateAuthority = InferEntity<typeof CertificateAuthority>;
+
+/** A CA key waiting for its certificate from an external CA (see external.ts). */
+export const CaRequest = defineEntity({
+  name: 'PkiCaRequest',
+  tableName: 'pki_ca_requests',
+  properties: {
+    /** The id the CA row gets on install: the key is sealed with that row's AAD. */
+    id: uuidPrimaryKey(),
+    name: p.string(),
+    kind: p.string().$type<Exclude<CaKind, 'root'>>(),
+    keyAlgorithm: p.string(),
+    subject: p.string(),
+    csr: p.blob(),
+    /** `barrier.encrypt(PKCS#8, "pki-ca/pki_cas/<id>")`. */
+    sealedPrivateKey: p.blob(),
+    createdAt: p.datetime(),
+  },
+});
+export type CaRequest = InferEntity<typeof CaRequest>;
 
 export const IssuedCertificate = defineEntity({
   name: 'IssuedCertificate',
@@ -62,4 +83,4 @@ export const IssuedCertificate = defineEntity({
 export type IssuedCertificate = InferEntity<typeof IssuedCertificate>;
 
 /** Every entity of the service, as the definition hands them to the template. */
-export const entities = [CertificateAuthority, IssuedCertificate, PkiLease, ...crlEntities, DelegatedSigner, ...acmeEntities];
+export const entities = [CertificateAuthority, IssuedCertificate, CaRequest, PkiLease, ...crlEntities, DelegatedSigner, ...acmeEntities];

@@ -49,6 +49,8 @@ export interface CaView {
   readonly notAfter: string;
   readonly fingerprintSha256: string;
   readonly certificate: string;
+  /** Signed elsewhere and kept for the chain; this service holds no key of it. */
+  readonly external: boolean;
 }
 
 /** The API shape of a CA; `parentName` and `successorName` are those CAs' names, null when none. */
@@ -67,6 +69,7 @@ export async function presentCa(ca: CertificateAuthority, parentName: string | n
     notAfter: ca.notAfter.toISOString(),
     fingerprintSha256: Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex'),
     certificate: certificatePem(certificate),
+    external: ca.external,
   };
 }
 
@@ -95,8 +98,8 @@ export async function caChainPem(em: EntityManager, name: string): Promise<strin
   return chain;
 }
 
-/** A CA's subject must be a non-empty RFC 4514 name of known attribute types. */
-function parseSubject(subject: string): void {
+/** A CA's subject must be a non-empty RFC 4514 name of known attribute types (400 otherwise). */
+export function parseSubject(subject: string): void {
   let rdns: number;
   try {
     rdns = new x509.Name(subject).toJSON().length;

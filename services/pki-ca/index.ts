@@ -16,6 +16,7 @@ import { CaExpiryWatch } from './expiry.ts';
 import { SignerCache } from './keys.ts';
 import { migrations } from './migrations.ts';
 import { caHandlers } from './routes/cas.ts';
+import { caRequestHandlers } from './routes/ca-requests.ts';
 import { certificateHandlers } from './routes/certificates.ts';
 import { caBundleRoute, caCertificateRoute, chainRoutes } from './routes/public.ts';
 import { RetirementSweep } from './rotation.ts';
@@ -78,7 +79,7 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
 
 /** Every handler, each first making sure the hierarchy was bootstrapped since the last unseal. */
 export function pkiHandlers({ pki, bootstrap, crls }: PkiProcess): OperationHandlers {
-  const handlers: OperationHandlers = { ...caHandlers(pki, crls), ...certificateHandlers(pki) };
+  const handlers: OperationHandlers = { ...caHandlers(pki, crls), ...caRequestHandlers(pki), ...certificateHandlers(pki) };
   return Object.fromEntries(Object.entries(handlers).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
     await bootstrap.ensure();
     await handler(ctx);

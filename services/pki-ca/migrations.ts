@@ -56,6 +56,25 @@ class AddPkiCaSuccessor extends PortableMigration {
   }
 }
 
+/** CAs signed elsewhere: their rows (no key) and the pending requests whose certificate comes back. */
+class AddExternalCasAndCaRequests extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`alter table pki_cas add column external ${t.boolean} not null default false`);
+    this.addSql(`create table pki_ca_requests (
+      id ${t.uuid} not null primary key,
+      name ${t.text} not null,
+      kind ${t.text} not null check (kind in ('intermediate', 'issuing')),
+      key_algorithm ${t.text} not null,
+      subject ${t.text} not null,
+      csr ${t.bytes} not null,
+      sealed_private_key ${t.bytes} not null,
+      created_at ${t.timestamp} not null,
+      constraint pki_ca_requests_name_unique unique (name)
+    )`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-pki-cas-and-certificates', class: CreatePkiCasAndCertificates },
@@ -64,4 +83,5 @@ export const migrations: readonly MigrationObject[] = [
   delegatedSignerMigration,
   ...acmeMigrations,
   { name: '0110-add-pki-ca-successor', class: AddPkiCaSuccessor },
+  { name: '0120-add-pki-external-cas-and-ca-requests', class: AddExternalCasAndCaRequests },
 ];

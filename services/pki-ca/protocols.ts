@@ -55,7 +55,8 @@ async function* revokedOf(em: EntityManager, caName: string, now: Date, since?: 
 /** The store as the CRL publisher reads it. */
 export function crlSource(fork: () => EntityManager, pki: PkiContext): CrlSource {
   return {
-    caNames: async () => (await fork().find(CertificateAuthority, { status: { $ne: 'retired' } }, { fields: ['name'] })).map((ca) => ca.name),
+    // External CAs publish their own CRLs: their keys are not here.
+    caNames: async () => (await fork().find(CertificateAuthority, { status: { $ne: 'retired' }, external: false }, { fields: ['name'] })).map((ca) => ca.name),
     signer: (ca) => openSigner(fork(), pki, ca),
     revoked: (ca, since) => revokedOf(fork(), ca, pki.now(), since),
   };
@@ -88,7 +89,8 @@ export function ocspAuthority(fork: () => EntityManager, pki: PkiContext): (caNa
   return async (caName) => {
     const em = fork();
     const ca = await em.findOne(CertificateAuthority, { name: caName });
-    if (ca === null) return undefined;
+    // An external CA's responder is its own: no delegated signer can be issued without its key.
+    if (ca === null || ca.external) return undefined;
     const responder = await delegatedSigner(em, pki, caName, 'ocsp');
     return {
       issuer: new x509.X509Certificate(ca.certificate),

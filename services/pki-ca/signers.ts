@@ -55,10 +55,11 @@ export async function chainOf(em: EntityManager, ca: CertificateAuthority): Prom
   return chain;
 }
 
-/** The open signer of the CA called `name` (404 when there is none, 503 while sealed). */
+/** The open signer of the CA called `name` (404 when there is none, 409 when it is external, 503 while sealed). */
 export async function openSigner(em: EntityManager, pki: PkiContext, name: string): Promise<CaSigner> {
   return await pki.signers.get(name, async () => {
     const ca = await findCa(em, name);
+    if (ca.external) throw new ConflictError(`CA ${name} is held outside this service; its key is not here`);
     const keyAlgorithm = ca.keyAlgorithm as CaKeyAlgorithm;
     const privateKey = await openCaKey(pki.barrier, { id: ca.id, sealedPrivateKey: ca.sealedPrivateKey, keyAlgorithm });
     return { name, certificate: new x509.X509Certificate(ca.certificate), privateKey, keyAlgorithm, chain: await chainOf(em, ca) };
