@@ -55,13 +55,13 @@ export function caBundleName(resource: ServiceResource): string {
   return `${resource.metadata.name}-ca-bundle`;
 }
 
-/** The ConfigMap `<name>-ca-bundle` with the root certificate as `ca.crt`. */
-export function caBundle(resource: ServiceResource, row: KindRow, rootPem: string): KubeObject {
+/** The ConfigMap `<name>-ca-bundle` with the CA certificates in use (PEM, issuing CAs first, the root last) as `ca.crt`. */
+export function caBundle(resource: ServiceResource, row: KindRow, bundlePem: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: ownedMeta(resource, row, 'ca-bundle', caBundleName(resource)),
-    data: { 'ca.crt': rootPem },
+    data: { 'ca.crt': bundlePem },
   };
 }
 

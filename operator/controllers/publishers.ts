@@ -35,18 +35,36 @@ async function trustedCa(api: KubeApi, resource: ServiceResource): Promise<strin
   return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-/** pki-ca: the root `root` at `/pki/v1/ca/root.crt` (DER), published as status and a ConfigMap. */
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The trust bundle as PEM when every block in it is a certificate and the root is one of them;
+ * otherwise it throws (a service answering something else is asked again later).
+ */
+function checkedBundle(bytes: Uint8Array, root: X509Certificate): string {
+  const blocks = Buffer.from(bytes).toString('utf8').match(PEM_CERTIFICATE) ?? [];
+  const certificates = blocks.map((block) => new X509Certificate(block));
+  if (!certificates.some((certificate) => certificate.fingerprint256 === root.fingerprint256)) throw new Error('the bundle does not hold the root');
+  return blocks.map((block) => `${block}\n`).join('');
+}
+
+/**
+ * pki-ca: the root `root` at `/pki/v1/ca/root.crt` (DER) as status fields, and the bundle of every
+ * CA in use at `/pki/v1/ca/bundle.pem` (during a rotation both issuing CAs) as the ConfigMap.
+ */
 export function caPublisher(fetch: ServiceFetch): Publisher {
   return async ({ resource, row, endpoint, api }) => {
     const ca = await trustedCa(api, resource);
     if (ca === undefined) return undefined;
     let der: Uint8Array;
     let root: X509Certificate;
+    let bundle: string;
     try {
       der = await fetch(`${endpoint}/pki/v1/ca/root.crt`, ca);
       root = new X509Certificate(der);
+      bundle = checkedBundle(await fetch(`${endpoint}/pki/v1/ca/bundle.pem`, ca), root);
     } catch {
-      // Not started, sealed, no root yet, or not answering with a certificate: asked again next time.
+      // Not started, sealed, no root yet, or not answering with certificates: asked again next time.
       return undefined;
     }
     return {
@@ -55,7 +73,7 @@ export function caPublisher(fetch: ServiceFetch): Publisher {
         notAfter: new Date(root.validTo).toISOString(),
         ...(servesAcme(resource) ? { acmeDirectory: `${endpoint}/acme/default/directory` } : {}),
       },
-      children: [caBundle(resource, row, root.toString())],
+      children: [caBundle(resource, row, bundle)],
     };
   };
 }
