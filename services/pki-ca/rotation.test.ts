@@ -137,6 +137,19 @@ describeOnDatabases('pki-ca rotation', { entities, migrations }, (db) => {
     expect((await currentCa(db().fork(), 'default')).status).to.equal('active');
   });
 
+  it('refuses to follow successors that loop (a hand-edited table) instead of looping forever', async () => {
+    const em = db().fork();
+    await rotateCa(db().fork(), t.pki, 'gen-g2', { name: 'loop' });
+    const child = await em.findOneOrFail(CertificateAuthority, { name: 'loop' });
+    const parent = await em.findOneOrFail(CertificateAuthority, { name: 'gen-g2' });
+    await em.nativeUpdate(CertificateAuthority, { id: child.id }, { successorId: parent.id });
+    try {
+      expect((await rejection(lineage(db().fork(), 'gen-g2')) as Error).message).to.equal('CA gen-g2 has more than 64 successors');
+    } finally {
+      await em.nativeUpdate(CertificateAuthority, { id: child.id }, { successorId: null });
+    }
+  });
+
   it('points EST, ACME and time-stamps that name the old CA at the current one', async () => {
     const current = await currentCa(db().fork(), 'default');
     const chain = await estDeps(() => db().fork(), t.pki, () => Promise.reject(new Error('no tokens here'))).chain('default');

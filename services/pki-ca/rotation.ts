@@ -42,7 +42,7 @@ export async function rotateCa(em: EntityManager, pki: PkiContext, name: string,
   const old = await findCa(em, name);
   if (old.kind !== 'issuing') throw new BadRequestError(`CA ${name} is a ${old.kind} CA; only issuing CAs rotate`);
   if (old.status !== 'active') throw new ConflictError(await alreadyRotated(em, old));
-  const parent = await em.findOneOrFail(CertificateAuthority, { id: old.parentId ?? '' });
+  const parent = await em.findOneOrFail(CertificateAuthority, { id: old.parentId });
   const newName = input.name ?? nextGenerationName(name);
   const prepared = await prepareCa(em, pki, {
     name: newName,
