@@ -71,7 +71,7 @@ export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader
   runtime.onStop(async () => {
     bootstrap.stop();
     expiry.stop();
-    retirement.stop();
+    await retirement.stop();
     await crls.stop();
   });
   return { pki, bootstrap, crls, expiry, retirement, fork, authenticate: runtime.authenticate };

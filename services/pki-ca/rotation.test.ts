@@ -180,7 +180,7 @@ describeOnDatabases('pki-ca rotation', { entities, migrations }, (db) => {
       sweep.start(5);
       const deadline = Date.now() + 5000;
       while (lines.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-      sweep.stop();
+      await sweep.stop();
       expect(lines).to.include(`pki-ca: CA ${current.name} is retired: the last certificate it issued has expired`);
       const failing = new RetirementSweep(() => { throw new Error('database down'); }, () => far, log);
       await failing.run();

@@ -104,6 +104,8 @@ export class RetirementSweep {
   readonly #now: () => Date;
   readonly #log: Pick<Logger, 'info' | 'error'>;
   #timer: NodeJS.Timeout | undefined;
+  /** The sweep under way; a tick that finds one running does nothing. */
+  #running: Promise<void> | undefined;
 
   constructor(fork: () => EntityManager, now: () => Date, log: Pick<Logger, 'info' | 'error'>) {
     this.#fork = fork;
@@ -125,13 +127,16 @@ export class RetirementSweep {
   /** Starts the timer (unreferenced, so it never keeps the process alive). */
   start(intervalMs: number = RETIREMENT_SWEEP_MS): void {
     if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => { void this.run(); }, intervalMs);
+    this.#timer = setInterval(() => {
+      this.#running ??= this.run().finally(() => { this.#running = undefined; });
+    }, intervalMs);
     this.#timer.unref();
   }
 
-  /** Stops the timer. */
-  stop(): void {
+  /** Stops the timer and waits for a sweep under way. */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#running;
   }
 }
