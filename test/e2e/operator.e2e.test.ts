@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { http01Responder, orderLocalhost } from '../../services/pki-ca/testing/http01.ts';
+import { splitPem } from '../../services/pki-ca/testing/openssl-client.ts';
 import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import http from 'node:http';
@@ -339,11 +340,14 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
           notAfter: new Date(new X509Certificate(served).validTo).toISOString(),
           acmeDirectory: 'https://demo-pki-ca.default.svc:8380/acme/default/directory',
         });
-        const bundle = (await get('configmap/demo-ca-bundle'))?.data?.['ca.crt'] ?? '';
-        expect(new X509Certificate(bundle).raw.equals(served)).to.equal(true);
-        writeFileSync(join(files, 'root.pem'), bundle);
+        // The bundle holds every CA in use: the issuing CA, the intermediate, then the root.
+        const bundle = splitPem((await get('configmap/demo-ca-bundle'))?.data?.['ca.crt'] ?? '');
+        expect(bundle.map((pem) => new x509.X509Certificate(pem).subject.split(',')[0])).to.deep.equal(['CN=Issuing CA default', 'CN=Intermediate CA', 'CN=cryptoutil demo CA']);
+        const rootPem = bundle[2] ?? '';
+        expect(new X509Certificate(rootPem).raw.equals(served)).to.equal(true);
+        writeFileSync(join(files, 'root.pem'), rootPem);
         // pki-ca writes the attributes of spec.subject's text in the order given (CN first).
-        expect(new x509.X509Certificate(bundle).subject).to.equal('CN=cryptoutil demo CA, O=cryptoutil');
+        expect(new x509.X509Certificate(rootPem).subject).to.equal('CN=cryptoutil demo CA, O=cryptoutil');
         const subject = await runTool('openssl', ['x509', '-in', join(files, 'root.pem'), '-noout', '-subject', '-nameopt', 'sep_multiline']);
         expect(subject.split('\n').map((line) => line.trim()).filter((line) => line !== '')).to.deep.equal(['subject=', 'CN=cryptoutil demo CA', 'O=cryptoutil']);
 
