@@ -9,7 +9,7 @@ import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
 import { x509 } from '../template/tls/x509.ts';
 import { signingAlgorithm, type CaKeyAlgorithm, type IssuancePlan } from './contract.ts';
 import type { PkiContext } from './context.ts';
-import { CertificateAuthority, type CaKind } from './entities.ts';
+import { CaRequest, CertificateAuthority, type CaKind } from './entities.ts';
 import { assertLintPasses, signPlan, storeCertificate, type SignedCertificate, type SigningKey } from './issue.ts';
 import { generateCaKey } from './keys.ts';
 import { certificatePem } from './pem.ts';
@@ -138,6 +138,8 @@ export interface PreparedCa {
 export async function prepareCa(em: EntityManager, pki: PkiContext, input: NewCa): Promise<PreparedCa> {
   parseSubject(input.subject);
   if (await em.count(CertificateAuthority, { name: input.name }) > 0) throw new ConflictError(`a CA named ${input.name} exists`);
+  // A pending request's name is promised to the CA it becomes: taking it would strand the request.
+  if (await em.count(CaRequest, { name: input.name }) > 0) throw new ConflictError(`a CA request named ${input.name} is pending`);
   const parent = await parentOf(em, pki, input);
   const id = uuidv7();
   const key = await generateCaKey(pki.barrier, input.keyAlgorithm, id);
