@@ -19,7 +19,7 @@ import { describeOnDatabases } from '../../services/template/testing/databases.t
 import type { OperationContext } from '../../services/template/service.ts';
 import type { RequestState } from '../../services/template/service.ts';
 import { x509 } from '../../services/template/tls/x509.ts';
-import { CertificateAuthority, entities, IssuedCertificate } from '../../services/pki-ca/entities.ts';
+import { CaRequest, CertificateAuthority, entities, IssuedCertificate } from '../../services/pki-ca/entities.ts';
 import { bootstrapHierarchy, createIssuingCa } from '../../services/pki-ca/hierarchy.ts';
 import { loadRules } from '../../services/pki-ca/index.ts';
 import { enroll } from '../../services/pki-ca/issue.ts';
@@ -256,6 +256,41 @@ describeOnDatabases('pki-ca rotation and import under attack', { entities, migra
       const named = await pki.open('GET', '/pki/v1/ca/bundle.crt');
       expect(named.headers['content-type']).to.include('application/pkix-cert');
       expect(new x509.X509Certificate(named.bytes).subject).to.include('Issuing CA bundle');
+    });
+
+    describe('while sealed', () => {
+      it('refuses to rotate, to request or install a CA and to enroll (503 problem), stores nothing', async () => {
+        const made = await pki.api('POST', '/ca-requests', { body: { name: 'late', kind: 'issuing', subject: 'CN=Late' } });
+        expect(made.status, made.text).to.equal(201);
+        await writeFile(files.path('late.csr'), (made.json as { csr: string }).csr);
+        await writeFile(files.path('late.ext'), '[v3]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n');
+        await run('openssl', ['x509', '-req', '-in', files.path('late.csr'), '-CA', files.path('plain-root.pem'), '-CAkey', files.path('plain-root.key'), '-set_serial', '0x1234',
+          '-days', '100', '-extfile', files.path('late.ext'), '-extensions', 'v3', '-out', files.path('late.pem')]);
+        const install = { certificate: await readFile(files.path('late.pem'), 'utf8'), chain: await readFile(files.path('plain-root.pem'), 'utf8') };
+        const current = (await cas()).find((ca) => ca.status === 'active' && !['root', 'intermediate'].includes(ca.name) && !ca.external)?.name ?? '';
+        const stored = async (): Promise<string[]> => [
+          ...(await db().fork().find(CertificateAuthority, {}, { orderBy: { name: 'asc' } })).map((ca) => `${ca.name}:${ca.status}`),
+          ...(await db().fork().find(CaRequest, {}, { orderBy: { name: 'asc' } })).map((request) => `request ${request.name}`),
+        ];
+        const untouched = await stored();
+        expect(untouched).to.include('request late');
+        const { service } = pki.harness;
+        expect((await pki.harness.call('POST', `${service.adminUrl}/admin/v1/seal`, { token: service.adminToken })).status).to.be.within(200, 204);
+
+        const answers = [
+          await pki.api('POST', `/cas/${current}/rotate`, { body: { name: 'sealed-rotation' } }),
+          await pki.api('POST', '/ca-requests', { body: { name: 'sealed-request', subject: 'CN=Sealed' } }),
+          await pki.api('POST', '/ca-requests/late/certificate', { body: install }),
+          await pki.api('POST', '/enrollments', { body: { csr: await csrPem('sealed.example.com'), profile: 'tls-server', ca: current } }),
+        ];
+        expect(answers.map((answer) => answer.status), answers.map((answer) => answer.text).join('\n')).to.deep.equal([503, 503, 503, 503]);
+        expect(answers.map((answer) => answer.headers['content-type'])).to.satisfy((types: string[]) => types.every((type) => type.includes('application/problem+json')));
+        expect(await stored()).to.deep.equal(untouched);
+        // The public routes sit behind the same gate: a sealed service publishes no (partial) bundle.
+        const bundle = await pki.open('GET', '/pki/v1/ca/bundle.pem');
+        expect(bundle.status, bundle.text).to.equal(503);
+        expect(bundle.text).to.not.include('BEGIN CERTIFICATE');
+      });
     });
   });
 });
