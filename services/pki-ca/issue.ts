@@ -163,7 +163,7 @@ export async function enroll(em: EntityManager, pki: PkiContext, input: Enrollme
   const csr = await parseCsr(input.csr);
   const name = input.ca ?? 'default';
   // Each attempt reads the CAs afresh: a retry must see the rotation that made it retry.
-  for (let attempt = 1, current = em; ; attempt += 1, current = em.fork()) {
+  for (let attempt = 1, current = em; attempt <= ROTATION_RETRIES; attempt += 1, current = em.fork()) {
     const now = pki.now();
     const { signer, caId } = await enrollmentIssuer(current, pki, name, now);
     const { catalog, lint } = await pki.rules();
@@ -172,8 +172,8 @@ export async function enroll(em: EntityManager, pki: PkiContext, input: Enrollme
     const signed = await signPlan(plan, csr.publicKey, signer, now, pki.publicUrl());
     assertLintPasses(lint, signed.certificate, signer.certificate, plan);
     if (await storeIfStillActive(current, caId, plan, signed, now)) return enrollmentResult(signer, signed);
-    if (attempt === ROTATION_RETRIES) throw new ConflictError(`CA ${signer.name} was rotated while the certificate was signed, ${String(ROTATION_RETRIES)} times; enroll again`);
   }
+  throw new ConflictError(`the issuing CA of ${name} was rotated while the certificate was signed, ${String(ROTATION_RETRIES)} times; enroll again`);
 }
 
 /** What `POST /enrollments` answers for a stored certificate. */
