@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PkiContext } from './context.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
+import { uuidv7 } from '../template/database/index.ts';
 import { x509 } from '../template/tls/x509.ts';
 import { BarrierSealedError } from '../template/barrier/contract.ts';
 import { delegatedSigner } from './delegated.ts';
@@ -207,5 +208,23 @@ describeOnDatabases('pki-ca rotation', { entities, migrations }, (db) => {
     expect(error).to.be.instanceOf(ConflictError);
     expect((error as Error).message).to.include('was rotated while the certificate was signed, 3 times');
     expect(await db().fork().count(IssuedCertificate, { profile: 'tls-server', caId: { $in: (await lineage(db().fork(), 'racer')).map((ca) => ca.id) } })).to.equal(1);
+  });
+
+  it('follows a lineage of more generations than any fixed bound to its end, and refuses a successor loop (409)', async () => {
+    const em = db().fork();
+    const template = await em.findOneOrFail(CertificateAuthority, { name: 'racer' });
+    const generations = Array.from({ length: 100 }, (_unused, index) => em.create(CertificateAuthority, {
+      ...template, id: uuidv7(), name: `long-${String(index)}`, status: index === 99 ? 'active' : 'retiring', successorId: null,
+    }));
+    await em.flush();
+    for (const [index, ca] of generations.slice(0, -1).entries()) ca.successorId = generations[index + 1]?.id ?? null;
+    await em.flush();
+    expect((await currentCa(db().fork(), 'long-0')).name).to.equal('long-99');
+    expect(await lineage(db().fork(), 'long-0')).to.have.length(100);
+
+    await db().fork().nativeUpdate(CertificateAuthority, { name: 'long-99' }, { successorId: generations[50]?.id ?? null });
+    const error = await rejection(currentCa(db().fork(), 'long-0'));
+    expect(error).to.be.instanceOf(ConflictError);
+    expect((error as Error).message).to.equal('the successors of CA long-0 loop back to an earlier one');
   });
 });
