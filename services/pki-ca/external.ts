@@ -12,7 +12,7 @@ import { x509 } from '../template/tls/x509.ts';
 import { signingAlgorithm, type CaKeyAlgorithm } from './contract.ts';
 import type { PkiContext } from './context.ts';
 import { CaRequest, CertificateAuthority, type CaKind } from './entities.ts';
-import { parseSubject, presentCa, type CaView } from './hierarchy.ts';
+import { assertCaName, parseSubject, presentCa, type CaView } from './hierarchy.ts';
 import { BACKDATE_MS } from './issue.ts';
 import { generateCaKey } from './keys.ts';
 
@@ -78,6 +78,7 @@ async function findRequest(em: EntityManager, name: string): Promise<CaRequest> 
  * AAD), its CSR, and the pending request. A name taken by a CA or a request is 409.
  */
 export async function createCaRequest(em: EntityManager, pki: PkiContext, input: CaRequestInput): Promise<CaRequestView> {
+  assertCaName(input.name);
   parseSubject(input.subject);
   if (await em.count(CertificateAuthority, { name: input.name }) > 0) throw new ConflictError(`a CA named ${input.name} exists`);
   const keyAlgorithm = input.keyAlgorithm ?? pki.config.bootstrapKeyAlgorithm;

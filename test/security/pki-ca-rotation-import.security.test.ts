@@ -161,6 +161,18 @@ describeOnDatabases('pki-ca rotation and import under attack', { entities, migra
       expect((await pki.api('GET', '/ca-requests/promised')).status).to.equal(200);
     });
 
+    it('no CA may be named <ca>-delta (400): its CRL URL would serve the delta CRL of <ca>, signed by another key', async () => {
+      const current = (await cas()).find((ca) => ca.status === 'active' && !['root', 'intermediate'].includes(ca.name))?.name ?? '';
+      const answers = [
+        await pki.api('POST', `/cas/${current}/rotate`, { body: { name: `${current}-delta` } }),
+        await pki.api('POST', '/cas', { body: { name: 'intermediate-delta' } }),
+        await pki.api('POST', '/ca-requests', { body: { name: 'root-delta', subject: 'CN=Root Delta' } }),
+      ];
+      expect(answers.map((answer) => answer.status), answers.map((answer) => answer.text).join('\n')).to.deep.equal([400, 400, 400]);
+      expect(answers.map((answer) => answer.text).join('')).to.include('may not end in -delta');
+      expect((await cas()).map((ca) => ca.name).filter((name) => name.endsWith('-delta'))).to.deep.equal([]);
+    });
+
     describe('an imported certificate and chain that are forged or hostile', () => {
       let csr: string;
       let casBefore: CaRow[];
