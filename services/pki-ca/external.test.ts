@@ -239,6 +239,14 @@ describeOnDatabases('pki-ca external root: CSR out, certificate in, with the ope
       expect(await refusal('sign-only', { certificate: signOnly, chain: await readFile(files.path('signonly.pem'), 'utf8') })).to.include('chain certificate 1 (CN=Sign Only) lacks keyUsage keyCertSign');
     });
 
+    it('a path that constrains names, in the chain or in the certificate: issuance here would escape them', async () => {
+      const ncRoot = await opensslRoot('ncroot', '/CN=Constrained Root', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', 'nameConstraints=critical,permitted;DNS:corp.example']);
+      const underNc = await requestAndSign('under-nc', 'issuing', 'ncroot');
+      expect(await refusal('under-nc', { certificate: underNc, chain: ncRoot })).to.include('CN=Constrained Root has a nameConstraints extension');
+      const constrained = await requestAndSign('constrained', 'issuing', 'extroot', [...CA_EXTENSIONS, 'nameConstraints = critical, permitted;DNS:corp.example']);
+      expect(await refusal('constrained', { certificate: constrained, chain: extRoot })).to.include('CN=constrained, O=cryptoutil test has a nameConstraints extension');
+    });
+
     it('a chain that does not link, does not verify or does not end at a self-signed root', async () => {
       const certificate = await requestAndSign('bad-chain');
       expect(await refusal('bad-chain', { certificate, chain: await readFile(files.path('strangerroot.pem'), 'utf8') })).to.include('chain certificate 1 (CN=Stranger Root) is not the issuer of CN=bad-chain');

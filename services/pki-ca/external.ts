@@ -12,7 +12,7 @@ import { x509 } from '../template/tls/x509.ts';
 import { signingAlgorithm, type CaKeyAlgorithm } from './contract.ts';
 import type { PkiContext } from './context.ts';
 import { CaRequest, CertificateAuthority, type CaKind } from './entities.ts';
-import { parseSubject, presentCa, type CaView } from './hierarchy.ts';
+import { assertCaName, parseSubject, presentCa, type CaView } from './hierarchy.ts';
 import { BACKDATE_MS } from './issue.ts';
 import { generateCaKey } from './keys.ts';
 
@@ -78,6 +78,7 @@ async function findRequest(em: EntityManager, name: string): Promise<CaRequest> 
  * AAD), its CSR, and the pending request. A name taken by a CA or a request is 409.
  */
 export async function createCaRequest(em: EntityManager, pki: PkiContext, input: CaRequestInput): Promise<CaRequestView> {
+  assertCaName(input.name);
   parseSubject(input.subject);
   if (await em.count(CertificateAuthority, { name: input.name }) > 0) throw new ConflictError(`a CA named ${input.name} exists`);
   const keyAlgorithm = input.keyAlgorithm ?? pki.config.bootstrapKeyAlgorithm;
@@ -151,6 +152,18 @@ function assertCaCertificate(certificate: x509.X509Certificate, label: string, b
   }
 }
 
+const NAME_CONSTRAINTS = '2.5.29.30';
+
+/**
+ * 400 when a certificate of the path constrains names (RFC 5280 §4.2.1.10): issuance here does
+ * not check names against constraints set above the CA, so it would sign certificates that
+ * escape them.
+ */
+function assertNoNameConstraints(path: readonly x509.X509Certificate[]): void {
+  const constrained = path.find((certificate) => certificate.getExtension(NAME_CONSTRAINTS) !== null);
+  if (constrained !== undefined) throw new BadRequestError(`${constrained.subject} has a nameConstraints extension; CAs under name constraints are not supported, since issuance here does not enforce them`);
+}
+
 /** 400 unless each certificate was issued and signed by the next chain certificate, and the last is a self-signed root. */
 async function assertChainLinks(certificate: x509.X509Certificate, chain: readonly x509.X509Certificate[]): Promise<void> {
   let child = certificate;
@@ -174,6 +187,7 @@ async function checkedPath(request: CaRequest, input: CaCertificateInput, now: D
   const below = CAS_BELOW[request.kind];
   assertCaCertificate(certificate, 'certificate', below, now, true);
   chain.forEach((issuer, index) => { assertCaCertificate(issuer, `chain certificate ${String(index + 1)}`, below + index + 1, now, false); });
+  assertNoNameConstraints([certificate, ...chain]);
   await assertChainLinks(certificate, chain);
   return [certificate, ...chain];
 }

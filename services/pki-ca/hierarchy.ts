@@ -9,7 +9,7 @@ import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
 import { x509 } from '../template/tls/x509.ts';
 import { signingAlgorithm, type CaKeyAlgorithm, type IssuancePlan } from './contract.ts';
 import type { PkiContext } from './context.ts';
-import { CertificateAuthority, type CaKind } from './entities.ts';
+import { CaRequest, CertificateAuthority, type CaKind } from './entities.ts';
 import { assertLintPasses, signPlan, storeCertificate, type SignedCertificate, type SigningKey } from './issue.ts';
 import { generateCaKey } from './keys.ts';
 import { certificatePem } from './pem.ts';
@@ -98,6 +98,15 @@ export async function caChainPem(em: EntityManager, name: string): Promise<strin
   return chain;
 }
 
+/**
+ * 400 for a CA name ending in `-delta`: `/pki/v1/crl/<name>-delta.crl` is the delta CRL of
+ * `<name>`, so such a CA's own CRL URL (its certificates' CRL distribution point) would serve
+ * another CA's delta CRL whenever `<name>` is a CA, now or later.
+ */
+export function assertCaName(name: string): void {
+  if (name.endsWith('-delta')) throw new BadRequestError(`a CA name may not end in -delta (${name}): /pki/v1/crl/<name>-delta.crl is the delta CRL of the CA <name>`);
+}
+
 /** A CA's subject must be a non-empty RFC 4514 name of known attribute types (400 otherwise). */
 export function parseSubject(subject: string): void {
   let rdns: number;
@@ -136,8 +145,11 @@ export interface PreparedCa {
  * the kind's profile, the certificate signed by the parent (or itself) and linted.
  */
 export async function prepareCa(em: EntityManager, pki: PkiContext, input: NewCa): Promise<PreparedCa> {
+  assertCaName(input.name);
   parseSubject(input.subject);
   if (await em.count(CertificateAuthority, { name: input.name }) > 0) throw new ConflictError(`a CA named ${input.name} exists`);
+  // A pending request's name is promised to the CA it becomes: taking it would strand the request.
+  if (await em.count(CaRequest, { name: input.name }) > 0) throw new ConflictError(`a CA request named ${input.name} is pending`);
   const parent = await parentOf(em, pki, input);
   const id = uuidv7();
   const key = await generateCaKey(pki.barrier, input.keyAlgorithm, id);

@@ -10,7 +10,7 @@ import { uuidv7 } from '../template/database/index.ts';
 import { x509 } from '../template/tls/x509.ts';
 import { signingAlgorithm, type CaKeyAlgorithm, type CaSigner, type CertificateLint, type IssuancePlan } from './contract.ts';
 import type { PkiContext } from './context.ts';
-import { IssuedCertificate } from './entities.ts';
+import { CertificateAuthority, IssuedCertificate } from './entities.ts';
 import { certificateExtensions, issuerUrls } from './extensions.ts';
 import { newSerialHex } from './serial.ts';
 import { certificatePem } from './pem.ts';
@@ -138,18 +138,46 @@ async function enrollmentIssuer(em: EntityManager, pki: PkiContext, name: string
   return { signer: await openSigner(em, pki, ca.name), caId: ca.id };
 }
 
-/** `POST /enrollments`: CSR → plan → certificate → lint → stored → answer. */
+/** How often an enrollment signs again when its CA was rotated between signing and storing. */
+const ROTATION_RETRIES = 3;
+
+/**
+ * Stores the certificate only while its CA is still active, in one transaction with a guarded
+ * write on the CA row: a rotation's own guarded write waits for it (PostgreSQL row lock, SQLite's
+ * single writer), so no certificate of a CA is stored after the rotation that retired it committed.
+ */
+async function storeIfStillActive(em: EntityManager, caId: string, plan: IssuancePlan, signed: SignedCertificate, now: Date): Promise<boolean> {
+  return await em.transactional(async (tx) => {
+    if (await tx.nativeUpdate(CertificateAuthority, { id: caId, status: 'active' }, { status: 'active' }) !== 1) return false;
+    storeCertificate(tx, caId, plan, signed, now);
+    await tx.flush();
+    return true;
+  });
+}
+
+/**
+ * `POST /enrollments`: CSR → plan → certificate → lint → stored → answer. When the CA was rotated
+ * while the certificate was being signed, the certificate is dropped and the successor signs.
+ */
 export async function enroll(em: EntityManager, pki: PkiContext, input: EnrollmentInput): Promise<EnrollmentResult> {
   const csr = await parseCsr(input.csr);
-  const now = pki.now();
-  const { signer, caId } = await enrollmentIssuer(em, pki, input.ca ?? 'default', now);
-  const { catalog, lint } = await pki.rules();
-  const plan = await catalog.plan(input.profile, { csr, ...(input.validityDays === undefined ? {} : { validityDays: input.validityDays }) });
-  if (plan.ca !== undefined) throw new BadRequestError(`profile ${input.profile} makes CA certificates; create an issuing CA with POST /cas`);
-  const signed = await signPlan(plan, csr.publicKey, signer, now, pki.publicUrl());
-  assertLintPasses(lint, signed.certificate, signer.certificate, plan);
-  storeCertificate(em, caId, plan, signed, now);
-  await em.flush();
+  const name = input.ca ?? 'default';
+  // Each attempt reads the CAs afresh: a retry must see the rotation that made it retry.
+  for (let attempt = 1, current = em; attempt <= ROTATION_RETRIES; attempt += 1, current = em.fork()) {
+    const now = pki.now();
+    const { signer, caId } = await enrollmentIssuer(current, pki, name, now);
+    const { catalog, lint } = await pki.rules();
+    const plan = await catalog.plan(input.profile, { csr, ...(input.validityDays === undefined ? {} : { validityDays: input.validityDays }) });
+    if (plan.ca !== undefined) throw new BadRequestError(`profile ${input.profile} makes CA certificates; create an issuing CA with POST /cas`);
+    const signed = await signPlan(plan, csr.publicKey, signer, now, pki.publicUrl());
+    assertLintPasses(lint, signed.certificate, signer.certificate, plan);
+    if (await storeIfStillActive(current, caId, plan, signed, now)) return enrollmentResult(signer, signed);
+  }
+  throw new ConflictError(`the issuing CA of ${name} was rotated while the certificate was signed, ${String(ROTATION_RETRIES)} times; enroll again`);
+}
+
+/** What `POST /enrollments` answers for a stored certificate. */
+function enrollmentResult(signer: CaSigner, signed: SignedCertificate): EnrollmentResult {
   return {
     serial: signed.serialHex,
     ca: signer.name,

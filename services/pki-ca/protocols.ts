@@ -90,7 +90,8 @@ export function ocspAuthority(fork: () => EntityManager, pki: PkiContext): (caNa
     const em = fork();
     const ca = await em.findOne(CertificateAuthority, { name: caName });
     // An external CA's responder is its own: no delegated signer can be issued without its key.
-    if (ca === null || ca.external) return undefined;
+    // A retired CA signs nothing any more: every certificate it issued has expired.
+    if (ca === null || ca.external || ca.status === 'retired') return undefined;
     const responder = await delegatedSigner(em, pki, caName, 'ocsp');
     return {
       issuer: new x509.X509Certificate(ca.certificate),

@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import type { Logger } from 'pino';
+import type { PkiContext } from './context.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
+import { uuidv7 } from '../template/database/index.ts';
 import { x509 } from '../template/tls/x509.ts';
 import { BarrierSealedError } from '../template/barrier/contract.ts';
 import { delegatedSigner } from './delegated.ts';
 import { CertificateAuthority, entities, IssuedCertificate } from './entities.ts';
-import { bootstrapHierarchy, getCa } from './hierarchy.ts';
+import { bootstrapHierarchy, createIssuingCa, getCa } from './hierarchy.ts';
 import { enroll } from './issue.ts';
 import { migrations } from './migrations.ts';
 import { acmeDeps, estDeps, tsaAuthority } from './protocols.ts';
@@ -188,5 +190,54 @@ describeOnDatabases('pki-ca rotation', { entities, migrations }, (db) => {
     } finally {
       await em.nativeUpdate(CertificateAuthority, { id: current.id }, { status: 'active' });
     }
+  });
+
+  it('drops a certificate signed while its CA was rotated and signs with the successor; after three such rotations it gives up (409), storing none', async () => {
+    await createIssuingCa(db().fork(), t.pki, { name: 'racer' });
+    let rotations = 0;
+    /** t.pki whose tls-server plans rotate the CA racer issues under now, `times` times. */
+    const rotating = (times: number): PkiContext => ({
+      ...t.pki,
+      rules: async () => {
+        const rules = await t.pki.rules();
+        const catalog: typeof rules.catalog = Object.create(rules.catalog) as typeof rules.catalog;
+        catalog.plan = async (...args: Parameters<typeof rules.catalog.plan>) => {
+          if (rotations < times) {
+            rotations += 1;
+            await rotateCa(db().fork(), t.pki, (await currentCa(db().fork(), 'racer')).name);
+          }
+          return await rules.catalog.plan(...args);
+        };
+        return { ...rules, catalog };
+      },
+    });
+    const once = await enroll(db().fork(), rotating(1), { csr: await csrPem('once.test'), profile: 'tls-server', ca: 'racer' });
+    expect(once.ca).to.equal('racer-g2');
+    const stored = await db().fork().find(IssuedCertificate, { profile: 'tls-server', caId: { $in: (await lineage(db().fork(), 'racer')).map((ca) => ca.id) } });
+    expect(stored.map((row) => row.serialHex)).to.deep.equal([once.serial]);
+
+    rotations = 0;
+    const error = await rejection(enroll(db().fork(), rotating(3), { csr: await csrPem('never.test'), profile: 'tls-server', ca: 'racer' }));
+    expect(error).to.be.instanceOf(ConflictError);
+    expect((error as Error).message).to.include('was rotated while the certificate was signed, 3 times');
+    expect(await db().fork().count(IssuedCertificate, { profile: 'tls-server', caId: { $in: (await lineage(db().fork(), 'racer')).map((ca) => ca.id) } })).to.equal(1);
+  });
+
+  it('follows a lineage of more generations than any fixed bound to its end, and refuses a successor loop (409)', async () => {
+    const em = db().fork();
+    const template = await em.findOneOrFail(CertificateAuthority, { name: 'racer' });
+    const generations = Array.from({ length: 100 }, (_unused, index) => em.create(CertificateAuthority, {
+      ...template, id: uuidv7(), name: `long-${String(index)}`, status: index === 99 ? 'active' : 'retiring', successorId: null,
+    }));
+    await em.flush();
+    for (const [index, ca] of generations.slice(0, -1).entries()) ca.successorId = generations[index + 1]?.id ?? null;
+    await em.flush();
+    expect((await currentCa(db().fork(), 'long-0')).name).to.equal('long-99');
+    expect(await lineage(db().fork(), 'long-0')).to.have.length(100);
+
+    await db().fork().nativeUpdate(CertificateAuthority, { name: 'long-99' }, { successorId: generations[50]?.id ?? null });
+    const error = await rejection(currentCa(db().fork(), 'long-0'));
+    expect(error).to.be.instanceOf(ConflictError);
+    expect((error as Error).message).to.equal('the successors of CA long-0 loop back to an earlier one');
   });
 });

@@ -18,18 +18,18 @@ export async function findCa(em: EntityManager, name: string): Promise<Certifica
   return ca;
 }
 
-/** More successors than this is a loop, which only a hand-edited table could hold. */
-const MAX_GENERATIONS = 64;
-
 /**
  * The CA `name` and every CA that took over from it, oldest first. A CA that was never rotated is
- * its own lineage; the last member is the one that issues now.
+ * its own lineage; the last member is the one that issues now. However often a CA was rotated, its
+ * lineage is followed to the end; a successor loop (only a hand-edited table could hold one) is 409.
  */
 export async function lineage(em: EntityManager, name: string): Promise<CertificateAuthority[]> {
   let ca = await findCa(em, name);
   const members = [ca];
+  const seen = new Set([ca.id]);
   while (ca.successorId != null) {
-    if (members.length > MAX_GENERATIONS) throw new ConflictError(`CA ${name} has more than ${String(MAX_GENERATIONS)} successors`);
+    if (seen.has(ca.successorId)) throw new ConflictError(`the successors of CA ${name} loop back to an earlier one`);
+    seen.add(ca.successorId);
     ca = await em.findOneOrFail(CertificateAuthority, { id: ca.successorId });
     members.push(ca);
   }

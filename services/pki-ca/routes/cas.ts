@@ -1,5 +1,5 @@
 /** CAs and profiles: one handler per operationId of `openapi.yaml`; the rules live in `../hierarchy.ts`. */
-import { NotFoundError } from '../../template/errors/index.ts';
+import { ConflictError, NotFoundError } from '../../template/errors/index.ts';
 import type { OperationHandlers } from '../../template/service.ts';
 import type { PkiContext } from '../context.ts';
 import type { CrlPublisher, StoredCrl } from '../crl/publisher.ts';
@@ -19,7 +19,9 @@ export function caHandlers(pki: PkiContext, crls: CrlPublisher): OperationHandle
   return {
     async regenerateCrl(ctx) {
       const name = ctx.state.params.name as string;
-      await findCa(ctx.state.em, name);
+      const ca = await findCa(ctx.state.em, name);
+      // A retired CA signs nothing any more; an external one's key is not here (openSigner's 409).
+      if (ca.status === 'retired') throw new ConflictError(`CA ${name} is retired: every certificate it issued has expired, and it publishes no more CRLs`);
       const { full, delta } = await crls.regenerate(name);
       ctx.body = { full: published(full), delta: published(delta) };
     },
