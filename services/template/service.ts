@@ -1,7 +1,7 @@
 /**
  * The contract between a service folder and the template. A service is a definition: its OpenAPI
- * document, its entities and migrations, one handler per operationId, its own config keys and its
- * readiness checks. The template owns everything else (listeners, pipeline, auth, data, admin).
+ * document, its entities and migrations, its own config keys and one setup that builds its handlers,
+ * routes and readiness checks. The template owns everything else (listeners, pipeline, auth, data, admin).
  */
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
