@@ -45,7 +45,6 @@ export const repeatOnTimer: Repeat = (ms, task) => {
  * without a circular import; `repeat` runs the sweep (tests run its ticks themselves).
  */
 export function identityAuthz(resources: () => readonly ResourceSource[], repeat: Repeat = repeatOnTimer): ServiceDefinition<AuthzConfig> {
-  const hosts = new WeakMap<object, AuthzHost>();
   const definition: ServiceDefinition<AuthzConfig> = {
     name: IDENTITY_AUTHZ,
     summary: 'OAuth 2.1 / OpenID Connect authorization server (oidc-provider): clients, tokens, keys under the barrier',
@@ -65,27 +64,19 @@ export function identityAuthz(resources: () => readonly ResourceSource[], repeat
       const corsOrigins = [definition, ...resources()].map((service) => urlInSuite(suite, service.name)).filter((url) => url !== undefined);
       return { authz: { idpUrl, corsOrigins, bootstrapClient: { id: suite.demoClientId, secret: await suite.secret(suite.demoClientId) } } };
     },
-    operations: (runtime) => {
+    setup: (runtime) => {
       checkAuthzConfig(runtime.config);
-      return clientHandlers(hostOf(runtime));
+      // The API, the protocol routes and the admin rows share one host (keys, provider, sweep).
+      const host = new AuthzHost({ runtime, resources: () => [definition, ...resources()] });
+      const events = accountEventRoutes(host);
+      const protocol = protocolRoutes(host);
+      return {
+        operations: clientHandlers(host),
+        routes: async (ctx, next): Promise<void> => { await events(ctx, async () => { await protocol(ctx, next); }); },
+        adminRoutes: keyAdminRoutes(host),
+        onStop: repeat(runtime.config.authz.sweepIntervalSeconds * 1000, () => host.sweep()),
+      };
     },
-    routes: (runtime) => {
-      const events = accountEventRoutes(hostOf(runtime));
-      const protocol = protocolRoutes(hostOf(runtime));
-      return async (ctx, next): Promise<void> => { await events(ctx, async () => { await protocol(ctx, next); }); };
-    },
-    adminRoutes: (runtime) => keyAdminRoutes(hostOf(runtime)),
   };
-  // operations, routes and adminRoutes of one runtime share one host (keys, provider, sweep).
-  function hostOf(runtime: Parameters<typeof definition.operations>[0]): AuthzHost {
-    let host = hosts.get(runtime);
-    if (host === undefined) {
-      host = new AuthzHost({ runtime, resources: () => [definition, ...resources()] });
-      const created = host;
-      runtime.onStop(repeat(runtime.config.authz.sweepIntervalSeconds * 1000, () => created.sweep()));
-      hosts.set(runtime, host);
-    }
-    return host;
-  }
   return definition;
 }

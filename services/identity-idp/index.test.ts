@@ -10,7 +10,7 @@ import { UsageError } from '../template/errors/index.ts';
 import { createHashService } from '../template/hash/index.ts';
 import type { RequestState, ServiceRuntime, UpSuite } from '../template/service.ts';
 import { checkIdpConfig, idpPublicUrl, type IdpConfig } from './config.ts';
-import { identityIdp, sweeper, sweepOnce } from './index.ts';
+import { bootstrapAdminCheck, identityIdp, sweeper, sweepOnce } from './index.ts';
 import { LoginResultSigner } from './login-result.ts';
 import { PAGE_POLICY } from './routes/index.ts';
 import { renderPageErrors } from './routes/page-errors.ts';
@@ -38,12 +38,12 @@ describe('identity-idp definition', () => {
     const env = { CRYPTOUTIL_IDP_BOOTSTRAPADMIN_USERNAME: 'admin', CRYPTOUTIL_IDP_BOOTSTRAPADMIN_PASSWORD: 'a long enough password' };
     const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env });
     const failing = { findOne: () => Promise.reject(new TypeError('the database is down')) };
-    const runtime = { config, log, hash: await createHashService({ pepper: 'x'.repeat(32) }), orm: { em: { fork: () => failing } } } as unknown as ServiceRuntime;
-    const [check] = identityIdp.readinessChecks?.(runtime) ?? [];
-    expect(check?.name).to.equal('bootstrap-admin');
-    expect(await check?.check()).to.deep.equal({ ok: false, detail: 'idp.bootstrapAdmin could not be created (TypeError)' });
-    const [none] = identityIdp.readinessChecks?.({ ...runtime, config: loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} }) }) ?? [];
-    expect(await none?.check()).to.deep.equal({ ok: true });
+    const runtime = { config, log, hash: await createHashService({ pepper: 'x'.repeat(32) }), orm: { em: { fork: () => failing } } } as unknown as ServiceRuntime<IdpConfig>;
+    const check = bootstrapAdminCheck(runtime);
+    expect(check.name).to.equal('bootstrap-admin');
+    expect(await check.check()).to.deep.equal({ ok: false, detail: 'idp.bootstrapAdmin could not be created (TypeError)' });
+    const none = bootstrapAdminCheck({ ...runtime, config: loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} }) as unknown as ServiceRuntime<IdpConfig>['config'] });
+    expect(await none.check()).to.deep.equal({ ok: true });
     expect(JSON.stringify(records())).to.include('creating idp.bootstrapAdmin failed').and.not.include('the database is down').and.not.include('a long enough password');
   });
 
@@ -67,9 +67,9 @@ describe('identity-idp definition', () => {
   it('needs the hash service and the barrier the template gives it', async () => {
     const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: {} });
     const base = { config, log: pino({ level: 'silent' }), onStop: () => undefined } as unknown as ServiceRuntime;
-    expect(() => identityIdp.operations(base)).to.throw('hash: true');
+    expect(() => identityIdp.setup(base)).to.throw('hash: true');
     const withHash = { ...base, hash: await createHashService({ pepper: 'x'.repeat(32) }) } as ServiceRuntime;
-    expect(() => identityIdp.operations(withHash)).to.throw('barrier: true');
+    expect(() => identityIdp.setup(withHash)).to.throw('barrier: true');
   });
 
   it('sweeps ended throttle windows and expired sessions, and logs a failing sweep by class only', async () => {

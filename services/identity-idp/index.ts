@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { EntityManager } from '@mikro-orm/core';
-import type { ServiceDefinition, ServiceRuntime, UpSuite } from '../template/service.ts';
+import type { ReadinessCheck, ServiceDefinition, ServiceRuntime, UpSuite } from '../template/service.ts';
 import type { HashService } from '../template/hash/index.ts';
 import type { Barrier } from '../template/barrier/index.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
@@ -19,6 +19,7 @@ import { LoginRequestVerifier } from './login-request.ts';
 import { LoginResultSigner } from './login-result.ts';
 import { migrations } from './migrations.ts';
 import { idpRoutes } from './routes/index.ts';
+import type { IdpPages } from './routes/context.ts';
 import { decoyHash } from './routes/login.ts';
 import { userHandlers } from './routes/users.ts';
 import { groupHandlers } from './routes/groups.ts';
@@ -74,7 +75,7 @@ export function sweeper(runtime: Pick<ServiceRuntime, 'orm' | 'log'>, sessions: 
   return () => { void sweepOnce(() => runtime.orm.em.fork(), sessions, throttle, runtime.log); };
 }
 
-/** The keys of one running idp, built once: `operations` and `routes` share them. */
+/** The keys of one running idp, built once by its setup: the API and the pages share them. */
 interface IdpParts {
   readonly keys: SigningKeys;
   readonly sessions: SessionStore;
@@ -83,31 +84,20 @@ interface IdpParts {
   readonly signer: LoginResultSigner;
 }
 
-const parts = new WeakMap<object, IdpParts>();
-
-function partsOf(runtime: ServiceRuntime<IdpConfig>): IdpParts {
-  let built = parts.get(runtime);
-  if (built === undefined) {
-    checkIdpConfig(runtime.config);
-    const { idp } = runtime.config;
-    const sessions = new SessionStore({ hash: hashOf(runtime), ttlSeconds: idp.sessionTtlSeconds });
-    const throttle = new FailureThrottle({ maxFailures: idp.throttle.maxFailures, windowSeconds: idp.throttle.windowSeconds });
-    const keys = createSigningKeys({
-      orm: runtime.orm,
-      barrier: barrierOf(runtime),
-      purpose: 'login-results',
-      algorithm: 'ES256',
-      rotateAfterMs: RESULT_KEY_ROTATE_AFTER_MS,
-      retainMs: RESULT_KEY_RETAIN_MS,
-    });
-    const timer = setInterval(sweeper(runtime, sessions, throttle), SWEEP_INTERVAL_MS);
-    timer.unref();
-    runtime.onStop(() => { clearInterval(timer); });
-    const signer = new LoginResultSigner({ keys, issuer: () => idpPublicUrl(runtime.config, runtime.publicUrl) });
-    built = { keys, sessions, throttle, signer };
-    parts.set(runtime, built);
-  }
-  return built;
+function createParts(runtime: ServiceRuntime<IdpConfig>): IdpParts {
+  const { idp } = runtime.config;
+  const sessions = new SessionStore({ hash: hashOf(runtime), ttlSeconds: idp.sessionTtlSeconds });
+  const throttle = new FailureThrottle({ maxFailures: idp.throttle.maxFailures, windowSeconds: idp.throttle.windowSeconds });
+  const keys = createSigningKeys({
+    orm: runtime.orm,
+    barrier: barrierOf(runtime),
+    purpose: 'login-results',
+    algorithm: 'ES256',
+    rotateAfterMs: RESULT_KEY_ROTATE_AFTER_MS,
+    retainMs: RESULT_KEY_RETAIN_MS,
+  });
+  const signer = new LoginResultSigner({ keys, issuer: () => idpPublicUrl(runtime.config, runtime.publicUrl) });
+  return { keys, sessions, throttle, signer };
 }
 
 /** Account events go to identity-authz over https, trusting the CA the service trusts. */
@@ -115,22 +105,50 @@ export function httpsDeliveryOf(runtime: Pick<ServiceRuntime, 'ca'>): DeliverEve
   return httpsDeliverer(runtime.ca);
 }
 
-const bootstraps = new WeakMap<object, Promise<string | undefined>>();
+/**
+ * Starts making `idp.bootstrapAdmin` (once per runtime, from setup) and returns the readiness check
+ * that waits for it: ready when made or not configured, else not ready, naming the error class.
+ */
+export function bootstrapAdminCheck(runtime: ServiceRuntime<IdpConfig>): ReadinessCheck {
+  const admin = runtime.config.idp.bootstrapAdmin;
+  const done: Promise<string | undefined> = admin.username === ''
+    ? Promise.resolve(undefined)
+    : ensureBootstrapAdmin(runtime.orm.em.fork(), hashOf(runtime), admin).then(() => undefined, (error: unknown) => {
+      runtime.log.error({ error: errorClass(error) }, 'creating idp.bootstrapAdmin failed');
+      return errorClass(error);
+    });
+  return {
+    name: 'bootstrap-admin',
+    check: async () => {
+      const error = await done;
+      return error === undefined ? { ok: true } : { ok: false, detail: `idp.bootstrapAdmin could not be created (${error})` };
+    },
+  };
+}
 
-/** `idp.bootstrapAdmin`, made once per runtime: undefined when done (or not configured), else the error class. */
-function bootstrapOf(runtime: ServiceRuntime<IdpConfig>): Promise<string | undefined> {
-  let done = bootstraps.get(runtime);
-  if (done === undefined) {
-    const admin = runtime.config.idp.bootstrapAdmin;
-    done = admin.username === ''
-      ? Promise.resolve(undefined)
-      : ensureBootstrapAdmin(runtime.orm.em.fork(), hashOf(runtime), admin).then(() => undefined, (error: unknown) => {
-        runtime.log.error({ error: errorClass(error) }, 'creating idp.bootstrapAdmin failed');
-        return errorClass(error);
-      });
-    bootstraps.set(runtime, done);
-  }
-  return done;
+/** The pages' dependencies: the shared parts, a login-request verifier and the lockout. */
+function pagesOf(runtime: ServiceRuntime<IdpConfig>, { sessions, throttle, signer }: IdpParts, now: () => Date): IdpPages {
+  const { config } = runtime;
+  const hash = hashOf(runtime);
+  const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
+  return {
+    verifier: new LoginRequestVerifier({
+      issuer: config.auth.issuer,
+      audience: ownUrl,
+      fetchJson: httpsJsonFetcher({ ca: runtime.ca }),
+      clockSkewSeconds: config.auth.clockSkewSeconds,
+    }),
+    signer,
+    sessions,
+    lockout: new Lockout(config.idp.lockout),
+    throttle,
+    hash,
+    factors: SECOND_FACTORS,
+    decoyHash: decoyHash(hash),
+    ownOrigin: () => new URL(ownUrl()).origin,
+    now,
+    log: runtime.log,
+  };
 }
 
 /**
@@ -154,45 +172,18 @@ export function identityIdpOn(now: () => Date, deliver: (runtime: Pick<ServiceRu
     // The suite's administrator: its password sits in credentials.json beside the demo client's.
     upConfig: async (suite) => ({ idp: { bootstrapAdmin: await upAdmin(suite) } }),
     upCredentials: async (suite) => ({ admin: await upAdmin(suite) }),
-    operations(runtime) {
-      const { signer } = partsOf(runtime);
-      void bootstrapOf(runtime);
-      const events = new AccountEvents({ signer, authz: () => runtime.config.auth.issuer, deliver: deliver(runtime) });
-      return { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() };
-    },
-    readinessChecks: (runtime) => [{
-      name: 'bootstrap-admin',
-      check: async () => {
-        const error = await bootstrapOf(runtime);
-        return error === undefined ? { ok: true } : { ok: false, detail: `idp.bootstrapAdmin could not be created (${error})` };
-      },
-    }],
-    routes(runtime) {
-      const { keys, sessions, throttle, signer } = partsOf(runtime);
-      const { config } = runtime;
-      const hash = hashOf(runtime);
-      const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
-      return idpRoutes({
-        keys,
-        pages: {
-          verifier: new LoginRequestVerifier({
-            issuer: config.auth.issuer,
-            audience: ownUrl,
-            fetchJson: httpsJsonFetcher({ ca: runtime.ca }),
-            clockSkewSeconds: config.auth.clockSkewSeconds,
-          }),
-          signer,
-          sessions,
-          lockout: new Lockout(config.idp.lockout),
-          throttle,
-          hash,
-          factors: SECOND_FACTORS,
-          decoyHash: decoyHash(hash),
-          ownOrigin: () => new URL(ownUrl()).origin,
-          now,
-          log: runtime.log,
-        },
-      });
+    setup(runtime) {
+      checkIdpConfig(runtime.config);
+      const parts = createParts(runtime);
+      const events = new AccountEvents({ signer: parts.signer, authz: () => runtime.config.auth.issuer, deliver: deliver(runtime) });
+      const timer = setInterval(sweeper(runtime, parts.sessions, parts.throttle), SWEEP_INTERVAL_MS);
+      timer.unref();
+      return {
+        operations: { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() },
+        routes: idpRoutes({ keys: parts.keys, pages: pagesOf(runtime, parts, now) }),
+        checks: [bootstrapAdminCheck(runtime)],
+        onStop: () => { clearInterval(timer); },
+      };
     },
   };
 }

@@ -18,5 +18,5 @@ export const learnPs: ServiceDefinition = {
   openapi: new URL('./openapi.yaml', import.meta.url),
   entities,
   migrations,
-  operations: () => ({ ...petHandlers, ...customerHandlers, ...orderHandlers }),
+  setup: () => ({ operations: { ...petHandlers, ...customerHandlers, ...orderHandlers } }),
 };

@@ -46,7 +46,7 @@ export interface PkiProcess {
   readonly authenticate: Authenticate;
 }
 
-/** Builds the context of one process (once per runtime: operations, routes and readiness share it). */
+/** Builds the context of one process (once per runtime, by setup: operations, routes and readiness share it). */
 export function createPki(runtime: ServiceRuntime<PkiConfig>, rules: RulesLoader, now: () => number = Date.now): PkiProcess {
   const { barrier } = runtime;
   if (barrier === undefined) throw new Error('pki-ca keeps its CA keys under the barrier: its definition must set barrier: true');
@@ -102,15 +102,6 @@ export function pkiRoutes({ pki, bootstrap, crls, fork, authenticate }: PkiProce
 
 /** The definition on `rules` and the clock `now`; tests and the integration build pass their own. */
 export function pkiCaWith(rules: RulesLoader, now: () => number = Date.now): ServiceDefinition<PkiConfig> {
-  const processes = new WeakMap<ServiceRuntime<PkiConfig>, PkiProcess>();
-  const processOf = (runtime: ServiceRuntime<PkiConfig>): PkiProcess => {
-    let process = processes.get(runtime);
-    if (process === undefined) {
-      process = createPki(runtime, rules, now);
-      processes.set(runtime, process);
-    }
-    return process;
-  };
   return {
     name: 'pki-ca',
     summary: 'Certificate Authority: root/intermediate/issuing hierarchy under a sealed barrier, profiles, CSR issuance, revocation',
@@ -123,9 +114,10 @@ export function pkiCaWith(rules: RulesLoader, now: () => number = Date.now): Ser
     barrier: true,
     // EST authenticates devices by the certificate they hold (RFC 7030 §3.3.2).
     clientCertificates: true,
-    operations: (runtime) => pkiHandlers(processOf(runtime)),
-    routes: (runtime) => pkiRoutes(processOf(runtime)),
-    readinessChecks: (runtime) => [processOf(runtime).bootstrap.readiness(), processOf(runtime).expiry.readiness()],
+    setup: (runtime) => {
+      const process = createPki(runtime, rules, now);
+      return { operations: pkiHandlers(process), routes: pkiRoutes(process), checks: [process.bootstrap.readiness(), process.expiry.readiness()] };
+    },
     upConfig: () => Promise.resolve({ pki: { bootstrap: true } }),
     // The bootstrapped issuing CA and its URLs, so a reader of credentials.json can enroll and check revocation.
     upCredentials: (suite) => pkiUpCredentials(suite, 'pki-ca'),

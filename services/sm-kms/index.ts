@@ -42,11 +42,11 @@ export function kmsHandlers(kms: KmsContext, sweep: DeletionSweep): OperationHan
   }]));
 }
 
-/** The operations of a process on the clock `now`. */
-function operationsOn(now: () => number): ServiceDefinition<KmsConfig>['operations'] {
+/** The setup of a process on the clock `now`. */
+function setupOn(now: () => number): ServiceDefinition<KmsConfig>['setup'] {
   return (runtime) => {
     const { kms, sweep } = createKms(runtime, SWEEP_INTERVAL_MS, now);
-    return kmsHandlers(kms, sweep);
+    return { operations: kmsHandlers(kms, sweep) };
   };
 }
 
@@ -61,10 +61,10 @@ export const smKms: ServiceDefinition<KmsConfig> = {
   entities,
   migrations,
   barrier: true,
-  operations: operationsOn(Date.now),
+  setup: setupOn(Date.now),
 };
 
 /** The definition on another clock: tests run a process whose caches age only when they say so. */
 export function smKmsOn(now: () => number): ServiceDefinition<KmsConfig> {
-  return { ...smKms, operations: operationsOn(now) };
+  return { ...smKms, setup: setupOn(now) };
 }

@@ -7,7 +7,7 @@ import type { Middleware } from 'koa';
 import pino from 'pino';
 import { startTestService, httpsCall, type ServiceHarness } from './testing/service-harness.ts';
 import { captureLogs, type CapturedLogs } from './testing/logs.ts';
-import { notesService, slowRequests } from './testing/notes-service/index.ts';
+import { notesHandlers, notesService, slowRequests } from './testing/notes-service/index.ts';
 import { startService, resourceOf } from './runtime.ts';
 import { loadConfig } from './config/index.ts';
 import { testTlsMaterial } from './testing/tls.ts';
@@ -216,7 +216,7 @@ describe('service runtime: drain and failures', () => {
     const material = await testTlsMaterial();
     const definition: ServiceDefinition = {
       ...notesService,
-      readinessChecks: () => [{ name: 'barrier', check: () => Promise.resolve({ ok: false, detail: 'sealed' }) }],
+      setup: () => ({ operations: notesHandlers, checks: [{ name: 'barrier', check: () => Promise.resolve({ ok: false, detail: 'sealed' }) }] }),
       middleware: [async (ctx, next) => { ctx.set('x-service-step', 'ran'); await next(); }],
     };
     const config = loadConfig({
@@ -251,7 +251,7 @@ describe('service runtime: drain and failures', () => {
     const askedFor = (clientCertificates: boolean): ServiceDefinition => ({
       ...notesService,
       clientCertificates,
-      routes: (runtime) => { expect(runtime.authenticate).to.be.a('function'); return peer; },
+      setup: (runtime) => { expect(runtime.authenticate).to.be.a('function'); return { operations: notesHandlers, routes: peer }; },
     });
     const config = loadConfig({
       serviceName: 'notes', publicPort: 0, files: [], env: {},
@@ -455,7 +455,7 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
 
   it('wipes the keys before the database closes on stop', async () => {
     let runtime: ServiceRuntime | undefined;
-    const definition: ServiceDefinition = { ...sealedNotesService, operations: (given) => { runtime = given; return sealedNotesService.operations(given); } };
+    const definition: ServiceDefinition = { ...sealedNotesService, setup: (given) => { runtime = given; return sealedNotesService.setup(given); } };
     const h = await startTestService({ barrier: { shares: shares.slice(0, 3), threshold } }, undefined, definition);
     const sealedEvents: boolean[] = [];
     runtime?.barrier?.onSeal(() => { sealedEvents.push(runtime?.barrier?.isSealed() ?? false); });
@@ -466,6 +466,6 @@ describe('service runtime: a service with a barrier (DESIGN "Barrier")', () => {
   });
 
   it('refuses to run sealed-notes without its barrier', () => {
-    expect(() => sealedNotesService.operations({ ...({} as ServiceRuntime), barrier: undefined })).to.throw(/barrier/);
+    expect(() => sealedNotesService.setup({ ...({} as ServiceRuntime), barrier: undefined })).to.throw(/barrier/);
   });
 });

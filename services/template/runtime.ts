@@ -195,14 +195,17 @@ export async function startService<C extends object>(
       authenticate: authenticator.authenticate,
     };
     const document = await loadOpenApiDocument(definition.openapi);
-    const handlers = definition.operations(runtime);
+    // Once per runtime: everything below serves what this one call built.
+    const setup = await definition.setup(runtime);
+    const { onStop } = setup;
+    if (onStop !== undefined) opened.push(async () => { await onStop(); });
 
     let phase: Phase = 'starting';
     const checks: ReadinessCheck[] = [
       { name: 'database', check: () => database.check() },
       ...(config.auth.issuer === '' ? [] : [{ name: 'issuer', check: () => authenticator.check() }]),
       ...(barrier === undefined ? [] : [barrierCheck(barrier)]),
-      ...(definition.readinessChecks?.(runtime) ?? []),
+      ...(setup.checks ?? []),
     ];
 
     const redis = config.rateLimit.redisUrl === '' ? undefined : createRateLimitStore(config.rateLimit.redisUrl, log);
@@ -219,11 +222,10 @@ export async function startService<C extends object>(
     });
     publicApp.use(openApiRoutes(document, { resource: audience, endpoints: () => authenticator.endpoints() }));
     if (barrier !== undefined) publicApp.use(barrierGate(barrier));
-    const routes = definition.routes?.(runtime);
-    if (routes !== undefined) publicApp.use(routes);
+    if (setup.routes !== undefined) publicApp.use(setup.routes);
     publicApp.use(operationRouter({
       document,
-      handlers,
+      handlers: setup.operations,
       authenticate: authenticator.authenticate,
       ...(definition.middleware === undefined ? {} : { middleware: definition.middleware }),
     }));
@@ -262,7 +264,7 @@ export async function startService<C extends object>(
     const adminToken = await provisionAdminToken({ token: config.admin.token, dataDir: config.dataDir });
     adminApp.use(adminRouter(mergeAdminRoutes(
       { ...standardAdminRoutes(adminState), ...(barrier === undefined ? {} : barrierAdminRoutes(barrier)) },
-      definition.adminRoutes?.(runtime) ?? {},
+      setup.adminRoutes ?? {},
     ), adminGuard(adminToken)));
 
     const tlsOptions = serverOptions(material);

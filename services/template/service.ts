@@ -1,7 +1,7 @@
 /**
  * The contract between a service folder and the template. A service is a definition: its OpenAPI
- * document, its entities and migrations, one handler per operationId, its own config keys and its
- * readiness checks. The template owns everything else (listeners, pipeline, auth, data, admin).
+ * document, its entities and migrations, its own config keys and one setup that builds its handlers,
+ * routes and readiness checks. The template owns everything else (listeners, pipeline, auth, data, admin).
  */
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
@@ -99,6 +99,30 @@ export interface ServiceRuntime<C extends object = object> {
   readonly authenticate: Authenticate;
 }
 
+/** Admin listener rows a service adds: path → method → handler. */
+export type ServiceAdminRoutes = Readonly<Record<string, Readonly<Record<string, Middleware<RequestState>>>>>;
+
+/** What a service builds from its runtime: everything the template serves or runs for it. */
+export interface ServiceSetup {
+  /** operationId → handler, one for every operation of the document. */
+  readonly operations: OperationHandlers;
+  /**
+   * Public routes outside the OpenAPI API: protocol endpoints (OAuth, OpenID Connect) and
+   * server-rendered pages. Mounted after the barrier gate and before the API router, so the
+   * whole pipeline applies; it calls `next()` for every path it does not serve.
+   */
+  readonly routes?: Middleware<RequestState>;
+  /**
+   * Extra rows for the admin listener (loopback only, token-guarded like the template's),
+   * e.g. `POST /admin/v1/keys/rotate`. A path the template already serves is refused at start.
+   */
+  readonly adminRoutes?: ServiceAdminRoutes;
+  /** Readiness checks beyond database, issuer and barrier. */
+  readonly checks?: readonly ReadinessCheck[];
+  /** Runs when the service stops, after the listeners have drained (timers, pools). */
+  readonly onStop?: () => Promise<void> | void;
+}
+
 export interface ServiceDefinition<C extends object = object> {
   /** Service name as used by the command line and in `urn:cryptoutil:<name>`. */
   readonly name: string;
@@ -114,10 +138,11 @@ export interface ServiceDefinition<C extends object = object> {
   readonly configSchema?: Schema<C>;
   readonly entities: readonly EntitySchema[];
   readonly migrations: readonly MigrationObject[];
-  /** Builds the handlers once the runtime exists. */
-  operations(runtime: ServiceRuntime<C>): OperationHandlers;
-  /** Extra readiness checks beyond database and migrations. */
-  readinessChecks?(runtime: ServiceRuntime<C>): readonly ReadinessCheck[];
+  /**
+   * Builds the service once its runtime exists, before the listeners bind: called exactly once per
+   * runtime, so the handlers, routes and checks it returns share whatever it creates.
+   */
+  setup(runtime: ServiceRuntime<C>): ServiceSetup | Promise<ServiceSetup>;
   /**
    * The service keeps secret material: the template adds the barrier's tables, starts sealed,
    * answers 503 on business endpoints until unsealed, and serves the unseal and rotate admin routes.
@@ -130,17 +155,6 @@ export interface ServiceDefinition<C extends object = object> {
    * authentication, RFC 7030 §3.3.2); the service's routes decide what a presented one proves.
    */
   readonly clientCertificates?: boolean;
-  /**
-   * Public routes outside the OpenAPI API: protocol endpoints (OAuth, OpenID Connect) and
-   * server-rendered pages. Mounted after the barrier gate and before the API router, so the
-   * whole pipeline applies; it calls `next()` for every path it does not serve.
-   */
-  routes?(runtime: ServiceRuntime<C>): Middleware<RequestState>;
-  /**
-   * Extra rows for the admin listener (loopback only, no token), path → method → handler,
-   * e.g. `POST /admin/v1/keys/rotate`. A path the template already serves is refused at start.
-   */
-  adminRoutes?(runtime: ServiceRuntime<C>): Readonly<Record<string, Readonly<Record<string, Middleware<RequestState>>>>>;
   /**
    * This service issues the tokens every other one trusts (identity-authz): `cryptoutil up` points
    * every service's `auth.issuer` at it and writes its client into `credentials.json`.

@@ -8,7 +8,7 @@ import { devNull } from 'node:os';
 import { pino } from 'pino';
 import { testTlsMaterial } from '../../services/template/testing/tls.ts';
 import { startTestService } from '../../services/template/testing/service-harness.ts';
-import { notesService } from '../../services/template/testing/notes-service/index.ts';
+import { notesHandlers, notesService } from '../../services/template/testing/notes-service/index.ts';
 import { learnPs } from '../../services/learn-ps/index.ts';
 import { smKms } from '../../services/sm-kms/index.ts';
 import { pkiCa } from '../../services/pki-ca/index.ts';
@@ -51,10 +51,12 @@ const SEEDED_NOTE = { title: 'bench', body: 'x'.repeat(256) };
  */
 const pipelineOnlyNotes: ServiceDefinition = {
   ...notesService,
-  operations: (runtime) => ({
-    ...notesService.operations(runtime),
-    getNote(ctx) {
-      ctx.body = { id: ctx.state.params.id, ...SEEDED_NOTE, createdAt: new Date(0).toISOString() };
+  setup: () => ({
+    operations: {
+      ...notesHandlers,
+      getNote(ctx) {
+        ctx.body = { id: ctx.state.params.id, ...SEEDED_NOTE, createdAt: new Date(0).toISOString() };
+      },
     },
   }),
 };

@@ -227,19 +227,19 @@ describe('cryptoutil main: running a service', () => {
 
   it('reports a thrown non-Error value as a runtime failure', async () => {
     const thrown: unknown = 'plain failure';
-    const odd = { ...notesService, name: 'odd', operations: () => { throw thrown; } };
+    const odd: ServiceDefinition = { ...notesService, name: 'odd', setup: () => { throw thrown; } };
     const cli = capture([odd]);
     const { file } = await configFile();
     expect(await main(['odd', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
     expect(cli.err()).to.equal('cryptoutil: plain failure\n');
   });
 
-  it('reports a failing handler factory as a runtime failure', async () => {
-    const broken = { ...notesService, name: 'broken', operations: () => { throw Object.assign(new Error('handlers failed'), {}); } };
+  it('reports a failing setup as a runtime failure', async () => {
+    const broken: ServiceDefinition = { ...notesService, name: 'broken', setup: () => { throw Object.assign(new Error('setup failed'), {}); } };
     const cli = capture([broken]);
     const { file } = await configFile();
     expect(await main(['broken', 'start', '--config', file], cli.context)).to.equal(EXIT_FAILURE);
-    expect(cli.err()).to.equal('cryptoutil: handlers failed\n');
+    expect(cli.err()).to.equal('cryptoutil: setup failed\n');
   });
 });
 

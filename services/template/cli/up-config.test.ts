@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startSuite } from './up.ts';
 import { main, EXIT_USAGE } from './main.ts';
 import { layersFor, readUpConfig, wiredKeyProblems, type UpConfigFile } from './up-config.ts';
-import { notesService } from '../testing/notes-service/index.ts';
+import { notesHandlers, notesService } from '../testing/notes-service/index.ts';
 import type { ServiceDefinition } from '../service.ts';
 import type { TemplateConfig } from '../config/index.ts';
 import { UsageError } from '../errors/index.ts';
@@ -16,9 +16,9 @@ function recording(names: readonly string[]): { services: ServiceDefinition[]; s
   const services = names.map((name): ServiceDefinition => ({
     ...notesService,
     name,
-    operations: (runtime) => {
+    setup: (runtime) => {
       seen.set(name, runtime.config);
-      return notesService.operations(runtime);
+      return { operations: notesHandlers };
     },
   }));
   return { services, seen };

@@ -165,7 +165,7 @@ describe('cryptoutil up', () => {
   });
 
   it('passes on a start failure that is not a taken port unchanged', async () => {
-    const broken: ServiceDefinition = { ...notesService, name: 'broken', operations: () => { throw new Error('broken operations'); } };
+    const broken: ServiceDefinition = { ...notesService, name: 'broken', setup: () => { throw new Error('broken setup'); } };
     let failure: unknown;
     try {
       await startSuite({ dataDir: await freshDir(), services: [broken], env: quiet, stdout: () => undefined });
@@ -173,7 +173,7 @@ describe('cryptoutil up', () => {
       failure = error;
     }
     expect(failure).to.be.instanceOf(Error).and.not.be.instanceOf(UsageError);
-    expect((failure as Error).message).to.equal('broken operations');
+    expect((failure as Error).message).to.equal('broken setup');
   });
 
   it('prints the URL table, waits for Ctrl-C, then stops cleanly', async () => {

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { defineEntity, p, type InferEntity, type MigrationObject } from '@mikro-orm/core';
-import type { ServiceDefinition } from '../../service.ts';
+import type { OperationHandlers, ServiceDefinition } from '../../service.ts';
 import { NotFoundError } from '../../errors/index.ts';
 import { PortableMigration, timestamps, uuidPrimaryKey } from '../../database/index.ts';
 
@@ -44,6 +44,39 @@ function present(note: Note): Record<string, unknown> {
   return { id: note.id, title: note.title, body: note.body, createdAt: note.createdAt.toISOString() };
 }
 
+/** The notes handlers, one per operationId; definitions built on notes spread and override them. */
+export const notesHandlers: OperationHandlers = {
+  async createNote(ctx) {
+    const input = ctx.state.body as { title: string; body: string };
+    const note = ctx.state.em.create(Note, { title: input.title, body: input.body });
+    await ctx.state.em.flush();
+    ctx.status = 201;
+    ctx.body = present(note);
+  },
+  async listNotes(ctx) {
+    const page = ctx.state.query.page as number;
+    const size = ctx.state.query.size as number;
+    const [items, total] = await ctx.state.em.findAndCount(Note, {}, { orderBy: { id: 'desc' }, limit: size, offset: page * size });
+    ctx.body = { items: items.map(present), page, size, total };
+  },
+  async getNote(ctx) {
+    const note = await ctx.state.em.findOne(Note, { id: ctx.state.params.id as string });
+    if (note === null) throw new NotFoundError('no such note');
+    ctx.body = present(note);
+  },
+  async deleteNote(ctx) {
+    const removed = await ctx.state.em.nativeDelete(Note, { id: ctx.state.params.id as string });
+    if (removed === 0) throw new NotFoundError('no such note');
+    ctx.status = 204;
+  },
+  async slow(ctx) {
+    const ms = ctx.state.query.ms as number;
+    slowRequests.emit('arrived');
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    ctx.body = { waitedMs: ms };
+  },
+};
+
 export const notesService: ServiceDefinition = {
   name: 'notes',
   summary: 'template test service',
@@ -52,35 +85,5 @@ export const notesService: ServiceDefinition = {
   openapi: new URL('./openapi.yaml', import.meta.url),
   entities: [Note],
   migrations,
-  operations: () => ({
-    async createNote(ctx) {
-      const input = ctx.state.body as { title: string; body: string };
-      const note = ctx.state.em.create(Note, { title: input.title, body: input.body });
-      await ctx.state.em.flush();
-      ctx.status = 201;
-      ctx.body = present(note);
-    },
-    async listNotes(ctx) {
-      const page = ctx.state.query.page as number;
-      const size = ctx.state.query.size as number;
-      const [items, total] = await ctx.state.em.findAndCount(Note, {}, { orderBy: { id: 'desc' }, limit: size, offset: page * size });
-      ctx.body = { items: items.map(present), page, size, total };
-    },
-    async getNote(ctx) {
-      const note = await ctx.state.em.findOne(Note, { id: ctx.state.params.id as string });
-      if (note === null) throw new NotFoundError('no such note');
-      ctx.body = present(note);
-    },
-    async deleteNote(ctx) {
-      const removed = await ctx.state.em.nativeDelete(Note, { id: ctx.state.params.id as string });
-      if (removed === 0) throw new NotFoundError('no such note');
-      ctx.status = 204;
-    },
-    async slow(ctx) {
-      const ms = ctx.state.query.ms as number;
-      slowRequests.emit('arrived');
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      ctx.body = { waitedMs: ms };
-    },
-  }),
+  setup: () => ({ operations: notesHandlers }),
 };

@@ -7,7 +7,7 @@ import type { ServiceDefinition } from '../../service.ts';
 import { NotFoundError } from '../../errors/index.ts';
 import { uuidv7 } from '../../database/index.ts';
 import type { Barrier } from '../../barrier/contract.ts';
-import { Note, notesService } from './index.ts';
+import { Note, notesHandlers, notesService } from './index.ts';
 
 /** The record a body ciphertext belongs to: a body copied onto another note never decrypts. */
 const bodyAad = (id: string): string => `notes:${id}:body`;
@@ -26,29 +26,31 @@ export const sealedNotesService: ServiceDefinition = {
   name: 'sealed-notes',
   summary: 'template test service whose note bodies are kept under the barrier',
   barrier: true,
-  operations(runtime) {
+  setup(runtime) {
     const { barrier } = runtime;
     if (barrier === undefined) throw new Error('sealed-notes runs only with its barrier');
     return {
-      ...notesService.operations(runtime),
-      async createNote(ctx) {
-        const input = ctx.state.body as { title: string; body: string };
-        const id = uuidv7();
-        const note = ctx.state.em.create(Note, { id, title: input.title, body: await sealBody(barrier, id, input.body) });
-        await ctx.state.em.flush();
-        ctx.status = 201;
-        ctx.body = await openBody(barrier, note);
-      },
-      async listNotes(ctx) {
-        const page = ctx.state.query.page as number;
-        const size = ctx.state.query.size as number;
-        const [notes, total] = await ctx.state.em.findAndCount(Note, {}, { orderBy: { id: 'desc' }, limit: size, offset: page * size });
-        ctx.body = { items: await Promise.all(notes.map((note) => openBody(barrier, note))), page, size, total };
-      },
-      async getNote(ctx) {
-        const note = await ctx.state.em.findOne(Note, { id: ctx.state.params.id as string });
-        if (note === null) throw new NotFoundError('no such note');
-        ctx.body = await openBody(barrier, note);
+      operations: {
+        ...notesHandlers,
+        async createNote(ctx) {
+          const input = ctx.state.body as { title: string; body: string };
+          const id = uuidv7();
+          const note = ctx.state.em.create(Note, { id, title: input.title, body: await sealBody(barrier, id, input.body) });
+          await ctx.state.em.flush();
+          ctx.status = 201;
+          ctx.body = await openBody(barrier, note);
+        },
+        async listNotes(ctx) {
+          const page = ctx.state.query.page as number;
+          const size = ctx.state.query.size as number;
+          const [notes, total] = await ctx.state.em.findAndCount(Note, {}, { orderBy: { id: 'desc' }, limit: size, offset: page * size });
+          ctx.body = { items: await Promise.all(notes.map((note) => openBody(barrier, note))), page, size, total };
+        },
+        async getNote(ctx) {
+          const note = await ctx.state.em.findOne(Note, { id: ctx.state.params.id as string });
+          if (note === null) throw new NotFoundError('no such note');
+          ctx.body = await openBody(barrier, note);
+        },
       },
     };
   },
