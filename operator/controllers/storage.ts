@@ -29,7 +29,7 @@ export interface StoragePlan {
 }
 
 function specOf(object: KubeObject | undefined): SetSpec {
-  return (object?.spec ?? {}) as SetSpec;
+  return object?.spec ?? {};
 }
 
 function sizeOf(template: ClaimTemplate | { readonly spec?: unknown } | undefined): string | undefined {
