@@ -22,6 +22,7 @@ const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/u;
 export function parseQuantity(text: string): number | undefined {
   const match = QUANTITY.exec(text);
   if (match === null) return undefined;
-  const [, digits = '', suffix = ''] = match;
-  return Number(digits) * (SUFFIXES[suffix] ?? 1);
+  const [, digits, suffix] = match;
+  // The pattern admits only the suffixes of the table.
+  return Number(digits) * Number(SUFFIXES[suffix ?? '']);
 }

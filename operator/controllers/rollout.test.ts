@@ -20,6 +20,8 @@ describe('Deployment rollout (as kubectl rollout status reads it)', () => {
     { name: 'an old pod left after the new ones', object: deployment(2, { ...rolled, replicas: 3 }), expected: { readyReplicas: 2, rolledOut: false } },
     { name: 'new pods not available yet', object: deployment(2, { ...rolled, availableReplicas: 1 }), expected: { readyReplicas: 2, rolledOut: false } },
     { name: 'a status without counts', object: deployment(1, {}), expected: { readyReplicas: 0, rolledOut: false } },
+    { name: 'replicas updated but none reported available', object: deployment(2, { ...rolled, availableReplicas: undefined }), expected: { readyReplicas: 2, rolledOut: false } },
+    { name: 'an object without a generation (the first)', object: { ...deployment(1, rolled), metadata: { name: 'web' } }, expected: { readyReplicas: 2, rolledOut: true } },
     {
       name: 'a rollout past its progress deadline',
       object: deployment(2, { ...rolled, updatedReplicas: 1, conditions: [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "web-1" has timed out progressing.' }] }),
@@ -89,6 +91,11 @@ describe('storage changes a cluster accepts', () => {
     const bare: KubeObject = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'default' }, spec: {} };
     expect(await planStorage(new MemoryApi(), set('1Gi'), bare)).to.deep.equal({ set: set('1Gi'), claims: [] });
     expect((await planStorage(new MemoryApi(), set('1Gi', 1, 'other'), set('1Gi'))).claims).to.deep.equal([]);
+    const unreadable = new MemoryApi();
+    unreadable.put(claim('data-db-0', '1Pi'));
+    const noReplicas = { volumeClaimTemplates: (set('2Gi').spec as { volumeClaimTemplates: unknown }).volumeClaimTemplates };
+    expect((await planStorage(unreadable, { ...set('2Gi'), spec: noReplicas }, set('1Gi'))).claims).to.deep.equal([claim('data-db-0', '2Gi')]);
+    expect((await planStorage(new MemoryApi(), bare, set('1Gi'))).claims).to.deep.equal([]);
     const unsized = { ...set('1Gi'), spec: { volumeClaimTemplates: [{ spec: {} }] } };
     expect((await planStorage(new MemoryApi(), unsized, set('1Gi'))).claims).to.deep.equal([]);
     const unnamed = { ...set('1Gi'), metadata: { name: 'db' }, spec: { volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '5Gi' } } } }] } };

@@ -38,7 +38,7 @@ function sizeOf(template: ClaimTemplate | { readonly spec?: unknown } | undefine
 
 /** Bytes of a size; an unreadable one counts as 0 so it is never taken for a shrink. */
 function bytes(size: string | undefined): number {
-  return size === undefined ? 0 : parseQuantity(size) ?? 0;
+  return parseQuantity(size ?? '') ?? 0;
 }
 
 function storageClaim(name: string, namespace: string, storage: string): KubeObject {
