@@ -9,7 +9,7 @@ import { errors, isObject, type Json, type KObject } from './objects.ts';
 import type { ResourceType } from './resources.ts';
 
 /** What a StatefulSet update may change (ValidateStatefulSetUpdate). */
-const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
+const STATEFULSET_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
 function canonical(value: Json | undefined): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -17,23 +17,28 @@ function canonical(value: Json | undefined): string {
   return JSON.stringify(value ?? null);
 }
 
-function specOf(object: KObject): Record<string, Json> {
-  return isObject(object.spec) ? object.spec : {};
+/** The value at `path` under `value`, undefined where the path leaves the objects. */
+function at(value: unknown, ...path: string[]): Json | undefined {
+  let node = value as Json | undefined;
+  for (const key of path) node = isObject(node) ? node[key] : undefined;
+  return node;
 }
 
-function without(spec: Record<string, Json>, keys: ReadonlySet<string>): Record<string, Json> {
-  return Object.fromEntries(Object.entries(spec).filter(([key]) => !keys.has(key)));
+/** The spec without `keys`, in a form that compares by value. */
+function specWithout(object: KObject, keys: readonly string[]): string {
+  const copy: Record<string, Json> = { ...(at(object.spec) as Record<string, Json> | undefined) };
+  for (const key of keys) Reflect.deleteProperty(copy, key);
+  return canonical(copy);
 }
 
-function storageOf(spec: Record<string, Json>): string | undefined {
-  const resources = spec.resources;
-  const requests = isObject(resources) ? resources.requests : undefined;
-  const storage = isObject(requests) ? requests.storage : undefined;
-  return typeof storage === 'string' ? storage : undefined;
+/** Bytes of a claim's storage request; none or an unreadable one counts as 0. */
+function requested(claim: KObject): number {
+  const storage = at(claim.spec, 'resources', 'requests', 'storage');
+  return parseQuantity(typeof storage === 'string' ? storage : '') ?? 0;
 }
 
 function checkStatefulSet(old: KObject, next: KObject): void {
-  if (canonical(without(specOf(old), STATEFULSET_MUTABLE)) === canonical(without(specOf(next), STATEFULSET_MUTABLE))) return;
+  if (specWithout(old, STATEFULSET_MUTABLE) === specWithout(next, STATEFULSET_MUTABLE)) return;
   throw errors.invalid('StatefulSet', 'apps', next.metadata.name, [{
     reason: 'FieldValueForbidden',
     field: 'spec',
@@ -42,22 +47,23 @@ function checkStatefulSet(old: KObject, next: KObject): void {
 }
 
 function checkDeployment(old: KObject, next: KObject): void {
-  const selector = specOf(next).selector;
-  if (canonical(specOf(old).selector) === canonical(selector)) return;
-  throw errors.invalid('Deployment', 'apps', next.metadata.name, [{ reason: 'FieldValueInvalid', field: 'spec.selector', message: `Invalid value: ${JSON.stringify(selector ?? null)}: field is immutable` }]);
+  const selector = at(next.spec, 'selector');
+  if (canonical(at(old.spec, 'selector')) === canonical(selector)) return;
+  throw errors.invalid('Deployment', 'apps', next.metadata.name, [{ reason: 'FieldValueInvalid', field: 'spec.selector', message: `Invalid value: ${canonical(selector)}: field is immutable` }]);
+}
+
+/** A claim's spec with its storage requests left out: what must not change. */
+function claimRest(claim: KObject): string {
+  const spec: Record<string, Json> = { ...(at(claim.spec) as Record<string, Json> | undefined) };
+  spec.resources = { ...(at(claim.spec, 'resources') as Record<string, Json> | undefined), requests: null };
+  return canonical(spec);
 }
 
 function checkClaim(old: KObject, next: KObject): void {
-  const before = specOf(old);
-  const after = specOf(next);
-  const field = 'spec.resources.requests.storage';
-  const oldSize = parseQuantity(storageOf(before) ?? '0') ?? 0;
-  const newSize = parseQuantity(storageOf(after) ?? '0') ?? 0;
-  if (newSize < oldSize) {
-    throw errors.invalid('PersistentVolumeClaim', '', next.metadata.name, [{ reason: 'FieldValueForbidden', field, message: 'Forbidden: field can not be less than previous value' }]);
+  if (requested(next) < requested(old)) {
+    throw errors.invalid('PersistentVolumeClaim', '', next.metadata.name, [{ reason: 'FieldValueForbidden', field: 'spec.resources.requests.storage', message: 'Forbidden: field can not be less than previous value' }]);
   }
-  const rest = (spec: Record<string, Json>): string => canonical({ ...spec, resources: { ...(isObject(spec.resources) ? spec.resources : {}), requests: {} } });
-  if (rest(before) !== rest(after)) {
+  if (claimRest(old) !== claimRest(next)) {
     throw errors.invalid('PersistentVolumeClaim', '', next.metadata.name, [{ reason: 'FieldValueForbidden', field: 'spec', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims' }]);
   }
 }

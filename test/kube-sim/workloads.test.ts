@@ -4,7 +4,7 @@ import { Api, PATCH_TYPES } from './api.ts';
 import type { KObject } from './objects.ts';
 import { DEFAULT_CRDS, loadCrds } from './server.ts';
 import { apiErrorOf } from './api-error.ts';
-import { readyStatus } from './kubelet.ts';
+import { claimStatus, claimsOf, readyStatus } from './kubelet.ts';
 
 const apply = { subresource: 'main', manager: 'test', force: true } as const;
 
@@ -80,6 +80,20 @@ describe('kube-sim built-in workloads as the API server and controllers treat th
       expect(grown).to.have.nested.property('spec.resources.requests.storage', '2Gi');
       expect((grown.spec as { accessModes: unknown }).accessModes).to.deep.equal(['ReadWriteOnce']);
     });
+    it('compares absent specs and selectors as the API server does', () => {
+      api.create(deploy(), 'default', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bare' } } as KObject, 'test');
+      const gained = apiErrorOf(() => api.patch(deploy(), 'default', 'bare', PATCH_TYPES.merge, { spec: { selector: { matchLabels: { b: '1', a: '2' } } } }, apply));
+      expect(gained.message).to.include('spec.selector: Invalid value: {"matchLabels":{"a":"2","b":"1"}}: field is immutable');
+      api.create(deploy(), 'default', deployment('web:1'), 'test');
+      const lost = apiErrorOf(() => api.patch(deploy(), 'default', 'web', PATCH_TYPES.json, [{ op: 'remove', path: '/spec/selector' }], apply));
+      expect(lost.message).to.include('spec.selector: Invalid value: null: field is immutable');
+      api.create(sts(), 'default', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'bare' } } as KObject, 'test');
+      expect(apiErrorOf(() => api.patch(sts(), 'default', 'bare', PATCH_TYPES.merge, { spec: { serviceName: 'x' } }, apply)).code).to.equal(422);
+      expect(api.patch(sts(), 'default', 'bare', PATCH_TYPES.merge, { spec: { replicas: 2 } }, apply).metadata.generation).to.equal(2);
+      api.create(pvc(), 'default', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'bare' } } as KObject, 'test');
+      expect(apiErrorOf(() => api.patch(pvc(), 'default', 'bare', PATCH_TYPES.merge, { spec: { accessModes: ['ReadWriteOnce'] } }, apply)).message).to.include('spec is immutable');
+      expect(api.patch(pvc(), 'default', 'bare', PATCH_TYPES.merge, { spec: { resources: { requests: { storage: 'lots' } } } }, apply).metadata.generation).to.equal(2);
+    });
   });
 
   describe('the StatefulSet controller and the volumes', () => {
@@ -105,6 +119,18 @@ describe('kube-sim built-in workloads as the API server and controllers treat th
       const [claim] = api.list(pvc(), 'default');
       expect(claim?.metadata.name).to.equal('data-db-0');
       expect(claim?.metadata.ownerReferences).to.equal(undefined);
+    });
+    it('reads sparse StatefulSets and claims as the controllers do (defaults, no selector, no size)', () => {
+      const bare = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', namespace: 'default', uid: 'u' } } as KObject;
+      expect(claimsOf(bare)).to.deep.equal([]);
+      const sparse = { ...bare, spec: { selector: { matchLabels: { app: 's', odd: 1 } }, volumeClaimTemplates: [{}, 'not a template'] } } as unknown as KObject;
+      expect(claimsOf(sparse)).to.deep.equal([{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-s-0', namespace: 'default', labels: { app: 's' } }, spec: {} }]);
+      expect(claimsOf({ ...bare, spec: { selector: {}, volumeClaimTemplates: [{}] } } as unknown as KObject)[0]?.metadata.labels).to.deep.equal({});
+      expect(claimStatus({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { resources: {} } } as unknown as KObject)).to.equal(undefined);
+      expect(claimStatus({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { resources: { requests: { storage: '1Gi' } } } } as unknown as KObject)).to.deep.equal({ phase: 'Bound', accessModes: [], capacity: { storage: '1Gi' } });
+      const odd = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', generation: 1 }, spec: { template: { spec: { containers: [{ name: 'no-image' }] } } } } as unknown as KObject;
+      expect(readyStatus(odd, new Set(['x']))).to.deep.include({ replicas: 1, updatedReplicas: 1 });
+      expect(readyStatus({ ...odd, spec: { template: {} } } as unknown as KObject, new Set(['x']))).to.deep.include({ replicas: 1 });
     });
   });
 
