@@ -193,7 +193,7 @@ describe('operator process', () => {
     });
     try {
       // No issuer: a Warning Event NoIssuer, which this API server refuses.
-      api.put({ ...petStore('anon'), spec: { replicas: 1 } } as ServiceResource);
+      api.put({ ...petStore('anon'), spec: { replicas: 1 } });
       await until('the refused Event in the log', () => lines.some((line) => line.includes('event not recorded')));
       const logged = JSON.parse(lines.find((line) => line.includes('event not recorded')) ?? '{}') as { error?: string };
       expect(logged.error).to.equal(`POST /apis/events.k8s.io/v1/namespaces/default/events answered 400: ${refusal.message}`);

@@ -11,6 +11,7 @@ import { refOf } from '../resources/types.ts';
 import type { KubeObject } from '../resources/types.ts';
 import { FIELD_MANAGER } from '../resources/ownership.ts';
 import { EventSeries } from './event-series.ts';
+import { microTime } from './micro-time.ts';
 
 const APPLY = { contentType: 'application/apply-patch+yaml', query: { fieldManager: FIELD_MANAGER, force: 'true' } } as const;
 
@@ -19,14 +20,6 @@ function ok(method: string, path: string, response: KubeResponse, also: readonly
     return response;
   }
   throw new KubeApiError(method, path, response.status, response.body);
-}
-
-/**
- * metav1.MicroTime: RFC 3339 with exactly six fractional digits. The API server parses it with Go's
- * `2006-01-02T15:04:05.000000Z07:00` layout, which refuses the three digits of `toISOString()`.
- */
-export function microTime(time: Date): string {
-  return time.toISOString().replace(/Z$/u, '000Z');
 }
 
 export interface HttpKubeApiOptions {

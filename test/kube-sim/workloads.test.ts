@@ -125,12 +125,12 @@ describe('kube-sim built-in workloads as the API server and controllers treat th
       expect(claimsOf(bare)).to.deep.equal([]);
       const sparse = { ...bare, spec: { selector: { matchLabels: { app: 's', odd: 1 } }, volumeClaimTemplates: [{}, 'not a template'] } } as unknown as KObject;
       expect(claimsOf(sparse)).to.deep.equal([{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-s-0', namespace: 'default', labels: { app: 's' } }, spec: {} }]);
-      expect(claimsOf({ ...bare, spec: { selector: {}, volumeClaimTemplates: [{}] } } as unknown as KObject)[0]?.metadata.labels).to.deep.equal({});
+      expect(claimsOf({ ...bare, spec: { selector: {}, volumeClaimTemplates: [{}] } })[0]?.metadata.labels).to.deep.equal({});
       expect(claimStatus({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { resources: {} } } as unknown as KObject)).to.equal(undefined);
       expect(claimStatus({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { resources: { requests: { storage: '1Gi' } } } } as unknown as KObject)).to.deep.equal({ phase: 'Bound', accessModes: [], capacity: { storage: '1Gi' } });
       const odd = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', generation: 1 }, spec: { template: { spec: { containers: [{ name: 'no-image' }] } } } } as unknown as KObject;
       expect(readyStatus(odd, new Set(['x']))).to.deep.include({ replicas: 1, updatedReplicas: 1 });
-      expect(readyStatus({ ...odd, spec: { template: {} } } as unknown as KObject, new Set(['x']))).to.deep.include({ replicas: 1 });
+      expect(readyStatus({ ...odd, spec: { template: {} } }, new Set(['x']))).to.deep.include({ replicas: 1 });
     });
   });
 
