@@ -93,7 +93,12 @@ describe('operator process', () => {
     const running = await operator(api, {
       resyncSeconds: 3600,
       // Not answering at first (starting, or its Service not routed yet), then the root.
-      serviceFetch: () => { fetches += 1; return answering ? Promise.resolve(new Uint8Array(rootDer)) : Promise.reject(new Error('connection refused')); },
+      // The root as DER at root.crt, the bundle of CAs in use as PEM at bundle.pem.
+      serviceFetch: (url) => {
+        fetches += 1;
+        if (!answering) return Promise.reject(new Error('connection refused'));
+        return Promise.resolve(url.endsWith('/bundle.pem') ? new Uint8Array(Buffer.from(new X509Certificate(rootDer).toString())) : new Uint8Array(rootDer));
+      },
     });
     try {
       api.put(certificateAuthority('demo'));

@@ -339,8 +339,10 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
           notAfter: new Date(new X509Certificate(served).validTo).toISOString(),
           acmeDirectory: 'https://demo-pki-ca.default.svc:8380/acme/default/directory',
         });
-        const bundle = (await get('configmap/demo-ca-bundle'))?.data?.['ca.crt'] ?? '';
-        expect(new X509Certificate(bundle).raw.equals(served)).to.equal(true);
+        // The bundle holds every CA in use (the root and the issuing CAs); the root is among them.
+        const blocks = ((await get('configmap/demo-ca-bundle'))?.data?.['ca.crt'] ?? '').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/gu) ?? [];
+        const bundle = blocks.find((block) => new X509Certificate(block).raw.equals(served)) ?? '';
+        expect(bundle).to.include('-----BEGIN CERTIFICATE-----');
         writeFileSync(join(files, 'root.pem'), bundle);
         // pki-ca writes the attributes of spec.subject's text in the order given (CN first).
         expect(new x509.X509Certificate(bundle).subject).to.equal('CN=cryptoutil demo CA, O=cryptoutil');
