@@ -93,7 +93,12 @@ describe('operator process', () => {
     const running = await operator(api, {
       resyncSeconds: 3600,
       // Not answering at first (starting, or its Service not routed yet), then the root.
-      serviceFetch: () => { fetches += 1; return answering ? Promise.resolve(new Uint8Array(rootDer)) : Promise.reject(new Error('connection refused')); },
+      // The root as DER at root.crt, the bundle of CAs in use as PEM at bundle.pem.
+      serviceFetch: (url) => {
+        fetches += 1;
+        if (!answering) return Promise.reject(new Error('connection refused'));
+        return Promise.resolve(url.endsWith('/bundle.pem') ? new Uint8Array(Buffer.from(new X509Certificate(rootDer).toString())) : new Uint8Array(rootDer));
+      },
     });
     try {
       api.put(certificateAuthority('demo'));
@@ -179,6 +184,27 @@ describe('operator process', () => {
         process.env.KUBECONFIG = saved;
       }
       await Promise.all([fromFile.stop(), fromEnvironment?.stop()]);
+    }
+  });
+
+  it('logs an Event the API server refused, with its message, and goes on reconciling', async () => {
+    const api = new MemoryApi();
+    const inner = memoryTransport(api);
+    const refusal = { kind: 'Status', code: 400, message: 'Event in version "v1" cannot be handled as a Event: eventTime: parsing time' };
+    const lines: string[] = [];
+    const running = await operator(api, {
+      transport: { ...inner, request: (method, path, options) => (method === 'POST' && path.includes('/events') ? Promise.resolve({ status: 400, body: JSON.stringify(refusal) }) : inner.request(method, path, options)) },
+      logDestination: new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString('utf8')); done(); } }),
+    });
+    try {
+      // No issuer: a Warning Event NoIssuer, which this API server refuses.
+      api.put({ ...petStore('anon'), spec: { replicas: 1 } });
+      await until('the refused Event in the log', () => lines.some((line) => line.includes('event not recorded')));
+      const logged = JSON.parse(lines.find((line) => line.includes('event not recorded')) ?? '{}') as { error?: string };
+      expect(logged.error).to.equal(`POST /apis/events.k8s.io/v1/namespaces/default/events answered 400: ${refusal.message}`);
+      await until('Degraded NoIssuer all the same', () => (api.find(API_VERSION, 'PetStore', 'anon') as ServiceResource | undefined)?.status?.conditions?.some((condition) => condition.reason === 'NoIssuer') === true);
+    } finally {
+      await running.stop();
     }
   });
 });

@@ -127,7 +127,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const settings = { ...DEFAULTS, identity: hostname(), ...options };
   const log = createLogger({ level: settings.logLevel, service: 'operator', ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const transport = options.transport ?? kubeconfigTransport(kubeconfigFrom(options.kubeconfig));
-  const api = httpKubeApi(transport);
+  const api = httpKubeApi(transport, { onEventError: (error) => { log.warn({ error: describeError(error) }, 'event not recorded'); } });
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
   const publishers = { CertificateAuthority: caPublisher(options.serviceFetch ?? serviceFetch(options.resolve)) };
   // A running service that has not published yet changes nothing that is watched: ask again soon.

@@ -61,8 +61,18 @@ export const database = object(
     ),
     generated: object(
       {
-        storage: string({ pattern: quantity, default: '1Gi', description: 'Volume size of the PostgreSQL StatefulSet.' }),
-        version: oneOf(['16', '17'], { default: '17' }),
+        storage: string({ pattern: quantity, default: '1Gi', description: 'Volume size of the PostgreSQL StatefulSet; may grow (the operator expands the PersistentVolumeClaim, the StorageClass must allow expansion), never shrink.' }),
+        version: oneOf(['16', '17'], {
+          default: '17',
+          description: 'PostgreSQL major version; fixed once created (a major upgrade needs a dump and restore).',
+          validations: [
+            {
+              // A transition rule: PostgreSQL cannot open a data directory of another major version.
+              rule: 'self == oldSelf',
+              message: 'database.generated.version cannot change: PostgreSQL cannot open the data of another major version in place; follow "PostgreSQL major version upgrade" in docs/operator.md (dump, new resource, restore)',
+            },
+          ],
+        }),
       },
       { description: 'Settings of the PostgreSQL the operator runs when no external one is named.' },
     ),

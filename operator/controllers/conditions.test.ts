@@ -22,6 +22,13 @@ describe('status.conditions (KEP-1623 metav1.Condition)', () => {
       observed: { ...ready, error: { reason: 'DatabaseSecretMissing', message: 'Secret pg does not exist' } },
       expected: { Ready: ['False', 'DatabaseSecretMissing'], Progressing: ['False', 'Failed'], Degraded: ['True', 'DatabaseSecretMissing'] },
     },
+    { name: 'ready pods of a spec not rolled out yet', observed: { ...ready, rolledOut: false }, expected: { Ready: ['False', 'NotAvailable'], Progressing: ['True', 'Converging'], Degraded: ['False', 'AsExpected'] } },
+    { name: 'a rolled-out spec', observed: { ...ready, rolledOut: true }, expected: { Ready: ['True', 'Available'], Progressing: ['False', 'Converged'], Degraded: ['False', 'AsExpected'] } },
+    {
+      name: 'a rollout past its deadline',
+      observed: { ...ready, rolledOut: false, stalled: 'timed out' },
+      expected: { Ready: ['False', 'ProgressDeadlineExceeded'], Progressing: ['False', 'ProgressDeadlineExceeded'], Degraded: ['True', 'ProgressDeadlineExceeded'] },
+    },
   ];
   for (const { name, observed, expected } of cases) {
     it(`reports ${name}`, () => {

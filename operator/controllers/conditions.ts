@@ -12,26 +12,54 @@ export interface Observation {
   readonly databaseReady: boolean;
   /** What the running service has yet to publish (pki-ca: its CA certificate); Ready waits for it. */
   readonly pending?: string;
+  /** False while the Deployment has not rolled out the current spec; absent counts as rolled out. */
+  readonly rolledOut?: boolean;
+  /** The Deployment controller's message when the rollout passed its progress deadline. */
+  readonly stalled?: string;
   readonly error?: { readonly reason: string; readonly message: string };
 }
 
 /** A condition before it is stamped with the generation and its transition time. */
 export type Draft = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
-function drafts(observed: Observation): Draft[] {
-  const replicasReady = observed.readyReplicas >= observed.desiredReplicas;
-  const ready = replicasReady && observed.databaseReady && observed.pending === undefined && observed.error === undefined;
-  const waitingFor = !observed.databaseReady ? 'the database' : replicasReady && observed.pending !== undefined ? observed.pending : `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready`;
+const NO_ERRORS: Draft = { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no errors' };
+
+/** Ready, Progressing and Degraded all saying the same failure. */
+function failed(reason: string, message: string, progressing: string, progressingMessage: string): Draft[] {
   return [
-    ready
-      ? { type: 'Ready', status: 'True', reason: 'Available', message: `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready` }
-      : { type: 'Ready', status: 'False', reason: observed.error?.reason ?? 'NotAvailable', message: observed.error?.message ?? `waiting for ${waitingFor}` },
-    ready || observed.error !== undefined
-      ? { type: 'Progressing', status: 'False', reason: ready ? 'Converged' : 'Failed', message: ready ? 'all children match the spec' : 'reconcile failed' }
-      : { type: 'Progressing', status: 'True', reason: 'Converging', message: `waiting for ${waitingFor}` },
-    observed.error === undefined
-      ? { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no errors' }
-      : { type: 'Degraded', status: 'True', reason: observed.error.reason, message: observed.error.message },
+    { type: 'Ready', status: 'False', reason, message },
+    { type: 'Progressing', status: 'False', reason: progressing, message: progressingMessage },
+    { type: 'Degraded', status: 'True', reason, message },
+  ];
+}
+
+/** What Ready still waits for, or undefined when nothing. */
+function waitingFor(observed: Observation): string | undefined {
+  if (!observed.databaseReady) return 'the database';
+  if (observed.readyReplicas < observed.desiredReplicas) return `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready`;
+  // Ready pods of the old template do not make the new spec Ready (a crash-looping new image).
+  if (observed.rolledOut === false) return 'the Deployment to roll out the current spec';
+  return observed.pending;
+}
+
+function drafts(observed: Observation): Draft[] {
+  if (observed.error !== undefined) return failed(observed.error.reason, observed.error.message, 'Failed', 'reconcile failed');
+  if (observed.stalled !== undefined) {
+    const message = `the Deployment's rollout stalled: ${observed.stalled}`;
+    return failed('ProgressDeadlineExceeded', message, 'ProgressDeadlineExceeded', message);
+  }
+  const waiting = waitingFor(observed);
+  if (waiting === undefined) {
+    return [
+      { type: 'Ready', status: 'True', reason: 'Available', message: `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready` },
+      { type: 'Progressing', status: 'False', reason: 'Converged', message: 'all children match the spec' },
+      NO_ERRORS,
+    ];
+  }
+  return [
+    { type: 'Ready', status: 'False', reason: 'NotAvailable', message: `waiting for ${waiting}` },
+    { type: 'Progressing', status: 'True', reason: 'Converging', message: `waiting for ${waiting}` },
+    NO_ERRORS,
   ];
 }
 

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { combine } from 'shamir-secret-sharing';
 import { keyCheckValue } from '../../services/template/barrier/index.ts';
 import { API_VERSION, kindRow } from '../kinds.ts';
-import type { KubeApi } from '../kube/api.ts';
+import { KubeApiError, type KubeApi } from '../kube/api.ts';
 import type { Condition, KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
 import { MemoryApi } from '../testing/memory-api.ts';
 import { dig } from '../testing/dig.ts';
@@ -570,5 +570,95 @@ describe('service reconciler', () => {
     await serviceReconciler(kindRow('PetStore'), { api, images }).reconcile({ apiVersion: API_VERSION, kind: 'PetStore', namespace: 'default', name: 'demo' });
     const resource = api.find(API_VERSION, 'PetStore', 'demo') as ServiceResource;
     expect(Date.parse(resource.status?.conditions?.[0]?.lastTransitionTime ?? '')).to.be.at.least(before - 1000);
+  });
+});
+
+describe('service reconciler: Ready means rolled out, storage a cluster accepts, API errors as the server says them', () => {
+  const ready = async (h: Harness): Promise<void> => {
+    await h.reconcile();
+    h.api.setReady('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres', 1);
+    h.api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 1);
+    await h.reconcile();
+    expect(h.condition('Ready')?.status).to.equal('True');
+  };
+  const claim = (storage: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-demo-learn-ps-postgres-0', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } });
+  const withStorage = (storage: string) => (resource: ServiceResource): ServiceResource => ({ ...resource, spec: { ...resource.spec, database: { generated: { storage } } } });
+
+  it('is not Ready while the Deployment has not rolled out a new spec, although the old pods are ready', async () => {
+    const h = harness(petStore('demo'));
+    await ready(h);
+    h.api.updateSpec(API_VERSION, 'PetStore', 'demo', { image: 'cryptoutil:dev' });
+    await h.reconcile();
+    expect(dig(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps'), 'metadata.generation')).to.equal(2);
+    expect(h.condition('Ready')).to.deep.include({ status: 'False', reason: 'NotAvailable', message: 'waiting for the Deployment to roll out the current spec' });
+    expect(h.condition('Progressing')).to.deep.include({ status: 'True', reason: 'Converging' });
+    h.api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 1);
+    await h.reconcile();
+    expect(h.condition('Ready')?.status).to.equal('True');
+  });
+
+  it('reports a crash-looping new image as a stalled rollout (Progressing and Degraded), not Ready', async () => {
+    const h = harness(petStore('demo'));
+    await ready(h);
+    h.api.updateSpec(API_VERSION, 'PetStore', 'demo', { image: 'cryptoutil:dev' });
+    await h.reconcile();
+    h.api.setStatus('apps/v1', 'Deployment', 'demo-learn-ps', {
+      observedGeneration: 2, replicas: 2, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1,
+      conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "demo-learn-ps-2" has timed out progressing.' }],
+    });
+    await h.reconcile();
+    const message = 'the Deployment\'s rollout stalled: ReplicaSet "demo-learn-ps-2" has timed out progressing.';
+    expect(h.condition('Ready')).to.deep.include({ status: 'False', reason: 'ProgressDeadlineExceeded', message });
+    expect(h.condition('Progressing')).to.deep.include({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'ProgressDeadlineExceeded', message });
+  });
+
+  it('keeps Ready through a transient API error (500, dropped connection) and rethrows it for the backoff', async () => {
+    const h = harness(petStore('demo'));
+    await ready(h);
+    const writes = h.api.calls.filter((call) => call.operation === 'applyStatus').length;
+    for (const failure of [new KubeApiError('GET', '/apis/apps/v1/namespaces/default/deployments/demo-learn-ps', 500), Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })]) {
+      h.api.failWith = (operation, ref) => (operation === 'get' && ref.kind === 'Deployment' ? failure : undefined);
+      expect(await rejection(h.reconcile())).to.equal(failure);
+      expect(h.condition('Ready')?.status).to.equal('True');
+      expect(h.condition('Degraded')?.status).to.equal('False');
+    }
+    expect(h.api.calls.filter((call) => call.operation === 'applyStatus')).to.have.length(writes);
+  });
+
+  it('says in Degraded what the API server said when it refuses a write', async () => {
+    const h = harness(petStore('demo'));
+    const body = JSON.stringify({ kind: 'Status', code: 422, message: 'StatefulSet.apps "demo-learn-ps-postgres" is invalid: spec: Forbidden: updates to statefulset spec are forbidden' });
+    const refused = new KubeApiError('PATCH', '/apis/apps/v1/namespaces/default/statefulsets/demo-learn-ps-postgres', 422, body);
+    h.api.failWith = (operation, ref) => (operation === 'apply' && ref.kind === 'StatefulSet' ? refused : undefined);
+    expect(await rejection(h.reconcile())).to.equal(refused);
+    expect(h.condition('Degraded')).to.deep.include({
+      status: 'True',
+      reason: 'ReconcileError',
+      message: 'PATCH /apis/apps/v1/namespaces/default/statefulsets/demo-learn-ps-postgres answered 422: StatefulSet.apps "demo-learn-ps-postgres" is invalid: spec: Forbidden: updates to statefulset spec are forbidden; the operator retries with backoff',
+    });
+  });
+
+  it('grows the database volume through its claim and never rewrites the StatefulSet\'s claim templates', async () => {
+    const h = harness(petStore('demo', withStorage('1Gi')));
+    await h.reconcile();
+    h.api.put(claim('1Gi'));
+    h.api.updateSpec(API_VERSION, 'PetStore', 'demo', { database: { generated: { storage: '5Gi' } } });
+    await h.reconcile();
+    expect(dig(h.api.find('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres'), 'spec.volumeClaimTemplates.0.spec.resources.requests.storage')).to.equal('1Gi');
+    expect(dig(h.api.find('v1', 'PersistentVolumeClaim', 'data-demo-learn-ps-postgres-0'), 'spec.resources.requests.storage')).to.equal('5Gi');
+    expect(h.condition('Degraded')?.status).to.equal('False');
+  });
+
+  it('refuses to shrink the database volume with a reason, still applying everything else', async () => {
+    const h = harness(petStore('demo', withStorage('2Gi')));
+    await h.reconcile();
+    h.api.put(claim('2Gi'));
+    h.api.updateSpec(API_VERSION, 'PetStore', 'demo', { database: { generated: { storage: '1Gi' } }, replicas: 2 });
+    expect(await rejection(h.reconcile())).to.have.property('reason', 'StorageShrinkRefused');
+    expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'StorageShrinkRefused' });
+    expect(h.condition('Degraded')?.message).to.include('data-demo-learn-ps-postgres-0 (2Gi)');
+    expect(dig(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps'), 'spec.replicas')).to.equal(2);
+    expect(dig(h.api.find('v1', 'PersistentVolumeClaim', 'data-demo-learn-ps-postgres-0'), 'spec.resources.requests.storage')).to.equal('2Gi');
   });
 });

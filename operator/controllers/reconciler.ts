@@ -6,7 +6,7 @@
  */
 import type { KindRow } from '../kinds.ts';
 import { API_VERSION } from '../kinds.ts';
-import type { KubeApi } from '../kube/api.ts';
+import { isTransient, KubeApiError, type KubeApi } from '../kube/api.ts';
 import { refOf, type KubeObject, type ObjectRef, type ServiceResource } from '../resources/types.ts';
 import { childNames, managesDatabase } from '../children/names.ts';
 import { desiredChildren } from '../children/desired.ts';
@@ -18,6 +18,8 @@ import { ReconcileProblem } from './problem.ts';
 import { resolveIssuer } from './issuer.ts';
 import { DEV_IMAGE, describeObject, imageAllowed, ownedBy } from '../guards/index.ts';
 import type { Publication, Publisher } from './publishers.ts';
+import { deploymentRollout } from './rollout.ts';
+import { planStorage } from './storage.ts';
 
 /**
  * Guards the generated Secrets that have no owner reference (the unseal Secret, the database
@@ -114,19 +116,39 @@ class ServiceReconciler implements Reconciler {
       await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
       const children = desiredChildren(resource, this.#row, this.#images, issuer);
       // Every child is checked before the first is written, so a conflict leaves nothing half-applied.
+      const existing: (KubeObject | undefined)[] = [];
       for (const child of children) {
-        await this.#admitWrite(resource, child);
+        existing.push(await this.#admitWrite(resource, child));
       }
-      for (const child of children) {
+      const { writes, problem } = await this.#planVolumes(children, existing);
+      for (const child of writes) {
         await this.#api.apply(child);
       }
+      if (problem !== undefined) throw problem;
       const observed = await this.#observe(resource);
       const publication = await this.#publish(resource, observed);
       await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: PENDING_PUBLICATION } : observed, publication?.status);
     } catch (error) {
-      await this.#degraded(resource, error);
+      // A failing API server says nothing about the resource: its conditions stay as they were.
+      if (!isTransient(error)) await this.#degraded(resource, error);
       throw error;
     }
+  }
+
+  /** StatefulSets keep their claim templates; storage changes become claim expansions (storage.ts). */
+  async #planVolumes(children: readonly KubeObject[], existing: readonly (KubeObject | undefined)[]): Promise<{ writes: KubeObject[]; problem: ReconcileProblem | undefined }> {
+    const writes: KubeObject[] = [];
+    let problem: ReconcileProblem | undefined;
+    for (const [index, child] of children.entries()) {
+      if (child.kind !== 'StatefulSet') {
+        writes.push(child);
+        continue;
+      }
+      const plan = await planStorage(this.#api, child, existing[index]);
+      writes.push(plan.set, ...plan.claims);
+      problem ??= plan.problem;
+    }
+    return { writes, problem };
   }
 
   /** Once the replicas run, what the service publishes, applied as owned children like the rest. */
@@ -159,11 +181,12 @@ class ServiceReconciler implements Reconciler {
   }
 
   /** A forced apply takes fields from every other manager: only objects this resource owns are written. */
-  async #admitWrite(resource: ServiceResource, child: KubeObject): Promise<void> {
+  async #admitWrite(resource: ServiceResource, child: KubeObject): Promise<KubeObject | undefined> {
     const existing = await this.#api.get({ apiVersion: child.apiVersion, kind: child.kind, namespace: resource.metadata.namespace, name: child.metadata.name });
     if (existing !== undefined && !ownedBy(existing, resource)) {
       throw new ReconcileProblem('ObjectConflict', `${describeObject(existing)} exists and is not owned by this ${resource.kind}; the operator leaves it untouched`);
     }
+    return existing;
   }
 
   async #observe(resource: ServiceResource): Promise<Observation> {
@@ -173,12 +196,20 @@ class ServiceReconciler implements Reconciler {
     const database = managesDatabase(resource)
       ? readyReplicas(await this.#api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace, name: names.postgres })) >= 1
       : true;
-    return { generation: resource.metadata.generation, desiredReplicas: resource.spec.replicas, readyReplicas: readyReplicas(workload), databaseReady: database };
+    const rollout = deploymentRollout(workload, resource.spec.replicas);
+    return {
+      generation: resource.metadata.generation,
+      desiredReplicas: resource.spec.replicas,
+      readyReplicas: rollout.readyReplicas,
+      databaseReady: database,
+      rolledOut: rollout.rolledOut,
+      ...(rollout.stalled === undefined ? {} : { stalled: rollout.stalled }),
+    };
   }
 
   /** Reports the failure on the resource; a failure to report must not hide the original error. */
   async #degraded(resource: ServiceResource, error: unknown): Promise<void> {
-    const problem = error instanceof ReconcileProblem ? error : new ReconcileProblem('ReconcileError', 'applying children failed; the operator retries with backoff');
+    const problem = error instanceof ReconcileProblem ? error : new ReconcileProblem('ReconcileError', `${error instanceof KubeApiError ? error.message : 'applying children failed'}; the operator retries with backoff`);
     await this.#event(resource, 'Warning', problem.reason, problem.message);
     const observed: Observation = { generation: resource.metadata.generation, desiredReplicas: resource.spec.replicas, readyReplicas: 0, databaseReady: false, error: { reason: problem.reason, message: problem.message } };
     try {

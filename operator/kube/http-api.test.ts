@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { httpKubeApi } from './http-api.ts';
-import { KubeApiError, describeError } from './api.ts';
+import { KubeApiError, describeError, isTransient } from './api.ts';
 import type { KubeResponse, KubeTransport, RequestOptions } from './transport.ts';
 import { collectionPath, objectPath } from './paths.ts';
 import { EventSeries } from './event-series.ts';
@@ -101,9 +101,55 @@ describe('Kubernetes REST client', () => {
     expect(describeError(new TypeError('postgres://user:password@host'))).to.equal('TypeError');
   });
 
+  it('keeps the message of a metav1.Status body, shortened, and nothing else of the body', async () => {
+    const status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 422, reason: 'Invalid', message: 'StatefulSet.apps "db" is invalid: spec: Forbidden: updates to statefulset spec are forbidden' };
+    const { transport } = recording([{ status: 422, body: JSON.stringify(status) }, { status: 422, body: JSON.stringify({ ...status, message: 'x'.repeat(5_000) }) }, { status: 500, body: 'not json' }, { status: 500, body: '' }, { status: 500, body: JSON.stringify({ ...status, message: '' }) }]);
+    const api = httpKubeApi(transport);
+    const invalid = await api.apply(secret).catch((caught: unknown) => caught);
+    expect(invalid).to.be.instanceOf(KubeApiError).and.have.property('serverMessage', status.message);
+    expect(describeError(invalid)).to.equal(`PATCH /api/v1/namespaces/shop/secrets/demo-tls answered 422: ${status.message}`);
+    const long = await api.apply(secret).catch((caught: unknown) => caught) as KubeApiError;
+    expect(long.serverMessage).to.have.length(1_025).and.match(/…$/u);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const plain = await api.get(ref).catch((caught: unknown) => caught) as KubeApiError;
+      expect(plain.serverMessage).to.equal(undefined);
+      expect(plain.message).to.equal('GET /api/v1/namespaces/shop/secrets/demo-tls answered 500');
+    }
+  });
+
+  it('tells transient failures (429, 5xx, timeouts, dropped connections) from answers about the request', () => {
+    const coded = (code: string): Error => Object.assign(new Error('socket'), { code });
+    expect([429, 500, 503].map((status) => isTransient(new KubeApiError('GET', '/x', status)))).to.deep.equal([true, true, true]);
+    expect([400, 403, 404, 409, 422].map((status) => isTransient(new KubeApiError('GET', '/x', status)))).to.deep.equal([false, false, false, false, false]);
+    expect(isTransient(coded('ECONNRESET'))).to.equal(true);
+    expect(isTransient(coded('ERR_SOMETHING'))).to.equal(false);
+    expect(isTransient(Object.assign(new Error('t'), { name: 'TimeoutError' }))).to.equal(true);
+    expect(isTransient(new Error('plain'))).to.equal(false);
+    expect(isTransient('a string')).to.equal(false);
+  });
+
+  it('reports every Event it could not record, and still never fails the caller', async () => {
+    const regarding = { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', namespace: 'shop', name: 'demo', uid: 'u9' };
+    const invalid = { kind: 'Status', message: 'Event in version "v1" cannot be handled as a Event: eventTime: parsing time' };
+    const { transport } = recording([{ status: 400, body: JSON.stringify(invalid) }, { status: 201, body: JSON.stringify({ metadata: { name: 'e1' } }) }, { status: 500, body: '{}' }]);
+    const failures: unknown[] = [];
+    const api = httpKubeApi(transport, { onEventError: (error) => { failures.push(error); } });
+    const event = { regarding, type: 'Normal', reason: 'R', note: 'n' } as const;
+    await api.event(event);
+    await api.event(event);
+    await api.event(event);
+    await api.event({ ...event, note: 'network down' });
+    expect(failures.map(describeError)).to.deep.equal([
+      `POST /apis/events.k8s.io/v1/namespaces/shop/events answered 400: ${invalid.message}`,
+      'PATCH /apis/events.k8s.io/v1/namespaces/shop/events/e1 answered 500',
+      'Error',
+    ]);
+    await httpKubeApi(recording([]).transport).event(event);
+  });
+
   it('records events.k8s.io/v1 Events and never fails a reconcile over one', async () => {
     const { transport, sent } = recording([{ status: 201, body: '{}' }]);
-    const api = httpKubeApi(transport, () => new Date('2026-01-01T00:00:00Z'));
+    const api = httpKubeApi(transport, { now: () => new Date('2026-01-01T00:00:00Z') });
     const regarding = { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', namespace: 'shop', name: 'demo', uid: 'u1' };
     await api.event({ regarding, type: 'Warning', reason: 'DatabaseSecretMissing', note: 'Secret pg does not exist' });
     await api.event({ regarding, type: 'Normal', reason: 'Lost', note: 'transport fails' });
@@ -126,7 +172,7 @@ describe('Kubernetes REST client', () => {
     it('creates one Event, then raises its series count on each repeat', async () => {
       let clock = Date.parse('2026-01-01T00:00:00Z');
       const { transport, sent } = recording([created('demo.a1'), { status: 200, body: '{}' }, { status: 200, body: '{}' }]);
-      const api = httpKubeApi(transport, () => new Date(clock));
+      const api = httpKubeApi(transport, { now: () => new Date(clock) });
       await api.event(warning);
       clock += 1_000;
       await api.event(warning);
@@ -155,7 +201,7 @@ describe('Kubernetes REST client', () => {
     it('starts a new Event when the old one is gone or the series went quiet', async () => {
       let clock = 0;
       const { transport, sent } = recording([created('first'), { status: 404, body: '{}' }, created('second'), created('third')]);
-      const api = httpKubeApi(transport, () => new Date(clock));
+      const api = httpKubeApi(transport, { now: () => new Date(clock) });
       await api.event(warning);
       await api.event(warning);
       clock += 7 * 60_000;

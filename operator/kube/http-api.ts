@@ -11,6 +11,7 @@ import { refOf } from '../resources/types.ts';
 import type { KubeObject } from '../resources/types.ts';
 import { FIELD_MANAGER } from '../resources/ownership.ts';
 import { EventSeries } from './event-series.ts';
+import { microTime } from './micro-time.ts';
 
 const APPLY = { contentType: 'application/apply-patch+yaml', query: { fieldManager: FIELD_MANAGER, force: 'true' } } as const;
 
@@ -18,19 +19,20 @@ function ok(method: string, path: string, response: KubeResponse, also: readonly
   if ((response.status >= 200 && response.status < 300) || also.includes(response.status)) {
     return response;
   }
-  throw new KubeApiError(method, path, response.status);
+  throw new KubeApiError(method, path, response.status, response.body);
 }
 
-/**
- * metav1.MicroTime: RFC 3339 with exactly six fractional digits. The API server parses it with Go's
- * `2006-01-02T15:04:05.000000Z07:00` layout, which refuses the three digits of `toISOString()`.
- */
-export function microTime(time: Date): string {
-  return time.toISOString().replace(/Z$/u, '000Z');
+export interface HttpKubeApiOptions {
+  /** Stamps Events; the clock by default. */
+  readonly now?: () => Date;
+  /** Told when an Event could not be recorded (the reconcile goes on; the log says why). */
+  readonly onEventError?: (error: unknown) => void;
 }
 
 /** A KubeApi that speaks to the API server through `transport`; `now` stamps Events. */
-export function httpKubeApi(transport: KubeTransport, now: () => Date = () => new Date()): KubeApi {
+export function httpKubeApi(transport: KubeTransport, options: HttpKubeApiOptions = {}): KubeApi {
+  const now = options.now ?? (() => new Date());
+  const onEventError = options.onEventError ?? (() => undefined);
   const series = new EventSeries();
   const apply = async (path: string, object: KubeObject): Promise<KubeObject> => {
     // JSON is YAML: the apply body needs no YAML serializer.
@@ -70,7 +72,8 @@ export function httpKubeApi(transport: KubeTransport, now: () => Date = () => ne
             body: JSON.stringify({ series: { count: repeat.count, lastObservedTime: microTime(time) } }),
           });
           if (patched.status < 300) return;
-          // The Event expired or was deleted: start over with a new one.
+          // The Event expired or was deleted: start over with a new one. Anything else is a failure.
+          if (patched.status !== 404) throw new KubeApiError('PATCH', `${events}/${repeat.name}`, patched.status, patched.body);
           series.forget(event);
         }
         const body = {
@@ -86,11 +89,12 @@ export function httpKubeApi(transport: KubeTransport, now: () => Date = () => ne
           note: event.note,
           regarding: { apiVersion: event.regarding.apiVersion, kind: event.regarding.kind, namespace: event.regarding.namespace, name: event.regarding.name, uid: event.regarding.uid },
         };
-        const created = await transport.request('POST', events, { contentType: 'application/json', body: JSON.stringify(body) });
-        const name = created.status < 300 ? (JSON.parse(created.body) as { metadata?: { name?: unknown } }).metadata?.name : undefined;
+        const created = ok('POST', events, await transport.request('POST', events, { contentType: 'application/json', body: JSON.stringify(body) }));
+        const name = (JSON.parse(created.body) as { metadata?: { name?: unknown } }).metadata?.name;
         if (typeof name === 'string') series.remember(event, name, time.getTime());
-      } catch {
-        // Events are best effort: a lost Event must not fail the reconcile that reported it.
+      } catch (error) {
+        // Events are best effort: a lost Event must not fail the reconcile that reported it, but it is logged.
+        onEventError(error);
       }
     },
   };

@@ -12,6 +12,7 @@ const BUILT_IN_PLURALS: Readonly<Record<string, string>> = {
   Event: 'events',
   Deployment: 'deployments',
   StatefulSet: 'statefulsets',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
   PodDisruptionBudget: 'poddisruptionbudgets',
   NetworkPolicy: 'networkpolicies',
   Lease: 'leases',

@@ -6,6 +6,7 @@
  */
 import type { KubeTransport } from '../kube/transport.ts';
 import { collectionPath, objectPath } from '../kube/paths.ts';
+import { microTime } from '../kube/micro-time.ts';
 import type { CancelTimer, SetTimer } from '../queue/work-queue.ts';
 
 export interface LeaseOptions {
@@ -33,11 +34,6 @@ interface LeaseSpec {
 interface Lease {
   metadata: { resourceVersion?: string };
   spec?: LeaseSpec;
-}
-
-/** metav1.MicroTime wants exactly six fractional digits. */
-function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 const realTimer: SetTimer = (callback, delayMs) => {

@@ -65,11 +65,20 @@ export class MemoryApi implements KubeApi {
     return [...this.objects.values()].filter((object) => object.kind === kind);
   }
 
-  /** What a kubelet would report: the workload's ready replicas. */
+  /** What the workload controllers would report: a rollout of the current generation with these ready replicas. */
   setReady(apiVersion: string, kind: string, name: string, readyReplicas: number): void {
     const object = this.find(apiVersion, kind, name);
     if (object !== undefined) {
-      this.#store({ ...object, status: { readyReplicas } });
+      const replicas = readyReplicas;
+      this.#store({ ...object, status: { observedGeneration: object.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas, availableReplicas: readyReplicas } });
+    }
+  }
+
+  /** Replaces the status of an object as its controller would (a stalled rollout, say). */
+  setStatus(apiVersion: string, kind: string, name: string, status: Record<string, unknown>): void {
+    const object = this.find(apiVersion, kind, name);
+    if (object !== undefined) {
+      this.#store({ ...object, status });
     }
   }
 
@@ -93,7 +102,9 @@ export class MemoryApi implements KubeApi {
     if (existing === undefined) {
       return Promise.resolve(this.put(object));
     }
-    const metadata = { ...existing.metadata, ...object.metadata };
+    // A spec change bumps the generation, as the API server does.
+    const respecified = object.spec !== undefined && JSON.stringify(object.spec) !== JSON.stringify(existing.spec);
+    const metadata = { ...existing.metadata, ...object.metadata, ...(respecified ? { generation: (existing.metadata.generation ?? 1) + 1 } : {}) };
     const merged = { ...existing, ...object, metadata } as KubeObject;
     if (metadata.deletionTimestamp !== undefined && (metadata.finalizers ?? []).length === 0) {
       this.#remove(merged);

@@ -7,6 +7,7 @@ import { checkRules } from './cel.ts';
 import { clone, errors, isObject, type Json, type KObject } from './objects.ts';
 import { apiVersionOf, type ResourceType } from './resources.ts';
 import { applyDefaults, prune, validate } from './schema.ts';
+import { checkImmutable } from './immutable.ts';
 
 export type Subresource = 'main' | 'status';
 
@@ -113,7 +114,10 @@ export function admitUpdate(type: ResourceType, old: KObject, input: KObject, su
     if (old.metadata.deletionTimestamp === undefined) Reflect.deleteProperty(object.metadata, 'deletionTimestamp');
     else object.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
   }
-  if (subresource === 'main') admitSecret(type, object);
+  if (subresource === 'main') {
+    admitSecret(type, object);
+    checkImmutable(type, old, object);
+  }
   const admitted = enforceSchema(type, object, old);
   if (specPart(admitted) !== specPart(old)) admitted.metadata.generation = old.metadata.generation + 1;
   return admitted;

@@ -5,7 +5,7 @@
 import { admitCreate, admitUpdate, type Subresource } from './admission.ts';
 import { recordUpdate, serverSideApply } from './apply.ts';
 import { collect, FOREGROUND, propagate, type Collector } from './gc.ts';
-import { isWorkload, readyStatus } from './kubelet.ts';
+import { claimStatus, claimsOf, isWorkload, readyStatus } from './kubelet.ts';
 import { clone, errors, isObject, type Json, type JsonObject, type KObject } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
 import { checkEventTimes } from './events.ts';
@@ -71,6 +71,11 @@ export class Api implements Collector {
   readonly store = new Store();
   readonly registry = new TypeRegistry(BUILTIN_TYPES);
   readonly #pending = new Set<NodeJS.Immediate>();
+  /**
+   * Images whose pods crash-loop: a Deployment rolling out one of them stalls (tests add and remove
+   * entries to simulate a bad release).
+   */
+  readonly crashingImages = new Set<string>();
 
   constructor() {
     for (const name of ['default', 'kube-system', 'kube-public', 'cryptoutil-system']) {
@@ -278,7 +283,9 @@ export class Api implements Collector {
 
   #afterWrite(type: ResourceType, object: KObject): void {
     if (type.group === 'apiextensions.k8s.io' && object.metadata.deletionTimestamp === undefined) this.#registerCrd(object);
-    if (isWorkload(type) && object.metadata.deletionTimestamp === undefined) this.#markReady(type, object);
+    if (object.metadata.deletionTimestamp !== undefined) return;
+    if (isWorkload(type)) this.#markReady(type, object);
+    if (type.group === '' && type.plural === 'persistentvolumeclaims') this.#later(() => { this.#bind(type, object); });
   }
 
   #afterRemove(type: ResourceType, object: KObject): void {
@@ -309,16 +316,38 @@ export class Api implements Collector {
     this.store.put(this.type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions'), { ...crd, status });
   }
 
-  /** The simulated kubelet reports readiness on the next turn, as a separate status write. */
-  #markReady(type: ResourceType, object: KObject): void {
+  /** Runs `step` on the next turn, as the controllers' own writes after the one that triggered them. */
+  #later(step: () => void): void {
     const timer = setImmediate(() => {
       this.#pending.delete(timer);
-      const current = this.store.get(type, object.metadata.namespace, object.metadata.name);
-      if (current === undefined) return;
-      const status = readyStatus(current);
-      if (status !== undefined) this.store.put(type, { ...current, status });
+      step();
     });
     this.#pending.add(timer);
+  }
+
+  /** The simulated kubelet reports the rollout, and the StatefulSet controller makes missing claims. */
+  #markReady(type: ResourceType, object: KObject): void {
+    this.#later(() => {
+      const current = this.store.get(type, object.metadata.namespace, object.metadata.name);
+      if (current === undefined) return;
+      const status = readyStatus(current, this.crashingImages);
+      if (status !== undefined) this.store.put(type, { ...current, status });
+      if (current.kind === 'StatefulSet') this.#makeClaims(current);
+    });
+  }
+
+  #makeClaims(set: KObject): void {
+    const claims = this.type('', 'v1', 'persistentvolumeclaims');
+    for (const claim of claimsOf(set)) {
+      if (this.store.get(claims, claim.metadata.namespace, claim.metadata.name) === undefined) this.create(claims, claim.metadata.namespace, claim, 'kube-controller-manager');
+    }
+  }
+
+  /** A claim is bound at the size it asks for, and an expansion completes at once. */
+  #bind(type: ResourceType, claim: KObject): void {
+    const current = this.store.get(type, claim.metadata.namespace, claim.metadata.name);
+    const status = current === undefined ? undefined : claimStatus(current);
+    if (current !== undefined && status !== undefined) this.store.put(type, { ...current, status });
   }
 
   /** Cancels pending kubelet writes. */

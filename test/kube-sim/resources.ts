@@ -101,6 +101,7 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
   builtin('', 'v1', 'Secret', 'secrets', true, [], false),
   builtin('', 'v1', 'ConfigMap', 'configmaps', true, ['cm'], false),
   builtin('', 'v1', 'Service', 'services', true, ['svc'], true, { ...ALL, columns: SERVICE_COLUMNS }),
+  builtin('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, ['pvc'], true),
   builtin('', 'v1', 'Event', 'events', true, ['ev'], false, { fields: CORE_EVENT_FIELDS }),
   builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa'], false),
   builtin('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], true, { ...WORKLOAD_SCALE, columns: DEPLOYMENT_COLUMNS }),
