@@ -11,7 +11,10 @@ import { CertificateAuthority, entities, IssuedCertificate } from './entities.ts
 import { bootstrapHierarchy, createIssuingCa, getCa } from './hierarchy.ts';
 import { enroll } from './issue.ts';
 import { migrations } from './migrations.ts';
-import { acmeDeps, estDeps, tsaAuthority } from './protocols.ts';
+import { acmeDeps, crlPublisher, estDeps, tsaAuthority } from './protocols.ts';
+import { caHandlers } from './routes/cas.ts';
+import type { OperationContext } from '../template/service.ts';
+import { pino } from 'pino';
 import { nextGenerationName, retireFinished, RetirementSweep, rotateCa, successorSubject } from './rotation.ts';
 import { currentCa, lineage } from './signers.ts';
 import { unsealedPki, type TestPki } from './testing/pki-context.ts';
@@ -133,6 +136,15 @@ describeOnDatabases('pki-ca rotation', { entities, migrations }, (db) => {
     expect(await retireFinished(db().fork(), new Date(lastLeafEnd - 1000))).to.not.include('default');
     expect(await retireFinished(db().fork(), new Date(lastLeafEnd + 1000))).to.include('default');
     expect(await getCa(db().fork(), 'default')).to.include({ status: 'retired', successor: 'default-g2' });
+    // A retired CA publishes no more CRLs (409), while its successor still does.
+    const crls = crlPublisher(() => db().fork(), t.pki, pino({ level: 'silent' }));
+    const regenerate = (name: string): Promise<unknown> => Promise.resolve(caHandlers(t.pki, crls).regenerateCrl?.({ state: { em: db().fork(), params: { name } }, body: undefined } as unknown as OperationContext));
+    try {
+      expect((await rejection(regenerate('default')) as Error).message).to.equal('CA default is retired: every certificate it issued has expired, and it publishes no more CRLs');
+      expect(await rejection(regenerate('default-g2'))).to.equal(undefined);
+    } finally {
+      await crls.stop();
+    }
     // A second sweep (another replica) finds nothing left to do.
     expect(await retireFinished(db().fork(), new Date(lastLeafEnd + 1000))).to.not.include('default');
     // The name still leads to the CA issuing now.
@@ -146,7 +158,7 @@ describeOnDatabases('pki-ca rotation', { entities, migrations }, (db) => {
     const parent = await em.findOneOrFail(CertificateAuthority, { name: 'gen-g2' });
     await em.nativeUpdate(CertificateAuthority, { id: child.id }, { successorId: parent.id });
     try {
-      expect((await rejection(lineage(db().fork(), 'gen-g2')) as Error).message).to.equal('CA gen-g2 has more than 64 successors');
+      expect((await rejection(lineage(db().fork(), 'gen-g2')) as Error).message).to.equal('the successors of CA gen-g2 loop back to an earlier one');
     } finally {
       await em.nativeUpdate(CertificateAuthority, { id: child.id }, { successorId: null });
     }
