@@ -369,6 +369,7 @@ nameConstraints: { permittedDns: [example.com], permittedIp: [10.0.0.0/8], exclu
       const missing = join(userDir.dir, 'missing');
       const error = await loadProfileCatalog({ dir: missing }).then(() => undefined, (caught: unknown) => caught as Error);
       expect(error?.message).to.match(new RegExp(`^profile directory ${missing.replaceAll('/', '\\/')}: ENOENT`));
+      expect(error?.cause).to.have.property('code', 'ENOENT');
     });
   });
 });

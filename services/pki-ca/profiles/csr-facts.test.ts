@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { x509 } from '../../template/tls/x509.ts';
 import { tempFiles } from '../testing/test-ca.ts';
 import { generateCsrKeys, makeCsr, type TestCsrKeys } from '../testing/test-csr.ts';
-import { readCsr, readKey } from './csr-facts.ts';
+import { readCsr, readKey, signatureHolds } from './csr-facts.ts';
 
 const run = promisify(execFile);
 
@@ -37,6 +37,20 @@ describe('CSR facts', () => {
     expect((await readCsr(await makeCsr(ed25519))).signatureValid).to.equal(true);
     expect((await readCsr(await makeCsr(rsa))).signatureValid).to.equal(true);
     expect((await readCsr(await makeCsr(p256, { signWith: p384 }))).signatureValid).to.equal(false);
+  });
+
+  it('verifies the signature of one parsed request once, however often it is asked', async () => {
+    const csr = await makeCsr(p256);
+    const verify = csr.verify.bind(csr);
+    let calls = 0;
+    csr.verify = async (...args) => {
+      calls += 1;
+      return await verify(...args);
+    };
+    expect(await signatureHolds(csr)).to.equal(true);
+    expect((await readCsr(csr)).signatureValid).to.equal(true);
+    expect(await signatureHolds(csr)).to.equal(true);
+    expect(calls).to.equal(1);
   });
 
   it('an Ed448 CSR made by openssl: WebCrypto cannot verify it, so its signature does not hold, and its key type is named', async () => {

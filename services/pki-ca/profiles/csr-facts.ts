@@ -3,7 +3,7 @@
  * its key type and size, its subject attributes and the names of its extensionRequest SAN. The
  * rules are then pure functions of these facts.
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type AsymmetricKeyDetails } from 'node:crypto';
 import { x509 } from '../../template/tls/x509.ts';
 
 /** The CSR's public key: `type` is EC, RSA or Ed25519, or node's name for any other key type. */
@@ -56,11 +56,11 @@ export function readKey(spki: ArrayBuffer): CsrKey {
     return { type: 'unknown' };
   }
   const type = lookup(keyTypes, String(key.asymmetricKeyType));
-  const details = key.asymmetricKeyDetails;
+  const details: AsymmetricKeyDetails = key.asymmetricKeyDetails ?? {};
   return {
     type,
-    ...(details?.namedCurve === undefined ? {} : { curve: lookup(curves, details.namedCurve) }),
-    ...(details?.modulusLength === undefined ? {} : { bits: details.modulusLength }),
+    ...(details.namedCurve === undefined ? {} : { curve: lookup(curves, details.namedCurve) }),
+    ...(details.modulusLength === undefined ? {} : { bits: details.modulusLength }),
   };
 }
 

@@ -20,19 +20,19 @@ export function isWildcardName(name: string): boolean {
   return name.startsWith('*.');
 }
 
-/** How a pattern's first label matches: the number of name labels it stands for. */
-const heads: Readonly<Record<string, (count: number) => boolean>> = {
-  '*': (count) => count === 1,
-  '**': (count) => count >= 1,
-};
+/** How a pattern's first label matches, given how many labels (always at least one) the name has before the pattern's rest. */
+const heads: ReadonlyMap<string, (count: number) => boolean> = new Map<string, (count: number) => boolean>([
+  ['*', (count) => count === 1],
+  ['**', () => true],
+]);
 
 /** The name matches the pattern (both as written in a profile: see the module comment). */
 export function matchesDnsPattern(pattern: string, name: string): boolean {
   const lowerPattern = pattern.toLowerCase();
   const lowerName = name.toLowerCase();
   if (lowerPattern === '**') return true;
-  const [head = '', ...rest] = lowerPattern.split('.');
-  const headMatch = Object.hasOwn(heads, head) ? heads[head] : undefined;
+  const [head, ...rest] = lowerPattern.split('.');
+  const headMatch = heads.get(String(head));
   if (headMatch === undefined) return lowerPattern === lowerName;
   const suffix = `.${rest.join('.')}`;
   if (!lowerName.endsWith(suffix)) return false;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { stringify } from 'yaml';
+import { stringify, YAMLParseError } from 'yaml';
 import { parseProfileDocument } from './document.ts';
 
 const FILE = '/profiles/test.yaml';
@@ -63,6 +63,7 @@ describe('profile documents', () => {
 
   it('refuses text that is not YAML, naming the file', () => {
     expect(() => parseProfileDocument('name: [', FILE)).to.throw(Error, /^profile file \/profiles\/test\.yaml: not valid YAML: /);
+    expect(() => parseProfileDocument('name: [', FILE)).to.throw(Error).with.property('cause').that.is.instanceOf(YAMLParseError);
   });
 
   describe('the JSON schema', () => {
@@ -99,6 +100,7 @@ describe('profile documents', () => {
       ['leaf', '/validity', 'long', '/validity must be object (schema path #/properties/validity/type)'],
       ['leaf', '/validity', {'maxDays':20}, '/validity must have required property \'defaultDays\' (schema path #/properties/validity/required)'],
       ['leaf', '/validity/defaultDays', 0, '/validity/defaultDays must be >= 1 (schema path #/properties/validity/properties/defaultDays/minimum)'],
+      ['leaf', '/validity/maxDays', Number.POSITIVE_INFINITY, '/validity/maxDays must be integer (schema path #/properties/validity/properties/maxDays/type)'],
       ['leaf', '/validity/maxDays', 36526, '/validity/maxDays must be <= 36525 (schema path #/properties/validity/properties/maxDays/maximum)'],
       ['leaf', '/validity/minDays', 1, '/validity must NOT have additional properties (schema path #/properties/validity/additionalProperties)'],
       ['leaf', '/keyAlgorithms', [], '/keyAlgorithms must NOT have fewer than 1 items (schema path #/properties/keyAlgorithms/minItems)'],
@@ -172,7 +174,7 @@ describe('profile documents', () => {
       ['ca', '/nameConstraints/permittedEmail', ['a@example.com'], '/nameConstraints/permittedEmail/0 must match pattern "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$" (schema path #/properties/nameConstraints/properties/permittedEmail/items/pattern)'],
     ];
     for (const [base, pointer, value, reason] of fields) {
-      it(`refuses ${pointer} = ${value === undefined ? '(absent)' : JSON.stringify(value)}`, () => {
+      it(`refuses ${pointer} = ${value === undefined ? '(absent)' : typeof value === 'number' ? String(value) : JSON.stringify(value)}`, () => {
         expect(refusal(changed(base === 'leaf' ? leaf : ca, pointer, value))).to.equal(`profile file /profiles/test.yaml: ${reason}`);
       });
     }
@@ -182,6 +184,7 @@ describe('profile documents', () => {
     const cases: readonly (readonly [string, unknown, string])[] = [
       ['the name must be the file name', { ...leaf, name: 'other' }, '/name must equal the file name test'],
       ['defaultDays must not exceed maxDays', { ...leaf, validity: { defaultDays: 21, maxDays: 20 } }, '/validity/defaultDays must not exceed maxDays'],
+      ['RSA minBits must not exceed maxBits, first rule', { ...leaf, keyAlgorithms: [{ type: 'RSA', minBits: 4096, maxBits: 3072 }] }, '/keyAlgorithms/0/minBits must not exceed maxBits'],
       ['RSA minBits must not exceed maxBits', { ...leaf, keyAlgorithms: [{ type: 'EC', curves: ['P-256'] }, { type: 'RSA', minBits: 4096, maxBits: 3072 }] }, '/keyAlgorithms/1/minBits must not exceed maxBits'],
       ['a key type is listed once', { ...leaf, keyAlgorithms: [{ type: 'EC', curves: ['P-256'] }, { type: 'Ed25519' }, { type: 'EC', curves: ['P-384'] }] }, '/keyAlgorithms/2 key type EC is listed twice'],
       ['every allowed key type keeps a usage', { ...leaf, keyUsage: ['keyEncipherment'], keyAlgorithms: [{ type: 'RSA', minBits: 2048, maxBits: 4096 }, { type: 'Ed25519' }] }, '/keyUsage leaves no usage for Ed25519 keys'],

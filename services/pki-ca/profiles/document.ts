@@ -21,14 +21,14 @@ interface DocumentCheck {
 function compiles(pattern: string): boolean {
   try {
     new RegExp(pattern, 'u');
-    return true;
   } catch {
     return false;
   }
+  return true;
 }
 
-/** The first `[index, item]` failing `holds`, as a path under `base`. */
-function firstBad(base: string, items: readonly string[], holds: (item: string) => boolean, reason: string): { readonly path: string; readonly reason: string } | undefined {
+/** The first `[index, item]` of `items` (none when absent) failing `holds`, as a path under `base`. */
+function firstBad(base: string, items: readonly string[] = [], holds: (item: string) => boolean, reason: string): { readonly path: string; readonly reason: string } | undefined {
   const index = items.findIndex((item) => !holds(item));
   return index < 0 ? undefined : { path: `${base}/${String(index)}`, reason: `${reason}: ${String(items[index])}` };
 }
@@ -50,7 +50,7 @@ const documentChecks: readonly DocumentCheck[] = [
     check: (profile) => {
       const types = profile.keyAlgorithms.map((rule) => rule.type);
       const index = types.findIndex((type, at) => types.indexOf(type) !== at);
-      return index < 0 ? undefined : { path: `/keyAlgorithms/${String(index)}`, reason: `key type ${String(types[index])} is listed twice` };
+      return index === -1 ? undefined : { path: `/keyAlgorithms/${String(index)}`, reason: `key type ${String(types[index])} is listed twice` };
     },
   },
   {
@@ -92,7 +92,7 @@ const documentChecks: readonly DocumentCheck[] = [
   {
     check: (profile) => {
       const allowed: readonly string[] = profile.subject.allowed;
-      return firstBad('/subject/required', profile.subject.required ?? [], (type) => allowed.includes(type), 'a required attribute must be allowed');
+      return firstBad('/subject/required', profile.subject.required, (type) => allowed.includes(type), 'a required attribute must be allowed');
     },
   },
   {
@@ -101,10 +101,10 @@ const documentChecks: readonly DocumentCheck[] = [
       return entry === undefined ? undefined : { path: `/subject/patterns/${entry[0]}`, reason: 'is not a valid regular expression' };
     },
   },
-  { check: (profile) => firstBad('/subjectAltNames/uri/patterns', profile.subjectAltNames.uri?.patterns ?? [], compiles, 'not a valid regular expression') },
-  { check: (profile) => firstBad('/subjectAltNames/ip/ranges', profile.subjectAltNames.ip?.ranges ?? [], (range) => parseCidr(range) !== undefined, 'not a CIDR range') },
-  { check: (profile) => firstBad('/nameConstraints/permittedIp', profile.nameConstraints?.permittedIp ?? [], (range) => parseCidr(range) !== undefined, 'not a CIDR range') },
-  { check: (profile) => firstBad('/nameConstraints/excludedIp', profile.nameConstraints?.excludedIp ?? [], (range) => parseCidr(range) !== undefined, 'not a CIDR range') },
+  { check: (profile) => firstBad('/subjectAltNames/uri/patterns', profile.subjectAltNames.uri?.patterns, compiles, 'not a valid regular expression') },
+  { check: (profile) => firstBad('/subjectAltNames/ip/ranges', profile.subjectAltNames.ip?.ranges, (range) => parseCidr(range) !== undefined, 'not a CIDR range') },
+  { check: (profile) => firstBad('/nameConstraints/permittedIp', profile.nameConstraints?.permittedIp, (range) => parseCidr(range) !== undefined, 'not a CIDR range') },
+  { check: (profile) => firstBad('/nameConstraints/excludedIp', profile.nameConstraints?.excludedIp, (range) => parseCidr(range) !== undefined, 'not a CIDR range') },
 ];
 
 /** The profile in `text` (the YAML content of `file`), checked; throws an Error naming the file and the failing path. */

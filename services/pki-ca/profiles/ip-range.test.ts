@@ -11,7 +11,7 @@ describe('CIDR ranges', () => {
   });
 
   it('refuses a prefix longer than the family allows, a missing prefix and a bad address', () => {
-    for (const text of ['10.0.0.0/33', 'fd00::/129', '10.0.0.0', '10.0.0/8', 'example.com/8', '10.0.0.0/8/8', '10.0.0.0/1234', '/8']) expect(parseCidr(text), text).to.equal(undefined);
+    for (const text of ['10.0.0.0/33', 'fd00::/129', '10.0.0.0', '10.0.0/8', 'example.com/8', '10.0.0.0/8/8', '10.0.0.0/1234', '/8', 'x/10.0.0.0/8', '10.0.0.0/8 ']) expect(parseCidr(text), text).to.equal(undefined);
   });
 });
 

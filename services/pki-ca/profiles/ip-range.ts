@@ -20,9 +20,10 @@ const families: Readonly<Record<number, { readonly family: 'ipv4' | 'ipv6'; read
 export function parseCidr(text: string): CidrRange | undefined {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(text);
   if (match === null) return undefined;
-  const [, address = '', prefixText = ''] = match;
+  // Both groups always match when the expression does.
+  const address = String(match[1]);
+  const prefix = Number(match[2]);
   const family = families[isIP(address)];
-  const prefix = Number(prefixText);
   if (family === undefined || prefix > family.maxPrefix) return undefined;
   return { address, prefix, family: family.family };
 }

@@ -211,6 +211,8 @@ describe('profile rules', () => {
       expect(check('san.uri.pattern', withSans({ uri: { patterns: ['urn:a:[0-9]+'] } }), await facts({ sans: [uri('urn:a:x')] }))).to.equal('URI "urn:a:x" starts with none of (none) and matches none of urn:a:[0-9]+');
       expect(check('san.uri.pattern', withSans({ uri: { patterns: ['urn:a:[0-9]+'] } }), await facts({ sans: [uri('urn:a:12')] }))).to.equal(undefined);
       expect(check('san.uri.pattern', withSans({ uri: {} }), await facts({ sans: [uri('urn:b:1')] }))).to.equal(undefined);
+      const several = withSans({ uri: { prefixes: ['urn:a:', 'urn:b:'], patterns: ['urn:c:[0-9]+', 'urn:d:[0-9]+'] } });
+      expect(check('san.uri.pattern', several, await facts({ sans: [uri('urn:b:1'), uri('urn:d:2')] }))).to.equal(undefined);
       expect(check('san.uri.pattern', base, await facts({ sans: [uri('urn:b:1')] }))).to.equal(undefined);
     });
   });

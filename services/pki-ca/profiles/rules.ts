@@ -78,15 +78,12 @@ function checkEmailDomain(rules: SanRules, csr: CsrFacts): string | undefined {
   });
 }
 
-function uriAllowed(rules: SanRules, uri: string): boolean {
-  const prefixes = rules.uri?.prefixes ?? [];
-  const patterns = rules.uri?.patterns ?? [];
-  return prefixes.some((prefix) => uri.startsWith(prefix)) || patterns.some((pattern) => fullMatch(pattern, uri));
-}
-
 function checkUriPattern(rules: SanRules, csr: CsrFacts): string | undefined {
-  if (rules.uri?.prefixes === undefined && rules.uri?.patterns === undefined) return undefined;
-  return firstFailure(namesOf(csr, 'uri'), (name) => (uriAllowed(rules, name.value) ? undefined : `URI "${name.value}" starts with none of ${list(rules.uri?.prefixes ?? [])} and matches none of ${list(rules.uri?.patterns ?? [])}`));
+  const prefixes = rules.uri?.prefixes;
+  const patterns = rules.uri?.patterns;
+  if (prefixes === undefined && patterns === undefined) return undefined;
+  const allowed = (uri: string) => prefixes?.some((prefix) => uri.startsWith(prefix)) === true || patterns?.some((pattern) => fullMatch(pattern, uri)) === true;
+  return firstFailure(namesOf(csr, 'uri'), (name) => (allowed(name.value) ? undefined : `URI "${name.value}" starts with none of ${list(prefixes ?? [])} and matches none of ${list(patterns ?? [])}`));
 }
 
 /** Every profile rule, in checking order. */
