@@ -1,37 +1,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:https';
 import { expect } from 'chai';
 import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
 import { startOperator } from './main.ts';
+import { asAdmin, until, type Json } from './testing/sim-client.ts';
 import type { RunningOperator } from './main.ts';
-
-type Json = Record<string, unknown>;
-
-async function asAdmin(sim: KubeSim, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(path, sim.url);
-    const outgoing = request({ hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method, ca: sim.ca, headers: { authorization: `Bearer ${sim.adminToken}`, 'content-type': contentType, accept: 'application/json' } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-      response.on('end', () => { resolve({ status: Number(response.statusCode), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json }); });
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const PETSTORES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores';
 const STATEFULSETS = '/apis/apps/v1/namespaces/default/statefulsets';
