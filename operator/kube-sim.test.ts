@@ -124,6 +124,38 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect((await asAdmin(sim, 'DELETE', `${KMS}/vault`)).status).to.equal(200);
   });
 
+  it('never regenerates a deleted unseal or database Secret of an initialized KmsInstance: Degraded with the reason and an Event, Ready again once restored', async () => {
+    expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'keep' }, spec: { auth: AUTH } })).status).to.equal(201);
+    const ready = async (): Promise<Json> => until('Ready', async () => {
+      const answer = await asAdmin(sim, 'GET', `${KMS}/keep`);
+      return condition(answer.body, 'Ready')?.status === 'True' ? answer.body : undefined;
+    }, 30_000);
+    const initial = await ready();
+    const unseal = (await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/keep-unseal')).body;
+    const barrier = (initial.status as Json).barrier as Json;
+    expect(barrier).to.deep.equal({ initialized: true, keyCheck: Buffer.from(String((unseal.data as Json).keyCheck), 'base64').toString('utf8') });
+    for (const [name, reason] of [['keep-unseal', 'UnsealMaterialMissing'], ['keep-sm-kms-postgres', 'DatabaseCredentialsMissing']] as const) {
+      const saved = (await asAdmin(sim, 'GET', `/api/v1/namespaces/default/secrets/${name}`)).body;
+      expect((await asAdmin(sim, 'DELETE', `/api/v1/namespaces/default/secrets/${name}`)).status).to.equal(200);
+      const degraded = await until(reason, async () => {
+        const answer = await asAdmin(sim, 'GET', `${KMS}/keep`);
+        return condition(answer.body, 'Degraded')?.reason === reason ? answer.body : undefined;
+      }, 30_000);
+      expect(condition(degraded, 'Ready')).to.deep.include({ status: 'False', reason });
+      expect((degraded.status as Json).barrier).to.deep.equal(barrier);
+      const events = await asAdmin(sim, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events');
+      expect(((events.body.items ?? []) as Json[]).some((event) => event.reason === reason && event.type === 'Warning' && (event.regarding as Json).name === 'keep'), reason).to.equal(true);
+      expect((await asAdmin(sim, 'GET', `/api/v1/namespaces/default/secrets/${name}`)).status, `${name} regenerated`).to.equal(404);
+      // Restored from a backup: the same data, labels and annotations, without the server's fields.
+      const metadata = saved.metadata as Json;
+      const restored = { apiVersion: 'v1', kind: 'Secret', metadata: { name, labels: metadata.labels, annotations: metadata.annotations }, type: saved.type, data: saved.data };
+      expect((await asAdmin(sim, 'POST', '/api/v1/namespaces/default/secrets', restored)).status).to.equal(201);
+      const recovered = await ready();
+      expect((recovered.status as Json).barrier).to.deep.equal(barrier);
+    }
+    expect((await asAdmin(sim, 'DELETE', `${KMS}/keep`)).status).to.equal(200);
+  });
+
   it('reports a missing database Secret once, as one Warning Event whose series counts the retries', async () => {
     const spec = { auth: AUTH, database: { external: { secretRef: { name: 'absent-db' } } } };
     expect((await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'nodb' }, spec })).status).to.equal(201);

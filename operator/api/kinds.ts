@@ -147,10 +147,24 @@ export type CertificateAuthority = CustomResource<'CertificateAuthority', Certif
 export type IdentityRealm = CustomResource<'IdentityRealm', IdentityRealmSpec>;
 export type JwkAuthority = CustomResource<'JwkAuthority', JwkAuthoritySpec>;
 
+/**
+ * `status.barrier` of the kinds with an unseal Secret: once set, a missing unseal Secret is never
+ * regenerated, and a restored one must hold the key `keyCheck` names.
+ */
+const barrierStatus = object(
+  {
+    initialized: boolean({ description: 'The unseal Secret exists and is in use; a deleted one is reported (UnsealMaterialMissing), never regenerated.' }),
+    keyCheck: string({ pattern: '^kcv1:[A-Za-z0-9_-]+$', description: 'Key check value of the unseal key; a restored unseal Secret must match it.' }),
+  },
+  { required: ['initialized'], description: 'The barrier of the service, as far as the operator knows it.' },
+);
+
 /** Status fields of one kind beyond the common ones, written by its controller. */
 const kindStatus = {
+  KmsInstance: object({ ...statusFields, barrier: barrierStatus }),
   CertificateAuthority: object({
     ...statusFields,
+    barrier: barrierStatus,
     fingerprintSha256: string({ description: 'SHA-256 fingerprint of the CA certificate.' }),
     notAfter: string({ format: 'date-time', description: 'End of the CA certificate validity.' }),
     acmeDirectory: string({ description: 'URL of the ACME directory, when spec.acme is true.' }),
@@ -184,7 +198,7 @@ function kind(
 
 /** Every kind, in the order the DESIGN lists them. */
 export const KINDS: readonly KindDefinition[] = [
-  kind('KmsInstance', 'kmsinstances', ['kms'], kmsInstanceSpec, [replicasColumn, readyReplicas]),
+  kind('KmsInstance', 'kmsinstances', ['kms'], kmsInstanceSpec, [replicasColumn, readyReplicas], kindStatus.KmsInstance),
   kind('CertificateAuthority', 'certificateauthorities', ['ca'], certificateAuthoritySpec, [
     { name: 'Common Name', type: 'string', jsonPath: '.spec.subject.commonName' },
     { name: 'Algorithm', type: 'string', jsonPath: '.spec.keyAlgorithm' },

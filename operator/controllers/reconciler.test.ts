@@ -508,9 +508,11 @@ describe('service reconciler', () => {
       });
       await h.reconcile();
       withoutKeyCheck(h, 'demo-unseal');
-      await h.reconcile();
+      // Theirs is not the key status recorded: kept as written, and reported.
+      const error = await rejection(h.reconcile());
+      expect(error).to.have.property('reason', 'UnsealMaterialMismatch');
       expect(h.decoded('demo-unseal', 'keyCheck')).to.equal('kcv1:theirs');
-      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated']);
+      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated', 'UnsealMaterialMismatch']);
     });
 
     it('reports shares that rebuild no key (UnsealSecretUnusable)', async () => {
@@ -560,6 +562,123 @@ describe('service reconciler', () => {
       await h.reconcile();
       expect(h.secret('demo-unseal')?.metadata.labels).to.deep.equal({ winner: 'other' });
       expect(h.api.events).to.deep.equal([]);
+    });
+  });
+
+  describe('no secret lifecycle loses data', () => {
+    const volume = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `data-${name}-0`, namespace: 'default' }, spec: {} });
+
+    it('records in status that the barrier is initialized, with the key check value of the unseal Secret', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      expect(dig(h.resource(), 'status.barrier')).to.deep.equal({ initialized: true, keyCheck: h.decoded('demo-unseal', 'keyCheck') });
+      expect(dig(h.resource(), 'status.barrier.keyCheck')).to.match(/^kcv1:/u);
+    });
+
+    it('keeps the credentials and the unseal Secret through delete and recreate under Retain', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      const password = h.decoded('demo-sm-kms-postgres', 'POSTGRES_PASSWORD');
+      const shares = h.secret('demo-unseal')?.data;
+      h.api.put(volume('demo-sm-kms-postgres'));
+      await h.api.delete(h.ref);
+      const again = harness(kmsInstance('demo', (resource) => ({ ...resource, metadata: { ...resource.metadata, uid: 'uid-second' } })), h.api);
+      await again.reconcile();
+      expect(again.decoded('demo-sm-kms-postgres', 'POSTGRES_PASSWORD')).to.equal(password);
+      expect(again.secret('demo-unseal')?.data).to.deep.equal(shares);
+      expect(again.condition('Degraded')?.status).to.equal('False');
+    });
+
+    it('never regenerates deleted database credentials while the volume remains (DatabaseCredentialsMissing), and recovers on restore', async () => {
+      const h = harness(petStore('demo'));
+      await h.reconcile();
+      h.api.put(volume('demo-learn-ps-postgres'));
+      const saved = h.secret('demo-learn-ps-postgres');
+      if (saved === undefined) throw new Error('no credentials');
+      await h.api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'demo-learn-ps-postgres' });
+      await h.api.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'demo-learn-ps' });
+      const error = await rejection(h.reconcile());
+      expect(error).to.have.property('reason', 'DatabaseCredentialsMissing');
+      expect(h.secret('demo-learn-ps-postgres')).to.equal(undefined);
+      expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'DatabaseCredentialsMissing' });
+      expect(h.condition('Degraded')?.message).to.include('Restoring a deleted Secret');
+      expect(h.api.events.at(-1)).to.deep.include({ type: 'Warning', reason: 'DatabaseCredentialsMissing' });
+      // The other children are still reconciled.
+      expect(h.api.find('apps/v1', 'Deployment', 'demo-learn-ps')).to.not.equal(undefined);
+      h.api.put(saved);
+      h.api.setReady('apps/v1', 'Deployment', 'demo-learn-ps', 1);
+      h.api.setReady('apps/v1', 'StatefulSet', 'demo-learn-ps-postgres', 1);
+      await h.reconcile();
+      expect(h.condition('Ready')?.status).to.equal('True');
+      expect(h.condition('Degraded')?.status).to.equal('False');
+    });
+
+    it('never regenerates a deleted unseal Secret of an initialized barrier (UnsealMaterialMissing), and recovers on restore', async () => {
+      const h = harness(kmsInstance('demo', withExternalDatabase('pg')));
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, stringData: { url: 'postgres://x' } });
+      await h.reconcile();
+      const saved = h.secret('demo-unseal');
+      if (saved === undefined) throw new Error('no unseal Secret');
+      const recorded = dig(h.resource(), 'status.barrier');
+      await h.api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'demo-unseal' });
+      const error = await rejection(h.reconcile());
+      expect(error).to.have.property('reason', 'UnsealMaterialMissing');
+      expect(h.secret('demo-unseal')).to.equal(undefined);
+      expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'UnsealMaterialMissing' });
+      expect(h.api.events.at(-1)).to.deep.include({ type: 'Warning', reason: 'UnsealMaterialMissing' });
+      expect(dig(h.resource(), 'status.barrier')).to.deep.equal(recorded);
+      await rejection(h.reconcile());
+      expect(h.secret('demo-unseal')).to.equal(undefined);
+      h.api.put(saved);
+      h.api.setReady('apps/v1', 'Deployment', 'demo-sm-kms', 1);
+      await h.reconcile();
+      expect(h.condition('Ready')?.status).to.equal('True');
+      expect(dig(h.resource(), 'status.barrier')).to.deep.equal(recorded);
+    });
+
+    it('judges the barrier initialized from a remaining database volume when status is new', async () => {
+      const h = harness(kmsInstance('demo'));
+      h.api.put(volume('demo-sm-kms-postgres'));
+      const error = await rejection(h.reconcile());
+      // Both are missing; the database credentials are reported first, and neither is generated.
+      expect(error).to.have.property('reason', 'DatabaseCredentialsMissing');
+      expect(h.secret('demo-unseal')).to.equal(undefined);
+      expect(h.secret('demo-sm-kms-postgres')).to.equal(undefined);
+      expect(dig(h.resource(), 'status.barrier')).to.equal(undefined);
+    });
+
+    it('refuses a restored unseal Secret of another key, or whose shares do not rebuild the recorded key (UnsealMaterialMismatch)', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      const saved = h.secret('demo-unseal');
+      if (saved === undefined) throw new Error('no unseal Secret');
+      const data = saved.data as Record<string, string>;
+      h.api.put({ ...saved, data: { ...data, keyCheck: Buffer.from('kcv1:other').toString('base64') } });
+      expect(await rejection(h.reconcile())).to.have.property('reason', 'UnsealMaterialMismatch');
+      h.api.put({ ...saved, data: { ...data, 'share-2': Buffer.from('not-a-share').toString('base64') } });
+      expect(await rejection(h.reconcile())).to.have.property('reason', 'UnsealMaterialMismatch');
+      h.api.put(saved);
+      await h.reconcile();
+      expect(h.condition('Degraded')?.status).to.equal('False');
+    });
+
+    it('checks only the key check value of a supplied Secret that holds fewer shares than spec.barrier.shares', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      const saved = h.secret('demo-unseal');
+      if (saved === undefined) throw new Error('no unseal Secret');
+      const { keyCheck, 'share-1': first, 'share-2': second, 'share-3': third } = saved.data as Record<string, string>;
+      h.api.put({ ...saved, metadata: { name: 'demo-unseal', namespace: 'default', labels: MOUNTABLE }, data: { 'share-1': first, 'share-2': second, 'share-3': third, keyCheck } });
+      await h.reconcile();
+      expect(h.condition('Degraded')?.status).to.equal('False');
+    });
+
+    it('still generates both Secrets for a fresh resource', async () => {
+      const h = harness(kmsInstance('fresh'));
+      await h.reconcile();
+      expect(h.secret('fresh-unseal')).to.not.equal(undefined);
+      expect(h.secret('fresh-sm-kms-postgres')).to.not.equal(undefined);
+      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated']);
     });
   });
 

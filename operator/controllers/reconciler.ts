@@ -7,7 +7,7 @@
 import type { KindRow } from '../kinds.ts';
 import { API_VERSION } from '../kinds.ts';
 import { isTransient, KubeApiError, type KubeApi } from '../kube/api.ts';
-import { refOf, type KubeObject, type ObjectRef, type ServiceResource } from '../resources/types.ts';
+import { refOf, type BarrierStatus, type KubeObject, type ObjectRef, type ServiceResource } from '../resources/types.ts';
 import { childNames, managesDatabase } from '../children/names.ts';
 import { desiredChildren } from '../children/desired.ts';
 import type { Images } from '../children/desired.ts';
@@ -66,7 +66,7 @@ function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
 const PENDING_PUBLICATION = 'the service to publish its certificate';
 
 /** The common status fields the reconciler always writes; the rest came from a publisher. */
-const COMMON_STATUS: ReadonlySet<string> = new Set(['observedGeneration', 'readyReplicas', 'endpoint', 'conditions']);
+const COMMON_STATUS: ReadonlySet<string> = new Set(['observedGeneration', 'readyReplicas', 'endpoint', 'conditions', 'barrier']);
 
 /** What a publisher wrote before: kept while the service cannot be asked (a failure, a restart). */
 function publishedStatus(resource: ServiceResource): Readonly<Record<string, unknown>> {
@@ -110,10 +110,12 @@ class ServiceReconciler implements Reconciler {
       return;
     }
     await this.#syncFinalizer(resource);
+    let barrier: BarrierStatus | undefined;
     try {
       this.#admitImage(resource);
       const issuer = await resolveIssuer(this.#api, resource);
-      await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
+      const material = await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
+      barrier = material.barrier;
       const children = desiredChildren(resource, this.#row, this.#images, issuer);
       // Every child is checked before the first is written, so a conflict leaves nothing half-applied.
       const existing: (KubeObject | undefined)[] = [];
@@ -124,13 +126,16 @@ class ServiceReconciler implements Reconciler {
       for (const child of writes) {
         await this.#api.apply(child);
       }
+      // A missing Secret of an initialized instance is never regenerated; the rest is still applied.
+      const [missing] = material.missing;
+      if (missing !== undefined) throw missing;
       if (problem !== undefined) throw problem;
       const observed = await this.#observe(resource);
       const publication = await this.#publish(resource, observed);
-      await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: PENDING_PUBLICATION } : observed, publication?.status);
+      await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: PENDING_PUBLICATION } : observed, publication?.status, barrier);
     } catch (error) {
       // A failing API server says nothing about the resource: its conditions stay as they were.
-      if (!isTransient(error)) await this.#degraded(resource, error);
+      if (!isTransient(error)) await this.#degraded(resource, error, barrier);
       throw error;
     }
   }
@@ -208,21 +213,22 @@ class ServiceReconciler implements Reconciler {
   }
 
   /** Reports the failure on the resource; a failure to report must not hide the original error. */
-  async #degraded(resource: ServiceResource, error: unknown): Promise<void> {
+  async #degraded(resource: ServiceResource, error: unknown, barrier: BarrierStatus | undefined): Promise<void> {
     const problem = error instanceof ReconcileProblem ? error : new ReconcileProblem('ReconcileError', `${error instanceof KubeApiError ? error.message : 'applying children failed'}; the operator retries with backoff`);
     await this.#event(resource, 'Warning', problem.reason, problem.message);
     const observed: Observation = { generation: resource.metadata.generation, desiredReplicas: resource.spec.replicas, readyReplicas: 0, databaseReady: false, error: { reason: problem.reason, message: problem.message } };
     try {
-      await this.#writeStatus(resource, observed);
+      await this.#writeStatus(resource, observed, publishedStatus(resource), barrier);
     } catch {
       // The queue retries the whole reconcile, status included.
     }
   }
 
-  async #writeStatus(resource: ServiceResource, observed: Observation, published: Readonly<Record<string, unknown>> = publishedStatus(resource)): Promise<void> {
+  async #writeStatus(resource: ServiceResource, observed: Observation, published: Readonly<Record<string, unknown>> = publishedStatus(resource), barrier: BarrierStatus | undefined = resource.status?.barrier): Promise<void> {
     const previous = resource.status?.conditions ?? [];
     const status = {
       ...published,
+      ...(barrier === undefined ? {} : { barrier }),
       observedGeneration: resource.metadata.generation,
       readyReplicas: observed.readyReplicas,
       endpoint: this.#endpoint(resource),

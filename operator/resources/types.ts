@@ -67,7 +67,13 @@ export type TlsMode = NonNullable<NonNullable<ServiceSpec['tls']>['mode']>;
 export interface ServiceResource extends KubeObject {
   readonly metadata: ObjectMeta & { readonly namespace: string; readonly uid: string; readonly generation: number };
   readonly spec: ServiceSpec;
-  readonly status?: { readonly conditions?: readonly Condition[]; readonly observedGeneration?: number; readonly readyReplicas?: number; readonly endpoint?: string };
+  readonly status?: { readonly conditions?: readonly Condition[]; readonly observedGeneration?: number; readonly readyReplicas?: number; readonly endpoint?: string; readonly barrier?: BarrierStatus };
+}
+
+/** `status.barrier`: the unseal Secret was in use, and the key check value of the key it holds. */
+export interface BarrierStatus {
+  readonly initialized: boolean;
+  readonly keyCheck?: string;
 }
 
 /** The reference of an object; namespace '' for cluster-scoped objects. */
