@@ -62,10 +62,12 @@ describe('the probe fast path', () => {
     const secret = await yamlFile(dir, 'port.txt', '9444\n');
     const first = await yamlFile(dir, 'a.yml', `admin:\n  port: 9311\ntls:\n  mode: files\n  certFile: ${join(dir, 'c.pem')}\n  keyFile: ${join(dir, 'k.pem')}\n  caFile: ${join(dir, 'ca.pem')}\ndataDir: ${dir}\n`);
     const second = await yamlFile(dir, 'b.yml', 'admin:\n  address: "::1"\n  port: 9312\ntls:\n');
+    const dotted = await yamlFile(dir, 'c.yml', 'admin.port: 9313\nlog:\n  level: debug\n');
     const cases: { files: string[]; env: Env }[] = [
       { files: [], env: {} },
       { files: [first], env: {} },
       { files: [first, second], env: {} },
+      { files: [second, dotted], env: {} },
       { files: [first, second], env: { CRYPTOUTIL_ADMIN_PORT: '9400', CRYPTOUTIL_TLS_MODE: 'auto', OTHER: 'x' } },
       { files: [second], env: { CRYPTOUTIL_ADMIN_PORT: pathToFileURL(secret).href, CRYPTOUTIL_DATADIR: '/tmp/elsewhere', CRYPTOUTIL_ADMIN_ADDRESS: '127.0.0.2' } },
     ];

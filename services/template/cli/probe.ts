@@ -78,8 +78,11 @@ function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function lookup(document: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, name) => (isMapping(node) ? node[name] : undefined), document);
+/** Every leaf of a YAML mapping by its dotted path; `admin: {port: 1}` and `admin.port: 1` both name admin.port. */
+function leaves(node: unknown, prefix: string, into: Map<string, unknown>): Map<string, unknown> {
+  if (!isMapping(node)) return into.set(prefix, node);
+  for (const [name, child] of Object.entries(node)) leaves(child, prefix === '' ? name : `${prefix}.${name}`, into);
+  return into;
 }
 
 async function readDocument(file: string): Promise<unknown> {
@@ -137,9 +140,9 @@ async function effective(files: readonly string[], env: Readonly<Record<string, 
   const found = Object.fromEntries(Object.entries(DEFAULTS).map(([name, raw]) => [name, { raw, source: 'default' }])) as Record<keyof ProbeConfig, Found>;
   const names = Object.keys(PATHS) as (keyof ProbeConfig)[];
   for (const file of files) {
-    const document = await readDocument(file);
+    const values = leaves(await readDocument(file), '', new Map());
     for (const name of names) {
-      const raw = lookup(document, PATHS[name]);
+      const raw = values.get(PATHS[name]);
       if (raw !== undefined && raw !== null) found[name] = { raw, source: `config file ${file}` };
     }
   }
