@@ -9,7 +9,8 @@ import { loadConfig } from '../config/index.ts';
 import { trustedCa } from '../tls/index.ts';
 import { testTlsMaterial } from '../testing/tls.ts';
 import { services } from '../../registry.ts';
-import { PROBE_SERVICES, probeCa, probeCommand, readProbeConfig, runProbe } from './probe.ts';
+import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR } from '../../../operator/main.ts';
+import { OPERATOR_PROBE_DEFAULTS, PROBE_SERVICES, probeCa, probeCommand, readProbeConfig, runProbe } from './probe.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -47,12 +48,15 @@ async function adminServer(): Promise<{ port: number; ca: string; close: () => v
 describe('the probe fast path', () => {
   it('knows every service of the registry', () => {
     expect(PROBE_SERVICES).to.deep.equal(services.map((service) => service.name));
+    expect(OPERATOR_PROBE_DEFAULTS).to.deep.equal({ port: OPERATOR_ADMIN_PORT, dataDir: OPERATOR_DATA_DIR });
   });
 
   it('takes only well-formed livez and readyz commands of a known service', () => {
-    expect(probeCommand(['sm-kms', 'livez'])).to.deep.equal({ path: '/admin/v1/livez', configFiles: [] });
-    expect(probeCommand(['pki-ca', 'readyz', '--config', 'a.yml', '-c', 'b.yml'])).to.deep.equal({ path: '/admin/v1/readyz', configFiles: ['a.yml', 'b.yml'] });
-    for (const argv of [[], ['sm-kms'], ['sm-kms', 'start'], ['nope', 'livez'], ['operator', 'livez'], ['sm-kms', 'livez', '--help'], ['sm-kms', 'livez', 'extra'], ['sm-kms', 'livez', '--bogus']]) {
+    expect(probeCommand(['sm-kms', 'livez'])).to.deep.equal({ kind: 'service', path: '/admin/v1/livez', configFiles: [] });
+    expect(probeCommand(['pki-ca', 'readyz', '--config', 'a.yml', '-c', 'b.yml'])).to.deep.equal({ kind: 'service', path: '/admin/v1/readyz', configFiles: ['a.yml', 'b.yml'] });
+    expect(probeCommand(['operator', 'livez'])).to.deep.equal({ kind: 'operator', path: '/admin/v1/livez', ...OPERATOR_PROBE_DEFAULTS });
+    expect(probeCommand(['operator', 'readyz', '--admin-port', '9555', '--data-dir', '/d', '--kubeconfig', 'k'])).to.deep.equal({ kind: 'operator', path: '/admin/v1/readyz', port: 9555, dataDir: '/d' });
+    for (const argv of [[], ['sm-kms'], ['sm-kms', 'start'], ['nope', 'livez'], ['operator', 'start'], ['operator', 'livez', '--admin-port', '99999'], ['operator', 'livez', '--admin-port', 'x'], ['operator', 'livez', '--help'], ['sm-kms', 'livez', '--help'], ['sm-kms', 'livez', 'extra'], ['sm-kms', 'livez', '--bogus']]) {
       expect(probeCommand(argv), argv.join(' ')).to.equal(undefined);
     }
   });
@@ -119,6 +123,23 @@ describe('the probe fast path', () => {
     const closed = await probe(['sm-kms', 'livez'], { CRYPTOUTIL_ADMIN_PORT: String(server.port), CRYPTOUTIL_DATADIR: dir });
     expect(closed.code).to.equal(1);
     expect(closed.stderr).to.include('ECONNREFUSED');
+  });
+
+  it('probes the operator with the local CA of its data directory', async () => {
+    const server = await adminServer();
+    const dir = await tempDir();
+    await mkdir(join(dir, 'tls'));
+    await writeFile(join(dir, 'tls', 'ca.crt'), server.ca);
+    try {
+      const flags = ['--admin-port', String(server.port), '--data-dir', dir];
+      expect(await probe(['operator', 'livez', ...flags])).to.deep.equal({ code: 0, stdout: '{"status":"alive"}\n', stderr: '' });
+      expect((await probe(['operator', 'readyz', ...flags])).code).to.equal(1);
+      const noCa = await probe(['operator', 'livez', '--admin-port', String(server.port), '--data-dir', join(dir, 'none')]);
+      expect(noCa.code).to.equal(1);
+      expect(noCa.stderr).to.match(/^cryptoutil: operator admin endpoint not reachable: .*ENOENT/);
+    } finally {
+      server.close();
+    }
   });
 
   it('exits 2 on bad configuration, naming the key and its source', async () => {

@@ -24,11 +24,13 @@ export interface ProbeConfig {
   readonly dataDir: string;
 }
 
-/** A probe the fast path can answer: a known service, livez or readyz, and only `--config` files. */
-export interface ProbeCommand {
-  readonly path: string;
-  readonly configFiles: readonly string[];
-}
+/** The operator's admin listener when no flag moves it (operator/main.ts; a test keeps both equal). */
+export const OPERATOR_PROBE_DEFAULTS = { port: 9190, dataDir: '/tmp/cryptoutil-operator' } as const;
+
+/** A probe the fast path can answer: a known service (or the operator), livez or readyz, and only the flags a probe takes. */
+export type ProbeCommand =
+  | { readonly kind: 'service'; readonly path: string; readonly configFiles: readonly string[] }
+  | { readonly kind: 'operator'; readonly path: string; readonly port: number; readonly dataDir: string };
 
 /** Bad configuration: exit 2, like the full loader's UsageError. */
 export class ProbeConfigError extends Error {}
@@ -63,15 +65,26 @@ const TLS_MODES: readonly string[] = ['auto', 'files'];
  * unknown flags, another action): the full parser then gives the usual answer and exit code.
  */
 export function probeCommand(argv: readonly string[]): ProbeCommand | undefined {
-  const [service, action, ...rest] = argv;
-  const path = PROBE_PATHS[action ?? ''];
-  if (service === undefined || path === undefined || !PROBE_SERVICES.includes(service)) return undefined;
+  const [service = '', action = '', ...rest] = argv;
+  const path = PROBE_PATHS[action];
+  if (path === undefined) return undefined;
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: { config: { type: 'string', multiple: true, short: 'c' } }, strict: true, allowPositionals: true });
-    return positionals.length === 0 ? { path, configFiles: values.config ?? [] } : undefined;
+    if (service === 'operator') return operatorProbe(path, rest);
+    if (!PROBE_SERVICES.includes(service)) return undefined;
+    const { values } = parseArgs({ args: rest, options: { config: { type: 'string', multiple: true, short: 'c' } }, strict: true, allowPositionals: false });
+    return { kind: 'service', path, configFiles: values.config ?? [] };
   } catch {
     return undefined;
   }
+}
+
+/** `operator livez|readyz [--data-dir D] [--admin-port N] [--kubeconfig F]`; a bad port is left to the full parser. */
+function operatorProbe(path: string, args: readonly string[]): ProbeCommand | undefined {
+  const options = { kubeconfig: { type: 'string' }, 'data-dir': { type: 'string' }, 'admin-port': { type: 'string' } } as const;
+  const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+  const port = values['admin-port'] ?? String(OPERATOR_PROBE_DEFAULTS.port);
+  if (!/^\d{1,5}$/.test(port) || Number(port) > MAX_PORT) return undefined;
+  return { kind: 'operator', path, port: Number(port), dataDir: values['data-dir'] ?? OPERATOR_PROBE_DEFAULTS.dataDir };
 }
 
 function isMapping(value: unknown): value is Readonly<Record<string, unknown>> {
@@ -193,6 +206,23 @@ export interface ProbeContext {
 
 /** One probe: 0 when the admin endpoint answers 200, 1 otherwise or unreachable, 2 on bad config. */
 export async function runProbe(command: ProbeCommand, context: ProbeContext): Promise<number> {
+  return command.kind === 'operator' ? operatorProbeRun(command, context) : serviceProbeRun(command, context);
+}
+
+/** The operator has no service config: its CA is the local one under its data directory. */
+async function operatorProbeRun(command: Extract<ProbeCommand, { kind: 'operator' }>, context: ProbeContext): Promise<number> {
+  try {
+    const ca = readFileSync(resolve(command.dataDir, 'tls', 'ca.crt'), 'utf8');
+    const answer = await callAdmin({ address: '127.0.0.1', port: command.port, ca }, 'GET', command.path);
+    context.stdout(`${answer.body}\n`);
+    return answer.status === 200 ? 0 : 1;
+  } catch (error) {
+    context.stderr(`cryptoutil: operator admin endpoint not reachable: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function serviceProbeRun(command: Extract<ProbeCommand, { kind: 'service' }>, context: ProbeContext): Promise<number> {
   let target: { address: string; port: number; ca: string };
   try {
     const config = await readProbeConfig(command.configFiles, context.env);
