@@ -5,6 +5,13 @@
 // The Node check runs before anything else is loaded: an older Node gets one line and exit 2.
 import './node-check.js';
 
+// Exec probes run every few seconds in every pod: they load only the probe module, never the services.
+const { probeCommand, runProbe } = await import('./template/cli/probe.ts');
+const probe = probeCommand(process.argv.slice(2));
+if (probe !== undefined) {
+  process.exit(await runProbe(probe, { env: process.env, stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }));
+}
+
 const { runProcess } = await import('./template/cli/process.ts');
 const { services } = await import('./registry.ts');
 
