@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { services } from './registry.ts';
-import { freePortOffset } from './template/testing/ports.ts';
+import { freePort, freePortOffset } from './template/testing/ports.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -30,6 +30,16 @@ describe('the cryptoutil executable', () => {
     const order = ['sm-kms', 'identity-authz', 'identity-idp', 'identity-rs', 'identity-rp', 'identity-spa', 'jose-ja', 'pki-ca', 'learn-ps'];
     const names = services.map((service) => service.name);
     expect(names).to.deep.equal(order.filter((name) => names.includes(name)));
+  });
+
+  it('answers an exec probe through the probe path alone: exit 1 when nothing listens on the admin port', async () => {
+    const port = String(await freePort());
+    const child = spawn(process.execPath, [cli, 'sm-kms', 'livez'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CRYPTOUTIL_ADMIN_PORT: port } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const code = await new Promise<number | null>((resolve) => { child.on('exit', resolve); });
+    expect(code).to.equal(1);
+    expect(stderr).to.not.equal('');
   });
 
   it('prints help and exits 0', async () => {

@@ -9,7 +9,7 @@ import './node-check.js';
 const { probeCommand, runProbe } = await import('./template/cli/probe.ts');
 const probe = probeCommand(process.argv.slice(2));
 if (probe !== undefined) {
-  process.exit(await runProbe(probe, { env: process.env, stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }));
+  process.exit(await runProbe(probe, { env: process.env, stdout: process.stdout.write.bind(process.stdout), stderr: process.stderr.write.bind(process.stderr) }));
 }
 
 const { runProcess } = await import('./template/cli/process.ts');
