@@ -19,7 +19,7 @@ import { CertificateAuthority, IssuedCertificate } from './entities.ts';
 import type { EstDeps } from './est/routes.ts';
 import { enroll } from './issue.ts';
 import type { CertStatus, OcspAuthority } from './ocsp/index.ts';
-import { chainOf, currentCa, findCa, lineage, openSigner } from './signers.ts';
+import { chainOf, currentCa, currentCaFrom, findCa, lineageFrom, openSigner } from './signers.ts';
 import type { TsaAuthority } from './tsa/index.ts';
 import type { AcmeDeps } from './acme/context.ts';
 import { revokeCertificate } from './certificates.ts';
@@ -119,8 +119,9 @@ async function issuedAndGood(em: EntityManager, certificate: x509.X509Certificat
 
 /** The CA chain EST's cacerts returns: the CA that issues for `caName` now, then those above it. */
 async function estChain(em: EntityManager, caName: string): Promise<readonly x509.X509Certificate[] | undefined> {
-  if (await em.count(CertificateAuthority, { name: caName }) === 0) return undefined;
-  const ca = await currentCa(em, caName);
+  const named = await em.findOne(CertificateAuthority, { name: caName });
+  if (named === null) return undefined;
+  const ca = await currentCaFrom(em, named);
   return [new x509.X509Certificate(ca.certificate), ...await chainOf(em, ca)];
 }
 
@@ -160,8 +161,9 @@ function akiHexOf(certificate: x509.X509Certificate): string {
  */
 async function issuedInLineage(em: EntityManager, caName: string, serialHex: string): Promise<IssuedCertificate | undefined> {
   const row = await em.findOne(IssuedCertificate, { serialHex });
-  if (row === null || await em.count(CertificateAuthority, { name: caName }) === 0) return undefined;
-  return (await lineage(em, caName)).some((ca) => ca.id === row.caId) ? row : undefined;
+  const named = row === null ? null : await em.findOne(CertificateAuthority, { name: caName });
+  if (row === null || named === null) return undefined;
+  return (await lineageFrom(em, named)).some((ca) => ca.id === row.caId) ? row : undefined;
 }
 
 /** ACME wired to the store: orders issued under `pki.acmeProfile`, revocations as the API makes them. */

@@ -24,7 +24,13 @@ export async function findCa(em: EntityManager, name: string): Promise<Certifica
  * lineage is followed to the end; a successor loop (only a hand-edited table could hold one) is 409.
  */
 export async function lineage(em: EntityManager, name: string): Promise<CertificateAuthority[]> {
-  let ca = await findCa(em, name);
+  return await lineageFrom(em, await findCa(em, name));
+}
+
+/** The lineage of a CA already read (`lineage` without the lookup by name). */
+export async function lineageFrom(em: EntityManager, first: CertificateAuthority): Promise<CertificateAuthority[]> {
+  const name = first.name;
+  let ca = first;
   const members = [ca];
   const seen = new Set([ca.id]);
   while (ca.successorId != null) {
@@ -38,8 +44,13 @@ export async function lineage(em: EntityManager, name: string): Promise<Certific
 
 /** The CA that issues for `name` now: `name` itself, or the last of its successors. */
 export async function currentCa(em: EntityManager, name: string): Promise<CertificateAuthority> {
+  return await currentCaFrom(em, await findCa(em, name));
+}
+
+/** The CA that issues now for a CA already read: itself, or the last of its successors. */
+export async function currentCaFrom(em: EntityManager, ca: CertificateAuthority): Promise<CertificateAuthority> {
   // The lineage is never empty: its last member is the current CA.
-  return (await lineage(em, name)).reduce((_older, newer) => newer);
+  return (await lineageFrom(em, ca)).reduce((_older, newer) => newer);
 }
 
 /** The certificates above `ca`, nearest first, up to and including the root. */
