@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { openDatabase } from '../template/database/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
-import { ALGORITHM_NAMES, resolveAlgorithm } from './algorithms/index.ts';
+import { ALGORITHM_NAMES, resolveAlgorithm } from '../template/jose/index.ts';
 import { startSmKms, type KmsHarness } from './testing/harness.ts';
 
 /** JWK members that hold private or secret key material (RFC 7518 §6). */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { PreparedKey } from './algorithms/index.ts';
+import type { PreparedKey } from '../template/jose/index.ts';
 import { CACHE_DEFAULTS, KeyCache, type KeySnapshot, type MaterialSnapshot } from './cache.ts';
 
 const ROW = { name: 'A256GCM/A256KW', use: 'enc', kty: 'oct', alg: 'A256KW', enc: 'A256GCM' } as const;

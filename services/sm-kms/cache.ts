@@ -8,8 +8,8 @@
  * A snapshot's age counts from the start of its load, and an invalidation removes the entry itself,
  * so a load that raced a write is never served after the write's invalidation.
  */
-import type { PreparedKey } from './algorithms/index.ts';
-import type { AlgorithmRow } from './algorithms/contract.ts';
+import type { PreparedKey } from '../template/jose/index.ts';
+import type { AlgorithmRow } from '../template/jose/contract.ts';
 import type { KeyStatus, MaterialStatus, RevocationPolicy } from './lifecycle.ts';
 import { Lru } from '../template/cache/lru.ts';
 

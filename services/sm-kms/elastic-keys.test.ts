@@ -3,7 +3,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../template/error
 import { BarrierIntegrityError } from '../template/barrier/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import type { Database } from '../template/database/index.ts';
-import { UnsupportedAlgorithmError } from './algorithms/index.ts';
+import { UnsupportedAlgorithmError } from '../template/jose/index.ts';
 import { AuditEvent, ElasticKey, entities, MaterialKey } from './entities.ts';
 import { cancelDeletion, createElasticKey, findElasticKey, listElasticKeys, scheduleDeletion, updateElasticKey } from './elastic-keys.ts';
 import { migrations } from './migrations.ts';

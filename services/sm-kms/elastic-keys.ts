@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { flushOrConflict, uuidv7 } from '../template/database/index.ts';
-import { generateKeyMaterial, resolveAlgorithm } from './algorithms/index.ts';
+import { generateKeyMaterial, resolveAlgorithm } from '../template/jose/index.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, KmsContext } from './context.ts';
 import { settleKey, expireDue } from './deletion.ts';

@@ -7,7 +7,7 @@ import type { TemplateConfig } from '../template/config/schema.ts';
 import type { OperationContext, ServiceRuntime } from '../template/service.ts';
 import { startTestService } from '../template/testing/service-harness.ts';
 import { services } from '../registry.ts';
-import { ALGORITHM_NAMES, DATA_KEY_SPECS } from './algorithms/index.ts';
+import { ALGORITHM_NAMES, DATA_KEY_SPECS } from '../template/jose/index.ts';
 import { DEFAULT_ENCRYPTION_LIMIT, type KmsConfig } from './config.ts';
 import { createKms, kmsHandlers, smKms } from './index.ts';
 import { unsealedKms } from './testing/kms-context.ts';

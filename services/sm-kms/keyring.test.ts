@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
-import { decrypt, encrypt } from './algorithms/index.ts';
+import { decrypt, encrypt } from '../template/jose/index.ts';
 import { entities, MaterialKey } from './entities.ts';
 import { createElasticKey, scheduleDeletion, updateElasticKey } from './elastic-keys.ts';
 import { keyForKid, latestKey } from './keyring.ts';

@@ -5,7 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
-import { prepareKey, resolveAlgorithm, type PreparedKey } from './algorithms/index.ts';
+import { prepareKey, resolveAlgorithm, type PreparedKey } from '../template/jose/index.ts';
 import type { KeySnapshot, MaterialSnapshot } from './cache.ts';
 import type { KmsContext } from './context.ts';
 import { settleKey } from './deletion.ts';

@@ -4,7 +4,7 @@
  * material key may still do. Handlers ask these tables; none of them branches on a status itself.
  */
 import { BadRequestError, ConflictError } from '../template/errors/index.ts';
-import type { KeyUse } from './algorithms/contract.ts';
+import type { KeyUse } from '../template/jose/contract.ts';
 
 /** Status of an elastic key. `deleted` is final: the row stays as a tombstone, its material is gone. */
 export type KeyStatus = 'active' | 'disabled' | 'pending_deletion' | 'deleted';

@@ -4,7 +4,7 @@
  */
 import type { Barrier } from '../template/barrier/contract.ts';
 import type { JWK } from 'jose';
-import type { KeyMaterial } from './algorithms/contract.ts';
+import type { KeyMaterial } from '../template/jose/contract.ts';
 
 /** The barrier AAD of a material key: table and id, as every barrier record is named. */
 export function materialAad(id: string): string {

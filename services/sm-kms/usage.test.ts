@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { EntityManager } from '@mikro-orm/core';
 import { ConflictError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
-import { resolveAlgorithm } from './algorithms/index.ts';
+import { resolveAlgorithm } from '../template/jose/index.ts';
 import type { KeySnapshot } from './cache.ts';
 import { createElasticKey, updateElasticKey } from './elastic-keys.ts';
 import { entities, MaterialKey } from './entities.ts';

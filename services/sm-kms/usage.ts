@@ -8,7 +8,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import { ConflictError } from '../template/errors/index.ts';
-import { drawsRandomIvUnderKey } from './algorithms/index.ts';
+import { drawsRandomIvUnderKey } from '../template/jose/index.ts';
 import type { KeySnapshot } from './cache.ts';
 import type { KmsContext } from './context.ts';
 import { rotateAfter } from './material-keys.ts';

@@ -9,9 +9,9 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { decodeProtectedHeader } from 'jose';
-import { encryptNative } from '../../services/sm-kms/algorithms/jwe-native.ts';
-import { generateKeyMaterial, resolveAlgorithm } from '../../services/sm-kms/algorithms/index.ts';
-import { resolveSpec } from '../../services/sm-kms/algorithms/table.ts';
+import { encryptNative } from '../../services/template/jose/jwe-native.ts';
+import { generateKeyMaterial, resolveAlgorithm } from '../../services/template/jose/index.ts';
+import { resolveSpec } from '../../services/template/jose/table.ts';
 import { openMaterial, sealMaterial } from '../../services/sm-kms/material.ts';
 import { startSmKms, type Answer, type KmsHarness } from '../../services/sm-kms/testing/harness.ts';
 import { unsealedKms } from '../../services/sm-kms/testing/kms-context.ts';

@@ -6,7 +6,7 @@
  */
 import { BadRequestError } from '../../template/errors/index.ts';
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
-import { decrypt, encrypt, generateDataKey, parseDataKeySpec, readJoseHeader, sign, verify } from '../algorithms/index.ts';
+import { decrypt, encrypt, generateDataKey, parseDataKeySpec, readJoseHeader, sign, verify } from '../../template/jose/index.ts';
 import type { KmsContext } from '../context.ts';
 import { keyForKid, latestKey } from '../keyring.ts';
 import { reserveEncryption } from '../usage.ts';

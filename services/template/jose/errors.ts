@@ -2,7 +2,7 @@
  * The two failures of the algorithm layer that are neither a bad JWK nor a malformed JOSE object
  * (those are plain BadRequestErrors naming what is wrong).
  */
-import { ProblemError } from '../../template/errors/index.ts';
+import { ProblemError } from '../errors/index.ts';
 
 /** An algorithm name the table has no row for; 400 so an unknown `algorithm` field is the caller's fault. */
 export class UnsupportedAlgorithmError extends ProblemError {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import { CompactSign, compactVerify, importJWK } from 'jose';
-import { BadRequestError } from '../../template/errors/index.ts';
+import { BadRequestError } from '../errors/index.ts';
 import { encodeBase64url } from './base64url.ts';
 import { sign, verify } from './jws.ts';
 import { prepareKey } from './key-material.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { CompactEncrypt, compactDecrypt, importJWK } from 'jose';
-import { BadRequestError } from '../../template/errors/index.ts';
+import { BadRequestError } from '../errors/index.ts';
 import { encodeBase64url } from './base64url.ts';
 import type { AlgorithmRow } from './contract.ts';
 import { DecryptionFailedError } from './errors.ts';

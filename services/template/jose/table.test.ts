@@ -1,6 +1,6 @@
 import { constants } from 'node:crypto';
 import { expect } from 'chai';
-import { ProblemError } from '../../template/errors/index.ts';
+import { ProblemError } from '../errors/index.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
 import { ALGORITHM_NAMES, RSA_SHAPE, drawsRandomIvUnderKey, resolveAlgorithm, resolveSpec } from './table.ts';
 

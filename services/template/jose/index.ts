@@ -1,6 +1,6 @@
 /**
- * sm-kms cryptography: one algorithm table (issue "sm-kms" point 2) and the JOSE operations a
- * material key performs (point 4). Handlers resolve a row and call these; none branches on a name.
+ * The JOSE cryptography sm-kms and jose-ja share: one algorithm table and the operations a key
+ * performs (JWE, JWS, data keys). Handlers resolve a row and call these; none branches on a name.
  */
 export * from './contract.ts';
 export { ALGORITHM_NAMES, resolveAlgorithm, drawsRandomIvUnderKey } from './table.ts';

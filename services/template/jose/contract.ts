@@ -1,5 +1,5 @@
 /**
- * What the rest of sm-kms sees of its cryptography: one table of algorithms (jose's habit: adding a
+ * What sm-kms and jose-ja see of their JOSE cryptography: one table of algorithms (jose's habit: adding a
  * row adds a feature) and the operations a material key can do. Handlers never branch on an
  * algorithm name; they resolve a row and call these functions.
  */
@@ -44,6 +44,6 @@ export interface JoseHeader {
   readonly kid: string;
   readonly alg: string;
   readonly enc?: string;
-  /** sm-kms's `ctx` header: the caller's encryption context, integrity-protected as JWE AAD. */
+  /** The `ctx` header (sm-kms): the caller's encryption context, integrity-protected as JWE AAD. */
   readonly ctx?: string;
 }

@@ -3,7 +3,7 @@
  * prepared once into node KeyObjects for the operations.
  */
 import type { KeyObject } from 'node:crypto';
-import { BadRequestError, InternalError } from '../../template/errors/index.ts';
+import { BadRequestError, InternalError } from '../errors/index.ts';
 import type { AlgorithmRow, KeyMaterial, KeyUse } from './contract.ts';
 import { isJsonObject } from './header.ts';
 import { memberConsistency } from './key-consistency.ts';

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { expect } from 'chai';
 import { compactDecrypt, importJWK } from 'jose';
 import type { JWK } from 'jose';
-import { BadRequestError } from '../../template/errors/index.ts';
+import { BadRequestError } from '../errors/index.ts';
 import type { DataKeySpec } from './contract.ts';
 import { DATA_KEY_SPECS, dataKeyShape, generateDataKey, parseDataKeySpec } from './data-keys.ts';
 import { decrypt } from './jwe.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ProblemError } from '../../template/errors/index.ts';
+import { ProblemError } from '../errors/index.ts';
 import { DECRYPTION_FAILED_DETAIL, DecryptionFailedError, UnsupportedAlgorithmError } from './errors.ts';
 
 describe('sm-kms algorithm errors', () => {

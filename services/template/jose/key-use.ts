@@ -2,7 +2,7 @@
  * A material key serves one `use` (RFC 7517 §4.2): an encryption row never signs, a signature row
  * never encrypts. Handlers usually check first; these keep the operations safe on their own.
  */
-import { BadRequestError } from '../../template/errors/index.ts';
+import { BadRequestError } from '../errors/index.ts';
 import type { PreparedKey } from './key-material.ts';
 import { resolveSpec } from './table.ts';
 import type { EncryptionSpec, SignatureSpec } from './table.ts';

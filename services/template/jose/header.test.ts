@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BadRequestError } from '../../template/errors/index.ts';
+import { BadRequestError } from '../errors/index.ts';
 import { decodeProtectedHeader, isJsonObject, readJoseHeader } from './header.ts';
 
 function part(value: unknown): string {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { JWK } from 'jose';
-import { BadRequestError, InternalError } from '../../template/errors/index.ts';
+import { BadRequestError, InternalError } from '../errors/index.ts';
 import { generateKeyMaterial, importKeyMaterial, prepareKey } from './key-material.ts';
 import { resolveAlgorithm } from './table.ts';
 import { testRsaJwk } from './testing/fixtures.ts';

@@ -2,7 +2,7 @@
  * Reading the protected header of a compact JWE or JWS before a key is chosen (decrypt and verify
  * pick the material key by `kid`, issue "sm-kms" point 4).
  */
-import { BadRequestError } from '../../template/errors/index.ts';
+import { BadRequestError } from '../errors/index.ts';
 import { decodeBase64url } from './base64url.ts';
 import type { JoseHeader } from './contract.ts';
 

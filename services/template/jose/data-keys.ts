@@ -4,8 +4,8 @@
  */
 import type { JWK } from 'jose';
 // ids.ts directly: the same generator the database index re-exports, without loading the ORM layer.
-import { uuidv7 } from '../../template/database/ids.ts';
-import { BadRequestError } from '../../template/errors/index.ts';
+import { uuidv7 } from '../database/ids.ts';
+import { BadRequestError } from '../errors/index.ts';
 import type { DataKeySpec, GeneratedDataKey } from './contract.ts';
 import { encrypt } from './jwe.ts';
 import type { PreparedKey } from './key-material.ts';
