@@ -48,6 +48,15 @@ describe('the cryptoutil executable', () => {
     expect(result.stdout).to.include('cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...');
   });
 
+  it('runs the operator command it adds beside the services, loading the operator only then', async () => {
+    const result = await run(['operator', '--help']);
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.include('Usage: cryptoutil operator <action>');
+    const bad = await run(['operator', 'stop']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.equal('cryptoutil: unknown action "stop" for operator; actions: start, livez, readyz\n');
+  });
+
   it('exits 2 on bad usage with a message on stderr', async () => {
     const result = await run(['no-such-service', 'start']);
     expect(result.code).to.equal(2);

@@ -15,4 +15,10 @@ if (probe !== undefined) {
 const { runProcess } = await import('./template/cli/process.ts');
 const { services } = await import('./registry.ts');
 
-await runProcess(services);
+// The operator is not a service: its command is added here, and loads the operator only when run.
+await runProcess(services, {
+  operator: async (args, context) => {
+    const { runOperatorCommand } = await import('../operator/command.ts');
+    return runOperatorCommand(args, context);
+  },
+});

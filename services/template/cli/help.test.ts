@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { COMMAND_SYNOPSIS, generalHelp } from './help.ts';
-import { operatorActions } from './operator-command.ts';
 import { serviceActions } from './parse.ts';
 import { services } from '../../registry.ts';
 
@@ -21,10 +20,9 @@ describe('help and README agree', () => {
     expect(generalHelp(services)).to.include(COMMAND_SYNOPSIS.map((line) => `  ${line}`).join('\n'));
   });
 
-  it('the synopsis names every service action, every operator action, --port-offset and --version', () => {
+  it('the synopsis names every service action, --port-offset and --version', () => {
     const synopsis = COMMAND_SYNOPSIS.join('\n');
     for (const action of Object.keys(serviceActions)) expect(synopsis, action).to.match(new RegExp(`cryptoutil <service> [a-z|]*\\b${action}\\b`, 'u'));
-    for (const action of Object.keys(operatorActions)) expect(synopsis, action).to.match(new RegExp(`cryptoutil operator [a-z|]*\\b${action}\\b`, 'u'));
     expect(synopsis).to.include('--port-offset N').and.include('cryptoutil --version').and.include('init [--shares 5');
   });
 });

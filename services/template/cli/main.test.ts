@@ -9,6 +9,7 @@ import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './main
 import { notesService } from '../testing/notes-service/index.ts';
 import { sealedNotesService } from '../testing/notes-service/sealed.ts';
 import { version } from '../version.ts';
+import { UsageError } from '../errors/index.ts';
 import { newUnsealKey } from '../barrier/index.ts';
 import type { ServiceDefinition } from '../service.ts';
 
@@ -128,6 +129,31 @@ describe('cryptoutil main: help, version and usage errors', () => {
     badAdmin.context = { ...badAdmin.context, env: { CRYPTOUTIL_ADMIN_ADDRESS: '0.0.0.0' } };
     expect(await main(['notes', 'livez'], badAdmin.context)).to.equal(EXIT_USAGE);
     expect(badAdmin.err()).to.include('admin.address').and.include('CRYPTOUTIL_ADMIN_ADDRESS');
+  });
+});
+
+describe('cryptoutil main: commands that are not services', () => {
+  it('hands the arguments after the name to a command the composition root adds', async () => {
+    const cli = capture();
+    const seen: (readonly string[])[] = [];
+    const context = { ...cli.context, commands: { tool: (args: readonly string[]) => { seen.push(args); return Promise.resolve(7); } } };
+    expect(await main(['tool', 'run', '--x'], context)).to.equal(7);
+    expect(seen).to.deep.equal([['run', '--x']]);
+  });
+
+  it('knows no operator of its own, and no command inherited from Object', async () => {
+    for (const [argv, commands] of [[['operator', 'start'], undefined], [['constructor'], {}], [['toString', 'start'], { tool: () => Promise.resolve(0) }]] as const) {
+      const cli = capture();
+      expect(await main(argv, commands === undefined ? cli.context : { ...cli.context, commands }), argv.join(' ')).to.equal(EXIT_USAGE);
+      expect(cli.err()).to.match(new RegExp(`^cryptoutil: unknown command or service "${argv[0]}"`, 'u'));
+    }
+  });
+
+  it('turns a usage error of such a command into exit 2 like any other', async () => {
+    const cli = capture();
+    const context = { ...cli.context, commands: { tool: () => Promise.reject(new UsageError('tool needs an action')) } };
+    expect(await main(['tool'], context)).to.equal(EXIT_USAGE);
+    expect(cli.err()).to.equal('cryptoutil: tool needs an action\n');
   });
 });
 

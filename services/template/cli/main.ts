@@ -17,10 +17,14 @@ import { runInit } from './init-command.ts';
 import { callAdmin } from './admin-client.ts';
 import { runShutdown, runUnseal } from './admin-command.ts';
 import { runUp } from './up.ts';
-import { runOperatorCommand } from './operator-command.ts';
+
+/** A command the composition root adds beside the services' own (the operator's): argv after its name in, an exit code out. */
+export type CliCommand = (args: readonly string[], context: CliContext) => Promise<number>;
 
 export interface CliContext {
   readonly services: readonly ServiceDefinition[];
+  /** Commands that are not services, by first argument (`operator`); the template knows none of them. */
+  readonly commands?: Readonly<Record<string, CliCommand>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -120,8 +124,10 @@ async function runServiceAction(command: Extract<Command, { kind: 'service' }>, 
 /** Runs one command; never throws: usage errors exit 2, everything else exits 1. */
 export async function main(argv: readonly string[], context: CliContext): Promise<number> {
   try {
-    // The operator is not a service: it has commands of its own (start, livez, readyz).
-    if (argv[0] === 'operator') return await runOperatorCommand(argv.slice(1), context);
+    // A command that is not a service (the operator) has actions and flags of its own.
+    const [name = ''] = argv;
+    const command = context.commands !== undefined && Object.hasOwn(context.commands, name) ? context.commands[name] : undefined;
+    if (command !== undefined) return await command(argv.slice(1), context);
     return await run(parseCommand(argv, context.services), context);
   } catch (error) {
     if (error instanceof UsageError) {

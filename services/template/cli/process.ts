@@ -3,14 +3,15 @@
  * signals. Every `cryptoutil`-shaped executable (the real one, test builds) starts here.
  */
 import type { ServiceDefinition } from '../service.ts';
-import { main } from './main.ts';
+import { main, type CliCommand } from './main.ts';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
-/** Runs `main` for this process and exits with its code. */
-export async function runProcess(services: readonly ServiceDefinition[]): Promise<never> {
+/** Runs `main` for this process, with the services and any other commands, and exits with its code. */
+export async function runProcess(services: readonly ServiceDefinition[], commands: Readonly<Record<string, CliCommand>> = {}): Promise<never> {
   const code = await main(process.argv.slice(2), {
     services,
+    commands,
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -7,14 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors/index.ts';
-import type { CliContext } from './main.ts';
-import { callAdmin } from './admin-client.ts';
-import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR, startOperator } from '../../../operator/main.ts';
-import type { OperatorOptions } from '../../../operator/main.ts';
-import { parseAllowedImages } from '../../../operator/guards/index.ts';
-import { parseResolveList, type ResolveList } from '../../../operator/controllers/service-fetch.ts';
-import type { LogLevel } from '../config/schema.ts';
+import { UsageError } from '../services/template/errors/index.ts';
+import type { CliContext } from '../services/template/cli/main.ts';
+import { callAdmin } from '../services/template/cli/admin-client.ts';
+import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR, startOperator } from './main.ts';
+import type { OperatorOptions } from './main.ts';
+import { parseAllowedImages } from './guards/index.ts';
+import { parseResolveList, type ResolveList } from './controllers/service-fetch.ts';
+import type { LogLevel } from '../services/template/config/schema.ts';
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { UsageError } from '../services/template/errors/index.ts';
 import type { CliContext } from '../services/template/cli/main.ts';
-import { runOperatorCommand } from '../services/template/cli/operator-command.ts';
+import { COMMAND_SYNOPSIS } from '../services/template/cli/help.ts';
+import { operatorActions, runOperatorCommand } from './command.ts';
 
 interface Captured {
   readonly context: CliContext;
@@ -62,6 +63,11 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('cryptoutil operator', () => {
+  it('every action appears in the synopsis of cryptoutil --help', () => {
+    const synopsis = COMMAND_SYNOPSIS.join('\n');
+    for (const action of Object.keys(operatorActions)) expect(synopsis, action).to.match(new RegExp(`cryptoutil operator [a-z|]*\\b${action}\\b`, 'u'));
+  });
+
   it('prints help with no action, --help or -h', async () => {
     for (const args of [[], ['--help'], ['-h'], ['start', '--help']]) {
       const cli = captured();
