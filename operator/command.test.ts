@@ -8,6 +8,8 @@ import { expect } from 'chai';
 import { UsageError } from '../services/template/errors/index.ts';
 import type { CliContext } from '../services/template/cli/main.ts';
 import { COMMAND_SYNOPSIS } from '../services/template/cli/help.ts';
+import { OPERATOR_PROBE_DEFAULTS } from '../services/template/cli/probe.ts';
+import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR } from './main.ts';
 import { operatorActions, runOperatorCommand } from './command.ts';
 
 interface Captured {
@@ -63,6 +65,10 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('cryptoutil operator', () => {
+  it('the exec probe fast path, which never loads the operator, uses the operator\'s own admin port and data directory', () => {
+    expect(OPERATOR_PROBE_DEFAULTS).to.deep.equal({ port: OPERATOR_ADMIN_PORT, dataDir: OPERATOR_DATA_DIR });
+  });
+
   it('every action appears in the synopsis of cryptoutil --help', () => {
     const synopsis = COMMAND_SYNOPSIS.join('\n');
     for (const action of Object.keys(operatorActions)) expect(synopsis, action).to.match(new RegExp(`cryptoutil operator [a-z|]*\\b${action}\\b`, 'u'));

@@ -9,7 +9,6 @@ import { loadConfig } from '../config/index.ts';
 import { trustedCa } from '../tls/index.ts';
 import { testTlsMaterial } from '../testing/tls.ts';
 import { services } from '../../registry.ts';
-import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR } from '../../../operator/main.ts';
 import { OPERATOR_PROBE_DEFAULTS, PROBE_SERVICES, probeCa, probeCommand, readProbeConfig, runProbe } from './probe.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -48,7 +47,6 @@ async function adminServer(): Promise<{ port: number; ca: string; close: () => v
 describe('the probe fast path', () => {
   it('knows every service of the registry', () => {
     expect(PROBE_SERVICES).to.deep.equal(services.map((service) => service.name));
-    expect(OPERATOR_PROBE_DEFAULTS).to.deep.equal({ port: OPERATOR_ADMIN_PORT, dataDir: OPERATOR_DATA_DIR });
   });
 
   it('takes only well-formed livez and readyz commands of a known service', () => {
