@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Api } from './api.ts';
 import { apiErrorOf } from './api-error.ts';
-import type { KObject } from './objects.ts';
+import type { Cause, KObject } from './objects.ts';
 import { DEFAULT_CRDS, loadCrds } from './server.ts';
 
 type Spec = Record<string, unknown>;
@@ -14,7 +14,7 @@ describe('JwkAuthority CRD spec.keySets, as the API server admits it', () => {
   let api: Api;
   const type = () => api.type('cryptoutil.io', 'v1alpha1', 'jwkauthorities');
   const create = (spec: Spec, name = 'demo') => api.create(type(), 'default', jwkAuthority(name, spec), 'test');
-  const causes = (spec: Spec) => apiErrorOf(() => create(spec)).details?.causes ?? [];
+  const causes = (spec: Spec) => (apiErrorOf(() => create(spec)).details?.causes ?? []) as unknown as Cause[];
 
   beforeEach(async () => {
     api = new Api();
