@@ -28,6 +28,7 @@ export interface PublishContext {
   readonly api: KubeApi;
 }
 
+/** What a kind's running service lets the operator publish, and what Ready says while it cannot yet. */
 export interface Publisher {
   /** What Ready says it waits for until the first publication (`the service to publish its certificate`). */
   readonly awaiting: string;
