@@ -3,18 +3,19 @@ import { API_VERSION, KIND_ROWS, KIND_TABLE, PLANNED_KINDS, PLANNED_ROWS, isWatc
 import { KINDS } from './api/kinds.ts';
 
 describe('kind table', () => {
-  it('reconciles PetStore with learn-ps, KmsInstance with sm-kms and CertificateAuthority with pki-ca', () => {
+  it('reconciles PetStore with learn-ps, KmsInstance with sm-kms, CertificateAuthority with pki-ca and JwkAuthority with jose-ja', () => {
     expect(API_VERSION).to.equal('cryptoutil.io/v1alpha1');
     expect(kindRow('PetStore')).to.deep.include({ service: 'learn-ps', port: 8480, plural: 'petstores', children: { unseal: false } });
     expect(kindRow('KmsInstance')).to.deep.include({ service: 'sm-kms', port: 8080, plural: 'kmsinstances', children: { unseal: true, unsealNamedByResource: true } });
     expect(kindRow('CertificateAuthority')).to.deep.include({ service: 'pki-ca', port: 8380, plural: 'certificateauthorities', children: { unseal: true } });
-    expect(KIND_ROWS.map((row) => row.kind)).to.deep.equal(['PetStore', 'KmsInstance', 'CertificateAuthority']);
+    expect(kindRow('JwkAuthority')).to.deep.include({ service: 'jose-ja', port: 8280, plural: 'jwkauthorities', children: { unseal: true } });
+    expect(KIND_ROWS.map((row) => row.kind)).to.deep.equal(['PetStore', 'KmsInstance', 'CertificateAuthority', 'JwkAuthority']);
   });
 
   it('has no controller for kinds whose service does not exist yet', () => {
     for (const kind of PLANNED_KINDS) {
       expect(KIND_TABLE[kind]).to.equal(undefined);
-      expect(() => kindRow(kind)).to.throw(`kind ${kind} has no controller; reconciled kinds: PetStore, KmsInstance, CertificateAuthority`);
+      expect(() => kindRow(kind)).to.throw(`kind ${kind} has no controller; reconciled kinds: PetStore, KmsInstance, CertificateAuthority, JwkAuthority`);
     }
   });
 

@@ -4,6 +4,7 @@
  * controller, so the operator never deploys an image that cannot start.
  */
 import { caServiceConfig } from './children/ca.ts';
+import { joseServiceConfig } from './children/jwks.ts';
 import type { ServiceResource } from './resources/types.ts';
 
 /** cryptoutil.io/v1alpha1: the API group and version of every kind (DESIGN "Operator"). */
@@ -12,7 +13,7 @@ export const API_VERSION = `${API_GROUP}/v1alpha1`;
 
 /** Which optional children a kind needs beyond the ones every service gets. */
 export interface KindChildren {
-  /** The barrier unseal Secret (services that keep a barrier: sm-kms, pki-ca). */
+  /** The barrier unseal Secret (services that keep a barrier: sm-kms, pki-ca, jose-ja). */
   readonly unseal: boolean;
   /**
    * The unseal Secret is `<resource>-unseal` rather than `<resource>-<service>-unseal`: KmsInstance
@@ -31,7 +32,7 @@ export interface KindRow {
   /** Public HTTPS port (DESIGN service table). */
   readonly port: number;
   readonly children: KindChildren;
-  /** The service's own configuration keys, made from the resource (pki-ca: the CA it creates). */
+  /** The service's own configuration keys, made from the resource (pki-ca: the CA it creates; jose-ja: its key sets). */
   readonly serviceConfig?: (resource: ServiceResource) => Record<string, unknown>;
 }
 
@@ -39,6 +40,7 @@ const ROWS: readonly KindRow[] = [
   { kind: 'PetStore', plural: 'petstores', service: 'learn-ps', port: 8480, children: { unseal: false } },
   { kind: 'KmsInstance', plural: 'kmsinstances', service: 'sm-kms', port: 8080, children: { unseal: true, unsealNamedByResource: true } },
   { kind: 'CertificateAuthority', plural: 'certificateauthorities', service: 'pki-ca', port: 8380, children: { unseal: true }, serviceConfig: caServiceConfig },
+  { kind: 'JwkAuthority', plural: 'jwkauthorities', service: 'jose-ja', port: 8280, children: { unseal: true }, serviceConfig: joseServiceConfig },
 ];
 
 /** A kind with a CRD but no controller yet: watched only to say so in its status. */
@@ -49,7 +51,6 @@ export interface PlannedKind {
 
 const PLANNED: readonly PlannedKind[] = [
   { kind: 'IdentityRealm', plural: 'identityrealms' },
-  { kind: 'JwkAuthority', plural: 'jwkauthorities' },
 ];
 
 /**

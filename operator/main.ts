@@ -20,7 +20,7 @@ import type { Images } from './children/desired.ts';
 import { serviceReconciler } from './controllers/reconciler.ts';
 import type { Reconciler } from './controllers/reconciler.ts';
 import { plannedReconciler } from './controllers/planned.ts';
-import { caPublisher } from './controllers/publishers.ts';
+import { caPublisher, jwksPublisher } from './controllers/publishers.ts';
 import { serviceFetch, type ResolveList, type ServiceFetch } from './controllers/service-fetch.ts';
 import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey, resourceKey } from './controllers/keys.ts';
 import { FIELD_MANAGER } from './resources/ownership.ts';
@@ -129,7 +129,8 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const transport = options.transport ?? kubeconfigTransport(kubeconfigFrom(options.kubeconfig));
   const api = httpKubeApi(transport, { onEventError: (error) => { log.warn({ error: describeError(error) }, 'event not recorded'); } });
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
-  const publishers = { CertificateAuthority: caPublisher(options.serviceFetch ?? serviceFetch(options.resolve)) };
+  const fetchFromService = options.serviceFetch ?? serviceFetch(options.resolve);
+  const publishers = { CertificateAuthority: caPublisher(fetchFromService), JwkAuthority: jwksPublisher(fetchFromService) };
   // A running service that has not published yet changes nothing that is watched: ask again soon.
   const askAgainSoon = (ref: ObjectRef): void => {
     setTimeout(() => { queue.add(resourceKey(ref.kind, ref.namespace, ref.name)); }, PUBLICATION_RETRY_MS).unref();

@@ -3,6 +3,7 @@
  * TypeScript types. Spec types are inferred from the same schemas the CRDs publish.
  */
 import { auth, database, deletionPolicy, image, podResources, replicas, status, statusFields, tls } from './common.ts';
+import { ALGORITHM_NAMES, resolveSpec } from '../../services/template/jose/table.ts';
 import { array, boolean, integer, object, oneOf, string, type Infer, type JsonSchema, type Schema } from './schema.ts';
 
 export const API_GROUP = 'cryptoutil.io';
@@ -102,11 +103,50 @@ export const identityRealmSpec = object(
   specOptions,
 );
 
+/**
+ * A JWKS publishes public keys only (jose-ja contract): the asymmetric rows of the shared JOSE
+ * table, JWS names for `sig` sets and JWE `enc/alg` names for `enc` sets. A row added there is
+ * accepted here.
+ */
+const asymmetric = ALGORITHM_NAMES.map(resolveSpec).filter((spec) => spec.kty !== 'oct');
+const SIGNING_ALGORITHMS = asymmetric.filter((spec) => spec.use === 'sig').map((spec) => spec.name);
+const KEY_SET_ALGORITHMS = [...SIGNING_ALGORITHMS, ...asymmetric.filter((spec) => spec.use === 'enc').map((spec) => spec.name)];
+
+/** DNS label: the key set name is a path segment of its JWKS URL. */
+const keySetName = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+
+const keySet = object(
+  {
+    name: string({ pattern: keySetName, maxLength: 63, description: 'Name of the key set; its JWKS is /jwks/<name>/.well-known/jwks.json.' }),
+    use: oneOf(['sig', 'enc'], { default: 'sig', maxLength: 3, description: 'sig: signs JWTs and JWS; enc: receives JWE.' }),
+    alg: oneOf(KEY_SET_ALGORITHMS, { maxLength: 32, description: 'One algorithm for every key of the set: a JWS algorithm for sig, a JWE enc/alg pair for enc.' }),
+    rotationDays: integer({ minimum: 1, maximum: 3650, default: 90, description: 'Days between automatic rotations.' }),
+    retentionDays: integer({ minimum: 1, maximum: 3650, default: 7, description: 'Days a retired key still verifies or decrypts.' }),
+  },
+  {
+    required: ['name', 'alg'],
+    validations: [
+      {
+        rule: `(self.alg in [${SIGNING_ALGORITHMS.map((name) => `'${name}'`).join(', ')}]) == (self.use == 'sig')`,
+        message: 'alg must be a JWS algorithm when use is sig and a JWE enc/alg pair when use is enc',
+      },
+      // jose-ja keeps an existing set's keys and takes only its periods: another alg would never apply.
+      { rule: 'self.use == oldSelf.use && self.alg == oldSelf.alg', message: 'use and alg of a key set cannot change; declare a set of another name' },
+    ],
+  },
+);
+
 export const jwkAuthoritySpec = object(
   {
     ...serviceFields,
-    signingAlgorithm: oneOf(['ES256', 'ES384', 'PS256', 'EdDSA'], { default: 'ES256' }),
-    rotationDays: integer({ minimum: 1, maximum: 3650, default: 90 }),
+    signingAlgorithm: oneOf(SIGNING_ALGORITHMS, { default: 'ES256', description: 'Algorithm of the key set default, declared when keySets is empty.' }),
+    rotationDays: integer({ minimum: 1, maximum: 3650, default: 90, description: 'Rotation of the key set default, declared when keySets is empty.' }),
+    keySets: array(keySet, {
+      maxItems: 20,
+      listType: 'map',
+      mapKeys: ['name'],
+      description: 'Key sets jose-ja creates when missing; removing one here leaves the set in the service. Empty: one sig set named default.',
+    }),
   },
   specOptions,
 );

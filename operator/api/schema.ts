@@ -85,9 +85,10 @@ export function string(
 /** One of a fixed set of strings; the TypeScript type is the union of them. */
 export function oneOf<const V extends readonly string[]>(
   values: V,
-  options?: Common & { default?: V[number] },
+  options?: Common & { default?: V[number]; maxLength?: number },
 ): Schema<V[number]> {
-  return { json: defined({ type: 'string', ...common(options), enum: values }, { default: options?.default }) };
+  // maxLength bounds what CEL rules reading the value may cost (the API server estimates it from the schema).
+  return { json: defined({ type: 'string', ...common(options), enum: values }, { maxLength: options?.maxLength, default: options?.default }) };
 }
 
 /** An integer with optional bounds. */

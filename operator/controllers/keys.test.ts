@@ -15,7 +15,7 @@ describe('work-queue keys', () => {
   });
 
   it('takes keys of planned kinds too (their controller reports ControllerNotImplemented)', () => {
-    expect(refOfKey('JwkAuthority/default/demo')).to.deep.equal({ apiVersion: API_VERSION, kind: 'JwkAuthority', namespace: 'default', name: 'demo' });
+    expect(refOfKey('IdentityRealm/default/demo')).to.deep.equal({ apiVersion: API_VERSION, kind: 'IdentityRealm', namespace: 'default', name: 'demo' });
   });
 
   it('rejects keys of unknown kinds or the wrong shape', () => {
@@ -32,7 +32,7 @@ describe('work-queue keys', () => {
     expect(keyOfOwner(child(undefined))).to.equal(undefined);
     expect(keyOfOwner(child([{ ...owner, controller: false }]))).to.equal(undefined);
     expect(keyOfOwner(child([{ ...owner, apiVersion: 'apps/v1' }]))).to.equal(undefined);
-    expect(keyOfOwner(child([{ ...owner, kind: 'JwkAuthority' }]))).to.equal(undefined);
+    expect(keyOfOwner(child([{ ...owner, kind: 'IdentityRealm' }]))).to.equal(undefined);
     expect(keyOfOwner({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', ownerReferences: [owner] } })).to.equal('PetStore//demo');
     expect(keyOfResource({ apiVersion: API_VERSION, kind: 'PetStore', metadata: { name: 'x' } })).to.equal('PetStore//x');
   });

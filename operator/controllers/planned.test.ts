@@ -40,15 +40,15 @@ describe('controller of a planned kind (issue 12: a CR whose controller is missi
 
   it('follows a new generation, keeping lastTransitionTime since no status flipped', async () => {
     const api = new MemoryApi();
-    api.put(resource('JwkAuthority'));
-    const reconciler = plannedReconciler('JwkAuthority', { api, now: () => clock.now });
-    const ref = { apiVersion: API_VERSION, kind: 'JwkAuthority', namespace: 'default', name: 'demo' };
+    api.put(resource('IdentityRealm'));
+    const reconciler = plannedReconciler('IdentityRealm', { api, now: () => clock.now });
+    const ref = { apiVersion: API_VERSION, kind: 'IdentityRealm', namespace: 'default', name: 'demo' };
     await reconciler.reconcile(ref);
-    const first = api.find(API_VERSION, 'JwkAuthority', 'demo') as ServiceResource;
+    const first = api.find(API_VERSION, 'IdentityRealm', 'demo') as ServiceResource;
     api.put(withGeneration(2)(first));
     const later = { now: () => new Date('2026-03-02T10:00:00Z') };
-    await plannedReconciler('JwkAuthority', { api, now: later.now }).reconcile(ref);
-    const stored = api.find(API_VERSION, 'JwkAuthority', 'demo') as ServiceResource;
+    await plannedReconciler('IdentityRealm', { api, now: later.now }).reconcile(ref);
+    const stored = api.find(API_VERSION, 'IdentityRealm', 'demo') as ServiceResource;
     expect(stored.status?.observedGeneration).to.equal(2);
     expect(stored.status?.conditions?.every((c) => c.observedGeneration === 2 && c.lastTransitionTime === '2026-03-01T10:00:00.000Z')).to.equal(true);
   });

@@ -41,7 +41,7 @@ export interface ReconcilerOptions {
    * own service image is always allowed; absent, only that and `cryptoutil:dev` are.
    */
   readonly allowedImages?: readonly string[];
-  /** What a kind's running service publishes (pki-ca: its root), by kind. */
+  /** What a kind's running service publishes (pki-ca: its root; jose-ja: its JWKS URLs), by kind. */
   readonly publishers?: Readonly<Partial<Record<string, Publisher>>>;
   /**
    * Told when the replicas run but the service has published nothing yet (starting, sealed, its
@@ -61,9 +61,6 @@ function retainedSecrets(resource: ServiceResource, row: KindRow): string[] {
 function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
   return resource.spec.deletionPolicy === 'Delete' && retainedSecrets(resource, row).length > 0;
 }
-
-/** What Ready waits for while a publisher has nothing yet. */
-const PENDING_PUBLICATION = 'the service to publish its certificate';
 
 /** The common status fields the reconciler always writes; the rest came from a publisher. */
 const COMMON_STATUS: ReadonlySet<string> = new Set(['observedGeneration', 'readyReplicas', 'endpoint', 'conditions', 'barrier']);
@@ -132,7 +129,7 @@ class ServiceReconciler implements Reconciler {
       if (problem !== undefined) throw problem;
       const observed = await this.#observe(resource);
       const publication = await this.#publish(resource, observed);
-      await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: PENDING_PUBLICATION } : observed, publication?.status, barrier);
+      await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: this.#publisher.awaiting } : observed, publication?.status, barrier);
     } catch (error) {
       // A failing API server says nothing about the resource: its conditions stay as they were.
       if (!isTransient(error)) await this.#degraded(resource, error, barrier);
@@ -159,7 +156,7 @@ class ServiceReconciler implements Reconciler {
   /** Once the replicas run, what the service publishes, applied as owned children like the rest. */
   async #publish(resource: ServiceResource, observed: Observation): Promise<Publication | undefined> {
     if (this.#publisher === undefined || observed.readyReplicas < observed.desiredReplicas || !observed.databaseReady) return undefined;
-    const publication = await this.#publisher({ resource, row: this.#row, endpoint: this.#endpoint(resource), api: this.#api });
+    const publication = await this.#publisher.publish({ resource, row: this.#row, endpoint: this.#endpoint(resource), api: this.#api });
     if (publication === undefined) {
       this.#onPublicationPending(refOf(resource));
       return undefined;

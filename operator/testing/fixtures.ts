@@ -55,3 +55,15 @@ export function certificateAuthority(name: string, ...options: Option[]): Servic
 
 /** Any CertificateAuthority spec field (subject, keyAlgorithm, validityDays, acme). */
 export const withCaSpec = (change: Readonly<Record<string, unknown>>): Option => (resource) => ({ ...resource, spec: { ...resource.spec, ...change } });
+
+/** A JwkAuthority as the API server defaults it: ES256, rotation every 90 days, no keySets. */
+export function jwkAuthority(name: string, ...options: Option[]): ServiceResource {
+  const jwka: Option = (resource) => ({ ...resource, spec: { ...resource.spec, signingAlgorithm: 'ES256', rotationDays: 90 } as ServiceSpec });
+  return resourceOf('JwkAuthority', name, [jwka, ...options]);
+}
+
+/** `spec.keySets` as given (the API server has defaulted use, rotationDays and retentionDays). */
+export const withKeySets = (keySets: readonly Readonly<Record<string, unknown>>[]): Option => (resource) => ({ ...resource, spec: { ...resource.spec, keySets } as ServiceSpec });
+
+/** Any JwkAuthority spec field (signingAlgorithm, rotationDays). */
+export const withJwkSpec: (change: Readonly<Record<string, unknown>>) => Option = withCaSpec;

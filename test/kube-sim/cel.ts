@@ -45,5 +45,19 @@ export function checkRules(value: Json | undefined, old: Json | undefined, schem
       if (childSchema !== undefined) causes.push(...checkRules(child, isObject(old) ? old[key] : undefined, childSchema, join(path, key)));
     }
   }
+  const items = schema.items;
+  if (Array.isArray(value) && items !== undefined) {
+    value.forEach((item, index) => causes.push(...checkRules(item, correlated(item, old, schema), items, `${path}[${index}]`)));
+  }
   return causes;
+}
+
+/**
+ * The old value of a list item, for transition rules: as in Kubernetes, only items of a
+ * `x-kubernetes-list-type: map` list correlate (the old item with the same keys); others have none.
+ */
+function correlated(item: Json, old: Json | undefined, schema: JsonSchema): Json | undefined {
+  const keys = schema['x-kubernetes-list-map-keys'];
+  if (schema['x-kubernetes-list-type'] !== 'map' || keys === undefined || !Array.isArray(old) || !isObject(item)) return undefined;
+  return old.find((candidate) => isObject(candidate) && keys.every((key) => JSON.stringify(candidate[key]) === JSON.stringify(item[key])));
 }

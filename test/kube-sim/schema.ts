@@ -88,6 +88,29 @@ const checks: readonly Check[] = [
       : undefined,
 ];
 
+/** Go's `%#v` of a map-list key as the API server prints it in a Duplicate cause. */
+function goMap(keys: Record<string, Json>): string {
+  return `map[string]interface {}{${Object.entries(keys).map(([key, value]) => `"${key}":${JSON.stringify(value)}`).join(', ')}}`;
+}
+
+/**
+ * `x-kubernetes-list-type` as the API server validates it: `set` items are unique, `map` items are
+ * unique by their `x-kubernetes-list-map-keys`; every later repeat is a Duplicate at its index.
+ */
+function listDuplicates(value: Json[], schema: JsonSchema, path: string): Cause[] {
+  const type = schema['x-kubernetes-list-type'];
+  if (type !== 'set' && type !== 'map') return [];
+  const seen = new Set<string>();
+  const causes: Cause[] = [];
+  value.forEach((item, index) => {
+    const keys = type === 'map' && isObject(item) ? Object.fromEntries((schema['x-kubernetes-list-map-keys'] ?? []).map((key) => [key, item[key] ?? null])) : undefined;
+    const identity = JSON.stringify(keys ?? item);
+    if (seen.has(identity)) causes.push({ reason: 'FieldValueDuplicate', field: `${path}[${index}]`, message: `Duplicate value: ${keys === undefined ? show(item) : goMap(keys)}` });
+    seen.add(identity);
+  });
+  return causes;
+}
+
 /** Validates a value against its schema; returns every failure with its field path. */
 export function validate(value: Json, schema: JsonSchema, path = ''): Cause[] {
   if (schema.type !== undefined) {
@@ -104,6 +127,7 @@ export function validate(value: Json, schema: JsonSchema, path = ''): Cause[] {
     const items = schema.items;
     value.forEach((item, index) => causes.push(...validate(item, items, `${path}[${index}]`)));
   }
+  if (Array.isArray(value)) causes.push(...listDuplicates(value, schema, path));
   if (isObject(value)) {
     for (const key of schema.required ?? []) {
       if (value[key] === undefined) causes.push({ reason: 'FieldValueRequired', field: join(path, key), message: 'Required value' });
