@@ -42,23 +42,32 @@ const specOptions = { default: {} } as const;
 
 export const petStoreSpec = object({ ...serviceFields }, specOptions);
 
+/**
+ * How the barrier's unseal key is split and which shares a pod gets (issue "operator" point 4). Each
+ * share is a Secret of its own, `<unseal>-1` … `<unseal>-<shares>`; pods mount the first
+ * `mountShares` of them (default: `threshold`), or none with `autoUnseal: false`, when custodians
+ * unseal through the admin endpoint and the shares need not be in the cluster at all.
+ */
+export const barrierSpec = object(
+  {
+    shares: integer({ minimum: 1, maximum: 255, default: 5, description: 'Unseal shares generated once, one Secret each.', validations: [{ rule: 'self == oldSelf', message: 'barrier.shares is immutable: the shares are split once' }] }),
+    threshold: integer({ minimum: 1, maximum: 255, default: 3, description: 'Shares needed to unseal.', validations: [{ rule: 'self == oldSelf', message: 'barrier.threshold is immutable: the shares are split once' }] }),
+    mountShares: integer({ minimum: 1, maximum: 255, description: 'Share Secrets the pods mount (the first N); default threshold.' }),
+    autoUnseal: boolean({ default: true, description: 'Mount shares so that pods unseal themselves; false mounts none and custodians unseal through the admin endpoint.' }),
+  },
+  {
+    default: {},
+    validations: [
+      { rule: 'self.threshold <= self.shares', message: 'barrier.threshold must not exceed barrier.shares' },
+      { rule: '!has(self.mountShares) || (self.mountShares >= self.threshold && self.mountShares <= self.shares)', message: 'barrier.mountShares must be between barrier.threshold and barrier.shares' },
+    ],
+  },
+);
+
 export const kmsInstanceSpec = object(
   {
     ...serviceFields,
-    barrier: object(
-      {
-        shares: integer({ minimum: 1, maximum: 255, default: 5, description: 'Unseal shares generated once.' }),
-        threshold: integer({ minimum: 1, maximum: 255, default: 3, description: 'Shares needed to unseal.' }),
-      },
-      {
-        default: {},
-        validations: [
-          { rule: 'self.threshold <= self.shares', message: 'barrier.threshold must not exceed barrier.shares' },
-          // The shares are split once; changing them would orphan the sealed data.
-          { rule: 'self == oldSelf', message: 'barrier is immutable' },
-        ],
-      },
-    ),
+    barrier: barrierSpec,
   },
   specOptions,
 );
@@ -77,6 +86,7 @@ export const certificateAuthoritySpec = object(
     keyAlgorithm: oneOf(['ES256', 'ES384', 'RSA3072', 'RSA4096', 'Ed25519'], { default: 'ES384' }),
     validityDays: integer({ minimum: 1, maximum: 10950, default: 3650 }),
     acme: boolean({ default: false, description: 'Serve the ACME directory.' }),
+    barrier: barrierSpec,
   },
   { required: ['subject'] },
 );
