@@ -66,7 +66,7 @@ describe('JwkAuthority on kube-sim: the sample deploys jose-ja, declares its key
       { name: 'tokens', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7 },
       { name: 'inbox', use: 'enc', alg: 'A256GCM/ECDH-ES+A256KW', rotationDays: 30, retentionDays: 30 },
     ]);
-    expect((await get(sim, '/api/v1/namespaces/default/secrets/demo-jose-ja-unseal')).data).to.include.keys('share-1', 'keyCheck');
+    expect((await get(sim, '/api/v1/namespaces/default/secrets/demo-jose-ja-unseal-1')).data).to.have.keys('share', 'keyCheck');
     served.add('inbox');
     const ready = await until('Ready', async () => {
       const resource = await get(sim, `${JWKAUTHORITIES}/demo`);

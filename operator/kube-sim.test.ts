@@ -83,20 +83,20 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect((credentials.body.metadata as Json).ownerReferences).to.equal(undefined);
   });
 
-  it('creates the KmsInstance unseal Secret once and keeps it through a reconcile and a delete (Retain)', async () => {
+  it('creates the KmsInstance unseal share Secrets once and keeps them through a reconcile and a delete (Retain)', async () => {
     expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'vault' }, spec: { auth: AUTH } })).status).to.equal(201);
-    const first = await until('the unseal Secret', async () => {
-      const answer = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
+    const first = await until('the first unseal share Secret', async () => {
+      const answer = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal-1');
       return answer.status === 200 ? answer.body : undefined;
     });
-    expect(Object.keys(first.data as Json)).to.deep.equal(['share-1', 'share-2', 'share-3', 'share-4', 'share-5', 'keyCheck']);
+    expect(Object.keys(first.data as Json)).to.deep.equal(['share', 'keyCheck']);
     expect((first.metadata as Json).ownerReferences).to.equal(undefined);
     await asAdmin(sim, 'PATCH', `${KMS}/vault`, { spec: { replicas: 2 } }, 'application/merge-patch+json');
     await until('the second reconcile', async () => {
       const answer = await asAdmin(sim, 'GET', `${KMS}/vault`);
       return condition(answer.body, 'Ready')?.observedGeneration === 2 ? true : undefined;
     });
-    const again = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
+    const again = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal-1');
     expect(again.body.data).to.deep.equal(first.data);
     expect((again.body.metadata as Json).resourceVersion).to.equal((first.metadata as Json).resourceVersion);
     expect((await asAdmin(sim, 'DELETE', `${KMS}/vault`)).status).to.equal(200);
@@ -105,7 +105,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
       const deployment = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/vault');
       return resource.status === 404 && deployment.status === 404 ? true : undefined;
     });
-    const kept = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal');
+    const kept = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal-1');
     expect(kept.status).to.equal(200);
     expect(kept.body.data).to.deep.equal(first.data);
     // What NOTES.txt promises: the unseal shares, the database credentials and the volume stay together,
@@ -120,7 +120,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect((set.spec as Json).persistentVolumeClaimRetentionPolicy).to.deep.equal({ whenDeleted: 'Retain', whenScaled: 'Retain' });
     const reused = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-sm-kms-postgres');
     expect((reused.body.metadata as Json).resourceVersion).to.equal((credentials.body.metadata as Json).resourceVersion);
-    expect((await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal')).body.data).to.deep.equal(first.data);
+    expect((await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/vault-unseal-1')).body.data).to.deep.equal(first.data);
     expect((await asAdmin(sim, 'DELETE', `${KMS}/vault`)).status).to.equal(200);
   });
 
@@ -131,10 +131,10 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
       return condition(answer.body, 'Ready')?.status === 'True' ? answer.body : undefined;
     }, 30_000);
     const initial = await ready();
-    const unseal = (await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/keep-unseal')).body;
+    const unseal = (await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/keep-unseal-1')).body;
     const barrier = (initial.status as Json).barrier as Json;
     expect(barrier).to.deep.equal({ initialized: true, keyCheck: Buffer.from(String((unseal.data as Json).keyCheck), 'base64').toString('utf8') });
-    for (const [name, reason] of [['keep-unseal', 'UnsealMaterialMissing'], ['keep-sm-kms-postgres', 'DatabaseCredentialsMissing']] as const) {
+    for (const [name, reason] of [['keep-unseal-1', 'UnsealMaterialMissing'], ['keep-sm-kms-postgres', 'DatabaseCredentialsMissing']] as const) {
       const saved = (await asAdmin(sim, 'GET', `/api/v1/namespaces/default/secrets/${name}`)).body;
       expect((await asAdmin(sim, 'DELETE', `/api/v1/namespaces/default/secrets/${name}`)).status).to.equal(200);
       const degraded = await until(reason, async () => {
@@ -175,7 +175,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect((await asAdmin(sim, 'POST', KMS, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'scratch' }, spec: { deletionPolicy: 'Delete', auth: AUTH } })).status).to.equal(201);
     await until('the finalizer and the Secret', async () => {
       const resource = await asAdmin(sim, 'GET', `${KMS}/scratch`);
-      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal');
+      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal-1');
       const finalizers = ((resource.body.metadata as Json).finalizers ?? []) as string[];
       return finalizers.includes('cryptoutil.io/retained-secrets') && secret.status === 200 ? true : undefined;
     });
@@ -187,7 +187,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     await asAdmin(sim, 'DELETE', `${KMS}/scratch`);
     await until('the resource and its Secrets to go', async () => {
       const resource = await asAdmin(sim, 'GET', `${KMS}/scratch`);
-      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal');
+      const secret = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-unseal-1');
       const credentials = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/secrets/scratch-sm-kms-postgres');
       return resource.status === 404 && secret.status === 404 && credentials.status === 404 ? true : undefined;
     });

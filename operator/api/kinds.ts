@@ -43,23 +43,32 @@ const specOptions = { default: {} } as const;
 
 export const petStoreSpec = object({ ...serviceFields }, specOptions);
 
+/**
+ * How the barrier's unseal key is split and which shares a pod gets (issue "operator" point 4). Each
+ * share is a Secret of its own, `<unseal>-1` … `<unseal>-<shares>`; pods mount the first
+ * `mountShares` of them (default: `threshold`), or none with `autoUnseal: false`, when custodians
+ * unseal through the admin endpoint and the shares need not be in the cluster at all.
+ */
+export const barrierSpec = object(
+  {
+    shares: integer({ minimum: 1, maximum: 255, default: 5, description: 'Unseal shares generated once, one Secret each.', validations: [{ rule: 'self == oldSelf', message: 'barrier.shares is immutable: the shares are split once' }] }),
+    threshold: integer({ minimum: 1, maximum: 255, default: 3, description: 'Shares needed to unseal.', validations: [{ rule: 'self == oldSelf', message: 'barrier.threshold is immutable: the shares are split once' }] }),
+    mountShares: integer({ minimum: 1, maximum: 255, description: 'Share Secrets the pods mount (the first N); default threshold.' }),
+    autoUnseal: boolean({ default: true, description: 'Mount shares so that pods unseal themselves; false mounts none and custodians unseal through the admin endpoint.' }),
+  },
+  {
+    default: {},
+    validations: [
+      { rule: 'self.threshold <= self.shares', message: 'barrier.threshold must not exceed barrier.shares' },
+      { rule: '!has(self.mountShares) || (self.mountShares >= self.threshold && self.mountShares <= self.shares)', message: 'barrier.mountShares must be between barrier.threshold and barrier.shares' },
+    ],
+  },
+);
+
 export const kmsInstanceSpec = object(
   {
     ...serviceFields,
-    barrier: object(
-      {
-        shares: integer({ minimum: 1, maximum: 255, default: 5, description: 'Unseal shares generated once.' }),
-        threshold: integer({ minimum: 1, maximum: 255, default: 3, description: 'Shares needed to unseal.' }),
-      },
-      {
-        default: {},
-        validations: [
-          { rule: 'self.threshold <= self.shares', message: 'barrier.threshold must not exceed barrier.shares' },
-          // The shares are split once; changing them would orphan the sealed data.
-          { rule: 'self == oldSelf', message: 'barrier is immutable' },
-        ],
-      },
-    ),
+    barrier: barrierSpec,
   },
   specOptions,
 );
@@ -78,6 +87,7 @@ export const certificateAuthoritySpec = object(
     keyAlgorithm: oneOf(['ES256', 'ES384', 'RSA3072', 'RSA4096', 'Ed25519'], { default: 'ES384' }),
     validityDays: integer({ minimum: 1, maximum: 10950, default: 3650 }),
     acme: boolean({ default: false, description: 'Serve the ACME directory.' }),
+    barrier: barrierSpec,
   },
   { required: ['subject'] },
 );
@@ -147,6 +157,7 @@ export const jwkAuthoritySpec = object(
       mapKeys: ['name'],
       description: 'Key sets jose-ja creates when missing; removing one here leaves the set in the service. Empty: one sig set named default.',
     }),
+    barrier: barrierSpec,
   },
   specOptions,
 );
@@ -188,13 +199,13 @@ export type IdentityRealm = CustomResource<'IdentityRealm', IdentityRealmSpec>;
 export type JwkAuthority = CustomResource<'JwkAuthority', JwkAuthoritySpec>;
 
 /**
- * `status.barrier` of the kinds with an unseal Secret: once set, a missing unseal Secret is never
+ * `status.barrier` of the kinds with unseal shares: once set, a missing share Secret is never
  * regenerated, and a restored one must hold the key `keyCheck` names.
  */
 const barrierStatus = object(
   {
-    initialized: boolean({ description: 'The unseal Secret exists and is in use; a deleted one is reported (UnsealMaterialMissing), never regenerated.' }),
-    keyCheck: string({ pattern: '^kcv1:[A-Za-z0-9_-]+$', description: 'Key check value of the unseal key; a restored unseal Secret must match it.' }),
+    initialized: boolean({ description: 'The unseal share Secrets exist and are in use; a deleted one the pods mount is reported (UnsealMaterialMissing), never regenerated.' }),
+    keyCheck: string({ pattern: '^kcv1:[A-Za-z0-9_-]+$', description: 'Key check value of the unseal key; a restored share Secret must match it.' }),
   },
   { required: ['initialized'], description: 'The barrier of the service, as far as the operator knows it.' },
 );

@@ -9,7 +9,7 @@ import type { KubeObject, ServiceResource } from '../resources/types.ts';
 import { ownedMeta } from '../resources/ownership.ts';
 import { childNames } from './names.ts';
 import { DATABASE_URL_KEY } from './postgres.ts';
-import { KEY_CHECK_KEY, shareKey, unsealSplit } from './unseal.ts';
+import { KEY_CHECK_KEY, shareFile, unsealSplit } from './unseal.ts';
 
 /** Where the pod mounts what; the config refers to these paths. */
 export const MOUNTS = {
@@ -41,18 +41,26 @@ export function serviceConfig(resource: ServiceResource, row: KindRow, issuer: s
     dataDir: MOUNTS.data,
     ...row.serviceConfig?.(resource),
   };
-  if (row.children.unseal) {
-    const { threshold } = unsealSplit(resource);
-    // The barrier needs `threshold` shares: the pods read share-1…share-<threshold>, so a Secret the
-    // user supplies may hold just those while the other shares stay with their custodians.
-    config.barrier = {
-      shares: Array.from({ length: threshold }, (_unused, index) => `file://${MOUNTS.unseal}/${shareKey(index + 1)}`),
-      threshold,
-      // A Secret supplied by the user must carry `keyCheck` too (init --json prints it).
-      keyCheck: `file://${MOUNTS.unseal}/${KEY_CHECK_KEY}`,
-    };
-  }
+  if (row.children.unseal) config.barrier = barrierConfig(resource);
   return config;
+}
+
+/**
+ * The barrier keys: the mounted shares and the key check value beside them; with nothing mounted
+ * (`autoUnseal: false`) no share, and the key check value recorded in `status.barrier` (not a
+ * secret: it names the key, it does not reveal it), so the service still refuses any other key.
+ */
+function barrierConfig(resource: ServiceResource): Record<string, unknown> {
+  const { threshold, mounted } = unsealSplit(resource);
+  if (mounted.length === 0) {
+    const keyCheck = resource.status?.barrier?.keyCheck;
+    return { threshold, ...(keyCheck === undefined ? {} : { keyCheck }) };
+  }
+  return {
+    shares: mounted.map((index) => `file://${MOUNTS.unseal}/${shareFile(index)}`),
+    threshold,
+    keyCheck: `file://${MOUNTS.unseal}/${KEY_CHECK_KEY}`,
+  };
 }
 
 /** The ConfigMap holding `config.yml`. */

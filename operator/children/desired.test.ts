@@ -10,7 +10,7 @@ import { desiredChildren } from './desired.ts';
 import { CONFIG_FILE, serviceConfig } from './config.ts';
 import { databaseSecret, databaseUrl } from './postgres.ts';
 import { serverNames, tlsSecret } from './tls.ts';
-import { unsealSecret } from './unseal.ts';
+import { shareSecret, unsealSplit } from './unseal.ts';
 import { childNames } from './names.ts';
 import { deployment } from './workload.ts';
 import { dig, digAll } from '../testing/dig.ts';
@@ -108,10 +108,15 @@ describe('desired children of a service resource', () => {
       expect(dig(main, 'resources')).to.deep.equal({ requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '2Gi' } });
     });
 
-    it('mounts the unseal Secret only for kinds with a barrier', () => {
+    it('mounts only the first mountShares share Secrets (default the threshold), the key check value from the first, and only for kinds with a barrier', () => {
       const volumes = (resource: ServiceResource): unknown[] => digAll(find(childrenOf(resource), 'Deployment', `demo-${kindRow(resource.kind).service}`), 'spec.template.spec.volumes');
+      const share = (index: number, keyCheck = false): unknown => ({ secret: { name: `demo-unseal-${String(index)}`, items: [{ key: 'share', path: `share-${String(index)}` }, ...(keyCheck ? [{ key: 'keyCheck', path: 'keyCheck' }] : [])] } });
       expect(volumes(petStore('demo')).map((volume) => dig(volume, 'name'))).to.not.include('unseal');
-      expect(volumes(kmsInstance('demo'))).to.deep.include({ name: 'unseal', secret: { secretName: 'demo-unseal', defaultMode: 0o400 } });
+      expect(volumes(kmsInstance('demo'))).to.deep.include({ name: 'unseal', projected: { defaultMode: 0o400, sources: [share(1, true), share(2), share(3)] } });
+      expect(volumes(kmsInstance('demo', withBarrier(5, 2, { mountShares: 4 })))).to.deep.include({ name: 'unseal', projected: { defaultMode: 0o400, sources: [share(1, true), share(2), share(3), share(4)] } });
+      const manual = kmsInstance('demo', withBarrier(5, 3, { autoUnseal: false }));
+      expect(volumes(manual).map((volume) => dig(volume, 'name'))).to.not.include('unseal');
+      expect(digAll(find(childrenOf(manual), 'Deployment', 'demo-sm-kms'), 'spec.template.spec.containers.0.volumeMounts').map((mount) => dig(mount, 'name'))).to.include('config').and.not.include('unseal');
     });
 
     it('rolls the pods when the configuration changes', () => {
@@ -137,6 +142,13 @@ describe('desired children of a service resource', () => {
         keyCheck: 'file:///etc/cryptoutil/unseal/keyCheck',
       });
       expect(dig(parsed, 'auth')).to.deep.equal({ issuer: ISSUER });
+    });
+
+    it('with autoUnseal false names no share, and the key check value recorded in status when there is one', () => {
+      const barrierOf = (resource: ServiceResource): unknown => dig(parse(String((find(childrenOf(resource), 'ConfigMap', 'demo-sm-kms-config').data as Record<string, string>)[CONFIG_FILE])), 'barrier');
+      const manual = kmsInstance('demo', withBarrier(5, 3, { autoUnseal: false }));
+      expect(barrierOf(manual)).to.deep.equal({ threshold: 3 });
+      expect(barrierOf({ ...manual, status: { barrier: { initialized: true, keyCheck: 'kcv1:abc' } } })).to.deep.equal({ threshold: 3, keyCheck: 'kcv1:abc' });
     });
 
     it('rolls the pods when the issuer changes (the config digest covers auth.issuer)', () => {
@@ -227,17 +239,21 @@ describe('desired children of a service resource', () => {
     });
   });
 
-  describe('unseal Secret', () => {
-    it('has no owner reference, so deleting the resource keeps it', () => {
-      const secret = unsealSecret(kmsInstance('demo', withBarrier(3, 2)), kindRow('KmsInstance'), { shares: ['a', 'b', 'c'], keyCheck: 'kcv1:k' });
+  describe('unseal share Secrets', () => {
+    it('hold one share and the key check value each, with no owner reference, so deleting the resource keeps them', () => {
+      const secret = shareSecret(kmsInstance('demo', withBarrier(3, 2)), kindRow('KmsInstance'), 2, { share: 'b', keyCheck: 'kcv1:k' });
+      expect(secret.metadata.name).to.equal('demo-unseal-2');
       expect(secret.metadata.ownerReferences).to.equal(undefined);
-      expect(secret.metadata.labels).to.deep.include({ 'app.kubernetes.io/instance': 'demo' });
-      expect(secret.metadata.annotations).to.deep.equal({ 'cryptoutil.io/threshold': '2' });
-      expect(decoded(secret)).to.deep.equal({ 'share-1': 'a', 'share-2': 'b', 'share-3': 'c', keyCheck: 'kcv1:k' });
+      expect(secret.metadata.labels).to.deep.include({ 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/component': 'unseal' });
+      expect(secret.metadata.annotations).to.deep.equal({ 'cryptoutil.io/threshold': '2', 'cryptoutil.io/share': '2/3' });
+      expect(decoded(secret)).to.deep.equal({ share: 'b', keyCheck: 'kcv1:k' });
     });
 
-    it('defaults to a 3-of-5 split', () => {
-      expect(unsealSecret(kmsInstance('demo'), kindRow('KmsInstance'), { shares: ['a'], keyCheck: 'kcv1:k' }).metadata.annotations).to.deep.equal({ 'cryptoutil.io/threshold': '3' });
+    it('default to a 3-of-5 split with the threshold mounted; autoUnseal false mounts none', () => {
+      expect(shareSecret(kmsInstance('demo'), kindRow('KmsInstance'), 1, { share: 'a', keyCheck: 'kcv1:k' }).metadata.annotations).to.deep.equal({ 'cryptoutil.io/threshold': '3', 'cryptoutil.io/share': '1/5' });
+      expect(unsealSplit(kmsInstance('demo'))).to.deep.equal({ shares: 5, threshold: 3, mounted: [1, 2, 3] });
+      expect(unsealSplit(kmsInstance('demo', withBarrier(4, 2, { mountShares: 3, autoUnseal: true })))).to.deep.equal({ shares: 4, threshold: 2, mounted: [1, 2, 3] });
+      expect(unsealSplit(kmsInstance('demo', withBarrier(4, 2, { mountShares: 3, autoUnseal: false })))).to.deep.equal({ shares: 4, threshold: 2, mounted: [] });
     });
   });
 });

@@ -29,14 +29,15 @@ describe('JwkAuthority children', () => {
     expect(config(resource)).to.have.nested.property('public.port', 8280);
   });
 
-  it('runs jose-ja under its barrier: unseal Secret <name>-jose-ja-unseal mounted, shares and keyCheck in the config', () => {
+  it('runs jose-ja under its barrier: share Secrets <name>-jose-ja-unseal-<i> projected, shares and keyCheck in the config', () => {
     const resource = jwkAuthority('demo');
     expect(childNames(resource)).to.deep.include({ workload: 'demo-jose-ja', unseal: 'demo-jose-ja-unseal', tls: 'demo-jose-ja-tls' });
     expect(config(resource)).to.have.nested.property('barrier.threshold', 3);
     expect(config(resource)).to.have.nested.property('barrier.keyCheck', 'file:///etc/cryptoutil/unseal/keyCheck');
     const deployment = desiredChildren(resource, row, { service: 'cryptoutil:dev', postgres: 'postgres:17-alpine' }, 'https://issuer.test').find((child) => child.kind === 'Deployment');
     expect(deployment).to.have.nested.property('spec.template.spec.containers[0].args').that.deep.equals(['jose-ja', 'start', '--config', '/etc/cryptoutil/config/config.yml']);
-    expect(deployment).to.have.nested.property('spec.template.spec.volumes').that.deep.includes({ name: 'unseal', secret: { secretName: 'demo-jose-ja-unseal', defaultMode: 0o400 } });
+    const projected = (deployment?.spec as { template: { spec: { volumes: { name: string; projected?: { sources: { secret: { name: string } }[] } }[] } } } | undefined)?.template.spec.volumes.find((volume) => volume.name === 'unseal')?.projected;
+    expect(projected?.sources.map((source) => source.secret.name)).to.deep.equal(['demo-jose-ja-unseal-1', 'demo-jose-ja-unseal-2', 'demo-jose-ja-unseal-3']);
   });
 
   it('rolls the pods when a key set is added or its periods change (config digest)', () => {

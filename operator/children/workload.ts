@@ -7,6 +7,7 @@ import type { KubeObject, ServiceResource } from '../resources/types.ts';
 import { ownedMeta, selectorLabels } from '../resources/ownership.ts';
 import { childNames } from './names.ts';
 import { CONFIG_FILE, MOUNTS, configDigest } from './config.ts';
+import { KEY_CHECK_KEY, SHARE_KEY, shareFile, shareSecretName, unsealSplit } from './unseal.ts';
 import { APP_UID, CONTAINER_SECURITY_CONTEXT, SERVICE_RESOURCES, podSecurityContext } from './hardening.ts';
 
 const COMPONENT = 'server';
@@ -15,6 +16,22 @@ export const CLI = ['cryptoutil'] as const;
 
 function cliArgs(row: KindRow, action: string): string[] {
   return [row.service, action, '--config', `${MOUNTS.config}/${CONFIG_FILE}`];
+}
+
+/**
+ * The mounted shares as one projected volume: `share-<i>` from Secret `<unseal>-<i>` for each share
+ * the pods get, and `keyCheck` from the first of them. Undefined when no share is mounted.
+ */
+function unsealVolume(resource: ServiceResource): Record<string, unknown> | undefined {
+  const { mounted } = unsealSplit(resource);
+  if (mounted.length === 0) return undefined;
+  const sources = mounted.map((index, position) => ({
+    secret: {
+      name: shareSecretName(resource, index),
+      items: [{ key: SHARE_KEY, path: shareFile(index) }, ...(position === 0 ? [{ key: KEY_CHECK_KEY, path: KEY_CHECK_KEY }] : [])],
+    },
+  }));
+  return { projected: { defaultMode: 0o400, sources } };
 }
 
 function volumes(resource: ServiceResource, row: KindRow): { mounts: Record<string, unknown>[]; volumes: Record<string, unknown>[] } {
@@ -27,9 +44,8 @@ function volumes(resource: ServiceResource, row: KindRow): { mounts: Record<stri
     { name: 'tmp', mountPath: MOUNTS.tmp, source: { emptyDir: {} } },
     { name: 'data', mountPath: MOUNTS.data, source: { emptyDir: {} } },
   ];
-  if (row.children.unseal) {
-    entries.push({ name: 'unseal', mountPath: MOUNTS.unseal, source: { secret: { secretName: names.unseal, defaultMode: 0o400 } } });
-  }
+  const unseal = row.children.unseal ? unsealVolume(resource) : undefined;
+  if (unseal !== undefined) entries.push({ name: 'unseal', mountPath: MOUNTS.unseal, source: unseal });
   return {
     mounts: entries.map((entry) => ({ name: entry.name, mountPath: entry.mountPath, readOnly: !Object.hasOwn(entry.source, 'emptyDir') })),
     volumes: entries.map((entry) => ({ name: entry.name, ...entry.source })),

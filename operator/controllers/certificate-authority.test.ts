@@ -50,7 +50,7 @@ describe('CertificateAuthority controller', () => {
   it('runs pki-ca with its own unseal Secret and asks nothing of it before its replicas run', async () => {
     const h = harness(certificateAuthority('demo'), (url) => served(url));
     await h.reconcile();
-    expect(h.api.find('v1', 'Secret', 'demo-pki-ca-unseal')).to.not.equal(undefined);
+    expect(h.api.find('v1', 'Secret', 'demo-pki-ca-unseal-1')).to.not.equal(undefined);
     expect(h.api.find('apps/v1', 'Deployment', 'demo-pki-ca')).to.not.equal(undefined);
     expect(h.calls).to.deep.equal([]);
     expect(h.status()).to.not.have.property('fingerprintSha256');

@@ -52,7 +52,7 @@ describe('JwkAuthority controller', () => {
   it('runs jose-ja with its own unseal Secret and asks nothing of it before its replicas run', async () => {
     const h = harness(jwkAuthority('demo'), () => () => Promise.resolve(JWKS));
     await h.reconcile();
-    expect(h.api.find('v1', 'Secret', 'demo-jose-ja-unseal')).to.not.equal(undefined);
+    expect(h.api.find('v1', 'Secret', 'demo-jose-ja-unseal-1')).to.not.equal(undefined);
     expect(h.api.find('apps/v1', 'Deployment', 'demo-jose-ja')).to.have.nested.property('spec.template.spec.containers[0].ports[0].containerPort', 8280);
     expect(h.calls).to.deep.equal([]);
     expect(h.status()).to.not.have.property('jwksUrls');

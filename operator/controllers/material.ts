@@ -9,7 +9,7 @@ import { FIELD_MANAGER, secretData } from '../resources/ownership.ts';
 import { childNames, managesDatabase } from '../children/names.ts';
 import { databaseSecret } from '../children/postgres.ts';
 import { issuesCertificate, serverNames, tlsSecret } from '../children/tls.ts';
-import { KEY_CHECK_KEY, unsealSecret, unsealSplit } from '../children/unseal.ts';
+import { KEY_CHECK_KEY, SHARE_KEY, shareSecret, shareSecretName, unsealSplit } from '../children/unseal.ts';
 import { createBootstrapCa, issueServerCertificate } from '../material/bootstrap-ca.ts';
 import type { CaPem } from '../material/bootstrap-ca.ts';
 import { generatePassword } from '../material/generated.ts';
@@ -120,20 +120,9 @@ async function ensureTlsSecret(context: MaterialContext, resource: ServiceResour
   await context.api.create(tlsSecret(resource, row, material));
 }
 
-/** The barrier status of an unseal Secret in use: initialized, with its key check value when it has one. */
-function barrierOf(secret: KubeObject): BarrierStatus {
-  const keyCheck = decoded(secret, KEY_CHECK_KEY);
-  return keyCheck === undefined ? { initialized: true } : { initialized: true, keyCheck };
-}
-
 /** Whether sealed data may exist for this resource: status says so, or the database volume remains. */
 async function barrierInitialized(context: MaterialContext, resource: ServiceResource): Promise<boolean> {
   return resource.status?.barrier?.initialized === true || (managesDatabase(resource) && await databaseVolumeExists(context, resource));
-}
-
-function shareValues(secret: KubeObject): string[] {
-  const data = (secret.data ?? {}) as Record<string, string>;
-  return Object.entries(data).filter(([key]) => /^share-\d+$/u.test(key)).map(([, value]) => Buffer.from(value, 'base64').toString('utf8'));
 }
 
 /** The key check value the shares rebuild, or undefined when they rebuild none. */
@@ -145,72 +134,109 @@ async function keyCheckOf(shares: readonly string[]): Promise<string | undefined
   }
 }
 
-/**
- * A restored Secret must hold the key status recorded: its key check value, and shares that rebuild
- * that key (when it carries every share; a Secret the user supplied may hold only some).
- */
-async function checkRestored(resource: ServiceResource, secret: KubeObject): Promise<void> {
-  const recorded = resource.status?.barrier?.keyCheck;
-  if (recorded === undefined) return;
-  const shares = shareValues(secret);
-  const complete = shares.length >= unsealSplit(resource).shares;
-  const found = decoded(secret, KEY_CHECK_KEY);
-  const rebuilt = complete ? await keyCheckOf(shares) : found;
-  if (found !== recorded || rebuilt !== recorded) {
-    throw new ReconcileProblem('UnsealMaterialMismatch', `Secret ${secret.metadata.name} does not hold the unseal key status.barrier.keyCheck records (${recorded}); restore the Secret of this resource from a backup (docs/operator.md "Restoring a deleted Secret")`);
-  }
+/** One share Secret found: its index, the share and the key check value beside it. */
+interface FoundShare {
+  readonly index: number;
+  readonly secret: KubeObject;
+  readonly share: string | undefined;
+  readonly keyCheck: string | undefined;
 }
 
-async function ensureUnsealSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<Material> {
+const RESTORE_HINT = 'restore it from a backup (docs/operator.md "Restoring a deleted Secret")';
+
+/**
+ * The share Secrets there are, in index order. A Secret named like one that the resource may not
+ * mount stops the reconcile (SecretNotAllowed), as for every Secret a pod would read.
+ */
+async function findShares(context: MaterialContext, resource: ServiceResource): Promise<FoundShare[]> {
+  const { shares } = unsealSplit(resource);
+  const found: FoundShare[] = [];
+  for (let index = 1; index <= shares; index += 1) {
+    const secret = await context.api.get(secretRef(resource.metadata.namespace, shareSecretName(resource, index)));
+    if (secret === undefined) continue;
+    admitMount(secret, resource);
+    found.push({ index, secret, share: decoded(secret, SHARE_KEY), keyCheck: decoded(secret, KEY_CHECK_KEY) });
+  }
+  return found;
+}
+
+/**
+ * The shares found must hold one key, the one status.barrier.keyCheck records: every Secret carries
+ * that key check value, and when there are enough shares to rebuild the key, they rebuild it.
+ */
+async function checkShares(resource: ServiceResource, found: readonly FoundShare[]): Promise<string> {
+  const recorded = resource.status?.barrier?.keyCheck;
+  const [first] = found;
+  const keyCheck = recorded ?? first?.keyCheck;
+  const stray = found.find((item) => item.share === undefined || item.keyCheck === undefined || item.keyCheck !== keyCheck);
+  const shares = found.map((item) => item.share ?? '');
+  const rebuilds = shares.length < unsealSplit(resource).threshold || await keyCheckOf(shares) === keyCheck;
+  if (keyCheck === undefined || stray !== undefined || !rebuilds) {
+    const names = (stray === undefined ? found : [stray]).map((item) => item.secret.metadata.name).join(', ');
+    throw new ReconcileProblem('UnsealMaterialMismatch', `Secret ${names} does not hold the unseal key ${recorded === undefined ? 'the other shares hold' : `status.barrier.keyCheck records (${recorded})`}: each share Secret needs "${SHARE_KEY}" and "${KEY_CHECK_KEY}" of one key; ${RESTORE_HINT}`);
+  }
+  return keyCheck;
+}
+
+/**
+ * An unseal Secret of the earlier layout (`<unseal>` holding share-1…share-N and keyCheck) is split
+ * into one Secret per share; the shares are copied, never generated. The old Secret is then deleted
+ * when the operator wrote it; one the user supplied is left to the user (an Event says so).
+ */
+async function splitCombinedSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<void> {
+  const name = childNames(resource).unseal;
+  const combined = await context.api.get(secretRef(resource.metadata.namespace, name));
+  if (combined === undefined) return;
+  admitMount(combined, resource);
+  const data = (combined.data ?? {}) as Record<string, string>;
+  const shares = Object.keys(data).filter((key) => /^share-\d+$/u.test(key)).map((key) => ({ index: Number(key.slice('share-'.length)), share: decoded(combined, key) ?? '' }));
+  const keyCheck = decoded(combined, KEY_CHECK_KEY) ?? await keyCheckOf(shares.map((item) => item.share));
+  if (keyCheck === undefined) {
+    throw new ReconcileProblem('UnsealSecretUnusable', `Secret ${name} has no keyCheck and its shares do not rebuild a key`);
+  }
+  for (const { index, share } of shares) {
+    await context.api.create(shareSecret(resource, row, index, { share, keyCheck }));
+  }
+  if (ownedBy(combined, resource)) {
+    await context.api.delete(secretRef(resource.metadata.namespace, name));
+    await context.announce('UnsealSecretSplit', `moved the shares of Secret ${name} into one Secret each (${name}-1…) and deleted it`);
+    return;
+  }
+  await context.announce('UnsealSecretSplit', `copied the shares of Secret ${name} into one Secret each (${name}-1…); ${name} was not created by the operator and is left in place: delete it once the copies are backed up`);
+}
+
+async function ensureUnsealSecrets(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<Material> {
   if (!row.children.unseal) {
     return { missing: [] };
   }
-  const name = childNames(resource).unseal;
-  const existing = await context.api.get(secretRef(resource.metadata.namespace, name));
-  if (existing !== undefined) {
-    admitMount(existing, resource);
-    const current = await addKeyCheck(context, resource, existing);
-    await checkRestored(resource, current);
-    return { barrier: barrierOf(current), missing: [] };
+  await splitCombinedSecret(context, resource, row);
+  const found = await findShares(context, resource);
+  const split = unsealSplit(resource);
+  if (found.length > 0) {
+    const keyCheck = await checkShares(resource, found);
+    const absent = split.mounted.filter((index) => !found.some((item) => item.index === index)).map((index) => shareSecretName(resource, index));
+    const missing = absent.length === 0 ? [] : [new ReconcileProblem('UnsealMaterialMissing', `the pods mount Secret ${absent.join(', ')}, which is gone; new shares would not open the sealed data, so none are generated: ${RESTORE_HINT}, or lower spec.barrier.mountShares`)];
+    return { barrier: { initialized: true, keyCheck }, missing };
   }
   if (await barrierInitialized(context, resource)) {
-    const problem = new ReconcileProblem('UnsealMaterialMissing', `Secret ${name} is gone but the barrier was initialized with its shares; new shares would not open the sealed data, so none are generated: restore the Secret from a backup (docs/operator.md "Restoring a deleted Secret")`);
+    const barrier = resource.status?.barrier ?? { initialized: true };
+    // Custodians unsealing by hand may keep every share outside the cluster.
+    if (split.mounted.length === 0) return { barrier, missing: [] };
+    const problem = new ReconcileProblem('UnsealMaterialMissing', `the unseal share Secrets (${shareSecretName(resource, 1)}…) are gone but the barrier was initialized with their shares; new shares would not open the sealed data, so none are generated: ${RESTORE_HINT}`);
     return { ...(resource.status?.barrier === undefined ? {} : { barrier: resource.status.barrier }), missing: [problem] };
   }
-  const { shares, threshold } = unsealSplit(resource);
-  const secret = unsealSecret(resource, row, await newUnsealKey(shares, threshold));
-  // A Secret the user created beforehand (shares split elsewhere) is found above and used as it is.
-  if (await context.api.create(secret)) {
-    await context.announce('UnsealSecretCreated', `generated unseal shares in Secret ${name}; back them up, they are kept when the resource is deleted unless deletionPolicy is Delete`);
-    return { barrier: barrierOf(secret), missing: [] };
+  const { shares, keyCheck } = await newUnsealKey(split.shares, split.threshold);
+  // Share Secrets the user created beforehand (split elsewhere, or synced from a secret store) are found above and used as they are.
+  let created = 0;
+  for (const [position, share] of shares.entries()) {
+    if (await context.api.create(shareSecret(resource, row, position + 1, { share, keyCheck }))) created += 1;
   }
-  // Another writer created it first: the next reconcile judges and records what it wrote.
+  if (created === shares.length) {
+    await context.announce('UnsealSecretCreated', `generated ${String(shares.length)} unseal shares, one Secret each (${shareSecretName(resource, 1)}…); back them up apart from each other, they are kept when the resource is deleted unless deletionPolicy is Delete`);
+    return { barrier: { initialized: true, keyCheck }, missing: [] };
+  }
+  // Another writer created some first: the next reconcile judges what is there.
   return { missing: [] };
-}
-
-/**
- * An unseal Secret the operator wrote before it stored the key check value has only shares, and
- * pods reading `barrier.keyCheck` from it cannot start. The shares rebuild the key, so the value is
- * computed from them and added, once, with the read's resourceVersion as precondition. A Secret
- * the user supplied is never rewritten: it must carry `keyCheck` itself.
- */
-async function addKeyCheck(context: MaterialContext, resource: ServiceResource, secret: KubeObject): Promise<KubeObject> {
-  const data = (secret.data ?? {}) as Record<string, string>;
-  if (data[KEY_CHECK_KEY] !== undefined || !ownedBy(secret, resource)) {
-    return secret;
-  }
-  const keyCheck = await keyCheckOf(shareValues(secret));
-  if (keyCheck === undefined) {
-    throw new ReconcileProblem('UnsealSecretUnusable', `Secret ${secret.metadata.name} has no keyCheck and its shares do not rebuild a key`);
-  }
-  const updated = { ...secret, data: { ...data, [KEY_CHECK_KEY]: Buffer.from(keyCheck, 'utf8').toString('base64') } };
-  if (await context.api.update(updated)) {
-    await context.announce('UnsealKeyCheckAdded', `added the key check value of the unseal key to Secret ${secret.metadata.name}`);
-    return updated;
-  }
-  // Someone wrote the Secret since it was read: decide again on what it holds now.
-  const current = await context.api.get(secretRef(resource.metadata.namespace, secret.metadata.name));
-  return current === undefined ? secret : addKeyCheck(context, resource, current);
 }
 
 /**
@@ -220,6 +246,6 @@ async function addKeyCheck(context: MaterialContext, resource: ServiceResource, 
 export async function ensureMaterial(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<Material> {
   const database = await ensureDatabaseSecret(context, resource, row);
   await ensureTlsSecret(context, resource, row);
-  const unseal = await ensureUnsealSecret(context, resource, row);
+  const unseal = await ensureUnsealSecrets(context, resource, row);
   return { ...unseal, missing: [...(database === undefined ? [] : [database]), ...unseal.missing] };
 }

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { expect } from 'chai';
 import { combine } from 'shamir-secret-sharing';
-import { keyCheckValue } from '../../services/template/barrier/index.ts';
+import { keyCheckValue, newUnsealKey } from '../../services/template/barrier/index.ts';
 import { API_VERSION, kindRow } from '../kinds.ts';
 import { KubeApiError, type KubeApi } from '../kube/api.ts';
 import type { Condition, KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
@@ -245,48 +245,61 @@ describe('service reconciler', () => {
     });
   });
 
-  describe('KmsInstance unseal Secret', () => {
-    it('is created once with Shamir shares of one key, and a reconcile never rewrites it', async () => {
+  describe('KmsInstance unseal share Secrets', () => {
+    const SHARE_NAMES = [1, 2, 3, 4, 5].map((index) => `demo-unseal-${String(index)}`);
+
+    it('are created once, one Secret per Shamir share of one key, and a reconcile never rewrites them', async () => {
       const h = harness(kmsInstance('demo'));
       await h.reconcile();
-      const shares = [1, 2, 3, 4, 5].map((index) => h.decoded('demo-unseal', `share-${String(index)}`));
+      const shares = SHARE_NAMES.map((name) => h.decoded(name, 'share'));
       const bytes = shares.map((share) => new Uint8Array(Buffer.from(share, 'base64url')));
       expect(Buffer.from(await combine(bytes.slice(0, 3))).equals(Buffer.from(await combine(bytes.slice(2))))).to.equal(true);
-      // The key check value beside the shares names the key they rebuild (issue 13, point 10).
-      expect(h.decoded('demo-unseal', 'keyCheck')).to.equal(keyCheckValue(await combine(bytes.slice(1, 4))));
-      expect(h.secret('demo-unseal')?.metadata.ownerReferences).to.equal(undefined);
+      // Every share Secret carries the key check value of the key they rebuild.
+      const keyCheck = keyCheckValue(await combine(bytes.slice(1, 4)));
+      for (const name of SHARE_NAMES) {
+        expect(h.decoded(name, 'keyCheck'), name).to.equal(keyCheck);
+        expect(Object.keys(dig(h.secret(name), 'data') as object), name).to.deep.equal(['share', 'keyCheck']);
+        expect(h.secret(name)?.metadata.ownerReferences, name).to.equal(undefined);
+      }
+      expect(h.secret('demo-unseal')).to.equal(undefined);
       expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated']);
-      expect(JSON.stringify(h.api.events)).to.not.include(shares[0]);
-      const version = h.secret('demo-unseal')?.metadata.resourceVersion;
+      for (const share of shares) expect(JSON.stringify(h.api.events)).to.not.include(share);
+      const versions = SHARE_NAMES.map((name) => h.secret(name)?.metadata.resourceVersion);
       await h.reconcile();
-      expect(h.secret('demo-unseal')?.metadata.resourceVersion).to.equal(version);
+      expect(SHARE_NAMES.map((name) => h.secret(name)?.metadata.resourceVersion)).to.deep.equal(versions);
     });
 
-    it('follows spec.barrier and keeps a Secret the user created beforehand', async () => {
+    it('follow spec.barrier, and share Secrets the user created beforehand are used as they are', async () => {
       const api = new MemoryApi();
-      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'external' } });
+      const supplied = await newUnsealKey(5, 3);
+      for (const index of [1, 2, 3]) {
+        api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `mine-unseal-${String(index)}`, namespace: 'default', labels: MOUNTABLE }, stringData: { share: supplied.shares[index - 1] ?? '', keyCheck: supplied.keyCheck } });
+      }
       const mine = harness(kmsInstance('mine'), api);
       await mine.reconcile();
-      expect(mine.decoded('mine-unseal', 'share-1')).to.equal('external');
+      expect(mine.decoded('mine-unseal-1', 'share')).to.equal(supplied.shares[0]);
+      expect(mine.secret('mine-unseal-4')).to.equal(undefined);
+      expect(dig(mine.resource(), 'status.barrier')).to.deep.equal({ initialized: true, keyCheck: supplied.keyCheck });
+      expect(mine.condition('Degraded')?.status).to.equal('False');
       const split = harness(kmsInstance('split', withBarrier(3, 2)), api);
       await split.reconcile();
-      expect(Object.keys(dig(split.secret('split-unseal'), 'data') as object)).to.deep.equal(['share-1', 'share-2', 'share-3', 'keyCheck']);
+      expect(['split-unseal-1', 'split-unseal-2', 'split-unseal-3', 'split-unseal-4'].map((name) => split.secret(name) !== undefined)).to.deep.equal([true, true, true, false]);
     });
 
-    it('survives deleting the resource under deletionPolicy Retain', async () => {
+    it('survive deleting the resource under deletionPolicy Retain', async () => {
       const h = harness(kmsInstance('demo'));
       await h.reconcile();
       expect(h.resource()?.metadata.finalizers ?? []).to.deep.equal([]);
       await h.api.delete(h.ref);
       await h.reconcile();
       expect(h.resource()).to.equal(undefined);
-      expect(h.secret('demo-unseal')).to.not.equal(undefined);
+      for (const name of SHARE_NAMES) expect(h.secret(name), name).to.not.equal(undefined);
       // Kept together: the shares, and the credentials of the volume that holds the sealed data.
       expect(h.secret('demo-sm-kms-postgres')).to.not.equal(undefined);
       expect(h.secret('demo-sm-kms-tls')).to.equal(undefined);
     });
 
-    it('is deleted by the finalizer under deletionPolicy Delete', async () => {
+    it('are deleted by the finalizer under deletionPolicy Delete', async () => {
       const h = harness(kmsInstance('demo', withDeletionPolicy('Delete')));
       await h.reconcile();
       expect(h.resource()?.metadata.finalizers).to.deep.equal([RETAINED_SECRETS_FINALIZER]);
@@ -294,29 +307,33 @@ describe('service reconciler', () => {
       expect(h.resource()?.metadata.deletionTimestamp).to.be.a('string');
       await h.reconcile();
       expect(h.resource()).to.equal(undefined);
-      expect(h.secret('demo-unseal')).to.equal(undefined);
+      for (const name of SHARE_NAMES) expect(h.secret(name), name).to.equal(undefined);
       expect(h.secret('demo-sm-kms-postgres')).to.equal(undefined);
-      expect(h.api.events.find((event) => event.reason === 'SecretsDeleted')?.note).to.equal('deletionPolicy is Delete: removed Secret demo-unseal, demo-sm-kms-postgres');
+      expect(h.api.events.find((event) => event.reason === 'SecretsDeleted')?.note).to.equal(`deletionPolicy is Delete: removed Secret ${SHARE_NAMES.join(', ')}, demo-sm-kms-postgres`);
     });
 
     it('deletes under deletionPolicy Delete only the Secrets that are its own, and says which it left', async () => {
       const api = new MemoryApi();
-      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'custodian', keyCheck: 'kcv1:x' } });
+      const custodians = await newUnsealKey(5, 3);
+      for (const index of [1, 2, 3]) {
+        api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `demo-unseal-${String(index)}`, namespace: 'default', labels: MOUNTABLE }, stringData: { share: custodians.shares[index - 1] ?? '', keyCheck: custodians.keyCheck } });
+      }
       const h = harness(kmsInstance('demo', withDeletionPolicy('Delete')), api);
       await h.reconcile();
       await h.api.delete(h.ref);
       await h.reconcile();
       expect(h.resource()).to.equal(undefined);
-      expect(h.decoded('demo-unseal', 'share-1')).to.equal('custodian');
+      expect(h.decoded('demo-unseal-1', 'share')).to.equal(custodians.shares[0]);
       expect(h.secret('demo-sm-kms-postgres')).to.equal(undefined);
       expect(h.api.events.filter((event) => event.reason.startsWith('Secret')).map((event) => [event.type, event.reason, event.note])).to.deep.equal([
         ['Normal', 'SecretsDeleted', 'deletionPolicy is Delete: removed Secret demo-sm-kms-postgres'],
-        ['Warning', 'SecretKept', 'deletionPolicy is Delete, but Secret demo-unseal was not created by the operator for this resource; left in place'],
+        ['Warning', 'SecretKept', 'deletionPolicy is Delete, but Secret demo-unseal-1, demo-unseal-2, demo-unseal-3 was not created by the operator for this resource; left in place'],
       ]);
       const gone = harness(kmsInstance('gone', withDeletionPolicy('Delete')), api);
       await gone.reconcile();
-      await api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'gone-unseal' });
-      await api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'gone-sm-kms-postgres' });
+      for (const name of ['gone-unseal-1', 'gone-unseal-2', 'gone-unseal-3', 'gone-unseal-4', 'gone-unseal-5', 'gone-sm-kms-postgres']) {
+        await api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name });
+      }
       const before = api.events.length;
       await api.delete(gone.ref);
       await gone.reconcile();
@@ -352,7 +369,7 @@ describe('service reconciler', () => {
       await h.api.delete(deleting.ref);
       await deleting.reconcile();
       expect(deleting.resource()).to.equal(undefined);
-      expect(deleting.secret('other-unseal')).to.not.equal(undefined);
+      expect(deleting.secret('other-unseal-1')).to.not.equal(undefined);
     });
 
     it('ignores a deleted resource that carries no finalizer of ours', async () => {
@@ -412,7 +429,6 @@ describe('service reconciler', () => {
       { name: 'an external database Secret', resource: petStore('demo', withExternalDatabase('pg')), secret: 'pg' },
       { name: 'a TLS Secret in mode Secret', resource: petStore('demo', withTlsSecret('my-tls')), secret: 'my-tls' },
       { name: 'a Secret found under the generated TLS name', resource: petStore('demo'), secret: 'demo-learn-ps-tls' },
-      { name: 'a Secret found under the unseal Secret name', resource: kmsInstance('demo'), secret: 'demo-unseal' },
     ];
     for (const { name, resource, secret } of mountCases) {
       it(`mounts ${name} only when labelled cryptoutil.io/allow-mount: "true" (SecretNotAllowed)`, async () => {
@@ -425,6 +441,20 @@ describe('service reconciler', () => {
         expect(h.api.find('apps/v1', 'Deployment', `demo-${kindRow(resource.kind).service}`)).to.not.equal(undefined);
       });
     }
+
+    it('mounts a share Secret found under a share Secret name only when labelled cryptoutil.io/allow-mount: "true" (SecretNotAllowed)', async () => {
+      const h = harness(kmsInstance('demo'));
+      const supplied = await newUnsealKey(5, 3);
+      const share = (index: number, labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `demo-unseal-${String(index)}`, namespace: 'default', labels }, stringData: { share: supplied.shares[index - 1] ?? '', keyCheck: supplied.keyCheck } });
+      h.api.put(share(1, { 'cryptoutil.io/allow-mount': 'false' }));
+      h.api.put(share(2, MOUNTABLE));
+      h.api.put(share(3, MOUNTABLE));
+      expect(await refused(h, 'SecretNotAllowed')).to.include('Secret demo-unseal-1 ');
+      expect(h.api.find('apps/v1', 'Deployment', 'demo-sm-kms')).to.equal(undefined);
+      h.api.put(share(1, MOUNTABLE));
+      await h.reconcile();
+      expect(h.api.find('apps/v1', 'Deployment', 'demo-sm-kms')).to.not.equal(undefined);
+    });
 
     it('mounts a named Secret the operator created for this resource (owner reference)', async () => {
       const api = new MemoryApi();
@@ -457,72 +487,59 @@ describe('service reconciler', () => {
     });
   });
 
-  // The unseal Secret gained keyCheck with the first-unseal check; Secrets written before have none.
-  describe('unseal Secret without keyCheck', () => {
-    function withoutKeyCheck(h: Harness, name: string): KubeObject {
-      const secret = h.secret(name);
-      if (secret === undefined) throw new Error(`no Secret ${name}`);
-      const data = { ...(secret.data as Record<string, string>) };
-      delete data.keyCheck;
-      return h.api.put({ ...secret, data });
+  // Before the shares were split, one Secret `<unseal>` held share-1…share-N (and, later, keyCheck).
+  describe('unseal Secret of the earlier layout', () => {
+    /** Turns the share Secrets of `h` back into the single Secret of the earlier layout. */
+    async function combined(h: Harness, keep: { keyCheck: boolean; labels?: Record<string, string> }): Promise<Record<string, string>> {
+      const first = h.secret('demo-unseal-1');
+      const keyCheck = h.decoded('demo-unseal-1', 'keyCheck');
+      const data: Record<string, string> = {};
+      for (const index of [1, 2, 3, 4, 5]) {
+        data[`share-${String(index)}`] = h.decoded(`demo-unseal-${String(index)}`, 'share');
+        await h.api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: `demo-unseal-${String(index)}` });
+      }
+      if (keep.keyCheck) data.keyCheck = keyCheck;
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-unseal', namespace: 'default', labels: keep.labels ?? first?.metadata.labels ?? {} }, stringData: data });
+      return data;
     }
 
-    it('gets the key check value of the key its shares rebuild, once, with a Normal Event', async () => {
+    it('is split into one Secret per share and then deleted, keyCheck computed from the shares when it has none', async () => {
+      for (const keyCheck of [true, false]) {
+        const h = harness(kmsInstance('demo'));
+        await h.reconcile();
+        const recorded = dig(h.resource(), 'status.barrier');
+        const shares = await combined(h, { keyCheck });
+        await h.reconcile();
+        for (const index of [1, 2, 3, 4, 5]) expect(h.decoded(`demo-unseal-${String(index)}`, 'share')).to.equal(shares[`share-${String(index)}`]);
+        expect(h.secret('demo-unseal')).to.equal(undefined);
+        expect(dig(h.resource(), 'status.barrier')).to.deep.equal(recorded);
+        expect(h.condition('Degraded')?.status).to.equal('False');
+        expect(h.api.events.at(-1)).to.deep.include({ reason: 'UnsealSecretSplit', note: 'moved the shares of Secret demo-unseal into one Secret each (demo-unseal-1…) and deleted it' });
+        expect(JSON.stringify(h.api.events)).to.not.include(shares['share-1']);
+      }
+    });
+
+    it('is copied but left in place when the user supplied it', async () => {
       const h = harness(kmsInstance('demo'));
       await h.reconcile();
-      const expected = h.decoded('demo-unseal', 'keyCheck');
-      const old = withoutKeyCheck(h, 'demo-unseal');
+      await combined(h, { keyCheck: true, labels: MOUNTABLE });
       await h.reconcile();
-      expect(h.decoded('demo-unseal', 'keyCheck')).to.equal(expected);
-      expect(h.secret('demo-unseal')?.metadata.resourceVersion).to.not.equal(old.metadata.resourceVersion);
-      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated', 'UnsealKeyCheckAdded']);
-      expect(JSON.stringify(h.api.events)).to.not.include(h.decoded('demo-unseal', 'share-1'));
-      const updates = h.api.calls.filter((call) => call.operation === 'update').length;
-      await h.reconcile();
-      expect(h.api.calls.filter((call) => call.operation === 'update')).to.have.length(updates);
+      expect(h.secret('demo-unseal')).to.not.equal(undefined);
+      expect(h.secret('demo-unseal-5')).to.not.equal(undefined);
+      expect(h.api.events.at(-1)?.note).to.include('demo-unseal was not created by the operator and is left in place');
     });
 
-    it('leaves a Secret the user supplied as it is', async () => {
-      const api = new MemoryApi();
-      api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mine-unseal', namespace: 'default', labels: MOUNTABLE }, stringData: { 'share-1': 'external' } });
-      const h = harness(kmsInstance('mine'), api);
-      await h.reconcile();
-      expect(dig(h.secret('mine-unseal'), 'data.keyCheck')).to.equal(undefined);
-      expect(api.calls.filter((call) => call.operation === 'update')).to.deep.equal([]);
-    });
-
-    it('re-reads after a write conflict and does not overwrite a keyCheck someone else added', async () => {
-      const api = new MemoryApi();
-      const h = harness(kmsInstance('demo'), api, {
-        get: (ref) => api.get(ref),
-        apply: (object) => api.apply(object),
-        applyStatus: (object) => api.applyStatus(object),
-        create: (object) => api.create(object),
-        update: async (object) => {
-          const current = api.find('v1', 'Secret', object.metadata.name);
-          api.put({ ...object, ...current, data: { ...(current?.data as object), keyCheck: Buffer.from('kcv1:theirs').toString('base64') } });
-          return api.update(object);
-        },
-        delete: (ref) => api.delete(ref),
-        event: (event) => api.event(event),
-      });
-      await h.reconcile();
-      withoutKeyCheck(h, 'demo-unseal');
-      // Theirs is not the key status recorded: kept as written, and reported.
-      const error = await rejection(h.reconcile());
-      expect(error).to.have.property('reason', 'UnsealMaterialMismatch');
-      expect(h.decoded('demo-unseal', 'keyCheck')).to.equal('kcv1:theirs');
-      expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated', 'UnsealMaterialMismatch']);
-    });
-
-    it('reports shares that rebuild no key (UnsealSecretUnusable)', async () => {
+    it('reports shares that rebuild no key and no keyCheck (UnsealSecretUnusable), and creates nothing from them', async () => {
       const h = harness(kmsInstance('demo'));
       await h.reconcile();
-      const secret = withoutKeyCheck(h, 'demo-unseal');
+      await combined(h, { keyCheck: false });
+      const secret = h.secret('demo-unseal');
+      if (secret === undefined) throw new Error('no combined Secret');
       h.api.put({ ...secret, data: { ...(secret.data as object), 'share-2': Buffer.from('not-a-share').toString('base64') } });
       const error = await rejection(h.reconcile());
       expect(error).to.have.property('reason', 'UnsealSecretUnusable');
       expect(h.condition('Degraded')?.message).to.include('demo-unseal');
+      expect(h.secret('demo-unseal-1')).to.equal(undefined);
     });
   });
 
@@ -556,36 +573,41 @@ describe('service reconciler', () => {
       expect(new X509Certificate(h.decoded('demo-learn-ps-tls', 'tls.crt')).checkIssued(ca)).to.equal(true);
     });
 
-    it('announces no unseal Secret it did not create', async () => {
+    it('announces no unseal shares when another writer created one of their Secrets first', async () => {
       const api = new MemoryApi();
-      const h = harness(kmsInstance('demo'), api, racing(api, (ref) => ref.name === 'demo-unseal'));
+      const h = harness(kmsInstance('demo'), api, racing(api, (ref) => ref.name === 'demo-unseal-1'));
       await h.reconcile();
-      expect(h.secret('demo-unseal')?.metadata.labels).to.deep.equal({ winner: 'other' });
+      expect(h.secret('demo-unseal-1')?.metadata.labels).to.deep.equal({ winner: 'other' });
+      expect(dig(h.resource(), 'status.barrier')).to.equal(undefined);
       expect(h.api.events).to.deep.equal([]);
     });
   });
 
   describe('no secret lifecycle loses data', () => {
     const volume = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `data-${name}-0`, namespace: 'default' }, spec: {} });
+    const shareNames = (name: string): string[] => [1, 2, 3, 4, 5].map((index) => `${name}-unseal-${String(index)}`);
+    const remove = async (h: Harness, names: readonly string[]): Promise<void> => {
+      for (const name of names) await h.api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name });
+    };
 
-    it('records in status that the barrier is initialized, with the key check value of the unseal Secret', async () => {
+    it('records in status that the barrier is initialized, with the key check value of the shares', async () => {
       const h = harness(kmsInstance('demo'));
       await h.reconcile();
-      expect(dig(h.resource(), 'status.barrier')).to.deep.equal({ initialized: true, keyCheck: h.decoded('demo-unseal', 'keyCheck') });
+      expect(dig(h.resource(), 'status.barrier')).to.deep.equal({ initialized: true, keyCheck: h.decoded('demo-unseal-1', 'keyCheck') });
       expect(dig(h.resource(), 'status.barrier.keyCheck')).to.match(/^kcv1:/u);
     });
 
-    it('keeps the credentials and the unseal Secret through delete and recreate under Retain', async () => {
+    it('keeps the credentials and the share Secrets through delete and recreate under Retain', async () => {
       const h = harness(kmsInstance('demo'));
       await h.reconcile();
       const password = h.decoded('demo-sm-kms-postgres', 'POSTGRES_PASSWORD');
-      const shares = h.secret('demo-unseal')?.data;
+      const shares = shareNames('demo').map((name) => h.secret(name)?.data);
       h.api.put(volume('demo-sm-kms-postgres'));
       await h.api.delete(h.ref);
       const again = harness(kmsInstance('demo', (resource) => ({ ...resource, metadata: { ...resource.metadata, uid: 'uid-second' } })), h.api);
       await again.reconcile();
       expect(again.decoded('demo-sm-kms-postgres', 'POSTGRES_PASSWORD')).to.equal(password);
-      expect(again.secret('demo-unseal')?.data).to.deep.equal(shares);
+      expect(shareNames('demo').map((name) => again.secret(name)?.data)).to.deep.equal(shares);
       expect(again.condition('Degraded')?.status).to.equal('False');
     });
 
@@ -613,27 +635,60 @@ describe('service reconciler', () => {
       expect(h.condition('Degraded')?.status).to.equal('False');
     });
 
-    it('never regenerates a deleted unseal Secret of an initialized barrier (UnsealMaterialMissing), and recovers on restore', async () => {
+    it('never regenerates deleted share Secrets of an initialized barrier (UnsealMaterialMissing), and recovers on restore', async () => {
       const h = harness(kmsInstance('demo', withExternalDatabase('pg')));
       h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, stringData: { url: 'postgres://x' } });
       await h.reconcile();
-      const saved = h.secret('demo-unseal');
-      if (saved === undefined) throw new Error('no unseal Secret');
+      const saved = shareNames('demo').map((name) => h.secret(name)).filter((secret) => secret !== undefined);
+      expect(saved).to.have.length(5);
       const recorded = dig(h.resource(), 'status.barrier');
-      await h.api.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'demo-unseal' });
+      await remove(h, shareNames('demo'));
       const error = await rejection(h.reconcile());
       expect(error).to.have.property('reason', 'UnsealMaterialMissing');
-      expect(h.secret('demo-unseal')).to.equal(undefined);
+      expect(h.secret('demo-unseal-1')).to.equal(undefined);
       expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'UnsealMaterialMissing' });
       expect(h.api.events.at(-1)).to.deep.include({ type: 'Warning', reason: 'UnsealMaterialMissing' });
       expect(dig(h.resource(), 'status.barrier')).to.deep.equal(recorded);
       await rejection(h.reconcile());
-      expect(h.secret('demo-unseal')).to.equal(undefined);
-      h.api.put(saved);
+      expect(h.secret('demo-unseal-1')).to.equal(undefined);
+      for (const secret of saved) h.api.put(secret);
       h.api.setReady('apps/v1', 'Deployment', 'demo-sm-kms', 1);
       await h.reconcile();
       expect(h.condition('Ready')?.status).to.equal('True');
       expect(dig(h.resource(), 'status.barrier')).to.deep.equal(recorded);
+    });
+
+    it('reports a deleted share Secret the pods mount, and not one they do not mount', async () => {
+      const h = harness(kmsInstance('demo', withExternalDatabase('pg')));
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, stringData: { url: 'postgres://x' } });
+      await h.reconcile();
+      h.api.setReady('apps/v1', 'Deployment', 'demo-sm-kms', 1);
+      await remove(h, ['demo-unseal-5']);
+      await h.reconcile();
+      expect(h.condition('Ready')?.status).to.equal('True');
+      await remove(h, ['demo-unseal-2']);
+      const error = await rejection(h.reconcile());
+      expect(error).to.have.property('reason', 'UnsealMaterialMissing');
+      expect(error.message).to.include('the pods mount Secret demo-unseal-2, which is gone');
+      expect(error.message).to.not.include('demo-unseal-5');
+    });
+
+    it('with autoUnseal false, mounts no share and needs none in the cluster once the barrier is initialized', async () => {
+      const h = harness(kmsInstance('demo', withExternalDatabase('pg'), withBarrier(5, 3, { autoUnseal: false })));
+      h.api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pg', namespace: 'default', labels: MOUNTABLE }, stringData: { url: 'postgres://x' } });
+      await h.reconcile();
+      const keyCheck = h.decoded('demo-unseal-1', 'keyCheck');
+      const config = parse(String((h.api.find('v1', 'ConfigMap', 'demo-sm-kms-config')?.data as Record<string, string>)['config.yml'])) as { barrier: unknown };
+      // The key check value the shares were made with is in the config from the first reconcile on.
+      expect(config.barrier).to.deep.equal({ threshold: 3, keyCheck });
+      expect(JSON.stringify(h.api.find('apps/v1', 'Deployment', 'demo-sm-kms'))).to.not.include('unseal');
+      // The custodians took the shares out of the cluster.
+      await remove(h, shareNames('demo'));
+      h.api.setReady('apps/v1', 'Deployment', 'demo-sm-kms', 1);
+      await h.reconcile();
+      expect(h.condition('Ready')?.status).to.equal('True');
+      expect(h.secret('demo-unseal-1')).to.equal(undefined);
+      expect(dig(h.resource(), 'status.barrier')).to.deep.equal({ initialized: true, keyCheck });
     });
 
     it('judges the barrier initialized from a remaining database volume when status is new', async () => {
@@ -642,41 +697,50 @@ describe('service reconciler', () => {
       const error = await rejection(h.reconcile());
       // Both are missing; the database credentials are reported first, and neither is generated.
       expect(error).to.have.property('reason', 'DatabaseCredentialsMissing');
-      expect(h.secret('demo-unseal')).to.equal(undefined);
+      expect(h.secret('demo-unseal-1')).to.equal(undefined);
       expect(h.secret('demo-sm-kms-postgres')).to.equal(undefined);
       expect(dig(h.resource(), 'status.barrier')).to.equal(undefined);
     });
 
-    it('refuses a restored unseal Secret of another key, or whose shares do not rebuild the recorded key (UnsealMaterialMismatch)', async () => {
+    it('refuses a restored share Secret of another key, or shares that do not rebuild the recorded key (UnsealMaterialMismatch)', async () => {
       const h = harness(kmsInstance('demo'));
       await h.reconcile();
-      const saved = h.secret('demo-unseal');
-      if (saved === undefined) throw new Error('no unseal Secret');
+      const saved = h.secret('demo-unseal-2');
+      if (saved === undefined) throw new Error('no share Secret');
       const data = saved.data as Record<string, string>;
       h.api.put({ ...saved, data: { ...data, keyCheck: Buffer.from('kcv1:other').toString('base64') } });
+      expect((await rejection(h.reconcile())).message).to.include('Secret demo-unseal-2 does not hold the unseal key status.barrier.keyCheck records');
+      h.api.put({ ...saved, data: { ...data, share: Buffer.from('not-a-share').toString('base64') } });
       expect(await rejection(h.reconcile())).to.have.property('reason', 'UnsealMaterialMismatch');
-      h.api.put({ ...saved, data: { ...data, 'share-2': Buffer.from('not-a-share').toString('base64') } });
+      h.api.put({ ...saved, data: { keyCheck: data.keyCheck } });
       expect(await rejection(h.reconcile())).to.have.property('reason', 'UnsealMaterialMismatch');
       h.api.put(saved);
       await h.reconcile();
       expect(h.condition('Degraded')?.status).to.equal('False');
     });
 
-    it('checks only the key check value of a supplied Secret that holds fewer shares than spec.barrier.shares', async () => {
-      const h = harness(kmsInstance('demo'));
-      await h.reconcile();
-      const saved = h.secret('demo-unseal');
-      if (saved === undefined) throw new Error('no unseal Secret');
-      const { keyCheck, 'share-1': first, 'share-2': second, 'share-3': third } = saved.data as Record<string, string>;
-      h.api.put({ ...saved, metadata: { name: 'demo-unseal', namespace: 'default', labels: MOUNTABLE }, data: { 'share-1': first, 'share-2': second, 'share-3': third, keyCheck } });
-      await h.reconcile();
-      expect(h.condition('Degraded')?.status).to.equal('False');
+    it('refuses share Secrets supplied with no key check value at all', async () => {
+      const api = new MemoryApi();
+      for (const index of [1, 2, 3]) {
+        api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `demo-unseal-${String(index)}`, namespace: 'default', labels: MOUNTABLE }, stringData: { share: 'x' } });
+      }
+      const h = harness(kmsInstance('demo'), api);
+      expect((await rejection(h.reconcile())).message).to.include('does not hold the unseal key the other shares hold');
     });
 
-    it('still generates both Secrets for a fresh resource', async () => {
+    it('accepts the first threshold share Secrets alone, the others kept by their custodians', async () => {
+      const h = harness(kmsInstance('demo'));
+      await h.reconcile();
+      await remove(h, ['demo-unseal-4', 'demo-unseal-5']);
+      await h.reconcile();
+      expect(h.condition('Degraded')?.status).to.equal('False');
+      expect(h.secret('demo-unseal-4')).to.equal(undefined);
+    });
+
+    it('still generates the shares and the credentials for a fresh resource', async () => {
       const h = harness(kmsInstance('fresh'));
       await h.reconcile();
-      expect(h.secret('fresh-unseal')).to.not.equal(undefined);
+      expect(h.secret('fresh-unseal-1')).to.not.equal(undefined);
       expect(h.secret('fresh-sm-kms-postgres')).to.not.equal(undefined);
       expect(h.api.events.map((event) => event.reason)).to.deep.equal(['UnsealSecretCreated']);
     });

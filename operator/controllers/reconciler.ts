@@ -9,6 +9,7 @@ import { API_VERSION } from '../kinds.ts';
 import { isTransient, KubeApiError, type KubeApi } from '../kube/api.ts';
 import { refOf, type BarrierStatus, type KubeObject, type ObjectRef, type ServiceResource } from '../resources/types.ts';
 import { childNames, managesDatabase } from '../children/names.ts';
+import { shareSecretName, unsealSplit } from '../children/unseal.ts';
 import { desiredChildren } from '../children/desired.ts';
 import type { Images } from '../children/desired.ts';
 import { ensureMaterial } from './material.ts';
@@ -52,10 +53,14 @@ export interface ReconcilerOptions {
   readonly now?: () => Date;
 }
 
-/** The generated Secrets that outlive the resource under Retain: unseal shares and database credentials. */
+/**
+ * The generated Secrets that outlive the resource under Retain: the unseal share Secrets (and the
+ * single unseal Secret of the earlier layout) and the database credentials.
+ */
 function retainedSecrets(resource: ServiceResource, row: KindRow): string[] {
   const names = childNames(resource);
-  return [...(row.children.unseal ? [names.unseal] : []), ...(managesDatabase(resource) ? [names.databaseSecret] : [])];
+  const shares = Array.from({ length: unsealSplit(resource).shares }, (_unused, index) => shareSecretName(resource, index + 1));
+  return [...(row.children.unseal ? [names.unseal, ...shares] : []), ...(managesDatabase(resource) ? [names.databaseSecret] : [])];
 }
 
 function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
@@ -113,7 +118,8 @@ class ServiceReconciler implements Reconciler {
       const issuer = await resolveIssuer(this.#api, resource);
       const material = await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
       barrier = material.barrier;
-      const children = desiredChildren(resource, this.#row, this.#images, issuer);
+      // The config names the key check value the material step found, before status records it.
+      const children = desiredChildren(barrier === undefined ? resource : { ...resource, status: { ...resource.status, barrier } }, this.#row, this.#images, issuer);
       // Every child is checked before the first is written, so a conflict leaves nothing half-applied.
       const existing: (KubeObject | undefined)[] = [];
       for (const child of children) {

@@ -56,7 +56,7 @@ export interface Condition {
 
 /**
  * The spec fields the operator reads: the CRD schema types themselves (operator/api), so the
- * operator and the CRDs cannot drift. KmsInstance adds the barrier split to the common fields.
+ * operator and the CRDs cannot drift. The kinds with a barrier add its split (barrierSpec) to the common fields.
  */
 // The API server applies the schema's defaults, so `replicas` is always present when the operator reads it.
 export type ServiceSpec = PetStoreSpec & Partial<Pick<KmsInstanceSpec, 'barrier'>> & { readonly replicas: number };

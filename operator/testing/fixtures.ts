@@ -42,7 +42,7 @@ export const withGeneratedDatabase = (version: '16' | '17', storage: string): Op
 export const withCertManager = (issuer: string, kind?: 'Issuer' | 'ClusterIssuer'): Option =>
   withSpec({ tls: { mode: 'CertManager', certManager: { issuerRef: kind === undefined ? { name: issuer } : { name: issuer, kind } } } });
 export const withTlsSecret = (secretName: string): Option => withSpec({ tls: { mode: 'Secret', secretName } });
-export const withBarrier = (shares: number, threshold: number): Option => withSpec({ barrier: { shares, threshold } });
+export const withBarrier = (shares: number, threshold: number, more: { mountShares?: number; autoUnseal?: boolean } = {}): Option => withSpec({ barrier: { shares, threshold, ...more } });
 export const withResources = (requests: Record<string, string>, limits: Record<string, string>): Option => withSpec({ resources: { requests, limits } });
 export const withNamespace = (namespace: string): Option => (resource) => ({ ...resource, metadata: { ...resource.metadata, namespace } });
 export const withGeneration = (generation: number): Option => (resource) => ({ ...resource, metadata: { ...resource.metadata, generation } });

@@ -134,6 +134,9 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
    * Waits until the children of `demo` are exactly `expected`. A reconcile in flight when the owner
    * goes can re-apply children that name the vanished owner; the garbage collector deletes those.
    */
+  /** The five unseal share Secrets of `prefix` (`<prefix>-unseal-1` …), as childrenOfDemo names them. */
+  const shareSecrets = (prefix: string): string[] => [1, 2, 3, 4, 5].map((index) => `secret/${prefix}-unseal-${String(index)}`);
+
   async function childrenSettleOn(expected: readonly string[]): Promise<void> {
     await until<string[]>(`the children of demo to be ${JSON.stringify(expected)}`, async () => {
       const children = await childrenOfDemo();
@@ -286,19 +289,20 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
   it('makes the KmsInstance sample Ready, and keeps its unseal and database Secrets after deletion (Retain)', async () => {
     expect(await kubectlOk('apply', '-f', sample('kmsinstance.yaml'))).to.equal('kmsinstance.cryptoutil.io/demo created\n');
     await kubectlOk('wait', '--for=condition=Ready', 'kmsinstance/demo', '--timeout=30s');
-    const unseal = await get('secret/demo-unseal');
-    expect(Object.keys(unseal?.data ?? {})).to.have.members(['share-1', 'share-2', 'share-3', 'share-4', 'share-5', 'keyCheck']);
+    const unseal = await get('secret/demo-unseal-1');
+    expect(Object.keys(unseal?.data ?? {})).to.have.members(['share', 'keyCheck']);
     expect(unseal?.metadata.ownerReferences).to.equal(undefined);
+    expect(await get('secret/demo-unseal-5')).to.not.equal(undefined);
     await runPodOf('deployment/demo-sm-kms', async (pod) => {
-      // The pod unsealed itself at start from the shares mounted from the unseal Secret.
+      // The pod unsealed itself at start from the three share Secrets projected into its unseal mount.
       const probe = await runNode(sourceCli, ['sm-kms', 'readyz', '--config', pod.configFile]);
       expect(probe.code, probe.stdout + probe.stderr).to.equal(0);
       expect(JSON.parse(probe.stdout)).to.deep.nested.include({ 'checks.barrier.ok': true });
     });
     const credentials = await get('secret/demo-sm-kms-postgres');
     await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
-    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-sm-kms-postgres', 'secret/demo-unseal']);
-    expect((await get('secret/demo-unseal'))?.data).to.deep.equal(unseal?.data);
+    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-sm-kms-postgres', ...shareSecrets('demo')]);
+    expect((await get('secret/demo-unseal-1'))?.data).to.deep.equal(unseal?.data);
     expect((await get('secret/demo-sm-kms-postgres'))?.data).to.deep.equal(credentials?.data);
   });
 
@@ -309,7 +313,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     expect((await get('deployment/demo-sm-kms'))?.metadata.ownerReferences?.[0]).to.have.property('kind', 'KmsInstance');
     await kubectlOk('delete', 'petstore', 'demo', '--timeout=20s');
     await kubectlOk('delete', 'kmsinstance', 'demo', '--timeout=20s');
-    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-sm-kms-postgres', 'secret/demo-unseal']);
+    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-sm-kms-postgres', ...shareSecrets('demo')]);
   });
 
   it('makes the CertificateAuthority sample Ready: pki-ca unseals from the pod files, the root is published, and an ACME issuance against it succeeds', async function () {
@@ -318,10 +322,10 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     expect(await kubectlOk('apply', '-f', sample('certificateauthority.yaml'))).to.equal('certificateauthority.cryptoutil.io/demo created\n');
     await until<string[]>('the CertificateAuthority children', async () => {
       const children = await childrenOfDemo();
-      const wanted = ['configmap/demo-pki-ca-config', 'deployment.apps/demo-pki-ca', 'secret/demo-pki-ca-tls', 'secret/demo-pki-ca-unseal', 'service/demo-pki-ca'];
+      const wanted = ['configmap/demo-pki-ca-config', 'deployment.apps/demo-pki-ca', 'secret/demo-pki-ca-tls', 'secret/demo-pki-ca-unseal-1', 'service/demo-pki-ca'];
       return wanted.every((name) => children.includes(name)) ? { done: children } : { seen: children };
     });
-    const unseal = await get('secret/demo-pki-ca-unseal');
+    const unseal = await get('secret/demo-pki-ca-unseal-1');
     expect(unseal?.metadata.ownerReferences).to.equal(undefined);
     const tlsCa = Buffer.from((await get('secret/demo-pki-ca-tls'))?.data?.['ca.crt'] ?? '', 'base64').toString('utf8');
     expect(tlsCa).to.include('-----BEGIN CERTIFICATE-----');
@@ -369,8 +373,8 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     }
     const credentials = await get('secret/demo-pki-ca-postgres');
     await kubectlOk('delete', 'certificateauthority', 'demo', '--timeout=20s');
-    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-pki-ca-postgres', 'secret/demo-pki-ca-unseal', 'secret/demo-sm-kms-postgres', 'secret/demo-unseal']);
-    expect((await get('secret/demo-pki-ca-unseal'))?.data).to.deep.equal(unseal?.data);
+    await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-pki-ca-postgres', ...shareSecrets('demo-pki-ca'), 'secret/demo-sm-kms-postgres', ...shareSecrets('demo')]);
+    expect((await get('secret/demo-pki-ca-unseal-1'))?.data).to.deep.equal(unseal?.data);
     expect((await get('secret/demo-pki-ca-postgres'))?.data).to.deep.equal(credentials?.data);
   });
 

@@ -8,16 +8,39 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 
+interface KeyToPath {
+  readonly key: string;
+  readonly path: string;
+}
+
 interface Volume {
   readonly name: string;
   readonly configMap?: { readonly name: string };
   readonly secret?: { readonly secretName: string };
+  /** Secrets projected into one directory, each key under its `path` (the unseal shares). */
+  readonly projected?: { readonly sources: readonly { readonly secret?: { readonly name: string; readonly items?: readonly KeyToPath[] } }[] };
   readonly emptyDir?: object;
 }
 
 interface Mount {
   readonly name: string;
   readonly mountPath: string;
+}
+
+/** The files a projected volume holds: each Secret's listed keys under their paths (every key when none are listed). */
+async function projectedFiles(projected: NonNullable<Volume['projected']>, source: VolumeSource): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const { secret } of projected.sources) {
+    if (secret === undefined) continue;
+    const data = await source('Secret', secret.name);
+    const items = secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+    for (const { key, path } of items) {
+      const value = data[key];
+      if (value === undefined) throw new Error(`Secret ${secret.name} has no key ${key}`);
+      files[path] = value;
+    }
+  }
+  return files;
 }
 
 /** The parts of a Deployment this reads. */
@@ -77,7 +100,8 @@ export async function mountPod(
     const dir = join(root, mount.mountPath);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const files = volume.configMap !== undefined ? await source('ConfigMap', volume.configMap.name)
-      : volume.secret !== undefined ? await source('Secret', volume.secret.secretName) : {};
+      : volume.secret !== undefined ? await source('Secret', volume.secret.secretName)
+        : volume.projected !== undefined ? await projectedFiles(volume.projected, source) : {};
     for (const [file, content] of Object.entries(files)) {
       await writeFile(join(dir, file), content, { mode: 0o600 });
     }

@@ -108,7 +108,11 @@ describe('kube-sim API semantics', () => {
       const kms = api.type('cryptoutil.io', 'v1alpha1', 'kmsinstances');
       const created = api.create(kms, 'default', { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'k' }, spec: { barrier: { shares: 5, threshold: 3 } } } as unknown as KObject, 'test');
       const error = apiErrorOf(() => api.update(kms, 'default', 'k', { ...created, spec: { barrier: { shares: 7, threshold: 3 } } }, 'main', 'test'));
-      expect(error.message).to.include('barrier is immutable');
+      expect(error.message).to.include('barrier.shares is immutable');
+      // The rest of barrier may change: mounting more shares, or none.
+      api.update(kms, 'default', 'k', { ...created, spec: { barrier: { shares: 5, threshold: 3, mountShares: 4, autoUnseal: false } } }, 'main', 'test');
+      const outside = apiErrorOf(() => api.create(kms, 'default', { ...created, metadata: { name: 'k3' }, spec: { barrier: { shares: 5, threshold: 3, mountShares: 2 } } } as unknown as KObject, 'test'));
+      expect(outside.message).to.include('barrier.mountShares must be between barrier.threshold and barrier.shares');
       const tooHigh = apiErrorOf(() => api.create(kms, 'default', { ...created, metadata: { name: 'k2' }, spec: { barrier: { shares: 2, threshold: 3 } } } as unknown as KObject, 'test'));
       expect(tooHigh.message).to.include('barrier.threshold must not exceed barrier.shares');
     });

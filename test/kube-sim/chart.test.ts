@@ -108,7 +108,7 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
     expect(notes).to.include(`docker build -t ${image} .`).and.include(`kind load docker-image ${image}`);
     expect(notes).to.not.match(/https?:\/\/\w/u);
     for (const path of notes.match(/\bkind\/[\w./-]+\.(?:yaml|sh)\b/gu) ?? []) expect(existsSync(join(chart, '..', '..', path)), path).to.equal(true);
-    expect(notes).to.include('spec.deletionPolicy Retain (the default) keeps, together, its unseal Secret');
+    expect(notes).to.include('spec.deletionPolicy Retain (the default) keeps, together, its unseal share\nSecrets');
     expect(notes).to.include('generated database credentials Secret').and.include('PersistentVolumeClaim data-<name>-<service>-postgres-0');
   });
 

@@ -2,7 +2,8 @@
  * Issue 13, point 12: the operator is no confused deputy. Whoever may create a cryptoutil resource
  * must not borrow the operator's service account to run an image the chart does not allow, to mount
  * a Secret that was not offered to cryptoutil, or to overwrite an object the operator does not own.
- * Also: an unseal Secret written before the key check value existed gets it, computed from its shares.
+ * Also: an unseal Secret of the earlier layout (all shares in one Secret, maybe without the key check
+ * value) is split into one Secret per share, the key check value computed from its shares.
  *
  * Everything runs on kube-sim with the chart's RBAC: the operator talks HTTPS with its service
  * account token and kube-sim allows exactly what the rendered ClusterRole allows; its settings
@@ -157,18 +158,18 @@ describe('operator: no confused deputy (kube-sim with the chart RBAC)', function
     expect(JSON.stringify(after)).to.not.include('cryptoutil-operator');
   });
 
-  it('deletes under deletionPolicy Delete no Secret it did not create, even one named like its unseal Secret', async () => {
-    const victim = create(secrets(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bank-unseal', namespace: NAMESPACE }, stringData: { 'share-1': 'someone else', keyCheck: 'kcv1:x' } });
+  it('deletes under deletionPolicy Delete no Secret it did not create, even one named like its unseal share Secret', async () => {
+    const victim = create(secrets(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bank-unseal-1', namespace: NAMESPACE }, stringData: { share: 'someone else', keyCheck: 'kcv1:x' } });
     const kmsinstances = type('cryptoutil.io', 'v1alpha1', 'kmsinstances');
     createResource('kmsinstances', 'KmsInstance', 'bank', { auth: AUTH, deletionPolicy: 'Delete' });
     await until('the retained-secrets finalizer on bank', () => (find(kmsinstances, 'bank')?.metadata.finalizers?.length ?? 0) > 0 ? true : undefined);
     sim.api.delete(kmsinstances, NAMESPACE, 'bank');
     await until('bank to be gone', () => (find(kmsinstances, 'bank') === undefined ? true : undefined));
-    expect(find(secrets(), 'bank-unseal')?.data).to.deep.equal(victim.data);
+    expect(find(secrets(), 'bank-unseal-1')?.data).to.deep.equal(victim.data);
     expect(eventReasons('bank')).to.include('SecretKept');
   });
 
-  it('adds keyCheck to an unseal Secret the operator wrote before it stored one, from the shares it holds', async () => {
+  it('splits an unseal Secret the operator wrote in the earlier layout into one Secret per share, with the key check value its shares rebuild', async () => {
     const shares = await newUnsealShares(5, 3);
     const labels = { 'app.kubernetes.io/name': 'sm-kms', 'app.kubernetes.io/instance': 'legacy', 'app.kubernetes.io/component': 'unseal', 'app.kubernetes.io/part-of': 'cryptoutil', 'app.kubernetes.io/managed-by': 'cryptoutil-operator' };
     create(secrets(), {
@@ -179,14 +180,15 @@ describe('operator: no confused deputy (kube-sim with the chart RBAC)', function
       stringData: Object.fromEntries(shares.map((share, index) => [`share-${String(index + 1)}`, share])),
     });
     createResource('kmsinstances', 'KmsInstance', 'legacy', { auth: AUTH });
-    const secret = await until('keyCheck in legacy-unseal', () => {
-      const current = find(secrets(), 'legacy-unseal') as unknown as { data?: Record<string, string> } | undefined;
-      return current?.data?.keyCheck === undefined ? undefined : current;
-    });
-    expect(Buffer.from(String(secret.data?.keyCheck), 'base64').toString('utf8')).to.equal(await keyCheckOfShares(shares));
-    expect(Object.keys(secret.data ?? {}).filter((key) => key.startsWith('share-'))).to.have.length(5);
-    // The Event follows the write it reports.
-    await until('the UnsealKeyCheckAdded Event', () => (eventReasons('legacy').includes('UnsealKeyCheckAdded') ? true : undefined));
+    await until('legacy-unseal to be split and deleted', () => (find(secrets(), 'legacy-unseal') === undefined ? true : undefined));
+    const expected = await keyCheckOfShares(shares);
+    for (const [index, share] of shares.entries()) {
+      const secret = find(secrets(), `legacy-unseal-${String(index + 1)}`) as unknown as { data?: Record<string, string> } | undefined;
+      expect(Buffer.from(String(secret?.data?.share), 'base64').toString('utf8')).to.equal(share);
+      expect(Buffer.from(String(secret?.data?.keyCheck), 'base64').toString('utf8')).to.equal(expected);
+    }
+    // The Event follows the writes it reports.
+    await until('the UnsealSecretSplit Event', () => (eventReasons('legacy').includes('UnsealSecretSplit') ? true : undefined));
     await until('the Deployment of legacy', () => find(deployments(), 'legacy-sm-kms'));
   });
 });
