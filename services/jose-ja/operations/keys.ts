@@ -21,7 +21,7 @@ const REFUSED_MEMBERS = ['crit', 'zip', 'jku', 'jwk', 'x5u'] as const;
 /** The set's keys when its use fits the operation; a sig set asked to encrypt (or the reverse) is the caller's mistake. */
 export function requireUse(choice: KeyChoice, use: KeySetUse, operation: string): KeyChoice {
   const { name, use: actual } = choice.settings;
-  if (actual !== use) throw new BadRequestError(`key set ${name} is a ${actual} set; it cannot ${operation}`);
+  if (actual !== use) throw new BadRequestError(`key set ${name} has use ${actual}; it cannot ${operation}`);
   return choice;
 }
 
