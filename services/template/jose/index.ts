@@ -7,6 +7,6 @@ export { ALGORITHM_NAMES, resolveAlgorithm, drawsRandomIvUnderKey } from './tabl
 export { UnsupportedAlgorithmError, DecryptionFailedError } from './errors.ts';
 export { generateKeyMaterial, importKeyMaterial, prepareKey, type PreparedKey } from './key-material.ts';
 export { encrypt, decrypt } from './jwe.ts';
-export { sign, verify } from './jws.ts';
+export { sign, verify, type JwsHeaderExtras } from './jws.ts';
 export { readJoseHeader } from './header.ts';
 export { DATA_KEY_SPECS, parseDataKeySpec, generateDataKey } from './data-keys.ts';

@@ -53,6 +53,15 @@ describe('sm-kms JWS (RFC 7515 compact, RFC 7518 §3)', () => {
     }
   });
 
+  it('adds typ and cty to the protected header after alg and kid, and still verifies (RFC 7515 §4.1.9, §4.1.10)', async () => {
+    const { key, material } = await testKey('ES256', 'typed');
+    const jws = await sign(key, PAYLOAD, { typ: 'at+jwt', cty: 'JWT' });
+    expect(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString()).to.equal('{"alg":"ES256","kid":"typed","typ":"at+jwt","cty":"JWT"}');
+    expect(await verify(key, jws)).to.equal(true);
+    const theirs = await compactVerify(jws, await importJWK(material.publicJwk ?? {}, 'ES256'));
+    expect(theirs.protectedHeader).to.deep.equal({ alg: 'ES256', kid: 'typed', typ: 'at+jwt', cty: 'JWT' });
+  });
+
   it('is deterministic where the algorithm is (HS, RS, EdDSA) and randomized where it is not (ES, PS)', async () => {
     const deterministic: Record<string, boolean> = { HS256: true, RS256: true, EdDSA: true, ES256: false, PS256: false };
     for (const [name, expected] of Object.entries(deterministic)) {

@@ -24,10 +24,18 @@ async function signatureOf(scheme: SignatureScheme, key: KeyObject, input: Buffe
   return cryptoSign(scheme.hash, input, keyInput(scheme, key));
 }
 
-/** A compact JWS over `payload` with header `{alg, kid}`. */
-export async function sign(key: PreparedKey, payload: Uint8Array): Promise<string> {
+/** Protected header members a caller may add; `alg` and `kid` always come from the key. */
+export interface JwsHeaderExtras {
+  /** RFC 7515 §4.1.9: the media type of the whole JWS (`JWT`, `at+jwt`). */
+  readonly typ?: string;
+  /** RFC 7515 §4.1.10: the media type of the payload. */
+  readonly cty?: string;
+}
+
+/** A compact JWS over `payload` with header `{alg, kid}` and the given extras (`typ`, `cty`). */
+export async function sign(key: PreparedKey, payload: Uint8Array, extras: JwsHeaderExtras = {}): Promise<string> {
   const spec = signatureSpec(key);
-  const signingInput = `${encodeBase64url(Buffer.from(JSON.stringify({ alg: spec.alg, kid: key.kid })))}.${encodeBase64url(payload)}`;
+  const signingInput = `${encodeBase64url(Buffer.from(JSON.stringify({ alg: spec.alg, kid: key.kid, ...extras })))}.${encodeBase64url(payload)}`;
   const signature = await signatureOf(spec.scheme, key.secretOrPrivate, Buffer.from(signingInput));
   return `${signingInput}.${encodeBase64url(signature)}`;
 }
