@@ -12,7 +12,7 @@ export type KeySetUse = 'sig' | 'enc';
 export interface KeySetSettings {
   readonly name: string;
   readonly use: KeySetUse;
-  /** The algorithm table row name every key of the set has (`ES256`, `ECDH-ES+A256KW/A256GCM`, …). */
+  /** The algorithm table row name every key of the set has (`ES256`, `A256GCM/ECDH-ES+A256KW`, …). */
   readonly alg: string;
   /** `iss` of every JWT the set issues, and the only `iss` its verification accepts. */
   readonly issuer: string;
