@@ -52,14 +52,13 @@ describe('the versioned per-set cache', () => {
 
   it('does not keep what a build read before a drop; 404 forgets the set', async () => {
     const db = fakeDatabase();
-    let cache: VersionedCache<number> | undefined;
     let builds = 0;
-    cache = new VersionedCache({
+    const cache = new VersionedCache<number>({
       fork: db.fork,
       now: () => 0,
       build: () => {
         builds += 1;
-        if (builds === 1) cache?.drop('a');
+        if (builds === 1) cache.drop('a');
         return Promise.resolve({ value: builds });
       },
     });

@@ -22,8 +22,11 @@ export const KeySet = defineEntity({
     alg: p.string(),
     rotationDays: p.integer(),
     retentionDays: p.integer(),
-    /** null: `<public base URL>/jwks/<name>`, worked out when read. */
-    issuer: p.string().nullable(),
+    /**
+     * Fixed when the set is made (default `<public base URL>/jwks/<name>` of the replica that made
+     * it), so every replica issues and accepts the same `iss`.
+     */
+    issuer: p.string(),
     tokenType: p.string(),
     /** For an `enc` set: the `sig` set that signs its nested JWTs. */
     pairedWith: p.string().nullable(),

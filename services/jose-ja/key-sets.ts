@@ -51,10 +51,6 @@ export async function keysOf(em: EntityManager, set: KeySet): Promise<JwkKey[]> 
   return keys.sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
 }
 
-/** The set's issuer: its own, else `<public base URL>/jwks/<name>`. */
-export function issuerOf(ja: JaContext, set: KeySet): string {
-  return set.issuer ?? `${ja.publicUrl()}/jwks/${set.name}`;
-}
 
 /** Where verifiers fetch the set's public keys. */
 export function jwksUrlOf(ja: JaContext, name: string): string {
@@ -73,7 +69,7 @@ export function presentKeySet(ja: JaContext, set: KeySet, keys: readonly JwkKey[
     alg: set.alg,
     rotationDays: set.rotationDays,
     retentionDays: set.retentionDays,
-    issuer: issuerOf(ja, set),
+    issuer: set.issuer,
     tokenType: set.tokenType,
     pairedWith: set.pairedWith ?? null,
     jwksUrl: jwksUrlOf(ja, set.name),
@@ -159,7 +155,7 @@ export async function createKeySet(em: EntityManager, ja: JaContext, body: unkno
         alg: input.alg,
         rotationDays: input.rotationDays,
         retentionDays: input.retentionDays,
-        issuer: input.issuer ?? null,
+        issuer: input.issuer ?? `${ja.publicUrl()}/jwks/${input.name}`,
         tokenType: input.tokenType ?? 'JWT',
         pairedWith: input.pairedWith ?? null,
         version: 1,

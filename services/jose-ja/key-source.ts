@@ -11,7 +11,7 @@ import { InternalError } from '../template/errors/index.ts';
 import { VersionedCache, type Built } from './cache.ts';
 import type { JaContext } from './context.ts';
 import type { KeySet } from './entities.ts';
-import { issuerOf, keysOf } from './key-sets.ts';
+import { keysOf } from './key-sets.ts';
 import { openKey } from './keys.ts';
 import type { KeyChoice, KeySource } from './ports.ts';
 
@@ -29,7 +29,7 @@ async function buildKeys(em: EntityManager, ja: JaContext, set: KeySet): Promise
   const retired = keys.filter((key) => key.status === 'retired' && (key.deleteAfter?.getTime() ?? 0) > now);
   const activeKey = await openKey(ja.barrier, set.alg, active);
   const usable = [activeKey, ...await Promise.all(retired.map((key) => openKey(ja.barrier, set.alg, key)))];
-  const settings = { name: set.name, use: set.use, alg: set.alg, issuer: issuerOf(ja, set), tokenType: set.tokenType };
+  const settings = { name: set.name, use: set.use, alg: set.alg, issuer: set.issuer, tokenType: set.tokenType };
   const choice: KeyChoice = { settings, active: activeKey, usable };
   // The first retention to end makes the entry stale: that key must stop verifying then.
   const ends = retired.map((key) => key.deleteAfter?.getTime() ?? now);

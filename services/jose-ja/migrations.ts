@@ -16,7 +16,7 @@ class CreateKeySets extends PortableMigration {
       alg ${t.text} not null,
       rotation_days ${t.integer} not null check (rotation_days between 1 and 3650),
       retention_days ${t.integer} not null check (retention_days between 1 and 3650),
-      issuer ${t.text} null,
+      issuer ${t.text} not null,
       token_type ${t.text} not null,
       paired_with ${t.text} null,
       version ${t.integer} not null,
