@@ -20,7 +20,7 @@ export interface JoseConfig {
 }
 
 /** Throws with the index and the reason of the first declared key set that breaks a createKeySet rule. */
-function checkDeclared(value: unknown): void {
+export function checkDeclared(value: unknown): void {
   if (!Array.isArray(value)) throw new Error('must be a list of {name, use, alg, rotationDays, retentionDays}');
   const names = new Set<string>();
   value.forEach((entry: unknown, index) => {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import type { EntityManager } from '@mikro-orm/core';
 import { pino } from 'pino';
+import { ConflictError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { listAudit } from './audit.ts';
 import { DeclaredKeySets, ensureDeclared } from './declared.ts';
@@ -7,7 +9,7 @@ import { entities, JwkKey, KeySet } from './entities.ts';
 import { createKeySet, getKeySet } from './key-sets.ts';
 import { migrations } from './migrations.ts';
 import type { KeySetInput } from './rules.ts';
-import { ALICE, unique, unsealedJa, type TestJa } from './testing/context.ts';
+import { ALICE, rejection, unique, unsealedJa, type TestJa } from './testing/context.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -79,5 +81,27 @@ describeOnDatabases('jose-ja declared key sets', { entities, migrations }, (db) 
     sets.stop();
     expect(errors.length).to.be.greaterThan(0);
     new DeclaredKeySets({ fork: () => db().fork(), ja: t.ja, declared: [], log: silent }).start();
+  });
+
+  it('gives up with the conflict after three attempts when every change loses its race', async () => {
+    const name = unique('busy');
+    await createKeySet(db().fork(), t.ja, { name, use: 'sig', alg: 'ES256', rotationDays: 5, retentionDays: 5 }, ALICE);
+    const bound = (target: EntityManager, prop: string | symbol): unknown => {
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    };
+    let attempts = 0;
+    // Every transaction finds its version claimed by someone else.
+    const losing = (): EntityManager => new Proxy(db().fork(), {
+      get: (target, prop) => (prop === 'transactional'
+        ? (work: (tx: EntityManager) => Promise<unknown>) => {
+          attempts += 1;
+          return work(new Proxy(target, { get: (inner, innerProp) => (innerProp === 'nativeUpdate' ? () => Promise.resolve(0) : bound(inner, innerProp)) }));
+        }
+        : bound(target, prop)),
+    });
+    const failure = await rejection(ensureDeclared(losing, t.ja, [{ name, use: 'sig', alg: 'ES256', rotationDays: 6, retentionDays: 5 }]));
+    expect(failure).to.be.instanceOf(ConflictError);
+    expect(attempts).to.equal(3);
   });
 });

@@ -57,7 +57,7 @@ export function jwksRoute(cache: VersionedCache<JwksDocument>, maxAgeSeconds: nu
       await next();
       return;
     }
-    const document = await cache.get(setNameOf(match[1] ?? ''));
+    const document = await cache.get(setNameOf(String(match[1])));
     ctx.set('Cache-Control', cacheControl);
     ctx.set('ETag', document.etag);
     ctx.status = 200;

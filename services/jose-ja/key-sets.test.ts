@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
+import { BadRequestError, ConflictError, InternalError, NotFoundError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { listAudit } from './audit.ts';
 import { AuditRecord, entities, JwkKey, KeySet } from './entities.ts';
 import {
   createKeySet, deleteExpiredKeys, deleteKeySet, dueForRotation, getKeySet, listKeySets, rotateKeySet, updatePeriods,
 } from './key-sets.ts';
+import { CachedKeySource } from './key-source.ts';
 import { migrations } from './migrations.ts';
 import { ALICE, DAY_MS, rejection, unique, unsealedJa, type TestJa } from './testing/context.ts';
 
@@ -131,5 +132,16 @@ describeOnDatabases('jose-ja key sets', { entities, migrations }, (db) => {
     const names = page.items.map((item) => item.name);
     expect(names).to.deep.equal([...names].sort());
     expect((await listKeySets(db().fork(), t.ja, 1000, 2)).items).to.deep.equal([]);
+  });
+
+  it('a set whose keys were changed under it: rotation is a 409, the key source a 500, never a silent fallback', async () => {
+    const name = unique('odd');
+    await createKeySet(db().fork(), t.ja, sig(name), ALICE);
+    const set = await db().fork().findOneOrFail(KeySet, { name });
+    await db().fork().nativeUpdate(JwkKey, { keySetId: set.id }, { status: 'retired', deleteAfter: new Date(t.now() + DAY_MS) });
+    t.advance(300_000);
+    expect(await rejection(rotateKeySet(db().fork(), t.ja, name, ALICE))).to.be.instanceOf(ConflictError);
+    const source = new CachedKeySource(() => db().fork(), t.ja, t.barrier);
+    expect(await rejection(source.keys(name))).to.be.instanceOf(InternalError);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
-import { isUniqueViolation } from '../template/database/index.ts';
+import { flushOrConflict } from '../template/database/index.ts';
 import { appendAudit, type LifecycleAction } from './audit.ts';
 import { SERVICE_ACTOR, type Actor, type JaContext } from './context.ts';
 import { JwkKey, KeySet, type KeyStatus } from './entities.ts';
@@ -147,32 +147,28 @@ export async function createKeySet(em: EntityManager, ja: JaContext, body: unkno
   await checkPairing(em, input.pairedWith);
   const [active, next] = await Promise.all([generateKey(ja.barrier, input.alg), generateKey(ja.barrier, input.alg)]);
   const at = ja.now();
-  try {
-    const set = await em.transactional(async (tx) => {
-      const created = tx.create(KeySet, {
-        name: input.name,
-        use: input.use,
-        alg: input.alg,
-        rotationDays: input.rotationDays,
-        retentionDays: input.retentionDays,
-        issuer: input.issuer ?? `${ja.publicUrl()}/jwks/${input.name}`,
-        tokenType: input.tokenType ?? 'JWT',
-        pairedWith: input.pairedWith ?? null,
-        version: 1,
-      });
-      // Keys name the set by a foreign key the unit of work does not know: the set goes first.
-      await tx.flush();
-      storeKey(tx, created.id, active, 'active', at);
-      storeKey(tx, created.id, next, 'next', at);
-      appendAudit(tx, actor, { keySet: input.name, action: 'create', kid: active.kid, outcome: 'success', detail: `next key ${next.kid} published` }, at);
-      return created;
+  const set = await em.transactional(async (tx) => {
+    const created = tx.create(KeySet, {
+      name: input.name,
+      use: input.use,
+      alg: input.alg,
+      rotationDays: input.rotationDays,
+      retentionDays: input.retentionDays,
+      issuer: input.issuer ?? `${ja.publicUrl()}/jwks/${input.name}`,
+      tokenType: input.tokenType ?? 'JWT',
+      pairedWith: input.pairedWith ?? null,
+      version: 1,
     });
-    ja.changed(set.name);
-    return presentKeySet(ja, set, await keysOf(em, set));
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(taken);
-    throw error;
-  }
+    // The unique name decides between concurrent creations; and keys name the set by a foreign key
+    // the unit of work does not know, so the set is written first.
+    await flushOrConflict(tx, taken);
+    storeKey(tx, created.id, active, 'active', at);
+    storeKey(tx, created.id, next, 'next', at);
+    appendAudit(tx, actor, { keySet: input.name, action: 'create', kid: active.kid, outcome: 'success', detail: `next key ${next.kid} published` }, at);
+    return created;
+  });
+  ja.changed(set.name);
+  return presentKeySet(ja, set, await keysOf(em, set));
 }
 
 /** Moves the set from `version` to the next one; false when another change got there first. */
@@ -258,12 +254,10 @@ export async function deleteExpiredKeys(fork: () => EntityManager, ja: JaContext
       const set = await tx.findOne(KeySet, { id: key.keySetId });
       // Claimed first: a rotation or sweep of another replica that got there first wins this round.
       if (set === null || !await claimVersion(tx, set, at)) return undefined;
-      if (await tx.nativeDelete(JwkKey, { id: key.id, status: 'retired' }) !== 1) throw new ConflictError(`key ${key.kid} is gone`);
+      // Gone already (another replica's sweep): the claim commits alone, which only renews caches.
+      if (await tx.nativeDelete(JwkKey, { id: key.id, status: 'retired' }) !== 1) return undefined;
       appendAudit(tx, SERVICE_ACTOR, { keySet: set.name, action: 'key.delete', kid: key.kid, outcome: 'success', detail: 'retention ended' }, at);
       return set.name;
-    }).catch((error: unknown) => {
-      if (error instanceof ConflictError) return undefined;
-      throw error;
     });
     if (name === undefined) continue;
     deleted.push(key.kid);

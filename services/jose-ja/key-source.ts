@@ -26,13 +26,13 @@ async function buildKeys(em: EntityManager, ja: JaContext, set: KeySet): Promise
   const keys = await keysOf(em, set);
   const active = keys.find((key) => key.status === 'active');
   if (active === undefined) throw new InternalError(new Error(`key set ${set.name} has no active key`));
-  const retired = keys.filter((key) => key.status === 'retired' && (key.deleteAfter?.getTime() ?? 0) > now);
+  const retired = keys.flatMap((key) => (key.status === 'retired' && key.deleteAfter instanceof Date && key.deleteAfter.getTime() > now ? [{ key, endsAt: key.deleteAfter.getTime() }] : []));
   const activeKey = await openKey(ja.barrier, set.alg, active);
-  const usable = [activeKey, ...await Promise.all(retired.map((key) => openKey(ja.barrier, set.alg, key)))];
+  const usable = [activeKey, ...await Promise.all(retired.map(({ key }) => openKey(ja.barrier, set.alg, key)))];
   const settings = { name: set.name, use: set.use, alg: set.alg, issuer: set.issuer, tokenType: set.tokenType };
   const choice: KeyChoice = { settings, active: activeKey, usable };
   // The first retention to end makes the entry stale: that key must stop verifying then.
-  const ends = retired.map((key) => key.deleteAfter?.getTime() ?? now);
+  const ends = retired.map(({ endsAt }) => endsAt);
   return { value: { choice, pairedWith: set.pairedWith ?? null }, ...(ends.length === 0 ? {} : { staleAt: Math.min(...ends) }) };
 }
 

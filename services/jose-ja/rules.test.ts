@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { loadConfig } from '../template/config/index.ts';
 import { UsageError } from '../template/errors/index.ts';
-import { joseSchema } from './config.ts';
+import { checkDeclared, joseSchema } from './config.ts';
+import { publicBaseUrl } from './context.ts';
+import * as ports from './ports.ts';
 import { checkKeySetInput, KEY_SET_ALGORITHMS } from './rules.ts';
 
 const good = { name: 'tokens', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7 };
@@ -42,5 +44,19 @@ describe('key set rules (contract "Key sets")', () => {
     expect(configWith({ name: 'tokens' })).to.throw(UsageError, /jose\.keySets/);
     expect(configWith([good, { ...good, alg: 'HS256' }])).to.throw(UsageError, /entry 1: alg/);
     expect(configWith([good, good])).to.throw(UsageError, /entry 1: the name tokens is declared twice/);
+  });
+
+  it('checks a declared list on its own too, and refuses anything but a list', () => {
+    expect(() => { checkDeclared('tokens'); }).to.throw(/must be a list/);
+    expect(() => { checkDeclared([]); }).to.not.throw();
+  });
+
+  it('issuers and JWKS URLs use jose.publicUrl when set (no trailing slash), else the listener', () => {
+    expect(publicBaseUrl('https://ja.example/', () => 'https://127.0.0.1:1')()).to.equal('https://ja.example');
+    expect(publicBaseUrl('', () => 'https://127.0.0.1:1')()).to.equal('https://127.0.0.1:1');
+  });
+
+  it('the ports between key sets and operations are types only: nothing runs in them', () => {
+    expect(Object.keys(ports)).to.deep.equal([]);
   });
 });

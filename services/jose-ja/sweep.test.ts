@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import type { EntityManager } from '@mikro-orm/core';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { listAudit } from './audit.ts';
 import { entities } from './entities.ts';
 import { createKeySet, getKeySet } from './key-sets.ts';
 import { migrations } from './migrations.ts';
 import { LifecycleSweep, sweepOnce, type SweepOptions } from './sweep.ts';
-import { ALICE, DAY_MS, unique, unsealedJa, type TestJa } from './testing/context.ts';
+import { ALICE, DAY_MS, rejection, unique, unsealedJa, type TestJa } from './testing/context.ts';
 
 interface Logged { readonly infos: unknown[]; readonly errors: unknown[]; readonly log: SweepOptions['log'] }
 
@@ -59,5 +60,39 @@ describeOnDatabases('jose-ja scheduled rotation and key deletion', { entities, m
     const failing = new LifecycleSweep({ fork: () => { throw new Error('database gone'); }, ja: t.ja, log, intervalMs: 5 });
     await failing.run();
     expect(errors).to.have.length(1);
+  });
+
+  it('skips a due set whose next key is not yet published for the max-age, and reports other failures', async () => {
+    const slow = await unsealedJa(3 * 86_400);
+    const name = unique('young');
+    await createKeySet(db().fork(), slow.ja, { name, use: 'sig', alg: 'ES256', rotationDays: 1, retentionDays: 1 }, ALICE);
+    slow.advance(DAY_MS);
+    expect((await sweepOnce({ fork: () => db().fork(), ja: slow.ja, log: logger().log, intervalMs: 1000 })).rotated).to.not.include(name);
+    // A barrier that says it is open but refuses to seal a new key: the failure is not a skip.
+    const refusing = { ...slow.ja, barrier: Object.assign(Object.create(slow.barrier) as typeof slow.barrier, { isSealed: () => false, encrypt: () => Promise.reject(new Error('barrier broken')) }) };
+    slow.advance(2 * DAY_MS);
+    expect(String(await rejection(sweepOnce({ fork: () => db().fork(), ja: refusing, log: logger().log, intervalMs: 1000 })))).to.contain('barrier broken');
+  });
+
+  it('a stop during a sweep waits for it and schedules no other; a sweep that changes nothing logs nothing', async () => {
+    const { infos, log } = logger();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    // Database reads of the sweeps: the first one waits at the gate.
+    let sweeps = 0;
+    const slowFork = (): EntityManager => {
+      const em = db().fork();
+      return Object.assign(Object.create(em) as typeof em, { find: async (...args: Parameters<typeof em.find>) => { sweeps += 1; await gate; return em.find(...args); } });
+    };
+    const sweep = new LifecycleSweep({ fork: slowFork, ja: (await unsealedJa()).ja, log, intervalMs: 1 });
+    sweep.start();
+    while (sweeps === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    const stopped = sweep.stop();
+    release();
+    await stopped;
+    const reads = sweeps;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sweeps).to.equal(reads);
+    expect(infos).to.deep.equal([]);
   });
 });
