@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,5 +71,7 @@ describe('the cryptoutil executable', () => {
     });
     expect(result.code).to.equal(0);
     expect(result.stdout).to.include('stopped').and.include(`https://127.0.0.1:${String(8080 + offset)}`).and.include(`https://127.0.0.1:${String(9090 + offset)}`);
+    const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as { services: Record<string, unknown> };
+    expect(credentials.services['jose-ja']).to.deep.equal({ url: `https://127.0.0.1:${String(8280 + offset)}`, admin_url: `https://127.0.0.1:${String(9096 + offset)}` });
   });
 });
