@@ -18,6 +18,7 @@ import { jwksCache, jwksRoute, type JwksDocument } from './jwks.ts';
 import { migrations } from './migrations.ts';
 import type { OperationAudit } from './ports.ts';
 import { keySetHandlers } from './routes/key-sets.ts';
+import { operationHandlers } from './operations/index.ts';
 import { LifecycleSweep } from './sweep.ts';
 
 /** One running jose-ja: its context, caches, declared sets and sweep, wired to the runtime. */
@@ -61,9 +62,10 @@ export function createJa(runtime: ServiceRuntime<JoseConfig>, now: () => number 
   return { ja, keys, audit: operationAudit(fork, () => ja.now()), jwks, declared, sweep, fork };
 }
 
-/** The key-set handlers, each first making sure the declared sets exist since the last unseal. */
-export function joseJaHandlers({ ja, declared }: JaProcess): OperationHandlers {
-  return Object.fromEntries(Object.entries(keySetHandlers(ja)).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
+/** The key-set and JOSE handlers, each first making sure the declared sets exist since the last unseal. */
+export function joseJaHandlers({ ja, declared, keys, audit }: JaProcess): OperationHandlers {
+  const handlers: OperationHandlers = { ...keySetHandlers(ja), ...operationHandlers({ keys, audit, now: () => ja.now() }) };
+  return Object.fromEntries(Object.entries(handlers).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
     await declared.ensure();
     await handler(ctx);
   }]));

@@ -12,6 +12,7 @@ import { notesHandlers, notesService } from '../../services/template/testing/not
 import { learnPs } from '../../services/learn-ps/index.ts';
 import { smKms } from '../../services/sm-kms/index.ts';
 import { pkiCa } from '../../services/pki-ca/index.ts';
+import { joseJa } from '../../services/jose-ja/index.ts';
 import { generateCsrKeys, makeCsr } from '../../services/pki-ca/testing/test-csr.ts';
 import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz } from '../../services/identity-authz/testing/harness.ts';
@@ -228,6 +229,38 @@ async function pkiIssue(): Promise<StartedTarget> {
   };
 }
 
+type JaScenario = 'jwt-issue' | 'jwks';
+
+/**
+ * jose-ja unsealed with one ES256 key set. `jwt-issue` signs a token per request (claims in, `iat`,
+ * `exp`, `jti` added, ES256 over the active key); `jwks` is the unauthenticated JWKS GET a verifier
+ * makes, answered from the service's cache of the serialized set.
+ */
+async function ja(scenario: JaScenario): Promise<StartedTarget> {
+  const logger = createLogger({ level: 'info', service: joseJa.name, destination: pino.destination(devNull) });
+  const shares = await newUnsealShares(5, 3);
+  const harness = await startTestService({
+    rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
+    barrier: { shares: shares.slice(0, 3), threshold: 3 },
+  }, logger, joseJa);
+  const api = `${harness.service.publicUrl}/service/api/v1`;
+  const admin = await harness.serviceToken(['ja:admin']);
+  const created = await harness.call('POST', `${api}/jwks`, { token: admin, body: { name: 'bench', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7 } });
+  if (created.status !== 201) throw new Error(`creating the key set failed: ${String(created.status)} ${created.text}`);
+  if (scenario === 'jwks') {
+    const { jwksUrl } = created.json as { jwksUrl: string };
+    return { request: { url: jwksUrl, method: 'GET', headers: {} }, stop: () => harness.close() };
+  }
+  const token = await harness.serviceToken(['ja:sign']);
+  const body = JSON.stringify({ claims: { sub: 'bench-user', scope: 'read' }, audience: 'bench-api', expiresInSeconds: 300 });
+  const check = await harness.call('POST', `${api}/jwks/bench/jwt`, { token, body: JSON.parse(body) as unknown });
+  if (check.status !== 200) throw new Error(`the bench token failed: ${String(check.status)} ${check.text}`);
+  return {
+    request: { url: `${api}/jwks/bench/jwt`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body },
+    stop: () => harness.close(),
+  };
+}
+
 const notesRead = (definition: ServiceDefinition): ReadScenario => ({
   definition,
   seed: { path: '/notes', body: SEEDED_NOTE, scope: 'notes:write' },
@@ -254,6 +287,9 @@ export const targets: Readonly<Record<string, Target>> = {
   'authz-token': authzToken,
   // A stored ECDSA P-256 tls-server certificate per request: sign, lint, insert.
   'pki-issue': pkiIssue,
+  // An ES256 JWT per request, and the cached JWKS a verifier fetches.
+  'ja-jwt-issue': () => ja('jwt-issue'),
+  'ja-jwks': () => ja('jwks'),
 };
 
 export const scenarioNames: readonly string[] = Object.keys(targets);
