@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { loadCatalog } from '../identity-authz/resources.ts';
-import { createJa, joseJa } from './index.ts';
+import { createJa, joseJa, joseJaHandlers } from './index.ts';
+import type { DeclaredKeySets } from './declared.ts';
+import type { JaContext } from './context.ts';
+import type { OperationContext } from '../template/service.ts';
 import { startJoseJa, type JaHarness } from './testing/harness.ts';
 
 interface KeySetBody {
@@ -25,6 +28,15 @@ describe('jose-ja: key sets and their JWKS through HTTPS with real tokens', func
 
   it('refuses a runtime without a barrier', () => {
     expect(() => createJa({ config: { jose: {} } } as unknown as Parameters<typeof createJa>[0])).to.throw(/barrier: true/);
+  });
+
+  it('serves the operations it is given beside its own, each after the declared sets', async () => {
+    const calls: string[] = [];
+    const declared = { ensure: () => { calls.push('ensure'); return Promise.resolve(); } } as unknown as DeclaredKeySets;
+    const handlers = joseJaHandlers({ ja: {} as JaContext, declared }, { issueJwt: () => { calls.push('issueJwt'); } });
+    expect(Object.keys(handlers)).to.include.members(['createKeySet', 'rotateKeySet', 'issueJwt']);
+    await handlers.issueJwt?.({} as OperationContext);
+    expect(calls).to.deep.equal(['ensure', 'issueJwt']);
   });
 
   it('declares what the template and cryptoutil up need, and the six scopes', async () => {

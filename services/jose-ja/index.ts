@@ -61,9 +61,12 @@ export function createJa(runtime: ServiceRuntime<JoseConfig>, now: () => number 
   return { ja, keys, audit: operationAudit(fork, () => ja.now()), jwks, declared, sweep, fork };
 }
 
-/** The key-set handlers, each first making sure the declared sets exist since the last unseal. */
-export function joseJaHandlers({ ja, declared }: JaProcess): OperationHandlers {
-  return Object.fromEntries(Object.entries(keySetHandlers(ja)).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
+/**
+ * The key-set handlers and `operations` (the JOSE operations, built on `keys` and `audit`), each
+ * first making sure the declared sets exist since the last unseal.
+ */
+export function joseJaHandlers({ ja, declared }: Pick<JaProcess, 'ja' | 'declared'>, operations: OperationHandlers): OperationHandlers {
+  return Object.fromEntries(Object.entries({ ...keySetHandlers(ja), ...operations }).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
     await declared.ensure();
     await handler(ctx);
   }]));
@@ -92,7 +95,7 @@ export function joseJaOn(now: () => number): ServiceDefinition<JoseConfig> {
     barrier: true,
     setup: (runtime) => {
       const process = createJa(runtime, now);
-      return { operations: joseJaHandlers(process), routes: joseJaRoutes(process), checks: [process.declared.readiness()] };
+      return { operations: joseJaHandlers(process, {}), routes: joseJaRoutes(process), checks: [process.declared.readiness()] };
     },
   };
 }
