@@ -147,12 +147,13 @@ describe('jose-ja: key sets and their JWKS through HTTPS with real tokens', func
   });
 
   it('lists the audit trail newest first; deleting keeps it and the JWKS of a deleted set is 404', async () => {
-    const audit = await ja.api('GET', '/jwks/tokens/audit?size=2');
+    const audit = await ja.api('GET', '/jwks/tokens/audit?size=3');
     expect(audit.status).to.equal(200);
-    const page = audit.json as { items: { action: string; actor: { subject: string; clientId: string } }[]; total: number };
-    expect(page.items.map((item) => item.action)).to.deep.equal(['rotate', 'rotate']);
+    const page = audit.json as { items: { action: string; outcome: string; detail: string | null; actor: { subject: string; clientId: string } }[]; total: number };
+    expect(page.items.map((item) => [item.action, item.outcome])).to.deep.equal([['rotate', 'success'], ['rotate', 'success'], ['rotate', 'failure']]);
     expect(page.items[0]?.actor).to.deep.equal({ subject: 'tester', clientId: 'tester' });
-    expect(page.total).to.equal(3);
+    expect(page.items[2]?.detail).to.contain('rotate from');
+    expect(page.total).to.equal(4);
     expect((await ja.api('DELETE', '/jwks/tokens')).status).to.equal(409);
     expect((await ja.api('DELETE', '/jwks/sealed')).status).to.equal(204);
     expect((await ja.open('GET', '/jwks/sealed/.well-known/jwks.json')).status).to.equal(404);
