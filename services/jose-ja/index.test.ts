@@ -32,11 +32,11 @@ describe('jose-ja: key sets and their JWKS through HTTPS with real tokens', func
 
   it('serves the operations it is given beside its own, each after the declared sets', async () => {
     const calls: string[] = [];
-    const declared = { ensure: () => { calls.push('ensure'); return Promise.resolve(); } } as unknown as DeclaredKeySets;
+    const declared = { settle: () => { calls.push('settle'); return Promise.resolve(); } } as unknown as DeclaredKeySets;
     const handlers = joseJaHandlers({ ja: {} as JaContext, declared }, { issueJwt: () => { calls.push('issueJwt'); } });
     expect(Object.keys(handlers)).to.include.members(['createKeySet', 'rotateKeySet', 'issueJwt']);
     await handlers.issueJwt?.({} as OperationContext);
-    expect(calls).to.deep.equal(['ensure', 'issueJwt']);
+    expect(calls).to.deep.equal(['settle', 'issueJwt']);
   });
 
   it('declares what the template and cryptoutil up need, and the six scopes', async () => {

@@ -63,11 +63,11 @@ export function createJa(runtime: ServiceRuntime<JoseConfig>, now: () => number 
 
 /**
  * The key-set handlers and `operations` (the JOSE operations, built on `keys` and `audit`), each
- * first making sure the declared sets exist since the last unseal.
+ * first trying to make sure the declared sets exist since the last unseal.
  */
 export function joseJaHandlers({ ja, declared }: Pick<JaProcess, 'ja' | 'declared'>, operations: OperationHandlers): OperationHandlers {
   return Object.fromEntries(Object.entries({ ...keySetHandlers(ja), ...operations }).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
-    await declared.ensure();
+    await declared.settle();
     await handler(ctx);
   }]));
 }
@@ -76,7 +76,7 @@ export function joseJaHandlers({ ja, declared }: Pick<JaProcess, 'ja' | 'declare
 export function joseJaRoutes({ ja, jwks, declared }: JaProcess): Middleware<RequestState> {
   const serve = jwksRoute(jwks, ja.jwksMaxAgeSeconds);
   return async (ctx, next) => {
-    await declared.ensure();
+    await declared.settle();
     await serve(ctx, next);
   };
 }
