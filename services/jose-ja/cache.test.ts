@@ -69,4 +69,18 @@ describe('the versioned per-set cache', () => {
     cache.wipe();
     expect(await rejection(cache.get('a'))).to.be.instanceOf(NotFoundError);
   });
+
+  it('concurrent misses share one read and one build; a drop during it starts afresh', async () => {
+    const db = fakeDatabase();
+    let builds = 0;
+    const cache = new VersionedCache({ fork: db.fork, now: () => 0, build: () => { builds += 1; return Promise.resolve({ value: builds }); } });
+    expect(await Promise.all([cache.get('a'), cache.get('a'), cache.get('a')])).to.deep.equal([1, 1, 1]);
+    expect([db.reads, builds]).to.deep.equal([1, 1]);
+    cache.drop('a');
+    const first = cache.get('a');
+    cache.drop('a');
+    const second = cache.get('a');
+    expect([await first, await second]).to.deep.equal([2, 3]);
+    expect(await cache.get('a')).to.equal(3);
+  });
 });

@@ -38,17 +38,29 @@ export class VersionedCache<T> {
   readonly #entries = new Map<string, Entry<T>>();
   /** Bumped by `drop`: a build that started before a drop does not store what it read. */
   readonly #generations = new Map<string, number>();
+  /** The refresh under way per set, which concurrent callers join. */
+  readonly #pending = new Map<string, Promise<T>>();
 
   constructor(options: VersionedCacheOptions<T>) {
     this.#options = options;
     this.#revalidateMs = options.revalidateMs ?? REVALIDATE_MS;
   }
 
-  /** The value for the named set; NotFoundError (404) when there is no such set. */
+  /** The value for the named set; NotFoundError (404) when there is no such set. Concurrent misses share one read and build. */
   async get(name: string): Promise<T> {
     const now = this.#options.now();
     const entry = this.#entries.get(name);
     if (entry !== undefined && now - entry.checkedAt < this.#revalidateMs && !isStale(entry, now)) return entry.built.value;
+    const pending = this.#pending.get(name);
+    if (pending !== undefined) return pending;
+    const refresh = this.#refresh(name, entry, now).finally(() => {
+      if (this.#pending.get(name) === refresh) this.#pending.delete(name);
+    });
+    this.#pending.set(name, refresh);
+    return refresh;
+  }
+
+  async #refresh(name: string, entry: Entry<T> | undefined, now: number): Promise<T> {
     const generation = this.#generations.get(name) ?? 0;
     const em = this.#options.fork();
     const set = await em.findOne(KeySet, { name });
@@ -68,6 +80,8 @@ export class VersionedCache<T> {
   /** Forgets the named set (its keys changed in this process). */
   drop(name: string): void {
     this.#entries.delete(name);
+    // A refresh under way read the set before the change: later callers must not join it.
+    this.#pending.delete(name);
     this.#generations.set(name, (this.#generations.get(name) ?? 0) + 1);
   }
 

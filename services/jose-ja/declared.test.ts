@@ -75,6 +75,9 @@ describeOnDatabases('jose-ja declared key sets', { entities, migrations }, (db) 
     const errors: unknown[] = [];
     const sets = new DeclaredKeySets({ fork: () => db().fork(), ja: t.ja, declared: bad, log: { error: (...args: unknown[]) => { errors.push(args); } }, pollMs: 5 });
     expect(await sets.readiness().check()).to.deep.equal({ ok: false, detail: 'making the declared key sets failed; see the log' });
+    // Requests go on: the sets that exist are still served.
+    await sets.settle();
+    expect(sets.settled).to.equal(false);
     sets.start();
     sets.start();
     await new Promise((resolve) => setTimeout(resolve, 30));

@@ -75,6 +75,15 @@ export class DeclaredKeySets {
     await this.#pending;
   }
 
+  /**
+   * `ensure` for requests: a declaration that cannot be made (a pairing with a set that does not
+   * exist) must not stop the sets that do exist from being served. Its failure shows in readiness
+   * and in the timer's log line instead.
+   */
+  async settle(): Promise<void> {
+    await this.ensure().catch(() => undefined);
+  }
+
   /** Starts the timer (unreferenced); a failure is logged and retried on the next tick. */
   start(): void {
     if (this.#options.declared.length === 0 || this.#timer !== undefined) return;

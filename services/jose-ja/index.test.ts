@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { loadCatalog } from '../identity-authz/resources.ts';
-import { createJa, joseJa } from './index.ts';
+import { createJa, joseJa, joseJaHandlers } from './index.ts';
+import type { DeclaredKeySets } from './declared.ts';
+import type { JaContext } from './context.ts';
+import type { OperationContext } from '../template/service.ts';
 import { startJoseJa, type JaHarness } from './testing/harness.ts';
 
 interface KeySetBody {
@@ -25,6 +28,15 @@ describe('jose-ja: key sets and their JWKS through HTTPS with real tokens', func
 
   it('refuses a runtime without a barrier', () => {
     expect(() => createJa({ config: { jose: {} } } as unknown as Parameters<typeof createJa>[0])).to.throw(/barrier: true/);
+  });
+
+  it('serves the operations it is given beside its own, each after the declared sets', async () => {
+    const calls: string[] = [];
+    const declared = { settle: () => { calls.push('settle'); return Promise.resolve(); } } as unknown as DeclaredKeySets;
+    const handlers = joseJaHandlers({ ja: {} as JaContext, declared }, { issueJwt: () => { calls.push('issueJwt'); } });
+    expect(Object.keys(handlers)).to.include.members(['createKeySet', 'rotateKeySet', 'issueJwt']);
+    await handlers.issueJwt?.({} as OperationContext);
+    expect(calls).to.deep.equal(['settle', 'issueJwt']);
   });
 
   it('declares what the template and cryptoutil up need, and the six scopes', async () => {
@@ -135,12 +147,13 @@ describe('jose-ja: key sets and their JWKS through HTTPS with real tokens', func
   });
 
   it('lists the audit trail newest first; deleting keeps it and the JWKS of a deleted set is 404', async () => {
-    const audit = await ja.api('GET', '/jwks/tokens/audit?size=2');
+    const audit = await ja.api('GET', '/jwks/tokens/audit?size=3');
     expect(audit.status).to.equal(200);
-    const page = audit.json as { items: { action: string; actor: { subject: string; clientId: string } }[]; total: number };
-    expect(page.items.map((item) => item.action)).to.deep.equal(['rotate', 'rotate']);
+    const page = audit.json as { items: { action: string; outcome: string; detail: string | null; actor: { subject: string; clientId: string } }[]; total: number };
+    expect(page.items.map((item) => [item.action, item.outcome])).to.deep.equal([['rotate', 'success'], ['rotate', 'success'], ['rotate', 'failure']]);
     expect(page.items[0]?.actor).to.deep.equal({ subject: 'tester', clientId: 'tester' });
-    expect(page.total).to.equal(3);
+    expect(page.items[2]?.detail).to.contain('rotate from');
+    expect(page.total).to.equal(4);
     expect((await ja.api('DELETE', '/jwks/tokens')).status).to.equal(409);
     expect((await ja.api('DELETE', '/jwks/sealed')).status).to.equal(204);
     expect((await ja.open('GET', '/jwks/sealed/.well-known/jwks.json')).status).to.equal(404);

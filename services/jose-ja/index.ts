@@ -62,11 +62,13 @@ export function createJa(runtime: ServiceRuntime<JoseConfig>, now: () => number 
   return { ja, keys, audit: operationAudit(fork, () => ja.now()), jwks, declared, sweep, fork };
 }
 
-/** The key-set and JOSE handlers, each first making sure the declared sets exist since the last unseal. */
-export function joseJaHandlers({ ja, declared, keys, audit }: JaProcess): OperationHandlers {
-  const handlers: OperationHandlers = { ...keySetHandlers(ja), ...operationHandlers({ keys, audit, now: () => ja.now() }) };
-  return Object.fromEntries(Object.entries(handlers).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
-    await declared.ensure();
+/**
+ * The key-set handlers and `operations` (the JOSE operations, built on `keys` and `audit`), each
+ * first trying to make sure the declared sets exist since the last unseal.
+ */
+export function joseJaHandlers({ ja, declared }: Pick<JaProcess, 'ja' | 'declared'>, operations: OperationHandlers): OperationHandlers {
+  return Object.fromEntries(Object.entries({ ...keySetHandlers(ja), ...operations }).map(([operationId, handler]): [string, OperationHandler] => [operationId, async (ctx) => {
+    await declared.settle();
     await handler(ctx);
   }]));
 }
@@ -75,7 +77,7 @@ export function joseJaHandlers({ ja, declared, keys, audit }: JaProcess): Operat
 export function joseJaRoutes({ ja, jwks, declared }: JaProcess): Middleware<RequestState> {
   const serve = jwksRoute(jwks, ja.jwksMaxAgeSeconds);
   return async (ctx, next) => {
-    await declared.ensure();
+    await declared.settle();
     await serve(ctx, next);
   };
 }
@@ -94,7 +96,7 @@ export function joseJaOn(now: () => number): ServiceDefinition<JoseConfig> {
     barrier: true,
     setup: (runtime) => {
       const process = createJa(runtime, now);
-      return { operations: joseJaHandlers(process), routes: joseJaRoutes(process), checks: [process.declared.readiness()] };
+      return { operations: joseJaHandlers(process, operationHandlers({ keys: process.keys, audit: process.audit, now: () => process.ja.now() })), routes: joseJaRoutes(process), checks: [process.declared.readiness()] };
     },
   };
 }

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { newUnsealShares } from '../template/barrier/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
 import { REVALIDATE_MS } from './cache.ts';
@@ -11,6 +13,17 @@ const DECLARED = [
   { name: 'secrets', use: 'enc', alg: 'A256GCM/ECDH-ES+A256KW', rotationDays: 30, retentionDays: 30, pairedWith: 'tokens' },
 ];
 
+const adminPath = '/admin/v1';
+
+/** Sends three shares to the replica's admin listener, as an operator does. */
+async function unsealThroughAdmin(replica: JaHarness): Promise<void> {
+  const token = (await readFile(join(replica.harness.dataDir, 'admin.token'), 'utf8')).trim();
+  for (const share of replica.shares.slice(0, 3)) {
+    const answer = await replica.harness.call('POST', `${replica.harness.service.adminUrl}${adminPath}/unseal`, { token, body: { share } });
+    expect(answer.status, answer.text).to.equal(200);
+  }
+}
+
 describe('two jose-ja replicas on one PostgreSQL database', function () {
   this.timeout(30_000);
   let scratch: Scratch;
@@ -21,9 +34,9 @@ describe('two jose-ja replicas on one PostgreSQL database', function () {
     scratch = await createPostgresDatabase();
     const shares = await newUnsealShares(5, 3);
     const jose = { jwksMaxAgeSeconds: 2, keySets: DECLARED };
-    // The first start initializes the barrier; the second rebuilds the same key from other shares.
-    a = await startJoseJa({ databaseUrl: scratch.url, shares, jose });
-    b = await startJoseJa({ databaseUrl: scratch.url, shares: shares.slice(2), jose });
+    // Both start sealed: the declared sets are made by the two at once, when both are unsealed together.
+    a = await startJoseJa({ databaseUrl: scratch.url, shares, jose, sealed: true });
+    b = await startJoseJa({ databaseUrl: scratch.url, shares, jose, sealed: true });
   });
   after(async () => {
     await b.close();
@@ -31,7 +44,20 @@ describe('two jose-ja replicas on one PostgreSQL database', function () {
     await scratch.drop();
   });
 
-  it('both serve the declared sets at once, made once each with one active key', async () => {
+  it('answers 503 and is not ready while sealed, the JWKS included', async () => {
+    for (const replica of [a, b]) {
+      expect((await replica.open('GET', '/jwks/tokens/.well-known/jwks.json')).status).to.equal(503);
+      expect((await replica.api('GET', '/jwks')).status).to.equal(503);
+      expect((await replica.harness.call('GET', `${replica.harness.service.adminUrl}${adminPath}/readyz`)).status).to.equal(503);
+    }
+  });
+
+  it('unsealed at once, both serve the declared sets, made once each with one active key', async () => {
+    await Promise.all([a, b].map((replica) => unsealThroughAdmin(replica)));
+    for (const replica of [a, b]) {
+      const ready = await replica.harness.call('GET', `${replica.harness.service.adminUrl}${adminPath}/readyz`);
+      expect(ready.status, ready.text).to.equal(200);
+    }
     const [fromA, fromB] = await Promise.all([a.open('GET', '/jwks/secrets/.well-known/jwks.json'), b.open('GET', '/jwks/tokens/.well-known/jwks.json')]);
     expect([fromA.status, fromB.status]).to.deep.equal([200, 200]);
     for (const name of ['tokens', 'secrets']) {

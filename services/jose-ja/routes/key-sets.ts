@@ -2,10 +2,11 @@
  * Key sets and their audit trail: one handler per operationId of `openapi.yaml`; the rules live in
  * `../key-sets.ts` and `../audit.ts`.
  */
-import { InternalError } from '../../template/errors/index.ts';
+import { ConflictError, InternalError } from '../../template/errors/index.ts';
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
-import { listAudit } from '../audit.ts';
+import { appendAudit, listAudit } from '../audit.ts';
 import type { Actor, JaContext } from '../context.ts';
+import type { OperationRecord } from '../ports.ts';
 import { createKeySet, deleteKeySet, findKeySet, getKeySet, listKeySets, rotateKeySet } from '../key-sets.ts';
 
 /** Who is calling; every jose-ja operation requires a token, so a missing principal is a template bug. */
@@ -13,6 +14,12 @@ export function actorOf(ctx: OperationContext): Actor {
   const principal = ctx.state.principal;
   if (principal === undefined) throw new InternalError(new Error('a jose-ja operation ran without a principal'));
   return { subject: principal.subject, clientId: principal.clientId };
+}
+
+async function recordRefusal(ctx: OperationContext, ja: JaContext, actor: Actor, entry: OperationRecord): Promise<void> {
+  const em = ctx.state.em.fork();
+  appendAudit(em, actor, entry, ja.now());
+  await em.flush();
 }
 
 function nameOf(ctx: OperationContext): string {
@@ -44,7 +51,14 @@ export function keySetHandlers(ja: JaContext): OperationHandlers {
     },
     async rotateKeySet(ctx) {
       const body = ctx.state.body as { immediate?: boolean } | undefined;
-      ctx.body = await rotateKeySet(ctx.state.em, ja, nameOf(ctx), actorOf(ctx), { immediate: body?.immediate === true });
+      const [name, actor] = [nameOf(ctx), actorOf(ctx)];
+      try {
+        ctx.body = await rotateKeySet(ctx.state.em, ja, name, actor, { immediate: body?.immediate === true });
+      } catch (error) {
+        // A refused rotation is worth a row too: who tried to rotate, and why it was refused.
+        if (error instanceof ConflictError) await recordRefusal(ctx, ja, actor, { keySet: name, action: 'rotate', outcome: 'failure', detail: error.message });
+        throw error;
+      }
     },
     async listKeySetAudit(ctx) {
       const { page, size } = pageOf(ctx);

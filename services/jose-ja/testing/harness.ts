@@ -13,49 +13,49 @@ export type { Answer, CallOptions, HttpAnswer };
 /** Every scope of jose-ja. */
 export const ALL_SCOPES = ['ja:read', 'ja:sign', 'ja:verify', 'ja:encrypt', 'ja:decrypt', 'ja:admin'];
 
+/** A running jose-ja and the ways a test talks to it. */
 export interface JaHarness {
   readonly harness: ServiceHarness;
+  /** The unseal shares its barrier was made with (all of them, threshold 3). */
   readonly shares: readonly string[];
+  /** Moves the service's clock forward. */
+  advance(ms: number): void;
+  /** A client-credentials token with `scopes` (every scope of jose-ja by default). */
   token(scopes?: readonly string[]): Promise<string>;
-  /** Calls `/service/api/v1<path>` with a token of every scope unless `options.token` is given. */
+  /** Calls `/service/api/v1<path>`, with a token of every scope unless `options.token` is given. */
   api(method: string, path: string, options?: CallOptions): Promise<Answer>;
   /** Calls a path of the public listener without a token. */
   open(method: string, path: string, headers?: Record<string, string>): Promise<HttpAnswer>;
-  /** Moves the service's clock forward. */
-  advance(ms: number): void;
   close(): Promise<void>;
 }
 
-export interface StartOptions {
+/** How to start it: the database, the shares, sealed or not, and `jose.*` keys such as `{ jwksMaxAgeSeconds: 2 }`. */
+export interface JaStart {
   readonly databaseUrl?: string;
-  /** Unseal shares; new ones (5, threshold 3) when absent. */
   readonly shares?: readonly string[];
-  /** Configure no shares: the service starts sealed. */
   readonly sealed?: boolean;
-  /** jose-ja's own keys, e.g. `{ jwksMaxAgeSeconds: 2 }`. */
   readonly jose?: Readonly<Record<string, unknown>>;
 }
 
-/** jose-ja, unsealed at start unless `sealed`. */
-export async function startJoseJa(options: StartOptions = {}): Promise<JaHarness> {
-  const shares = options.shares ?? await newUnsealShares(5, 3);
+/** jose-ja, unsealed at start unless `sealed`; new shares (5, threshold 3) unless given. */
+export async function startJoseJa(start: JaStart = {}): Promise<JaHarness> {
+  const shares = start.shares ?? await newUnsealShares(5, 3);
+  const keyCheck = await keyCheckOfShares(shares.slice(0, 3));
   let offset = 0;
-  const overrides = {
-    barrier: { shares: options.sealed === true ? [] : [...shares], threshold: 3, keyCheck: await keyCheckOfShares(shares.slice(0, 3)) },
-    ...(options.jose === undefined ? {} : { jose: options.jose }),
-    ...(options.databaseUrl === undefined ? {} : { database: { url: options.databaseUrl } }),
-  };
-  const harness = await startTestService(overrides, undefined, joseJaOn(() => Date.now() + offset));
-  const token = (scopes: readonly string[] = ALL_SCOPES): Promise<string> => harness.serviceToken(scopes);
-  const all = await token();
-  const base = harness.service.publicUrl;
+  const harness = await startTestService({
+    barrier: { shares: start.sealed === true ? [] : [...shares], threshold: 3, keyCheck },
+    ...(start.jose === undefined ? {} : { jose: start.jose }),
+    ...(start.databaseUrl === undefined ? {} : { database: { url: start.databaseUrl } }),
+  }, undefined, joseJaOn(() => Date.now() + offset));
+  const { ca, publicUrl } = harness.service;
+  const everyScope = await harness.serviceToken(ALL_SCOPES);
   return {
     harness,
     shares,
-    token,
-    api: (method, path, callOptions = {}) => bytesCall(harness.service.ca, method, `${base}/service/api/v1${path}`, { token: all, ...callOptions }),
-    open: (method, path, headers = {}) => httpsCall(harness.service.ca, method, `${base}${path}`, { headers }),
     advance: (ms) => { offset += ms; },
+    token: (scopes = ALL_SCOPES) => harness.serviceToken(scopes),
+    api: (method, path, options = {}) => bytesCall(ca, method, `${publicUrl}/service/api/v1${path}`, { token: everyScope, ...options }),
+    open: (method, path, headers = {}) => httpsCall(ca, method, `${publicUrl}${path}`, { headers }),
     close: () => harness.close(),
   };
 }
