@@ -144,6 +144,12 @@ describe('TLS certificate reload (tls.mode files)', function () {
       expect(logs.lines.join('\n')).to.not.include('PRIVATE KEY');
     });
 
+    it('takes a cert-manager renewal the same way: a new key, tls.crt holding the chain', async () => {
+      const { publicUrl } = harness.service;
+      await volume.publish({ cert: `${material(2).cert}${ca.cert}`, key: material(2).key });
+      await untilServed(publicUrl, ca.cert, fingerprintOf(material(2).cert));
+    });
+
     it('keeps the certificate in use when the new key does not match, and takes the next good update', async () => {
       const { publicUrl } = harness.service;
       await volume.publish({ cert: material(1).cert, key: material(2).key });
