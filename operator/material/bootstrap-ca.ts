@@ -52,6 +52,7 @@ export function renewalDue(pem: string | undefined, now: Date): boolean {
 /** Where the bootstrap CA stands: `expiring` from two thirds of its life, `expired` past notAfter. */
 export type CaState = 'valid' | 'expiring' | 'expired';
 
+/** Throws when `ca` is no certificate: callers decide what an unreadable CA means to them. */
 export function caState(ca: string, now: Date): CaState {
   if (now >= new X509Certificate(ca).validToDate) return 'expired';
   return renewalDue(ca, now) ? 'expiring' : 'valid';

@@ -18,6 +18,7 @@ import type { TlsMaterial } from './server-options.ts';
 /** Writers touch certificate and key one after the other: one reload after the last event. */
 export const RELOAD_DEBOUNCE_MS = 250;
 
+/** What a reloader watches, what it serves now, and where new material goes. */
 export interface TlsReloadOptions {
   readonly tls: TemplateConfig['tls'];
   /** The material in use now, so an event that changed nothing reloads nothing. */
@@ -28,6 +29,7 @@ export interface TlsReloadOptions {
   readonly now?: Clock;
 }
 
+/** A running watch: its manual trigger and its end. */
 export interface TlsReloader {
   /** Re-reads the files now (the SIGHUP path); resolves true when new material was applied. */
   reload(): Promise<boolean>;
