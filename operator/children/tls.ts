@@ -1,7 +1,8 @@
 /**
  * The TLS Secret a service mounts: either issued by the operator's bootstrap CA (a `kubernetes.io/tls`
- * Secret written once), requested from cert-manager with a `Certificate` that names the same Secret,
- * or (mode Secret) a kubernetes.io/tls Secret the user supplies.
+ * Secret written once, then renewed in place at two thirds of its life by controllers/material.ts),
+ * requested from cert-manager with a `Certificate` that names the same Secret, or (mode Secret) a
+ * kubernetes.io/tls Secret the user supplies.
  */
 import type { KindRow } from '../kinds.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';

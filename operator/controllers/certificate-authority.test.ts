@@ -139,7 +139,8 @@ describe('CertificateAuthority controller', () => {
     const tls = api.find('v1', 'Secret', 'demo-pki-ca-tls') as KubeObject & { data: Record<string, string> };
     api.put({ ...tls, data: { 'tls.crt': tls.data['tls.crt'] ?? '', 'tls.key': tls.data['tls.key'] ?? '' } });
     const before = h.calls.length;
-    const reconciler = serviceReconciler(kindRow('CertificateAuthority'), { api, images, publishers: { CertificateAuthority: caPublisher((url) => served(url)) } });
+    // The harness's clock: on the real one the certificate issued above would be due for renewal, and renewing restores ca.crt.
+    const reconciler = serviceReconciler(kindRow('CertificateAuthority'), { api, images, publishers: { CertificateAuthority: caPublisher((url) => served(url)) }, now: () => new Date('2026-03-01T10:00:00Z') });
     await reconciler.reconcile({ apiVersion: API_VERSION, kind: 'CertificateAuthority', namespace: 'default', name: 'demo' });
     expect(h.calls.length).to.equal(before);
     expect(h.ready()).to.deep.include({ status: 'False', reason: 'NotAvailable' });

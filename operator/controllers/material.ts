@@ -1,7 +1,9 @@
 /**
  * Children that hold generated secrets: created when absent and then never rewritten, so a reconcile
- * cannot rotate a password, replace a certificate or lose unseal shares by accident.
+ * cannot rotate a password or lose unseal shares by accident. The one planned rewrite is the renewal
+ * of a server certificate the operator issued, guarded by the resourceVersion it read.
  */
+import { X509Certificate } from 'node:crypto';
 import type { KindRow } from '../kinds.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { BarrierStatus, KubeObject, ObjectRef, ServiceResource } from '../resources/types.ts';
@@ -10,8 +12,9 @@ import { childNames, managesDatabase } from '../children/names.ts';
 import { databaseSecret } from '../children/postgres.ts';
 import { issuesCertificate, serverNames, tlsSecret } from '../children/tls.ts';
 import { KEY_CHECK_KEY, SHARE_KEY, shareSecret, shareSecretName, unsealSplit } from '../children/unseal.ts';
-import { createBootstrapCa, issueServerCertificate } from '../material/bootstrap-ca.ts';
+import { caState, createBootstrapCa, issueServerCertificate, renewalDue } from '../material/bootstrap-ca.ts';
 import type { CaPem } from '../material/bootstrap-ca.ts';
+import type { TlsMaterial } from '../children/tls.ts';
 import { generatePassword } from '../material/generated.ts';
 import { keyCheckOfShares, newUnsealKey } from '../../services/template/barrier/index.ts';
 import { mayMount, ownedBy } from '../guards/index.ts';
@@ -24,7 +27,8 @@ export const BOOTSTRAP_CA_SECRET = 'cryptoutil-bootstrap-ca';
 export interface MaterialContext {
   readonly api: KubeApi;
   readonly now: () => Date;
-  readonly announce: (reason: string, note: string) => Promise<void>;
+  /** Records an Event about the resource; `Normal` unless a type is given. */
+  readonly announce: (reason: string, note: string, type?: 'Normal' | 'Warning') => Promise<void>;
 }
 
 function secretRef(namespace: string, name: string): ObjectRef {
@@ -99,25 +103,73 @@ async function ensureDatabaseSecret(context: MaterialContext, resource: ServiceR
   return undefined;
 }
 
+const TLS_RENEWAL_DOC = 'docs/operator.md "TLS renewal"';
+
+/** A server certificate from the namespace's bootstrap CA; none from a CA that has expired. */
+async function issueFromBootstrapCa(context: MaterialContext, resource: ServiceResource): Promise<TlsMaterial> {
+  const ca = await bootstrapCa(context, resource.metadata.namespace);
+  const now = context.now();
+  if (caState(ca.cert, now) === 'expired') {
+    throw new ReconcileProblem('BootstrapCaExpired', `the bootstrap CA in Secret ${BOOTSTRAP_CA_SECRET} has expired; no certificate is issued from it: rotate it (${TLS_RENEWAL_DOC})`);
+  }
+  return issueServerCertificate(ca, childNames(resource).workload, serverNames(resource), now);
+}
+
+/** The CA a TLS Secret names in ca.crt; undefined when there is none to read. */
+function trustedCa(secret: KubeObject): X509Certificate | undefined {
+  try {
+    return new X509Certificate(decoded(secret, 'ca.crt') ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Renews an operator-issued certificate once two thirds of its life have passed. The Secret is
+ * replaced in place with the read's resourceVersion as precondition: of two concurrent renewals one
+ * writes, the other's update is refused and the next reconcile sees the new certificate. The pods
+ * reload the mounted files without a restart (services/template/tls/reload.ts).
+ */
+async function renewTlsSecret(context: MaterialContext, resource: ServiceResource, existing: KubeObject): Promise<void> {
+  const now = context.now();
+  // Read from the Secret already at hand: a warning costs no extra request per reconcile.
+  const ca = trustedCa(existing);
+  if (ca !== undefined && caState(ca.toString(), now) !== 'valid') {
+    const notAfter = ca.validToDate.toISOString();
+    await context.announce('BootstrapCaExpiring', `the bootstrap CA in Secret ${BOOTSTRAP_CA_SECRET} is valid until ${notAfter}; certificates it issues end with it: rotate it before then (${TLS_RENEWAL_DOC})`, 'Warning');
+  }
+  if (!renewalDue(decoded(existing, 'tls.crt'), now)) {
+    return;
+  }
+  const material = await issueFromBootstrapCa(context, resource);
+  const renewed = await context.api.update({ ...existing, data: secretData({ 'tls.crt': material.cert, 'tls.key': material.key, 'ca.crt': material.ca }) });
+  if (renewed) {
+    const certificate = new X509Certificate(material.cert);
+    await context.announce('TlsCertificateRenewed', `renewed the certificate in Secret ${existing.metadata.name} (serial ${certificate.serialNumber}, valid until ${certificate.validToDate.toISOString()}); the pods reload it without a restart`);
+  }
+}
+
 async function ensureTlsSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<void> {
   const { namespace } = resource.metadata;
   const name = childNames(resource).tls;
   // cert-manager writes its own Secret, and may not have yet: its Certificate is an applied child,
-  // so the ownership check before apply covers that mode.
+  // so the ownership check before apply covers that mode. cert-manager renews it as well.
   if (resource.spec.tls?.mode === 'CertManager') {
     return;
   }
   const existing = await context.api.get(secretRef(namespace, name));
   if (existing !== undefined) {
     admitMount(existing, resource);
+    // Only what the operator issued is its to renew: a Secret the user labelled mountable stays theirs.
+    if (issuesCertificate(resource) && ownedBy(existing, resource)) {
+      await renewTlsSecret(context, resource, existing);
+    }
     return;
   }
   if (!issuesCertificate(resource)) {
     throw new ReconcileProblem('TlsSecretMissing', `spec.tls.secretName names Secret ${name}, which does not exist`);
   }
-  const ca = await bootstrapCa(context, namespace);
-  const material = await issueServerCertificate(ca, childNames(resource).workload, serverNames(resource), context.now());
-  await context.api.create(tlsSecret(resource, row, material));
+  await context.api.create(tlsSecret(resource, row, await issueFromBootstrapCa(context, resource)));
 }
 
 /** Whether sealed data may exist for this resource: status says so, or the database volume remains. */

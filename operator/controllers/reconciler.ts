@@ -116,7 +116,7 @@ class ServiceReconciler implements Reconciler {
     try {
       this.#admitImage(resource);
       const issuer = await resolveIssuer(this.#api, resource);
-      const material = await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note) => this.#event(resource, 'Normal', reason, note) }, resource, this.#row);
+      const material = await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note, type = 'Normal') => this.#event(resource, type, reason, note) }, resource, this.#row);
       barrier = material.barrier;
       // The config names the key check value the material step found, before status records it.
       const children = desiredChildren(barrier === undefined ? resource : { ...resource, status: { ...resource.status, barrier } }, this.#row, this.#images, issuer);

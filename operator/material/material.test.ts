@@ -1,7 +1,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { expect } from 'chai';
 import { combine } from 'shamir-secret-sharing';
-import { BOOTSTRAP_CA_SUBJECT, createBootstrapCa, issueServerCertificate } from './bootstrap-ca.ts';
+import { BOOTSTRAP_CA_SUBJECT, caState, createBootstrapCa, issueServerCertificate, renewalDue, renewalTime } from './bootstrap-ca.ts';
+import { DAY_MS } from '../../services/template/tls/issuing.ts';
 import { generatePassword } from './generated.ts';
 import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { combineShares } from '../../services/template/barrier/index.ts';
@@ -27,6 +28,26 @@ describe('operator bootstrap CA', () => {
     expect(server.publicKey.asymmetricKeyDetails).to.deep.equal({ namedCurve: 'prime256v1' });
     expect(server.checkPrivateKey(createPrivateKey(material.key))).to.equal(true);
     expect(new Date(server.validTo).getTime()).to.be.greaterThan(now.getTime() + 300 * 86_400_000);
+  });
+});
+
+describe('renewal at two thirds of a certificate life', () => {
+  it('is due two thirds of the way from notBefore to notAfter, and at once for what is no certificate', async () => {
+    const ca = await createBootstrapCa(now);
+    const { cert } = await issueServerCertificate(ca, 'demo', ['demo'], now);
+    const server = new X509Certificate(cert);
+    const life = server.validToDate.getTime() - server.validFromDate.getTime();
+    expect(renewalTime(cert).getTime()).to.equal(server.validFromDate.getTime() + life * 2 / 3);
+    expect(renewalDue(cert, new Date(renewalTime(cert).getTime() - 1))).to.equal(false);
+    expect(renewalDue(cert, renewalTime(cert))).to.equal(true);
+    expect(renewalDue(undefined, now)).to.equal(true);
+    expect(renewalDue('not a certificate', now)).to.equal(true);
+  });
+
+  it('reports the bootstrap CA valid, expiring from two thirds of its ten years, then expired', async () => {
+    const { cert } = await createBootstrapCa(now);
+    const at = (days: number): Date => new Date(now.getTime() + days * DAY_MS);
+    expect([caState(cert, at(2400)), caState(cert, at(2440)), caState(cert, at(3651))]).to.deep.equal(['valid', 'expiring', 'expired']);
   });
 });
 

@@ -21,6 +21,7 @@ import { operationRouter } from './openapi/router.ts';
 import { openApiRoutes } from './openapi/docs-routes.ts';
 import { adminGuard, adminRouter, provisionAdminToken, standardAdminRoutes, type AdminRoutes, type AdminState, type Phase } from './admin/index.ts';
 import { listenHttps, type HttpsListener } from './server/https-listener.ts';
+import { reloadOnChangeOrHangup } from './tls/reload.ts';
 import { explainBindFailure, type ListenerName } from './server/port-in-use.ts';
 import { barrierGate } from './middleware/barrier-gate.ts';
 import { barrierAdminRoutes } from './admin/index.ts';
@@ -282,6 +283,11 @@ export async function startService<C extends object>(
       throw error;
     });
     listeners.push(publicListener, adminListener);
+    if (config.tls.mode === 'files') {
+      // setSecureContext serves new handshakes with the new certificate; open connections keep theirs.
+      const stopReloading = reloadOnChangeOrHangup({ tls: config.tls, current: material, log, apply: (next) => { for (const listener of listeners) listener.server.setSecureContext(serverOptions(next)); } });
+      opened.push(() => { stopReloading(); return Promise.resolve(); });
+    }
     boundUrl = publicListener.url;
     phase = 'running';
     log.info({ public: publicListener.url, admin: adminListener.url, version }, 'started');

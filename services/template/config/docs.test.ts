@@ -5,6 +5,37 @@ import { configMarkdown, configSchema } from './index.ts';
 
 const docFile = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
 
+/** What services/template/tls/reload.ts does, below the table because no key configures it. */
+const TLS_RELOAD = [
+  '## Certificate reload (`tls.mode: files`)',
+  '',
+  'A service started with `tls.mode: files` watches the directories that hold `tls.certFile` and',
+  '`tls.keyFile` and loads the files again when they change: written in place, renamed over, or',
+  'swapped the way Kubernetes updates a mounted Secret (a new timestamped directory, then one rename',
+  'of the `..data` symlink the file names point through; the directory is watched, not the file, and',
+  'the files are read again through the symlinks). Changes are gathered for 250 ms, so a certificate',
+  'and a key written one after the other load together. The new pair is checked as at start',
+  '(readable, the key matches the certificate, the certificate is valid now) and then serves every',
+  'new TLS handshake on both listeners; connections already open keep the certificate they were',
+  'opened with and are not dropped. A pair that fails a check is logged (`tls files changed but',
+  'cannot be served; the certificate in use is kept`, with the key and the path, never the content)',
+  'and the certificate in use stays until a good pair arrives. Each reload logs `tls certificate',
+  'reloaded` with the new serial, SHA-256 fingerprint and `notAfter`.',
+  '',
+  '`SIGHUP` reloads the files at once: for file systems that report no changes (some network',
+  'mounts), or to check a copy made by hand. The handler is installed in files mode only.',
+  '',
+  '```sh no-test (needs a running service and its process id)',
+  'kill -HUP "$SERVICE_PID"',
+  '```',
+  '',
+  '`tls.caFile`, the trust for outgoing calls, is read at start only: a changed CA bundle takes a',
+  'restart. In `tls.mode: auto` nothing is watched; the service renews its own certificate at start',
+  'when it is within 30 days of expiry. With the operator, certificates are renewed in the Secret and',
+  'reach the pods this way (docs/operator.md "TLS renewal").',
+  '',
+];
+
 /** docs/configuration.md is generated from the schema, so the two cannot drift apart. */
 function render(): string {
   return [
@@ -35,6 +66,7 @@ function render(): string {
     '',
     configMarkdown(configSchema({ serviceName: 'SERVICE', publicPort: 8080 })).trimEnd(),
     '',
+    ...TLS_RELOAD,
     '## `cryptoutil up`',
     '',
     '`cryptoutil up` wires each service of the suite itself: its public port (the DESIGN table) and',
