@@ -43,6 +43,8 @@ export interface KubeSim {
   readonly api: Api;
   /** Every `verb group/resource` the operator's token asked for so far (allowed or not), sorted. */
   operatorAccess(): string[];
+  /** What RBAC refused the operator's token, in the same form; `[]` when the chart grants enough. */
+  operatorDenied(): string[];
   writeKubeconfig(path: string, options: { user: 'admin' | 'operator' }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -113,6 +115,7 @@ class Handler {
   readonly #bookmarkIntervalMs: number;
   /** What the operator asked for: the recorder behind `operatorAccess()`. */
   readonly used = new Set<string>();
+  readonly denied = new Set<string>();
 
   constructor(adminToken: string, operatorToken: string, policy: ServiceAccountPolicy | undefined, bookmarkIntervalMs: number) {
     this.#adminToken = adminToken;
@@ -195,10 +198,12 @@ class Handler {
   #authorize(user: 'admin' | 'operator', verb: string, route: Route): void {
     if (user === 'admin') return;
     const resource = route.subresource === undefined ? route.type.plural : `${route.type.plural}/${route.subresource}`;
-    this.used.add(accessOf(verb, route.type.group, resource));
+    const access = accessOf(verb, route.type.group, resource);
+    this.used.add(access);
     if (this.#policy === undefined) return;
     const attributes = { verb, group: route.type.group, resource, ...(route.name === undefined ? {} : { name: route.name }), ...(route.namespace === undefined ? {} : { namespace: route.namespace }) };
     if (allowed(this.#policy.rules, attributes)) return;
+    this.denied.add(route.namespace === undefined ? access : `${access} in ${route.namespace}`);
     const subject = route.name === undefined ? resource : `${resource}${route.type.group === '' ? '' : `.${route.type.group}`} "${route.name}"`;
     const scope = route.namespace === undefined ? 'at the cluster scope' : `in the namespace "${route.namespace}"`;
     throw errors.forbidden(`${subject} is forbidden: User "${this.#policy.username}" cannot ${verb} resource "${resource}" in API group "${route.type.group}" ${scope}`);
@@ -335,6 +340,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
     operatorUser: policy?.username ?? 'system:serviceaccount:cryptoutil-system:cryptoutil-operator',
     api: handler.api,
     operatorAccess: () => [...handler.used].sort(),
+    operatorDenied: () => [...handler.denied].sort(),
     async writeKubeconfig(path, { user }) {
       const kubeconfig = {
         apiVersion: 'v1',
