@@ -134,8 +134,9 @@ describe('operator RBAC: the chart grants exactly the access the operator uses',
   });
 
   it('elects one leader for two releases in different namespaces that share leaderElection.namespace', async () => {
-    const sim = await startKubeSim({ chartArgs: ['--set', 'leaderElection.namespace=cryptoutil-system'] });
-    // Each release's operator runs in its own namespace; the Lease namespace is the shared one.
+    // The release (its ServiceAccount) lives in ops-a; the Lease in the shared namespace, granted by a Role there.
+    const sim = await startKubeSim({ chartArgs: ['--namespace', 'ops-a', '--set', 'leaderElection.namespace=cryptoutil-system'] });
+    expect(sim.operatorUser).to.equal('system:serviceaccount:ops-a:cryptoutil-operator');
     const releases = [await operator(sim, 'release-one'), await operator(sim, 'release-two')];
     try {
       await until('a leader', () => Promise.resolve(releases.some((release) => release.leading()) ? true : undefined));
@@ -143,6 +144,7 @@ describe('operator RBAC: the chart grants exactly the access the operator uses',
       expect(releases.filter((release) => release.leading())).to.have.length(1);
       const lease = await asAdmin(sim, 'GET', '/apis/coordination.k8s.io/v1/namespaces/cryptoutil-system/leases/cryptoutil-operator');
       expect(['release-one', 'release-two']).to.include((lease.body.spec as Json).holderIdentity);
+      expect(sim.operatorDenied()).to.deep.equal([]);
     } finally {
       for (const release of releases) await release.stop();
       await sim.stop();
