@@ -108,7 +108,7 @@ describe('cryptoutil operator', () => {
     const kubeconfig = await unreachableKubeconfig(dir);
     const port = String(await freePort());
     const flags = ['--data-dir', dir, '--admin-port', port];
-    const env = { CRYPTOUTIL_LOG_LEVEL: 'silent', POD_NAMESPACE: 'ops', POD_NAME: 'pod-a', CRYPTOUTIL_IMAGE: 'example/cryptoutil:1', CRYPTOUTIL_ALLOWED_IMAGES: 'example/', CRYPTOUTIL_POSTGRES_IMAGE: 'postgres:16-alpine', CRYPTOUTIL_OPERATOR_RESOLVE: 'demo-pki-ca.ops.svc:8380=127.0.0.1:18380' };
+    const env = { CRYPTOUTIL_LOG_LEVEL: 'silent', POD_NAMESPACE: 'ops', POD_NAME: 'pod-a', CRYPTOUTIL_IMAGE: 'example/cryptoutil:1', CRYPTOUTIL_ALLOWED_IMAGES: 'example/', CRYPTOUTIL_POSTGRES_IMAGE: 'postgres:16-alpine', CRYPTOUTIL_OPERATOR_RESOLVE: 'demo-pki-ca.ops.svc:8380=127.0.0.1:18380', CRYPTOUTIL_WATCH_NAMESPACES: 'team-a, team-b', CRYPTOUTIL_LEADER_ELECTION_NAMESPACE: 'cryptoutil-system' };
     const server = captured(env);
     const started = runOperatorCommand(['start', '--kubeconfig', kubeconfig, ...flags], server.context);
     await until(() => server.out.length > 0);
@@ -128,6 +128,9 @@ describe('cryptoutil operator', () => {
     const unresolvable = await runOperatorCommand(['start', '--data-dir', dir], captured({ CRYPTOUTIL_OPERATOR_RESOLVE: 'demo-pki-ca.ops.svc=127.0.0.1' }).context).catch((caught: unknown) => caught);
     expect(unresolvable).to.be.instanceOf(UsageError);
     expect((unresolvable as Error).message).to.equal('CRYPTOUTIL_OPERATOR_RESOLVE: "demo-pki-ca.ops.svc=127.0.0.1" is not host:port=address:port');
+    const badNamespace = await runOperatorCommand(['start', '--data-dir', dir], captured({ CRYPTOUTIL_WATCH_NAMESPACES: 'team-a,Team_B' }).context).catch((caught: unknown) => caught);
+    expect(badNamespace).to.be.instanceOf(UsageError);
+    expect((badNamespace as Error).message).to.equal('CRYPTOUTIL_WATCH_NAMESPACES: "Team_B" is not a namespace name');
     const saved = process.env.KUBECONFIG;
     process.env.KUBECONFIG = await unreachableKubeconfig(dir);
     try {

@@ -51,7 +51,9 @@ export function operatorHelp(): string {
     `  --data-dir DIR     where the admin listener keeps its local CA (default ${OPERATOR_DATA_DIR})`,
     `  --admin-port N     loopback admin port (default ${String(OPERATOR_ADMIN_PORT)})`,
     '',
-    'Environment: POD_NAMESPACE (namespace of the leader Lease), POD_NAME (identity in the Lease),',
+    'Environment: CRYPTOUTIL_LEADER_ELECTION_NAMESPACE (namespace of the leader Lease, one per cluster; default',
+    'POD_NAMESPACE), POD_NAME (identity in the Lease), CRYPTOUTIL_WATCH_NAMESPACES (comma-separated namespaces',
+    'to watch; empty: every namespace),',
     'CRYPTOUTIL_IMAGE and CRYPTOUTIL_POSTGRES_IMAGE (images deployed when a resource names none),',
     'CRYPTOUTIL_ALLOWED_IMAGES (comma-separated entries spec.image must match; default cryptoutil:dev),',
     'CRYPTOUTIL_OPERATOR_RESOLVE (host:port=address:port,... : reach services at other addresses, for an operator',
@@ -109,6 +111,19 @@ function resolveListOf(text: string): ResolveList {
   }
 }
 
+/** A namespace name: an RFC 1123 label. */
+const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/u;
+
+/** CRYPTOUTIL_WATCH_NAMESPACES: comma-separated namespaces; empty means every namespace. */
+function watchNamespacesOf(text: string): string[] {
+  const namespaces = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const invalid = namespaces.find((entry) => !NAMESPACE.test(entry));
+  if (invalid !== undefined) {
+    throw new UsageError(`CRYPTOUTIL_WATCH_NAMESPACES: "${invalid}" is not a namespace name`);
+  }
+  return namespaces;
+}
+
 function operatorOptions(flags: Flags, env: CliContext['env']): OperatorOptions {
   const logLevel = env.CRYPTOUTIL_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) {
@@ -122,7 +137,8 @@ function operatorOptions(flags: Flags, env: CliContext['env']): OperatorOptions 
     ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
     dataDir: flags.dataDir,
     adminPort: flags.adminPort,
-    namespace: env.POD_NAMESPACE ?? 'default',
+    namespace: env.CRYPTOUTIL_LEADER_ELECTION_NAMESPACE ?? env.POD_NAMESPACE ?? 'default',
+    watchNamespaces: watchNamespacesOf(env.CRYPTOUTIL_WATCH_NAMESPACES ?? ''),
     identity: env.POD_NAME ?? hostname(),
     images,
     ...(env.CRYPTOUTIL_ALLOWED_IMAGES === undefined ? {} : { allowedImages: parseAllowedImages(env.CRYPTOUTIL_ALLOWED_IMAGES) }),

@@ -37,7 +37,7 @@ describe('JwkAuthority on kube-sim: the sample deploys jose-ja, declares its key
     const kubeconfig = join(dir, 'kubeconfig');
     await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
     running = await startOperator({
-      kubeconfig, adminPort: 0, dataDir: dir, namespace: 'default', identity: 'jwka', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent',
+      kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity: 'jwka', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent',
       serviceFetch: (target) => {
         asked.push(target);
         return [...served].some((set) => target === url(set)) ? Promise.resolve(new Uint8Array(JWKS)) : Promise.reject(new Error(`${target} answered 503`));

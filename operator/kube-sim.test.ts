@@ -27,7 +27,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-sim-'));
     const kubeconfig = join(dir, 'kubeconfig');
     await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
-    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'default', identity: 'sim-operator', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent' });
+    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity: 'sim-operator', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent' });
   });
 
   after(async () => {

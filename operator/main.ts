@@ -51,8 +51,13 @@ export const LEASE_NAME = 'cryptoutil-operator';
 export interface OperatorOptions {
   /** A kubeconfig file; absent: KUBECONFIG, ~/.kube/config or the in-cluster service account. */
   readonly kubeconfig?: string;
-  /** Namespace of the leader Lease (the operator's own; POD_NAMESPACE in the chart). */
+  /**
+   * Namespace of the leader Lease: one Lease per cluster, so every release names the same one (chart
+   * value `leaderElection.namespace`, default the release namespace).
+   */
   readonly namespace?: string;
+  /** Namespaces watched and reconciled (chart value `watchNamespaces`); empty or absent: every namespace. */
+  readonly watchNamespaces?: readonly string[];
   /** This replica's identity in the Lease (the pod name). */
   readonly identity?: string;
   readonly images?: Partial<Images>;
@@ -111,15 +116,17 @@ function kubeconfigFrom(file: string | undefined): KubeConfig {
 
 /**
  * Every kind is watched, planned ones too (to say they have no controller), and so are the
- * workloads the reconciled kinds own (their readiness drives Ready).
+ * workloads the reconciled kinds own (their readiness drives Ready): across the cluster, or in each
+ * of `namespaces` only (a namespace-scoped install has no right to list anything else).
  */
-function watchTargets(): WatchTarget[] {
+function watchTargets(namespaces: readonly string[]): WatchTarget[] {
   const owned = (apiVersion: string, kind: string): WatchTarget => ({ apiVersion, kind, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`, keyOf: keyOfOwner });
-  return [
+  const targets = [
     ...[...KIND_ROWS.map((row) => row.kind), ...PLANNED_KINDS].map((kind): WatchTarget => ({ apiVersion: API_VERSION, kind, keyOf: keyOfResource })),
     owned('apps/v1', 'Deployment'),
     owned('apps/v1', 'StatefulSet'),
   ];
+  return namespaces.length === 0 ? targets : namespaces.flatMap((namespace) => targets.map((target) => ({ ...target, namespace })));
 }
 
 /** Starts the operator; resolves once the admin listener is up (leadership may come later). */
@@ -175,7 +182,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
       }
     },
   });
-  const watchers = watchTargets().map((target) => new Watcher({
+  const watchers = watchTargets(options.watchNamespaces ?? []).map((target) => new Watcher({
     transport,
     target,
     onKey: (key) => {

@@ -56,7 +56,7 @@ describe('spec changes a cluster accepts, and Ready as a rollout (operator again
     const owner = { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', name: 'legacy', uid: (created.body.metadata as Json).uid, controller: true };
     const set = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'legacy-learn-ps-postgres', ownerReferences: [owner] }, spec: { serviceName: 'old-name', replicas: 1, selector: { matchLabels: { app: 'old' } }, template: { metadata: { labels: { app: 'old' } }, spec: { containers: [{ name: 'postgres', image: 'postgres:17-alpine' }] } } } };
     expect((await asAdmin(sim, 'POST', STATEFULSETS, set)).status).to.equal(201);
-    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'default', identity: 'changes', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent', allowedImages: ['cryptoutil:*'] });
+    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity: 'changes', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent', allowedImages: ['cryptoutil:*'] });
     const resource = await whenCondition(sim, 'legacy', 'Degraded', (found) => found.status === 'True');
     expect(condition(resource, 'Degraded')?.message).to.match(/^PATCH \/apis\/apps\/v1\/namespaces\/default\/statefulsets\/legacy-learn-ps-postgres answered 422: StatefulSet\.apps "legacy-learn-ps-postgres" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas'/u);
     expect(condition(resource, 'Ready')).to.deep.include({ status: 'False', reason: 'ReconcileError' });

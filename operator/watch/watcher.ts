@@ -12,6 +12,8 @@ export interface WatchTarget {
   readonly apiVersion: string;
   readonly kind: string;
   readonly labelSelector?: string;
+  /** Only this namespace; absent: every namespace. */
+  readonly namespace?: string;
   readonly keyOf: (object: KubeObject) => string | undefined;
 }
 
@@ -77,8 +79,8 @@ export class Watcher {
   }
 
   async #list(): Promise<string> {
-    const { apiVersion, kind } = this.#options.target;
-    const path = collectionPath(apiVersion, kind);
+    const { apiVersion, kind, namespace } = this.#options.target;
+    const path = collectionPath(apiVersion, kind, namespace);
     const response = await this.#options.transport.request('GET', path, { query: this.#selector() });
     if (response.status !== 200) {
       throw new Error(`listing ${kind} answered ${String(response.status)}`);
@@ -92,9 +94,9 @@ export class Watcher {
   }
 
   async #watch(resourceVersion: string): Promise<void> {
-    const { apiVersion, kind } = this.#options.target;
+    const { apiVersion, kind, namespace } = this.#options.target;
     const query = { ...this.#selector(), resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(this.#options.resyncSeconds ?? 300) };
-    await this.#options.transport.watch(collectionPath(apiVersion, kind), query, (line) => {
+    await this.#options.transport.watch(collectionPath(apiVersion, kind, namespace), query, (line) => {
       const event = JSON.parse(line) as WatchEvent;
       // BOOKMARK only moves the resourceVersion; ERROR (410 Gone) ends in a relist when the stream closes.
       if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') {

@@ -224,7 +224,8 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     const dataDir = join(dir, 'operator-data');
     const flags = ['--data-dir', dataDir, '--admin-port', String(adminPort)];
     operator = start(sourceCli, ['operator', 'start', '--kubeconfig', join(dir, 'operator.yaml'), ...flags], {
-      POD_NAMESPACE: 'default',
+      // The chart's release namespace, where its Role grants the Lease.
+      POD_NAMESPACE: 'cryptoutil-system',
       POD_NAME: 'e2e-operator',
       CRYPTOUTIL_OPERATOR_RESOLVE: `demo-pki-ca.default.svc:8380=127.0.0.1:${String(caPort)}`,
     });

@@ -10,6 +10,9 @@ const chart = join(import.meta.dirname, '..', '..', 'charts', 'cryptoutil-operat
 
 interface Manifest {
   kind: string;
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+  roleRef?: Record<string, string>;
+  subjects?: Record<string, string>[];
   rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
   spec?: { template: { spec: { securityContext: Record<string, unknown>; containers: Record<string, unknown>[] } } };
 }
@@ -18,6 +21,13 @@ async function template(...args: string[]): Promise<Manifest[]> {
   const result = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system', ...args]);
   expect(result.stderr).to.equal('');
   return parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest | null).filter((manifest) => manifest !== null);
+}
+
+/** The value of an environment variable of the operator container. */
+function environment(manifests: readonly Manifest[], name: string): string | undefined {
+  const deployment = manifests.find((manifest) => manifest.kind === 'Deployment');
+  const env = (deployment?.spec?.template.spec.containers[0]?.env ?? []) as { name: string; value?: string }[];
+  return env.find((entry) => entry.name === name)?.value;
 }
 
 describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
@@ -35,17 +45,13 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
     expect(result.stderr).to.include('replicas');
   });
 
-  it('renders a least-privilege ClusterRole: no wildcard anywhere, exactly the listed resources', async () => {
+  it('renders a least-privilege ClusterRole with no wildcard, and the Lease rights in a Role of the release namespace', async () => {
+    // operator/rbac.test.ts proves the verbs equal what the operator asks kube-sim for; here the shape.
     const manifests = await template();
     const role = manifests.find((manifest) => manifest.kind === 'ClusterRole');
-    const rules = role?.rules ?? [];
-    expect(JSON.stringify(rules)).not.to.include('*');
-    const granted = new Set(rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${group}/${resource}`))));
-    const kinds = ['kmsinstances', 'certificateauthorities', 'identityrealms', 'petstores', 'jwkauthorities'];
-    for (const kind of kinds) for (const suffix of ['', '/status', '/finalizers']) expect(granted).to.include(`cryptoutil.io/${kind}${suffix}`);
-    for (const resource of ['/secrets', '/configmaps', '/services', '/events', 'apps/deployments', 'apps/statefulsets', 'policy/poddisruptionbudgets', 'networking.k8s.io/networkpolicies', 'coordination.k8s.io/leases', 'cert-manager.io/certificates']) {
-      expect(granted).to.include(resource);
-    }
+    expect(JSON.stringify(role?.rules)).not.to.include('*');
+    expect(JSON.stringify(role?.rules)).to.include('cert-manager.io').and.not.include('leases');
+    expect(manifests.filter((manifest) => manifest.kind === 'Role').map((manifest) => manifest.metadata)).to.deep.equal([{ name: 'cryptoutil-operator-leader-election', namespace: 'cryptoutil-system', labels: manifests[0]?.metadata?.labels }]);
     const withoutCertManager = await template('--set', 'certManager.enabled=false');
     expect(JSON.stringify(withoutCertManager.find((manifest) => manifest.kind === 'ClusterRole'))).not.to.include('cert-manager.io');
   });
@@ -54,11 +60,46 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
     const result = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system']);
     const policy = policyFromManifests(result.stdout);
     expect(policy.username).to.equal('system:serviceaccount:cryptoutil-system:cryptoutil-operator');
-    expect(allowed(policy.rules, { verb: 'patch', group: 'cryptoutil.io', resource: 'petstores/status' })).to.equal(true);
+    expect(allowed(policy.rules, { verb: 'patch', group: 'cryptoutil.io', resource: 'petstores/status', namespace: 'team-a' })).to.equal(true);
     expect(allowed(policy.rules, { verb: 'create', group: 'cryptoutil.io', resource: 'petstores' })).to.equal(false);
     expect(allowed(policy.rules, { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' })).to.equal(false);
-    expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases' })).to.equal(true);
+    expect(allowed(policy.rules, { verb: 'list', group: '', resource: 'secrets' })).to.equal(false);
+    expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'cryptoutil-system' })).to.equal(true);
+    expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'default' })).to.equal(false);
     expect(allowed([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['one'] }], { verb: 'get', group: '', resource: 'secrets', name: 'two' })).to.equal(false);
+  });
+
+  it('with watchNamespaces renders a Role and RoleBinding in each namespace and nothing cluster-wide', async () => {
+    const manifests = await template('--set', 'watchNamespaces={team-a,team-b}');
+    const clusterRules = (await template()).find((manifest) => manifest.kind === 'ClusterRole')?.rules;
+    expect(manifests.map((manifest) => manifest.kind)).not.to.include.members(['ClusterRole', 'ClusterRoleBinding']);
+    const roles = manifests.filter((manifest) => manifest.kind === 'Role' && manifest.metadata?.name === 'cryptoutil-operator');
+    expect(roles.map((role) => role.metadata?.namespace)).to.deep.equal(['team-a', 'team-b']);
+    for (const role of roles) expect(role.rules).to.deep.equal(clusterRules);
+    const bindings = manifests.filter((manifest) => manifest.kind === 'RoleBinding' && manifest.metadata?.name === 'cryptoutil-operator');
+    expect(bindings.map((binding) => [binding.metadata?.namespace, binding.roleRef, binding.subjects])).to.deep.equal(['team-a', 'team-b'].map((namespace) => [
+      namespace, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cryptoutil-operator' }, [{ kind: 'ServiceAccount', name: 'cryptoutil-operator', namespace: 'cryptoutil-system' }],
+    ]));
+    expect(environment(manifests, 'CRYPTOUTIL_WATCH_NAMESPACES')).to.equal('team-a,team-b');
+    expect(environment(await template(), 'CRYPTOUTIL_WATCH_NAMESPACES')).to.equal('');
+    const refused = await run(await helmPath(), ['template', 'x', chart, '--set', 'watchNamespaces={Team_A}']);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include('watchNamespaces');
+  });
+
+  it('puts the Lease of every release in leaderElection.namespace, the release namespace by default', async () => {
+    expect(environment(await template(), 'CRYPTOUTIL_LEADER_ELECTION_NAMESPACE')).to.equal('cryptoutil-system');
+    for (const namespace of ['team-a', 'team-b']) {
+      const result = await run(await helmPath(), ['template', `operator-${namespace}`, chart, '--namespace', namespace, '--set', 'leaderElection.namespace=cryptoutil-system']);
+      const manifests = parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest);
+      expect(environment(manifests, 'CRYPTOUTIL_LEADER_ELECTION_NAMESPACE')).to.equal('cryptoutil-system');
+      const policy = policyFromManifests(result.stdout);
+      expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: 'cryptoutil-operator', namespace: 'cryptoutil-system' }), namespace).to.equal(true);
+      expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', name: 'cryptoutil-operator', namespace }), namespace).to.equal(false);
+    }
+    const refused = await run(await helmPath(), ['template', 'x', chart, '--set', 'leaderElection.namespace=Shared']);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include('leaderElection');
   });
 
   it('renders a hardened Deployment with exec probes and resources', async () => {
@@ -84,11 +125,7 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
   });
 
   it('passes values.allowedImages to the operator as CRYPTOUTIL_ALLOWED_IMAGES, cryptoutil:dev by default', async () => {
-    const variable = async (...args: string[]): Promise<unknown> => {
-      const deployment = (await template(...args)).find((manifest) => manifest.kind === 'Deployment');
-      const env = (deployment?.spec?.template.spec.containers[0]?.env ?? []) as { name: string; value?: string }[];
-      return env.find((entry) => entry.name === 'CRYPTOUTIL_ALLOWED_IMAGES')?.value;
-    };
+    const variable = async (...args: string[]): Promise<unknown> => environment(await template(...args), 'CRYPTOUTIL_ALLOWED_IMAGES');
     expect(await variable()).to.equal('cryptoutil:dev');
     expect(await variable('--set', 'allowedImages={registry.example/cryptoutil:,cryptoutil:dev}')).to.equal('registry.example/cryptoutil:,cryptoutil:dev');
     expect(await variable('--set', 'allowedImages=null')).to.equal('');

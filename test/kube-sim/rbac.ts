@@ -1,6 +1,7 @@
 /**
  * RBAC as the chart renders it: the ClusterRoles bound to the operator's ServiceAccount by a
- * ClusterRoleBinding in `helm template` output. Admins bypass; discovery is open to every
+ * ClusterRoleBinding (everywhere) and the Roles or ClusterRoles bound by a RoleBinding (in the
+ * binding's namespace only), from `helm template` output. Admins bypass; discovery is open to every
  * authenticated user (the system:discovery role).
  */
 import { parseAllDocuments } from 'yaml';
@@ -12,6 +13,8 @@ export interface PolicyRule {
   readonly resources: readonly string[];
   readonly verbs: readonly string[];
   readonly resourceNames?: readonly string[];
+  /** Where the rule holds: absent for a ClusterRoleBinding (every namespace and the cluster scope). */
+  readonly namespace?: string;
 }
 
 /** A request as the authorizer sees it. */
@@ -21,6 +24,8 @@ export interface Attributes {
   /** `petstores` or `petstores/status`. */
   readonly resource: string;
   readonly name?: string;
+  /** Absent for cluster-scoped requests and for lists and watches across namespaces. */
+  readonly namespace?: string;
 }
 
 export interface ServiceAccountPolicy {
@@ -42,18 +47,22 @@ export function policyFromManifests(text: string): ServiceAccountPolicy {
   const account = manifests.find((item) => item.kind === 'ServiceAccount');
   const namespace = account?.metadata?.namespace ?? 'default';
   const name = account?.metadata?.name ?? 'default';
-  const bound = manifests
-    .filter((item) => item.kind === 'ClusterRoleBinding')
-    .filter((item) => item.subjects?.some((subject) => subject.kind === 'ServiceAccount' && subject.name === name && subject.namespace === namespace) === true)
-    .map((item) => item.roleRef?.name);
-  const rules = manifests.filter((item) => item.kind === 'ClusterRole' && bound.includes(item.metadata?.name)).flatMap((item) => item.rules ?? []);
+  const bindings = manifests
+    .filter((item) => item.kind === 'ClusterRoleBinding' || item.kind === 'RoleBinding')
+    .filter((item) => item.subjects?.some((subject) => subject.kind === 'ServiceAccount' && subject.name === name && subject.namespace === namespace) === true);
+  const rules = bindings.flatMap((binding) => {
+    // A RoleBinding grants its role's rules in its own namespace only, even a ClusterRole's.
+    const scope = binding.kind === 'RoleBinding' ? binding.metadata?.namespace ?? 'default' : undefined;
+    const role = manifests.find((item) => item.kind === binding.roleRef?.kind && item.metadata?.name === binding.roleRef?.name && (item.kind === 'ClusterRole' || item.metadata?.namespace === scope));
+    return (role?.rules ?? []).map((rule) => (scope === undefined ? rule : { ...rule, namespace: scope }));
+  });
   return { username: `system:serviceaccount:${namespace}:${name}`, rules };
 }
 
-/** Renders the chart with the real helm binary (release `cryptoutil-operator` in `cryptoutil-system`). */
-export async function policyFromChart(): Promise<ServiceAccountPolicy> {
+/** Renders the chart with the real helm binary (release `cryptoutil-operator` in `cryptoutil-system`) and `args` such as `--set`. */
+export async function policyFromChart(args: readonly string[] = []): Promise<ServiceAccountPolicy> {
   const chart = join(import.meta.dirname, '..', '..', 'charts', 'cryptoutil-operator');
-  const rendered = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system']);
+  const rendered = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system', ...args]);
   if (rendered.code !== 0) throw new Error(`helm template failed: ${rendered.stderr}`);
   return policyFromManifests(rendered.stdout);
 }
@@ -66,9 +75,21 @@ function covers(list: readonly string[], value: string): boolean {
 export function allowed(rules: readonly PolicyRule[], request: Attributes): boolean {
   return rules.some(
     (rule) =>
+      (rule.namespace === undefined || rule.namespace === request.namespace) &&
       covers(rule.verbs, request.verb) &&
       covers(rule.apiGroups, request.group) &&
       covers(rule.resources, request.resource) &&
       (rule.resourceNames === undefined || rule.resourceNames.length === 0 || (request.name !== undefined && rule.resourceNames.includes(request.name))),
   );
+}
+
+/** `verb group/resource` (the core group as ``): the unit in which granted and used access are compared. */
+export function accessOf(verb: string, group: string, resource: string): string {
+  return `${verb} ${group}/${resource}`;
+}
+
+/** Every `verb group/resource` the rules grant, wherever they hold, sorted. */
+export function grantedAccess(rules: readonly PolicyRule[]): string[] {
+  const granted = rules.flatMap((rule) => rule.verbs.flatMap((verb) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => accessOf(verb, group, resource)))));
+  return [...new Set(granted)].sort();
 }

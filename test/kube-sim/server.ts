@@ -13,7 +13,7 @@ import { testTlsMaterial } from '../../services/template/testing/tls.ts';
 import { Api, PATCH_TYPES } from './api.ts';
 import { coreVersions, groupList, openApiV3Document, openApiV3Index, resourceList, VERSION } from './discovery.ts';
 import { ApiError, errors, type Json, type JsonObject, type KObject } from './objects.ts';
-import { allowed, policyFromChart, type ServiceAccountPolicy } from './rbac.ts';
+import { accessOf, allowed, policyFromChart, type ServiceAccountPolicy } from './rbac.ts';
 import { apiVersionOf, type ResourceType } from './resources.ts';
 import { unknownFields } from './schema.ts';
 import { selector } from './selectors.ts';
@@ -26,6 +26,8 @@ export interface KubeSimOptions {
   crdsDir?: string;
   /** Check the operator token against the chart's ClusterRole (default true); when false both tokens are unrestricted. */
   rbacFromChart?: boolean;
+  /** Extra `helm template` arguments for the chart whose RBAC is enforced, such as `['--set', 'watchNamespaces={a}']`. */
+  chartArgs?: readonly string[];
   /** Milliseconds between watch BOOKMARK events for clients that allow them; default 1000. */
   bookmarkIntervalMs?: number;
 }
@@ -39,6 +41,10 @@ export interface KubeSim {
   /** The operator's username, `system:serviceaccount:<namespace>:<name>`. */
   readonly operatorUser: string;
   readonly api: Api;
+  /** Every `verb group/resource` the operator's token asked for so far (allowed or not), sorted. */
+  operatorAccess(): string[];
+  /** What RBAC refused the operator's token, in the same form; `[]` when the chart grants enough. */
+  operatorDenied(): string[];
   writeKubeconfig(path: string, options: { user: 'admin' | 'operator' }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -107,6 +113,9 @@ class Handler {
   readonly #policy: ServiceAccountPolicy | undefined;
   readonly #closers = new Set<() => void>();
   readonly #bookmarkIntervalMs: number;
+  /** What the operator asked for: the recorder behind `operatorAccess()`. */
+  readonly used = new Set<string>();
+  readonly denied = new Set<string>();
 
   constructor(adminToken: string, operatorToken: string, policy: ServiceAccountPolicy | undefined, bookmarkIntervalMs: number) {
     this.#adminToken = adminToken;
@@ -187,13 +196,21 @@ class Handler {
   }
 
   #authorize(user: 'admin' | 'operator', verb: string, route: Route): void {
-    if (user === 'admin' || this.#policy === undefined) return;
+    if (user === 'admin') return;
     const resource = route.subresource === undefined ? route.type.plural : `${route.type.plural}/${route.subresource}`;
-    const attributes = route.name === undefined ? { verb, group: route.type.group, resource } : { verb, group: route.type.group, resource, name: route.name };
+    const access = accessOf(verb, route.type.group, resource);
+    this.used.add(access);
+    if (this.#policy === undefined) return;
+    const attributes = { verb, group: route.type.group, resource, ...(route.name === undefined ? {} : { name: route.name }), ...(route.namespace === undefined ? {} : { namespace: route.namespace }) };
     if (allowed(this.#policy.rules, attributes)) return;
+    this.denied.add(route.namespace === undefined ? access : `${access} in ${route.namespace}`);
     const subject = route.name === undefined ? resource : `${resource}${route.type.group === '' ? '' : `.${route.type.group}`} "${route.name}"`;
     const scope = route.namespace === undefined ? 'at the cluster scope' : `in the namespace "${route.namespace}"`;
     throw errors.forbidden(`${subject} is forbidden: User "${this.#policy.username}" cannot ${verb} resource "${resource}" in API group "${route.type.group}" ${scope}`);
+  }
+
+  #authorizeOwners(user: 'admin' | 'operator', body: unknown, namespace: string | undefined): void {
+    for (const route of ownerFinalizerRoutes(this.api, body, namespace)) this.#authorize(user, 'update', route);
   }
 
   async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -242,6 +259,7 @@ class Handler {
     }
     if (method === 'POST' && name === undefined) {
       const body = strict(type, query, parseBody(await readBody(request), contentType), contentType) as unknown as KObject;
+      this.#authorizeOwners(user, body, namespace);
       send(response, 201, api.create(type, namespace, body, manager));
       return;
     }
@@ -252,7 +270,11 @@ class Handler {
     }
     const handlers: Record<string, () => Promise<[number, unknown]>> = {
       GET: () => Promise.resolve([200, api.get(type, namespace, name)]),
-      PUT: async () => [200, api.update(type, namespace, name, strict(type, query, parseBody(await readBody(request), contentType), contentType) as unknown as KObject, subresource, manager)],
+      PUT: async () => {
+        const body = strict(type, query, parseBody(await readBody(request), contentType), contentType) as unknown as KObject;
+        this.#authorizeOwners(user, body, namespace);
+        return [200, api.update(type, namespace, name, body, subresource, manager)];
+      },
       PATCH: async () => {
         const known: string[] = Object.values(PATCH_TYPES);
         if (!known.includes(contentType)) throw errors.unsupportedMediaType(contentType);
@@ -260,6 +282,7 @@ class Handler {
         const existed = api.store.get(type, namespace, name) !== undefined;
         if (contentType === PATCH_TYPES.apply && !existed) this.#authorize(user, 'create', route);
         const body = strict(type, query, parseBody(await readBody(request), contentType), contentType);
+        this.#authorizeOwners(user, body, namespace);
         const result = api.patch(type, namespace, name, contentType, body, { subresource, manager, force: query.get('force') === 'true' });
         return [existed ? 200 : 201, result];
       },
@@ -276,6 +299,18 @@ class Handler {
   }
 }
 
+/**
+ * OwnerReferencesPermissionEnforcement: setting blockOwnerDeletion on a reference needs `update` on
+ * the owner's `finalizers` subresource, as the admission plugin of that name checks.
+ */
+function ownerFinalizerRoutes(api: Api, body: unknown, namespace: string | undefined): Route[] {
+  const references = ((body as { metadata?: { ownerReferences?: unknown } } | null)?.metadata?.ownerReferences ?? []) as { apiVersion?: string; kind?: string; name?: string; blockOwnerDeletion?: boolean }[];
+  return references.flatMap((reference) => {
+    const type = reference.blockOwnerDeletion === true ? api.registry.byKind(reference.apiVersion ?? '', reference.kind ?? '') : undefined;
+    return type === undefined ? [] : [{ type, namespace: type.namespaced ? namespace : undefined, name: reference.name, subresource: 'finalizers' }];
+  });
+}
+
 /** Creates every CRD of a directory through the API, as `kubectl apply -f crds/` would. */
 export async function loadCrds(api: Api, dir: string): Promise<void> {
   const crdType = api.type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
@@ -289,7 +324,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
   const tls = await testTlsMaterial();
   const adminToken = randomBytes(32).toString('base64url');
   const operatorToken = randomBytes(32).toString('base64url');
-  const policy = options?.rbacFromChart === false ? undefined : await policyFromChart();
+  const policy = options?.rbacFromChart === false ? undefined : await policyFromChart(options?.chartArgs);
   const handler = new Handler(adminToken, operatorToken, policy, options?.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS);
   await loadCrds(handler.api, options?.crdsDir ?? DEFAULT_CRDS);
   const server: Server = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, (request, response) => {
@@ -304,6 +339,8 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
     operatorToken,
     operatorUser: policy?.username ?? 'system:serviceaccount:cryptoutil-system:cryptoutil-operator',
     api: handler.api,
+    operatorAccess: () => [...handler.used].sort(),
+    operatorDenied: () => [...handler.denied].sort(),
     async writeKubeconfig(path, { user }) {
       const kubeconfig = {
         apiVersion: 'v1',

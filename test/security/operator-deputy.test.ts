@@ -87,7 +87,8 @@ describe('operator: no confused deputy (kube-sim with the chart RBAC)', function
       kubeconfig,
       adminPort: 0,
       dataDir: dir,
-      namespace: NAMESPACE,
+      // The Lease is where the chart grants it: leaderElection.namespace, the release namespace by default.
+      namespace: String(env.CRYPTOUTIL_LEADER_ELECTION_NAMESPACE),
       identity: 'deputy-test',
       resyncSeconds: 1,
       leaseRetryMs: 50,

@@ -18,3 +18,62 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/name: cryptoutil-operator
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{- define "cryptoutil-operator.leaseNamespace" -}}
+{{- default .Release.Namespace .Values.leaderElection.namespace -}}
+{{- end -}}
+
+{{/*
+The operator's rules on the resources it reconciles and owns: exactly the verbs its code uses
+(operator/rbac.test.ts records every request in kube-sim and compares). A ClusterRole when
+watchNamespaces is empty, the same rules in a Role per watched namespace otherwise.
+*/}}
+{{- define "cryptoutil-operator.rules" -}}
+# Watched; server-side apply sets the retained-Secrets finalizer (patch). IdentityRealm has no
+# controller yet: it is read (auth.identityRealmRef) and told so in its status only.
+- apiGroups: ["cryptoutil.io"]
+  resources: ["kmsinstances", "certificateauthorities", "petstores", "jwkauthorities"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["cryptoutil.io"]
+  resources: ["identityrealms"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["cryptoutil.io"]
+  resources: ["kmsinstances/status", "certificateauthorities/status", "identityrealms/status", "petstores/status", "jwkauthorities/status"]
+  verbs: ["patch"]
+# Children carry owner references with blockOwnerDeletion, which needs update on the owner's finalizers.
+- apiGroups: ["cryptoutil.io"]
+  resources: ["kmsinstances/finalizers", "certificateauthorities/finalizers", "petstores/finalizers", "jwkauthorities/finalizers"]
+  verbs: ["update"]
+# Secrets are read by name, created once and deleted under deletionPolicy Delete: never listed,
+# watched or rewritten.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "create", "delete"]
+# Children kept by server-side apply (patch, create when missing); garbage collection deletes them.
+- apiGroups: [""]
+  resources: ["configmaps", "services"]
+  verbs: ["get", "create", "patch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "create", "patch"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["get", "create", "patch"]
+# Workloads are also watched: their readiness drives Ready.
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+# Volume expansion: a larger spec.database.generated.storage raises the PostgreSQL claims' requests.
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "patch"]
+# Events, a repeat patches the series of the first one.
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- if .Values.certManager.enabled }}
+- apiGroups: ["cert-manager.io"]
+  resources: ["certificates"]
+  verbs: ["get", "create", "patch"]
+{{- end }}
+{{- end -}}
