@@ -8,6 +8,12 @@ import { allowed, grantedAccess, policyFromChart } from '../test/kube-sim/rbac.t
 import { startOperator } from './main.ts';
 import type { OperatorOptions, RunningOperator } from './main.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
+import { DAY_MS } from '../services/template/tls/issuing.ts';
+import { BOOTSTRAP_CA_SECRET } from './controllers/material.ts';
+import { createBootstrapCa, issueServerCertificate } from './material/bootstrap-ca.ts';
+import { childLabels, secretData } from './resources/ownership.ts';
+import { kindRow } from './kinds.ts';
+import { petStore } from './testing/fixtures.ts';
 
 const AUTH = { issuer: 'https://issuer.example' };
 const MERGE = 'application/merge-patch+json';
@@ -67,6 +73,15 @@ describe('operator RBAC: the chart grants exactly the access the operator uses',
     const second = await operator(sim, 'second');
     try {
       const petstores = collection('default', 'petstores');
+      // A bootstrap CA and a TLS certificate issued 300 days ago: past the renewal point, so the
+      // operator replaces the Secret (the one update it makes on Secrets).
+      const then = new Date(Date.now() - 300 * DAY_MS);
+      const ca = await createBootstrapCa(then);
+      const old = await issueServerCertificate(ca, 'aged-learn-ps', ['aged-learn-ps.default.svc'], then);
+      const secrets = '/api/v1/namespaces/default/secrets';
+      expect((await asAdmin(sim, 'POST', secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: BOOTSTRAP_CA_SECRET, labels: { 'app.kubernetes.io/managed-by': 'cryptoutil-operator' } }, type: 'kubernetes.io/tls', data: secretData({ 'tls.crt': ca.cert, 'tls.key': ca.key }) })).status).to.equal(201);
+      expect((await asAdmin(sim, 'POST', secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aged-learn-ps-tls', labels: childLabels(petStore('aged'), kindRow('PetStore'), 'tls') }, type: 'kubernetes.io/tls', data: secretData({ 'tls.crt': old.cert, 'tls.key': old.key, 'ca.crt': ca.cert }) })).status).to.equal(201);
+      await create(sim, 'default', 'petstores', 'PetStore', 'aged', { auth: AUTH });
       await create(sim, 'default', 'petstores', 'PetStore', 'keep', { auth: AUTH, replicas: 1, database: { generated: { storage: '1Gi' } } });
       await create(sim, 'default', 'petstores', 'PetStore', 'drop', { auth: AUTH, deletionPolicy: 'Delete' });
       await create(sim, 'default', 'petstores', 'PetStore', 'managed', { auth: AUTH, tls: { mode: 'CertManager', certManager: { issuerRef: { name: 'corp' } } } });
@@ -78,6 +93,7 @@ describe('operator RBAC: the chart grants exactly the access the operator uses',
       for (const path of [`${petstores}/keep`, `${petstores}/drop`, `${collection('default', 'kmsinstances')}/vault`]) {
         await whenCondition(sim, path, 'Ready', (found) => found.status === 'True');
       }
+      await until('the aged certificate renewed', () => Promise.resolve(sim.operatorAccess().includes('update /secrets') ? true : undefined));
       for (const path of [`${collection('default', 'certificateauthorities')}/pki`, `${collection('default', 'jwkauthorities')}/jose`]) {
         await until(`${path} finalizer`, async () => (((await asAdmin(sim, 'GET', path)).body.metadata as Json).finalizers === undefined ? undefined : true));
       }

@@ -30,7 +30,7 @@ describe('TLS renewal against kube-sim (the chart RBAC, a replace with resourceV
     const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-tls-'));
     const kubeconfig = join(dir, 'kubeconfig');
     await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
-    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'default', identity: 'sim-operator', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent' });
+    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity: 'sim-operator', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent' });
   });
 
   after(async () => {

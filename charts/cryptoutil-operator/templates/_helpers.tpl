@@ -44,11 +44,11 @@ watchNamespaces is empty, the same rules in a Role per watched namespace otherwi
 - apiGroups: ["cryptoutil.io"]
   resources: ["kmsinstances/finalizers", "certificateauthorities/finalizers", "petstores/finalizers", "jwkauthorities/finalizers"]
   verbs: ["update"]
-# Secrets are read by name, created once and deleted under deletionPolicy Delete: never listed,
-# watched or rewritten.
+# Secrets are read by name, created once, replaced only to renew a TLS certificate the operator
+# issued, and deleted under deletionPolicy Delete: never listed or watched.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "create", "delete"]
+  verbs: ["get", "create", "update", "delete"]
 # Children kept by server-side apply (patch, create when missing); garbage collection deletes them.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
