@@ -1,11 +1,15 @@
 /**
  * `npm run bench -- <scenario>`: the same autocannon load against a bare Koa HTTPS app (the
  * baseline) and against the scenario's service, each served by its own child process so that the
- * load generator never shares an event loop with the server. The last line is one JSON object.
+ * load generator never shares an event loop with the server. Both run for the whole measurement
+ * and take turns in short slices (BENCH_SLICES × BENCH_SLICE_SECONDS, default 6 × 3 s each), so both
+ * see the same machine; the ratio is the median of the per-slice ratios, with its spread. The last
+ * line is one JSON object (DESIGN "Contract for checks").
  * `BENCH_PROFILE=<dir>` also writes a V8 CPU profile of the scenario's server into dir
  * (docs/performance.md explains how to read it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -19,7 +23,8 @@ interface Measurement {
 }
 
 const targetScript = fileURLToPath(new URL('./target.ts', import.meta.url));
-const durationSeconds = Number(process.env.BENCH_DURATION ?? '10');
+const slices = Number(process.env.BENCH_SLICES ?? '6');
+const sliceSeconds = Number(process.env.BENCH_SLICE_SECONDS ?? '3');
 const warmupSeconds = Number(process.env.BENCH_WARMUP ?? '2');
 const connections = Number(process.env.BENCH_CONNECTIONS ?? '32');
 const profileDir = process.env.BENCH_PROFILE ?? '';
@@ -59,24 +64,75 @@ async function load(request: BenchRequest, seconds: number): Promise<Measurement
   };
 }
 
-async function measure(name: string, nodeOptions: readonly string[] = []): Promise<Measurement> {
-  const { child, request } = await startTarget(name, nodeOptions);
+/** Resident memory of a child process in MiB, from /proc (Linux); undefined elsewhere. */
+async function residentMiB(child: ChildProcess): Promise<number | undefined> {
   try {
-    if (warmupSeconds > 0) await load(request, warmupSeconds);
-    return await load(request, durationSeconds);
-  } finally {
-    await stopTarget(child);
+    const status = await readFile(`/proc/${String(child.pid)}/status`, 'utf8');
+    const kib = /^VmRSS:\s+(\d+) kB$/mu.exec(status)?.[1];
+    return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
+  } catch {
+    return undefined;
   }
 }
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Medians over the slices, errors summed. */
+function summary(measurements: readonly Measurement[]): Measurement {
+  return {
+    rps: Math.round(median(measurements.map((item) => item.rps))),
+    p50: median(measurements.map((item) => item.p50)),
+    p99: median(measurements.map((item) => item.p99)),
+    errors: measurements.reduce((sum, item) => sum + item.errors, 0),
+  };
+}
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
 
 const scenario = process.argv[2];
 if (scenario === undefined || !scenarioNames.includes(scenario) || scenario === 'baseline') {
   process.stderr.write(`usage: npm run bench -- <scenario>; scenarios: ${scenarioNames.filter((name) => name !== 'baseline').join(', ')}\n`);
   process.exit(2);
 }
-const baseline = await measure('baseline');
-process.stdout.write(`baseline (bare Koa HTTPS): ${baseline.rps} req/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, errors ${baseline.errors}\n`);
+const base = await startTarget('baseline', []);
 // The profile is written when the child exits after SIGTERM; it covers start-up, warm-up and the run.
-const measured = await measure(scenario, profileDir === '' ? [] : ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${profileDir}`]);
-process.stdout.write(`${scenario}: ${measured.rps} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, errors ${measured.errors}, ratio ${(measured.rps / baseline.rps).toFixed(2)}\n`);
-process.stdout.write(`${JSON.stringify({ scenario, rps: measured.rps, p50_ms: measured.p50, p99_ms: measured.p99, errors: measured.errors, baseline_rps: baseline.rps })}\n`);
+const target = await startTarget(scenario, profileDir === '' ? [] : ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${profileDir}`]);
+try {
+  if (warmupSeconds > 0) {
+    await load(base.request, warmupSeconds);
+    await load(target.request, warmupSeconds);
+  }
+  const baselineSlices: Measurement[] = [];
+  const scenarioSlices: Measurement[] = [];
+  for (let slice = 0; slice < slices; slice += 1) {
+    baselineSlices.push(await load(base.request, sliceSeconds));
+    scenarioSlices.push(await load(target.request, sliceSeconds));
+  }
+  const ratios = scenarioSlices.map((item, index) => item.rps / Math.max(1, baselineSlices[index]?.rps ?? 1));
+  const baseline = summary(baselineSlices);
+  const measured = summary(scenarioSlices);
+  const rssMiB = await residentMiB(target.child);
+  const ratio = round(median(ratios));
+  process.stdout.write(`baseline (bare Koa HTTPS): ${String(baseline.rps)} req/s, p50 ${String(baseline.p50)} ms, p99 ${String(baseline.p99)} ms, errors ${String(baseline.errors)}\n`);
+  process.stdout.write(`${scenario}: ${String(measured.rps)} req/s, p50 ${String(measured.p50)} ms, p99 ${String(measured.p99)} ms, errors ${String(measured.errors)}, resident ${String(rssMiB ?? '?')} MiB\n`);
+  process.stdout.write(`ratio ${String(ratio)} (median of ${String(slices)} interleaved ${String(sliceSeconds)} s slices; ${ratios.map((value) => value.toFixed(3)).join(' ')})\n`);
+  process.stdout.write(`${JSON.stringify({
+    scenario,
+    rps: measured.rps,
+    p50_ms: measured.p50,
+    p99_ms: measured.p99,
+    errors: measured.errors,
+    baseline_rps: baseline.rps,
+    ratio,
+    ratio_min: round(Math.min(...ratios)),
+    ratio_max: round(Math.max(...ratios)),
+    ...(rssMiB === undefined ? {} : { rss_mib: rssMiB }),
+  })}\n`);
+} finally {
+  await stopTarget(target.child);
+  await stopTarget(base.child);
+}
