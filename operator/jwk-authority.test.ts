@@ -1,12 +1,11 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
-import { startOperator } from './main.ts';
 import type { RunningOperator } from './main.ts';
+import { operatorOnSim } from './testing/sim-operator.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
 
 const JWKAUTHORITIES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/jwkauthorities';
@@ -33,11 +32,8 @@ describe('JwkAuthority on kube-sim: the sample deploys jose-ja, declares its key
 
   before(async () => {
     sim = await startKubeSim();
-    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-jwka-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
-    running = await startOperator({
-      kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity: 'jwka', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent',
+    running = await operatorOnSim(sim, {
+      identity: 'jwka',
       serviceFetch: (target) => {
         asked.push(target);
         return [...served].some((set) => target === url(set)) ? Promise.resolve(new Uint8Array(JWKS)) : Promise.reject(new Error(`${target} answered 503`));

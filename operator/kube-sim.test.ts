@@ -1,10 +1,7 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
-import { startOperator } from './main.ts';
+import { operatorOnSim } from './testing/sim-operator.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
 import type { RunningOperator } from './main.ts';
 
@@ -24,10 +21,7 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
 
   before(async () => {
     sim = await startKubeSim();
-    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-sim-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
-    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity: 'sim-operator', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent' });
+    running = await operatorOnSim(sim);
   });
 
   after(async () => {

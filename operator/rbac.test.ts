@@ -1,12 +1,9 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
 import { allowed, grantedAccess, policyFromChart } from '../test/kube-sim/rbac.ts';
-import { startOperator } from './main.ts';
 import type { OperatorOptions, RunningOperator } from './main.ts';
+import { operatorOnSim } from './testing/sim-operator.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
 import { DAY_MS } from '../services/template/tls/issuing.ts';
 import { BOOTSTRAP_CA_SECRET } from './controllers/material.ts';
@@ -53,11 +50,8 @@ async function gone(sim: KubeSim, ...paths: string[]): Promise<void> {
 }
 
 async function operator(sim: KubeSim, identity: string, options: Partial<OperatorOptions> = {}): Promise<RunningOperator> {
-  const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-rbac-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
-  return startOperator({
-    kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity, resyncSeconds: 1, leaseDurationSeconds: 2, leaseRetryMs: 50, logLevel: 'silent',
+  return operatorOnSim(sim, {
+    identity, resyncSeconds: 1, leaseDurationSeconds: 2,
     serviceFetch: (target) => Promise.reject(new Error(`${target} answered 503`)),
     ...options,
   });

@@ -1,17 +1,15 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
 import { DAY_MS } from '../services/template/tls/issuing.ts';
-import { startOperator, type RunningOperator } from './main.ts';
+import { type RunningOperator } from './main.ts';
 import { BOOTSTRAP_CA_SECRET } from './controllers/material.ts';
 import { createBootstrapCa, issueServerCertificate } from './material/bootstrap-ca.ts';
 import { childLabels, secretData } from './resources/ownership.ts';
 import { kindRow } from './kinds.ts';
 import { petStore } from './testing/fixtures.ts';
+import { operatorOnSim } from './testing/sim-operator.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
 
 const SECRETS = '/api/v1/namespaces/default/secrets';
@@ -27,10 +25,7 @@ describe('TLS renewal against kube-sim (the chart RBAC, a replace with resourceV
 
   before(async () => {
     sim = await startKubeSim();
-    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-operator-tls-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    await sim.writeKubeconfig(kubeconfig, { user: 'operator' });
-    running = await startOperator({ kubeconfig, adminPort: 0, dataDir: dir, namespace: 'cryptoutil-system', identity: 'sim-operator', resyncSeconds: 2, leaseRetryMs: 50, logLevel: 'silent' });
+    running = await operatorOnSim(sim);
   });
 
   after(async () => {
