@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -10,6 +10,7 @@ import type { CliContext } from '../services/template/cli/main.ts';
 import { COMMAND_SYNOPSIS } from '../services/template/cli/help.ts';
 import { OPERATOR_PROBE_DEFAULTS } from '../services/template/cli/probe.ts';
 import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR } from './main.ts';
+import { unreachableKubeconfig } from './testing/kubeconfig.ts';
 import { operatorActions, runOperatorCommand } from './command.ts';
 
 interface Captured {
@@ -44,17 +45,6 @@ async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
-}
-
-async function unreachableKubeconfig(dir: string): Promise<string> {
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, [
-    'apiVersion: v1', 'kind: Config', 'current-context: none',
-    'clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]',
-    'users: [{name: op, user: {token: t}}]',
-    'contexts: [{name: none, context: {cluster: none, user: op}}]',
-  ].join('\n'));
-  return file;
 }
 
 async function until(condition: () => boolean): Promise<void> {

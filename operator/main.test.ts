@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { MemoryApi } from './testing/memory-api.ts';
 import { memoryTransport } from './testing/memory-transport.ts';
 import { certificateAuthority, kmsInstance, petStore, withReplicas } from './testing/fixtures.ts';
 import { selfSignedServerCa } from '../services/template/tls/issuing.ts';
+import { unreachableKubeconfig } from './testing/kubeconfig.ts';
 import { startOperator } from './main.ts';
 import type { OperatorOptions, RunningOperator } from './main.ts';
 
@@ -161,13 +162,7 @@ describe('operator process', () => {
 
   it('reports not ready when the API server is unreachable, from a kubeconfig file or KUBECONFIG', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-kubeconfig-'));
-    const file = join(dir, 'config');
-    await writeFile(file, [
-      'apiVersion: v1', 'kind: Config', 'current-context: none',
-      'clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]',
-      'users: [{name: op, user: {token: t}}]',
-      'contexts: [{name: none, context: {cluster: none, user: op}}]',
-    ].join('\n'));
+    const file = await unreachableKubeconfig(dir, 'config');
     const fromFile = await startOperator({ kubeconfig: file, adminPort: 0, dataDir: dir, logDestination: quiet() });
     const saved = process.env.KUBECONFIG;
     process.env.KUBECONFIG = file;
