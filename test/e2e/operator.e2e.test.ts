@@ -45,15 +45,25 @@ interface Resource {
   readonly data?: Readonly<Record<string, string>>;
 }
 
-/** The body of an HTTPS GET that must answer 200, trusting only `ca`. */
-async function httpsGet(url: string, ca: string): Promise<Buffer> {
+/**
+ * An HTTPS GET that must answer 200, trusting only `ca`; with `at`, sent there while the TLS name
+ * checked stays the URL's host (the operator's resolve list, as `curl --resolve` does).
+ */
+async function httpsResponse(url: string, ca: string, at?: { readonly address: string; readonly port: number }): Promise<{ readonly body: Buffer; readonly headers: http.IncomingHttpHeaders }> {
+  const target = new URL(url);
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    https.get(url, { ca }, resolve).on('error', reject);
+    const where = at === undefined ? {} : { hostname: at.address, port: at.port, servername: target.hostname, headers: { host: target.host } };
+    https.get(url, { ca, ...where }, resolve).on('error', reject);
   });
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   expect(response.statusCode, url).to.equal(200);
-  return Buffer.concat(chunks);
+  return { body: Buffer.concat(chunks), headers: response.headers };
+}
+
+/** The body of an HTTPS GET that must answer 200, trusting only `ca`. */
+async function httpsGet(url: string, ca: string): Promise<Buffer> {
+  return (await httpsResponse(url, ca)).body;
 }
 
 /** A command's stdout; rejects when it exits non-zero. */
@@ -100,6 +110,8 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
   let adminPort: number;
   /** Where the CertificateAuthority's pod listens; the operator reaches `demo-pki-ca.default.svc:8380` there. */
   let caPort: number;
+  /** Where the JwkAuthority's pod listens; the operator reaches `demo-jose-ja.default.svc:8280` there. */
+  let joseJaPort: number;
 
   /** `kubectl --kubeconfig admin …` as the user; never throws. */
   async function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -200,6 +212,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     kubectlFile = await kubectlPath();
     adminPort = await freePort();
     caPort = await freePort();
+    joseJaPort = await freePort();
   });
 
   after(async () => {
@@ -227,7 +240,7 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
       // The chart's release namespace, where its Role grants the Lease.
       POD_NAMESPACE: 'cryptoutil-system',
       POD_NAME: 'e2e-operator',
-      CRYPTOUTIL_OPERATOR_RESOLVE: `demo-pki-ca.default.svc:8380=127.0.0.1:${String(caPort)}`,
+      CRYPTOUTIL_OPERATOR_RESOLVE: `demo-pki-ca.default.svc:8380=127.0.0.1:${String(caPort)},demo-jose-ja.default.svc:8280=127.0.0.1:${String(joseJaPort)}`,
     });
     await operator.waitFor(`operator started (admin https://127.0.0.1:${String(adminPort)})`);
     await operator.waitFor('"msg":"leading"');
@@ -377,6 +390,45 @@ describe('operator end to end: kubectl against kube-sim with `cryptoutil operato
     await childrenSettleOn(['secret/demo-learn-ps-postgres', 'secret/demo-pki-ca-postgres', ...shareSecrets('demo-pki-ca'), 'secret/demo-sm-kms-postgres', ...shareSecrets('demo')]);
     expect((await get('secret/demo-pki-ca-unseal-1'))?.data).to.deep.equal(unseal?.data);
     expect((await get('secret/demo-pki-ca-postgres'))?.data).to.deep.equal(credentials?.data);
+  });
+
+  it('makes the JwkAuthority sample Ready: jose-ja unseals from the pod files, makes the declared sets, and their public JWKS URLs are published', async function () {
+    this.timeout(90_000);
+    expect(await kubectlOk('apply', '-f', sample('jwkauthority.yaml'))).to.equal('jwkauthority.cryptoutil.io/demo created\n');
+    await until<string[]>('the JwkAuthority children', async () => {
+      const children = await childrenOfDemo();
+      const wanted = ['configmap/demo-jose-ja-config', 'deployment.apps/demo-jose-ja', 'secret/demo-jose-ja-tls', ...shareSecrets('demo-jose-ja'), 'service/demo-jose-ja'];
+      return wanted.every((name) => children.includes(name)) ? { done: children } : { seen: children };
+    });
+    const unseal = await get('secret/demo-jose-ja-unseal-1');
+    expect(unseal?.metadata.ownerReferences).to.equal(undefined);
+    const tlsCa = Buffer.from((await get('secret/demo-jose-ja-tls'))?.data?.['ca.crt'] ?? '', 'base64').toString('utf8');
+    const base = 'https://demo-jose-ja.default.svc:8280';
+    await runPodOf('deployment/demo-jose-ja', async () => {
+      await kubectlOk('wait', '--for=condition=Ready', 'jwkauthority/demo', '--timeout=30s');
+      const status = (await get('jwkauthority/demo'))?.status as Record<string, unknown> | undefined;
+      const urls = ['tokens', 'inbox'].map((set) => `${base}/jwks/${set}/.well-known/jwks.json`);
+      expect(status?.jwksUrls).to.deep.equal(urls);
+      // The in-cluster URL, sent to the pod's port; the certificate is checked for the Service's name.
+      const { body, headers } = await httpsResponse(urls[0] ?? '', tlsCa, { address: '127.0.0.1', port: joseJaPort });
+      const { keys } = JSON.parse(body.toString('utf8')) as { keys: Record<string, unknown>[] };
+      expect(keys).to.not.have.length(0);
+      for (const key of keys) {
+        expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+        expect(key).to.not.have.property('d');
+      }
+      expect(headers['cache-control']).to.match(/max-age=\d+/);
+      expect(headers.etag).to.match(/^"[\w-]+"$/);
+    }, { publicPort: joseJaPort, startTimeoutMs: 60_000 });
+    const credentials = await get('secret/demo-jose-ja-postgres');
+    await kubectlOk('delete', 'jwkauthority', 'demo', '--timeout=20s');
+    const kept = [
+      'secret/demo-learn-ps-postgres', 'secret/demo-pki-ca-postgres', ...shareSecrets('demo-pki-ca'), 'secret/demo-sm-kms-postgres', ...shareSecrets('demo'),
+      'secret/demo-jose-ja-postgres', ...shareSecrets('demo-jose-ja'),
+    ];
+    await childrenSettleOn(kept.sort());
+    expect((await get('secret/demo-jose-ja-unseal-1'))?.data).to.deep.equal(unseal?.data);
+    expect((await get('secret/demo-jose-ja-postgres'))?.data).to.deep.equal(credentials?.data);
   });
 
   it('drains and exits 0 on SIGTERM', async () => {
