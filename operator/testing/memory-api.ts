@@ -29,8 +29,12 @@ export class MemoryApi implements KubeApi {
   readonly objects = new Map<string, KubeObject>();
   readonly events: KubeEvent[] = [];
   readonly calls: { operation: Operation; ref: ObjectRef }[] = [];
-  /** Emits 'change' after every write, so a fake watch can end and make the watcher relist. */
-  readonly changes = new EventEmitter();
+  /**
+   * Emits 'change' after every write, so a fake watch can end and make the watcher relist. One
+   * listener per open watch: an operator watches every kind and its workloads at once, more than
+   * Node's default warning threshold of ten.
+   */
+  readonly changes = new EventEmitter().setMaxListeners(32);
   /** Return an error to make that call fail. */
   failWith: (operation: Operation, ref: ObjectRef) => Error | undefined = () => undefined;
   #nextUid = 1;
