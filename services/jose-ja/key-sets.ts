@@ -222,8 +222,11 @@ export async function deleteKeySet(em: EntityManager, ja: JaContext, name: strin
   if (dependant !== null) throw new ConflictError(`key set ${dependant.name} is paired with ${name}; delete it first`);
   const at = ja.now();
   await em.transactional(async (tx) => {
+    // The set's row first: this waits for a rotation that claimed it to commit, so the key it adds is
+    // deleted too (not left to break the foreign key), and a rotation after this finds no set (409).
+    if (await tx.nativeUpdate(KeySet, { id: set.id }, { updatedAt: at }) !== 1) throw new NotFoundError(`no key set named ${name}`);
     await tx.nativeDelete(JwkKey, { keySetId: set.id });
-    if (await tx.nativeDelete(KeySet, { id: set.id }) !== 1) throw new NotFoundError(`no key set named ${name}`);
+    await tx.nativeDelete(KeySet, { id: set.id });
     appendAudit(tx, actor, { keySet: name, action: 'delete', outcome: 'success', detail: 'every key destroyed' }, at);
   });
   ja.changed(name);
