@@ -273,6 +273,35 @@ describe('jose-ja under attack (over HTTPS)', function () {
     });
   });
 
+  describe('hostile JSON', () => {
+    it('claims nested deeper than the stack are a 400 problem, and the service still serves', async () => {
+      const depth = 100_000;
+      const body = `{"claims":{"deep":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+      const answer = await api.call('POST', '/jwks/tokens/jwt', { body, contentType: 'application/json' });
+      expect([answer.status, answer.headers['content-type'], (answer.json as { detail?: string }).detail]).to.deep.equal([400, 'application/problem+json', 'claims are nested too deeply']);
+      expect((await api.verify('tokens', await api.issue('tokens'))).valid).to.equal(true);
+    });
+
+    it('a general JSON serialization JWE (recipients) and one with an aad or a foreign member is a problem, never a 500', async () => {
+      const encrypted = await api.call('POST', '/jwks/secrets/encrypt?serialization=json', { body: 'x' });
+      const flattened = encrypted.json as { protected: string; encrypted_key: string; iv: string; ciphertext: string; tag: string };
+      const { encrypted_key: encryptedKey, ...shared } = flattened;
+      const variants: readonly unknown[] = [
+        { ...shared, recipients: [{ encrypted_key: encryptedKey }] },
+        { ...flattened, aad: b64('extra') },
+        { ...flattened, header: { kid: 'other' } },
+        { ...flattened, protected: 42 },
+        [flattened],
+      ];
+      for (const body of variants) {
+        const answer = await api.call('POST', '/jwks/secrets/decrypt', { body, contentType: 'application/jose+json' });
+        expect(answer.status, JSON.stringify(body)).to.be.oneOf([400, 422]);
+      }
+      const genuine = await api.call('POST', '/jwks/secrets/decrypt', { body: flattened, contentType: 'application/jose+json' });
+      expect([genuine.status, genuine.text]).to.deep.equal([200, 'x']);
+    });
+  });
+
   describe('scopes and token kinds', () => {
     const forbidden: readonly [readonly string[], string, string, unknown][] = [
       [['ja:sign'], 'POST', '/jwks/tokens/jwt/verify', { jwt: 'a.b.c' }],
