@@ -273,6 +273,34 @@ describe('jose-ja under attack (over HTTPS)', function () {
     });
   });
 
+  describe('replay across sets and audiences', () => {
+    it('a set made with another set\'s issuer and alg still refuses that set\'s tokens (kid), and the reverse', async () => {
+      const body = { name: 'twin', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7, issuer: await issuerOf('tokens') };
+      expect((await api.call('POST', '/jwks', { body })).status).to.equal(201);
+      expect((await api.verify('twin', await api.issue('tokens'))).failed?.check).to.equal('unknownKey');
+      expect((await api.verify('tokens', await api.issue('twin'))).failed?.check).to.equal('unknownKey');
+    });
+
+    it('a token for one audience is refused for another; one without aud is refused when an audience is expected', async () => {
+      const issued = await api.call('POST', '/jwks/tokens/jwt', { body: { claims: { sub: 'alice' }, audience: 'https://a.example' } });
+      const { jwt } = issued.json as { jwt: string };
+      const check = async (token: string, audience: string): Promise<Verdict> =>
+        (await api.call('POST', '/jwks/tokens/jwt/verify', { body: { jwt: token, audience } })).json as Verdict;
+      expect((await check(jwt, 'https://b.example')).failed?.check).to.equal('audience');
+      expect((await check(await api.issue('tokens'), 'https://a.example')).failed?.check).to.equal('audience');
+      expect((await check(jwt, 'https://a.example')).valid).to.equal(true);
+    });
+
+    it('a JOSE object sent with a content type it is not is a 4xx problem, never a 500', async () => {
+      const jws = (await api.call('POST', '/jwks/tokens/sign', { body: 'x' })).text;
+      for (const [body, contentType] of [[JSON.stringify(jws), 'application/json'], [jws, 'text/plain'], [jws, 'application/jose+json'], ['{}', 'application/jose+json']]) {
+        const answer = await api.call('POST', '/jwks/tokens/verify', { body, contentType });
+        expect(answer.status, `${String(contentType)} ${String(body)}`).to.be.within(400, 499);
+        expect(answer.headers['content-type']).to.equal('application/problem+json');
+      }
+    });
+  });
+
   describe('hostile JSON', () => {
     it('claims nested deeper than the stack are a 400 problem, and the service still serves', async () => {
       const depth = 100_000;
@@ -448,6 +476,18 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         expect(statuses.filter((status) => status === 204)).to.have.length(1);
         expect((await ja.api('GET', '/jwks/doomed')).status).to.equal(404);
       }
+    });
+
+    it('a retired key stops verifying when its retention ends, before any sweep, and never signs again', async () => {
+      const body = { name: 'brief', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 1 };
+      expect((await ja.api('POST', '/jwks', { body })).status).to.equal(201);
+      const old = (await ja.api('POST', '/jwks/brief/jwt', { body: { claims: {}, expiresInSeconds: 86_400 } })).json as { jwt: string; kid: string };
+      expect((await ja.api('POST', '/jwks/brief/rotate', { body: { immediate: true } })).status).to.equal(200);
+      const verdict = async (): Promise<Verdict> => (await ja.api('POST', '/jwks/brief/jwt/verify', { body: { jwt: old.jwt, leewaySeconds: 300 } })).json as Verdict;
+      expect((await verdict()).valid).to.equal(true);
+      expect(((await ja.api('POST', '/jwks/brief/jwt', { body: { claims: {} } })).json as { kid: string }).kid).to.not.equal(old.kid);
+      ja.advance(86_400_000);
+      expect((await verdict()).failed?.check).to.equal('unknownKey');
     });
   });
 }
