@@ -162,4 +162,22 @@ describeOnDatabases('jose-ja key sets', { entities, migrations }, (db) => {
       expect(await db().fork().count(JwkKey, { keySetId: set.id })).to.equal(0);
     }
   });
+
+  it('an enc set made while the sig set it pairs with is deleted: never both, so no enc set pairs with a set that is gone', async () => {
+    for (let round = 0; round < 8; round += 1) {
+      const signer = unique('pair');
+      await createKeySet(db().fork(), t.ja, sig(signer), ALICE);
+      const enc = { name: unique('sealed'), use: 'enc', alg: 'A256GCM/ECDH-ES+A256KW', rotationDays: 30, retentionDays: 2, pairedWith: signer };
+      const [made, deleted] = await Promise.all([
+        createKeySet(db().fork(), t.ja, enc, ALICE).then(() => 'made', (error: unknown) => error),
+        new Promise((resolve) => { setTimeout(resolve, round % 4); }).then(() => deleteKeySet(db().fork(), t.ja, signer, ALICE)).then(() => 'deleted', (error: unknown) => error),
+      ]);
+      if (made === 'made') {
+        expect(deleted).to.be.instanceOf(ConflictError);
+        expect(await db().fork().count(KeySet, { name: signer })).to.equal(1);
+      } else {
+        expect([made, deleted]).to.satisfy(([error, outcome]: unknown[]) => error instanceof NotFoundError && outcome === 'deleted');
+      }
+    }
+  });
 });

@@ -478,6 +478,23 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('an enc set paired with a sig set deleted at that moment: never both, and an enc set that exists encrypts and decrypts', async () => {
+      for (let round = 0; round < 4; round += 1) {
+        const signer = `signer-${String(round)}`;
+        const sealed = `sealed-${String(round)}`;
+        expect((await ja.api('POST', '/jwks', { body: { name: signer, use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7 } })).status).to.equal(201);
+        const [made, deleted] = await Promise.all([
+          ja.api('POST', '/jwks', { body: { name: sealed, use: 'enc', alg: 'A256GCM/ECDH-ES+A256KW', rotationDays: 30, retentionDays: 7, pairedWith: signer } }),
+          new Promise((resolve) => { setTimeout(resolve, round); }).then(() => ja.api('DELETE', `/jwks/${signer}`)),
+        ]);
+        expect([made.status, deleted.status], `${made.text} ${deleted.text}`).to.be.oneOf([[201, 409], [404, 204]]);
+        if (made.status !== 201) continue;
+        const encrypted = await ja.api('POST', `/jwks/${sealed}/encrypt`, { body: 'still here' });
+        const decrypted = await ja.api('POST', `/jwks/${sealed}/decrypt`, { body: encrypted.text, contentType: 'application/jose' });
+        expect([encrypted.status, decrypted.status, decrypted.text]).to.deep.equal([200, 200, 'still here']);
+      }
+    });
+
     it('a retired key stops verifying when its retention ends, before any sweep, and never signs again', async () => {
       const body = { name: 'brief', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 1 };
       expect((await ja.api('POST', '/jwks', { body })).status).to.equal(201);
