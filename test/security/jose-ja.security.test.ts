@@ -381,6 +381,21 @@ describe('jose-ja under attack (over HTTPS)', function () {
       });
     }
 
+    it('an access token for another resource, an expired one, a jose-ja JWT and none are 401', async () => {
+      const { issuer } = ja.harness;
+      const scopes = ['ja:admin', 'ja:sign'];
+      const tokens = [
+        await issuer.serviceToken({ clientId: 'tester', audience: 'urn:cryptoutil:sm-kms', scopes }),
+        await issuer.serviceToken({ clientId: 'tester', audience: 'urn:cryptoutil:jose-ja', scopes, expiresIn: -120 }),
+        // A token jose-ja itself issued is not an access token for it.
+        await api.issue('tokens', { scope: 'ja:admin ja:sign', aud: 'urn:cryptoutil:jose-ja', client_id: 'tester', gty: 'client_credentials' }),
+      ];
+      for (const token of tokens) {
+        const answer = await ja.api('POST', '/jwks/tokens/rotate', { token, body: { immediate: true } });
+        expect(answer.status, answer.text).to.equal(401);
+      }
+    });
+
     it('a user token is refused on /service and a service token on /browser', async () => {
       const { harness } = ja;
       const base = harness.service.publicUrl;
