@@ -326,6 +326,18 @@ describe('jose-ja under attack (over HTTPS)', function () {
     });
   });
 
+  describe('hostile paging', () => {
+    for (const page of ['99999999999999999999', '1e300', '9007199254740993', '-1', '0x10', '1.5']) {
+      it(`page=${page} of the sets and of an audit trail is a 200 or a 400 problem, never a 500`, async () => {
+        for (const path of [`/jwks?page=${page}&size=100`, `/jwks/tokens/audit?page=${page}&size=100`]) {
+          const answer = await api.call('GET', path);
+          expect(answer.status, `${path} ${answer.text}`).to.be.oneOf([200, 400]);
+          if (answer.status === 200) expect((answer.json as { items: unknown[] }).items, path).to.deep.equal([]);
+        }
+      });
+    }
+  });
+
   describe('hostile JSON', () => {
     it('claims nested deeper than the stack are a 400 problem, and the service still serves', async () => {
       const depth = 100_000;
