@@ -67,6 +67,8 @@ const BASE_SETS = [
 /** Calls that every test makes against one jose-ja. */
 function client(ja: JaHarness) {
   const seen: Answer[] = [];
+  /** Every JWKS body fetched. */
+  const published: string[] = [];
   const call = async (method: string, path: string, options: Parameters<JaHarness['api']>[2] = {}): Promise<Answer> => {
     const answer = await ja.api(method, path, options);
     seen.push(answer);
@@ -74,6 +76,7 @@ function client(ja: JaHarness) {
   };
   return {
     seen,
+    published,
     call,
     async set(name: string): Promise<KeySetBody> {
       const answer = await call('GET', `/jwks/${name}`);
@@ -82,6 +85,7 @@ function client(ja: JaHarness) {
     },
     async jwks(name: string): Promise<JWK[]> {
       const answer = await ja.open('GET', `/jwks/${name}/.well-known/jwks.json`);
+      published.push(answer.text);
       expect(answer.status, answer.text).to.equal(200);
       return (answer.json as { keys: JWK[] }).keys;
     },
@@ -229,7 +233,9 @@ describe('jose-ja under attack (over HTTPS)', function () {
       const jwk: JWK = { ...await api.activeJwk('secrets'), alg: undefined };
       const wrongEnc = await new CompactEncrypt(Buffer.from('x')).setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A128GCM', kid }).encrypt(jwk);
       const wrongAlg = await new CompactEncrypt(Buffer.from('x')).setProtectedHeader({ alg: 'ECDH-ES', enc: 'A256GCM', kid }).encrypt(jwk);
-      const forged = [wrongEnc, wrongAlg, jweParts(kid, { alg: 'dir', enc: 'A256GCM' }, 0), jweParts(kid, { alg: 'RSA1_5', enc: 'A256GCM' }, 256)];
+      const forged = [wrongEnc, wrongAlg, jweParts(kid, { alg: 'dir', enc: 'A256GCM' }, 0), jweParts(kid, { alg: 'RSA1_5', enc: 'A256GCM' }, 256),
+        // Refused on its alg before any PBKDF2 round is spent.
+        jweParts(kid, { alg: 'PBES2-HS512+A256KW', enc: 'A256GCM', p2s: b64('salt'), p2c: 2_000_000_000 }, 40)];
       for (const jwe of forged) {
         const answer = await decrypt('secrets', jwe);
         expect([answer.status, (answer.json as { detail?: string }).detail]).to.deep.equal([422, 'decryption failed']);
@@ -494,7 +500,9 @@ describe('jose-ja under attack (over HTTPS)', function () {
       const values = await privateValuesOf(ja);
       // Every set holds at least an active and a next key, each with d (EC) or d, p, q, dp, dq, qi (RSA).
       expect(values.length).to.be.greaterThan(2 * BASE_SETS.length);
-      const everything = [...api.seen.map((answer) => answer.bytes.toString('latin1')), ...logs.lines];
+      expect(api.published.length).to.be.greaterThan(5);
+      expect(api.published.flatMap((text) => privateMembersIn(JSON.parse(text)))).to.deep.equal([]);
+      const everything = [...api.seen.map((answer) => answer.bytes.toString('latin1')), ...api.published, ...logs.lines];
       expect(values.filter((value) => everything.some((text) => text.includes(value)))).to.deep.equal([]);
     });
   });
