@@ -524,6 +524,20 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       }
     });
 
+    it('one name created many times at once, with enc sets pairing with it meanwhile: one 201, the rest 409 or 404, no 500', async () => {
+      const sig = { name: 'dup', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7 };
+      const enc = (index: number) => ({ name: `dup-enc-${String(index)}`, use: 'enc', alg: 'A256GCM/ECDH-ES+A256KW', rotationDays: 30, retentionDays: 7, pairedWith: 'dup' });
+      const answers = await Promise.all([
+        ...Array.from({ length: 5 }, () => ja.api('POST', '/jwks', { body: sig })),
+        ...Array.from({ length: 4 }, (_, index) => ja.api('POST', '/jwks', { body: enc(index) })),
+      ]);
+      const [sigs, encs] = [answers.slice(0, 5).map((answer) => answer.status), answers.slice(5).map((answer) => answer.status)];
+      expect([...sigs].sort()).to.deep.equal([201, 409, 409, 409, 409]);
+      for (const status of encs) expect(status).to.be.oneOf([201, 404]);
+      const made = ((await ja.api('GET', '/jwks?size=100')).json as { items: { name: string; pairedWith: string | null }[] }).items.filter((item) => item.name.startsWith('dup-enc-'));
+      expect(made.map((item) => item.pairedWith)).to.deep.equal(encs.filter((status) => status === 201).map(() => 'dup'));
+    });
+
     it('issuing, verifying and rotating while the set is deleted: only 200, 404 and 409, one 204', async () => {
       const body = { name: 'doomed', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7 };
       for (let round = 0; round < 3; round += 1) {
