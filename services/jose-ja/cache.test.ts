@@ -6,15 +6,16 @@ import type { KeySet } from './entities.ts';
 import { rejection } from './testing/context.ts';
 
 /** A database of one set whose version the test changes; `reads` counts version reads. */
-function fakeDatabase(): { fork: () => EntityManager; version: number; exists: boolean; reads: number } {
+function fakeDatabase(): { fork: () => EntityManager; id: string; version: number; exists: boolean; reads: number } {
   const state = {
+    id: 'id-1',
     version: 1,
     exists: true,
     reads: 0,
     fork: () => ({
       findOne: () => {
         state.reads += 1;
-        return Promise.resolve(state.exists ? { name: 'a', version: state.version } as KeySet : null);
+        return Promise.resolve(state.exists ? { id: state.id, name: 'a', version: state.version } as KeySet : null);
       },
     }) as unknown as EntityManager,
   };
@@ -38,6 +39,16 @@ describe('the versioned per-set cache', () => {
     now = 20;
     expect(await cache.get('a')).to.equal('v2');
     expect(builds).to.equal(2);
+  });
+
+  it('rebuilds a set deleted and made again under its name, though its version is the same', async () => {
+    const db = fakeDatabase();
+    let now = 0;
+    const cache = new VersionedCache({ fork: db.fork, now: () => now, revalidateMs: 10, build: (_em, set) => Promise.resolve({ value: set.id }) });
+    expect(await cache.get('a')).to.equal('id-1');
+    db.id = 'id-2';
+    now = 10;
+    expect(await cache.get('a')).to.equal('id-2');
   });
 
   it('rebuilds once staleAt has passed, whatever the version', async () => {

@@ -1,7 +1,7 @@
 /**
  * A per-set cache that other replicas cannot leave stale for long: each entry remembers the set's
  * `version` (which grows with every change of its keys) and is trusted without a database read for
- * `revalidateMs`; after that one indexed read of the version either renews it or rebuilds it. A
+ * `revalidateMs`; after that one indexed read of the version (and row id) either renews it or rebuilds it. A
  * change made by this process drops the entry at once (`drop`), one made by another replica is seen
  * within `revalidateMs`.
  */
@@ -19,6 +19,8 @@ export interface Built<T> {
 }
 
 interface Entry<T> {
+  /** The set's row id: a set deleted and made again under its name starts again at version 1. */
+  readonly setId: string;
   readonly version: number;
   readonly built: Built<T>;
   checkedAt: number;
@@ -68,12 +70,12 @@ export class VersionedCache<T> {
       this.#entries.delete(name);
       throw new NotFoundError(`no key set named ${name}`);
     }
-    if (entry?.version === set.version && !isStale(entry, now)) {
+    if (entry?.setId === set.id && entry.version === set.version && !isStale(entry, now)) {
       entry.checkedAt = now;
       return entry.built.value;
     }
     const built = await this.#options.build(em, set);
-    if ((this.#generations.get(name) ?? 0) === generation) this.#entries.set(name, { version: set.version, built, checkedAt: now });
+    if ((this.#generations.get(name) ?? 0) === generation) this.#entries.set(name, { setId: set.id, version: set.version, built, checkedAt: now });
     return built.value;
   }
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Middleware } from 'koa';
-import { BadRequestError } from '../template/errors/index.ts';
+import { BadRequestError, NotFoundError } from '../template/errors/index.ts';
 import type { RequestState } from '../template/service.ts';
 import { VersionedCache } from './cache.ts';
 import type { KeySet } from './entities.ts';
@@ -25,6 +25,8 @@ export interface JwksDocument {
 /** The set's JWKS, serialized once. */
 export async function buildJwks(em: EntityManager, set: KeySet): Promise<JwksDocument> {
   const keys = await keysOf(em, set);
+  // A set always has keys; none means it was deleted after it was read, and an empty JWKS must not be cached or served.
+  if (keys.length === 0) throw new NotFoundError(`no key set named ${set.name}`);
   const body = Buffer.from(JSON.stringify({ keys: keys.map((key) => key.publicJwk) }));
   return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
 }

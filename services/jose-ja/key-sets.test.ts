@@ -144,4 +144,40 @@ describeOnDatabases('jose-ja key sets', { entities, migrations }, (db) => {
     const source = new CachedKeySource(() => db().fork(), t.ja, t.barrier);
     expect(await rejection(source.keys(name))).to.be.instanceOf(InternalError);
   });
+
+  it('deletions raced against rotations: one delete wins, the others 404, rotations 200 or 409, no key outlives the set', async () => {
+    for (let round = 0; round < 8; round += 1) {
+      const name = unique('race');
+      await createKeySet(db().fork(), t.ja, sig(name), ALICE);
+      const set = await db().fork().findOneOrFail(KeySet, { name });
+      const outcomes = await Promise.all([
+        ...Array.from({ length: 3 }, () => rotateKeySet(db().fork(), t.ja, name, ALICE, { immediate: true }).then(() => 'rotated', (error: unknown) => error)),
+        // After the rotations have generated their keys and entered their transactions.
+        ...Array.from({ length: 3 }, () => new Promise((resolve) => { setTimeout(resolve, round); }).then(() => deleteKeySet(db().fork(), t.ja, name, ALICE)).then(() => 'deleted', (error: unknown) => error)),
+      ]);
+      const [rotations, deletes] = [outcomes.slice(0, 3), outcomes.slice(3)];
+      expect(deletes.filter((outcome) => outcome === 'deleted')).to.have.length(1);
+      for (const outcome of deletes.filter((item) => item !== 'deleted')) expect(outcome).to.be.instanceOf(NotFoundError);
+      for (const outcome of rotations.filter((item) => item !== 'rotated')) expect(outcome).to.satisfy((error: unknown) => error instanceof ConflictError || error instanceof NotFoundError);
+      expect(await db().fork().count(JwkKey, { keySetId: set.id })).to.equal(0);
+    }
+  });
+
+  it('an enc set made while the sig set it pairs with is deleted: never both, so no enc set pairs with a set that is gone', async () => {
+    for (let round = 0; round < 8; round += 1) {
+      const signer = unique('pair');
+      await createKeySet(db().fork(), t.ja, sig(signer), ALICE);
+      const enc = { name: unique('sealed'), use: 'enc', alg: 'A256GCM/ECDH-ES+A256KW', rotationDays: 30, retentionDays: 2, pairedWith: signer };
+      const [made, deleted] = await Promise.all([
+        createKeySet(db().fork(), t.ja, enc, ALICE).then(() => 'made', (error: unknown) => error),
+        new Promise((resolve) => { setTimeout(resolve, round % 4); }).then(() => deleteKeySet(db().fork(), t.ja, signer, ALICE)).then(() => 'deleted', (error: unknown) => error),
+      ]);
+      if (made === 'made') {
+        expect(deleted).to.be.instanceOf(ConflictError);
+        expect(await db().fork().count(KeySet, { name: signer })).to.equal(1);
+      } else {
+        expect([made, deleted]).to.satisfy(([error, outcome]: unknown[]) => error instanceof NotFoundError && outcome === 'deleted');
+      }
+    }
+  });
 });

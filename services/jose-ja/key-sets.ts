@@ -137,6 +137,15 @@ export function validInput(input: unknown): KeySetInput {
 }
 
 /**
+ * Holds the paired sig set's row until the transaction ends; false when it is gone. The write
+ * changes nothing (a sig set pairs with no set), but a delete of that set waits for it and then
+ * sees the new enc set (409), or got there first and this finds no row.
+ */
+async function holdPairing(tx: EntityManager, pairedWith: string): Promise<boolean> {
+  return await tx.nativeUpdate(KeySet, { name: pairedWith, use: 'sig' }, { pairedWith: null }) === 1;
+}
+
+/**
  * Makes a set with its active and next keys. The keys are generated before the transaction; the
  * unique name decides between concurrent creations (one commits, the others are 409).
  */
@@ -148,6 +157,7 @@ export async function createKeySet(em: EntityManager, ja: JaContext, body: unkno
   const [active, next] = await Promise.all([generateKey(ja.barrier, input.alg), generateKey(ja.barrier, input.alg)]);
   const at = ja.now();
   const set = await em.transactional(async (tx) => {
+    if (input.pairedWith !== undefined && !await holdPairing(tx, input.pairedWith)) throw new NotFoundError(`pairedWith names no key set: ${input.pairedWith}`);
     const created = tx.create(KeySet, {
       name: input.name,
       use: input.use,
@@ -218,12 +228,16 @@ export async function rotateKeySet(em: EntityManager, ja: JaContext, name: strin
 /** Deletes the set and every key of it; its audit records stay. An enc set paired with it keeps it alive (409). */
 export async function deleteKeySet(em: EntityManager, ja: JaContext, name: string, actor: Actor): Promise<void> {
   const set = await findKeySet(em, name);
-  const dependant = await em.findOne(KeySet, { pairedWith: name });
-  if (dependant !== null) throw new ConflictError(`key set ${dependant.name} is paired with ${name}; delete it first`);
   const at = ja.now();
   await em.transactional(async (tx) => {
+    // The set's row first: this waits for a rotation that claimed it to commit, so the key it adds is
+    // deleted too (not left to break the foreign key), and a rotation after this finds no set (409);
+    // likewise for an enc set being paired with it, which is then seen below.
+    if (await tx.nativeUpdate(KeySet, { id: set.id }, { updatedAt: at }) !== 1) throw new NotFoundError(`no key set named ${name}`);
+    const dependant = await tx.findOne(KeySet, { pairedWith: name });
+    if (dependant !== null) throw new ConflictError(`key set ${dependant.name} is paired with ${name}; delete it first`);
     await tx.nativeDelete(JwkKey, { keySetId: set.id });
-    if (await tx.nativeDelete(KeySet, { id: set.id }) !== 1) throw new NotFoundError(`no key set named ${name}`);
+    await tx.nativeDelete(KeySet, { id: set.id });
     appendAudit(tx, actor, { keySet: name, action: 'delete', outcome: 'success', detail: 'every key destroyed' }, at);
   });
   ja.changed(name);

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { sign, verify } from '../template/jose/index.ts';
 import { NotFoundError, ServiceUnavailableError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
-import { entities } from './entities.ts';
-import { createKeySet, deleteExpiredKeys, rotateKeySet } from './key-sets.ts';
+import { entities, KeySet } from './entities.ts';
+import { createKeySet, deleteExpiredKeys, deleteKeySet, rotateKeySet } from './key-sets.ts';
+import { buildJwks } from './jwks.ts';
 import { CachedKeySource } from './key-source.ts';
 import { migrations } from './migrations.ts';
 import { ALICE, DAY_MS, rejection, unique, unsealedJa, type TestJa } from './testing/context.ts';
@@ -78,5 +79,26 @@ describeOnDatabases('jose-ja key source', { entities, migrations }, (db) => {
     await source.keys(name);
     t.barrier.seal();
     expect(await rejection(source.keys(name))).to.be.instanceOf(ServiceUnavailableError);
+  });
+
+  it('a set deleted between reading it and reading its keys is a 404, for the keys and the JWKS, never a 500 nor an empty JWKS', async () => {
+    const name = unique('gone');
+    await createKeySet(db().fork(), t.ja, { name, use: 'sig', alg: 'ES256', rotationDays: 10, retentionDays: 1 }, ALICE);
+    // The set row is read, then the set is deleted before its keys are read.
+    const racing = new CachedKeySource(() => {
+      const em = db().fork();
+      const findOne = em.findOne.bind(em);
+      return Object.assign(em, {
+        findOne: async (...args: Parameters<typeof findOne>) => {
+          const found = await findOne(...args);
+          await deleteKeySet(db().fork(), t.ja, name, ALICE);
+          return found;
+        },
+      });
+    }, t.ja, t.barrier);
+    const em = db().fork();
+    const set = await em.findOneOrFail(KeySet, { name });
+    expect(await rejection(racing.keys(name))).to.be.instanceOf(NotFoundError);
+    expect(await rejection(buildJwks(em, set))).to.be.instanceOf(NotFoundError);
   });
 });

@@ -7,10 +7,10 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type { Barrier } from '../template/barrier/contract.ts';
-import { InternalError } from '../template/errors/index.ts';
+import { InternalError, NotFoundError } from '../template/errors/index.ts';
 import { VersionedCache, type Built } from './cache.ts';
 import type { JaContext } from './context.ts';
-import type { KeySet } from './entities.ts';
+import { KeySet } from './entities.ts';
 import { keysOf } from './key-sets.ts';
 import { openKey } from './keys.ts';
 import type { KeyChoice, KeySource } from './ports.ts';
@@ -25,7 +25,11 @@ async function buildKeys(em: EntityManager, ja: JaContext, set: KeySet): Promise
   const now = ja.now().getTime();
   const keys = await keysOf(em, set);
   const active = keys.find((key) => key.status === 'active');
-  if (active === undefined) throw new InternalError(new Error(`key set ${set.name} has no active key`));
+  if (active === undefined) {
+    // Deleted between reading the set and reading its keys: the caller is told what it would be told a moment later.
+    if (await em.count(KeySet, { id: set.id }) === 0) throw new NotFoundError(`no key set named ${set.name}`);
+    throw new InternalError(new Error(`key set ${set.name} has no active key`));
+  }
   const retired = keys.flatMap((key) => (key.status === 'retired' && key.deleteAfter instanceof Date && key.deleteAfter.getTime() > now ? [{ key, endsAt: key.deleteAfter.getTime() }] : []));
   const activeKey = await openKey(ja.barrier, set.alg, active);
   const usable = [activeKey, ...await Promise.all(retired.map(({ key }) => openKey(ja.barrier, set.alg, key)))];

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { listAudit } from './audit.ts';
 import { entities } from './entities.ts';
-import { createKeySet, getKeySet } from './key-sets.ts';
+import { createKeySet, deleteKeySet, getKeySet } from './key-sets.ts';
 import { migrations } from './migrations.ts';
 import { LifecycleSweep, sweepOnce, type SweepOptions } from './sweep.ts';
 import { ALICE, DAY_MS, rejection, unique, unsealedJa, type TestJa } from './testing/context.ts';
@@ -36,6 +36,32 @@ describeOnDatabases('jose-ja scheduled rotation and key deletion', { entities, m
     // The sweep that deleted the key found the set due again (active for a day): rotations, then the deletion.
     const actions = (await listAudit(db().fork(), name, 0, 10)).items.map((item) => item.action);
     expect(actions).to.deep.equal(['key.delete', 'rotate.scheduled', 'rotate.scheduled', 'create']);
+  });
+
+  it('a due set deleted between the listing and its rotation is skipped; the other due sets still rotate', async () => {
+    const [gone, kept] = [unique('gone'), unique('kept')];
+    for (const name of [gone, kept]) await createKeySet(db().fork(), t.ja, { name, use: 'sig', alg: 'ES256', rotationDays: 1, retentionDays: 1 }, ALICE);
+    t.advance(DAY_MS);
+    let listed = false;
+    // The first entity manager lists the due sets; the set is deleted right after that read.
+    const fork = (): EntityManager => {
+      const em = db().fork();
+      if (listed) return em;
+      listed = true;
+      const find = em.find.bind(em);
+      let reads = 0;
+      return Object.assign(em, {
+        // The listing reads the sets, then their active keys: the set goes after both.
+        find: async (...args: Parameters<typeof find>) => {
+          const found = await find(...args);
+          reads += 1;
+          if (reads === 2) await deleteKeySet(db().fork(), t.ja, gone, ALICE);
+          return found;
+        },
+      });
+    };
+    const { rotated } = await sweepOnce({ fork, ja: t.ja, log: logger().log, intervalMs: 1000 });
+    expect(rotated).to.include(kept).and.not.include(gone);
   });
 
   it('does nothing while sealed', async () => {

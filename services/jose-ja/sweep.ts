@@ -6,7 +6,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
-import { ConflictError } from '../template/errors/index.ts';
+import { ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { SERVICE_ACTOR, type JaContext } from './context.ts';
 import { deleteExpiredKeys, dueForRotation, rotateKeySet } from './key-sets.ts';
 
@@ -23,13 +23,14 @@ export interface SweepResult {
   readonly deleted: readonly string[];
 }
 
-/** Rotates `name` on schedule; false when another replica (or a request) changed it first. */
+/** Rotates `name` on schedule; false when another replica (or a request) changed or deleted it first. */
 async function rotateOnSchedule(options: SweepOptions, name: string): Promise<boolean> {
   try {
     await rotateKeySet(options.fork(), options.ja, name, SERVICE_ACTOR, { action: 'rotate.scheduled' });
     return true;
   } catch (error) {
-    if (error instanceof ConflictError) return false;
+    // Changed by another replica, or deleted since the listing: this set waits or is gone, the others still rotate.
+    if (error instanceof ConflictError || error instanceof NotFoundError) return false;
     throw error;
   }
 }

@@ -87,6 +87,8 @@ describe('jose-ja JWT issue and verify (issue "jose-ja" point 3, RFC 7519)', () 
         [{ claims: {}, expiresInSeconds: '60' }, 'expiresInSeconds must be a whole number from 1 to 86400'],
         [{ claims: {}, notBeforeSeconds: -1 }, 'notBeforeSeconds must be a whole number from 0 to 86400'],
         ['not json', 'the body must be a JSON object'],
+        // As a JSON body parses them: deeper than JSON.stringify can recurse.
+        [{ claims: { deep: JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown } }, 'claims are nested too deeply'],
       ];
       for (const [body, detail] of cases) {
         const problem = await problemOf(issue('tokens', body));

@@ -54,6 +54,15 @@ export interface Issued {
   readonly expiresAt: string;
 }
 
+/** The claims as JSON; claims nested deeper than JSON.stringify can recurse (a RangeError) are the caller's 400, not a 500. */
+function claimsJson(claims: Claims): string {
+  try {
+    return JSON.stringify(claims);
+  } catch {
+    throw new BadRequestError('claims are nested too deeply');
+  }
+}
+
 /** A JWT with iss, iat, exp and a random jti (aud and nbf when asked), signed (and for an enc set, encrypted) now. */
 export async function issueJwt(choice: KeyChoice, request: IssueRequest, now: Date): Promise<Success<Issued>> {
   const { settings, active } = choice;
@@ -63,7 +72,7 @@ export async function issueJwt(choice: KeyChoice, request: IssueRequest, now: Da
   const nbf = request.notBeforeSeconds === undefined ? undefined : iat + request.notBeforeSeconds;
   // JSON.stringify drops the members left undefined (aud, nbf), so the token carries only those asked for.
   const claims = { ...request.claims, iss: settings.issuer, aud: request.audience ?? request.claims.aud, iat, nbf, exp, jti: randomUUID() };
-  const jws = await sign(signer.active, Buffer.from(JSON.stringify(claims)), { typ: settings.tokenType });
+  const jws = await sign(signer.active, Buffer.from(claimsJson(claims)), { typ: settings.tokenType });
   const jwt = signer === choice ? jws : await encryptJwt(active, jws);
   return success({ jwt, kid: active.kid, expiresAt: new Date(exp * 1000).toISOString() }, active.kid);
 }

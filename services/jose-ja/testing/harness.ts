@@ -3,6 +3,7 @@
  * SQLite file or a PostgreSQL database), unsealed from configured shares, on a clock the test can
  * move, and calls it with JSON or bytes.
  */
+import type { Logger } from 'pino';
 import { keyCheckOfShares, newUnsealShares } from '../../template/barrier/index.ts';
 import { bytesCall, type Answer, type CallOptions } from '../../template/testing/bytes-call.ts';
 import { httpsCall, startTestService, type HttpAnswer, type ServiceHarness } from '../../template/testing/service-harness.ts';
@@ -35,6 +36,8 @@ export interface JaStart {
   readonly shares?: readonly string[];
   readonly sealed?: boolean;
   readonly jose?: Readonly<Record<string, unknown>>;
+  /** Where the service logs (silent by default); tests read it back to look for secrets. */
+  readonly logger?: Logger;
 }
 
 /** jose-ja, unsealed at start unless `sealed`; new shares (5, threshold 3) unless given. */
@@ -46,7 +49,7 @@ export async function startJoseJa(start: JaStart = {}): Promise<JaHarness> {
     barrier: { shares: start.sealed === true ? [] : [...shares], threshold: 3, keyCheck },
     ...(start.jose === undefined ? {} : { jose: start.jose }),
     ...(start.databaseUrl === undefined ? {} : { database: { url: start.databaseUrl } }),
-  }, undefined, joseJaOn(() => Date.now() + offset));
+  }, start.logger, joseJaOn(() => Date.now() + offset));
   const { ca, publicUrl } = harness.service;
   const everyScope = await harness.serviceToken(ALL_SCOPES);
   return {
