@@ -13,6 +13,7 @@ import { SERVICE_ACTOR, type JaContext } from './context.ts';
 import { KeySet } from './entities.ts';
 import { createKeySet, updatePeriods } from './key-sets.ts';
 import type { KeySetInput } from './rules.ts';
+import { loggableError } from '../template/middleware/problem-details.ts';
 
 /** Attempts per set when another replica keeps changing it at the same moment. */
 const ATTEMPTS = 3;
@@ -88,7 +89,7 @@ export class DeclaredKeySets {
   start(): void {
     if (this.#options.declared.length === 0 || this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
-      this.ensure().catch((error: unknown) => { this.#options.log.error({ err: error }, 'jose-ja could not make its declared key sets; retrying'); });
+      this.ensure().catch((error: unknown) => { this.#options.log.error(loggableError(error), 'jose-ja could not make its declared key sets; retrying'); });
     }, this.#options.pollMs ?? 1000);
     this.#timer.unref();
   }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { SERVICE_ACTOR, type JaContext } from './context.ts';
 import { deleteExpiredKeys, dueForRotation, rotateKeySet } from './key-sets.ts';
+import { loggableError } from '../template/middleware/problem-details.ts';
 
 export interface SweepOptions {
   readonly fork: () => EntityManager;
@@ -62,7 +63,7 @@ export class LifecycleSweep {
       const { rotated, deleted } = await sweepOnce(this.#options);
       if (rotated.length > 0 || deleted.length > 0) this.#options.log.info({ rotated, deleted }, 'jose-ja: scheduled rotations and key deletions done');
     } catch (error) {
-      this.#options.log.error({ err: error }, 'jose-ja: the key-set sweep failed; it runs again later');
+      this.#options.log.error(loggableError(error), 'jose-ja: the key-set sweep failed; it runs again later');
     }
   }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ReadinessCheck } from '../template/service.ts';
 import type { PkiContext } from './context.ts';
 import { bootstrapHierarchy } from './hierarchy.ts';
+import { loggableError } from '../template/middleware/problem-details.ts';
 
 /** How often the timer looks whether the barrier was unsealed (it does nothing once bootstrapped). */
 export const BOOTSTRAP_POLL_MS = 1000;
@@ -64,7 +65,7 @@ export class HierarchyBootstrap {
         this.#failures += 1;
         const waitMs = Math.min(BOOTSTRAP_MAX_BACKOFF_MS, pollMs * 2 ** this.#failures);
         this.#retryAt = Date.now() + waitMs;
-        this.#options.log.error({ err: error, retryInMs: waitMs }, 'pki-ca could not bootstrap its CA hierarchy; retrying');
+        this.#options.log.error({ ...loggableError(error), retryInMs: waitMs }, 'pki-ca could not bootstrap its CA hierarchy; retrying');
       });
     }, pollMs);
     this.#timer.unref();

@@ -15,6 +15,7 @@ import { DelegatedSigner } from './delegated-store.ts';
 import { CertificateAuthority, IssuedCertificate } from './entities.ts';
 import { prepareCa, presentCa, storeCa, type CaView } from './hierarchy.ts';
 import { findCa } from './signers.ts';
+import { loggableError } from '../template/middleware/problem-details.ts';
 
 /** The body of `POST /cas/{name}/rotate`; every field has a default taken from the old CA. */
 export interface RotationInput {
@@ -120,7 +121,7 @@ export class RetirementSweep {
         this.#log.info({ ca }, `pki-ca: CA ${ca} is retired: the last certificate it issued has expired`);
       }
     } catch (error) {
-      this.#log.error({ err: error }, 'pki-ca: the retirement sweep failed; it runs again later');
+      this.#log.error(loggableError(error), 'pki-ca: the retirement sweep failed; it runs again later');
     }
   }
 

@@ -8,7 +8,7 @@ import {
   InternalError, ServiceUnavailableError, UnauthorizedError, ValidationError, ConflictError,
 } from '../errors/index.ts';
 import type { RequestState } from '../service.ts';
-import { errorClass, problemDetails, toProblem } from './problem-details.ts';
+import { errorClass, loggableError, problemDetails, toProblem } from './problem-details.ts';
 import { requestId } from './request-id.ts';
 
 function capture(): { logger: Logger; lines: Record<string, unknown>[] } {
@@ -179,5 +179,10 @@ describe('problem details (RFC 9457)', () => {
     expect(errorClass(new TypeError('x'))).to.equal('TypeError');
     expect(errorClass(Object.create(null))).to.equal('object');
     expect(errorClass(undefined)).to.equal('undefined');
+  });
+
+  it('logs of an error outside a request its class, and the message only of our own problems', () => {
+    expect(loggableError(new Error('insert into keys values (x\'5ecret\')'))).to.deep.equal({ error: 'Error' });
+    expect(loggableError(new ConflictError('the key set changed meanwhile'))).to.deep.equal({ error: 'ConflictError', reason: 'the key set changed meanwhile' });
   });
 });

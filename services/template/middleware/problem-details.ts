@@ -100,6 +100,15 @@ export function errorClass(error: unknown): string {
   return typeof error;
 }
 
+/**
+ * What a log line may say of an error raised outside a request (a sweep, a bootstrap): its class,
+ * and the message only of our own problems, whose messages are written for users; never a driver's
+ * message, which may quote SQL with its parameters (sealed blobs, names).
+ */
+export function loggableError(error: unknown): { readonly error: string; readonly reason?: string } {
+  return error instanceof ProblemError ? { error: errorClass(error), reason: error.message } : { error: errorClass(error) };
+}
+
 function render(ctx: Koa.ParameterizedContext<RequestState>, problem: ProblemError): void {
   ctx.status = problem.status;
   for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
