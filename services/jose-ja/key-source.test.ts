@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sign, verify } from '../template/jose/index.ts';
+import { decrypt, encrypt, sign, verify } from '../template/jose/index.ts';
 import { NotFoundError, ServiceUnavailableError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
 import { entities, KeySet } from './entities.ts';
@@ -70,6 +70,19 @@ describeOnDatabases('jose-ja key source', { entities, migrations }, (db) => {
     expect(choice.settings.use).to.equal('enc');
     expect(choice.paired?.settings.name).to.equal(signer);
     expect(choice.paired?.paired).to.equal(undefined);
+  });
+
+  it('lets an enc set decrypt with its published next key (a sender may encrypt to any key of the JWKS), never a sig set verify with its own', async () => {
+    const inbox = unique('inbox');
+    const set = await createKeySet(db().fork(), t.ja, { name: inbox, use: 'enc', alg: 'A256GCM/ECDH-ES+A256KW', rotationDays: 10, retentionDays: 1 }, ALICE);
+    const next = set.keys.find((key) => key.status === 'next')?.kid;
+    const choice = await source.keys(inbox);
+    expect(choice.usable.map((key) => key.kid)).to.deep.equal([choice.active.kid, next]);
+    const ciphertext = await encrypt(choice.usable[1] ?? choice.active, Buffer.from('to the next key'));
+    expect(Buffer.from(await decrypt(choice.usable[1] ?? choice.active, ciphertext)).toString()).to.equal('to the next key');
+    const signer = unique('signer');
+    await createKeySet(db().fork(), t.ja, { name: signer, use: 'sig', alg: 'ES256', rotationDays: 10, retentionDays: 1 }, ALICE);
+    expect((await source.keys(signer)).usable).to.have.length(1);
   });
 
   it('404 for an unknown set; nothing decrypted survives a seal (503 until unsealed)', async () => {

@@ -1,6 +1,7 @@
 /**
  * The `KeySource` of the operations (ports.ts): a set's active key and the keys that may verify or
- * decrypt (active, and retired within retention), unsealed and prepared once and cached while the
+ * decrypt (active, and retired within retention; for an `enc` set also `next`, which its JWKS
+ * publishes and a sender may already encrypt to), unsealed and prepared once and cached while the
  * barrier stays open. The cache follows the set's version, so a rotation here is seen at once and
  * one made by another replica within REVALIDATE_MS; a retired key leaves `usable` when its
  * retention ends, even before the sweep deletes it.
@@ -32,7 +33,9 @@ async function buildKeys(em: EntityManager, ja: JaContext, set: KeySet): Promise
   }
   const retired = keys.flatMap((key) => (key.status === 'retired' && key.deleteAfter instanceof Date && key.deleteAfter.getTime() > now ? [{ key, endsAt: key.deleteAfter.getTime() }] : []));
   const activeKey = await openKey(ja.barrier, set.alg, active);
-  const usable = [activeKey, ...await Promise.all(retired.map(({ key }) => openKey(ja.barrier, set.alg, key)))];
+  // A sender picks any published key of an enc set; a sig set's next key has signed nothing yet.
+  const upcoming = set.use === 'enc' ? keys.filter((key) => key.status === 'next') : [];
+  const usable = [activeKey, ...await Promise.all([...retired.map(({ key }) => key), ...upcoming].map((key) => openKey(ja.barrier, set.alg, key)))];
   const settings = { name: set.name, use: set.use, alg: set.alg, issuer: set.issuer, tokenType: set.tokenType };
   const choice: KeyChoice = { settings, active: activeKey, usable };
   // The first retention to end makes the entry stale: that key must stop verifying then.

@@ -26,8 +26,9 @@ export interface KeyChoice {
   /** The one key that signs or encrypts now. */
   readonly active: PreparedKey;
   /**
-   * The keys that verify or decrypt: the active key and the retired keys still within retention.
-   * Never the `next` key, which has not signed or been encrypted to yet.
+   * The keys that verify or decrypt: the active key and the retired keys still within retention;
+   * for an `enc` set also the `next` key, which its JWKS publishes so senders may encrypt to it. A
+   * `sig` set's `next` key never verifies: it has signed nothing yet.
    */
   readonly usable: readonly PreparedKey[];
   /** For an `enc` set paired with a `sig` set: that set's keys (nested JWTs are signed by it, then encrypted). */
