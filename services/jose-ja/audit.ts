@@ -25,9 +25,8 @@ export interface AuditView {
   readonly at: string;
 }
 
-/** Adds one record to `em`'s unit of work (flushed with the change it records). */
-export function appendAudit(em: EntityManager, actor: Actor, entry: OperationRecord, at: Date): void {
-  em.create(AuditRecord, {
+function auditRow(actor: Actor, entry: OperationRecord, at: Date) {
+  return {
     id: uuidv7(),
     keySet: entry.keySet,
     action: entry.action,
@@ -37,16 +36,51 @@ export function appendAudit(em: EntityManager, actor: Actor, entry: OperationRec
     actorSubject: actor.subject,
     actorClientId: actor.clientId,
     at,
-  });
+  };
 }
 
-/** The audit port of the operations: each record is its own committed row. */
+/** Adds one record to `em`'s unit of work (flushed with the change it records). */
+export function appendAudit(em: EntityManager, actor: Actor, entry: OperationRecord, at: Date): void {
+  em.create(AuditRecord, auditRow(actor, entry, at));
+}
+
+/** Rows in one INSERT: well inside SQLite's and PostgreSQL's limits on bound parameters. */
+export const AUDIT_BATCH_ROWS = 500;
+
+interface Waiting {
+  readonly row: ReturnType<typeof auditRow>;
+  readonly done: (error?: Error) => void;
+}
+
+/**
+ * The audit port of the operations, with group commit: the records that arrive while a write is
+ * under way go together into the next one (one INSERT per AUDIT_BATCH_ROWS), and each caller is
+ * answered only once its own record is committed, so no operation is answered whose record could
+ * still be lost. A failed write fails every caller of its batch.
+ */
 export function operationAudit(fork: () => EntityManager, now: () => Date): OperationAudit {
+  const queue: Waiting[] = [];
+  let writing = false;
+  const drain = async (): Promise<void> => {
+    writing = true;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, AUDIT_BATCH_ROWS);
+      try {
+        await fork().insertMany(AuditRecord, batch.map((waiting) => waiting.row));
+        for (const waiting of batch) waiting.done();
+      } catch (error) {
+        const failure = new Error('the audit write failed', { cause: error });
+        for (const waiting of batch) waiting.done(failure);
+      }
+    }
+    writing = false;
+  };
   return {
-    async record(actor, entry) {
-      const em = fork();
-      appendAudit(em, actor, entry, now());
-      await em.flush();
+    record(actor, entry) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ row: auditRow(actor, entry, now()), done: (error) => { if (error === undefined) resolve(); else reject(error); } });
+        if (!writing) void drain();
+      });
     },
   };
 }
