@@ -304,6 +304,11 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
       const upgraded = await helm('upgrade', 'cryptoutil-operator', copy);
       expect(upgraded.code, upgraded.stderr).to.equal(0);
       expect(await description()).to.equal('PetStore, changed, runs one cryptoutil service; the operator reconciles it.');
+      // A second release in the cluster cannot own the same CRDs: it installs with crds.install=false.
+      const second = ['install', 'operator-team-b', copy, '--create-namespace', '--namespace', 'team-b', '--disable-openapi-validation'];
+      expect((await run(await helmPath(), second, { env })).stderr).to.include('invalid ownership metadata');
+      const withoutCrds = await run(await helmPath(), [...second, '--set', 'crds.install=false'], { env });
+      expect(withoutCrds.code, withoutCrds.stderr).to.equal(0);
       // The exit code is not checked: kube-sim cannot yet read the protobuf DeleteOptions with which
       // Helm purges its release Secrets, after it has deleted (or, here, kept) the release's objects.
       await run(await helmPath(), ['uninstall', 'cryptoutil-operator', '--namespace', 'cryptoutil-system'], { env });
