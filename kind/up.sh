@@ -39,14 +39,12 @@ docker build -f "${root}/Dockerfile" -t "${repository}:${tag}" "$root"
 echo "==> loading ${repository}:${tag} into ${cluster}"
 kind load docker-image "${repository}:${tag}" --name "$cluster"
 
-# Helm installs crds/ only on first install and never upgrades them: apply them first so a
-# re-run picks up schema changes.
-echo "==> applying the CRDs"
-kubectl --context "$context" apply --server-side -f "${root}/charts/cryptoutil-operator/crds/"
-
-echo "==> installing the chart"
+# The chart renders the CRDs as templates, so a re-run upgrades them. --take-ownership adopts CRDs
+# an earlier run applied with kubectl (docs/operator.md, "Install").
+echo "==> installing the chart and its CRDs"
 helm upgrade --install cryptoutil-operator "${root}/charts/cryptoutil-operator" \
   --kube-context "$context" \
+  --take-ownership \
   --namespace "$namespace" --create-namespace \
   --set image.repository="$repository" \
   --set image.tag="$tag" \

@@ -15,6 +15,7 @@ import type { OperatorOptions } from './main.ts';
 import { parseAllowedImages } from './guards/index.ts';
 import { parseResolveList, type ResolveList } from './controllers/service-fetch.ts';
 import type { LogLevel } from '../services/template/config/schema.ts';
+import type { MetricsListen } from './metrics-listener.ts';
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -57,7 +58,8 @@ export function operatorHelp(): string {
     'CRYPTOUTIL_IMAGE and CRYPTOUTIL_POSTGRES_IMAGE (images deployed when a resource names none),',
     'CRYPTOUTIL_ALLOWED_IMAGES (comma-separated entries spec.image must match; default cryptoutil:dev),',
     'CRYPTOUTIL_OPERATOR_RESOLVE (host:port=address:port,... : reach services at other addresses, for an operator',
-    'run outside the cluster), CRYPTOUTIL_LOG_LEVEL (default info).',
+    'run outside the cluster), CRYPTOUTIL_METRICS_PORT and CRYPTOUTIL_METRICS_ADDRESS (default 0.0.0.0): serve',
+    'GET /metrics over HTTPS there for Prometheus (none when unset), CRYPTOUTIL_LOG_LEVEL (default info).',
     '',
   ].join('\n');
 }
@@ -124,6 +126,14 @@ function watchNamespacesOf(text: string): string[] {
   return namespaces;
 }
 
+/** CRYPTOUTIL_METRICS_PORT (the chart's `metrics.port`) on CRYPTOUTIL_METRICS_ADDRESS, every IPv4 address by default. */
+function metricsListenOf(port: string, address = '0.0.0.0'): MetricsListen {
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65_535) {
+    throw new UsageError('CRYPTOUTIL_METRICS_PORT must be a port number');
+  }
+  return { address, port: Number(port) };
+}
+
 function operatorOptions(flags: Flags, env: CliContext['env']): OperatorOptions {
   const logLevel = env.CRYPTOUTIL_LOG_LEVEL ?? 'info';
   if (!isLogLevel(logLevel)) {
@@ -143,6 +153,7 @@ function operatorOptions(flags: Flags, env: CliContext['env']): OperatorOptions 
     images,
     ...(env.CRYPTOUTIL_ALLOWED_IMAGES === undefined ? {} : { allowedImages: parseAllowedImages(env.CRYPTOUTIL_ALLOWED_IMAGES) }),
     ...(env.CRYPTOUTIL_OPERATOR_RESOLVE === undefined ? {} : { resolve: resolveListOf(env.CRYPTOUTIL_OPERATOR_RESOLVE) }),
+    ...(env.CRYPTOUTIL_METRICS_PORT === undefined ? {} : { metrics: metricsListenOf(env.CRYPTOUTIL_METRICS_PORT, env.CRYPTOUTIL_METRICS_ADDRESS) }),
     logLevel,
   };
 }

@@ -34,6 +34,7 @@ import { Watcher } from './watch/watcher.ts';
 import type { WatchTarget } from './watch/watcher.ts';
 import type { ObjectRef } from './resources/types.ts';
 import { createOperatorMetrics } from './telemetry.ts';
+import { listenMetrics, type MetricsListen } from './metrics-listener.ts';
 
 /** Images deployed when a resource names none: the operator's own release. */
 /**
@@ -69,6 +70,8 @@ export interface OperatorOptions {
   readonly serviceFetch?: ServiceFetch;
   /** Port of the loopback admin listener; 0 picks a free one (tests). */
   readonly adminPort?: number;
+  /** A listener for Prometheus on a pod address serving `/metrics` only; absent: none. */
+  readonly metrics?: MetricsListen;
   readonly dataDir?: string;
   /** Every resource is reconciled at least this often, events or not. */
   readonly resyncSeconds?: number;
@@ -83,6 +86,8 @@ export interface OperatorOptions {
 
 export interface RunningOperator {
   readonly adminUrl: string;
+  /** The metrics listener's `https://host:port`, when `metrics` was given. */
+  readonly metricsUrl?: string;
   /** PEM CA of the admin listener, for `cryptoutil operator livez|readyz`. */
   readonly ca: string;
   leading(): boolean;
@@ -203,7 +208,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
       await Promise.all(watchers.map((watcher) => watcher.stop()));
       await queue.close();
       await elector.stop();
-      await listener.close(5_000);
+      await Promise.all([listener.close(5_000), metricsListener?.close(5_000)]);
       log.info('stopped');
       resolveStopped(undefined);
     })();
@@ -229,6 +234,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   adminApp.use(adminRouter(standardAdminRoutes(adminState), adminGuard(adminToken)));
   // Loopback only, like every admin listener: the exec probes run inside the pod.
   const listener = await listenHttps(adminApp.callback(), serverOptions(material), '127.0.0.1', settings.adminPort);
+  const metricsListener = options.metrics === undefined ? undefined : await listenMetrics(metrics.registry, serverOptions(material), options.metrics, log);
 
   for (const watcher of watchers) {
     watcher.start();
@@ -236,5 +242,5 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   elector.start();
   phase = 'running';
   log.info({ admin: listener.url, version }, 'started');
-  return { adminUrl: listener.url, ca: material.ca, leading: () => elector.leading, stop, stopped };
+  return { adminUrl: listener.url, ...(metricsListener === undefined ? {} : { metricsUrl: metricsListener.url }), ca: material.ca, leading: () => elector.leading, stop, stopped };
 }

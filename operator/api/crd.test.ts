@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { crdFileName, crdYaml, customResourceDefinition } from './crd.ts';
 import * as api from './index.ts';
 import { KINDS, type KmsInstanceSpec, type PetStoreSpec } from './kinds.ts';
@@ -8,7 +9,19 @@ import { array, integer, object, oneOf, record, string, type Infer } from './sch
 
 const root = join(import.meta.dirname, '..', '..');
 const crdsDir = join(root, 'crds');
-const chartCrdsDir = join(root, 'charts', 'cryptoutil-operator', 'crds');
+const chartCrdsDir = join(root, 'charts', 'cryptoutil-operator', 'templates', 'crds');
+
+/**
+ * The chart's template of one CRD: Helm never upgrades files in a chart's crds/, so the chart renders
+ * the CRDs as templates (upgraded with the release) behind `crds.install`, and keeps them on uninstall
+ * (`helm.sh/resource-policy: keep`): deleting a CRD deletes every resource of its kind.
+ */
+function chartCrdTemplate(definition: (typeof KINDS)[number]): string {
+  const crd = customResourceDefinition(definition) as { metadata: Record<string, unknown> };
+  crd.metadata.annotations = { 'helm.sh/resource-policy': 'keep' };
+  const header = '{{- /* Generated from operator/api by `UPDATE_CRDS=1 npx mocha operator/api/crd.test.ts`. Do not edit. */}}\n';
+  return `${header}{{- if .Values.crds.install }}\n${stringify(crd, { lineWidth: 0 })}{{- end }}\n`;
+}
 
 describe('CRDs in crds/ (regenerate with UPDATE_CRDS=1)', () => {
   it('match the schemas in operator/api, one file per kind', async () => {
@@ -17,18 +30,25 @@ describe('CRDs in crds/ (regenerate with UPDATE_CRDS=1)', () => {
       const file = crdFileName(definition);
       if (process.env.UPDATE_CRDS === '1') {
         await writeFile(join(crdsDir, file), expected);
-        await writeFile(join(chartCrdsDir, file), expected);
+        await writeFile(join(chartCrdsDir, file), chartCrdTemplate(definition));
       }
       expect(await readFile(join(crdsDir, file), 'utf8'), file).to.equal(expected);
     }
     expect((await readdir(crdsDir)).sort()).to.deep.equal(KINDS.map(crdFileName).sort());
   });
 
-  it('are byte-identical in the chart', async () => {
-    const files = (await readdir(crdsDir)).sort();
-    expect((await readdir(chartCrdsDir)).sort()).to.deep.equal(files);
-    for (const file of files) {
-      expect(await readFile(join(chartCrdsDir, file), 'utf8'), file).to.equal(await readFile(join(crdsDir, file), 'utf8'));
+  it('are in the chart as templates behind crds.install, kept on uninstall, otherwise the same objects', async () => {
+    expect((await readdir(chartCrdsDir)).sort()).to.deep.equal(KINDS.map(crdFileName).sort());
+    for (const definition of KINDS) {
+      const file = crdFileName(definition);
+      const text = await readFile(join(chartCrdsDir, file), 'utf8');
+      expect(text, file).to.equal(chartCrdTemplate(definition));
+      // The template's object is the file in crds/ with one annotation more.
+      const body = text.split('\n').filter((line) => !line.startsWith('{{')).join('\n');
+      const fromChart = parse(body) as { metadata: { annotations?: unknown } };
+      expect(fromChart.metadata.annotations, file).to.deep.equal({ 'helm.sh/resource-policy': 'keep' });
+      delete fromChart.metadata.annotations;
+      expect(fromChart, file).to.deep.equal(parse(await readFile(join(crdsDir, file), 'utf8')));
     }
   });
 });
