@@ -1,7 +1,6 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -13,19 +12,12 @@ import { UsageError } from '../services/template/errors/index.ts';
 import { loadTls, serverOptions } from '../services/template/tls/index.ts';
 import type { CliContext } from '../services/template/cli/main.ts';
 import { startKubeSim } from '../test/kube-sim/server.ts';
+import { freePort } from '../services/template/testing/ports.ts';
 import { runOperatorCommand } from './command.ts';
 import { listenMetrics, METRICS_PATH } from './metrics-listener.ts';
 import { unreachableKubeconfig } from './testing/kubeconfig.ts';
 import { operatorOnSim } from './testing/sim-operator.ts';
 import { until } from './testing/sim-client.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
 
 /** The port of an `https://host:port` URL. */
 const portOf = (url: string | undefined): number => Number(new URL(url ?? 'https://x:1').port);
