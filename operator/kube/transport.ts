@@ -14,14 +14,35 @@ export interface KubeResponse {
 export interface RequestOptions {
   readonly body?: string;
   readonly contentType?: string;
+  /** The Accept header; JSON when absent (`…;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1` asks for metadata only). */
+  readonly accept?: string;
   readonly query?: Readonly<Record<string, string>>;
+  /** Ends the request early (a caller's own deadline); it fails with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
+
+/**
+ * No request waits longer than this for its whole answer (client-go's default HTTP client has no
+ * limit, so a half-open connection would hang a reconcile forever). Watches have their own bound:
+ * the `timeoutSeconds` they ask for, plus this much.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** What the API client and the watches need from the network. */
 export interface KubeTransport {
   request(method: string, path: string, options?: RequestOptions): Promise<KubeResponse>;
-  /** Streams a watch: calls `onLine` per line until the server ends it or `signal` aborts; resolves then. */
-  watch(path: string, query: Readonly<Record<string, string>>, onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Streams a watch: calls `onLine` per line until the server ends it or `signal` aborts; resolves
+   * then. `accept` as for requests. A watch the server keeps open past its own `timeoutSeconds` plus
+   * REQUEST_TIMEOUT_MS is cut and resolves too (the caller watches again from where it was).
+   */
+  watch(path: string, query: Readonly<Record<string, string>>, onLine: (line: string) => void, signal: AbortSignal, accept?: string): Promise<void>;
+}
+
+/** The signal a request runs under: the caller's, if any, and the deadline. */
+function deadline(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
 }
 
 function urlOf(server: string, path: string, query: Readonly<Record<string, string>> = {}): URL {
@@ -46,20 +67,27 @@ export function kubeconfigTransport(config: KubeConfig): KubeTransport {
   return {
     async request(method, path, options = {}) {
       const url = urlOf(cluster.server, path, options.query);
-      const headers: Record<string, string> = options.contentType === undefined ? {} : { 'content-type': options.contentType };
-      const requestOptions = await open(method, url, headers);
+      const headers: Record<string, string> = {
+        ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
+        ...(options.accept === undefined ? {} : { accept: options.accept }),
+      };
+      const requestOptions = await open(method, url, headers, deadline(options.signal, REQUEST_TIMEOUT_MS));
       return new Promise<KubeResponse>((resolve, reject) => {
         const request = https.request(requestOptions, (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
           response.on('end', () => { resolve({ status: Number(response.statusCode), body: Buffer.concat(chunks).toString('utf8') }); });
+          // An abort while the body streams (the deadline) ends the response with an error, not 'end'.
+          response.on('error', reject);
         });
         request.on('error', reject);
         request.end(options.body);
       });
     },
-    async watch(path, query, onLine, signal) {
-      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), {}, signal);
+    async watch(path, query, onLine, signal, accept) {
+      const timeoutSeconds = Number(query.timeoutSeconds ?? '0');
+      const bounded = timeoutSeconds > 0 ? deadline(signal, timeoutSeconds * 1000 + REQUEST_TIMEOUT_MS) : signal;
+      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), accept === undefined ? {} : { accept }, bounded);
       await new Promise<void>((resolve, reject) => {
         const request = https.request(requestOptions, (response) => {
           let pending = '';
@@ -76,7 +104,7 @@ export function kubeconfigTransport(config: KubeConfig): KubeTransport {
           response.on('end', resolve);
           response.on('error', () => { resolve(); });
         });
-        request.on('error', (error) => { if (signal.aborted) { resolve(); } else { reject(error); } });
+        request.on('error', (error) => { if (bounded.aborted) { resolve(); } else { reject(error); } });
         request.end();
       });
     },
