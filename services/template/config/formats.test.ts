@@ -37,4 +37,10 @@ describe('format checks through convict', () => {
     expect(formatReason(keyWith({ format: String, default: '' }, false), { a: 1 })).to.equal('must be a single value or a list, not a mapping of keys');
     expect(formatReason(keyWith({ format: Object, default: {} }, false), { a: 1 })).to.equal(undefined);
   });
+
+  it('explains a value that should be JSON and is not, instead of throwing', () => {
+    const declared = keyWith({ format: (value: unknown) => { if (!Array.isArray(value)) throw new Error('must be a list'); }, default: [] }, false);
+    expect(formatReason(declared, '[{"name":')).to.match(/^is not valid JSON \(.+\)$/);
+    expect(formatReason(declared, '[]')).to.equal(undefined);
+  });
 });

@@ -37,12 +37,14 @@ export function formatReason(key: ConfigKey, value: unknown): string | undefined
   }
   // Marked sensitive so convict never appends "value was ..." to its message.
   const probe = convict<{ value: unknown }>({ value: { ...key.spec, sensitive: true } }, NO_AMBIENT_SOURCES);
-  probe.set('value', value);
   try {
+    // `set` parses some formats itself (JSON for object defaults) and throws on what it cannot read.
+    probe.set('value', value);
     probe.validate({ allowed: 'strict' });
     return undefined;
   } catch (error) {
-    const reason = (error as Error).message.replace(/^value: /, '');
+    const message = (error as Error).message.replace(/^value: /, '');
+    const reason = error instanceof SyntaxError ? `is not valid JSON (${message})` : message;
     return key.sensitive && revealsValue(reason, value) ? HIDDEN_REASON : reason;
   }
 }
