@@ -7,6 +7,7 @@ import { listAudit } from './audit.ts';
 import { DeclaredKeySets, ensureDeclared } from './declared.ts';
 import { entities, JwkKey, KeySet } from './entities.ts';
 import { createKeySet, getKeySet } from './key-sets.ts';
+import { createBarrierWithStore, MemoryBarrierStore, newUnsealShares } from '../template/barrier/index.ts';
 import { migrations } from './migrations.ts';
 import type { KeySetInput } from './rules.ts';
 import { ALICE, rejection, unique, unsealedJa, type TestJa } from './testing/context.ts';
@@ -70,20 +71,52 @@ describeOnDatabases('jose-ja declared key sets', { entities, migrations }, (db) 
     expect(new DeclaredKeySets({ fork: () => db().fork(), ja: t.ja, declared: [], log: silent }).settled).to.equal(true);
   });
 
-  it('reports a failure in readiness and retries from the timer', async () => {
+  it('reports a failure in readiness and retries from the timer, one log line per attempt', async () => {
     const bad: KeySetInput[] = [{ name: unique('orphan'), use: 'enc', alg: 'A256GCM/ECDH-ES', rotationDays: 1, retentionDays: 1, pairedWith: unique('missing') }];
     const errors: unknown[] = [];
-    const sets = new DeclaredKeySets({ fork: () => db().fork(), ja: t.ja, declared: bad, log: { error: (...args: unknown[]) => { errors.push(args); } }, pollMs: 5 });
+    const sets = new DeclaredKeySets({ fork: () => db().fork(), ja: t.ja, declared: bad, log: { error: (...args: unknown[]) => { errors.push(args); } }, pollMs: 5, retryMs: 20 });
     expect(await sets.readiness().check()).to.deep.equal({ ok: false, detail: 'making the declared key sets failed; see the log' });
     // Requests go on: the sets that exist are still served.
     await sets.settle();
     expect(sets.settled).to.equal(false);
     sets.start();
     sets.start();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     sets.stop();
-    expect(errors.length).to.be.greaterThan(0);
+    // Ticks every 5 ms, attempts after 20, 40, 80 ms…: a handful of lines, not forty.
+    expect(errors.length).to.be.within(1, 5);
     new DeclaredKeySets({ fork: () => db().fork(), ja: t.ja, declared: [], log: silent }).start();
+  });
+
+  it('backs off after a failed run: 1 s, doubling, capped, and from 1 s again after a seal', async () => {
+    const shares = (await newUnsealShares(5, 3)).slice(0, 3);
+    const barrier = createBarrierWithStore(new MemoryBarrierStore(), 3);
+    await barrier.unseal(shares);
+    const own = await unsealedJa(300, barrier);
+    const bad: KeySetInput[] = [{ name: unique('orphan'), use: 'enc', alg: 'A256GCM/ECDH-ES', rotationDays: 1, retentionDays: 1, pairedWith: unique('missing') }];
+    let now = 1_000_000;
+    let runs = 0;
+    const fork = (): EntityManager => { runs += 1; return db().fork(); };
+    const sets = new DeclaredKeySets({ fork, ja: own.ja, declared: bad, log: silent, maxRetryMs: 3_000, now: () => now });
+    let last = await rejection(sets.ensure());
+    let failedAt = now;
+    for (const wait of [1_000, 2_000, 3_000, 3_000]) {
+      now = failedAt + wait - 1;
+      const before = runs;
+      // Within the backoff the same error comes back without touching the database.
+      expect(await rejection(sets.ensure()), `the last error before ${String(wait)} ms`).to.equal(last);
+      expect(runs, `no run before ${String(wait)} ms`).to.equal(before);
+      now = failedAt + wait;
+      last = await rejection(sets.ensure());
+      expect(runs, `a run at ${String(wait)} ms`).to.be.greaterThan(before);
+      failedAt = now;
+    }
+    barrier.seal();
+    await barrier.unseal(shares);
+    now += 1;
+    const beforeUnseal = runs;
+    await rejection(sets.ensure());
+    expect(runs, 'a fresh unseal runs at once').to.be.greaterThan(beforeUnseal);
   });
 
   it('gives up with the conflict after three attempts when every change loses its race', async () => {

@@ -44,7 +44,19 @@ export interface DeclaredOptions {
   readonly log: Pick<Logger, 'error'>;
   /** How often the timer looks whether the barrier was opened. */
   readonly pollMs?: number;
+  /** Wait after the first failed run; it doubles with each further failure. */
+  readonly retryMs?: number;
+  /** The longest wait between two failed runs. */
+  readonly maxRetryMs?: number;
+  readonly now?: () => number;
 }
+
+/**
+ * A declaration that cannot be made (a pairing with a set nobody created) fails the same way every
+ * time: retrying it on every request and every tick would load the database and flood the log.
+ */
+const RETRY_MS = 1_000;
+const MAX_RETRY_MS = 60_000;
 
 /** Runs `ensureDeclared` once per unseal: on the first request, readiness check or timer tick after it. */
 export class DeclaredKeySets {
@@ -52,13 +64,22 @@ export class DeclaredKeySets {
   #done = false;
   #pending: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #retryAt = 0;
+  #lastError: unknown;
 
   constructor(options: DeclaredOptions) {
     this.#options = options;
     options.ja.barrier.onSeal(() => {
       this.#done = false;
       this.#pending = undefined;
+      this.#failures = 0;
+      this.#retryAt = 0;
     });
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
   /** Whether nothing is left to do since the last unseal. */
@@ -66,14 +87,30 @@ export class DeclaredKeySets {
     return this.#options.declared.length === 0 || this.#done;
   }
 
-  /** Ensures the declared sets unless done or sealed; concurrent callers share one run, a failed run is retried by the next call. */
+  /**
+   * Ensures the declared sets unless done or sealed; concurrent callers share one run. After a failed
+   * run, callers get its error until the backoff has passed (1 s, doubling, at most 60 s).
+   */
   async ensure(): Promise<void> {
     if (this.settled || this.#options.ja.barrier.isSealed()) return;
+    if (this.#pending === undefined && this.#now() < this.#retryAt) throw this.#lastError;
     this.#pending ??= ensureDeclared(this.#options.fork, this.#options.ja, this.#options.declared).then(
-      () => { this.#done = true; },
-      (error: unknown) => { this.#pending = undefined; throw error; },
+      () => { this.#done = true; this.#failures = 0; },
+      (error: unknown) => {
+        this.#pending = undefined;
+        this.#lastError = error;
+        const first = this.#options.retryMs ?? RETRY_MS;
+        this.#retryAt = this.#now() + Math.min(first * 2 ** this.#failures, this.#options.maxRetryMs ?? MAX_RETRY_MS);
+        this.#failures += 1;
+        throw error;
+      },
     );
     await this.#pending;
+  }
+
+  /** Whether a timer tick should start a run: none is under way and no failure's backoff lasts. */
+  get #due(): boolean {
+    return this.#pending === undefined && this.#now() >= this.#retryAt;
   }
 
   /**
@@ -89,6 +126,8 @@ export class DeclaredKeySets {
   start(): void {
     if (this.#options.declared.length === 0 || this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
+      // Only a run that was tried logs: one line per failed attempt, not one per tick.
+      if (this.settled || !this.#due) return;
       this.ensure().catch((error: unknown) => { this.#options.log.error(loggableError(error), 'jose-ja could not make its declared key sets; retrying'); });
     }, this.#options.pollMs ?? 1000);
     this.#timer.unref();
