@@ -49,12 +49,12 @@ describeOnDatabases('pki-ca external root: CSR out, certificate in, with the ope
   }
 
   /** `csr` signed by the openssl CA `issuer` with `extensions`, valid `days`. */
-  async function opensslSign(csr: string, issuer: string, extensions: readonly string[] = CA_EXTENSIONS, days = 1000): Promise<string> {
+  async function opensslSign(csr: string, issuer: string, extensions: readonly string[] = CA_EXTENSIONS, days = 1000, extra: readonly string[] = []): Promise<string> {
     const label = randomBytes(6).toString('hex');
     await writeFile(files.path(`${label}.csr`), csr);
     await writeFile(files.path(`${label}.ext`), `[v3]\n${extensions.join('\n')}\n`);
     await run('openssl', ['x509', '-req', '-in', files.path(`${label}.csr`), '-CA', files.path(`${issuer}.pem`), '-CAkey', files.path(`${issuer}.key`),
-      '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', String(days), '-sha384', '-extfile', files.path(`${label}.ext`), '-extensions', 'v3', '-out', files.path(`${label}.pem`)]);
+      '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', String(days), '-sha384', '-extfile', files.path(`${label}.ext`), '-extensions', 'v3', ...extra, '-out', files.path(`${label}.pem`)]);
     return await readFile(files.path(`${label}.pem`), 'utf8');
   }
 
@@ -247,6 +247,23 @@ describeOnDatabases('pki-ca external root: CSR out, certificate in, with the ope
       expect(await refusal('constrained', { certificate: constrained, chain: extRoot })).to.include('CN=constrained, O=cryptoutil test has a nameConstraints extension');
     });
 
+    it('a certificate that names another subject than the request asked for', async () => {
+      const request = await createCaRequest(db().fork(), t.pki, { name: 'renamed', kind: 'issuing', subject: 'CN=Asked For,O=cryptoutil test' });
+      const renamed = await opensslSign(request.csr, 'extroot', CA_EXTENSIONS, 1000, ['-subj', '/CN=Something Else']);
+      expect(await refusal('renamed', { certificate: renamed, chain: extRoot })).to.equal('certificate names CN=Something Else; CA request renamed asked for CN=Asked For, O=cryptoutil test');
+    });
+
+    it('a path with a critical extension this service does not understand, in the certificate or the chain', async () => {
+      const odd = await requestAndSign('odd-critical', 'issuing', 'extroot', [...CA_EXTENSIONS, '1.3.6.1.4.1.55555.1 = critical, ASN1:UTF8String:restricts-something']);
+      expect(await refusal('odd-critical', { certificate: odd, chain: extRoot })).to.equal('CN=odd-critical, O=cryptoutil test has a critical extension 1.3.6.1.4.1.55555.1 that this service does not understand');
+      const oddRoot = await opensslRoot('oddroot', '/CN=Odd Root', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign', '1.3.6.1.4.1.55555.2=critical,ASN1:NULL']);
+      const underOdd = await requestAndSign('under-odd', 'issuing', 'oddroot');
+      expect(await refusal('under-odd', { certificate: underOdd, chain: oddRoot })).to.include('CN=Odd Root has a critical extension 1.3.6.1.4.1.55555.2');
+      // The same extension, not critical, may be ignored (RFC 5280 §4.2).
+      const mild = await requestAndSign('mild', 'issuing', 'extroot', [...CA_EXTENSIONS, '1.3.6.1.4.1.55555.1 = ASN1:UTF8String:informational']);
+      expect(await installCaCertificate(db().fork(), t.pki, 'mild', { certificate: mild, chain: extRoot })).to.include({ name: 'mild' });
+    });
+
     it('a chain that does not link, does not verify or does not end at a self-signed root', async () => {
       const certificate = await requestAndSign('bad-chain');
       expect(await refusal('bad-chain', { certificate, chain: await readFile(files.path('strangerroot.pem'), 'utf8') })).to.include('chain certificate 1 (CN=Stranger Root) is not the issuer of CN=bad-chain');
@@ -273,6 +290,25 @@ describeOnDatabases('pki-ca external root: CSR out, certificate in, with the ope
       expect(await refusal('garbage', { certificate: extRoot, chain: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' })).to.equal('chain: certificate 1 does not parse');
       expect(() => parsePemCertificates('', 'x')).to.throw(BadRequestError, 'x holds no PEM certificate');
     });
+  });
+
+  it('clamps what it issues under an imported CA to the earliest notAfter of the path, and openssl verifies it', async function () {
+    this.timeout(20_000);
+    // openssl lets the root certify a CA for longer than the root itself lasts.
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-nodes', '-keyout', files.path('shortroot.key'), '-subj', '/CN=Short Lived Root', '-days', '20',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', files.path('shortroot.pem')]);
+    const root = await readFile(files.path('shortroot.pem'), 'utf8');
+    const certificate = await requestAndSign('outlives', 'issuing', 'shortroot');
+    expect(new x509.X509Certificate(certificate).notAfter.getTime()).to.be.greaterThan(new x509.X509Certificate(root).notAfter.getTime());
+    await installCaCertificate(db().fork(), t.pki, 'outlives', { certificate, chain: root });
+    await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', files.path('short.key'), '-subj', '/CN=short.test', '-addext', 'subjectAltName=DNS:short.test', '-out', files.path('short.csr')]);
+    const leaf = await enroll(db().fork(), t.pki, { csr: await readFile(files.path('short.csr'), 'utf8'), profile: 'tls-server', ca: 'outlives' });
+    expect(leaf).to.include({ clamped: true });
+    expect(new x509.X509Certificate(leaf.certificate).notAfter.getTime()).to.equal(new x509.X509Certificate(root).notAfter.getTime());
+    await writeFile(files.path('short-leaf.pem'), leaf.certificate);
+    await writeFile(files.path('short-untrusted.pem'), leaf.chain[0] ?? '');
+    const { stdout } = await run('openssl', ['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', files.path('shortroot.pem'), '-untrusted', files.path('short-untrusted.pem'), files.path('short-leaf.pem')]);
+    expect(stdout).to.include(': OK');
   });
 
   it('installs exactly once when two installs race: one CA row, the other answer 404 or 409', async function () {

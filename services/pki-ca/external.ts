@@ -155,6 +155,25 @@ function assertCaCertificate(certificate: x509.X509Certificate, label: string, b
 const NAME_CONSTRAINTS = '2.5.29.30';
 
 /**
+ * The extensions this service understands when it chains to or signs under a certificate: basic
+ * constraints, key usage, extended key usage, subject alternative name, key identifiers and
+ * certificate policies. Name constraints are refused on their own, with their own message.
+ */
+const UNDERSTOOD_EXTENSIONS = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.17', '2.5.29.14', '2.5.29.35', '2.5.29.32', NAME_CONSTRAINTS]);
+
+/**
+ * 400 when a certificate of the path carries a critical extension this service does not understand:
+ * RFC 5280 §4.2 says a certificate system must then reject the certificate, since the extension may
+ * restrict what the CA may do in a way issuance here would ignore.
+ */
+function assertNoUnknownCritical(path: readonly x509.X509Certificate[]): void {
+  for (const certificate of path) {
+    const unknown = certificate.extensions.find((extension) => extension.critical && !UNDERSTOOD_EXTENSIONS.has(extension.type));
+    if (unknown !== undefined) throw new BadRequestError(`${certificate.subject} has a critical extension ${unknown.type} that this service does not understand`);
+  }
+}
+
+/**
  * 400 when a certificate of the path constrains names (RFC 5280 §4.2.1.10): issuance here does
  * not check names against constraints set above the CA, so it would sign certificates that
  * escape them.
@@ -182,12 +201,16 @@ async function checkedPath(request: CaRequest, input: CaCertificateInput, now: D
   if (extra.length > 0) throw new BadRequestError('certificate holds more than one certificate; put the issuer\'s in chain');
   const chain = parsePemCertificates(input.chain, 'chain');
   if (chain.length > MAX_CHAIN) throw new BadRequestError(`chain holds more than ${String(MAX_CHAIN)} certificates`);
-  const requested = new x509.Pkcs10CertificateRequest(request.csr).publicKey;
-  if (!Buffer.from(certificate.publicKey.rawData).equals(Buffer.from(requested.rawData))) throw new BadRequestError(`certificate does not hold the key of CA request ${request.name}`);
+  const csr = new x509.Pkcs10CertificateRequest(request.csr);
+  if (!Buffer.from(certificate.publicKey.rawData).equals(Buffer.from(csr.publicKey.rawData))) throw new BadRequestError(`certificate does not hold the key of CA request ${request.name}`);
+  // The external CA must certify the name that was asked for: a CA installed under another name
+  // would issue with an issuer nobody reviewed.
+  if (certificate.subject !== csr.subject) throw new BadRequestError(`certificate names ${certificate.subject}; CA request ${request.name} asked for ${csr.subject}`);
   const below = CAS_BELOW[request.kind];
   assertCaCertificate(certificate, 'certificate', below, now, true);
   chain.forEach((issuer, index) => { assertCaCertificate(issuer, `chain certificate ${String(index + 1)}`, below + index + 1, now, false); });
   assertNoNameConstraints([certificate, ...chain]);
+  assertNoUnknownCritical([certificate, ...chain]);
   await assertChainLinks(certificate, chain);
   return [certificate, ...chain];
 }

@@ -26,6 +26,8 @@ export interface SigningKey {
   readonly name: string;
   /** Absent when the certificate is self-signed. */
   readonly certificate?: x509.X509Certificate;
+  /** The certificates above `certificate`, nearest first, when known. */
+  readonly chain?: readonly x509.X509Certificate[];
   readonly privateKey: webcrypto.CryptoKey;
   readonly keyAlgorithm: CaKeyAlgorithm;
 }
@@ -34,7 +36,7 @@ export interface SigningKey {
 export interface SignedCertificate {
   readonly certificate: x509.X509Certificate;
   readonly serialHex: string;
-  /** notAfter was cut back to the issuer's notAfter. */
+  /** notAfter was cut back to the issuer's notAfter (or the earliest of its chain's). */
   readonly clamped: boolean;
 }
 
@@ -42,7 +44,9 @@ export interface SignedCertificate {
 export async function signPlan(plan: IssuancePlan, subjectPublicKey: x509.PublicKey, issuer: SigningKey, now: Date, publicUrl: string): Promise<SignedCertificate> {
   const serialHex = newSerialHex();
   const wanted = now.getTime() + plan.validityDays * DAY_MS;
-  const limit = issuer.certificate?.notAfter.getTime() ?? wanted;
+  // Nothing outlives the path it chains through: an external CA may have certified an imported CA
+  // for longer than its own certificate lasts.
+  const limit = Math.min(wanted, ...[issuer.certificate, ...(issuer.chain ?? [])].flatMap((above) => (above === undefined ? [] : [above.notAfter.getTime()])));
   const clamped = wanted > limit;
   const issuerPublicKey = issuer.certificate?.publicKey ?? subjectPublicKey;
   const certificate = await x509.X509CertificateGenerator.create({
