@@ -309,10 +309,12 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
       expect((await run(await helmPath(), second, { env })).stderr).to.include('invalid ownership metadata');
       const withoutCrds = await run(await helmPath(), [...second, '--set', 'crds.install=false'], { env });
       expect(withoutCrds.code, withoutCrds.stderr).to.equal(0);
-      // The exit code is not checked: kube-sim cannot yet read the protobuf DeleteOptions with which
-      // Helm purges its release Secrets, after it has deleted (or, here, kept) the release's objects.
-      await run(await helmPath(), ['uninstall', 'cryptoutil-operator', '--namespace', 'cryptoutil-system'], { env });
+      // Helm deletes its release Secrets with protobuf DeleteOptions after the release's objects.
+      const uninstalled = await run(await helmPath(), ['uninstall', 'cryptoutil-operator', '--namespace', 'cryptoutil-system'], { env });
+      expect(uninstalled.code, uninstalled.stderr).to.equal(0);
       expect(await description()).to.include('changed');
+      const releases = await run(await kubectlPath(), ['get', 'secrets', '--namespace', 'cryptoutil-system', '-l', 'owner=helm,name=cryptoutil-operator', '-o', 'name'], { env });
+      expect(releases.stdout.trim()).to.equal('');
     } finally {
       await sim.stop();
       await rm(dir, { recursive: true, force: true });

@@ -56,6 +56,17 @@ describe('kube-sim protobuf request bodies (kubectl create configmap|secret|name
     });
   });
 
+  it('decodes DeleteOptions as helm sends them: grace period, preconditions, propagation, orphan, dry run', () => {
+    const preconditions = bytesField(2, Buffer.concat([bytesField(1, 'the-uid'), bytesField(2, '42')]));
+    const raw = Buffer.concat([varintField(1, 30), preconditions, varintField(3, 1), bytesField(4, 'Foreground'), bytesField(5, 'All'), bytesField(5, 'Other'), varintField(6, 0)]);
+    expect(decodeProtobuf(envelope('meta.k8s.io/v1', 'DeleteOptions', raw))).to.deep.equal({
+      apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', gracePeriodSeconds: 30, preconditions: { uid: 'the-uid', resourceVersion: '42' }, orphanDependents: true, propagationPolicy: 'Foreground', dryRun: ['All', 'Other'],
+    });
+    expect(decodeProtobuf(envelope('v1', 'DeleteOptions', varintField(3, 0)))).to.deep.equal({ apiVersion: 'v1', kind: 'DeleteOptions', orphanDependents: false });
+    expect(failure(envelope('v1', 'DeleteOptions', varintField(6, 1))).message).to.include('DeleteOptions field 6 is not decoded');
+    expect(failure(envelope('apps/v1', 'DeleteOptions', Buffer.alloc(0))).code).to.equal(415);
+  });
+
   it('refuses other kinds and fields it does not decode with 415 naming what it takes', () => {
     const other = failure(envelope('apps/v1', 'Deployment', meta()));
     expect(other.code).to.equal(415);

@@ -1,8 +1,9 @@
 /**
- * The Kubernetes protobuf encoding, as far as kubectl uses it to write: `kubectl create configmap` and
- * `kubectl create secret` send `application/vnd.kubernetes.protobuf` (the typed client's default for
- * built-in kinds) and accept JSON back. kube-sim decodes those kinds (and Namespace) to JSON and refuses
- * anything else with 415 rather than guessing; its answers are always JSON.
+ * The Kubernetes protobuf encoding, as far as kubectl and helm use it to write: `kubectl create
+ * configmap` and `kubectl create secret` send `application/vnd.kubernetes.protobuf` (the typed client's
+ * default for built-in kinds) and accept JSON back; `helm uninstall` deletes its release Secrets with
+ * protobuf DeleteOptions. kube-sim decodes those kinds (and Namespace) to JSON and refuses anything
+ * else with 415 rather than guessing; its answers are always JSON.
  *
  * Layout (k8s.io/apimachinery runtime/serializer/protobuf): the magic `k8s\0`, then a runtime.Unknown
  * {1 typeMeta {1 apiVersion, 2 kind}, 2 raw, 3 contentEncoding, 4 contentType}, where `raw` is the
@@ -23,7 +24,7 @@ interface Field {
 }
 
 function unsupported(message: string): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes ${PROTOBUF} only for v1 ConfigMap, Secret and Namespace (what kubectl create configmap|secret|namespace sends); ${message}; send application/json instead`);
+  return new ApiError(415, 'UnsupportedMediaType', `kube-sim decodes ${PROTOBUF} only for v1 ConfigMap, Secret and Namespace (what kubectl create configmap|secret|namespace sends) and DeleteOptions (what helm deletes with); ${message}; send application/json instead`);
 }
 
 /** Splits one message into its fields, in order. */
@@ -151,6 +152,7 @@ export function decodeProtobuf(body: Buffer): JsonObject {
     if (field.number === 2) raw = field.bytes ?? Buffer.alloc(0);
     if (field.number === 3 && !empty(field)) throw unsupported(`content encoding ${text(field)} is not supported`);
   }
+  if (kind === 'DeleteOptions' && (apiVersion === 'v1' || apiVersion === 'meta.k8s.io/v1')) return deleteOptions(raw, apiVersion);
   const decoder = apiVersion === 'v1' && Object.hasOwn(DECODERS, kind) ? DECODERS[kind] : undefined;
   if (decoder === undefined) throw unsupported(`got ${apiVersion === '' ? '' : `${apiVersion} `}${kind === '' ? 'an unnamed kind' : kind}`);
   const object: JsonObject = { apiVersion, kind };
@@ -160,4 +162,29 @@ export function decodeProtobuf(body: Buffer): JsonObject {
     else if (!empty(field)) throw unsupported(`${kind} field ${String(field.number)} is not decoded`);
   }
   return object;
+}
+
+/**
+ * metav1.DeleteOptions {1 gracePeriodSeconds, 2 preconditions {1 uid, 2 resourceVersion},
+ * 3 orphanDependents, 4 propagationPolicy, 5 dryRun, 6 ignoreStoreReadErrorWithClusterBreakingPotential}.
+ */
+function deleteOptions(raw: Buffer, apiVersion: string): JsonObject {
+  const options: JsonObject = { apiVersion, kind: 'DeleteOptions' };
+  const dryRun: string[] = [];
+  for (const field of fields(raw)) {
+    if (field.number === 1) options.gracePeriodSeconds = Number(field.varint ?? 0n);
+    else if (field.number === 2) {
+      const preconditions: JsonObject = {};
+      for (const part of fields(field.bytes ?? Buffer.alloc(0))) {
+        if (part.number === 1) preconditions.uid = text(part);
+        if (part.number === 2) preconditions.resourceVersion = text(part);
+      }
+      options.preconditions = preconditions;
+    } else if (field.number === 3) options.orphanDependents = field.varint === 1n;
+    else if (field.number === 4) options.propagationPolicy = text(field);
+    else if (field.number === 5) dryRun.push(text(field));
+    else if (!empty(field)) throw unsupported(`DeleteOptions field ${String(field.number)} is not decoded`);
+  }
+  if (dryRun.length > 0) options.dryRun = dryRun;
+  return options;
 }

@@ -287,8 +287,11 @@ class Handler {
         return [existed ? 200 : 201, result];
       },
       DELETE: async () => {
-        const options = parseBody(await readBody(request), 'application/json') as { propagationPolicy?: string; preconditions?: { uid?: string; resourceVersion?: string } } | null;
-        const propagation = query.get('propagationPolicy') ?? options?.propagationPolicy ?? 'Background';
+        // kubectl sends JSON DeleteOptions; helm's typed client sends protobuf.
+        const options = parseBody(await readBody(request), contentType) as { propagationPolicy?: string; orphanDependents?: boolean; dryRun?: string[]; preconditions?: { uid?: string; resourceVersion?: string } } | null;
+        if (options?.dryRun !== undefined) throw errors.badRequest('kube-sim does not support dryRun');
+        // orphanDependents is the deprecated spelling of propagationPolicy=Orphan.
+        const propagation = query.get('propagationPolicy') ?? options?.propagationPolicy ?? (options?.orphanDependents === true ? 'Orphan' : 'Background');
         return [200, api.delete(type, namespace, name, propagation, options?.preconditions)];
       },
     };
