@@ -14,11 +14,7 @@ export interface KubeResponse {
 export interface RequestOptions {
   readonly body?: string;
   readonly contentType?: string;
-  /** The Accept header; JSON when absent (`…;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1` asks for metadata only). */
-  readonly accept?: string;
   readonly query?: Readonly<Record<string, string>>;
-  /** Ends the request early (a caller's own deadline); it fails with the signal's reason. */
-  readonly signal?: AbortSignal;
 }
 
 /**
@@ -33,16 +29,10 @@ export interface KubeTransport {
   request(method: string, path: string, options?: RequestOptions): Promise<KubeResponse>;
   /**
    * Streams a watch: calls `onLine` per line until the server ends it or `signal` aborts; resolves
-   * then. `accept` as for requests. A watch the server keeps open past its own `timeoutSeconds` plus
-   * REQUEST_TIMEOUT_MS is cut and resolves too (the caller watches again from where it was).
+   * then. A watch the server keeps open past its own `timeoutSeconds` plus REQUEST_TIMEOUT_MS is cut
+   * and resolves too (the caller watches again).
    */
-  watch(path: string, query: Readonly<Record<string, string>>, onLine: (line: string) => void, signal: AbortSignal, accept?: string): Promise<void>;
-}
-
-/** The signal a request runs under: the caller's, if any, and the deadline. */
-function deadline(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+  watch(path: string, query: Readonly<Record<string, string>>, onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
 }
 
 function urlOf(server: string, path: string, query: Readonly<Record<string, string>> = {}): URL {
@@ -67,11 +57,8 @@ export function kubeconfigTransport(config: KubeConfig): KubeTransport {
   return {
     async request(method, path, options = {}) {
       const url = urlOf(cluster.server, path, options.query);
-      const headers: Record<string, string> = {
-        ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
-        ...(options.accept === undefined ? {} : { accept: options.accept }),
-      };
-      const requestOptions = await open(method, url, headers, deadline(options.signal, REQUEST_TIMEOUT_MS));
+      const headers: Record<string, string> = options.contentType === undefined ? {} : { 'content-type': options.contentType };
+      const requestOptions = await open(method, url, headers, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
       return new Promise<KubeResponse>((resolve, reject) => {
         const request = https.request(requestOptions, (response) => {
           const chunks: Buffer[] = [];
@@ -84,10 +71,10 @@ export function kubeconfigTransport(config: KubeConfig): KubeTransport {
         request.end(options.body);
       });
     },
-    async watch(path, query, onLine, signal, accept) {
+    async watch(path, query, onLine, signal) {
       const timeoutSeconds = Number(query.timeoutSeconds ?? '0');
-      const bounded = timeoutSeconds > 0 ? deadline(signal, timeoutSeconds * 1000 + REQUEST_TIMEOUT_MS) : signal;
-      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), accept === undefined ? {} : { accept }, bounded);
+      const bounded = timeoutSeconds > 0 ? AbortSignal.any([signal, AbortSignal.timeout(timeoutSeconds * 1000 + REQUEST_TIMEOUT_MS)]) : signal;
+      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), {}, bounded);
       await new Promise<void>((resolve, reject) => {
         const request = https.request(requestOptions, (response) => {
           let pending = '';

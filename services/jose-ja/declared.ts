@@ -93,9 +93,9 @@ export class DeclaredKeySets {
    */
   async ensure(): Promise<void> {
     if (this.settled || this.#options.ja.barrier.isSealed()) return;
-    if (this.#pending === undefined && this.#now() < this.#retryAt) throw this.#lastError;
+    if (this.#backingOff) throw this.#lastError;
     this.#pending ??= ensureDeclared(this.#options.fork, this.#options.ja, this.#options.declared).then(
-      () => { this.#done = true; this.#failures = 0; },
+      () => { this.#done = true; },
       (error: unknown) => {
         this.#pending = undefined;
         this.#lastError = error;
@@ -108,9 +108,9 @@ export class DeclaredKeySets {
     await this.#pending;
   }
 
-  /** Whether a timer tick should start a run: none is under way and no failure's backoff lasts. */
-  get #due(): boolean {
-    return this.#pending === undefined && this.#now() >= this.#retryAt;
+  /** Whether a failed run's backoff lasts, with no run under way. */
+  get #backingOff(): boolean {
+    return this.#pending === undefined && this.#now() < this.#retryAt;
   }
 
   /**
@@ -127,7 +127,7 @@ export class DeclaredKeySets {
     if (this.#options.declared.length === 0 || this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
       // Only a run that was tried logs: one line per failed attempt, not one per tick.
-      if (this.settled || !this.#due) return;
+      if (this.settled || this.#pending !== undefined || this.#backingOff) return;
       this.ensure().catch((error: unknown) => { this.#options.log.error(loggableError(error), 'jose-ja could not make its declared key sets; retrying'); });
     }, this.#options.pollMs ?? 1000);
     this.#timer.unref();
