@@ -140,7 +140,12 @@ export function describeBarrierConformance(title: string, target: () => Promise<
     });
 
     describe('barrier.keyCheck: the first unseal cannot be poisoned (issue 13, point 10)', () => {
-      const forged = (): string => Buffer.concat([Buffer.alloc(32, 7), Buffer.from([200])]).toString('base64url');
+      /** A share of no key, at an index none of the custodians' shares has (their indexes are random). */
+      const forged = (): string => {
+        const taken = new Set(shares.map((share) => Buffer.from(share, 'base64url').readUInt8(32)));
+        const index = [200, 201, 202, 203, 204, 205].find((candidate) => !taken.has(candidate)) ?? 206;
+        return Buffer.concat([Buffer.alloc(32, 7), Buffer.from([index])]).toString('base64url');
+      };
 
       it('refuses a forged share among the custodians\' at the threshold of an empty store: 400, progress 0, nothing written', async () => {
         const barrier = createBarrierWithStore(current.store, 3, { keyCheck });
