@@ -182,6 +182,31 @@ describe('operator process', () => {
     }
   });
 
+  it('lists again when the watch history has expired, says so once per watch, and goes on reconciling', async () => {
+    const api = new MemoryApi();
+    const transport = memoryTransport(api);
+    const lines: string[] = [];
+    const running = await operator(api, { transport, resyncSeconds: 3_600, logDestination: new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString('utf8')); done(); } }) });
+    try {
+      api.put({ ...petStore('before'), spec: { replicas: 1, auth: { issuer: 'https://issuer.example' } } });
+      await until('before to be applied', () => api.find('apps/v1', 'Deployment', 'before-learn-ps') !== undefined);
+      // Past the shortest healthy watch, so that ending them is not taken for a failing server.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // Every watch but those already at the newest change is now too old to resume.
+      api.put({ ...petStore('during'), spec: { replicas: 1, auth: { issuer: 'https://issuer.example' } } });
+      transport.expireWatches();
+      await until('a relist in the log', () => lines.some((line) => line.includes('watch history expired; listing again')));
+      const relisted = JSON.parse(lines.find((line) => line.includes('watch history expired')) ?? '{}') as { kind?: string; level?: number };
+      expect(relisted.level, 'info: a relist is routine').to.equal(30);
+      await until('during to be applied', () => api.find('apps/v1', 'Deployment', 'during-learn-ps') !== undefined);
+      api.put({ ...petStore('after'), spec: { replicas: 1, auth: { issuer: 'https://issuer.example' } } });
+      await until('after to be applied, through the new watch', () => api.find('apps/v1', 'Deployment', 'after-learn-ps') !== undefined);
+      expect(lines.filter((line) => line.includes('watch failed')), 'a 410 is not a failure').to.deep.equal([]);
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('logs an Event the API server refused, with its message, and goes on reconciling', async () => {
     const api = new MemoryApi();
     const inner = memoryTransport(api);

@@ -22,7 +22,7 @@ import type { Reconciler } from './controllers/reconciler.ts';
 import { plannedReconciler } from './controllers/planned.ts';
 import { caPublisher, jwksPublisher } from './controllers/publishers.ts';
 import { serviceFetch, type ResolveList, type ServiceFetch } from './controllers/service-fetch.ts';
-import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey, resourceKey } from './controllers/keys.ts';
+import { keyOfChild, keyOfResource, kindOfKey, reconcileKey, resourceKey } from './controllers/keys.ts';
 import { FIELD_MANAGER } from './resources/ownership.ts';
 import { describeError } from './kube/api.ts';
 import { kubeconfigTransport } from './kube/transport.ts';
@@ -120,16 +120,22 @@ function kubeconfigFrom(file: string | undefined): KubeConfig {
 }
 
 /**
- * Every kind is watched, planned ones too (to say they have no controller), and so are the
- * workloads the reconciled kinds own (their readiness drives Ready): across the cluster, or in each
- * of `namespaces` only (a namespace-scoped install has no right to list anything else).
+ * Every kind is watched, planned ones too (to say they have no controller), and so is every kind of
+ * child, by the operator's `managed-by` label: the workloads' readiness drives Ready, and a child
+ * changed or deleted by hand is repaired within seconds. Across the cluster, or in each of
+ * `namespaces` only (a namespace-scoped install has no right to list anything else).
  */
-function watchTargets(namespaces: readonly string[]): WatchTarget[] {
-  const owned = (apiVersion: string, kind: string): WatchTarget => ({ apiVersion, kind, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`, keyOf: keyOfOwner });
+export function watchTargets(namespaces: readonly string[]): WatchTarget[] {
+  const child = (apiVersion: string, kind: string): WatchTarget => ({ apiVersion, kind, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`, keyOf: keyOfChild, resync: false });
   const targets = [
     ...[...KIND_ROWS.map((row) => row.kind), ...PLANNED_KINDS].map((kind): WatchTarget => ({ apiVersion: API_VERSION, kind, keyOf: keyOfResource })),
-    owned('apps/v1', 'Deployment'),
-    owned('apps/v1', 'StatefulSet'),
+    child('apps/v1', 'Deployment'),
+    child('apps/v1', 'StatefulSet'),
+    child('v1', 'Service'),
+    child('v1', 'ConfigMap'),
+    { ...child('v1', 'Secret'), metadataOnly: true },
+    child('policy/v1', 'PodDisruptionBudget'),
+    child('networking.k8s.io/v1', 'NetworkPolicy'),
   ];
   return namespaces.length === 0 ? targets : namespaces.flatMap((namespace) => targets.map((target) => ({ ...target, namespace })));
 }
@@ -195,7 +201,8 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
       queue.add(key);
     },
     resyncSeconds: settings.resyncSeconds,
-    onError: (error) => { log.warn({ kind: target.kind, error: describeError(error) }, 'watch failed; relisting'); },
+    onError: (error) => { log.warn({ kind: target.kind, error: describeError(error) }, 'watch failed; retrying with backoff'); },
+    onRelist: () => { log.info({ kind: target.kind }, 'watch history expired; listing again'); },
   }));
 
   const material = await loadTls({ mode: 'auto', certFile: '', keyFile: '', caFile: '', names: ['localhost', '127.0.0.1'] }, { dataDir: settings.dataDir, serviceName: 'operator' });

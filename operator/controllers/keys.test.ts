@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { API_VERSION } from '../kinds.ts';
 import type { ObjectRef } from '../resources/types.ts';
 import { petStore } from '../testing/fixtures.ts';
-import { keyOfOwner, keyOfResource, kindOfKey, reconcileKey, refOfKey } from './keys.ts';
+import { keyOfChild, keyOfOwner, keyOfResource, kindOfKey, reconcileKey, refOfKey } from './keys.ts';
 import type { Reconciler } from './reconciler.ts';
 
 describe('work-queue keys', () => {
@@ -35,6 +35,21 @@ describe('work-queue keys', () => {
     expect(keyOfOwner(child([{ ...owner, kind: 'IdentityRealm' }]))).to.equal(undefined);
     expect(keyOfOwner({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', ownerReferences: [owner] } })).to.equal('PetStore//demo');
     expect(keyOfResource({ apiVersion: API_VERSION, kind: 'PetStore', metadata: { name: 'x' } })).to.equal('PetStore//x');
+  });
+
+  it('maps a child kept without an owner reference (a retained Secret) to the resource its labels name', () => {
+    const secret = (labels: Record<string, string>, namespace?: string): Parameters<typeof keyOfChild>[0] =>
+      ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-sm-kms-postgres', labels, ...(namespace === undefined ? {} : { namespace }) } });
+    const ours = { 'app.kubernetes.io/name': 'sm-kms', 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/managed-by': 'cryptoutil-operator' };
+    expect(keyOfChild(secret(ours, 'vault'))).to.equal('KmsInstance/vault/demo');
+    expect(keyOfChild(secret(ours))).to.equal('KmsInstance//demo');
+    expect(keyOfChild(secret({ ...ours, 'app.kubernetes.io/managed-by': 'helm' }, 'vault')), 'not ours').to.equal(undefined);
+    expect(keyOfChild(secret({ ...ours, 'app.kubernetes.io/name': 'postgres' }, 'vault')), 'no such service').to.equal(undefined);
+    const nameless = Object.fromEntries(Object.entries(ours).filter(([label]) => label !== 'app.kubernetes.io/instance'));
+    expect(keyOfChild(secret(nameless, 'vault')), 'no instance').to.equal(undefined);
+    expect(keyOfChild({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'plain' } })).to.equal(undefined);
+    const owner = { apiVersion: API_VERSION, kind: 'PetStore', name: 'shop', uid: 'u', controller: true, blockOwnerDeletion: true };
+    expect(keyOfChild({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', namespace: 'a', labels: ours, ownerReferences: [owner] } }), 'the owner reference wins').to.equal('PetStore/a/shop');
   });
 
   it('runs the reconciler of the key kind and ignores other keys', async () => {

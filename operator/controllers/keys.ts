@@ -2,7 +2,8 @@
  * Work-queue keys: one string per custom resource, `<kind>/<namespace>/<name>`, so events about a
  * resource and about its Deployment or StatefulSet collapse into one reconcile.
  */
-import { API_VERSION, KIND_TABLE, isWatchedKind } from '../kinds.ts';
+import { API_VERSION, KIND_ROWS, KIND_TABLE, isWatchedKind } from '../kinds.ts';
+import { FIELD_MANAGER } from '../resources/ownership.ts';
 import type { KubeObject, ObjectRef } from '../resources/types.ts';
 import type { Reconciler } from './reconciler.ts';
 
@@ -29,6 +30,23 @@ export function keyOfResource(object: KubeObject): string {
 export function keyOfOwner(object: KubeObject): string | undefined {
   const owner = object.metadata.ownerReferences?.find((reference) => reference.controller && reference.apiVersion === API_VERSION);
   return owner === undefined || KIND_TABLE[owner.kind] === undefined ? undefined : resourceKey(owner.kind, object.metadata.namespace ?? '', owner.name);
+}
+
+/**
+ * The key of anything the operator made: its controlling owner's, or, for a child kept without an
+ * owner reference (a Secret retained past its resource), the resource its labels name.
+ */
+export function keyOfChild(object: KubeObject): string | undefined {
+  const owned = keyOfOwner(object);
+  if (owned !== undefined) {
+    return owned;
+  }
+  const labels = object.metadata.labels ?? {};
+  const row = KIND_ROWS.find((candidate) => candidate.service === labels['app.kubernetes.io/name']);
+  const instance = labels['app.kubernetes.io/instance'];
+  return row === undefined || instance === undefined || labels['app.kubernetes.io/managed-by'] !== FIELD_MANAGER
+    ? undefined
+    : resourceKey(row.kind, object.metadata.namespace ?? '', instance);
 }
 
 /** Runs the reconciler of the key's kind; keys of other kinds are ignored. */

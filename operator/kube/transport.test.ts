@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { KubeConfig } from '@kubernetes/client-node';
 import { testTlsMaterial } from '../../services/template/testing/tls.ts';
-import { kubeconfigTransport } from './transport.ts';
+import { KubeApiError } from './api.ts';
+import { kubeconfigTransport, METADATA_LIST, METADATA_WATCH } from './transport.ts';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -39,8 +40,10 @@ async function apiServer(handler: Handler): Promise<{ config: KubeConfig; close:
 describe('kubeconfig transport', () => {
   it('sends the bearer token, query and body over verified TLS', async () => {
     const seen: { method?: string; url?: string; authorization?: string; type?: string; body?: string }[] = [];
+    const accepts: string[] = [];
     const { config, close } = await apiServer((request, body, response) => {
       seen.push({ method: request.method, url: request.url, authorization: request.headers.authorization, type: request.headers['content-type'], body });
+      accepts.push(String(request.headers.accept));
       response.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
     try {
@@ -48,6 +51,7 @@ describe('kubeconfig transport', () => {
       const answer = await transport.request('PATCH', '/api/v1/namespaces/a/secrets/b', { body: '{"x":1}', contentType: 'application/apply-patch+yaml', query: { fieldManager: 'cryptoutil-operator', force: 'true' } });
       expect(answer).to.deep.equal({ status: 201, body: '{"ok":true}' });
       await transport.request('GET', '/version');
+      await transport.request('GET', '/api/v1/secrets', { accept: METADATA_LIST });
       expect(seen[0]).to.deep.equal({
         method: 'PATCH',
         url: '/api/v1/namespaces/a/secrets/b?fieldManager=cryptoutil-operator&force=true',
@@ -56,6 +60,7 @@ describe('kubeconfig transport', () => {
         body: '{"x":1}',
       });
       expect(seen[1]).to.deep.include({ method: 'GET', url: '/version', type: undefined, body: '' });
+      expect(accepts).to.deep.equal(['application/json', 'application/json', METADATA_LIST]);
     } finally {
       await close();
     }
@@ -63,15 +68,33 @@ describe('kubeconfig transport', () => {
 
   it('streams watch events line by line, across chunk boundaries', async () => {
     const { config, close } = await apiServer((request, _body, response) => {
-      expect(request.url).to.equal('/apis/apps/v1/deployments?resourceVersion=7&watch=true');
+      expect(request.url).to.equal('/apis/apps/v1/deployments?resourceVersion=7&timeoutSeconds=60&watch=true');
+      expect(request.headers.accept).to.equal(METADATA_WATCH);
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"type":"ADDED"}\n{"type":"MOD');
       setTimeout(() => { response.end('IFIED"}\n\n'); }, 20);
     });
     try {
       const lines: string[] = [];
-      await kubeconfigTransport(config).watch('/apis/apps/v1/deployments', { resourceVersion: '7' }, (line) => { lines.push(line); }, new AbortController().signal);
+      await kubeconfigTransport(config).watch('/apis/apps/v1/deployments', { resourceVersion: '7', timeoutSeconds: '60' }, (line) => { lines.push(line); }, new AbortController().signal, METADATA_WATCH);
       expect(lines).to.deep.equal(['{"type":"ADDED"}', '{"type":"MODIFIED"}']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('rejects a watch the server refuses with its status and message, not as events', async () => {
+    const { config, close } = await apiServer((_request, _body, response) => {
+      response.writeHead(410, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'too old resource version: 3 (9)', reason: 'Expired', code: 410 }));
+    });
+    try {
+      const lines: string[] = [];
+      const error = await kubeconfigTransport(config).watch('/api/v1/secrets', { resourceVersion: '3' }, (line) => { lines.push(line); }, new AbortController().signal)
+        .then(() => undefined, (failure: unknown) => failure);
+      expect(error).to.be.instanceOf(KubeApiError);
+      expect(error).to.include({ status: 410, message: 'GET /api/v1/secrets answered 410: too old resource version: 3 (9)' });
+      expect(lines).to.deep.equal([]);
     } finally {
       await close();
     }

@@ -5,6 +5,7 @@
  */
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from './api.ts';
 
 export interface KubeResponse {
   readonly status: number;
@@ -15,7 +16,14 @@ export interface RequestOptions {
   readonly body?: string;
   readonly contentType?: string;
   readonly query?: Readonly<Record<string, string>>;
+  /** The media type asked for; default `application/json`. */
+  readonly accept?: string;
 }
+
+/** A list of objects' metadata only (client-go's metadata client): no spec, no status, no Secret data. */
+export const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+/** The same for the objects of a watch. */
+export const METADATA_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 /**
  * No request waits longer than this for its whole answer (client-go's default HTTP client has no
@@ -29,10 +37,10 @@ export interface KubeTransport {
   request(method: string, path: string, options?: RequestOptions): Promise<KubeResponse>;
   /**
    * Streams a watch: calls `onLine` per line until the server ends it or `signal` aborts; resolves
-   * then. A watch the server keeps open past its own `timeoutSeconds` plus REQUEST_TIMEOUT_MS is cut
+   * then. A watch the server refuses rejects with a KubeApiError carrying its status. A watch the server keeps open past its own `timeoutSeconds` plus REQUEST_TIMEOUT_MS is cut
    * and resolves too (the caller watches again).
    */
-  watch(path: string, query: Readonly<Record<string, string>>, onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
+  watch(path: string, query: Readonly<Record<string, string>>, onLine: (line: string) => void, signal: AbortSignal, accept?: string): Promise<void>;
 }
 
 function urlOf(server: string, path: string, query: Readonly<Record<string, string>> = {}): URL {
@@ -49,15 +57,18 @@ export function kubeconfigTransport(config: KubeConfig): KubeTransport {
   if (cluster === null) {
     throw new Error('the kubeconfig has no current cluster');
   }
-  const open = async (method: string, url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<https.RequestOptions> => {
-    const options: https.RequestOptions = { method, headers: { accept: 'application/json', ...headers }, ...(signal === undefined ? {} : { signal }) };
+  const open = async (method: string, url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<https.RequestOptions> => {
+    const options: https.RequestOptions = { method, headers: { accept: 'application/json', ...headers }, signal };
     await config.applyToHTTPSOptions(options);
     return { ...options, protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}` };
   };
   return {
     async request(method, path, options = {}) {
       const url = urlOf(cluster.server, path, options.query);
-      const headers: Record<string, string> = options.contentType === undefined ? {} : { 'content-type': options.contentType };
+      const headers: Record<string, string> = {
+        ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
+        ...(options.accept === undefined ? {} : { accept: options.accept }),
+      };
       const requestOptions = await open(method, url, headers, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
       return new Promise<KubeResponse>((resolve, reject) => {
         const request = https.request(requestOptions, (response) => {
@@ -71,12 +82,20 @@ export function kubeconfigTransport(config: KubeConfig): KubeTransport {
         request.end(options.body);
       });
     },
-    async watch(path, query, onLine, signal) {
+    async watch(path, query, onLine, signal, accept) {
       const timeoutSeconds = Number(query.timeoutSeconds ?? '0');
       const bounded = timeoutSeconds > 0 ? AbortSignal.any([signal, AbortSignal.timeout(timeoutSeconds * 1000 + REQUEST_TIMEOUT_MS)]) : signal;
-      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), {}, bounded);
+      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), accept === undefined ? {} : { accept }, bounded);
       await new Promise<void>((resolve, reject) => {
         const request = https.request(requestOptions, (response) => {
+          if (response.statusCode !== 200) {
+            // A watch refused (403, 410 Gone, …) answers with a Status, not a stream of events.
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+            response.on('end', () => { reject(new KubeApiError('GET', path, Number(response.statusCode), Buffer.concat(chunks).toString('utf8'))); });
+            response.on('error', reject);
+            return;
+          }
           let pending = '';
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => {

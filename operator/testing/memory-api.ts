@@ -25,20 +25,39 @@ function encodeStringData(object: KubeObject): KubeObject {
   return { ...rest, data } as unknown as KubeObject;
 }
 
+/** One write as a watch reports it. */
+export interface MemoryChange {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: KubeObject;
+  readonly revision: number;
+}
+
 export class MemoryApi implements KubeApi {
   readonly objects = new Map<string, KubeObject>();
   readonly events: KubeEvent[] = [];
   readonly calls: { operation: Operation; ref: ObjectRef }[] = [];
   /**
-   * Emits 'change' after every write, so a fake watch can end and make the watcher relist. One
-   * listener per open watch: an operator watches every kind and its workloads at once, more than
-   * Node's default warning threshold of ten.
+   * Emits 'change' with a MemoryChange after every write, as a watch would see it. One listener per
+   * open watch: an operator watches every kind and its children at once, more than Node's default
+   * warning threshold of ten.
    */
-  readonly changes = new EventEmitter().setMaxListeners(32);
+  readonly changes = new EventEmitter<{ change: [MemoryChange] }>().setMaxListeners(64);
+  /** Every change so far, oldest first, so a watch can resume from a resourceVersion. */
+  readonly log: MemoryChange[] = [];
   /** Return an error to make that call fail. */
   failWith: (operation: Operation, ref: ObjectRef) => Error | undefined = () => undefined;
   #nextUid = 1;
   #version = 1;
+
+  /** The resourceVersion of the latest change (a list's resourceVersion). */
+  get revision(): number {
+    return this.#version - 1;
+  }
+
+  #changed(change: MemoryChange): void {
+    this.log.push(change);
+    this.changes.emit('change', change);
+  }
 
   #record(operation: Operation, ref: ObjectRef): void {
     this.calls.push({ operation, ref });
@@ -49,9 +68,11 @@ export class MemoryApi implements KubeApi {
   }
 
   #store(object: KubeObject): KubeObject {
+    const key = keyOf(refOf(object));
+    const type = this.objects.has(key) ? 'MODIFIED' : 'ADDED';
     const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(this.#version++) } };
-    this.objects.set(keyOf(refOf(stored)), stored);
-    this.changes.emit('change');
+    this.objects.set(key, stored);
+    this.#changed({ type, object: stored, revision: Number(stored.metadata.resourceVersion) });
     return stored;
   }
 
@@ -170,7 +191,8 @@ export class MemoryApi implements KubeApi {
   /** Removes the object and, like the garbage collector, everything it owns. */
   #remove(object: KubeObject): void {
     this.objects.delete(keyOf(refOf(object)));
-    this.changes.emit('change');
+    const revision = this.#version++;
+    this.#changed({ type: 'DELETED', object: { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } }, revision });
     for (const child of [...this.objects.values()]) {
       if (child.metadata.ownerReferences?.some((owner) => owner.uid === object.metadata.uid) === true) {
         this.#remove(child);

@@ -1,12 +1,13 @@
 /**
  * A KubeTransport answering REST calls from a MemoryApi, so the whole operator process (HTTP
- * client, watches, Lease, reconcilers) runs in a test without a server. Watches send no events:
- * they end on the next change, and the watcher's relist picks the change up.
+ * client, watches, Lease, reconcilers) runs in a test without a server. Watches replay the
+ * changes after their resourceVersion, then stream new ones as they happen.
  */
 import { KIND_ROWS } from '../kinds.ts';
+import { METADATA_LIST, METADATA_WATCH } from '../kube/transport.ts';
 import type { KubeResponse, KubeTransport } from '../kube/transport.ts';
 import type { KubeObject } from '../resources/types.ts';
-import type { MemoryApi } from './memory-api.ts';
+import type { MemoryApi, MemoryChange } from './memory-api.ts';
 
 const KINDS: Readonly<Record<string, string>> = {
   secrets: 'Secret', configmaps: 'ConfigMap', services: 'Service', events: 'Event', deployments: 'Deployment', statefulsets: 'StatefulSet',
@@ -48,9 +49,31 @@ function matches(object: KubeObject, selector: string | undefined): boolean {
   return object.metadata.labels?.[key] === value;
 }
 
+/** What the metadata client receives of an object. */
+function metadataOnly(object: KubeObject): KubeObject {
+  return { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: object.metadata };
+}
+
+/** A KubeTransport whose watch history can be cut, as an API server compacts it. */
+export interface MemoryTransport extends KubeTransport {
+  /**
+   * Ends every open watch and forgets the history up to now: a watch resumed from an older
+   * resourceVersion gets 410 Gone, as after an API server restart.
+   */
+  expireWatches(): void;
+}
+
 /** A transport over `api`; `down` makes every call fail as if the server were unreachable. */
-export function memoryTransport(api: MemoryApi, state: { down: boolean } = { down: false }): KubeTransport {
+export function memoryTransport(api: MemoryApi, state: { down: boolean } = { down: false }): MemoryTransport {
+  const open = new Set<() => void>();
+  let compactedThrough = 0;
   return {
+    expireWatches() {
+      compactedThrough = api.revision;
+      for (const end of [...open]) {
+        end();
+      }
+    },
     async request(method, path, options) {
       if (state.down) {
         throw new Error('connection refused');
@@ -62,7 +85,7 @@ export function memoryTransport(api: MemoryApi, state: { down: boolean } = { dow
       const body = options?.body === undefined ? undefined : JSON.parse(options.body) as KubeObject;
       if (method === 'GET' && target.name === undefined) {
         const items = api.list(target.kind).filter((object) => matches(object, options?.query?.labelSelector));
-        return json(200, { metadata: { resourceVersion: '1' }, items });
+        return json(200, { metadata: { resourceVersion: String(api.revision) }, items: options?.accept === METADATA_LIST ? items.map(metadataOnly) : items });
       }
       const ref = { apiVersion: target.apiVersion, kind: target.kind, namespace: target.namespace ?? '', name: target.name ?? body?.metadata.name ?? '' };
       if (method === 'GET') {
@@ -91,18 +114,36 @@ export function memoryTransport(api: MemoryApi, state: { down: boolean } = { dow
       }
       return json(405, {});
     },
-    watch(_path, query, _onLine, signal) {
+    watch(path, query, onLine, signal, accept) {
       if (state.down) {
         return Promise.reject(new Error('connection refused'));
+      }
+      const target = route(path);
+      const relevant = (change: MemoryChange): boolean => change.object.kind === target.kind &&
+        (target.namespace === undefined || change.object.metadata.namespace === target.namespace) && matches(change.object, query.labelSelector);
+      const send = (change: MemoryChange): void => {
+        if (relevant(change)) {
+          onLine(JSON.stringify({ type: change.type, object: accept === METADATA_WATCH ? metadataOnly(change.object) : change.object }));
+        }
+      };
+      const from = Number(query.resourceVersion ?? '0');
+      if (from > 0 && from < compactedThrough) {
+        onLine(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: `too old resource version: ${String(from)} (${String(compactedThrough)})` } }));
+        return Promise.resolve();
+      }
+      for (const change of api.log.filter((entry) => entry.revision > from)) {
+        send(change);
       }
       return new Promise<void>((resolve) => {
         const end = (): void => {
           clearTimeout(timer);
-          api.changes.off('change', end);
+          api.changes.off('change', send);
+          open.delete(end);
           resolve();
         };
+        open.add(end);
         const timer = setTimeout(end, Number(query.timeoutSeconds ?? '300') * 1000);
-        api.changes.once('change', end);
+        api.changes.on('change', send);
         signal.addEventListener('abort', end, { once: true });
       });
     },

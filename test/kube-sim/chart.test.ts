@@ -82,7 +82,10 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
     expect(allowed(policy.rules, { verb: 'patch', group: 'cryptoutil.io', resource: 'petstores/status', namespace: 'team-a' })).to.equal(true);
     expect(allowed(policy.rules, { verb: 'create', group: 'cryptoutil.io', resource: 'petstores' })).to.equal(false);
     expect(allowed(policy.rules, { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' })).to.equal(false);
-    expect(allowed(policy.rules, { verb: 'list', group: '', resource: 'secrets' })).to.equal(false);
+    // Secrets are listed and watched (as metadata, by label) so a deleted one is noticed; never in bulk deleted.
+    expect(allowed(policy.rules, { verb: 'watch', group: '', resource: 'secrets' })).to.equal(true);
+    expect(allowed(policy.rules, { verb: 'deletecollection', group: '', resource: 'secrets' })).to.equal(false);
+    expect(allowed(policy.rules, { verb: 'update', group: 'apps', resource: 'deployments' })).to.equal(false);
     expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'cryptoutil-system' })).to.equal(true);
     expect(allowed(policy.rules, { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'default' })).to.equal(false);
     expect(allowed([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['one'] }], { verb: 'get', group: '', resource: 'secrets', name: 'two' })).to.equal(false);

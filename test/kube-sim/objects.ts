@@ -100,5 +100,6 @@ export const errors = {
   unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (message: string) => new ApiError(403, 'Forbidden', message),
   methodNotAllowed: () => new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+  notAcceptable: (accept: string) => new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf (asked for ${accept})`),
   unsupportedMediaType: (type: string) => new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${type})`),
 };

@@ -86,6 +86,25 @@ describe('kube-sim HTTP surface', function () {
     expect(fresh.body).to.include('"ADDED"');
   });
 
+  it('serves metadata only to a client that asks for PartialObjectMetadata(List), and 406 for the wrong one', async () => {
+    const secrets = '/api/v1/namespaces/default/secrets';
+    const list = JSON.parse((await call('GET', secrets)).body) as { metadata: { resourceVersion: string } };
+    await call('POST', secrets, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'meta', labels: { only: 'metadata' } }, stringData: { password: 'never-streamed' } } });
+    const asList = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+    const asObject = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+    const listed = await call('GET', `${secrets}?labelSelector=only%3Dmetadata`, { accept: asList });
+    expect(listed.body).not.to.include('never-streamed').and.not.to.include(Buffer.from('never-streamed').toString('base64'));
+    const parsed = JSON.parse(listed.body) as { kind: string; apiVersion: string; items: { kind: string; metadata: { name: string }; data?: unknown }[] };
+    expect(parsed).to.include({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1' });
+    expect(parsed.items.map((item) => [item.kind, item.metadata.name, item.data])).to.deep.equal([['PartialObjectMetadata', 'meta', undefined]]);
+    const watched = await call('GET', `${secrets}?watch=true&labelSelector=only%3Dmetadata&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=1`, { accept: asObject });
+    expect(watched.body).not.to.include(Buffer.from('never-streamed').toString('base64'));
+    const [added] = watched.body.trim().split('\n').map((line) => JSON.parse(line) as { type: string; object: { kind: string; metadata: { name: string } } });
+    expect([added?.type, added?.object.kind, added?.object.metadata.name]).to.deep.equal(['ADDED', 'PartialObjectMetadata', 'meta']);
+    expect((await call('GET', secrets, { accept: asObject })).status).to.equal(406);
+    expect((await call('GET', `${secrets}?watch=true&timeoutSeconds=1`, { accept: asList })).status).to.equal(406);
+  });
+
   it('deletes with propagationPolicy and preconditions from the body', async () => {
     const created = JSON.parse((await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } } })).body) as { metadata: { uid: string } };
     const refused = await call('DELETE', '/api/v1/namespaces/default/configmaps/d', { body: { preconditions: { uid: 'other' } } });

@@ -58,6 +58,23 @@ interface Route {
 
 export const DEFAULT_CRDS = join(import.meta.dirname, '..', '..', 'crds');
 
+/** An object as the metadata client sees it: kind, apiVersion and metadata, nothing else. */
+function partialObjectMetadata(object: KObject): KObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+}
+
+/**
+ * Whether a collection GET asks for metadata only (client-go's metadata client): a list must ask
+ * for PartialObjectMetadataList and a watch for PartialObjectMetadata, as the API server requires;
+ * the other one is 406.
+ */
+function metadataView(accept: string | undefined, watch: boolean): 'metadata' | undefined {
+  const match = /as=(PartialObjectMetadata(?:List)?)\b/u.exec(accept ?? '');
+  if (match === null) return undefined;
+  if (match[1] !== (watch ? 'PartialObjectMetadata' : 'PartialObjectMetadataList')) throw errors.notAcceptable(String(accept));
+  return 'metadata';
+}
+
 function send(response: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -242,9 +259,13 @@ class Handler {
     const { type, namespace, name } = route;
     if (method === 'GET' && name === undefined) {
       const matches = selector(query.get('labelSelector'), query.get('fieldSelector'), type.fields);
+      const asked = metadataView(request.headers.accept, watch);
       if (watch) {
         const options = watchOptions(query, this.#bookmarkIntervalMs);
-        const storedAs = type.storedAs === undefined ? {} : { storedAs: { type: api.storageType(type), view: type.storedAs.fromStorage } };
+        const converted = type.storedAs === undefined ? undefined : { type: api.storageType(type), view: type.storedAs.fromStorage };
+        const storedAs = asked === undefined
+          ? (converted === undefined ? {} : { storedAs: converted })
+          : { storedAs: { type: converted?.type ?? type, view: (object: KObject) => partialObjectMetadata(converted === undefined ? object : converted.view(object)) } };
         serveWatch(api.store, { type, namespace, matches, resourceVersion: query.get('resourceVersion'), timeoutSeconds: Number(query.get('timeoutSeconds') ?? '1800'), ...options, ...storedAs }, response, (close) => {
           this.#closers.add(close);
           return () => this.#closers.delete(close);
@@ -254,6 +275,7 @@ class Handler {
       const items = api.list(type, namespace).filter(matches);
       const revision = String(api.store.revision);
       if ((request.headers.accept ?? '').includes('as=Table')) send(response, 200, table(type, items, revision));
+      else if (asked !== undefined) send(response, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: revision }, items: items.map(partialObjectMetadata) });
       else send(response, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion: revision }, items });
       return;
     }

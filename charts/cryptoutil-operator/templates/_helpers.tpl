@@ -44,22 +44,24 @@ watchNamespaces is empty, the same rules in a Role per watched namespace otherwi
 - apiGroups: ["cryptoutil.io"]
   resources: ["kmsinstances/finalizers", "certificateauthorities/finalizers", "petstores/finalizers", "jwkauthorities/finalizers"]
   verbs: ["update"]
-# Secrets are read by name, created once, replaced only to renew a TLS certificate the operator
-# issued, and deleted under deletionPolicy Delete: never listed or watched.
+# Every kind of child is listed and watched by the operator's managed-by label, so that a change or
+# deletion by hand is repaired within seconds (Secrets as metadata only: their data is never
+# streamed). Secrets are read by name, created once, replaced only to renew a TLS certificate the
+# operator issued, and deleted under deletionPolicy Delete.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "create", "update", "delete"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
 # Children kept by server-side apply (patch, create when missing); garbage collection deletes them.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "create", "patch"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
-  verbs: ["get", "create", "patch"]
-# Workloads are also watched: their readiness drives Ready.
+  verbs: ["get", "list", "watch", "create", "patch"]
+# Workloads' readiness also drives Ready.
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets"]
   verbs: ["get", "list", "watch", "create", "patch"]
