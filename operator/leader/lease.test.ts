@@ -181,6 +181,22 @@ describe('leader election on a coordination.k8s.io/v1 Lease', () => {
     expect(bChanges).to.deep.equal([true]);
   });
 
+  it('waits out the holder\'s leaseDurationSeconds, not its own shorter one', async () => {
+    const store = leaseStore();
+    const clock = { now: new Date('2026-01-01T00:00:00Z') };
+    const a = candidate(store.transport, 'pod-a', clock, []);
+    const b = candidate(store.transport, 'pod-b', clock, [], { leaseDurationSeconds: 2, retryMs: 500 });
+    await a.tryAcquireOrRenew();
+    await b.tryAcquireOrRenew();
+    clock.now = new Date('2026-01-01T00:00:14.999Z');
+    await b.tryAcquireOrRenew();
+    expect(b.leading).to.equal(false);
+    clock.now = new Date('2026-01-01T00:00:15Z');
+    await b.tryAcquireOrRenew();
+    expect(b.leading).to.equal(true);
+    expect(store.lease()).to.deep.include({ holderIdentity: 'pod-b', leaseDurationSeconds: 2 });
+  });
+
   it('rides out a failed renewal until the deadline, and steps down at once when it loses a write race', async () => {
     const store = leaseStore();
     const clock = { now: new Date('2026-01-01T00:00:00Z') };
@@ -463,11 +479,26 @@ describe('leader election: renew deadline and expiry by the observer clock (clie
     // Nobody else wrote: the late PUT goes through, but only A's next round makes it lead again.
     hung.release();
     await run(15_200);
+    expect(store.lease()).to.deep.include({ holderIdentity: 'pod-a', renewTime: '2026-01-01T00:00:06.000000Z' });
+    expect(a.leading).to.equal(false);
     await a.tryAcquireOrRenew();
     expect(a.leading).to.equal(true);
     expect(aChanges).to.deep.equal([true, false, true]);
     expect(store.lease()).to.deep.include({ holderIdentity: 'pod-a', leaseTransitions: 0 });
     await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('counts the renew deadline from when the renewal was sent, not from when it answered', async () => {
+    const { store, aTap, seen, run } = await race(0, 700);
+    await run(4_100);
+    const slow = store.hang((method, _path, body) => method === 'PUT' && body?.includes('"holderIdentity":"pod-a"') === true);
+    await run(9_000);
+    slow.release();
+    await run(9_100);
+    aTap.seen.cut = true;
+    await run(30_000);
+    expect(seen.aWroteLast).to.equal(6_000);
+    expect(seen.aDownAt).to.equal(16_000);
   });
 
   for (const [skewMs, ahead] of [[3_600_000, 'ahead of'], [-3_600_000, 'behind']] as const) {
