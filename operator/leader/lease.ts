@@ -34,7 +34,7 @@ export interface LeaseOptions extends Partial<LeaseTimings> {
   readonly onChange: (leading: boolean) => void;
 }
 
-/** client-go's defaults scaled down: a 15 s lease renewed every 2 s. */
+/** The timings Kubernetes' own controllers elect with (kube-controller-manager, kube-scheduler). */
 export const LEASE_DURATION_SECONDS = 15;
 export const LEASE_RETRY_MS = 2_000;
 
