@@ -488,7 +488,7 @@ describe('leader election: renew deadline and expiry by the observer clock (clie
     await Promise.all([a.stop(), b.stop()]);
   });
 
-  it('counts the renew deadline from when the renewal was sent, not from when it answered', async () => {
+  it('counts the renew deadline from the start of the renewing round, not from its answer', async () => {
     const { store, aTap, seen, run } = await race(0, 700);
     await run(4_100);
     const slow = store.hang((method, _path, body) => method === 'PUT' && body?.includes('"holderIdentity":"pod-a"') === true);
