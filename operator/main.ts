@@ -29,7 +29,7 @@ import { kubeconfigTransport } from './kube/transport.ts';
 import type { KubeTransport } from './kube/transport.ts';
 import { httpKubeApi } from './kube/http-api.ts';
 import { WorkQueue } from './queue/work-queue.ts';
-import { LeaseElector } from './leader/lease.ts';
+import { defaultRenewDeadlineMs, LEASE_DURATION_SECONDS, LEASE_RETRY_MS, LeaseElector } from './leader/lease.ts';
 import { Watcher } from './watch/watcher.ts';
 import type { WatchTarget } from './watch/watcher.ts';
 import type { ObjectRef } from './resources/types.ts';
@@ -75,7 +75,10 @@ export interface OperatorOptions {
   readonly dataDir?: string;
   /** Every resource is reconciled at least this often, events or not. */
   readonly resyncSeconds?: number;
+  /** Lease timings (see `leader/lease.ts`): 15 s lease, renew deadline 10 s, retry every 2 s. */
   readonly leaseDurationSeconds?: number;
+  /** Default: the lease's own default, or halfway from a longer `leaseRetryMs` to the lease's end. */
+  readonly leaseRenewDeadlineMs?: number;
   readonly leaseRetryMs?: number;
   readonly logLevel?: LogLevel;
   /** Where log lines go; stdout when absent. */
@@ -104,8 +107,8 @@ const DEFAULTS = {
   adminPort: OPERATOR_ADMIN_PORT,
   dataDir: OPERATOR_DATA_DIR,
   resyncSeconds: 300,
-  leaseDurationSeconds: 15,
-  leaseRetryMs: 2_000,
+  leaseDurationSeconds: LEASE_DURATION_SECONDS,
+  leaseRetryMs: LEASE_RETRY_MS,
   logLevel: 'info' as LogLevel,
 };
 
@@ -168,6 +171,9 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
     name: LEASE_NAME,
     identity: settings.identity,
     leaseDurationSeconds: settings.leaseDurationSeconds,
+    // A retry period stretched past the default deadline (few rounds against a dead API server) keeps
+    // retry < renewDeadline < leaseDuration by moving the deadline up, rather than refusing to start.
+    renewDeadlineMs: settings.leaseRenewDeadlineMs ?? Math.max(defaultRenewDeadlineMs(settings.leaseDurationSeconds), (settings.leaseRetryMs + settings.leaseDurationSeconds * 1000) / 2),
     retryMs: settings.leaseRetryMs,
     onChange: (leading) => {
       metrics.setLeader(leading);
