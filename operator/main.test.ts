@@ -168,7 +168,7 @@ describe('operator process', () => {
     process.env.KUBECONFIG = file;
     let fromEnvironment: RunningOperator | undefined;
     try {
-      fromEnvironment = await startOperator({ adminPort: 0, dataDir: dir, logLevel: 'silent', leaseRetryMs: 10_000 });
+      fromEnvironment = await startOperator({ adminPort: 0, dataDir: dir, logLevel: 'silent', leaseRetryMs: 5_000 });
       const answer = await callAdmin(adminTarget(fromFile), 'GET', '/admin/v1/readyz');
       expect(answer.status).to.equal(503);
       expect(fromFile.leading()).to.equal(false);

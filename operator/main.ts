@@ -29,7 +29,7 @@ import { kubeconfigTransport } from './kube/transport.ts';
 import type { KubeTransport } from './kube/transport.ts';
 import { httpKubeApi } from './kube/http-api.ts';
 import { WorkQueue } from './queue/work-queue.ts';
-import { defaultRenewDeadlineMs, LEASE_DURATION_SECONDS, LEASE_RETRY_MS, LeaseElector } from './leader/lease.ts';
+import { LEASE_DURATION_SECONDS, LEASE_RETRY_MS, LeaseElector } from './leader/lease.ts';
 import { Watcher } from './watch/watcher.ts';
 import type { WatchTarget } from './watch/watcher.ts';
 import type { ObjectRef } from './resources/types.ts';
@@ -77,7 +77,7 @@ export interface OperatorOptions {
   readonly resyncSeconds?: number;
   /** Lease timings (see `leader/lease.ts`): 15 s lease, renew deadline 10 s, retry every 2 s. */
   readonly leaseDurationSeconds?: number;
-  /** Default: the lease's own default, or halfway from a longer `leaseRetryMs` to the lease's end. */
+  /** Default min(10 s, 2/3 of the lease); retry < renew deadline < lease, or the operator does not start. */
   readonly leaseRenewDeadlineMs?: number;
   readonly leaseRetryMs?: number;
   readonly logLevel?: LogLevel;
@@ -171,9 +171,7 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
     name: LEASE_NAME,
     identity: settings.identity,
     leaseDurationSeconds: settings.leaseDurationSeconds,
-    // A retry period stretched past the default deadline (few rounds against a dead API server) keeps
-    // retry < renewDeadline < leaseDuration by moving the deadline up, rather than refusing to start.
-    renewDeadlineMs: settings.leaseRenewDeadlineMs ?? Math.max(defaultRenewDeadlineMs(settings.leaseDurationSeconds), (settings.leaseRetryMs + settings.leaseDurationSeconds * 1000) / 2),
+    ...(options.leaseRenewDeadlineMs === undefined ? {} : { renewDeadlineMs: options.leaseRenewDeadlineMs }),
     retryMs: settings.leaseRetryMs,
     onChange: (leading) => {
       metrics.setLeader(leading);

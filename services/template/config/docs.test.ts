@@ -5,6 +5,27 @@ import { configMarkdown, configSchema } from './index.ts';
 
 const docFile = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
 
+/** What services/template/middleware/rate-limit.ts does when its Redis store fails. */
+const RATE_LIMIT_STORE = [
+  '## Rate limits shared through Redis',
+  '',
+  'With `rateLimit.redisUrl` set, every replica of a service draws on one budget per client in Redis.',
+  'When Redis cannot answer (down, unreachable, restarting), the limiter does what',
+  '`rateLimit.onStoreFailure` says:',
+  '',
+  '- `open` (the default): requests go through without a limit. Availability of the service does not',
+  '  hang on Redis, which holds only counters.',
+  '- `closed`: requests are refused with a 503 problem and `Retry-After: 1`, for deployments where an',
+  '  unlimited client is worse than an unavailable one.',
+  '',
+  'Either way the first failure of an outage logs one warning (`rate-limit store failing …`, with the',
+  'error class only, never the URL), every request that met it counts in',
+  '`rate_limit_store_failures_total{outcome="allowed"|"refused"}`, and later requests do not wait on',
+  'Redis again until its client has reconnected; the first request after that logs',
+  '`rate-limit store answering again; limits apply`. Redis restarted empty starts every budget afresh.',
+  '',
+];
+
 /** What services/template/tls/reload.ts does, below the table because no key configures it. */
 const TLS_RELOAD = [
   '## Certificate reload (`tls.mode: files`)',
@@ -67,6 +88,7 @@ function render(): string {
     configMarkdown(configSchema({ serviceName: 'SERVICE', publicPort: 8080 })).trimEnd(),
     '',
     ...TLS_RELOAD,
+    ...RATE_LIMIT_STORE,
     '## `cryptoutil up`',
     '',
     '`cryptoutil up` wires each service of the suite itself: its public port (the DESIGN table) and',

@@ -14,7 +14,7 @@ export interface TemplateConfig {
   database: { url: string; poolMin: number; poolMax: number };
   auth: { issuer: string; jwksUri: string; audience: string; clockSkewSeconds: number; publicUrl: string };
   cors: { origins: string[] };
-  rateLimit: { perSecond: number; burst: number; redisUrl: string };
+  rateLimit: { perSecond: number; burst: number; redisUrl: string; onStoreFailure: 'open' | 'closed' };
   ipAllowlist: string[];
   http: { trustedProxies: string[] };
   body: { limitBytes: number };
@@ -75,6 +75,10 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
       perSecond: { doc: 'Sustained requests per second allowed per client IP.', format: 'nat', default: 1000 },
       burst: { doc: 'Requests allowed in a burst above the sustained rate.', format: 'nat', default: 2000 },
       redisUrl: { doc: 'redis://host:port to share rate-limit counters between replicas; empty means in memory.', format: String, default: '' },
+      onStoreFailure: {
+        doc: 'When Redis cannot answer: open lets requests through unlimited, closed refuses them with 503; both log once and count rate_limit_store_failures_total.',
+        format: ['open', 'closed'], default: 'open',
+      },
     },
     ipAllowlist: { doc: 'CIDRs allowed to reach the public listener; empty allows all.', format: Array, default: [] },
     http: {

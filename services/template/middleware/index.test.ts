@@ -30,7 +30,7 @@ function config(overrides: Overrides = {}): TemplateConfig {
     database: { url: 'sqlite::memory:', poolMin: 0, poolMax: 1 },
     auth: { issuer: '', jwksUri: '', audience: '', clockSkewSeconds: 30, publicUrl: '' },
     cors: { origins: [CONSOLE] },
-    rateLimit: { perSecond: 2, burst: 3, redisUrl: overrides.redisUrl ?? '' },
+    rateLimit: { perSecond: 2, burst: 3, redisUrl: overrides.redisUrl ?? '', onStoreFailure: 'open' },
     ipAllowlist: overrides.ipAllowlist ?? [],
     http: { trustedProxies: overrides.trustedProxies ?? [] },
     body: { limitBytes: 1024 },

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { Counter, Registry } from 'prom-client';
 import request from 'supertest';
 import type { RequestState } from '../service.ts';
 import { problemDetails } from './problem-details.ts';
@@ -14,6 +16,7 @@ import { createRateLimitStore, rateLimit, rateLimitWindow } from './rate-limit.t
 import type { RateLimitOptions } from './rate-limit.ts';
 import { requestId } from './request-id.ts';
 import { TEST_REDIS_URL } from '../testing/redis.ts';
+import { freePort } from '../testing/ports.ts';
 
 /** `proxy` lets a test speak for many clients through X-Forwarded-For (ctx.ip honours it). */
 function app(options: RateLimitOptions, proxy = false): Koa<RequestState> {
@@ -23,6 +26,17 @@ function app(options: RateLimitOptions, proxy = false): Koa<RequestState> {
   koa.use(rateLimit(options));
   koa.use((ctx) => { ctx.body = { ok: true }; });
   return koa;
+}
+
+/** Polls `probe` every 50 ms until it answers something; throws naming `what` after 15 s. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function statuses(koa: Koa<RequestState>, count: number, client?: string): Promise<number[]> {
@@ -131,27 +145,102 @@ describe('rate limit (rateLimit.perSecond, rateLimit.burst)', () => {
     });
   });
 
-  it('answers 500 promptly when the Redis store is unreachable, logging only the error class', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const logger: Logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
-    const redis = createRateLimitStore('redis://:hunter2@127.0.0.1:1', logger);
-    try {
-      const response = await request(app({ perSecond: 5, burst: 5, redis }).callback()).get('/').expect(500);
-      expect(response.body).to.include({ code: 'internal_error' });
-      expect(lines.length).to.be.greaterThan(0);
-      expect(lines[0]).to.include({ level: 40, msg: 'rate-limit store unavailable' });
-      expect(JSON.stringify(lines)).not.to.include('hunter2');
-    } finally {
-      redis.disconnect();
+  describe('a failing Redis store (rateLimit.onStoreFailure)', () => {
+    function recording(): { logger: Logger; lines: Record<string, unknown>[] } {
+      const lines: Record<string, unknown>[] = [];
+      return { lines, logger: pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } }) };
     }
-  });
 
-  it('tolerates store errors with no logger attached', async () => {
-    const redis = createRateLimitStore('redis://127.0.0.1:1');
-    try {
-      await request(app({ perSecond: 5, burst: 5, redis }).callback()).get('/').expect(500);
-    } finally {
-      redis.disconnect();
+    function counter(): Counter<'outcome'> {
+      return new Counter({ name: 'rate_limit_store_failures_total', help: 'test', labelNames: ['outcome'] as const, registers: [new Registry()] });
     }
+
+    async function counted(failures: Counter<'outcome'>): Promise<Record<string, number>> {
+      return Object.fromEntries((await failures.get()).values.map((value) => [String(value.labels.outcome), value.value]));
+    }
+
+    it('fails open by default: requests pass unlimited, logged once (error class only) and counted', async () => {
+      const { logger, lines } = recording();
+      const storeFailures = counter();
+      const redis = createRateLimitStore('redis://:hunter2@127.0.0.1:1', logger);
+      try {
+        const koa = app({ perSecond: 1, burst: 0, redis, logger, storeFailures });
+        expect(await statuses(koa, 3)).to.deep.equal([200, 200, 200]);
+        expect(lines.filter((line) => line.msg === 'rate-limit store failing; requests are let through unlimited')).to.have.length(1);
+        expect(lines.find((line) => String(line.msg).startsWith('rate-limit store failing'))).to.include({ level: 40, onStoreFailure: 'open' });
+        expect(lines.some((line) => line.msg === 'rate-limit store unavailable'), 'the client says so too').to.equal(true);
+        expect(JSON.stringify(lines)).not.to.include('hunter2');
+        expect(await counted(storeFailures)).to.deep.equal({ allowed: 3 });
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('fails closed when told to: a 503 problem with Retry-After, counted as refused', async () => {
+      const storeFailures = counter();
+      const redis = createRateLimitStore('redis://127.0.0.1:1');
+      try {
+        const refused = await request(app({ perSecond: 5, burst: 5, redis, onStoreFailure: 'closed', storeFailures }).callback()).get('/').expect(503);
+        expect(refused.headers['content-type']).to.match(/^application\/problem\+json/);
+        expect(refused.body).to.include({ code: 'service_unavailable', detail: 'the rate limiter cannot reach its store' });
+        expect(refused.headers['retry-after']).to.equal('1');
+        expect(await counted(storeFailures)).to.deep.equal({ refused: 1 });
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('does not take an error of the route for one of the store', async () => {
+      const storeFailures = counter();
+      const koa = new Koa<RequestState>();
+      koa.use(requestId());
+      koa.use(problemDetails(pino({ level: 'silent' })));
+      koa.use(rateLimit({ perSecond: 5, burst: 5, storeFailures }));
+      koa.use(() => { throw new Error('the route broke'); });
+      await request(koa.callback()).get('/').expect(500);
+      expect(await counted(storeFailures)).to.deep.equal({});
+    });
+
+    it('against a real Redis that stops and comes back: limits, then open, then limits again', async function () {
+      this.timeout(30_000);
+      const port = await freePort();
+      const start = async (): Promise<ChildProcess> => {
+        const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+        await until('redis-server to answer', async () => {
+          // A fresh client per attempt, never reconnecting by itself: each try is one connection.
+          const probe = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+          probe.on('error', () => undefined);
+          try {
+            return (await probe.connect().then(() => probe.ping(), () => undefined)) === 'PONG' ? true : undefined;
+          } finally {
+            probe.disconnect();
+          }
+        });
+        return server;
+      };
+      let server = await start();
+      const { logger, lines } = recording();
+      const storeFailures = counter();
+      const redis = createRateLimitStore(`redis://127.0.0.1:${port}`, logger);
+      try {
+        // A budget of 10 in a 10 s window, so a slow machine cannot see it refill mid-test.
+        const koa = app({ perSecond: 1, burst: 9, redis, namespace: `cryptoutil:test:ratelimit:${randomUUID()}`, logger, storeFailures });
+        expect(await statuses(koa, 11), JSON.stringify(lines)).to.deep.equal([...Array<number>(10).fill(200), 429]);
+        server.kill('SIGKILL');
+        await once(server, 'exit');
+        const outage = Date.now();
+        expect(await statuses(koa, 12), 'open while Redis is down').to.deep.equal(Array<number>(12).fill(200));
+        // Only the first request waits on the store; the rest do not each wait for a reconnection (up to 2 s).
+        expect(Date.now() - outage).to.be.lessThan(5_000);
+        server = await start();
+        // Redis came back empty: the client reconnects, the budget starts afresh, and limits apply.
+        await until('limits to apply again', async () => ((await statuses(koa, 1))[0] === 429 ? true : undefined));
+        expect(lines.filter((line) => line.msg === 'rate-limit store answering again; limits apply')).to.have.length(1);
+        expect((await counted(storeFailures)).allowed).to.be.at.least(12);
+      } finally {
+        redis.disconnect();
+        server.kill('SIGKILL');
+      }
+    });
   });
 });

@@ -6,7 +6,8 @@ import type Koa from 'koa';
 import ratelimit from 'koa-ratelimit';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { TooManyRequestsError } from '../errors/index.ts';
+import type { Counter } from 'prom-client';
+import { ServiceUnavailableError, TooManyRequestsError } from '../errors/index.ts';
 import type { RequestState } from '../service.ts';
 import { rateLimitKey } from './client-address.ts';
 import { errorClass } from './problem-details.ts';
@@ -30,7 +31,22 @@ export interface RateLimitOptions {
   readonly maxClients?: number;
   /** Clock in milliseconds since the epoch; tests move it. */
   readonly now?: () => number;
+  /**
+   * When the shared store cannot answer: `open` lets the request through, `closed` refuses it with
+   * a 503 problem (`rateLimit.onStoreFailure`, default open). Either way it is logged and counted.
+   */
+  readonly onStoreFailure?: StoreFailurePolicy;
+  /** Where the store's failing and recovering are logged, once each. */
+  readonly logger?: Logger;
+  /** Counts requests that met a failing store, by what became of them (`allowed`, `refused`). */
+  readonly storeFailures?: Counter<'outcome'>;
 }
+
+/** What the limiter does with a request when its Redis store fails. */
+export type StoreFailurePolicy = 'open' | 'closed';
+
+/** How soon a client refused for a failing store (fail closed) should try again, in seconds. */
+const STORE_RETRY_AFTER_SECONDS = 1;
 
 /** What koa-ratelimit's memory driver stores per client: `reset` is the window's end in seconds. */
 interface WindowEntry {
@@ -80,8 +96,9 @@ export function rateLimitWindow(perSecond: number, burst: number): { max: number
 
 /**
  * A Redis client for shared rate-limit counters. A command gives up after one reconnection attempt
- * (ioredis waits for twenty by default), so a Redis outage answers 500 promptly instead of stalling
- * every request. The caller owns the client and quits it at shutdown.
+ * (ioredis waits for twenty by default), so during a Redis outage the limiter's failure policy
+ * decides promptly instead of every request stalling. The caller owns the client and quits it at
+ * shutdown.
  */
 export function createRateLimitStore(redisUrl: string, logger?: Logger): Redis {
   const client = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
@@ -108,12 +125,42 @@ export function rateLimit(options: RateLimitOptions): Koa.Middleware<RequestStat
     namespace: options.namespace ?? 'cryptoutil:ratelimit',
     id: (ctx) => rateLimitKey(ctx.ip),
   });
+  const policy = options.onStoreFailure ?? 'open';
+  const { redis } = options;
+  let storeFailing = false;
+  /** The failure policy, applied to one request; the first failure of an outage is logged. */
+  const withoutStore = async (error: unknown, next: Koa.Next): Promise<void> => {
+    if (!storeFailing) {
+      storeFailing = true;
+      options.logger?.warn({ error: errorClass(error), onStoreFailure: policy }, policy === 'open' ? 'rate-limit store failing; requests are let through unlimited' : 'rate-limit store failing; requests are refused');
+    }
+    options.storeFailures?.inc({ outcome: policy === 'open' ? 'allowed' : 'refused' });
+    if (policy === 'closed') throw new ServiceUnavailableError('the rate limiter cannot reach its store', STORE_RETRY_AFTER_SECONDS);
+    await next();
+  };
   return async function rateLimitStep(ctx, next) {
+    // Once the store has failed, requests do not wait on it (each would stall for a reconnection
+    // attempt) until the client is connected again.
+    if (storeFailing && redis !== undefined && redis.status !== 'ready') {
+      await withoutStore(undefined, next);
+      return;
+    }
     const passage = { admitted: false };
-    await limiter(ctx, async () => {
-      passage.admitted = true;
-      await next();
-    });
+    try {
+      await limiter(ctx, async () => {
+        passage.admitted = true;
+        await next();
+      });
+    } catch (error) {
+      // An error from further down the pipeline is not the store's.
+      if (passage.admitted) throw error;
+      await withoutStore(error, next);
+      return;
+    }
+    if (storeFailing) {
+      storeFailing = false;
+      options.logger?.info('rate-limit store answering again; limits apply');
+    }
     // koa-ratelimit answers a refusal itself without calling next; our problem renderer owns that answer.
     if (!passage.admitted) {
       const resetSeconds = Number(ctx.response.get(RESET_HEADER));

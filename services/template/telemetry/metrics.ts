@@ -17,6 +17,8 @@ export interface Metrics {
   readonly registry: Registry;
   readonly requests: Counter<Label>;
   readonly duration: Histogram<Label>;
+  /** Requests that met a failing rate-limit store, by outcome (`allowed` or `refused`). */
+  readonly rateLimitStoreFailures: Counter<'outcome'>;
 }
 
 /** A Registry of the service's own with process metrics and the HTTP server RED metrics. */
@@ -37,7 +39,13 @@ export function createMetrics(service: string): Metrics {
     buckets: DURATION_BUCKETS,
     registers: [registry],
   });
-  return { registry, requests, duration };
+  const rateLimitStoreFailures = new Counter({
+    name: 'rate_limit_store_failures_total',
+    help: 'Requests that met a failing rate-limit store (rateLimit.redisUrl), by whether they were allowed or refused (rateLimit.onStoreFailure).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  return { registry, requests, duration, rateLimitStoreFailures };
 }
 
 /** Counts and times every request; labelled by route template so cardinality stays bounded. */
