@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import Koa from 'koa';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { DestinationStream } from 'pino';
-import { adminPipeline } from '../services/template/middleware/index.ts';
+import { adminPipeline } from '../services/template/middleware/admin-pipeline.ts';
 import { adminGuard, adminRouter, provisionAdminToken, standardAdminRoutes } from '../services/template/admin/index.ts';
 import type { AdminState, Phase } from '../services/template/admin/index.ts';
 import { listenHttps } from '../services/template/server/https-listener.ts';

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type https from 'node:https';
 import { MethodNotAllowedError, NotFoundError } from '../services/template/errors/index.ts';
-import { adminPipeline } from '../services/template/middleware/index.ts';
+import { adminPipeline } from '../services/template/middleware/admin-pipeline.ts';
 import { listenHttps, type HttpsListener } from '../services/template/server/https-listener.ts';
 
 /** Where the metrics listener binds (chart value `metrics.port`; `CRYPTOUTIL_METRICS_PORT`). */

@@ -13,9 +13,10 @@ if (probe !== undefined) {
 }
 
 const { runProcess } = await import('./template/cli/process.ts');
-const { services } = await import('./registry.ts');
 
 // The operator is not a service: its command is added here, and loads the operator only when run.
+// Its pod runs no service, so it does not load them either (their libraries would double its memory).
+const services = process.argv[2] === 'operator' ? [] : (await import('./registry.ts')).services;
 await runProcess(services, {
   operator: async (args, context) => {
     const { runOperatorCommand } = await import('../operator/command.ts');

@@ -16,7 +16,7 @@ import { caState, createBootstrapCa, issueServerCertificate, renewalDue } from '
 import type { CaPem } from '../material/bootstrap-ca.ts';
 import type { TlsMaterial } from '../children/tls.ts';
 import { generatePassword } from '../material/generated.ts';
-import { keyCheckOfShares, newUnsealKey } from '../../services/template/barrier/index.ts';
+import { keyCheckOfShares, newUnsealKey } from '../../services/template/barrier/shares.ts';
 import { mayMount, ownedBy } from '../guards/index.ts';
 import { ReconcileProblem } from './problem.ts';
 

@@ -1,9 +1,9 @@
 /**
  * Primary keys and request ids are UUIDv7 (DESIGN "Data"): ids sort by creation time, so indexes
- * stay append-mostly and a page ordered by id is ordered by age. Every entity takes its id from here.
+ * stay append-mostly and a page ordered by id is ordered by age. Every entity takes its id from here
+ * (primary-key.ts). Free of the ORM, so that what needs only ids (request ids) does not load it.
  */
 import { randomFillSync } from 'node:crypto';
-import { p } from '@mikro-orm/core';
 
 /** Fills a buffer with cryptographically strong random bytes (node:crypto's signature). */
 export type RandomFill = (bytes: Uint8Array) => Uint8Array;
@@ -64,8 +64,3 @@ export function uuidv7Generator(options: UuidV7Options = {}): () => string {
 
 /** A new UUIDv7 (RFC 9562 §5.7); ids made in the same millisecond still increase. */
 export const uuidv7: () => string = uuidv7Generator();
-
-/** The `id` property every entity uses: a UUID primary key filled in by `em.create`. */
-export function uuidPrimaryKey() {
-  return p.uuid().primary().onCreate(() => uuidv7());
-}

@@ -7,7 +7,8 @@ export { openDatabase, type Database, type DatabaseOptions, type Orm } from './d
 export { parseDatabaseUrl, maskDatabaseUrl, type DatabaseTarget, type EngineKind } from './url.ts';
 export { PortableMigration } from './migration.ts';
 export type { ColumnTypes } from './engines.ts';
-export { uuidv7, uuidPrimaryKey } from './ids.ts';
+export { uuidv7 } from './ids.ts';
+export { uuidPrimaryKey } from './primary-key.ts';
 export { timestamps } from './timestamps.ts';
 export { isUniqueViolation, isForeignKeyViolation } from './errors.ts';
 export { flushOrConflict } from './conflicts.ts';

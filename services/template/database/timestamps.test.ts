@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { defineEntity, p } from '@mikro-orm/core';
-import { uuidPrimaryKey } from './ids.ts';
+import { uuidPrimaryKey } from './primary-key.ts';
 import { openDatabase } from './index.ts';
 import { timestamps } from './timestamps.ts';
 

@@ -20,8 +20,7 @@ import { requestId } from './request-id.ts';
 import { securityHeaders } from './security-headers.ts';
 import { tracing } from './tracing.ts';
 
-/** Admin requests are probes, scrapes and one unseal share at a time: nothing needs more. */
-export const ADMIN_BODY_LIMIT_BYTES = 64 * 1024;
+export { ADMIN_BODY_LIMIT_BYTES, adminPipeline } from './admin-pipeline.ts';
 
 export interface PipelineDeps {
   readonly logger: Logger;
@@ -63,9 +62,4 @@ export function publicPipeline(deps: PipelineDeps): Koa.Middleware<RequestState>
     cors(config.cors.origins),
     bodyLimit(config.body.limitBytes),
   ];
-}
-
-/** Admin listener (loopback only): no allowlist, rate limit or CORS; probes must never be refused. */
-export function adminPipeline(deps: Pick<PipelineDeps, 'logger' | 'serviceName'>): Koa.Middleware<RequestState>[] {
-  return [requestId(), accessLog(deps.logger), problemDetails(deps.logger), securityHeaders(), bodyLimit(ADMIN_BODY_LIMIT_BYTES)];
 }
