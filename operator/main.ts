@@ -5,7 +5,6 @@
  */
 import { hostname } from 'node:os';
 import Koa from 'koa';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { DestinationStream } from 'pino';
 import { adminPipeline } from '../services/template/middleware/admin-pipeline.ts';
 import { adminGuard, adminRouter, provisionAdminToken, standardAdminRoutes } from '../services/template/admin/index.ts';
@@ -25,7 +24,8 @@ import { serviceFetch, type ResolveList, type ServiceFetch } from './controllers
 import { keyOfChild, keyOfResource, kindOfKey, reconcileKey, resourceKey } from './controllers/keys.ts';
 import { FIELD_MANAGER } from './resources/ownership.ts';
 import { describeError } from './kube/api.ts';
-import { kubeconfigTransport } from './kube/transport.ts';
+import { accessTransport } from './kube/transport.ts';
+import { clusterAccess } from './kube/access.ts';
 import type { KubeTransport } from './kube/transport.ts';
 import { httpKubeApi } from './kube/http-api.ts';
 import { WorkQueue } from './queue/work-queue.ts';
@@ -112,16 +112,6 @@ const DEFAULTS = {
   logLevel: 'info' as LogLevel,
 };
 
-function kubeconfigFrom(file: string | undefined): KubeConfig {
-  const config = new KubeConfig();
-  if (file === undefined) {
-    config.loadFromDefault();
-  } else {
-    config.loadFromFile(file);
-  }
-  return config;
-}
-
 /**
  * Every kind is watched, planned ones too (to say they have no controller), and so is every kind of
  * child, by the operator's `managed-by` label: the workloads' readiness drives Ready, and a child
@@ -147,7 +137,7 @@ export function watchTargets(namespaces: readonly string[]): WatchTarget[] {
 export async function startOperator(options: OperatorOptions = {}): Promise<RunningOperator> {
   const settings = { ...DEFAULTS, identity: hostname(), ...options };
   const log = createLogger({ level: settings.logLevel, service: 'operator', ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
-  const transport = options.transport ?? kubeconfigTransport(kubeconfigFrom(options.kubeconfig));
+  const transport = options.transport ?? accessTransport(await clusterAccess({ file: options.kubeconfig }));
   const api = httpKubeApi(transport, { onEventError: (error) => { log.warn({ error: describeError(error) }, 'event not recorded'); } });
   const images: Images = { ...DEFAULT_IMAGES, ...options.images };
   const fetchFromService = options.serviceFetch ?? serviceFetch(options.resolve);

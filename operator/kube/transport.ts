@@ -1,10 +1,10 @@
 /**
- * HTTPS to the API server with the credentials of a kubeconfig (in-cluster service account or a
- * file), as @kubernetes/client-node resolves them. Requests are plain JSON; watches are streams of
+ * HTTPS to the API server with the credentials of a kubeconfig or the in-cluster service account
+ * (kube/access.ts). Requests are plain JSON; watches are streams of
  * newline-delimited JSON events (API concepts "Efficient detection of changes").
  */
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterAccess } from './access.ts';
 import { KubeApiError } from './api.ts';
 
 export interface KubeResponse {
@@ -51,20 +51,16 @@ function urlOf(server: string, path: string, query: Readonly<Record<string, stri
   return url;
 }
 
-/** A transport for the current context of `config`. */
-export function kubeconfigTransport(config: KubeConfig): KubeTransport {
-  const cluster = config.getCurrentCluster();
-  if (cluster === null) {
-    throw new Error('the kubeconfig has no current cluster');
-  }
+/** A transport to the API server `access` names, with its credentials (kube/access.ts). */
+export function accessTransport(access: ClusterAccess): KubeTransport {
   const open = async (method: string, url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<https.RequestOptions> => {
     const options: https.RequestOptions = { method, headers: { accept: 'application/json', ...headers }, signal };
-    await config.applyToHTTPSOptions(options);
+    await access.apply(options);
     return { ...options, protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${url.pathname}${url.search}` };
   };
   return {
     async request(method, path, options = {}) {
-      const url = urlOf(cluster.server, path, options.query);
+      const url = urlOf(access.server, path, options.query);
       const headers: Record<string, string> = {
         ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
         ...(options.accept === undefined ? {} : { accept: options.accept }),
@@ -85,7 +81,7 @@ export function kubeconfigTransport(config: KubeConfig): KubeTransport {
     async watch(path, query, onLine, signal, accept) {
       const timeoutSeconds = Number(query.timeoutSeconds ?? '0');
       const bounded = timeoutSeconds > 0 ? AbortSignal.any([signal, AbortSignal.timeout(timeoutSeconds * 1000 + REQUEST_TIMEOUT_MS)]) : signal;
-      const requestOptions = await open('GET', urlOf(cluster.server, path, { ...query, watch: 'true' }), accept === undefined ? {} : { accept }, bounded);
+      const requestOptions = await open('GET', urlOf(access.server, path, { ...query, watch: 'true' }), accept === undefined ? {} : { accept }, bounded);
       await new Promise<void>((resolve, reject) => {
         const request = https.request(requestOptions, (response) => {
           if (response.statusCode !== 200) {

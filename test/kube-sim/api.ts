@@ -144,6 +144,8 @@ export class Api implements Collector {
       if (!isObject(body)) throw errors.badRequest('an apply configuration must be an object');
       const applied = body as unknown as KObject;
       if (old === undefined) {
+        // Only the object itself can be created by an apply; its status of a missing object is a 404.
+        if (options.subresource !== 'main') throw errors.notFound(type.plural, type.group, name);
         const created = serverSideApply(undefined, applied, options.manager, options.force, false);
         return this.#write(type, admitCreate(type, created, namespace));
       }

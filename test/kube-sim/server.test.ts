@@ -105,6 +105,14 @@ describe('kube-sim HTTP surface', function () {
     expect((await call('GET', `${secrets}?watch=true&timeoutSeconds=1`, { accept: asList })).status).to.equal(406);
   });
 
+  it('answers 404 to an apply of the status of a missing object, creating nothing', async () => {
+    const path = '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores/ghost';
+    const body = 'apiVersion: cryptoutil.io/v1alpha1\nkind: PetStore\nmetadata: {name: ghost}\nstatus: {phase: x}\n';
+    const answer = await call('PATCH', `${path}/status?fieldManager=test`, { body, contentType: 'application/apply-patch+yaml' });
+    expect(answer.status).to.equal(404);
+    expect((await call('GET', path)).status).to.equal(404);
+  });
+
   it('deletes with propagationPolicy and preconditions from the body', async () => {
     const created = JSON.parse((await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } } })).body) as { metadata: { uid: string } };
     const refused = await call('DELETE', '/api/v1/namespaces/default/configmaps/d', { body: { preconditions: { uid: 'other' } } });

@@ -302,7 +302,8 @@ class Handler {
         if (!known.includes(contentType)) throw errors.unsupportedMediaType(contentType);
         if (contentType === PATCH_TYPES.apply && !query.has('fieldManager')) throw errors.badRequest('PATCH with application/apply-patch+yaml requires a fieldManager');
         const existed = api.store.get(type, namespace, name) !== undefined;
-        if (contentType === PATCH_TYPES.apply && !existed) this.#authorize(user, 'create', route);
+        // Applying a missing object creates it; a subresource (status) cannot be created: that is a 404 below.
+        if (contentType === PATCH_TYPES.apply && !existed && route.subresource === undefined) this.#authorize(user, 'create', route);
         const body = strict(type, query, parseBody(await readBody(request), contentType), contentType);
         this.#authorizeOwners(user, body, namespace);
         const result = api.patch(type, namespace, name, contentType, body, { subresource, manager, force: query.get('force') === 'true' });
