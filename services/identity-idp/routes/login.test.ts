@@ -302,7 +302,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
       await idp.challenge({ aud: 'https://someone-else.example' }),
       await idp.challenge({ iss: 'https://not-the-authz.example' }),
       await idp.challenge({}, 'at+jwt'),
-      await idp.challenge({ exp: iat + 601 }),
+      await idp.challenge({ iat, exp: iat + 601 }),
       await idp.challenge({ return_to: 'https://evil.example/callback' }),
       await idp.challenge({ return_to: `${idp.issuer.url}.evil.example/x` }),
       await idp.challenge({ return_to: 'not a url' }),
