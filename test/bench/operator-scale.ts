@@ -116,7 +116,9 @@ class Child {
   readonly exited: Promise<void>;
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
-    this.process = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // SCALE_CPU_PROF=DIR: a V8 profile of each child in DIR, for test/bench/profile-summary.ts.
+    const profile = process.env.SCALE_CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.SCALE_CPU_PROF}`];
+    this.process = spawn(process.execPath, [...profile, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => { this.#tail = (this.#tail + chunk.toString()).slice(-16_384); };
     this.process.stdout?.on('data', keep);
     this.process.stderr?.on('data', keep);
@@ -218,10 +220,10 @@ function readyWatch(admin: Admin, plural: string): { readonly readyNames: Set<st
   return { readyNames, close: () => { outgoing.destroy(); } };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not within ${String(timeoutMs)} ms`);
+    if (Date.now() > deadline) throw new Error(`${what()} not within ${String(timeoutMs)} ms`);
     await new Promise((done) => setTimeout(done, 20));
   }
 }
@@ -245,7 +247,7 @@ const round = (value: number, digits = 2): number => Number(value.toFixed(digits
 export async function runOperatorScale(options: ScaleOptions = {}): Promise<ScaleFigures> {
   const count = options.count ?? 200;
   const namespaceCount = options.namespaces ?? 4;
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const timeoutMs = options.timeoutMs ?? Number(process.env.SCALE_TIMEOUT_MS ?? '120000');
   const quietMs = options.quietMs ?? 10_000;
   const cli = resolve(options.cli ?? process.env.OPERATOR_CLI ?? DEFAULT_CLI);
   const log = options.log ?? ((): void => undefined);
@@ -266,12 +268,17 @@ export async function runOperatorScale(options: ScaleOptions = {}): Promise<Scal
     }
     const templates = await Promise.all(KINDS.map(async (kind) => ({ ...kind, object: parse(await readFile(join(SAMPLES, kind.file), 'utf8')) as { metadata: Record<string, unknown> } })));
 
-    const operator = new Child([cli, 'operator', 'start', '--kubeconfig', join(dir, 'operator.yaml'), '--admin-port', '0', '--data-dir', join(dir, 'operator')]);
+    const operator = new Child([cli, 'operator', 'start', '--kubeconfig', join(dir, 'operator.yaml'), '--admin-port', '0', '--data-dir', join(dir, 'operator')], {
+      ...process.env,
+      // The chart's release namespace, where its Role grants the Lease.
+      POD_NAMESPACE: 'cryptoutil-system',
+      POD_NAME: 'scale-bench',
+    });
     children.push(operator);
     const adminUrl = (await operator.waitFor(/operator started \(admin (https:\/\/\S+)\)/u))[1] ?? '';
     const operatorCa = await readFile(localCaFile(join(dir, 'operator')), 'utf8');
     const metricsOf = (): Promise<string> => operatorMetrics(adminUrl, operatorCa);
-    await until(async () => counterSum(await metricsOf(), 'cryptoutil_operator_leader') === 1, 30_000, 'leadership');
+    await until(async () => counterSum(await metricsOf(), 'cryptoutil_operator_leader') === 1, 30_000, () => 'leadership');
     // Let start-up work (module loading, the first lists) finish before calling the operator idle.
     await new Promise((done) => setTimeout(done, 3_000));
     const idle = await memoryKb(operator.pid);
@@ -291,7 +298,16 @@ export async function runOperatorScale(options: ScaleOptions = {}): Promise<Scal
     await pooled(wanted, CREATE_CONCURRENCY, (item) => expectStatus(call(admin, 'POST', `${GROUP_PATH}/namespaces/${item.namespace}/${item.plural}`, item.object), 201, `create ${item.namespace}/${item.object.metadata.name}`));
     log(`created ${String(count)} in ${String(Math.round(performance.now() - started))} ms`);
     const readyCount = (): number => watches.reduce((sum, watch) => sum + watch.readyNames.size, 0);
-    await until(() => readyCount() >= count, timeoutMs, `${String(count)} resources Ready (${String(readyCount())} were)`);
+    const progress = setInterval(() => {
+      void Promise.all([metricsOf(), cpuSeconds(operator.pid), cpuSeconds(sim.pid)]).then(([metrics, operatorCpu, simCpu]) => {
+        log(`${((performance.now() - started) / 1000).toFixed(0)} s: ${String(readyCount())} Ready, ${String(counterSum(metrics, 'cryptoutil_operator_reconcile_total') - start.reconciles)} reconciles, queue ${String(counterSum(metrics, 'cryptoutil_operator_queue_depth'))}, CPU s operator ${(operatorCpu - start.operatorCpu).toFixed(1)} kube-sim ${(simCpu - start.simCpu).toFixed(1)}`);
+      }, () => undefined);
+    }, 5_000);
+    try {
+      await until(() => readyCount() >= count, timeoutMs, () => `${String(count)} resources Ready (${String(readyCount())} were)`);
+    } finally {
+      clearInterval(progress);
+    }
     const readySeconds = (performance.now() - started) / 1000;
     const atReady = { operatorCpu: await cpuSeconds(operator.pid), simCpu: await cpuSeconds(sim.pid) };
     log(`all Ready after ${readySeconds.toFixed(1)} s; quiet ${String(quietMs)} ms`);

@@ -224,7 +224,7 @@ export class Api implements Collector {
   deleteObject(type: ResourceType, object: KObject, propagation: string): void {
     const pending = clone(object);
     const isNamespace = type.group === '' && type.plural === 'namespaces';
-    const hasDependents = this.store.entries().some((entry) => entry.object.metadata.ownerReferences?.some((reference) => reference.uid === object.metadata.uid) === true);
+    const hasDependents = this.store.scan().some((entry) => entry.object.metadata.ownerReferences?.some((reference) => reference.uid === object.metadata.uid) === true);
     if (propagation === 'Foreground' && hasDependents && !(pending.metadata.finalizers ?? []).includes(FOREGROUND)) pending.metadata.finalizers = [...(pending.metadata.finalizers ?? []), FOREGROUND];
     if (propagation === 'Orphan') propagate(this.store, this, object, 'Orphan');
     const held = (pending.metadata.finalizers ?? []).length > 0 || (isNamespace && this.#namespaceHasContent(object.metadata.name));
@@ -249,7 +249,7 @@ export class Api implements Collector {
   }
 
   #namespaceHasContent(namespace: string): boolean {
-    return this.store.entries().some((entry) => entry.object.metadata.namespace === namespace);
+    return this.store.scan().some((entry) => entry.object.metadata.namespace === namespace);
   }
 
   #emptyNamespace(namespace: string): void {

@@ -56,6 +56,16 @@ export class Store {
   }
 
   /**
+   * Every stored object as stored, not copied: for scans that only read (garbage collection runs one
+   * after each write of an owned object, and copying the whole store there made every write cost as
+   * much as the store is large). A stored object is never changed in place, only replaced, so the
+   * result is a snapshot; callers must not change the objects, and copy the ones they write back.
+   */
+  scan(): readonly { readonly type: ResourceType; readonly object: KObject }[] {
+    return [...this.#objects.values()];
+  }
+
+  /**
    * Writes an object, stamping uid and creationTimestamp on first write and a new resourceVersion.
    * As the API server does, a write that changes nothing keeps the resourceVersion and sends no
    * watch event (otherwise a controller that applies its desired state would wake itself forever).
