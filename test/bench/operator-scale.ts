@@ -23,6 +23,8 @@ export interface ScaleFigures {
   readonly ready: number;
   /** CPU (user + system) from the first create until all are Ready, and until settled. */
   readonly cpuSeconds: { readonly operatorToReady: number; readonly kubeSimToReady: number; readonly operatorSettled: number; readonly kubeSimSettled: number };
+  /** The operator's CPU once settled, with every resource in place and nothing changing (millicores, over 5 s). */
+  readonly operatorIdleMillicores: number;
   /** Resident memory of the operator in MiB: leading with nothing to do, the highest 100 ms sample, after all Ready and a quiet spell, and the kernel's high-water mark. */
   readonly operatorRssMb: { readonly idle: number; readonly peak: number; readonly settled: number; readonly highWater: number };
   readonly reconciles: number;
@@ -61,6 +63,8 @@ const KB_PER_MB = 1024;
 /** Kernel clock ticks per second, the unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 const SAMPLE_MS = 100;
+/** How long the settled operator's CPU is sampled for its idle figure. */
+const IDLE_WINDOW_MS = 5_000;
 /** Creates in flight at once: enough that creation is never what the figure waits for. */
 const CREATE_CONCURRENCY = 16;
 const KUBE_SIM = fileURLToPath(new URL('../kube-sim/main.ts', import.meta.url));
@@ -315,6 +319,9 @@ export async function runOperatorScale(options: ScaleOptions = {}): Promise<Scal
     const peakKb = await sampler.stop();
     const settled = await memoryKb(operator.pid);
     const end = { operatorCpu: await cpuSeconds(operator.pid), simCpu: await cpuSeconds(sim.pid), requests: (await stats()).operator, reconciles: counterSum(await metricsOf(), 'cryptoutil_operator_reconcile_total') };
+    // What the operator burns with N resources and nothing changing: Lease renewals, bookmarks, resyncs.
+    await new Promise((done) => setTimeout(done, IDLE_WINDOW_MS));
+    const idleMillicores = Math.round(((await cpuSeconds(operator.pid)) - end.operatorCpu) / (IDLE_WINDOW_MS / 1000) * 1000);
     const reconciles = end.reconciles - start.reconciles;
     const operatorRequests = end.requests - start.requests;
     return {
@@ -327,6 +334,7 @@ export async function runOperatorScale(options: ScaleOptions = {}): Promise<Scal
         operatorSettled: round(end.operatorCpu - start.operatorCpu),
         kubeSimSettled: round(end.simCpu - start.simCpu),
       },
+      operatorIdleMillicores: idleMillicores,
       operatorRssMb: { idle: round(idle.rss / KB_PER_MB, 0), peak: round(Math.max(peakKb, settled.rss) / KB_PER_MB, 0), settled: round(settled.rss / KB_PER_MB, 0), highWater: round(settled.hwm / KB_PER_MB, 0) },
       reconciles,
       operatorRequests,
@@ -347,6 +355,7 @@ export function figuresTable(figures: ScaleFigures): string {
     ['ready_s (first create to all Ready)', figures.readySeconds.toFixed(2)],
     ['CPU s to Ready: operator / kube-sim', `${figures.cpuSeconds.operatorToReady.toFixed(2)} / ${figures.cpuSeconds.kubeSimToReady.toFixed(2)}`],
     ['CPU s to settled: operator / kube-sim', `${figures.cpuSeconds.operatorSettled.toFixed(2)} / ${figures.cpuSeconds.kubeSimSettled.toFixed(2)}`],
+    ['operator CPU settled, millicores', String(figures.operatorIdleMillicores)],
     ['operator RSS MiB idle / peak / settled', `${String(figures.operatorRssMb.idle)} / ${String(figures.operatorRssMb.peak)} / ${String(figures.operatorRssMb.settled)}`],
     ['operator VmHWM MiB', String(figures.operatorRssMb.highWater)],
     ['reconciles / operator API requests', `${String(figures.reconciles)} / ${String(figures.operatorRequests)}`],
