@@ -3,7 +3,8 @@
  * resources (default 200, half PetStore and half KmsInstance from `kind/samples/`, in a few namespaces)
  * created at once through the admin kubeconfig. Prints one JSON line and a table: seconds until all N
  * are Ready, CPU seconds of the operator and of kube-sim apart, the operator's resident memory idle,
- * at its peak and settled, and the API requests the operator made per reconcile.
+ * at its peak and settled (no reconcile for 10 s), its CPU when settled, and the API requests the
+ * operator made per reconcile.
  * `OPERATOR_CLI=dist/services/cli.js` measures a build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,7 +40,7 @@ export interface ScaleOptions {
   readonly namespaces?: number;
   /** Give up waiting for Ready after this long; default 120 s. */
   readonly timeoutMs?: number;
-  /** Quiet spell after all are Ready before the settled figures; default 10 s. */
+  /** How long no reconcile may finish, after all are Ready, before the settled figures; default 10 s. */
   readonly quietMs?: number;
   /** The cryptoutil command line run as the operator; default `services/cli.ts`, or `OPERATOR_CLI`. */
   readonly cli?: string;
@@ -314,8 +315,19 @@ export async function runOperatorScale(options: ScaleOptions = {}): Promise<Scal
     }
     const readySeconds = (performance.now() - started) / 1000;
     const atReady = { operatorCpu: await cpuSeconds(operator.pid), simCpu: await cpuSeconds(sim.pid) };
-    log(`all Ready after ${readySeconds.toFixed(1)} s; quiet ${String(quietMs)} ms`);
-    await new Promise((done) => setTimeout(done, quietMs));
+    log(`all Ready after ${readySeconds.toFixed(1)} s; waiting for ${String(quietMs)} ms without a reconcile`);
+    // Settled: no reconcile finished for a quiet spell (Ready comes before the last reconciles).
+    let lastCount = -1;
+    let lastChange = Date.now();
+    await until(async () => {
+      const reconciled = counterSum(await metricsOf(), 'cryptoutil_operator_reconcile_total');
+      if (reconciled !== lastCount) {
+        lastCount = reconciled;
+        lastChange = Date.now();
+      }
+      await new Promise((done) => setTimeout(done, 250));
+      return Date.now() - lastChange >= quietMs;
+    }, timeoutMs, () => 'a quiet spell');
     const peakKb = await sampler.stop();
     const settled = await memoryKb(operator.pid);
     const end = { operatorCpu: await cpuSeconds(operator.pid), simCpu: await cpuSeconds(sim.pid), requests: (await stats()).operator, reconciles: counterSum(await metricsOf(), 'cryptoutil_operator_reconcile_total') };
