@@ -76,6 +76,13 @@ describe('kube-sim HTTP surface', function () {
     expect(plain.columnDefinitions.map((column) => column.name)).to.deep.equal(['Name', 'Age']);
   });
 
+  it('answers 404 to server-side apply on the status of an object that does not exist, as the API server', async () => {
+    const body = 'apiVersion: cryptoutil.io/v1alpha1\nkind: PetStore\nmetadata: {name: missing}\nstatus: {readyReplicas: 1}\n';
+    const answer = await call('PATCH', '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores/missing/status?fieldManager=test', { body, contentType: 'application/apply-patch+yaml' });
+    expect(answer.status).to.equal(404);
+    expect((await call('GET', '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores/missing')).status).to.equal(404);
+  });
+
   it('replays a watch from a resourceVersion and reports 410 when the log cannot', async () => {
     const list = JSON.parse((await call('GET', '/api/v1/namespaces/default/configmaps')).body) as { metadata: { resourceVersion: string } };
     await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w', labels: { watch: 'yes' } } } });

@@ -301,7 +301,11 @@ class Handler {
         if (!known.includes(contentType)) throw errors.unsupportedMediaType(contentType);
         if (contentType === PATCH_TYPES.apply && !query.has('fieldManager')) throw errors.badRequest('PATCH with application/apply-patch+yaml requires a fieldManager');
         const existed = api.store.get(type, namespace, name) !== undefined;
-        if (contentType === PATCH_TYPES.apply && !existed) this.#authorize(user, 'create', route);
+        if (contentType === PATCH_TYPES.apply && !existed) {
+          // As the API server: apply creates through the object itself only; /status of a missing object is 404.
+          if (route.subresource !== undefined) throw errors.notFound(type.plural, type.group, name);
+          this.#authorize(user, 'create', route);
+        }
         const body = strict(type, query, parseBody(await readBody(request), contentType), contentType);
         this.#authorizeOwners(user, body, namespace);
         const result = api.patch(type, namespace, name, contentType, body, { subresource, manager, force: query.get('force') === 'true' });
