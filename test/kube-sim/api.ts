@@ -20,6 +20,20 @@ export const PATCH_TYPES = {
   apply: 'application/apply-patch+yaml',
 } as const;
 
+/**
+ * Whether a write can be known to give the garbage collector nothing new without sweeping the
+ * store: every owner is there, no owner reference was dropped (an owner in foreground deletion may
+ * have been waiting for this dependent), and the object is not itself waiting for its dependents.
+ * Every other write or removal sweeps, so the store was already swept clean before this write, and a
+ * sweep per write of an owned object would make each write cost as much as the store is large.
+ */
+function leavesNothingToCollect(store: Store, before: KObject | undefined, after: KObject): boolean {
+  const owners = new Set((after.metadata.ownerReferences ?? []).map((reference) => reference.uid));
+  return [...owners].every((uid) => store.hasUid(uid)) &&
+    (before?.metadata.ownerReferences ?? []).every((reference) => owners.has(reference.uid)) &&
+    after.metadata.finalizers?.includes(FOREGROUND) !== true;
+}
+
 /** The value at a `.a.b` path (the form of CRD scale paths). */
 function readPath(object: JsonObject, path: string): Json | undefined {
   let value: Json | undefined = object;
@@ -226,7 +240,7 @@ export class Api implements Collector {
   deleteObject(type: ResourceType, object: KObject, propagation: string): void {
     const pending = clone(object);
     const isNamespace = type.group === '' && type.plural === 'namespaces';
-    const hasDependents = this.store.entries().some((entry) => entry.object.metadata.ownerReferences?.some((reference) => reference.uid === object.metadata.uid) === true);
+    const hasDependents = this.store.scan().some((entry) => entry.object.metadata.ownerReferences?.some((reference) => reference.uid === object.metadata.uid) === true);
     if (propagation === 'Foreground' && hasDependents && !(pending.metadata.finalizers ?? []).includes(FOREGROUND)) pending.metadata.finalizers = [...(pending.metadata.finalizers ?? []), FOREGROUND];
     if (propagation === 'Orphan') propagate(this.store, this, object, 'Orphan');
     const held = (pending.metadata.finalizers ?? []).length > 0 || (isNamespace && this.#namespaceHasContent(object.metadata.name));
@@ -251,7 +265,7 @@ export class Api implements Collector {
   }
 
   #namespaceHasContent(namespace: string): boolean {
-    return this.store.entries().some((entry) => entry.object.metadata.namespace === namespace);
+    return this.store.scan().some((entry) => entry.object.metadata.namespace === namespace);
   }
 
   #emptyNamespace(namespace: string): void {
@@ -275,11 +289,12 @@ export class Api implements Collector {
         return stored;
       }
     }
+    const before = this.store.peek(type, object.metadata.namespace, object.metadata.name);
     const stored = this.store.put(type, object);
     this.#afterWrite(type, stored);
     // The garbage collector also removes a dependent written after its owner was deleted (a
     // controller's reconcile that was still running when the owner went).
-    if ((stored.metadata.ownerReferences ?? []).length > 0) collect(this.store, this);
+    if ((stored.metadata.ownerReferences ?? []).length > 0 && !leavesNothingToCollect(this.store, before, stored)) collect(this.store, this);
     return stored;
   }
 

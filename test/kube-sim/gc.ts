@@ -4,7 +4,7 @@
  * `foregroundDeletion` finalizer once no blocking dependent remains, and orphaning strips
  * references.
  */
-import type { KObject } from './objects.ts';
+import { clone, type KObject } from './objects.ts';
 import type { ResourceType } from './resources.ts';
 import type { Store } from './storage.ts';
 
@@ -17,8 +17,13 @@ export interface Collector {
   writeObject(type: ResourceType, object: KObject): void;
 }
 
+function isDependent(object: KObject, owner: KObject): boolean {
+  return object.metadata.ownerReferences?.some((reference) => reference.uid === owner.metadata.uid) === true;
+}
+
+/** Copies of the dependents of `owner`, free for the caller to change. */
 function dependentsOf(store: Store, owner: KObject): { type: ResourceType; object: KObject }[] {
-  return store.entries().filter((entry) => entry.object.metadata.ownerReferences?.some((reference) => reference.uid === owner.metadata.uid) === true);
+  return store.scan().filter((entry) => isDependent(entry.object, owner)).map((entry) => ({ type: entry.type, object: clone(entry.object) }));
 }
 
 /** Starts deleting the dependents of an owner under the given propagation policy. */
@@ -34,17 +39,19 @@ export function propagate(store: Store, collector: Collector, owner: KObject, pr
 /** Sweeps until nothing changes: orphans with vanished owners go, foreground owners complete. */
 export function collect(store: Store, collector: Collector): void {
   for (;;) {
-    const live = new Set(store.entries().map((entry) => entry.object.metadata.uid));
+    const entries = store.scan();
+    const live = new Set(entries.map((entry) => entry.object.metadata.uid));
     let changed = false;
-    for (const entry of store.entries()) {
+    for (const entry of entries) {
       const { metadata } = entry.object;
       const references = metadata.ownerReferences ?? [];
       if (references.length > 0 && references.every((reference) => !live.has(reference.uid)) && metadata.deletionTimestamp === undefined) {
-        collector.deleteObject(entry.type, entry.object, 'Background');
+        collector.deleteObject(entry.type, clone(entry.object), 'Background');
         changed = true;
-      } else if (metadata.finalizers?.includes(FOREGROUND) === true && dependentsOf(store, entry.object).length === 0) {
-        entry.object.metadata.finalizers = metadata.finalizers.filter((finalizer) => finalizer !== FOREGROUND);
-        collector.writeObject(entry.type, entry.object);
+      } else if (metadata.finalizers?.includes(FOREGROUND) === true && !store.scan().some((other) => isDependent(other.object, entry.object))) {
+        const object = clone(entry.object);
+        object.metadata.finalizers = metadata.finalizers.filter((finalizer) => finalizer !== FOREGROUND);
+        collector.writeObject(entry.type, object);
         changed = true;
       }
     }

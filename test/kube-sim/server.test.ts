@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { request } from 'node:https';
-import { startKubeSim, type KubeSim } from './server.ts';
+import { REQUEST_STATS_PATH, startKubeSim, type KubeSim } from './server.ts';
 
 interface Reply {
   status: number;
@@ -76,6 +76,13 @@ describe('kube-sim HTTP surface', function () {
     expect(plain.columnDefinitions.map((column) => column.name)).to.deep.equal(['Name', 'Age']);
   });
 
+  it('answers 404 to server-side apply on the status of an object that does not exist, as the API server', async () => {
+    const body = 'apiVersion: cryptoutil.io/v1alpha1\nkind: PetStore\nmetadata: {name: missing}\nstatus: {readyReplicas: 1}\n';
+    const answer = await call('PATCH', '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores/missing/status?fieldManager=test', { body, contentType: 'application/apply-patch+yaml' });
+    expect(answer.status).to.equal(404);
+    expect((await call('GET', '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores/missing')).status).to.equal(404);
+  });
+
   it('replays a watch from a resourceVersion and reports 410 when the log cannot', async () => {
     const list = JSON.parse((await call('GET', '/api/v1/namespaces/default/configmaps')).body) as { metadata: { resourceVersion: string } };
     await call('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w', labels: { watch: 'yes' } } } });
@@ -119,5 +126,25 @@ describe('kube-sim HTTP surface', function () {
     expect(refused.status).to.equal(409);
     expect((await call('DELETE', '/api/v1/namespaces/default/configmaps/d', { body: { propagationPolicy: 'Foreground', preconditions: { uid: created.metadata.uid } } })).status).to.equal(200);
     expect((await call('GET', '/api/v1/namespaces/default/configmaps/d')).status).to.equal(404);
+  });
+
+  it('counts requests by user, and serves the counts only to the admin and only when asked to', async () => {
+    const before = sim.requestCounts();
+    await call('GET', '/api/v1/namespaces');
+    await call('GET', '/api/v1/namespaces', { token: sim.operatorToken });
+    await call('GET', '/api/v1/namespaces', { token: sim.operatorToken });
+    expect(sim.requestCounts()).to.deep.equal({ admin: before.admin + 1, operator: before.operator + 2 });
+    expect((await call('GET', REQUEST_STATS_PATH)).status).to.equal(404);
+    const counting = await startKubeSim({ rbacFromChart: false, requestStats: true });
+    const previous = sim;
+    sim = counting;
+    try {
+      await call('GET', '/api/v1/namespaces', { token: sim.operatorToken });
+      expect(JSON.parse((await call('GET', REQUEST_STATS_PATH)).body)).to.deep.equal({ admin: 1, operator: 1 });
+      expect((await call('GET', REQUEST_STATS_PATH, { token: sim.operatorToken })).status).to.equal(404);
+    } finally {
+      sim = previous;
+      await counting.stop();
+    }
   });
 });

@@ -30,7 +30,18 @@ export interface KubeSimOptions {
   chartArgs?: readonly string[];
   /** Milliseconds between watch BOOKMARK events for clients that allow them; default 1000. */
   bookmarkIntervalMs?: number;
+  /** Serve `GET /kube-sim/v1/requests` (admin only): requests so far by user, for benchmarks. Default false. */
+  requestStats?: boolean;
 }
+
+/** Requests received so far, by the user that sent them (a watch counts once, when it opens). */
+export interface RequestCounts {
+  admin: number;
+  operator: number;
+}
+
+/** Where `requestStats` serves {@link RequestCounts}; outside every Kubernetes API path. */
+export const REQUEST_STATS_PATH = '/kube-sim/v1/requests';
 
 export interface KubeSim {
   readonly url: string;
@@ -45,6 +56,8 @@ export interface KubeSim {
   operatorAccess(): string[];
   /** What RBAC refused the operator's token, in the same form; `[]` when the chart grants enough. */
   operatorDenied(): string[];
+  /** Requests by user so far; counted whether or not `requestStats` serves them. */
+  requestCounts(): RequestCounts;
   writeKubeconfig(path: string, options: { user: 'admin' | 'operator' }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -130,15 +143,18 @@ class Handler {
   readonly #policy: ServiceAccountPolicy | undefined;
   readonly #closers = new Set<() => void>();
   readonly #bookmarkIntervalMs: number;
+  readonly #requestStats: boolean;
+  readonly requests: RequestCounts = { admin: 0, operator: 0 };
   /** What the operator asked for: the recorder behind `operatorAccess()`. */
   readonly used = new Set<string>();
   readonly denied = new Set<string>();
 
-  constructor(adminToken: string, operatorToken: string, policy: ServiceAccountPolicy | undefined, bookmarkIntervalMs: number) {
+  constructor(adminToken: string, operatorToken: string, policy: ServiceAccountPolicy | undefined, bookmarkIntervalMs: number, requestStats: boolean) {
     this.#adminToken = adminToken;
     this.#operatorToken = operatorToken;
     this.#policy = policy;
     this.#bookmarkIntervalMs = bookmarkIntervalMs;
+    this.#requestStats = requestStats;
   }
 
   closeWatches(): void {
@@ -234,6 +250,11 @@ class Handler {
     const url = new URL(request.url ?? '/', 'https://kube-sim');
     const method = request.method ?? 'GET';
     const user = this.#user(request);
+    this.requests[user] += 1;
+    if (this.#requestStats && user === 'admin' && method === 'GET' && url.pathname === REQUEST_STATS_PATH) {
+      send(response, 200, this.requests);
+      return;
+    }
     if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
@@ -302,8 +323,11 @@ class Handler {
         if (!known.includes(contentType)) throw errors.unsupportedMediaType(contentType);
         if (contentType === PATCH_TYPES.apply && !query.has('fieldManager')) throw errors.badRequest('PATCH with application/apply-patch+yaml requires a fieldManager');
         const existed = api.store.get(type, namespace, name) !== undefined;
-        // Applying a missing object creates it; a subresource (status) cannot be created: that is a 404 below.
-        if (contentType === PATCH_TYPES.apply && !existed && route.subresource === undefined) this.#authorize(user, 'create', route);
+        if (contentType === PATCH_TYPES.apply && !existed) {
+          // As the API server: apply creates through the object itself only; /status of a missing object is 404.
+          if (route.subresource !== undefined) throw errors.notFound(type.plural, type.group, name);
+          this.#authorize(user, 'create', route);
+        }
         const body = strict(type, query, parseBody(await readBody(request), contentType), contentType);
         this.#authorizeOwners(user, body, namespace);
         const result = api.patch(type, namespace, name, contentType, body, { subresource, manager, force: query.get('force') === 'true' });
@@ -351,7 +375,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
   const adminToken = randomBytes(32).toString('base64url');
   const operatorToken = randomBytes(32).toString('base64url');
   const policy = options?.rbacFromChart === false ? undefined : await policyFromChart(options?.chartArgs);
-  const handler = new Handler(adminToken, operatorToken, policy, options?.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS);
+  const handler = new Handler(adminToken, operatorToken, policy, options?.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS, options?.requestStats === true);
   await loadCrds(handler.api, options?.crdsDir ?? DEFAULT_CRDS);
   const server: Server = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, (request, response) => {
     void handler.handle(request, response);
@@ -367,6 +391,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
     api: handler.api,
     operatorAccess: () => [...handler.used].sort(),
     operatorDenied: () => [...handler.denied].sort(),
+    requestCounts: () => ({ ...handler.requests }),
     async writeKubeconfig(path, { user }) {
       const kubeconfig = {
         apiVersion: 'v1',

@@ -28,6 +28,8 @@ export class Store {
   readonly #objects = new Map<string, { type: ResourceType; object: KObject }>();
   readonly #log: StoredEvent[] = [];
   readonly #listeners = new Set<Listener>();
+  /** The uid of every stored object, so that "is this owner still there" costs no scan. */
+  readonly #uids = new Set<string>();
   #revision = 1;
 
   get revision(): number {
@@ -37,6 +39,16 @@ export class Store {
   get(type: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
     const entry = this.#objects.get(key(type, namespace, name));
     return entry === undefined ? undefined : clone(entry.object);
+  }
+
+  /** The stored object itself, not a copy: only to read, never to change. */
+  peek(type: ResourceType, namespace: string | undefined, name: string): KObject | undefined {
+    return this.#objects.get(key(type, namespace, name))?.object;
+  }
+
+  /** Whether an object with this uid is stored. */
+  hasUid(uid: string): boolean {
+    return this.#uids.has(uid);
   }
 
   /** Objects of a type, optionally in one namespace, sorted by namespace and name. */
@@ -56,6 +68,16 @@ export class Store {
   }
 
   /**
+   * Every stored object as stored, not copied: for scans that only read (garbage collection runs one
+   * after each write of an owned object, and copying the whole store there made every write cost as
+   * much as the store is large). A stored object is never changed in place, only replaced, so the
+   * result is a snapshot; callers must not change the objects, and copy the ones they write back.
+   */
+  scan(): readonly { readonly type: ResourceType; readonly object: KObject }[] {
+    return [...this.#objects.values()];
+  }
+
+  /**
    * Writes an object, stamping uid and creationTimestamp on first write and a new resourceVersion.
    * As the API server does, a write that changes nothing keeps the resourceVersion and sends no
    * watch event (otherwise a controller that applies its desired state would wake itself forever).
@@ -71,7 +93,9 @@ export class Store {
       stored.metadata.uid = stored.metadata.uid === '' ? randomUUID() : stored.metadata.uid;
       stored.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/u, 'Z');
     }
+    if (existing !== undefined) this.#uids.delete(existing.object.metadata.uid);
     this.#objects.set(id, { type, object: stored });
+    this.#uids.add(stored.metadata.uid);
     this.#emit({ type: existing === undefined ? 'ADDED' : 'MODIFIED', resource: type, object: clone(stored), revision: this.#revision });
     return clone(stored);
   }
@@ -81,6 +105,7 @@ export class Store {
     const existing = this.#objects.get(id);
     if (existing === undefined) return undefined;
     this.#objects.delete(id);
+    this.#uids.delete(existing.object.metadata.uid);
     this.#revision += 1;
     const removed = clone(existing.object);
     removed.metadata.resourceVersion = String(this.#revision);
