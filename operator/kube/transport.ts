@@ -51,7 +51,11 @@ function urlOf(server: string, path: string, query: Readonly<Record<string, stri
   return url;
 }
 
-/** A transport to the API server `access` names, with its credentials (kube/access.ts). */
+/**
+ * A transport to the API server `access` names, with its credentials (kube/access.ts). Requests go
+ * through Node's global agent, which keeps connections alive: a TLS handshake per request was half
+ * the operator's CPU (docs/operator.md "Sizing").
+ */
 export function accessTransport(access: ClusterAccess): KubeTransport {
   const open = async (method: string, url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<https.RequestOptions> => {
     const options: https.RequestOptions = { method, headers: { accept: 'application/json', ...headers }, signal };
