@@ -14,10 +14,11 @@ if (probe !== undefined) {
 
 const { runProcess } = await import('./template/cli/process.ts');
 
+const { servicesFor } = await import('./loaders.ts');
+
 // The operator is not a service: its command is added here, and loads the operator only when run.
-// Its pod runs no service, so it does not load them either (their libraries would double its memory).
-const services = process.argv[2] === 'operator' ? [] : (await import('./registry.ts')).services;
-await runProcess(services, {
+// A pod runs one service or the operator, so it loads that one alone (loaders.ts).
+await runProcess(await servicesFor(process.argv[2]), {
   operator: async (args, context) => {
     const { runOperatorCommand } = await import('../operator/command.ts');
     return runOperatorCommand(args, context);

@@ -105,7 +105,7 @@ describe('desired children of a service resource', () => {
     it('takes spec.image and spec.resources over the defaults', () => {
       const main = container(petStore('demo', withImage('registry.example/custom:1'), withResources({ cpu: '250m' }, { memory: '2Gi' })));
       expect(dig(main, 'image')).to.equal('registry.example/custom:1');
-      expect(dig(main, 'resources')).to.deep.equal({ requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '2Gi' } });
+      expect(dig(main, 'resources')).to.deep.equal({ requests: { cpu: '250m', memory: '192Mi' }, limits: { cpu: '1', memory: '2Gi' } });
     });
 
     it('mounts only the first mountShares share Secrets (default the threshold), the key check value from the first, and only for kinds with a barrier', () => {

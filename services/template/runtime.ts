@@ -132,7 +132,7 @@ export async function startService<C extends object>(
 ): Promise<RunningService> {
   const log = options.logger ?? createLogger({ level: config.log.level, service: definition.name });
   const metrics = createMetrics(definition.name);
-  const tracing = startTracing({ service: definition.name, otlpEndpoint: config.telemetry.otlpEndpoint });
+  const tracing = await startTracing({ service: definition.name, otlpEndpoint: config.telemetry.otlpEndpoint });
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   const opened: (() => Promise<void>)[] = [

@@ -38,7 +38,7 @@ async function startCollector(): Promise<{ url: string; received: Collected[]; c
 
 describe('trace export (telemetry.otlpEndpoint)', () => {
   it('is a no-op when no endpoint is configured', async () => {
-    const tracing = startTracing({ service: 'learn-ps', otlpEndpoint: '' });
+    const tracing = await startTracing({ service: 'learn-ps', otlpEndpoint: '' });
     const span = trace.getTracer('test').startSpan('ignored');
     expect(span.isRecording()).to.equal(false);
     span.end();
@@ -48,7 +48,7 @@ describe('trace export (telemetry.otlpEndpoint)', () => {
   it('exports spans as OTLP/HTTP JSON to <endpoint>/v1/traces, flushed by shutdown', async () => {
     const collector = await startCollector();
     try {
-      const tracing = startTracing({ service: 'learn-ps', otlpEndpoint: `${collector.url}/` });
+      const tracing = await startTracing({ service: 'learn-ps', otlpEndpoint: `${collector.url}/` });
       const span = trace.getTracer('test').startSpan('GET /service/api/v1/pets/:id');
       expect(span.isRecording()).to.equal(true);
       span.end();

@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { servicesFor } from './loaders.ts';
+import { services } from './registry.ts';
+
+const run = promisify(execFile);
+
+/** The service modules a fresh process loads when a command line names `command`. */
+async function serviceModulesLoaded(command: string): Promise<string[]> {
+  const script = `
+    import { registerHooks } from 'node:module';
+    const seen = new Set();
+    registerHooks({ resolve(specifier, context, next) {
+      const resolved = next(specifier, context);
+      const match = /\\/services\\/([a-z-]+)\\/index\\.ts$/.exec(resolved.url);
+      if (match) seen.add(match[1]);
+      return resolved;
+    } });
+    const { servicesFor } = await import(${JSON.stringify(new URL('./loaders.ts', import.meta.url).href)});
+    await servicesFor(${JSON.stringify(command)});
+    process.stdout.write(JSON.stringify([...seen].sort()));
+  `;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+  return JSON.parse(stdout) as string[];
+}
+
+describe('loading only the service a command names', function () {
+  this.timeout(20_000);
+
+  it('gives a service that stands alone by itself, and everything to up, help, identity-authz and unknown names', async () => {
+    expect(await servicesFor('operator')).to.deep.equal([]);
+    for (const name of ['sm-kms', 'identity-idp', 'jose-ja', 'pki-ca', 'learn-ps']) {
+      const [only, ...rest] = await servicesFor(name);
+      expect(rest, name).to.deep.equal([]);
+      expect(only, 'the very definition the registry holds').to.equal(services.find((service) => service.name === name));
+    }
+    for (const command of [undefined, 'up', '--help', 'identity-authz', 'nope']) {
+      expect((await servicesFor(command)).map((service) => service.name), String(command)).to.deep.equal(services.map((service) => service.name));
+    }
+  });
+
+  it('does not load the other services\' modules into a one-service process', async () => {
+    expect(await serviceModulesLoaded('learn-ps')).to.deep.equal(['learn-ps']);
+    expect(await serviceModulesLoaded('operator')).to.deep.equal([]);
+    expect(await serviceModulesLoaded('up')).to.have.members(services.map((service) => service.name));
+  });
+});
