@@ -125,11 +125,12 @@ describe('database faults: PostgreSQL stopped for 10 s under write load (learn-p
     await load.stop();
     const readyUp = await readyz();
 
-    let lost = 0;
+    const lostReads: Record<string, number> = {};
     for (const id of acknowledged) {
       const { response } = await client.GET('/pets/{id}', { params: { path: { id } } });
-      if (response.status !== 200) lost += 1;
+      if (response.status !== 200) lostReads[String(response.status)] = (lostReads[String(response.status)] ?? 0) + 1;
     }
+    const lost = Object.values(lostReads).reduce((sum, count) => sum + count, 0);
 
     // While it is down: sent after the stop returned and answered before the start was asked for.
     const duringOutage = answers.filter((answer) => answer.sentAt >= downAt && answer.answeredAt <= upRequestedAt);
@@ -143,6 +144,7 @@ describe('database faults: PostgreSQL stopped for 10 s under write load (learn-p
       readyzAfter: { status: readyUp.status, ms: Math.round(readyUp.tookMs) },
       writesAcknowledged: acknowledged.length,
       writesLost: lost,
+      lostReadsByStatus: lostReads,
       recoverySeconds: Math.round(recoverySeconds * 100) / 100,
     };
     console.log(`database-faults figures: ${JSON.stringify(figures, null, 2)}`);

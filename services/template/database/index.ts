@@ -12,3 +12,4 @@ export { uuidPrimaryKey } from './primary-key.ts';
 export { timestamps } from './timestamps.ts';
 export { isUniqueViolation, isForeignKeyViolation } from './errors.ts';
 export { flushOrConflict } from './conflicts.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';

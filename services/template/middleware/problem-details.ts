@@ -12,11 +12,13 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   ProblemError,
+  ServiceUnavailableError,
   TooManyRequestsError,
   UnauthorizedError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from '../errors/index.ts';
+import { isDatabaseUnavailable } from '../database/unavailable.ts';
 import type { RequestState } from '../service.ts';
 
 /** RFC 9457 §3.1 `type`: a URN per problem code, stable for clients to switch on. */
@@ -86,9 +88,21 @@ function clientHttpError(error: unknown): { status: number; source: HttpErrorSou
   return { status, source: { detail: error.message, header } };
 }
 
+/**
+ * How long a client should wait while the database is away: about the time a restarted PostgreSQL
+ * takes to accept connections again, and the pool reconnects on the next request by itself.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** At most one log line per this many milliseconds while the database stays unreachable. */
+export const DATABASE_LOG_INTERVAL_MS = 30_000;
+
 /** The problem a thrown value will be answered with; also used by steps that report the status. */
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new ServiceUnavailableError('the database is unavailable; retry later', DATABASE_RETRY_AFTER_SECONDS);
+  }
   const http = clientHttpError(error);
   if (http === undefined) return new InternalError(error);
   return (NEAREST_PROBLEM[http.status] ?? FALLBACK_CLIENT_PROBLEM)(http.source);
@@ -124,13 +138,43 @@ function render(ctx: Koa.ParameterizedContext<RequestState>, problem: ProblemErr
   ctx.type = PROBLEM_CONTENT_TYPE;
 }
 
+export interface ProblemDetailsOptions {
+  /** Clock for the database-outage log interval (milliseconds); tests move it. */
+  readonly now?: () => number;
+}
+
+/**
+ * One warning when the database becomes unreachable, then one per interval with the number of
+ * requests answered 503 meanwhile: an outage under load must not turn into a log flood.
+ */
+function databaseOutageLog(logger: Logger, now: () => number): (error: unknown) => void {
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (error) => {
+    const at = now();
+    if (at - lastAt < DATABASE_LOG_INTERVAL_MS) {
+      suppressed += 1;
+      return;
+    }
+    const { code } = error as { code?: unknown };
+    logger.warn(
+      { component: 'database', error: errorClass(error), ...(typeof code === 'string' ? { code } : {}), suppressed },
+      'database unavailable: answering 503 until it returns',
+    );
+    lastAt = at;
+    suppressed = 0;
+  };
+}
+
 /** Renders every error below it as RFC 9457 problem+json; unexpected errors are logged by class only. */
-export function problemDetails(logger: Logger): Koa.Middleware<RequestState> {
+export function problemDetails(logger: Logger, options: ProblemDetailsOptions = {}): Koa.Middleware<RequestState> {
+  const databaseUnavailable = databaseOutageLog(logger, options.now ?? Date.now);
   return async function problemDetailsStep(ctx, next) {
     try {
       await next();
     } catch (error: unknown) {
       const problem = toProblem(error);
+      if (!(error instanceof ProblemError) && problem.code === 'service_unavailable') databaseUnavailable(error);
       if (problem.code === 'internal_error') {
         const cause = error === problem ? problem.cause : undefined;
         logger.error(
