@@ -165,6 +165,7 @@ describe('database faults: PostgreSQL stopped for 10 s under write load (learn-p
     expect(lost).to.equal(0);
 
     service.child.kill('SIGTERM');
-    expect((await service.finished).code).to.equal(0);
+    const finished = await service.finished;
+    expect(finished.code, finished.stderr + finished.stdout).to.equal(0);
   });
 });

@@ -9,6 +9,7 @@ import type { Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import type { EngineKind, TargetOf } from './url.ts';
+import { releaseBrokenClients } from './broken-clients.ts';
 
 /** Column types for hand-written migration SQL, chosen to match what MikroORM reads and writes. */
 export interface ColumnTypes {
@@ -118,7 +119,7 @@ const postgresql: Engine<'postgresql'> = {
       clientUrl: target.clientUrl,
       dbName: target.dbName,
       pool: { min: settings.poolMin, max: settings.poolMax },
-      driverOptions: { connectionTimeoutMillis: settings.connectTimeoutMs },
+      driverOptions: { connectionTimeoutMillis: settings.connectTimeoutMs, onPoolCreated: releaseBrokenClients },
     };
   },
 };
