@@ -8,7 +8,7 @@ import {
   InternalError, ServiceUnavailableError, UnauthorizedError, ValidationError, ConflictError,
 } from '../errors/index.ts';
 import type { RequestState } from '../service.ts';
-import { errorClass, loggableError, problemDetails, toProblem } from './problem-details.ts';
+import { DATABASE_LOG_INTERVAL_MS, errorClass, loggableError, problemDetails, toProblem } from './problem-details.ts';
 import { requestId } from './request-id.ts';
 
 function capture(): { logger: Logger; lines: Record<string, unknown>[] } {
@@ -95,6 +95,62 @@ describe('problem details (RFC 9457)', () => {
     const { logger, lines } = capture();
     await request(appThrowing(() => 'oops', logger).callback()).get('/').expect(500);
     expect(lines[0]).to.include({ error: 'string' });
+  });
+
+  describe('an unreachable database answers 503, not 500', () => {
+    function appOnClock(logger: Logger, clock: { now: number }, thrown: () => unknown): Koa<RequestState> {
+      const app = new Koa<RequestState>();
+      app.use(requestId());
+      app.use(problemDetails(logger, { now: () => clock.now }));
+      app.use(() => { throw thrown(); });
+      return app;
+    }
+    const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+    it('renders a refused connection as a service_unavailable problem with Retry-After, hiding the driver message', async () => {
+      const response = await request(appThrowing(refused).callback()).post('/pets').set('X-Request-Id', 'req-db').expect(503);
+      expect(response.headers['content-type']).to.equal('application/problem+json');
+      expect(response.headers['retry-after']).to.equal('5');
+      expect(response.body).to.deep.equal({
+        type: 'urn:cryptoutil:problem:service_unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'the database is unavailable; retry later',
+        instance: 'req-db',
+        code: 'service_unavailable',
+      });
+      expect(response.text).not.to.include('5432');
+    });
+
+    it('maps a terminated session (57P01) and a codeless "Connection terminated" the same way', () => {
+      expect(toProblem(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })))
+        .to.include({ status: 503, code: 'service_unavailable' });
+      expect(toProblem(new Error('Connection terminated unexpectedly'))).to.include({ status: 503, code: 'service_unavailable' });
+    });
+
+    it('logs one warning per interval during an outage, then counts what it left out', async () => {
+      const { logger, lines } = capture();
+      const clock = { now: 1_000_000 };
+      const app = appOnClock(logger, clock, refused).callback();
+      for (let index = 0; index < 20; index += 1) await request(app).get('/').expect(503);
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.include({ level: 40, component: 'database', error: 'Error', code: 'ECONNREFUSED', suppressed: 0 });
+      expect(JSON.stringify(lines)).not.to.include('5432');
+      clock.now += DATABASE_LOG_INTERVAL_MS - 1;
+      await request(app).get('/').expect(503);
+      expect(lines).to.have.length(1);
+      clock.now += 1;
+      await request(app).get('/').expect(503);
+      expect(lines).to.have.length(2);
+      expect(lines[1]).to.include({ suppressed: 20 });
+    });
+
+    it('logs no code when the driver error has none', async () => {
+      const { logger, lines } = capture();
+      await request(appOnClock(logger, { now: 0 }, () => new Error('Connection terminated unexpectedly')).callback()).get('/').expect(503);
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.include({ component: 'database', suppressed: 0 }).and.not.to.have.property('code');
+    });
   });
 
   describe('library errors (http-errors shape) map to the nearest problem class', () => {
