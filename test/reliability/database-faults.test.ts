@@ -253,12 +253,12 @@ describe('database faults: PostgreSQL stopped for 10 s under write load', functi
   });
 
   it('learn-ps answers 503 problems while it is down, readyz names the database, recovers within 5 s, loses no acknowledged write', async () => {
-    service = await learnPs(issuer, cluster.url);
+    service = await learnPs(issuer, await cluster.createDatabase('learn_ps'));
     await outage(cluster, service);
   });
 
   it('sm-kms (unsealed) answers 503 problems while it is down, readyz names the database, recovers within 5 s, loses no acknowledged key', async () => {
-    service = await smKms(issuer, cluster.url);
+    service = await smKms(issuer, await cluster.createDatabase('sm_kms'));
     await outage(cluster, service);
   });
 });

@@ -24,6 +24,8 @@ export interface PostgresCluster {
   start(): Promise<void>;
   /** `pg_ctl stop -m fast`: open sessions are terminated (57P01), new ones refused. */
   stop(): Promise<void>;
+  /** Creates an empty database owned by `postgres` (the server must run); returns its URL. */
+  createDatabase(name: string): Promise<string>;
   /** Stops the server if it runs and removes the folder. */
   destroy(): Promise<void>;
 }
@@ -67,6 +69,10 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
     async stop() {
       await asOwner('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30']);
       running = false;
+    },
+    async createDatabase(name) {
+      await asOwner('createdb', ['-h', root, '-p', String(port), '-U', OWNER, name]);
+      return `postgres://${OWNER}:trust@127.0.0.1:${String(port)}/${name}`;
     },
     async destroy() {
       if (running) await cluster.stop();
