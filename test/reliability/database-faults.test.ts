@@ -167,8 +167,10 @@ async function readyzOf(service: Target): Promise<ReadyzAnswer> {
   return { status: response.status, tookMs: performance.now() - started, database: body.checks?.database };
 }
 
-/** Load, a 10 s stop of PostgreSQL, its start, then the checks; prints the figures first. */
-async function outage(cluster: PostgresCluster, service: Target): Promise<void> {
+type Figures = Record<string, unknown>;
+
+/** Load, a 10 s stop of PostgreSQL, its start, then the checks; records the figures first. */
+async function outage(cluster: PostgresCluster, service: Target, measured: Figures[]): Promise<void> {
   expect((await readyzOf(service)).status).to.equal(200);
   const answers: Answer[] = [];
   const acknowledged: string[] = [];
@@ -182,6 +184,7 @@ async function outage(cluster: PostgresCluster, service: Target): Promise<void> 
   await sleep(OUTAGE_MS - (performance.now() - downAt));
   const upRequestedAt = performance.now();
   await cluster.start();
+  // pg_ctl start -w returns once the server accepts connections: recovery counts from there.
   const upAt = performance.now();
   let recoveredAt: number | undefined;
   while (recoveredAt === undefined && performance.now() - upAt < RECOVERY_LIMIT_MS * 3) {
@@ -210,9 +213,10 @@ async function outage(cluster: PostgresCluster, service: Target): Promise<void> 
     writesAcknowledged: acknowledged.length,
     writesLost: lost,
     readsOfAcknowledgedByStatus: byStatus(readStatuses),
+    postgresStartSeconds: Math.round((upAt - upRequestedAt) / 10) / 100,
     recoverySeconds: Math.round(recoverySeconds * 100) / 100,
   };
-  console.log(`database-faults figures: ${JSON.stringify(figures)}`);
+  measured.push(figures);
 
   expect(answers.filter((answer) => answer.status >= 500 && answer.status !== 503), 'no 5xx but 503').to.deep.equal([]);
   expect(duringOutage.length).to.be.greaterThan(10);
@@ -240,6 +244,7 @@ describe('database faults: PostgreSQL stopped for 10 s under write load', functi
   let issuer: TestIssuer;
   let cluster: PostgresCluster;
   let service: Target | undefined;
+  const measured: Figures[] = [];
 
   before(async () => {
     issuer = await createTestIssuer();
@@ -248,17 +253,19 @@ describe('database faults: PostgreSQL stopped for 10 s under write load', functi
   });
   afterEach(() => { service?.process.child.kill('SIGKILL'); });
   after(async () => {
+    // The suite's figures, whether or not an assertion failed.
+    for (const figures of measured) console.log(`database-faults figures: ${JSON.stringify(figures)}`);
     await cluster.destroy();
     await issuer.close();
   });
 
   it('learn-ps answers 503 problems while it is down, readyz names the database, recovers within 5 s, loses no acknowledged write', async () => {
     service = await learnPs(issuer, await cluster.createDatabase('learn_ps'));
-    await outage(cluster, service);
+    await outage(cluster, service, measured);
   });
 
   it('sm-kms (unsealed) answers 503 problems while it is down, readyz names the database, recovers within 5 s, loses no acknowledged key', async () => {
     service = await smKms(issuer, await cluster.createDatabase('sm_kms'));
-    await outage(cluster, service);
+    await outage(cluster, service, measured);
   });
 });
