@@ -115,7 +115,7 @@ describe('problem details (RFC 9457)', () => {
         type: 'urn:cryptoutil:problem:service_unavailable',
         title: 'Service Unavailable',
         status: 503,
-        detail: 'the database is unavailable; retry later',
+        detail: 'a backing service is unavailable; retry later',
         instance: 'req-db',
         code: 'service_unavailable',
       });
@@ -143,6 +143,11 @@ describe('problem details (RFC 9457)', () => {
       await request(app).get('/').expect(503);
       expect(lines).to.have.length(2);
       expect(lines[1]).to.include({ suppressed: 20 });
+    });
+
+    it('keeps an http-errors 4xx that carries a socket code a client error (an aborted upload)', () => {
+      const aborted = Object.assign(new Error('request aborted'), { status: 400, expose: true, code: 'ECONNRESET' });
+      expect(toProblem(aborted)).to.include({ status: 400, code: 'bad_request' });
     });
 
     it('logs no code when the driver error has none', async () => {

@@ -100,12 +100,14 @@ export const DATABASE_LOG_INTERVAL_MS = 30_000;
 /** The problem a thrown value will be answered with; also used by steps that report the status. */
 export function toProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
-  if (isDatabaseUnavailable(error)) {
-    return new ServiceUnavailableError('the database is unavailable; retry later', DATABASE_RETRY_AFTER_SECONDS);
-  }
   const http = clientHttpError(error);
-  if (http === undefined) return new InternalError(error);
-  return (NEAREST_PROBLEM[http.status] ?? FALLBACK_CLIENT_PROBLEM)(http.source);
+  if (http !== undefined) return (NEAREST_PROBLEM[http.status] ?? FALLBACK_CLIENT_PROBLEM)(http.source);
+  // The detail names no component: a refused socket may come from another backing service too,
+  // and a 503 with Retry-After is the right answer for any of them.
+  if (isDatabaseUnavailable(error)) {
+    return new ServiceUnavailableError('a backing service is unavailable; retry later', DATABASE_RETRY_AFTER_SECONDS);
+  }
+  return new InternalError(error);
 }
 
 /** A class name is safe to log; a message or stack may hold SQL, paths or secrets. */
