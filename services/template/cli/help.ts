@@ -8,6 +8,8 @@ import { ADMIN_PORT_DEFAULT } from '../config/schema.ts';
 
 const INIT_SUMMARY = 'new barrier unseal key, printed once as shares (see init --help)';
 const UNSEAL_SUMMARY = 'send one unseal share to the running service (see unseal --help)';
+const BACKUP_SUMMARY = 'write a backup of the database to a new file (see backup --help)';
+const RESTORE_SUMMARY = 'fill an empty database from a backup (see restore --help)';
 
 /** A service's default ports: `start` takes public.port and admin.port; `up` gives each admin listener its own. */
 function portsOf(service: ServiceDefinition): string {
@@ -29,6 +31,8 @@ export const COMMAND_SYNOPSIS: readonly string[] = [
   'cryptoutil <service> init [--shares 5 --threshold 3] [--json]',
   '                                              new barrier unseal key, printed once as shares',
   'cryptoutil <service> unseal --share-file F    send one unseal share from file F to the running service',
+  'cryptoutil <service> backup --to FILE         write a backup of the database, sealed as it is stored',
+  'cryptoutil <service> restore --from FILE      fill an empty database from a backup',
   'cryptoutil operator start [--kubeconfig FILE] the Kubernetes operator (in-cluster or KUBECONFIG)',
   'cryptoutil operator livez|readyz              exit 0 when the operator admin endpoint answers 200, else 1',
   'cryptoutil operator --help                    the operator options and environment',
@@ -97,6 +101,8 @@ export function serviceHelp(service: ServiceDefinition): string {
     '',
     'Actions:',
     ...Object.entries(serviceActions).map(([action, spec]) => `  ${action.padEnd(10)}  ${spec.summary}`),
+    `  ${'backup'.padEnd(10)}  ${BACKUP_SUMMARY}`,
+    `  ${'restore'.padEnd(10)}  ${RESTORE_SUMMARY}`,
     ...(service.barrier === true ? [`  ${'init'.padEnd(10)}  ${INIT_SUMMARY}`, `  ${'unseal'.padEnd(10)}  ${UNSEAL_SUMMARY}`] : []),
     '',
     `Configuration: defaults, then each --config YAML file in order, then CRYPTOUTIL_* environment`,
@@ -139,6 +145,43 @@ export function unsealHelp(service: ServiceDefinition): string {
     '  -h, --help        this text',
     '',
     'Exit codes: 0 accepted, 1 refused or not reachable, 2 bad usage, unreadable file or no admin token.',
+    '',
+  ].join('\n');
+}
+
+/** `cryptoutil <service> backup --help`. */
+export function backupHelp(service: ServiceDefinition): string {
+  return [
+    `Usage: cryptoutil ${service.name} backup --to FILE [--config F.yml]...`,
+    '',
+    'Writes a backup of the database that database.url names to FILE, which must not exist yet.',
+    'SQLite: a consistent copy taken while the service runs (VACUUM INTO); the file is a SQLite',
+    'database. PostgreSQL: pg_dump --format=custom (the PostgreSQL client tools must be installed).',
+    'The backup holds what the database holds: keys wrapped by the barrier, secrets hashed. It is',
+    'as safe to keep as the database, and of no use without the unseal shares.',
+    '',
+    'Options:',
+    '  --to FILE          where to write the backup',
+    '  -c, --config F.yml the service\'s configuration (database.url)',
+    '  -h, --help         this text',
+    '',
+  ].join('\n');
+}
+
+/** `cryptoutil <service> restore --help`. */
+export function restoreHelp(service: ServiceDefinition): string {
+  return [
+    `Usage: cryptoutil ${service.name} restore --from FILE [--config F.yml]...`,
+    '',
+    'Fills the database that database.url names from a backup written by backup, with the service',
+    'stopped. The database must be empty (for SQLite it may also not exist yet) and of the same',
+    'kind as the backup; otherwise nothing is changed. Start the service afterwards and unseal it',
+    'with the shares it had when the backup was taken.',
+    '',
+    'Options:',
+    '  --from FILE        the backup to restore',
+    '  -c, --config F.yml the service\'s configuration (database.url)',
+    '  -h, --help         this text',
     '',
   ].join('\n');
 }

@@ -251,6 +251,50 @@ describe('cryptoutil main: running a service', () => {
     reopened.close();
   });
 
+  it('backup writes the database to a new file and restore fills an empty one from it; both refuse to overwrite (exit 2)', async () => {
+    const source = await configFile();
+    expect(await main(['notes', 'migrate', '--config', source.file], capture().context)).to.equal(EXIT_OK);
+    const written = new DatabaseSync(join(source.dir, 'notes.sqlite'));
+    written.prepare("insert into notes (id, title, body, created_at, updated_at) values ('n1', 'kept', 'b', '2026-01-01', '2026-01-01')").run();
+    written.close();
+    const file = join(source.dir, 'notes.backup');
+    const backup = capture();
+    expect(await main(['notes', 'backup', '--to', file, '--config', source.file], backup.context)).to.equal(EXIT_OK);
+    expect(backup.out()).to.match(new RegExp(`^notes: sqlite backup written to ${file} \\(\\d+ bytes\\)\\n$`));
+    const again = capture();
+    expect(await main(['notes', 'backup', '--to', file, '--config', source.file], again.context)).to.equal(EXIT_USAGE);
+    expect(again.err()).to.equal(`cryptoutil: --to ${file} exists; a backup never overwrites a file\n`);
+    const target = await configFile();
+    const restore = capture();
+    expect(await main(['notes', 'restore', '--from', file, '--config', target.file], restore.context)).to.equal(EXIT_OK);
+    expect(restore.out()).to.equal(`notes: database restored from ${file}; start the service and unseal it with the shares it had\n`);
+    const restored = new DatabaseSync(join(target.dir, 'notes.sqlite'));
+    expect(restored.prepare('select id, title from notes').all()).to.deep.equal([{ id: 'n1', title: 'kept' }]);
+    restored.close();
+    const twice = capture();
+    expect(await main(['notes', 'restore', '--from', file, '--config', target.file], twice.context)).to.equal(EXIT_USAGE);
+    expect(twice.err()).to.match(/is not empty: restore only fills an empty database/);
+  });
+
+  it('backup and restore need their file, and say so; --help explains each', async () => {
+    for (const [args, message] of [
+      [['notes', 'backup'], 'cryptoutil: --to FILE is required: where to write the backup (it must not exist yet)\n'],
+      [['notes', 'restore'], 'cryptoutil: --from FILE is required: the backup to restore, as written by backup\n'],
+      [['notes', 'restore', '--from', ''], 'cryptoutil: --from FILE is required: the backup to restore, as written by backup\n'],
+      [['notes', 'backup', '--to', 'f', 'extra'], 'cryptoutil: unexpected argument "extra" for notes backup\n'],
+    ] as const) {
+      const cli = capture();
+      expect(await main(args, cli.context), args.join(' ')).to.equal(EXIT_USAGE);
+      expect(cli.err()).to.equal(message);
+    }
+    const backupHelp = capture();
+    expect(await main(['notes', 'backup', '--help'], backupHelp.context)).to.equal(EXIT_OK);
+    expect(backupHelp.out()).to.match(/^Usage: cryptoutil notes backup --to FILE \[--config F\.yml\]\.\.\./);
+    const restoreHelp = capture();
+    expect(await main(['notes', 'restore', '-h'], restoreHelp.context)).to.equal(EXIT_OK);
+    expect(restoreHelp.out()).to.match(/^Usage: cryptoutil notes restore --from FILE/);
+  });
+
   it('reports a thrown non-Error value as a runtime failure', async () => {
     const thrown: unknown = 'plain failure';
     const odd: ServiceDefinition = { ...notesService, name: 'odd', setup: () => { throw thrown; } };

@@ -9,10 +9,11 @@ import { configHelp } from '../config/index.ts';
 import { loadServiceConfig, schemaOptionsOf } from './service-config.ts';
 import { trustedCa } from '../tls/index.ts';
 import { openDatabase } from '../database/index.ts';
+import { backupDatabase, restoreDatabase } from '../database/backup.ts';
 import { startService } from '../runtime.ts';
 import { version } from '../version.ts';
-import { parseCommand, type Command, type ServiceAction } from './parse.ts';
-import { generalHelp, initHelp, serviceHelp, unsealHelp, upHelp } from './help.ts';
+import { parseCommand, type Command, type FileArguments, type ServiceAction } from './parse.ts';
+import { backupHelp, generalHelp, initHelp, restoreHelp, serviceHelp, unsealHelp, upHelp } from './help.ts';
 import { runInit } from './init-command.ts';
 import { callAdmin } from './admin-client.ts';
 import { runShutdown, runUnseal } from './admin-command.ts';
@@ -108,7 +109,30 @@ async function run(command: Command, context: CliContext): Promise<number> {
       return EXIT_OK;
     case 'unseal':
       return runUnseal(loadServiceConfig(command.service, command.configFiles, context.env), command.shareFile, context);
+    case 'backup-help':
+      context.stdout(backupHelp(command.service));
+      return EXIT_OK;
+    case 'restore-help':
+      context.stdout(restoreHelp(command.service));
+      return EXIT_OK;
+    case 'backup':
+    case 'restore':
+      return runFileAction(command, context);
   }
+}
+
+/** `backup --to F` and `restore --from F`, on the database the service's configuration names. */
+async function runFileAction(command: FileArguments, context: CliContext): Promise<number> {
+  const config = loadServiceConfig(command.service, command.configFiles, context.env);
+  const options = { url: config.database.url, file: command.file };
+  if (command.kind === 'backup') {
+    const written = await backupDatabase(options);
+    context.stdout(`${command.service.name}: ${written.engine} backup written to ${command.file} (${String(written.bytes)} bytes)\n`);
+  } else {
+    await restoreDatabase(options);
+    context.stdout(`${command.service.name}: database restored from ${command.file}; start the service and unseal it with the shares it had\n`);
+  }
+  return EXIT_OK;
 }
 
 async function runServiceAction(command: Extract<Command, { kind: 'service' }>, context: CliContext): Promise<number> {

@@ -132,8 +132,8 @@ describe('cryptoutil command line', () => {
     it('is refused for a service without a barrier, and listed only for services with one', () => {
       expect(() => parseCommand(['learn-ps', 'init'], services)).to.throw(UsageError, /^learn-ps has no barrier/);
       expect(() => parseCommand(['learn-ps', 'init', '--help'], services)).to.throw(UsageError, /no barrier/);
-      expect(() => parseCommand(['sm-kms', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate, init, unseal$/);
-      expect(() => parseCommand(['learn-ps', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate$/);
+      expect(() => parseCommand(['sm-kms', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate, backup, restore, init, unseal$/);
+      expect(() => parseCommand(['learn-ps', 'explode'], services)).to.throw(UsageError, /actions: start, livez, readyz, shutdown, migrate, backup, restore$/);
     });
   });
 });

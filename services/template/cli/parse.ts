@@ -19,7 +19,17 @@ export type Command =
   | { readonly kind: 'init-help'; readonly service: ServiceDefinition }
   | ({ readonly kind: 'init'; readonly service: ServiceDefinition; readonly json: boolean } & InitSplit)
   | { readonly kind: 'unseal-help'; readonly service: ServiceDefinition }
-  | UnsealArguments;
+  | UnsealArguments
+  | { readonly kind: 'backup-help' | 'restore-help'; readonly service: ServiceDefinition }
+  | FileArguments;
+
+/** `<service> backup --to F` and `<service> restore --from F`, each with the service's --config files. */
+export interface FileArguments {
+  readonly kind: 'backup' | 'restore';
+  readonly service: ServiceDefinition;
+  readonly configFiles: readonly string[];
+  readonly file: string;
+}
 
 /** `<service> unseal --share-file F [--config F.yml]...`: one share, sent to the running service. */
 export interface UnsealArguments {
@@ -171,6 +181,24 @@ function parseUnseal(service: ServiceDefinition, args: readonly string[]): Comma
   return { kind: 'unseal', service, configFiles: values.config ?? [], shareFile };
 }
 
+/** `<service> backup --to F` or `<service> restore --from F`. */
+function parseFileAction(service: ServiceDefinition, action: 'backup' | 'restore', args: readonly string[]): Command {
+  const flag = action === 'backup' ? 'to' : 'from';
+  const { values, positionals } = usage(() => parseArgs({
+    args: [...args],
+    options: { [flag]: { type: 'string' }, config: { type: 'string', multiple: true, short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  }));
+  if (values.help === true) return { kind: `${action}-help`, service };
+  rejectPositionals(positionals, `${service.name} ${action}`);
+  const file = values[flag];
+  if (typeof file !== 'string' || file === '') {
+    throw new UsageError(`--${flag} FILE is required: ${action === 'backup' ? 'where to write the backup (it must not exist yet)' : 'the backup to restore, as written by backup'}`);
+  }
+  return { kind: action, service, configFiles: values.config ?? [], file };
+}
+
 function parseService(name: string, args: readonly string[], services: readonly ServiceDefinition[]): Command {
   const service = services.find((candidate) => candidate.name === name);
   if (service === undefined) {
@@ -187,8 +215,11 @@ function parseService(name: string, args: readonly string[], services: readonly 
   if (action === 'unseal') {
     return parseUnseal(service, rest);
   }
+  if (action === 'backup' || action === 'restore') {
+    return parseFileAction(service, action, rest);
+  }
   if (!isAction(action)) {
-    const actions = [...Object.keys(serviceActions), ...(service.barrier === true ? ['init', 'unseal'] : [])];
+    const actions = [...Object.keys(serviceActions), 'backup', 'restore', ...(service.barrier === true ? ['init', 'unseal'] : [])];
     throw new UsageError(`unknown action "${action}" for ${name}; actions: ${actions.join(', ')}`);
   }
   const { values, positionals } = usage(() => parseArgs({

@@ -63,6 +63,47 @@ function withBearer(security: unknown, oauth: ReadonlySet<string>): unknown {
   return usesOauth ? [...requirements, { [BEARER_SCHEME]: [] }] : security;
 }
 
+/** The response every template answer of an error refers to in the served document. */
+export const TEMPLATE_PROBLEM = 'TemplateProblem';
+
+/**
+ * What the template itself may answer on any operation, before or around the service's handler:
+ * a bad token or missing scope, a body too large or of the wrong type, a malformed parameter or
+ * body, the rate limit, and a service that is sealed, draining or without its database. The
+ * served document declares them on every operation they can happen on, so that a client (and the
+ * contract fuzzer, test/reliability/fuzz.test.ts) finds every status it can get in the document.
+ */
+function templateStatuses(operation: Readonly<Json>, documentSecurity: unknown): string[] {
+  const security = operation.security ?? documentSecurity;
+  const secured = Array.isArray(security) && security.length > 0;
+  const hasBody = operation.requestBody !== undefined;
+  const hasInput = hasBody || (Array.isArray(operation.parameters) && operation.parameters.length > 0);
+  return [
+    ...(hasInput ? ['400'] : []),
+    ...(secured ? ['401', '403'] : []),
+    ...(hasBody ? ['413', '415'] : []),
+    '429',
+    '503',
+  ];
+}
+
+function templateProblem(): Json {
+  return {
+    description: 'RFC 9457 problem details from the service template: a bad request, a missing or refused token, a body too large or of another type, the rate limit, or a service that is sealed, draining or cannot reach its database',
+    content: {
+      'application/problem+json': {
+        schema: {
+          type: 'object',
+          required: ['type', 'title', 'status'],
+          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' }, code: { type: 'string' } },
+        },
+      },
+    },
+  };
+}
+
+const HTTP_METHODS: ReadonlySet<string> = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
+
 /** A copy of `document` as served; the loaded document itself is left as it is. */
 export function servedDocument(document: OpenApiDocument, options: ServedDocumentOptions): Json {
   const served = structuredClone(document) as Json;
@@ -76,14 +117,24 @@ export function servedDocument(document: OpenApiDocument, options: ServedDocumen
     }
   }
   schemes[BEARER_SCHEME] = bearerScheme(options);
-  served.components = { ...components, securitySchemes: schemes };
+  const responses = isRecord(components.responses) ? components.responses : {};
+  served.components = { ...components, securitySchemes: schemes, responses: { ...responses, [TEMPLATE_PROBLEM]: templateProblem() } };
   served.servers = options.servers.map((server) => ({ ...server }));
   if (served.security !== undefined) served.security = withBearer(served.security, oauth);
+  const documentSecurity = document.security;
   for (const pathItem of Object.values(served.paths as Json)) {
     if (!isRecord(pathItem)) continue;
-    for (const operation of Object.values(pathItem)) {
-      if (isRecord(operation) && operation.security !== undefined) {
-        (operation as Json).security = withBearer(operation.security, oauth);
+    const pathParameters: readonly unknown[] = Array.isArray(pathItem.parameters) ? pathItem.parameters : [];
+    for (const [method, entry] of Object.entries(pathItem)) {
+      if (!HTTP_METHODS.has(method) || !isRecord(entry)) continue;
+      const operation = entry as Json;
+      const declared = isRecord(operation.responses) ? operation.responses : {};
+      const ownParameters: readonly unknown[] = Array.isArray(operation.parameters) ? operation.parameters : [];
+      const effective = { ...operation, parameters: [...pathParameters, ...ownParameters] };
+      const added = Object.fromEntries(templateStatuses(effective, documentSecurity).filter((status) => declared[status] === undefined).map((status) => [status, { $ref: `#/components/responses/${TEMPLATE_PROBLEM}` }]));
+      operation.responses = { ...declared, ...added };
+      if (operation.security !== undefined) {
+        operation.security = withBearer(operation.security, oauth);
       }
     }
   }

@@ -49,6 +49,22 @@ describe('request validation (media type ranges, RFC 9110 §12.5.1)', () => {
     expect(error).to.be.instanceOf(ValidationError).with.deep.property('errors', [{ pointer: '/query/q', message: 'is required' }]);
   });
 
+  it('refuses a number that is not finite, which Ajv would coerce and pass even past a maximum', () => {
+    const validate = compileRequestValidator(operation({
+      parameters: [
+        { name: 'page', in: 'query', required: false, explode: true, schema: { type: 'integer', minimum: 0, maximum: 1000000 } },
+        { name: 'ids', in: 'query', required: false, explode: true, schema: { type: 'array', items: { type: 'number' } } },
+      ],
+    }));
+    for (const page of ['Infinity', '1e309', '-Infinity']) {
+      expect(failure(() => validate(raw({ query: { page } }))), page).to.be.instanceOf(ValidationError)
+        .with.deep.property('errors').that.deep.includes({ pointer: '/query/page', message: 'must be a finite number' });
+    }
+    expect(failure(() => validate(raw({ query: { ids: ['1', '1e999'] } })))).to.be.instanceOf(ValidationError)
+      .with.deep.property('errors', [{ pointer: '/query/ids', message: 'must be a finite number' }]);
+    expect(validate(raw({ query: { page: '1e6', ids: ['2.5'] } }))).to.deep.equal({ params: {}, query: { page: 1000000, ids: [2.5] } });
+  });
+
   it('reads header parameters through the request and ignores undeclared ones', () => {
     const validate = compileRequestValidator(operation({ parameters: [{ name: 'X-Count', in: 'header', required: true, explode: false, schema: { type: 'integer' } }] }));
     expect(validate(raw({ header: (name) => (name === 'X-Count' ? '4' : undefined), query: { other: '1' } }))).to.deep.equal({ params: {}, query: {} });

@@ -96,6 +96,20 @@ function compileLocation(parameters: readonly ParameterSpec[]): ValidateFunction
   return parameterAjv.compile({ type: 'object', properties, required, $defs: defs });
 }
 
+/**
+ * Ajv coerces `Infinity`, `-Infinity` and a number too large for a double (`1e309`) to a number
+ * that passes `type: integer` and even `maximum`; no parameter means that. Any non-finite number
+ * left after coercion (in an array too) is refused as the field it came from.
+ */
+function nonFiniteErrors(prefix: string, values: Readonly<Record<string, unknown>>): FieldError[] {
+  return Object.entries(values).flatMap(([name, value]) => {
+    const numbers: readonly unknown[] = Array.isArray(value) ? value : [value];
+    return numbers.some((item) => typeof item === 'number' && !Number.isFinite(item))
+      ? [{ pointer: `${prefix}/${pointerToken(name)}`, message: 'must be a finite number' }]
+      : [];
+  });
+}
+
 type ValueSource = (request: RawRequest, name: string) => string | readonly string[] | undefined;
 
 const SOURCES: Readonly<Record<ParameterLocation, ValueSource>> = {
@@ -198,6 +212,7 @@ export function compileRequestValidator(operation: OperationSpec): RequestValida
       if (!check.validate(values)) {
         errors.push(...fieldErrors(`/${check.location}`, check.validate));
       }
+      errors.push(...nonFiniteErrors(`/${check.location}`, values));
       validated[check.location] = values;
     }
     errors.push(...bodyFailures);
