@@ -65,6 +65,23 @@ describe('request validation (media type ranges, RFC 9110 §12.5.1)', () => {
     expect(validate(raw({ query: { page: '1e6', ids: ['2.5'] } }))).to.deep.equal({ params: {}, query: { page: 1000000, ids: [2.5] } });
   });
 
+  it('refuses U+0000 in any parameter or JSON body string, naming the field (the databases cannot store it)', () => {
+    const validate = compileRequestValidator(operation({
+      parameters: [
+        { name: 'species', in: 'query', required: false, explode: true, schema: { type: 'string' } },
+        { name: 'tags', in: 'query', required: false, explode: true, schema: { type: 'array', items: { type: 'string' } } },
+      ],
+      requestBody: { required: false, content: [{ mediaType: 'application/json', schema: { type: 'object' } }] },
+    }));
+    const nul = { message: 'must not contain U+0000' };
+    expect(failure(() => validate(raw({ query: { species: 'cat\u0000' } })))).to.be.instanceOf(ValidationError).with.deep.property('errors', [{ pointer: '/query/species', ...nul }]);
+    expect(failure(() => validate(raw({ query: { tags: ['a', '\u0000'] } })))).to.be.instanceOf(ValidationError).with.deep.property('errors', [{ pointer: '/query/tags', ...nul }]);
+    const body = { name: 'x\u0000y', nested: { 'a/b': ['ok', '\u0000'] }, count: 1 };
+    expect(failure(() => validate(raw({ contentType: 'application/json', body })))).to.be.instanceOf(ValidationError)
+      .with.deep.property('errors', [{ pointer: '/body/name', ...nul }, { pointer: '/body/nested/a~1b', ...nul }]);
+    expect(validate(raw({ query: { species: 'cat' }, contentType: 'application/json', body: { name: 'fine', list: [1, null] } }))).to.deep.equal({ params: {}, query: { species: 'cat' } });
+  });
+
   it('reads header parameters through the request and ignores undeclared ones', () => {
     const validate = compileRequestValidator(operation({ parameters: [{ name: 'X-Count', in: 'header', required: true, explode: false, schema: { type: 'integer' } }] }));
     expect(validate(raw({ header: (name) => (name === 'X-Count' ? '4' : undefined), query: { other: '1' } }))).to.deep.equal({ params: {}, query: {} });

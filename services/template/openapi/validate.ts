@@ -187,11 +187,27 @@ function bodyErrors(check: BodyCheck, request: RawRequest): FieldError[] {
     throw new UnsupportedMediaTypeError(`this operation accepts ${check.media.map((media) => media.mediaType).join(', ')}`);
   }
   // Binary bodies (application/octet-stream, application/jose) are only checked for presence and type.
-  const validate = JSON_MEDIA_TYPE.test(actual) ? check.schemas.get(declared.mediaType) : undefined;
+  const json = JSON_MEDIA_TYPE.test(actual);
+  const validate = json ? check.schemas.get(declared.mediaType) : undefined;
+  const nul = json ? nulErrors('/body', request.body) : [];
   if (validate === undefined || validate(request.body)) {
-    return [];
+    return nul;
   }
-  return fieldErrors('/body', validate);
+  return [...fieldErrors('/body', validate), ...nul];
+}
+
+/**
+ * No text this template stores may hold U+0000: PostgreSQL refuses it in `text` and SQLite ends C
+ * strings at it, so a NUL would be a 500 from the database (found by test/reliability/fuzz.test.ts).
+ * Refused up front, in parameters and JSON bodies alike, naming each field that holds one.
+ */
+function nulErrors(pointer: string, value: unknown): FieldError[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ pointer, message: 'must not contain U+0000' }] : [];
+  if (Array.isArray(value)) return value.some((item) => nulErrors(pointer, item).length > 0) ? [{ pointer, message: 'must not contain U+0000' }] : [];
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, member]) => nulErrors(`${pointer}/${pointerToken(key)}`, member));
+  }
+  return [];
 }
 
 /** Compiles the checks of one operation; call once at start, run per request. */
@@ -212,7 +228,7 @@ export function compileRequestValidator(operation: OperationSpec): RequestValida
       if (!check.validate(values)) {
         errors.push(...fieldErrors(`/${check.location}`, check.validate));
       }
-      errors.push(...nonFiniteErrors(`/${check.location}`, values));
+      errors.push(...nonFiniteErrors(`/${check.location}`, values), ...Object.entries(values).flatMap(([name, value]) => nulErrors(`/${check.location}/${pointerToken(name)}`, value)));
       validated[check.location] = values;
     }
     errors.push(...bodyFailures);
