@@ -79,7 +79,11 @@ describe('request validation (media type ranges, RFC 9110 §12.5.1)', () => {
     const body = { name: 'x\u0000y', nested: { 'a/b': ['ok', '\u0000'] }, count: 1 };
     expect(failure(() => validate(raw({ contentType: 'application/json', body })))).to.be.instanceOf(ValidationError)
       .with.deep.property('errors', [{ pointer: '/body/name', ...nul }, { pointer: '/body/nested/a~1b', ...nul }]);
-    expect(validate(raw({ query: { species: 'cat' }, contentType: 'application/json', body: { name: 'fine', list: [1, null] } }))).to.deep.equal({ params: {}, query: { species: 'cat' } });
+    expect(validate(raw({ query: { species: 'cat' }, contentType: 'application/json', body: { name: 'fine', list: [1, null, [{ deep: 'x' }]] } }))).to.deep.equal({ params: {}, query: { species: 'cat' } });
+    // Nesting far deeper than a call stack would follow is walked all the same.
+    const deep = JSON.parse(`${'{"a":'.repeat(20_000)}"\\u0000"${'}'.repeat(20_000)}`) as unknown;
+    const refused = failure(() => validate(raw({ contentType: 'application/json', body: deep }))) as ValidationError;
+    expect(refused.errors[0]?.pointer).to.equal(`/body${'/a'.repeat(20_000)}`);
   });
 
   it('reads header parameters through the request and ignores undeclared ones', () => {

@@ -202,12 +202,22 @@ function bodyErrors(check: BodyCheck, request: RawRequest): FieldError[] {
  * Refused up front, in parameters and JSON bodies alike, naming each field that holds one.
  */
 function nulErrors(pointer: string, value: unknown): FieldError[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [{ pointer, message: 'must not contain U+0000' }] : [];
-  if (Array.isArray(value)) return value.some((item) => nulErrors(pointer, item).length > 0) ? [{ pointer, message: 'must not contain U+0000' }] : [];
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([key, member]) => nulErrors(`${pointer}/${pointerToken(key)}`, member));
+  const errors: FieldError[] = [];
+  // A loop, not recursion: a body may be nested thousands deep (the fuzzer sends 5,000).
+  const pending: [string, unknown][] = [[pointer, value]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [where, item] = next;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) errors.push({ pointer: where, message: 'must not contain U+0000' });
+    } else if (Array.isArray(item)) {
+      // An array is one field: its pointer is the array's, however many of its items hold a NUL.
+      if (item.some((member) => typeof member === 'string' && member.includes('\u0000'))) errors.push({ pointer: where, message: 'must not contain U+0000' });
+      for (const member of item) if (typeof member === 'object' && member !== null) pending.push([where, member]);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, member] of Object.entries(item).reverse()) pending.push([`${where}/${pointerToken(key)}`, member]);
+    }
   }
-  return [];
+  return errors;
 }
 
 /** Compiles the checks of one operation; call once at start, run per request. */
