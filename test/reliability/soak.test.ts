@@ -3,7 +3,7 @@
  * pipeline (the benchmark targets of test/bench/targets.ts: learn-ps reads, sm-kms encryption and
  * signing, jose-ja JWT issuance, pki-ca issuance, identity-authz tokens), each driven at a fixed
  * rate for RELIABILITY_SOAK_S seconds (default 120; 600 for the ten-minute run) in slices of 20 s,
- * after a 40 s warm-up at the same rates (the heap of a service grows to its working size in
+ * after a 60 s warm-up at the same rates (the heap of a service grows to its working size in
  * about a minute of traffic; what is held to the figures is what follows). Each service's rate is
  * its capacity measured alone, halved, and shared by the services that run together, so the
  * machine as a whole runs at about half its capacity. Holds: no error; the last minute's p99
@@ -24,7 +24,7 @@ import type { BenchRequest } from '../bench/targets.ts';
 const SOAK_SECONDS = Number(process.env.RELIABILITY_SOAK_S ?? '120');
 const SLICE_SECONDS = 20;
 const SCENARIOS = ['learn-ps-read', 'kms-encrypt', 'kms-sign', 'ja-jwt-issue', 'pki-issue', 'authz-token'] as const;
-const WARM_UP_SLICES = 2;
+const WARM_UP_SLICES = 3;
 const SLICES_PER_MINUTE = 60 / SLICE_SECONDS;
 const targetScript = fileURLToPath(new URL('../bench/target.ts', import.meta.url));
 
