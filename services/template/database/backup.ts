@@ -151,13 +151,11 @@ export async function restoreDatabase(options: BackupOptions): Promise<BackupSum
   const empty = 'restore only fills an empty database, so that nothing is lost or mixed; nothing was changed';
   if (target.kind === 'sqlite') {
     const path = sqlitePath(target);
-    if (await exists(path)) {
-      if ((await tableCount(`sqlite:${path}`)) > 0) {
-        throw new UsageError(`the database at ${path} is not empty: ${empty}`);
-      }
+    const replacing = await exists(path);
+    if (replacing && (await tableCount(`sqlite:${path}`)) > 0) {
+      throw new UsageError(`the database at ${path} is not empty: ${empty}`);
     }
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const replacing = await exists(path);
     if (replacing) {
       // The empty database's write-ahead log must not be replayed onto the restored file.
       await Promise.all([rm(`${path}-wal`, { force: true }), rm(`${path}-shm`, { force: true })]);
