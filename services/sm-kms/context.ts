@@ -3,11 +3,14 @@
  * of the fast path, and the clock (tests move it to make scheduled deletions fall due).
  */
 import type { Barrier } from '../template/barrier/contract.ts';
+import type { Reads } from '../template/database/index.ts';
 import type { KeyCache } from './cache.ts';
 
 export interface KmsContext {
   readonly barrier: Barrier;
   readonly cache: KeyCache;
+  /** The database's prepared reads: what refreshes the caches' snapshots (keyring.ts). */
+  readonly reads: Reads;
   /** `kms.encryptionLimit`: random-IV AES-GCM encryptions one material key may make. */
   readonly encryptionLimit: number;
   now(): Date;

@@ -22,7 +22,7 @@ describe('isDue', () => {
 
 describeOnDatabases('sm-kms deletion sweep', { entities, migrations }, (db) => {
   let t: TestKms;
-  beforeEach(async () => { t = await unsealedKms(); });
+  beforeEach(async () => { t = await unsealedKms(db().reads); });
 
   it('expires every due key exactly once, each with its event', async () => {
     const due = await createElasticKey(db().fork(), t.kms, { name: unique('due'), algorithm: 'HS256' }, ALICE);

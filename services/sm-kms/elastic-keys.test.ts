@@ -20,7 +20,7 @@ async function actions(db: Database, elasticKeyId: string): Promise<string[]> {
 
 describeOnDatabases('sm-kms elastic keys are audited transactions', { entities, migrations }, (db) => {
   let t: TestKms;
-  beforeEach(async () => { t = await unsealedKms(); });
+  beforeEach(async () => { t = await unsealedKms(db().reads); });
 
   it('creates the key and its sealed version 1 with one create event, in one transaction', async () => {
     const view = await createElasticKey(db().fork(), t.kms, { name: unique('enc'), description: 'd', algorithm: 'A256GCM/A256KW' }, ALICE);
@@ -162,7 +162,7 @@ describeOnDatabases('sm-kms elastic keys are audited transactions', { entities, 
 
   it('processes racing transitions on one key: the audit trail is one consistent chain ending in the stored status', async () => {
     const view = await createElasticKey(db().fork(), t.kms, { name: unique('race'), algorithm: 'A256GCM/dir' }, ALICE);
-    const other = await unsealedKms();
+    const other = await unsealedKms(db().reads);
     const results = await Promise.allSettled([
       updateElasticKey(db().fork(), t.kms, view.id, { status: 'disabled' }, ALICE),
       updateElasticKey(db().fork(), other.kms, view.id, { status: 'disabled' }, ALICE),

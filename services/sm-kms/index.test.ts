@@ -10,7 +10,7 @@ import { services } from '../registry.ts';
 import { ALGORITHM_NAMES, DATA_KEY_SPECS } from '../template/jose/index.ts';
 import { DEFAULT_ENCRYPTION_LIMIT, type KmsConfig } from './config.ts';
 import { createKms, kmsHandlers, smKms } from './index.ts';
-import { unsealedKms } from './testing/kms-context.ts';
+import { NO_DATABASE, unsealedKms } from './testing/kms-context.ts';
 import { InternalError } from '../template/errors/index.ts';
 
 function runtime(barrier?: ServiceRuntime['barrier'], encryptionLimit = DEFAULT_ENCRYPTION_LIMIT): ServiceRuntime<KmsConfig> {
@@ -18,6 +18,7 @@ function runtime(barrier?: ServiceRuntime['barrier'], encryptionLimit = DEFAULT_
     name: 'sm-kms',
     config: { kms: { encryptionLimit } } as TemplateConfig & KmsConfig,
     orm: { em: { fork: () => ({}) } } as unknown as Orm,
+    reads: NO_DATABASE,
     log: pino({ level: 'silent' }),
     metrics: new Registry(),
     ca: '',

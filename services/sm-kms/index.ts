@@ -28,7 +28,7 @@ export function createKms(runtime: ServiceRuntime<KmsConfig>, sweepIntervalMs = 
   const cache = new KeyCache({ now });
   // Nothing decrypted outlives a seal (and closing the service seals).
   barrier.onSeal(() => { cache.wipe(); });
-  const kms: KmsContext = { barrier, cache, encryptionLimit: runtime.config.kms.encryptionLimit, now: () => new Date(now()) };
+  const kms: KmsContext = { barrier, cache, reads: runtime.reads, encryptionLimit: runtime.config.kms.encryptionLimit, now: () => new Date(now()) };
   const sweep = new DeletionSweep({ fork: () => runtime.orm.em.fork(), kms, log: runtime.log, intervalMs: sweepIntervalMs });
   return { kms, sweep };
 }

@@ -13,7 +13,7 @@ import { ALICE, unsealedKms, unique, rejection, type TestKms } from './testing/k
 
 describeOnDatabases('sm-kms keyring (the hot path)', { entities, migrations }, (db) => {
   let t: TestKms;
-  beforeEach(async () => { t = await unsealedKms(); });
+  beforeEach(async () => { t = await unsealedKms(db().reads); });
 
   it('encrypts with the latest active version; decrypts with the version the kid names', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('enc'), algorithm: 'A256GCM/A256KW' }, ALICE);
@@ -55,7 +55,7 @@ describeOnDatabases('sm-kms keyring (the hot path)', { entities, migrations }, (
   it('another process\'s disable is seen once the 500 ms snapshot expires; a local one at once', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('remote'), algorithm: 'A256GCM/dir' }, ALICE);
     await latestKey(db().fork(), t.kms, key.id, 'encrypt');
-    const other = await unsealedKms();
+    const other = await unsealedKms(db().reads);
     await updateElasticKey(db().fork(), other.kms, key.id, { status: 'disabled' }, ALICE);
     expect(await rejection(latestKey(db().fork(), other.kms, key.id, 'encrypt'))).to.be.instanceOf(ConflictError);
     // Still cached here, for at most the TTL.

@@ -1,16 +1,18 @@
 /**
  * The hot path: from an elastic key id (and for decrypt/verify a `kid`) to a PreparedKey the
  * algorithms can run, with every rule of docs/sm-kms/key-states.md checked on snapshots at most
- * 500 ms old, and the database touched only when a cache entry is missing or stale.
+ * 500 ms old, and the database touched only when a cache entry is missing or stale, through
+ * prepared reads (docs/decisions/0004-prepared-reads.md).
  */
 import type { EntityManager } from '@mikro-orm/core';
+import { defineRead, type Reads } from '../template/database/index.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { prepareKey, resolveAlgorithm, type PreparedKey } from '../template/jose/index.ts';
+import type { JWK } from 'jose';
 import type { KeySnapshot, MaterialSnapshot } from './cache.ts';
 import type { KmsContext } from './context.ts';
 import { settleKey } from './deletion.ts';
-import { ElasticKey, MaterialKey } from './entities.ts';
-import { assertMaterialUsable, assertOperation, assertUse, type KeyOperation } from './lifecycle.ts';
+import { assertMaterialUsable, assertOperation, assertUse, type KeyOperation, type KeyStatus, type MaterialStatus } from './lifecycle.ts';
 import { openMaterial } from './material.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,40 +23,50 @@ export interface UsableKey {
   readonly prepared: PreparedKey;
 }
 
-async function loadKey(em: EntityManager, id: string): Promise<KeySnapshot | null> {
-  const key = await em.findOne(ElasticKey, { id });
-  if (key === null) return null;
-  const latest = await em.findOne(MaterialKey, { elasticKey: id, status: 'active' }, { orderBy: { version: 'desc' }, fields: ['id'] });
+/** The elastic key and its highest active version, in one statement. */
+const KEY_SNAPSHOT = defineRead(
+  `select algorithm, status, deletion_scheduled_at as "deletionScheduledAt", revoked_may_decrypt as "revokedMayDecrypt",
+     revoked_may_verify as "revokedMayVerify", auto_rotate as "autoRotate",
+     (select m.id from kms_material_keys m where m.elastic_key_id = k.id and m.status = ? order by m.version desc limit 1) as "latestActiveKid"
+   from kms_elastic_keys k where k.id = ?`,
+  { algorithm: 'string', status: 'string', deletionScheduledAt: 'date?', revokedMayDecrypt: 'boolean', revokedMayVerify: 'boolean', autoRotate: 'boolean', latestActiveKid: 'string?' },
+);
+const MATERIAL_SNAPSHOT = defineRead('select elastic_key_id as "elasticKeyId", status from kms_material_keys where id = ?', { elasticKeyId: 'string', status: 'string' });
+const MATERIAL = defineRead('select sealed_jwk as "sealedJwk", public_jwk as "publicJwk" from kms_material_keys where id = ?', { sealedJwk: 'bytes?', publicJwk: 'json?' });
+
+async function loadKey(reads: Reads, id: string): Promise<KeySnapshot | null> {
+  const key = await reads.one(KEY_SNAPSHOT, ['active', id]);
+  if (key === undefined) return null;
   return {
     id,
     algorithm: resolveAlgorithm(key.algorithm),
-    status: key.status,
-    deletionScheduledAt: key.deletionScheduledAt ?? null,
+    status: key.status as KeyStatus,
+    deletionScheduledAt: key.deletionScheduledAt,
     revokedMayDecrypt: key.revokedMayDecrypt,
     revokedMayVerify: key.revokedMayVerify,
     autoRotate: key.autoRotate,
-    latestActiveKid: latest?.id ?? null,
+    latestActiveKid: key.latestActiveKid,
   };
 }
 
-async function loadMaterial(em: EntityManager, kid: string): Promise<MaterialSnapshot | null> {
-  const material = await em.findOne(MaterialKey, { id: kid }, { fields: ['id', 'status', 'elasticKey'] });
-  return material === null ? null : { kid, elasticKeyId: material.elasticKey.id, status: material.status };
+async function loadMaterial(reads: Reads, kid: string): Promise<MaterialSnapshot | null> {
+  const material = await reads.one(MATERIAL_SNAPSHOT, [kid]);
+  return material === undefined ? null : { kid, elasticKeyId: material.elasticKeyId, status: material.status as MaterialStatus };
 }
 
 /** The elastic key's snapshot, a due deletion applied first; 404 when there is no such key. */
 async function snapshot(em: EntityManager, kms: KmsContext, id: string): Promise<KeySnapshot> {
-  const key = await kms.cache.key(id, () => loadKey(em.fork(), id));
+  const key = await kms.cache.key(id, () => loadKey(kms.reads, id));
   if (key === null) throw new NotFoundError('no such elastic key');
   if (await settleKey(em, kms, key)) return snapshot(em, kms, id);
   return key;
 }
 
-async function prepared(em: EntityManager, kms: KmsContext, key: KeySnapshot, kid: string): Promise<PreparedKey> {
+async function prepared(kms: KmsContext, key: KeySnapshot, kid: string): Promise<PreparedKey> {
   return kms.cache.prepared(kid, async () => {
-    const stored = await em.fork().findOne(MaterialKey, { id: kid });
+    const stored = await kms.reads.one(MATERIAL, [kid]);
     if (stored?.sealedJwk == null) throw new ConflictError('the material key has been destroyed');
-    return prepareKey(key.algorithm, await openMaterial(kms.barrier, { id: kid, sealedJwk: stored.sealedJwk, publicJwk: stored.publicJwk ?? null }));
+    return prepareKey(key.algorithm, await openMaterial(kms.barrier, { id: kid, sealedJwk: stored.sealedJwk, publicJwk: stored.publicJwk as JWK | null }));
   });
 }
 
@@ -70,7 +82,7 @@ async function checkedKey(em: EntityManager, kms: KmsContext, id: string, operat
 export async function latestKey(em: EntityManager, kms: KmsContext, id: string, operation: KeyOperation): Promise<UsableKey> {
   const key = await checkedKey(em, kms, id, operation);
   if (key.latestActiveKid === null) throw new ConflictError('the elastic key has no active material key; rotate or import one');
-  return { key, prepared: await prepared(em, kms, key, key.latestActiveKid) };
+  return { key, prepared: await prepared(kms, key, key.latestActiveKid) };
 }
 
 /**
@@ -80,8 +92,8 @@ export async function latestKey(em: EntityManager, kms: KmsContext, id: string, 
 export async function keyForKid(em: EntityManager, kms: KmsContext, id: string, kid: string, operation: KeyOperation): Promise<UsableKey> {
   const key = await checkedKey(em, kms, id, operation);
   // Material key ids are UUIDs: anything else names no key here (and must not reach a uuid column).
-  const material = UUID.test(kid) ? await kms.cache.material(kid, () => loadMaterial(em.fork(), kid)) : null;
+  const material = UUID.test(kid) ? await kms.cache.material(kid, () => loadMaterial(kms.reads, kid)) : null;
   if (material?.elasticKeyId !== id) throw new BadRequestError('the JOSE object was not made by this elastic key');
   assertMaterialUsable(material.status, operation, key);
-  return { key, prepared: await prepared(em, kms, key, kid) };
+  return { key, prepared: await prepared(kms, key, kid) };
 }

@@ -14,7 +14,7 @@ const MISSING = '01900000-0000-7000-8000-0000000000ee';
 
 describeOnDatabases('sm-kms material keys', { entities, migrations }, (db) => {
   let t: TestKms;
-  beforeEach(async () => { t = await unsealedKms(); });
+  beforeEach(async () => { t = await unsealedKms(db().reads); });
 
   it('rotation adds the next version with a rotate event naming it', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('rot'), algorithm: 'ES256' }, ALICE);

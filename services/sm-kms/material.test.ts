@@ -16,7 +16,7 @@ import { ALICE, rejection, unique, unsealedKms, type TestKms } from './testing/k
  */
 describeOnDatabases('sm-kms sealed material bound to its row', { entities, migrations }, (db) => {
   let t: TestKms;
-  beforeEach(async () => { t = await unsealedKms(); });
+  beforeEach(async () => { t = await unsealedKms(db().reads); });
 
   it('refuses material whose sealed JWKs were swapped between two rows in the database', async () => {
     const first = await createElasticKey(db().fork(), t.kms, { name: unique('swap-a'), algorithm: 'A256GCM/dir' }, ALICE);

@@ -9,7 +9,7 @@ import { entities, MaterialKey } from './entities.ts';
 import { rotateAfter } from './material-keys.ts';
 import { migrations } from './migrations.ts';
 import { AUTO_ROTATE_SHARE, reserveEncryption, rotationPoint } from './usage.ts';
-import { ALICE, rejection, unique, unsealedKms, type TestKms } from './testing/kms-context.ts';
+import { ALICE, NO_DATABASE, rejection, unique, unsealedKms, type TestKms } from './testing/kms-context.ts';
 
 function snapshotOf(id: string, algorithm: string, kid: string, autoRotate: boolean): KeySnapshot {
   return { id, algorithm: resolveAlgorithm(algorithm), status: 'active', deletionScheduledAt: null, revokedMayDecrypt: true, revokedMayVerify: false, autoRotate, latestActiveKid: kid };
@@ -23,14 +23,14 @@ describe('sm-kms rotation point (docs/sm-kms/usage-limits.md)', () => {
 
   it('counts nothing and touches no database for a key that draws no IV under itself', async () => {
     const untouchable = { getConnection: () => { throw new Error('no database call expected'); } } as unknown as EntityManager;
-    const t = await unsealedKms({}, 1);
+    const t = await unsealedKms(NO_DATABASE, {}, 1);
     for (const algorithm of ['A256GCM/A256KW', 'A256GCM/RSA-OAEP-256', 'A256CBC-HS512/dir', 'ES256']) {
       await reserveEncryption(untouchable, t.kms, snapshotOf('k', algorithm, 'm', true), 'm');
     }
   });
 
   it('passes on a rotation failure that is not a conflict', async () => {
-    const t = await unsealedKms({}, 4);
+    const t = await unsealedKms(NO_DATABASE, {}, 4);
     const em = { getConnection: () => ({ execute: () => Promise.resolve([{ gcm_encryptions: '3' }]) }), fork: () => { throw new Error('database down'); } } as unknown as EntityManager;
     const error = await rejection(reserveEncryption(em, t.kms, snapshotOf('k', 'A256GCM/dir', 'm', true), 'm'));
     expect(error).to.have.property('message', 'database down');
@@ -42,7 +42,7 @@ describe('sm-kms rotation point (docs/sm-kms/usage-limits.md)', () => {
 
 describeOnDatabases('sm-kms encryption counting', { entities, migrations }, (db) => {
   let t: TestKms;
-  beforeEach(async () => { t = await unsealedKms({}, 3); });
+  beforeEach(async () => { t = await unsealedKms(db().reads, {}, 3); });
 
   const countOf = async (kid: string): Promise<number> => Number((await db().fork().findOneOrFail(MaterialKey, { id: kid })).gcmEncryptions);
   const latestOf = async (id: string): Promise<string> => (await db().fork().findOneOrFail(MaterialKey, { elasticKey: id }, { orderBy: { version: 'desc' } })).id;
@@ -61,7 +61,7 @@ describeOnDatabases('sm-kms encryption counting', { entities, migrations }, (db)
   });
 
   it('with autoRotate, rotates once at the rotation point and again only while the old version is still the latest', async () => {
-    t = await unsealedKms({}, 8);
+    t = await unsealedKms(db().reads, {}, 8);
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('auto'), algorithm: 'A128GCM/A128GCMKW', autoRotate: true }, ALICE);
     const kid = await latestOf(key.id);
     const snapshot = snapshotOf(key.id, key.algorithm, kid, true);
@@ -78,7 +78,7 @@ describeOnDatabases('sm-kms encryption counting', { entities, migrations }, (db)
   });
 
   it('a rotation refused by the key state does not fail the encryption, and the next request tries again', async () => {
-    t = await unsealedKms({}, 4);
+    t = await unsealedKms(db().reads, {}, 4);
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('paused'), algorithm: 'A256GCM/dir', autoRotate: true }, ALICE);
     const kid = await latestOf(key.id);
     const snapshot = snapshotOf(key.id, key.algorithm, kid, true);

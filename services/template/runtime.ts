@@ -186,6 +186,7 @@ export async function startService<C extends object>(
       name: definition.name,
       config,
       orm: database.orm,
+      reads: database.reads,
       log,
       metrics: metrics.registry,
       ...(barrier === undefined ? {} : { barrier }),
@@ -219,6 +220,7 @@ export async function startService<C extends object>(
     }
     publicApp.use(async (ctx, next) => {
       ctx.state.em = database.fork();
+      ctx.state.reads = database.reads;
       await next();
     });
     publicApp.use(openApiRoutes(document, { resource: audience, endpoints: () => authenticator.endpoints() }));

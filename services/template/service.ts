@@ -11,6 +11,7 @@ import type { Schema } from 'convict';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { TemplateConfig } from './config/schema.ts';
 import type { Orm } from './database/database.ts';
+import type { Reads } from './database/reads.ts';
 import type { Barrier } from './barrier/contract.ts';
 import type { HashService } from './hash/index.ts';
 import type { Authenticate } from './openapi/router.ts';
@@ -36,6 +37,8 @@ export interface RequestState {
   principal?: Principal;
   /** A request-scoped MikroORM entity manager (a fork of the global one). */
   em: EntityManager;
+  /** The database's prepared reads (database/reads.ts), for the service's hot queries. */
+  reads: Reads;
   /** Path parameters, coerced to the types the OpenAPI document declares. */
   params: Record<string, unknown>;
   /** Query parameters, coerced and defaulted per the OpenAPI document. */
@@ -80,6 +83,8 @@ export interface ServiceRuntime<C extends object = object> {
   readonly config: TemplateConfig & C;
   /** The service's ORM on a SQL driver (PostgreSQL or SQLite): `orm.em.fork()` can build queries. */
   readonly orm: Orm;
+  /** Prepared reads on the same database, for hot queries (database/reads.ts). */
+  readonly reads: Reads;
   readonly log: Logger;
   readonly metrics: Registry;
   /** Present when the definition sets `barrier: true`; sealed until enough shares arrive. */

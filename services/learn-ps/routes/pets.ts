@@ -1,11 +1,13 @@
 /**
- * Pets: one handler per operationId of `openapi.yaml`. Plain CRUD through the request's entity
- * manager; a pet that appears in an order cannot be deleted (the foreign key says so, 409).
+ * Pets: one handler per operationId of `openapi.yaml`. Reads go through the prepared reads of
+ * `../reads.ts`, writes through the request's entity manager; a pet that appears in an order cannot
+ * be deleted (the foreign key says so, 409).
  */
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
 import { NotFoundError } from '../../template/errors/index.ts';
 import { isForeignKeyViolation } from '../../template/database/index.ts';
 import { Pet } from '../entities.ts';
+import { PET_BY_ID, PETS_COUNT, PETS_COUNT_OF_SPECIES, PETS_PAGE, PETS_PAGE_OF_SPECIES } from '../reads.ts';
 import { conflictsAs } from './conflicts.ts';
 import { pageOf } from './page.ts';
 
@@ -16,8 +18,11 @@ interface PetInput {
   readonly stock: number;
 }
 
+/** A pet as the ORM and the prepared reads both give it. */
+type PetRow = Pick<Pet, 'id' | 'name' | 'species' | 'priceCents' | 'stock' | 'createdAt' | 'updatedAt'>;
+
 /** The API shape of a pet. */
-export function presentPet(pet: Pet): Record<string, unknown> {
+export function presentPet(pet: PetRow): Record<string, unknown> {
   return {
     id: pet.id,
     name: pet.name,
@@ -46,12 +51,16 @@ export const petHandlers: OperationHandlers = {
   async listPets(ctx) {
     const { page, size, limit, offset } = pageOf(ctx);
     const species = ctx.state.query.species as string | undefined;
-    const where = species === undefined ? {} : { species };
-    const [items, total] = await ctx.state.em.findAndCount(Pet, where, { orderBy: { id: 'asc' }, limit, offset });
-    ctx.body = { items: items.map(presentPet), page, size, total };
+    const { reads } = ctx.state;
+    const [items, counted] = species === undefined
+      ? await Promise.all([reads.all(PETS_PAGE, [limit, offset]), reads.oneOrFail(PETS_COUNT, [])])
+      : await Promise.all([reads.all(PETS_PAGE_OF_SPECIES, [species, limit, offset]), reads.oneOrFail(PETS_COUNT_OF_SPECIES, [species])]);
+    ctx.body = { items: items.map(presentPet), page, size, total: counted.total };
   },
   async getPet(ctx) {
-    ctx.body = presentPet(await findPet(ctx));
+    const pet = await ctx.state.reads.one(PET_BY_ID, [ctx.state.params.id as string]);
+    if (pet === undefined) throw new NotFoundError('no such pet');
+    ctx.body = presentPet(pet);
   },
   async updatePet(ctx) {
     const pet = await findPet(ctx);

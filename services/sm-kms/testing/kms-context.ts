@@ -3,6 +3,7 @@
  * fresh caches and a clock the test moves.
  */
 import { createBarrierWithStore, MemoryBarrierStore, newUnsealShares, type Barrier } from '../../template/barrier/index.ts';
+import type { Reads } from '../../template/database/index.ts';
 import { KeyCache, type KeyCacheOptions } from '../cache.ts';
 import { DEFAULT_ENCRYPTION_LIMIT } from '../config.ts';
 import type { Actor, KmsContext } from '../context.ts';
@@ -17,15 +18,25 @@ export interface TestKms {
 
 export const ALICE: Actor = { subject: 'alice', clientId: 'console' };
 
-/** A context whose barrier is unsealed (5 shares, threshold 3), whose clock starts now, with the given encryption limit. */
-export async function unsealedKms(cacheOptions: Partial<KeyCacheOptions> = {}, encryptionLimit = DEFAULT_ENCRYPTION_LIMIT): Promise<TestKms> {
+/** Reads for a test that must not touch a database: every read fails. */
+export const NO_DATABASE: Reads = {
+  one: () => Promise.reject(new Error('no database read expected')),
+  oneOrFail: () => Promise.reject(new Error('no database read expected')),
+  all: () => Promise.reject(new Error('no database read expected')),
+};
+
+/**
+ * A context on the database of `reads`, whose barrier is unsealed (5 shares, threshold 3), whose
+ * clock starts now, with the given encryption limit.
+ */
+export async function unsealedKms(reads: Reads = NO_DATABASE, cacheOptions: Partial<KeyCacheOptions> = {}, encryptionLimit = DEFAULT_ENCRYPTION_LIMIT): Promise<TestKms> {
   const barrier = createBarrierWithStore(new MemoryBarrierStore(), 3);
   await barrier.unseal((await newUnsealShares(5, 3)).slice(0, 3));
   let now = Date.now();
   const cache = new KeyCache({ ...cacheOptions, now: () => now });
   barrier.onSeal(() => { cache.wipe(); });
   return {
-    kms: { barrier, cache, encryptionLimit, now: () => new Date(now) },
+    kms: { barrier, cache, reads, encryptionLimit, now: () => new Date(now) },
     barrier,
     cache,
     advance: (ms) => { now += ms; },

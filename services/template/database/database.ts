@@ -16,6 +16,7 @@ import { ENGINES, type ConnectionSettings, type Engine } from './engines.ts';
 import { applyMigrations } from './migrator.ts';
 import { OrmLogger } from './orm-logger.ts';
 import { parseDatabaseUrl, type EngineKind, type TargetOf } from './url.ts';
+import { createReads, type Reads } from './reads.ts';
 
 /** The ORM as the template opens it: a SQL driver, so services get query builders and `execute`. */
 export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
@@ -47,6 +48,8 @@ export interface Database {
   readonly orm: Orm;
   /** A fresh entity manager for one request or one job (its own identity map). */
   fork(): SqlEntityManager;
+  /** Prepared reads for hot queries, beside the ORM on the same connections (reads.ts). */
+  readonly reads: Reads;
   /** Applies pending migrations in one transaction; returns the names applied, in order. */
   migrate(): Promise<string[]>;
   /** Names of the migrations not yet applied. */
@@ -127,6 +130,7 @@ function checkMigrationNames(migrations: readonly MigrationObject[]): void {
 class OrmDatabase implements Database {
   readonly kind: EngineKind;
   readonly orm: Orm;
+  readonly reads: Reads;
   readonly #migrator: Migrator;
   readonly #migrationLock: string | undefined;
   readonly #log: Logger | undefined;
@@ -136,6 +140,7 @@ class OrmDatabase implements Database {
   constructor(orm: Orm, engine: Engine<EngineKind>, log: Logger | undefined, checkTimeoutMs: number) {
     this.kind = engine.kind;
     this.orm = orm;
+    this.reads = createReads(engine.kind, orm.em.getConnection());
     this.#migrator = new Migrator(orm.em);
     this.#migrationLock = engine.migrationLock;
     this.#log = log;

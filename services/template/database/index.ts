@@ -13,3 +13,4 @@ export { timestamps } from './timestamps.ts';
 export { isUniqueViolation, isForeignKeyViolation } from './errors.ts';
 export { flushOrConflict } from './conflicts.ts';
 export { isDatabaseUnavailable } from './unavailable.ts';
+export { defineRead, type PreparedRead, type Reads, type ReadColumn, type RowOf } from './reads.ts';
