@@ -9,6 +9,7 @@ import type { JWK } from 'jose';
 import type { FieldError } from '../template/errors/index.ts';
 import { ValidationError } from '../template/errors/index.ts';
 import type { OauthClient } from './entities.ts';
+import type { ClientRecord } from './reads.ts';
 import type { ResourceCatalog } from './resources.ts';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -134,7 +135,7 @@ export function presentClient(client: OauthClient): Record<string, unknown> {
  * property for secret-based methods, and the service replaces its comparison with a hash check,
  * so the hash is never compared as if it were the secret.
  */
-export function providerMetadata(client: OauthClient): Record<string, unknown> {
+export function providerMetadata(client: ClientRecord): Record<string, unknown> {
   const codeFlow = client.grantTypes.includes('authorization_code');
   return {
     client_id: client.id,

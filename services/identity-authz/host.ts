@@ -15,7 +15,8 @@ import { createSigningKeys, type SigningKeyRing, type SigningKeys } from '../tem
 import { clientFields, providerMetadata } from './clients.ts';
 import { corsAllowlist } from './cors.ts';
 import type { AuthzConfig } from './config.ts';
-import { Account, OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
+import { OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
+import { readAccountClaims, readClient } from './reads.ts';
 import { jwtTokenEndpoints } from './jwt-tokens.ts';
 import { clientErrors } from './oauth-errors.ts';
 import { logoutPagePolicy } from './pages.ts';
@@ -74,7 +75,7 @@ export class AuthzHost {
     this.#catalog = new Retained(() => loadCatalog(options.resources()));
     this.#bootstrapped = new Retained(() => this.#ensureBootstrapClient());
     const { orm, config } = runtime;
-    this.storage = createOidcStorage({ orm, barrier: this.barrier, hash: this.hash, findClient: (id) => this.#findClient(id) });
+    this.storage = createOidcStorage({ orm, reads: runtime.reads, barrier: this.barrier, hash: this.hash, findClient: (id) => this.#findClient(id) });
     this.tokenKeys = createSigningKeys({
       orm, barrier: this.barrier, purpose: 'access-tokens', algorithm: config.authz.signingAlgorithm,
       rotateAfterMs: config.authz.keyRotationDays * DAY_MS, retainMs: TOKEN_KEY_RETENTION_MS,
@@ -150,8 +151,8 @@ export class AuthzHost {
     const now = Date.now();
     const cached = this.#clients.get(id);
     if (cached !== undefined && cached.until > now) return cached.metadata;
-    const client = await this.fork().findOne(OauthClient, { id });
-    const metadata = client === null ? undefined : providerMetadata(client);
+    const client = await readClient(this.runtime.reads, id);
+    const metadata = client === undefined ? undefined : providerMetadata(client);
     this.#clients.set(id, { metadata, until: now + CLIENT_CACHE_MS });
     return metadata;
   }
@@ -161,9 +162,8 @@ export class AuthzHost {
     this.#clients.delete(id);
   }
 
-  async #findAccount(id: string): Promise<Record<string, unknown> | undefined> {
-    const account = await this.fork().findOne(Account, { id });
-    return account === null ? undefined : account.claims;
+  #findAccount(id: string): Promise<Record<string, unknown> | undefined> {
+    return readAccountClaims(this.runtime.reads, id);
   }
 
   #loginIdpKeys(): IssuerKeys {

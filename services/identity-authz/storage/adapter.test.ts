@@ -48,6 +48,7 @@ describeOnDatabases('oidc-provider storage', options, (db, engine) => {
     clientLookups.length = 0;
     storage = createOidcStorage({
       orm: db().orm,
+      reads: db().reads,
       barrier,
       hash,
       now: () => now,
@@ -306,7 +307,7 @@ describeOnDatabases('oidc-provider storage', options, (db, engine) => {
     });
 
     it('a sealed barrier refuses reads and writes with BarrierSealedError', async () => {
-      const sealed = createOidcStorage({ orm: db().orm, barrier: createBarrier({ orm: db().orm, threshold: 2 }), hash, findClient: () => Promise.resolve(undefined) });
+      const sealed = createOidcStorage({ orm: db().orm, reads: db().reads, barrier: createBarrier({ orm: db().orm, threshold: 2 }), hash, findClient: () => Promise.resolve(undefined) });
       const id = token();
       await adapter('AccessToken').upsert(id, { jti: id }, 600);
       const store = new sealed.Adapter('AccessToken');

@@ -16,6 +16,7 @@ import { errors } from 'oidc-provider';
 import type { Barrier } from '../../template/barrier/index.ts';
 import { InternalError } from '../../template/errors/index.ts';
 import type { HashService } from '../../template/hash/index.ts';
+import { defineRead, type Reads } from '../../template/database/index.ts';
 import { OidcPayload } from './entities.ts';
 
 /** A model instance as the library stores it: plain JSON. */
@@ -43,6 +44,8 @@ export interface OidcAdapter {
 
 export interface OidcStorageOptions {
   readonly orm: MikroORM;
+  /** The same database's prepared reads: every look-up of a payload goes through them. */
+  readonly reads: Reads;
   readonly barrier: Barrier;
   /** The template hash service: look-up keys are hash.highEntropyDeterministic.hashWithLatest(...). */
   readonly hash: HashService;
@@ -103,15 +106,27 @@ export function payloadAad(key: string): string {
   return `authz_oidc_payloads/${key}`;
 }
 
+const PAYLOAD_COLUMNS = { key: 'string', payload: 'bytes', consumedAt: 'date?' } as const;
+const SELECT_UNEXPIRED = 'select key, payload, consumed_at as "consumedAt" from authz_oidc_payloads where (expires_at is null or expires_at > ?) and';
+
+/** The unexpired row by each look-up key a model has (prepared reads: the token path's hottest query). */
+const PAYLOAD_BY = {
+  key: defineRead(`${SELECT_UNEXPIRED} key = ?`, PAYLOAD_COLUMNS),
+  uidKey: defineRead(`${SELECT_UNEXPIRED} uid_key = ?`, PAYLOAD_COLUMNS),
+  userCodeKey: defineRead(`${SELECT_UNEXPIRED} user_code_key = ?`, PAYLOAD_COLUMNS),
+} as const;
+
 /** The parts of the storage every model adapter shares. */
 class PayloadStore {
   readonly #orm: MikroORM;
+  readonly #reads: Reads;
   readonly #barrier: Barrier;
   readonly #hash: HashService;
   readonly now: () => number;
 
   constructor(options: OidcStorageOptions) {
     this.#orm = options.orm;
+    this.#reads = options.reads;
     this.#barrier = options.barrier;
     this.#hash = options.hash;
     this.now = options.now ?? Date.now;
@@ -132,13 +147,10 @@ class PayloadStore {
     await this.#orm.em.fork().upsert(OidcPayload, row);
   }
 
-  /** The unexpired row matching `where`, opened; undefined when there is none. */
-  async read(where: { key: string } | { uidKey: string } | { userCodeKey: string }): Promise<AdapterPayload | undefined> {
-    const row = await this.#orm.em.fork().findOne(OidcPayload, {
-      ...where,
-      $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date(this.now()) } }],
-    });
-    if (row === null) return undefined;
+  /** The unexpired row whose look-up key `by` is `value`, opened; undefined when there is none. */
+  async read(by: keyof typeof PAYLOAD_BY, value: string): Promise<AdapterPayload | undefined> {
+    const row = await this.#reads.one(PAYLOAD_BY[by], [new Date(this.now()), value]);
+    if (row === undefined) return undefined;
     const plaintext = await this.#barrier.decrypt(row.payload, payloadAad(row.key));
     let payload: AdapterPayload;
     try {
@@ -196,15 +208,15 @@ class ModelAdapter implements OidcAdapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return this.#store.read({ key: await this.#key(id) });
+    return this.#store.read('key', await this.#key(id));
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return this.#row.byUid ? this.#store.read({ uidKey: await this.#uidKey(uid) }) : undefined;
+    return this.#row.byUid ? this.#store.read('uidKey', await this.#uidKey(uid)) : undefined;
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return this.#row.byUserCode ? this.#store.read({ userCodeKey: await this.#userCodeKey(userCode) }) : undefined;
+    return this.#row.byUserCode ? this.#store.read('userCodeKey', await this.#userCodeKey(userCode)) : undefined;
   }
 
   async consume(id: string): Promise<void> {
@@ -212,7 +224,7 @@ class ModelAdapter implements OidcAdapter {
     if (await this.#store.consume(key)) return;
     // Lost the race, or used before: the library's reuse detection (RFC 9700 §4.14.2) had no chance
     // to see `consumed`, so it fires here: the grant's tokens and the grant itself go.
-    const grantId = (await this.#store.read({ key }))?.grantId;
+    const grantId = (await this.#store.read('key', key))?.grantId;
     if (typeof grantId === 'string') {
       await Promise.all([this.revokeByGrantId(grantId), this.#store.destroy({ key: await this.#store.lookupKey(`Grant:${grantId}`) })]);
     }

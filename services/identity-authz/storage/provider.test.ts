@@ -18,6 +18,7 @@ describeOnDatabases('oidc-provider on the storage adapter', options, (db) => {
     await barrier.unseal((await newUnsealShares(2, 2)));
     const storage = createOidcStorage({
       orm: db().orm,
+      reads: db().reads,
       barrier,
       hash: await createHashService({ pepper: randomBytes(32).toString('base64url') }),
       findClient: (clientId) => Promise.resolve(clientId === 'demo'

@@ -8,6 +8,7 @@ const WIDGET_BY_ID = defineRead(
   'select id, name, stock, active, labels, digest, created_at as "createdAt", updated_at as "updatedAt" from widgets where id = ?',
   { id: 'string', name: 'string', stock: 'integer', active: 'boolean', labels: 'json?', digest: 'bytes?', createdAt: 'date', updatedAt: 'date' },
 );
+const WIDGETS_CREATED_AFTER = defineRead('select id from widgets where created_at > ? and stock = ?', { id: 'string' });
 const WIDGETS_BY_STOCK = defineRead('select id, stock from widgets where stock >= ? and active = ? order by id', { id: 'string', stock: 'integer' });
 
 /** The ORM's view of a widget as plain values, to compare with a read's row. */
@@ -95,6 +96,15 @@ describeOnDatabases('prepared reads', { entities: widgetEntities, migrations: wi
     expect(await db().reads.all(WIDGETS_BY_STOCK, [1_000_000, false])).to.deep.equal([{ id: made[1]?.id, stock: 1_000_002 }]);
     // count(*) is a bigint on PostgreSQL, which the driver gives as text: it comes back a number.
     expect(await db().reads.oneOrFail(counted, [1_000_000])).to.deep.equal({ total: before + 3 });
+  });
+
+  it('binds a date as the ORM stores it', async () => {
+    const em = db().fork();
+    const widget = em.create(Widget, { name: `dated-${String(Date.now())}`, stock: 424_242 });
+    await em.flush();
+    const just = new Date(widget.createdAt.getTime() - 1);
+    expect(await db().reads.all(WIDGETS_CREATED_AFTER, [just, 424_242])).to.deep.equal([{ id: widget.id }]);
+    expect(await db().reads.all(WIDGETS_CREATED_AFTER, [widget.createdAt, 424_242])).to.deep.equal([]);
   });
 
   it('never sees rows of a transaction that is still open, and sees them once it commits', async () => {

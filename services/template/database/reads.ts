@@ -49,7 +49,7 @@ export interface PreparedRead<C extends Readonly<Record<string, ReadColumn>>> {
 }
 
 /** A value a read binds to a placeholder. */
-export type ReadParameter = string | number | boolean | null | Buffer;
+export type ReadParameter = string | number | boolean | Date | null | Buffer;
 
 /** Runs prepared reads on one open database. */
 export interface Reads {
@@ -141,9 +141,10 @@ function sqliteFetcher(connection: AbstractSqlConnection): Fetcher {
   };
 }
 
-/** better-sqlite3 binds neither booleans nor, as the ORM writes them, anything but 0 and 1 for them. */
+/** As the ORM writes them on SQLite: booleans as 0 and 1, dates as epoch milliseconds. */
 function sqliteParameter(value: ReadParameter): unknown {
-  return typeof value === 'boolean' ? Number(value) : value;
+  if (typeof value === 'boolean') return Number(value);
+  return value instanceof Date ? value.getTime() : value;
 }
 
 function postgresFetcher(connection: AbstractSqlConnection): Fetcher {
