@@ -91,11 +91,15 @@ export interface ServiceFilesOptions {
   readonly issuerUrl?: string;
   /** SQLite in `dir` unless given. */
   readonly databaseUrl?: string;
+  /** `auth.issuer` is the service's own public URL instead (identity-authz takes its own tokens). */
+  readonly ownIssuer?: boolean;
   /** More YAML lines (one top-level key each), given the directory they may refer to. */
   readonly extra?: (dir: string) => readonly string[];
+  /** `log.level`; warn unless given (a test reading info lines asks for info). */
+  readonly logLevel?: 'info' | 'warn';
 }
 
-/** Free loopback ports, the issuer's CA, a database and `log.level: warn`, written as `<service>.yml`. */
+/** Free loopback ports, the issuer's CA, a database and a log level (warn by default), written as `<service>.yml`. */
 export async function serviceFiles(service: string, options: ServiceFilesOptions): Promise<ServiceFiles> {
   const dir = await mkdtemp(join(tmpdir(), `cryptoutil-${service}-e2e-`));
   const publicPort = await freePort();
@@ -108,10 +112,11 @@ export async function serviceFiles(service: string, options: ServiceFilesOptions
     `admin: { port: ${String(adminPort)} }`,
     `dataDir: ${dir}`,
     `database: { url: "${options.databaseUrl ?? `sqlite:${join(dir, `${service}.sqlite`)}`}" }`,
+    ...(options.ownIssuer === true ? [`auth: { issuer: "https://127.0.0.1:${String(publicPort)}" }`] : []),
     ...(options.issuerUrl === undefined ? [] : [`auth: { issuer: "${options.issuerUrl}" }`]),
     `tls: { caFile: ${issuerCa} }`,
     ...(options.extra?.(dir) ?? []),
-    'log: { level: warn }',
+    `log: { level: ${options.logLevel ?? 'warn'} }`,
   ].join('\n'));
   return {
     dir,

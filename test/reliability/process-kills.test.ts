@@ -1,11 +1,16 @@
 /**
  * Process kills (issue 20, point 3): SIGKILL in the middle of a stream of writes, on SQLite and on
- * PostgreSQL. learn-ps creates pets; sm-kms creates keys and rotates one of them while another
- * client encrypts with it. After a restart (and, for sm-kms, an unseal with another subset of the
- * same shares) every acknowledged write is there, and the rotated key is whole: every version it
- * lists can be read and its latest encrypts and decrypts. The figures are printed at the end.
+ * PostgreSQL. learn-ps creates pets and places orders; sm-kms creates keys and rotates one of them
+ * while another client encrypts with it; identity-authz creates clients. After a restart (and, for
+ * sm-kms, an unseal with another subset of the same shares) every acknowledged write is there; each
+ * pet's stock plus what the stored orders hold of it is what it was created with; the rotated key is
+ * whole (every version it lists can be read, its latest encrypts and decrypts); and every client's
+ * secret still gets a token, since a client row that cannot authenticate is half written. The
+ * figures are printed at the end.
  */
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
 import { createPostgresDatabase, type Scratch } from '../../services/template/testing/databases.ts';
 import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
@@ -15,6 +20,10 @@ import { run, serviceFiles, sourceCli, start, type Running, type ServiceFiles } 
 /** How long writes stream before the kill, and how many clients write at once. */
 const STREAM_MS = 1_500;
 const WRITERS = 4;
+/** Stock of the pet every learn-ps order takes one of: more than a stream can sell. */
+const STOCK = 1_000_000;
+/** The resource the identity-authz clients made in the stream ask a token for. */
+const CLIENT_RESOURCE = 'urn:cryptoutil:learn-ps';
 
 interface Figures {
   readonly service: string;
@@ -22,6 +31,27 @@ interface Figures {
   readonly acknowledged: number;
   readonly lost: number;
   readonly restartToReadyMs: number;
+  /** What the acknowledged writes were. */
+  readonly detail: string;
+}
+
+interface Client {
+  readonly id: string;
+  readonly secret: string;
+}
+
+type Call = (method: string, path: string) => Promise<HttpAnswer>;
+
+/** Every item of a paged learn-ps list, page by page. */
+async function everyItem<T>(call: Call, path: string): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 0; ; page += 1) {
+    const answer = await call('GET', `${path}?page=${String(page)}&size=100`);
+    expect(answer.status, answer.text).to.equal(200);
+    const body = answer.json as { items: T[]; total: number };
+    items.push(...body.items);
+    if (body.items.length === 0 || items.length >= body.total) return items;
+  }
 }
 
 const figures: Figures[] = [];
@@ -44,12 +74,13 @@ describe('process kills: SIGKILL during a stream of writes loses no acknowledged
     await issuer.close();
     console.log('\n  process kills: writes acknowledged before SIGKILL, lost after restart, restart to ready');
     for (const row of figures) {
-      console.log(`    ${row.service.padEnd(8)} ${row.engine.padEnd(10)} acknowledged ${String(row.acknowledged).padStart(5)}  lost ${String(row.lost)}  ready after ${String(row.restartToReadyMs)} ms`);
+      console.log(`    ${row.service.padEnd(14)} ${row.engine.padEnd(10)} acknowledged ${String(row.acknowledged).padStart(5)}  lost ${String(row.lost)}  ready after ${String(row.restartToReadyMs)} ms  (${row.detail})`);
     }
   });
 
-  async function target(service: string, databaseUrl: string | undefined, extra: readonly string[] = []): Promise<Target> {
-    const files = await serviceFiles(service, { issuerCa: issuer.ca, issuerUrl: issuer.url, ...(databaseUrl === undefined ? {} : { databaseUrl }), extra: () => [...extra] });
+  /** `ownIssuer`: the service takes its own tokens (identity-authz) instead of the test issuer's. */
+  async function target(service: string, databaseUrl: string | undefined, extra: readonly string[] = [], ownIssuer = false): Promise<Target> {
+    const files = await serviceFiles(service, { issuerCa: issuer.ca, ...(ownIssuer ? { ownIssuer } : { issuerUrl: issuer.url }), ...(databaseUrl === undefined ? {} : { databaseUrl }), extra: () => [...extra] });
     return { files, api: `https://127.0.0.1:${String(files.publicPort)}`, admin: `https://127.0.0.1:${String(files.adminPort)}/admin/v1` };
   }
 
@@ -84,24 +115,111 @@ describe('process kills: SIGKILL during a stream of writes loses no acknowledged
   }
 
   for (const engine of ['SQLite', 'PostgreSQL'] as const) {
-    it(`learn-ps on ${engine}: every pet whose creation was acknowledged is there after the restart`, async () => {
+    it(`learn-ps on ${engine}: acknowledged pets and orders are there after the restart, and every pet's stock matches the orders stored`, async () => {
       const database: Scratch | undefined = engine === 'PostgreSQL' ? await createPostgresDatabase() : undefined;
-      const token = await issuer.serviceToken({ clientId: 'kills', audience: 'urn:cryptoutil:learn-ps', scopes: ['pets:read', 'pets:write'] });
+      const token = await issuer.serviceToken({ clientId: 'kills', audience: 'urn:cryptoutil:learn-ps', scopes: ['pets:read', 'pets:write', 'orders:read', 'orders:write'] });
       const where = await target('learn-ps', database?.url);
       let running = await launch('learn-ps', where);
       try {
         const ca = where.files.ca();
-        const call = (method: string, path: string, body?: unknown): Promise<HttpAnswer> => httpsCall(ca, method, `${where.api}${path}`, { token, ...(body === undefined ? {} : { body }) });
-        const pets = await streamThenKill(running.process, async (writer, round) => {
-          const answer = await call('POST', '/service/api/v1/pets', { name: `pet-${String(writer)}-${String(round)}`, species: 'cat', priceCents: 100, stock: 1 });
-          return answer.status === 201 ? (answer.json as { id: string }).id : undefined;
+        const call = (method: string, path: string, body?: unknown): Promise<HttpAnswer> => httpsCall(ca, method, `${where.api}/service/api/v1${path}`, { token, ...(body === undefined ? {} : { body }) });
+        const created = async (path: string, body: unknown): Promise<string> => {
+          const answer = await call('POST', path, body);
+          expect(answer.status, answer.text).to.equal(201);
+          return (answer.json as { id: string }).id;
+        };
+        const customerId = await created('/customers', { name: 'Kill Test', email: 'kills@example.test' });
+        const stockPet = await created('/pets', { name: 'stock', species: 'fish', priceCents: 50, stock: STOCK });
+        // Pets acknowledged and not yet ordered: an order takes one (stock 1) beside the stock pet.
+        const unordered: string[] = [];
+        const writes = await streamThenKill(running.process, async (writer, round) => {
+          if (writer < 2) {
+            const answer = await call('POST', '/pets', { name: `pet-${String(writer)}-${String(round)}`, species: 'cat', priceCents: 100, stock: 1 });
+            if (answer.status !== 201) return undefined;
+            const { id } = answer.json as { id: string };
+            unordered.push(id);
+            return { kind: 'pet', id };
+          }
+          const single = unordered.shift();
+          const items = [{ petId: stockPet, quantity: 1 }, ...(single === undefined ? [] : [{ petId: single, quantity: 1 }])];
+          const answer = await call('POST', '/orders', { customerId, items });
+          return answer.status === 201 ? { kind: 'order', id: (answer.json as { id: string }).id } : undefined;
         });
-        expect(pets.length, 'writes were acknowledged before the kill').to.be.greaterThan(10);
+        const pets = writes.filter((write) => write.kind === 'pet');
+        const orders = writes.filter((write) => write.kind === 'order');
+        expect(pets.length, 'pets acknowledged before the kill').to.be.greaterThan(5);
+        expect(orders.length, 'orders acknowledged before the kill').to.be.greaterThan(5);
         running = await launch('learn-ps', where);
         const missing: string[] = [];
-        for (const id of pets) if ((await call('GET', `/service/api/v1/pets/${id}`)).status !== 200) missing.push(id);
-        figures.push({ service: 'learn-ps', engine, acknowledged: pets.length, lost: missing.length, restartToReadyMs: running.readyMs });
-        expect(missing, 'acknowledged pets lost').to.deep.equal([]);
+        for (const { kind, id } of writes) if ((await call('GET', `/${kind}s/${id}`)).status !== 200) missing.push(`${kind} ${id}`);
+        // An order and the stock it takes commit together: whatever the kill cut, each pet's stock
+        // plus what the stored orders hold of it is what the pet was created with.
+        const storedPets = await everyItem<{ id: string; stock: number }>(call, '/pets');
+        const storedOrders = await everyItem<{ id: string; status: string; items: { petId: string; quantity: number }[] }>(call, '/orders');
+        const ordered = new Map<string, number>();
+        for (const order of storedOrders) for (const item of order.items) ordered.set(item.petId, (ordered.get(item.petId) ?? 0) + item.quantity);
+        const stockOf = new Map(storedPets.map((pet) => [pet.id, pet.stock]));
+        const orphans = [...ordered.keys()].filter((petId) => !stockOf.has(petId));
+        const unbalanced = storedPets.filter((pet) => pet.stock + (ordered.get(pet.id) ?? 0) !== (pet.id === stockPet ? STOCK : 1)).map((pet) => pet.id);
+        figures.push({ service: 'learn-ps', engine, acknowledged: writes.length, lost: missing.length, restartToReadyMs: running.readyMs, detail: `pets ${String(pets.length)}, orders ${String(orders.length)} (${String(storedOrders.length)} stored)` });
+        expect(missing, 'acknowledged pets or orders lost').to.deep.equal([]);
+        expect(orphans, 'orders naming a pet that is not there').to.deep.equal([]);
+        expect(unbalanced, 'pets whose stock does not match the stored orders').to.deep.equal([]);
+        expect(storedOrders.every((order) => order.status === 'placed')).to.equal(true);
+        running.process.child.kill('SIGTERM');
+        await running.process.finished;
+      } finally {
+        running.process.child.kill('SIGKILL');
+        await database?.drop();
+      }
+    });
+
+    it(`identity-authz on ${engine}: every acknowledged client is there after the restart and its secret still gets a token`, async () => {
+      const database: Scratch | undefined = engine === 'PostgreSQL' ? await createPostgresDatabase() : undefined;
+      const admin = { id: 'kills-admin', secret: randomBytes(32).toString('base64url') };
+      const where = await target('identity-authz', database?.url, [
+        `barrier: { shares: ${JSON.stringify(await newUnsealShares(3, 2))}, threshold: 2 }`,
+        `hash: { pepper: "${randomBytes(32).toString('base64url')}" }`,
+        `authz: { bootstrapClient: { id: "${admin.id}", secret: "${admin.secret}" } }`,
+      ], true);
+      let running = await launch('identity-authz', where);
+      try {
+        const ca = where.files.ca();
+        const tokenFor = (client: Client): Promise<HttpAnswer> => httpsCall(ca, 'POST', `${where.api}/token`, {
+          body: new URLSearchParams({ grant_type: 'client_credentials', resource: CLIENT_RESOURCE }).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}` },
+        });
+        const adminToken = async (): Promise<string> => {
+          const answer = await httpsCall(ca, 'POST', `${where.api}/token`, {
+            body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'urn:cryptoutil:identity-authz' }).toString(),
+            headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${admin.id}:${encodeURIComponent(admin.secret)}`).toString('base64')}` },
+          });
+          expect(answer.status, answer.text).to.equal(200);
+          return (answer.json as { access_token: string }).access_token;
+        };
+        const token = await adminToken();
+        const clients = await streamThenKill(running.process, async (writer, round) => {
+          const answer = await httpsCall(ca, 'POST', `${where.api}/service/api/v1/clients`, {
+            token,
+            body: { name: `client-${String(writer)}-${String(round)}`, grantTypes: ['client_credentials'], resourceScopes: { [CLIENT_RESOURCE]: ['pets:read'] } },
+          });
+          if (answer.status !== 201) return undefined;
+          const { clientId, clientSecret } = answer.json as { clientId: string; clientSecret: string };
+          return { id: clientId, secret: clientSecret };
+        });
+        expect(clients.length, 'clients acknowledged before the kill').to.be.greaterThan(10);
+        running = await launch('identity-authz', where);
+        const afterRestart = await adminToken();
+        const missing: string[] = [];
+        const halfWritten: string[] = [];
+        for (const client of clients) {
+          const stored = await httpsCall(ca, 'GET', `${where.api}/service/api/v1/clients/${client.id}`, { token: afterRestart });
+          if (stored.status !== 200) missing.push(client.id);
+          else if ((await tokenFor(client)).status !== 200) halfWritten.push(client.id);
+        }
+        figures.push({ service: 'identity-authz', engine, acknowledged: clients.length, lost: missing.length + halfWritten.length, restartToReadyMs: running.readyMs, detail: 'clients, each secret tried for a token' });
+        expect(missing, 'acknowledged clients lost').to.deep.equal([]);
+        expect(halfWritten, 'clients stored whose secret no longer gets a token').to.deep.equal([]);
         running.process.child.kill('SIGTERM');
         await running.process.finished;
       } finally {
@@ -171,7 +289,7 @@ describe('process kills: SIGKILL during a stream of writes loses no acknowledged
         const fresh = await call('POST', `${rotatedPath}/encrypt?context=after`, { body: 'after', headers: { 'content-type': 'application/octet-stream' } });
         expect(fresh.status, fresh.text).to.equal(200);
         expect((await call('POST', `${rotatedPath}/decrypt?context=after`, { body: fresh.text, headers: { 'content-type': 'application/jose' } })).text).to.equal('after');
-        figures.push({ service: 'sm-kms', engine, acknowledged: writes.length, lost: missing.length, restartToReadyMs: running.readyMs });
+        figures.push({ service: 'sm-kms', engine, acknowledged: writes.length, lost: missing.length, restartToReadyMs: running.readyMs, detail: 'keys and rotations' });
         expect(missing, 'acknowledged keys or rotations lost').to.deep.equal([]);
         running.process.child.kill('SIGTERM');
         await running.process.finished;

@@ -22,7 +22,9 @@ const RATE_LIMIT_STORE = [
   'error class only, never the URL), every request that met it counts in',
   '`rate_limit_store_failures_total{outcome="allowed"|"refused"}`, and later requests do not wait on',
   'Redis again until its client has reconnected; the first request after that logs',
-  '`rate-limit store answering again; limits apply`. Redis restarted empty starts every budget afresh.',
+  '`rate-limit store answering again; limits apply`. The Redis client\'s own connection errors are',
+  'logged once per outage too (`rate-limit store unavailable`), not at each reconnection attempt. Redis',
+  'restarted empty starts every budget afresh.',
   '',
 ];
 

@@ -97,13 +97,21 @@ export function rateLimitWindow(perSecond: number, burst: number): { max: number
 /**
  * A Redis client for shared rate-limit counters. A command gives up after one reconnection attempt
  * (ioredis waits for twenty by default), so during a Redis outage the limiter's failure policy
- * decides promptly instead of every request stalling. The caller owns the client and quits it at
- * shutdown.
+ * decides promptly instead of every request stalling. Its connection errors are logged once per
+ * outage. The caller owns the client and quits it at shutdown.
  */
 export function createRateLimitStore(redisUrl: string, logger?: Logger): Redis {
   const client = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
-  // Only the class: a connection error message can carry the URL and with it a password.
-  client.on('error', (error: unknown) => logger?.warn({ error: errorClass(error) }, 'rate-limit store unavailable'));
+  // ioredis reports every failed reconnection attempt, up to one each 2 s for as long as Redis is
+  // down: one line per outage says it, and the next outage is told once more.
+  let told = false;
+  client.on('ready', () => { told = false; });
+  client.on('error', (error: unknown) => {
+    if (told) return;
+    told = true;
+    // Only the class: a connection error message can carry the URL and with it a password.
+    logger?.warn({ error: errorClass(error) }, 'rate-limit store unavailable');
+  });
   return client;
 }
 
