@@ -85,23 +85,27 @@ export interface ServiceFiles {
 }
 
 export interface ServiceFilesOptions {
-  /** PEM of the token issuer's CA, trusted through `tls.caFile`. */
-  readonly issuerCa: string;
+  /** PEM of the token issuer's CA, trusted through `tls.caFile`; left out when the issuer is a service trusting the same local CA. */
+  readonly issuerCa?: string;
   /** `auth.issuer`; left out when the test sets it another way. */
   readonly issuerUrl?: string;
   /** SQLite in `dir` unless given. */
   readonly databaseUrl?: string;
   /** More YAML lines (one top-level key each), given the directory they may refer to. */
   readonly extra?: (dir: string) => readonly string[];
+  /** A directory shared with other services, which then share its local CA as under `cryptoutil up`; a new one unless given. */
+  readonly dir?: string;
+  /** The ports of an earlier instance, for one that takes its place at the same URLs; free ones unless given. */
+  readonly ports?: Pick<ServiceFiles, 'publicPort' | 'adminPort'>;
 }
 
-/** Free loopback ports, the issuer's CA, a database and `log.level: warn`, written as `<service>.yml`. */
+/** Loopback ports, the issuer's CA, a database and `log.level: warn`, written as `<service>.yml`. */
 export async function serviceFiles(service: string, options: ServiceFilesOptions): Promise<ServiceFiles> {
-  const dir = await mkdtemp(join(tmpdir(), `cryptoutil-${service}-e2e-`));
-  const publicPort = await freePort();
-  const adminPort = await freePort();
+  const dir = options.dir ?? await mkdtemp(join(tmpdir(), `cryptoutil-${service}-e2e-`));
+  const publicPort = options.ports?.publicPort ?? await freePort();
+  const adminPort = options.ports?.adminPort ?? await freePort();
   const issuerCa = join(dir, 'issuer-ca.pem');
-  await writeFile(issuerCa, options.issuerCa);
+  if (options.issuerCa !== undefined) await writeFile(issuerCa, options.issuerCa);
   const configFile = join(dir, `${service}.yml`);
   await writeFile(configFile, [
     `public: { port: ${String(publicPort)} }`,
@@ -109,7 +113,7 @@ export async function serviceFiles(service: string, options: ServiceFilesOptions
     `dataDir: ${dir}`,
     `database: { url: "${options.databaseUrl ?? `sqlite:${join(dir, `${service}.sqlite`)}`}" }`,
     ...(options.issuerUrl === undefined ? [] : [`auth: { issuer: "${options.issuerUrl}" }`]),
-    `tls: { caFile: ${issuerCa} }`,
+    ...(options.issuerCa === undefined ? [] : [`tls: { caFile: ${issuerCa} }`]),
     ...(options.extra?.(dir) ?? []),
     'log: { level: warn }',
   ].join('\n'));
