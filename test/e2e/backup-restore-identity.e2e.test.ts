@@ -1,14 +1,15 @@
 /**
  * Backup and restore of identity-authz and identity-idp end to end, on SQLite and PostgreSQL. The
- * pair is wired as `cryptoutil up` wires it (one local CA, authz trusting itself, the idp trusting
- * the authz, `authz.idpUrl`). A confidential client and a user are made through the admin APIs,
+ * pair is wired as `cryptoutil up` wires it (one local CA, the authz its own issuer and the idp's,
+ * `authz.idpUrl`). Clients and a user are made through the admin APIs and the user signs in once;
  * both databases are backed up while the services run and restored into empty ones, and a new pair
  * takes the old one's place at the same URLs with the same unseal material and peppers (a backup
- * holds only sealed and hashed data, so a restored service needs both, from where they are kept).
+ * holds only sealed and hashed data: a restored service needs both from where they are kept).
  * Then an access token issued before the backup verifies against the restored issuer's JWKS (the
  * signing keys are in the database, under the barrier), the client gets a new token with the
- * secret it had, and the user signs in with their password through the idp's forms (authorization
- * code + PKCE, openid-client redeeming the code). Neither backup holds a secret readable.
+ * secret it had, the refresh token and the browser's sessions from before still hold, and the
+ * user signs in with their password through the idp's forms (authorization code + PKCE,
+ * openid-client redeeming the code). Neither backup holds a secret readable.
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
