@@ -1,28 +1,17 @@
 /**
- * Backup and restore end to end, on SQLite and PostgreSQL: an unsealed sm-kms encrypts, `cryptoutil
- * sm-kms backup` copies its database while it runs, `restore` fills an empty database from the
- * copy, and a new sm-kms on it, unsealed with another subset of the same shares, decrypts what the
- * first one encrypted. The backup holds no plaintext and no share.
+ * Backup and restore of sm-kms end to end, on SQLite and PostgreSQL: an unsealed sm-kms encrypts,
+ * `cryptoutil sm-kms backup` copies its database while it runs, `restore` fills an empty database
+ * from the copy, and a new sm-kms on it, unsealed with another subset of the same shares, decrypts
+ * what the first one encrypted. The backup holds no plaintext and no share.
  */
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
-import { createPostgresDatabase, type Scratch } from '../../services/template/testing/databases.ts';
 import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
 import { readAdminToken } from '../../services/template/admin/admin-token.ts';
-import { run, serviceFiles, sourceCli, start, type Running, type ServiceFiles } from './processes.ts';
+import { run, serviceFiles, sourceCli, type ServiceFiles } from './processes.ts';
+import { backUp, ENGINES, expectNoSecretIn, restore, Stage, type Launched } from './backup-restore.ts';
 
 const SCOPES = ['kms:admin', 'kms:encrypt', 'kms:decrypt'];
-
-interface Instance {
-  readonly files: ServiceFiles;
-  readonly process: Running;
-  readonly ca: string;
-  call(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<HttpAnswer>;
-  unseal(shares: readonly string[]): Promise<void>;
-  stop(): Promise<void>;
-}
 
 describe('backup and restore of sm-kms (e2e)', function () {
   this.timeout(120_000);
@@ -34,76 +23,58 @@ describe('backup and restore of sm-kms (e2e)', function () {
   });
   after(async () => { await issuer.close(); });
 
-  async function launch(keyCheck: string, databaseUrl?: string): Promise<Instance> {
-    const files = await serviceFiles('sm-kms', {
-      issuerCa: issuer.ca, issuerUrl: issuer.url, ...(databaseUrl === undefined ? {} : { databaseUrl }),
+  /** sm-kms's configuration: the barrier's key check only, so it starts sealed. */
+  async function kmsFiles(stage: Stage, keyCheck: string): Promise<ServiceFiles> {
+    return serviceFiles('sm-kms', {
+      issuerCa: issuer.ca, issuerUrl: issuer.url, ...await stage.database(),
       extra: () => [`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`],
     });
-    const process = start(sourceCli, ['sm-kms', 'start', '--config', files.configFile]);
-    await process.waitFor('listening on');
-    const ca = files.ca();
-    const api = `https://127.0.0.1:${String(files.publicPort)}/service/api/v1`;
-    const admin = `https://127.0.0.1:${String(files.adminPort)}/admin/v1`;
-    return {
-      files,
-      process,
-      ca,
-      call: (method, path, options = {}) => httpsCall(ca, method, `${api}${path}`, { token, ...options }),
-      async unseal(shares) {
-        for (const share of shares) {
-          const answer = await httpsCall(ca, 'POST', `${admin}/unseal`, { body: { share }, token: await readAdminToken({ dataDir: files.dir }) });
-          expect(answer.status, answer.text).to.equal(200);
-        }
-      },
-      async stop() {
-        process.child.kill('SIGTERM');
-        expect((await process.finished).code).to.equal(0);
-      },
-    };
   }
 
-  for (const engine of ['SQLite', 'PostgreSQL'] as const) {
+  function call(instance: Launched, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+    return httpsCall(instance.ca, method, `${instance.url}/service/api/v1${path}`, { token, ...options });
+  }
+
+  async function unseal(instance: Launched, shares: readonly string[]): Promise<void> {
+    for (const share of shares) {
+      const answer = await httpsCall(instance.ca, 'POST', `https://127.0.0.1:${String(instance.files.adminPort)}/admin/v1/unseal`, {
+        body: { share }, token: await readAdminToken({ dataDir: instance.files.dir }),
+      });
+      expect(answer.status, answer.text).to.equal(200);
+    }
+  }
+
+  for (const engine of ENGINES) {
     it(`on ${engine}: what the first instance encrypted, the restored one decrypts after an unseal with other shares`, async () => {
       const init = await run(sourceCli, ['sm-kms', 'init', '--shares', '5', '--threshold', '3', '--json']);
       const { shares, keyCheck } = JSON.parse(init.stdout) as { shares: string[]; keyCheck: string };
-      const databases: Scratch[] = engine === 'PostgreSQL' ? [await createPostgresDatabase(), await createPostgresDatabase()] : [];
-      const first = await launch(keyCheck, databases[0]?.url);
-      let second: Instance | undefined;
+      const stage = new Stage(engine);
       try {
-        await first.unseal(shares.slice(0, 3));
-        const key = await first.call('POST', '/elastickeys', { body: { name: 'orders', algorithm: 'A256GCM/A256KW' } });
+        const first = await stage.launch('sm-kms', await kmsFiles(stage, keyCheck));
+        await unseal(first, shares.slice(0, 3));
+        const key = await call(first, 'POST', '/elastickeys', { body: { name: 'orders', algorithm: 'A256GCM/A256KW' } });
         expect(key.status, key.text).to.equal(201);
         const keyPath = `/elastickeys/${(key.json as { id: string }).id}`;
-        const jwe = await first.call('POST', `${keyPath}/encrypt?context=order-7`, { body: 'card 4111', headers: { 'content-type': 'application/octet-stream' } });
+        const jwe = await call(first, 'POST', `${keyPath}/encrypt?context=order-7`, { body: 'card 4111', headers: { 'content-type': 'application/octet-stream' } });
         expect(jwe.status, jwe.text).to.equal(200);
 
-        // While it runs.
-        const file = join(first.files.dir, 'sm-kms.backup');
-        const backup = await run(sourceCli, ['sm-kms', 'backup', '--to', file, '--config', first.files.configFile]);
-        expect(backup.code, backup.stderr).to.equal(0);
-        const held = await readFile(file);
-        for (const secret of ['card 4111', ...shares]) expect(held.includes(Buffer.from(secret)), 'nothing readable in the backup').to.equal(false);
+        const file = await backUp(first);
+        await expectNoSecretIn(file, engine, ['orders'], ['card 4111', ...shares]);
         await first.stop();
 
         // A new instance's configuration, an empty database: restore before it ever starts.
-        const target = await serviceFiles('sm-kms', {
-          issuerCa: issuer.ca, issuerUrl: issuer.url, ...(databases[1] === undefined ? {} : { databaseUrl: databases[1].url }),
-          extra: () => [`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`],
-        });
-        const restore = await run(sourceCli, ['sm-kms', 'restore', '--from', file, '--config', target.configFile]);
-        expect(restore.code, restore.stderr).to.equal(0);
-        second = await launch(keyCheck, databases[1]?.url ?? `sqlite:${join(target.dir, 'sm-kms.sqlite')}`);
-        expect((await second.call('POST', `${keyPath}/decrypt?context=order-7`, { body: jwe.text, headers: { 'content-type': 'application/jose' } })).status, 'sealed').to.equal(503);
-        await second.unseal([shares[4] ?? '', shares[3] ?? '', shares[1] ?? '']);
-        const decrypted = await second.call('POST', `${keyPath}/decrypt?context=order-7`, { body: jwe.text, headers: { 'content-type': 'application/jose' } });
+        const target = await kmsFiles(stage, keyCheck);
+        await restore('sm-kms', file, target);
+        const second = await stage.launch('sm-kms', target);
+        const decrypt = (): Promise<HttpAnswer> => call(second, 'POST', `${keyPath}/decrypt?context=order-7`, { body: jwe.text, headers: { 'content-type': 'application/jose' } });
+        expect((await decrypt()).status, 'sealed').to.equal(503);
+        await unseal(second, [shares[4] ?? '', shares[3] ?? '', shares[1] ?? '']);
+        const decrypted = await decrypt();
         expect(decrypted.status, decrypted.text).to.equal(200);
         expect(decrypted.text).to.equal('card 4111');
         await second.stop();
-        second = undefined;
       } finally {
-        first.process.child.kill('SIGKILL');
-        second?.process.child.kill('SIGKILL');
-        for (const database of databases) await database.drop();
+        await stage.dispose();
       }
     });
   }

@@ -85,8 +85,8 @@ export interface ServiceFiles {
 }
 
 export interface ServiceFilesOptions {
-  /** PEM of the token issuer's CA, trusted through `tls.caFile`. */
-  readonly issuerCa: string;
+  /** PEM of the token issuer's CA, trusted through `tls.caFile`; left out when the issuer is a service trusting the same local CA. */
+  readonly issuerCa?: string;
   /** `auth.issuer`; left out when the test sets it another way. */
   readonly issuerUrl?: string;
   /** SQLite in `dir` unless given. */
@@ -97,15 +97,19 @@ export interface ServiceFilesOptions {
   readonly extra?: (dir: string) => readonly string[];
   /** `log.level`; warn unless given (a test reading info lines asks for info). */
   readonly logLevel?: 'info' | 'warn';
+  /** A directory shared with other services, which then share its local CA as under `cryptoutil up`; a new one unless given. */
+  readonly dir?: string;
+  /** The ports of an earlier instance, for one that takes its place at the same URLs; free ones unless given. */
+  readonly ports?: Pick<ServiceFiles, 'publicPort' | 'adminPort'>;
 }
 
-/** Free loopback ports, the issuer's CA, a database and a log level (warn by default), written as `<service>.yml`. */
+/** Loopback ports, the issuer's CA, a database and a log level (warn by default), written as `<service>.yml`. */
 export async function serviceFiles(service: string, options: ServiceFilesOptions): Promise<ServiceFiles> {
-  const dir = await mkdtemp(join(tmpdir(), `cryptoutil-${service}-e2e-`));
-  const publicPort = await freePort();
-  const adminPort = await freePort();
+  const dir = options.dir ?? await mkdtemp(join(tmpdir(), `cryptoutil-${service}-e2e-`));
+  const publicPort = options.ports?.publicPort ?? await freePort();
+  const adminPort = options.ports?.adminPort ?? await freePort();
   const issuerCa = join(dir, 'issuer-ca.pem');
-  await writeFile(issuerCa, options.issuerCa);
+  if (options.issuerCa !== undefined) await writeFile(issuerCa, options.issuerCa);
   const configFile = join(dir, `${service}.yml`);
   await writeFile(configFile, [
     `public: { port: ${String(publicPort)} }`,
@@ -114,7 +118,7 @@ export async function serviceFiles(service: string, options: ServiceFilesOptions
     `database: { url: "${options.databaseUrl ?? `sqlite:${join(dir, `${service}.sqlite`)}`}" }`,
     ...(options.ownIssuer === true ? [`auth: { issuer: "https://127.0.0.1:${String(publicPort)}" }`] : []),
     ...(options.issuerUrl === undefined ? [] : [`auth: { issuer: "${options.issuerUrl}" }`]),
-    `tls: { caFile: ${issuerCa} }`,
+    ...(options.issuerCa === undefined ? [] : [`tls: { caFile: ${issuerCa} }`]),
     ...(options.extra?.(dir) ?? []),
     `log: { level: ${options.logLevel ?? 'warn'} }`,
   ].join('\n'));
