@@ -9,20 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
 import { createPostgresDatabase, type Scratch } from '../../services/template/testing/databases.ts';
-import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
-import { readAdminToken } from '../../services/template/admin/admin-token.ts';
-import { run, serviceFiles, sourceCli, start, type Running, type ServiceFiles } from './processes.ts';
-
-const SCOPES = ['kms:admin', 'kms:encrypt', 'kms:decrypt'];
-
-interface Instance {
-  readonly files: ServiceFiles;
-  readonly process: Running;
-  readonly ca: string;
-  call(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<HttpAnswer>;
-  unseal(shares: readonly string[]): Promise<void>;
-  stop(): Promise<void>;
-}
+import { KMS_SCOPES, kmsFiles, launchKms, type KmsInstance } from './kms-instance.ts';
+import { run, sourceCli } from './processes.ts';
 
 describe('backup and restore of sm-kms (e2e)', function () {
   this.timeout(120_000);
@@ -30,37 +18,11 @@ describe('backup and restore of sm-kms (e2e)', function () {
   let token: string;
   before(async () => {
     issuer = await createTestIssuer();
-    token = await issuer.serviceToken({ clientId: 'e2e', audience: 'urn:cryptoutil:sm-kms', scopes: SCOPES });
+    token = await issuer.serviceToken({ clientId: 'e2e', audience: 'urn:cryptoutil:sm-kms', scopes: KMS_SCOPES });
   });
   after(async () => { await issuer.close(); });
 
-  async function launch(keyCheck: string, databaseUrl?: string): Promise<Instance> {
-    const files = await serviceFiles('sm-kms', {
-      issuerCa: issuer.ca, issuerUrl: issuer.url, ...(databaseUrl === undefined ? {} : { databaseUrl }),
-      extra: () => [`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`],
-    });
-    const process = start(sourceCli, ['sm-kms', 'start', '--config', files.configFile]);
-    await process.waitFor('listening on');
-    const ca = files.ca();
-    const api = `https://127.0.0.1:${String(files.publicPort)}/service/api/v1`;
-    const admin = `https://127.0.0.1:${String(files.adminPort)}/admin/v1`;
-    return {
-      files,
-      process,
-      ca,
-      call: (method, path, options = {}) => httpsCall(ca, method, `${api}${path}`, { token, ...options }),
-      async unseal(shares) {
-        for (const share of shares) {
-          const answer = await httpsCall(ca, 'POST', `${admin}/unseal`, { body: { share }, token: await readAdminToken({ dataDir: files.dir }) });
-          expect(answer.status, answer.text).to.equal(200);
-        }
-      },
-      async stop() {
-        process.child.kill('SIGTERM');
-        expect((await process.finished).code).to.equal(0);
-      },
-    };
-  }
+  const launch = (keyCheck: string, databaseUrl?: string): Promise<KmsInstance> => launchKms(issuer, token, keyCheck, databaseUrl);
 
   for (const engine of ['SQLite', 'PostgreSQL'] as const) {
     it(`on ${engine}: what the first instance encrypted, the restored one decrypts after an unseal with other shares`, async () => {
@@ -68,7 +30,7 @@ describe('backup and restore of sm-kms (e2e)', function () {
       const { shares, keyCheck } = JSON.parse(init.stdout) as { shares: string[]; keyCheck: string };
       const databases: Scratch[] = engine === 'PostgreSQL' ? [await createPostgresDatabase(), await createPostgresDatabase()] : [];
       const first = await launch(keyCheck, databases[0]?.url);
-      let second: Instance | undefined;
+      let second: KmsInstance | undefined;
       try {
         await first.unseal(shares.slice(0, 3));
         const key = await first.call('POST', '/elastickeys', { body: { name: 'orders', algorithm: 'A256GCM/A256KW' } });
@@ -86,10 +48,7 @@ describe('backup and restore of sm-kms (e2e)', function () {
         await first.stop();
 
         // A new instance's configuration, an empty database: restore before it ever starts.
-        const target = await serviceFiles('sm-kms', {
-          issuerCa: issuer.ca, issuerUrl: issuer.url, ...(databases[1] === undefined ? {} : { databaseUrl: databases[1].url }),
-          extra: () => [`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`],
-        });
+        const target = await kmsFiles(issuer, keyCheck, databases[1]?.url);
         const restore = await run(sourceCli, ['sm-kms', 'restore', '--from', file, '--config', target.configFile]);
         expect(restore.code, restore.stderr).to.equal(0);
         second = await launch(keyCheck, databases[1]?.url ?? `sqlite:${join(target.dir, 'sm-kms.sqlite')}`);
