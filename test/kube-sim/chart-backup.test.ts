@@ -5,11 +5,13 @@
  * exactly those pods reach the resource's PostgreSQL; values.schema.json refusing what cannot work.
  * The rendered command itself runs here against a fake pg_dump to prove the archive naming,
  * retention and failure handling; test/e2e/backup-cronjob.e2e.test.ts runs it with the real one.
+ * docs/operations.md's values render the CronJob it shows.
  */
 import { expect } from 'chai';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { KIND_ROWS, kindRow } from '../../operator/kinds.ts';
 import { childNames } from '../../operator/children/names.ts';
 import { DATABASE_URL_KEY } from '../../operator/children/postgres.ts';
@@ -17,7 +19,8 @@ import { databaseNetworkPolicy } from '../../operator/children/policies.ts';
 import { selectorLabels } from '../../operator/resources/ownership.ts';
 import { kmsInstance, withExternalDatabase, withNamespace } from '../../operator/testing/fixtures.ts';
 import type { ServiceResource } from '../../operator/resources/types.ts';
-import { chart, container, cronJobs, render, runLocally, target, type CronJob, type Rendered } from './chart-jobs.ts';
+import { codeBlocks } from '../docs/blocks.ts';
+import { chart, container, cronJobs, render, renderWith, runLocally, target, type CronJob, type Rendered } from './chart-jobs.ts';
 import { helmPath, run } from './tools.ts';
 
 const ON = 'backup.enabled=true';
@@ -165,6 +168,55 @@ describe('Helm chart charts/cryptoutil-operator: backup CronJobs', function () {
     const result = await run(await helmPath(), ['lint', '--strict', chart, '--set', ON, '--set', 'backup.keep=7',
       ...[...target(0, { kind: 'KmsInstance', name: 'vault', namespace: 'keys' }), ...target(1, { kind: 'PetStore', name: 'shop', namespace: 'default', 'secretRef.name': 'pg', 'secretRef.key': 'url' })].flatMap((value) => ['--set', value])]);
     expect(result.code, result.stdout).to.equal(0);
+  });
+
+  it('NOTES.txt lists the backup CronJobs and says the claim is not the chart\'s, only when there are some', async () => {
+    const notes = async (...set: string[]): Promise<string> => {
+      // --dry-run=client renders NOTES without a cluster; KUBECONFIG points nowhere on purpose.
+      const result = await run(await helmPath(), ['install', 'cryptoutil-operator', chart, '--dry-run=client', '--namespace', 'cryptoutil-system', ...set.flatMap((value) => ['--set', value])], { env: { KUBECONFIG: '/dev/null' } });
+      expect(result.code, result.stderr).to.equal(0);
+      return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    };
+    const listed = await notes(ON, 'backup.persistentVolumeClaim=archives',
+      ...target(0, { kind: 'KmsInstance', name: 'vault', namespace: 'keys' }),
+      ...target(1, { kind: 'JwkAuthority', name: 'tokens', namespace: 'auth', schedule: '@daily' }));
+    expect(listed).to.include('PersistentVolumeClaim\narchives, which the chart does not create');
+    expect(listed).to.include('  keys/vault-sm-kms-backup (schedule "17 3 * * *")\n  auth/tokens-jose-ja-backup (schedule "@daily")');
+    expect(await notes()).not.to.include('Backups:');
+    expect(await notes(ON)).not.to.include('Backups:');
+  });
+
+  it('docs/operations.md "On Kubernetes": its values render the CronJob it shows', async () => {
+    const file = join(chart, '..', '..', 'docs', 'operations.md');
+    const text = await readFile(file, 'utf8');
+    const [values, shown] = codeBlocks('docs/operations.md', text.slice(text.indexOf('### On Kubernetes'))).filter((block) => block.language === 'yaml');
+    if (values === undefined || shown === undefined) throw new Error('two yaml blocks expected under "On Kubernetes"');
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-docs-values-'));
+    try {
+      await writeFile(join(dir, 'backup-values.yaml'), values.code);
+      const result = await renderWith(['-f', join(dir, 'backup-values.yaml')]);
+      expect(result.code, result.stderr).to.equal(0);
+      const expected = parse(shown.code) as CronJob;
+      const actual = cronJobs(result.manifests).find((cronJob) => cronJob.metadata.name === expected.metadata.name);
+      if (actual === undefined) throw new Error(`no CronJob ${expected.metadata.name}`);
+      expect(actual.metadata.namespace).to.equal(expected.metadata.namespace);
+      expect(actual.spec).to.include({ schedule: expected.spec.schedule, concurrencyPolicy: expected.spec.concurrencyPolicy });
+      expect(actual.spec.jobTemplate.spec.backoffLimit).to.equal(expected.spec.jobTemplate.spec.backoffLimit);
+      const [pod, shownPod] = [actual.spec.jobTemplate.spec.template, expected.spec.jobTemplate.spec.template];
+      expect(pod.metadata.labels).to.deep.equal(shownPod.metadata.labels);
+      expect(pod.spec).to.deep.include({ restartPolicy: shownPod.spec.restartPolicy, automountServiceAccountToken: shownPod.spec.automountServiceAccountToken, volumes: shownPod.spec.volumes });
+      expect(pod.spec.securityContext).to.deep.include(shownPod.spec.securityContext);
+      const [main, shownMain] = [container(actual), shownPod.spec.containers[0]];
+      if (shownMain === undefined) throw new Error('the docs show no container');
+      expect(main).to.deep.include({ image: shownMain.image, command: shownMain.command, securityContext: shownMain.securityContext, volumeMounts: shownMain.volumeMounts });
+      expect(main.env).to.deep.include.members(shownMain.env);
+      const lines = (main.args[0] ?? '').split('\n').map((line) => line.trim());
+      for (const line of (shownMain.args[0] ?? '').split('\n').map((shownLine) => shownLine.trim()).filter((shownLine) => shownLine !== '' && !shownLine.startsWith('#'))) {
+        expect(lines, 'a line of the shown command').to.include(line);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   describe('the rendered command, run here with a fake pg_dump', () => {

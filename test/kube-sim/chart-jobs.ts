@@ -53,11 +53,22 @@ export interface CronJob extends Rendered {
   };
 }
 
-/** `helm template` of the chart with these `--set` values: its exit code, stderr and manifests. */
-export async function render(...set: readonly string[]): Promise<{ code: number; stderr: string; manifests: Rendered[] }> {
-  const result = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system', ...set.flatMap((value) => ['--set', value])]);
+export interface Rendering {
+  readonly code: number;
+  readonly stderr: string;
+  readonly manifests: Rendered[];
+}
+
+/** `helm template` of the chart with these arguments: its exit code, stderr and manifests. */
+export async function renderWith(args: readonly string[]): Promise<Rendering> {
+  const result = await run(await helmPath(), ['template', 'cryptoutil-operator', chart, '--namespace', 'cryptoutil-system', ...args]);
   const manifests = result.code === 0 ? parseAllDocuments(result.stdout).map((document) => document.toJS() as Rendered | null).filter((manifest) => manifest !== null) : [];
   return { code: result.code, stderr: result.stderr, manifests };
+}
+
+/** `helm template` of the chart with these `--set` values. */
+export function render(...set: readonly string[]): Promise<Rendering> {
+  return renderWith(set.flatMap((value) => ['--set', value]));
 }
 
 /** `--set` values for backup.targets[index]. */
