@@ -6,12 +6,9 @@
  */
 import { expect } from 'chai';
 import { createTestIssuer, type TestIssuer } from '../../services/template/testing/issuer.ts';
-import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
-import { readAdminToken } from '../../services/template/admin/admin-token.ts';
-import { run, serviceFiles, sourceCli, type ServiceFiles } from './processes.ts';
-import { backUp, ENGINES, expectNoSecretIn, restore, Stage, type Launched } from './backup-restore.ts';
-
-const SCOPES = ['kms:admin', 'kms:encrypt', 'kms:decrypt'];
+import type { HttpAnswer } from '../../services/template/testing/service-harness.ts';
+import { run, sourceCli } from './processes.ts';
+import { apiCall, backUp, ENGINES, expectNoSecretIn, KMS_SCOPES, kmsFiles, restore, Stage, unseal, type Launched } from './backup-restore.ts';
 
 describe('backup and restore of sm-kms (e2e)', function () {
   this.timeout(120_000);
@@ -19,30 +16,12 @@ describe('backup and restore of sm-kms (e2e)', function () {
   let token: string;
   before(async () => {
     issuer = await createTestIssuer();
-    token = await issuer.serviceToken({ clientId: 'e2e', audience: 'urn:cryptoutil:sm-kms', scopes: SCOPES });
+    token = await issuer.serviceToken({ clientId: 'e2e', audience: 'urn:cryptoutil:sm-kms', scopes: KMS_SCOPES });
   });
   after(async () => { await issuer.close(); });
 
-  /** sm-kms's configuration: the barrier's key check only, so it starts sealed. */
-  async function kmsFiles(stage: Stage, keyCheck: string): Promise<ServiceFiles> {
-    return serviceFiles('sm-kms', {
-      issuerCa: issuer.ca, issuerUrl: issuer.url, ...await stage.database(),
-      extra: () => [`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`],
-    });
-  }
-
-  function call(instance: Launched, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
-    return httpsCall(instance.ca, method, `${instance.url}/service/api/v1${path}`, { token, ...options });
-  }
-
-  async function unseal(instance: Launched, shares: readonly string[]): Promise<void> {
-    for (const share of shares) {
-      const answer = await httpsCall(instance.ca, 'POST', `https://127.0.0.1:${String(instance.files.adminPort)}/admin/v1/unseal`, {
-        body: { share }, token: await readAdminToken({ dataDir: instance.files.dir }),
-      });
-      expect(answer.status, answer.text).to.equal(200);
-    }
-  }
+  const call = (instance: Launched, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> =>
+    apiCall(instance, token, method, path, options);
 
   for (const engine of ENGINES) {
     it(`on ${engine}: what the first instance encrypted, the restored one decrypts after an unseal with other shares`, async () => {
@@ -50,7 +29,7 @@ describe('backup and restore of sm-kms (e2e)', function () {
       const { shares, keyCheck } = JSON.parse(init.stdout) as { shares: string[]; keyCheck: string };
       const stage = new Stage(engine);
       try {
-        const first = await stage.launch('sm-kms', await kmsFiles(stage, keyCheck));
+        const first = await stage.launch('sm-kms', await kmsFiles(issuer, keyCheck, await stage.database()));
         await unseal(first, shares.slice(0, 3));
         const key = await call(first, 'POST', '/elastickeys', { body: { name: 'orders', algorithm: 'A256GCM/A256KW' } });
         expect(key.status, key.text).to.equal(201);
@@ -63,7 +42,7 @@ describe('backup and restore of sm-kms (e2e)', function () {
         await first.stop();
 
         // A new instance's configuration, an empty database: restore before it ever starts.
-        const target = await kmsFiles(stage, keyCheck);
+        const target = await kmsFiles(issuer, keyCheck, await stage.database());
         await restore('sm-kms', file, target);
         const second = await stage.launch('sm-kms', target);
         const decrypt = (): Promise<HttpAnswer> => call(second, 'POST', `${keyPath}/decrypt?context=order-7`, { body: jwe.text, headers: { 'content-type': 'application/jose' } });

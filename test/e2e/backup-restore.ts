@@ -1,16 +1,19 @@
 /**
  * What the backup and restore end-to-end tests share: a service started from its configuration as
  * a real process, `cryptoutil <service> backup` while it runs, `restore` into the empty database of
- * a new configuration, the backup as text to search for secrets, and the end of every process and
- * scratch database a test made, whatever happened.
+ * a new configuration, the backup as text to search for secrets, the end of every process and
+ * scratch database a test made, whatever happened, and sm-kms's configuration, calls and unseal.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { readAdminToken } from '../../services/template/admin/admin-token.ts';
 import { createPostgresDatabase, type Scratch } from '../../services/template/testing/databases.ts';
-import { run, sourceCli, start, type Running, type ServiceFiles } from './processes.ts';
+import type { TestIssuer } from '../../services/template/testing/issuer.ts';
+import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
+import { run, serviceFiles, sourceCli, start, type Running, type ServiceFiles } from './processes.ts';
 
 const runTool = promisify(execFile);
 
@@ -102,4 +105,30 @@ export async function expectNoSecretIn(file: string, engine: Engine, present: re
   const text = await readableBackup(file, engine);
   for (const value of present) expect(text.includes(value), `${value} is in the backup`).to.equal(true);
   for (const secret of secrets) expect(text.includes(secret), 'a secret is readable in the backup').to.equal(false);
+}
+
+/** The scopes the sm-kms backup tests' token carries. */
+export const KMS_SCOPES = ['kms:admin', 'kms:encrypt', 'kms:decrypt'];
+
+/** An sm-kms configuration trusting `issuer`, its barrier under `keyCheck` (so it starts sealed). */
+export function kmsFiles(issuer: TestIssuer, keyCheck: string, database: { databaseUrl?: string }): Promise<ServiceFiles> {
+  return serviceFiles('sm-kms', {
+    issuerCa: issuer.ca, issuerUrl: issuer.url, ...database,
+    extra: () => [`barrier: { threshold: 3, keyCheck: "${keyCheck}" }`],
+  });
+}
+
+/** A call to the instance's `/service/api/v1` with `token`. */
+export function apiCall(instance: Launched, token: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+  return httpsCall(instance.ca, method, `${instance.url}/service/api/v1${path}`, { token, ...options });
+}
+
+/** Unseals the instance share by share through its admin listener. */
+export async function unseal(instance: Launched, shares: readonly string[]): Promise<void> {
+  for (const share of shares) {
+    const answer = await httpsCall(instance.ca, 'POST', `https://127.0.0.1:${String(instance.files.adminPort)}/admin/v1/unseal`, {
+      body: { share }, token: await readAdminToken({ dataDir: instance.files.dir }),
+    });
+    expect(answer.status, answer.text).to.equal(200);
+  }
 }

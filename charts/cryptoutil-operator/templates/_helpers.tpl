@@ -79,3 +79,11 @@ watchNamespaces is empty, the same rules in a Role per watched namespace otherwi
   verbs: ["get", "create", "patch"]
 {{- end }}
 {{- end -}}
+
+{{/*
+The service of a kind the operator deploys with PostgreSQL (operator/kinds.ts; chart-backup.test.ts
+compares): child names are <resource>-<service>-….
+*/}}
+{{- define "cryptoutil-operator.kindService" -}}
+{{- get (dict "KmsInstance" "sm-kms" "PetStore" "learn-ps" "CertificateAuthority" "pki-ca" "JwkAuthority" "jose-ja") . -}}
+{{- end -}}
