@@ -7,6 +7,7 @@ import Koa from 'koa';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { RequestState, ServiceDefinition, ServiceRuntime, ReadinessCheck } from './service.ts';
+import { ServiceApplication } from './request-state.ts';
 import type { TemplateConfig } from './config/schema.ts';
 import { createLogger } from './telemetry/logger.ts';
 import { createMetrics } from './telemetry/metrics.ts';
@@ -214,15 +215,10 @@ export async function startService<C extends object>(
     if (redis !== undefined) {
       opened.push(async () => { await redis.quit(); });
     }
-    const publicApp = new Koa<RequestState>({ proxy: false });
+    const publicApp = new ServiceApplication(database);
     for (const step of publicPipeline({ logger: log, serviceName: definition.name, config, metrics, ...(redis === undefined ? {} : { redis }) })) {
       publicApp.use(step);
     }
-    publicApp.use(async (ctx, next) => {
-      ctx.state.em = database.fork();
-      ctx.state.reads = database.reads;
-      await next();
-    });
     publicApp.use(openApiRoutes(document, { resource: audience, endpoints: () => authenticator.endpoints() }));
     if (barrier !== undefined) publicApp.use(barrierGate(barrier));
     if (setup.routes !== undefined) publicApp.use(setup.routes);
