@@ -20,6 +20,7 @@ interface Overrides {
   readonly ipAllowlist?: string[];
   readonly trustedProxies?: string[];
   readonly redisUrl?: string;
+  readonly otlpEndpoint?: string;
 }
 
 function config(overrides: Overrides = {}): TemplateConfig {
@@ -36,7 +37,7 @@ function config(overrides: Overrides = {}): TemplateConfig {
     body: { limitBytes: 1024 },
     barrier: { shares: [], threshold: 3 },
     hash: { pepper: '' },
-    telemetry: { otlpEndpoint: '' },
+    telemetry: { otlpEndpoint: overrides.otlpEndpoint ?? '' },
     log: { level: 'info' },
     shutdown: { timeoutMs: 1000 },
     dataDir: '.cryptoutil',
@@ -68,11 +69,19 @@ function publicApp(logger: Logger, metrics: Metrics, overrides: Overrides = {}):
 }
 
 describe('public pipeline', () => {
-  it('lists the steps outermost first, eleven of them', () => {
-    const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName: 'learn-ps', config: config(), metrics: createMetrics('learn-ps') });
+  it('lists the steps outermost first, eleven of them with tracing and an allowlist configured', () => {
+    const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName: 'learn-ps', config: config({ ipAllowlist: ['10.0.0.0/8'], otlpEndpoint: 'http://collector:4318' }), metrics: createMetrics('learn-ps') });
     expect(steps.map((step) => step.name)).to.deep.equal([
       'clientAddressStep', 'requestIdStep', 'accessLogStep', 'metricsStep', 'problemDetailsStep', 'tracingStep',
       'ipAllowlistStep', 'rateLimitStep', 'securityHeadersStep', 'corsStep', 'bodyLimitStep',
+    ]);
+  });
+
+  it('leaves out tracing without an OTLP endpoint and the allowlist when it is empty', () => {
+    const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName: 'learn-ps', config: config(), metrics: createMetrics('learn-ps') });
+    expect(steps.map((step) => step.name)).to.deep.equal([
+      'clientAddressStep', 'requestIdStep', 'accessLogStep', 'metricsStep', 'problemDetailsStep',
+      'rateLimitStep', 'securityHeadersStep', 'corsStep', 'bodyLimitStep',
     ]);
   });
 

@@ -35,6 +35,8 @@ export interface PipelineDeps {
  * Public listener. The client's address is resolved first (`http.trustedProxies`), so every step
  * names the client alike. The problem renderer sits inside the access log and the metrics (they record
  * the final status) and inside the request id (its `instance` is known); every step after it throws.
+ * A step that configuration turns off is left out rather than passed through on every request:
+ * tracing without `telemetry.otlpEndpoint` (its spans would be no-ops), the allowlist when empty.
  */
 export function publicPipeline(deps: PipelineDeps): Koa.Middleware<RequestState>[] {
   const { config } = deps;
@@ -47,8 +49,8 @@ export function publicPipeline(deps: PipelineDeps): Koa.Middleware<RequestState>
     accessLog(deps.logger),
     metricsMiddleware(deps.metrics),
     problemDetails(deps.logger),
-    tracing(deps.serviceName),
-    ipAllowlist(config.ipAllowlist),
+    ...(config.telemetry.otlpEndpoint === '' ? [] : [tracing(deps.serviceName)]),
+    ...(config.ipAllowlist.length === 0 ? [] : [ipAllowlist(config.ipAllowlist)]),
     rateLimit({
       perSecond: config.rateLimit.perSecond,
       burst: config.rateLimit.burst,
