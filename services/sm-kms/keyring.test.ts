@@ -17,25 +17,25 @@ describeOnDatabases('sm-kms keyring (the hot path)', { entities, migrations }, (
 
   it('encrypts with the latest active version; decrypts with the version the kid names', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('enc'), algorithm: 'A256GCM/A256KW' }, ALICE);
-    const first = await latestKey(db().fork(), t.kms, key.id, 'encrypt');
+    const first = await latestKey(() => db().fork(), t.kms, key.id, 'encrypt');
     const old = await encrypt(first.prepared, Buffer.from('v1'));
     const second = await rotateMaterial(db().fork(), t.kms, key.id, ALICE);
-    const now = await latestKey(db().fork(), t.kms, key.id, 'encrypt');
+    const now = await latestKey(() => db().fork(), t.kms, key.id, 'encrypt');
     expect(now.prepared.kid).to.equal(second.id);
-    const back = await keyForKid(db().fork(), t.kms, key.id, first.prepared.kid, 'decrypt');
+    const back = await keyForKid(() => db().fork(), t.kms, key.id, first.prepared.kid, 'decrypt');
     expect(Buffer.from(await decrypt(back.prepared, old)).toString()).to.equal('v1');
     await revokeMaterial(db().fork(), t.kms, key.id, second.id, ALICE);
-    expect((await latestKey(db().fork(), t.kms, key.id, 'encrypt')).prepared.kid).to.equal(first.prepared.kid);
+    expect((await latestKey(() => db().fork(), t.kms, key.id, 'encrypt')).prepared.kid).to.equal(first.prepared.kid);
     // Revoked, and revokedMayDecrypt defaults to true.
-    expect((await keyForKid(db().fork(), t.kms, key.id, second.id, 'decrypt')).prepared.kid).to.equal(second.id);
+    expect((await keyForKid(() => db().fork(), t.kms, key.id, second.id, 'decrypt')).prepared.kid).to.equal(second.id);
   });
 
   it('a revoked signing version does not verify by default (409)', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('sig'), algorithm: 'ES256' }, ALICE);
-    const { prepared } = await latestKey(db().fork(), t.kms, key.id, 'sign');
+    const { prepared } = await latestKey(() => db().fork(), t.kms, key.id, 'sign');
     await revokeMaterial(db().fork(), t.kms, key.id, prepared.kid, ALICE);
-    expect(await rejection(keyForKid(db().fork(), t.kms, key.id, prepared.kid, 'verify'))).to.be.instanceOf(ConflictError);
-    const error = await rejection(latestKey(db().fork(), t.kms, key.id, 'sign'));
+    expect(await rejection(keyForKid(() => db().fork(), t.kms, key.id, prepared.kid, 'verify'))).to.be.instanceOf(ConflictError);
+    const error = await rejection(latestKey(() => db().fork(), t.kms, key.id, 'sign'));
     expect(error).to.be.instanceOf(ConflictError);
     expect((error as ConflictError).message).to.include('no active material key');
   });
@@ -43,45 +43,45 @@ describeOnDatabases('sm-kms keyring (the hot path)', { entities, migrations }, (
   it('refuses a kid that is unknown, malformed or another key\'s (400), and the wrong use (400)', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('a'), algorithm: 'A128GCM/dir' }, ALICE);
     const other = await createElasticKey(db().fork(), t.kms, { name: unique('b'), algorithm: 'A128GCM/dir' }, ALICE);
-    const foreign = await latestKey(db().fork(), t.kms, other.id, 'encrypt');
+    const foreign = await latestKey(() => db().fork(), t.kms, other.id, 'encrypt');
     for (const kid of [foreign.prepared.kid, 'not-a-uuid', '01900000-0000-7000-8000-0000000000aa']) {
-      const error = await rejection(keyForKid(db().fork(), t.kms, key.id, kid, 'decrypt'));
+      const error = await rejection(keyForKid(() => db().fork(), t.kms, key.id, kid, 'decrypt'));
       expect(error, kid).to.be.instanceOf(BadRequestError);
     }
-    expect(await rejection(latestKey(db().fork(), t.kms, key.id, 'sign'))).to.be.instanceOf(BadRequestError);
-    expect(await rejection(latestKey(db().fork(), t.kms, '01900000-0000-7000-8000-0000000000bb', 'encrypt'))).to.be.instanceOf(NotFoundError);
+    expect(await rejection(latestKey(() => db().fork(), t.kms, key.id, 'sign'))).to.be.instanceOf(BadRequestError);
+    expect(await rejection(latestKey(() => db().fork(), t.kms, '01900000-0000-7000-8000-0000000000bb', 'encrypt'))).to.be.instanceOf(NotFoundError);
   });
 
   it('another process\'s disable is seen once the 500 ms snapshot expires; a local one at once', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('remote'), algorithm: 'A256GCM/dir' }, ALICE);
-    await latestKey(db().fork(), t.kms, key.id, 'encrypt');
+    await latestKey(() => db().fork(), t.kms, key.id, 'encrypt');
     const other = await unsealedKms(db().reads);
     await updateElasticKey(db().fork(), other.kms, key.id, { status: 'disabled' }, ALICE);
-    expect(await rejection(latestKey(db().fork(), other.kms, key.id, 'encrypt'))).to.be.instanceOf(ConflictError);
+    expect(await rejection(latestKey(() => db().fork(), other.kms, key.id, 'encrypt'))).to.be.instanceOf(ConflictError);
     // Still cached here, for at most the TTL.
-    expect((await latestKey(db().fork(), t.kms, key.id, 'encrypt')).key.status).to.equal('active');
+    expect((await latestKey(() => db().fork(), t.kms, key.id, 'encrypt')).key.status).to.equal('active');
     t.advance(500);
-    expect(await rejection(latestKey(db().fork(), t.kms, key.id, 'encrypt'))).to.be.instanceOf(ConflictError);
+    expect(await rejection(latestKey(() => db().fork(), t.kms, key.id, 'encrypt'))).to.be.instanceOf(ConflictError);
   });
 
   it('a due deletion is applied on the hot path, and destroyed material is 409', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('due'), algorithm: 'HS256' }, ALICE);
     await scheduleDeletion(db().fork(), t.kms, key.id, 1, ALICE);
     t.advance(86_400_000);
-    const error = await rejection(latestKey(db().fork(), t.kms, key.id, 'sign'));
+    const error = await rejection(latestKey(() => db().fork(), t.kms, key.id, 'sign'));
     expect((error as ConflictError).message).to.include('deleted');
     expect((await db().fork().findOneOrFail(MaterialKey, { elasticKey: key.id })).sealedJwk).to.equal(null);
 
     const wiped = await createElasticKey(db().fork(), t.kms, { name: unique('wiped'), algorithm: 'HS256' }, ALICE);
     await db().fork().nativeUpdate(MaterialKey, { elasticKey: wiped.id }, { sealedJwk: null });
-    const destroyed = await rejection(latestKey(db().fork(), t.kms, wiped.id, 'sign'));
+    const destroyed = await rejection(latestKey(() => db().fork(), t.kms, wiped.id, 'sign'));
     expect(destroyed).to.be.instanceOf(ConflictError);
     expect((destroyed as ConflictError).message).to.include('destroyed');
   });
 
   it('a seal wipes every cached key', async () => {
     const key = await createElasticKey(db().fork(), t.kms, { name: unique('seal'), algorithm: 'HS256' }, ALICE);
-    await latestKey(db().fork(), t.kms, key.id, 'sign');
+    await latestKey(() => db().fork(), t.kms, key.id, 'sign');
     expect(t.cache.sizes().prepared).to.equal(1);
     t.barrier.seal();
     expect(t.cache.sizes()).to.deep.equal({ prepared: 0, keys: 0, materials: 0 });

@@ -55,10 +55,10 @@ async function loadMaterial(reads: Reads, kid: string): Promise<MaterialSnapshot
 }
 
 /** The elastic key's snapshot, a due deletion applied first; 404 when there is no such key. */
-async function snapshot(em: EntityManager, kms: KmsContext, id: string): Promise<KeySnapshot> {
+async function snapshot(em: () => EntityManager, kms: KmsContext, id: string): Promise<KeySnapshot> {
   const key = await kms.cache.key(id, () => loadKey(kms.reads, id));
   if (key === null) throw new NotFoundError('no such elastic key');
-  if (await settleKey(em, kms, key)) return snapshot(em, kms, id);
+  if (await settleKey(em(), kms, key)) return snapshot(em, kms, id);
   return key;
 }
 
@@ -71,7 +71,7 @@ async function prepared(kms: KmsContext, key: KeySnapshot, kid: string): Promise
 }
 
 /** Checks that the key allows the operation in its status and by its algorithm's use. */
-async function checkedKey(em: EntityManager, kms: KmsContext, id: string, operation: KeyOperation): Promise<KeySnapshot> {
+async function checkedKey(em: () => EntityManager, kms: KmsContext, id: string, operation: KeyOperation): Promise<KeySnapshot> {
   const key = await snapshot(em, kms, id);
   assertUse(key.algorithm.use, operation);
   assertOperation(key.status, operation);
@@ -79,7 +79,7 @@ async function checkedKey(em: EntityManager, kms: KmsContext, id: string, operat
 }
 
 /** For encrypt, sign and generate: the latest active material key (409 when there is none yet). */
-export async function latestKey(em: EntityManager, kms: KmsContext, id: string, operation: KeyOperation): Promise<UsableKey> {
+export async function latestKey(em: () => EntityManager, kms: KmsContext, id: string, operation: KeyOperation): Promise<UsableKey> {
   const key = await checkedKey(em, kms, id, operation);
   if (key.latestActiveKid === null) throw new ConflictError('the elastic key has no active material key; rotate or import one');
   return { key, prepared: await prepared(kms, key, key.latestActiveKid) };
@@ -89,7 +89,7 @@ export async function latestKey(em: EntityManager, kms: KmsContext, id: string, 
  * For decrypt and verify: the material key the JOSE header's `kid` names. A `kid` that is unknown
  * or belongs to another elastic key is a 400: the object was not made by this key.
  */
-export async function keyForKid(em: EntityManager, kms: KmsContext, id: string, kid: string, operation: KeyOperation): Promise<UsableKey> {
+export async function keyForKid(em: () => EntityManager, kms: KmsContext, id: string, kid: string, operation: KeyOperation): Promise<UsableKey> {
   const key = await checkedKey(em, kms, id, operation);
   // Material key ids are UUIDs: anything else names no key here (and must not reach a uuid column).
   const material = UUID.test(kid) ? await kms.cache.material(kid, () => loadMaterial(kms.reads, kid)) : null;

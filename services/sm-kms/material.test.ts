@@ -26,13 +26,13 @@ describeOnDatabases('sm-kms sealed material bound to its row', { entities, migra
     await db().fork().nativeUpdate(MaterialKey, { id: a.id }, { sealedJwk: b.sealedJwk });
     await db().fork().nativeUpdate(MaterialKey, { id: b.id }, { sealedJwk: a.sealedJwk });
     for (const key of [first, second]) {
-      expect(await rejection(latestKey(db().fork(), t.kms, key.id, 'encrypt')), key.name).to.be.instanceOf(BarrierIntegrityError);
+      expect(await rejection(latestKey(() => db().fork(), t.kms, key.id, 'encrypt')), key.name).to.be.instanceOf(BarrierIntegrityError);
     }
     // Put back, each row opens again: the refusal was the binding, not damage.
     await db().fork().nativeUpdate(MaterialKey, { id: a.id }, { sealedJwk: a.sealedJwk });
     await db().fork().nativeUpdate(MaterialKey, { id: b.id }, { sealedJwk: b.sealedJwk });
-    expect((await latestKey(db().fork(), t.kms, first.id, 'encrypt')).prepared.kid).to.equal(a.id);
-    expect((await latestKey(db().fork(), t.kms, second.id, 'encrypt')).prepared.kid).to.equal(b.id);
+    expect((await latestKey(() => db().fork(), t.kms, first.id, 'encrypt')).prepared.kid).to.equal(a.id);
+    expect((await latestKey(() => db().fork(), t.kms, second.id, 'encrypt')).prepared.kid).to.equal(b.id);
   });
 });
 

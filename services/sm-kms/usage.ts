@@ -34,10 +34,12 @@ const RESERVE = 'update kms_material_keys set gcm_encryptions = gcm_encryptions 
 
 /**
  * Reserves one random-IV encryption of material key `kid` of `key` before it is made; 409 when the
- * key has made its limit. Keys whose algorithm draws no IV under the key are not counted.
+ * key has made its limit. Keys whose algorithm draws no IV under the key are not counted (and ask
+ * for no entity manager).
  */
-export async function reserveEncryption(em: EntityManager, kms: KmsContext, key: KeySnapshot, kid: string): Promise<void> {
+export async function reserveEncryption(entityManager: () => EntityManager, kms: KmsContext, key: KeySnapshot, kid: string): Promise<void> {
   if (!drawsRandomIvUnderKey(key.algorithm)) return;
+  const em = entityManager();
   const limit = kms.encryptionLimit;
   const rows = await em.getConnection().execute(RESERVE, [kid, limit], 'all') as readonly ReservedRow[];
   const row = rows[0];

@@ -2,7 +2,8 @@
  * The cryptographic operations (issue "sm-kms" point 4): bytes in, compact JOSE out, and back.
  * Encrypt, sign and generate use the latest active material key; decrypt and verify use the one
  * the protected header's `kid` names. The algorithms module does the cryptography; encrypt and
- * generate first reserve one encryption of the material key (usage.ts).
+ * generate first reserve one encryption of the material key (usage.ts). The request's entity
+ * manager is handed over as a getter: the hot path usually needs none, and forking one costs.
  */
 import { BadRequestError } from '../../template/errors/index.ts';
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
@@ -33,34 +34,34 @@ function contextOf(ctx: OperationContext): string | undefined {
 export function cryptoHandlers(kms: KmsContext): OperationHandlers {
   return {
     async encrypt(ctx) {
-      const { key, prepared } = await latestKey(ctx.state.em, kms, keyIdOf(ctx), 'encrypt');
-      await reserveEncryption(ctx.state.em, kms, key, prepared.kid);
+      const { key, prepared } = await latestKey(() => ctx.state.em, kms, keyIdOf(ctx), 'encrypt');
+      await reserveEncryption(() => ctx.state.em, kms, key, prepared.kid);
       ctx.body = await encrypt(prepared, bytesOf(ctx), contextOf(ctx));
       ctx.type = JOSE_MEDIA_TYPE;
     },
     async decrypt(ctx) {
       const jwe = compactOf(ctx);
       const { kid } = readJoseHeader(jwe);
-      const { prepared } = await keyForKid(ctx.state.em, kms, keyIdOf(ctx), kid, 'decrypt');
+      const { prepared } = await keyForKid(() => ctx.state.em, kms, keyIdOf(ctx), kid, 'decrypt');
       ctx.body = Buffer.from(await decrypt(prepared, jwe, contextOf(ctx)));
       ctx.type = 'application/octet-stream';
     },
     async sign(ctx) {
-      const { prepared } = await latestKey(ctx.state.em, kms, keyIdOf(ctx), 'sign');
+      const { prepared } = await latestKey(() => ctx.state.em, kms, keyIdOf(ctx), 'sign');
       ctx.body = await sign(prepared, bytesOf(ctx));
       ctx.type = JOSE_MEDIA_TYPE;
     },
     async verify(ctx) {
       const jws = compactOf(ctx);
       const { kid } = readJoseHeader(jws);
-      const { prepared } = await keyForKid(ctx.state.em, kms, keyIdOf(ctx), kid, 'verify');
+      const { prepared } = await keyForKid(() => ctx.state.em, kms, keyIdOf(ctx), kid, 'verify');
       if (!await verify(prepared, jws)) throw new BadRequestError('the signature is not valid');
       ctx.status = 204;
     },
     async generateDataKey(ctx) {
       const spec = parseDataKeySpec(ctx.state.query.alg as string);
-      const { key, prepared } = await latestKey(ctx.state.em, kms, keyIdOf(ctx), 'generate');
-      await reserveEncryption(ctx.state.em, kms, key, prepared.kid);
+      const { key, prepared } = await latestKey(() => ctx.state.em, kms, keyIdOf(ctx), 'generate');
+      await reserveEncryption(() => ctx.state.em, kms, key, prepared.kid);
       const { wrapped, publicJwk } = await generateDataKey(prepared, spec);
       ctx.body = publicJwk === undefined ? { encryptedKey: wrapped } : { encryptedKey: wrapped, publicJwk };
       ctx.status = 201;
