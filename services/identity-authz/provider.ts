@@ -42,20 +42,36 @@ const VERIFIED_SECRETS = 1_000;
 /** Interaction, authorization code and ID token lifetimes (seconds); tokens take the client's. */
 const LIFETIMES = { AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 1_209_600, Grant: 1_209_600 } as const;
 
+/**
+ * A client's metadata, computed once per client object. The library rebuilds its metadata on every
+ * `metadata()` call (renaming every key), while it keeps one client object per version of the
+ * metadata; the result is only read.
+ */
+const METADATA = new WeakMap<Client, Readonly<Record<string, unknown>>>();
+
+function metadataOf(client: Client): Readonly<Record<string, unknown>> {
+  let metadata = METADATA.get(client);
+  if (metadata === undefined) {
+    metadata = client.metadata();
+    METADATA.set(client, metadata);
+  }
+  return metadata;
+}
+
 /** A lifetime every client of ours carries in its metadata (see `providerMetadata`). */
 function lifetime(client: Client, name: 'access_token_ttl' | 'refresh_token_ttl'): number {
-  return client.metadata()[name] as number;
+  return metadataOf(client)[name] as number;
 }
 
 /** The scopes a client may hold for a resource (its `resource_scopes` metadata). */
 export function allowedScopes(client: Client, resource: string): readonly string[] {
-  const table = client.metadata().resource_scopes as Record<string, string[]>;
+  const table = metadataOf(client).resource_scopes as Record<string, string[]>;
   return new Map(Object.entries(table)).get(resource) ?? [];
 }
 
 /** Every scope a client may hold, for any resource. */
 function heldScopes(client: Client): string[] {
-  return Object.values(client.metadata().resource_scopes as Record<string, string[]>).flat();
+  return Object.values(metadataOf(client).resource_scopes as Record<string, string[]>).flat();
 }
 
 /**
