@@ -28,7 +28,7 @@ describe('the jose-ja document (key sets and JOSE operations)', () => {
     });
     const paths = Object.fromEntries(operations.map((operation) => [operation.operationId, `${operation.method} ${operation.path}`]));
     expect(paths).to.include({ issueJwt: 'POST /jwks/{name}/jwt', verifyJwt: 'POST /jwks/{name}/jwt/verify', decryptPayload: 'POST /jwks/{name}/decrypt' });
-    // The template's validator compiles every request schema, as it will at start.
+    // The template's validator compiles every request schema, as it will at each operation's first request.
     for (const operation of operations) expect(compileRequestValidator(operation)).to.be.a('function');
   });
 });

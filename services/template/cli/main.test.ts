@@ -187,6 +187,19 @@ describe('cryptoutil main: running a service', () => {
     expect(await running).to.equal(EXIT_OK);
   });
 
+  it('start tells the process once that its service is ready, after the listening line', async () => {
+    const { file } = await configFile();
+    const server = capture();
+    const seen: string[] = [];
+    const running = main(['notes', 'start', '--config', file], { ...server.context, started: () => { seen.push(server.out()); } });
+    await until(() => seen.length > 0);
+    expect(seen).to.have.length(1);
+    expect(seen[0]).to.include('listening on');
+    server.signal();
+    expect(await running).to.equal(EXIT_OK);
+    expect(seen).to.have.length(1);
+  });
+
   it('readyz exits 1 while a readiness check fails', async () => {
     const { file } = await configFile('auth: { issuer: "https://127.0.0.1:1" }');
     const server = capture();

@@ -31,6 +31,8 @@ export interface CliContext {
   readonly stderr: (text: string) => void;
   /** Registers a handler for SIGTERM and SIGINT; returns a function that removes it. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** Called once the services of `start` or `up` are ready (the process gives back start-up memory). */
+  readonly started?: () => void;
 }
 
 export const EXIT_OK = 0;
@@ -56,6 +58,7 @@ const actionRunners: Readonly<Record<ServiceAction, ActionRunner>> = {
     const running = await startService(service, config);
     const removeSignal = context.onSignal((signal) => { void running.stop(signal); });
     context.stdout(`${service.name} listening on ${running.publicUrl} (admin ${running.adminUrl})\n`);
+    context.started?.();
     await running.stopped;
     removeSignal();
     return EXIT_OK;
@@ -95,7 +98,7 @@ async function run(command: Command, context: CliContext): Promise<number> {
       context.stdout(`cryptoutil ${version}\n`);
       return EXIT_OK;
     case 'up':
-      return runUp({ dataDir: command.dataDir, portOffset: command.portOffset, configFiles: command.configFiles, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal });
+      return runUp({ dataDir: command.dataDir, portOffset: command.portOffset, configFiles: command.configFiles, services: context.services, env: context.env, stdout: context.stdout, onSignal: context.onSignal, ...(context.started === undefined ? {} : { started: context.started }) });
     case 'service':
       return runServiceAction(command, context);
     case 'init-help':

@@ -3,6 +3,7 @@
  * signals. Every `cryptoutil`-shaped executable (the real one, test builds) starts here.
  */
 import type { ServiceDefinition } from '../service.ts';
+import { releaseStartUpMemory } from '../server/start-up-memory.ts';
 import { main, type CliCommand } from './main.ts';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -19,6 +20,7 @@ export async function runProcess(services: readonly ServiceDefinition[], command
       for (const signal of SIGNALS) process.on(signal, handler);
       return () => { for (const signal of SIGNALS) process.off(signal, handler); };
     },
+    started: releaseStartUpMemory,
   });
   // Explicit exit: a drained service must not linger on a telemetry or client handle.
   process.exit(code);

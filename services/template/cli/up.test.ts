@@ -188,6 +188,7 @@ describe('cryptoutil up', () => {
   it('runs through the command line, with no services as well', async () => {
     let out = '';
     let signal: (() => void) | undefined;
+    const startedAfter: string[] = [];
     const context = {
       services: [],
       env: quiet,
@@ -197,10 +198,14 @@ describe('cryptoutil up', () => {
         signal = () => { handler('SIGTERM'); };
         return () => undefined;
       },
+      started: () => { startedAfter.push(out); },
     };
     const running = main(['up', '--data-dir', await freshDir()], context);
     while (signal === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(out).to.include('no services in this build yet');
+    // The process hears of a ready suite once, after the table and the Ctrl-C line.
+    expect(startedAfter).to.have.length(1);
+    expect(startedAfter[0]).to.include('Press Ctrl-C to stop.');
     signal();
     expect(await running).to.equal(EXIT_OK);
     const blockedDir = join(await mkdtemp(join(tmpdir(), 'cryptoutil-up-')), 'file');

@@ -33,6 +33,8 @@ export interface UpOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** Called once every service is ready and the table is printed. */
+  readonly started?: () => void;
 }
 
 export interface Suite {
@@ -210,6 +212,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     'Press Ctrl-C to stop.',
     '',
   ].join('\n'));
+  options.started?.();
   await signalled;
   clearInterval(keepAlive);
   options.stdout('stopping ...\n');

@@ -70,7 +70,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const engine: Engine<EngineKind> = ENGINES[target.kind];
   const orm = await MikroORM.init<AbstractSqlDriver, SqlEntityManager>({
     ...(await engineConnection(target, settings)),
-    driver: engine.driver,
+    driver: await engine.loadDriver(),
     entities: [...options.entities],
     // a service may keep no rows of its own (e.g. a static front end)
     discovery: { warnWhenNoEntities: false },

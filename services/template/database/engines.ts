@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Options } from '@mikro-orm/core';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { SqliteDriver } from '@mikro-orm/sqlite';
 import type { EngineKind, TargetOf } from './url.ts';
 import { releaseBrokenClients } from './broken-clients.ts';
 
@@ -39,9 +39,16 @@ export interface ConnectionSettings {
 /** The ORM options an engine fills in. */
 export type EngineConnection = Partial<Pick<Options, 'dbName' | 'clientUrl' | 'pool' | 'driverOptions' | 'onCreateConnection'>>;
 
+/** A MikroORM driver class the template runs on. */
+export type DriverClass = typeof SqliteDriver | typeof PostgreSqlDriver;
+
 export interface Engine<K extends EngineKind> {
   readonly kind: K;
-  readonly driver: typeof SqliteDriver | typeof PostgreSqlDriver;
+  /**
+   * Imports the engine's driver. Only the engine a `database.url` names is loaded: a service on
+   * SQLite never loads pg and the PostgreSQL driver, and one on PostgreSQL never loads better-sqlite3.
+   */
+  loadDriver(): Promise<DriverClass>;
   readonly columnTypes: ColumnTypes;
   /** Run first inside the migration transaction, so replicas starting together migrate one at a time. */
   readonly migrationLock: string | undefined;
@@ -63,9 +70,17 @@ function sqlitePragmas(busyTimeoutMs: number): readonly string[] {
   return ['pragma journal_mode = wal', `pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`, 'pragma foreign_keys = on'];
 }
 
+/** The driver classes imported so far, by engine. */
+const loadedDrivers = new Map<EngineKind, DriverClass>();
+
+function remember(kind: EngineKind, driver: DriverClass): DriverClass {
+  loadedDrivers.set(kind, driver);
+  return driver;
+}
+
 const sqlite: Engine<'sqlite'> = {
   kind: 'sqlite',
-  driver: SqliteDriver,
+  loadDriver: async () => remember('sqlite', (await import('@mikro-orm/sqlite')).SqliteDriver),
   columnTypes: {
     uuid: 'text',
     text: 'text',
@@ -101,7 +116,7 @@ const MIGRATION_LOCK_KEY = 0x63_72_79_70;
 
 const postgresql: Engine<'postgresql'> = {
   kind: 'postgresql',
-  driver: PostgreSqlDriver,
+  loadDriver: async () => remember('postgresql', (await import('@mikro-orm/postgresql')).PostgreSqlDriver),
   columnTypes: {
     uuid: 'uuid',
     text: 'text',
@@ -129,9 +144,10 @@ export const ENGINES: { readonly [K in EngineKind]: Engine<K> } = { sqlite, post
 
 /** The engine a MikroORM driver instance belongs to (used by migrations to pick column types). */
 export function engineOfDriver(driver: object): Engine<EngineKind> {
-  const engine = Object.values(ENGINES).find((candidate: Engine<EngineKind>) => driver instanceof candidate.driver);
-  if (engine === undefined) {
+  // A driver runs only after its engine loaded it, so the classes loaded are the only candidates.
+  const kind = [...loadedDrivers].find(([, loaded]) => driver instanceof loaded)?.[0];
+  if (kind === undefined) {
     throw new TypeError('this migration runs on a database driver the template does not support');
   }
-  return engine;
+  return ENGINES[kind];
 }

@@ -5,6 +5,7 @@ import { ProblemError, UnauthorizedError } from '../errors/index.ts';
 import type { OperationContext, OperationHandler, OperationHandlers, Principal, RequestState, TokenKind } from '../service.ts';
 import { listOperations, loadOpenApiDocument, type OpenApiDocument } from './document.ts';
 import { operationRouter, type Authenticate, type OperationRouterOptions } from './router.ts';
+import { compileRequestValidator } from './validate.ts';
 
 const FIXTURE = new URL('./fixtures/widgets.yaml', import.meta.url);
 const WIDGET = '0190a6f0-7c1e-7d4a-9a51-2f7f6f0d9b11';
@@ -277,6 +278,16 @@ describe('OpenAPI operation router', () => {
       delete handlers.getStatus;
       expect(() => operationRouter({ document, handlers, authenticate: () => Promise.reject(new Error('unused')) }))
         .to.throw(Error, 'no handler for operationId getStatus');
+    });
+
+    it('compiles an operation\'s validator at its first request only, once for both prefixes', async () => {
+      const compiled: string[] = [];
+      const { app } = build({ compile: (operation) => { compiled.push(operation.operationId); return compileRequestValidator(operation); } });
+      expect(compiled).to.deep.equal([]);
+      await request(app.callback()).get('/service/api/v1/status').expect(200);
+      await request(app.callback()).get('/browser/api/v1/status').expect(200);
+      await request(app.callback()).get('/service/api/v1/status').expect(200);
+      expect(compiled).to.deep.equal(['getStatus']);
     });
 
     it('refuses a handler for an operationId the document does not declare', () => {

@@ -37,6 +37,8 @@ export interface OperationRouterOptions {
   readonly prefixes?: Readonly<Record<TokenKind, string>>;
   /** Run after validation and before the handler (`ServiceDefinition.middleware`). */
   readonly middleware?: readonly Middleware<RequestState>[];
+  /** Builds an operation's validator; compileRequestValidator unless given. */
+  readonly compile?: (operation: OperationSpec) => RequestValidator;
 }
 
 type Step = RouterMiddleware<RequestState>;
@@ -51,6 +53,20 @@ function authenticationStep(operation: OperationSpec, kind: TokenKind, authentic
     const request: RequestTarget = { method: ctx.method, path: ctx.path, dpop: headerValue(ctx, 'dpop') };
     ctx.state.principal = await authenticate(headerValue(ctx, 'authorization'), kind, operation.scopes, request);
     await next();
+  };
+}
+
+/**
+ * An operation's validator, compiled at its first request and kept: compiling every operation at
+ * start took about 200 ms of learn-ps's start-up, for operations a process may never serve. Every
+ * service's operations are compiled by services/openapi-validators.test.ts, so a schema Ajv refuses
+ * is found by the tests, not by a first request.
+ */
+function compiledOnFirstUse(operation: OperationSpec, compile: (operation: OperationSpec) => RequestValidator): RequestValidator {
+  let validate: RequestValidator | undefined;
+  return (request) => {
+    validate ??= compile(operation);
+    return validate(request);
   };
 }
 
@@ -106,7 +122,7 @@ export function operationRouter(options: OperationRouterOptions): Middleware<Req
   const router = new Router<RequestState>({ exclusive: 'specificity' });
 
   for (const [operation, handler] of pairs) {
-    const validate = validationStep(compileRequestValidator(operation));
+    const validate = validationStep(compiledOnFirstUse(operation, options.compile ?? compileRequestValidator));
     for (const kind of KINDS) {
       const steps = operation.public ? [validate] : [authenticationStep(operation, kind, options.authenticate), validate];
       router.register(`${prefixes[kind]}${operation.koaPath}`, [operation.method], [...steps, ...extra, (ctx) => handler(ctx)]);
