@@ -35,7 +35,14 @@ async function startTarget(name: string, nodeOptions: readonly string[]): Promis
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const request = await new Promise<BenchRequest>((resolve, reject) => {
     child.once('exit', (code) => { reject(new Error(`bench target ${name} exited with ${String(code)} before it was ready`)); });
-    lines.once('line', (line) => { resolve(JSON.parse(line) as BenchRequest); });
+    lines.once('line', (line) => {
+      try {
+        resolve(JSON.parse(line) as BenchRequest);
+      } catch {
+        child.kill('SIGKILL');
+        reject(new Error(`bench target ${name} printed something else before its request: ${line}`));
+      }
+    });
   });
   return { child, request };
 }
@@ -100,7 +107,11 @@ if (scenario === undefined || !scenarioNames.includes(scenario) || scenario === 
 }
 const base = await startTarget('baseline', []);
 // The profile is written when the child exits after SIGTERM; it covers start-up, warm-up and the run.
-const target = await startTarget(scenario, profileDir === '' ? [] : ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${profileDir}`]);
+const target = await startTarget(scenario, profileDir === '' ? [] : ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${profileDir}`])
+  .catch(async (error: unknown) => {
+    await stopTarget(base.child);
+    throw error;
+  });
 try {
   if (warmupSeconds > 0) {
     await load(base.request, warmupSeconds);

@@ -4,10 +4,13 @@
  * compared with; service scenarios run the real service with its production pipeline.
  */
 import Koa from 'koa';
+import type { RequestListener } from 'node:http';
 import { devNull } from 'node:os';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
 import { pino } from 'pino';
 import { testTlsMaterial } from '../../services/template/testing/tls.ts';
-import { startTestService } from '../../services/template/testing/service-harness.ts';
+import { httpsCall, startTestService } from '../../services/template/testing/service-harness.ts';
 import { notesHandlers, notesService } from '../../services/template/testing/notes-service/index.ts';
 import { learnPs } from '../../services/learn-ps/index.ts';
 import { smKms } from '../../services/sm-kms/index.ts';
@@ -20,6 +23,7 @@ import { serverOptions } from '../../services/template/tls/index.ts';
 import { listenHttps } from '../../services/template/server/https-listener.ts';
 import type { ServiceDefinition } from '../../services/template/service.ts';
 import { createLogger } from '../../services/template/telemetry/logger.ts';
+import { createPostgresDatabase, type Scratch } from '../../services/template/testing/databases.ts';
 
 export interface BenchRequest {
   readonly url: string;
@@ -98,6 +102,27 @@ async function baselineShaped(): Promise<StartedTarget> {
   return { request: { url: `${listener.url}/`, method: 'GET', headers: {} }, stop: () => listener.close(1000) };
 }
 
+/** Where a service keeps its data: the harness's SQLite file, or a scratch PostgreSQL database. */
+type Engine = 'sqlite' | 'postgresql';
+
+/** A fresh PostgreSQL database for the run (services/template/testing/databases.ts), none for SQLite. */
+async function scratchDatabase(engine: Engine): Promise<Scratch | undefined> {
+  return engine === 'postgresql' ? await createPostgresDatabase() : undefined;
+}
+
+function databaseOverride(scratch: Scratch | undefined): { database?: { url: string } } {
+  return scratch === undefined ? {} : { database: { url: scratch.url } };
+}
+
+/** Stops the service first, so no connection holds the scratch database when it is dropped. */
+async function closeThenDrop(harness: { close(): Promise<void> }, scratch: Scratch | undefined): Promise<void> {
+  try {
+    await harness.close();
+  } finally {
+    await scratch?.drop();
+  }
+}
+
 interface ReadScenario {
   readonly definition: ServiceDefinition;
   /** Collection path (under /service/api/v1) the one record is created at, and its body. */
@@ -110,20 +135,21 @@ interface ReadScenario {
  * A service with its production pipeline (a real issuer over HTTPS, SQLite, `info` access log),
  * one seeded record, and a GET of that record with a token carrying only the read scope.
  */
-async function serviceRead(scenario: ReadScenario): Promise<StartedTarget> {
+async function serviceRead(scenario: ReadScenario, engine: Engine = 'sqlite'): Promise<StartedTarget> {
   const { definition } = scenario;
+  const scratch = await scratchDatabase(engine);
   // Production logs every request at `info`; the lines go to the null device, not to the runner's pipe,
   // so the access log's serialization and write are measured while stdout carries only the request.
   const logger = createLogger({ level: 'info', service: definition.name, destination: pino.destination(devNull) });
   // Measured, not throttled: the limiter runs but one load generator must not trip it.
-  const harness = await startTestService({ rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } }, logger, definition);
+  const harness = await startTestService({ rateLimit: { perSecond: 1_000_000, burst: 1_000_000 }, ...databaseOverride(scratch) }, logger, definition);
   const api = `${harness.service.publicUrl}/service/api/v1`;
   const created = await harness.call('POST', `${api}${scenario.seed.path}`, { token: await harness.serviceToken([scenario.seed.scope]), body: scenario.seed.body });
   if (created.status !== 201) throw new Error(`seeding failed: ${String(created.status)} ${created.text}`);
   const reader = await harness.serviceToken([scenario.read.scope]);
   return {
     request: { url: `${api}${scenario.read.path((created.json as { id: string }).id)}`, method: 'GET', headers: { authorization: `Bearer ${reader}` } },
-    stop: () => harness.close(),
+    stop: () => closeThenDrop(harness, scratch),
   };
 }
 
@@ -140,12 +166,14 @@ const KIB = 'k'.repeat(1024);
  * sm-kms unsealed, one elastic key, and a token with exactly the scope the operation needs. Decrypt
  * repeats the decryption of one JWE made by an encrypt call before the run.
  */
-async function kms(scenario: KmsScenario): Promise<StartedTarget> {
+async function kms(scenario: KmsScenario, engine: Engine = 'sqlite'): Promise<StartedTarget> {
+  const scratch = await scratchDatabase(engine);
   const logger = createLogger({ level: 'info', service: smKms.name, destination: pino.destination(devNull) });
   const shares = await newUnsealShares(5, 3);
   const harness = await startTestService({
     rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
     barrier: { shares: shares.slice(0, 3), threshold: 3 },
+    ...databaseOverride(scratch),
   }, logger, smKms);
   const api = `${harness.service.publicUrl}/service/api/v1`;
   const admin = await harness.serviceToken(['kms:admin', 'kms:encrypt']);
@@ -168,7 +196,7 @@ async function kms(scenario: KmsScenario): Promise<StartedTarget> {
       headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
       body,
     },
-    stop: () => harness.close(),
+    stop: () => closeThenDrop(harness, scratch),
   };
 }
 
@@ -193,6 +221,62 @@ async function authzToken(): Promise<StartedTarget> {
     },
     stop: () => authz.close(),
   };
+}
+
+/** The resource and client of `oidc-provider-bare`, shaped as authz-token's grant. */
+const BARE_RESOURCE = 'urn:cryptoutil:learn-ps';
+const BARE_CLIENT = { id: 'bench-client', secret: 'bench-client-secret-0123456789abcdef' };
+
+/**
+ * oidc-provider alone, as the reference for `authz-token`: its own Koa app over HTTPS with the
+ * library's in-memory adapter, one static client, and the same request (client_credentials,
+ * client_secret_basic, `resource`, an ES256 RFC 9068 JWT per request). No template pipeline, no
+ * database, no hashed secret: authz-token's ratio over this one is what our service adds.
+ */
+async function oidcProviderBare(): Promise<StartedTarget> {
+  const material = await testTlsMaterial();
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const signingKey = { ...await exportJWK(privateKey), alg: 'ES256', use: 'sig', kid: 'bench' };
+  // The issuer names the bound port, so the provider is built once the listener is up.
+  let handler: RequestListener = (_request, response) => { response.writeHead(503).end(); };
+  const listener = await listenHttps((request, response) => { handler(request, response); }, serverOptions(material), '127.0.0.1', 0);
+  const provider = new Provider(listener.url, {
+    jwks: { keys: [signingKey] },
+    clients: [{
+      client_id: BARE_CLIENT.id,
+      client_secret: BARE_CLIENT.secret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+      scope: 'pets:read',
+    }],
+    scopes: ['pets:read'],
+    ttl: { ClientCredentials: 600 },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        useGrantedResource: () => true,
+        defaultResource: () => BARE_RESOURCE,
+        getResourceServerInfo: () => ({ scope: 'pets:read', audience: BARE_RESOURCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
+      },
+    },
+  });
+  const callback = provider.callback();
+  handler = (request, response) => { void callback(request, response); };
+  const basic = Buffer.from(`${BARE_CLIENT.id}:${BARE_CLIENT.secret}`).toString('base64');
+  const request: BenchRequest = {
+    url: `${listener.url}/token`,
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource: BARE_RESOURCE }).toString(),
+  };
+  const check = await httpsCall(material.ca, request.method, request.url, { headers: request.headers, body: request.body });
+  if (check.status !== 200) throw new Error(`the token request failed: ${String(check.status)} ${check.text}`);
+  return { request, stop: () => listener.close(1000) };
 }
 
 /** The name the one bench CSR carries, as CN and as its only DNS SAN. */
@@ -267,6 +351,12 @@ const notesRead = (definition: ServiceDefinition): ReadScenario => ({
   read: { path: (id) => `/notes/${id}`, scope: 'notes:read' },
 });
 
+const petRead: ReadScenario = {
+  definition: learnPs,
+  seed: { path: '/pets', body: { name: 'bench', species: 'dog', priceCents: 12_500, stock: 7 }, scope: 'pets:write' },
+  read: { path: (id) => `/pets/${id}`, scope: 'pets:read' },
+};
+
 export const targets: Readonly<Record<string, Target>> = {
   baseline,
   'baseline-shaped': baselineShaped,
@@ -274,17 +364,17 @@ export const targets: Readonly<Record<string, Target>> = {
   'template-read': () => serviceRead(notesRead(notesService)),
   // The same pipeline with the handler's database read taken out.
   'template-pipeline': () => serviceRead(notesRead(pipelineOnlyNotes)),
-  'learn-ps-read': () => serviceRead({
-    definition: learnPs,
-    seed: { path: '/pets', body: { name: 'bench', species: 'dog', priceCents: 12_500, stock: 7 }, scope: 'pets:write' },
-    read: { path: (id) => `/pets/${id}`, scope: 'pets:read' },
-  }),
+  'learn-ps-read': () => serviceRead(petRead),
+  'learn-ps-read-pg': () => serviceRead(petRead, 'postgresql'),
   // DESIGN "Contract for checks": 1 KiB under A256GCM/A256KW.
   'kms-encrypt': () => kms({ algorithm: 'A256GCM/A256KW', operation: 'encrypt' }),
+  'kms-encrypt-pg': () => kms({ algorithm: 'A256GCM/A256KW', operation: 'encrypt' }, 'postgresql'),
   'kms-decrypt': () => kms({ algorithm: 'A256GCM/A256KW', operation: 'decrypt' }),
   'kms-sign': () => kms({ algorithm: 'ES256', operation: 'sign' }),
   // DESIGN "Contract for checks": client credentials with client_secret_basic.
   'authz-token': authzToken,
+  // The library alone, same grant: authz-token's ratio over this one is what the service adds.
+  'oidc-provider-bare': oidcProviderBare,
   // A stored ECDSA P-256 tls-server certificate per request: sign, lint, insert.
   'pki-issue': pkiIssue,
   // An ES256 JWT per request, and the cached JWKS a verifier fetches.
