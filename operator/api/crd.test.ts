@@ -14,11 +14,14 @@ const chartCrdsDir = join(root, 'charts', 'cryptoutil-operator', 'templates', 'c
 /**
  * The chart's template of one CRD: Helm never upgrades files in a chart's crds/, so the chart renders
  * the CRDs as templates (upgraded with the release) behind `crds.install`, and keeps them on uninstall
- * (`helm.sh/resource-policy: keep`): deleting a CRD deletes every resource of its kind.
+ * (`helm.sh/resource-policy: keep`): deleting a CRD deletes every resource of its kind. Argo CD
+ * applies them in sync wave -1, before the operator (wave 0) and any custom resource (wave 1).
  */
+const CHART_CRD_ANNOTATIONS = { 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-wave': '-1' };
+
 function chartCrdTemplate(definition: (typeof KINDS)[number]): string {
   const crd = customResourceDefinition(definition) as { metadata: Record<string, unknown> };
-  crd.metadata.annotations = { 'helm.sh/resource-policy': 'keep' };
+  crd.metadata.annotations = { ...CHART_CRD_ANNOTATIONS };
   const header = '{{- /* Generated from operator/api by `UPDATE_CRDS=1 npx mocha operator/api/crd.test.ts`. Do not edit. */}}\n';
   return `${header}{{- if .Values.crds.install }}\n${stringify(crd, { lineWidth: 0 })}{{- end }}\n`;
 }
@@ -37,16 +40,16 @@ describe('CRDs in crds/ (regenerate with UPDATE_CRDS=1)', () => {
     expect((await readdir(crdsDir)).sort()).to.deep.equal(KINDS.map(crdFileName).sort());
   });
 
-  it('are in the chart as templates behind crds.install, kept on uninstall, otherwise the same objects', async () => {
+  it('are in the chart as templates behind crds.install, kept on uninstall, in Argo CD sync wave -1, otherwise the same objects', async () => {
     expect((await readdir(chartCrdsDir)).sort()).to.deep.equal(KINDS.map(crdFileName).sort());
     for (const definition of KINDS) {
       const file = crdFileName(definition);
       const text = await readFile(join(chartCrdsDir, file), 'utf8');
       expect(text, file).to.equal(chartCrdTemplate(definition));
-      // The template's object is the file in crds/ with one annotation more.
+      // The template's object is the file in crds/ with two annotations more.
       const body = text.split('\n').filter((line) => !line.startsWith('{{')).join('\n');
       const fromChart = parse(body) as { metadata: { annotations?: unknown } };
-      expect(fromChart.metadata.annotations, file).to.deep.equal({ 'helm.sh/resource-policy': 'keep' });
+      expect(fromChart.metadata.annotations, file).to.deep.equal(CHART_CRD_ANNOTATIONS);
       delete fromChart.metadata.annotations;
       expect(fromChart, file).to.deep.equal(parse(await readFile(join(crdsDir, file), 'utf8')));
     }

@@ -264,10 +264,14 @@ describe('Helm chart charts/cryptoutil-operator (helm 4)', function () {
     expect(notes).to.include('generated database credentials Secret').and.include('PersistentVolumeClaim data-<name>-<service>-postgres-0');
   });
 
-  it('renders the CRDs as templates (so helm upgrade upgrades them), kept on uninstall, and none with crds.install=false', async () => {
-    const crds = ofKind(await template(), 'CustomResourceDefinition');
+  it('renders the CRDs as templates (so helm upgrade upgrades them), kept on uninstall, first in Argo CD\'s sync, and none with crds.install=false', async () => {
+    const rendered = await template();
+    const crds = ofKind(rendered, 'CustomResourceDefinition');
     expect(crds.map((crd) => crd.metadata?.name)).to.have.members(CRD_NAMES);
-    for (const crd of crds) expect(crd.metadata?.annotations).to.deep.equal({ 'helm.sh/resource-policy': 'keep' });
+    for (const crd of crds) expect(crd.metadata?.annotations).to.deep.equal({ 'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-wave': '-1' });
+    // Everything else is in the default wave 0: the operator starts once its CRDs exist.
+    const others = rendered.filter((object) => object.kind !== 'CustomResourceDefinition');
+    expect(others.filter((object) => object.metadata?.annotations?.['argocd.argoproj.io/sync-wave'] !== undefined)).to.deep.equal([]);
     // Helm never upgrades a chart's crds/ directory: the chart must not have one.
     expect(existsSync(join(chart, 'crds'))).to.equal(false);
     expect(ofKind(await template('--set', 'crds.install=false'), 'CustomResourceDefinition')).to.deep.equal([]);

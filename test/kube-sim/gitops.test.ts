@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { access, constants, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -89,5 +89,14 @@ describe('kind/, the e2e-kind workflow and the Argo CD Application stay consiste
     expect(at(application, 'spec', 'source', 'helm', 'valuesObject', 'image', 'repository')).to.be.a('string');
     expect(at(application, 'spec', 'syncPolicy', 'automated')).to.deep.equal({ prune: true, selfHeal: true });
     expect(at(application, 'spec', 'syncPolicy', 'syncOptions')).to.deep.equal(['ServerSideApply=true', 'CreateNamespace=true']);
+  });
+
+  it('every sample custom resource syncs in Argo CD wave 1, after the chart, and skips the dry run while its CRD is new', async () => {
+    const samples = (await readdir(join(root, 'kind', 'samples'))).filter((file) => file.endsWith('.yaml'));
+    expect(samples).to.have.length.greaterThan(4);
+    for (const file of samples) {
+      const annotations = at(await yamlAt(join('kind', 'samples', file)), 'metadata', 'annotations');
+      expect(annotations, file).to.deep.equal({ 'argocd.argoproj.io/sync-wave': '1', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
+    }
   });
 });

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KINDS } from '../../operator/api/kinds.ts';
+import { healthKey, healthLua } from '../../operator/gitops/health.ts';
 import { startKubeSim, type KubeSim } from './server.ts';
 import { kubectlPath, run } from './tools.ts';
 
@@ -131,4 +133,17 @@ describe('kube-sim driven by the real kubectl 1.34', function () {
     expect(forced.code).to.equal(0);
     expect((await admin('get', 'configmap', 'settings', '-o', 'jsonpath={.data.a}')).stdout).to.equal('2');
   });
+
+  it('merges the Argo CD health checks into an existing argocd-cm with the command of docs/gitops/README.md', async () => {
+    expect((await admin('create', 'namespace', 'argocd')).code).to.equal(0);
+    const created = await admin('-n', 'argocd', 'create', 'configmap', 'argocd-cm', '--from-literal=url=https://argocd.example.com');
+    expect(created.code, created.stderr).to.equal(0);
+    const patched = await admin('-n', 'argocd', 'patch', 'configmap', 'argocd-cm', '--type', 'merge', '--patch-file', join(root, 'docs', 'gitops', 'argocd-cm-health.yaml'));
+    expect(patched.stderr).to.equal('');
+    expect(patched.stdout.trim()).to.equal('configmap/argocd-cm patched');
+    const stored = JSON.parse((await admin('-n', 'argocd', 'get', 'configmap', 'argocd-cm', '-o', 'json')).stdout) as { data: Record<string, string> };
+    expect(stored.data.url).to.equal('https://argocd.example.com');
+    for (const definition of KINDS) expect(stored.data[healthKey(definition.kind)], definition.kind).to.equal(healthLua());
+  });
 });
+
