@@ -12,7 +12,7 @@ import { principalHandlers } from './routes/principal.ts';
 /** The service definition `cryptoutil identity-rs` runs (DESIGN table: port 8182, `up` admin port 9093). */
 export const identityRs: ServiceDefinition = {
   name: 'identity-rs',
-  summary: 'reference resource server: a protected API checked by scope (rs:read, rs:write), Bearer and DPoP tokens',
+  summary: 'Reference resource server: a protected API checked by scope (rs:read, rs:write), Bearer and DPoP tokens',
   publicPort: 8182,
   upAdminPort: 9093,
   openapi: new URL('./openapi.yaml', import.meta.url),
