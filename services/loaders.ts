@@ -9,6 +9,7 @@ import type { ServiceDefinition } from './template/service.ts';
 const SINGLE: Readonly<Record<string, () => Promise<ServiceDefinition>>> = {
   'sm-kms': async () => (await import('./sm-kms/index.ts')).smKms,
   'identity-idp': async () => (await import('./identity-idp/index.ts')).identityIdp,
+  'identity-rs': async () => (await import('./identity-rs/index.ts')).identityRs,
   'jose-ja': async () => (await import('./jose-ja/index.ts')).joseJa,
   'pki-ca': async () => (await import('./pki-ca/index.ts')).pkiCa,
   'learn-ps': async () => (await import('./learn-ps/index.ts')).learnPs,

@@ -5,12 +5,13 @@
 import type { ServiceDefinition } from './template/service.ts';
 import { identityAuthz } from './identity-authz/index.ts';
 import { identityIdp } from './identity-idp/index.ts';
+import { identityRs } from './identity-rs/index.ts';
 import { joseJa } from './jose-ja/index.ts';
 import { learnPs } from './learn-ps/index.ts';
 import { pkiCa } from './pki-ca/index.ts';
 import { smKms } from './sm-kms/index.ts';
 
 /** The services identity-authz issues tokens for (besides itself). */
-const resourceServers: readonly ServiceDefinition[] = [smKms, identityIdp, joseJa, pkiCa, learnPs];
+const resourceServers: readonly ServiceDefinition[] = [smKms, identityIdp, identityRs, joseJa, pkiCa, learnPs];
 
-export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), identityIdp, joseJa, pkiCa, learnPs];
+export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), identityIdp, identityRs, joseJa, pkiCa, learnPs];

@@ -28,6 +28,11 @@ export interface Principal {
   readonly scopes: ReadonlySet<string>;
   /** Seconds since the epoch at which the token expires. */
   readonly expiresAt: number;
+  /**
+   * RFC 9449 §6.1 `cnf.jkt`: the thumbprint of the key a DPoP-bound token is bound to. When set,
+   * the request came with the DPoP scheme and a proof signed by that key; absent for bearer tokens.
+   */
+  readonly boundKey?: string;
 }
 
 /** Per-request state every template middleware and handler can rely on. */

@@ -33,7 +33,7 @@ const SERVICES: readonly { readonly definition: ServiceDefinition; readonly barr
   { definition: smKms, barrier: true },
   { definition: joseJa, barrier: true },
   { definition: pkiCa, barrier: true },
-  ...['identity-idp', 'identity-authz'].flatMap((name) => services.filter((service) => service.name === name).map((definition) => ({ definition, barrier: definition.barrier === true }))),
+  ...['identity-idp', 'identity-rs', 'identity-authz'].flatMap((name) => services.filter((service) => service.name === name).map((definition) => ({ definition, barrier: definition.barrier === true }))),
 ];
 
 const tried: { service: string; requests: number; operations: number; statuses: Map<number, number> }[] = [];

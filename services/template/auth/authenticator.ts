@@ -11,7 +11,7 @@ import type { Authenticate, RequestTarget } from '../openapi/router.ts';
 import type { IssuerEndpoints } from '../openapi/served-document.ts';
 import type { CheckResult, Principal, ReadinessCheck, TokenKind } from '../service.ts';
 import { accessCredentials, insufficientScope, NO_TOKEN_CHALLENGE, type Credentials } from './bearer.ts';
-import { boundKeyOf, principalFromClaims, REQUIRED_CLAIMS, requireJwt, verificationFailure } from './claims.ts';
+import { principalFromClaims, REQUIRED_CLAIMS, requireJwt, verificationFailure } from './claims.ts';
 import { ASYMMETRIC_ALGORITHMS, DPOP_INVALID_TOKEN_CHALLENGE, DpopVerifier } from './dpop.ts';
 import { discoveredMetadata, isHttpsUrl, type IssuerMetadata } from './discovery.ts';
 import { httpsJsonFetcher, type FetchJson } from './https-json.ts';
@@ -207,7 +207,7 @@ class TokenAuthenticator implements Authenticator {
       throw verificationFailure(error, this.#options.audience);
     });
     const principal = principalFromClaims(payload);
-    const verified: VerifiedToken = { principal, boundKey: boundKeyOf(payload), expiresAt: principal.expiresAt };
+    const verified: VerifiedToken = { principal, boundKey: principal.boundKey, expiresAt: principal.expiresAt };
     this.#cache.set(token, verified);
     return verified;
   }

@@ -59,6 +59,11 @@ describe('from claims to a principal (RFC 9068 §2.2)', () => {
     expect(principalFromClaims({ ...SERVICE, sub: 'user', gty: 'authorization_code' }).kind).to.equal('browser');
   });
 
+  it('carries the key a DPoP-bound token is bound to (RFC 9449 §6.1), and none for a bearer token', () => {
+    expect(principalFromClaims({ ...SERVICE, cnf: { jkt: 'thumb' } }).boundKey).to.equal('thumb');
+    expect(principalFromClaims(SERVICE)).to.not.have.property('boundKey');
+  });
+
   it('refuses a sub or client_id that is not a string', () => {
     const detail = 'the token sub and client_id claims must be strings';
     expect(refusal(() => principalFromClaims({ ...SERVICE, sub: 1 as unknown as string })).detail).to.equal(detail);

@@ -49,7 +49,8 @@ export function principalFromClaims(payload: JWTPayload): Principal {
   const kind = kindOf(payload.gty);
   // RFC 9068 §2.2.3: `scope` is space-separated; some servers send a `scp` array instead.
   const scopes = typeof scope === 'string' ? scope.split(' ').filter((item) => item !== '') : isStringArray(scp) ? scp : [];
-  return { subject, clientId, kind, scopes: new Set(scopes), expiresAt: Number(payload.exp) };
+  const boundKey = boundKeyOf(payload);
+  return { subject, clientId, kind, scopes: new Set(scopes), expiresAt: Number(payload.exp), ...(boundKey === undefined ? {} : { boundKey }) };
 }
 
 /**
