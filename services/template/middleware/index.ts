@@ -117,6 +117,8 @@ function admission({ config, logger, metrics, redis, serviceName }: PipelineDeps
       await browserCors(ctx, () => bodyThenNext(ctx, next));
       return;
     }
-    await bodyThenNext(ctx, next);
+    const reading = readBody(ctx);
+    if (reading !== undefined) await reading;
+    await next();
   };
 }
