@@ -5,10 +5,14 @@
  * and take turns in short slices (BENCH_SLICES × BENCH_SLICE_SECONDS, default 6 × 3 s each), so both
  * see the same machine; the ratio is the median of the per-slice ratios, with its spread. The last
  * line is one JSON object (DESIGN "Contract for checks").
+ * Each slice also reads the server's CPU time (user + system, all threads) from /proc (Linux), so
+ * `cpu_us` is the server's CPU microseconds per request and `cpu_ratio` the baseline's over the
+ * scenario's: on a machine shared with other work, where req/s follows the neighbours' load, the
+ * CPU a request costs moves far less.
  * `BENCH_PROFILE=<dir>` also writes a V8 CPU profile of the scenario's server into dir
  * (docs/performance.md explains how to read it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +24,8 @@ interface Measurement {
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
+  /** The server's CPU microseconds per request; undefined where /proc cannot tell. */
+  readonly cpuUs?: number;
 }
 
 const targetScript = fileURLToPath(new URL('./target.ts', import.meta.url));
@@ -54,7 +60,23 @@ async function stopTarget(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function load(request: BenchRequest, seconds: number): Promise<Measurement> {
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 on Linux). */
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** User + system CPU seconds of a process so far, from /proc/<pid>/stat; undefined elsewhere. */
+async function cpuSeconds(child: ChildProcess): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${String(child.pid)}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(request: BenchRequest, seconds: number, server?: ChildProcess): Promise<Measurement> {
+  const cpuBefore = server === undefined ? undefined : await cpuSeconds(server);
   const result = await autocannon({
     url: request.url,
     method: request.method,
@@ -63,11 +85,16 @@ async function load(request: BenchRequest, seconds: number): Promise<Measurement
     connections,
     duration: seconds,
   });
+  const cpuAfter = server === undefined ? undefined : await cpuSeconds(server);
+  const cpuUs = cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+    ? undefined
+    : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
+    ...(cpuUs === undefined ? {} : { cpuUs }),
   };
 }
 
@@ -90,11 +117,13 @@ function median(values: readonly number[]): number {
 
 /** Medians over the slices, errors summed. */
 function summary(measurements: readonly Measurement[]): Measurement {
+  const cpu = measurements.flatMap((item) => (item.cpuUs === undefined ? [] : [item.cpuUs]));
   return {
     rps: Math.round(median(measurements.map((item) => item.rps))),
     p50: median(measurements.map((item) => item.p50)),
     p99: median(measurements.map((item) => item.p99)),
     errors: measurements.reduce((sum, item) => sum + item.errors, 0),
+    ...(cpu.length === measurements.length ? { cpuUs: median(cpu) } : {}),
   };
 }
 
@@ -120,17 +149,20 @@ try {
   const baselineSlices: Measurement[] = [];
   const scenarioSlices: Measurement[] = [];
   for (let slice = 0; slice < slices; slice += 1) {
-    baselineSlices.push(await load(base.request, sliceSeconds));
-    scenarioSlices.push(await load(target.request, sliceSeconds));
+    baselineSlices.push(await load(base.request, sliceSeconds, base.child));
+    scenarioSlices.push(await load(target.request, sliceSeconds, target.child));
   }
   const ratios = scenarioSlices.map((item, index) => item.rps / Math.max(1, baselineSlices[index]?.rps ?? 1));
   const baseline = summary(baselineSlices);
   const measured = summary(scenarioSlices);
   const rssMiB = await residentMiB(target.child);
   const ratio = round(median(ratios));
-  process.stdout.write(`baseline (bare Koa HTTPS): ${String(baseline.rps)} req/s, p50 ${String(baseline.p50)} ms, p99 ${String(baseline.p99)} ms, errors ${String(baseline.errors)}\n`);
-  process.stdout.write(`${scenario}: ${String(measured.rps)} req/s, p50 ${String(measured.p50)} ms, p99 ${String(measured.p99)} ms, errors ${String(measured.errors)}, resident ${String(rssMiB ?? '?')} MiB\n`);
+  const cpuRatio = baseline.cpuUs === undefined || measured.cpuUs === undefined ? undefined : round(baseline.cpuUs / measured.cpuUs);
+  const cpuLine = (item: Measurement): string => (item.cpuUs === undefined ? '' : `, ${item.cpuUs.toFixed(1)} µs CPU per request`);
+  process.stdout.write(`baseline (bare Koa HTTPS): ${String(baseline.rps)} req/s, p50 ${String(baseline.p50)} ms, p99 ${String(baseline.p99)} ms, errors ${String(baseline.errors)}${cpuLine(baseline)}\n`);
+  process.stdout.write(`${scenario}: ${String(measured.rps)} req/s, p50 ${String(measured.p50)} ms, p99 ${String(measured.p99)} ms, errors ${String(measured.errors)}, resident ${String(rssMiB ?? '?')} MiB${cpuLine(measured)}\n`);
   process.stdout.write(`ratio ${String(ratio)} (median of ${String(slices)} interleaved ${String(sliceSeconds)} s slices; ${ratios.map((value) => value.toFixed(3)).join(' ')})\n`);
+  if (cpuRatio !== undefined) process.stdout.write(`cpu ratio ${String(cpuRatio)} (baseline's CPU per request over the scenario's, medians of the slices)\n`);
   process.stdout.write(`${JSON.stringify({
     scenario,
     rps: measured.rps,
@@ -142,6 +174,9 @@ try {
     ratio_min: round(Math.min(...ratios)),
     ratio_max: round(Math.max(...ratios)),
     ...(rssMiB === undefined ? {} : { rss_mib: rssMiB }),
+    ...(measured.cpuUs === undefined ? {} : { cpu_us: round(measured.cpuUs) }),
+    ...(baseline.cpuUs === undefined ? {} : { baseline_cpu_us: round(baseline.cpuUs) }),
+    ...(cpuRatio === undefined ? {} : { cpu_ratio: cpuRatio }),
   })}\n`);
 } finally {
   await stopTarget(target.child);

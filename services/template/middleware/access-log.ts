@@ -30,26 +30,29 @@ function serializeJsonBody(ctx: Koa.ParameterizedContext<RequestState>): void {
   if (isPlainData(body)) ctx.body = JSON.stringify(body);
 }
 
+/** Writes the request's line: called once it finished with its final status, also after an error escaped. */
+export function logAccess(logger: Logger, ctx: Koa.ParameterizedContext<RequestState>, status: number, durationMs: number): void {
+  serializeJsonBody(ctx);
+  const length: unknown = ctx.response.length;
+  logger.info(
+    {
+      requestId: ctx.state.requestId,
+      method: ctx.method,
+      // ctx.path excludes the query string, where tokens are sometimes (wrongly) sent.
+      path: ctx.path.slice(0, PATH_MAX),
+      status,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      remoteAddress: clientAddress(ctx.ip),
+      userAgent: ctx.get('User-Agent').slice(0, USER_AGENT_MAX),
+      responseLength: typeof length === 'number' ? length : undefined,
+    },
+    'request completed',
+  );
+}
+
 /** Logs one structured line after the request finished, also when an error escaped the pipeline. */
 export function accessLog(logger: Logger): Koa.Middleware<RequestState> {
   return async function accessLogStep(ctx, next) {
-    await observeRequest(ctx, next, (status, durationMs) => {
-      serializeJsonBody(ctx);
-      const length: unknown = ctx.response.length;
-      logger.info(
-        {
-          requestId: ctx.state.requestId,
-          method: ctx.method,
-          // ctx.path excludes the query string, where tokens are sometimes (wrongly) sent.
-          path: ctx.path.slice(0, PATH_MAX),
-          status,
-          durationMs: Math.round(durationMs * 1000) / 1000,
-          remoteAddress: clientAddress(ctx.ip),
-          userAgent: ctx.get('User-Agent').slice(0, USER_AGENT_MAX),
-          responseLength: typeof length === 'number' ? length : undefined,
-        },
-        'request completed',
-      );
-    });
+    await observeRequest(ctx, next, (status, durationMs) => { logAccess(logger, ctx, status, durationMs); });
   };
 }

@@ -49,12 +49,19 @@ function tooLarge(ctx: Koa.ParameterizedContext<RequestState>, limitBytes: numbe
 
 /** Reads, bounds and decodes the body into `ctx.state.body` (undefined when there is none). */
 export function bodyLimit(limitBytes: number): Koa.Middleware<RequestState> {
+  const read = bodyReader(limitBytes);
   return async function bodyLimitStep(ctx, next) {
-    ctx.state.body = undefined;
-    if (!hasBody(ctx)) {
-      await next();
-      return;
-    }
+    await read(ctx);
+    await next();
+  };
+}
+
+/**
+ * What bodyLimit does to a request, as a plain call: a request without content is settled at once
+ * (`undefined`, nothing to wait for), one with content when the promise resolves.
+ */
+export function bodyReader(limitBytes: number): (ctx: Koa.ParameterizedContext<RequestState>) => Promise<void> | undefined {
+  const read = async (ctx: Koa.ParameterizedContext<RequestState>): Promise<void> => {
     const lengthHeader = ctx.get('Content-Length');
     const declared = lengthHeader === '' ? undefined : Number(lengthHeader);
     // Refuse before reading a byte: the client said how much it will send.
@@ -74,6 +81,9 @@ export function bodyLimit(limitBytes: number): Koa.Middleware<RequestState> {
       throw error;
     }
     ctx.state.body = json ? parseJson(bytes) : bytes;
-    await next();
+  };
+  return (ctx) => {
+    ctx.state.body = undefined;
+    return hasBody(ctx) ? read(ctx) : undefined;
   };
 }

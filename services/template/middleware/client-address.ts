@@ -111,9 +111,17 @@ export function forwardedClient(peer: string | undefined, forwardedFor: string, 
  * lets it be known, once, for every later step. An empty list trusts no proxy.
  */
 export function resolveClientAddress(trustedProxies: readonly string[]): Koa.Middleware<RequestState> {
-  const trusted = trustedProxies.length === 0 ? () => false : cidrPredicate('http.trustedProxies', trustedProxies);
+  const resolve = clientAddressResolver(trustedProxies);
   return async function clientAddressStep(ctx, next) {
-    ctx.request.ip = forwardedClient(ctx.req.socket.remoteAddress, ctx.get('X-Forwarded-For'), trusted);
+    resolve(ctx);
     await next();
+  };
+}
+
+/** What resolveClientAddress does to a request, as a plain call. */
+export function clientAddressResolver(trustedProxies: readonly string[]): (ctx: Koa.ParameterizedContext<RequestState>) => void {
+  const trusted = trustedProxies.length === 0 ? () => false : cidrPredicate('http.trustedProxies', trustedProxies);
+  return (ctx) => {
+    ctx.request.ip = forwardedClient(ctx.req.socket.remoteAddress, ctx.get('X-Forwarded-For'), trusted);
   };
 }

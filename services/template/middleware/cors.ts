@@ -22,8 +22,17 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
  * standard forbids with credentials); any other origin gets no CORS headers, so the browser refuses.
  */
 export function cors(origins: readonly string[]): Koa.Middleware<RequestState> {
+  const browserCors = browserCorsStep(origins);
+  return async function corsStep(ctx, next) {
+    if (ctx.path.startsWith(BROWSER_PREFIX)) await browserCors(ctx, next);
+    else await next();
+  };
+}
+
+/** The CORS answer of a `/browser/` path, for a step that checks the prefix itself. */
+export function browserCorsStep(origins: readonly string[]): Koa.Middleware<RequestState> {
   const allowed: ReadonlySet<string> = new Set(origins);
-  const browserCors = koaCors({
+  const browserCors: Koa.Middleware<RequestState> = koaCors({
     origin: (ctx) => {
       const origin = ctx.get('Origin');
       return allowed.has(origin) ? origin : '';
@@ -35,8 +44,5 @@ export function cors(origins: readonly string[]): Koa.Middleware<RequestState> {
     // The problem renderer keeps headers already set, so errors need no copy on the error object.
     keepHeadersOnError: false,
   });
-  return async function corsStep(ctx, next) {
-    if (ctx.path.startsWith(BROWSER_PREFIX)) await browserCors(ctx, next);
-    else await next();
-  };
+  return browserCors;
 }

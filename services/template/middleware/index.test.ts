@@ -11,6 +11,7 @@ import { createMetrics } from '../telemetry/metrics.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { ADMIN_BODY_LIMIT_BYTES, adminPipeline, publicPipeline } from './index.ts';
 import { createRateLimitStore } from './rate-limit.ts';
+import { UnauthorizedError } from '../errors/index.ts';
 import { TEST_REDIS_URL } from '../testing/redis.ts';
 
 const CONSOLE = 'https://console.example.test';
@@ -21,6 +22,7 @@ interface Overrides {
   readonly trustedProxies?: string[];
   readonly redisUrl?: string;
   readonly otlpEndpoint?: string;
+  readonly perSecond?: number;
 }
 
 function config(overrides: Overrides = {}): TemplateConfig {
@@ -31,7 +33,7 @@ function config(overrides: Overrides = {}): TemplateConfig {
     database: { url: 'sqlite::memory:', poolMin: 0, poolMax: 1 },
     auth: { issuer: '', jwksUri: '', audience: '', clockSkewSeconds: 30, publicUrl: '' },
     cors: { origins: [CONSOLE] },
-    rateLimit: { perSecond: 2, burst: 3, redisUrl: overrides.redisUrl ?? '', onStoreFailure: 'open' },
+    rateLimit: { perSecond: overrides.perSecond ?? 2, burst: 3, redisUrl: overrides.redisUrl ?? '', onStoreFailure: 'open' },
     ipAllowlist: overrides.ipAllowlist ?? [],
     http: { trustedProxies: overrides.trustedProxies ?? [] },
     body: { limitBytes: 1024 },
@@ -56,6 +58,8 @@ function routes(): Router<RequestState> {
     router.get(`${prefix}/pets`, (ctx) => { ctx.body = []; });
     router.post(`${prefix}/pets`, (ctx) => { ctx.status = 201; ctx.body = ctx.state.body; });
     router.get(`${prefix}/boom`, () => { throw new Error(`connection string has password ${TOKEN}`); });
+    // A problem whose header the renderer cannot set: the renderer itself fails.
+    router.get(`${prefix}/unrenderable`, () => { throw new UnauthorizedError('no token', 'Bearer\nrealm="x"'); });
   }
   return router;
 }
@@ -69,20 +73,14 @@ function publicApp(logger: Logger, metrics: Metrics, overrides: Overrides = {}):
 }
 
 describe('public pipeline', () => {
-  it('lists the steps outermost first, eleven of them with tracing and an allowlist configured', () => {
+  it('lists the steps outermost first, tracing between the request frame and admission when configured', () => {
     const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName: 'learn-ps', config: config({ ipAllowlist: ['10.0.0.0/8'], otlpEndpoint: 'http://collector:4318' }), metrics: createMetrics('learn-ps') });
-    expect(steps.map((step) => step.name)).to.deep.equal([
-      'clientAddressStep', 'requestIdStep', 'accessLogStep', 'metricsStep', 'problemDetailsStep', 'tracingStep',
-      'ipAllowlistStep', 'rateLimitStep', 'securityHeadersStep', 'corsStep', 'bodyLimitStep',
-    ]);
+    expect(steps.map((step) => step.name)).to.deep.equal(['requestFrameStep', 'tracingStep', 'admissionStep']);
   });
 
-  it('leaves out tracing without an OTLP endpoint and the allowlist when it is empty', () => {
+  it('leaves out tracing without an OTLP endpoint', () => {
     const steps = publicPipeline({ logger: pino({ level: 'silent' }), serviceName: 'learn-ps', config: config(), metrics: createMetrics('learn-ps') });
-    expect(steps.map((step) => step.name)).to.deep.equal([
-      'clientAddressStep', 'requestIdStep', 'accessLogStep', 'metricsStep', 'problemDetailsStep',
-      'rateLimitStep', 'securityHeadersStep', 'corsStep', 'bodyLimitStep',
-    ]);
+    expect(steps.map((step) => step.name)).to.deep.equal(['requestFrameStep', 'admissionStep']);
   });
 
   it('answers a thrown error as problem+json with X-Request-Id and CSP, logged with its final status', async () => {
@@ -169,6 +167,63 @@ describe('public pipeline', () => {
     const text = JSON.stringify(lines);
     expect(text).not.to.include(TOKEN);
     expect(text).not.to.include('password');
+  });
+
+  it('answers a path no route serves with a 404 problem, logged and counted with that status', async () => {
+    const { logger, lines } = capture();
+    const metrics = createMetrics('learn-ps');
+    const response = await request(publicApp(logger, metrics).callback()).get('/service/api/v1/nowhere').expect(404);
+    expect(response.headers['content-type']).to.equal('application/problem+json');
+    expect(response.body).to.include({ code: 'not_found', instance: response.headers['x-request-id'] });
+    expect(lines.find((line) => line.msg === 'request completed')).to.include({ status: 404, path: '/service/api/v1/nowhere' });
+    const { values } = await metrics.requests.get();
+    expect(values.map((value) => value.labels)).to.deep.equal([{ method: 'GET', route: 'unmatched', status: '404' }]);
+  });
+
+  it('reads the body of a /browser request after its CORS answer', async () => {
+    const app = publicApp(pino({ level: 'silent' }), createMetrics('learn-ps'));
+    const created = await request(app.callback()).post('/browser/api/v1/pets').set('Origin', CONSOLE).send({ name: 'Rex' }).expect(201);
+    expect(created.body).to.deep.equal({ name: 'Rex' });
+    expect(created.headers['access-control-allow-origin']).to.equal(CONSOLE);
+    const preflight = await request(app.callback()).options('/browser/api/v1/pets').set('Origin', CONSOLE)
+      .set('Access-Control-Request-Method', 'POST').expect(204);
+    expect(preflight.headers['access-control-allow-methods']).to.include('POST');
+  });
+
+  it('logs and counts the status of an error the problem renderer could not answer, and lets it escape', async () => {
+    const { logger, lines } = capture();
+    const metrics = createMetrics('learn-ps');
+    const app = publicApp(logger, metrics);
+    const escaped: unknown[] = [];
+    app.silent = true;
+    app.on('error', (error: unknown) => { escaped.push(error); });
+    await request(app.callback()).get('/service/api/v1/unrenderable').expect(500);
+    expect(escaped).to.have.length(1);
+    expect(lines.find((line) => line.msg === 'request completed')).to.include({ status: 500 });
+    const { values } = await metrics.requests.get();
+    expect(values.map((value) => value.labels.status)).to.deep.equal(['500']);
+  });
+
+  it('lets every request through with perSecond 0, without limit headers', async () => {
+    const app = publicApp(pino({ level: 'silent' }), createMetrics('learn-ps'), { perSecond: 0 });
+    for (let index = 0; index < 8; index += 1) {
+      const response = await request(app.callback()).get('/service/api/v1/pets').expect(200);
+      expect(response.headers).not.to.have.property('x-ratelimit-remaining');
+    }
+  });
+
+  it('admits exactly perSecond + burst of concurrent requests from one client', async () => {
+    const app = publicApp(pino({ level: 'silent' }), createMetrics('learn-ps'));
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const agent = request(server);
+      const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await agent.get('/service/api/v1/pets')).status));
+      expect(statuses.filter((status) => status === 200)).to.have.length(5);
+      expect(statuses.filter((status) => status === 429)).to.have.length(15);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('demands an injected Redis client when rateLimit.redisUrl is set', () => {

@@ -19,9 +19,17 @@ export function allowlistPredicate(cidrs: readonly string[]): (address: string |
 
 /** Refuses with 403 any request whose client is outside the configured CIDRs. */
 export function ipAllowlist(cidrs: readonly string[]): Koa.Middleware<RequestState> {
-  const allowed = allowlistPredicate(cidrs);
+  const admit = allowlistCheck(cidrs);
   return async function ipAllowlistStep(ctx, next) {
-    if (!allowed(ctx.ip)) throw new ForbiddenError('client address is not allowed');
+    admit(ctx);
     await next();
+  };
+}
+
+/** What ipAllowlist does to a request, as a plain call: throws ForbiddenError outside the CIDRs. */
+export function allowlistCheck(cidrs: readonly string[]): (ctx: Koa.ParameterizedContext<RequestState>) => void {
+  const allowed = allowlistPredicate(cidrs);
+  return (ctx) => {
+    if (!allowed(ctx.ip)) throw new ForbiddenError('client address is not allowed');
   };
 }

@@ -168,13 +168,18 @@ function databaseOutageLog(logger: Logger, now: () => number): (error: unknown) 
   };
 }
 
-/** Renders every error below it as RFC 9457 problem+json; unexpected errors are logged by class only. */
-export function problemDetails(logger: Logger, options: ProblemDetailsOptions = {}): Koa.Middleware<RequestState> {
+/** The problem renderer's two moments, as plain calls for a step that wraps `next()` itself. */
+export interface ProblemRenderer {
+  /** Answers what downstream threw; unexpected errors are logged by class only. */
+  caught(ctx: Koa.ParameterizedContext<RequestState>, error: unknown): void;
+  /** Downstream returned: a status without a body (the router's "no route") gets its problem. */
+  returned(ctx: Koa.ParameterizedContext<RequestState>): void;
+}
+
+export function problemRenderer(logger: Logger, options: ProblemDetailsOptions = {}): ProblemRenderer {
   const databaseUnavailable = databaseOutageLog(logger, options.now ?? Date.now);
-  return async function problemDetailsStep(ctx, next) {
-    try {
-      await next();
-    } catch (error: unknown) {
+  return {
+    caught(ctx, error) {
       const problem = toProblem(error);
       if (!(error instanceof ProblemError) && problem.code === 'service_unavailable') databaseUnavailable(error);
       if (problem.code === 'internal_error') {
@@ -185,9 +190,24 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions = 
         );
       }
       render(ctx, problem);
+    },
+    returned(ctx) {
+      const empty = ctx.body == null ? EMPTY_RESPONSE_PROBLEM[ctx.status] : undefined;
+      if (empty !== undefined) render(ctx, empty(ctx));
+    },
+  };
+}
+
+/** Renders every error below it as RFC 9457 problem+json; unexpected errors are logged by class only. */
+export function problemDetails(logger: Logger, options: ProblemDetailsOptions = {}): Koa.Middleware<RequestState> {
+  const problems = problemRenderer(logger, options);
+  return async function problemDetailsStep(ctx, next) {
+    try {
+      await next();
+    } catch (error: unknown) {
+      problems.caught(ctx, error);
       return;
     }
-    const empty = ctx.body == null ? EMPTY_RESPONSE_PROBLEM[ctx.status] : undefined;
-    if (empty !== undefined) render(ctx, empty(ctx));
+    problems.returned(ctx);
   };
 }

@@ -177,6 +177,28 @@ describe('rate limit (rateLimit.perSecond, rateLimit.burst)', () => {
       }
     });
 
+    it('applies limits again once the store answers, and says so once', async () => {
+      const { logger, lines } = recording();
+      const storeFailures = counter();
+      const redis = createRateLimitStore(TEST_REDIS_URL, logger);
+      const namespace = `cryptoutil:ratelimit:recovery-${randomUUID()}`;
+      try {
+        await redis.ping();
+        const koa = app({ perSecond: 5, burst: 5, redis, namespace, logger, storeFailures });
+        redis.disconnect();
+        const unlimited = await request(koa.callback()).get('/').expect(200);
+        expect(unlimited.headers).not.to.have.property('x-ratelimit-remaining');
+        await redis.connect();
+        const limited = await request(koa.callback()).get('/').expect(200);
+        expect(limited.headers['x-ratelimit-remaining']).to.equal('9');
+        expect(lines.filter((line) => line.msg === 'rate-limit store answering again; limits apply')).to.have.length(1);
+        expect(await counted(storeFailures)).to.deep.equal({ allowed: 1 });
+      } finally {
+        await redis.del(`${namespace}:127.0.0.1`);
+        redis.disconnect();
+      }
+    });
+
     it('does not take an error of the route for one of the store', async () => {
       const storeFailures = counter();
       const koa = new Koa<RequestState>();

@@ -117,12 +117,29 @@ export function createRateLimitStore(redisUrl: string, logger?: Logger): Redis {
 
 /** Refuses a client over its budget with a 429 problem carrying `Retry-After` (RFC 6585 §4). */
 export function rateLimit(options: RateLimitOptions): Koa.Middleware<RequestState> {
-  const now = options.now ?? Date.now;
-  if (options.perSecond === 0) {
+  const admit = rateLimitGate(options);
+  if (admit === undefined) {
     return async function rateLimitOff(_ctx, next) {
       await next();
     };
   }
+  return async function rateLimitStep(ctx, next) {
+    await admit(ctx);
+    await next();
+  };
+}
+
+/** koa-ratelimit's `next`: the gate continues the pipeline itself, after the limiter returned. */
+const ADMITTED = (): Promise<void> => Promise.resolve();
+
+/**
+ * What rateLimit does to a request, as a plain call: resolves when the client may go on (with the
+ * limit headers set), rejects with the 429 (or, failing closed, the 503) problem. Undefined when the
+ * limiter is off (`perSecond` 0).
+ */
+export function rateLimitGate(options: RateLimitOptions): ((ctx: Koa.ParameterizedContext<RequestState>) => Promise<void>) | undefined {
+  const now = options.now ?? Date.now;
+  if (options.perSecond === 0) return undefined;
   const { max, durationMs } = rateLimitWindow(options.perSecond, options.burst);
   const limiter = ratelimit({
     ...(options.redis === undefined
@@ -137,40 +154,35 @@ export function rateLimit(options: RateLimitOptions): Koa.Middleware<RequestStat
   const { redis } = options;
   let storeFailing = false;
   /** The failure policy, applied to one request; the first failure of an outage is logged. */
-  const withoutStore = async (error: unknown, next: Koa.Next): Promise<void> => {
+  const withoutStore = (error: unknown): void => {
     if (!storeFailing) {
       storeFailing = true;
       options.logger?.warn({ error: errorClass(error), onStoreFailure: policy }, policy === 'open' ? 'rate-limit store failing; requests are let through unlimited' : 'rate-limit store failing; requests are refused');
     }
     options.storeFailures?.inc({ outcome: policy === 'open' ? 'allowed' : 'refused' });
     if (policy === 'closed') throw new ServiceUnavailableError('the rate limiter cannot reach its store', STORE_RETRY_AFTER_SECONDS);
-    await next();
   };
-  return async function rateLimitStep(ctx, next) {
+  return async function admit(ctx) {
     // Once the store has failed, requests do not wait on it (each would stall for a reconnection
     // attempt) until the client is connected again.
     if (storeFailing && redis !== undefined && redis.status !== 'ready') {
-      await withoutStore(undefined, next);
+      withoutStore(undefined);
       return;
     }
-    const passage = { admitted: false };
     try {
-      await limiter(ctx, async () => {
-        passage.admitted = true;
-        await next();
-      });
+      // Its `next` does nothing, so whatever it throws comes from the store.
+      await limiter(ctx, ADMITTED);
     } catch (error) {
-      // An error from further down the pipeline is not the store's.
-      if (passage.admitted) throw error;
-      await withoutStore(error, next);
+      withoutStore(error);
       return;
     }
     if (storeFailing) {
       storeFailing = false;
       options.logger?.info('rate-limit store answering again; limits apply');
     }
-    // koa-ratelimit answers a refusal itself without calling next; our problem renderer owns that answer.
-    if (!passage.admitted) {
+    // koa-ratelimit answers a refusal itself (status 429, a text body) without calling next; our
+    // problem renderer owns that answer. Nothing before the limiter sets a status.
+    if (ctx.status === 429) {
       const resetSeconds = Number(ctx.response.get(RESET_HEADER));
       throw new TooManyRequestsError(Math.max(1, Math.ceil(resetSeconds - now() / 1000)));
     }

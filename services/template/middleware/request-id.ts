@@ -14,14 +14,21 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
  */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Keeps a safe incoming `X-Request-Id`, else mints a UUIDv7 (time-ordered, so logs sort by it). */
+/**
+ * Keeps a safe incoming `X-Request-Id`, else mints a UUIDv7 (time-ordered, so logs sort by it),
+ * and sets it on the response before downstream runs: the problem renderer keeps response headers.
+ */
+export function assignRequestId(ctx: Koa.ParameterizedContext<RequestState>): void {
+  const incoming = ctx.get(REQUEST_ID_HEADER);
+  const id = SAFE_REQUEST_ID.test(incoming) ? incoming : uuidv7();
+  ctx.state.requestId = id;
+  ctx.set(REQUEST_ID_HEADER, id);
+}
+
+/** assignRequestId as a pipeline step of its own (the admin listener's). */
 export function requestId(): Koa.Middleware<RequestState> {
   return async function requestIdStep(ctx, next) {
-    const incoming = ctx.get(REQUEST_ID_HEADER);
-    const id = SAFE_REQUEST_ID.test(incoming) ? incoming : uuidv7();
-    ctx.state.requestId = id;
-    // Set before downstream runs: problem-details sits inside this step and keeps response headers.
-    ctx.set(REQUEST_ID_HEADER, id);
+    assignRequestId(ctx);
     await next();
   };
 }

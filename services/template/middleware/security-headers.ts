@@ -104,10 +104,18 @@ function replay(res: Koa.Context['res'], changes: readonly HeaderChange[]): void
  * is `auth.issuer` (empty: none), whose origin the Swagger UI page may call for a token.
  */
 export function securityHeaders(issuer = ''): Koa.Middleware<RequestState> {
+  const apply = securityHeaderSetter(issuer);
+  return async function securityHeadersStep(ctx, next) {
+    apply(ctx);
+    await next();
+  };
+}
+
+/** What securityHeaders does to a request, as a plain call. */
+export function securityHeaderSetter(issuer = ''): (ctx: Koa.ParameterizedContext<RequestState>) => void {
   const api = recordHeaders(options(API_POLICY));
   const swaggerUi = recordHeaders(options(swaggerUiPolicy(issuer)));
-  return async function securityHeadersStep(ctx, next) {
+  return (ctx) => {
     replay(ctx.res, ctx.path.startsWith(SWAGGER_UI_PREFIX) ? swaggerUi : api);
-    await next();
   };
 }

@@ -48,14 +48,6 @@ function headerValue(ctx: Parameters<Step>[0], name: string): string | undefined
   return value === '' ? undefined : value;
 }
 
-function authenticationStep(operation: OperationSpec, kind: TokenKind, authenticate: Authenticate): Step {
-  return async function authenticateRequest(ctx, next) {
-    const request: RequestTarget = { method: ctx.method, path: ctx.path, dpop: headerValue(ctx, 'dpop') };
-    ctx.state.principal = await authenticate(headerValue(ctx, 'authorization'), kind, operation.scopes, request);
-    await next();
-  };
-}
-
 /**
  * An operation's validator, compiled at its first request and kept: compiling every operation at
  * start took about 200 ms of learn-ps's start-up, for operations a process may never serve. Every
@@ -70,8 +62,27 @@ function compiledOnFirstUse(operation: OperationSpec, compile: (operation: Opera
   };
 }
 
-function validationStep(validate: RequestValidator): Step {
-  return async function validateRequest(ctx, next) {
+/**
+ * One route's run as one step of plain calls: authentication (unless the operation is public),
+ * validation and the handler; each would otherwise be a step of its own that the router composes
+ * anew on every request. The service's middleware, when it has some, runs between validation and
+ * the handler as steps of the route (see operationRouter).
+ */
+function operationStep(route: {
+  readonly operation: OperationSpec;
+  readonly kind: TokenKind;
+  readonly authenticate: Authenticate;
+  readonly validate: RequestValidator;
+  readonly extra: readonly Step[];
+  readonly handler: OperationHandler;
+}): Step {
+  const { operation, kind, authenticate, validate, handler } = route;
+  const handles = route.extra.length === 0;
+  return async function runOperation(ctx, next) {
+    if (!operation.public) {
+      const request: RequestTarget = { method: ctx.method, path: ctx.path, dpop: headerValue(ctx, 'dpop') };
+      ctx.state.principal = await authenticate(headerValue(ctx, 'authorization'), kind, operation.scopes, request);
+    }
     const validated = validate({
       pathParams: ctx.params,
       query: ctx.query,
@@ -81,7 +92,8 @@ function validationStep(validate: RequestValidator): Step {
     });
     ctx.state.params = validated.params;
     ctx.state.query = validated.query;
-    await next();
+    if (handles) await handler(ctx);
+    else await next();
   };
 }
 
@@ -110,6 +122,9 @@ function pairHandlers(operations: readonly OperationSpec[], handlers: OperationH
 
 const KINDS: readonly TokenKind[] = ['service', 'browser'];
 
+/** The router's `next` when no route matched: nothing to do inside the router. */
+const UNROUTED = (): Promise<void> => Promise.resolve();
+
 /**
  * The public API as one middleware. Throws at construction when handlers and document disagree.
  * A known path with another method throws MethodNotAllowedError; an unknown path falls through.
@@ -122,23 +137,25 @@ export function operationRouter(options: OperationRouterOptions): Middleware<Req
   const router = new Router<RequestState>({ exclusive: 'specificity' });
 
   for (const [operation, handler] of pairs) {
-    const validate = validationStep(compiledOnFirstUse(operation, options.compile ?? compileRequestValidator));
+    const validate = compiledOnFirstUse(operation, options.compile ?? compileRequestValidator);
     for (const kind of KINDS) {
-      const steps = operation.public ? [validate] : [authenticationStep(operation, kind, options.authenticate), validate];
-      router.register(`${prefixes[kind]}${operation.koaPath}`, [operation.method], [...steps, ...extra, (ctx) => handler(ctx)]);
+      const step = operationStep({ operation, kind, authenticate: options.authenticate, validate, extra, handler });
+      router.register(`${prefixes[kind]}${operation.koaPath}`, [operation.method], extra.length === 0 ? [step] : [step, ...extra, (ctx) => handler(ctx)]);
     }
   }
 
   const routes = router.routes();
   return async function operationRoutes(ctx, next) {
-    // The router adds `params` and `router` to the context itself.
-    await routes(ctx as Parameters<typeof routes>[0], async () => {
-      // RFC 9110 §15.5.6: the path exists, the method does not.
-      const allowed = new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods));
-      if (allowed.size > 0) {
-        throw new MethodNotAllowedError([...allowed]);
-      }
-      await next();
-    });
+    // The router adds `params`, `router` and `routeMatched` to the context itself. Its `next` runs
+    // only when no route matched (an operation's step never calls it): then this step goes on.
+    const routed = ctx as Parameters<typeof routes>[0];
+    await routes(routed, UNROUTED);
+    if (routed.routeMatched === true) return;
+    // RFC 9110 §15.5.6: the path exists, the method does not.
+    const allowed = new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods));
+    if (allowed.size > 0) {
+      throw new MethodNotAllowedError([...allowed]);
+    }
+    await next();
   };
 }

@@ -48,13 +48,16 @@ export function createMetrics(service: string): Metrics {
   return { registry, requests, duration, rateLimitStoreFailures };
 }
 
-/** Counts and times every request; labelled by route template so cardinality stays bounded. */
+/** Counts and times one finished request; labelled by route template so cardinality stays bounded. */
+export function recordRequest(metrics: Metrics, ctx: Koa.ParameterizedContext, status: number, durationMs: number): void {
+  const labels = { method: ctx.method, route: matchedRoute(ctx), status: String(status) };
+  metrics.requests.inc(labels);
+  metrics.duration.observe(labels, durationMs / 1000);
+}
+
+/** recordRequest for every request, as a pipeline step of its own. */
 export function metricsMiddleware(metrics: Metrics): Koa.Middleware {
   return async function metricsStep(ctx, next) {
-    await observeRequest(ctx, next, (status, durationMs) => {
-      const labels = { method: ctx.method, route: matchedRoute(ctx), status: String(status) };
-      metrics.requests.inc(labels);
-      metrics.duration.observe(labels, durationMs / 1000);
-    });
+    await observeRequest(ctx, next, (status, durationMs) => { recordRequest(metrics, ctx, status, durationMs); });
   };
 }

@@ -6,9 +6,25 @@ import { performance } from 'node:perf_hooks';
 import type Koa from 'koa';
 import { toProblem } from '../middleware/problem-details.ts';
 
+/** What a request's observed side of the response looks like. */
+interface Observed {
+  readonly status: number;
+  readonly respond?: boolean;
+  readonly res: { readonly statusCode: number };
+}
+
+/**
+ * The status a request that returned normally ended with. A step that answered on the Node response
+ * itself (`respond = false`, e.g. a mounted oidc-provider) leaves Koa's own status untouched: the
+ * response's is the one sent.
+ */
+export function finalStatus(ctx: Observed): number {
+  return ctx.respond === false ? ctx.res.statusCode : ctx.status;
+}
+
 /** Runs the rest of the pipeline, then reports status and milliseconds; rethrows what escaped. */
 export async function observeRequest(
-  ctx: { readonly status: number; readonly respond?: boolean; readonly res: { readonly statusCode: number } },
+  ctx: Observed,
   next: Koa.Next,
   finished: (status: number, durationMs: number) => void,
 ): Promise<void> {
@@ -20,8 +36,6 @@ export async function observeRequest(
     status = toProblem(error).status;
     throw error;
   } finally {
-    // A step that answered on the Node response itself (`respond = false`, e.g. a mounted
-    // oidc-provider) leaves Koa's own status untouched: the response's is the one sent.
-    finished(status ?? (ctx.respond === false ? ctx.res.statusCode : ctx.status), performance.now() - started);
+    finished(status ?? finalStatus(ctx), performance.now() - started);
   }
 }
