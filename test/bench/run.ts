@@ -8,84 +8,17 @@
  * `BENCH_PROFILE=<dir>` also writes a V8 CPU profile of the scenario's server into dir
  * (docs/performance.md explains how to read it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { autocannonLoad, median, residentMiB, startTarget, stopTarget, type Measurement } from './children.ts';
 import { scenarioNames, type BenchRequest } from './targets.ts';
 
-interface Measurement {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
-}
-
-const targetScript = fileURLToPath(new URL('./target.ts', import.meta.url));
 const slices = Number(process.env.BENCH_SLICES ?? '6');
 const sliceSeconds = Number(process.env.BENCH_SLICE_SECONDS ?? '3');
 const warmupSeconds = Number(process.env.BENCH_WARMUP ?? '2');
 const connections = Number(process.env.BENCH_CONNECTIONS ?? '32');
 const profileDir = process.env.BENCH_PROFILE ?? '';
 
-/** Starts `target.ts <name>` and waits for the one JSON line that describes the request to send. */
-async function startTarget(name: string, nodeOptions: readonly string[]): Promise<{ child: ChildProcess; request: BenchRequest }> {
-  const child = spawn(process.execPath, [...nodeOptions, targetScript, name], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const request = await new Promise<BenchRequest>((resolve, reject) => {
-    child.once('exit', (code) => { reject(new Error(`bench target ${name} exited with ${String(code)} before it was ready`)); });
-    lines.once('line', (line) => {
-      try {
-        resolve(JSON.parse(line) as BenchRequest);
-      } catch {
-        child.kill('SIGKILL');
-        reject(new Error(`bench target ${name} printed something else before its request: ${line}`));
-      }
-    });
-  });
-  return { child, request };
-}
-
-async function stopTarget(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function load(request: BenchRequest, seconds: number): Promise<Measurement> {
-  const result = await autocannon({
-    url: request.url,
-    method: request.method,
-    headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
-    connections,
-    duration: seconds,
-  });
-  return {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
-}
-
-/** Resident memory of a child process in MiB, from /proc (Linux); undefined elsewhere. */
-async function residentMiB(child: ChildProcess): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${String(child.pid)}/status`, 'utf8');
-    const kib = /^VmRSS:\s+(\d+) kB$/mu.exec(status)?.[1];
-    return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
-  } catch {
-    return undefined;
-  }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+function load(request: BenchRequest, seconds: number): Promise<Measurement> {
+  return autocannonLoad(request, seconds, connections);
 }
 
 /** Medians over the slices, errors summed. */

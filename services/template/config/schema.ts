@@ -19,7 +19,8 @@ export interface TemplateConfig {
   http: { trustedProxies: string[] };
   body: { limitBytes: number };
   barrier: { shares: string[]; threshold: number; keyCheck?: string };
-  hash: { pepper: string; maxConcurrent: number; maxQueued: number };
+  // The gate limits are optional in code (a hand-built config may leave them out); loadConfig always fills them.
+  hash: { pepper: string; maxConcurrent?: number; maxQueued?: number };
   telemetry: { otlpEndpoint: string };
   log: { level: LogLevel };
   shutdown: { timeoutMs: number };

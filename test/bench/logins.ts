@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:logins` (issue 19 point 6, issue 15 point 11 `authz-login`): password logins never
+ * block. sm-kms and identity-idp run in child processes of their own (target.ts); this process is the
+ * load. kms-encrypt is measured alone with autocannon, then again while LOGIN_BROWSERS browsers log
+ * in through the real pages without pause (login page, form POST with its CSRF token, consent page,
+ * allow: one production PBKDF2 per login), then alone again. Meanwhile identity-idp's
+ * `nodejs_eventloop_lag_p99_seconds` is scraped every second (prom-client resets the histogram at
+ * each scrape, so each sample is the p99 of that second). Prints a table and a last-line JSON; exits
+ * 1 when the worst second's event-loop p99 reaches 50 ms or kms keeps less than 70% of its rate.
+ * BENCH_SECONDS (default 10) is the length of each kms window, BENCH_CONNECTIONS (32) its connections.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decide, location, submitLogin } from '../../services/identity-idp/testing/flow.ts';
+import { Browser } from '../../services/identity-idp/testing/harness.ts';
+import { httpsCall } from '../../services/template/testing/service-harness.ts';
+import { autocannonLoad, median, startTarget, stopTarget } from './children.ts';
+import { LOGIN_BROWSERS, type LoginBenchRequest } from './login-target.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? '10');
+const connections = Number(process.env.BENCH_CONNECTIONS ?? '32');
+const EVENT_LOOP_LIMIT_MS = 50;
+const KMS_RATIO_LIMIT = 0.7;
+
+interface Login {
+  readonly endedAt: number;
+  readonly ms: number;
+  readonly ok: boolean;
+}
+
+/** One browser's login through the pages, from the login page to the redirect back to the issuer. */
+async function login(target: LoginBenchRequest, challenge: string, username: string): Promise<boolean> {
+  const browser = new Browser(new URL(target.url).origin, target.ca);
+  const posted = await submitLogin(browser, challenge, username, target.password);
+  if (posted.status !== 303) return false;
+  const allowed = await decide(browser, challenge, 'allow');
+  return allowed.status === 303 && location(allowed).includes('login_result=');
+}
+
+/** LOGIN_BROWSERS browsers logging in one login after another until `stop`; `drained` once all have ended. */
+function crowd(target: LoginBenchRequest): { readonly logins: Login[]; stop(): void; readonly drained: Promise<void> } {
+  const logins: Login[] = [];
+  let running = true;
+  const browsers = target.challenges.map(async (challenge, index) => {
+    const username = target.users[index % target.users.length] ?? '';
+    while (running) {
+      const started = performance.now();
+      const ok = await login(target, challenge, username).catch(() => false);
+      const endedAt = performance.now();
+      logins.push({ endedAt, ms: endedAt - started, ok });
+    }
+  });
+  return { logins, stop: () => { running = false; }, drained: Promise.all(browsers).then(() => undefined) };
+}
+
+/** The idp's event-loop p99 of the last second, in ms, every second until `stop`. */
+function eventLoopSamples(target: LoginBenchRequest): { readonly samples: number[]; stop(): Promise<void> } {
+  const samples: number[] = [];
+  const state = { running: true };
+  const done = (async () => {
+    while (state.running) {
+      await sleep(1000);
+      const metrics = await httpsCall(target.ca, 'GET', target.metricsUrl, {});
+      const value = /^nodejs_eventloop_lag_p99_seconds\{[^}]*\} ([\d.e+-]+)$/mu.exec(metrics.text)?.[1];
+      if (value !== undefined) samples.push(Number(value) * 1000);
+    }
+  })();
+  return { samples, stop: async () => { state.running = false; await done; } };
+}
+
+function percentile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const kms = await startTarget('kms-encrypt');
+const idp = await startTarget('idp-logins').catch(async (error: unknown) => {
+  await stopTarget(kms.child);
+  throw error;
+});
+try {
+  const target = idp.request as LoginBenchRequest;
+  if (target.challenges.length !== LOGIN_BROWSERS) throw new Error('the idp target signed the wrong number of login requests');
+  await autocannonLoad(kms.request, 2, connections);
+  const before = await autocannonLoad(kms.request, seconds, connections);
+
+  const logins = crowd(target);
+  // Until every browser has a login in the hash queue, the load is still building up.
+  await sleep(3000);
+  const loop = eventLoopSamples(target);
+  const windowStart = performance.now();
+  const during = await autocannonLoad(kms.request, seconds, connections);
+  const windowEnd = performance.now();
+  await loop.stop();
+  logins.stop();
+  await logins.drained;
+  const after = await autocannonLoad(kms.request, seconds, connections);
+
+  const inWindow = logins.logins.filter((item) => item.endedAt >= windowStart && item.endedAt <= windowEnd);
+  const failed = logins.logins.filter((item) => !item.ok).length;
+  const alone = Math.round((before.rps + after.rps) / 2);
+  const kmsRatio = round(during.rps / Math.max(1, alone), 3);
+  const eventLoopP99 = round(Math.max(...loop.samples));
+  const result = {
+    scenario: 'logins',
+    logins_per_s: round(inWindow.filter((item) => item.ok).length / ((windowEnd - windowStart) / 1000)),
+    login_p99_ms: Math.round(percentile(logins.logins.map((item) => item.ms), 0.99)),
+    eventloop_p99_ms: eventLoopP99,
+    kms_encrypt_alone: alone,
+    kms_encrypt_during: during.rps,
+    kms_ratio: kmsRatio,
+  };
+  const rows = [
+    ['kms-encrypt alone (before, after)', `${String(before.rps)}, ${String(after.rps)} req/s (p99 ${String(before.p99)}, ${String(after.p99)} ms)`],
+    [`kms-encrypt during ${String(LOGIN_BROWSERS)} logins`, `${String(during.rps)} req/s (p99 ${String(during.p99)} ms, errors ${String(during.errors)})`],
+    ['kms ratio', String(kmsRatio)],
+    ['logins', `${String(logins.logins.length)} done, ${String(failed)} failed, ${String(result.logins_per_s)}/s in the window, p50 ${String(Math.round(percentile(logins.logins.map((item) => item.ms), 0.5)))} ms, p99 ${String(result.login_p99_ms)} ms`],
+    ['idp event-loop p99 per second', `worst ${String(eventLoopP99)} ms, median ${String(round(median(loop.samples)))} ms over ${String(loop.samples.length)} s`],
+  ];
+  const width = Math.max(...rows.map(([name = '']) => name.length));
+  for (const [name = '', value = ''] of rows) process.stdout.write(`${name.padEnd(width)}  ${value}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (failed > 0 || !(eventLoopP99 < EVENT_LOOP_LIMIT_MS) || !(kmsRatio >= KMS_RATIO_LIMIT)) process.exitCode = 1;
+} finally {
+  await stopTarget(idp.child);
+  await stopTarget(kms.child);
+}
