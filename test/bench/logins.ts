@@ -1,56 +1,42 @@
 /**
  * `npm run bench:logins` (issue 19 point 6, issue 15 point 11 `authz-login`): password logins never
- * block. sm-kms and identity-idp run in child processes of their own (target.ts); this process is the
- * load. kms-encrypt is measured alone with autocannon, then again while LOGIN_BROWSERS browsers log
- * in through the real pages without pause (login page, form POST with its CSRF token, consent page,
- * allow: one production PBKDF2 per login), then alone again. Meanwhile identity-idp's
+ * block. sm-kms and identity-idp run in child processes of their own (target.ts), and so do the
+ * browsers (login-crowd.ts); this process runs autocannon. kms-encrypt is measured alone, then again
+ * while LOGIN_BROWSERS browsers log in through the real pages without pause (login page, form POST
+ * with its CSRF token, consent page, allow: one production PBKDF2 per login), then alone again. Meanwhile identity-idp's
  * `nodejs_eventloop_lag_p99_seconds` is scraped every second (prom-client resets the histogram at
  * each scrape, so each sample is the p99 of that second). Prints a table and a last-line JSON; exits
  * 1 when the worst second's event-loop p99 reaches 50 ms or kms keeps less than 70% of its rate.
- * BENCH_SECONDS (default 10) is the length of each kms window, BENCH_CONNECTIONS (32) its connections.
+ * BENCH_SECONDS (default 8) is the length of each kms window, BENCH_CONNECTIONS (32) its connections.
  */
-import { performance } from 'node:perf_hooks';
+import { fork } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decide, location, submitLogin } from '../../services/identity-idp/testing/flow.ts';
-import { Browser } from '../../services/identity-idp/testing/harness.ts';
+import { fileURLToPath } from 'node:url';
 import { httpsCall } from '../../services/template/testing/service-harness.ts';
 import { autocannonLoad, median, startTarget, stopTarget } from './children.ts';
+import type { CrowdMessage, Login } from './login-crowd.ts';
 import { LOGIN_BROWSERS, type LoginBenchRequest } from './login-target.ts';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? '10');
+const seconds = Number(process.env.BENCH_SECONDS ?? '8');
 const connections = Number(process.env.BENCH_CONNECTIONS ?? '32');
 const EVENT_LOOP_LIMIT_MS = 50;
 const KMS_RATIO_LIMIT = 0.7;
 
-interface Login {
-  readonly endedAt: number;
-  readonly ms: number;
-  readonly ok: boolean;
-}
-
-/** One browser's login through the pages, from the login page to the redirect back to the issuer. */
-async function login(target: LoginBenchRequest, challenge: string, username: string): Promise<boolean> {
-  const browser = new Browser(new URL(target.url).origin, target.ca);
-  const posted = await submitLogin(browser, challenge, username, target.password);
-  if (posted.status !== 303) return false;
-  const allowed = await decide(browser, challenge, 'allow');
-  return allowed.status === 303 && location(allowed).includes('login_result=');
-}
-
-/** LOGIN_BROWSERS browsers logging in one login after another until `stop`; `drained` once all have ended. */
-function crowd(target: LoginBenchRequest): { readonly logins: Login[]; stop(): void; readonly drained: Promise<void> } {
-  const logins: Login[] = [];
-  let running = true;
-  const browsers = target.challenges.map(async (challenge, index) => {
-    const username = target.users[index % target.users.length] ?? '';
-    while (running) {
-      const started = performance.now();
-      const ok = await login(target, challenge, username).catch(() => false);
-      const endedAt = performance.now();
-      logins.push({ endedAt, ms: endedAt - started, ok });
-    }
+/** Starts the crowd of browsers in a child process; `stop` ends it and resolves with every login. */
+function crowd(target: LoginBenchRequest): { stop(): Promise<readonly Login[]> } {
+  const child = fork(fileURLToPath(new URL('./login-crowd.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const result = new Promise<readonly Login[]>((resolve, reject) => {
+    child.on('message', (message: CrowdMessage) => { if ('logins' in message) resolve(message.logins); });
+    child.once('exit', (code) => { reject(new Error(`the login crowd exited with ${String(code)} before it reported`)); });
   });
-  return { logins, stop: () => { running = false; }, drained: Promise.all(browsers).then(() => undefined) };
+  child.send({ start: target } satisfies CrowdMessage);
+  return {
+    stop: async () => {
+      child.send({ stop: true } satisfies CrowdMessage);
+      return await result;
+    },
+  };
 }
 
 /** The idp's event-loop p99 of the last second, in ms, every second until `stop`. */
@@ -84,40 +70,46 @@ try {
   const target = idp.request as LoginBenchRequest;
   if (target.challenges.length !== LOGIN_BROWSERS) throw new Error('the idp target signed the wrong number of login requests');
   await autocannonLoad(kms.request, 2, connections);
+  // The control: the same scrape of the idle idp while kms is loaded, so a busy machine shows as such.
+  const idle = eventLoopSamples(target);
   const before = await autocannonLoad(kms.request, seconds, connections);
+  await idle.stop();
 
-  const logins = crowd(target);
-  // Until every browser has a login in the hash queue, the load is still building up.
-  await sleep(3000);
+  const browsers = crowd(target);
+  // The browsers arrive over two seconds; until each has a login in the hash queue the load is building up.
+  await sleep(4000);
   const loop = eventLoopSamples(target);
-  const windowStart = performance.now();
+  const windowStart = Date.now();
   const during = await autocannonLoad(kms.request, seconds, connections);
-  const windowEnd = performance.now();
+  const windowEnd = Date.now();
   await loop.stop();
-  logins.stop();
-  await logins.drained;
+  const logins = await browsers.stop();
   const after = await autocannonLoad(kms.request, seconds, connections);
 
-  const inWindow = logins.logins.filter((item) => item.endedAt >= windowStart && item.endedAt <= windowEnd);
-  const failed = logins.logins.filter((item) => !item.ok).length;
+  const inWindow = logins.filter((item) => item.endedAt >= windowStart && item.endedAt <= windowEnd);
+  const failed = logins.filter((item) => !item.ok).length;
   const alone = Math.round((before.rps + after.rps) / 2);
   const kmsRatio = round(during.rps / Math.max(1, alone), 3);
   const eventLoopP99 = round(Math.max(...loop.samples));
   const result = {
     scenario: 'logins',
     logins_per_s: round(inWindow.filter((item) => item.ok).length / ((windowEnd - windowStart) / 1000)),
-    login_p99_ms: Math.round(percentile(logins.logins.map((item) => item.ms), 0.99)),
+    login_p99_ms: Math.round(percentile(logins.map((item) => item.ms), 0.99)),
     eventloop_p99_ms: eventLoopP99,
     kms_encrypt_alone: alone,
     kms_encrypt_during: during.rps,
     kms_ratio: kmsRatio,
+    eventloop_idle_p99_ms: round(Math.max(...idle.samples)),
+    load_average_1m: round(loadavg()[0] ?? Number.NaN, 2),
   };
   const rows = [
     ['kms-encrypt alone (before, after)', `${String(before.rps)}, ${String(after.rps)} req/s (p99 ${String(before.p99)}, ${String(after.p99)} ms)`],
     [`kms-encrypt during ${String(LOGIN_BROWSERS)} logins`, `${String(during.rps)} req/s (p99 ${String(during.p99)} ms, errors ${String(during.errors)})`],
     ['kms ratio', String(kmsRatio)],
-    ['logins', `${String(logins.logins.length)} done, ${String(failed)} failed, ${String(result.logins_per_s)}/s in the window, p50 ${String(Math.round(percentile(logins.logins.map((item) => item.ms), 0.5)))} ms, p99 ${String(result.login_p99_ms)} ms`],
+    ['logins', `${String(logins.length)} done, ${String(failed)} failed, ${String(result.logins_per_s)}/s in the window, p50 ${String(Math.round(percentile(logins.map((item) => item.ms), 0.5)))} ms, p99 ${String(result.login_p99_ms)} ms`],
     ['idp event-loop p99 per second', `worst ${String(eventLoopP99)} ms, median ${String(round(median(loop.samples)))} ms over ${String(loop.samples.length)} s`],
+    ['the same, idp idle (control)', `worst ${String(result.eventloop_idle_p99_ms)} ms, median ${String(round(median(idle.samples)))} ms over ${String(idle.samples.length)} s`],
+    ['machine', `${String(availableParallelism())} cores, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}`],
   ];
   const width = Math.max(...rows.map(([name = '']) => name.length));
   for (const [name = '', value = ''] of rows) process.stdout.write(`${name.padEnd(width)}  ${value}\n`);

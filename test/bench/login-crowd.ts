@@ -1,0 +1,58 @@
+/**
+ * Child process of `bench:logins`: LOGIN_BROWSERS browsers logging in through identity-idp's pages,
+ * one login after another, until the parent says `stop`; then it sends back every login it made.
+ * A process of its own, so the TLS and page work of 200 browsers never delays the autocannon load
+ * measured in the parent. Browsers start over RAMP_MS, as a crowd arrives, not in one millisecond.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decide, location, submitLogin } from '../../services/identity-idp/testing/flow.ts';
+import { Browser } from '../../services/identity-idp/testing/harness.ts';
+import type { LoginBenchRequest } from './login-target.ts';
+
+/** One finished login: when it ended (epoch ms, comparable across processes), how long, whether it reached the redirect. */
+export interface Login {
+  readonly endedAt: number;
+  readonly ms: number;
+  readonly ok: boolean;
+}
+
+/** Messages between bench:logins and this process. */
+export type CrowdMessage = { readonly start: LoginBenchRequest } | { readonly stop: true } | { readonly logins: readonly Login[] };
+
+const RAMP_MS = 2000;
+
+/** One browser's login, from the login page to the redirect back to the issuer with a login result. */
+async function login(target: LoginBenchRequest, challenge: string, username: string): Promise<boolean> {
+  const browser = new Browser(new URL(target.url).origin, target.ca);
+  const posted = await submitLogin(browser, challenge, username, target.password);
+  if (posted.status !== 303) return false;
+  const allowed = await decide(browser, challenge, 'allow');
+  return allowed.status === 303 && location(allowed).includes('login_result=');
+}
+
+async function run(target: LoginBenchRequest, state: { running: boolean }): Promise<Login[]> {
+  const logins: Login[] = [];
+  const browsers = target.challenges.map(async (challenge, index) => {
+    await sleep((RAMP_MS * index) / target.challenges.length);
+    const username = target.users[index % target.users.length] ?? '';
+    while (state.running) {
+      const started = performance.now();
+      const ok = await login(target, challenge, username).catch(() => false);
+      logins.push({ endedAt: Date.now(), ms: performance.now() - started, ok });
+    }
+  });
+  await Promise.all(browsers);
+  return logins;
+}
+
+const state = { running: true };
+let finished: Promise<Login[]> | undefined;
+process.on('message', (message: CrowdMessage) => {
+  if ('start' in message) finished = run(message.start, state);
+  if ('stop' in message) {
+    state.running = false;
+    void (finished ?? Promise.resolve([])).then((logins) => {
+      process.send?.({ logins } satisfies CrowdMessage, () => { process.disconnect(); });
+    });
+  }
+});
