@@ -2,13 +2,14 @@ import { expect } from 'chai';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HashError, createHashService } from './index.ts';
 import type { Pbkdf2Function } from './index.ts';
-import { derivePbkdf2 } from './pbkdf2.ts';
+import { pooledPbkdf2 } from './pbkdf2-pool.ts';
 
 const PEPPER = 'concurrency-test-pepper-0123456789';
 const FAST = { 1: 1_000, 2: 1_000, 3: 1_000 } as const;
 
-/** derivePbkdf2 with a count of the calls in flight and the highest count seen. */
+/** The production PBKDF2 (the low-priority pool) with a count of the calls in flight and the highest count seen. */
 function countingPbkdf2(): { pbkdf2: Pbkdf2Function; readonly peak: number; readonly calls: number } {
+  const derivePbkdf2 = pooledPbkdf2(2);
   let inFlight = 0;
   const counts = { peak: 0, calls: 0 };
   return {

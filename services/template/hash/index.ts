@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { HashError } from './errors.ts';
 import { HashGate } from './gate.ts';
 import type { GateLimits } from './gate.ts';
-import { derivePbkdf2 } from './pbkdf2.ts';
+import { pooledPbkdf2 } from './pbkdf2-pool.ts';
 import type { Pbkdf2Function } from './pbkdf2.ts';
 import { PepperRing } from './pepper.ts';
 import type { PepperOption } from './pepper.ts';
@@ -39,7 +39,7 @@ export interface HashServiceOptions {
   readonly maxConcurrent?: number;
   /** `hash.maxQueued`: hashes that may wait beyond those; more are refused (ERR_HASH_OVERLOADED). */
   readonly maxQueued?: number;
-  /** The PBKDF2 function; tests wrap `derivePbkdf2` to count the calls in flight. */
+  /** The PBKDF2 function; the low-priority worker pool unless set (tests wrap one to count calls in flight). */
   readonly pbkdf2?: Pbkdf2Function;
 }
 
@@ -72,8 +72,9 @@ export function createHashService(options: HashServiceOptions): Promise<HashServ
     const peppers = new PepperRing(options.pepper);
     const iterations = iterationTable(options.pbkdf2Iterations);
     const latest = options.latestVersions ?? {};
-    const gate = new HashGate(gateLimits(options));
-    const pbkdf2 = options.pbkdf2 ?? derivePbkdf2;
+    const limits = gateLimits(options);
+    const gate = new HashGate(limits);
+    const pbkdf2 = options.pbkdf2 ?? pooledPbkdf2(limits.maxConcurrent);
     const entries = REGISTRIES.map((spec) => {
       const latestVersion = resolveVersion(latest[spec.name] ?? DEFAULT_LATEST_VERSION).version;
       return [spec.name, new HashRegistry({ spec, latestVersion, iterations, peppers, gate, pbkdf2 })] as const;
