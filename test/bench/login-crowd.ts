@@ -3,7 +3,10 @@
  * one login after another, until the parent says `stop`; then it sends back every login it made.
  * A process of its own, so the TLS and page work of 200 browsers never delays the autocannon load
  * measured in the parent. Browsers start over RAMP_MS, as a crowd arrives, not in one millisecond.
+ * The process runs at nice 10: the browsers stand for machines of their own, and on a bench machine
+ * they should take from the services only the CPU the services leave.
  */
+import { setPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decide, location, submitLogin } from '../../services/identity-idp/testing/flow.ts';
 import { Browser } from '../../services/identity-idp/testing/harness.ts';
@@ -45,6 +48,7 @@ async function run(target: LoginBenchRequest, state: { running: boolean }): Prom
   return logins;
 }
 
+setPriority(10);
 const state = { running: true };
 let finished: Promise<Login[]> | undefined;
 process.on('message', (message: CrowdMessage) => {
