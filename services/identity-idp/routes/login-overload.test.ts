@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import { createHashService, type HashError } from '../../template/hash/index.ts';
 import { createPostgresDatabase, type Scratch } from '../../template/testing/databases.ts';
 import { fieldValue, query, startIdp, type IdpHarness } from '../testing/harness.ts';
 import { createUser, openLoginForm, PASSWORD } from '../testing/flow.ts';
 import { PasswordChecks } from '../testing/password-checks.ts';
-import { OVERLOADED_MESSAGE } from './login.ts';
+import { decoyHash, OVERLOADED_MESSAGE } from './login.ts';
 
 const ENGINES: readonly { readonly title: string; scratch(): Promise<Scratch | undefined> }[] = [
   { title: 'SQLite', scratch: () => Promise.resolve(undefined) },
@@ -73,3 +74,15 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('the decoy hash under an overloaded gate', () => {
+  it('an overload refusing the decoy is not remembered: the next unknown user gets it made', async () => {
+    const hash = await createHashService({ pepper: 'p'.repeat(32), pbkdf2Iterations: { 3: 1_000 }, maxConcurrent: 1, maxQueued: 0 });
+    const decoy = decoyHash(hash);
+    const held = hash.lowEntropyRandom.admit();
+    const refused = await decoy().then(() => undefined, (error: unknown) => error);
+    expect((refused as HashError).reason).to.equal('ERR_HASH_OVERLOADED');
+    held.leave();
+    expect(await decoy()).to.match(/^\$low-entropy-random\$v=3\$/);
+  });
+});
