@@ -23,15 +23,24 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? '32');
 const EVENT_LOOP_LIMIT_MS = 50;
 const KMS_RATIO_LIMIT = 0.7;
 
-/** Starts the crowd of browsers in a child process; `stop` ends it and resolves with every login. */
-function crowd(target: LoginBenchRequest): { stop(): Promise<readonly Login[]> } {
+/**
+ * Starts the crowd of browsers in a child process; `inFlight` resolves once every browser has
+ * posted its password, `stop` ends the crowd and resolves with every login.
+ */
+function crowd(target: LoginBenchRequest): { readonly inFlight: Promise<void>; stop(): Promise<readonly Login[]> } {
   const child = fork(fileURLToPath(new URL('./login-crowd.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let reportInFlight: () => void = () => undefined;
+  const inFlight = new Promise<void>((resolve) => { reportInFlight = resolve; });
   const result = new Promise<readonly Login[]>((resolve, reject) => {
-    child.on('message', (message: CrowdMessage) => { if ('logins' in message) resolve(message.logins); });
+    child.on('message', (message: CrowdMessage) => {
+      if ('inFlight' in message) reportInFlight();
+      if ('logins' in message) resolve(message.logins);
+    });
     child.once('exit', (code) => { reject(new Error(`the login crowd exited with ${String(code)} before it reported`)); });
   });
   child.send({ start: target } satisfies CrowdMessage);
   return {
+    inFlight,
     stop: async () => {
       child.send({ stop: true } satisfies CrowdMessage);
       return await result;
@@ -76,8 +85,11 @@ try {
   await idle.stop();
 
   const browsers = crowd(target);
-  // The browsers arrive over two seconds; until each has a login in the hash queue the load is building up.
-  await sleep(4000);
+  // The browsers arrive over two seconds; the window opens once each has posted its password, so
+  // that LOGIN_BROWSERS logins are in flight from its first second to its last.
+  const rampStart = Date.now();
+  await browsers.inFlight;
+  const rampSeconds = (Date.now() - rampStart) / 1000;
   const loop = eventLoopSamples(target);
   const windowStart = Date.now();
   const during = await autocannonLoad(kms.request, seconds, connections);
@@ -106,6 +118,7 @@ try {
     ['kms-encrypt alone (before, after)', `${String(before.rps)}, ${String(after.rps)} req/s (p99 ${String(before.p99)}, ${String(after.p99)} ms)`],
     [`kms-encrypt during ${String(LOGIN_BROWSERS)} logins`, `${String(during.rps)} req/s (p99 ${String(during.p99)} ms, errors ${String(during.errors)})`],
     ['kms ratio', String(kmsRatio)],
+    ['ramp (until every browser had posted)', `${rampSeconds.toFixed(1)} s`],
     ['logins', `${String(logins.length)} done, ${String(failed)} failed, ${String(result.logins_per_s)}/s in the window, p50 ${String(Math.round(percentile(logins.map((item) => item.ms), 0.5)))} ms, p99 ${String(result.login_p99_ms)} ms`],
     ['idp event-loop p99 per second', `worst ${String(eventLoopP99)} ms, median ${String(round(median(loop.samples)))} ms over ${String(loop.samples.length)} s`],
     ['the same, idp idle (control)', `worst ${String(result.eventloop_idle_p99_ms)} ms, median ${String(round(median(idle.samples)))} ms over ${String(idle.samples.length)} s`],
