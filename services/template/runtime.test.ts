@@ -142,6 +142,7 @@ describe('service runtime: a service assembled from its definition', () => {
     expect((health.json as { eventLoopDelayMs: number }).eventLoopDelayMs).to.be.a('number');
     const metrics = await notes.call('GET', `${notes.service.adminUrl}/admin/v1/metrics`);
     expect(metrics.text).to.include('http_server_requests_total');
+    expect(metrics.text).to.match(/^nodejs_eventloop_lag_p99_seconds\{service="[^"]+"\} \d/m);
   });
 });
 

@@ -97,10 +97,10 @@ function keyCheckOption(keyCheck: string): { readonly keyCheck?: string } {
 }
 
 /** `hash: true` services need `hash.pepper`: a missing or short one is a configuration mistake (exit 2). */
-async function hashServiceFor(pepper: string): Promise<HashService> {
+async function hashServiceFor({ pepper, maxConcurrent, maxQueued }: TemplateConfig['hash']): Promise<HashService> {
   if (pepper === '') throw new UsageError('hash.pepper must be set for this service (use a file:// reference to a secret of at least 32 bytes)');
   try {
-    return await createHashService({ pepper });
+    return await createHashService({ pepper, maxConcurrent, maxQueued });
   } catch (error) {
     if (error instanceof HashError) throw new UsageError(`hash.pepper: ${error.message}`);
     throw error;
@@ -182,7 +182,7 @@ export async function startService<C extends object>(
       publicUrl: config.auth.publicUrl === '' ? publicUrl : () => config.auth.publicUrl,
     });
 
-    const hash = definition.hash === true ? await hashServiceFor(config.hash.pepper) : undefined;
+    const hash = definition.hash === true ? await hashServiceFor(config.hash) : undefined;
     const runtime: ServiceRuntime<C> = {
       name: definition.name,
       config,

@@ -5,7 +5,7 @@
  */
 import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
-import type { HashService } from '../../template/hash/index.ts';
+import type { HashAdmission, HashService } from '../../template/hash/index.ts';
 import type { RequestState } from '../../template/service.ts';
 import type { Lockout } from '../lockout.ts';
 import type { LoginRequest, LoginRequestVerifier } from '../login-request.ts';
@@ -27,7 +27,7 @@ export interface IdpPages {
   readonly hash: HashService;
   readonly factors: readonly SecondFactor[];
   /** A hash to verify against when the username is unknown, so that costs what a wrong password costs. */
-  readonly decoyHash: () => Promise<string>;
+  readonly decoyHash: (admission?: HashAdmission) => Promise<string>;
   /** This idp's origin, the only one its forms may be posted from. */
   readonly ownOrigin: () => string;
   readonly now: () => Date;

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TooManyRequestsError } from '../../template/errors/index.ts';
+import { HashError, type HashAdmission } from '../../template/hash/index.ts';
 import { rateLimitKey } from '../../template/middleware/client-address.ts';
 import { SESSION_COOKIE, readCookie, setCookie } from '../cookies.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
@@ -34,11 +35,20 @@ export function lockedMessage(until: Date): string {
   return `This account is locked after too many failed sign-ins, until ${utcTime(until)}. Try again after that time or ask an administrator to unlock it.`;
 }
 
-/** A hash of a random password, made once per service, for unknown usernames to be checked against. */
-export function decoyHash(hash: IdpPages['hash']): () => Promise<string> {
+/** What the login page says when the password checks are overloaded (503, Retry-After). */
+export const OVERLOADED_MESSAGE = 'Too many sign-ins are being checked right now. Nothing was counted against your account: please try again in a moment.';
+
+/**
+ * A hash of a random password, made once per service, for unknown usernames to be checked against.
+ * It is made in the caller's gate admission; one that failed (an overload) is tried again next time.
+ */
+export function decoyHash(hash: IdpPages['hash']): (admission?: HashAdmission) => Promise<string> {
   let decoy: Promise<string> | undefined;
-  return () => {
-    decoy ??= hash.lowEntropyRandom.hashWithLatest(randomUUID());
+  return (admission) => {
+    decoy ??= hash.lowEntropyRandom.hashWithLatest(randomUUID(), admission).catch((error: unknown) => {
+      decoy = undefined;
+      throw error;
+    });
     return decoy;
   };
 }
@@ -48,13 +58,13 @@ export function decoyHash(hash: IdpPages['hash']): () => Promise<string> {
  * unknown user is checked against the decoy hash: the same work, so the answer time does not tell
  * whether the account exists.
  */
-async function signedInUser(idp: IdpPages, user: IdpUser | null, password: string): Promise<IdpUser | undefined> {
+async function signedInUser(idp: IdpPages, user: IdpUser | null, password: string, admission: HashAdmission): Promise<IdpUser | undefined> {
   if (password === '' || password.length > PASSWORD_MAX) return undefined;
   if (user === null) {
-    await idp.hash.lowEntropyRandom.verify(password, await idp.decoyHash());
+    await idp.hash.lowEntropyRandom.verify(password, await idp.decoyHash(admission), admission);
     return undefined;
   }
-  return await idp.hash.lowEntropyRandom.verify(password, user.passwordHash) ? user : undefined;
+  return await idp.hash.lowEntropyRandom.verify(password, user.passwordHash, admission) ? user : undefined;
 }
 
 function renderLogin(ctx: PageContext, request: LoginRequest, status: number, username: string | undefined, error?: string): void {
@@ -72,11 +82,38 @@ export const showLogin: PageHandler = async (ctx, idp) => {
   renderLogin(ctx, request, 200, request.loginHint);
 };
 
+/**
+ * A place in the hash gate for this attempt's password check, taken before anything is counted: an
+ * overload answers the form again with 503 and Retry-After, and neither the throttle nor the
+ * lockout has moved, so nobody is locked out by a crowd of logins (issue 19 point 6).
+ */
+function admitPasswordCheck(ctx: PageContext, idp: IdpPages, request: LoginRequest, username: string): HashAdmission | undefined {
+  try {
+    return idp.hash.lowEntropyRandom.admit();
+  } catch (error) {
+    if (!(error instanceof HashError) || error.reason !== 'ERR_HASH_OVERLOADED') throw error;
+    for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+    renderLogin(ctx, request, error.status, username, OVERLOADED_MESSAGE);
+    return undefined;
+  }
+}
+
 /** POST /login: checks the password, then opens a session and moves on to consent. */
 export const submitLogin: PageHandler = async (ctx, idp) => {
   const form = readForm(ctx);
   checkCsrf(ctx, form, idp.ownOrigin());
   const request = await idp.verifier.verify(form.get('login_challenge'));
+  const admission = admitPasswordCheck(ctx, idp, request, form.get('username') ?? '');
+  if (admission === undefined) return;
+  try {
+    await attemptLogin(ctx, idp, request, form, admission);
+  } finally {
+    admission.leave();
+  }
+};
+
+/** One counted attempt: throttle and lockout reserved, the password checked in the admission taken. */
+async function attemptLogin(ctx: PageContext, idp: IdpPages, request: LoginRequest, form: URLSearchParams, admission: HashAdmission): Promise<void> {
   const { em } = ctx.state;
   const username = form.get('username') ?? '';
   const password = form.get('password') ?? '';
@@ -97,7 +134,7 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
     return;
   }
   // Always hashed, also for an unknown user: the answer time must not tell whether the account exists.
-  const signedIn = await signedInUser(idp, user, password);
+  const signedIn = await signedInUser(idp, user, password, admission);
   if (signedIn === undefined) {
     // A wrong password keeps both reservations; the one that filled the count has locked the account.
     const nowLocked = subject === undefined ? undefined : await idp.lockout.lockedUntil(em, subject, now);
@@ -109,7 +146,7 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
 
   // The password is known right now: the moment to move its hash to the latest version.
   if (await idp.hash.lowEntropyRandom.needsRehash(signedIn.passwordHash)) {
-    signedIn.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password);
+    signedIn.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password, admission);
   }
   const amr = await passSecondFactors(idp.factors, { user: signedIn, form });
   idp.throttle.clear(throttleKey);
@@ -120,4 +157,4 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
   await em.flush();
   setCookie(ctx, SESSION_COOKIE, token, { sameSite: 'Lax', maxAgeSeconds: idp.sessions.ttlSeconds });
   seeOther(ctx, consentUrl(request));
-};
+}

@@ -4,7 +4,7 @@
  * check of a burst until each request is either answered or inside a check makes a race
  * deterministic: whatever the code admits to a check, it admitted before any check finished.
  */
-import { HashRegistry } from '../../template/hash/registry.ts';
+import { HashRegistry, type HashAdmission } from '../../template/hash/registry.ts';
 
 /** Every stored password and the decoy start so (services/template/hash/registries.ts). */
 const PASSWORD_HASH = '$low-entropy-random$';
@@ -26,9 +26,9 @@ export class PasswordChecks {
     Object.defineProperty(HashRegistry.prototype, 'verify', {
       configurable: true,
       writable: true,
-      value: async function countedVerify(this: HashRegistry, input: string, hashed: string): Promise<boolean> {
+      value: async function countedVerify(this: HashRegistry, input: string, hashed: string, admission?: HashAdmission): Promise<boolean> {
         if (hashed.startsWith(PASSWORD_HASH)) await checks.#pass();
-        return verify.call(this, input, hashed);
+        return verify.call(this, input, hashed, admission);
       },
     });
     return checks;

@@ -96,6 +96,13 @@ describe('configuration loading (DESIGN "Configuration")', () => {
       expect(config.public.port).to.equal(8080);
     });
 
+    it('hash.maxConcurrent (0: cores − 1) and hash.maxQueued (256) default, and refuse what is not a count, naming the key', () => {
+      expect(load().hash).to.deep.equal({ pepper: '', maxConcurrent: 0, maxQueued: 256 });
+      expect(load({ env: { CRYPTOUTIL_HASH_MAXCONCURRENT: '3', CRYPTOUTIL_HASH_MAXQUEUED: '0' } }).hash).to.include({ maxConcurrent: 3, maxQueued: 0 });
+      expect(usageMessage(() => load({ files: [file('hash-gate.yml', 'hash:\n  maxConcurrent: -1\n')] }))).to.include('hash.maxConcurrent');
+      expect(usageMessage(() => load({ env: { CRYPTOUTIL_HASH_MAXQUEUED: 'many' } }))).to.include('hash.maxQueued');
+    });
+
     it('ignores the process environment: only the env it is given counts', () => {
       process.env.CRYPTOUTIL_PUBLIC_PORT = '1';
       try {

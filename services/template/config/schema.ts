@@ -19,7 +19,8 @@ export interface TemplateConfig {
   http: { trustedProxies: string[] };
   body: { limitBytes: number };
   barrier: { shares: string[]; threshold: number; keyCheck?: string };
-  hash: { pepper: string };
+  // The gate limits are optional in code (a hand-built config may leave them out); loadConfig always fills them.
+  hash: { pepper: string; maxConcurrent?: number; maxQueued?: number };
   telemetry: { otlpEndpoint: string };
   log: { level: LogLevel };
   shutdown: { timeoutMs: number };
@@ -103,6 +104,8 @@ export function templateSchema(defaults: SchemaDefaults): Schema<TemplateConfig>
     },
     hash: {
       pepper: { doc: 'Secret pepper for the deterministic hash registries (use a file:// reference).', format: String, default: '', sensitive: true },
+      maxConcurrent: { doc: 'PBKDF2 hashes (password checks) run at once on the thread pool; 0 means one fewer than the CPU cores available (os.availableParallelism()), at least 1, leaving a core to the event loop.', format: 'nat', default: 0 },
+      maxQueued: { doc: 'PBKDF2 hashes that may wait for a slot; more are refused at once with 503 and Retry-After: 1 (a login gets its page again, no failed attempt counted).', format: 'nat', default: 256 },
     },
     telemetry: {
       otlpEndpoint: { doc: 'OTLP/HTTP endpoint for traces; empty turns tracing export off.', format: String, default: '' },

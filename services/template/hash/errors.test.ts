@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { InternalError } from '../errors/index.ts';
 import { HashError } from './errors.ts';
 import type { HashErrorReason } from './errors.ts';
 
@@ -13,6 +12,7 @@ describe('HashError', () => {
     ['ERR_HASH_INPUT_TOO_SHORT', 'input is too short for this registry'],
     ['ERR_HASH_PEPPER_INVALID', 'pepper configuration is invalid'],
     ['ERR_HASH_PARAMETERS_INVALID', 'hash parameters are invalid'],
+    ['ERR_HASH_OVERLOADED', 'too many hashes are waiting; retry shortly'],
   ];
   for (const [reason, message] of messages) {
     it(`${reason} carries a stable reason and a clear message`, () => {
@@ -28,9 +28,18 @@ describe('HashError', () => {
 
   it('is an internal error: a 500 whose detail never reaches a client', () => {
     const error = new HashError('ERR_HASH_MALFORMED');
-    expect(error).to.be.instanceOf(InternalError);
     expect(error.name).to.equal('HashError');
     expect(error.status).to.equal(500);
+    expect(error.code).to.equal('internal_error');
     expect(error.expose).to.equal(false);
+    expect(error.headers).to.deep.equal({});
+  });
+
+  it('an overload is a 503 with Retry-After that a client may read: the same request succeeds later', () => {
+    const error = new HashError('ERR_HASH_OVERLOADED');
+    expect(error.status).to.equal(503);
+    expect(error.code).to.equal('service_unavailable');
+    expect(error.expose).to.equal(true);
+    expect(error.headers).to.deep.equal({ 'Retry-After': '1' });
   });
 });

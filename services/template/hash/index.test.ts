@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DEFAULT_LATEST_VERSION, HashError, HashRegistry, PRODUCTION_ITERATIONS, createHashService } from './index.ts';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_LATEST_VERSION, DEFAULT_MAX_QUEUED, HashError, HashRegistry, PRODUCTION_ITERATIONS, createHashService, defaultMaxConcurrent, gateLimits } from './index.ts';
 import type { HashServiceOptions } from './index.ts';
 
 async function rejection(options: HashServiceOptions): Promise<string> {
@@ -28,5 +29,20 @@ describe('createHashService', () => {
     expect(await rejection({ pepper: 'short' })).to.equal('ERR_HASH_PEPPER_INVALID');
     expect(await rejection({ pepper: 'index-test-pepper-0123456789', latestVersions: { highEntropyRandom: 4 } })).to.equal('ERR_HASH_UNKNOWN_VERSION');
     expect(await rejection({ pepper: 'index-test-pepper-0123456789', pbkdf2Iterations: { 2: 0 } })).to.equal('ERR_HASH_PARAMETERS_INVALID');
+  });
+
+  it('rejects a gate limit that is not a count', async () => {
+    for (const limits of [{ maxConcurrent: -1 }, { maxConcurrent: 1.5 }, { maxQueued: -1 }, { maxQueued: Number.NaN }]) {
+      expect(await rejection({ pepper: 'index-test-pepper-0123456789', ...limits })).to.equal('ERR_HASH_PARAMETERS_INVALID');
+    }
+  });
+});
+
+describe('hash gate limits (hash.maxConcurrent, hash.maxQueued)', () => {
+  it('defaults to cores − 1 at once (at least one) and 256 waiting; 0 concurrent means the default', () => {
+    expect(defaultMaxConcurrent()).to.equal(Math.max(1, availableParallelism() - 1));
+    expect(gateLimits({})).to.deep.equal({ maxConcurrent: defaultMaxConcurrent(), maxQueued: DEFAULT_MAX_QUEUED });
+    expect(gateLimits({ maxConcurrent: 0, maxQueued: 0 })).to.deep.equal({ maxConcurrent: defaultMaxConcurrent(), maxQueued: 0 });
+    expect(gateLimits({ maxConcurrent: 3, maxQueued: 7 })).to.deep.equal({ maxConcurrent: 3, maxQueued: 7 });
   });
 });

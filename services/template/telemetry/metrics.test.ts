@@ -38,6 +38,8 @@ describe('Prometheus metrics', () => {
     expect(text).to.include('process_cpu_user_seconds_total{service="learn-ps"}');
     expect(text).to.include('# TYPE http_server_requests_total counter');
     expect(text).to.include('# TYPE http_server_request_duration_seconds histogram');
+    // docs/operations.md "Event-loop delay": the figure the password-login load is judged by.
+    expect(text).to.match(/^nodejs_eventloop_lag_p99_seconds\{service="learn-ps"\} \d/m);
     // Two services in one process must not collide in a shared global registry.
     expect(() => createMetrics('sm-kms')).not.to.throw();
   });
