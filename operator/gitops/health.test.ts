@@ -46,6 +46,11 @@ async function evaluate(script: string, object: unknown): Promise<Verdict> {
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 
+/** One condition as the operator stamps it, at generation 1. */
+function stamped(type: string, status: Condition['status'], reason: string, message: string): Condition {
+  return { type, status, reason, message, observedGeneration: 1, lastTransitionTime: NOW.toISOString() };
+}
+
 function observed(generation: number, extra: Partial<Observation>): Observation {
   return { generation, desiredReplicas: 2, readyReplicas: 2, databaseReady: true, ...extra };
 }
@@ -106,15 +111,18 @@ const CASES: readonly Case[] = [
     name: 'a kind without a controller',
     object: (kind) => resource(kind, 1, {
       observedGeneration: 1,
-      conditions: ['Ready', 'Progressing'].map((type) => ({ type, status: 'False', reason: CONTROLLER_NOT_IMPLEMENTED, message: 'no controller', observedGeneration: 1, lastTransitionTime: NOW.toISOString() }))
-        .concat({ type: 'Degraded', status: 'True', reason: CONTROLLER_NOT_IMPLEMENTED, message: 'no controller', observedGeneration: 1, lastTransitionTime: NOW.toISOString() }),
+      conditions: [
+        stamped('Ready', 'False', CONTROLLER_NOT_IMPLEMENTED, 'no controller'),
+        stamped('Progressing', 'False', CONTROLLER_NOT_IMPLEMENTED, 'no controller'),
+        stamped('Degraded', 'True', CONTROLLER_NOT_IMPLEMENTED, 'no controller'),
+      ],
     }),
     status: 'Degraded',
     message: 'ControllerNotImplemented: no controller',
   },
   {
     name: 'Ready=False with nothing progressing and no Degraded condition',
-    object: (kind) => resource(kind, 1, { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False', reason: 'NotAvailable', message: 'stopped', observedGeneration: 1, lastTransitionTime: NOW.toISOString() }] }),
+    object: (kind) => resource(kind, 1, { observedGeneration: 1, conditions: [stamped('Ready', 'False', 'NotAvailable', 'stopped')] }),
     status: 'Degraded',
     message: 'NotAvailable: stopped',
   },
