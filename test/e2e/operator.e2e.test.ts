@@ -21,7 +21,7 @@ import { startKubeSim, type KubeSim } from '../kube-sim/server.ts';
 import { kubectlPath, run } from '../kube-sim/tools.ts';
 import { freePort } from '../../services/template/testing/ports.ts';
 import { run as runNode, sourceCli, start, type Running } from './processes.ts';
-import { mountPod, type MountedPod, type PodTemplateOwner } from './pod-files.ts';
+import { mountPod, type MountedPod, type PodTemplateOwner } from '../kube-sim/pod-files.ts';
 import { createPostgresDatabase } from '../../services/template/testing/databases.ts';
 import { createTestIssuer } from '../../services/template/testing/issuer.ts';
 
