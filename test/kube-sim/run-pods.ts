@@ -127,7 +127,7 @@ interface ScratchDatabase {
 }
 
 function specOf(object: KObject): WorkloadSpec {
-  return (isObject(object.spec) ? object.spec : {}) as WorkloadSpec;
+  return isObject(object.spec) ? object.spec : {};
 }
 
 function containerOf(object: KObject): Container | undefined {
@@ -331,14 +331,14 @@ export class RunPods {
   async #run(pod: Pod): Promise<void> {
     let backoffMs = FIRST_BACKOFF_MS;
     while (stillWanted(pod)) {
-      let exited: Promise<void> | undefined;
+      let container: { readonly exited: Promise<void> } | undefined;
       try {
-        exited = await this.#startContainer(pod);
+        container = await this.#startContainer(pod);
       } catch (error) {
         this.#note(pod, `kube-sim: the container cannot start: ${(error as Error).message}\n`);
         this.#log(`pod ${pod.namespace}/${pod.name} cannot start: ${(error as Error).message}`);
       }
-      if (exited !== undefined) await exited;
+      if (container !== undefined) await container.exited;
       this.#setReady(pod, false);
       if (!stillWanted(pod)) return;
       pod.restarts += 1;
@@ -354,8 +354,8 @@ export class RunPods {
     }
   }
 
-  /** Mounts the volumes and spawns the process; resolves to its exit, or undefined when the pod went meanwhile. */
-  async #startContainer(pod: Pod): Promise<Promise<void> | undefined> {
+  /** Mounts the volumes and spawns the process; undefined when the pod went meanwhile. */
+  async #startContainer(pod: Pod): Promise<{ readonly exited: Promise<void> } | undefined> {
     pod.root ??= await mkdtemp(join(this.#dir, `${pod.name}-`));
     const { root } = pod;
     pod.publicPort ??= await freePort();
@@ -396,7 +396,7 @@ export class RunPods {
     child.stderr.on('data', (chunk: Buffer) => { this.#note(pod, chunk.toString('utf8')); });
     this.#log(`pod ${pod.namespace}/${pod.name} started: pid ${String(child.pid)}, public 127.0.0.1:${String(publicPort)}, admin 127.0.0.1:${String(adminPort)}`);
     void this.#probe(pod, child);
-    return exited;
+    return { exited };
   }
 
   /**
