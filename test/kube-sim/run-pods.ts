@@ -549,6 +549,7 @@ export class RunPods {
     if (this.#stopped) return;
     const services = this.#api.store.list(this.#api.type('', 'v1', 'services'));
     const pods = [...this.#pods.values()].flat().filter((pod) => pod.ready);
+    const before = JSON.stringify([...this.addresses]);
     this.addresses.clear();
     for (const service of services) {
       const spec = (isObject(service.spec) ? service.spec : {}) as { selector?: Record<string, string>; ports?: { port: number; targetPort?: number | string }[] };
@@ -567,6 +568,9 @@ export class RunPods {
         }
       }
     }
+    // One line in CRYPTOUTIL_OPERATOR_RESOLVE's form, for an operator started as a process by hand.
+    const short = [...this.addresses].filter(([name]) => !name.includes('.cluster.local:'));
+    if (JSON.stringify([...this.addresses]) !== before) this.#log(`addresses: ${short.map(([name, to]) => `${name}=${to.address}:${String(to.port)}`).join(',') || 'none'}`);
   }
 
   /**
