@@ -14,8 +14,10 @@ import { asAdmin, until, type Json } from '../../operator/testing/sim-client.ts'
 import { openDatabase } from '../../services/template/database/index.ts';
 import { startKubeSim, type KubeSim } from '../kube-sim/server.ts';
 import type { PodInfo, RunPods } from '../kube-sim/run-pods.ts';
+import { run, sourceCli } from './processes.ts';
 
 const PETSTORES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores';
+const KMS_INSTANCES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/kmsinstances';
 const SERVICE_NAME = 'demo-learn-ps.default.svc';
 const SERVER = process.env.CRYPTOUTIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -158,6 +160,22 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
     seenPids.push(now?.pid ?? 0);
   });
 
+  it('makes a KmsInstance Ready once its sm-kms pod has unsealed from the projected share Secrets', async () => {
+    const created = await asAdmin(sim, 'POST', KMS_INSTANCES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'KmsInstance', metadata: { name: 'vault' }, spec: { replicas: 1, auth: { issuer: issuer.url } } });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    await until('kmsinstance/vault Ready', async () => {
+      const ready = readyOf((await asAdmin(sim, 'GET', `${KMS_INSTANCES}/vault`)).body);
+      return ready?.status === 'True' ? ready : undefined;
+    }, 90_000);
+    const [pod] = podsOf('vault-sm-kms');
+    expect(pod?.ready).to.equal(true);
+    seenPids.push(pod?.pid ?? 0);
+    const probe = await run(sourceCli, ['sm-kms', 'readyz', '--config', pod?.configFile ?? '']);
+    expect(probe.code, probe.stdout + probe.stderr).to.equal(0);
+    expect(JSON.parse(probe.stdout)).to.deep.nested.include({ 'checks.barrier.ok': true });
+    expect((await asAdmin(sim, 'DELETE', `${KMS_INSTANCES}/vault`)).status).to.equal(200);
+  });
+
   it('stops the processes when the PetStores are deleted', async () => {
     for (const name of ['demo', 'lost']) expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/${name}`)).status).to.equal(200);
     await until('every pod gone', () => Promise.resolve(pods.pods().length === 0 ? true : undefined), 30_000);
@@ -166,9 +184,9 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
   });
 
   it('drops the scratch databases when kube-sim stops', async () => {
-    // demo's and lost's, kept after their StatefulSets went as retained volumes would be.
+    // demo's, lost's and vault's, kept after their StatefulSets went as retained volumes would be.
     const mine = (await scratchDatabases()).filter((name) => !databasesBefore.includes(name));
-    expect(mine).to.have.length(2);
+    expect(mine).to.have.length(3);
     await operator.stop('test done');
     await sim.stop();
     stopped = true;

@@ -56,6 +56,8 @@ export interface PodInfo {
   readonly pid: number | undefined;
   readonly publicPort: number | undefined;
   readonly adminPort: number | undefined;
+  /** The materialised configuration, for running `cryptoutil <service> <action> --config` against the pod. */
+  readonly configFile: string | undefined;
   readonly ready: boolean;
   readonly restarts: number;
   /** The last 64 KiB of the container's stdout and stderr, with kube-sim's own notes. */
@@ -217,6 +219,7 @@ export class RunPods {
       pid: running(pod.child) ? pod.child.pid : undefined,
       publicPort: pod.publicPort,
       adminPort: pod.adminPort,
+      configFile: pod.configFile,
       ready: pod.ready,
       restarts: pod.restarts,
       output: pod.output,
