@@ -589,7 +589,10 @@ export class RunPods {
       if (password === undefined) throw new Error('the PostgreSQL container takes no POSTGRES_PASSWORD from a Secret');
       const secret = this.#volumeData(namespace, 'Secret', password.name)[password.key] ?? '';
       const database = { host: `${specOf(current).serviceName ?? name}.${namespace}.svc`, name: `kube_sim_${randomBytes(6).toString('hex')}` };
-      await this.#manage(`create role ${database.name} login password ${literal(secret)}`);
+      // The statement holds the password: its failure is reported without the driver's text, which may quote it.
+      await this.#manage(`create role ${database.name} login password ${literal(secret)}`).catch(() => {
+        throw new Error(`creating role ${database.name} on the local PostgreSQL server failed`);
+      });
       await this.#manage(`create database ${database.name} owner ${database.name}`);
       this.#databases.set(key, database);
       this.#log(`database ${namespace}/${name}: role and database ${database.name} on the local PostgreSQL server`);
