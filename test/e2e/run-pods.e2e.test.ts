@@ -17,6 +17,7 @@ import type { PodInfo, RunPods } from '../kube-sim/run-pods.ts';
 import { run, sourceCli } from './processes.ts';
 
 const PETSTORES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/petstores';
+const JWK_AUTHORITIES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/jwkauthorities';
 const KMS_INSTANCES = '/apis/cryptoutil.io/v1alpha1/namespaces/default/kmsinstances';
 const SERVICE_NAME = 'demo-learn-ps.default.svc';
 const SERVER = process.env.CRYPTOUTIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -176,6 +177,21 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
     expect((await asAdmin(sim, 'DELETE', `${KMS_INSTANCES}/vault`)).status).to.equal(200);
   });
 
+  it('publishes a JwkAuthority\'s JWKS URLs: the operator fetched them from the jose-ja pod through the address map', async () => {
+    const keySets = [{ name: 'tokens', use: 'sig', alg: 'ES256', rotationDays: 90, retentionDays: 7 }];
+    const created = await asAdmin(sim, 'POST', JWK_AUTHORITIES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'JwkAuthority', metadata: { name: 'keys' }, spec: { replicas: 1, auth: { issuer: issuer.url }, keySets } });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const status = await until('keys status.jwksUrls', async () => {
+      const body = (await asAdmin(sim, 'GET', `${JWK_AUTHORITIES}/keys`)).body.status as Json | undefined;
+      return Array.isArray(body?.jwksUrls) ? body : undefined;
+    }, 100_000);
+    expect(status.jwksUrls).to.deep.equal(['https://keys-jose-ja.default.svc:8280/jwks/tokens/.well-known/jwks.json']);
+    const [pod] = podsOf('keys-jose-ja');
+    expect(pods.addresses.get('keys-jose-ja.default.svc:8280')).to.deep.equal({ address: '127.0.0.1', port: pod?.publicPort });
+    seenPids.push(pod?.pid ?? 0);
+    expect((await asAdmin(sim, 'DELETE', `${JWK_AUTHORITIES}/keys`)).status).to.equal(200);
+  });
+
   it('stops the processes when the PetStores are deleted', async () => {
     for (const name of ['demo', 'lost']) expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/${name}`)).status).to.equal(200);
     await until('every pod gone', () => Promise.resolve(pods.pods().length === 0 ? true : undefined), 30_000);
@@ -184,9 +200,9 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
   });
 
   it('drops the scratch databases when kube-sim stops', async () => {
-    // demo's, lost's and vault's, kept after their StatefulSets went as retained volumes would be.
+    // demo's, lost's, vault's and keys', kept after their StatefulSets went as retained volumes would be.
     const mine = (await scratchDatabases()).filter((name) => !databasesBefore.includes(name));
-    expect(mine).to.have.length(3);
+    expect(mine).to.have.length(4);
     await operator.stop('test done');
     await sim.stop();
     stopped = true;
