@@ -66,7 +66,7 @@ describe('kube-sim runPods: the pod runner', function () {
     expect(claimed('StatefulSet', 'cryptoutil:dev')).to.equal(false);
   });
 
-  it('runs learn-ps from its ConfigMap and env, keeps it unready while only a non-cryptoutil readiness probe exists, replaces it on a template change and stops it on delete', async () => {
+  it('runs learn-ps from its ConfigMap and env, keeps it unready while only a non-cryptoutil readiness probe exists, replaces it on a template change, scales up and down, and stops it on delete', async () => {
     const config = {
       public: { port: 8480 },
       admin: { port: 9090 },
@@ -106,6 +106,17 @@ describe('kube-sim runPods: the pod runner', function () {
     const second = await until<PodInfo>('a new pod for the new template', () => pods.pods().find((pod) => pod.name !== first.name && pod.pid !== undefined));
     await until('the old pod stopped', () => (alive(first.pid) || pods.pods().length !== 1 ? undefined : true));
     expect(second.name).to.equal('web-sim-2');
+
+    const scale = (replicas: number): void => {
+      const now = sim.api.get(deployments(), 'default', 'web');
+      sim.api.update(deployments(), 'default', 'web', { ...now, spec: { ...spec('2'), replicas } }, 'main', 'test');
+    };
+    scale(2);
+    const third = await until<PodInfo>('a second replica running', () => pods.pods().find((pod) => pod.name === 'web-sim-3' && pod.pid !== undefined));
+    expect(sim.api.get(deployments(), 'default', 'web').status).to.deep.include({ replicas: 2, readyReplicas: 0 });
+    scale(1);
+    await until('the surplus pod stopped', () => (alive(third.pid) || pods.pods().length !== 1 ? undefined : true));
+    expect(pods.pods().map((pod) => pod.name)).to.deep.equal(['web-sim-2']);
 
     sim.api.delete(deployments(), 'default', 'web', 'Background');
     await until('no pods', () => (pods.pods().length === 0 ? true : undefined));
