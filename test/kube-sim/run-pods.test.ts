@@ -15,7 +15,7 @@ import type { PodInfo, RunPods } from './run-pods.ts';
 const CONFIG = '/etc/cryptoutil/config/config.yml';
 
 function workload(kind: 'Deployment' | 'StatefulSet', image: string): KObject {
-  return { apiVersion: 'apps/v1', kind, metadata: { name: 'w', namespace: 'default', uid: 'u', resourceVersion: '1' }, spec: { template: { spec: { containers: [{ name: 'c', image }] } } } };
+  return { apiVersion: 'apps/v1', kind, metadata: { name: 'w', namespace: 'default', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { template: { spec: { containers: [{ name: 'c', image }] } } } };
 }
 
 function alive(pid: number | undefined): boolean {
