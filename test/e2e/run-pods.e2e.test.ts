@@ -76,7 +76,6 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
   let token: string;
   let stopped = false;
   const seenPids: number[] = [];
-  const databasesBefore: string[] = [];
 
   const podsOf = (workload: string): PodInfo[] => pods.pods().filter((pod) => pod.workload === workload);
 
@@ -89,7 +88,6 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
   }
 
   before(async () => {
-    databasesBefore.push(...await scratchDatabases());
     issuer = await createTestIssuer();
     token = await issuer.serviceToken({ clientId: 'e2e', audience: 'urn:cryptoutil:learn-ps', scopes: ['pets:read', 'pets:write'] });
     sim = await startKubeSim({ runPods: { trustedCa: issuer.ca, terminationGraceMs: 5_000 } });
@@ -124,8 +122,9 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
     const read = await callPod(pod?.publicPort ?? 0, ca, 'GET', `/service/api/v1/pets/${String(pet.json.id)}`, token);
     expect(read.json).to.include({ name: 'Rex', stock: 2 });
     // The PostgreSQL StatefulSet is a scratch database on the local server, and the pod's URL points there.
-    const added = (await scratchDatabases()).filter((name) => !databasesBefore.includes(name));
-    expect(added).to.have.length(1);
+    const scratch = pods.databases()['default/demo-learn-ps-postgres'];
+    expect(scratch).to.match(/^kube_sim_[0-9a-f]{12}$/u);
+    expect(await scratchDatabases()).to.include(scratch);
   });
 
   it('scaling to 2 starts a second process, and Ready reports 2/2 once its readyz passes', async () => {
@@ -201,8 +200,9 @@ describe('kube-sim --run-pods: real learn-ps pods under the real operator', func
 
   it('drops the scratch databases when kube-sim stops', async () => {
     // demo's, lost's, vault's and keys', kept after their StatefulSets went as retained volumes would be.
-    const mine = (await scratchDatabases()).filter((name) => !databasesBefore.includes(name));
-    expect(mine).to.have.length(4);
+    const mine = Object.values(pods.databases());
+    expect(Object.keys(pods.databases()).sort()).to.deep.equal(['default/demo-learn-ps-postgres', 'default/keys-jose-ja-postgres', 'default/lost-learn-ps-postgres', 'default/vault-sm-kms-postgres']);
+    expect((await scratchDatabases()).filter((name) => mine.includes(name))).to.have.length(4);
     await operator.stop('test done');
     await sim.stop();
     stopped = true;

@@ -226,6 +226,11 @@ export class RunPods {
     })).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
   }
 
+  /** The scratch databases (each also the name of its role) made so far for PostgreSQL StatefulSets, by `<namespace>/<set>`. */
+  databases(): Record<string, string> {
+    return Object.fromEntries([...this.#databases].map(([key, database]) => [key.slice('statefulsets/'.length), database.name]));
+  }
+
   /** Stops every pod (SIGTERM, then SIGKILL after the grace period) and drops the scratch databases. */
   async stop(): Promise<void> {
     this.#stopped = true;
