@@ -83,6 +83,12 @@ describe('npm run kube-sim -- --kubeconfig FILE (DESIGN "Contract for checks")',
     expect(result.stdout).to.include('[--run-pods [--trust-ca PEM-FILE]]');
   });
 
+  it('exits 2 naming the file when --trust-ca cannot be read', async () => {
+    const result = await run(process.execPath, [main, '--kubeconfig', '/dev/null', '--run-pods', '--trust-ca', '/nonexistent/ca.pem']);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.include('kube-sim: cannot read --trust-ca /nonexistent/ca.pem: ENOENT');
+  });
+
   it('exits 2 with usage when --kubeconfig is missing', async () => {
     const result = await run(process.execPath, [main]);
     expect(result.code).to.equal(2);

@@ -27,8 +27,12 @@ if (values.help === true || values.kubeconfig === undefined || (values['trust-ca
 }
 const user = values.user === 'operator' ? 'operator' : 'admin';
 const trustCa = values['trust-ca'];
+const trustedCa = trustCa === undefined ? undefined : await readFile(trustCa, 'utf8').catch((error: unknown) => {
+  process.stderr.write(`kube-sim: cannot read --trust-ca ${trustCa}: ${(error as Error).message}\n`);
+  process.exit(2);
+});
 const runPods = values['run-pods'] === true
-  ? { ...(trustCa === undefined ? {} : { trustedCa: await readFile(trustCa, 'utf8') }), log: (line: string) => { process.stdout.write(`${line}\n`); } }
+  ? { ...(trustedCa === undefined ? {} : { trustedCa }), log: (line: string) => { process.stdout.write(`${line}\n`); } }
   : false;
 const sim = await startKubeSim({ requestStats: values['request-stats'] === true, runPods });
 await sim.writeKubeconfig(values.kubeconfig, { user });
