@@ -90,6 +90,11 @@ export class Api implements Collector {
    * entries to simulate a bad release).
    */
   readonly crashingImages = new Set<string>();
+  /**
+   * Whether `--run-pods` runs this workload's pods, in which case their probes, not this kubelet,
+   * write its status (run-pods.ts); unset: every workload is marked ready.
+   */
+  runsPodsOf: ((workload: KObject) => boolean) | undefined;
 
   constructor() {
     for (const name of ['default', 'kube-system', 'kube-public', 'cryptoutil-system']) {
@@ -347,7 +352,7 @@ export class Api implements Collector {
     this.#later(() => {
       const current = this.store.get(type, object.metadata.namespace, object.metadata.name);
       if (current === undefined) return;
-      const status = readyStatus(current, this.crashingImages);
+      const status = this.runsPodsOf?.(current) === true ? undefined : readyStatus(current, this.crashingImages);
       if (status !== undefined) this.store.put(type, { ...current, status });
       if (current.kind === 'StatefulSet') this.#makeClaims(current);
     });

@@ -3,7 +3,8 @@
  * it reports the rollout through the status subresource, every desired replica ready, unless the pod
  * template runs an image the test marked as crash-looping (then the rollout stalls as a Deployment's
  * does after its progress deadline). The StatefulSet controller's part: one PersistentVolumeClaim per
- * volume claim template and ordinal. No pods exist and no container runs.
+ * volume claim template and ordinal. No pods exist and no container runs; under `--run-pods`,
+ * run-pods.ts reports cryptoutil Deployments and PostgreSQL StatefulSets instead.
  */
 import { isObject, type Json, type KObject, type OwnerReference } from './objects.ts';
 import type { ResourceType } from './resources.ts';

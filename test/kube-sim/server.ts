@@ -1,6 +1,6 @@
 /**
  * kube-sim: an in-process fake Kubernetes API server over HTTPS with bearer tokens. It is a test
- * double, not a cluster: it stores objects and enforces API rules, but runs no pods.
+ * double, not a cluster: it stores objects and enforces API rules, and runs pods only under `runPods`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +20,7 @@ import { selector } from './selectors.ts';
 import { table } from './table.ts';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, serveWatch, watchOptions } from './watch.ts';
 import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
+import { RunPods, type RunPodsOptions } from './run-pods.ts';
 
 export interface KubeSimOptions {
   /** CRDs loaded at start; default the repository's crds/. */
@@ -32,6 +33,8 @@ export interface KubeSimOptions {
   bookmarkIntervalMs?: number;
   /** Serve `GET /kube-sim/v1/requests` (admin only): requests so far by user, for benchmarks. Default false. */
   requestStats?: boolean;
+  /** `--run-pods`: run the real processes of cryptoutil Deployments and scratch databases for PostgreSQL StatefulSets (run-pods.ts). Default off. */
+  runPods?: RunPodsOptions | boolean;
 }
 
 /** Requests received so far, by the user that sent them (a watch counts once, when it opens). */
@@ -52,6 +55,8 @@ export interface KubeSim {
   /** The operator's username, `system:serviceaccount:<namespace>:<name>`. */
   readonly operatorUser: string;
   readonly api: Api;
+  /** The pod runner under `runPods`: its pods and the address map of Services to their pods' loopback ports. */
+  readonly pods: RunPods | undefined;
   /** Every `verb group/resource` the operator's token asked for so far (allowed or not), sorted. */
   operatorAccess(): string[];
   /** What RBAC refused the operator's token, in the same form; `[]` when the chart grants enough. */
@@ -380,6 +385,8 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
   const server: Server = createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, (request, response) => {
     void handler.handle(request, response);
   });
+  const runPods = options?.runPods ?? false;
+  const pods = runPods === false ? undefined : await RunPods.start(handler.api, runPods === true ? {} : runPods);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port.toString()}`;
   return {
@@ -389,6 +396,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
     operatorToken,
     operatorUser: policy?.username ?? 'system:serviceaccount:cryptoutil-system:cryptoutil-operator',
     api: handler.api,
+    pods,
     operatorAccess: () => [...handler.used].sort(),
     operatorDenied: () => [...handler.denied].sort(),
     requestCounts: () => ({ ...handler.requests }),
@@ -404,6 +412,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
       await writeFile(path, stringify(kubeconfig), { mode: 0o600 });
     },
     async stop() {
+      await pods?.stop();
       handler.closeWatches();
       handler.api.close();
       server.closeAllConnections();
