@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { uuidv7 } from '../template/database/index.ts';
 import type { HashService } from '../template/hash/index.ts';
 import { IdpPendingLogin, IdpUser } from './entities.ts';
 
@@ -36,7 +37,7 @@ export class PendingLogins {
   async create(em: EntityManager, user: IdpUser, requestId: string): Promise<string> {
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const expiresAt = new Date(this.#now().getTime() + PENDING_LOGIN_SECONDS * 1000);
-    await em.insert(IdpPendingLogin, { tokenHash: await this.#lookupKey(token), userId: user.id, requestId, expiresAt, createdAt: this.#now() });
+    await em.insert(IdpPendingLogin, { id: uuidv7(), tokenHash: await this.#lookupKey(token), userId: user.id, requestId, expiresAt, createdAt: this.#now() });
     return token;
   }
 

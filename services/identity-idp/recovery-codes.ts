@@ -7,6 +7,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import { Secret } from 'otpauth';
+import { uuidv7 } from '../template/database/index.ts';
 import type { HashService } from '../template/hash/index.ts';
 import { IdpRecoveryCode } from './entities.ts';
 
@@ -41,7 +42,7 @@ export class RecoveryCodes {
     const hashes = await Promise.all(codes.map((code) => this.#hash.highEntropyRandom.hashWithLatest(normalizeRecoveryCode(code) ?? code)));
     await em.transactional(async (tx) => {
       await tx.nativeDelete(IdpRecoveryCode, { userId });
-      await tx.insertMany(IdpRecoveryCode, hashes.map((codeHash) => ({ userId, codeHash, usedAt: null, createdAt: this.#now() })));
+      await tx.insertMany(IdpRecoveryCode, hashes.map((codeHash) => ({ id: uuidv7(), userId, codeHash, usedAt: null, createdAt: this.#now() })));
     });
     return codes;
   }
