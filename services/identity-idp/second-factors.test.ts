@@ -103,6 +103,13 @@ describeOnDatabases('identity-idp second factors', { entities: [...signingKeyEnt
     const first = await totp.enrolment(em(), alice);
     const again = await totp.enrolment(em(), alice);
     expect(again).to.deep.equal(first);
+    // Parallel first visits make one enrolment: the loser of the insert shows the winner's.
+    const hasty = await user('hasty');
+    const shown = await Promise.all(Array.from({ length: 5 }, () => totp.enrolment(em(), hasty)));
+    expect(new Set(shown.map((enrolment) => enrolment?.secret)).size).to.equal(1);
+    // Any other failure of the insert is not hidden (here: no such user).
+    const ghost = { id: NO_USER, username: 'ghost' } as IdpUser;
+    expect(await totp.enrolment(em(), ghost).then(() => 'made', () => 'refused')).to.equal('refused');
     const row = await em().findOneOrFail(IdpTotp, { userId: alice.id });
     expect(row.confirmedAt).to.equal(null);
     expect(Buffer.from(row.sealedSecret).toString('latin1')).not.to.include(first?.secret ?? '-');

@@ -5,8 +5,7 @@
  * current code (signing in again), each attempt counted by the lockout and the throttle as a login.
  */
 import QRCode from 'qrcode';
-import { ForbiddenError, TooManyRequestsError } from '../../template/errors/index.ts';
-import { rateLimitKey } from '../../template/middleware/client-address.ts';
+import { ForbiddenError } from '../../template/errors/index.ts';
 import { SESSION_COOKIE, readCookie } from '../cookies.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { IdpUser } from '../entities.ts';
@@ -14,6 +13,7 @@ import { readForm } from '../forms.ts';
 import { enrolPage, recoveryCodesPage, statusPage } from '../pages/account.ts';
 import type { TotpEnrolment } from '../totp.ts';
 import { sendPage, type IdpPages, type PageContext, type PageHandler } from './context.ts';
+import { reserveAttempt } from './attempts.ts';
 import { lockedMessage } from './login.ts';
 import { WRONG_CODE } from './second-factor.ts';
 
@@ -65,13 +65,9 @@ export const regenerateRecoveryCodes: PageHandler = async (ctx, idp) => {
   checkCsrf(ctx, form, idp.ownOrigin());
   const user = await signedInUser(ctx, idp);
   const { em } = ctx.state;
-  const throttleKey = `${rateLimitKey(ctx.ip)} ${user.username}`;
-  const retryAfter = idp.throttle.reserve(throttleKey);
-  if (retryAfter !== undefined) throw new TooManyRequestsError(retryAfter);
-  const now = idp.now();
-  const locked = await idp.lockout.reserve(em, { user }, now);
-  if (locked !== undefined) {
-    await renderStatus(ctx, idp, user, 403, lockedMessage(locked));
+  const attempt = await reserveAttempt(ctx, idp, user);
+  if (attempt.lockedUntil !== undefined) {
+    await renderStatus(ctx, idp, user, 403, lockedMessage(attempt.lockedUntil));
     return;
   }
   const password = form.get('password') ?? '';
@@ -79,11 +75,11 @@ export const regenerateRecoveryCodes: PageHandler = async (ctx, idp) => {
   const passwordRight = password !== '' && password.length <= 256 && await idp.hash.lowEntropyRandom.verify(password, user.passwordHash);
   const codeRight = await idp.totp.verify(em, user.id, form.get('code') ?? '');
   if (!passwordRight || !codeRight) {
-    const nowLocked = await idp.lockout.lockedUntil(em, { user }, now);
-    await renderStatus(ctx, idp, user, nowLocked === undefined ? 401 : 403, nowLocked === undefined ? 'The password or the code is incorrect.' : lockedMessage(nowLocked));
+    const nowLocked = await attempt.failed();
+    if (nowLocked === undefined) await renderStatus(ctx, idp, user, 401, 'The password or the code is incorrect.');
+    else await renderStatus(ctx, idp, user, 403, lockedMessage(nowLocked));
     return;
   }
-  idp.throttle.clear(throttleKey);
-  await idp.lockout.release(em, { user });
+  await attempt.succeeded();
   sendPage(ctx, 200, recoveryCodesPage(await idp.recoveryCodes.replace(em, user.id)));
 };

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createPostgresDatabase, type Scratch } from '../../template/testing/databases.ts';
 import { fieldValue, query, startIdp, type Answer, type Browser, type IdpHarness } from '../testing/harness.ts';
 import { createUser, decide, location, PASSWORD, submitLogin, verifiedResult } from '../testing/flow.ts';
+import { PendingLogins } from '../pending-logins.ts';
 import { TOTP_PERIOD_SECONDS, totpCode } from '../totp.ts';
 import { PAGE_POLICY } from './index.ts';
 import { WRONG_CODE } from './second-factor.ts';
@@ -101,6 +102,7 @@ for (const engine of ENGINES) {
       expect(rows[0]?.confirmed_at).to.equal(null);
 
       const csrf = fieldValue(page.text, 'csrf');
+      expect((await browser.post('/account/totp', { csrf })).status).to.equal(400);
       const wrong = await browser.post('/account/totp', { csrf, code: '12345' });
       expect(wrong.status).to.equal(400);
       expect(wrong.text).to.include(WRONG_CODE);
@@ -210,6 +212,10 @@ for (const engine of ENGINES) {
       const status = await browser.get('/account/totp');
       const csrf = fieldValue(status.text, 'csrf');
       nextStep();
+      for (const password of ['', 'x'.repeat(257)]) {
+        expect((await browser.post('/account/recovery-codes', { csrf, password, code: '000000' })).status).to.equal(401);
+      }
+      expect((await browser.post('/account/recovery-codes', { csrf })).status).to.equal(401);
       const wrong = await browser.post('/account/recovery-codes', { csrf, password: 'not the password', code: totpCode(secret, idpNow()) });
       expect(wrong.status).to.equal(401);
       expect(wrong.text).to.include('The password or the code is incorrect.');
@@ -222,6 +228,42 @@ for (const engine of ENGINES) {
       expect(fresh).not.to.include(codes[0]);
       expect((await loginWith('renewing', 'recovery', codes[0] ?? '')).answer.status).to.equal(401);
       expect((await loginWith('renewing', 'recovery', fresh[0] ?? '')).answer.status).to.equal(200);
+    });
+
+    it('counts failed re-authentications as failed logins: the fifth locks, then every attempt is refused', async () => {
+      const { browser } = await enrol('renew-guesser');
+      const csrf = fieldValue((await browser.get('/account/totp')).text, 'csrf');
+      const attempt = (): Promise<Answer> => browser.post('/account/recovery-codes', { csrf, password: 'not the password', code: '000000' });
+      for (let count = 0; count < 4; count += 1) expect((await attempt()).status).to.equal(401);
+      for (let count = 0; count < 2; count += 1) {
+        const locked = await attempt();
+        expect(locked.status).to.equal(403);
+        expect(locked.text).to.include('locked after too many failed sign-ins');
+      }
+      // Locked or not, each attempt fills the throttle window (20), after which the answer is 429.
+      const answers: number[] = [];
+      for (let count = 0; count < 15; count += 1) answers.push((await browser.post('/account/recovery-codes', { csrf })).status);
+      expect(answers.slice(0, 14).every((status) => status === 403), answers.join(' ')).to.equal(true);
+      expect(answers[14]).to.equal(429);
+    });
+
+    it('opens no second session when another post finished the pending login first', async () => {
+      const { codes } = await enrol('finished-twice');
+      type Finish = (this: PendingLogins, em: Parameters<PendingLogins['finish']>[0], id: string) => Promise<boolean>;
+      const original = Object.getOwnPropertyDescriptor(PendingLogins.prototype, 'finish')?.value as Finish;
+      // Another request ends the pending login between this one's check of the code and its finish.
+      const finish = (pending: PendingLogins, em: Parameters<PendingLogins['finish']>[0], id: string): Promise<boolean> => Reflect.apply(original, pending, [em, id]);
+      PendingLogins.prototype.finish = async function finishedElsewhere(this: PendingLogins, em, id) {
+        await finish(this, em, id);
+        return finish(this, em, id);
+      };
+      try {
+        const { answer, challenge } = await loginWith('finished-twice', 'recovery', codes[0] ?? '');
+        expect(answer.status).to.equal(303);
+        expect(location(answer)).to.equal(`/login?login_challenge=${challenge}`);
+      } finally {
+        PendingLogins.prototype.finish = original;
+      }
     });
   });
 }

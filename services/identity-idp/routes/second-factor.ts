@@ -1,12 +1,11 @@
 /**
  * GET and POST /login/second-factor: the step between the password and consent for a user with a
  * second factor. The password page opened a pending login bound to this browser and this login
- * request; this page takes one factor (a TOTP code or a recovery code). Every attempt reserves its
- * place in the throttle and the lockout count exactly as a password does, so a wrong code is a
- * failed login; the one that passes releases them and opens the session.
+ * request; this page takes one factor (a TOTP code or a recovery code). Every attempt is counted
+ * as a password is (attempts.ts), so a wrong code is a failed login; the one that passes releases
+ * the count and opens the session.
  */
-import { BadRequestError, TooManyRequestsError } from '../../template/errors/index.ts';
-import { rateLimitKey } from '../../template/middleware/client-address.ts';
+import { BadRequestError } from '../../template/errors/index.ts';
 import { PENDING_COOKIE, readCookie, setCookie } from '../cookies.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { IdpUser } from '../entities.ts';
@@ -16,6 +15,7 @@ import { PENDING_LOGIN_SECONDS, type PendingLogin } from '../pending-logins.ts';
 import { noticePage, secondFactorPage } from '../pages/second-factor.ts';
 import { amrAfter, applicableFactors } from '../second-factors.ts';
 import { consentUrl, loginUrl, queryValue, secondFactorUrl, seeOther, sendPage, type IdpPages, type PageContext, type PageHandler } from './context.ts';
+import { reserveAttempt } from './attempts.ts';
 import { lockedMessage } from './login.ts';
 import { startSession } from './session-start.ts';
 
@@ -57,19 +57,14 @@ export const submitSecondFactor: PageHandler = async (ctx, idp) => {
   const factor = (await applicableFactors(idp.factors, em, user)).find((candidate) => candidate.method === form.get('method'));
   if (factor === undefined) throw new BadRequestError('choose the code from your authenticator app or a recovery code');
 
-  // The key POST /login counts the password under: a code is one more attempt of the same login.
-  const throttleKey = `${rateLimitKey(ctx.ip)} ${user.username}`;
-  const retryAfter = idp.throttle.reserve(throttleKey);
-  if (retryAfter !== undefined) throw new TooManyRequestsError(retryAfter);
-  const now = idp.now();
-  const locked = await idp.lockout.reserve(em, { user }, now);
-  if (locked !== undefined) {
-    render(ctx, request, 403, lockedMessage(locked));
+  const attempt = await reserveAttempt(ctx, idp, user);
+  if (attempt.lockedUntil !== undefined) {
+    render(ctx, request, 403, lockedMessage(attempt.lockedUntil));
     return;
   }
   const passed = await factor.verify({ em, user, form });
   if (passed === undefined) {
-    const nowLocked = await idp.lockout.lockedUntil(em, { user }, now);
+    const nowLocked = await attempt.failed();
     if (nowLocked === undefined) render(ctx, request, 401, WRONG_CODE);
     else render(ctx, request, 403, lockedMessage(nowLocked));
     return;
@@ -79,8 +74,7 @@ export const submitSecondFactor: PageHandler = async (ctx, idp) => {
     seeOther(ctx, loginUrl(request));
     return;
   }
-  idp.throttle.clear(throttleKey);
-  await idp.lockout.release(em, { user });
+  await attempt.succeeded();
   setCookie(ctx, PENDING_COOKIE, '', { sameSite: 'Strict', maxAgeSeconds: 0 });
   await startSession(ctx, idp, user, amrAfter(factor));
   if (passed.notice === undefined) seeOther(ctx, consentUrl(request));
