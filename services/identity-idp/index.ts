@@ -23,6 +23,7 @@ import type { IdpPages } from './routes/context.ts';
 import { decoyHash } from './routes/login.ts';
 import { userHandlers } from './routes/users.ts';
 import { groupHandlers } from './routes/groups.ts';
+import { secondFactorHandlers } from './routes/second-factor-admin.ts';
 import { PendingLogins } from './pending-logins.ts';
 import { RecoveryCodes } from './recovery-codes.ts';
 import { secondFactors } from './second-factors.ts';
@@ -189,7 +190,7 @@ export function identityIdpOn(now: () => Date, deliver: (runtime: Pick<ServiceRu
       const timer = setInterval(sweeper(runtime, parts.sessions, parts.throttle), SWEEP_INTERVAL_MS);
       timer.unref();
       return {
-        operations: { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() },
+        operations: { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers(), ...secondFactorHandlers() },
         routes: idpRoutes({ keys: parts.keys, pages: pagesOf(runtime, parts, now) }),
         checks: [bootstrapAdminCheck(runtime)],
         onStop: () => { clearInterval(timer); },

@@ -63,9 +63,4 @@ export class RecoveryCodes {
     }
     return undefined;
   }
-
-  /** Removes every code of the user (an administrator's reset). */
-  async remove(em: EntityManager, userId: string): Promise<void> {
-    await em.nativeDelete(IdpRecoveryCode, { userId });
-  }
 }

@@ -137,9 +137,4 @@ export class TotpAuthenticators {
     );
     return consumed === 1;
   }
-
-  /** Removes the user's authenticator (an administrator's reset). */
-  async remove(em: EntityManager, userId: string): Promise<void> {
-    await em.nativeDelete(IdpTotp, { userId });
-  }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fieldValue, query } from '../testing/harness.ts';
-import { createUser, decide, location, PASSWORD, verifiedResult } from '../testing/flow.ts';
+import { createUser, decide, location, PASSWORD, submitLogin, verifiedResult } from '../testing/flow.ts';
 import { codesOf, describeSecondFactorPages, otherCode, secretsOf } from '../testing/second-factor.ts';
 import { totpCode } from '../totp.ts';
 import { PAGE_POLICY } from './index.ts';
@@ -113,5 +113,25 @@ describeSecondFactorPages('identity-idp TOTP and recovery codes through the page
     expect(fresh).not.to.include(codes[0]);
     expect((await t().loginWith('renewing', 'recovery', codes[0] ?? '')).answer.status).to.equal(401);
     expect((await t().loginWith('renewing', 'recovery', fresh[0] ?? '')).answer.status).to.equal(200);
+  });
+
+  it('lets an administrator reset a user\'s second factors: the next login asks for the password alone', async () => {
+    await t().enrol('lost-phone');
+    const id = (await query<{ id: string }>(t().idp.databaseUrl, "select id from idp_users where username = 'lost-phone'"))[0]?.id ?? '';
+    // A login waiting for its code goes too.
+    expect(location(await submitLogin(t().idp.browser(), await t().idp.challenge(), 'lost-phone'))).to.match(/^\/login\/second-factor/);
+    expect(await query(t().idp.databaseUrl, 'select id from idp_pending_logins where user_id = ?', [id])).to.have.length(1);
+    const reader = await t().idp.token(['idp:read']);
+    expect((await t().idp.api('DELETE', `/users/${id}/second-factors`, undefined, reader)).status).to.equal(403);
+    expect((await t().idp.api('DELETE', '/users/01900000-0000-7000-8000-000000000000/second-factors')).status).to.equal(404);
+    expect((await t().idp.api('DELETE', `/users/${id}/second-factors`)).status).to.equal(204);
+    for (const table of ['idp_totp', 'idp_recovery_codes', 'idp_pending_logins']) {
+      expect(await query(t().idp.databaseUrl, `select user_id from ${table} where user_id = ?`, [id]), table).to.deep.equal([]);
+    }
+    const browser = t().idp.browser();
+    const challenge = await t().idp.challenge();
+    const login = await submitLogin(browser, challenge, 'lost-phone');
+    expect(location(login)).to.equal(`/consent?login_challenge=${challenge}`);
+    expect((await verifiedResult(t().idp, location(await decide(browser, challenge, 'allow')))).payload.amr).to.deep.equal(['pwd']);
   });
 });
