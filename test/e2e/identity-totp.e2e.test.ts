@@ -61,6 +61,7 @@ describe('identity-idp TOTP enrolment and sign-in in Chromium (e2e)', function (
       await page.screenshot({ path: join(SHOTS, 'totp-enrolment.png'), fullPage: true });
       const secret = (await page.locator('code.secret').first().innerText()).trim();
       expect(secret).to.match(/^[A-Z2-7]{32}$/);
+      await page.fill('#password', PASSWORD);
       await page.fill('#code', totpCode(secret, now()));
       await page.click('button[type=submit]');
       await page.waitForSelector('ol.codes');

@@ -16,17 +16,21 @@ export interface EnrolPageModel {
   readonly error?: string;
 }
 
+const passwordField = html`<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256">`;
+
 const codeField = html`<label for="code">Code from your authenticator app</label>
 <input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required maxlength="6">`;
 
 export function enrolPage(model: EnrolPageModel): Html {
   return layout('Set up two-step verification', html`${model.error === undefined ? '' : alert(model.error)}
-<p>Scan this code with an authenticator app, then enter the six-digit code it shows.</p>
+<p>Scan this code with an authenticator app, then enter your password and the six-digit code it shows.</p>
 <figure class="qr" role="img" aria-label="QR code of the authenticator key">${new Html(model.qrSvg)}</figure>
 <p>Or enter the key by hand: <code class="secret">${model.secret}</code></p>
 <p>Key URI: <code class="secret">${model.uri}</code></p>
 <form method="post" action="/account/totp">
 ${hiddenFields(model.csrf)}
+${passwordField}
 ${codeField}
 <button type="submit">Turn on</button>
 </form>`);
@@ -51,8 +55,7 @@ export function statusPage(model: StatusPageModel): Html {
 <p>New recovery codes replace all the old ones. Confirm it is you:</p>
 <form method="post" action="/account/recovery-codes">
 ${hiddenFields(model.csrf)}
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256">
+${passwordField}
 ${codeField}
 <button type="submit">Make new recovery codes</button>
 </form>`);

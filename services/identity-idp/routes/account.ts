@@ -1,8 +1,8 @@
 /**
  * The signed-in user's two-step verification (`/account/totp`, `/account/recovery-codes`). A
  * session is required: the pages act on the user who signed in in this browser. Turning TOTP on
- * takes one valid code from the new authenticator; new recovery codes take the password and a
- * current code (signing in again), each attempt counted by the lockout and the throttle as a login.
+ * takes the password and one valid code from the new authenticator; new recovery codes take the
+ * password and a current code. Each attempt is counted by the lockout and the throttle as a login.
  */
 import QRCode from 'qrcode';
 import { ForbiddenError } from '../../template/errors/index.ts';
@@ -15,7 +15,6 @@ import type { TotpEnrolment } from '../totp.ts';
 import { sendPage, type IdpPages, type PageContext, type PageHandler } from './context.ts';
 import { reserveAttempt } from './attempts.ts';
 import { lockedMessage } from './login.ts';
-import { WRONG_CODE } from './second-factor.ts';
 
 /** The user of this browser's session; pages of an account are refused without one. */
 async function signedInUser(ctx: PageContext, idp: IdpPages): Promise<IdpUser> {
@@ -41,7 +40,33 @@ export const showTotp: PageHandler = async (ctx, idp) => {
   else await renderEnrolment(ctx, 200, enrolment);
 };
 
-/** POST /account/totp: one valid code confirms the authenticator; the recovery codes are shown once. */
+export const WRONG_PASSWORD_OR_CODE = 'The password or the code is incorrect.';
+
+/**
+ * Signing in again on an account page: the password and a code of the authenticator (the new one
+ * when `confirming`), counted as a login. Undefined when both are right, else what to show.
+ */
+async function refusal(ctx: PageContext, idp: IdpPages, user: IdpUser, form: URLSearchParams, confirming: boolean): Promise<{ status: number; error: string } | undefined> {
+  const attempt = await reserveAttempt(ctx, idp, user);
+  if (attempt.lockedUntil !== undefined) return { status: 403, error: lockedMessage(attempt.lockedUntil) };
+  const password = form.get('password') ?? '';
+  const passwordRight = password !== '' && password.length <= 256 && await idp.hash.lowEntropyRandom.verify(password, user.passwordHash);
+  // The code only after the right password: checking it consumes its step (and confirms a new
+  // authenticator). The answer is the same either way.
+  const codeRight = passwordRight && await idp.totp.verify(ctx.state.em, user.id, form.get('code') ?? '', confirming);
+  if (passwordRight && codeRight) {
+    await attempt.succeeded();
+    return undefined;
+  }
+  const nowLocked = await attempt.failed();
+  return nowLocked === undefined ? { status: 401, error: WRONG_PASSWORD_OR_CODE } : { status: 403, error: lockedMessage(nowLocked) };
+}
+
+/**
+ * POST /account/totp: the password and one valid code of the new authenticator turn it on (a
+ * stolen session alone cannot put an attacker's authenticator on the account); the recovery codes
+ * are shown once.
+ */
 export const confirmTotp: PageHandler = async (ctx, idp) => {
   const form = readForm(ctx);
   checkCsrf(ctx, form, idp.ownOrigin());
@@ -52,8 +77,9 @@ export const confirmTotp: PageHandler = async (ctx, idp) => {
     await renderStatus(ctx, idp, user, 409, 'Two-step verification is already on.');
     return;
   }
-  if (!(await idp.totp.verify(em, user.id, form.get('code') ?? '', true))) {
-    await renderEnrolment(ctx, 400, enrolment, WRONG_CODE);
+  const refused = await refusal(ctx, idp, user, form, true);
+  if (refused !== undefined) {
+    await renderEnrolment(ctx, refused.status, enrolment, refused.error);
     return;
   }
   sendPage(ctx, 200, recoveryCodesPage(await idp.recoveryCodes.replace(em, user.id)));
@@ -64,22 +90,10 @@ export const regenerateRecoveryCodes: PageHandler = async (ctx, idp) => {
   const form = readForm(ctx);
   checkCsrf(ctx, form, idp.ownOrigin());
   const user = await signedInUser(ctx, idp);
-  const { em } = ctx.state;
-  const attempt = await reserveAttempt(ctx, idp, user);
-  if (attempt.lockedUntil !== undefined) {
-    await renderStatus(ctx, idp, user, 403, lockedMessage(attempt.lockedUntil));
+  const refused = await refusal(ctx, idp, user, form, false);
+  if (refused !== undefined) {
+    await renderStatus(ctx, idp, user, refused.status, refused.error);
     return;
   }
-  const password = form.get('password') ?? '';
-  // Both are checked whatever the first says: the answer does not tell which one was wrong.
-  const passwordRight = password !== '' && password.length <= 256 && await idp.hash.lowEntropyRandom.verify(password, user.passwordHash);
-  const codeRight = await idp.totp.verify(em, user.id, form.get('code') ?? '');
-  if (!passwordRight || !codeRight) {
-    const nowLocked = await attempt.failed();
-    if (nowLocked === undefined) await renderStatus(ctx, idp, user, 401, 'The password or the code is incorrect.');
-    else await renderStatus(ctx, idp, user, 403, lockedMessage(nowLocked));
-    return;
-  }
-  await attempt.succeeded();
-  sendPage(ctx, 200, recoveryCodesPage(await idp.recoveryCodes.replace(em, user.id)));
+  sendPage(ctx, 200, recoveryCodesPage(await idp.recoveryCodes.replace(ctx.state.em, user.id)));
 };

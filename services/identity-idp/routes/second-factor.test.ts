@@ -4,6 +4,7 @@ import { createUser, decide, location, PASSWORD, submitLogin, verifiedResult } f
 import { codesOf, describeSecondFactorPages, otherCode, secretsOf } from '../testing/second-factor.ts';
 import { totpCode } from '../totp.ts';
 import { PAGE_POLICY } from './index.ts';
+import { WRONG_PASSWORD_OR_CODE } from './account.ts';
 import { WRONG_CODE } from './second-factor.ts';
 
 describeSecondFactorPages('identity-idp TOTP and recovery codes through the pages', (t) => {
@@ -31,11 +32,14 @@ describeSecondFactorPages('identity-idp TOTP and recovery codes through the page
     expect(rows[0]?.confirmed_at).to.equal(null);
 
     const csrf = fieldValue(page.text, 'csrf');
-    expect((await browser.post('/account/totp', { csrf })).status).to.equal(400);
-    const wrong = await browser.post('/account/totp', { csrf, code: '12345' });
-    expect(wrong.status).to.equal(400);
-    expect(wrong.text).to.include(WRONG_CODE);
-    const confirmed = await browser.post('/account/totp', { csrf, code: totpCode(secret, t().now()) });
+    expect((await browser.post('/account/totp', { csrf })).status).to.equal(401);
+    const wrong = await browser.post('/account/totp', { csrf, password: PASSWORD, code: '12345' });
+    expect(wrong.status).to.equal(401);
+    expect(wrong.text).to.include(WRONG_PASSWORD_OR_CODE);
+    // The password is asked too: a stolen session alone cannot turn on an attacker's authenticator.
+    expect((await browser.post('/account/totp', { csrf, password: 'not the password', code: totpCode(secret, t().now()) })).status).to.equal(401);
+    expect(secretsOf((await browser.get('/account/totp')).text)[0]).to.equal(secret);
+    const confirmed = await browser.post('/account/totp', { csrf, password: PASSWORD, code: totpCode(secret, t().now()) });
     expect(confirmed.status).to.equal(200);
     const codes = codesOf(confirmed.text);
     expect(codes).to.have.length(10);
@@ -46,7 +50,7 @@ describeSecondFactorPages('identity-idp TOTP and recovery codes through the page
     const status = await browser.get('/account/totp');
     expect(status.text).to.include('Two-step verification is on').and.include('<strong>10</strong> unused recovery codes');
     expect(status.text).not.to.include(secret).and.not.to.include(codes[0]);
-    const twice = await browser.post('/account/totp', { csrf, code: totpCode(secret, t().now()) });
+    const twice = await browser.post('/account/totp', { csrf, password: PASSWORD, code: totpCode(secret, t().now()) });
     expect(twice.status).to.equal(409);
   });
   it('asks for the code after the password, signs in with pwd otp mfa, and refuses the same code again (replay)', async () => {
@@ -103,8 +107,7 @@ describeSecondFactorPages('identity-idp TOTP and recovery codes through the page
     expect((await browser.post('/account/recovery-codes', { csrf })).status).to.equal(401);
     const wrong = await browser.post('/account/recovery-codes', { csrf, password: 'not the password', code: totpCode(secret, t().now()) });
     expect(wrong.status).to.equal(401);
-    expect(wrong.text).to.include('The password or the code is incorrect.');
-    // That code was consumed by the refused attempt: the next step's code is needed.
+    expect(wrong.text).to.include(WRONG_PASSWORD_OR_CODE);
     t().nextStep();
     const renewed = await browser.post('/account/recovery-codes', { csrf, password: PASSWORD, code: totpCode(secret, t().now()) });
     expect(renewed.status, renewed.text).to.equal(200);

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { createPostgresDatabase, type Scratch } from '../../template/testing/databases.ts';
 import { TOTP_PERIOD_SECONDS, totpCode } from '../totp.ts';
-import { createUser, location, submitLogin } from './flow.ts';
+import { createUser, location, PASSWORD, submitLogin } from './flow.ts';
 import { fieldValue, startIdp, type Answer, type Browser, type IdpHarness } from './harness.ts';
 
 const ENGINES: readonly { readonly title: string; readonly scratch?: () => Promise<Scratch> }[] = [
@@ -71,7 +71,7 @@ export function describeSecondFactorPages(title: string, body: (test: () => Seco
             const browser = await signedIn(username);
             const page = await browser.get('/account/totp');
             const [secret = ''] = secretsOf(page.text);
-            const confirmed = await browser.post('/account/totp', { csrf: fieldValue(page.text, 'csrf'), code: totpCode(secret, now()) });
+            const confirmed = await browser.post('/account/totp', { csrf: fieldValue(page.text, 'csrf'), password: PASSWORD, code: totpCode(secret, now()) });
             expect(confirmed.status, confirmed.text).to.equal(200);
             return { secret, codes: codesOf(confirmed.text), browser };
           },
