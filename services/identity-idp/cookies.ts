@@ -1,5 +1,5 @@
 /**
- * The two cookies of the flow, written by hand rather than through Koa's cookie jar: Koa refuses
+ * The cookies of the flow, written by hand rather than through Koa's cookie jar: Koa refuses
  * `secure` cookies when it cannot see TLS itself, and these must be Secure whatever sits in front.
  */
 import type { ParameterizedContext } from 'koa';
@@ -13,6 +13,8 @@ export type SameSite = 'Strict' | 'Lax';
  */
 export const SESSION_COOKIE = '__Host-idp_session';
 export const CSRF_COOKIE = '__Host-idp_csrf';
+/** A login waiting for its second factor (pending-logins.ts). */
+export const PENDING_COOKIE = '__Host-idp_pending';
 
 export interface CookieOptions {
   readonly sameSite: SameSite;

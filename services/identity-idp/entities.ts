@@ -80,5 +80,58 @@ export const IdpGroupMember = defineEntity({
 });
 export type IdpGroupMember = InferEntity<typeof IdpGroupMember>;
 
+/**
+ * A user's TOTP authenticator (RFC 6238). The secret exists only as barrier ciphertext bound to the
+ * user by the AAD `identity-idp/idp_totp/<userId>`. `lastStep` is the last time step a code was
+ * accepted for: a code is consumed by one guarded UPDATE that requires a later step, so it is never
+ * accepted twice.
+ */
+export const IdpTotp = defineEntity({
+  name: 'IdpTotp',
+  tableName: 'idp_totp',
+  properties: {
+    userId: p.uuid().primary(),
+    /** `barrier.encrypt(base32 secret, "identity-idp/idp_totp/<userId>")`. */
+    sealedSecret: p.blob().hidden(),
+    /** Null until the user has entered one valid code: an unconfirmed secret never guards a login. */
+    confirmedAt: p.datetime().nullable(),
+    lastStep: p.integer().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IdpTotp = InferEntity<typeof IdpTotp>;
+
+/** One recovery code, stored only as its HighEntropyRandom hash; `usedAt` set once, by a guarded UPDATE. */
+export const IdpRecoveryCode = defineEntity({
+  name: 'IdpRecoveryCode',
+  tableName: 'idp_recovery_codes',
+  properties: {
+    id: uuidPrimaryKey(),
+    userId: p.uuid(),
+    codeHash: p.string().hidden(),
+    usedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IdpRecoveryCode = InferEntity<typeof IdpRecoveryCode>;
+
+/**
+ * A login whose password was right and whose second factor is still to come: bound to the browser
+ * (the cookie value's HighEntropyDeterministic hash) and to one login request (its `jti`).
+ */
+export const IdpPendingLogin = defineEntity({
+  name: 'IdpPendingLogin',
+  tableName: 'idp_pending_logins',
+  properties: {
+    id: uuidPrimaryKey(),
+    tokenHash: p.string().hidden(),
+    userId: p.uuid(),
+    requestId: p.string(),
+    expiresAt: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type IdpPendingLogin = InferEntity<typeof IdpPendingLogin>;
+
 /** The service's own entities; the definition puts the signing-key entities before them. */
-export const entities = [IdpUser, IdpSession, IdpLoginCounter, IdpGroup, IdpGroupMember];
+export const entities = [IdpUser, IdpSession, IdpLoginCounter, IdpGroup, IdpGroupMember, IdpTotp, IdpRecoveryCode, IdpPendingLogin];

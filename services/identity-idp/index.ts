@@ -13,7 +13,7 @@ import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { createSigningKeys, signingKeyEntities, signingKeyMigrations, type SigningKeys } from '../template/signing-keys/index.ts';
 import { errorClass } from '../template/middleware/problem-details.ts';
 import { checkIdpConfig, idpConfigSchema, idpPublicUrl, type IdpConfig } from './config.ts';
-import { entities, IdpLoginCounter } from './entities.ts';
+import { entities, IdpLoginCounter, IdpPendingLogin } from './entities.ts';
 import { Lockout } from './lockout.ts';
 import { LoginRequestVerifier } from './login-request.ts';
 import { LoginResultSigner } from './login-result.ts';
@@ -23,7 +23,11 @@ import type { IdpPages } from './routes/context.ts';
 import { decoyHash } from './routes/login.ts';
 import { userHandlers } from './routes/users.ts';
 import { groupHandlers } from './routes/groups.ts';
-import { SECOND_FACTORS } from './second-factors.ts';
+import { secondFactorHandlers } from './routes/second-factor-admin.ts';
+import { PendingLogins } from './pending-logins.ts';
+import { RecoveryCodes } from './recovery-codes.ts';
+import { secondFactors } from './second-factors.ts';
+import { TotpAuthenticators } from './totp.ts';
 import { SessionStore } from './sessions.ts';
 import { AccountEvents, httpsDeliverer, type DeliverEvent } from './account-events.ts';
 import { ensureBootstrapAdmin } from './users.ts';
@@ -55,7 +59,7 @@ function barrierOf(runtime: ServiceRuntime): Barrier {
 }
 
 /**
- * Removes expired sessions, ended throttle windows and the counters of unknown usernames whose lock
+ * Removes expired sessions and pending logins, ended throttle windows and the counters of unknown usernames whose lock
  * has ended (an ended lock starts the count afresh, as no row does); failures are logged by class
  * and retried next time.
  */
@@ -65,6 +69,7 @@ export async function sweepOnce(fork: () => EntityManager, sessions: SessionStor
     const removed = await sessions.sweep(fork());
     if (removed > 0) log.debug({ removed }, 'expired sessions removed');
     await fork().nativeDelete(IdpLoginCounter, { lockedUntil: { $lte: new Date() } });
+    await fork().nativeDelete(IdpPendingLogin, { expiresAt: { $lte: new Date() } });
   } catch (error) {
     log.warn({ error: errorClass(error) }, 'sweeping expired sessions failed');
   }
@@ -131,6 +136,9 @@ function pagesOf(runtime: ServiceRuntime<IdpConfig>, { sessions, throttle, signe
   const { config } = runtime;
   const hash = hashOf(runtime);
   const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
+  const totp = new TotpAuthenticators({ barrier: barrierOf(runtime), now });
+  const recoveryCodes = new RecoveryCodes({ hash, now });
+  const pendingLogins = new PendingLogins({ hash, now });
   return {
     verifier: new LoginRequestVerifier({
       issuer: config.auth.issuer,
@@ -143,7 +151,10 @@ function pagesOf(runtime: ServiceRuntime<IdpConfig>, { sessions, throttle, signe
     lockout: new Lockout(config.idp.lockout),
     throttle,
     hash,
-    factors: SECOND_FACTORS,
+    factors: secondFactors({ totp, recoveryCodes }),
+    pendingLogins,
+    totp,
+    recoveryCodes,
     decoyHash: decoyHash(hash),
     ownOrigin: () => new URL(ownUrl()).origin,
     now,
@@ -179,7 +190,7 @@ export function identityIdpOn(now: () => Date, deliver: (runtime: Pick<ServiceRu
       const timer = setInterval(sweeper(runtime, parts.sessions, parts.throttle), SWEEP_INTERVAL_MS);
       timer.unref();
       return {
-        operations: { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers() },
+        operations: { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers(), ...secondFactorHandlers() },
         routes: idpRoutes({ keys: parts.keys, pages: pagesOf(runtime, parts, now) }),
         checks: [bootstrapAdminCheck(runtime)],
         onStop: () => { clearInterval(timer); },

@@ -69,9 +69,45 @@ class CreateIdpGroups extends PortableMigration {
   }
 }
 
+/**
+ * Second factors: TOTP authenticators (secret under the barrier), recovery codes (hashed) and the
+ * logins waiting for their second factor. All of them go with their user.
+ */
+class CreateIdpSecondFactors extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table idp_totp (
+      user_id ${t.uuid} not null primary key references idp_users (id) on delete cascade,
+      sealed_secret ${t.bytes} not null,
+      confirmed_at ${t.timestamp} null,
+      last_step ${t.integer} null,
+      created_at ${t.timestamp} not null
+    )`);
+    this.addSql(`create table idp_recovery_codes (
+      id ${t.uuid} not null primary key,
+      user_id ${t.uuid} not null references idp_users (id) on delete cascade,
+      code_hash ${t.text} not null,
+      used_at ${t.timestamp} null,
+      created_at ${t.timestamp} not null
+    )`);
+    this.addSql('create index idp_recovery_codes_user_id_index on idp_recovery_codes (user_id)');
+    this.addSql(`create table idp_pending_logins (
+      id ${t.uuid} not null primary key,
+      token_hash ${t.text} not null,
+      user_id ${t.uuid} not null references idp_users (id) on delete cascade,
+      request_id ${t.text} not null,
+      expires_at ${t.timestamp} not null,
+      created_at ${t.timestamp} not null,
+      constraint idp_pending_logins_token_hash_unique unique (token_hash)
+    )`);
+    this.addSql('create index idp_pending_logins_expires_at_index on idp_pending_logins (expires_at)');
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-idp-users-and-sessions', class: CreateIdpUsersAndSessions },
   { name: '0002-create-idp-login-counters', class: CreateIdpLoginCounters },
   { name: '0003-create-idp-groups', class: CreateIdpGroups },
+  { name: '0004-create-idp-second-factors', class: CreateIdpSecondFactors },
 ];

@@ -1,37 +1,85 @@
 /**
  * The seam where multi-factor authentication plugs in (DESIGN: TOTP, WebAuthn passkeys, recovery
- * codes come later). After the password is verified, the login passes through every factor that
- * applies to the user, in order; each one that passes adds its RFC 8176 `amr` value to the result.
- * The list is empty in this version, so `amr` is `['pwd']` alone.
+ * codes). After the password, a user to whom a factor applies does not get a session yet: the login
+ * waits on its own page (`/login/second-factor`) until one applicable factor passes, and the login's
+ * `amr` (RFC 8176) becomes `pwd`, the factor's values and `mfa`. A factor is one row of the list
+ * `secondFactors` builds; adding a row adds a way to pass the step.
  */
+import type { EntityManager } from '@mikro-orm/core';
 import type { IdpUser } from './entities.ts';
+import type { RecoveryCodes } from './recovery-codes.ts';
+import type { TotpAuthenticators } from './totp.ts';
 
 /** What a factor sees of the login in progress. */
 export interface SecondFactorContext {
+  readonly em: EntityManager;
   readonly user: IdpUser;
-  /** The posted form of the login, where a factor's own fields will travel. */
+  /** The posted form of the second-factor page, where the factor's own fields travel. */
   readonly form: URLSearchParams;
 }
 
-export interface SecondFactor {
-  /** RFC 8176 §2 method reference, e.g. `otp` (TOTP) or `hwk` (a passkey). */
-  readonly amr: string;
-  /** Whether this user has enrolled the factor. */
-  appliesTo(user: IdpUser): Promise<boolean>;
-  /** Checks the factor; throws a ProblemError (the page shows it) to refuse the login. */
-  verify(context: SecondFactorContext): Promise<void>;
+/** A factor that passed; `notice` is shown to the user before the login goes on. */
+export interface PassedFactor {
+  readonly notice?: string;
 }
 
-/** The factors of this build, in the order a login passes through them. */
-export const SECOND_FACTORS: readonly SecondFactor[] = [];
+export interface SecondFactor {
+  /** The form's `method` value that chooses this factor. */
+  readonly method: string;
+  /** RFC 8176 §2 method references this factor adds, e.g. `otp`. */
+  readonly amr: readonly string[];
+  /** Whether this user has enrolled the factor. */
+  appliesTo(em: EntityManager, user: IdpUser): Promise<boolean>;
+  /** Checks and consumes the factor; undefined refuses it (a failed attempt, counted as a wrong password is). */
+  verify(context: SecondFactorContext): Promise<PassedFactor | undefined>;
+}
 
-/** Runs every applicable factor; the `amr` values of a login that passed them all. */
-export async function passSecondFactors(factors: readonly SecondFactor[], context: SecondFactorContext): Promise<string[]> {
-  const amr = ['pwd'];
+/** The factors that apply to `user`, in list order: none means the password alone signs in. */
+export async function applicableFactors(factors: readonly SecondFactor[], em: EntityManager, user: IdpUser): Promise<SecondFactor[]> {
+  const applicable: SecondFactor[] = [];
   for (const factor of factors) {
-    if (!(await factor.appliesTo(context.user))) continue;
-    await factor.verify(context);
-    amr.push(factor.amr);
+    if (await factor.appliesTo(em, user)) applicable.push(factor);
   }
-  return amr;
+  return applicable;
+}
+
+/** RFC 8176 §2: the password, what the factor adds, and `mfa` since two factors were used. */
+export function amrAfter(factor: SecondFactor): string[] {
+  return [...new Set(['pwd', ...factor.amr, 'mfa'])];
+}
+
+/** `9 recovery codes left.`, with the right number. */
+export function recoveryCodesLeft(count: number): string {
+  return `${String(count)} recovery code${count === 1 ? '' : 's'} left.`;
+}
+
+export interface SecondFactorParts {
+  readonly totp: TotpAuthenticators;
+  readonly recoveryCodes: RecoveryCodes;
+}
+
+/**
+ * The factors of this build. A recovery code stands in for the TOTP code and reports `otp` too:
+ * it is a one-time password, and RFC 8176 has no value of its own for it
+ * (docs/identity-idp/second-factors.md).
+ */
+export function secondFactors({ totp, recoveryCodes }: SecondFactorParts): SecondFactor[] {
+  return [
+    {
+      method: 'totp',
+      amr: ['otp'],
+      appliesTo: (em, user) => totp.confirmed(em, user.id),
+      verify: async ({ em, user, form }) => (await totp.verify(em, user.id, form.get('code') ?? '') ? {} : undefined),
+    },
+    {
+      method: 'recovery',
+      amr: ['otp'],
+      // Codes exist only beside a confirmed authenticator: they replace it, never stand alone.
+      appliesTo: (em, user) => totp.confirmed(em, user.id),
+      verify: async ({ em, user, form }) => {
+        const left = await recoveryCodes.use(em, user.id, form.get('code') ?? '');
+        return left === undefined ? undefined : { notice: `You signed in with a recovery code. ${recoveryCodesLeft(left)}` };
+      },
+    },
+  ];
 }

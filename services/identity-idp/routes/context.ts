@@ -10,7 +10,10 @@ import type { RequestState } from '../../template/service.ts';
 import type { Lockout } from '../lockout.ts';
 import type { LoginRequest, LoginRequestVerifier } from '../login-request.ts';
 import type { LoginResultSigner } from '../login-result.ts';
+import type { PendingLogins } from '../pending-logins.ts';
+import type { RecoveryCodes } from '../recovery-codes.ts';
 import type { SecondFactor } from '../second-factors.ts';
+import type { TotpAuthenticators } from '../totp.ts';
 import type { SessionStore } from '../sessions.ts';
 import type { FailureThrottle } from '../throttle.ts';
 import type { IdpSession } from '../entities.ts';
@@ -26,6 +29,9 @@ export interface IdpPages {
   readonly throttle: FailureThrottle;
   readonly hash: HashService;
   readonly factors: readonly SecondFactor[];
+  readonly pendingLogins: PendingLogins;
+  readonly totp: TotpAuthenticators;
+  readonly recoveryCodes: RecoveryCodes;
   /** A hash to verify against when the username is unknown, so that costs what a wrong password costs. */
   readonly decoyHash: (admission?: HashAdmission) => Promise<string>;
   /** This idp's origin, the only one its forms may be posted from. */
@@ -57,6 +63,10 @@ export function queryValue(ctx: PageContext, name: string): string | undefined {
 
 export function loginUrl(request: LoginRequest): string {
   return `/login?login_challenge=${encodeURIComponent(request.challenge)}`;
+}
+
+export function secondFactorUrl(request: LoginRequest): string {
+  return `/login/second-factor?login_challenge=${encodeURIComponent(request.challenge)}`;
 }
 
 export function consentUrl(request: LoginRequest): string {

@@ -8,11 +8,13 @@ import type { Middleware } from 'koa';
 import type { RequestState } from '../../template/service.ts';
 import type { SigningKeys } from '../../template/signing-keys/index.ts';
 import { STYLESHEET_PATH } from '../pages/layout.ts';
+import { confirmTotp, regenerateRecoveryCodes, showTotp } from './account.ts';
 import { showConsent, submitConsent } from './consent.ts';
 import type { IdpPages, PageContext, PageHandler } from './context.ts';
 import { showLogin, submitLogin } from './login.ts';
 import { showLogout, submitLogout } from './logout.ts';
 import { renderPageErrors } from './page-errors.ts';
+import { showSecondFactor, submitSecondFactor } from './second-factor.ts';
 import { PAGE_POLICY } from './page-policy.ts';
 
 export { PAGE_POLICY, pagePolicy } from './page-policy.ts';
@@ -21,10 +23,15 @@ export { PAGE_POLICY, pagePolicy } from './page-policy.ts';
 const PAGES: Readonly<Partial<Record<string, PageHandler>>> = {
   'GET /login': showLogin,
   'POST /login': submitLogin,
+  'GET /login/second-factor': showSecondFactor,
+  'POST /login/second-factor': submitSecondFactor,
   'GET /consent': showConsent,
   'POST /consent': submitConsent,
   'GET /logout': showLogout,
   'POST /logout': submitLogout,
+  'GET /account/totp': showTotp,
+  'POST /account/totp': confirmTotp,
+  'POST /account/recovery-codes': regenerateRecoveryCodes,
 };
 
 /** RFC 8414 / OIDC Discovery place keys under .well-known; identity-authz is told this URL. */

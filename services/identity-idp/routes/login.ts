@@ -8,14 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { TooManyRequestsError } from '../../template/errors/index.ts';
 import { HashError, type HashAdmission } from '../../template/hash/index.ts';
 import { rateLimitKey } from '../../template/middleware/client-address.ts';
-import { SESSION_COOKIE, readCookie, setCookie } from '../cookies.ts';
+import { SESSION_COOKIE, readCookie } from '../cookies.ts';
 import { checkCsrf, csrfToken } from '../csrf.ts';
 import { IdpUser } from '../entities.ts';
 import type { LockoutSubject } from '../lockout.ts';
 import { readForm } from '../forms.ts';
 import type { LoginRequest } from '../login-request.ts';
 import { loginPage } from '../pages/login.ts';
-import { passSecondFactors } from '../second-factors.ts';
+import { applicableFactors } from '../second-factors.ts';
+import { beginSecondFactor } from './second-factor.ts';
+import { startSession } from './session-start.ts';
 import { consentUrl, queryValue, seeOther, sendPage, sessionSatisfies, type IdpPages, type PageContext, type PageHandler } from './context.ts';
 
 /** The admin API's longest password: a longer one cannot be stored, so it is not hashed. */
@@ -148,13 +150,15 @@ async function attemptLogin(ctx: PageContext, idp: IdpPages, request: LoginReque
   if (await idp.hash.lowEntropyRandom.needsRehash(signedIn.passwordHash)) {
     signedIn.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password, admission);
   }
-  const amr = await passSecondFactors(idp.factors, { user: signedIn, form });
+  if ((await applicableFactors(idp.factors, em, signedIn)).length > 0) {
+    // Not signed in yet: both reservations stay until the second factor passes, so a known password
+    // does not buy fresh guesses at the code.
+    await em.flush();
+    await beginSecondFactor(ctx, idp, request, signedIn);
+    return;
+  }
   idp.throttle.clear(throttleKey);
   await idp.lockout.release(em, { user: signedIn });
-  // A new login always gets a new session value (OWASP: renew the session id on authentication).
-  await idp.sessions.delete(em, readCookie(ctx, SESSION_COOKIE));
-  const token = await idp.sessions.create(em, signedIn, now, amr);
-  await em.flush();
-  setCookie(ctx, SESSION_COOKIE, token, { sameSite: 'Lax', maxAgeSeconds: idp.sessions.ttlSeconds });
+  await startSession(ctx, idp, signedIn, ['pwd']);
   seeOther(ctx, consentUrl(request));
 }

@@ -1,0 +1,39 @@
+/**
+ * The second step of a login: the six-digit code from the authenticator app, or one recovery code.
+ * Two forms on one page, so no script is needed to switch between them.
+ */
+import { alert, hiddenFields, layout } from './layout.ts';
+import { html, type Html } from '../../template/pages/html.ts';
+
+export interface SecondFactorPageModel {
+  readonly clientName: string;
+  readonly challenge: string;
+  readonly csrf: string;
+  readonly error?: string;
+}
+
+export function secondFactorPage(model: SecondFactorPageModel): Html {
+  return layout('Two-step verification', html`<p>to continue to <strong>${model.clientName}</strong></p>
+${model.error === undefined ? '' : alert(model.error)}
+<form method="post" action="/login/second-factor">
+${hiddenFields(model.csrf, model.challenge)}
+<input type="hidden" name="method" value="totp">
+<label for="code">Code from your authenticator app</label>
+<input id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required maxlength="6" autofocus>
+<button type="submit">Verify</button>
+</form>
+<form method="post" action="/login/second-factor" class="recovery">
+${hiddenFields(model.csrf, model.challenge)}
+<input type="hidden" name="method" value="recovery">
+<label for="recovery-code">Or use a recovery code</label>
+<input id="recovery-code" name="code" autocomplete="off" required maxlength="32" placeholder="XXXX-XXXX-XXXX-XXXX">
+<button type="submit" class="secondary">Use recovery code</button>
+</form>`);
+}
+
+/** Said before the login goes on: how many recovery codes are left after one was used. */
+export function noticePage(notice: string, next: string): Html {
+  return layout('Signed in', html`${alert(notice)}
+<p>Make new recovery codes on <a href="/account/totp">your two-step verification page</a> before they run out.</p>
+<p><a class="button" href="${next}">Continue</a></p>`);
+}

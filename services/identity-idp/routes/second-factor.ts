@@ -1,0 +1,82 @@
+/**
+ * GET and POST /login/second-factor: the step between the password and consent for a user with a
+ * second factor. The password page opened a pending login bound to this browser and this login
+ * request; this page takes one factor (a TOTP code or a recovery code). Every attempt is counted
+ * as a password is (attempts.ts), so a wrong code is a failed login; the one that passes releases
+ * the count and opens the session.
+ */
+import { BadRequestError } from '../../template/errors/index.ts';
+import { PENDING_COOKIE, readCookie, setCookie } from '../cookies.ts';
+import { checkCsrf, csrfToken } from '../csrf.ts';
+import type { IdpUser } from '../entities.ts';
+import { readForm } from '../forms.ts';
+import type { LoginRequest } from '../login-request.ts';
+import { PENDING_LOGIN_SECONDS, type PendingLogin } from '../pending-logins.ts';
+import { noticePage, secondFactorPage } from '../pages/second-factor.ts';
+import { amrAfter, applicableFactors } from '../second-factors.ts';
+import { consentUrl, loginUrl, queryValue, secondFactorUrl, seeOther, sendPage, type IdpPages, type PageContext, type PageHandler } from './context.ts';
+import { reserveAttempt } from './attempts.ts';
+import { lockedMessage } from './login.ts';
+import { startSession } from './session-start.ts';
+
+export const WRONG_CODE = 'The code is incorrect or was already used.';
+
+/** After a right password: the pending login, its cookie, and the browser sent to this page. */
+export async function beginSecondFactor(ctx: PageContext, idp: IdpPages, request: LoginRequest, user: IdpUser): Promise<void> {
+  const token = await idp.pendingLogins.create(ctx.state.em, user, request.id);
+  // Strict: only this site's own pages carry it, and it ends with the step.
+  setCookie(ctx, PENDING_COOKIE, token, { sameSite: 'Strict', maxAgeSeconds: PENDING_LOGIN_SECONDS });
+  seeOther(ctx, secondFactorUrl(request));
+}
+
+function render(ctx: PageContext, request: LoginRequest, status: number, error?: string): void {
+  sendPage(ctx, status, secondFactorPage({ clientName: request.clientName, challenge: request.challenge, csrf: csrfToken(ctx), error }));
+}
+
+/** The pending login of this browser for `request`, or undefined after sending it back to the password page. */
+async function pendingFor(ctx: PageContext, idp: IdpPages, request: LoginRequest): Promise<PendingLogin | undefined> {
+  const pending = await idp.pendingLogins.find(ctx.state.em, readCookie(ctx, PENDING_COOKIE), request.id);
+  if (pending === undefined) seeOther(ctx, loginUrl(request));
+  return pending;
+}
+
+export const showSecondFactor: PageHandler = async (ctx, idp) => {
+  const request = await idp.verifier.verify(queryValue(ctx, 'login_challenge'));
+  if (await pendingFor(ctx, idp, request) === undefined) return;
+  render(ctx, request, 200);
+};
+
+export const submitSecondFactor: PageHandler = async (ctx, idp) => {
+  const form = readForm(ctx);
+  checkCsrf(ctx, form, idp.ownOrigin());
+  const request = await idp.verifier.verify(form.get('login_challenge'));
+  const pending = await pendingFor(ctx, idp, request);
+  if (pending === undefined) return;
+  const { user } = pending;
+  const { em } = ctx.state;
+  const factor = (await applicableFactors(idp.factors, em, user)).find((candidate) => candidate.method === form.get('method'));
+  if (factor === undefined) throw new BadRequestError('choose the code from your authenticator app or a recovery code');
+
+  const attempt = await reserveAttempt(ctx, idp, user);
+  if (attempt.lockedUntil !== undefined) {
+    render(ctx, request, 403, lockedMessage(attempt.lockedUntil));
+    return;
+  }
+  const passed = await factor.verify({ em, user, form });
+  if (passed === undefined) {
+    const nowLocked = await attempt.failed();
+    if (nowLocked === undefined) render(ctx, request, 401, WRONG_CODE);
+    else render(ctx, request, 403, lockedMessage(nowLocked));
+    return;
+  }
+  // One pending login opens one session, whatever else was submitted in parallel.
+  if (!(await idp.pendingLogins.finish(em, pending.id))) {
+    seeOther(ctx, loginUrl(request));
+    return;
+  }
+  await attempt.succeeded();
+  setCookie(ctx, PENDING_COOKIE, '', { sameSite: 'Strict', maxAgeSeconds: 0 });
+  await startSession(ctx, idp, user, amrAfter(factor));
+  if (passed.notice === undefined) seeOther(ctx, consentUrl(request));
+  else sendPage(ctx, 200, noticePage(passed.notice, consentUrl(request)));
+};
