@@ -29,6 +29,37 @@ describe('PBKDF2 on low-priority worker threads', function () {
     expect((await pool.derive(Buffer.from('x'), SALT, 1, 'sha256', 32)).length).to.equal(32);
   });
 
+  /** A worker that answers, 30 ms later, with its thread id as the digest, or refuses a job of 0 iterations. */
+  const IDENTIFYING_WORKER = new URL(`data:text/javascript,${encodeURIComponent([
+    "import { parentPort, threadId } from 'node:worker_threads';",
+    "parentPort.on('message', (job) => setTimeout(() => parentPort.postMessage(job.iterations === 0 ? { error: 'refused' } : { digest: new TextEncoder().encode(String(threadId)) }), 30));",
+  ].join('\n'))}`);
+
+  /** The distinct workers that answered `count` jobs sent at once. */
+  async function workersFor(pool: Pbkdf2Pool, count: number): Promise<Set<string>> {
+    const digests = await Promise.all(Array.from({ length: count }, () => pool.derive(Buffer.from('x'), SALT, 1, 'sha256', 32)));
+    return new Set(digests.map((digest) => digest.toString('utf8')));
+  }
+
+  it('never runs more workers than its size; grows when asked and never shrinks', async () => {
+    const pool = new Pbkdf2Pool(2, IDENTIFYING_WORKER);
+    const first = await workersFor(pool, 8);
+    expect(first.size).to.equal(2);
+    pool.growTo(3);
+    const grown = await workersFor(pool, 9);
+    expect(new Set([...first, ...grown]).size).to.equal(3);
+    pool.growTo(1);
+    expect((await workersFor(pool, 9)).size).to.equal(3);
+  });
+
+  it('a refused job leaves its worker in the pool: the next job runs on the same thread', async () => {
+    const pool = new Pbkdf2Pool(1, IDENTIFYING_WORKER);
+    const [before] = await workersFor(pool, 1);
+    expect((await rejection(pool.derive(Buffer.from('x'), SALT, 0, 'sha256', 32))).message).to.equal('refused');
+    const [after] = await workersFor(pool, 1);
+    expect(after).to.equal(before);
+  });
+
   it('a worker that dies rejects its job; the next job gets a new worker', async () => {
     const pool = new Pbkdf2Pool(1, new URL('data:text/javascript,throw new Error("worker failed to start")'));
     for (const attempt of [1, 2]) {
