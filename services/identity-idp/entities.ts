@@ -133,5 +133,48 @@ export const IdpPendingLogin = defineEntity({
 });
 export type IdpPendingLogin = InferEntity<typeof IdpPendingLogin>;
 
+/**
+ * A user's passkey (WebAuthn credential). Only public material is kept: the credential id the
+ * authenticator names it by, its COSE public key, and the signature counter it last reported.
+ */
+export const IdpPasskey = defineEntity({
+  name: 'IdpPasskey',
+  tableName: 'idp_passkeys',
+  properties: {
+    id: uuidPrimaryKey(),
+    userId: p.uuid(),
+    /** base64url, as the browser reports it; unique over all users. */
+    credentialId: p.string(),
+    /** The COSE_Key of the credential (WebAuthn §6.5.1.1). */
+    publicKey: p.blob(),
+    /** The authenticator's signature counter (WebAuthn §6.1.1); moved only forward, by a guarded UPDATE. */
+    counter: p.bigint('number'),
+    /** Space-separated (`internal hybrid`), as the browser reported them at registration. */
+    transports: p.string(),
+    /** `hwk` for a credential bound to one device, `swk` for a synced one (RFC 8176 §2). */
+    amr: p.string(),
+    createdAt: p.datetime(),
+    lastUsedAt: p.datetime().nullable(),
+  },
+});
+export type IdpPasskey = InferEntity<typeof IdpPasskey>;
+
+/**
+ * One WebAuthn ceremony's challenge: single use (one guarded DELETE consumes it), short-lived, and
+ * bound to what it was issued for (`purpose`) and to whom (`binding`: the session, the pending
+ * login or the login request).
+ */
+export const IdpPasskeyChallenge = defineEntity({
+  name: 'IdpPasskeyChallenge',
+  tableName: 'idp_passkey_challenges',
+  properties: {
+    challenge: p.string().primary(),
+    purpose: p.string(),
+    binding: p.string(),
+    expiresAt: p.datetime(),
+  },
+});
+export type IdpPasskeyChallenge = InferEntity<typeof IdpPasskeyChallenge>;
+
 /** The service's own entities; the definition puts the signing-key entities before them. */
-export const entities = [IdpUser, IdpSession, IdpLoginCounter, IdpGroup, IdpGroupMember, IdpTotp, IdpRecoveryCode, IdpPendingLogin];
+export const entities = [IdpUser, IdpSession, IdpLoginCounter, IdpGroup, IdpGroupMember, IdpTotp, IdpRecoveryCode, IdpPendingLogin, IdpPasskey, IdpPasskeyChallenge];

@@ -13,6 +13,7 @@ import { checkIdpConfig, idpPublicUrl, type IdpConfig } from './config.ts';
 import { bootstrapAdminCheck, identityIdp, sweeper, sweepOnce } from './index.ts';
 import { LoginResultSigner } from './login-result.ts';
 import { PAGE_POLICY } from './routes/index.ts';
+import { PASSKEY_SCRIPT_INTEGRITY } from './pages/passkey-script.ts';
 import { renderPageErrors } from './routes/page-errors.ts';
 import { SessionStore } from './sessions.ts';
 import { FailureThrottle } from './throttle.ts';
@@ -97,7 +98,7 @@ describe('identity-idp definition', () => {
 
 describe('identity-idp pages outside the happy path', () => {
   it('lets forms go to itself only, and never to every https destination', () => {
-    expect(PAGE_POLICY).to.equal("default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    expect(PAGE_POLICY).to.equal(`default-src 'none'; style-src 'self'; script-src '${PASSKEY_SCRIPT_INTEGRITY}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
   });
 
   it('shows an unexpected failure as a page without its detail, and logs its class with the request id', async () => {

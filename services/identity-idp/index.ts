@@ -13,7 +13,7 @@ import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { createSigningKeys, signingKeyEntities, signingKeyMigrations, type SigningKeys } from '../template/signing-keys/index.ts';
 import { errorClass } from '../template/middleware/problem-details.ts';
 import { checkIdpConfig, idpConfigSchema, idpPublicUrl, type IdpConfig } from './config.ts';
-import { entities, IdpLoginCounter, IdpPendingLogin } from './entities.ts';
+import { entities, IdpLoginCounter, IdpPasskeyChallenge, IdpPendingLogin } from './entities.ts';
 import { Lockout } from './lockout.ts';
 import { LoginRequestVerifier } from './login-request.ts';
 import { LoginResultSigner } from './login-result.ts';
@@ -25,6 +25,7 @@ import { userHandlers } from './routes/users.ts';
 import { groupHandlers } from './routes/groups.ts';
 import { secondFactorHandlers } from './routes/second-factor-admin.ts';
 import { PendingLogins } from './pending-logins.ts';
+import { Passkeys, relyingPartyOf } from './passkeys.ts';
 import { RecoveryCodes } from './recovery-codes.ts';
 import { secondFactors } from './second-factors.ts';
 import { TotpAuthenticators } from './totp.ts';
@@ -59,7 +60,7 @@ function barrierOf(runtime: ServiceRuntime): Barrier {
 }
 
 /**
- * Removes expired sessions and pending logins, ended throttle windows and the counters of unknown usernames whose lock
+ * Removes expired sessions, pending logins and passkey challenges, ended throttle windows and the counters of unknown usernames whose lock
  * has ended (an ended lock starts the count afresh, as no row does); failures are logged by class
  * and retried next time.
  */
@@ -70,6 +71,7 @@ export async function sweepOnce(fork: () => EntityManager, sessions: SessionStor
     if (removed > 0) log.debug({ removed }, 'expired sessions removed');
     await fork().nativeDelete(IdpLoginCounter, { lockedUntil: { $lte: new Date() } });
     await fork().nativeDelete(IdpPendingLogin, { expiresAt: { $lte: new Date() } });
+    await fork().nativeDelete(IdpPasskeyChallenge, { expiresAt: { $lte: new Date() } });
   } catch (error) {
     log.warn({ error: errorClass(error) }, 'sweeping expired sessions failed');
   }
@@ -131,14 +133,15 @@ export function bootstrapAdminCheck(runtime: ServiceRuntime<IdpConfig>): Readine
   };
 }
 
-/** The pages' dependencies: the shared parts, a login-request verifier and the lockout. */
-function pagesOf(runtime: ServiceRuntime<IdpConfig>, { sessions, throttle, signer }: IdpParts, now: () => Date): IdpPages {
+/** The pages' dependencies: the shared parts, a login-request verifier, the lockout and the account events. */
+function pagesOf(runtime: ServiceRuntime<IdpConfig>, { sessions, throttle, signer }: IdpParts, now: () => Date, events: AccountEvents): IdpPages {
   const { config } = runtime;
   const hash = hashOf(runtime);
   const ownUrl = (): string => idpPublicUrl(config, runtime.publicUrl);
   const totp = new TotpAuthenticators({ barrier: barrierOf(runtime), now });
   const recoveryCodes = new RecoveryCodes({ hash, now });
   const pendingLogins = new PendingLogins({ hash, now });
+  const passkeys = new Passkeys({ relyingParty: () => relyingPartyOf(ownUrl()), now });
   return {
     verifier: new LoginRequestVerifier({
       issuer: config.auth.issuer,
@@ -151,10 +154,12 @@ function pagesOf(runtime: ServiceRuntime<IdpConfig>, { sessions, throttle, signe
     lockout: new Lockout(config.idp.lockout),
     throttle,
     hash,
-    factors: secondFactors({ totp, recoveryCodes }),
+    factors: secondFactors({ totp, recoveryCodes, passkeys }),
     pendingLogins,
     totp,
     recoveryCodes,
+    passkeys,
+    events,
     decoyHash: decoyHash(hash),
     ownOrigin: () => new URL(ownUrl()).origin,
     now,
@@ -191,7 +196,7 @@ export function identityIdpOn(now: () => Date, deliver: (runtime: Pick<ServiceRu
       timer.unref();
       return {
         operations: { ...userHandlers(hashOf(runtime), now, events), ...groupHandlers(), ...secondFactorHandlers() },
-        routes: idpRoutes({ keys: parts.keys, pages: pagesOf(runtime, parts, now) }),
+        routes: idpRoutes({ keys: parts.keys, pages: pagesOf(runtime, parts, now, events) }),
         checks: [bootstrapAdminCheck(runtime)],
         onStop: () => { clearInterval(timer); },
       };

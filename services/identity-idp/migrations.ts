@@ -104,10 +104,38 @@ class CreateIdpSecondFactors extends PortableMigration {
   }
 }
 
+/** Passkeys (public keys only) and the challenges of their ceremonies. */
+class CreateIdpPasskeys extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table idp_passkeys (
+      id ${t.uuid} not null primary key,
+      user_id ${t.uuid} not null references idp_users (id) on delete cascade,
+      credential_id ${t.text} not null,
+      public_key ${t.bytes} not null,
+      counter ${t.bigint} not null check (counter >= 0),
+      transports ${t.text} not null,
+      amr ${t.text} not null,
+      created_at ${t.timestamp} not null,
+      last_used_at ${t.timestamp} null,
+      constraint idp_passkeys_credential_id_unique unique (credential_id)
+    )`);
+    this.addSql('create index idp_passkeys_user_id_index on idp_passkeys (user_id)');
+    this.addSql(`create table idp_passkey_challenges (
+      challenge ${t.text} not null primary key,
+      purpose ${t.text} not null,
+      binding ${t.text} not null,
+      expires_at ${t.timestamp} not null
+    )`);
+    this.addSql('create index idp_passkey_challenges_expires_at_index on idp_passkey_challenges (expires_at)');
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-idp-users-and-sessions', class: CreateIdpUsersAndSessions },
   { name: '0002-create-idp-login-counters', class: CreateIdpLoginCounters },
   { name: '0003-create-idp-groups', class: CreateIdpGroups },
   { name: '0004-create-idp-second-factors', class: CreateIdpSecondFactors },
+  { name: '0005-create-idp-passkeys', class: CreateIdpPasskeys },
 ];

@@ -7,6 +7,7 @@ import { describeOnDatabases } from '../template/testing/databases.ts';
 import { entities, IdpPendingLogin, IdpRecoveryCode, IdpTotp, type IdpUser } from './entities.ts';
 import { migrations } from './migrations.ts';
 import { PENDING_LOGIN_SECONDS, PendingLogins } from './pending-logins.ts';
+import { Passkeys, relyingPartyOf } from './passkeys.ts';
 import { newRecoveryCode, normalizeRecoveryCode, RECOVERY_CODE_COUNT, RecoveryCodes } from './recovery-codes.ts';
 import { amrAfter, applicableFactors, recoveryCodesLeft, secondFactors, type SecondFactor } from './second-factors.ts';
 import { matchingStep, timeStep, TOTP_PERIOD_SECONDS, totpAad, TotpAuthenticators, totpCode, totpUri } from './totp.ts';
@@ -69,12 +70,14 @@ describeOnDatabases('identity-idp second factors', { entities: [...signingKeyEnt
   const now = (): Date => new Date(nowMs);
   let totp: TotpAuthenticators;
   let recovery: RecoveryCodes;
+  let passkeys: Passkeys;
   before(async () => {
     hash = await createHashService({ pepper: 'a-test-pepper-of-at-least-32-bytes!!' });
     barrier = createBarrierWithStore(new MemoryBarrierStore(), 2);
     await barrier.unseal((await newUnsealShares(3, 2)).slice(0, 2));
     totp = new TotpAuthenticators({ barrier, now });
     recovery = new RecoveryCodes({ hash, now });
+    passkeys = new Passkeys({ relyingParty: () => relyingPartyOf('https://idp.example'), now });
   });
 
   async function user(username: string): Promise<IdpUser> {
@@ -116,7 +119,7 @@ describeOnDatabases('identity-idp second factors', { entities: [...signingKeyEnt
     expect(await barrier.decrypt(row.sealedSecret, totpAad('someone-else')).then(() => 'opened', () => 'refused')).to.equal('refused');
     // Unconfirmed, it guards nothing: no login code is accepted and no factor applies.
     expect(await totp.verify(em(), alice.id, totpCode(first?.secret ?? '', nowMs))).to.equal(false);
-    expect(await applicableFactors(secondFactors({ totp, recoveryCodes: recovery }), em(), alice)).to.deep.equal([]);
+    expect(await applicableFactors(secondFactors({ totp, recoveryCodes: recovery, passkeys }), em(), alice)).to.deep.equal([]);
   });
 
   it('confirms with one valid code, then accepts each later code once and never an earlier step (replay)', async () => {
@@ -132,7 +135,7 @@ describeOnDatabases('identity-idp second factors', { entities: [...signingKeyEnt
     expect(await totp.verify(em(), bob.id, '000000')).to.equal(totpCode(secret, nowMs) === '000000');
     expect(await totp.verify(em(), bob.id, totpCode(secret, nowMs))).to.equal(true);
     expect(await totp.verify(em(), NO_USER, totpCode(secret, nowMs))).to.equal(false);
-    const factors = await applicableFactors(secondFactors({ totp, recoveryCodes: recovery }), em(), bob);
+    const factors = await applicableFactors(secondFactors({ totp, recoveryCodes: recovery, passkeys }), em(), bob);
     expect(factors.map((factor) => factor.method)).to.deep.equal(['totp', 'recovery']);
   });
 
@@ -182,13 +185,13 @@ describeOnDatabases('identity-idp second factors', { entities: [...signingKeyEnt
   it('passes the seam\'s factors: a TOTP code, or a recovery code with a notice of what is left', async () => {
     const { user: frank, secret } = await enrolled('frank');
     const [code = ''] = await recovery.replace(em(), frank.id);
-    const [byTotp, byRecovery] = secondFactors({ totp, recoveryCodes: recovery });
+    const [byTotp, byRecovery] = secondFactors({ totp, recoveryCodes: recovery, passkeys });
     nowMs += STEP_MS;
     const form = (value: string): URLSearchParams => new URLSearchParams({ code: value });
-    expect(await byTotp?.verify({ em: em(), user: frank, form: form(totpCode(secret, nowMs)) })).to.deep.equal({});
-    expect(await byTotp?.verify({ em: em(), user: frank, form: new URLSearchParams() })).to.equal(undefined);
-    expect(await byRecovery?.verify({ em: em(), user: frank, form: form(code) })).to.deep.equal({ notice: 'You signed in with a recovery code. 9 recovery codes left.' });
-    expect(await byRecovery?.verify({ em: em(), user: frank, form: new URLSearchParams() })).to.equal(undefined);
+    expect(await byTotp?.verify({ em: em(), user: frank, form: form(totpCode(secret, nowMs)), pendingId: 'p' })).to.deep.equal({});
+    expect(await byTotp?.verify({ em: em(), user: frank, form: new URLSearchParams(), pendingId: 'p' })).to.equal(undefined);
+    expect(await byRecovery?.verify({ em: em(), user: frank, form: form(code), pendingId: 'p' })).to.deep.equal({ notice: 'You signed in with a recovery code. 9 recovery codes left.' });
+    expect(await byRecovery?.verify({ em: em(), user: frank, form: new URLSearchParams(), pendingId: 'p' })).to.equal(undefined);
   });
 
   it('binds a pending login to its cookie value and request, for five minutes, and finishes it once', async () => {

@@ -7,6 +7,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type { IdpUser } from './entities.ts';
+import type { Passkeys } from './passkeys.ts';
 import type { RecoveryCodes } from './recovery-codes.ts';
 import type { TotpAuthenticators } from './totp.ts';
 
@@ -16,11 +17,17 @@ export interface SecondFactorContext {
   readonly user: IdpUser;
   /** The posted form of the second-factor page, where the factor's own fields travel. */
   readonly form: URLSearchParams;
+  /** The pending login's id: what a passkey challenge of this step is bound to. */
+  readonly pendingId: string;
 }
 
-/** A factor that passed; `notice` is shown to the user before the login goes on. */
+/**
+ * A factor that passed; `notice` is shown to the user before the login goes on, `amr` replaces
+ * the factor's own values when the one used decides them (a passkey is `hwk` or `swk`).
+ */
 export interface PassedFactor {
   readonly notice?: string;
+  readonly amr?: readonly string[];
 }
 
 export interface SecondFactor {
@@ -44,8 +51,8 @@ export async function applicableFactors(factors: readonly SecondFactor[], em: En
 }
 
 /** RFC 8176 §2: the password, what the factor adds, and `mfa` since two factors were used. */
-export function amrAfter(factor: SecondFactor): string[] {
-  return [...new Set(['pwd', ...factor.amr, 'mfa'])];
+export function amrAfter(factor: SecondFactor, passed: PassedFactor = {}): string[] {
+  return [...new Set(['pwd', ...(passed.amr ?? factor.amr), 'mfa'])];
 }
 
 /** `9 recovery codes left.`, with the right number. */
@@ -56,6 +63,7 @@ export function recoveryCodesLeft(count: number): string {
 export interface SecondFactorParts {
   readonly totp: TotpAuthenticators;
   readonly recoveryCodes: RecoveryCodes;
+  readonly passkeys: Passkeys;
 }
 
 /**
@@ -63,7 +71,7 @@ export interface SecondFactorParts {
  * it is a one-time password, and RFC 8176 has no value of its own for it
  * (docs/identity-idp/second-factors.md).
  */
-export function secondFactors({ totp, recoveryCodes }: SecondFactorParts): SecondFactor[] {
+export function secondFactors({ totp, recoveryCodes, passkeys }: SecondFactorParts): SecondFactor[] {
   return [
     {
       method: 'totp',
@@ -79,6 +87,18 @@ export function secondFactors({ totp, recoveryCodes }: SecondFactorParts): Secon
       verify: async ({ em, user, form }) => {
         const left = await recoveryCodes.use(em, user.id, form.get('code') ?? '');
         return left === undefined ? undefined : { notice: `You signed in with a recovery code. ${recoveryCodesLeft(left)}` };
+      },
+    },
+    {
+      method: 'passkey',
+      amr: ['hwk'],
+      appliesTo: (em, user) => passkeys.has(em, user.id),
+      verify: async ({ em, user, form, pendingId }) => {
+        const response = form.get('response');
+        const passkey = await passkeys.claimed(em, response);
+        // Another user's passkey is no second factor of this one.
+        const used = passkey?.userId === user.id ? await passkeys.authenticate(em, 'second-factor', pendingId, passkey, response) : undefined;
+        return used === undefined ? undefined : { amr: [used.amr] };
       },
     },
   ];

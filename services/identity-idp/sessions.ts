@@ -71,6 +71,38 @@ export class SessionStore {
     await em.nativeDelete(IdpSession, { tokenHash: await this.#lookupKey(token) });
   }
 
+  /**
+   * What the account pages call a session: a keyed hash of its id (the hash service's pepper is the
+   * key), so the page never shows the id a passkey challenge is bound to, nor anything of the cookie.
+   */
+  async rowId(session: IdpSession): Promise<string> {
+    const hashed = await this.#hash.highEntropyDeterministic.hashWithLatest(`idp-session-row ${session.id}`);
+    return hashed.slice(hashed.lastIndexOf('$') + 1);
+  }
+
+  /** The live sessions of `userId`, oldest first. */
+  list(em: EntityManager, userId: string): Promise<IdpSession[]> {
+    return em.find(IdpSession, { userId, expiresAt: { $gt: this.#now() } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  /** The live session of `userId` whose row id is `rowId`, if any: another user's row is never found. */
+  async findRow(em: EntityManager, userId: string, rowId: string): Promise<IdpSession | undefined> {
+    for (const session of await this.list(em, userId)) {
+      if (await this.rowId(session) === rowId) return session;
+    }
+    return undefined;
+  }
+
+  /** Ends the session `id` of `userId`; whether it existed. */
+  async end(em: EntityManager, userId: string, id: string): Promise<boolean> {
+    return await em.nativeDelete(IdpSession, { id, userId }) === 1;
+  }
+
+  /** Ends every session of `userId` but `keepId`; returns how many. */
+  endOthers(em: EntityManager, userId: string, keepId: string): Promise<number> {
+    return em.nativeDelete(IdpSession, { userId, id: { $ne: keepId } });
+  }
+
   /** Deletes every expired session; returns how many. */
   sweep(em: EntityManager): Promise<number> {
     return em.nativeDelete(IdpSession, { expiresAt: { $lte: this.#now() } });

@@ -55,6 +55,26 @@ export async function newUser(em: EntityManager, hash: HashService, input: NewUs
   return em.create(IdpUser, { username: input.username, email: input.email, passwordHash, failedAttempts: 0, lockedUntil: null });
 }
 
+/** The admin API's rule for a password (openapi.yaml `Password`): what the account page asks of a new one too. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
+/** Why `password` cannot be a new password, or undefined when it can (NIST SP 800-63B: length, no composition rules). */
+export function newPasswordProblem(password: string): string | undefined {
+  if (password.length < PASSWORD_MIN_LENGTH) return `The new password must have at least ${String(PASSWORD_MIN_LENGTH)} characters.`;
+  if (password.length > PASSWORD_MAX_LENGTH) return `The new password must have at most ${String(PASSWORD_MAX_LENGTH)} characters.`;
+  return undefined;
+}
+
+/**
+ * Replaces the password hash of a user only while it is still `checkedHash`, the hash the password
+ * was just checked against: one guarded UPDATE, so a change made meanwhile (by the user, an
+ * administrator or a parallel request) is never overwritten. True when this write won.
+ */
+export async function replacePasswordHash(em: EntityManager, userId: string, checkedHash: string, newHash: string): Promise<boolean> {
+  return await em.nativeUpdate(IdpUser, { id: userId, passwordHash: checkedHash }, { passwordHash: newHash, updatedAt: new Date() }) === 1;
+}
+
 /** `idp.bootstrapAdmin`: who it is and the password it has after every start. */
 export interface BootstrapAdmin {
   readonly username: string;

@@ -58,5 +58,23 @@ ${hiddenFields(model.csrf)}
 ${passwordField}
 ${codeField}
 <button type="submit">Make new recovery codes</button>
-</form>`);
+</form>
+<h2>Turn off two-step verification</h2>
+<p>Your sign-ins then need only the password (and a passkey, if you have one as the second step).
+Confirm it is you with your password and a code from the app or one recovery code:</p>
+<form method="post" action="/account/totp/off">
+${hiddenFields(model.csrf)}
+<label for="off-password">Password</label>
+<input id="off-password" name="password" type="password" autocomplete="current-password" required maxlength="256">
+<label for="off-code">Code from your authenticator app, or a recovery code</label>
+<input id="off-code" name="code" autocomplete="one-time-code" required maxlength="32">
+<button type="submit" class="secondary">Turn off</button>
+</form>
+<p><a href="/account/passkeys">Passkeys</a> · <a href="/account">Your account</a></p>`);
+}
+
+export function totpOffPage(): Html {
+  return layout('Two-step verification is off', html`<p>Your authenticator app and your recovery codes no longer sign you in.
+You can <a href="/account/totp">set up an authenticator app</a> again at any time.</p>
+<p><a href="/account">Your account</a></p>`);
 }

@@ -1,13 +1,16 @@
 /**
- * The frame of every page: a document that loads one stylesheet from this origin and no script,
- * so the page Content-Security-Policy can forbid scripts altogether.
+ * The frame of every page: a document that loads one stylesheet from this origin and, on pages with
+ * a passkey form, the passkey script; the page Content-Security-Policy allows that script by its
+ * hash and no other.
  */
 import { html, type Html } from '../../template/pages/html.ts';
+import { PASSKEY_SCRIPT_INTEGRITY, PASSKEY_SCRIPT_PATH } from './passkey-script.ts';
 
 /** Where `routes/assets.ts` serves the stylesheet. */
 export const STYLESHEET_PATH = '/assets/idp.css';
 
-export function layout(title: string, body: Html): Html {
+/** `passkeys`: the page has a passkey form, and loads the one script that runs it. */
+export function layout(title: string, body: Html, options: { readonly passkeys?: boolean } = {}): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -21,7 +24,8 @@ export function layout(title: string, body: Html): Html {
 <main>
 <h1>${title}</h1>
 ${body}
-</main>
+</main>${options.passkeys === true ? html`
+<script src="${PASSKEY_SCRIPT_PATH}" integrity="${PASSKEY_SCRIPT_INTEGRITY}" defer></script>` : ''}
 </body>
 </html>
 `;

@@ -7,9 +7,11 @@ import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { HashAdmission, HashService } from '../../template/hash/index.ts';
 import type { RequestState } from '../../template/service.ts';
+import type { AccountEvents } from '../account-events.ts';
 import type { Lockout } from '../lockout.ts';
 import type { LoginRequest, LoginRequestVerifier } from '../login-request.ts';
 import type { LoginResultSigner } from '../login-result.ts';
+import type { Passkeys } from '../passkeys.ts';
 import type { PendingLogins } from '../pending-logins.ts';
 import type { RecoveryCodes } from '../recovery-codes.ts';
 import type { SecondFactor } from '../second-factors.ts';
@@ -32,6 +34,9 @@ export interface IdpPages {
   readonly pendingLogins: PendingLogins;
   readonly totp: TotpAuthenticators;
   readonly recoveryCodes: RecoveryCodes;
+  readonly passkeys: Passkeys;
+  /** Tells identity-authz of a password change made on the account pages. */
+  readonly events: Pick<AccountEvents, 'prepare'>;
   /** A hash to verify against when the username is unknown, so that costs what a wrong password costs. */
   readonly decoyHash: (admission?: HashAdmission) => Promise<string>;
   /** This idp's origin, the only one its forms may be posted from. */

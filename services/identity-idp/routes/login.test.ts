@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { createHashService } from '../../template/hash/index.ts';
+import { httpsCall } from '../../template/testing/service-harness.ts';
 import { fieldValue, query, startIdp, type IdpHarness } from '../testing/harness.ts';
 import { createUser, decide, location, openLoginForm, PASSWORD, requestId, submitLogin, verifiedResult } from '../testing/flow.ts';
 import { PasswordChecks } from '../testing/password-checks.ts';
 
 import { PAGE_POLICY, pagePolicy } from './index.ts';
+import { PASSKEY_SCRIPT_INTEGRITY, PASSKEY_SCRIPT_PATH } from '../pages/passkey-script.ts';
 import { decoyHash } from './login.ts';
 
 const LOGIN_FAILED = 'The username or password is incorrect.';
@@ -16,7 +18,7 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
   before(async () => { idp = await startIdp({ now: () => new Date(Date.now() + ahead) }); });
   after(async () => { await idp.close(); });
 
-  it('serves the login page without script, under its own CSP, with a Strict CSRF cookie', async () => {
+  it('serves the login page with no script but the passkey script, under its own CSP, with a Strict CSRF cookie', async () => {
     await createUser(idp, 'page-user');
     const browser = idp.browser();
     const challenge = await idp.challenge({ login_hint: 'page-user' });
@@ -25,7 +27,9 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     expect(page.headers['content-type']).to.equal('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).to.equal(PAGE_POLICY);
     expect(page.headers['cache-control']).to.equal('no-store');
-    expect(page.text).not.to.include('<script');
+    // One script element, the passkey script by path and integrity; nothing inline.
+    expect(page.text.match(/<script/g)).to.have.length(1);
+    expect(page.text).to.include(`<script src="${PASSKEY_SCRIPT_PATH}" integrity="${PASSKEY_SCRIPT_INTEGRITY}" defer></script>`);
     expect(page.text).to.include('Demo App').and.include('href="/assets/idp.css"');
     expect(fieldValue(page.text, 'login_challenge')).to.equal(challenge);
     expect(fieldValue(page.text, 'username')).to.equal('page-user');
@@ -33,6 +37,11 @@ describe('identity-idp login and consent (the identity-authz contract)', () => {
     // The same browser keeps its token.
     const again = await browser.get(`/login?login_challenge=${challenge}`);
     expect(fieldValue(again.text, 'csrf')).to.equal(fieldValue(page.text, 'csrf'));
+    // The pages and the stylesheet are metric routes of their own, labelled by their fixed path.
+    expect((await browser.get('/assets/idp.css')).status).to.equal(200);
+    const metrics = await httpsCall(idp.service.ca, 'GET', `${idp.service.adminUrl}/admin/v1/metrics`);
+    expect(metrics.text).to.match(/^http_server_requests_total\{method="GET",route="\/login",status="200",service="identity-idp"\} [1-9]/m);
+    expect(metrics.text).to.match(/^http_server_requests_total\{method="GET",route="\/assets\/idp.css",status="200",service="identity-idp"\} 1$/m);
   });
 
   it('lets the consent form reach identity-authz and the client\'s redirect origins, and nothing else', async () => {

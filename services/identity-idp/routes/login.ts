@@ -13,6 +13,7 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import { IdpUser } from '../entities.ts';
 import type { LockoutSubject } from '../lockout.ts';
 import { readForm } from '../forms.ts';
+import { replacePasswordHash } from '../users.ts';
 import type { LoginRequest } from '../login-request.ts';
 import { loginPage } from '../pages/login.ts';
 import { applicableFactors } from '../second-factors.ts';
@@ -69,8 +70,10 @@ async function signedInUser(idp: IdpPages, user: IdpUser | null, password: strin
   return await idp.hash.lowEntropyRandom.verify(password, user.passwordHash, admission) ? user : undefined;
 }
 
-function renderLogin(ctx: PageContext, request: LoginRequest, status: number, username: string | undefined, error?: string): void {
-  sendPage(ctx, status, loginPage({ clientName: request.clientName, challenge: request.challenge, csrf: csrfToken(ctx), username, error }));
+/** The login page; its passkey button gets a new challenge bound to this login request. */
+export async function renderLogin(ctx: PageContext, idp: IdpPages, request: LoginRequest, status: number, username: string | undefined, error?: string): Promise<void> {
+  const passkeyOptions = JSON.stringify(await idp.passkeys.authenticationOptions(ctx.state.em, 'login', request.id));
+  sendPage(ctx, status, loginPage({ clientName: request.clientName, challenge: request.challenge, csrf: csrfToken(ctx), username, error, passkeyOptions }));
 }
 
 /** GET /login: the form, unless a session already answers the request and it does not ask for a new login. */
@@ -81,7 +84,7 @@ export const showLogin: PageHandler = async (ctx, idp) => {
     seeOther(ctx, consentUrl(request));
     return;
   }
-  renderLogin(ctx, request, 200, request.loginHint);
+  await renderLogin(ctx, idp, request, 200, request.loginHint);
 };
 
 /**
@@ -89,13 +92,13 @@ export const showLogin: PageHandler = async (ctx, idp) => {
  * overload answers the form again with 503 and Retry-After, and neither the throttle nor the
  * lockout has moved, so nobody is locked out by a crowd of logins (issue 19 point 6).
  */
-function admitPasswordCheck(ctx: PageContext, idp: IdpPages, request: LoginRequest, username: string): HashAdmission | undefined {
+async function admitPasswordCheck(ctx: PageContext, idp: IdpPages, request: LoginRequest, username: string): Promise<HashAdmission | undefined> {
   try {
     return idp.hash.lowEntropyRandom.admit();
   } catch (error) {
     if (!(error instanceof HashError) || error.reason !== 'ERR_HASH_OVERLOADED') throw error;
     for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
-    renderLogin(ctx, request, error.status, username, OVERLOADED_MESSAGE);
+    await renderLogin(ctx, idp, request, error.status, username, OVERLOADED_MESSAGE);
     return undefined;
   }
 }
@@ -105,7 +108,7 @@ export const submitLogin: PageHandler = async (ctx, idp) => {
   const form = readForm(ctx);
   checkCsrf(ctx, form, idp.ownOrigin());
   const request = await idp.verifier.verify(form.get('login_challenge'));
-  const admission = admitPasswordCheck(ctx, idp, request, form.get('username') ?? '');
+  const admission = await admitPasswordCheck(ctx, idp, request, form.get('username') ?? '');
   if (admission === undefined) return;
   try {
     await attemptLogin(ctx, idp, request, form, admission);
@@ -132,7 +135,7 @@ async function attemptLogin(ctx: PageContext, idp: IdpPages, request: LoginReque
   // Reserved before the password is hashed: a burst of guesses gets at most the lockout's checks.
   const locked = subject === undefined ? undefined : await idp.lockout.reserve(em, subject, now);
   if (locked !== undefined) {
-    renderLogin(ctx, request, 403, username, lockedMessage(locked));
+    await renderLogin(ctx, idp, request, 403, username, lockedMessage(locked));
     return;
   }
   // Always hashed, also for an unknown user: the answer time must not tell whether the account exists.
@@ -141,14 +144,15 @@ async function attemptLogin(ctx: PageContext, idp: IdpPages, request: LoginReque
     // A wrong password keeps both reservations; the one that filled the count has locked the account.
     const nowLocked = subject === undefined ? undefined : await idp.lockout.lockedUntil(em, subject, now);
     // The same words for an unknown user and a wrong password: neither reveals which.
-    if (nowLocked === undefined) renderLogin(ctx, request, 401, username, 'The username or password is incorrect.');
-    else renderLogin(ctx, request, 403, username, lockedMessage(nowLocked));
+    if (nowLocked === undefined) await renderLogin(ctx, idp, request, 401, username, 'The username or password is incorrect.');
+    else await renderLogin(ctx, idp, request, 403, username, lockedMessage(nowLocked));
     return;
   }
 
-  // The password is known right now: the moment to move its hash to the latest version.
+  // The password is known right now: the moment to move its hash to the latest version. Guarded
+  // by the hash just checked, so a password changed meanwhile is not overwritten by the old one.
   if (await idp.hash.lowEntropyRandom.needsRehash(signedIn.passwordHash)) {
-    signedIn.passwordHash = await idp.hash.lowEntropyRandom.hashWithLatest(password, admission);
+    await replacePasswordHash(em, signedIn.id, signedIn.passwordHash, await idp.hash.lowEntropyRandom.hashWithLatest(password, admission));
   }
   if ((await applicableFactors(idp.factors, em, signedIn)).length > 0) {
     // Not signed in yet: both reservations stay until the second factor passes, so a known password

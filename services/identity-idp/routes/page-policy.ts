@@ -4,9 +4,11 @@
  * exactly those origins (`formTargets`); no page allows any other destination.
  */
 import { pagePolicy as templatePagePolicy } from '../../template/pages/policy.ts';
+import { PASSKEY_SCRIPT_INTEGRITY } from '../pages/passkey-script.ts';
 
+/** Scripts: the passkey script, matched by its hash (and `integrity`), and nothing else. */
 export function pagePolicy(formTargets: readonly string[] = []): string {
-  return templatePagePolicy({ formTargets, ownStylesheet: true });
+  return templatePagePolicy({ formTargets, ownStylesheet: true, scriptHashes: [`'${PASSKEY_SCRIPT_INTEGRITY}'`] });
 }
 
 /** The policy of every page but consent: forms post to this origin only. */

@@ -1,11 +1,11 @@
 /**
  * `DELETE /users/{id}/second-factors` (operationId resetSecondFactors): an administrator's answer
- * to a lost authenticator. The user's TOTP secret, recovery codes and pending logins go in one
+ * to a lost authenticator. The user's TOTP secret, recovery codes, passkeys and pending logins go in one
  * transaction; sessions stay, since they were opened by a login that passed.
  */
 import { NotFoundError } from '../../template/errors/index.ts';
 import type { OperationHandlers } from '../../template/service.ts';
-import { IdpPendingLogin, IdpRecoveryCode, IdpTotp, IdpUser } from '../entities.ts';
+import { IdpPasskey, IdpPendingLogin, IdpRecoveryCode, IdpTotp, IdpUser } from '../entities.ts';
 
 export function secondFactorHandlers(): OperationHandlers {
   return {
@@ -16,6 +16,7 @@ export function secondFactorHandlers(): OperationHandlers {
         await em.nativeDelete(IdpTotp, { userId });
         await em.nativeDelete(IdpRecoveryCode, { userId });
         await em.nativeDelete(IdpPendingLogin, { userId });
+        await em.nativeDelete(IdpPasskey, { userId });
       });
       ctx.status = 204;
     },

@@ -20,6 +20,7 @@ import { lockedMessage } from './login.ts';
 import { startSession } from './session-start.ts';
 
 export const WRONG_CODE = 'The code is incorrect or was already used.';
+export const WRONG_PASSKEY = 'That passkey could not sign you in. Try again with a passkey registered for this account.';
 
 /** After a right password: the pending login, its cookie, and the browser sent to this page. */
 export async function beginSecondFactor(ctx: PageContext, idp: IdpPages, request: LoginRequest, user: IdpUser): Promise<void> {
@@ -29,8 +30,21 @@ export async function beginSecondFactor(ctx: PageContext, idp: IdpPages, request
   seeOther(ctx, secondFactorUrl(request));
 }
 
-function render(ctx: PageContext, request: LoginRequest, status: number, error?: string): void {
-  sendPage(ctx, status, secondFactorPage({ clientName: request.clientName, challenge: request.challenge, csrf: csrfToken(ctx), error }));
+/** The page with the forms of the factors `pending`'s user has; a passkey form gets a new challenge. */
+async function render(ctx: PageContext, idp: IdpPages, request: LoginRequest, pending: PendingLogin, status: number, error?: string): Promise<void> {
+  const { em } = ctx.state;
+  const methods = (await applicableFactors(idp.factors, em, pending.user)).map((factor) => factor.method);
+  const passkeyOptions = methods.includes('passkey')
+    ? JSON.stringify(await idp.passkeys.authenticationOptions(em, 'second-factor', pending.id, pending.user.id))
+    : undefined;
+  sendPage(ctx, status, secondFactorPage({
+    clientName: request.clientName,
+    challenge: request.challenge,
+    csrf: csrfToken(ctx),
+    error,
+    totp: methods.includes('totp'),
+    ...(passkeyOptions === undefined ? {} : { passkeyOptions }),
+  }));
 }
 
 /** The pending login of this browser for `request`, or undefined after sending it back to the password page. */
@@ -42,8 +56,9 @@ async function pendingFor(ctx: PageContext, idp: IdpPages, request: LoginRequest
 
 export const showSecondFactor: PageHandler = async (ctx, idp) => {
   const request = await idp.verifier.verify(queryValue(ctx, 'login_challenge'));
-  if (await pendingFor(ctx, idp, request) === undefined) return;
-  render(ctx, request, 200);
+  const pending = await pendingFor(ctx, idp, request);
+  if (pending === undefined) return;
+  await render(ctx, idp, request, pending, 200);
 };
 
 export const submitSecondFactor: PageHandler = async (ctx, idp) => {
@@ -55,18 +70,18 @@ export const submitSecondFactor: PageHandler = async (ctx, idp) => {
   const { user } = pending;
   const { em } = ctx.state;
   const factor = (await applicableFactors(idp.factors, em, user)).find((candidate) => candidate.method === form.get('method'));
-  if (factor === undefined) throw new BadRequestError('choose the code from your authenticator app or a recovery code');
+  if (factor === undefined) throw new BadRequestError('choose one of the ways this page offers: a passkey, the code from your authenticator app or a recovery code');
 
   const attempt = await reserveAttempt(ctx, idp, user);
   if (attempt.lockedUntil !== undefined) {
-    render(ctx, request, 403, lockedMessage(attempt.lockedUntil));
+    await render(ctx, idp, request, pending, 403, lockedMessage(attempt.lockedUntil));
     return;
   }
-  const passed = await factor.verify({ em, user, form });
+  const passed = await factor.verify({ em, user, form, pendingId: pending.id });
   if (passed === undefined) {
     const nowLocked = await attempt.failed();
-    if (nowLocked === undefined) render(ctx, request, 401, WRONG_CODE);
-    else render(ctx, request, 403, lockedMessage(nowLocked));
+    if (nowLocked === undefined) await render(ctx, idp, request, pending, 401, factor.method === 'passkey' ? WRONG_PASSKEY : WRONG_CODE);
+    else await render(ctx, idp, request, pending, 403, lockedMessage(nowLocked));
     return;
   }
   // One pending login opens one session, whatever else was submitted in parallel.
@@ -76,7 +91,7 @@ export const submitSecondFactor: PageHandler = async (ctx, idp) => {
   }
   await attempt.succeeded();
   setCookie(ctx, PENDING_COOKIE, '', { sameSite: 'Strict', maxAgeSeconds: 0 });
-  await startSession(ctx, idp, user, amrAfter(factor));
+  await startSession(ctx, idp, user, amrAfter(factor, passed));
   if (passed.notice === undefined) seeOther(ctx, consentUrl(request));
   else sendPage(ctx, 200, noticePage(passed.notice, consentUrl(request)));
 };
