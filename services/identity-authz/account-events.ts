@@ -12,6 +12,7 @@ import { insertOnce, UsedLoginResult } from './entities.ts';
 import type { AuthzHost } from './host.ts';
 import { verifyIdpMessage, type LoginOptions } from './login.ts';
 import { revokeSubject } from './revocation.ts';
+import { logoutClientsOf, logoutSessions } from './backchannel-logout.ts';
 
 export const ACCOUNT_EVENTS_PATH = '/account-events';
 
@@ -39,7 +40,10 @@ export function accountEventRoutes(host: AuthzHost): Middleware<RequestState> {
     const em = host.fork();
     // The jti namespace is shared with login results: both are identity-idp's random UUIDs.
     if (!await insertOnce(em, UsedLoginResult, { jti: event.jti, expiresAt: event.expiresAt })) throw new BadRequestError('this account event has already been used');
+    // The sessions are read before they go: their clients with a logout URI are told (Back-Channel Logout 1.0).
+    const sessions = await host.storage.sessionsOf(event.account);
     await revokeSubject(em, host.storage, 'account', event.account, new Date());
+    await logoutSessions(logoutClientsOf(built.provider), sessions, host.logoutFailure);
     ctx.status = 204;
   };
 }

@@ -28,6 +28,9 @@ export interface ClientInput {
   readonly jwks?: { readonly keys: readonly JWK[] };
   readonly accessTokenTtlSeconds?: number;
   readonly refreshTokenTtlSeconds?: number;
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2: an https URL without a fragment. */
+  readonly backchannelLogoutUri?: string;
+  readonly backchannelLogoutSessionRequired?: boolean;
 }
 
 /** Lifetimes a client gets when it does not set its own (`authz.*TtlSeconds`). */
@@ -74,7 +77,15 @@ export function checkClientInput(input: ClientInput, catalog: ResourceCatalog): 
   if (input.grantTypes.includes('refresh_token') && !input.grantTypes.includes('authorization_code')) {
     errors.push({ pointer: '/body/grantTypes', message: 'refresh_token is only issued with authorization_code' });
   }
+  if (input.backchannelLogoutUri !== undefined && !isLogoutUri(input.backchannelLogoutUri)) {
+    errors.push({ pointer: '/body/backchannelLogoutUri', message: 'must be an absolute https URL without a fragment' });
+  }
   if (errors.length > 0) throw new ValidationError(errors);
+}
+
+/** Back-Channel Logout §2.2: absolute, https (logout tokens are bearer-like), and no fragment. */
+function isLogoutUri(value: string): boolean {
+  return URL.canParse(value) && new URL(value).protocol === 'https:' && !value.includes('#');
 }
 
 // Any UUID, whatever its version or case: the shape of identity-idp user ids and generated client ids.
@@ -103,6 +114,8 @@ export function clientFields(input: ClientInput, defaults: TokenLifetimes): Omit
     jwks: input.jwks === undefined ? null : { keys: [...input.jwks.keys] },
     accessTokenTtlSeconds: input.accessTokenTtlSeconds ?? defaults.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: input.refreshTokenTtlSeconds ?? defaults.refreshTokenTtlSeconds,
+    backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+    backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
   };
 }
 
@@ -125,6 +138,8 @@ export function presentClient(client: OauthClient): Record<string, unknown> {
     ...(client.jwks === null ? {} : { jwks: client.jwks }),
     accessTokenTtlSeconds: client.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: client.refreshTokenTtlSeconds,
+    ...(client.backchannelLogoutUri === null ? {} : { backchannelLogoutUri: client.backchannelLogoutUri }),
+    backchannelLogoutSessionRequired: client.backchannelLogoutSessionRequired,
     createdAt: client.createdAt.toISOString(),
     updatedAt: client.updatedAt.toISOString(),
   };
@@ -153,5 +168,10 @@ export function providerMetadata(client: ClientRecord): Record<string, unknown> 
     resource_scopes: client.resourceScopes,
     access_token_ttl: client.accessTokenTtlSeconds,
     refresh_token_ttl: client.refreshTokenTtlSeconds,
+    // features.backchannelLogout: the library POSTs logout tokens here (backchannel-logout.ts).
+    ...(client.backchannelLogoutUri === null ? {} : {
+      backchannel_logout_uri: client.backchannelLogoutUri,
+      backchannel_logout_session_required: client.backchannelLogoutSessionRequired,
+    }),
   };
 }

@@ -28,6 +28,10 @@ export const OauthClient = defineEntity({
     jwks: p.json<{ keys: JWK[] }>().nullable(),
     accessTokenTtlSeconds: p.integer(),
     refreshTokenTtlSeconds: p.integer(),
+    /** OpenID Connect Back-Channel Logout 1.0: where logout tokens are POSTed; null for none. */
+    backchannelLogoutUri: p.string().nullable(),
+    /** Whether the client's logout tokens (and ID tokens) carry `sid`. */
+    backchannelLogoutSessionRequired: p.boolean(),
     ...timestamps(),
   },
 });

@@ -211,13 +211,99 @@ describe('identity-authz across seal, restart and clean-up', function () {
         secrets.set(name, secrets.get(name) ?? `secret-of-${name}`);
         return Promise.resolve(String(secrets.get(name)));
       },
+      signInClients: () => Promise.resolve(names.includes('identity-rp') ? [rpClient] : []),
     });
+    const rpClient = {
+      id: 'identity-rp', secret: 'secret-of-identity-rp', redirectUris: ['https://127.0.0.1:8183/bff/callback'],
+      postLogoutRedirectUris: ['https://127.0.0.1:8183/'], openidScopes: ['openid'], resourceScopes: {},
+    };
     // corsOrigins: the Swagger UI of every service in the suite may call the token endpoint.
     expect(await testAuthz.upConfig?.(suite(['identity-authz', 'identity-idp', 'learn-ps']))).to.deep.equal({
-      authz: { idpUrl: 'https://127.0.0.1:8181', corsOrigins: ['https://127.0.0.1:8180', 'https://127.0.0.1:8480'], bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } },
+      authz: { idpUrl: 'https://127.0.0.1:8181', corsOrigins: ['https://127.0.0.1:8180', 'https://127.0.0.1:8480'], bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' }, signInClients: [] },
     });
     expect(await testAuthz.upConfig?.(suite(['identity-authz']))).to.deep.include({
-      authz: { idpUrl: '', corsOrigins: ['https://127.0.0.1:8180'], bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' } },
+      authz: { idpUrl: '', corsOrigins: ['https://127.0.0.1:8180'], bootstrapClient: { id: 'cryptoutil-demo', secret: 'secret-of-cryptoutil-demo' }, signInClients: [] },
     });
+    // A service that signs users in (identity-rp) gets its client, as the suite describes it.
+    const withRp = await testAuthz.upConfig?.(suite(['identity-authz', 'identity-rp'])) as { authz: { signInClients: unknown[] } };
+    expect(withRp.authz.signInClients).to.deep.equal([rpClient]);
+  });
+});
+
+describe('identity-authz authz.signInClients', function () {
+  this.timeout(60_000);
+  const secret = randomBytes(32).toString('base64url');
+  const client = (redirect: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id: 'identity-rp', secret, redirectUris: [`${redirect}/bff/callback`], postLogoutRedirectUris: [`${redirect}/`],
+    openidScopes: ['openid', 'profile'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] }, ...extra,
+  });
+
+  /** A pushed authorization request as identity-rp makes it: the client's credentials must hold. */
+  function push(authz: Awaited<ReturnType<typeof startAuthz>>, redirectUri: string, withSecret: string): ReturnType<typeof authz.form> {
+    return authz.form('/request', {
+      response_type: 'code', client_id: 'identity-rp', redirect_uri: redirectUri, scope: 'openid pets:read', resource: LEARN_PS_RESOURCE,
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'state-1', nonce: 'nonce-1',
+    }, { id: 'identity-rp', secret: withSecret });
+  }
+
+  it('creates the configured client and brings it in line with a changed configuration on restart, keeping its lifetimes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cryptoutil-authz-signin-'));
+    const databaseUrl = `sqlite:${join(dir, 'authz.sqlite')}`;
+    const shares = await newUnsealShares(3, 2);
+    const pepper = randomBytes(32).toString('base64url');
+    try {
+      const first = await startAuthz({ databaseUrl, shares, pepper, extra: { authz: { signInClients: [client('https://127.0.0.1:8183')] } } });
+      try {
+        const shown = await first.api('GET', '/clients/identity-rp');
+        expect(shown.status, shown.text).to.equal(200);
+        expect(shown.json).to.deep.include({
+          clientId: 'identity-rp', tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['authorization_code', 'refresh_token'],
+          redirectUris: ['https://127.0.0.1:8183/bff/callback'], postLogoutRedirectUris: ['https://127.0.0.1:8183/'],
+          openidScopes: ['openid', 'profile'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] },
+        });
+        expect(shown.text).to.not.include(secret);
+        expect((await push(first, 'https://127.0.0.1:8183/bff/callback', secret)).status).to.equal(201);
+        expect((await push(first, 'https://127.0.0.1:8183/bff/callback', randomBytes(32).toString('base64url'))).status).to.equal(401);
+        // An administrator gives the client its own access token lifetime: a restart keeps it.
+        const changed = await first.api('PUT', '/clients/identity-rp', {
+          name: 'identity-rp', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://127.0.0.1:8183/bff/callback'],
+          openidScopes: ['openid'], resourceScopes: {}, accessTokenTtlSeconds: 120,
+        });
+        expect(changed.status, changed.text).to.equal(200);
+      } finally {
+        await first.close();
+      }
+      // The next `up --port-offset 1000`: the redirect URIs move, and a new secret replaces the old one.
+      const newSecret = randomBytes(32).toString('base64url');
+      const second = await startAuthz({ databaseUrl, shares, pepper, extra: { authz: { signInClients: [client('https://127.0.0.1:9183', { secret: newSecret, backchannelLogoutUri: 'https://127.0.0.1:9183/bff/backchannel-logout' })] } } });
+      try {
+        const shown = await second.api('GET', '/clients/identity-rp');
+        expect(shown.json).to.deep.include({
+          redirectUris: ['https://127.0.0.1:9183/bff/callback'], postLogoutRedirectUris: ['https://127.0.0.1:9183/'],
+          openidScopes: ['openid', 'profile'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] }, accessTokenTtlSeconds: 120,
+          // Logout tokens name the session this client must end.
+          backchannelLogoutUri: 'https://127.0.0.1:9183/bff/backchannel-logout', backchannelLogoutSessionRequired: true,
+        });
+        expect((await push(second, 'https://127.0.0.1:8183/bff/callback', newSecret)).status).to.equal(400);
+        expect((await push(second, 'https://127.0.0.1:9183/bff/callback', secret)).status).to.equal(401);
+        expect((await push(second, 'https://127.0.0.1:9183/bff/callback', newSecret)).status).to.equal(201);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 500 and logs the client when it names a scope no resource has (the configuration is wrong, not the request)', async () => {
+    const logs = captureLogs();
+    const authz = await startAuthz({ logger: logs.logger, extra: { authz: { signInClients: [client('https://127.0.0.1:8183', { resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:fly'] } })] } } });
+    try {
+      const answer = await authz.get('/.well-known/openid-configuration');
+      expect(answer.status).to.equal(500);
+      expect(logs.lines.join('')).to.include('authz.signInClients: client identity-rp').and.not.include(secret);
+    } finally {
+      await authz.close();
+    }
   });
 });

@@ -12,7 +12,9 @@ import type { HashService } from '../template/hash/index.ts';
 import { IssuerKeys } from '../template/auth/issuer-keys.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { createSigningKeys, type SigningKeyRing, type SigningKeys } from '../template/signing-keys/index.ts';
-import { clientFields, providerMetadata } from './clients.ts';
+import { trustingFetch } from './backchannel-logout.ts';
+import { checkClientInput, clientFields, providerMetadata, type ClientInput } from './clients.ts';
+import { ValidationError } from '../template/errors/index.ts';
 import { corsAllowlist } from './cors.ts';
 import type { AuthzConfig } from './config.ts';
 import { OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
@@ -157,6 +159,11 @@ export class AuthzHost {
     return metadata;
   }
 
+  /** Logs a logout token a client did not take: the client and why, never the token. */
+  readonly logoutFailure = (client: string, reason: string): void => {
+    this.runtime.log.warn({ client, reason }, 'a back-channel logout token was not delivered');
+  };
+
   /** Drops a client's cached metadata after a change through the clients API. */
   clientChanged(id: string): void {
     this.#clients.delete(id);
@@ -191,6 +198,8 @@ export class AuthzHost {
       corsOrigins: config.authz.corsOrigins,
       clientSecrets: this.hash.highEntropyRandom,
       findAccount: (id) => this.#findAccount(id),
+      fetch: trustingFetch(this.runtime.ca),
+      onLogoutFailure: this.logoutFailure,
       onServerError: (error) => { log.error({ error: error.name, reason: error.message }, 'authorization server error'); },
     });
     provider.use(corsAllowlist(config.authz.corsOrigins));
@@ -215,6 +224,7 @@ export class AuthzHost {
   }
 
   async #ensureBootstrapClient(): Promise<undefined> {
+    await this.#ensureSignInClients();
     const { id, secret } = this.runtime.config.authz.bootstrapClient;
     if (id === '') return undefined;
     const em = this.fork();
@@ -238,5 +248,51 @@ export class AuthzHost {
     }
     await em.flush();
     return undefined;
+  }
+
+  /**
+   * `authz.signInClients`: each is created, or brought in line with its configuration (grants,
+   * URIs, scopes, secret), like the bootstrap client. A scope the catalog lacks stops the provider
+   * with a message naming the client (the configuration, not a request, is wrong).
+   */
+  async #ensureSignInClients(): Promise<void> {
+    const clients = this.runtime.config.authz.signInClients;
+    if (clients.length === 0) return;
+    const catalog = await this.catalog();
+    const em = this.fork();
+    for (const client of clients) {
+      const input: ClientInput = {
+        name: client.id,
+        tokenEndpointAuthMethod: 'client_secret_basic',
+        grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: client.redirectUris,
+        postLogoutRedirectUris: client.postLogoutRedirectUris,
+        openidScopes: client.openidScopes,
+        resourceScopes: client.resourceScopes,
+        // Logout tokens name the session: the client ends exactly the one signed out here.
+        ...(client.backchannelLogoutUri === undefined ? {} : { backchannelLogoutUri: client.backchannelLogoutUri, backchannelLogoutSessionRequired: true }),
+      };
+      try {
+        checkClientInput(input, catalog);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        // The request handler logs only the error's class: say here what is wrong (no secret in it).
+        const reason = `authz.signInClients: client ${client.id}: ${error.message}`;
+        this.runtime.log.error({ reason }, 'a configured sign-in client cannot be registered');
+        throw new Error(reason, { cause: error });
+      }
+      const fields = clientFields(input, this.runtime.config.authz);
+      const secretHash = await this.hash.highEntropyRandom.hashWithLatest(client.secret);
+      const existing = await em.findOne(OauthClient, { id: client.id });
+      if (existing === null) {
+        em.create(OauthClient, { id: client.id, ...fields, secretHash });
+      } else {
+        // Lifetimes stay as they are: an administrator may have set the client's own.
+        const { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired } = fields;
+        em.assign(existing, { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired, secretHash });
+      }
+      this.clientChanged(client.id);
+    }
+    await em.flush();
   }
 }

@@ -62,7 +62,11 @@ export function identityAuthz(resources: () => readonly ResourceSource[], repeat
       const idpUrl = urlInSuite(suite, IDENTITY_IDP) ?? '';
       // Every service's Swagger UI may ask for a token (the demo client's, typed in by a person).
       const corsOrigins = [definition, ...resources()].map((service) => urlInSuite(suite, service.name)).filter((url) => url !== undefined);
-      return { authz: { idpUrl, corsOrigins, bootstrapClient: { id: suite.demoClientId, secret: await suite.secret(suite.demoClientId) } } };
+      return { authz: {
+        idpUrl, corsOrigins, bootstrapClient: { id: suite.demoClientId, secret: await suite.secret(suite.demoClientId) },
+        // Services that sign users in here (identity-rp) get their confidential client.
+        signInClients: await suite.signInClients(),
+      } };
     },
     setup: (runtime) => {
       checkAuthzConfig(runtime.config);

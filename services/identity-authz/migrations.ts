@@ -51,8 +51,18 @@ class CreateRevokedSubjects extends PortableMigration {
   }
 }
 
+/** OpenID Connect Back-Channel Logout 1.0: a client's logout URI and whether it wants `sid`. */
+class AddBackchannelLogout extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`alter table authz_clients add column backchannel_logout_uri ${t.text} null`);
+    this.addSql(`alter table authz_clients add column backchannel_logout_session_required ${t.boolean} not null default ${this.engine === 'postgresql' ? 'false' : '0'}`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const authzOwnMigrations: readonly MigrationObject[] = [
   { name: 'authz-0002-clients-accounts', class: CreateAuthzTables },
   { name: 'authz-0004-revoked-subjects', class: CreateRevokedSubjects },
+  { name: 'authz-0005-backchannel-logout', class: AddBackchannelLogout },
 ];

@@ -4,6 +4,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generat
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { CookieJar } from '../template/testing/cookies.ts';
 import { browse, location, pkcePair } from './testing/browser-flow.ts';
+import { providerRoute } from './routes/protocol.ts';
 import { createCodeClient, REDIRECT_URI } from './testing/code-flow.ts';
 import { ADMIN_CLIENT_ID, AUTHZ_RESOURCE, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 
@@ -57,6 +58,30 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
         expect(key).to.include({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
         expect(key).to.not.have.property('d');
       }
+    });
+  });
+
+  describe('metrics of the library\'s endpoints', () => {
+    it('label each endpoint by its fixed path, and an id in a path as :id', async () => {
+      expect((await authz.get('/.well-known/openid-configuration')).status).to.equal(200);
+      expect((await authz.get('/jwks')).status).to.equal(200);
+      expect((await authz.get('/auth/a-resumed-sign-in-id')).status).to.be.at.least(400);
+      expect((await authz.get('/interaction/an-interaction-id')).status).to.be.at.least(400);
+      const refused = await httpsCall(authz.service.ca, 'POST', `${authz.issuer}/token/introspection`, { body: 'token=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(refused.status).to.equal(401);
+      const metrics = (await httpsCall(authz.service.ca, 'GET', `${authz.service.adminUrl}/admin/v1/metrics`)).text;
+      const routes = new Set([...metrics.matchAll(/^http_server_requests_total\{[^}]*route="([^"]*)"/gm)].map((match) => match[1]));
+      expect([...routes]).to.include.members(['/.well-known/openid-configuration', '/jwks', '/auth/:id', '/interaction/:uid', '/token/introspection']);
+      expect(metrics).not.to.include('a-resumed-sign-in-id').and.not.to.include('an-interaction-id');
+    });
+
+    it('keep the library\'s own sub-paths and hide any other', () => {
+      expect(providerRoute('/token', '/token')).to.equal('/token');
+      expect(providerRoute('/token/revocation', '/token')).to.equal('/token/revocation');
+      expect(providerRoute('/session/end/confirm', '/session/end')).to.equal('/session/end/confirm');
+      expect(providerRoute('/session/end/success', '/session/end')).to.equal('/session/end/success');
+      expect(providerRoute('/token/introspection', '/token')).to.equal('/token/introspection');
+      expect(providerRoute('/request/urn:x', '/request')).to.equal('/request/:id');
     });
   });
 

@@ -7,6 +7,7 @@ import Provider, { errors, type AdapterConstructor, type Client, type Configurat
 import { createHash } from 'node:crypto';
 import type { HashRegistry } from '../template/hash/index.ts';
 import { Lru } from '../template/cache/lru.ts';
+import { failureReason, type LogoutFailure } from './backchannel-logout.ts';
 import { EXTRA_METADATA } from './clients.ts';
 import { defaultResource } from './default-resource.ts';
 import { errorPage, logoutPage, signedOutPage } from './pages.ts';
@@ -32,6 +33,10 @@ export interface ProviderOptions {
   readonly clientSecrets: HashRegistry;
   /** The claims identity-idp vouched for at the account's last login, or undefined if unknown. */
   readonly findAccount: (accountId: string) => Promise<Record<string, unknown> | undefined>;
+  /** The library's outgoing calls (logout tokens): backchannel-logout.ts `trustingFetch`. */
+  readonly fetch: NonNullable<Configuration['fetch']>;
+  /** A logout token a client's URI did not take (never called with the token). */
+  readonly onLogoutFailure: LogoutFailure;
   /** Called with failures the library could not answer itself (never with request data). */
   readonly onServerError: (error: Error) => void;
 }
@@ -148,6 +153,8 @@ export function createProvider(options: ProviderOptions): Provider {
       pushedAuthorizationRequests: { enabled: true },
       dPoP: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: signedOutPage },
+      // OpenID Connect Back-Channel Logout 1.0 (backchannel-logout.ts).
+      backchannelLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         // An authorization for one resource needs no `resource` again at the token endpoint.
@@ -174,6 +181,7 @@ export function createProvider(options: ProviderOptions): Provider {
       const claims = await options.findAccount(sub);
       return claims === undefined ? undefined : { accountId: sub, claims: () => ({ ...claims, sub }) };
     },
+    fetch: options.fetch,
     renderError: errorPage,
     // The discovery document is public; browser pages of the configured origins (`authz.corsOrigins`)
     // may call the token endpoints, as Swagger UI's Authorize button does.
@@ -194,5 +202,6 @@ export function createProvider(options: ProviderOptions): Provider {
     return matches;
   };
   provider.on('server_error', (_ctx: unknown, error: Error) => { options.onServerError(error); });
+  provider.on('backchannel.error', (_ctx: unknown, error: unknown, client: Client) => { options.onLogoutFailure(client.clientId, failureReason(error)); });
   return provider;
 }

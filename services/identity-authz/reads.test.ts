@@ -20,6 +20,8 @@ const clientInput = fc.record({
   jwks: fc.option(fc.constant({ keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] }), { nil: null }),
   accessTokenTtlSeconds: fc.integer({ min: 1, max: 86_400 }),
   refreshTokenTtlSeconds: fc.integer({ min: 1, max: 86_400 * 30 }),
+  backchannelLogoutUri: fc.option(fc.webUrl({ validSchemes: ['https'] }), { nil: null }),
+  backchannelLogoutSessionRequired: fc.boolean(),
 });
 
 let serial = 0;
@@ -34,7 +36,7 @@ describeOnDatabases('identity-authz prepared reads give what the ORM gives', { e
         await em.flush();
         const fromOrm = await db().fork().findOneOrFail(OauthClient, `client-${String(serial)}`);
         const expected = Object.fromEntries(Object.entries(fromOrm).filter(([name]) => name !== 'createdAt' && name !== 'updatedAt'));
-        expect(await readClient(db().reads, fromOrm.id)).to.deep.equal({ ...expected, jwks: fromOrm.jwks ?? null, secretHash: fromOrm.secretHash ?? null });
+        expect(await readClient(db().reads, fromOrm.id)).to.deep.equal({ ...expected, jwks: fromOrm.jwks ?? null, secretHash: fromOrm.secretHash ?? null, backchannelLogoutUri: fromOrm.backchannelLogoutUri ?? null });
       }),
       { numRuns: 40 },
     );

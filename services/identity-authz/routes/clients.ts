@@ -45,6 +45,8 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
       });
       await checkWithProvider(host, client);
       await flushOrConflict(ctx.state.em, `a client ${client.id} already exists`);
+      // A look-up of this id before it existed may be cached as "no such client".
+      host.clientChanged(client.id);
       ctx.status = 201;
       ctx.body = { ...presentClient(client), ...(secret === undefined ? {} : { clientSecret: secret }) };
     },

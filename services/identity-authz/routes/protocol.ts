@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { BadRequestError, ServiceUnavailableError } from '../../template/errors/index.ts';
 import type { RequestState } from '../../template/service.ts';
+import { labelRoute } from '../../template/telemetry/route.ts';
 import { asBadRequest } from '../oauth-errors.ts';
 import { PAGE_POLICY } from '../pages.ts';
 import type { AuthzHost, BuiltProvider } from '../host.ts';
@@ -18,8 +19,17 @@ const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth
 const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]{1,64})$/;
 const CALLBACK = /^\/interaction\/([A-Za-z0-9_-]{1,64})\/callback$/;
 
-function servedByProvider(path: string): boolean {
-  return PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+/** The library's own fixed sub-paths; any other sub-path carries an id (e.g. `/auth/:uid` resuming a sign-in). */
+const PROVIDER_SUB_PATHS: ReadonlySet<string> = new Set(['/token/introspection', '/token/revocation', '/session/end/confirm', '/session/end/success']);
+
+/** The library's path this request is for, or undefined when it is not the library's. */
+function providerPath(path: string): string | undefined {
+  return PROVIDER_PATHS.find((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/** The metric route label of a library path: fixed paths as they are, an id in a sub-path as `:id`. */
+export function providerRoute(path: string, prefix: string): string {
+  return path === prefix || PROVIDER_SUB_PATHS.has(path) ? path : `${prefix}/:id`;
 }
 
 /**
@@ -76,10 +86,12 @@ export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
   return async function authorizationServer(ctx, next) {
     const interaction = INTERACTION.exec(ctx.path);
     const callback = CALLBACK.exec(ctx.path);
-    if (!servedByProvider(ctx.path) && interaction === null && callback === null) {
+    const prefix = providerPath(ctx.path);
+    if (prefix === undefined && interaction === null && callback === null) {
       await next();
       return;
     }
+    labelRoute(ctx, prefix === undefined ? `/interaction/:uid${callback === null ? '' : '/callback'}` : providerRoute(ctx.path, prefix));
     const built = await host.provider();
     if (interaction !== null && ctx.method === 'GET') {
       if (built.login.idpUrl === '') throw new ServiceUnavailableError('browser sign-in needs identity-idp, and authz.idpUrl is not set');

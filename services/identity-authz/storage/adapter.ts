@@ -59,6 +59,8 @@ export interface OidcStorage {
   readonly Adapter: new (model: string) => OidcAdapter;
   /** Deletes expired rows; returns how many. Called on a timer by the service. */
   sweep(): Promise<number>;
+  /** The unexpired sessions of an account, opened (read before `revokeAccount`, for back-channel logout). */
+  sessionsOf(accountId: string): Promise<AdapterPayload[]>;
   /** Deletes every grant, session, code and token of an account (identity-idp's account events). */
   revokeAccount(accountId: string): Promise<void>;
   /** Deletes every grant, code and token of a client (the client is being deleted). */
@@ -150,7 +152,16 @@ class PayloadStore {
   /** The unexpired row whose look-up key `by` is `value`, opened; undefined when there is none. */
   async read(by: keyof typeof PAYLOAD_BY, value: string): Promise<AdapterPayload | undefined> {
     const row = await this.#reads.one(PAYLOAD_BY[by], [new Date(this.now()), value]);
-    if (row === undefined) return undefined;
+    return row === undefined ? undefined : this.#open(row);
+  }
+
+  /** Every unexpired Session row of an account, opened. */
+  async sessionsOf(accountKey: string): Promise<AdapterPayload[]> {
+    const rows = await this.#orm.em.fork().find(OidcPayload, { accountKey, model: 'Session', $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date(this.now()) } }] });
+    return Promise.all(rows.map((row) => this.#open(row)));
+  }
+
+  async #open(row: Pick<OidcPayload, 'key' | 'payload' | 'consumedAt'>): Promise<AdapterPayload> {
     const plaintext = await this.#barrier.decrypt(row.payload, payloadAad(row.key));
     let payload: AdapterPayload;
     try {
@@ -343,6 +354,7 @@ export function createOidcStorage(options: OidcStorageOptions): OidcStorage {
   return {
     Adapter,
     sweep: () => store.sweep(),
+    sessionsOf: async (accountId) => store.sessionsOf(await store.lookupKey(`account:${accountId}`)),
     revokeAccount: async (accountId) => { await store.destroy({ accountKey: await store.lookupKey(`account:${accountId}`) }); },
     revokeClient: async (clientId) => { await store.destroy({ clientKey: await store.lookupKey(`client:${clientId}`) }); },
   };

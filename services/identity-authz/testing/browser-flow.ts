@@ -25,3 +25,19 @@ export function location(answer: HttpAnswer, base: string): URL {
   if (typeof value !== 'string') throw new Error(`expected a redirect, got ${String(answer.status)}: ${answer.text}`);
   return new URL(value, base);
 }
+
+/**
+ * RP-initiated logout as a browser does it at identity-authz: the end_session confirmation page,
+ * then its form posted with "Yes, sign me out" (the button's `logout=yes`). Answers the form's answer.
+ */
+export async function endSession(ca: string, jar: CookieJar, issuer: string, clientId: string): Promise<HttpAnswer> {
+  const page = await browse(ca, jar, `${issuer}/session/end?client_id=${encodeURIComponent(clientId)}`);
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)?.[1];
+  if (page.status !== 200 || xsrf === undefined) throw new Error(`end_session answered ${String(page.status)}: ${page.text}`);
+  const confirmed = await httpsCall(ca, 'POST', `${issuer}/session/end/confirm`, {
+    body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+  });
+  jar.keep(confirmed);
+  return confirmed;
+}

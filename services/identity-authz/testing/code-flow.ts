@@ -45,9 +45,11 @@ export interface SignInScopes {
 
 const PETS_READER: SignInScopes = { requested: 'openid pets:read', granted: 'openid pets:read' };
 
-/** Signs `subject` in through the client; the redirect URI with what it receives, and the PKCE verifier. */
-export async function signIn(authz: AuthzHarness, client: TestClient, subject = 'user-0001', scopes = PETS_READER): Promise<{ redirect: URL; verifier: string }> {
-  const jar = new CookieJar();
+/**
+ * Signs `subject` in through the client; the redirect URI with what it receives, and the PKCE
+ * verifier. `jar` is the browser's at identity-authz (it then holds the session cookie).
+ */
+export async function signIn(authz: AuthzHarness, client: TestClient, subject = 'user-0001', scopes = PETS_READER, jar = new CookieJar()): Promise<{ redirect: URL; verifier: string }> {
   const ca = authz.service.ca;
   const { verifier, challenge } = pkcePair();
   const query = new URLSearchParams({
