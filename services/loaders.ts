@@ -10,6 +10,7 @@ const SINGLE: Readonly<Record<string, () => Promise<ServiceDefinition>>> = {
   'sm-kms': async () => (await import('./sm-kms/index.ts')).smKms,
   'identity-idp': async () => (await import('./identity-idp/index.ts')).identityIdp,
   'identity-rs': async () => (await import('./identity-rs/index.ts')).identityRs,
+  'identity-rp': async () => (await import('./identity-rp/index.ts')).identityRp,
   'jose-ja': async () => (await import('./jose-ja/index.ts')).joseJa,
   'pki-ca': async () => (await import('./pki-ca/index.ts')).pkiCa,
   'learn-ps': async () => (await import('./learn-ps/index.ts')).learnPs,

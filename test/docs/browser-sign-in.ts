@@ -37,7 +37,7 @@ try {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
   await page.getByRole('button', { name: 'Allow' }).click();
   process.stdout.write(`${await reached}\n`);

@@ -3,8 +3,9 @@
  * certified relying-party library (openid-client) is the client: a client-credentials token calls
  * learn-ps on `/service` (200) and is refused on `/browser` (403); then a real browser (Debian's
  * Chromium through playwright-core) signs a user in through identity-idp with authorization code +
- * PKCE, and the user's token does the opposite. The suite runs on moved ports (`--port-offset`),
- * beside a developer's `npm start`.
+ * PKCE, and the user's token does the opposite. A newcomer's first step is there too: the admin user
+ * of credentials.json signs in at identity-rp's sign_in_url in Chromium. The suite runs on moved
+ * ports (`--port-offset`), beside a developer's `npm start`.
  */
 import { expect } from 'chai';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -23,6 +24,8 @@ interface Credentials {
   readonly client_secret: string;
   readonly ca_file: string;
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
+  readonly admin: { readonly username: string; readonly password: string };
+  readonly sign_in_url: string;
 }
 
 /** Chromium as these machines have it (DESIGN "Toolchain"); installed by `.ci/run`. */
@@ -146,6 +149,55 @@ describe('identity-authz and identity-idp with openid-client and a real browser 
       await page.waitForSelector('text=You are signed out.');
       await page.goto(authorizationUrl.href);
       await page.waitForSelector('#password');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the admin user of credentials.json signs in at identity-rp\'s sign_in_url in Chromium, and the rp calls identity-rs for them', async () => {
+    const rpUrl = credentials.services['identity-rp']?.url ?? '';
+    expect(credentials.sign_in_url).to.equal(`${rpUrl}/bff/login`);
+    // The admin's user id, as identity-idp lists it.
+    const users = await httpsCall(ca, 'GET', `${credentials.services['identity-idp']?.url ?? ''}/service/api/v1/users?size=100`, {
+      token: await serviceToken('urn:cryptoutil:identity-idp'),
+    });
+    expect(users.status, users.text).to.equal(200);
+    const admin = (users.json as { items: { id: string; username: string }[] }).items.find((user) => user.username === credentials.admin.username);
+    expect(admin).to.not.equal(undefined);
+
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      await page.goto(credentials.sign_in_url);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(new URL(page.url()).origin).to.equal(new URL(credentials.services['identity-idp']?.url ?? '').origin);
+      await page.getByLabel('Username').fill(credentials.admin.username);
+      await page.getByLabel('Password').fill(credentials.admin.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(`${rpUrl}/**`);
+      await page.getByRole('heading', { name: 'Signed in', exact: true }).waitFor();
+      expect(await page.textContent('body')).to.include(String(admin?.id));
+
+      // The browser holds the rp's session cookie only: the session names the admin, never a token.
+      const session = await page.request.get(`${rpUrl}/bff/session`);
+      expect(session.status()).to.equal(200);
+      const shown = await session.json() as { subject: string; csrfToken: string };
+      expect(shown.subject).to.equal(admin?.id);
+      expect(JSON.stringify(shown)).to.not.match(/eyJ/);
+      const principal = await page.request.get(`${rpUrl}/bff/api/identity-rs/principal`);
+      expect(principal.status(), await principal.text()).to.equal(200);
+      expect(await principal.json()).to.deep.include({ sub: admin?.id, clientId: 'identity-rp', kind: 'browser' });
+
+      // Signing out sends the browser to identity-authz's end_session, then back to the rp's root.
+      const logout = await page.request.post(`${rpUrl}/bff/logout`, { headers: { origin: rpUrl, 'x-csrf-token': shown.csrfToken } });
+      expect(logout.status()).to.equal(200);
+      await page.goto((await logout.json() as { endSessionUrl: string }).endSessionUrl);
+      await page.click('button[value=yes]');
+      await page.waitForURL(`${rpUrl}/**`);
+      await page.getByRole('heading', { name: 'Not signed in' }).waitFor();
+      expect((await page.request.get(`${rpUrl}/bff/session`)).status()).to.equal(401);
     } finally {
       await context.close();
     }

@@ -73,6 +73,10 @@ export function upHelp(services: readonly ServiceDefinition[]): string {
     'Services with a barrier start unsealed: their unseal shares are kept in DIR/unseal/, a',
     'development convenience; in production the shares are kept apart from the data.',
     'Each service\'s admin token (for shutdown, unseal, seal, rotations) is kept in DIR/admin/<service>.token.',
+    ...(services.some((service) => service.upSignInClient !== undefined)
+      ? ['credentials.json also has sign_in_url (identity-rp\'s /bff/login, its client registered by up at the',
+        'authorization server): open it in a browser and sign in as the admin user credentials.json names.']
+      : []),
     '',
     'Options:',
     '  --data-dir DIR     where the data, certificates and credentials live',

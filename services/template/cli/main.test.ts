@@ -106,6 +106,11 @@ describe('cryptoutil main: help, version and usage errors', () => {
     await main(['up', '--help'], up.context);
     expect(up.out()).to.include('Usage: cryptoutil up [--data-dir DIR] [--port-offset N] [--config F.yml]...')
       .and.include('--port-offset N').and.include('-c, --config F.yml').and.match(/kms\s+8080\s+9090\n\s+pets\s+8480\s+9098\n/);
+    expect(up.out()).to.not.include('sign_in_url');
+    const rp: ServiceDefinition = { ...notesService, name: 'rp', upSignInClient: () => Promise.reject(new Error('not called by help')) };
+    const withRp = capture([kms, rp]);
+    await main(['up', '--help'], withRp.context);
+    expect(withRp.out()).to.include('credentials.json also has sign_in_url');
     const none = capture([]);
     await main(['up', '--help'], none.context);
     expect(none.out()).to.include('(no services in this build yet)');

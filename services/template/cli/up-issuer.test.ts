@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEMO_CLIENT_ID, startSuite, type Credentials } from './up.ts';
 import { upSecret } from './up-secrets.ts';
 import { notesService } from '../testing/notes-service/index.ts';
-import type { ServiceDefinition, UpSuite } from '../service.ts';
+import type { ServiceDefinition, UpSignInClient, UpSuite } from '../service.ts';
 import { UsageError } from '../errors/index.ts';
 
 const quiet = { CRYPTOUTIL_LOG_LEVEL: 'silent' };
@@ -42,6 +42,34 @@ describe('cryptoutil up with an authorization server in the suite', () => {
       expect(credentials.client_secret).to.equal(firstSecret);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('hands the issuer the sign-in clients of the suite\'s services, their secrets kept in DIR/secrets/ (0600) across runs', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cryptoutil-up-signin-'));
+    const seen: (readonly UpSignInClient[])[] = [];
+    const issuer: ServiceDefinition = {
+      ...notesService,
+      name: 'issuer-notes',
+      issuesTokens: true,
+      upConfig: async (suite) => { seen.push(await suite.signInClients()); return {}; },
+    };
+    const signingIn: ServiceDefinition = {
+      ...notesService,
+      upSignInClient: async (suite) => ({
+        id: 'notes-rp', secret: await suite.secret('notes-rp.client-secret'), redirectUris: [`${suite.publicUrl('notes')}/bff/callback`],
+        postLogoutRedirectUris: [], openidScopes: ['openid'], resourceScopes: {},
+      }),
+    };
+    for (let run = 0; run < 2; run += 1) {
+      const suite = await startSuite({ dataDir, services: [issuer, signingIn], env: quiet, stdout: () => undefined });
+      await suite.stop();
+    }
+    const kept = (await readFile(join(dataDir, 'secrets', 'notes-rp.client-secret'), 'utf8')).trim();
+    expect((await stat(join(dataDir, 'secrets', 'notes-rp.client-secret'))).mode & 0o777).to.equal(0o600);
+    expect(seen).to.have.length(2);
+    for (const clients of seen) {
+      expect(clients).to.deep.equal([{ id: 'notes-rp', secret: kept, redirectUris: ['https://127.0.0.1:0/bff/callback'], postLogoutRedirectUris: [], openidScopes: ['openid'], resourceScopes: {} }]);
     }
   });
 

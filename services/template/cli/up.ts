@@ -56,6 +56,8 @@ export interface Credentials {
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
   /** identity-idp's administrator (the built-in `admin` group), when the suite has identity-idp. */
   readonly admin?: { readonly username: string; readonly password: string };
+  /** identity-rp's `/bff/login`: a browser opened there signs in (as `admin`) through identity-idp, when the suite has identity-rp. */
+  readonly sign_in_url?: string;
   /** pki-ca's issuing CA and its URLs (chain, root, CRL, OCSP, TSA, ACME, EST), when the suite has pki-ca. */
   readonly pki?: Readonly<Record<string, string>>;
 }
@@ -63,7 +65,7 @@ export interface Credentials {
 /** The suite as its services see it; URLs carry the moved ports, so issuer, CORS origins and links follow `--port-offset`. */
 function suiteOf(dataDir: string, services: readonly ServiceDefinition[], portOffset: number): UpSuite {
   const byName = new Map(services.map((service) => [service.name, service]));
-  return {
+  const suite: UpSuite = {
     dataDir,
     publicUrl: (name) => {
       const service = byName.get(name);
@@ -72,7 +74,15 @@ function suiteOf(dataDir: string, services: readonly ServiceDefinition[], portOf
     },
     secret: (name) => upSecret(dataDir, name),
     demoClientId: DEMO_CLIENT_ID,
+    signInClients: async () => {
+      const clients = [];
+      for (const service of services) {
+        if (service.upSignInClient !== undefined) clients.push(await service.upSignInClient(suite));
+      }
+      return clients;
+    },
   };
+  return suite;
 }
 
 async function overridesFor(service: ServiceDefinition, suite: UpSuite, issuer: ServiceDefinition | undefined, portOffset: number): Promise<Record<string, unknown>> {
@@ -206,7 +216,7 @@ export async function runUp(options: UpOptions): Promise<number> {
       ? [`  unseal shares    ${unsealDirectory(suite.dataDir)} (kept beside the data as a development convenience; production keeps them apart)`]
       : []),
     ...(options.services.some((service) => service.hash === true || service.issuesTokens === true)
-      ? [`  secrets          ${secretsDirectory(suite.dataDir)} (peppers and the demo client secret; development only)`]
+      ? [`  secrets          ${secretsDirectory(suite.dataDir)} (peppers, the demo client's secret and sign-in clients' secrets; development only)`]
       : []),
     '',
     'Press Ctrl-C to stop.',

@@ -1,0 +1,39 @@
+/**
+ * `GET /bff/callback`: the redirect URI. openid-client checks the response (state, `iss`, RFC 9207),
+ * redeems the code with the verifier and validates the ID token (signature, issuer, audience,
+ * nonce). The tokens go into a new server-side session; the browser gets its cookie only.
+ */
+import * as oidc from 'openid-client';
+import { errorClass } from '../../template/middleware/problem-details.ts';
+import { signInFailure } from '../authz-client.ts';
+import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../cookies.ts';
+import { signedIn } from '../grants.ts';
+import type { RpHandler } from './context.ts';
+
+/** Where a signed-in browser lands: the console this service serves the API of. */
+export const AFTER_LOGIN = '/';
+
+export const finishLogin: RpHandler = async (ctx, rp) => {
+  const login = await rp.store.takeLogin(ctx.state.em, readCookie(ctx, LOGIN_COOKIE));
+  clearCookie(ctx, LOGIN_COOKIE, 'Lax');
+  const current = new URL(rp.redirectUri());
+  current.search = ctx.querystring;
+  let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+  try {
+    tokens = await oidc.authorizationCodeGrant(await rp.client.configuration(), current, {
+      pkceCodeVerifier: login.verifier,
+      expectedState: login.state,
+      expectedNonce: login.nonce,
+      idTokenExpected: true,
+    });
+  } catch (error) {
+    rp.log.info({ error: errorClass(error) }, 'a sign-in was refused');
+    throw signInFailure(error);
+  }
+  const { user, tokens: kept } = signedIn(tokens, new Date());
+  const cookie = await rp.store.create(ctx.state.em, user, kept);
+  setCookie(ctx, SESSION_COOKIE, cookie, { sameSite: 'Strict', maxAgeSeconds: rp.sessionTtlSeconds });
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = 303;
+  ctx.redirect(AFTER_LOGIN);
+};

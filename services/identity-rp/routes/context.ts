@@ -1,0 +1,34 @@
+/** What every identity-rp endpoint is handed: the stores, the authz client and the settings. */
+import type { ParameterizedContext } from 'koa';
+import type { Logger } from 'pino';
+import type { RequestState } from '../../template/service.ts';
+import type { AuthzClient } from '../authz-client.ts';
+import type { RawFetch } from '../https-fetch.ts';
+import type { LogoutTokenOptions } from '../logout-tokens.ts';
+import type { SessionStore } from '../sessions.ts';
+import type { TokenKeeper } from '../tokens.ts';
+
+export interface RpParts {
+  readonly store: SessionStore;
+  readonly tokens: TokenKeeper;
+  readonly client: AuthzClient;
+  /** How logout tokens are checked: identity-authz's issuer and keys (from discovery), this client's id. */
+  readonly logoutTokenOptions: () => Promise<LogoutTokenOptions>;
+  /** Upstream calls of the proxy, trusting the suite's CA. */
+  readonly fetch: RawFetch;
+  readonly redirectUri: () => string;
+  readonly postLogoutRedirectUri: () => string;
+  /** The origin browsers see this service at: the only Origin state-changing calls may carry. */
+  readonly ownOrigin: () => string;
+  readonly scope: string;
+  readonly resource: string;
+  /** Allowlisted APIs: service name → base URL. */
+  readonly apis: Readonly<Record<string, string>>;
+  readonly sessionTtlSeconds: number;
+  readonly log: Logger;
+}
+
+export type RpContext = ParameterizedContext<RequestState>;
+
+/** One endpoint: one file each, listed in routes/index.ts. */
+export type RpHandler = (ctx: RpContext, rp: RpParts) => Promise<void>;

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import type { UpSuite } from '../template/service.ts';
+import { identityRp } from './index.ts';
+import { checkRpConfig, type RpConfig } from './config.ts';
+import { UP_RP_CLIENT_ID, UP_RP_CLIENT_SECRET } from './up.ts';
+
+const PORTS: Readonly<Record<string, number>> = { 'identity-authz': 9180, 'identity-rs': 9182, 'identity-rp': 9183 };
+
+/** A suite at port offset 1000 running the named services, with one kept secret per name. */
+function suite(names: readonly string[]): UpSuite {
+  const secrets = new Map<string, string>();
+  const self: UpSuite = {
+    dataDir: '/tmp/unused',
+    demoClientId: 'cryptoutil-demo',
+    publicUrl: (name) => {
+      const port = PORTS[name];
+      if (port === undefined || !names.includes(name)) throw new Error(`${name} is not part of this suite`);
+      return `https://127.0.0.1:${String(port)}`;
+    },
+    secret: (name) => {
+      if (!secrets.has(name)) secrets.set(name, `secret-${String(secrets.size)}-of-${name}`);
+      return Promise.resolve(String(secrets.get(name)));
+    },
+    signInClients: () => Promise.resolve([]),
+  };
+  return self;
+}
+
+describe('identity-rp under cryptoutil up', () => {
+  it('asks for a confidential client with its callback, its root and the scopes of identity-rs, and uses that client', async () => {
+    const full = suite(['identity-authz', 'identity-rs', 'identity-rp']);
+    const client = await identityRp.upSignInClient?.(full);
+    const secret = await full.secret(UP_RP_CLIENT_SECRET);
+    expect(client).to.deep.equal({
+      id: UP_RP_CLIENT_ID, secret, redirectUris: ['https://127.0.0.1:9183/bff/callback'], postLogoutRedirectUris: ['https://127.0.0.1:9183/'],
+      backchannelLogoutUri: 'https://127.0.0.1:9183/bff/backchannel-logout',
+      openidScopes: ['openid', 'profile', 'email'], resourceScopes: { 'urn:cryptoutil:identity-rs': ['rs:read', 'rs:write'] },
+    });
+    const config = await identityRp.upConfig?.(full) as Pick<RpConfig, 'rp'>;
+    expect(config).to.deep.equal({
+      rp: {
+        clientId: 'identity-rp', clientSecret: secret, scope: 'openid profile email rs:read rs:write', resource: 'urn:cryptoutil:identity-rs',
+        apis: { 'identity-rs': 'https://127.0.0.1:9182/browser/api/v1' },
+      },
+    });
+    // What up gives the rp passes its own start-up rules.
+    expect(() => { checkRpConfig({ rp: { ...DEFAULTS, ...config.rp } }); }).not.to.throw();
+  });
+
+  it('signs in with OpenID scopes only when the suite has no identity-rs', async () => {
+    const bare = suite(['identity-authz', 'identity-rp']);
+    expect((await identityRp.upSignInClient?.(bare))?.resourceScopes).to.deep.equal({});
+    expect(await identityRp.upConfig?.(bare)).to.deep.equal({ rp: { clientId: 'identity-rp', clientSecret: await bare.secret(UP_RP_CLIENT_SECRET), scope: 'openid profile email' } });
+  });
+
+  it('writes its /bff/login to credentials.json as sign_in_url', async () => {
+    expect(await identityRp.upCredentials?.(suite(['identity-rp']))).to.deep.equal({ sign_in_url: 'https://127.0.0.1:9183/bff/login' });
+  });
+});
+
+const DEFAULTS: RpConfig['rp'] = {
+  issuer: '', clientId: '', clientSecret: '', redirectUri: '', postLogoutRedirectUri: '', scope: 'openid', resource: '', apis: {},
+  sessionTtlSeconds: 28_800, refreshBeforeSeconds: 30,
+};
