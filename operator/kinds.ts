@@ -1,10 +1,11 @@
 /**
  * One row per cryptoutil kind (STYLE "Tables, not switches"): adding a controller for a new service
- * is adding a row. Kinds whose service does not exist yet are listed in `PLANNED_KINDS` and get no
- * controller, so the operator never deploys an image that cannot start.
+ * is adding a row. A service that does not exist yet gets no row, so the operator never deploys an
+ * image that cannot start (IdentityRealm's identity-rp and identity-spa: children/realm.ts).
  */
 import { caServiceConfig } from './children/ca.ts';
 import { joseServiceConfig } from './children/jwks.ts';
+import { REALM_COMPONENTS, authzServiceConfig, realmIssuer } from './children/realm.ts';
 import type { ServiceResource } from './resources/types.ts';
 
 /** cryptoutil.io/v1alpha1: the API group and version of every kind (DESIGN "Operator"). */
@@ -20,6 +21,26 @@ export interface KindChildren {
    * named it so before a second kind had one, and renaming it would orphan existing shares.
    */
   readonly unsealNamedByResource?: boolean;
+  /**
+   * The unseal Secret is `<resource>-<sharedUnseal>-unseal`, one key for every service of the
+   * resource (IdentityRealm: the realm's services are unsealed by one set of custodians).
+   */
+  readonly sharedUnseal?: string;
+  /** A hash pepper Secret (services with `hash: true`: identity-authz, identity-idp), generated once. */
+  readonly pepper?: boolean;
+  /** The operator's client in the service (identity-authz), its secret a Secret generated once (children/operator-client.ts). */
+  readonly operatorClient?: boolean;
+}
+
+/**
+ * A further service one resource runs (IdentityRealm: identity-idp, identity-rs), switched on by a
+ * `spec.components` key. `row` is undefined while the service does not exist: a resource that asks
+ * for it gets the rest deployed and the condition Degraded with reason `ComponentUnavailable`.
+ */
+export interface ComponentRow {
+  /** The key under `spec.components`. */
+  readonly component: string;
+  readonly row?: KindRow;
 }
 
 /** What the operator needs to know to run one kind's service. */
@@ -34,6 +55,10 @@ export interface KindRow {
   readonly children: KindChildren;
   /** The service's own configuration keys, made from the resource (pki-ca: the CA it creates; jose-ja: its key sets). */
   readonly serviceConfig?: (resource: ServiceResource) => Record<string, unknown>;
+  /** For the kind that issues tokens (IdentityRealm): its own issuer instead of `spec.auth`. */
+  readonly ownIssuer?: (resource: ServiceResource) => string;
+  /** Services beyond `service` that the resource runs, each with its own children. */
+  readonly components?: readonly ComponentRow[];
 }
 
 const ROWS: readonly KindRow[] = [
@@ -41,30 +66,22 @@ const ROWS: readonly KindRow[] = [
   { kind: 'KmsInstance', plural: 'kmsinstances', service: 'sm-kms', port: 8080, children: { unseal: true, unsealNamedByResource: true } },
   { kind: 'CertificateAuthority', plural: 'certificateauthorities', service: 'pki-ca', port: 8380, children: { unseal: true }, serviceConfig: caServiceConfig },
   { kind: 'JwkAuthority', plural: 'jwkauthorities', service: 'jose-ja', port: 8280, children: { unseal: true }, serviceConfig: joseServiceConfig },
+  // identity-authz is the realm's own row (its Service is the default issuer); the rest are components.
+  {
+    kind: 'IdentityRealm',
+    plural: 'identityrealms',
+    service: 'identity-authz',
+    port: 8180,
+    children: { unseal: true, sharedUnseal: 'identity', pepper: true, operatorClient: true },
+    serviceConfig: authzServiceConfig,
+    ownIssuer: realmIssuer,
+    components: REALM_COMPONENTS,
+  },
 ];
 
-/** A kind with a CRD but no controller yet: watched only to say so in its status. */
-export interface PlannedKind {
-  readonly kind: string;
-  readonly plural: string;
-}
-
-const PLANNED: readonly PlannedKind[] = [
-  { kind: 'IdentityRealm', plural: 'identityrealms' },
-];
-
-/**
- * Kinds with a CRD but no service yet: the operator deploys nothing for them and marks each resource
- * `Ready=False` with reason `ControllerNotImplemented` until their row moves up.
- */
-export const PLANNED_KINDS: readonly string[] = PLANNED.map((planned) => planned.kind);
-
-/** The planned kinds with their REST plurals. */
-export const PLANNED_ROWS: readonly PlannedKind[] = PLANNED;
-
-/** True for every kind the operator watches: reconciled kinds and planned ones. */
+/** True for every kind the operator watches: every kind of the API has a row. */
 export function isWatchedKind(kind: string): boolean {
-  return KIND_TABLE[kind] !== undefined || PLANNED_KINDS.includes(kind);
+  return KIND_TABLE[kind] !== undefined;
 }
 
 /** The kinds the operator reconciles, keyed by kind (null prototype: no inherited keys). */
@@ -75,6 +92,14 @@ export const KIND_TABLE: Readonly<Record<string, KindRow | undefined>> = Object.
 
 /** Every reconciled row, in table order. */
 export const KIND_ROWS: readonly KindRow[] = ROWS;
+
+/** The rows of every service the operator deploys: the kinds' own and their components'. */
+export const SERVICE_ROWS: readonly KindRow[] = ROWS.flatMap((row) => [row, ...(row.components ?? []).flatMap((component) => component.row ?? [])]);
+
+/** The services one resource of `kind` may run, its own first. */
+export function servicesOfKind(kind: string): readonly string[] {
+  return SERVICE_ROWS.filter((row) => row.kind === kind).map((row) => row.service);
+}
 
 /** The row of `kind`, or a clear error naming what is supported. */
 export function kindRow(kind: string): KindRow {

@@ -1,4 +1,8 @@
 import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kubectlPath, run } from '../test/kube-sim/tools.ts';
 import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
 import { operatorOnSim } from './testing/sim-operator.ts';
@@ -200,20 +204,35 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
     expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/anon`)).status).to.equal(200);
   });
 
-  it('says ControllerNotImplemented on an IdentityRealm, and a service referring to it is Degraded IdentityRealmNotReady', async () => {
+  it('deploys kind/samples/identityrealm.yaml until kubectl wait --for=condition=Ready returns, and a PetStore naming the realm trusts its issuer', async () => {
     const realms = '/apis/cryptoutil.io/v1alpha1/namespaces/default/identityrealms';
-    expect((await asAdmin(sim, 'POST', realms, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'IdentityRealm', metadata: { name: 'corp' }, spec: { auth: AUTH } })).status).to.equal(201);
-    const realm = await until('the realm status', async () => {
-      const answer = await asAdmin(sim, 'GET', `${realms}/corp`);
-      return condition(answer.body, 'Ready') === undefined ? undefined : answer.body;
-    });
-    expect(condition(realm, 'Ready')).to.deep.include({ status: 'False', reason: 'ControllerNotImplemented', observedGeneration: 1 });
-    expect((await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'realmed' }, spec: { auth: { identityRealmRef: { name: 'corp' } } } })).status).to.equal(201);
-    const resource = await until('Degraded IdentityRealmNotReady', async () => {
-      const answer = await asAdmin(sim, 'GET', `${PETSTORES}/realmed`);
-      return condition(answer.body, 'Degraded')?.reason === 'IdentityRealmNotReady' ? answer.body : undefined;
-    });
-    expect(String(condition(resource, 'Degraded')?.message)).to.include('IdentityRealm corp is not Ready (ControllerNotImplemented)');
-    expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/realmed`)).status).to.equal(200);
+    const dir = await mkdtemp(join(tmpdir(), 'kube-sim-realm-'));
+    try {
+      await sim.writeKubeconfig(join(dir, 'admin'), { user: 'admin' });
+      const kubectl = async (...args: string[]) => run(await kubectlPath(), ['--kubeconfig', join(dir, 'admin'), ...args]);
+      expect((await kubectl('apply', '-f', join(import.meta.dirname, '..', 'kind', 'samples', 'identityrealm.yaml'))).stdout.trim()).to.equal('identityrealm.cryptoutil.io/demo created');
+      const waited = await kubectl('wait', '--for=condition=Ready', 'identityrealm/demo', '--timeout=30s');
+      expect(waited.stdout.trim()).to.equal('identityrealm.cryptoutil.io/demo condition met');
+      expect((await kubectl('get', 'identityrealms')).stdout).to.match(/demo\s+True\s+https:\/\/demo-identity-authz\.default\.svc:8180\s+1\s+2\s/u);
+      const realm = (await asAdmin(sim, 'GET', `${realms}/demo`)).body;
+      const status = realm.status as Json;
+      expect(status.issuer).to.equal('https://demo-identity-authz.default.svc:8180');
+      expect(condition(realm, 'Ready')).to.deep.include({ status: 'True', reason: 'Available', message: '2/2 replicas ready', observedGeneration: 1 });
+      expect(condition(realm, 'Degraded')).to.deep.include({ status: 'False', observedGeneration: 1 });
+      for (const service of ['identity-authz', 'identity-idp']) {
+        const workload = await asAdmin(sim, 'GET', `/apis/apps/v1/namespaces/default/deployments/demo-${service}`);
+        expect(((workload.body.metadata as Json).ownerReferences as Json[])[0], service).to.deep.include({ kind: 'IdentityRealm', name: 'demo', controller: true });
+      }
+      expect((await asAdmin(sim, 'POST', PETSTORES, { apiVersion: 'cryptoutil.io/v1alpha1', kind: 'PetStore', metadata: { name: 'realmed' }, spec: { auth: { identityRealmRef: { name: 'demo' } } } })).status).to.equal(201);
+      const config = await until('the PetStore config naming the realm issuer', async () => {
+        const answer = await asAdmin(sim, 'GET', '/api/v1/namespaces/default/configmaps/realmed-learn-ps-config');
+        return answer.status === 200 ? String((answer.body.data as Json)['config.yml']) : undefined;
+      });
+      expect(config).to.include('issuer: https://demo-identity-authz.default.svc:8180');
+      expect((await asAdmin(sim, 'DELETE', `${PETSTORES}/realmed`)).status).to.equal(200);
+      expect((await kubectl('delete', 'identityrealm', 'demo')).code).to.equal(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,13 +14,13 @@ import { loadTls, serverOptions } from '../services/template/tls/index.ts';
 import { createLogger } from '../services/template/telemetry/logger.ts';
 import type { LogLevel } from '../services/template/config/schema.ts';
 import { version } from '../services/template/version.ts';
-import { API_VERSION, KIND_ROWS, PLANNED_KINDS } from './kinds.ts';
+import { API_VERSION, KIND_ROWS } from './kinds.ts';
 import type { Images } from './children/desired.ts';
 import { serviceReconciler } from './controllers/reconciler.ts';
 import type { Reconciler } from './controllers/reconciler.ts';
-import { plannedReconciler } from './controllers/planned.ts';
 import { caPublisher, jwksPublisher } from './controllers/publishers.ts';
-import { serviceFetch, type ResolveList, type ServiceFetch } from './controllers/service-fetch.ts';
+import { serviceFetch, serviceRequest, type ResolveList, type ServiceFetch, type ServiceRequest } from './controllers/service-fetch.ts';
+import { realmContentSync, type LocateAdmin } from './realm-content/index.ts';
 import { keyOfChild, keyOfResource, kindOfKey, reconcileKey, resourceKey } from './controllers/keys.ts';
 import { FIELD_MANAGER } from './resources/ownership.ts';
 import { describeError } from './kube/api.ts';
@@ -68,6 +68,12 @@ export interface OperatorOptions {
   readonly resolve?: ResolveList;
   /** Replaces the HTTPS fetch of what services publish (tests). */
   readonly serviceFetch?: ServiceFetch;
+  /** Replaces the HTTPS requests to services' admin APIs (tests). */
+  readonly serviceRequest?: ServiceRequest;
+  /** Replaces how identity-authz's admin API is found and authenticated to (tests: an in-process identity-authz). */
+  readonly locateRealmAdmin?: LocateAdmin;
+  /** Seconds between syncs of a realm's content, which find changes made through identity-authz's API. */
+  readonly realmSyncSeconds?: number;
   /** Port of the loopback admin listener; 0 picks a free one (tests). */
   readonly adminPort?: number;
   /** A listener for Prometheus on a pod address serving `/metrics` only; absent: none. */
@@ -107,21 +113,21 @@ const DEFAULTS = {
   adminPort: OPERATOR_ADMIN_PORT,
   dataDir: OPERATOR_DATA_DIR,
   resyncSeconds: 300,
+  realmSyncSeconds: 30,
   leaseDurationSeconds: LEASE_DURATION_SECONDS,
   leaseRetryMs: LEASE_RETRY_MS,
   logLevel: 'info' as LogLevel,
 };
 
 /**
- * Every kind is watched, planned ones too (to say they have no controller), and so is every kind of
- * child, by the operator's `managed-by` label: the workloads' readiness drives Ready, and a child
- * changed or deleted by hand is repaired within seconds. Across the cluster, or in each of
+ * Every kind is watched, and so is every kind of child, by the operator's `managed-by` label: the
+ * workloads' readiness drives Ready, and a child changed or deleted by hand is repaired within seconds. Across the cluster, or in each of
  * `namespaces` only (a namespace-scoped install has no right to list anything else).
  */
 export function watchTargets(namespaces: readonly string[]): WatchTarget[] {
   const child = (apiVersion: string, kind: string): WatchTarget => ({ apiVersion, kind, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`, keyOf: keyOfChild, resync: false });
   const targets = [
-    ...[...KIND_ROWS.map((row) => row.kind), ...PLANNED_KINDS].map((kind): WatchTarget => ({ apiVersion: API_VERSION, kind, keyOf: keyOfResource })),
+    ...KIND_ROWS.map((row): WatchTarget => ({ apiVersion: API_VERSION, kind: row.kind, keyOf: keyOfResource })),
     child('apps/v1', 'Deployment'),
     child('apps/v1', 'StatefulSet'),
     child('v1', 'Service'),
@@ -146,9 +152,20 @@ export async function startOperator(options: OperatorOptions = {}): Promise<Runn
   const askAgainSoon = (ref: ObjectRef): void => {
     setTimeout(() => { queue.add(resourceKey(ref.kind, ref.namespace, ref.name)); }, PUBLICATION_RETRY_MS).unref();
   };
+  const contentSync = { IdentityRealm: realmContentSync({ request: options.serviceRequest ?? serviceRequest(options.resolve), ...(options.locateRealmAdmin === undefined ? {} : { locate: options.locateRealmAdmin }) }) };
+  // Changes made through a service's API are not watched: each realm is synced again after a while, once.
+  const syncScheduled = new Set<string>();
+  const syncAgainLater = (ref: ObjectRef): void => {
+    const key = resourceKey(ref.kind, ref.namespace, ref.name);
+    if (syncScheduled.has(key)) return;
+    syncScheduled.add(key);
+    setTimeout(() => {
+      syncScheduled.delete(key);
+      queue.add(key);
+    }, settings.realmSyncSeconds * 1000).unref();
+  };
   const reconcilers = new Map<string, Reconciler>([
-    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, publishers, onPublicationPending: askAgainSoon, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
-    ...PLANNED_KINDS.map((kind): [string, Reconciler] => [kind, plannedReconciler(kind, { api })]),
+    ...KIND_ROWS.map((row): [string, Reconciler] => [row.kind, serviceReconciler(row, { api, images, publishers, contentSync, onContentSynced: syncAgainLater, onPublicationPending: askAgainSoon, ...(options.allowedImages === undefined ? {} : { allowedImages: options.allowedImages }) })]),
   ]);
   const known = new Set<string>();
   let phase: Phase = 'starting';

@@ -83,7 +83,7 @@ describe('operator RBAC: the chart grants exactly the access the operator uses',
       await create(sim, 'default', 'kmsinstances', 'KmsInstance', 'vault', { auth: AUTH, deletionPolicy: 'Delete' });
       await create(sim, 'default', 'certificateauthorities', 'CertificateAuthority', 'pki', { auth: AUTH, deletionPolicy: 'Delete', subject: { commonName: 'rbac test CA' } });
       await create(sim, 'default', 'jwkauthorities', 'JwkAuthority', 'jose', { auth: AUTH, deletionPolicy: 'Delete' });
-      await create(sim, 'default', 'identityrealms', 'IdentityRealm', 'corp', {});
+      await create(sim, 'default', 'identityrealms', 'IdentityRealm', 'corp', { deletionPolicy: 'Delete' });
       for (const path of [`${petstores}/keep`, `${petstores}/drop`, `${collection('default', 'kmsinstances')}/vault`]) {
         await whenCondition(sim, path, 'Ready', (found) => found.status === 'True');
       }
@@ -99,7 +99,7 @@ describe('operator RBAC: the chart grants exactly the access the operator uses',
       }
       await gone(sim, `${petstores}/drop`, `${collection('default', 'kmsinstances')}/vault`, '/api/v1/namespaces/default/secrets/drop-learn-ps-postgres', '/api/v1/namespaces/default/secrets/vault-unseal-1');
       await whenCondition(sim, `${collection('default', 'petstores')}/anonymous`, 'Degraded', (found) => found.reason === 'NoIssuer');
-      await whenCondition(sim, `${collection('default', 'identityrealms')}/corp`, 'Ready', (found) => found.reason === 'ControllerNotImplemented');
+      await whenCondition(sim, `${collection('default', 'identityrealms')}/corp`, 'Ready', (found) => found.status === 'True');
       // The leader steps down: the other replica takes the Lease over.
       const leader = first.leading() ? first : second;
       const follower = leader === first ? second : first;

@@ -4,7 +4,7 @@
  */
 import { auth, database, deletionPolicy, image, podResources, replicas, status, statusFields, tls } from './common.ts';
 import { ALGORITHM_NAMES, resolveSpec } from '../../services/template/jose/table.ts';
-import { array, boolean, integer, object, oneOf, string, type Infer, type JsonSchema, type Schema } from './schema.ts';
+import { array, boolean, integer, object, oneOf, record, string, type Infer, type JsonSchema, type Schema } from './schema.ts';
 
 export const API_GROUP = 'cryptoutil.io';
 export const API_VERSION = 'v1alpha1';
@@ -92,6 +92,38 @@ export const certificateAuthoritySpec = object(
   { required: ['subject'] },
 );
 
+/** A DNS label: a realm client's name is its client id and part of its Secret's name. */
+const clientName = '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$';
+
+/**
+ * One OAuth client of a realm, kept in identity-authz through its admin API (docs/decisions/0006).
+ * Every declared client is confidential (`client_secret_basic`): identity-authz has no public
+ * clients; its secret is in the Secret `<realm>-client-<name>`.
+ */
+const realmClient = object(
+  {
+    name: string({ pattern: clientName, minLength: 3, maxLength: 40, description: 'Client id in identity-authz; its secret is in the Secret <realm>-client-<name>.' }),
+    grantTypes: array(oneOf(['authorization_code', 'client_credentials', 'refresh_token'], { maxLength: 20 }), { maxItems: 3, listType: 'set', description: 'OAuth grant types; refresh_token only with authorization_code.' }),
+    redirectUris: array(string({ pattern: '^https://[^\\s]+$', maxLength: 2000 }), { maxItems: 20, description: 'Redirect URIs of authorization_code clients.' }),
+    openidScopes: array(oneOf(['openid', 'profile', 'email', 'offline_access'], { maxLength: 20 }), { maxItems: 4, listType: 'set', description: 'OpenID Connect scopes; authorization_code clients list openid.' }),
+    scopes: record(array(string({ minLength: 1, maxLength: 100 }), { maxItems: 50, listType: 'set' }), { description: 'Scopes per resource server: resource identifier (urn:cryptoutil:<service>) to the scopes the client may ask for.' }),
+    accessTokenTtlSeconds: integer({ minimum: 60, maximum: 86400, description: 'Access token lifetime; default spec.accessTokenTtlSeconds.' }),
+    rotateSecret: string({ maxLength: 63, description: 'Any value; changing it rotates the client secret and rewrites the Secret.' }),
+    unmanaged: boolean({ default: false, description: 'Created when missing, then never changed, reverted or deleted by the operator.' }),
+  },
+  {
+    required: ['name', 'grantTypes'],
+    // identity-authz's own rules (services/identity-authz/clients.ts), refused at apply time rather than at sync.
+    validations: [
+      { rule: "!('refresh_token' in self.grantTypes) || 'authorization_code' in self.grantTypes", message: 'refresh_token is only issued with authorization_code' },
+      {
+        rule: "!('authorization_code' in self.grantTypes) || (has(self.redirectUris) && size(self.redirectUris) > 0 && has(self.openidScopes) && 'openid' in self.openidScopes)",
+        message: 'authorization_code clients need a redirect URI and openid in openidScopes',
+      },
+    ],
+  },
+);
+
 export const identityRealmSpec = object(
   {
     ...serviceFields,
@@ -100,8 +132,8 @@ export const identityRealmSpec = object(
       {
         idp: boolean({ default: true }),
         rs: boolean({ default: false }),
-        rp: boolean({ default: true }),
-        spa: boolean({ default: true }),
+        rp: boolean({ default: false, description: 'identity-rp; not built yet: true deploys the rest and reports Degraded (ComponentUnavailable).' }),
+        spa: boolean({ default: false, description: 'identity-spa (the console); not built yet: true deploys the rest and reports Degraded (ComponentUnavailable).' }),
       },
       {
         default: {},
@@ -109,6 +141,12 @@ export const identityRealmSpec = object(
       },
     ),
     accessTokenTtlSeconds: integer({ minimum: 60, maximum: 86400, default: 900 }),
+    clients: array(realmClient, {
+      maxItems: 100,
+      listType: 'map',
+      mapKeys: ['name'],
+      description: 'OAuth clients the operator keeps in identity-authz: created, reverted when changed through the API, deleted when removed here.',
+    }),
   },
   specOptions,
 );
@@ -167,6 +205,7 @@ export type KmsInstanceSpec = Infer<typeof kmsInstanceSpec>;
 export type CertificateAuthoritySpec = Infer<typeof certificateAuthoritySpec>;
 export type IdentityRealmSpec = Infer<typeof identityRealmSpec>;
 export type JwkAuthoritySpec = Infer<typeof jwkAuthoritySpec>;
+export type RealmClient = Infer<typeof realmClient>;
 export type { Condition, Status } from './common.ts';
 
 /** Standard object metadata as far as the operator reads it. */
@@ -224,6 +263,8 @@ const kindStatus = {
     ...statusFields,
     issuer: string({ description: 'Issuer URL of the realm; services naming it in spec.auth.identityRealmRef trust it.' }),
     consoleUrl: string({ description: 'URL of the browser console.' }),
+    managedClients: integer({ minimum: 0, description: 'Clients of spec.clients the operator keeps in identity-authz (unmanaged ones not counted).' }),
+    lastSyncTime: string({ format: 'date-time', description: 'When the realm content was last checked against identity-authz.' }),
   }),
   JwkAuthority: object({ ...statusFields, jwksUrls: array(string(), { description: 'URLs of the published JWKS.' }) }),
 };
@@ -256,7 +297,7 @@ export const KINDS: readonly KindDefinition[] = [
     replicasColumn,
   ], kindStatus.CertificateAuthority),
   kind('IdentityRealm', 'identityrealms', ['realm'], identityRealmSpec, [
-    { name: 'Issuer', type: 'string', jsonPath: '.spec.issuer' },
+    { name: 'Issuer', type: 'string', jsonPath: '.status.issuer' },
     replicasColumn,
     readyReplicas,
   ], kindStatus.IdentityRealm),

@@ -10,6 +10,7 @@ import { ownedMeta } from '../resources/ownership.ts';
 import { childNames } from './names.ts';
 import { DATABASE_URL_KEY } from './postgres.ts';
 import { KEY_CHECK_KEY, shareFile, unsealSplit } from './unseal.ts';
+import { PEPPER_KEY } from './pepper.ts';
 
 /** Where the pod mounts what; the config refers to these paths. */
 export const MOUNTS = {
@@ -17,6 +18,7 @@ export const MOUNTS = {
   tls: '/etc/cryptoutil/tls',
   database: '/etc/cryptoutil/database',
   unseal: '/etc/cryptoutil/unseal',
+  pepper: '/etc/cryptoutil/pepper',
   data: '/var/lib/cryptoutil',
   tmp: '/tmp',
 } as const;
@@ -42,6 +44,7 @@ export function serviceConfig(resource: ServiceResource, row: KindRow, issuer: s
     ...row.serviceConfig?.(resource),
   };
   if (row.children.unseal) config.barrier = barrierConfig(resource);
+  if (row.children.pepper === true) config.hash = { pepper: `file://${MOUNTS.pepper}/${PEPPER_KEY}` };
   return config;
 }
 

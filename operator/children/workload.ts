@@ -6,6 +6,7 @@ import type { KindRow } from '../kinds.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';
 import { ownedMeta, selectorLabels } from '../resources/ownership.ts';
 import { childNames } from './names.ts';
+import { OPERATOR_CLIENT_MOUNT, operatorClientSecretName } from './operator-client.ts';
 import { CONFIG_FILE, MOUNTS, configDigest } from './config.ts';
 import { KEY_CHECK_KEY, SHARE_KEY, shareFile, shareSecretName, unsealSplit } from './unseal.ts';
 import { APP_UID, CONTAINER_SECURITY_CONTEXT, SERVICE_RESOURCES, podSecurityContext } from './hardening.ts';
@@ -46,6 +47,8 @@ function volumes(resource: ServiceResource, row: KindRow): { mounts: Record<stri
   ];
   const unseal = row.children.unseal ? unsealVolume(resource) : undefined;
   if (unseal !== undefined) entries.push({ name: 'unseal', mountPath: MOUNTS.unseal, source: unseal });
+  if (row.children.pepper === true) entries.push({ name: 'pepper', mountPath: MOUNTS.pepper, source: { secret: { secretName: names.pepper, defaultMode: 0o400 } } });
+  if (row.children.operatorClient === true) entries.push({ name: 'operator-client', mountPath: OPERATOR_CLIENT_MOUNT, source: { secret: { secretName: operatorClientSecretName(resource), defaultMode: 0o400 } } });
   return {
     mounts: entries.map((entry) => ({ name: entry.name, mountPath: entry.mountPath, readOnly: !Object.hasOwn(entry.source, 'emptyDir') })),
     volumes: entries.map((entry) => ({ name: entry.name, ...entry.source })),

@@ -14,7 +14,7 @@ describe('work-queue keys', () => {
     expect(kindOfKey('nonsense')).to.equal('');
   });
 
-  it('takes keys of planned kinds too (their controller reports ControllerNotImplemented)', () => {
+  it('takes keys of every kind, IdentityRealm included', () => {
     expect(refOfKey('IdentityRealm/default/demo')).to.deep.equal({ apiVersion: API_VERSION, kind: 'IdentityRealm', namespace: 'default', name: 'demo' });
   });
 
@@ -32,7 +32,8 @@ describe('work-queue keys', () => {
     expect(keyOfOwner(child(undefined))).to.equal(undefined);
     expect(keyOfOwner(child([{ ...owner, controller: false }]))).to.equal(undefined);
     expect(keyOfOwner(child([{ ...owner, apiVersion: 'apps/v1' }]))).to.equal(undefined);
-    expect(keyOfOwner(child([{ ...owner, kind: 'IdentityRealm' }]))).to.equal(undefined);
+    expect(keyOfOwner(child([{ ...owner, kind: 'IdentityRealm' }]))).to.equal('IdentityRealm/shop/demo');
+    expect(keyOfOwner(child([{ ...owner, kind: 'Widget' }]))).to.equal(undefined);
     expect(keyOfOwner({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', ownerReferences: [owner] } })).to.equal('PetStore//demo');
     expect(keyOfResource({ apiVersion: API_VERSION, kind: 'PetStore', metadata: { name: 'x' } })).to.equal('PetStore//x');
   });
@@ -43,6 +44,7 @@ describe('work-queue keys', () => {
     const ours = { 'app.kubernetes.io/name': 'sm-kms', 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/managed-by': 'cryptoutil-operator' };
     expect(keyOfChild(secret(ours, 'vault'))).to.equal('KmsInstance/vault/demo');
     expect(keyOfChild(secret(ours))).to.equal('KmsInstance//demo');
+    expect(keyOfChild(secret({ ...ours, 'app.kubernetes.io/name': 'identity-idp' }, 'corp')), 'a realm component').to.equal('IdentityRealm/corp/demo');
     expect(keyOfChild(secret({ ...ours, 'app.kubernetes.io/managed-by': 'helm' }, 'vault')), 'not ours').to.equal(undefined);
     expect(keyOfChild(secret({ ...ours, 'app.kubernetes.io/name': 'postgres' }, 'vault')), 'no such service').to.equal(undefined);
     const nameless = Object.fromEntries(Object.entries(ours).filter(([label]) => label !== 'app.kubernetes.io/instance'));

@@ -2,7 +2,7 @@
  * Work-queue keys: one string per custom resource, `<kind>/<namespace>/<name>`, so events about a
  * resource and about its Deployment or StatefulSet collapse into one reconcile.
  */
-import { API_VERSION, KIND_ROWS, KIND_TABLE, isWatchedKind } from '../kinds.ts';
+import { API_VERSION, KIND_TABLE, SERVICE_ROWS, isWatchedKind } from '../kinds.ts';
 import { FIELD_MANAGER } from '../resources/ownership.ts';
 import type { KubeObject, ObjectRef } from '../resources/types.ts';
 import type { Reconciler } from './reconciler.ts';
@@ -42,7 +42,7 @@ export function keyOfChild(object: KubeObject): string | undefined {
     return owned;
   }
   const labels = object.metadata.labels ?? {};
-  const row = KIND_ROWS.find((candidate) => candidate.service === labels['app.kubernetes.io/name']);
+  const row = SERVICE_ROWS.find((candidate) => candidate.service === labels['app.kubernetes.io/name']);
   const instance = labels['app.kubernetes.io/instance'];
   return row === undefined || instance === undefined || labels['app.kubernetes.io/managed-by'] !== FIELD_MANAGER
     ? undefined

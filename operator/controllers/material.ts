@@ -16,6 +16,8 @@ import { caState, createBootstrapCa, issueServerCertificate, renewalDue } from '
 import type { CaPem } from '../material/bootstrap-ca.ts';
 import type { TlsMaterial } from '../children/tls.ts';
 import { generatePassword } from '../material/generated.ts';
+import { pepperSecret } from '../children/pepper.ts';
+import { operatorClientSecret, operatorClientSecretName } from '../children/operator-client.ts';
 import { keyCheckOfShares, newUnsealKey } from '../../services/template/barrier/shares.ts';
 import { mayMount, ownedBy } from '../guards/index.ts';
 import { ReconcileProblem } from './problem.ts';
@@ -101,6 +103,38 @@ async function ensureDatabaseSecret(context: MaterialContext, resource: ServiceR
   }
   await context.api.create(databaseSecret(resource, row, generatePassword()));
   return undefined;
+}
+
+const RESTORE_HINT = 'restore it from a backup (docs/operator.md "Restoring a deleted Secret")';
+
+/**
+ * The hash pepper, generated once. Gone while the database remains, it is not replaced: the hashes
+ * stored under it would no longer verify.
+ */
+async function ensurePepperSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<ReconcileProblem | undefined> {
+  if (row.children.pepper !== true) return undefined;
+  const name = childNames(resource).pepper;
+  const existing = await context.api.get(secretRef(resource.metadata.namespace, name));
+  if (existing !== undefined) {
+    admitMount(existing, resource);
+    return undefined;
+  }
+  if (await databaseVolumeExists(context, resource)) {
+    return new ReconcileProblem('PepperMissing', `Secret ${name} is gone but the database volume remains; a new pepper would not verify the stored hashes, so none is generated: ${RESTORE_HINT}`);
+  }
+  await context.api.create(pepperSecret(resource, row, generatePassword()));
+  return undefined;
+}
+
+/** The operator's client secret in identity-authz, generated once (children/operator-client.ts). */
+async function ensureOperatorClientSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<void> {
+  if (row.children.operatorClient !== true) return;
+  const existing = await context.api.get(secretRef(resource.metadata.namespace, operatorClientSecretName(resource)));
+  if (existing !== undefined) {
+    admitMount(existing, resource);
+    return;
+  }
+  await context.api.create(operatorClientSecret(resource, row, generatePassword()));
 }
 
 const TLS_RENEWAL_DOC = 'docs/operator.md "TLS renewal"';
@@ -193,8 +227,6 @@ interface FoundShare {
   readonly share: string | undefined;
   readonly keyCheck: string | undefined;
 }
-
-const RESTORE_HINT = 'restore it from a backup (docs/operator.md "Restoring a deleted Secret")';
 
 /**
  * The share Secrets there are, in index order. A Secret named like one that the resource may not
@@ -297,7 +329,9 @@ async function ensureUnsealSecrets(context: MaterialContext, resource: ServiceRe
  */
 export async function ensureMaterial(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<Material> {
   const database = await ensureDatabaseSecret(context, resource, row);
+  const pepper = await ensurePepperSecret(context, resource, row);
+  await ensureOperatorClientSecret(context, resource, row);
   await ensureTlsSecret(context, resource, row);
   const unseal = await ensureUnsealSecrets(context, resource, row);
-  return { ...unseal, missing: [...(database === undefined ? [] : [database]), ...unseal.missing] };
+  return { ...unseal, missing: [...[database, pepper].filter((problem) => problem !== undefined), ...unseal.missing] };
 }

@@ -8,7 +8,9 @@ import type { KindRow } from '../kinds.ts';
 import { API_VERSION } from '../kinds.ts';
 import { isTransient, KubeApiError, type KubeApi } from '../kube/api.ts';
 import { refOf, type BarrierStatus, type KubeObject, type ObjectRef, type ServiceResource } from '../resources/types.ts';
-import { childNames, managesDatabase } from '../children/names.ts';
+import { childNames, forService, managesDatabase } from '../children/names.ts';
+import { serviceUrl } from '../children/endpoint.ts';
+import { componentWanted } from '../children/realm.ts';
 import { shareSecretName, unsealSplit } from '../children/unseal.ts';
 import { desiredChildren } from '../children/desired.ts';
 import type { Images } from '../children/desired.ts';
@@ -19,6 +21,7 @@ import { ReconcileProblem } from './problem.ts';
 import { resolveIssuer } from './issuer.ts';
 import { DEV_IMAGE, describeObject, imageAllowed, ownedBy } from '../guards/index.ts';
 import type { Publication, Publisher } from './publishers.ts';
+import type { ContentSync } from '../realm-content/index.ts';
 import { deploymentRollout } from './rollout.ts';
 import { planStorage } from './storage.ts';
 
@@ -50,17 +53,53 @@ export interface ReconcilerOptions {
    * asks again soon rather than at the next resync.
    */
   readonly onPublicationPending?: (ref: ObjectRef) => void;
+  /**
+   * What a kind keeps inside its running service through the service's API (IdentityRealm:
+   * `spec.clients` in identity-authz, realm-content/), by kind.
+   */
+  readonly contentSync?: Readonly<Partial<Record<string, ContentSync>>>;
+  /**
+   * Told after each content sync: changes made through the service's API are not watched, so the
+   * caller reconciles again after a while to find and revert them.
+   */
+  readonly onContentSynced?: (ref: ObjectRef) => void;
   readonly now?: () => Date;
+}
+
+/** One service of a resource, with the resource as that service sees it (children/names.ts `forService`). */
+interface Unit {
+  readonly row: KindRow;
+  readonly resource: ServiceResource;
+}
+
+/** The services `resource` runs: its kind's own, then each component it asks for whose service exists. */
+function unitsOf(resource: ServiceResource, row: KindRow): Unit[] {
+  const components = (row.components ?? []).filter((component) => componentWanted(resource, component.component));
+  return [{ row, resource }, ...components.flatMap((component) => component.row === undefined ? [] : [{ row: component.row, resource: forService(resource, component.row) }])];
+}
+
+/** The components `resource` asks for that have no service yet, named for the Degraded condition. */
+function unavailableComponents(resource: ServiceResource, row: KindRow): string | undefined {
+  const missing = (row.components ?? []).filter((component) => component.row === undefined && componentWanted(resource, component.component)).map((component) => `spec.components.${component.component}`);
+  return missing.length === 0 ? undefined : `${missing.join(', ')} asked for, but this operator release has no such service; the other components are deployed`;
 }
 
 /**
  * The generated Secrets that outlive the resource under Retain: the unseal share Secrets (and the
- * single unseal Secret of the earlier layout) and the database credentials.
+ * single unseal Secret of the earlier layout), the hash peppers and the database credentials, of
+ * every service of the resource, each name once (a realm's services share their unseal Secrets).
  */
 function retainedSecrets(resource: ServiceResource, row: KindRow): string[] {
-  const names = childNames(resource);
-  const shares = Array.from({ length: unsealSplit(resource).shares }, (_unused, index) => shareSecretName(resource, index + 1));
-  return [...(row.children.unseal ? [names.unseal, ...shares] : []), ...(managesDatabase(resource) ? [names.databaseSecret] : [])];
+  const names = unitsOf(resource, row).flatMap((unit) => {
+    const own = childNames(unit.resource);
+    const shares = Array.from({ length: unsealSplit(unit.resource).shares }, (_unused, index) => shareSecretName(unit.resource, index + 1));
+    return [
+      ...(unit.row.children.unseal ? [own.unseal, ...shares] : []),
+      ...(unit.row.children.pepper === true ? [own.pepper] : []),
+      ...(managesDatabase(unit.resource) ? [own.databaseSecret] : []),
+    ];
+  });
+  return [...new Set(names)];
 }
 
 function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
@@ -88,6 +127,8 @@ class ServiceReconciler implements Reconciler {
   readonly #allowedImages: readonly string[];
   readonly #publisher: Publisher | undefined;
   readonly #onPublicationPending: (ref: ObjectRef) => void;
+  readonly #content: ContentSync | undefined;
+  readonly #onContentSynced: (ref: ObjectRef) => void;
   readonly #now: () => Date;
 
   constructor(row: KindRow, options: ReconcilerOptions) {
@@ -98,6 +139,8 @@ class ServiceReconciler implements Reconciler {
     this.#allowedImages = [options.images.service, ...(options.allowedImages ?? [DEV_IMAGE])];
     this.#publisher = options.publishers?.[row.kind];
     this.#onPublicationPending = options.onPublicationPending ?? (() => undefined);
+    this.#content = options.contentSync?.[row.kind];
+    this.#onContentSynced = options.onContentSynced ?? (() => undefined);
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -115,11 +158,18 @@ class ServiceReconciler implements Reconciler {
     let barrier: BarrierStatus | undefined;
     try {
       this.#admitImage(resource);
-      const issuer = await resolveIssuer(this.#api, resource);
-      const material = await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note, type = 'Normal') => this.#event(resource, type, reason, note) }, resource, this.#row);
-      barrier = material.barrier;
-      // The config names the key check value the material step found, before status records it.
-      const children = desiredChildren(barrier === undefined ? resource : { ...resource, status: { ...resource.status, barrier } }, this.#row, this.#images, issuer);
+      const issuer = this.#row.ownIssuer?.(resource) ?? await resolveIssuer(this.#api, resource);
+      const units = unitsOf(resource, this.#row);
+      const children: KubeObject[] = [];
+      const missing: ReconcileProblem[] = [];
+      for (const unit of units) {
+        const material = await ensureMaterial({ api: this.#api, now: this.#now, announce: (reason, note, type = 'Normal') => this.#event(resource, type, reason, note) }, unit.resource, unit.row);
+        // A realm's services share one unseal key; a service without a barrier finds none.
+        barrier = material.barrier ?? barrier;
+        missing.push(...material.missing);
+        // The config names the key check value the material step found, before status records it.
+        children.push(...desiredChildren(material.barrier === undefined ? unit.resource : { ...unit.resource, status: { ...unit.resource.status, barrier: material.barrier } }, unit.row, this.#images, issuer));
+      }
       // Every child is checked before the first is written, so a conflict leaves nothing half-applied.
       const existing: (KubeObject | undefined)[] = [];
       for (const child of children) {
@@ -130,12 +180,14 @@ class ServiceReconciler implements Reconciler {
         await this.#api.apply(child);
       }
       // A missing Secret of an initialized instance is never regenerated; the rest is still applied.
-      const [missing] = material.missing;
-      if (missing !== undefined) throw missing;
+      const [lost] = missing;
+      if (lost !== undefined) throw lost;
       if (problem !== undefined) throw problem;
-      const observed = await this.#observe(resource);
+      const observed = await this.#observe(resource, units);
       const publication = await this.#publish(resource, observed);
-      await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: this.#publisher.awaiting } : observed, publication?.status, barrier);
+      const content = await this.#syncContent(resource, observed);
+      const published = { ...(publication?.status ?? publishedStatus(resource)), ...content, ...(this.#row.ownIssuer === undefined ? {} : { issuer }) };
+      await this.#writeStatus(resource, publication === undefined && this.#publisher !== undefined ? { ...observed, pending: this.#publisher.awaiting } : observed, published, barrier);
     } catch (error) {
       // A failing API server says nothing about the resource: its conditions stay as they were.
       if (!isTransient(error)) await this.#degraded(resource, error, barrier);
@@ -176,8 +228,22 @@ class ServiceReconciler implements Reconciler {
     return publication;
   }
 
+  /** Once every replica runs, the content the resource declares, synced through the service's API. */
+  async #syncContent(resource: ServiceResource, observed: Observation): Promise<Readonly<Record<string, unknown>>> {
+    if (this.#content === undefined || observed.readyReplicas < observed.desiredReplicas || !observed.databaseReady) return {};
+    const status = await this.#content.sync({
+      resource,
+      row: this.#row,
+      endpoint: this.#endpoint(resource),
+      api: this.#api,
+      announce: (type, reason, note) => this.#event(resource, type, reason, note),
+    }, publishedStatus(resource));
+    this.#onContentSynced(refOf(resource));
+    return status ?? {};
+  }
+
   #endpoint(resource: ServiceResource): string {
-    return `https://${childNames(resource).workload}.${resource.metadata.namespace}.svc:${String(this.#row.port)}`;
+    return serviceUrl(resource, this.#row);
   }
 
   /** `spec.image` outside the allowed list: nothing is deployed (no confused deputy for the image). */
@@ -197,21 +263,33 @@ class ServiceReconciler implements Reconciler {
     return existing;
   }
 
-  async #observe(resource: ServiceResource): Promise<Observation> {
+  /** The replicas and databases of every service of the resource, summed: Ready means all of them. */
+  async #observe(resource: ServiceResource, units: readonly Unit[]): Promise<Observation> {
     const { namespace } = resource.metadata;
-    const names = childNames(resource);
-    const workload = await this.#api.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: names.workload });
-    const database = managesDatabase(resource)
-      ? readyReplicas(await this.#api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace, name: names.postgres })) >= 1
-      : true;
-    const rollout = deploymentRollout(workload, resource.spec.replicas);
+    let ready = 0;
+    let databaseReady = true;
+    let rolledOut = true;
+    let stalled: string | undefined;
+    for (const unit of units) {
+      const names = childNames(unit.resource);
+      const workload = await this.#api.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: names.workload });
+      if (managesDatabase(resource)) {
+        databaseReady &&= readyReplicas(await this.#api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace, name: names.postgres })) >= 1;
+      }
+      const rollout = deploymentRollout(workload, resource.spec.replicas);
+      ready += rollout.readyReplicas;
+      rolledOut &&= rollout.rolledOut;
+      stalled ??= rollout.stalled;
+    }
+    const unavailable = unavailableComponents(resource, this.#row);
     return {
       generation: resource.metadata.generation,
-      desiredReplicas: resource.spec.replicas,
-      readyReplicas: rollout.readyReplicas,
-      databaseReady: database,
-      rolledOut: rollout.rolledOut,
-      ...(rollout.stalled === undefined ? {} : { stalled: rollout.stalled }),
+      desiredReplicas: resource.spec.replicas * units.length,
+      readyReplicas: ready,
+      databaseReady,
+      rolledOut,
+      ...(stalled === undefined ? {} : { stalled }),
+      ...(unavailable === undefined ? {} : { unavailable }),
     };
   }
 

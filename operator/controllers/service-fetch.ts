@@ -29,21 +29,38 @@ export function parseResolveList(text: string): ResolveList {
   }));
 }
 
-/** The fetch the operator uses, honouring `resolve`. */
-export function serviceFetch(resolve: ResolveList = new Map(), timeoutMs = FETCH_TIMEOUT_MS): ServiceFetch {
-  return (url, ca) => new Promise((accept, reject) => {
+/** One HTTPS request to a service: what is sent besides the method and URL. */
+export interface ServiceRequestOptions {
+  /** PEM CA, the only trust anchor. */
+  readonly ca: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** The status and body of an answer, whatever the status. */
+export interface ServiceAnswer {
+  readonly status: number;
+  readonly body: Uint8Array;
+}
+
+/** Any request to a service (the realm content sync calls identity-authz's admin API with it). */
+export type ServiceRequest = (method: string, url: string, options: ServiceRequestOptions) => Promise<ServiceAnswer>;
+
+/** The requests the operator makes, honouring `resolve`; rejects only when no answer came. */
+export function serviceRequest(resolve: ResolveList = new Map(), timeoutMs = FETCH_TIMEOUT_MS): ServiceRequest {
+  return (method, url, options) => new Promise((accept, reject) => {
     const target = new URL(url);
     const port = Number(target.port === '' ? '443' : target.port);
     const mapped = resolve.get(`${target.hostname}:${String(port)}`);
     const request = https.request({
-      method: 'GET',
+      method,
       host: mapped?.address ?? target.hostname,
       port: mapped?.port ?? port,
       path: `${target.pathname}${target.search}`,
       // SNI carries names only (RFC 6066 §3); an address is still checked against the certificate.
       ...(isIP(target.hostname) === 0 ? { servername: target.hostname } : {}),
-      headers: { host: target.host },
-      ca,
+      headers: { ...options.headers, host: target.host },
+      ca: options.ca,
       minVersion: 'TLSv1.3',
       agent: false,
       timeout: timeoutMs,
@@ -58,13 +75,20 @@ export function serviceFetch(resolve: ResolveList = new Map(), timeoutMs = FETCH
         }
         chunks.push(chunk);
       });
-      response.on('end', () => {
-        if (response.statusCode === 200) accept(new Uint8Array(Buffer.concat(chunks)));
-        else reject(new Error(`${url} answered ${String(response.statusCode)}`));
-      });
+      response.on('end', () => { accept({ status: response.statusCode ?? 0, body: new Uint8Array(Buffer.concat(chunks)) }); });
     });
     request.on('timeout', () => { request.destroy(new Error(`${url} did not answer within ${String(timeoutMs)} ms`)); });
     request.on('error', reject);
-    request.end();
+    request.end(options.body);
   });
+}
+
+/** The fetch the operator uses, honouring `resolve`. */
+export function serviceFetch(resolve: ResolveList = new Map(), timeoutMs = FETCH_TIMEOUT_MS): ServiceFetch {
+  const request = serviceRequest(resolve, timeoutMs);
+  return async (url, ca) => {
+    const answer = await request('GET', url, { ca });
+    if (answer.status !== 200) throw new Error(`${url} answered ${String(answer.status)}`);
+    return answer.body;
+  };
 }

@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { KINDS } from '../api/kinds.ts';
 import { nextConditions, type Observation } from '../controllers/conditions.ts';
-import { CONTROLLER_NOT_IMPLEMENTED } from '../controllers/planned.ts';
 import type { Condition } from '../resources/types.ts';
 import { argocdHealthConfigMap, healthKey, healthLua, MISSING_REASONS, type HealthStatus } from './health.ts';
 
@@ -108,17 +107,16 @@ const CASES: readonly Case[] = [
     message: 'IdentityRealmNotFound: no IdentityRealm corp',
   },
   {
-    name: 'a kind without a controller',
-    object: (kind) => resource(kind, 1, {
-      observedGeneration: 1,
-      conditions: [
-        stamped('Ready', 'False', CONTROLLER_NOT_IMPLEMENTED, 'no controller'),
-        stamped('Progressing', 'False', CONTROLLER_NOT_IMPLEMENTED, 'no controller'),
-        stamped('Degraded', 'True', CONTROLLER_NOT_IMPLEMENTED, 'no controller'),
-      ],
-    }),
+    name: 'a realm component asked for that has no service yet',
+    object: (kind) => reconciled(kind, observed(1, { unavailable: 'spec.components.rp asked for, but this operator release has no such service' })),
     status: 'Degraded',
-    message: 'ControllerNotImplemented: no controller',
+    message: 'ComponentUnavailable: spec.components.rp asked for, but this operator release has no such service',
+  },
+  {
+    name: 'a hash pepper only a backup can restore is gone',
+    object: (kind) => reconciled(kind, observed(1, { error: { reason: 'PepperMissing', message: 'Secret demo-identity-idp-pepper is gone' } })),
+    status: 'Missing',
+    message: 'PepperMissing: Secret demo-identity-idp-pepper is gone',
   },
   {
     name: 'Ready=False with nothing progressing and no Degraded condition',

@@ -23,6 +23,7 @@ export const MISSING_REASONS: readonly string[] = [
   'DatabaseSecretMissing',
   'TlsSecretMissing',
   'UnsealMaterialMissing',
+  'PepperMissing',
   'IdentityRealmNotFound',
 ];
 

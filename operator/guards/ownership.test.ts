@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../resources/types.ts';
-import { kmsInstance, petStore } from '../testing/fixtures.ts';
+import { identityRealm, kmsInstance, petStore } from '../testing/fixtures.ts';
 import { controllerReference } from '../resources/ownership.ts';
 import { describeObject, ownedBy } from './ownership.ts';
 
@@ -32,6 +32,16 @@ describe('ownership of existing objects', () => {
     expect(ownedBy(object({ labels: { ...childLabels, 'app.kubernetes.io/instance': 'other' } }), demo)).to.equal(false);
     expect(ownedBy(object({ labels: { ...childLabels, 'app.kubernetes.io/name': 'sm-kms' } }), demo)).to.equal(false);
     expect(ownedBy(object({ labels: { ...childLabels, 'app.kubernetes.io/managed-by': 'helm' } }), demo)).to.equal(false);
+  });
+
+  it('owns what the operator labelled for any service of an IdentityRealm (their shared unseal Secrets), and nothing without a service label', () => {
+    const realm = identityRealm('demo');
+    for (const service of ['identity-authz', 'identity-idp', 'identity-rs']) {
+      expect(ownedBy(object({ labels: { ...childLabels, 'app.kubernetes.io/name': service } }, 'Secret'), realm), service).to.equal(true);
+    }
+    expect(ownedBy(object({ labels: childLabels }, 'Secret'), realm), 'learn-ps').to.equal(false);
+    const nameless = Object.fromEntries(Object.entries(childLabels).filter(([label]) => label !== 'app.kubernetes.io/name'));
+    expect(ownedBy(object({ labels: nameless }, 'Secret'), realm)).to.equal(false);
   });
 
   it('names an object by kind and name', () => {

@@ -5,7 +5,7 @@
  */
 import type { KubeObject, ServiceResource } from '../resources/types.ts';
 import { FIELD_MANAGER } from '../resources/ownership.ts';
-import { kindRow } from '../kinds.ts';
+import { servicesOfKind } from '../kinds.ts';
 
 /**
  * Ours: owned by `resource` (an owner reference with its uid, which a recreated namesake does not
@@ -20,7 +20,8 @@ export function ownedBy(object: KubeObject, resource: ServiceResource): boolean 
   const labels = object.metadata.labels ?? {};
   return !owners.some((owner) => owner.controller)
     && labels['app.kubernetes.io/managed-by'] === FIELD_MANAGER
-    && labels['app.kubernetes.io/name'] === kindRow(resource.kind).service
+    // An IdentityRealm's services share its unseal Secrets: any service of the kind counts.
+    && servicesOfKind(resource.kind).includes(labels['app.kubernetes.io/name'] ?? '')
     && labels['app.kubernetes.io/instance'] === resource.metadata.name;
 }
 

@@ -2,7 +2,7 @@
  * REST paths of the kinds the operator touches, from one table (kind → plural): built-in kinds
  * listed here, cryptoutil kinds taken from the kind table.
  */
-import { KIND_ROWS, PLANNED_ROWS } from '../kinds.ts';
+import { KIND_ROWS } from '../kinds.ts';
 import type { ObjectRef } from '../resources/types.ts';
 
 const BUILT_IN_PLURALS: Readonly<Record<string, string>> = {
@@ -22,7 +22,7 @@ const BUILT_IN_PLURALS: Readonly<Record<string, string>> = {
 const PLURALS: Readonly<Record<string, string | undefined>> = Object.assign(
   Object.create(null) as Record<string, string>,
   BUILT_IN_PLURALS,
-  Object.fromEntries([...KIND_ROWS, ...PLANNED_ROWS].map((row) => [row.kind, row.plural])),
+  Object.fromEntries(KIND_ROWS.map((row) => [row.kind, row.plural])),
 );
 
 /** `/api/v1` for the core group, `/apis/<group>/<version>` for the rest. */

@@ -3,6 +3,13 @@
  * builders stay pure and the tests can compare objects structurally.
  */
 import type { KmsInstanceSpec, PetStoreSpec } from '../api/index.ts';
+import type { KindRow } from '../kinds.ts';
+
+/**
+ * Marks a resource as seen by one of its services (children/names.ts `forService`): a symbol, so it
+ * is never serialized into what the operator writes.
+ */
+export const SERVICE_ROW: unique symbol = Symbol('cryptoutil.io/service-row');
 
 /** Metadata the operator sets or reads; everything else the API server owns. */
 export interface ObjectMeta {
@@ -68,6 +75,8 @@ export interface ServiceResource extends KubeObject {
   readonly metadata: ObjectMeta & { readonly namespace: string; readonly uid: string; readonly generation: number };
   readonly spec: ServiceSpec;
   readonly status?: { readonly conditions?: readonly Condition[]; readonly observedGeneration?: number; readonly readyReplicas?: number; readonly endpoint?: string; readonly barrier?: BarrierStatus };
+  /** Set on the view of one of several services of the resource (IdentityRealm); absent, the kind's own. */
+  readonly [SERVICE_ROW]?: KindRow;
 }
 
 /** `status.barrier`: the unseal Secret was in use, and the key check value of the key it holds. */

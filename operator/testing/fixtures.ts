@@ -67,3 +67,12 @@ export const withKeySets = (keySets: readonly Readonly<Record<string, unknown>>[
 
 /** Any JwkAuthority spec field (signingAlgorithm, rotationDays). */
 export const withJwkSpec: (change: Readonly<Record<string, unknown>>) => Option = withCaSpec;
+
+/** An IdentityRealm as the API server defaults it: identity-authz and identity-idp, 900 s access tokens, no spec.auth. */
+export function identityRealm(name: string, ...options: Option[]): ServiceResource {
+  const realm: Option = (resource) => ({ ...resource, spec: { replicas: 1, deletionPolicy: 'Retain', components: { idp: true, rs: false, rp: false, spa: false }, accessTokenTtlSeconds: 900 } as ServiceSpec });
+  return resourceOf('IdentityRealm', name, [realm, ...options]);
+}
+
+/** Any IdentityRealm spec field (issuer, components, accessTokenTtlSeconds). */
+export const withRealmSpec: (change: Readonly<Record<string, unknown>>) => Option = withCaSpec;

@@ -93,20 +93,21 @@ describe('Helm chart charts/cryptoutil-operator: backup CronJobs', function () {
     expect(container(cronJob).volumeMounts).to.deep.include({ name: 'database', mountPath: '/etc/cryptoutil/database', readOnly: true });
   });
 
-  it('knows the service and database Secret of every kind the operator deploys, as the operator names them', async () => {
+  it('knows the service and database Secret of every kind with one database, as the operator names them', async () => {
+    // An IdentityRealm runs one database per service; a target names one database, so realms are not offered yet.
+    const single = KIND_ROWS.filter((row) => row.components === undefined);
     const schema = JSON.parse(await readFile(join(chart, 'values.schema.json'), 'utf8')) as { properties: { backup: { properties: { targets: { items: { properties: { kind: { enum: string[] } } } } } } } };
-    expect(schema.properties.backup.properties.targets.items.properties.kind.enum).to.have.members(KIND_ROWS.map((row) => row.kind));
-    const { manifests } = await render(ON, ...KIND_ROWS.flatMap((row, index) => target(index, { kind: row.kind, name: 'demo', namespace: 'team-a' })));
+    expect(schema.properties.backup.properties.targets.items.properties.kind.enum).to.have.members(single.map((row) => row.kind));
+    const { manifests } = await render(ON, ...single.flatMap((row, index) => target(index, { kind: row.kind, name: 'demo', namespace: 'team-a' })));
     const rendered = cronJobs(manifests);
-    expect(rendered).to.have.length(KIND_ROWS.length);
-    for (const row of KIND_ROWS) {
+    expect(rendered).to.have.length(single.length);
+    for (const row of single) {
       const names = childNames(resource(row.kind, 'demo', 'team-a'));
       const cronJob = rendered.find((candidate) => candidate.metadata.name === `${names.workload}-backup`);
       if (cronJob === undefined) throw new Error(`no CronJob ${names.workload}-backup for ${row.kind}`);
       expect(cronJob.spec.jobTemplate.spec.template.spec.volumes[0]?.secret?.secretName, row.kind).to.equal(names.databaseSecret);
       expect(env(cronJob, 'BACKUP_PREFIX'), row.kind).to.equal(`demo-${row.service}`);
     }
-    // IdentityRealm has no service and no database yet.
     await refused("at '/backup/targets/0/kind': value must be one of", ON, ...target(0, { kind: 'IdentityRealm', name: 'demo', namespace: 'team-a' }));
   });
 

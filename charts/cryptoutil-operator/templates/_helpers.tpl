@@ -29,25 +29,23 @@ The operator's rules on the resources it reconciles and owns: exactly the verbs 
 watchNamespaces is empty, the same rules in a Role per watched namespace otherwise.
 */}}
 {{- define "cryptoutil-operator.rules" -}}
-# Watched; server-side apply sets the retained-Secrets finalizer (patch). IdentityRealm has no
-# controller yet: it is read (auth.identityRealmRef) and told so in its status only.
+# Watched; server-side apply sets the retained-Secrets finalizer (patch). IdentityRealms are also
+# read for the issuer a service names in auth.identityRealmRef.
 - apiGroups: ["cryptoutil.io"]
-  resources: ["kmsinstances", "certificateauthorities", "petstores", "jwkauthorities"]
+  resources: ["kmsinstances", "certificateauthorities", "petstores", "jwkauthorities", "identityrealms"]
   verbs: ["get", "list", "watch", "patch"]
-- apiGroups: ["cryptoutil.io"]
-  resources: ["identityrealms"]
-  verbs: ["get", "list", "watch"]
 - apiGroups: ["cryptoutil.io"]
   resources: ["kmsinstances/status", "certificateauthorities/status", "identityrealms/status", "petstores/status", "jwkauthorities/status"]
   verbs: ["patch"]
 # Children carry owner references with blockOwnerDeletion, which needs update on the owner's finalizers.
 - apiGroups: ["cryptoutil.io"]
-  resources: ["kmsinstances/finalizers", "certificateauthorities/finalizers", "petstores/finalizers", "jwkauthorities/finalizers"]
+  resources: ["kmsinstances/finalizers", "certificateauthorities/finalizers", "petstores/finalizers", "jwkauthorities/finalizers", "identityrealms/finalizers"]
   verbs: ["update"]
 # Every kind of child is listed and watched by the operator's managed-by label, so that a change or
 # deletion by hand is repaired within seconds (Secrets as metadata only: their data is never
 # streamed). Secrets are read by name, created once, replaced only to renew a TLS certificate the
-# operator issued, and deleted under deletionPolicy Delete.
+# operator issued or to rotate a realm client's secret, and deleted under deletionPolicy Delete or
+# when a client is removed from an IdentityRealm's spec.clients.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "delete"]
