@@ -54,12 +54,12 @@ describe('pki-ca end to end: bootstrap, enroll an openssl CSR, verify, list, get
 
   it('declares what the template and cryptoutil up need', async () => {
     expect(pkiCa).to.include({ name: 'pki-ca', publicPort: 8380, upAdminPort: 9097, barrier: true });
-    expect(await pkiCa.upConfig?.({ dataDir: '/tmp', publicUrl: () => '', secret: () => Promise.resolve(''), demoClientId: 'demo' })).to.deep.equal({ pki: { bootstrap: true } });
+    expect(await pkiCa.upConfig?.({ dataDir: '/tmp', publicUrl: () => '', secret: () => Promise.resolve(''), demoClientId: 'demo', signInClients: () => Promise.resolve([]) })).to.deep.equal({ pki: { bootstrap: true } });
   });
 
   it('names in credentials.json the bootstrapped issuing CA and URLs that answer', async () => {
     const base = pki.harness.service.publicUrl;
-    const suite = { dataDir: '/tmp', publicUrl: (name: string) => (name === 'pki-ca' ? base : ''), secret: () => Promise.resolve(''), demoClientId: 'demo' };
+    const suite = { dataDir: '/tmp', publicUrl: (name: string) => (name === 'pki-ca' ? base : ''), secret: () => Promise.resolve(''), demoClientId: 'demo', signInClients: () => Promise.resolve([]) };
     const { pki: urls } = await pkiCa.upCredentials?.(suite) as { pki: Record<string, string> };
     expect(urls).to.deep.equal({
       ca: 'default',

@@ -55,6 +55,10 @@ describe('service runtime: the setup hook of a definition', () => {
       expect((await httpsCall(ca, 'GET', `${publicUrl}/raw`)).status).to.equal(418);
       const metrics = await httpsCall(ca, 'GET', `${adminUrl}/admin/v1/metrics`);
       expect(metrics.text).to.match(/status="418"/);
+      // A hash service brings its gate's load to the scrape.
+      expect(metrics.text).to.match(/^hash_gate_running\{service="[^"]+"\} 0$/m);
+      expect(metrics.text).to.match(/^hash_gate_waiting\{service="[^"]+"\} 0$/m);
+      expect(metrics.text).to.match(/^hash_gate_refused_total\{service="[^"]+"\} 0$/m);
       // Paths the routes do not serve reach the API, answered by the operations setup returned.
       expect((await httpsCall(ca, 'GET', `${publicUrl}/service/api/v1/notes`)).status).to.equal(401);
       const id = '0192f3a4-5b6c-7d8e-9f00-112233445566';

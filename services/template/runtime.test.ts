@@ -143,6 +143,8 @@ describe('service runtime: a service assembled from its definition', () => {
     const metrics = await notes.call('GET', `${notes.service.adminUrl}/admin/v1/metrics`);
     expect(metrics.text).to.include('http_server_requests_total');
     expect(metrics.text).to.match(/^nodejs_eventloop_lag_p99_seconds\{service="[^"]+"\} \d/m);
+    // No hash service, no hash gate to report.
+    expect(metrics.text).to.not.include('hash_gate_');
   });
 });
 

@@ -10,7 +10,7 @@ import type { RequestState, ServiceDefinition, ServiceRuntime, ReadinessCheck } 
 import { ServiceApplication } from './request-state.ts';
 import type { TemplateConfig } from './config/schema.ts';
 import { createLogger } from './telemetry/logger.ts';
-import { createMetrics } from './telemetry/metrics.ts';
+import { createMetrics, registerHashGateMetrics } from './telemetry/metrics.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { loadTls, serverOptions, type TlsMaterial } from './tls/index.ts';
 import { openDatabase, type Database } from './database/index.ts';
@@ -183,6 +183,7 @@ export async function startService<C extends object>(
     });
 
     const hash = definition.hash === true ? await hashServiceFor(config.hash) : undefined;
+    if (hash !== undefined) registerHashGateMetrics(metrics.registry, () => hash.lowEntropyRandom.gateState);
     const runtime: ServiceRuntime<C> = {
       name: definition.name,
       config,

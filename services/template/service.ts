@@ -80,6 +80,26 @@ export interface UpSuite {
   secret(name: string): Promise<string>;
   /** The confidential client `up` makes and writes to `credentials.json`. */
   readonly demoClientId: string;
+  /** The sign-in clients the suite's services ask the authorization server to register (`upSignInClient`). */
+  signInClients(): Promise<readonly UpSignInClient[]>;
+}
+
+/**
+ * A confidential authorization-code client (with refresh tokens) that `cryptoutil up` registers at
+ * the suite's authorization server for a service that signs users in there (identity-rp).
+ */
+export interface UpSignInClient {
+  readonly id: string;
+  /** Kept in the data directory (`UpSuite.secret`), the same on every run. */
+  readonly secret: string;
+  readonly redirectUris: readonly string[];
+  readonly postLogoutRedirectUris: readonly string[];
+  /** OpenID Connect scopes (must include `openid`). */
+  readonly openidScopes: readonly string[];
+  /** Resource (`urn:cryptoutil:<service>`) → the scopes the client may ask for there. */
+  readonly resourceScopes: Readonly<Record<string, readonly string[]>>;
+  /** Where the authorization server sends Back-Channel Logout tokens for the client's sessions. */
+  readonly backchannelLogoutUri?: string;
 }
 
 /** What the template hands a service when it assembles it. */
@@ -174,6 +194,8 @@ export interface ServiceDefinition<C extends object = object> {
   upConfig?(suite: UpSuite): Promise<object>;
   /** `cryptoutil up`: entries the service adds to `credentials.json` (identity-idp: the `admin` user). */
   upCredentials?(suite: UpSuite): Promise<Readonly<Record<string, unknown>>>;
+  /** `cryptoutil up`: the client this service signs users in with, registered at the suite's authorization server. */
+  upSignInClient?(suite: UpSuite): Promise<UpSignInClient>;
   /** Extra middleware run after validation and before the handler (rare). */
   readonly middleware?: readonly Middleware<RequestState>[];
 }

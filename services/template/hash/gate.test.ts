@@ -23,7 +23,7 @@ describe('hash gate (FIFO semaphore with a bounded queue)', () => {
     });
     await tick();
     expect(started).to.deep.equal([0, 1]);
-    expect(gate.state).to.deep.equal({ running: 2, waiting: 3, places: 5 });
+    expect(gate.state).to.deep.equal({ running: 2, waiting: 3, places: 5, refused: 0 });
     works[1]?.finish('b');
     await tick();
     expect(started).to.deep.equal([0, 1, 2]);
@@ -32,7 +32,7 @@ describe('hash gate (FIFO semaphore with a bounded queue)', () => {
     expect(started).to.deep.equal([0, 1, 2, 3]);
     for (const work of works.slice(2)) work.finish('c');
     expect(await Promise.all(results)).to.deep.equal(['a', 'b', 'c', 'c', 'c']);
-    expect(gate.state).to.deep.equal({ running: 0, waiting: 0, places: 0 });
+    expect(gate.state).to.deep.equal({ running: 0, waiting: 0, places: 0, refused: 0 });
   });
 
   it('refuses a place beyond maxConcurrent + maxQueued, and takes one again once a place is left', () => {
@@ -42,10 +42,13 @@ describe('hash gate (FIFO semaphore with a bounded queue)', () => {
     expect(first).to.not.equal(undefined);
     expect(second).to.not.equal(undefined);
     expect(gate.enter()).to.equal(undefined);
+    expect(gate.enter()).to.equal(undefined);
+    expect(gate.state).to.deep.equal({ running: 0, waiting: 0, places: 2, refused: 2 });
     second?.leave();
     second?.leave();
     expect(gate.state.places).to.equal(1);
     expect(gate.enter()).to.not.equal(undefined);
+    expect(gate.state.refused).to.equal(2);
   });
 
   it('with no queue, a second caller is refused while the first holds its place', () => {
@@ -77,6 +80,6 @@ describe('hash gate (FIFO semaphore with a bounded queue)', () => {
     expect(await place.run(() => Promise.resolve(1))).to.equal(1);
     expect(await place.run(() => Promise.resolve(2))).to.equal(2);
     place.leave();
-    expect(gate.state).to.deep.equal({ running: 0, waiting: 0, places: 0 });
+    expect(gate.state).to.deep.equal({ running: 0, waiting: 0, places: 0, refused: 0 });
   });
 });

@@ -28,12 +28,15 @@ export interface GateState {
   readonly running: number;
   readonly waiting: number;
   readonly places: number;
+  /** Places refused since start because every place was taken. */
+  readonly refused: number;
 }
 
 export class HashGate {
   readonly limits: GateLimits;
   #running = 0;
   #places = 0;
+  #refused = 0;
   readonly #waiting: (() => void)[] = [];
 
   constructor(limits: GateLimits) {
@@ -41,12 +44,15 @@ export class HashGate {
   }
 
   get state(): GateState {
-    return { running: this.#running, waiting: this.#waiting.length, places: this.#places };
+    return { running: this.#running, waiting: this.#waiting.length, places: this.#places, refused: this.#refused };
   }
 
   /** A place, or undefined when `maxConcurrent + maxQueued` places are already taken. */
   enter(): GatePlace | undefined {
-    if (this.#places >= this.limits.maxConcurrent + this.limits.maxQueued) return undefined;
+    if (this.#places >= this.limits.maxConcurrent + this.limits.maxQueued) {
+      this.#refused += 1;
+      return undefined;
+    }
     this.#places += 1;
     let left = false;
     return {

@@ -36,6 +36,16 @@ describe('createHashService', () => {
       expect(await rejection({ pepper: 'index-test-pepper-0123456789', ...limits })).to.equal('ERR_HASH_PARAMETERS_INVALID');
     }
   });
+
+  it('shares one gate among the four registries, whose state each reports (the metrics read it)', async () => {
+    const hashes = await createHashService({ pepper: 'index-test-pepper-0123456789', maxConcurrent: 1, maxQueued: 0 });
+    expect(hashes.highEntropyDeterministic.gateState).to.deep.equal({ running: 0, waiting: 0, places: 0, refused: 0 });
+    const admission = hashes.lowEntropyRandom.admit();
+    expect(() => hashes.lowEntropyDeterministic.admit()).to.throw(HashError);
+    expect(hashes.highEntropyRandom.gateState).to.deep.equal({ running: 0, waiting: 0, places: 1, refused: 1 });
+    admission.leave();
+    expect(hashes.lowEntropyRandom.gateState).to.deep.equal({ running: 0, waiting: 0, places: 0, refused: 1 });
+  });
 });
 
 describe('hash gate limits (hash.maxConcurrent, hash.maxQueued)', () => {

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HashError } from './errors.ts';
 import { encodeHash, parseHash } from './format.ts';
 import { deriveHkdf } from './hkdf.ts';
-import type { GatePlace, HashGate } from './gate.ts';
+import type { GatePlace, GateState, HashGate } from './gate.ts';
 import type { Pbkdf2Function } from './pbkdf2.ts';
 import type { PepperRing } from './pepper.ts';
 import { resolveRegistry } from './registries.ts';
@@ -71,6 +71,11 @@ export class HashRegistry {
     this.#peppers = options.peppers;
     this.#gate = options.gate;
     this.#pbkdf2 = options.pbkdf2;
+  }
+
+  /** What the gate holds now; every registry of one hash service shares its gate. */
+  get gateState(): GateState {
+    return this.#gate.state;
   }
 
   /**

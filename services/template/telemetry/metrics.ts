@@ -3,7 +3,8 @@
  * service owns its Registry, so several services in one process (`cryptoutil up`) never collide.
  */
 import type Koa from 'koa';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GateState } from '../hash/gate.ts';
 import { observeRequest } from './request-outcome.ts';
 import { matchedRoute } from './route.ts';
 
@@ -46,6 +47,34 @@ export function createMetrics(service: string): Metrics {
     registers: [registry],
   });
   return { registry, requests, duration, rateLimitStoreFailures };
+}
+
+/**
+ * The hash gate's load, read at each scrape: PBKDF2 hashes running and waiting, and places refused
+ * (answered 503) since start. A service without the hash service has none of these.
+ */
+export function registerHashGateMetrics(registry: Registry, state: () => GateState): void {
+  new Gauge({
+    name: 'hash_gate_running',
+    help: 'PBKDF2 hashes running now (at most hash.maxConcurrent).',
+    registers: [registry],
+    collect() { this.set(state().running); },
+  });
+  new Gauge({
+    name: 'hash_gate_waiting',
+    help: 'PBKDF2 hashes waiting for a slot now (at most hash.maxQueued, with the places held between the hashes of one login).',
+    registers: [registry],
+    collect() { this.set(state().waiting); },
+  });
+  new Counter({
+    name: 'hash_gate_refused_total',
+    help: 'Hash requests refused because hash.maxConcurrent + hash.maxQueued places were taken (answered 503 with Retry-After).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(state().refused);
+    },
+  });
 }
 
 /** Counts and times one finished request; labelled by route template so cardinality stays bounded. */

@@ -12,3 +12,11 @@ export function matchedRoute(ctx: Koa.ParameterizedContext): string {
   const route: unknown = ctx._matchedRoute;
   return typeof route === 'string' ? route : UNMATCHED_ROUTE;
 }
+
+/**
+ * For a service that answers a request outside the router (identity-idp's pages): the route label
+ * it should carry. Only a fixed path may be given, never one holding an id or a token.
+ */
+export function labelRoute(ctx: Koa.ParameterizedContext, route: string): void {
+  ctx._matchedRoute = route;
+}
