@@ -33,6 +33,12 @@ try {
     reach(route.request().url());
     await route.abort();
   });
+  // A route sees only the first request of a redirect chain: the redirect URI reached through
+  // identity-authz's 303 is seen here. A server listening there (identity-rp) answers 400, since
+  // this browser did not start the sign-in: the code stays unused for the shell that did.
+  page.on('request', (request) => {
+    if (request.url().startsWith(redirectUri)) reach(request.url());
+  });
   await page.goto(authorizeUrl);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.getByLabel('Username').fill(username);
