@@ -19,6 +19,7 @@ import { joseJa } from '../../services/jose-ja/index.ts';
 import { generateCsrKeys, makeCsr } from '../../services/pki-ca/testing/test-csr.ts';
 import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz } from '../../services/identity-authz/testing/harness.ts';
+import { startRp } from '../../services/identity-rp/testing/harness.ts';
 import { serverOptions } from '../../services/template/tls/index.ts';
 import { listenHttps } from '../../services/template/server/https-listener.ts';
 import type { ServiceDefinition } from '../../services/template/service.ts';
@@ -223,6 +224,29 @@ async function authzToken(): Promise<StartedTarget> {
   };
 }
 
+/**
+ * An API call through the backend-for-frontend: a signed-in browser's `GET /bff/api/learn-ps/pets/{id}`.
+ * identity-rp finds the session by its cookie, opens the access token kept under the barrier and
+ * forwards the call over HTTPS to learn-ps, which checks the token and reads the pet: two services'
+ * pipelines, one TLS hop between them, and identity-authz (in the same process) idle.
+ */
+async function rpBff(): Promise<StartedTarget> {
+  const logger = createLogger({ level: 'info', service: 'identity-rp', destination: pino.destination(devNull) });
+  const harness = await startRp({ logger, extra: { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } } });
+  const browser = harness.browser();
+  const signedIn = await browser.signIn('bench-user', 'openid pets:read pets:write');
+  if (signedIn.status !== 303) throw new Error(`the sign-in failed: ${String(signedIn.status)} ${signedIn.text}`);
+  const created = await browser.send('POST', '/bff/api/learn-ps/pets', { name: 'bench', species: 'dog', priceCents: 12_500, stock: 7 });
+  if (created.status !== 201) throw new Error(`seeding failed: ${String(created.status)} ${created.text}`);
+  const path = `/bff/api/learn-ps/pets/${(created.json as { id: string }).id}`;
+  const check = await browser.call('GET', path);
+  if (check.status !== 200) throw new Error(`the read failed: ${String(check.status)} ${check.text}`);
+  return {
+    request: { url: `${harness.url}${path}`, method: 'GET', headers: { cookie: browser.jar.header() } },
+    stop: () => harness.close(),
+  };
+}
+
 /** The resource and client of `oidc-provider-bare`, shaped as authz-token's grant. */
 const BARE_RESOURCE = 'urn:cryptoutil:learn-ps';
 const BARE_CLIENT = { id: 'bench-client', secret: 'bench-client-secret-0123456789abcdef' };
@@ -375,6 +399,8 @@ export const targets: Readonly<Record<string, Target>> = {
   'authz-token': authzToken,
   // The library alone, same grant: authz-token's ratio over this one is what the service adds.
   'oidc-provider-bare': oidcProviderBare,
+  // A signed-in browser's API call through identity-rp to learn-ps.
+  'rp-bff': rpBff,
   // A stored ECDSA P-256 tls-server certificate per request: sign, lint, insert.
   'pki-issue': pkiIssue,
   // An ES256 JWT per request, and the cached JWKS a verifier fetches.

@@ -41,6 +41,8 @@ export interface RpHarnessOptions {
    * as one suite CA issues every service's, so that the authz trusts the rp.
    */
   readonly backchannelLogout?: { readonly sessionRequired: boolean };
+  /** Configuration merged into both the rp's and the API's (e.g. `rateLimit` for a benchmark). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export class RpBrowser {
@@ -118,7 +120,7 @@ function shareCa(authzDataDir: string, rpDataDir: string): void {
 
 export async function startRp(options: RpHarnessOptions = {}): Promise<RpHarness> {
   const authz = await startAuthz();
-  const api = await startResourceServer(authz);
+  const api = await startResourceServer(authz, options.extra);
   const port = await freePort();
   const url = `https://127.0.0.1:${String(port)}`;
   const created = await authz.api('POST', '/clients', {
@@ -148,7 +150,7 @@ export async function startRp(options: RpHarnessOptions = {}): Promise<RpHarness
         clientId: client.clientId, clientSecret: client.clientSecret, scope: 'openid pets:read pets:write', resource: LEARN_PS_RESOURCE,
         apis: { 'learn-ps': `${api.service.publicUrl}/browser/api/v1` },
       },
-    }, { rp: options.rp ?? {} });
+    }, { rp: options.rp ?? {}, ...options.extra });
   }, options.logger, identityRp);
   const harness: RpHarness = {
     authz, api, rp, url, clientId: client.clientId, clientSecret: client.clientSecret,
