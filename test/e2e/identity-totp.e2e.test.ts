@@ -3,7 +3,8 @@
  * identity-idp running in process with real TLS: a user signs in with the password, turns TOTP on
  * from the enrolment page (the QR code must render under the page policy, which forbids scripts and
  * images), then signs in with the password and a code the test computes with otpauth, as an app
- * would. The same code is then refused. Screenshots of the pages go to reports/e2e/.
+ * would. The same code is then refused. A recovery code shown at enrolment then signs in once,
+ * says how many are left, and is refused the second time. Screenshots of the pages go to reports/e2e/.
  */
 import { expect } from 'chai';
 import { mkdir } from 'node:fs/promises';
@@ -23,6 +24,8 @@ describe('identity-idp TOTP enrolment and sign-in in Chromium (e2e)', function (
   // The idp's clock runs ahead by whole steps, so each code the test sends is of a step not yet used.
   let ahead = 0;
   const now = (): number => Date.now() + ahead;
+  /** The recovery codes the enrolment page showed, once. */
+  let recoveryCodes: string[] = [];
 
   before(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -66,6 +69,7 @@ describe('identity-idp TOTP enrolment and sign-in in Chromium (e2e)', function (
       await page.click('button[type=submit]');
       await page.waitForSelector('ol.codes');
       expect(await page.locator('ol.codes li').count()).to.equal(10);
+      recoveryCodes = (await page.locator('ol.codes li').allInnerTexts()).map((code) => code.trim());
       await page.screenshot({ path: join(SHOTS, 'totp-recovery-codes.png'), fullPage: true });
 
       ahead += TOTP_PERIOD_SECONDS * 1000;
@@ -90,6 +94,38 @@ describe('identity-idp TOTP enrolment and sign-in in Chromium (e2e)', function (
       await page.waitForSelector('[role=alert]');
       expect(await page.textContent('[role=alert]')).to.include('incorrect or was already used');
       expect(violations).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs in once with a recovery code instead of a TOTP code, says how many are left, and refuses the same code again', async () => {
+    const [code] = recoveryCodes;
+    expect(code, 'the enrolment above showed the codes').to.be.a('string');
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      await password(page);
+      await page.waitForSelector('#recovery-code');
+      await page.fill('#recovery-code', code ?? '');
+      await page.click('form.recovery button[type=submit]');
+      await page.waitForSelector('[role=alert]');
+      expect(await page.textContent('[role=alert]')).to.include('You signed in with a recovery code. 9 recovery codes left.');
+      await page.screenshot({ path: join(SHOTS, 'recovery-code-used.png'), fullPage: true });
+      await page.getByRole('link', { name: 'Continue' }).click();
+      await page.waitForSelector('button[value=allow]');
+      await page.click('button[value=allow]');
+      await page.waitForURL(`${idp.issuer.url}/**`);
+      const { payload } = await verifiedResult(idp, page.url());
+      expect(payload.amr).to.deep.equal(['pwd', 'otp', 'mfa']);
+
+      await password(page);
+      await page.waitForSelector('#recovery-code');
+      await page.fill('#recovery-code', code ?? '');
+      await page.click('form.recovery button[type=submit]');
+      await page.waitForSelector('[role=alert]');
+      expect(await page.textContent('[role=alert]')).to.include('incorrect or was already used');
+      await page.screenshot({ path: join(SHOTS, 'recovery-code-refused.png'), fullPage: true });
     } finally {
       await context.close();
     }
