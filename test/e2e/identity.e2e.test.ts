@@ -4,11 +4,12 @@
  * learn-ps on `/service` (200) and is refused on `/browser` (403); then a real browser (Debian's
  * Chromium through playwright-core) signs a user in through identity-idp with authorization code +
  * PKCE, and the user's token does the opposite. A newcomer's first step is there too: the admin user
- * of credentials.json signs in at identity-rp's sign_in_url in Chromium. The suite runs on moved
- * ports (`--port-offset`), beside a developer's `npm start`.
+ * of credentials.json signs in at identity-rp's sign_in_url in Chromium. Signing out at
+ * identity-authz alone ends the rp's session too (back-channel logout). The suite runs on moved
+ * ports (`--port-offset`), beside a developer's `npm start`. Screenshots go to reports/e2e/.
  */
 import { expect } from 'chai';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
@@ -29,6 +30,7 @@ interface Credentials {
 }
 
 /** Chromium as these machines have it (DESIGN "Toolchain"); installed by `.ci/run`. */
+const SHOTS = join(process.cwd(), 'reports', 'e2e');
 const CHROMIUM = { executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] };
 
 describe('identity-authz and identity-idp with openid-client and a real browser (e2e)', function () {
@@ -45,6 +47,7 @@ describe('identity-authz and identity-idp with openid-client and a real browser 
     credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Credentials;
     ca = await readFile(credentials.ca_file, 'utf8');
     browser = await chromium.launch(CHROMIUM);
+    await mkdir(SHOTS, { recursive: true });
   });
 
   after(async () => {
@@ -198,6 +201,41 @@ describe('identity-authz and identity-idp with openid-client and a real browser 
       await page.waitForURL(`${rpUrl}/**`);
       await page.getByRole('heading', { name: 'Not signed in' }).waitFor();
       expect((await page.request.get(`${rpUrl}/bff/session`)).status()).to.equal(401);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signing out at identity-authz alone ends the identity-rp session too: back-channel logout', async () => {
+    const rpUrl = credentials.services['identity-rp']?.url ?? '';
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      await page.goto(credentials.sign_in_url);
+      await page.getByLabel('Username').fill(credentials.admin.username);
+      await page.getByLabel('Password').fill(credentials.admin.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(`${rpUrl}/**`);
+      await page.getByRole('heading', { name: 'Signed in', exact: true }).waitFor();
+      expect((await page.request.get(`${rpUrl}/bff/session`)).status()).to.equal(200);
+
+      // The person signs out at identity-authz's own page, never calling identity-rp.
+      await page.goto(`${credentials.issuer}/session/end?client_id=identity-rp`);
+      await page.screenshot({ path: join(SHOTS, 'authz-sign-out-confirm.png'), fullPage: true });
+      await page.click('button[value=yes]');
+      await page.waitForLoadState();
+      await page.screenshot({ path: join(SHOTS, 'authz-signed-out.png'), fullPage: true });
+      // identity-authz has posted a logout token to identity-rp: the cookie the browser still holds opens nothing.
+      const deadline = Date.now() + 10_000;
+      let status = 200;
+      while (status !== 401 && Date.now() < deadline) {
+        status = (await page.request.get(`${rpUrl}/bff/session`)).status();
+        if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status).to.equal(401);
+      expect(await context.cookies(rpUrl)).to.satisfy((cookies: { name: string }[]) => cookies.some((cookie) => cookie.name === '__Host-rp_session'));
+      expect((await page.request.get(`${rpUrl}/bff/api/identity-rs/principal`)).status()).to.equal(401);
     } finally {
       await context.close();
     }
