@@ -28,6 +28,8 @@ describe('operator at scale: 200 resources on kube-sim (issue 16)', function () 
     expect(figures.requestsPerReconcile).to.be.at.least(1);
     expect(figures.operatorRssMb.idle).to.be.greaterThan(0);
     expect(figures.operatorRssMb.peak).to.be.at.least(figures.operatorRssMb.idle);
-    expect(figures.operatorRssMb.highWater).to.be.at.least(figures.operatorRssMb.peak);
+    // VmHWM is the kernel's high-water mark, VmRSS samples its per-CPU batched counters: the two are
+    // read at different moments and may disagree by a few counter batches (64 pages per thread).
+    expect(figures.operatorRssMb.highWater).to.be.at.least(figures.operatorRssMb.peak - 3);
   });
 });
