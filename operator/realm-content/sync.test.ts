@@ -115,9 +115,9 @@ describe('realm content sync', () => {
     it('says when the operator client is refused a token, without its secret', async () => {
       const problem = await failure(new AuthzAdmin({ ...ACCESS, clientSecret: 'wrong' }, authz.request).listClients());
       expect(problem.reason).to.equal('RealmContentSyncFailed');
-      expect(problem.message).to.equal('identity-authz refused the operator client cryptoutil-operator a token (HTTP 401); is its Secret the one identity-authz was started with?');
+      expect(problem.message).to.equal('identity-authz refused the operator client cryptoutil-operator a token for identity-authz (HTTP 401); is its Secret the one identity-authz was started with?');
       authz.refuse = { match: /token/, answer: json(200, { token_type: 'Bearer' }) };
-      expect((await failure(new AuthzAdmin(ACCESS, authz.request).listClients())).message).to.match(/refused the operator client cryptoutil-operator a token \(HTTP 200\)/);
+      expect((await failure(new AuthzAdmin(ACCESS, authz.request).listClients())).message).to.match(/refused the operator client cryptoutil-operator a token for identity-authz \(HTTP 200\)/);
     });
 
     it('says when identity-authz does not answer at all', async () => {
