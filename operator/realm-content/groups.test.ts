@@ -56,19 +56,19 @@ describe('realm group plan', () => {
   it('reverts a change made through the API as drift: the marker still has the spec\'s digest', () => {
     const changed = { ...asCreated(readers), scopes: [...asCreated(readers).scopes.filter((scope) => scope !== 'kms:read'), 'pets:write', 'pets:delete'] };
     expect(plan([readers], [changed]).ops).to.deep.equal([
-      { op: 'update', name: 'readers', scopes: desiredScopes('demo', readers), cause: 'drift', added: ['pets:delete', 'pets:write'], removed: ['kms:read'] },
+      { op: 'update', name: 'readers', scopes: desiredScopes('demo', readers), cause: 'drift', extra: ['pets:delete', 'pets:write'], missing: ['kms:read'] },
     ]);
   });
 
   it('applies a change of the CR as a spec update, with a marker of the new digest', () => {
     const wider = { ...readers, scopes: { [PS]: ['pets:read', 'pets:write'] } };
     const [op] = plan([wider], [asCreated(readers)]).ops;
-    expect(op).to.deep.equal({ op: 'update', name: 'readers', scopes: ['pets:read', groupMarker('demo', ['pets:read', 'pets:write']), 'pets:write'].sort(), cause: 'spec', added: ['kms:read'], removed: ['pets:write'] });
+    expect(op).to.deep.equal({ op: 'update', name: 'readers', scopes: ['pets:read', groupMarker('demo', ['pets:read', 'pets:write']), 'pets:write'].sort(), cause: 'spec', extra: ['kms:read'], missing: ['pets:write'] });
   });
 
   it('brings back a marker changed through the API, as a spec update (the marker no longer tells)', () => {
     const remarked = { ...asCreated(writers), scopes: ['pets:write', groupMarker('demo', ['other:scope'])] };
-    expect(plan([writers], [remarked]).ops).to.deep.equal([{ op: 'update', name: 'writers', scopes: desiredScopes('demo', writers), cause: 'spec', added: [], removed: [] }]);
+    expect(plan([writers], [remarked]).ops).to.deep.equal([{ op: 'update', name: 'writers', scopes: desiredScopes('demo', writers), cause: 'spec', extra: [], missing: [] }]);
   });
 
   it('creates a missing unmanaged group once, without a marker, then never touches, counts or deletes it', () => {

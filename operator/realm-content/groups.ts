@@ -22,7 +22,7 @@ export interface ActualGroup {
 export type GroupOp =
   /** `recreated`: a managed group seen at an earlier sync was deleted through the API (drift). */
   | { readonly op: 'create'; readonly name: string; readonly scopes: readonly string[]; readonly recreated: boolean }
-  | { readonly op: 'update'; readonly name: string; readonly scopes: readonly string[]; readonly cause: 'spec' | 'drift'; readonly added: readonly string[]; readonly removed: readonly string[] }
+  | { readonly op: 'update'; readonly name: string; readonly scopes: readonly string[]; readonly cause: 'spec' | 'drift'; readonly extra: readonly string[]; readonly missing: readonly string[] }
   | { readonly op: 'delete'; readonly name: string };
 
 export interface GroupPlan {
@@ -106,10 +106,11 @@ export function planGroups(input: GroupPlanInput): GroupPlan {
     const current = [...new Set(actual.scopes)].sort();
     if (JSON.stringify(current) === JSON.stringify(scopes)) continue;
     const ordinary = (list: readonly string[]): string[] => list.filter((scope) => !scope.startsWith(markerPrefix(realm)));
-    const added = ordinary(current).filter((scope) => !scopes.includes(scope));
-    const removed = ordinary(scopes).filter((scope) => !current.includes(scope));
+    // Scopes identity-idp has and the spec does not, and the other way round.
+    const extra = ordinary(current).filter((scope) => !scopes.includes(scope));
+    const missing = ordinary(scopes).filter((scope) => !current.includes(scope));
     const cause = markerOf(realm, actual) === groupMarker(realm, flatScopes(group)) ? 'drift' : 'spec';
-    ops.push({ op: 'update', name: group.name, scopes, cause, added, removed });
+    ops.push({ op: 'update', name: group.name, scopes, cause, extra, missing });
   }
   const declared = new Set(input.groups.map((group) => group.name));
   for (const actual of input.actual) {

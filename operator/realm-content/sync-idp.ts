@@ -55,8 +55,10 @@ function realmSpec(resource: ServiceResource): IdentityRealmSpec {
   return resource.spec;
 }
 
+/** What changed, as seen by whoever changed it: the API (drift) or the operator (spec). */
 function changes(op: Extract<GroupOp, { op: 'update' }>): string {
-  const parts = [op.added.length === 0 ? '' : `added ${op.added.join(' ')}`, op.removed.length === 0 ? '' : `removed ${op.removed.join(' ')}`].filter((part) => part !== '');
+  const [added, removed] = op.cause === 'drift' ? [op.extra, op.missing] : [op.missing, op.extra];
+  const parts = [added.length === 0 ? '' : `added ${added.join(' ')}`, removed.length === 0 ? '' : `removed ${removed.join(' ')}`].filter((part) => part !== '');
   return parts.length === 0 ? 'its marker' : parts.join('; ');
 }
 
