@@ -38,10 +38,13 @@ function decoded(secret: KubeObject | undefined, key: string): string | undefine
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 }
 
-/** identity-idp of the realm in the cluster: its Service URL and the CA of its TLS Secret. */
-async function clusterIdp(resource: ServiceResource, api: KubeApi): Promise<ServiceAt | undefined> {
+/**
+ * identity-idp of the realm in the cluster: its Service URL and the CA of its TLS Secret; null when
+ * the realm runs none, undefined while its TLS Secret is not there yet.
+ */
+async function clusterIdp(resource: ServiceResource, api: KubeApi): Promise<ServiceAt | null | undefined> {
   const row = REALM_COMPONENTS.find((component) => component.component === 'idp')?.row;
-  if (row === undefined || !componentWanted(resource, 'idp')) return undefined;
+  if (row === undefined || !componentWanted(resource, 'idp')) return null;
   const tls = await api.get({ apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name: childNames(forService(resource, row)).tls });
   const ca = decoded(tls, 'ca.crt');
   return ca === undefined ? undefined : { baseUrl: serviceUrl(resource, row), ca };
@@ -56,7 +59,8 @@ export const clusterAdminAccess: LocateAdmin = async ({ resource, endpoint, api 
   const clientSecret = decoded(client, OPERATOR_CLIENT_KEY);
   if (ca === undefined || clientSecret === undefined) return undefined;
   const idp = await clusterIdp(resource, api);
-  return { baseUrl: endpoint, ca, clientId: OPERATOR_CLIENT_ID, clientSecret, ...(idp === undefined ? {} : { idp }) };
+  if (idp === undefined) return undefined;
+  return { baseUrl: endpoint, ca, clientId: OPERATOR_CLIENT_ID, clientSecret, ...(idp === null ? {} : { idp }) };
 };
 
 /** The content step: status fields once synced, undefined while identity-authz cannot be reached yet. */

@@ -254,7 +254,8 @@ describe('realm content sync', () => {
     }
 
     it('finds identity-authz in the cluster from its TLS Secret and the operator client Secret', async () => {
-      const realm = identityRealm('demo');
+      // A realm without identity-idp: the idp's part is in sync-idp.test.ts.
+      const realm = identityRealm('demo', withRealmSpec({ components: { idp: false, rs: false, rp: false, spa: false } }));
       expect(await clusterAdminAccess(step(realm))).to.equal(undefined);
       api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-identity-authz-tls', namespace: 'default' }, data: secretData({ 'ca.crt': 'PEM' }) });
       expect(await clusterAdminAccess(step(realm))).to.equal(undefined);
