@@ -120,10 +120,13 @@ async function syncIdp(context: ContentContext, access: AdminAccess, outcome: Ou
       outcome.failures.push(...synced.failures);
     });
   }
-  const before = bootstrapStatus(part.previous.bootstrapAdmin);
+  // A failed sync writes no status: what it did for the bootstrap admin is remembered here too.
+  const before = bootstrapStatus(part.previous.bootstrapAdmin) ?? part.admins.get(key);
   await noting(outcome, async () => {
     const after = await syncBootstrapAdmin(idpContext, before, part.now);
-    if (after !== undefined) outcome.status.bootstrapAdmin = after;
+    if (after === undefined) return;
+    outcome.status.bootstrapAdmin = after;
+    part.admins.set(key, after);
     if (after !== before) outcome.applied += 1;
   });
 }
@@ -133,6 +136,7 @@ interface IdpPart {
   readonly previous: Readonly<Record<string, unknown>>;
   readonly request: ServiceRequest;
   readonly known: Map<string, ReadonlySet<string>>;
+  readonly admins: Map<string, BootstrapAdminStatus>;
   readonly now: () => Date;
 }
 
@@ -143,6 +147,8 @@ export function realmContentSync(options: ContentSyncOptions): ContentSync {
   const interval = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
   // Managed groups present at each realm's last sync (by uid): a missing one was deleted through the API.
   const known = new Map<string, ReadonlySet<string>>();
+  // The bootstrap admin each realm's sync found done (by uid), until its status says so.
+  const admins = new Map<string, BootstrapAdminStatus>();
   return {
     async sync(context, previous) {
       const spec = context.resource.spec as IdentityRealmSpec;
@@ -161,7 +167,7 @@ export function realmContentSync(options: ContentSyncOptions): ContentSync {
           outcome.applied += result.applied;
         });
       }
-      if (groups || admin) await syncIdp(context, access, outcome, { groups, previous, request: options.request, known, now });
+      if (groups || admin) await syncIdp(context, access, outcome, { groups, previous, request: options.request, known, admins, now });
       if (outcome.failures.length > 0) throw new ReconcileProblem(SYNC_FAILED, outcome.failures.join('; '));
       const time = now();
       const last = typeof previous.lastSyncTime === 'string' ? Date.parse(previous.lastSyncTime) : Number.NaN;

@@ -298,6 +298,20 @@ describe('realm content sync: identity-idp', () => {
       expect(Date.parse(String(kept?.lastSyncTime))).to.be.closeTo(Date.now(), 60_000);
     });
 
+    it('remembers a bootstrap admin it created in a sync that failed otherwise, and never asks for it again', async () => {
+      idp.groups.set('taken', ['pets:read']);
+      const sync = realmContentSync({ request: idp.request, locate: () => Promise.resolve(ACCESS), now: () => NOW });
+      const realm = api.put(identityRealm('demo', withRealmSpec({ groups: [{ name: 'taken', scopes: {} }], bootstrapAdmin: { username: 'alice' } }))) as ServiceResource;
+      expect((await failure(sync.sync(step(realm), {}))).message).to.equal('group taken exists in identity-idp and is not managed by this realm; it is left as it is');
+      expect(idp.users.has('alice')).to.equal(true);
+      idp.calls.length = 0;
+      // No status was written; the next sync still knows the user is done.
+      await failure(sync.sync(step(realm), {}));
+      expect(idp.calls.filter((call) => call.includes('/users'))).to.deep.equal([]);
+      idp.groups.clear();
+      expect(await sync.sync(step(realm), {})).to.deep.include({ bootstrapAdmin: { username: 'alice', createdTime: NOW.toISOString() } });
+    });
+
     it('fails naming identity-idp when the realm declares groups or an admin and runs no identity-idp, after syncing the clients', async () => {
       const sync = realmContentSync({ request: idp.request, locate: () => Promise.resolve({ ...ACCESS, idp: undefined }) });
       const realm = identityRealm('demo', withRealmSpec({ bootstrapAdmin: { username: 'alice' } }));
