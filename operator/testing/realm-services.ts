@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { newUnsealShares } from '../../services/template/barrier/index.ts';
 import { CookieJar } from '../../services/template/testing/cookies.ts';
 import { freePort } from '../../services/template/testing/ports.ts';
-import { httpsCall, mergeDeep, startTestService, type HttpAnswer, type ServiceHarness } from '../../services/template/testing/service-harness.ts';
+import { httpsCall, startTestService, type HttpAnswer, type ServiceHarness } from '../../services/template/testing/service-harness.ts';
 import { identityAuthz } from '../../services/identity-authz/index.ts';
 import { browse, location, pkcePair } from '../../services/identity-authz/testing/browser-flow.ts';
 import { identityIdp } from '../../services/identity-idp/index.ts';
@@ -51,14 +51,14 @@ export async function startRealmServices(): Promise<RealmServices> {
   const idpUrl = `https://127.0.0.1:${String(idpPort)}`;
   const clientSecret = randomBytes(32).toString('base64url');
   const newShares = { authz: await newUnsealShares(3, 2), idp: await newUnsealShares(3, 2) };
-  const authz = await startTestService((_issuer, dataDir) => mergeDeep({
+  const authz = await startTestService((_issuer, dataDir) => ({
     public: { port: authzPort },
     database: { url: `sqlite:${join(dataDir, 'authz.sqlite')}` },
     auth: { issuer: authzUrl },
     barrier: { shares: [...newShares.authz], threshold: 2 },
     hash: { pepper: randomBytes(32).toString('base64url') },
     authz: { idpUrl, bootstrapClient: { id: OPERATOR_CLIENT, secret: clientSecret } },
-  }, {}), undefined, identityAuthz(() => [learnPs, identityIdp]));
+  }), undefined, identityAuthz(() => [learnPs, identityIdp]));
   let idp: ServiceHarness | undefined;
   try {
     idp = await startTestService((_issuer, dataDir) => {
@@ -73,13 +73,13 @@ export async function startRealmServices(): Promise<RealmServices> {
       copyFileSync(join(from, 'ca.crt'), join(to, 'ca.crt'));
       copyFileSync(join(from, 'ca.key'), join(to, 'ca.key'));
       chmodSync(join(to, 'ca.key'), 0o600);
-      return mergeDeep({
+      return {
         public: { port: idpPort },
         auth: { issuer: authzUrl },
         tls: { caFile },
         barrier: { shares: [...newShares.idp], threshold: 2 },
         hash: { pepper: randomBytes(32).toString('base64url') },
-      }, {});
+      };
     }, undefined, identityIdp);
   } catch (error) {
     await authz.close();
