@@ -25,7 +25,10 @@ describe('operator against kube-sim (fake API server with the chart RBAC and the
 
   before(async () => {
     sim = await startKubeSim();
-    running = await operatorOnSim(sim);
+    // kube-sim runs no pods, so no realm's identity-authz answers: the sample realm's content (clients,
+    // groups, bootstrap admin) is left unsynced here, as while a real one cannot be reached yet. The
+    // content sync runs against real services in realm-content.kube-sim.test.ts and realm-groups.kube-sim.test.ts.
+    running = await operatorOnSim(sim, { locateRealmAdmin: () => Promise.resolve(undefined) });
   });
 
   after(async () => {

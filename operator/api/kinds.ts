@@ -124,6 +124,53 @@ const realmClient = object(
   },
 );
 
+/** identity-idp's group names (its openapi.yaml `GroupNameValue`). */
+const groupName = '^[a-z0-9][a-z0-9._-]{0,63}$';
+
+/** The prefix of the scope that marks a group as managed by a realm (realm-content/groups.ts). */
+export const GROUP_MARKER_PREFIX = 'managed-by-identityrealm.';
+
+/** One scope a group grants: `<prefix>:<name>` as identity-idp takes it, or `*` for every ordinary scope. */
+const groupScope = string({
+  pattern: '^(\\*|[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+)$',
+  maxLength: 100,
+  validations: [
+    { rule: "!self.endsWith(':admin')", message: 'admin scopes come only from the built-in admin group of identity-idp' },
+    { rule: `!self.startsWith('${GROUP_MARKER_PREFIX}')`, message: `scopes starting with ${GROUP_MARKER_PREFIX} are the operator's marker` },
+  ],
+});
+
+/**
+ * One group of a realm's identity-idp, kept through its admin API (docs/decisions/0006): its
+ * members hold the scopes it grants. identity-idp's scopes are one flat list; the per-resource
+ * form here says which resource server each scope belongs to.
+ */
+const realmGroup = object(
+  {
+    name: string({ pattern: groupName, maxLength: 64, description: 'Group name in identity-idp.' }),
+    scopes: record(array(groupScope, { maxItems: 100, listType: 'set' }), { description: 'Scopes per resource server: resource identifier (urn:cryptoutil:<service>) to the scopes members hold; * is every ordinary scope.' }),
+    unmanaged: boolean({ default: false, description: 'Created when missing, then never changed, reverted or deleted by the operator.' }),
+  },
+  {
+    required: ['name', 'scopes'],
+    validations: [{ rule: "!(self.name in ['admin', 'users'])", message: 'admin and users are built-in groups of identity-idp and cannot be declared' }],
+  },
+);
+
+/**
+ * The realm's first administrator, created once in identity-idp (docs/decisions/0006): a person's
+ * account from then on, never changed by the operator. Its password is in the Secret
+ * `<realm>-bootstrap-admin`.
+ */
+const bootstrapAdmin = object(
+  {
+    username: string({ pattern: '^[A-Za-z0-9._-]+$', minLength: 3, maxLength: 64, description: 'Username in identity-idp.' }),
+    email: string({ format: 'email', maxLength: 254, description: 'Email of the user; default <username>@<realm>.invalid.' }),
+    groups: array(string({ pattern: groupName, maxLength: 64 }), { maxItems: 31, listType: 'set', description: 'Groups the user joins besides the built-in admin group.' }),
+  },
+  { required: ['username'] },
+);
+
 export const identityRealmSpec = object(
   {
     ...serviceFields,
@@ -147,6 +194,13 @@ export const identityRealmSpec = object(
       mapKeys: ['name'],
       description: 'OAuth clients the operator keeps in identity-authz: created, reverted when changed through the API, deleted when removed here.',
     }),
+    groups: array(realmGroup, {
+      maxItems: 100,
+      listType: 'map',
+      mapKeys: ['name'],
+      description: 'Groups the operator keeps in identity-idp: created, reverted when changed through the API, deleted when removed here.',
+    }),
+    bootstrapAdmin,
   },
   specOptions,
 );
@@ -206,6 +260,8 @@ export type CertificateAuthoritySpec = Infer<typeof certificateAuthoritySpec>;
 export type IdentityRealmSpec = Infer<typeof identityRealmSpec>;
 export type JwkAuthoritySpec = Infer<typeof jwkAuthoritySpec>;
 export type RealmClient = Infer<typeof realmClient>;
+export type RealmGroup = Infer<typeof realmGroup>;
+export type RealmBootstrapAdmin = Infer<typeof bootstrapAdmin>;
 export type { Condition, Status } from './common.ts';
 
 /** Standard object metadata as far as the operator reads it. */
@@ -264,7 +320,15 @@ const kindStatus = {
     issuer: string({ description: 'Issuer URL of the realm; services naming it in spec.auth.identityRealmRef trust it.' }),
     consoleUrl: string({ description: 'URL of the browser console.' }),
     managedClients: integer({ minimum: 0, description: 'Clients of spec.clients the operator keeps in identity-authz (unmanaged ones not counted).' }),
-    lastSyncTime: string({ format: 'date-time', description: 'When the realm content was last checked against identity-authz.' }),
+    managedGroups: integer({ minimum: 0, description: 'Groups of spec.groups the operator keeps in identity-idp (unmanaged ones not counted).' }),
+    lastSyncTime: string({ format: 'date-time', description: 'When the realm content was last checked against identity-authz and identity-idp.' }),
+    bootstrapAdmin: object(
+      {
+        username: string({ description: 'The user spec.bootstrapAdmin asked for.' }),
+        createdTime: string({ format: 'date-time', description: 'When the operator created it; absent when a user of that name already existed and was left alone.' }),
+      },
+      { required: ['username'], description: 'spec.bootstrapAdmin is done: the operator never creates, changes or re-passwords this user again.' },
+    ),
   }),
   JwkAuthority: object({ ...statusFields, jwksUrls: array(string(), { description: 'URLs of the published JWKS.' }) }),
 };

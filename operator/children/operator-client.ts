@@ -2,7 +2,8 @@
  * The operator's own client in a realm's identity-authz: identity-authz creates it at unseal from
  * `authz.bootstrapClient` (every scope of every service, `authz:admin` among them) with the secret
  * of the Secret `<realm>-operator-client`, which the operator generates once and identity-authz
- * mounts. The realm content sync (realm-content/) authenticates with it.
+ * mounts. The realm content sync (realm-content/) authenticates with it, to identity-authz's API and,
+ * with a token for `urn:cryptoutil:identity-idp` (`idp:admin` is one of those scopes), to identity-idp's.
  */
 import type { KindRow } from '../kinds.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';

@@ -1,7 +1,8 @@
 /**
  * identity-authz's client management API (`/service/api/v1/clients`, scope `authz:admin`) as the
  * operator calls it: with a client-credentials token of the realm's operator client, over HTTPS
- * trusting only the CA of identity-authz's TLS Secret. A refusal becomes a `ReconcileProblem`
+ * trusting only the CA of identity-authz's TLS Secret. identity-idp's API (idp-admin.ts) is called
+ * the same way, with a token of the same client for identity-idp. A refusal becomes a `ReconcileProblem`
  * (`RealmContentSyncFailed`) that names the call and the service's problem detail, never a secret.
  */
 import type { ServiceRequest } from '../controllers/service-fetch.ts';
@@ -11,7 +12,7 @@ import type { ActualClient, ClientBody } from './plan.ts';
 /** identity-authz's resource indicator: the audience of tokens for its own API. */
 export const AUTHZ_RESOURCE = 'urn:cryptoutil:identity-authz';
 
-/** Where identity-authz is and how the operator authenticates to it. */
+/** Where identity-authz (and identity-idp) are and how the operator authenticates to them. */
 export interface AdminAccess {
   /** Base URL of identity-authz's public listener (its token endpoint is `<baseUrl>/token`). */
   readonly baseUrl: string;
@@ -19,6 +20,8 @@ export interface AdminAccess {
   readonly ca: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** identity-idp of the realm (groups, the bootstrap admin); absent when the realm runs none. */
+  readonly idp?: ServiceAt;
 }
 
 /** The largest page the API serves. */
@@ -41,20 +44,36 @@ function problemDetail(body: Uint8Array): string {
   }
 }
 
-/** One session with the admin API: a token is fetched on first use and kept for the session. */
-export class AuthzAdmin {
+/** Where a service's admin API is: its base URL and the PEM CA of its TLS certificate. */
+export interface ServiceAt {
+  readonly baseUrl: string;
+  readonly ca: string;
+}
+
+/**
+ * One session with one service's admin API (`/service/api/v1`): a client-credentials token of the
+ * operator client from identity-authz for `resource` is fetched on first use and kept.
+ */
+export class AdminSession {
   readonly #access: AdminAccess;
+  readonly #service: string;
+  readonly #at: ServiceAt;
+  readonly #resource: string;
   readonly #request: ServiceRequest;
   #token: string | undefined;
 
-  constructor(access: AdminAccess, request: ServiceRequest) {
+  constructor(access: AdminAccess, request: ServiceRequest, target: { readonly service: string; readonly at: ServiceAt; readonly resource: string } = { service: 'identity-authz', at: access, resource: AUTHZ_RESOURCE }) {
     this.#access = access;
+    this.#service = target.service;
+    this.#at = target.at;
+    this.#resource = target.resource;
     // No answer at all (not resolvable, refused, timed out) is a sync failure like a refusal.
     this.#request = async (method, url, options) => {
       try {
         return await request(method, url, options);
       } catch (error) {
-        throw new ReconcileProblem(SYNC_FAILED, `identity-authz at ${access.baseUrl} did not answer: ${(error as Error).message}`);
+        const who = url.startsWith(access.baseUrl) ? `identity-authz at ${access.baseUrl}` : `${target.service} at ${target.at.baseUrl}`;
+        throw new ReconcileProblem(SYNC_FAILED, `${who} did not answer: ${(error as Error).message}`);
       }
     };
   }
@@ -66,27 +85,40 @@ export class AuthzAdmin {
     const answer = await this.#request('POST', `${baseUrl}/token`, {
       ca,
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', resource: AUTHZ_RESOURCE }).toString(),
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource: this.#resource }).toString(),
     });
     const token = answer.status === 200 ? (JSON.parse(text(answer.body)) as { access_token?: unknown }).access_token : undefined;
     if (typeof token !== 'string') {
-      throw new ReconcileProblem(SYNC_FAILED, `identity-authz refused the operator client ${clientId} a token (HTTP ${String(answer.status)}); is its Secret the one identity-authz was started with?`);
+      throw new ReconcileProblem(SYNC_FAILED, `identity-authz refused the operator client ${clientId} a token for ${this.#service} (HTTP ${String(answer.status)}); is its Secret the one identity-authz was started with?`);
     }
     this.#token = token;
     return token;
   }
 
   /** Calls `/service/api/v1<path>`; any status outside `expected` is a problem naming `what`. */
-  async #call(what: string, method: string, path: string, expected: readonly number[], body?: unknown): Promise<unknown> {
-    const answer = await this.#request(method, `${this.#access.baseUrl}/service/api/v1${path}`, {
-      ca: this.#access.ca,
+  async call(what: string, method: string, path: string, expected: readonly number[], body?: unknown): Promise<{ readonly status: number; readonly json: unknown }> {
+    const answer = await this.#request(method, `${this.#at.baseUrl}/service/api/v1${path}`, {
+      ca: this.#at.ca,
       headers: { authorization: `Bearer ${await this.#bearer()}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (!expected.includes(answer.status)) {
-      throw new ReconcileProblem(SYNC_FAILED, `identity-authz answered ${String(answer.status)} to ${what}${problemDetail(answer.body)}`);
+      throw new ReconcileProblem(SYNC_FAILED, `${this.#service} answered ${String(answer.status)} to ${what}${problemDetail(answer.body)}`);
     }
-    return answer.body.length === 0 ? undefined : JSON.parse(text(answer.body));
+    return { status: answer.status, json: answer.body.length === 0 ? undefined : JSON.parse(text(answer.body)) };
+  }
+}
+
+/** identity-authz's clients API, in one session. */
+export class AuthzAdmin {
+  readonly #session: AdminSession;
+
+  constructor(access: AdminAccess, request: ServiceRequest) {
+    this.#session = new AdminSession(access, request);
+  }
+
+  async #call(what: string, method: string, path: string, expected: readonly number[], body?: unknown): Promise<unknown> {
+    return (await this.#session.call(what, method, path, expected, body)).json;
   }
 
   /** Every client identity-authz holds, page by page. */

@@ -1,17 +1,23 @@
 /**
  * The realm content step of an IdentityRealm's reconcile (docs/decisions/0006-realm-content.md):
- * once the realm's services run, the operator finds identity-authz (its in-cluster URL, the CA of
- * its TLS Secret, the operator client's secret) and syncs `spec.clients`; the status gets
- * `managedClients` and `lastSyncTime`.
+ * once the realm's services run, the operator finds identity-authz and identity-idp (their
+ * in-cluster URLs, the CAs of their TLS Secrets, the operator client's secret) and syncs
+ * `spec.clients`, `spec.groups` and `spec.bootstrapAdmin`; the status gets `managedClients`,
+ * `managedGroups`, `bootstrapAdmin` and `lastSyncTime`.
  */
 import type { IdentityRealmSpec } from '../api/kinds.ts';
 import type { KindRow } from '../kinds.ts';
 import type { KubeApi } from '../kube/api.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';
-import { childNames } from '../children/names.ts';
+import { childNames, forService } from '../children/names.ts';
+import { serviceUrl } from '../children/endpoint.ts';
+import { REALM_COMPONENTS, componentWanted } from '../children/realm.ts';
+import { ReconcileProblem } from '../controllers/problem.ts';
 import { OPERATOR_CLIENT_ID, OPERATOR_CLIENT_KEY, operatorClientSecretName } from '../children/operator-client.ts';
 import type { ServiceRequest } from '../controllers/service-fetch.ts';
-import { AuthzAdmin, type AdminAccess } from './admin.ts';
+import { AuthzAdmin, SYNC_FAILED, type AdminAccess, type ServiceAt } from './admin.ts';
+import { IdpAdmin } from './idp-admin.ts';
+import { syncBootstrapAdmin, syncGroups, type BootstrapAdminStatus, type IdpSyncContext } from './sync-idp.ts';
 import { syncRealmContent } from './sync.ts';
 
 /** What the content step is given by the reconcile. */
@@ -32,14 +38,29 @@ function decoded(secret: KubeObject | undefined, key: string): string | undefine
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 }
 
-/** In the cluster: the endpoint, the CA of identity-authz's TLS Secret and the operator client Secret. */
+/**
+ * identity-idp of the realm in the cluster: its Service URL and the CA of its TLS Secret; null when
+ * the realm runs none, undefined while its TLS Secret is not there yet.
+ */
+async function clusterIdp(resource: ServiceResource, api: KubeApi): Promise<ServiceAt | null | undefined> {
+  const row = REALM_COMPONENTS.find((component) => component.component === 'idp')?.row;
+  if (row === undefined || !componentWanted(resource, 'idp')) return null;
+  const tls = await api.get({ apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name: childNames(forService(resource, row)).tls });
+  const ca = decoded(tls, 'ca.crt');
+  return ca === undefined ? undefined : { baseUrl: serviceUrl(resource, row), ca };
+}
+
+/** In the cluster: the endpoint, the CA of identity-authz's TLS Secret and the operator client Secret; identity-idp's when it runs. */
 export const clusterAdminAccess: LocateAdmin = async ({ resource, endpoint, api }) => {
   const { namespace } = resource.metadata;
   const tls = await api.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: childNames(resource).tls });
   const client = await api.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: operatorClientSecretName(resource) });
   const ca = decoded(tls, 'ca.crt');
   const clientSecret = decoded(client, OPERATOR_CLIENT_KEY);
-  return ca === undefined || clientSecret === undefined ? undefined : { baseUrl: endpoint, ca, clientId: OPERATOR_CLIENT_ID, clientSecret };
+  if (ca === undefined || clientSecret === undefined) return undefined;
+  const idp = await clusterIdp(resource, api);
+  if (idp === undefined) return undefined;
+  return { baseUrl: endpoint, ca, clientId: OPERATOR_CLIENT_ID, clientSecret, ...(idp === null ? {} : { idp }) };
 };
 
 /** The content step: status fields once synced, undefined while identity-authz cannot be reached yet. */
@@ -60,23 +81,98 @@ export interface ContentSyncOptions {
 
 const STATUS_INTERVAL_MS = 30_000;
 
-/** The realm content step, reaching identity-authz with `request`. */
+/** What the parts of the content step found and did. */
+interface Outcome {
+  readonly status: Record<string, unknown>;
+  applied: number;
+  readonly failures: string[];
+}
+
+function bootstrapStatus(value: unknown): BootstrapAdminStatus | undefined {
+  const candidate = value as Partial<BootstrapAdminStatus> | undefined;
+  return typeof candidate?.username === 'string' ? { username: candidate.username, ...(typeof candidate.createdTime === 'string' ? { createdTime: candidate.createdTime } : {}) } : undefined;
+}
+
+/** Runs one part of the sync; a ReconcileProblem is noted and the other parts still run. */
+async function noting(outcome: Outcome, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof ReconcileProblem)) throw error;
+    outcome.failures.push(error.message);
+  }
+}
+
+/** The idp part: spec.groups (when wanted) and spec.bootstrapAdmin, noted in `outcome`. */
+async function syncIdp(context: ContentContext, access: AdminAccess, outcome: Outcome, part: IdpPart): Promise<void> {
+  if (access.idp === undefined) {
+    outcome.failures.push('spec.groups and spec.bootstrapAdmin are kept in identity-idp, which this realm does not run (spec.components.idp)');
+    return;
+  }
+  const idpContext: IdpSyncContext = { resource: context.resource, row: context.row, api: context.api, admin: new IdpAdmin(access, access.idp, part.request), announce: context.announce };
+  const key = context.resource.metadata.uid;
+  if (part.groups) {
+    await noting(outcome, async () => {
+      const synced = await syncGroups(idpContext, part.known.get(key) ?? new Set());
+      part.known.set(key, new Set(synced.present));
+      outcome.status.managedGroups = synced.managedGroups;
+      outcome.applied += synced.applied;
+      outcome.failures.push(...synced.failures);
+    });
+  }
+  // A failed sync writes no status: what it did for the bootstrap admin is remembered here too.
+  const before = bootstrapStatus(part.previous.bootstrapAdmin) ?? part.admins.get(key);
+  await noting(outcome, async () => {
+    const after = await syncBootstrapAdmin(idpContext, before, part.now);
+    if (after === undefined) return;
+    outcome.status.bootstrapAdmin = after;
+    part.admins.set(key, after);
+    if (after !== before) outcome.applied += 1;
+  });
+}
+
+interface IdpPart {
+  readonly groups: boolean;
+  readonly previous: Readonly<Record<string, unknown>>;
+  readonly request: ServiceRequest;
+  readonly known: Map<string, ReadonlySet<string>>;
+  readonly admins: Map<string, BootstrapAdminStatus>;
+  readonly now: () => Date;
+}
+
+/** The realm content step, reaching identity-authz and identity-idp with `request`. */
 export function realmContentSync(options: ContentSyncOptions): ContentSync {
   const locate = options.locate ?? clusterAdminAccess;
   const now = options.now ?? (() => new Date());
   const interval = options.statusIntervalMs ?? STATUS_INTERVAL_MS;
+  // Managed groups present at each realm's last sync (by uid): a missing one was deleted through the API.
+  const known = new Map<string, ReadonlySet<string>>();
+  // The bootstrap admin each realm's sync found done (by uid), until its status says so.
+  const admins = new Map<string, BootstrapAdminStatus>();
   return {
     async sync(context, previous) {
-      const declared = (context.resource.spec as IdentityRealmSpec).clients ?? [];
+      const spec = context.resource.spec as IdentityRealmSpec;
       // A realm that never declared content is not asked about it (nothing to create or delete).
-      if (declared.length === 0 && previous.managedClients === undefined) return undefined;
+      const clients = (spec.clients ?? []).length > 0 || previous.managedClients !== undefined;
+      const groups = (spec.groups ?? []).length > 0 || previous.managedGroups !== undefined;
+      const admin = spec.bootstrapAdmin !== undefined;
+      if (!clients && !groups && !admin) return undefined;
       const access = await locate(context);
       if (access === undefined) return undefined;
-      const result = await syncRealmContent({ resource: context.resource, row: context.row, api: context.api, admin: new AuthzAdmin(access, options.request), announce: context.announce });
+      const outcome: Outcome = { status: {}, applied: 0, failures: [] };
+      if (clients) {
+        await noting(outcome, async () => {
+          const result = await syncRealmContent({ resource: context.resource, row: context.row, api: context.api, admin: new AuthzAdmin(access, options.request), announce: context.announce });
+          outcome.status.managedClients = result.managedClients;
+          outcome.applied += result.applied;
+        });
+      }
+      if (groups || admin) await syncIdp(context, access, outcome, { groups, previous, request: options.request, known, admins, now });
+      if (outcome.failures.length > 0) throw new ReconcileProblem(SYNC_FAILED, outcome.failures.join('; '));
       const time = now();
       const last = typeof previous.lastSyncTime === 'string' ? Date.parse(previous.lastSyncTime) : Number.NaN;
-      const fresh = result.applied === 0 && time.getTime() - last < interval;
-      return { managedClients: result.managedClients, lastSyncTime: fresh ? previous.lastSyncTime : time.toISOString() };
+      const fresh = outcome.applied === 0 && time.getTime() - last < interval;
+      return { ...outcome.status, lastSyncTime: fresh ? previous.lastSyncTime : time.toISOString() };
     },
   };
 }

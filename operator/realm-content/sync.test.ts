@@ -115,9 +115,9 @@ describe('realm content sync', () => {
     it('says when the operator client is refused a token, without its secret', async () => {
       const problem = await failure(new AuthzAdmin({ ...ACCESS, clientSecret: 'wrong' }, authz.request).listClients());
       expect(problem.reason).to.equal('RealmContentSyncFailed');
-      expect(problem.message).to.equal('identity-authz refused the operator client cryptoutil-operator a token (HTTP 401); is its Secret the one identity-authz was started with?');
+      expect(problem.message).to.equal('identity-authz refused the operator client cryptoutil-operator a token for identity-authz (HTTP 401); is its Secret the one identity-authz was started with?');
       authz.refuse = { match: /token/, answer: json(200, { token_type: 'Bearer' }) };
-      expect((await failure(new AuthzAdmin(ACCESS, authz.request).listClients())).message).to.match(/refused the operator client cryptoutil-operator a token \(HTTP 200\)/);
+      expect((await failure(new AuthzAdmin(ACCESS, authz.request).listClients())).message).to.match(/refused the operator client cryptoutil-operator a token for identity-authz \(HTTP 200\)/);
     });
 
     it('says when identity-authz does not answer at all', async () => {
@@ -254,7 +254,8 @@ describe('realm content sync', () => {
     }
 
     it('finds identity-authz in the cluster from its TLS Secret and the operator client Secret', async () => {
-      const realm = identityRealm('demo');
+      // A realm without identity-idp: the idp's part is in sync-idp.test.ts.
+      const realm = identityRealm('demo', withRealmSpec({ components: { idp: false, rs: false, rp: false, spa: false } }));
       expect(await clusterAdminAccess(step(realm))).to.equal(undefined);
       api.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo-identity-authz-tls', namespace: 'default' }, data: secretData({ 'ca.crt': 'PEM' }) });
       expect(await clusterAdminAccess(step(realm))).to.equal(undefined);
