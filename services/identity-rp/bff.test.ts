@@ -66,7 +66,7 @@ describe('identity-rp backend-for-frontend', function () {
     const client = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: suite.clientSecret, fetch }));
     expect(await client('not-a-refresh-token', LEARN_PS_RESOURCE).catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
     const wrongSecret = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: 'wrong', fetch }));
-    expect(await wrongSecret('not-a-refresh-token', LEARN_PS_RESOURCE).catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
+    expect(await wrongSecret('not-a-refresh-token', '').catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
     const unreachable = refreshAt(new AuthzClient({ issuer: () => `https://127.0.0.1:${String(closedPort)}`, clientId: suite.clientId, clientSecret: 'wrong', fetch }));
     const failure = await unreachable('not-a-refresh-token', '').catch((caught: unknown) => caught);
     expect(failure).to.be.instanceOf(Error).and.not.to.be.instanceOf(RefreshRefusedError);

@@ -237,6 +237,21 @@ describe('identity-rp for a console on another origin', function () {
   });
 });
 
+describe('identity-rp without any resource', function () {
+  this.timeout(30_000);
+  let suite: RpHarness;
+  before(async () => { suite = await startRp({ rp: { resource: '', scope: 'openid' } }); });
+  after(async () => { await suite.close(); });
+
+  it('signs in asking for none and redeems the code for none', async () => {
+    const browser = suite.browser();
+    const done = await browser.signIn('judy', 'openid');
+    expect(done.status, done.text).to.equal(303);
+    const who = await browser.call('GET', '/bff/session');
+    expect(who.json).to.deep.include({ subject: 'judy', apis: ['learn-ps'] });
+  });
+});
+
 /** Calls to two APIs of one session at once, both tokens due: two refreshes, one after the other. */
 function twoApisSuite(title: string, database: () => Promise<Scratch | undefined>, race: Race): void {
   describe(`calls to two APIs of one session at once on ${title}`, function () {
