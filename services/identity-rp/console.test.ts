@@ -97,6 +97,18 @@ describe('identity-rp for a console on another origin', function () {
       expect((await browser.call('GET', '/bff/api/learn-ps/pets')).status).to.equal(200);
     });
 
+    it('a user granted nothing of an API\'s resource gets a token without its scopes there, and keeps the session', async () => {
+      const browser = suite.browser();
+      expect((await browser.signIn('kim', 'openid profile pets:read')).status).to.equal(303);
+      const kms = await browser.call('GET', '/bff/api/sm-kms/elastickeys');
+      expect(kms.status, kms.text).to.equal(200);
+      // The API then refuses by scope (403) itself; the session is not at stake.
+      const claims = await verify((kms.json as EchoAnswer).token);
+      expect(claims).to.include({ aud: SM_KMS, sub: 'kim' });
+      expect(claims).not.to.have.property('scope');
+      expect((await browser.call('GET', '/bff/api/learn-ps/pets')).status).to.equal(200);
+    });
+
     it('/bff/session names the APIs and the user (preferred_username of the ID token), never a token', async () => {
       const browser = await signedIn(suite, 'bob');
       const who = await browser.call('GET', '/bff/session');
