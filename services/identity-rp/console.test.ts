@@ -9,7 +9,10 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { LEARN_PS_RESOURCE } from '../identity-authz/testing/harness.ts';
 import { openDatabase } from '../template/database/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
+import { newUnsealShares } from '../template/barrier/index.ts';
+import { startTestService } from '../template/testing/service-harness.ts';
 import { entities, RpSession } from './entities.ts';
+import { identityRp } from './index.ts';
 import { ALLOWED_HEADERS, ALLOWED_METHODS, PREFLIGHT_MAX_AGE_SECONDS } from './routes/cors.ts';
 import { startRp, type RpBrowser, type RpHarness, type RpHarnessOptions } from './testing/harness.ts';
 import { behindRowLock, inArrivalOrder, type Race } from './testing/races.ts';
@@ -246,6 +249,20 @@ describe('identity-rp for a console on another origin', function () {
       }
       expect((await browser.call('GET', '/bff/session')).status).to.equal(200);
     });
+  });
+});
+
+describe('identity-rp with a console origin that is no origin', function () {
+  this.timeout(30_000);
+
+  it('does not start: a usage error (exit code 2) naming the entry', async () => {
+    const failed = await startTestService({
+      barrier: { shares: await newUnsealShares(3, 2), threshold: 2 },
+      hash: { pepper: 'a-test-pepper-of-at-least-32-bytes!!' },
+      rp: { issuer: 'https://authz.example', clientId: 'rp', clientSecret: 's', consoleOrigins: ['https://localhost:8184/console'] },
+    }, undefined, identityRp).catch((caught: unknown) => caught);
+    expect(failed).to.have.property('exitCode', 2);
+    expect((failed as Error).message).to.contain('rp.consoleOrigins entry 0 ("https://localhost:8184/console")');
   });
 });
 
