@@ -47,9 +47,14 @@ export function refreshed(response: ValidatedResponse): RefreshedTokens {
   };
 }
 
-/** The refresh grant at identity-authz; a refused grant becomes RefreshRefusedError. */
-export function refreshAt(client: AuthzClient, resource: string): Refresh {
-  return async (refreshToken) => {
+/**
+ * The refresh grant at identity-authz, narrowed to one resource (RFC 8707 §2.2); a refused grant
+ * becomes RefreshRefusedError, and the caller ends the session: a resource the grant does not
+ * cover (an API added to `rp.apis` since the sign-in) is had by signing in again, which asks for
+ * every resource of the allowlist.
+ */
+export function refreshAt(client: AuthzClient): Refresh {
+  return async (refreshToken, resource) => {
     try {
       return refreshed(await oidc.refreshTokenGrant(await client.configuration(), refreshToken, resource === '' ? {} : { resource }));
     } catch (error) {
