@@ -16,7 +16,7 @@ import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureLocalCa } from '../../services/template/tls/local-ca.ts';
 import { signServerCertificate } from '../../services/template/tls/issuing.ts';
-import { ADDRESS_MAP_ENV, AddressMapFile, formatAddressMap, installPodNetwork, isClusterName, parseAddressMap } from './pod-network.ts';
+import { ADDRESS_MAP_ENV, AddressMapFile, formatAddressMap, formatPodPorts, installPodNetwork, isClusterName, parseAddressMap, parsePodPorts, POD_PORTS_ENV } from './pod-network.ts';
 
 const PRELOAD = fileURLToPath(new URL('./pod-network.ts', import.meta.url));
 
@@ -80,7 +80,7 @@ describe('kube-sim pod network: .svc names reach their mapped loopback ports', f
     mapFile = join(dir, 'addresses.json');
     const local = await ensureLocalCa(dir);
     ca = local.cert;
-    const issued = await signServerCertificate(local, 'x', ['x.default.svc', 'x.default.svc.cluster.local'], 1, new Date());
+    const issued = await signServerCertificate(local, 'x', ['x.default.svc', 'x.default.svc.cluster.local', 'localhost'], 1, new Date());
     tlsServer = https.createServer({ cert: issued.cert, key: issued.key }, (request, response) => {
       serverNames.push(request.socket instanceof tls.TLSSocket ? request.socket.servername : false);
       response.end(`tls ${request.headers.host ?? ''}`);
@@ -91,7 +91,7 @@ describe('kube-sim pod network: .svc names reach their mapped loopback ports', f
     otherServer = http.createServer((_request, response) => { response.end('other'); });
     otherPort = await listen(otherServer);
     await writeMap({ 'x.default.svc:8180': tlsPort, 'x.default.svc.cluster.local:8180': tlsPort, 'y.default.svc:8180': tlsPort, 'plain.default.svc:80': plainPort, [`localhost:${String(plainPort)}`]: otherPort });
-    uninstall = installPodNetwork(mapFile);
+    uninstall = installPodNetwork(mapFile, new Map([[8180, tlsPort]]));
   });
 
   after(async () => {
@@ -111,6 +111,24 @@ describe('kube-sim pod network: .svc names reach their mapped loopback ports', f
     expect(parseAddressMap('not json').size).to.equal(0);
     expect(parseAddressMap('null').size).to.equal(0);
     expect(new AddressMapFile(join(dir, 'missing.json')).lookup('a.default.svc', 1)).to.equal(undefined);
+  });
+
+  it('reads and writes the pod\'s own ports as KUBE_SIM_POD_PORTS holds them', () => {
+    expect([...parsePodPorts('8180=41234, 9090=41235,junk,=1')]).to.deep.equal([[8180, 41234], [9090, 41235]]);
+    expect(formatPodPorts(new Map([[8180, 41234], [9090, 41235]]))).to.equal('8180=41234,9090=41235');
+    expect(parsePodPorts('').size).to.equal(0);
+  });
+
+  it('sends the pod\'s own loopback at a container port to where that port was moved, as its own network namespace would', async () => {
+    serverNames.length = 0;
+    expect(await get('https://localhost:8180/', ca)).to.deep.equal({ status: 200, body: 'tls localhost:8180' });
+    expect(serverNames).to.deep.equal(['localhost']);
+    for (const host of ['127.0.0.1', 'LOCALHOST']) {
+      const socket = net.connect(8180, host);
+      await new Promise<void>((resolve, reject) => { socket.once('connect', resolve).once('error', reject); });
+      expect(socket.remotePort, host).to.equal(tlsPort);
+      socket.destroy();
+    }
   });
 
   it('sends https://x.default.svc:8180/ to its mapped port, asking for and checking the in-cluster name', async () => {
@@ -178,19 +196,21 @@ describe('kube-sim pod network: .svc names reach their mapped loopback ports', f
 
   it('works as the preload kube-sim gives each pod (NODE_OPTIONS=--import, the map file in the environment)', async () => {
     const script = `const https = await import('node:https');
-      https.get('https://x.default.svc:8180/', { ca: process.env.TEST_CA }, (r) => { let b = ''; r.on('data', (c) => { b += c; }); r.on('end', () => { console.log(r.statusCode, b); }); })
-        .on('error', (e) => { console.log('error', e.code); });`;
-    const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--import=${pathToFileURL(PRELOAD).href}`, [ADDRESS_MAP_ENV]: mapFile, TEST_CA: ca };
+      const get = (url) => new Promise((resolve) => https.get(url, { ca: process.env.TEST_CA }, (r) => { let b = ''; r.on('data', (c) => { b += c; }); r.on('end', () => { resolve(r.statusCode + ' ' + b); }); })
+        .on('error', (e) => { resolve('error ' + e.code); }));
+      console.log(await get('https://x.default.svc:8180/'));
+      console.log(await get('https://localhost:8180/'));`;
+    const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--import=${pathToFileURL(PRELOAD).href}`, [ADDRESS_MAP_ENV]: mapFile, [POD_PORTS_ENV]: `8180=${String(tlsPort)}`, TEST_CA: ca };
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, ['--input-type=module', '-e', script], { env, cwd: dir, timeout: 20_000 }, (error, stdout, stderr) => {
         if (error === null) resolve(stdout);
         else reject(new Error(`${error.message}\n${stderr}`));
       });
     });
-    expect(output.trim()).to.equal('200 tls x.default.svc:8180');
+    expect(output.trim().split('\n')).to.deep.equal(['200 tls x.default.svc:8180', '200 tls localhost:8180']);
     const without = await new Promise<string>((resolve) => {
       execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...env, NODE_OPTIONS: '' }, cwd: dir, timeout: 20_000 }, (_error, stdout) => { resolve(stdout); });
     });
-    expect(without.trim()).to.match(/^error (ENOTFOUND|EAI_AGAIN)$/u);
+    expect(without.trim().split('\n')[0]).to.match(/^error (ENOTFOUND|EAI_AGAIN)$/u);
   });
 });

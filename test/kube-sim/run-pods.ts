@@ -21,7 +21,7 @@ import type { Api } from './api.ts';
 import { readyStatus } from './kubelet.ts';
 import { isObject, type Json, type KObject } from './objects.ts';
 import { mountPod, type PodTemplateOwner } from './pod-files.ts';
-import { ADDRESS_MAP_ENV, formatAddressMap } from './pod-network.ts';
+import { ADDRESS_MAP_ENV, formatAddressMap, formatPodPorts, POD_PORTS_ENV } from './pod-network.ts';
 import type { ResourceType } from './resources.ts';
 import type { StoredEvent } from './storage.ts';
 
@@ -425,11 +425,11 @@ export class RunPods {
 
   /**
    * A pod's environment: its env entries (values, Secret and ConfigMap keys) over PATH and a HOME in
-   * its root, and the cluster DNS preload with the address map file; nothing else of kube-sim's own
+   * its root, and the cluster DNS preload with the address map file and the pod's own ports; nothing else of kube-sim's own
    * environment (CRYPTOUTIL_* there would configure the service).
    */
   #env(pod: Pod): Record<string, string> {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pod.root ?? this.#dir, NODE_OPTIONS: `--import=${POD_NETWORK}`, [ADDRESS_MAP_ENV]: this.addressFile };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pod.root ?? this.#dir, NODE_OPTIONS: `--import=${POD_NETWORK}`, [ADDRESS_MAP_ENV]: this.addressFile, [POD_PORTS_ENV]: formatPodPorts(pod.hostPorts) };
     for (const entry of pod.container.env ?? []) {
       const from = entry.valueFrom;
       if (entry.value !== undefined) env[entry.name] = entry.value;
