@@ -41,10 +41,20 @@ export function idpServiceConfig(resource: ServiceResource): Record<string, unkn
   return { idp: { publicUrl: serviceUrl(resource, IDP_ROW) } };
 }
 
-/** identity-authz: issues as the realm, sends browsers to identity-idp to log in (`cryptoutil up` does the same). */
+/**
+ * identity-authz's own JWKS, read from the pod itself: its readiness needs the issuer's keys, and
+ * through its Service (which routes to ready pods only) it would wait for itself forever. Its
+ * certificate names `localhost` (tls.ts).
+ */
+export const AUTHZ_OWN_JWKS = `https://localhost:${String(AUTHZ.port)}/jwks`;
+
+/**
+ * identity-authz: issues as the realm, sends browsers to identity-idp to log in (`cryptoutil up` does
+ * the same), and trusts its own tokens with the keys it reads from itself.
+ */
 export function authzServiceConfig(resource: ServiceResource): Record<string, unknown> {
   const idpUrl = componentWanted(resource, 'idp') ? serviceUrl(resource, IDP_ROW) : '';
-  return { authz: { issuer: realmIssuer(resource), idpUrl, accessTokenTtlSeconds: realmSpec(resource).accessTokenTtlSeconds ?? 900, bootstrapClient: operatorClientConfig() } };
+  return { auth: { issuer: realmIssuer(resource), jwksUri: AUTHZ_OWN_JWKS }, authz: { issuer: realmIssuer(resource), idpUrl, accessTokenTtlSeconds: realmSpec(resource).accessTokenTtlSeconds ?? 900, bootstrapClient: operatorClientConfig() } };
 }
 
 const IDP_ROW: KindRow = {

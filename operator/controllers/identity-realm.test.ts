@@ -95,10 +95,10 @@ describe('IdentityRealm controller', () => {
     expect(h.secret('demo-identity-authz-pepper')?.data, 'generated once').to.deep.equal(pepper);
   });
 
-  it('sends logins from identity-authz to identity-idp and has every service trust the realm issuer', async () => {
+  it('sends logins from identity-authz to identity-idp, has every service trust the realm issuer, and has identity-authz read its own keys from itself', async () => {
     const h = harness(identityRealm('demo', withRealmSpec({ accessTokenTtlSeconds: 300 })));
     await h.reconcile();
-    expect(h.config('identity-authz')).to.deep.include({ auth: { issuer: AUTHZ_URL }, authz: { issuer: AUTHZ_URL, idpUrl: IDP_URL, accessTokenTtlSeconds: 300, bootstrapClient: { id: 'cryptoutil-operator', secret: 'file:///etc/cryptoutil/operator-client/clientSecret' } } });
+    expect(h.config('identity-authz')).to.deep.include({ auth: { issuer: AUTHZ_URL, jwksUri: 'https://localhost:8180/jwks' }, authz: { issuer: AUTHZ_URL, idpUrl: IDP_URL, accessTokenTtlSeconds: 300, bootstrapClient: { id: 'cryptoutil-operator', secret: 'file:///etc/cryptoutil/operator-client/clientSecret' } } });
     expect(h.config('identity-idp')).to.deep.include({ auth: { issuer: AUTHZ_URL }, idp: { publicUrl: IDP_URL } });
     expect(h.status()).to.deep.include({ issuer: AUTHZ_URL, endpoint: AUTHZ_URL });
     expect(h.status()).to.not.have.property('consoleUrl');
@@ -150,7 +150,8 @@ describe('IdentityRealm controller', () => {
     const h = harness(identityRealm('demo', withRealmSpec({ issuer: 'https://login.example.com' })));
     await h.reconcile();
     expect(h.status()).to.deep.include({ issuer: 'https://login.example.com' });
-    expect(h.config('identity-authz')).to.deep.include({ auth: { issuer: 'https://login.example.com' } });
+    // Its own keys still come from the pod itself, not through the external name.
+    expect(h.config('identity-authz')).to.deep.include({ auth: { issuer: 'https://login.example.com', jwksUri: 'https://localhost:8180/jwks' } });
     expect(dig(h.config('identity-authz'), 'authz.issuer')).to.equal('https://login.example.com');
     expect(dig(h.config('identity-idp'), 'auth.issuer')).to.equal('https://login.example.com');
   });

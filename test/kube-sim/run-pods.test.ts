@@ -4,6 +4,7 @@
  * template changes, stopped when the Deployment goes. The operator's PetStores: e2e/run-pods.e2e.test.ts.
  */
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,11 @@ describe('kube-sim runPods: the pod runner', function () {
     const first = await until('the first pod listening', () => pods.pods().find((pod) => pod.output.includes('listening on')));
     expect(first).to.include({ namespace: 'default', workload: 'web', ready: false });
     expect(alive(first.pid)).to.equal(true);
+    // The cluster DNS preload and the address map file (empty: no pod is ready) reach the process.
+    const environ = readFileSync(`/proc/${String(first.pid)}/environ`, 'utf8').split('\0');
+    expect(environ).to.include(`KUBE_SIM_ADDRESS_MAP=${pods.addressFile}`);
+    expect(environ.find((entry) => entry.startsWith('NODE_OPTIONS='))).to.match(/^NODE_OPTIONS=--import=file:\/\/.*\/test\/kube-sim\/pod-network\.ts$/u);
+    expect(JSON.parse(readFileSync(pods.addressFile, 'utf8'))).to.deep.equal({});
     // The container's env reaches the process: CRYPTOUTIL_LOG_LEVEL=info overrides the ConfigMap's warn.
     await until('the info line', () => (pods.pods()[0]?.output.includes('"msg":"started"') === true ? true : undefined));
     await until('the probe notes', () => (pods.pods()[0]?.output.includes('only cryptoutil exec probes run here') === true ? true : undefined));

@@ -10,22 +10,25 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDatabase } from '../../services/template/database/index.ts';
 import { freePort } from '../../services/template/testing/ports.ts';
 import type { Api } from './api.ts';
 import { readyStatus } from './kubelet.ts';
 import { isObject, type Json, type KObject } from './objects.ts';
 import { mountPod, type PodTemplateOwner } from './pod-files.ts';
+import { ADDRESS_MAP_ENV, formatAddressMap, formatPodPorts, POD_PORTS_ENV } from './pod-network.ts';
 import type { ResourceType } from './resources.ts';
 import type { StoredEvent } from './storage.ts';
 
 /** The image's `cryptoutil` launcher, run from source: what `cryptoutil` in a command means here. */
 const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli.ts', import.meta.url));
+/** The preload every pod process imports: its connections to `*.svc` names follow the address map file (pod-network.ts). */
+const POD_NETWORK = pathToFileURL(fileURLToPath(new URL('./pod-network.ts', import.meta.url))).href;
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Kept of each pod's output, for `pods()` (kube-sim serves no `kubectl logs`). */
 const OUTPUT_TAIL = 64 * 1024;
@@ -200,6 +203,7 @@ export class RunPods {
   /** Starts running the pods of the workloads `api` holds now and later. */
   static async start(api: Api, options: RunPodsOptions = {}): Promise<RunPods> {
     const runner = new RunPods(api, options, await mkdtemp(join(tmpdir(), 'kube-sim-pods-')));
+    runner.#writeAddressFile();
     for (const entry of api.store.entries()) runner.#onEvent({ type: 'ADDED', resource: entry.type, object: entry.object, revision: api.store.revision });
     return runner;
   }
@@ -247,6 +251,18 @@ export class RunPods {
     }
     this.#databases.clear();
     await rm(this.#dir, { recursive: true, force: true });
+  }
+
+  /** The address map as the pods' preload reads it: `<dir>/addresses.json`. */
+  get addressFile(): string {
+    return join(this.#dir, 'addresses.json');
+  }
+
+  /** Rewrites the address map file atomically (a new file renamed over the old): a pod never reads half of it. */
+  #writeAddressFile(): void {
+    const next = `${this.addressFile}.next`;
+    writeFileSync(next, formatAddressMap(this.addresses));
+    renameSync(next, this.addressFile);
   }
 
   #log(line: string): void {
@@ -409,10 +425,11 @@ export class RunPods {
 
   /**
    * A pod's environment: its env entries (values, Secret and ConfigMap keys) over PATH and a HOME in
-   * its root; nothing else of kube-sim's own environment (CRYPTOUTIL_* there would configure the service).
+   * its root, and the cluster DNS preload with the address map file and the pod's own ports; nothing else of kube-sim's own
+   * environment (CRYPTOUTIL_* there would configure the service).
    */
   #env(pod: Pod): Record<string, string> {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pod.root ?? this.#dir };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: pod.root ?? this.#dir, NODE_OPTIONS: `--import=${POD_NETWORK}`, [ADDRESS_MAP_ENV]: this.addressFile, [POD_PORTS_ENV]: formatPodPorts(pod.hostPorts) };
     for (const entry of pod.container.env ?? []) {
       const from = entry.valueFrom;
       if (entry.value !== undefined) env[entry.name] = entry.value;
@@ -578,7 +595,9 @@ export class RunPods {
     }
     // One line in CRYPTOUTIL_OPERATOR_RESOLVE's form, for an operator started as a process by hand.
     const short = [...this.addresses].filter(([name]) => !name.includes('.cluster.local:'));
-    if (JSON.stringify([...this.addresses]) !== before) this.#log(`addresses: ${short.map(([name, to]) => `${name}=${to.address}:${String(to.port)}`).join(',') || 'none'}`);
+    if (JSON.stringify([...this.addresses]) === before) return;
+    this.#writeAddressFile();
+    this.#log(`addresses: ${short.map(([name, to]) => `${name}=${to.address}:${String(to.port)}`).join(',') || 'none'}`);
   }
 
   /**
