@@ -13,7 +13,8 @@ import { CookieJar } from '../template/testing/cookies.ts';
 import { freePort } from '../template/testing/ports.ts';
 import { httpsCall, startTestService, type HttpAnswer, type ServiceHarness } from '../template/testing/service-harness.ts';
 import { learnPs } from '../learn-ps/index.ts';
-import { ACR_MFA, ACR_PWD } from '../identity-idp/acr.ts';
+import { ACR_MFA, ACR_PHR, ACR_PWD } from '../identity-idp/acr.ts';
+import { SoftwareAuthenticator } from '../identity-idp/testing/authenticator.ts';
 import { identityIdp } from '../identity-idp/index.ts';
 import { secretsOf } from '../identity-idp/testing/second-factor.ts';
 import { TOTP_PERIOD_SECONDS, totpCode } from '../identity-idp/totp.ts';
@@ -30,6 +31,13 @@ function fieldOf(page: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1];
   if (value === undefined) throw new Error(`the page has no field ${name}: ${page.slice(0, 300)}`);
   return value.replaceAll('&amp;', '&');
+}
+
+/** The WebAuthn options of the passkey form posting to `action`, as the page's script reads them. */
+function passkeyOptions(page: string, action: string): { challenge: string; user: { id: string } } {
+  const match = new RegExp(`action="${action}" class="passkey" data-passkey="(?:create|get)" data-options="([^"]*)"`).exec(page);
+  if (match?.[1] === undefined) throw new Error(`no passkey form posting to ${action}`);
+  return JSON.parse(match[1].replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&')) as { challenge: string; user: { id: string } };
 }
 
 /** A browser: one cookie jar, every request by hand. */
@@ -224,5 +232,26 @@ describe('identity-authz and identity-idp together: acr, amr and step-up', funct
     const browser = new TestBrowser(authz.service.ca, new URL(idpUrl).origin);
     const { url } = await password(browser, await authorize(browser, client), 'joined-operator');
     expect(new URL(url).searchParams.get('error')).to.equal('unmet_authentication_requirements');
+  });
+
+  it('signs in with a passkey alone for a client that requires mfa: acr phr, amr hwk mfa', async () => {
+    await createUser('joined-carol');
+    const setup = new TestBrowser(authz.service.ca, new URL(idpUrl).origin);
+    await allow(setup, await password(setup, await authorize(setup, client), 'joined-carol'));
+    const device = new SoftwareAuthenticator();
+    const answering = { origin: new URL(idpUrl).origin, rpId: new URL(idpUrl).hostname };
+    const accountPage = await setup.get(`${idpUrl}/account/passkeys`);
+    const added = await setup.post(`${idpUrl}/account/passkeys`, { csrf: fieldOf(accountPage.text, 'csrf'), password: PASSWORD, response: device.register(passkeyOptions(accountPage.text, '/account/passkeys'), answering) });
+    expect(added.status, added.text).to.equal(201);
+
+    const browser = new TestBrowser(authz.service.ca, new URL(idpUrl).origin);
+    const login = await authorize(browser, strictClient);
+    expect(login.answer.status).to.equal(200);
+    const posted = await browser.post(`${idpUrl}/login/passkey`, {
+      csrf: fieldOf(login.answer.text, 'csrf'), login_challenge: fieldOf(login.answer.text, 'login_challenge'),
+      response: device.assert(passkeyOptions(login.answer.text, '/login/passkey').challenge, answering),
+    });
+    const consent = await browser.follow(posted, `${idpUrl}/login/passkey`, REDIRECT_URI);
+    expect(await idToken(strictClient, await allow(browser, consent), login.verifier)).to.deep.include({ acr: ACR_PHR, amr: ['hwk', 'mfa'] });
   });
 });
