@@ -127,7 +127,8 @@ export const STEP_UP_CHECK = 'acr_too_weak';
  */
 export function interactionsPolicy(): interactionPolicy.DefaultPolicy {
   const policy = interactionPolicy.base();
-  policy.get('login')?.checks.add(new interactionPolicy.Check(STEP_UP_CHECK, 'a stronger authentication is required', (ctx) => {
+  // With prompt=none the client gets login_required (OIDC Core §3.1.2.6): the user must sign in again.
+  policy.get('login')?.checks.add(new interactionPolicy.Check(STEP_UP_CHECK, 'a stronger authentication is required', 'login_required', (ctx) => {
     const { oidc } = ctx;
     if (oidc.session?.accountId === undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     const acr = isAcr(oidc.acr) ? oidc.acr : ACR_PWD;

@@ -123,6 +123,9 @@ describe('identity-authz acr, amr and step-up', function () {
     expect(started.request.acr).to.equal(ACR_MFA);
     const redirect = await answer(jar, started, { amr: ['pwd', 'otp', 'mfa'] });
     expect(await idToken(optional, redirect, stepped.verifier)).to.deep.include({ acr: ACR_MFA, amr: ['pwd', 'otp', 'mfa'] });
+    // prompt=none cannot step up: login_required, back to the client.
+    const silent = await authorize(jar, optional, { acr_values: ACR_PHR, prompt: 'none' });
+    expect(silent.redirect?.searchParams.get('error')).to.equal('login_required');
     // The upgraded session now answers acr_values=mfa by itself.
     expect((await authorize(jar, optional, { acr_values: ACR_MFA })).redirect?.searchParams.get('code')).to.be.a('string');
   });
