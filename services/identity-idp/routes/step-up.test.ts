@@ -101,7 +101,7 @@ describeSecondFactorPages('identity-idp step-up and the acr a login must reach',
     expect(Number(rows[0]?.failed_attempts)).to.equal(0);
   });
 
-  it('counts wrong codes of a step-up as failed logins: the fifth locks the account', async () => {
+  it('counts wrong codes of a step-up as failed logins: the fifth locks the account, the 21st is throttled', async () => {
     const { secret, browser } = await t().enrol('step-locked');
     const challenge = await t().idp.challenge({ acr: ACR_MFA });
     expect(location(await browser.get(`/login?login_challenge=${challenge}`))).to.equal(`/login/second-factor?login_challenge=${challenge}`);
@@ -112,6 +112,11 @@ describeSecondFactorPages('identity-idp step-up and the acr a login must reach',
     expect(fifth.status).to.equal(403);
     expect(fifth.text).to.include('locked after too many failed sign-ins');
     expect((await postCode(browser, challenge, totpCode(secret, t().now()))).status).to.equal(403);
+    // Locked or not, each attempt fills the address's throttle window (20): then 429.
+    for (let attempt = 7; attempt <= 20; attempt += 1) expect((await postCode(browser, challenge, wrong)).status).to.equal(403);
+    const throttled = await postCode(browser, challenge, wrong);
+    expect(throttled.status).to.equal(429);
+    expect(throttled.headers['retry-after']).to.match(/^\d+$/);
   });
 
   it('upgrades one session for 12 parallel posts of one right step-up code', async () => {
