@@ -14,6 +14,8 @@ import type { ResourceCatalog } from './resources.ts';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 export type GrantType = 'authorization_code' | 'client_credentials' | 'refresh_token';
+/** Whether every sign-in of the client's users needs a second factor (docs/identity-authz/sign-in.md). */
+export type MfaPolicy = 'required' | 'optional';
 
 /** A client's settings as the API takes them (after OpenAPI validation and defaults). */
 export interface ClientInput {
@@ -31,6 +33,8 @@ export interface ClientInput {
   /** OpenID Connect Back-Channel Logout 1.0 §2.2: an https URL without a fragment. */
   readonly backchannelLogoutUri?: string;
   readonly backchannelLogoutSessionRequired?: boolean;
+  /** `required`: its users sign in with two factors (acr `urn:cryptoutil:acr:mfa` at least). */
+  readonly mfa?: MfaPolicy;
 }
 
 /** Lifetimes a client gets when it does not set its own (`authz.*TtlSeconds`). */
@@ -40,7 +44,7 @@ export interface TokenLifetimes {
 }
 
 /** The metadata properties oidc-provider must accept besides the registered ones. */
-export const EXTRA_METADATA = ['resource_scopes', 'access_token_ttl', 'refresh_token_ttl'] as const;
+export const EXTRA_METADATA = ['resource_scopes', 'access_token_ttl', 'refresh_token_ttl', 'mfa_policy'] as const;
 
 /** 256 bits from the CSPRNG: a HighEntropyRandom secret by construction. */
 export function newClientSecret(): string {
@@ -116,6 +120,7 @@ export function clientFields(input: ClientInput, defaults: TokenLifetimes): Omit
     refreshTokenTtlSeconds: input.refreshTokenTtlSeconds ?? defaults.refreshTokenTtlSeconds,
     backchannelLogoutUri: input.backchannelLogoutUri ?? null,
     backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
+    mfa: input.mfa ?? 'optional',
   };
 }
 
@@ -140,6 +145,7 @@ export function presentClient(client: OauthClient): Record<string, unknown> {
     refreshTokenTtlSeconds: client.refreshTokenTtlSeconds,
     ...(client.backchannelLogoutUri === null ? {} : { backchannelLogoutUri: client.backchannelLogoutUri }),
     backchannelLogoutSessionRequired: client.backchannelLogoutSessionRequired,
+    mfa: client.mfa,
     createdAt: client.createdAt.toISOString(),
     updatedAt: client.updatedAt.toISOString(),
   };
@@ -168,6 +174,8 @@ export function providerMetadata(client: ClientRecord): Record<string, unknown> 
     resource_scopes: client.resourceScopes,
     access_token_ttl: client.accessTokenTtlSeconds,
     refresh_token_ttl: client.refreshTokenTtlSeconds,
+    // Read by the interaction policy (provider.ts) and the login request (login.ts).
+    mfa_policy: client.mfa,
     // features.backchannelLogout: the library POSTs logout tokens here (backchannel-logout.ts).
     ...(client.backchannelLogoutUri === null ? {} : {
       backchannel_logout_uri: client.backchannelLogoutUri,

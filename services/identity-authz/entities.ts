@@ -32,6 +32,8 @@ export const OauthClient = defineEntity({
     backchannelLogoutUri: p.string().nullable(),
     /** Whether the client's logout tokens (and ID tokens) carry `sid`. */
     backchannelLogoutSessionRequired: p.boolean(),
+    /** `required` or `optional`: whether the client's users must sign in with two factors. */
+    mfa: p.string(),
     ...timestamps(),
   },
 });

@@ -4,11 +4,13 @@ import { decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoK
 import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
 import { BadRequestError } from '../template/errors/index.ts';
 import { LOGIN_RESULT_TYPE } from '../identity-idp/login-result.ts';
+import { ACR_MFA, ACR_PHR, ACR_PWD } from '../identity-idp/acr.ts';
 import { openDatabase, type Database } from '../template/database/index.ts';
 import { Account, authzOwnEntities, UsedLoginResult } from './entities.ts';
 import { loginRedirect, rememberAccount, resourcesOf, spendLoginResult, verifyLoginResult, type LoginOptions } from './login.ts';
 import { authzOwnMigrations } from './migrations.ts';
 import { errorPage } from './pages.ts';
+import { STEP_UP_CHECK } from './provider.ts';
 import type { Client, KoaContextWithOIDC, Provider } from 'oidc-provider';
 
 const ISSUER = 'https://authz.example.test';
@@ -94,7 +96,9 @@ describe('identity-authz loginRedirect (the signed login request identity-idp re
   /** The request for an interaction the library asks `promptName` of; its URL, header and claims. */
   async function redirect(promptName: string, params: Readonly<Record<string, unknown>>, exp = NOW + 3600, found: Client | null = client, nowSeconds: number | null = NOW) {
     const provider = { Client: { find: (id: string) => Promise.resolve(id === 'c' ? found ?? undefined : undefined) } } as unknown as Provider;
-    const interaction = { uid: 'uid-7', exp, prompt: { name: promptName }, params: { client_id: 'c', ...params } } as unknown as Interaction;
+    // 'step-up': the login prompt for our acr check alone; the library's own reasons otherwise.
+    const prompt = promptName === 'step-up' ? { name: 'login', reasons: [STEP_UP_CHECK] } : { name: promptName, reasons: [promptName === 'login' ? 'no_session' : 'op_scopes_missing'] };
+    const interaction = { uid: 'uid-7', exp, prompt, params: { client_id: 'c', ...params } } as unknown as Interaction;
     const url = await loginRedirect(provider, interaction, { ...options(() => Promise.resolve(publicKey)), signingKey, ...(nowSeconds === null ? {} : { now: () => nowSeconds * 1000 }) });
     const prefix = `${IDP}/login?login_challenge=`;
     expect(url.startsWith(prefix), url).to.equal(true);
@@ -124,6 +128,18 @@ describe('identity-authz loginRedirect (the signed login request identity-idp re
     const odd = (await redirect('consent', { login_hint: 7, max_age: 300, prompt: ['login'] })).payload;
     expect(odd.prompt).to.deep.equal(['consent']);
     expect(odd).not.to.have.any.keys('login_hint', 'max_age');
+  });
+
+  it('asks for the level the login must reach, and no new login when the session is only too weak (a step-up)', async () => {
+    const stepUp = (await redirect('step-up', { acr_values: `urn:example:gold ${ACR_MFA}` })).payload;
+    expect(stepUp).to.include({ acr: ACR_MFA });
+    expect(stepUp.prompt).to.deep.equal(['consent']);
+    // Our check beside one of the library's (max_age): the password again.
+    expect((await redirect('login', { acr_values: ACR_PHR, max_age: '0' })).payload).to.deep.include({ acr: ACR_PHR, prompt: ['login', 'consent'] });
+    expect((await redirect('consent', { acr_values: ACR_PWD })).payload).to.not.have.property('acr');
+    const strict = { clientName: 'Strict', redirectUris: [], metadata: () => ({ resource_scopes: {}, mfa_policy: 'required' }) } as unknown as Client;
+    expect((await redirect('consent', {}, NOW + 3600, strict)).payload).to.include({ acr: ACR_MFA });
+    expect((await redirect('consent', { acr_values: ACR_PHR }, NOW + 3600, strict)).payload).to.include({ acr: ACR_PHR });
   });
 
   it('offers only OpenID scopes and no redirect origin for a client the library cannot find, and uses the wall clock by default', async () => {

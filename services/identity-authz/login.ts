@@ -16,7 +16,8 @@ import type { IssuerKeys } from '../template/auth/issuer-keys.ts';
 import { LOGIN_REQUEST_TYPE } from '../identity-idp/login-request.ts';
 import { LOGIN_RESULT_TYPE } from '../identity-idp/login-result.ts';
 import { Account, UsedLoginResult, insertOnce } from './entities.ts';
-import { allowedScopes, OPENID_SCOPES } from './provider.ts';
+import { ACR_PWD, acrOf, satisfies, type Acr } from '../identity-idp/acr.ts';
+import { allowedScopes, OPENID_SCOPES, requiredAcr, STEP_UP_CHECK } from './provider.ts';
 
 
 /** A login result older than this is refused even if its `exp` says otherwise. */
@@ -73,8 +74,13 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
   const clientId = String(params.client_id);
   const client = await provider.Client.find(clientId);
   const now = Math.floor((options.now ?? Date.now)() / 1000);
-  const asksLogin = prompt.name === 'login' || stringOf(params.prompt)?.split(' ').includes('login') === true;
+  // A fresh login (the password again) when the client asks for one or the library's own checks
+  // want one (no session, max_age); a session that is only too weak is stepped up on the same
+  // session instead: identity-idp asks for the second factor alone.
+  const stepUpOnly = prompt.name === 'login' && prompt.reasons.every((reason) => reason === STEP_UP_CHECK);
+  const asksLogin = (prompt.name === 'login' && !stepUpOnly) || stringOf(params.prompt)?.split(' ').includes('login') === true;
   const asks = asksLogin ? ['login', 'consent'] : ['consent'];
+  const acr = requiredAcr(client, params);
   const maxAge = stringOf(params.max_age);
   const key = await importJWK(options.signingKey, options.signingKey.alg);
   const request = await new SignJWT({
@@ -90,6 +96,8 @@ export async function loginRedirect(provider: Provider, interaction: Awaited<Ret
     // An absent member is left out of the JSON, as client_name is.
     login_hint: stringOf(params.login_hint),
     ...(maxAge === undefined ? {} : { max_age: Number(maxAge) }),
+    // The level the login must reach (acr.ts); absent when one factor is enough.
+    ...(acr === ACR_PWD ? {} : { acr }),
   })
     .setProtectedHeader({ alg: String(options.signingKey.alg), kid: String(options.signingKey.kid), typ: LOGIN_REQUEST_TYPE })
     .setIssuer(options.issuer)
@@ -111,6 +119,8 @@ export interface LoginResult {
   readonly scopes: readonly string[];
   readonly claims: Readonly<Record<string, unknown>>;
   readonly denied: boolean;
+  /** identity-idp could not reach the level the login must (the user has no such factor). */
+  readonly unmet?: boolean;
 }
 
 /** 400 naming the failed check of a message from identity-idp (`what`: login result, account event). */
@@ -166,7 +176,18 @@ function resultOf(payload: JWTPayload): LoginResult {
     scopes: scope.split(' ').filter((item) => item !== ''),
     claims,
     denied: payload.error === 'access_denied',
+    unmet: payload.error === 'unmet_authentication_requirements',
   };
+}
+
+/**
+ * The level the login reached (from its `amr`, acr.ts), or undefined when it is weaker than the
+ * request needs or identity-idp said it could not reach it (`unmet_authentication_requirements`).
+ */
+export async function reachedAcr(provider: Provider, interaction: Awaited<ReturnType<Provider['interactionDetails']>>, result: LoginResult): Promise<Acr | undefined> {
+  const acr = acrOf(result.amr);
+  const client = await provider.Client.find(String(interaction.params.client_id));
+  return result.unmet !== true && satisfies(acr, requiredAcr(client, interaction.params)) ? acr : undefined;
 }
 
 /** Records the result's `jti`; a second use of the same result is refused. */

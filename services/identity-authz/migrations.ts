@@ -60,9 +60,18 @@ class AddBackchannelLogout extends PortableMigration {
   }
 }
 
+/** A client's MFA policy (`required` or `optional`); existing clients keep signing in as before. */
+class AddClientMfa extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`alter table authz_clients add column mfa ${t.text} not null default 'optional'`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const authzOwnMigrations: readonly MigrationObject[] = [
   { name: 'authz-0002-clients-accounts', class: CreateAuthzTables },
   { name: 'authz-0004-revoked-subjects', class: CreateRevokedSubjects },
   { name: 'authz-0005-backchannel-logout', class: AddBackchannelLogout },
+  { name: 'authz-0006-client-mfa', class: AddClientMfa },
 ];

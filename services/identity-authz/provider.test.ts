@@ -23,6 +23,12 @@ describe('identity-authz extra client metadata', () => {
     for (const value of [0, -1, 1.5, '60']) {
       expect(refusal('access_token_ttl', value)).to.include('access_token_ttl');
     }
+    expect(refusal('mfa_policy', 'required')).to.equal(undefined);
+    expect(refusal('mfa_policy', 'optional')).to.equal(undefined);
+    expect(refusal('mfa_policy', undefined)).to.equal(undefined);
+    for (const value of ['always', true, null]) {
+      expect(refusal('mfa_policy', value)).to.include('mfa_policy');
+    }
   });
 });
 

@@ -3,10 +3,11 @@
  * S256 only, client credentials, refresh rotation, RFC 7662/7009/8707/9068/9126/9449, RP-initiated
  * logout) and the seams the library leaves to us: storage, keys, clients, accounts, interactions.
  */
-import Provider, { errors, type AdapterConstructor, type Client, type Configuration, type JWK, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type AdapterConstructor, type Client, type Configuration, type JWK, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import { createHash } from 'node:crypto';
 import type { HashRegistry } from '../template/hash/index.ts';
 import { Lru } from '../template/cache/lru.ts';
+import { ACR_MFA, ACR_PWD, ACR_VALUES, isAcr, requestedAcr, satisfies, stronger, type Acr } from '../identity-idp/acr.ts';
 import { failureReason, type LogoutFailure } from './backchannel-logout.ts';
 import { EXTRA_METADATA } from './clients.ts';
 import { defaultResource } from './default-resource.ts';
@@ -108,11 +109,42 @@ function resourceServerInfo(catalog: ResourceCatalog, signingAlg: string) {
   };
 }
 
+/**
+ * The level a sign-in for this request must reach (acr.ts): the weakest of our values its
+ * `acr_values` names (unknown values are ignored), raised to mfa for a client with `mfa: required`.
+ */
+export function requiredAcr(client: Client | undefined, params: Readonly<Record<string, unknown>>): Acr {
+  const asked = requestedAcr(params.acr_values) ?? ACR_PWD;
+  return client !== undefined && metadataOf(client).mfa_policy === 'required' ? stronger(asked, ACR_MFA) : asked;
+}
+
+/** Login checks of ours: a session weaker than the request needs is a reason to sign in again (a step-up). */
+export const STEP_UP_CHECK = 'acr_too_weak';
+
+/**
+ * The library's policy plus one check in its login prompt: the session's `acr` (an unknown or
+ * missing one counts as the weakest) must reach `requiredAcr`, or identity-idp is asked for the
+ * level, which it reaches with a second factor on the same session.
+ */
+export function interactionsPolicy(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  // With prompt=none the client gets login_required (OIDC Core §3.1.2.6): the user must sign in again.
+  policy.get('login')?.checks.add(new interactionPolicy.Check(STEP_UP_CHECK, 'a stronger authentication is required', 'login_required', (ctx) => {
+    const { oidc } = ctx;
+    if (oidc.session?.accountId === undefined) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    const acr = isAcr(oidc.acr) ? oidc.acr : ACR_PWD;
+    return satisfies(acr, requiredAcr(oidc.client, oidc.params ?? {})) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+  }));
+  return policy;
+}
+
 /** oidc-provider's check of our extra client metadata (we store valid values; this guards the rest). */
 export function validateExtraMetadata(_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown): void {
   if (key === 'resource_scopes') {
     const valid = typeof value === 'object' && value !== null && Object.values(value).every((scopes) => Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'));
     if (!valid) throw new errors.InvalidClientMetadata('resource_scopes must map resources to lists of scopes');
+  } else if (key === 'mfa_policy') {
+    if (value !== undefined && value !== 'required' && value !== 'optional') throw new errors.InvalidClientMetadata('mfa_policy must be required or optional');
   } else if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)) {
     throw new errors.InvalidClientMetadata(`${key} must be a positive number of seconds`);
   }
@@ -131,7 +163,9 @@ export function createProvider(options: ProviderOptions): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     scopes: [...OPENID_SCOPES],
-    claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email'] },
+    // acr and amr (OIDC Core §2) say how the user signed in; every ID token carries both.
+    claims: { openid: ['sub', 'acr', 'amr'], profile: ['preferred_username'], email: ['email'] },
+    acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     // OAuth 2.1 §4.1.1: PKCE for every client; the library accepts S256 only.
     pkce: { required: () => true },
@@ -178,7 +212,7 @@ export function createProvider(options: ProviderOptions): Provider {
       ClientCredentials: (_ctx, _token, client) => lifetime(client, 'access_token_ttl'),
       RefreshToken: (_ctx, _token, client) => lifetime(client, 'refresh_token_ttl'),
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionsPolicy() },
     findAccount: async (_ctx, sub) => {
       const claims = await options.findAccount(sub);
       return claims === undefined ? undefined : { accountId: sub, claims: () => ({ ...claims, sub }) };

@@ -22,6 +22,7 @@ const clientInput = fc.record({
   refreshTokenTtlSeconds: fc.integer({ min: 1, max: 86_400 * 30 }),
   backchannelLogoutUri: fc.option(fc.webUrl({ validSchemes: ['https'] }), { nil: null }),
   backchannelLogoutSessionRequired: fc.boolean(),
+  mfa: fc.constantFrom('required', 'optional'),
 });
 
 let serial = 0;

@@ -8,18 +8,18 @@ import { defineRead, type Reads } from '../template/database/index.ts';
 import type { OauthClient } from './entities.ts';
 
 /** What `providerMetadata` needs of a client: the ORM's entity and the read's row both fit. */
-export type ClientRecord = Pick<OauthClient, 'id' | 'name' | 'secretHash' | 'authMethod' | 'grantTypes' | 'redirectUris' | 'postLogoutRedirectUris' | 'openidScopes' | 'resourceScopes' | 'jwks' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'backchannelLogoutUri' | 'backchannelLogoutSessionRequired'>;
+export type ClientRecord = Pick<OauthClient, 'id' | 'name' | 'secretHash' | 'authMethod' | 'grantTypes' | 'redirectUris' | 'postLogoutRedirectUris' | 'openidScopes' | 'resourceScopes' | 'jwks' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'backchannelLogoutUri' | 'backchannelLogoutSessionRequired' | 'mfa'>;
 
 const CLIENT_BY_ID = defineRead(
   `select id, name, secret_hash as "secretHash", auth_method as "authMethod", grant_types as "grantTypes", redirect_uris as "redirectUris",
      post_logout_redirect_uris as "postLogoutRedirectUris", openid_scopes as "openidScopes", resource_scopes as "resourceScopes", jwks,
      access_token_ttl_seconds as "accessTokenTtlSeconds", refresh_token_ttl_seconds as "refreshTokenTtlSeconds",
-     backchannel_logout_uri as "backchannelLogoutUri", backchannel_logout_session_required as "backchannelLogoutSessionRequired"
+     backchannel_logout_uri as "backchannelLogoutUri", backchannel_logout_session_required as "backchannelLogoutSessionRequired", mfa
    from authz_clients where id = ?`,
   {
     id: 'string', name: 'string', secretHash: 'string?', authMethod: 'string', grantTypes: 'json', redirectUris: 'json', postLogoutRedirectUris: 'json',
     openidScopes: 'json', resourceScopes: 'json', jwks: 'json?', accessTokenTtlSeconds: 'integer', refreshTokenTtlSeconds: 'integer',
-    backchannelLogoutUri: 'string?', backchannelLogoutSessionRequired: 'boolean',
+    backchannelLogoutUri: 'string?', backchannelLogoutSessionRequired: 'boolean', mfa: 'string',
   },
 );
 

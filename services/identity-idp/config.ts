@@ -14,6 +14,7 @@ export interface IdpConfig {
     sessionTtlSeconds: number;
     lockout: { maxFailures: number; seconds: number };
     throttle: { maxFailures: number; windowSeconds: number };
+    mfa: { required: boolean; requiredGroups: string[] };
     bootstrapAdmin: { username: string; password: string };
   };
 }
@@ -34,6 +35,10 @@ export const idpConfigSchema: Schema<IdpConfig> = {
     throttle: {
       maxFailures: { doc: 'Failed logins one client address may make per window before it gets 429.', format: positive, default: 20 },
       windowSeconds: { doc: 'Length of the per-address failed-login window, in seconds.', format: positive, default: 300 },
+    },
+    mfa: {
+      required: { doc: 'Every user needs a second factor (TOTP or a passkey) to sign in; one without any is refused with unmet_authentication_requirements.', format: Boolean, default: false },
+      requiredGroups: { doc: 'Groups whose members need a second factor to sign in, whatever the client asks for.', format: Array, default: [] },
     },
     bootstrapAdmin: {
       username: { doc: 'A user in the built-in admin group, created at start (empty: none); `cryptoutil up` makes `admin`.', format: String, default: '' },

@@ -127,6 +127,10 @@ export const IdpPendingLogin = defineEntity({
     tokenHash: p.string().hidden(),
     userId: p.uuid(),
     requestId: p.string(),
+    /** A step-up's session `amr` (space-separated); null when the login began with the password. */
+    stepUpAmr: p.string().nullable(),
+    /** A step-up's session `auth_time`, which the upgraded session keeps. */
+    stepUpAuthTime: p.datetime().nullable(),
     expiresAt: p.datetime(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

@@ -23,8 +23,11 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 describe('identity-idp definition', () => {
   it('is the DESIGN row: port 8181, up admin port 9092, barrier and hash, its own config keys', () => {
     expect(identityIdp).to.include({ name: 'identity-idp', publicPort: 8181, upAdminPort: 9092, barrier: true, hash: true });
-    const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: { CRYPTOUTIL_IDP_LOCKOUT_MAXFAILURES: '7' } }) as unknown as IdpConfig;
-    expect(config.idp).to.deep.equal({ publicUrl: '', sessionTtlSeconds: 28_800, lockout: { maxFailures: 7, seconds: 900 }, throttle: { maxFailures: 20, windowSeconds: 300 }, bootstrapAdmin: { username: '', password: '' } });
+    const config = loadConfig({ ...schemaOptionsOf(identityIdp), files: [], env: { CRYPTOUTIL_IDP_LOCKOUT_MAXFAILURES: '7', CRYPTOUTIL_IDP_MFA_REQUIREDGROUPS: 'operators,auditors' } }) as unknown as IdpConfig;
+    expect(config.idp).to.deep.equal({
+      publicUrl: '', sessionTtlSeconds: 28_800, lockout: { maxFailures: 7, seconds: 900 }, throttle: { maxFailures: 20, windowSeconds: 300 },
+      mfa: { required: false, requiredGroups: ['operators', 'auditors'] }, bootstrapAdmin: { username: '', password: '' },
+    });
   });
 
   it('under cryptoutil up, bootstraps the admin user whose password credentials.json holds', async () => {
@@ -49,14 +52,14 @@ describe('identity-idp definition', () => {
   });
 
   it('refuses a zero that would switch a protection off (UsageError, exit 2)', () => {
-    const config: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 0 }, throttle: { maxFailures: 1, windowSeconds: 1 }, bootstrapAdmin: { username: '', password: '' } } };
+    const config: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 0 }, throttle: { maxFailures: 1, windowSeconds: 1 }, mfa: { required: false, requiredGroups: [] }, bootstrapAdmin: { username: '', password: '' } } };
     expect(() => { checkIdpConfig(config); }).to.throw(UsageError, 'idp.lockout.seconds must be at least 1');
     const weakAdmin = { idp: { ...config.idp, lockout: { maxFailures: 5, seconds: 1 }, bootstrapAdmin: { username: 'admin', password: 'short' } } };
     expect(() => { checkIdpConfig(weakAdmin); }).to.throw(UsageError, 'idp.bootstrapAdmin.password must be at least 12 characters');
   });
 
   it('takes a configured public URL (behind an ingress) over the listener\'s, and refuses a non-https one', () => {
-    const base: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 1 }, throttle: { maxFailures: 1, windowSeconds: 1 }, bootstrapAdmin: { username: '', password: '' } } };
+    const base: IdpConfig = { idp: { publicUrl: '', sessionTtlSeconds: 1, lockout: { maxFailures: 5, seconds: 1 }, throttle: { maxFailures: 1, windowSeconds: 1 }, mfa: { required: false, requiredGroups: [] }, bootstrapAdmin: { username: '', password: '' } } };
     const listener = (): string => 'https://0.0.0.0:8181';
     expect(idpPublicUrl(base, listener)).to.equal('https://0.0.0.0:8181');
     const configured = { idp: { ...base.idp, publicUrl: 'https://login.example.com/' } };

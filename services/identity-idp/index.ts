@@ -155,6 +155,7 @@ function pagesOf(runtime: ServiceRuntime<IdpConfig>, { sessions, throttle, signe
     throttle,
     hash,
     factors: secondFactors({ totp, recoveryCodes, passkeys }),
+    mfa: config.idp.mfa,
     pendingLogins,
     totp,
     recoveryCodes,

@@ -66,6 +66,16 @@ describe('login requests from identity-authz (login-request+jwt)', () => {
     expect(request.clientName).to.equal('app');
   });
 
+  it('reads the level the login must reach (acr), and refuses a value that is not one of the suite\'s (400)', async () => {
+    const check = verifier(es256.url, httpsJsonFetcher({ ca: es256.ca }));
+    expect((await check.verify(await es256.sign(claims(es256, { acr: 'urn:cryptoutil:acr:mfa' }), { typ: 'login-request+jwt' }))).acr).to.equal('urn:cryptoutil:acr:mfa');
+    for (const bad of ['urn:example:gold', 2, '']) {
+      const refused = await failure(check.verify(await es256.sign(claims(es256, { acr: bad }), { typ: 'login-request+jwt' })));
+      expect(refused, String(bad)).to.be.instanceOf(BadRequestError);
+      expect((refused as Error).message).to.include('acr');
+    }
+  });
+
   it('refuses a wrong type or a non-string login_hint (400)', async () => {
     const check = verifier(es256.url, httpsJsonFetcher({ ca: es256.ca }));
     expect(await failure(check.verify(await es256.sign(claims(es256), { typ: 'JWT' })))).to.be.instanceOf(BadRequestError);

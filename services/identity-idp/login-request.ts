@@ -8,6 +8,7 @@ import { BadRequestError, ServiceUnavailableError } from '../template/errors/ind
 import { discoveredJwksUri } from '../template/auth/discovery.ts';
 import type { FetchJson } from '../template/auth/https-json.ts';
 import { IssuerKeys } from '../template/auth/issuer-keys.ts';
+import { isAcr, type Acr } from './acr.ts';
 
 export const LOGIN_REQUEST_TYPE = 'login-request+jwt';
 
@@ -35,6 +36,8 @@ export interface LoginRequest {
   readonly loginHint?: string;
   /** OIDC Core §3.1.2.1 max_age, in seconds. */
   readonly maxAge?: number;
+  /** The level identity-authz requires (acr.ts: the client's policy, `acr_values`); absent means any. */
+  readonly acr?: Acr;
 }
 
 export interface LoginRequestVerifierOptions {
@@ -113,6 +116,13 @@ function maxAgeOf(payload: JWTPayload): number | undefined {
   return maxAge;
 }
 
+function acrOfRequest(payload: JWTPayload): Acr | undefined {
+  const { acr } = payload;
+  if (acr === undefined) return undefined;
+  if (!isAcr(acr)) throw invalid('acr must be one of the suite\'s authentication context classes');
+  return acr;
+}
+
 export class LoginRequestVerifier {
   readonly #options: LoginRequestVerifierOptions;
   readonly #keys: IssuerKeys;
@@ -141,6 +151,7 @@ export class LoginRequestVerifier {
     const clientId = requiredString(payload, 'client_id');
     const loginHint = optionalString(payload, 'login_hint');
     const maxAge = maxAgeOf(payload);
+    const acr = acrOfRequest(payload);
     return {
       challenge,
       id: jti,
@@ -154,6 +165,7 @@ export class LoginRequestVerifier {
       redirectOrigins: redirectOriginsOf(payload),
       ...(loginHint === undefined ? {} : { loginHint }),
       ...(maxAge === undefined ? {} : { maxAge }),
+      ...(acr === undefined ? {} : { acr }),
     };
   }
 

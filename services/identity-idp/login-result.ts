@@ -26,8 +26,11 @@ export interface LoginOutcome {
   readonly amr: readonly string[];
   readonly username: string;
   readonly email: string;
-  /** The granted scopes, or 'denied' when the user refused consent. */
-  readonly decision: readonly string[] | 'denied';
+  /**
+   * The granted scopes, 'denied' when the user refused consent, 'unmet' when the login cannot reach
+   * the level it must (OIDC Core §3.1.2.6 unmet_authentication_requirements).
+   */
+  readonly decision: readonly string[] | 'denied' | 'unmet';
 }
 
 export interface LoginResultSignerOptions {
@@ -85,7 +88,7 @@ export class LoginResultSigner {
       auth_time: outcome.authTime,
       amr: [...outcome.amr],
       claims: { preferred_username: outcome.username, email: outcome.email },
-      ...(outcome.decision === 'denied' ? { error: 'access_denied' } : { scope: outcome.decision.join(' ') }),
+      ...(outcome.decision === 'denied' ? { error: 'access_denied' } : outcome.decision === 'unmet' ? { error: 'unmet_authentication_requirements' } : { scope: outcome.decision.join(' ') }),
     };
     return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: LOGIN_RESULT_TYPE, kid }).sign(key);
   }

@@ -131,6 +131,18 @@ class CreateIdpPasskeys extends PortableMigration {
   }
 }
 
+/**
+ * Step-up: a pending login that upgrades a live session keeps that session's `amr` and the time
+ * of its password, which the upgraded session carries on (both null for a login from the password).
+ */
+class AddIdpPendingStepUp extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`alter table idp_pending_logins add column step_up_amr ${t.text} null`);
+    this.addSql(`alter table idp_pending_logins add column step_up_auth_time ${t.timestamp} null`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const migrations: readonly MigrationObject[] = [
   { name: '0001-create-idp-users-and-sessions', class: CreateIdpUsersAndSessions },
@@ -138,4 +150,5 @@ export const migrations: readonly MigrationObject[] = [
   { name: '0003-create-idp-groups', class: CreateIdpGroups },
   { name: '0004-create-idp-second-factors', class: CreateIdpSecondFactors },
   { name: '0005-create-idp-passkeys', class: CreateIdpPasskeys },
+  { name: '0006-pending-login-step-up', class: AddIdpPendingStepUp },
 ];

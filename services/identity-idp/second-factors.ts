@@ -50,9 +50,12 @@ export async function applicableFactors(factors: readonly SecondFactor[], em: En
   return applicable;
 }
 
-/** RFC 8176 §2: the password, what the factor adds, and `mfa` since two factors were used. */
-export function amrAfter(factor: SecondFactor, passed: PassedFactor = {}): string[] {
-  return [...new Set(['pwd', ...(passed.amr ?? factor.amr), 'mfa'])];
+/**
+ * RFC 8176 §2: what came before (the password, or the `amr` of the session a step-up upgrades),
+ * what the factor adds, and `mfa` since two factors were used.
+ */
+export function amrAfter(factor: Pick<SecondFactor, 'amr'>, passed: PassedFactor = {}, before: readonly string[] = ['pwd']): string[] {
+  return [...new Set([...before, ...(passed.amr ?? factor.amr), 'mfa'])];
 }
 
 /** `9 recovery codes left.`, with the right number. */

@@ -88,7 +88,7 @@ describe('identity-idp passkeys in Chromium with a virtual authenticator (e2e)',
     expect(stored?.transports).to.equal('internal');
   });
 
-  it('signs out, then signs in with the passkey alone (no username, user verified): amr hwk', async () => {
+  it('signs out, then signs in with the passkey alone (no username, user verified): amr hwk mfa', async () => {
     await page.goto(`${idp.url}/logout`);
     await page.click('form[action="/logout"] button[type=submit]');
     await page.waitForSelector('text=You are signed out');
@@ -96,7 +96,7 @@ describe('identity-idp passkeys in Chromium with a virtual authenticator (e2e)',
     await page.goto(`${idp.url}/login?login_challenge=${challenge}`);
     await page.screenshot({ path: join(SHOTS, 'passkey-login-page.png'), fullPage: true });
     await page.click('form[action="/login/passkey"] button[type=submit]');
-    expect(await consentedAmr()).to.deep.equal(['hwk']);
+    expect(await consentedAmr()).to.deep.equal(['hwk', 'mfa']);
     const [stored] = await query<{ counter: number | string; last_used_at: unknown }>(idp.databaseUrl, 'select counter, last_used_at from idp_passkeys');
     expect(Number(stored?.counter)).to.be.greaterThan(0);
     expect(stored?.last_used_at).to.not.equal(null);

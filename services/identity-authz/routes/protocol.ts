@@ -11,7 +11,7 @@ import { labelRoute } from '../../template/telemetry/route.ts';
 import { asBadRequest } from '../oauth-errors.ts';
 import { PAGE_POLICY } from '../pages.ts';
 import type { AuthzHost, BuiltProvider } from '../host.ts';
-import { grantFor, loginRedirect, rememberAccount, spendLoginResult, verifyLoginResult } from '../login.ts';
+import { grantFor, loginRedirect, reachedAcr, rememberAccount, spendLoginResult, verifyLoginResult } from '../login.ts';
 
 /** Paths (and their sub-paths) the library answers, from its `routes` configuration. */
 const PROVIDER_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/auth', '/token', '/jwks', '/request', '/session/end', '/me'];
@@ -106,15 +106,22 @@ export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
       const result = await verifyLoginResult(queryValue(ctx, 'login_result'), details.uid, built.login);
       const em = host.fork();
       await spendLoginResult(em, result);
+      const acr = await reachedAcr(built.provider, details, result);
       if (result.denied) {
         await built.provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the user did not allow access' }, { mergeWithLastSubmission: false });
+      } else if (acr === undefined) {
+        // OIDC Core §3.1.2.6: the client learns that the sign-in could not be as strong as it must be.
+        await built.provider.interactionFinished(ctx.req, ctx.res, {
+          error: 'unmet_authentication_requirements',
+          error_description: 'this sign-in needs a second factor (or a stronger one) the user has not set up; the user can add one on the identity provider\'s account pages',
+        }, { mergeWithLastSubmission: false });
       } else {
         await rememberAccount(em, result);
         const grantId = await grantFor(built.provider, details, result);
         await built.provider.interactionFinished(ctx.req, ctx.res, grantId === undefined
           ? { error: 'invalid_scope', error_description: 'the user is not entitled to any of the requested scopes' }
           : {
-            login: { accountId: result.subject, ts: result.authTime, amr: [...result.amr], remember: true },
+            login: { accountId: result.subject, ts: result.authTime, amr: [...result.amr], acr, remember: true },
             consent: { grantId },
           }, { mergeWithLastSubmission: false });
       }

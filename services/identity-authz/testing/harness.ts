@@ -53,6 +53,8 @@ export interface AuthzStartOptions {
   readonly configuredIssuer?: boolean;
   /** Runs the sweep instead of the real timer. */
   readonly repeat?: Repeat;
+  /** Another definition (other resource servers) instead of `testAuthz`. */
+  readonly definition?: ServiceDefinition;
 }
 
 /** The definition with the resource servers the tests use. */
@@ -72,7 +74,7 @@ export async function startAuthz(options: AuthzStartOptions = {}): Promise<Authz
     barrier: { shares: [...shares], threshold: 2 },
     hash: { pepper: options.pepper ?? randomBytes(32).toString('base64url') },
     authz: { idpUrl: idp.url, bootstrapClient: { id: ADMIN_CLIENT_ID, secret: adminSecret }, ...(options.configuredIssuer === true ? { issuer: `${issuer}/` } : {}) },
-  }, options.extra ?? {}), options.logger, options.repeat === undefined ? testAuthz : identityAuthz(() => [learnPs, smKms], options.repeat));
+  }, options.extra ?? {}), options.logger, options.definition ?? (options.repeat === undefined ? testAuthz : identityAuthz(() => [learnPs, smKms], options.repeat)));
   const { service } = harness;
   const form: AuthzHarness['form'] = (path, fields, basic, headers = {}) => httpsCall(service.ca, 'POST', `${issuer}${path}`, {
     body: new URLSearchParams(fields).toString(),

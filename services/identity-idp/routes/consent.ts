@@ -11,6 +11,7 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import { readForm } from '../forms.ts';
 import type { LoginRequest } from '../login-request.ts';
 import { entitledScopes, entitlementOf } from '../groups.ts';
+import { requiredAcr, sessionReaches } from '../mfa-policy.ts';
 import { consentPage } from '../pages/consent.ts';
 import type { ActiveSession } from '../sessions.ts';
 import { pagePolicy } from './page-policy.ts';
@@ -21,10 +22,15 @@ async function grantable(ctx: PageContext, request: LoginRequest, active: Active
   return entitledScopes(request.scopes, await entitlementOf(ctx.state.em, active.user.id));
 }
 
-/** The session that may consent to `request`, or undefined after redirecting the browser to log in. */
+/**
+ * The session that may consent to `request` (recent enough, and as strong as the login must be),
+ * or undefined after redirecting the browser to log in (which steps a weak session up).
+ */
 async function sessionFor(ctx: PageContext, idp: IdpPages, request: LoginRequest): Promise<ActiveSession | undefined> {
-  const active = await idp.sessions.find(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
-  if (active !== undefined && sessionSatisfies(request, active.session, idp.now())) return active;
+  const { em } = ctx.state;
+  const active = await idp.sessions.find(em, readCookie(ctx, SESSION_COOKIE));
+  if (active !== undefined && sessionSatisfies(request, active.session, idp.now())
+    && sessionReaches(active.session.amr, await requiredAcr(em, idp.mfa, request, active.user))) return active;
   seeOther(ctx, loginUrl(request));
   return undefined;
 }

@@ -12,6 +12,7 @@ import type { Lockout } from '../lockout.ts';
 import type { LoginRequest, LoginRequestVerifier } from '../login-request.ts';
 import type { LoginResultSigner } from '../login-result.ts';
 import type { Passkeys } from '../passkeys.ts';
+import type { MfaPolicy } from '../mfa-policy.ts';
 import type { PendingLogins } from '../pending-logins.ts';
 import type { RecoveryCodes } from '../recovery-codes.ts';
 import type { SecondFactor } from '../second-factors.ts';
@@ -31,6 +32,8 @@ export interface IdpPages {
   readonly throttle: FailureThrottle;
   readonly hash: HashService;
   readonly factors: readonly SecondFactor[];
+  /** `idp.mfa`: who needs a second factor whatever the client asks. */
+  readonly mfa: MfaPolicy;
   readonly pendingLogins: PendingLogins;
   readonly totp: TotpAuthenticators;
   readonly recoveryCodes: RecoveryCodes;

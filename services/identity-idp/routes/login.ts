@@ -16,8 +16,11 @@ import { readForm } from '../forms.ts';
 import { replacePasswordHash } from '../users.ts';
 import type { LoginRequest } from '../login-request.ts';
 import { loginPage } from '../pages/login.ts';
+import { ACR_PWD, satisfies } from '../acr.ts';
+import { factorsReaching, requiredAcr } from '../mfa-policy.ts';
 import { applicableFactors } from '../second-factors.ts';
 import { beginSecondFactor } from './second-factor.ts';
+import { continueSession, refuseUnmet } from './step-up.ts';
 import { startSession } from './session-start.ts';
 import { consentUrl, queryValue, seeOther, sendPage, sessionSatisfies, type IdpPages, type PageContext, type PageHandler } from './context.ts';
 
@@ -76,12 +79,15 @@ export async function renderLogin(ctx: PageContext, idp: IdpPages, request: Logi
   sendPage(ctx, status, loginPage({ clientName: request.clientName, challenge: request.challenge, csrf: csrfToken(ctx), username, error, passkeyOptions }));
 }
 
-/** GET /login: the form, unless a session already answers the request and it does not ask for a new login. */
+/**
+ * GET /login: the form, unless a session already answers the request and it does not ask for a new
+ * login; such a session goes on to consent, or to a step-up when it is too weak (step-up.ts).
+ */
 export const showLogin: PageHandler = async (ctx, idp) => {
   const request = await idp.verifier.verify(queryValue(ctx, 'login_challenge'));
   const active = request.prompt.includes('login') ? undefined : await idp.sessions.find(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
   if (active !== undefined && sessionSatisfies(request, active.session, idp.now())) {
-    seeOther(ctx, consentUrl(request));
+    await continueSession(ctx, idp, request, active);
     return;
   }
   await renderLogin(ctx, idp, request, 200, request.loginHint);
@@ -154,7 +160,9 @@ async function attemptLogin(ctx: PageContext, idp: IdpPages, request: LoginReque
   if (await idp.hash.lowEntropyRandom.needsRehash(signedIn.passwordHash)) {
     await replacePasswordHash(em, signedIn.id, signedIn.passwordHash, await idp.hash.lowEntropyRandom.hashWithLatest(password, admission));
   }
-  if ((await applicableFactors(idp.factors, em, signedIn)).length > 0) {
+  const applicable = await applicableFactors(idp.factors, em, signedIn);
+  const required = await requiredAcr(em, idp.mfa, request, signedIn);
+  if (factorsReaching(applicable, required).length > 0) {
     // Not signed in yet: both reservations stay until the second factor passes, so a known password
     // does not buy fresh guesses at the code.
     await em.flush();
@@ -163,6 +171,14 @@ async function attemptLogin(ctx: PageContext, idp: IdpPages, request: LoginReque
   }
   idp.throttle.clear(throttleKey);
   await idp.lockout.release(em, { user: signedIn });
+  if (applicable.length > 0) {
+    // A factor this login cannot use (a code where a passkey is needed): no session, and no way on.
+    await em.flush();
+    await refuseUnmet(ctx, idp, request, signedIn);
+    return;
+  }
+  // No second factor at all: the password session opens, so the account pages can enrol one.
   await startSession(ctx, idp, signedIn, ['pwd']);
-  seeOther(ctx, consentUrl(request));
+  if (satisfies(ACR_PWD, required)) seeOther(ctx, consentUrl(request));
+  else await refuseUnmet(ctx, idp, request, signedIn);
 }

@@ -45,7 +45,8 @@ export const submitPasskeyLogin: PageHandler = async (ctx, idp) => {
     return;
   }
   await attempt.succeeded();
-  // RFC 8176 §2: a proof of possession of a key; user verification was required to use it.
-  await startSession(ctx, idp, user, [used.amr]);
+  // RFC 8176 §2: a proof of possession of a key (`hwk`/`swk`), and `mfa`: user verification (a PIN
+  // or a biometric on the device) was required to use it, so two factors took part.
+  await startSession(ctx, idp, user, [used.amr, 'mfa']);
   seeOther(ctx, consentUrl(request));
 };

@@ -84,12 +84,12 @@ describeSecondFactorPages('identity-idp passkey pages (register, sign in, second
     expect(synced.text).to.include('synced passkey').and.include('device-bound passkey');
   });
 
-  it('signs in with the passkey alone (amr hwk); an unknown or wrong one is refused and counted', async () => {
+  it('signs in with the passkey alone (amr hwk mfa: user-verified); an unknown or wrong one is refused and counted', async () => {
     const { device } = await withPasskey('pk-solo');
     const { answer, browser, challenge } = await passkeyLogin((options) => device.assert(options, answering()));
     expect(answer.status, answer.text).to.equal(303);
     expect(location(answer)).to.equal(`/consent?login_challenge=${challenge}`);
-    expect(await amrAfterConsent(browser, challenge)).to.deep.equal(['hwk']);
+    expect(await amrAfterConsent(browser, challenge)).to.deep.equal(['hwk', 'mfa']);
     expect((await browser.get('/account/passkeys')).text).to.match(/last used \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\./);
     const unknown = await passkeyLogin((options) => new SoftwareAuthenticator().assert(options, answering()));
     expect(unknown.answer.status).to.equal(401);

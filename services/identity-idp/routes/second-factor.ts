@@ -11,9 +11,10 @@ import { checkCsrf, csrfToken } from '../csrf.ts';
 import type { IdpUser } from '../entities.ts';
 import { readForm } from '../forms.ts';
 import type { LoginRequest } from '../login-request.ts';
-import { PENDING_LOGIN_SECONDS, type PendingLogin } from '../pending-logins.ts';
+import { factorsReaching, requiredAcr } from '../mfa-policy.ts';
+import { PENDING_LOGIN_SECONDS, type PendingLogin, type StepUpBase } from '../pending-logins.ts';
 import { noticePage, secondFactorPage } from '../pages/second-factor.ts';
-import { amrAfter, applicableFactors } from '../second-factors.ts';
+import { amrAfter, applicableFactors, type SecondFactor } from '../second-factors.ts';
 import { consentUrl, loginUrl, queryValue, secondFactorUrl, seeOther, sendPage, type IdpPages, type PageContext, type PageHandler } from './context.ts';
 import { reserveAttempt } from './attempts.ts';
 import { lockedMessage } from './login.ts';
@@ -22,18 +23,24 @@ import { startSession } from './session-start.ts';
 export const WRONG_CODE = 'The code is incorrect or was already used.';
 export const WRONG_PASSKEY = 'That passkey could not sign you in. Try again with a passkey registered for this account.';
 
-/** After a right password: the pending login, its cookie, and the browser sent to this page. */
-export async function beginSecondFactor(ctx: PageContext, idp: IdpPages, request: LoginRequest, user: IdpUser): Promise<void> {
-  const token = await idp.pendingLogins.create(ctx.state.em, user, request.id);
+/** After a right password (or for a step-up of a live session): the pending login, its cookie, and the browser sent to this page. */
+export async function beginSecondFactor(ctx: PageContext, idp: IdpPages, request: LoginRequest, user: IdpUser, stepUp?: StepUpBase): Promise<void> {
+  const token = await idp.pendingLogins.create(ctx.state.em, user, request.id, stepUp);
   // Strict: only this site's own pages carry it, and it ends with the step.
   setCookie(ctx, PENDING_COOKIE, token, { sameSite: 'Strict', maxAgeSeconds: PENDING_LOGIN_SECONDS });
   seeOther(ctx, secondFactorUrl(request));
 }
 
-/** The page with the forms of the factors `pending`'s user has; a passkey form gets a new challenge. */
+/** The factors of `pending`'s user that take this login to the level it must reach. */
+async function offeredFactors(ctx: PageContext, idp: IdpPages, request: LoginRequest, pending: PendingLogin): Promise<SecondFactor[]> {
+  const { em } = ctx.state;
+  return factorsReaching(await applicableFactors(idp.factors, em, pending.user), await requiredAcr(em, idp.mfa, request, pending.user));
+}
+
+/** The page with the forms of the factors offered to `pending`'s user; a passkey form gets a new challenge. */
 async function render(ctx: PageContext, idp: IdpPages, request: LoginRequest, pending: PendingLogin, status: number, error?: string): Promise<void> {
   const { em } = ctx.state;
-  const methods = (await applicableFactors(idp.factors, em, pending.user)).map((factor) => factor.method);
+  const methods = (await offeredFactors(ctx, idp, request, pending)).map((factor) => factor.method);
   const passkeyOptions = methods.includes('passkey')
     ? JSON.stringify(await idp.passkeys.authenticationOptions(em, 'second-factor', pending.id, pending.user.id))
     : undefined;
@@ -69,7 +76,7 @@ export const submitSecondFactor: PageHandler = async (ctx, idp) => {
   if (pending === undefined) return;
   const { user } = pending;
   const { em } = ctx.state;
-  const factor = (await applicableFactors(idp.factors, em, user)).find((candidate) => candidate.method === form.get('method'));
+  const factor = (await offeredFactors(ctx, idp, request, pending)).find((candidate) => candidate.method === form.get('method'));
   if (factor === undefined) throw new BadRequestError('choose one of the ways this page offers: a passkey, the code from your authenticator app or a recovery code');
 
   const attempt = await reserveAttempt(ctx, idp, user);
@@ -91,7 +98,8 @@ export const submitSecondFactor: PageHandler = async (ctx, idp) => {
   }
   await attempt.succeeded();
   setCookie(ctx, PENDING_COOKIE, '', { sameSite: 'Strict', maxAgeSeconds: 0 });
-  await startSession(ctx, idp, user, amrAfter(factor, passed));
+  // A step-up keeps what the session was signed in with, and when its password was checked.
+  await startSession(ctx, idp, user, amrAfter(factor, passed, pending.stepUp?.amr), pending.stepUp?.authTime);
   if (passed.notice === undefined) seeOther(ctx, consentUrl(request));
   else sendPage(ctx, 200, noticePage(passed.notice, consentUrl(request)));
 };

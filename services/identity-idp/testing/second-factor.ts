@@ -43,8 +43,8 @@ export interface SecondFactorTest {
   loginWith(username: string, method: string, code: string): Promise<{ answer: Answer; browser: Browser; challenge: string }>;
 }
 
-/** `describe(title on <engine>)` for each engine, with a fresh idp on that engine. */
-export function describeSecondFactorPages(title: string, body: (test: () => SecondFactorTest) => void): void {
+/** `describe(title on <engine>)` for each engine, with a fresh idp on that engine (and `config` on top of the harness's). */
+export function describeSecondFactorPages(title: string, body: (test: () => SecondFactorTest) => void, config: Readonly<Record<string, unknown>> = {}): void {
   for (const engine of ENGINES) {
     describe(`${title} on ${engine.title}`, function () {
       this.timeout(60_000);
@@ -54,7 +54,7 @@ export function describeSecondFactorPages(title: string, body: (test: () => Seco
       before(async () => {
         scratch = await engine.scratch?.();
         const now = (): number => Date.now() + ahead;
-        const idp = await startIdp({ ...(scratch === undefined ? {} : { databaseUrl: scratch.url }), now: () => new Date(now()) });
+        const idp = await startIdp({ ...(scratch === undefined ? {} : { databaseUrl: scratch.url }), now: () => new Date(now()), config });
         const signedIn = async (username: string): Promise<Browser> => {
           const browser = idp.browser();
           const login = await submitLogin(browser, await idp.challenge(), username);
