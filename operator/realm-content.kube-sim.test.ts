@@ -113,12 +113,14 @@ describe('operator against kube-sim: IdentityRealm spec.clients kept in a real i
       return Promise.resolve(adminCalls === 0 && quiet > 100 && quiet < 1_000 ? true : undefined);
     }, 10_000);
     const started = Date.now();
-    await patchClients([{ ...billing, scopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] } }, reports, handmade]);
+    await patchClients([{ ...billing, scopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] } }, { ...reports, mfa: 'required' }, handmade]);
     await until('the new scopes in identity-authz', async () => {
       const found = await client('billing');
       return JSON.stringify((found.body.resourceScopes as Json)[LEARN_PS_RESOURCE]) === JSON.stringify(['pets:read', 'pets:write']) ? true : undefined;
     }, 10_000);
     expect(Date.now() - started).to.be.below(LIVE_MS);
+    expect((await client('reports')).body).to.deep.include({ mfa: 'required' });
+    expect((await client('billing')).body).to.deep.include({ mfa: 'optional' });
     expect(await events('ClientUpdated')).to.have.length.above(0);
     expect(await events('DriftReverted')).to.have.length(0);
   });

@@ -108,6 +108,7 @@ const realmClient = object(
     openidScopes: array(oneOf(['openid', 'profile', 'email', 'offline_access'], { maxLength: 20 }), { maxItems: 4, listType: 'set', description: 'OpenID Connect scopes; authorization_code clients list openid.' }),
     scopes: record(array(string({ minLength: 1, maxLength: 100 }), { maxItems: 50, listType: 'set' }), { description: 'Scopes per resource server: resource identifier (urn:cryptoutil:<service>) to the scopes the client may ask for.' }),
     accessTokenTtlSeconds: integer({ minimum: 60, maximum: 86400, description: 'Access token lifetime; default spec.accessTokenTtlSeconds.' }),
+    mfa: oneOf(['required', 'optional'], { maxLength: 20, description: 'required: every sign-in to this client needs a second factor; optional (the default): as identity-idp\'s policy and the user\'s groups say.' }),
     rotateSecret: string({ maxLength: 63, description: 'Any value; changing it rotates the client secret and rewrites the Secret.' }),
     unmanaged: boolean({ default: false, description: 'Created when missing, then never changed, reverted or deleted by the operator.' }),
   },

@@ -8,8 +8,8 @@ const portal: RealmClient = { name: 'portal', grantTypes: ['refresh_token', 'aut
 
 /** The client identity-authz would show after creating `client` as the operator sends it. */
 function asCreated(client: RealmClient, realm = 'demo'): ActualClient {
-  const { clientId, name, tokenEndpointAuthMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, accessTokenTtlSeconds } = desiredBody(realm, client, 900);
-  return { clientId, name, tokenEndpointAuthMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, accessTokenTtlSeconds };
+  const { clientId, name, tokenEndpointAuthMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, accessTokenTtlSeconds, mfa } = desiredBody(realm, client, 900);
+  return { clientId, name, tokenEndpointAuthMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, accessTokenTtlSeconds, mfa };
 }
 
 function remembered(client: RealmClient): SecretMemory {
@@ -39,6 +39,7 @@ describe('realm content plan', () => {
       openidScopes: [],
       resourceScopes: { [PS]: ['learn-ps:read', 'learn-ps:write'] },
       accessTokenTtlSeconds: 900,
+      mfa: 'optional',
     });
     const body = desiredBody('demo', portal, 900);
     expect(body.grantTypes).to.deep.equal(['authorization_code', 'refresh_token']);
@@ -69,7 +70,14 @@ describe('realm content plan', () => {
       openidScopes: ['openid'],
       resourceScopes: { [PS]: ['learn-ps:read'] },
       accessTokenTtlSeconds: 3600,
-    })).to.deep.equal(['name', 'tokenEndpointAuthMethod', 'grantTypes', 'redirectUris', 'postLogoutRedirectUris', 'openidScopes', 'resourceScopes', 'accessTokenTtlSeconds']);
+      mfa: 'required',
+    })).to.deep.equal(['name', 'tokenEndpointAuthMethod', 'grantTypes', 'redirectUris', 'postLogoutRedirectUris', 'openidScopes', 'resourceScopes', 'accessTokenTtlSeconds', 'mfa']);
+  });
+
+  it('sends a client\'s second-factor policy, optional unless it says required, and tells the two apart', () => {
+    expect(desiredBody('demo', { ...portal, mfa: 'required' }, 900).mfa).to.equal('required');
+    expect(bodyDigest(desiredBody('demo', { ...portal, mfa: 'required' }, 900))).to.not.equal(bodyDigest(desiredBody('demo', portal, 900)));
+    expect(bodyDigest(desiredBody('demo', { ...portal, mfa: 'optional' }, 900))).to.equal(bodyDigest(desiredBody('demo', portal, 900)));
   });
 
   it('creates every declared client that is missing, with what its Secret will remember', () => {

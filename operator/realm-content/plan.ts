@@ -24,6 +24,8 @@ export interface ClientBody {
   readonly openidScopes: readonly string[];
   readonly resourceScopes: Readonly<Record<string, readonly string[]>>;
   readonly accessTokenTtlSeconds: number;
+  /** identity-authz's per-client second-factor policy. */
+  readonly mfa: 'required' | 'optional';
 }
 
 /** A client as identity-authz's API shows it, as far as the plan compares it: any auth method. */
@@ -93,12 +95,13 @@ export function desiredBody(realm: string, client: RealmClient, defaultAccessTok
     openidScopes: sorted(client.openidScopes),
     resourceScopes: sortedScopes(client.scopes),
     accessTokenTtlSeconds: client.accessTokenTtlSeconds ?? defaultAccessTokenTtlSeconds,
+    mfa: client.mfa ?? 'optional',
   };
 }
 
 /** A digest of the settings, independent of key and list order where order means nothing. */
 export function bodyDigest(body: ClientBody): string {
-  const canonical = [body.clientId, body.name, body.tokenEndpointAuthMethod, sorted(body.grantTypes), body.redirectUris, body.postLogoutRedirectUris, sorted(body.openidScopes), sortedScopes(body.resourceScopes), body.accessTokenTtlSeconds];
+  const canonical = [body.clientId, body.name, body.tokenEndpointAuthMethod, sorted(body.grantTypes), body.redirectUris, body.postLogoutRedirectUris, sorted(body.openidScopes), sortedScopes(body.resourceScopes), body.accessTokenTtlSeconds, body.mfa];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 43);
 }
 
@@ -113,6 +116,7 @@ export function differences(body: ClientBody, actual: ActualClient): string[] {
     ['openidScopes', sorted(body.openidScopes), sorted(actual.openidScopes)],
     ['resourceScopes', sortedScopes(body.resourceScopes), sortedScopes(actual.resourceScopes)],
     ['accessTokenTtlSeconds', body.accessTokenTtlSeconds, actual.accessTokenTtlSeconds],
+    ['mfa', body.mfa, actual.mfa],
   ];
   return compared.filter(([, wanted, found]) => JSON.stringify(wanted) !== JSON.stringify(found)).map(([field]) => field);
 }

@@ -127,7 +127,7 @@ describe('realm content sync', () => {
 
     it('names the call and the problem detail (else its title) of a refusal', async () => {
       const admin = new AuthzAdmin(ACCESS, authz.request);
-      const body = { clientId: 'billing', name: 'billing', tokenEndpointAuthMethod: 'client_secret_basic' as const, grantTypes: [], redirectUris: [], postLogoutRedirectUris: [], openidScopes: [], resourceScopes: {}, accessTokenTtlSeconds: 900 };
+      const body = { clientId: 'billing', name: 'billing', tokenEndpointAuthMethod: 'client_secret_basic' as const, grantTypes: [], redirectUris: [], postLogoutRedirectUris: [], openidScopes: [], resourceScopes: {}, accessTokenTtlSeconds: 900, mfa: 'optional' as const };
       authz.refuse = { match: /^POST \/service\/api\/v1\/clients$/, answer: json(400, { title: 'Bad Request', detail: 'urn:x is no resource' }) };
       expect((await failure(admin.createClient(body))).message).to.equal('identity-authz answered 400 to creating client billing: urn:x is no resource');
       authz.refuse = { match: /^PUT/, answer: json(409, { title: 'Conflict' }) };
