@@ -172,6 +172,18 @@ const bootstrapAdmin = object(
   { required: ['username'] },
 );
 
+/**
+ * The realm's second-factor policy, identity-idp's `idp.mfa` (docs/identity-idp/mfa-policy.md): on
+ * top of it, a client can require a second factor for itself (`spec.clients[].mfa`).
+ */
+const realmMfa = object(
+  {
+    required: boolean({ default: false, description: 'Every sign-in needs a second factor.' }),
+    requiredGroups: array(string({ pattern: groupName, maxLength: 64 }), { maxItems: 100, listType: 'set', description: 'Members of these groups need a second factor at every sign-in.' }),
+  },
+  { default: {} },
+);
+
 export const identityRealmSpec = object(
   {
     ...serviceFields,
@@ -202,6 +214,7 @@ export const identityRealmSpec = object(
       description: 'Groups the operator keeps in identity-idp: created, reverted when changed through the API, deleted when removed here.',
     }),
     bootstrapAdmin,
+    mfa: realmMfa,
   },
   specOptions,
 );

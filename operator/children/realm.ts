@@ -36,9 +36,13 @@ export function componentWanted(resource: ServiceResource, component: string): b
   return components[component as keyof Components] ?? componentDefault(component);
 }
 
-/** identity-idp: runs login and consent; it trusts the realm's issuer as every service does (`auth.issuer`). */
+/**
+ * identity-idp: runs login and consent with the realm's second-factor policy (`spec.mfa`); it
+ * trusts the realm's issuer as every service does (`auth.issuer`).
+ */
 export function idpServiceConfig(resource: ServiceResource): Record<string, unknown> {
-  return { idp: { publicUrl: serviceUrl(resource, IDP_ROW) } };
+  const mfa = realmSpec(resource).mfa ?? {};
+  return { idp: { publicUrl: serviceUrl(resource, IDP_ROW), mfa: { required: mfa.required ?? false, requiredGroups: [...mfa.requiredGroups ?? []] } } };
 }
 
 /**

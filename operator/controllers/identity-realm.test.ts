@@ -99,13 +99,19 @@ describe('IdentityRealm controller', () => {
     const h = harness(identityRealm('demo', withRealmSpec({ accessTokenTtlSeconds: 300 })));
     await h.reconcile();
     expect(h.config('identity-authz')).to.deep.include({ auth: { issuer: AUTHZ_URL, jwksUri: 'https://localhost:8180/jwks' }, authz: { issuer: AUTHZ_URL, idpUrl: IDP_URL, accessTokenTtlSeconds: 300, bootstrapClient: { id: 'cryptoutil-operator', secret: 'file:///etc/cryptoutil/operator-client/clientSecret' } } });
-    expect(h.config('identity-idp')).to.deep.include({ auth: { issuer: AUTHZ_URL }, idp: { publicUrl: IDP_URL } });
+    expect(h.config('identity-idp')).to.deep.include({ auth: { issuer: AUTHZ_URL }, idp: { publicUrl: IDP_URL, mfa: { required: false, requiredGroups: [] } } });
     expect(h.status()).to.deep.include({ issuer: AUTHZ_URL, endpoint: AUTHZ_URL });
     expect(h.status()).to.not.have.property('consoleUrl');
   });
 
+  it('gives identity-idp the realm\'s second-factor policy (spec.mfa)', async () => {
+    const h = harness(identityRealm('demo', withRealmSpec({ mfa: { required: true, requiredGroups: ['operators', 'finance'] } })));
+    await h.reconcile();
+    expect(h.config('identity-idp')).to.deep.include({ idp: { publicUrl: IDP_URL, mfa: { required: true, requiredGroups: ['operators', 'finance'] } } });
+  });
+
   it('writes configurations that identity-authz, identity-idp and identity-rs load as they start, from the Secrets mounted as a kubelet would', async () => {
-    const h = harness(identityRealm('demo', withRealmSpec({ components: { idp: true, rs: true, rp: false, spa: false } })));
+    const h = harness(identityRealm('demo', withRealmSpec({ components: { idp: true, rs: true, rp: false, spa: false }, mfa: { required: false, requiredGroups: ['operators'] } })));
     await h.reconcile();
     const text = (name: string, key: string): string => Buffer.from((h.secret(name)?.data as Record<string, string>)[key] ?? '', 'base64').toString('utf8');
     const dir = await mkdtemp(join(tmpdir(), 'realm-config-'));
