@@ -62,12 +62,12 @@ describe('identity-rp backend-for-frontend', function () {
 
   it('turns a refused refresh grant into RefreshRefusedError, and an unreachable authz into a plain failure', async () => {
     const fetch = customFetchOf(rawFetchTrusting(suite.authz.service.ca));
-    const client = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: suite.clientSecret, fetch }), LEARN_PS_RESOURCE);
-    expect(await client('not-a-refresh-token').catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
-    const wrongSecret = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: 'wrong', fetch }), LEARN_PS_RESOURCE);
-    expect(await wrongSecret('not-a-refresh-token').catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
-    const unreachable = refreshAt(new AuthzClient({ issuer: () => `https://127.0.0.1:${String(closedPort)}`, clientId: suite.clientId, clientSecret: 'wrong', fetch }), '');
-    const failure = await unreachable('not-a-refresh-token').catch((caught: unknown) => caught);
+    const client = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: suite.clientSecret, fetch }));
+    expect(await client('not-a-refresh-token', LEARN_PS_RESOURCE).catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
+    const wrongSecret = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: 'wrong', fetch }));
+    expect(await wrongSecret('not-a-refresh-token', LEARN_PS_RESOURCE).catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
+    const unreachable = refreshAt(new AuthzClient({ issuer: () => `https://127.0.0.1:${String(closedPort)}`, clientId: suite.clientId, clientSecret: 'wrong', fetch }));
+    const failure = await unreachable('not-a-refresh-token', '').catch((caught: unknown) => caught);
     expect(failure).to.be.instanceOf(Error).and.not.to.be.instanceOf(RefreshRefusedError);
   });
 
@@ -118,8 +118,9 @@ describe('identity-rp backend-for-frontend', function () {
       const who = await browser.call('GET', '/bff/session');
       expect(who.status).to.equal(200);
       expect(who.headers['cache-control']).to.equal('no-store');
-      expect(who.json).to.have.all.keys('subject', 'expiresAt', 'csrfToken');
-      expect((who.json as { subject: string }).subject).to.equal('alice');
+      // The scope asked for no profile: the ID token has no preferred_username, so no username.
+      expect(who.json).to.have.all.keys('subject', 'expiresAt', 'apis', 'csrfToken');
+      expect(who.json).to.deep.include({ subject: 'alice', apis: ['learn-ps', 'gone'] });
       expect(who.text).not.to.match(/eyJ/);
     });
 

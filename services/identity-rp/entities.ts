@@ -14,7 +14,7 @@ export const RpLogin = defineEntity({
     id: uuidPrimaryKey(),
     /** HighEntropyDeterministic hash of the `__Host-rp_login` cookie. */
     bindingHash: p.string().unique(),
-    /** `barrier.encrypt(JSON {state, nonce, verifier}, "identity-rp/rp_logins/<id>")`. */
+    /** `barrier.encrypt(JSON {state, nonce, verifier, returnTo?}, "identity-rp/rp_logins/<id>")`. */
     sealed: p.blob(),
     expiresAt: p.datetime(),
     createdAt: p.datetime(),
@@ -33,7 +33,10 @@ export const RpSession = defineEntity({
     subject: p.string(),
     /** The OP's session id (`sid` of the ID token), for back-channel logout; empty when absent. */
     sid: p.string(),
-    /** `barrier.encrypt(JSON {accessToken, refreshToken, idToken, csrf}, "identity-rp/rp_sessions/<id>#<version>")`. */
+    /**
+     * `barrier.encrypt(JSON {accessToken, resource, resourceTokens, refreshToken, idToken, csrf}, "identity-rp/rp_sessions/<id>")`:
+     * `resourceTokens` holds the access tokens of the other resources, each with its expiry.
+     */
     sealed: p.blob(),
     /** Bumped on every refresh: a guarded write on it decides which request refreshes. */
     version: p.integer(),

@@ -47,9 +47,13 @@ export function refreshed(response: ValidatedResponse): RefreshedTokens {
   };
 }
 
-/** The refresh grant at identity-authz; a refused grant becomes RefreshRefusedError. */
-export function refreshAt(client: AuthzClient, resource: string): Refresh {
-  return async (refreshToken) => {
+/**
+ * The refresh grant at identity-authz, narrowed to one resource (RFC 8707 §2.2); a refused grant
+ * becomes RefreshRefusedError. identity-authz rotates the refresh token before it looks at the
+ * resource, so even a refused resource has spent the token: the caller ends the session.
+ */
+export function refreshAt(client: AuthzClient): Refresh {
+  return async (refreshToken, resource) => {
     try {
       return refreshed(await oidc.refreshTokenGrant(await client.configuration(), refreshToken, resource === '' ? {} : { resource }));
     } catch (error) {

@@ -10,7 +10,7 @@ import { errorClass } from '../template/middleware/problem-details.ts';
 import { IssuerKeys } from '../template/auth/issuer-keys.ts';
 import { httpsJsonFetcher } from '../template/auth/https-json.ts';
 import { AuthzClient } from './authz-client.ts';
-import { checkRpConfig, rpConfigSchema, type RpConfig } from './config.ts';
+import { apiTargets, checkRpConfig, resourcesOf, rpConfigSchema, type RpConfig } from './config.ts';
 import { entities } from './entities.ts';
 import { refreshAt } from './grants.ts';
 import { customFetchOf, rawFetchTrusting } from './https-fetch.ts';
@@ -50,10 +50,11 @@ export function partsOf(runtime: ServiceRuntime<RpConfig>): RpParts {
     refreshCooldownMs: 30_000,
     maxAgeMs: 600_000,
   });
+  const resources = resourcesOf(rp);
   const redirectUri = (): string => rp.redirectUri === '' ? `${runtime.publicUrl()}${CALLBACK_PATH}` : rp.redirectUri;
   return {
     store,
-    tokens: new TokenKeeper({ store, refresh: refreshAt(client, rp.resource), refreshBeforeSeconds: rp.refreshBeforeSeconds, log: runtime.log }),
+    tokens: new TokenKeeper({ store, refresh: refreshAt(client), refreshBeforeSeconds: rp.refreshBeforeSeconds, log: runtime.log }),
     client,
     logoutTokenOptions: async () => ({
       issuer: (await client.configuration()).serverMetadata().issuer,
@@ -66,8 +67,10 @@ export function partsOf(runtime: ServiceRuntime<RpConfig>): RpParts {
     postLogoutRedirectUri: () => rp.postLogoutRedirectUri === '' ? `${new URL(redirectUri()).origin}/` : rp.postLogoutRedirectUri,
     ownOrigin: () => new URL(redirectUri()).origin,
     scope: rp.scope,
-    resource: rp.resource,
-    apis: rp.apis,
+    resource: resources.primary,
+    resources: resources.all,
+    apis: apiTargets(rp),
+    consoleOrigins: [...rp.consoleOrigins ?? []],
     sessionTtlSeconds: rp.sessionTtlSeconds,
     log: runtime.log,
   };

@@ -17,11 +17,25 @@ export interface LoginSecrets {
   readonly state: string;
   readonly nonce: string;
   readonly verifier: string;
+  /** Where the browser goes once signed in (`return_to`, already checked); absent: `/`. */
+  readonly returnTo?: string;
+}
+
+/** An access token for one more resource (RFC 8707), got with the refresh token. */
+export interface ResourceToken {
+  readonly accessToken: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
 }
 
 /** What a session holds for its user; none of it ever leaves the server but `csrf`. */
 export interface SessionSecrets {
+  /** The token for `resource`, which expires at the row's `accessExpiresAt`. */
   readonly accessToken: string;
+  /** The resource the code was redeemed for ('' for none); absent in sessions older than it. */
+  readonly resource?: string;
+  /** Tokens for the other resources of the allowlisted APIs, by resource. */
+  readonly resourceTokens?: Readonly<Record<string, ResourceToken>>;
   readonly refreshToken?: string;
   readonly idToken: string;
   /** The synchronizer token `GET /bff/session` hands the page (OWASP CSRF Prevention Cheat Sheet). */

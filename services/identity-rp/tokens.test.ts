@@ -13,7 +13,9 @@ import { migrations } from './migrations.ts';
 import { SessionStore, type OpenSession } from './sessions.ts';
 import { RefreshRefusedError, TokenKeeper, type Refresh, type RefreshedTokens } from './tokens.ts';
 
-const TOKENS = { accessToken: 'access-1', refreshToken: 'refresh-1', idToken: 'id-token-1' };
+const LEARN = 'urn:cryptoutil:learn-ps';
+const KMS = 'urn:cryptoutil:sm-kms';
+const TOKENS = { accessToken: 'access-1', refreshToken: 'refresh-1', idToken: 'id-token-1', resource: LEARN };
 
 describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }, (db) => {
   let store: SessionStore;
@@ -29,7 +31,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
   });
   beforeEach(() => { clock = new Date('2026-01-01T00:00:00Z'); });
 
-  async function session(tokens: { accessToken: string; refreshToken?: string; idToken: string } = TOKENS, accessSeconds = 10): Promise<OpenSession> {
+  async function session(tokens: { accessToken: string; refreshToken?: string; idToken: string; resource?: string } = TOKENS, accessSeconds = 10): Promise<OpenSession> {
     const cookie = await store.create(db().fork(), { subject: 'alice', sid: 'sid-1', accessExpiresAt: new Date(clock.getTime() + accessSeconds * 1000) }, tokens);
     return store.require(db().fork(), cookie);
   }
@@ -78,15 +80,15 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
   describe('the token keeper', () => {
     it('forwards a token that is not due without refreshing', async () => {
       const open = await session(TOKENS, 300);
-      expect(await keeper(() => Promise.reject(new Error('must not refresh'))).accessToken(db().fork(), open)).to.equal('access-1');
+      expect(await keeper(() => Promise.reject(new Error('must not refresh'))).accessToken(db().fork(), open, LEARN)).to.equal('access-1');
     });
 
     it('without a refresh token: the old token while it lasts, then 401', async () => {
-      const open = await session({ accessToken: 'only', idToken: 'id' }, 10);
+      const open = await session({ accessToken: 'only', idToken: 'id', resource: LEARN }, 10);
       const never = keeper(() => Promise.reject(new Error('must not refresh')));
-      expect(await never.accessToken(db().fork(), open)).to.equal('only');
+      expect(await never.accessToken(db().fork(), open, LEARN)).to.equal('only');
       clock = new Date(clock.getTime() + 11_000);
-      expect(await never.accessToken(db().fork(), open).catch((caught: unknown) => caught)).to.have.property('status', 401);
+      expect(await never.accessToken(db().fork(), open, LEARN).catch((caught: unknown) => caught)).to.have.property('status', 401);
     });
 
     it('refreshes once for many concurrent callers, and every caller gets the new token', async () => {
@@ -97,7 +99,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
         await new Promise((resolve) => { setTimeout(resolve, 100); });
         return next('access-2');
       };
-      const tokens = await Promise.all([1, 2, 3, 4].map(() => keeper(slow).accessToken(db().fork(), open)));
+      const tokens = await Promise.all([1, 2, 3, 4].map(() => keeper(slow).accessToken(db().fork(), open, LEARN)));
       expect(tokens).to.deep.equal(['access-2', 'access-2', 'access-2', 'access-2']);
       expect(calls).to.equal(1);
       const after = await store.reload(db().fork(), open.row.id);
@@ -107,17 +109,17 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
 
     it('ends the session when identity-authz refuses the refresh token (401)', async () => {
       const open = await session();
-      const error = await keeper(() => Promise.reject(new RefreshRefusedError())).accessToken(db().fork(), open).catch((caught: unknown) => caught);
+      const error = await keeper(() => Promise.reject(new RefreshRefusedError())).accessToken(db().fork(), open, LEARN).catch((caught: unknown) => caught);
       expect(error).to.have.property('status', 401);
       expect(await store.reload(db().fork(), open.row.id)).to.equal(undefined);
     });
 
     it('gives the claim back when identity-authz cannot be reached (503), so a later call refreshes', async () => {
       const open = await session();
-      const error = await keeper(() => Promise.reject(new Error('ECONNREFUSED'))).accessToken(db().fork(), open).catch((caught: unknown) => caught);
+      const error = await keeper(() => Promise.reject(new Error('ECONNREFUSED'))).accessToken(db().fork(), open, LEARN).catch((caught: unknown) => caught);
       expect(error).to.have.property('status', 503);
       expect(logs.records().some((record) => record.error === 'Error' && record.msg === 'refreshing a session\'s tokens failed')).to.equal(true);
-      expect(await keeper(() => Promise.resolve({ accessToken: 'access-3', expiresInSeconds: 300 })).accessToken(db().fork(), open)).to.equal('access-3');
+      expect(await keeper(() => Promise.resolve({ accessToken: 'access-3', expiresInSeconds: 300 })).accessToken(db().fork(), open, LEARN)).to.equal('access-3');
       expect((await store.reload(db().fork(), open.row.id))?.secrets).to.include({ accessToken: 'access-3', refreshToken: 'refresh-1', idToken: 'id-token-1' });
     });
 
@@ -125,19 +127,67 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
       const open = await session();
       const em = db().fork();
       expect(await store.claimRefresh(em, open.row, new Date(clock.getTime() + 60_000))).to.equal(true);
-      const late = await keeper(() => Promise.resolve(next('unused'))).accessToken(db().fork(), open, clock.getTime()).catch((caught: unknown) => caught);
+      const late = await keeper(() => Promise.resolve(next('unused'))).accessToken(db().fork(), open, LEARN, clock.getTime()).catch((caught: unknown) => caught);
       expect(late).to.have.property('status', 503);
-      const waiting = keeper(() => Promise.resolve({ ...next('access-4'), idToken: 'id-token-4' })).accessToken(db().fork(), open);
+      const waiting = keeper(() => Promise.resolve({ ...next('access-4'), idToken: 'id-token-4' })).accessToken(db().fork(), open, LEARN);
       await new Promise((resolve) => { setTimeout(resolve, 60); });
       await store.releaseRefresh(em, open.row);
       expect(await waiting).to.equal('access-4');
       expect((await store.reload(db().fork(), open.row.id))?.secrets).to.include({ idToken: 'id-token-4' });
     });
 
+    it('gets a token for another resource with the refresh token, keeps it apart and reuses it while fresh', async () => {
+      const open = await session(TOKENS, 300);
+      const asked: [string, string][] = [];
+      const refresh: Refresh = (refreshToken, resource) => {
+        asked.push([refreshToken, resource]);
+        return Promise.resolve(next(`kms-${String(asked.length)}`));
+      };
+      expect(await keeper(refresh).accessToken(db().fork(), open, KMS)).to.equal('kms-1');
+      const after = await store.reload(db().fork(), open.row.id);
+      expect(after?.secrets).to.include({ accessToken: 'access-1', resource: LEARN, refreshToken: 'kms-1-refresh' });
+      expect(after?.secrets.resourceTokens?.[KMS]).to.deep.equal({ accessToken: 'kms-1', expiresAt: clock.getTime() + 300_000 });
+      expect(after?.row.accessExpiresAt.getTime()).to.equal(open.row.accessExpiresAt.getTime());
+      if (after === undefined) throw new Error('the session is gone');
+      expect(await keeper(refresh).accessToken(db().fork(), after, KMS)).to.equal('kms-1');
+      expect(await keeper(refresh).accessToken(db().fork(), after, LEARN)).to.equal('access-1');
+      expect(asked).to.deep.equal([['refresh-1', KMS]]);
+      // Names inherited from Object are no resources of the session.
+      expect(await keeper(refresh).accessToken(db().fork(), after, 'constructor')).to.equal('kms-2');
+    });
+
+    it('refreshes for two resources at once one after the other, each with the refresh token the last one left', async () => {
+      const open = await session();
+      let current = 'refresh-1';
+      let round = 0;
+      // identity-authz's rotation: a refresh token works once; a second use ends the grant.
+      const rotating: Refresh = async (refreshToken, resource) => {
+        if (refreshToken !== current) throw new RefreshRefusedError();
+        round += 1;
+        current = `refresh-${String(round + 1)}`;
+        await new Promise((resolve) => { setTimeout(resolve, 50); });
+        return { accessToken: `${resource}#${String(round)}`, refreshToken: current, expiresInSeconds: 300 };
+      };
+      const [learn, kms] = await Promise.all([keeper(rotating).accessToken(db().fork(), open, LEARN), keeper(rotating).accessToken(db().fork(), open, KMS)]);
+      expect(learn).to.match(new RegExp(`^${LEARN}#[12]$`));
+      expect(kms).to.match(new RegExp(`^${KMS}#[12]$`));
+      expect(round).to.equal(2);
+      const after = await store.reload(db().fork(), open.row.id);
+      expect(after?.row.version).to.equal(3);
+      expect(after?.secrets).to.include({ accessToken: learn, refreshToken: current });
+      expect(after?.secrets.resourceTokens?.[KMS]?.accessToken).to.equal(kms);
+    });
+
+    it('without a refresh token, a resource without a token of its own is 403', async () => {
+      const open = await session({ accessToken: 'only', idToken: 'id', resource: LEARN }, 300);
+      const error = await keeper(() => Promise.reject(new Error('must not refresh'))).accessToken(db().fork(), open, KMS).catch((caught: unknown) => caught);
+      expect(error).to.have.property('status', 403);
+    });
+
     it('a waiting caller whose session ends meanwhile gets 401', async () => {
       const open = await session();
       expect(await store.claimRefresh(db().fork(), open.row, new Date(clock.getTime() + 60_000))).to.equal(true);
-      const waiting = keeper(() => Promise.resolve(next('unused'))).accessToken(db().fork(), open).catch((caught: unknown) => caught);
+      const waiting = keeper(() => Promise.resolve(next('unused'))).accessToken(db().fork(), open, LEARN).catch((caught: unknown) => caught);
       await store.remove(db().fork(), open.row.id);
       expect(await waiting).to.have.property('status', 401);
     });

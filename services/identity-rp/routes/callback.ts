@@ -1,7 +1,9 @@
 /**
  * `GET /bff/callback`: the redirect URI. openid-client checks the response (state, `iss`, RFC 9207),
  * redeems the code with the verifier and validates the ID token (signature, issuer, audience,
- * nonce). The tokens go into a new server-side session; the browser gets its cookie only.
+ * nonce). The code is redeemed for one resource (RFC 8707 §2.2, `rp.resource` or the first API's);
+ * the tokens go into a new server-side session; the browser gets its cookie only, and goes to the
+ * `return_to` of its login, or to `/`.
  */
 import * as oidc from 'openid-client';
 import { errorClass } from '../../template/middleware/problem-details.ts';
@@ -25,15 +27,15 @@ export const finishLogin: RpHandler = async (ctx, rp) => {
       expectedState: login.state,
       expectedNonce: login.nonce,
       idTokenExpected: true,
-    });
+    }, rp.resource === '' ? undefined : { resource: rp.resource });
   } catch (error) {
     rp.log.info({ error: errorClass(error) }, 'a sign-in was refused');
     throw signInFailure(error);
   }
   const { user, tokens: kept } = signedIn(tokens, new Date());
-  const cookie = await rp.store.create(ctx.state.em, user, kept);
+  const cookie = await rp.store.create(ctx.state.em, user, { ...kept, resource: rp.resource });
   setCookie(ctx, SESSION_COOKIE, cookie, { sameSite: 'Strict', maxAgeSeconds: rp.sessionTtlSeconds });
   ctx.set('Cache-Control', 'no-store');
   ctx.status = 303;
-  ctx.redirect(AFTER_LOGIN);
+  ctx.redirect(login.returnTo ?? AFTER_LOGIN);
 };

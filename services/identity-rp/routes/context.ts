@@ -3,6 +3,7 @@ import type { ParameterizedContext } from 'koa';
 import type { Logger } from 'pino';
 import type { RequestState } from '../../template/service.ts';
 import type { AuthzClient } from '../authz-client.ts';
+import type { ApiTarget } from '../config.ts';
 import type { RawFetch } from '../https-fetch.ts';
 import type { LogoutTokenOptions } from '../logout-tokens.ts';
 import type { SessionStore } from '../sessions.ts';
@@ -21,9 +22,14 @@ export interface RpParts {
   /** The origin browsers see this service at: the only Origin state-changing calls may carry. */
   readonly ownOrigin: () => string;
   readonly scope: string;
+  /** The resource the code is redeemed for ('' for none): the session's first access token. */
   readonly resource: string;
-  /** Allowlisted APIs: service name → base URL. */
-  readonly apis: Readonly<Record<string, string>>;
+  /** Every resource a sign-in asks for (RFC 8707 §2.1). */
+  readonly resources: readonly string[];
+  /** Allowlisted APIs: service name → base URL and the resource of its token. */
+  readonly apis: Readonly<Record<string, ApiTarget>>;
+  /** Origins of consoles that call `/bff/*` cross-origin with credentials (`rp.consoleOrigins`). */
+  readonly consoleOrigins: readonly string[];
   readonly sessionTtlSeconds: number;
   readonly log: Logger;
 }
@@ -32,3 +38,8 @@ export type RpContext = ParameterizedContext<RequestState>;
 
 /** One endpoint: one file each, listed in routes/index.ts. */
 export type RpHandler = (ctx: RpContext, rp: RpParts) => Promise<void>;
+
+/** The origins whose pages may call identity-rp: its own, then the consoles'. */
+export function pageOrigins(rp: RpParts): string[] {
+  return [rp.ownOrigin(), ...rp.consoleOrigins];
+}

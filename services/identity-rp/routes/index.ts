@@ -7,6 +7,7 @@ import type { RequestState } from '../../template/service.ts';
 import { backchannelLogout, BACKCHANNEL_LOGOUT_PATH } from './backchannel-logout.ts';
 import { finishLogin } from './callback.ts';
 import type { RpHandler, RpParts } from './context.ts';
+import { bffCors } from './cors.ts';
 import { showHome } from './home.ts';
 import { startLogin } from './login.ts';
 import { logout } from './logout.ts';
@@ -26,12 +27,15 @@ const ENDPOINTS: Readonly<Partial<Record<string, RpHandler>>> = {
 };
 
 export function rpRoutes(rp: RpParts): Middleware<RequestState> {
+  const cors = bffCors(rp.consoleOrigins);
   return async function rpRoutesStep(ctx, next) {
-    const endpoint = ENDPOINTS[`${ctx.method} ${ctx.path}`] ?? (ctx.path.startsWith(PROXY_PREFIX) ? proxy : undefined);
-    if (endpoint === undefined) {
-      await next();
-      return;
-    }
-    await endpoint(ctx, rp);
+    await cors(ctx, async () => {
+      const endpoint = ENDPOINTS[`${ctx.method} ${ctx.path}`] ?? (ctx.path.startsWith(PROXY_PREFIX) ? proxy : undefined);
+      if (endpoint === undefined) {
+        await next();
+        return;
+      }
+      await endpoint(ctx, rp);
+    });
   };
 }

@@ -1,12 +1,18 @@
 import { expect } from 'chai';
-import { upstreamUrl } from './proxy.ts';
+import { upstreamOf } from './proxy.ts';
+
+const upstreamUrl = (apis: Parameters<typeof upstreamOf>[0], path: string, query: string): URL => upstreamOf(apis, path, query).url;
 
 describe('the proxy\'s upstream URL', () => {
-  const apis = { 'identity-rs': 'https://rs.example/browser/api/v1/' };
+  const apis = { 'identity-rs': { url: 'https://rs.example/browser/api/v1/', resource: 'urn:cryptoutil:identity-rs' } };
 
   it('appends the path and query to the allowlisted base', () => {
     expect(upstreamUrl(apis, '/bff/api/identity-rs/documents/1', 'page=2').href).to.equal('https://rs.example/browser/api/v1/documents/1?page=2');
     expect(upstreamUrl(apis, '/bff/api/identity-rs', '').href).to.equal('https://rs.example/browser/api/v1');
+  });
+
+  it('names the API\'s resource with the URL', () => {
+    expect(upstreamOf(apis, '/bff/api/identity-rs/x', '').target.resource).to.equal('urn:cryptoutil:identity-rs');
   });
 
   it('refuses names outside the allowlist, inherited ones included (404)', () => {

@@ -8,7 +8,8 @@ import { NotFoundError, BadRequestError, ServiceUnavailableError } from '../../t
 import { errorClass } from '../../template/middleware/problem-details.ts';
 import { readCookie, SESSION_COOKIE } from '../cookies.ts';
 import { checkCsrf, isSafeMethod } from '../csrf.ts';
-import type { RpContext, RpHandler } from './context.ts';
+import type { ApiTarget } from '../config.ts';
+import { pageOrigins, type RpContext, type RpHandler } from './context.ts';
 
 export const PROXY_PREFIX = '/bff/api/';
 
@@ -20,18 +21,18 @@ const RESPONSE_HEADERS: readonly string[] = ['content-type', 'content-language',
 /** `..` or `.` segments, plain or percent-encoded, would let a path climb out of the API's base. */
 const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
-/** The upstream URL for a proxied path, or a 404/400 problem. */
-export function upstreamUrl(apis: Readonly<Record<string, string>>, path: string, querystring: string): URL {
+/** The API a proxied path names and its upstream URL, or a 404/400 problem. */
+export function upstreamOf(apis: Readonly<Record<string, ApiTarget>>, path: string, querystring: string): { readonly target: ApiTarget; readonly url: URL } {
   const rest = path.slice(PROXY_PREFIX.length);
   const slash = rest.indexOf('/');
   const service = slash === -1 ? rest : rest.slice(0, slash);
-  const base = Object.hasOwn(apis, service) ? apis[service] : undefined;
-  if (base === undefined) throw new NotFoundError(`no API named ${JSON.stringify(service)} is reachable through identity-rp`);
+  const target = Object.hasOwn(apis, service) ? apis[service] : undefined;
+  if (target === undefined) throw new NotFoundError(`no API named ${JSON.stringify(service)} is reachable through identity-rp`);
   const tail = slash === -1 ? '' : rest.slice(slash);
   if (DOT_SEGMENT.test(tail)) throw new BadRequestError('the API path must not contain dot segments');
-  const url = new URL(`${base.replace(/\/+$/, '')}${tail}`);
+  const url = new URL(`${target.url.replace(/\/+$/, '')}${tail}`);
   url.search = querystring;
-  return url;
+  return { target, url };
 }
 
 function bodyOf(body: unknown): Buffer | string | undefined {
@@ -50,10 +51,11 @@ function forwardedHeaders(ctx: RpContext, token: string): Record<string, string>
 }
 
 export const proxy: RpHandler = async (ctx, rp) => {
-  const url = upstreamUrl(rp.apis, ctx.path, ctx.querystring);
+  const { target, url } = upstreamOf(rp.apis, ctx.path, ctx.querystring);
   const session = await rp.store.require(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
-  if (!isSafeMethod(ctx.method)) checkCsrf(ctx, session.secrets.csrf, rp.ownOrigin());
-  const token = await rp.tokens.accessToken(ctx.state.em, session);
+  if (!isSafeMethod(ctx.method)) checkCsrf(ctx, session.secrets.csrf, pageOrigins(rp));
+  // The token for this API's resource (RFC 8707): got or refreshed first when the session has none fresh.
+  const token = await rp.tokens.accessToken(ctx.state.em, session, target.resource);
   const body = bodyOf(ctx.state.body);
   let answer;
   try {
