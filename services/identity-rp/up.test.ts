@@ -32,7 +32,7 @@ describe('identity-rp under cryptoutil up', () => {
     const client = await identityRp.upSignInClient?.(full);
     const secret = await full.secret(UP_RP_CLIENT_SECRET);
     expect(client).to.deep.equal({
-      id: UP_RP_CLIENT_ID, secret, redirectUris: ['https://127.0.0.1:9183/bff/callback'],
+      id: UP_RP_CLIENT_ID, secret, redirectUris: ['https://127.0.0.1:9183/bff/callback', 'https://127.0.0.1:9184/'],
       postLogoutRedirectUris: ['https://127.0.0.1:9183/', 'https://127.0.0.1:9184/'],
       backchannelLogoutUri: 'https://127.0.0.1:9183/bff/backchannel-logout',
       openidScopes: ['openid', 'profile', 'email'],
@@ -63,6 +63,7 @@ describe('identity-rp under cryptoutil up', () => {
     const bare = suite(['identity-authz', 'identity-rp']);
     expect((await identityRp.upSignInClient?.(bare))?.resourceScopes).to.deep.equal({});
     expect((await identityRp.upSignInClient?.(bare))?.postLogoutRedirectUris).to.deep.equal(['https://127.0.0.1:9183/']);
+    expect((await identityRp.upSignInClient?.(bare))?.redirectUris).to.deep.equal(['https://127.0.0.1:9183/bff/callback']);
     expect(await identityRp.upConfig?.(bare)).to.deep.equal({ rp: { clientId: 'identity-rp', clientSecret: await bare.secret(UP_RP_CLIENT_SECRET), scope: 'openid profile email' } });
   });
 

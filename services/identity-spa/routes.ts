@@ -47,7 +47,8 @@ export function consolePolicy(rpOrigin: string): string {
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src ${rpOrigin}`,
+    // Its own origin for /config.json, identity-rp's for everything else.
+    `connect-src 'self' ${rpOrigin}`,
     `form-action ${rpOrigin}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",

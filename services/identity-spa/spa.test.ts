@@ -10,7 +10,7 @@ import { identitySpa } from './index.ts';
 import { consoleFiles, consolePolicy, CONSOLE_DIR } from './routes.ts';
 
 const RP_URL = 'https://rp.example:8443/';
-const POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src https://rp.example:8443; "
+const POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://rp.example:8443; "
   + "form-action https://rp.example:8443; frame-ancestors 'none'; base-uri 'none'";
 
 /** A request whose path goes on the wire exactly as written (no URL parser normalizes its dots). */
@@ -149,7 +149,7 @@ describe('identity-spa serving the console', function () {
 
 describe('the console\'s files', () => {
   it('names identity-rp\'s origin alone as the place to connect and post to', () => {
-    expect(consolePolicy('https://rp.example')).to.include('connect-src https://rp.example;').and.include('form-action https://rp.example;');
+    expect(consolePolicy('https://rp.example')).to.include("connect-src 'self' https://rp.example;").and.include('form-action https://rp.example;');
   });
 
   it('leaves out the account page when none is configured, and refuses a folder without index.html', async () => {
