@@ -30,19 +30,21 @@ export class ProblemError extends Error {
  */
 export async function problemOf(response) {
   const type = response.headers.get('content-type') ?? '';
-  let text = `${String(response.status)} ${response.statusText}`.trim();
+  let head = `${String(response.status)} ${response.statusText}`.trim();
+  /** @type {string[]} */
+  const details = [];
   if (/json/.test(type)) {
     /** @type {{ title?: unknown, detail?: unknown, errors?: unknown }} */
     const problem = await response.json().catch(() => ({}));
-    const parts = [problem.title, problem.detail].filter((part) => typeof part === 'string' && part !== '');
+    if (typeof problem.title === 'string' && problem.title !== '') head = `${String(response.status)} ${problem.title}`;
+    if (typeof problem.detail === 'string' && problem.detail !== '') details.push(problem.detail);
     if (Array.isArray(problem.errors)) {
       for (const item of problem.errors) {
-        if (typeof item === 'object' && item !== null && 'message' in item) parts.push(`${String(item.pointer ?? '')} ${String(item.message)}`.trim());
+        if (typeof item === 'object' && item !== null && 'message' in item) details.push(`${String(item.pointer ?? '')} ${String(item.message)}`.trim());
       }
     }
-    if (parts.length > 0) text = `${text}: ${parts.join(' — ')}`;
   }
-  return new ProblemError(response.status, text);
+  return new ProblemError(response.status, details.length === 0 ? head : `${head}: ${details.join('; ')}`);
 }
 
 /** The console's configuration, served by identity-spa. @returns {Promise<ConsoleConfig>} */
