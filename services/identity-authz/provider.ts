@@ -11,6 +11,7 @@ import { failureReason, type LogoutFailure } from './backchannel-logout.ts';
 import { EXTRA_METADATA } from './clients.ts';
 import { defaultResource } from './default-resource.ts';
 import { errorPage, logoutPage, signedOutPage } from './pages.ts';
+import { rotateAfterResourceCheck } from './refresh-resource.ts';
 import { checkAuthorizationScope, checkClientCredentialsScope } from './requested-scope.ts';
 import { INTROSPECTION_SCOPE, type ResourceCatalog } from './resources.ts';
 
@@ -167,8 +168,9 @@ export function createProvider(options: ProviderOptions): Provider {
       },
     },
     // OAuth 2.1 §4.3.1 and RFC 9700 §4.14.2: every use of a refresh token replaces it, and a
-    // replaced one presented again revokes the whole grant (the library's reuse detection).
-    rotateRefreshToken: true,
+    // replaced one presented again revokes the whole grant (the library's reuse detection); a
+    // refused `resource` is refused before the token is replaced (refresh-resource.ts).
+    rotateRefreshToken: rotateAfterResourceCheck,
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: {
       ...LIFETIMES,

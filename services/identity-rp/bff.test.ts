@@ -20,6 +20,7 @@ import { openDatabase } from '../template/database/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
 import { entities, RpSession } from './entities.ts';
 import { startRp, type RpBrowser, type RpHarness } from './testing/harness.ts';
+import { behindRowLock, inArrivalOrder, type Race } from './testing/races.ts';
 
 const PROBLEM = 'application/problem+json';
 
@@ -65,7 +66,7 @@ describe('identity-rp backend-for-frontend', function () {
     const client = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: suite.clientSecret, fetch }));
     expect(await client('not-a-refresh-token', LEARN_PS_RESOURCE).catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
     const wrongSecret = refreshAt(new AuthzClient({ issuer: () => suite.authz.issuer, clientId: suite.clientId, clientSecret: 'wrong', fetch }));
-    expect(await wrongSecret('not-a-refresh-token', LEARN_PS_RESOURCE).catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
+    expect(await wrongSecret('not-a-refresh-token', '').catch((caught: unknown) => caught)).to.be.instanceOf(RefreshRefusedError);
     const unreachable = refreshAt(new AuthzClient({ issuer: () => `https://127.0.0.1:${String(closedPort)}`, clientId: suite.clientId, clientSecret: 'wrong', fetch }));
     const failure = await unreachable('not-a-refresh-token', '').catch((caught: unknown) => caught);
     expect(failure).to.be.instanceOf(Error).and.not.to.be.instanceOf(RefreshRefusedError);
@@ -280,50 +281,6 @@ describe('identity-rp when identity-authz cannot be reached', function () {
     expect(logs.records().some((record) => record.msg === 'pushing an authorization request to identity-authz failed')).to.equal(true);
   });
 });
-
-/**
- * Holds the session rows locked while `calls` start, and lets go once `waiting` of them wait on the
- * lock: each has then read the session's first version, so they truly race for the refresh.
- */
-type Race = (url: string, calls: () => Promise<unknown>, waiting: number) => Promise<void>;
-
-/** SQLite: the calls run in this process's one connection, in the order they arrive. */
-const inArrivalOrder: Race = async (_url, calls) => {
-  await calls();
-};
-
-/** PostgreSQL: a row lock from another connection, released when both claims are blocked on it. */
-const behindRowLock: Race = async (url, calls, waiting) => {
-  const holder = await openDatabase({ url, entities, migrations: [], poolMax: 1 });
-  const watcher = await openDatabase({ url, entities, migrations: [], poolMax: 1 });
-  try {
-    let release = (): void => undefined;
-    const released = new Promise<void>((resolve) => { release = resolve; });
-    let locked = (): void => undefined;
-    const isLocked = new Promise<void>((resolve) => { locked = resolve; });
-    const held = holder.orm.em.fork().transactional(async (em) => {
-      await em.getConnection().execute('select id from rp_sessions for update', [], 'all', em.getTransactionContext());
-      locked();
-      await released;
-    });
-    await isLocked;
-    const running = calls();
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const [row] = await watcher.orm.em.getConnection().execute<{ n: number }[]>(
-        "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'update%rp_sessions%'");
-      if (Number(row?.n) >= waiting) break;
-      if (Date.now() > deadline) throw new Error(`only ${String(row?.n)} of ${String(waiting)} calls reached the lock`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    release();
-    await held;
-    await running;
-  } finally {
-    await watcher.close();
-    await holder.close();
-  }
-};
 
 /** Two proxied calls at once on a due token: one refresh grant, both answered with the new token. */
 function refreshSuite(title: string, database: () => Promise<Scratch | undefined>, race: Race): void {

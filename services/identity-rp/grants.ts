@@ -49,8 +49,9 @@ export function refreshed(response: ValidatedResponse): RefreshedTokens {
 
 /**
  * The refresh grant at identity-authz, narrowed to one resource (RFC 8707 §2.2); a refused grant
- * becomes RefreshRefusedError. identity-authz rotates the refresh token before it looks at the
- * resource, so even a refused resource has spent the token: the caller ends the session.
+ * becomes RefreshRefusedError, and the caller ends the session: a resource the grant does not
+ * cover (an API added to `rp.apis` since the sign-in) is had by signing in again, which asks for
+ * every resource of the allowlist.
  */
 export function refreshAt(client: AuthzClient): Refresh {
   return async (refreshToken, resource) => {

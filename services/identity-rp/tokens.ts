@@ -21,8 +21,10 @@ export interface RefreshedTokens {
   readonly expiresInSeconds: number;
 }
 
-/** Runs the refresh grant; throws `RefreshRefusedError` when identity-authz refuses the grant. */
-/** The refresh grant for an access token for `resource` ('' for none: RFC 8707 §2.2). */
+/**
+ * Runs the refresh grant for an access token for `resource` ('' for none: RFC 8707 §2.2); throws
+ * `RefreshRefusedError` when identity-authz refuses the grant.
+ */
 export type Refresh = (refreshToken: string, resource: string) => Promise<RefreshedTokens>;
 
 /** identity-authz refused the refresh token (revoked, expired, reused): the session is over. */
@@ -86,7 +88,7 @@ export class TokenKeeper {
       tokens = await refresh(refreshToken, resource);
     } catch (error) {
       if (error instanceof RefreshRefusedError) {
-        // identity-authz consumed or revoked the refresh token: nothing of the session can be renewed.
+        // Refused (revoked, expired, reused, or a resource the grant does not cover): sign in again.
         await store.remove(em, session.row.id);
         throw new UnauthorizedError('identity-authz ended the session; sign in again at /bff/login', 'Cookie');
       }

@@ -41,6 +41,14 @@ export interface RpHarnessOptions {
    * as one suite CA issues every service's, so that the authz trusts the rp.
    */
   readonly backchannelLogout?: { readonly sessionRequired: boolean };
+  /** More resources (and their scopes) the rp's client may get tokens for, besides learn-ps. */
+  readonly resourceScopes?: Readonly<Record<string, readonly string[]>>;
+  /** More OpenID scopes the client may ask for, besides openid (e.g. profile). */
+  readonly openidScopes?: readonly string[];
+  /** More post-logout redirect URIs registered for the client, besides `${url}/`. */
+  readonly postLogoutRedirectUris?: readonly string[];
+  /** More CA certificates (PEM) the rp trusts for its upstream calls. */
+  readonly trust?: readonly string[];
 }
 
 export class RpBrowser {
@@ -73,12 +81,12 @@ export class RpBrowser {
   }
 
   /**
-   * `/bff/login` → identity-authz (PAR request_uri) → interaction → a login result for `subject`
+   * `login` (`/bff/login`, maybe with `return_to`) → identity-authz (PAR request_uri) → interaction → a login result for `subject`
    * → back to the rp's callback, which answers the returned value.
    */
-  async signIn(subject = 'user-0001', granted = 'openid pets:read'): Promise<HttpAnswer> {
+  async signIn(subject = 'user-0001', granted = 'openid pets:read', login = '/bff/login'): Promise<HttpAnswer> {
     const { authz } = this.#harness;
-    const start = await this.call('GET', '/bff/login');
+    const start = await this.call('GET', login);
     if (start.status !== 303) throw new Error(`/bff/login answered ${String(start.status)}: ${start.text}`);
     const ca = authz.service.ca;
     const authorize = await browse(ca, this.authzJar, location(start, this.#harness.url).href);
@@ -123,7 +131,8 @@ export async function startRp(options: RpHarnessOptions = {}): Promise<RpHarness
   const url = `https://127.0.0.1:${String(port)}`;
   const created = await authz.api('POST', '/clients', {
     name: 'identity-rp', grantTypes: ['authorization_code', 'refresh_token'], redirectUris: [`${url}/bff/callback`],
-    postLogoutRedirectUris: [`${url}/`], openidScopes: ['openid'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] },
+    postLogoutRedirectUris: [`${url}/`, ...options.postLogoutRedirectUris ?? []], openidScopes: ['openid', ...options.openidScopes ?? []],
+    resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'], ...options.resourceScopes },
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
     ...(options.backchannelLogout === undefined ? {} : {
       backchannelLogoutUri: `${url}/bff/backchannel-logout`, backchannelLogoutSessionRequired: options.backchannelLogout.sessionRequired,
@@ -135,7 +144,7 @@ export async function startRp(options: RpHarnessOptions = {}): Promise<RpHarness
   const rp = await startTestService((_issuer, dataDir) => {
     // The rp trusts the authz's CA and the API's: both made their own in auto TLS mode.
     const caFile = join(dataDir, 'suite-ca.pem');
-    writeFileSync(caFile, `${authz.service.ca}\n${api.service.ca}`);
+    writeFileSync(caFile, [authz.service.ca, api.service.ca, ...options.trust ?? []].join('\n'));
     if (options.backchannelLogout !== undefined) shareCa(authz.dataDir, dataDir);
     return mergeDeep({
       public: { port },
