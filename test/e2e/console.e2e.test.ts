@@ -146,6 +146,27 @@ describe('the browser console through identity-rp in Chromium (e2e)', function (
     expect(await page.getByRole('alert').textContent()).to.match(/^400/);
   });
 
+  it('signs a text with an ES256 key and verifies it, and says when a changed JWS is not valid', async () => {
+    await page.getByLabel('Key name').fill('console-signer');
+    await page.getByLabel('Algorithm').selectOption('ES256');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created console-signer.' }).waitFor();
+    await page.getByRole('button', { name: 'Use console-signer' }).click();
+    await page.getByLabel('Text to sign').fill('signed in the console');
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Signed' }).waitFor();
+    const jws = await page.getByLabel('JWS to verify').inputValue();
+    expect(jws.split('.')).to.have.lengthOf(3);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'The signature is valid.' }).waitFor();
+    await shoot('keys-sign');
+
+    const [header, payload] = jws.split('.');
+    await page.getByLabel('JWS to verify').fill(`${String(header)}.${String(payload)}.${'A'.repeat(86)}`);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    expect(await page.getByRole('alert').textContent()).to.match(/^The signature is not valid: 400/);
+  });
+
   it('links to identity-idp\'s account pages for the user\'s security settings', async () => {
     await open('Security', 'Security');
     const idp = credentials.services['identity-idp']?.url ?? '';
