@@ -1,8 +1,8 @@
 /**
  * identity-rp in `cryptoutil up`: the client it signs users in with at the suite's identity-authz
  * (registered there through `authz.signInClients`), its own configuration, and the `sign_in_url`
- * of `credentials.json`. The rp may call the browser APIs of identity-rs, learn-ps and sm-kms
- * when the suite runs them, for identity-spa's console, whose origin it lets call `/bff/*`.
+ * of `credentials.json`. The rp may call the browser APIs of identity-authz, identity-idp,
+ * identity-rs, learn-ps and sm-kms when the suite runs them, for identity-spa's console, whose origin it lets call `/bff/*`.
  */
 import type { UpSignInClient, UpSuite } from '../template/service.ts';
 import { CALLBACK_PATH } from './routes/index.ts';
@@ -19,6 +19,8 @@ const OPENID_SCOPES = ['openid', 'profile', 'email'] as const;
 
 /** The APIs the rp proxies when the suite runs them, with the scopes the console uses there. */
 export const UP_APIS: readonly { readonly name: string; readonly scopes: readonly string[] }[] = [
+  { name: 'identity-authz', scopes: ['authz:admin'] },
+  { name: 'identity-idp', scopes: ['idp:admin'] },
   { name: 'identity-rs', scopes: ['rs:read', 'rs:write'] },
   { name: 'learn-ps', scopes: ['pets:read', 'pets:write', 'orders:read', 'orders:write'] },
   { name: 'sm-kms', scopes: ['kms:admin', 'kms:read', 'kms:encrypt', 'kms:decrypt', 'kms:sign', 'kms:verify'] },

@@ -2,7 +2,8 @@
  * The browser console end to end, through `cryptoutil up` as a real process and Debian's Chromium:
  * a newcomer opens credentials.json's console_url, signs in as its admin user through identity-idp,
  * adds a pet and orders it in learn-ps, creates a key in sm-kms and encrypts and decrypts a text
- * with it, sees an API's problem as text, and signs out again, all through identity-rp. Every page
+ * with it, sees an API's problem as text, adds a user and rotates a client's secret on the admin
+ * page, and signs out again, all through identity-rp. Every page
  * is kept as a screenshot at 1280 and 375 px wide under reports/e2e/, and no page may break its
  * Content-Security-Policy.
  */
@@ -11,9 +12,14 @@ import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { httpsCall, type HttpAnswer } from '../../services/template/testing/service-harness.ts';
 import { sourceCli, startUp, type Running } from './processes.ts';
 
 interface Credentials {
+  readonly ca_file: string;
+  readonly token_endpoint: string;
+  readonly client_id: string;
+  readonly client_secret: string;
   readonly services: Readonly<Record<string, { readonly url: string; readonly admin_url: string }>>;
   readonly admin: { readonly username: string; readonly password: string };
   readonly console_url: string;
@@ -165,6 +171,38 @@ describe('the browser console through identity-rp in Chromium (e2e)', function (
     await page.getByLabel('JWS to verify').fill(`${String(header)}.${String(payload)}.${'A'.repeat(86)}`);
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     expect(await page.getByRole('alert').textContent()).to.match(/^The signature is not valid: 400/);
+  });
+
+  it('adds a user at identity-idp and rotates a client\'s secret at identity-authz on the admin page', async () => {
+    const ca = await readFile(credentials.ca_file, 'utf8');
+    const token = (form: Record<string, string>, id: string, secret: string): Promise<HttpAnswer> => httpsCall(ca, 'POST', credentials.token_endpoint, {
+      body: new URLSearchParams(form).toString(),
+      headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const admin = (await token({ grant_type: 'client_credentials', resource: 'urn:cryptoutil:identity-authz' }, credentials.client_id, credentials.client_secret)).json as { access_token: string };
+    const created = await httpsCall(ca, 'POST', `${credentials.services['identity-authz']?.url ?? ''}/service/api/v1/clients`, {
+      token: admin.access_token,
+      body: { clientId: 'console-e2e', name: 'console e2e', grantTypes: ['client_credentials'], resourceScopes: { 'urn:cryptoutil:learn-ps': ['pets:read'] } },
+    });
+    expect(created.status, created.text).to.equal(201);
+    const oldSecret = (created.json as { clientSecret: string }).clientSecret;
+
+    await open('Admin', 'Admin');
+    expect(await page.getByRole('table', { name: /^Users/ }).textContent()).to.include(credentials.admin.username);
+    await page.getByLabel('Username').fill('console-user');
+    await page.getByLabel('Email').fill('console-user@example.com');
+    await page.getByLabel('Initial password').fill('a long enough passphrase');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added user console-user.' }).waitFor();
+    expect(await page.getByRole('table', { name: /^Users/ }).textContent()).to.include('console-user@example.com');
+
+    await page.getByRole('button', { name: 'Rotate the secret of console-e2e' }).click();
+    await page.getByRole('status').filter({ hasText: 'The secret of console-e2e was replaced' }).waitFor();
+    const newSecret = await page.getByLabel('New secret (shown once)').textContent() ?? '';
+    await shoot('admin');
+    const form = { grant_type: 'client_credentials', resource: 'urn:cryptoutil:learn-ps' };
+    expect((await token(form, 'console-e2e', newSecret)).status).to.equal(200);
+    expect((await token(form, 'console-e2e', oldSecret)).status).to.equal(401);
   });
 
   it('links to identity-idp\'s account pages for the user\'s security settings', async () => {

@@ -1,17 +1,18 @@
 // @ts-check
 // The console's shell: reads where identity-rp is, asks it who is signed in, and shows the page
-// the address's hash names (`#/`, `#/pets`, `#/keys`, `#/security`). One module graph, no build step.
+// the address's hash names (`#/`, `#/pets`, `#/keys`, `#/security`, `#/admin`). One module graph, no build step.
 import { errorText, h } from './dom.js';
 import { Rp, loadConfig } from './rp.js';
 import { homePage } from './home.js';
 import { petsPage } from './pets.js';
 import { keysPage } from './keys.js';
 import { securityPage } from './security.js';
+import { adminPage } from './admin.js';
 
 /**
  * What every page gets.
  * @typedef {{ rp: Rp, session: import('./rp.js').Session | null, config: import('./rp.js').ConsoleConfig, consoleUrl: string, signOut(): Promise<void>, refresh(message: string): Promise<void> }} Context
- * @typedef {{ title: string, api?: string, render(context: Context): Promise<Node[]> | Node[] }} Page
+ * @typedef {{ title: string, apis?: string[], render(context: Context): Promise<Node[]> | Node[] }} Page
  */
 
 /** @type {Record<string, Page>} */
@@ -20,6 +21,7 @@ const PAGES = {
   '#/pets': petsPage,
   '#/keys': keysPage,
   '#/security': securityPage,
+  '#/admin': adminPage,
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
@@ -32,16 +34,16 @@ function routeOf(hash) {
 }
 
 /**
- * The pages this user may open: all when signed in (those of a service identity-rp does not
- * proxy are left out when it names its APIs), only the home page otherwise.
+ * The pages this user may open: all when signed in (a page none of whose services identity-rp
+ * proxies is left out when it names its APIs), only the home page otherwise.
  * @param {Context} context
  */
 function visiblePages(context) {
   if (context.session === null) return ['#/'];
   const apis = context.session.apis;
   return Object.keys(PAGES).filter((route) => {
-    const api = PAGES[route]?.api;
-    return api === undefined || apis === undefined || apis.includes(api);
+    const needs = PAGES[route]?.apis;
+    return needs === undefined || apis === undefined || needs.some((api) => apis.includes(api));
   });
 }
 

@@ -73,7 +73,7 @@ function operations(context, key) {
 /** @type {import('./app.js').Page} */
 export const keysPage = {
   title: 'Keys',
-  api: API,
+  apis: [API],
   async render(context) {
     const { rp } = context;
     const keys = /** @type {KeyPage} */ (await rp.api(API, '/elastickeys?size=100'));

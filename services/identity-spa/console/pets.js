@@ -40,7 +40,7 @@ function input(name, label, props = {}) {
 /** @type {import('./app.js').Page} */
 export const petsPage = {
   title: 'Pets',
-  api: API,
+  apis: [API],
   async render(context) {
     const { rp } = context;
     const [pets, customers, orders] = /** @type {[PageOf<Pet>, PageOf<Customer>, PageOf<Order>]} */ (await Promise.all([
