@@ -26,4 +26,14 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The browser console's modules (typed by JSDoc, checked by `tsc -p services/identity-spa/console`).
+    files: ['services/identity-spa/console/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries([
+        'document', 'window', 'location', 'fetch', 'URL', 'URLSearchParams', 'Event', 'Node',
+        'HTMLElement', 'HTMLInputElement', 'HTMLSelectElement', 'HTMLTextAreaElement', 'HTMLOutputElement',
+      ].map((name) => [name, 'readonly'])),
+    },
+  },
 );

@@ -30,7 +30,7 @@ describe('loading only the service a command names', function () {
 
   it('gives a service that stands alone by itself, and everything to up, help, identity-authz and unknown names', async () => {
     expect(await servicesFor('operator')).to.deep.equal([]);
-    for (const name of ['sm-kms', 'identity-idp', 'identity-rs', 'jose-ja', 'pki-ca', 'learn-ps']) {
+    for (const name of ['sm-kms', 'identity-idp', 'identity-rs', 'identity-spa', 'jose-ja', 'pki-ca', 'learn-ps']) {
       const [only, ...rest] = await servicesFor(name);
       expect(rest, name).to.deep.equal([]);
       expect(only, 'the very definition the registry holds').to.equal(services.find((service) => service.name === name));

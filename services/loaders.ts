@@ -11,6 +11,7 @@ const SINGLE: Readonly<Record<string, () => Promise<ServiceDefinition>>> = {
   'identity-idp': async () => (await import('./identity-idp/index.ts')).identityIdp,
   'identity-rs': async () => (await import('./identity-rs/index.ts')).identityRs,
   'identity-rp': async () => (await import('./identity-rp/index.ts')).identityRp,
+  'identity-spa': async () => (await import('./identity-spa/index.ts')).identitySpa,
   'jose-ja': async () => (await import('./jose-ja/index.ts')).joseJa,
   'pki-ca': async () => (await import('./pki-ca/index.ts')).pkiCa,
   'learn-ps': async () => (await import('./learn-ps/index.ts')).learnPs,

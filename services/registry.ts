@@ -7,6 +7,7 @@ import { identityAuthz } from './identity-authz/index.ts';
 import { identityIdp } from './identity-idp/index.ts';
 import { identityRp } from './identity-rp/index.ts';
 import { identityRs } from './identity-rs/index.ts';
+import { identitySpa } from './identity-spa/index.ts';
 import { joseJa } from './jose-ja/index.ts';
 import { learnPs } from './learn-ps/index.ts';
 import { pkiCa } from './pki-ca/index.ts';
@@ -15,5 +16,8 @@ import { smKms } from './sm-kms/index.ts';
 /** The services identity-authz issues tokens for (besides itself). */
 const resourceServers: readonly ServiceDefinition[] = [smKms, identityIdp, identityRs, joseJa, pkiCa, learnPs];
 
-/** identity-rp is no resource server: it holds no API of its own, it signs users in and calls theirs. */
-export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), identityIdp, identityRs, identityRp, joseJa, pkiCa, learnPs];
+/**
+ * identity-rp is no resource server: it holds no API of its own, it signs users in and calls theirs.
+ * identity-spa neither: it serves the console's files, which call identity-rp.
+ */
+export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), identityIdp, identityRs, identityRp, identitySpa, joseJa, pkiCa, learnPs];

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { httpsCall } from '../../services/template/testing/service-harness.ts';
 import { builtCli, run, startUp } from './processes.ts';
 
 describe('built cryptoutil executable (e2e)', () => {
@@ -37,8 +38,14 @@ describe('built cryptoutil executable (e2e)', () => {
     await up.waitFor('Press Ctrl-C to stop.');
     expect((await stat(join(dataDir, 'credentials.json'))).mode & 0o777).to.equal(0o600);
     expect((await stat(join(dataDir, 'tls', 'ca.key'))).mode & 0o777).to.equal(0o600);
-    const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as { ca_file: string };
+    const credentials = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as { ca_file: string; console_url: string };
     expect(credentials.ca_file).to.equal(join(dataDir, 'tls', 'ca.crt'));
+    // The console's files are part of the package: its page and its modules are served from dist/.
+    const ca = await readFile(credentials.ca_file, 'utf8');
+    const page = await httpsCall(ca, 'GET', credentials.console_url);
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include('src="/app.js"');
+    expect((await httpsCall(ca, 'GET', `${credentials.console_url}app.js`)).headers['content-type']).to.equal('text/javascript; charset=utf-8');
     up.child.kill('SIGINT');
     const finished = await up.finished;
     expect(finished.code).to.equal(0);

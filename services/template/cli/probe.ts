@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { callAdmin } from './admin-client.ts';
 
 /** The services of this build, as the registry names them (a test keeps both lists equal). */
-export const PROBE_SERVICES: readonly string[] = ['sm-kms', 'identity-authz', 'identity-idp', 'identity-rs', 'identity-rp', 'jose-ja', 'pki-ca', 'learn-ps'];
+export const PROBE_SERVICES: readonly string[] = ['sm-kms', 'identity-authz', 'identity-idp', 'identity-rs', 'identity-rp', 'identity-spa', 'jose-ja', 'pki-ca', 'learn-ps'];
 
 const PROBE_PATHS: Readonly<Record<string, string | undefined>> = { livez: '/admin/v1/livez', readyz: '/admin/v1/readyz' };
 

@@ -58,6 +58,8 @@ export interface Credentials {
   readonly admin?: { readonly username: string; readonly password: string };
   /** identity-rp's `/bff/login`: a browser opened there signs in (as `admin`) through identity-idp, when the suite has identity-rp. */
   readonly sign_in_url?: string;
+  /** identity-spa's URL: the browser console a person opens first, when the suite has identity-spa. */
+  readonly console_url?: string;
   /** pki-ca's issuing CA and its URLs (chain, root, CRL, OCSP, TSA, ACME, EST), when the suite has pki-ca. */
   readonly pki?: Readonly<Record<string, string>>;
 }
