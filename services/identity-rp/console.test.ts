@@ -184,14 +184,21 @@ describe('identity-rp for a console on another origin', function () {
   });
 
   describe('back to the console after sign-in (return_to)', () => {
-    it('sends the browser to return_to once signed in, and to / without it', async () => {
-      const target = `${CONSOLE}/console/keys?tab=1`;
+    it('sends the browser on to a console\'s return_to from a page (no redirect: the consent form\'s form-action), to its own by 303', async () => {
+      const target = `${CONSOLE}/console/it's?tab=1&x=2`;
       const browser = suite.browser();
       const done = await browser.signIn('erin', GRANTED, `/bff/login?return_to=${encodeURIComponent(target)}`);
-      expect(done.status, done.text).to.equal(303);
-      expect(done.headers.location).to.equal(target);
+      expect(done.status, done.text).to.equal(200);
+      expect(done.headers['content-type']).to.match(/^text\/html/);
+      expect(done.headers['cache-control']).to.equal('no-store');
+      expect(done.headers.location).to.equal(undefined);
+      const escaped = `${CONSOLE}/console/it&#39;s?tab=1&amp;x=2`;
+      expect(done.text).to.include(`<meta http-equiv="refresh" content="0; url=${escaped}">`);
+      expect(done.text).to.include(`<a href="${escaped}">Continue</a>`);
+      expect((await browser.call('GET', '/bff/session')).status, 'the session cookie came with the page').to.equal(200);
       const own = `${suite.url}/somewhere`;
       const home = await suite.browser().signIn('erin', GRANTED, `/bff/login?return_to=${encodeURIComponent(own)}`);
+      expect(home.status).to.equal(303);
       expect(home.headers.location).to.equal(own);
     });
 

@@ -32,7 +32,7 @@ describe('identity-rp under cryptoutil up', () => {
     const client = await identityRp.upSignInClient?.(full);
     const secret = await full.secret(UP_RP_CLIENT_SECRET);
     expect(client).to.deep.equal({
-      id: UP_RP_CLIENT_ID, secret, redirectUris: ['https://127.0.0.1:9183/bff/callback', 'https://127.0.0.1:9184/'],
+      id: UP_RP_CLIENT_ID, secret, redirectUris: ['https://127.0.0.1:9183/bff/callback'],
       postLogoutRedirectUris: ['https://127.0.0.1:9183/', 'https://127.0.0.1:9184/'],
       backchannelLogoutUri: 'https://127.0.0.1:9183/bff/backchannel-logout',
       openidScopes: ['openid', 'profile', 'email'],

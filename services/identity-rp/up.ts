@@ -59,11 +59,7 @@ export async function rpUpSignInClient(suite: UpSuite): Promise<UpSignInClient> 
   return {
     id: UP_RP_CLIENT_ID,
     secret: await suite.secret(UP_RP_CLIENT_SECRET),
-    // The console is listed as a redirect URI only for its origin: identity-idp's consent page lets
-    // its form post end at the origins of the client's redirect URIs (Chromium checks form-action
-    // on every redirect after a post), and a sign-in with return_to ends at the console. The rp
-    // itself always sends `<rp>/bff/callback`.
-    redirectUris: [`${url}${CALLBACK_PATH}`, ...(spa === undefined ? [] : [spa])],
+    redirectUris: [`${url}${CALLBACK_PATH}`],
     postLogoutRedirectUris: [`${url}/`, ...(spa === undefined ? [] : [spa])],
     backchannelLogoutUri: `${url}${BACKCHANNEL_LOGOUT_PATH}`,
     openidScopes: [...OPENID_SCOPES],

@@ -4,9 +4,14 @@
  * nonce). The code is redeemed for one resource (RFC 8707 §2.2, `rp.resource` or the first API's);
  * the tokens go into a new server-side session; the browser gets its cookie only, and goes to the
  * `return_to` of its login, or to `/`.
+ *
+ * A `return_to` on another origin (a console) is reached from a page, not by a redirect: the
+ * browser arrives here through identity-idp's consent form, whose `form-action` names only the
+ * client's redirect URIs, and browsers check that directive on every redirect after the post.
  */
 import * as oidc from 'openid-client';
 import { errorClass } from '../../template/middleware/problem-details.ts';
+import { html } from '../../template/pages/html.ts';
 import { signInFailure } from '../authz-client.ts';
 import { clearCookie, LOGIN_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../cookies.ts';
 import { signedIn } from '../grants.ts';
@@ -36,6 +41,16 @@ export const finishLogin: RpHandler = async (ctx, rp) => {
   const cookie = await rp.store.create(ctx.state.em, user, { ...kept, resource: rp.resource });
   setCookie(ctx, SESSION_COOKIE, cookie, { sameSite: 'Strict', maxAgeSeconds: rp.sessionTtlSeconds });
   ctx.set('Cache-Control', 'no-store');
-  ctx.status = 303;
-  ctx.redirect(login.returnTo ?? AFTER_LOGIN);
+  const next = login.returnTo ?? AFTER_LOGIN;
+  if (new URL(next, rp.ownOrigin()).origin === rp.ownOrigin()) {
+    ctx.status = 303;
+    ctx.redirect(next);
+    return;
+  }
+  ctx.status = 200;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=${next}"><title>Signed in</title></head>
+<body><h1>Signed in</h1><p><a href="${next}">Continue</a></p></body></html>
+`.text;
 };
