@@ -9,7 +9,7 @@ import { migrations } from './migrations.ts';
 import { PENDING_LOGIN_SECONDS, PendingLogins } from './pending-logins.ts';
 import { Passkeys, relyingPartyOf } from './passkeys.ts';
 import { newRecoveryCode, normalizeRecoveryCode, RECOVERY_CODE_COUNT, RecoveryCodes } from './recovery-codes.ts';
-import { amrAfter, applicableFactors, recoveryCodesLeft, secondFactors, type SecondFactor } from './second-factors.ts';
+import { amrAfter, applicableFactors, recoveryCodesLeft, secondFactors } from './second-factors.ts';
 import { matchingStep, timeStep, TOTP_PERIOD_SECONDS, totpAad, TotpAuthenticators, totpCode, totpUri } from './totp.ts';
 import { newUser } from './users.ts';
 
@@ -57,7 +57,7 @@ describe('TOTP codes (RFC 6238) on an injected clock', () => {
   });
 
   it('asks for pwd, the factor and mfa (RFC 8176), and says how many codes are left', () => {
-    expect(amrAfter({ amr: ['otp'] } as unknown as SecondFactor)).to.deep.equal(['pwd', 'otp', 'mfa']);
+    expect(amrAfter({ amr: ['otp'] })).to.deep.equal(['pwd', 'otp', 'mfa']);
     expect(recoveryCodesLeft(9)).to.equal('9 recovery codes left.');
     expect(recoveryCodesLeft(1)).to.equal('1 recovery code left.');
   });
