@@ -104,7 +104,7 @@ export const KIND_TABLE: Readonly<Record<string, KindRow | undefined>> = Object.
 export const KIND_ROWS: readonly KindRow[] = ROWS;
 
 /** The rows of every service the operator deploys: the kinds' own and their components'. */
-export const SERVICE_ROWS: readonly KindRow[] = ROWS.flatMap((row) => [row, ...(row.components ?? []).flatMap((component) => component.row ?? [])]);
+export const SERVICE_ROWS: readonly KindRow[] = ROWS.flatMap((row) => [row, ...(row.components ?? []).map((component) => component.row).filter((component) => component !== undefined)]);
 
 /** The services one resource of `kind` may run, its own first. */
 export function servicesOfKind(kind: string): readonly string[] {

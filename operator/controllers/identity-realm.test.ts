@@ -11,7 +11,7 @@ import { services } from '../../services/registry.ts';
 import { loadServiceConfig } from '../../services/template/cli/service-config.ts';
 import { MOUNTS } from '../children/config.ts';
 import { API_VERSION, kindRow, type KindRow } from '../kinds.ts';
-import { REALM_COMPONENTS } from '../children/realm.ts';
+import { REALM_COMPONENTS, spaServiceConfig } from '../children/realm.ts';
 import type { Condition, KubeObject, ServiceResource } from '../resources/types.ts';
 import { MemoryApi } from '../testing/memory-api.ts';
 import { dig, digAll } from '../testing/dig.ts';
@@ -206,6 +206,25 @@ describe('IdentityRealm controller', () => {
     await h.reconcile();
     expect(parse(h.text('demo-sign-in-clients', 'sign-in-clients.yml'))).to.deep.equal({ authz: { signInClients: [] } });
     expect(h.text('demo-rp-client', 'clientSecret'), 'kept for a later identity-rp').to.equal(secret);
+  });
+
+  it('links no account pages from a console whose realm runs no identity-idp (the CRD asks for it, a realm read before that rule may not)', () => {
+    expect(spaServiceConfig(identityRealm('demo', withRealmSpec({ components: { idp: false, rs: false, rp: true, spa: true } })))).to.deep.equal({ spa: { rpUrl: RP_URL, accountUrl: '' } });
+  });
+
+  it('takes the client secret another reconcile created first at the next reconcile, and writes no sign-in client without it', async () => {
+    class RacingApi extends MemoryApi {
+      override create(object: KubeObject): Promise<boolean> {
+        // Another reconcile wins the race to create the client secret.
+        if (object.metadata.name === 'demo-rp-client') return Promise.resolve(false);
+        return super.create(object);
+      }
+    }
+    const h = harness(identityRealm('demo', withRealmSpec({ components: ALL })), new RacingApi());
+    let thrown: unknown;
+    await h.reconcile().catch((error: unknown) => { thrown = error; });
+    expect(thrown).to.have.property('reason', 'RpClientSecretUnreadable');
+    expect(h.secret('demo-sign-in-clients')).to.equal(undefined);
   });
 
   it('refuses a client-secret or sign-in Secret it did not create for the realm, and one without the secret', async () => {
