@@ -9,14 +9,14 @@ describe('kind table', () => {
     expect(kindRow('KmsInstance')).to.deep.include({ service: 'sm-kms', port: 8080, plural: 'kmsinstances', children: { unseal: true, unsealNamedByResource: true } });
     expect(kindRow('CertificateAuthority')).to.deep.include({ service: 'pki-ca', port: 8380, plural: 'certificateauthorities', children: { unseal: true } });
     expect(kindRow('JwkAuthority')).to.deep.include({ service: 'jose-ja', port: 8280, plural: 'jwkauthorities', children: { unseal: true } });
-    expect(kindRow('IdentityRealm')).to.deep.include({ service: 'identity-authz', port: 8180, plural: 'identityrealms', children: { unseal: true, sharedUnseal: 'identity', pepper: true, operatorClient: true } });
+    expect(kindRow('IdentityRealm')).to.deep.include({ service: 'identity-authz', port: 8180, plural: 'identityrealms', children: { unseal: true, sharedUnseal: 'identity', pepper: true, operatorClient: true, signInClients: true } });
     expect(KIND_ROWS.map((row) => row.kind)).to.deep.equal(['PetStore', 'KmsInstance', 'CertificateAuthority', 'JwkAuthority', 'IdentityRealm']);
   });
 
-  it('lists the services of a realm, its components included, and no row for a service that does not exist', () => {
-    expect(servicesOfKind('IdentityRealm')).to.deep.equal(['identity-authz', 'identity-idp', 'identity-rs']);
+  it('lists the services of a realm, its components included', () => {
+    expect(servicesOfKind('IdentityRealm')).to.deep.equal(['identity-authz', 'identity-idp', 'identity-rs', 'identity-rp', 'identity-spa']);
     expect(servicesOfKind('PetStore')).to.deep.equal(['learn-ps']);
-    expect(kindRow('IdentityRealm').components?.map((component) => `${component.component}:${component.row?.service ?? 'none'}`)).to.deep.equal(['idp:identity-idp', 'rs:identity-rs', 'rp:none', 'spa:none']);
+    expect(kindRow('IdentityRealm').components?.map((component) => `${component.component}:${component.row?.service ?? 'none'}`)).to.deep.equal(['idp:identity-idp', 'rs:identity-rs', 'rp:identity-rp', 'spa:identity-spa']);
     expect(SERVICE_ROWS.map((row) => row.service)).to.have.length(new Set(SERVICE_ROWS.map((row) => row.service)).size);
   });
 

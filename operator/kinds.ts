@@ -1,11 +1,11 @@
 /**
  * One row per cryptoutil kind (STYLE "Tables, not switches"): adding a controller for a new service
- * is adding a row. A service that does not exist yet gets no row, so the operator never deploys an
- * image that cannot start (IdentityRealm's identity-rp and identity-spa: children/realm.ts).
+ * is adding a row. A service that does not exist gets no row, so the operator never deploys an
+ * image that cannot start (an IdentityRealm component without a row: children/realm.ts).
  */
 import { caServiceConfig } from './children/ca.ts';
 import { joseServiceConfig } from './children/jwks.ts';
-import { REALM_COMPONENTS, authzServiceConfig, realmIssuer } from './children/realm.ts';
+import { REALM_COMPONENTS, authzServiceConfig, realmConsoleUrl, realmIssuer } from './children/realm.ts';
 import type { ServiceResource } from './resources/types.ts';
 
 /** cryptoutil.io/v1alpha1: the API group and version of every kind (DESIGN "Operator"). */
@@ -30,6 +30,13 @@ export interface KindChildren {
   readonly pepper?: boolean;
   /** The operator's client in the service (identity-authz), its secret a Secret generated once (children/operator-client.ts). */
   readonly operatorClient?: boolean;
+  /**
+   * identity-authz loads `authz.signInClients` from a second configuration file, the Secret
+   * `<resource>-sign-in-clients` the operator renders (children/rp-client.ts).
+   */
+  readonly signInClients?: boolean;
+  /** identity-rp's client secret, the Secret `<resource>-rp-client` generated once (children/rp-client.ts). */
+  readonly rpClient?: boolean;
 }
 
 /**
@@ -57,6 +64,8 @@ export interface KindRow {
   readonly serviceConfig?: (resource: ServiceResource) => Record<string, unknown>;
   /** For the kind that issues tokens (IdentityRealm): its own issuer instead of `spec.auth`. */
   readonly ownIssuer?: (resource: ServiceResource) => string;
+  /** For the kind with a browser console (IdentityRealm): its URL in `status.consoleUrl`, undefined when it runs none. */
+  readonly consoleUrl?: (resource: ServiceResource) => string | undefined;
   /** Services beyond `service` that the resource runs, each with its own children. */
   readonly components?: readonly ComponentRow[];
 }
@@ -72,9 +81,10 @@ const ROWS: readonly KindRow[] = [
     plural: 'identityrealms',
     service: 'identity-authz',
     port: 8180,
-    children: { unseal: true, sharedUnseal: 'identity', pepper: true, operatorClient: true },
+    children: { unseal: true, sharedUnseal: 'identity', pepper: true, operatorClient: true, signInClients: true },
     serviceConfig: authzServiceConfig,
     ownIssuer: realmIssuer,
+    consoleUrl: realmConsoleUrl,
     components: REALM_COMPONENTS,
   },
 ];
@@ -94,7 +104,7 @@ export const KIND_TABLE: Readonly<Record<string, KindRow | undefined>> = Object.
 export const KIND_ROWS: readonly KindRow[] = ROWS;
 
 /** The rows of every service the operator deploys: the kinds' own and their components'. */
-export const SERVICE_ROWS: readonly KindRow[] = ROWS.flatMap((row) => [row, ...(row.components ?? []).flatMap((component) => component.row ?? [])]);
+export const SERVICE_ROWS: readonly KindRow[] = ROWS.flatMap((row) => [row, ...(row.components ?? []).map((component) => component.row).filter((component) => component !== undefined)]);
 
 /** The services one resource of `kind` may run, its own first. */
 export function servicesOfKind(kind: string): readonly string[] {

@@ -192,12 +192,15 @@ export const identityRealmSpec = object(
       {
         idp: boolean({ default: true }),
         rs: boolean({ default: false }),
-        rp: boolean({ default: false, description: 'identity-rp; not built yet: true deploys the rest and reports Degraded (ComponentUnavailable).' }),
-        spa: boolean({ default: false, description: 'identity-spa (the console); not built yet: true deploys the rest and reports Degraded (ComponentUnavailable).' }),
+        rp: boolean({ default: false, description: 'identity-rp, the backend-for-frontend: signs users in at identity-authz as client identity-rp (its secret generated into Secret <realm>-rp-client) and proxies the realm\'s APIs. Needs idp.' }),
+        spa: boolean({ default: false, description: 'identity-spa, the browser console (status.consoleUrl); it talks only to identity-rp. Needs rp.' }),
       },
       {
         default: {},
-        validations: [{ rule: '!self.spa || self.rp', message: 'components.spa needs components.rp' }],
+        validations: [
+          { rule: '!self.spa || self.rp', message: 'components.spa needs components.rp' },
+          { rule: '!self.rp || self.idp', message: 'components.rp needs components.idp (identity-authz sends sign-ins there)' },
+        ],
       },
     ),
     accessTokenTtlSeconds: integer({ minimum: 60, maximum: 86400, default: 900 }),

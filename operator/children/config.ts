@@ -11,6 +11,8 @@ import { childNames } from './names.ts';
 import { DATABASE_URL_KEY } from './postgres.ts';
 import { KEY_CHECK_KEY, shareFile, unsealSplit } from './unseal.ts';
 import { PEPPER_KEY } from './pepper.ts';
+import { realmSignInClients } from './realm.ts';
+import { signInClientsDigest } from './rp-client.ts';
 
 /** Where the pod mounts what; the config refers to these paths. */
 export const MOUNTS = {
@@ -76,7 +78,11 @@ export function configMap(resource: ServiceResource, row: KindRow, issuer: strin
   };
 }
 
-/** A digest of the configuration, put on the pod template so a config change rolls the pods. */
+/**
+ * A digest of the configuration, put on the pod template so a config change rolls the pods; for
+ * identity-authz it covers the sign-in clients of its second file too (without their secret).
+ */
 export function configDigest(resource: ServiceResource, row: KindRow, issuer: string): string {
-  return createHash('sha256').update(stringify(serviceConfig(resource, row, issuer))).digest('hex').slice(0, 16);
+  const signInClients = row.children.signInClients === true ? signInClientsDigest(realmSignInClients(resource)) : '';
+  return createHash('sha256').update(stringify(serviceConfig(resource, row, issuer)) + signInClients).digest('hex').slice(0, 16);
 }

@@ -7,6 +7,7 @@ import type { KubeObject, ServiceResource } from '../resources/types.ts';
 import { ownedMeta, selectorLabels } from '../resources/ownership.ts';
 import { childNames } from './names.ts';
 import { OPERATOR_CLIENT_MOUNT, operatorClientSecretName } from './operator-client.ts';
+import { RP_CLIENT_MOUNT, SIGN_IN_CLIENTS_FILE, SIGN_IN_CLIENTS_MOUNT, rpClientSecretName, signInClientsSecretName } from './rp-client.ts';
 import { CONFIG_FILE, MOUNTS, configDigest } from './config.ts';
 import { KEY_CHECK_KEY, SHARE_KEY, shareFile, shareSecretName, unsealSplit } from './unseal.ts';
 import { APP_UID, CONTAINER_SECURITY_CONTEXT, SERVICE_RESOURCES, podSecurityContext } from './hardening.ts';
@@ -15,8 +16,10 @@ const COMPONENT = 'server';
 /** The `cryptoutil` launcher the image puts on PATH (Dockerfile); exec probes run it without a shell. */
 export const CLI = ['cryptoutil'] as const;
 
+/** The ConfigMap's file, then (identity-authz) the sign-in clients with their secrets. */
 function cliArgs(row: KindRow, action: string): string[] {
-  return [row.service, action, '--config', `${MOUNTS.config}/${CONFIG_FILE}`];
+  const signInClients = row.children.signInClients === true ? ['--config', `${SIGN_IN_CLIENTS_MOUNT}/${SIGN_IN_CLIENTS_FILE}`] : [];
+  return [row.service, action, '--config', `${MOUNTS.config}/${CONFIG_FILE}`, ...signInClients];
 }
 
 /**
@@ -49,6 +52,8 @@ function volumes(resource: ServiceResource, row: KindRow): { mounts: Record<stri
   if (unseal !== undefined) entries.push({ name: 'unseal', mountPath: MOUNTS.unseal, source: unseal });
   if (row.children.pepper === true) entries.push({ name: 'pepper', mountPath: MOUNTS.pepper, source: { secret: { secretName: names.pepper, defaultMode: 0o400 } } });
   if (row.children.operatorClient === true) entries.push({ name: 'operator-client', mountPath: OPERATOR_CLIENT_MOUNT, source: { secret: { secretName: operatorClientSecretName(resource), defaultMode: 0o400 } } });
+  if (row.children.signInClients === true) entries.push({ name: 'sign-in-clients', mountPath: SIGN_IN_CLIENTS_MOUNT, source: { secret: { secretName: signInClientsSecretName(resource), defaultMode: 0o400 } } });
+  if (row.children.rpClient === true) entries.push({ name: 'rp-client', mountPath: RP_CLIENT_MOUNT, source: { secret: { secretName: rpClientSecretName(resource), defaultMode: 0o400 } } });
   return {
     mounts: entries.map((entry) => ({ name: entry.name, mountPath: entry.mountPath, readOnly: !Object.hasOwn(entry.source, 'emptyDir') })),
     volumes: entries.map((entry) => ({ name: entry.name, ...entry.source })),

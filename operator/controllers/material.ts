@@ -18,6 +18,8 @@ import type { TlsMaterial } from '../children/tls.ts';
 import { generatePassword } from '../material/generated.ts';
 import { pepperSecret } from '../children/pepper.ts';
 import { operatorClientSecret, operatorClientSecretName } from '../children/operator-client.ts';
+import { RP_CLIENT_KEY, SIGN_IN_CLIENTS_FILE, rpClientSecret, rpClientSecretName, signInClientsFile, signInClientsSecret, signInClientsSecretName } from '../children/rp-client.ts';
+import { realmSignInClients } from '../children/realm.ts';
 import { keyCheckOfShares, newUnsealKey } from '../../services/template/barrier/shares.ts';
 import { mayMount, ownedBy } from '../guards/index.ts';
 import { ReconcileProblem } from './problem.ts';
@@ -135,6 +137,47 @@ async function ensureOperatorClientSecret(context: MaterialContext, resource: Se
     return;
   }
   await context.api.create(operatorClientSecret(resource, row, generatePassword()));
+}
+
+/** identity-rp's client secret, generated once (a new one only needs identity-authz and identity-rp restarted). */
+async function rpClientSecretValue(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<string> {
+  const name = rpClientSecretName(resource);
+  const existing = await context.api.get(secretRef(resource.metadata.namespace, name));
+  if (existing === undefined) {
+    const secret = generatePassword();
+    if (await context.api.create(rpClientSecret(resource, row, secret))) return secret;
+    // Another reconcile created it first: the next reconcile reads the one it wrote.
+    throw new ReconcileProblem('RpClientSecretUnreadable', `Secret ${name} was created concurrently; it is read at the next reconcile`);
+  }
+  admitMount(existing, resource);
+  const secret = decoded(existing, RP_CLIENT_KEY);
+  if (secret === undefined) throw new ReconcileProblem('RpClientSecretUnreadable', `Secret ${name} has no "${RP_CLIENT_KEY}"; delete it to have a new one generated`);
+  return secret;
+}
+
+/**
+ * identity-authz's second configuration file (children/rp-client.ts): identity-rp's client with
+ * its secret when the realm runs identity-rp, else an empty list; rewritten when it changes.
+ */
+async function ensureSignInClientsSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<void> {
+  if (row.children.signInClients !== true) return;
+  const entries = realmSignInClients(resource);
+  const file = signInClientsFile(entries, entries.length === 0 ? undefined : await rpClientSecretValue(context, resource, row));
+  const desired = signInClientsSecret(resource, row, file);
+  const existing = await context.api.get(secretRef(resource.metadata.namespace, signInClientsSecretName(resource)));
+  if (existing === undefined) {
+    await context.api.create(desired);
+    return;
+  }
+  admitMount(existing, resource);
+  if (decoded(existing, SIGN_IN_CLIENTS_FILE) !== file) await context.api.update({ ...existing, data: desired.data });
+}
+
+/** identity-rp mounts the client secret identity-authz's step generated. */
+async function admitRpClientSecret(context: MaterialContext, resource: ServiceResource, row: KindRow): Promise<void> {
+  if (row.children.rpClient !== true) return;
+  const existing = await context.api.get(secretRef(resource.metadata.namespace, rpClientSecretName(resource)));
+  if (existing !== undefined) admitMount(existing, resource);
 }
 
 const TLS_RENEWAL_DOC = 'docs/operator.md "TLS renewal"';
@@ -331,6 +374,8 @@ export async function ensureMaterial(context: MaterialContext, resource: Service
   const database = await ensureDatabaseSecret(context, resource, row);
   const pepper = await ensurePepperSecret(context, resource, row);
   await ensureOperatorClientSecret(context, resource, row);
+  await ensureSignInClientsSecret(context, resource, row);
+  await admitRpClientSecret(context, resource, row);
   await ensureTlsSecret(context, resource, row);
   const unseal = await ensureUnsealSecrets(context, resource, row);
   return { ...unseal, missing: [...[database, pepper].filter((problem) => problem !== undefined), ...unseal.missing] };

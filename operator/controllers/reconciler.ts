@@ -107,7 +107,7 @@ function needsFinalizer(resource: ServiceResource, row: KindRow): boolean {
 }
 
 /** The common status fields the reconciler always writes; the rest came from a publisher. */
-const COMMON_STATUS: ReadonlySet<string> = new Set(['observedGeneration', 'readyReplicas', 'endpoint', 'conditions', 'barrier']);
+const COMMON_STATUS: ReadonlySet<string> = new Set(['observedGeneration', 'readyReplicas', 'endpoint', 'consoleUrl', 'conditions', 'barrier']);
 
 /** What a publisher wrote before: kept while the service cannot be asked (a failure, a restart). */
 function publishedStatus(resource: ServiceResource): Readonly<Record<string, unknown>> {
@@ -242,6 +242,15 @@ class ServiceReconciler implements Reconciler {
     return status ?? {};
   }
 
+  /**
+   * `status.consoleUrl` of a kind with a console: present while the resource runs one, and left out
+   * otherwise, which removes it (server-side apply drops a field its manager no longer sets).
+   */
+  #consoleUrl(resource: ServiceResource): { readonly consoleUrl?: string } {
+    const url = this.#row.consoleUrl?.(resource);
+    return url === undefined ? {} : { consoleUrl: url };
+  }
+
   #endpoint(resource: ServiceResource): string {
     return serviceUrl(resource, this.#row);
   }
@@ -313,6 +322,7 @@ class ServiceReconciler implements Reconciler {
       observedGeneration: resource.metadata.generation,
       readyReplicas: observed.readyReplicas,
       endpoint: this.#endpoint(resource),
+      ...this.#consoleUrl(resource),
       conditions: nextConditions(previous, observed, this.#now()),
     };
     if (sameStatus(resource.status, status)) {

@@ -5,7 +5,8 @@
  * The realm sample with two clients becomes Ready; a client-credentials token from the realm's
  * issuer, with the secret of the Secret the operator wrote, calls a PetStore that trusts the realm
  * through `spec.auth.identityRealmRef`; a scope edited in the CR changes the next token; a client
- * removed from the CR has its secret refused. This test process reaches the pods the same way (the
+ * removed from the CR has its secret refused; identity-rp and identity-spa switched on sign users in
+ * with the client the operator registered and serve the console. This test process reaches the pods the same way (the
  * preload's hook installed here), so every URL below is the in-cluster one.
  */
 import { expect } from 'chai';
@@ -29,6 +30,8 @@ const SECRETS = '/api/v1/namespaces/default/secrets';
 const ISSUER = 'https://demo-identity-authz.default.svc:8180';
 const PETS = 'https://shop-learn-ps.default.svc:8480/service/api/v1/pets';
 const LEARN_PS = 'urn:cryptoutil:learn-ps';
+const RP = 'https://demo-identity-rp.default.svc:8183';
+const SPA = 'https://demo-identity-spa.default.svc:8184';
 const SERVER = process.env.CRYPTOUTIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Three real processes start, migrate and unseal on a loaded machine: generous, never a weaker check. */
 const START_MS = 150_000;
@@ -41,19 +44,20 @@ interface Answer {
   readonly json: Json;
 }
 
-/** An HTTPS call by the in-cluster URL, trusting only `ca`. */
-function call(method: string, url: string, ca: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+/** An HTTPS call by the in-cluster URL, trusting only `ca`; `location` is the answer's Location header. */
+function call(method: string, url: string, ca: string, headers: Record<string, string>, body?: string): Promise<Answer & { readonly location?: string }> {
   return new Promise((resolve, reject) => {
     const request = https.request(url, { method, ca, headers, agent: false }, (response) => {
+      const { location } = response.headers;
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         const status = response.statusCode ?? 0;
         try {
-          resolve({ status, json: JSON.parse(text || '{}') as Json });
+          resolve({ status, json: JSON.parse(text || '{}') as Json, ...(location === undefined ? {} : { location }) });
         } catch {
-          resolve({ status, json: { text } });
+          resolve({ status, json: { text }, ...(location === undefined ? {} : { location }) });
         }
       });
     });
@@ -187,6 +191,30 @@ describe('kube-sim --run-pods: a realm issues the tokens a PetStore accepts, pod
     expect(refused.status).to.equal(401);
     expect(refused.json.error).to.equal('invalid_client');
     expect((await token('writer', await secretOf('writer'), 'pets:read')).status).to.equal(200);
+  });
+
+  it('with components rp and spa, identity-rp starts a sign-in at the realm as the client the operator registered, and the console names identity-rp', async () => {
+    const patched = await asAdmin(sim, 'PATCH', `${REALMS}/demo`, { spec: { components: { idp: true, rs: false, rp: true, spa: true } } }, 'application/merge-patch+json');
+    expect(patched.status, JSON.stringify(patched.body)).to.equal(200);
+    const ready = await until('identityrealm/demo Ready with identity-rp and identity-spa', async () => {
+      const body = (await asAdmin(sim, 'GET', `${REALMS}/demo`)).body;
+      const running = pods.pods().filter((pod) => pod.ready).map((pod) => pod.workload);
+      return readyOf(body)?.status === 'True' && ['demo-identity-rp', 'demo-identity-spa'].every((name) => running.includes(name)) ? body : undefined;
+    }, START_MS);
+    expect((ready.status as Json).consoleUrl).to.equal(`${SPA}/`);
+    // identity-authz rolls to take the new sign-in client; until it has, the pushed request is refused.
+    const login = await until('a sign-in started at the realm', async () => {
+      const answer = await call('GET', `${RP}/bff/login`, ca, {});
+      return answer.status === 303 ? answer : undefined;
+    }, START_MS);
+    const authorize = new URL(login.location ?? '');
+    const metadata = await call('GET', `${ISSUER}/.well-known/oauth-authorization-server`, ca, { accept: 'application/json' });
+    expect(`${authorize.origin}${authorize.pathname}`).to.equal(metadata.json.authorization_endpoint);
+    expect(authorize.searchParams.get('client_id')).to.equal('identity-rp');
+    expect(authorize.searchParams.get('request_uri')).to.match(/^urn:ietf:params:oauth:request_uri:/u);
+    const config = await call('GET', `${SPA}/config.json`, ca, { accept: 'application/json' });
+    expect(config.status).to.equal(200);
+    expect(config.json).to.deep.include({ rpUrl: RP });
   });
 
   it('stops every pod and drops the scratch databases', async () => {

@@ -61,7 +61,7 @@ export type VolumeSource = (kind: 'ConfigMap' | 'Secret', name: string) => Promi
 export interface MountedPod {
   /** The service configuration with every absolute path moved under the root. */
   readonly configFile: string;
-  /** The container's arguments with `--config` pointing at `configFile`. */
+  /** The container's arguments with `--config` pointing at `configFile`, and other mounted paths under the root. */
   readonly args: readonly string[];
 }
 
@@ -112,7 +112,7 @@ export async function mountPod(
   const original = (parse(await readFile(join(root, configPath), 'utf8')) ?? {}) as Record<string, unknown>;
   const configFile = join(root, 'pod-config.yml');
   await writeFile(configFile, stringify(adjust(rebase(original, root, mountPaths) as Record<string, unknown>)), { mode: 0o600 });
-  const args = [...container.args];
-  args[configIndex + 1] = configFile;
+  // Further arguments naming mounted files (a second --config from a Secret) are moved under the root as they are.
+  const args = container.args.map((arg, index) => (index === configIndex + 1 ? configFile : mountPaths.some((path) => arg.startsWith(`${path}/`)) ? join(root, arg) : arg));
   return { configFile, args };
 }
