@@ -109,8 +109,8 @@ describe('identity-idp TOTP enrolment and sign-in in Chromium (e2e)', function (
       await page.waitForSelector('#recovery-code');
       await page.fill('#recovery-code', code ?? '');
       await page.click('form.recovery button[type=submit]');
-      await page.waitForSelector('[role=alert]');
-      expect(await page.textContent('[role=alert]')).to.include('You signed in with a recovery code. 9 recovery codes left.');
+      await page.waitForSelector('[role=status]');
+      expect(await page.textContent('[role=status]')).to.include('You signed in with a recovery code. 9 recovery codes left.');
       await page.screenshot({ path: join(SHOTS, 'recovery-code-used.png'), fullPage: true });
       await page.getByRole('link', { name: 'Continue' }).click();
       await page.waitForSelector('button[value=allow]');

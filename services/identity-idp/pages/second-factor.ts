@@ -60,7 +60,7 @@ ${hiddenFields(model.csrf, model.challenge)}
 
 /** Said before the login goes on: how many recovery codes are left after one was used. */
 export function noticePage(notice: string, next: string): Html {
-  return layout('Signed in', html`${alert(notice)}
+  return layout('Signed in', html`<p class="notice" role="status">${notice}</p>
 <p>Make new recovery codes on <a href="/account/totp">your two-step verification page</a> before they run out.</p>
 <p><a class="button" href="${next}">Continue</a></p>`);
 }

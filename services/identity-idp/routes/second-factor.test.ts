@@ -87,7 +87,7 @@ describeSecondFactorPages('identity-idp TOTP and recovery codes through the page
     const [code = ''] = codes;
     const used = await t().loginWith('recovering', 'recovery', code.toLowerCase());
     expect(used.answer.status, used.answer.text).to.equal(200);
-    expect(used.answer.text).to.include('9 recovery codes left.');
+    expect(used.answer.text).to.include('<p class="notice" role="status">You signed in with a recovery code. 9 recovery codes left.</p>');
     expect(used.answer.text).to.include(`href="/consent?login_challenge=${used.challenge}"`);
     const allowed = await decide(used.browser, used.challenge, 'allow');
     expect((await verifiedResult(t().idp, location(allowed))).payload.amr).to.deep.equal(['pwd', 'otp', 'mfa']);
