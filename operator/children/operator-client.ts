@@ -7,7 +7,7 @@
  */
 import type { KindRow } from '../kinds.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';
-import { ownedMeta, secretData } from '../resources/ownership.ts';
+import { ownedSecret } from '../resources/ownership.ts';
 
 /** Client id of the operator in every realm. */
 export const OPERATOR_CLIENT_ID = 'cryptoutil-operator';
@@ -28,11 +28,5 @@ export function operatorClientConfig(): Record<string, string> {
 
 /** The Secret, owned by the realm: a new secret only needs identity-authz restarted to take it. */
 export function operatorClientSecret(resource: ServiceResource, row: KindRow, secret: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: ownedMeta(resource, row, 'operator-client', operatorClientSecretName(resource)),
-    type: 'Opaque',
-    data: secretData({ [OPERATOR_CLIENT_KEY]: secret }),
-  };
+  return ownedSecret(resource, row, 'operator-client', operatorClientSecretName(resource), { [OPERATOR_CLIENT_KEY]: secret });
 }

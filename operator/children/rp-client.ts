@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { KindRow } from '../kinds.ts';
 import type { KubeObject, ServiceResource } from '../resources/types.ts';
-import { ownedMeta, secretData } from '../resources/ownership.ts';
+import { ownedSecret } from '../resources/ownership.ts';
 
 /** Client id of identity-rp in every realm. */
 export const RP_CLIENT_ID = 'identity-rp';
@@ -50,13 +50,7 @@ export function rpClientSecretReference(): string {
 
 /** The Secret holding identity-rp's client secret, owned by the realm, written once. */
 export function rpClientSecret(resource: ServiceResource, row: KindRow, secret: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: ownedMeta(resource, row, 'rp-client', rpClientSecretName(resource)),
-    type: 'Opaque',
-    data: secretData({ [RP_CLIENT_KEY]: secret }),
-  };
+  return ownedSecret(resource, row, 'rp-client', rpClientSecretName(resource), { [RP_CLIENT_KEY]: secret });
 }
 
 /** The second configuration file of identity-authz: its sign-in clients with their secrets (none: an empty list). */
@@ -67,13 +61,7 @@ export function signInClientsFile(entries: readonly SignInClientEntry[], secret:
 
 /** The Secret identity-authz loads as its second configuration file, owned by the realm. */
 export function signInClientsSecret(resource: ServiceResource, row: KindRow, file: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: ownedMeta(resource, row, 'sign-in-clients', signInClientsSecretName(resource)),
-    type: 'Opaque',
-    data: secretData({ [SIGN_IN_CLIENTS_FILE]: file }),
-  };
+  return ownedSecret(resource, row, 'sign-in-clients', signInClientsSecretName(resource), { [SIGN_IN_CLIENTS_FILE]: file });
 }
 
 /** A digest of the entries without secret, on identity-authz's pod template: a changed entry rolls the pods. */

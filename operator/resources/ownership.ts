@@ -3,7 +3,7 @@
  * `kubectl get -l` find a resource's children, the owner reference lets the garbage collector delete them.
  */
 import type { KindRow } from '../kinds.ts';
-import type { ObjectMeta, OwnerReference, ServiceResource } from './types.ts';
+import type { KubeObject, ObjectMeta, OwnerReference, ServiceResource } from './types.ts';
 
 /**
  * Secret `data` from plain strings. Written as base64 `data` rather than `stringData`: the API server
@@ -57,4 +57,9 @@ export function ownedMeta(resource: ServiceResource, row: KindRow, component: st
     labels: childLabels(resource, row, component),
     ownerReferences: [controllerReference(resource)],
   };
+}
+
+/** An Opaque Secret of `resource` (owned by it, labelled as its `component`) holding `values`. */
+export function ownedSecret(resource: ServiceResource, row: KindRow, component: string, name: string, values: Readonly<Record<string, string>>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: ownedMeta(resource, row, component, name), type: 'Opaque', data: secretData(values) };
 }
