@@ -21,10 +21,17 @@ export interface RawRequest {
   readonly body?: Buffer | string;
 }
 
+/**
+ * How long one exchange may take, answer read whole. Shorter than a session's refresh claim
+ * (`REFRESH_LEASE_MS`, 10 s): a refresh still under way when its claim lapses would let a second
+ * request spend the same refresh token, and identity-authz then revokes the whole grant.
+ */
+export const UPSTREAM_TIMEOUT_MS = 8_000;
+
 /** One HTTPS exchange on a keep-alive agent trusting `ca`. */
 export type RawFetch = (url: string, request: RawRequest) => Promise<RawAnswer>;
 
-export function rawFetchTrusting(ca: string, maxBytes = MAX_UPSTREAM_BYTES): RawFetch {
+export function rawFetchTrusting(ca: string, maxBytes = MAX_UPSTREAM_BYTES, timeoutMs = UPSTREAM_TIMEOUT_MS): RawFetch {
   const agent = new https.Agent({ keepAlive: true, ca });
   return (url, request) => new Promise<RawAnswer>((resolve, reject) => {
     const outgoing = https.request(url, { method: request.method, headers: request.headers, agent }, (response) => {
@@ -38,10 +45,18 @@ export function rawFetchTrusting(ca: string, maxBytes = MAX_UPSTREAM_BYTES): Raw
         }
         chunks.push(chunk);
       });
-      response.on('error', reject);
-      response.on('end', () => { resolve({ status: Number(response.statusCode), headers: response.headers, body: Buffer.concat(chunks) }); });
+      response.on('error', fail);
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: Number(response.statusCode), headers: response.headers, body: Buffer.concat(chunks) });
+      });
     });
-    outgoing.on('error', reject);
+    const timer = setTimeout(() => { outgoing.destroy(new Error(`no answer within ${String(timeoutMs)} ms`)); }, timeoutMs);
+    function fail(error: Error): void {
+      clearTimeout(timer);
+      reject(error);
+    }
+    outgoing.on('error', fail);
     outgoing.end(request.body);
   });
 }

@@ -26,4 +26,24 @@ describe('the proxy\'s upstream URL', () => {
       expect(() => upstreamUrl(apis, path, ''), path).to.throw().with.property('status', 400);
     }
   });
+
+  it('refuses backslashes, which an https URL reads as slashes, when they make dot segments (400)', () => {
+    for (const path of ['/bff/api/identity-rs/..\\..\\..\\admin\\x', '/bff/api/identity-rs/.%2E\\x', '/bff/api/identity-rs/a\\..', '/bff/api/identity-rs/x/..\\..\\..\\..\\service/api/v1/x']) {
+      expect(() => upstreamUrl(apis, path, ''), path).to.throw().with.property('status', 400);
+    }
+  });
+
+  it('keeps every upstream URL on the API\'s host and under its base path', () => {
+    const nested = { api: { url: 'https://api.example/browser/api/v1', resource: 'urn:x' } };
+    expect(upstreamUrl(nested, '/bff/api/api/a\\b', '').href).to.equal('https://api.example/browser/api/v1/a/b');
+    for (const path of ['/bff/api/api/..%5C..%5Cadmin']) {
+      const url = upstreamUrl(nested, path, '');
+      expect(url.pathname.startsWith('/browser/api/v1/'), url.href).to.equal(true);
+    }
+    // The URL parser drops tabs and newlines: `.\t.` becomes `..` after the dot-segment check ran.
+    expect(() => upstreamUrl(nested, '/bff/api/api/.\t./.\n./admin', ''), 'a segment the parser makes').to.throw().with.property('status', 400);
+    const rooted = { api: { url: 'https://api.example/', resource: 'urn:x' } };
+    expect(upstreamUrl(rooted, '/bff/api/api/pets', '').href).to.equal('https://api.example/pets');
+    expect(upstreamUrl(rooted, '/bff/api/api', '').href).to.equal('https://api.example/');
+  });
 });

@@ -18,8 +18,11 @@ const REQUEST_HEADERS: readonly string[] = ['accept', 'accept-language', 'conten
 /** Response headers the page may see; never Set-Cookie, never hop-by-hop ones. */
 const RESPONSE_HEADERS: readonly string[] = ['content-type', 'content-language', 'cache-control', 'etag', 'last-modified', 'location', 'retry-after', 'allow', 'www-authenticate'];
 
-/** `..` or `.` segments, plain or percent-encoded, would let a path climb out of the API's base. */
-const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+/**
+ * `..` or `.` segments, plain or percent-encoded, would let a path climb out of the API's base; an
+ * https URL reads `\` as `/`, so it separates segments too.
+ */
+const DOT_SEGMENT = /(^|[/\\])(\.|%2e){1,2}([/\\]|$)/i;
 
 /** The API a proxied path names and its upstream URL, or a 404/400 problem. */
 export function upstreamOf(apis: Readonly<Record<string, ApiTarget>>, path: string, querystring: string): { readonly target: ApiTarget; readonly url: URL } {
@@ -30,7 +33,13 @@ export function upstreamOf(apis: Readonly<Record<string, ApiTarget>>, path: stri
   if (target === undefined) throw new NotFoundError(`no API named ${JSON.stringify(service)} is reachable through identity-rp`);
   const tail = slash === -1 ? '' : rest.slice(slash);
   if (DOT_SEGMENT.test(tail)) throw new BadRequestError('the API path must not contain dot segments');
+  const base = new URL(target.url);
   const url = new URL(`${target.url.replace(/\/+$/, '')}${tail}`);
+  // Whatever the parser made of the path, it stays on the API's host and under its base path.
+  const basePath = base.pathname.replace(/\/+$/, '');
+  if (url.origin !== base.origin || (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`))) {
+    throw new BadRequestError('the API path must stay under the API\'s base');
+  }
   url.search = querystring;
   return { target, url };
 }
