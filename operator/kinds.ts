@@ -40,14 +40,13 @@ export interface KindChildren {
 }
 
 /**
- * A further service one resource runs (IdentityRealm: identity-idp, identity-rs), switched on by a
- * `spec.components` key. `row` is undefined while the service does not exist: a resource that asks
- * for it gets the rest deployed and the condition Degraded with reason `ComponentUnavailable`.
+ * A further service one resource runs (IdentityRealm: identity-idp, identity-rs, identity-rp,
+ * identity-spa), switched on by a `spec.components` key.
  */
 export interface ComponentRow {
   /** The key under `spec.components`. */
   readonly component: string;
-  readonly row?: KindRow;
+  readonly row: KindRow;
 }
 
 /** What the operator needs to know to run one kind's service. */
@@ -104,7 +103,7 @@ export const KIND_TABLE: Readonly<Record<string, KindRow | undefined>> = Object.
 export const KIND_ROWS: readonly KindRow[] = ROWS;
 
 /** The rows of every service the operator deploys: the kinds' own and their components'. */
-export const SERVICE_ROWS: readonly KindRow[] = ROWS.flatMap((row) => [row, ...(row.components ?? []).map((component) => component.row).filter((component) => component !== undefined)]);
+export const SERVICE_ROWS: readonly KindRow[] = ROWS.flatMap((row) => [row, ...(row.components ?? []).map((component) => component.row)]);
 
 /** The services one resource of `kind` may run, its own first. */
 export function servicesOfKind(kind: string): readonly string[] {

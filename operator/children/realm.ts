@@ -1,8 +1,6 @@
 /**
  * The services of an IdentityRealm as table rows (STYLE "Tables, not switches"): identity-authz is
- * the kind's own row (operator/kinds.ts); each `spec.components` key is one row here. A component
- * whose service does not exist has no row: asking for it deploys the rest and reports
- * `ComponentUnavailable` (every component has a row today).
+ * the kind's own row (operator/kinds.ts); each `spec.components` key is one row here.
  */
 import { identityRealmSpec, type IdentityRealmSpec } from '../api/kinds.ts';
 import type { ComponentRow, KindRow } from '../kinds.ts';

@@ -16,8 +16,6 @@ export interface Observation {
   readonly rolledOut?: boolean;
   /** The Deployment controller's message when the rollout passed its progress deadline. */
   readonly stalled?: string;
-  /** Components the resource asks for that do not exist yet: Degraded says so, Ready is about the rest. */
-  readonly unavailable?: string;
   readonly error?: { readonly reason: string; readonly message: string };
 }
 
@@ -51,18 +49,17 @@ function drafts(observed: Observation): Draft[] {
     return failed('ProgressDeadlineExceeded', message, 'ProgressDeadlineExceeded', message);
   }
   const waiting = waitingFor(observed);
-  const degraded: Draft = observed.unavailable === undefined ? NO_ERRORS : { type: 'Degraded', status: 'True', reason: 'ComponentUnavailable', message: observed.unavailable };
   if (waiting === undefined) {
     return [
       { type: 'Ready', status: 'True', reason: 'Available', message: `${String(observed.readyReplicas)}/${String(observed.desiredReplicas)} replicas ready` },
       { type: 'Progressing', status: 'False', reason: 'Converged', message: 'all children match the spec' },
-      degraded,
+      NO_ERRORS,
     ];
   }
   return [
     { type: 'Ready', status: 'False', reason: 'NotAvailable', message: `waiting for ${waiting}` },
     { type: 'Progressing', status: 'True', reason: 'Converging', message: `waiting for ${waiting}` },
-    degraded,
+    NO_ERRORS,
   ];
 }
 

@@ -10,8 +10,8 @@ import { checkSpaConfig, type SpaConfig } from '../../services/identity-spa/conf
 import { services } from '../../services/registry.ts';
 import { loadServiceConfig } from '../../services/template/cli/service-config.ts';
 import { MOUNTS } from '../children/config.ts';
-import { API_VERSION, kindRow, type KindRow } from '../kinds.ts';
-import { REALM_COMPONENTS, spaServiceConfig } from '../children/realm.ts';
+import { API_VERSION, kindRow } from '../kinds.ts';
+import { spaServiceConfig } from '../children/realm.ts';
 import type { Condition, KubeObject, ServiceResource } from '../resources/types.ts';
 import { MemoryApi } from '../testing/memory-api.ts';
 import { dig, digAll } from '../testing/dig.ts';
@@ -36,9 +36,9 @@ function configOf(api: MemoryApi, workload: string): Record<string, unknown> {
 }
 
 describe('IdentityRealm controller', () => {
-  function harness(resource: ServiceResource, api = new MemoryApi(), row: KindRow = kindRow('IdentityRealm')) {
+  function harness(resource: ServiceResource, api = new MemoryApi()) {
     api.put(resource);
-    const reconciler = serviceReconciler(row, { api, images, now: () => new Date('2026-03-01T10:00:00Z') });
+    const reconciler = serviceReconciler(kindRow('IdentityRealm'), { api, images, now: () => new Date('2026-03-01T10:00:00Z') });
     const ref = { apiVersion: API_VERSION, kind: 'IdentityRealm', namespace: 'default', name: resource.metadata.name };
     const current = (): ServiceResource | undefined => api.find(API_VERSION, 'IdentityRealm', resource.metadata.name) as ServiceResource | undefined;
     const condition = (type: string): Condition | undefined => current()?.status?.conditions?.find((item) => item.type === type);
@@ -356,19 +356,6 @@ describe('IdentityRealm controller', () => {
     await h.reconcile();
     expect(h.api.list('Deployment').map((deployment) => deployment.metadata.name).sort()).to.deep.equal(['demo-identity-authz', 'demo-identity-idp']);
     expect(dig(h.config('identity-authz'), 'authz.accessTokenTtlSeconds')).to.equal(900);
-  });
-
-  it('deploys the rest when a component without a service is asked for and says so plainly (Degraded ComponentUnavailable)', async () => {
-    // Every component has a service today; a release without one keeps the component's key and no row.
-    const row: KindRow = { ...kindRow('IdentityRealm'), components: REALM_COMPONENTS.map((component) => component.component === 'spa' ? { component: 'spa' } : component) };
-    const h = harness(identityRealm('demo', withRealmSpec({ components: { idp: true, rs: false, rp: false, spa: true } })), new MemoryApi(), row);
-    await h.reconcile();
-    expect(h.api.list('Deployment').map((deployment) => deployment.metadata.name).sort()).to.deep.equal(['demo-identity-authz', 'demo-identity-idp']);
-    expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'ComponentUnavailable', message: 'spec.components.spa asked for, but this operator release has no such service; the other components are deployed' });
-    h.running('identity-authz', 'identity-idp');
-    await h.reconcile();
-    expect(h.condition('Ready')).to.deep.include({ status: 'True', reason: 'Available' });
-    expect(h.condition('Degraded')).to.deep.include({ status: 'True', reason: 'ComponentUnavailable' });
   });
 
   it('lets a PetStore naming it in spec.auth.identityRealmRef trust its issuer once it is Ready', async () => {

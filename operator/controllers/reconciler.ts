@@ -72,16 +72,10 @@ interface Unit {
   readonly resource: ServiceResource;
 }
 
-/** The services `resource` runs: its kind's own, then each component it asks for whose service exists. */
+/** The services `resource` runs: its kind's own, then each component it asks for. */
 function unitsOf(resource: ServiceResource, row: KindRow): Unit[] {
   const components = (row.components ?? []).filter((component) => componentWanted(resource, component.component));
-  return [{ row, resource }, ...components.flatMap((component) => component.row === undefined ? [] : [{ row: component.row, resource: forService(resource, component.row) }])];
-}
-
-/** The components `resource` asks for that have no service yet, named for the Degraded condition. */
-function unavailableComponents(resource: ServiceResource, row: KindRow): string | undefined {
-  const missing = (row.components ?? []).filter((component) => component.row === undefined && componentWanted(resource, component.component)).map((component) => `spec.components.${component.component}`);
-  return missing.length === 0 ? undefined : `${missing.join(', ')} asked for, but this operator release has no such service; the other components are deployed`;
+  return [{ row, resource }, ...components.map((component) => ({ row: component.row, resource: forService(resource, component.row) }))];
 }
 
 /**
@@ -290,7 +284,6 @@ class ServiceReconciler implements Reconciler {
       rolledOut &&= rollout.rolledOut;
       stalled ??= rollout.stalled;
     }
-    const unavailable = unavailableComponents(resource, this.#row);
     return {
       generation: resource.metadata.generation,
       desiredReplicas: resource.spec.replicas * units.length,
@@ -298,7 +291,6 @@ class ServiceReconciler implements Reconciler {
       databaseReady,
       rolledOut,
       ...(stalled === undefined ? {} : { stalled }),
-      ...(unavailable === undefined ? {} : { unavailable }),
     };
   }
 

@@ -107,12 +107,6 @@ const CASES: readonly Case[] = [
     message: 'IdentityRealmNotFound: no IdentityRealm corp',
   },
   {
-    name: 'a realm component asked for that has no service yet',
-    object: (kind) => reconciled(kind, observed(1, { unavailable: 'spec.components.rp asked for, but this operator release has no such service' })),
-    status: 'Degraded',
-    message: 'ComponentUnavailable: spec.components.rp asked for, but this operator release has no such service',
-  },
-  {
     name: 'a hash pepper only a backup can restore is gone',
     object: (kind) => reconciled(kind, observed(1, { error: { reason: 'PepperMissing', message: 'Secret demo-identity-idp-pepper is gone' } })),
     status: 'Missing',
