@@ -16,7 +16,7 @@ describe('kind table', () => {
   it('lists the services of a realm, its components included', () => {
     expect(servicesOfKind('IdentityRealm')).to.deep.equal(['identity-authz', 'identity-idp', 'identity-rs', 'identity-rp', 'identity-spa']);
     expect(servicesOfKind('PetStore')).to.deep.equal(['learn-ps']);
-    expect(kindRow('IdentityRealm').components?.map((component) => `${component.component}:${component.row?.service ?? 'none'}`)).to.deep.equal(['idp:identity-idp', 'rs:identity-rs', 'rp:identity-rp', 'spa:identity-spa']);
+    expect(kindRow('IdentityRealm').components?.map((component) => `${component.component}:${component.row.service}`)).to.deep.equal(['idp:identity-idp', 'rs:identity-rs', 'rp:identity-rp', 'spa:identity-spa']);
     expect(SERVICE_ROWS.map((row) => row.service)).to.have.length(new Set(SERVICE_ROWS.map((row) => row.service)).size);
   });
 
