@@ -1,6 +1,3 @@
-import { createServer } from 'node:net';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +8,7 @@ import { COMMAND_SYNOPSIS } from '../services/template/cli/help.ts';
 import { OPERATOR_PROBE_DEFAULTS } from '../services/template/cli/probe.ts';
 import { OPERATOR_ADMIN_PORT, OPERATOR_DATA_DIR } from './main.ts';
 import { unreachableKubeconfig } from './testing/kubeconfig.ts';
+import { freePort } from '../services/template/testing/ports.ts';
 import { operatorActions, runOperatorCommand } from './command.ts';
 
 interface Captured {
@@ -36,15 +34,6 @@ function captured(env: Record<string, string> = {}): Captured {
     },
     signal: (name) => { handler?.(name); },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function until(condition: () => boolean): Promise<void> {

@@ -1,12 +1,24 @@
-/** A loopback port nothing listens on right now (tests that must know a URL before they bind). */
+/** Loopback ports for tests that must know a URL before they bind. */
 import net from 'node:net';
 
+/** Linux hands out ports from 32768 up for `listen(0)` and outgoing connections; ours stay below. */
+const LOW = 20_000;
+const HIGH = 32_767;
+const handedOut = new Set<number>();
+
+/**
+ * A loopback port nothing listens on right now, chosen below the kernel's ephemeral range so a
+ * service another test binds to port 0 cannot take it between this call and the caller's bind,
+ * and never the same port twice in one process.
+ */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW + 1));
+    if (handedOut.has(port) || !await portIsFree(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free loopback port between ${String(LOW)} and ${String(HIGH)}`);
 }
 
 async function portIsFree(port: number): Promise<boolean> {
