@@ -157,14 +157,22 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     expect(unknown.status).to.equal(400);
     expect(unknown.text).to.include('<title>Sign-in failed</title>').and.include('invalid_client');
     expect(unknown.text).to.not.include('<script');
-    expect(unknown.headers['content-security-policy']).to.include("default-src 'none'");
+    expect(unknown.headers['content-security-policy']).to.include("default-src 'none'").and.include("style-src 'self'");
+    // Every page loads one stylesheet, from this origin: the only style its policy allows.
+    expect(unknown.text).to.include('<link rel="stylesheet" href="/assets/pages.css">');
+    const css = await browse(authz.service.ca, jar, `${authz.issuer}/assets/pages.css`);
+    expect(css.status).to.equal(200);
+    expect(css.headers['content-type']).to.equal('text/css; charset=utf-8');
+    expect(css.headers['cache-control']).to.equal('public, max-age=3600');
+    expect(css.text).to.include('main {');
 
     const started = await startSignIn({ login_hint: 'alice', max_age: '300', prompt: 'login consent' });
     expect(started.request).to.include({ login_hint: 'alice', max_age: 300 });
     await finish(started, await loginResult(started));
     const logout = await browse(authz.service.ca, started.jar, `${authz.issuer}/session/end?client_id=${client.id}`);
     expect(logout.status).to.equal(200);
-    expect(logout.text).to.include('<title>Sign out?</title>').and.include('op.logoutForm');
+    expect(logout.text).to.include('<title>Sign out?</title>').and.include('op.logoutForm').and.include('href="/assets/pages.css"');
+    expect(logout.headers['content-security-policy']).to.include("style-src 'self'");
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(logout.text)?.[1] ?? '';
     const confirmed = await httpsCall(authz.service.ca, 'POST', `${authz.issuer}/session/end/confirm`, {
       body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
@@ -172,7 +180,7 @@ describe('identity-authz sign-in through identity-idp (login request and login r
     });
     started.jar.keep(confirmed);
     const done = await browse(authz.service.ca, started.jar, location(confirmed, authz.issuer).href);
-    expect(done.text).to.include('<title>Signed out</title>');
+    expect(done.text).to.include('<title>Signed out</title>').and.include('href="/assets/pages.css"');
   });
 
   it('answers invalid_scope, and does not ask again, when a login result grants none of the requested resource scopes', async () => {

@@ -1,25 +1,34 @@
 /**
  * The few HTML pages the authorization server itself renders (errors, the logout confirmation and
- * its result). No script and no inline style, so the strict Content-Security-Policy holds; login
- * and consent pages belong to identity-idp.
+ * its result). No script and no inline style, so the strict Content-Security-Policy holds; they
+ * load the same stylesheet as identity-idp's pages, from this origin. Login and consent pages
+ * belong to identity-idp.
  */
+import { readFile } from 'node:fs/promises';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { html, Html } from '../template/pages/html.ts';
 import { pagePolicy, scriptHashesOf } from '../template/pages/policy.ts';
 import { redirectOrigins } from './login.ts';
 
+/** Where `routes/protocol.ts` serves the pages' stylesheet. */
+export const STYLESHEET_PATH = '/assets/pages.css';
+
+/** The stylesheet, read once. */
+export const STYLESHEET = readFile(new URL('../template/pages/pages.css', import.meta.url), 'utf8');
+
 /**
  * The policy of every answer of the library but the logout page: forms post to this origin only,
- * and no script runs but the one the library's self-posting form (`form_post` responses, logout
- * without a session) adds the hash of: the library extends a `script-src` it finds.
+ * styles come from this origin's stylesheet, and no script runs but the one the library's
+ * self-posting form (`form_post` responses, logout without a session) adds the hash of: the
+ * library extends a `script-src` it finds.
  */
-export const PAGE_POLICY = pagePolicy({ scriptHashes: [] });
+export const PAGE_POLICY = pagePolicy({ scriptHashes: [], ownStylesheet: true });
 
 /** A complete page; every value is escaped by the `html` tag. */
 export function page(title: string, body: Html): string {
   return html`<!DOCTYPE html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><link rel="stylesheet" href="${STYLESHEET_PATH}"></head>
 <body>
 <main>
 <h1>${title}</h1>
@@ -46,7 +55,7 @@ export async function logoutPagePolicy(ctx: KoaContextWithOIDC, next: () => Prom
   const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
   if (oidc?.route !== 'end_session') return;
   const scriptHashes = scriptHashesOf(ctx.response.get('Content-Security-Policy'));
-  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(oidc.client?.postLogoutRedirectUris), scriptHashes }));
+  ctx.set('Content-Security-Policy', pagePolicy({ formTargets: redirectOrigins(oidc.client?.postLogoutRedirectUris), scriptHashes, ownStylesheet: true }));
 }
 
 /**
@@ -57,7 +66,7 @@ export function logoutPage(ctx: KoaContextWithOIDC, form: string): void {
   ctx.type = 'html';
   ctx.body = page('Sign out?', html`${new Html(form)}
 <p><button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button></p>
-<p><button type="submit" form="op.logoutForm">No, stay signed in</button></p>`);
+<p><button type="submit" form="op.logoutForm" class="secondary">No, stay signed in</button></p>`);
 }
 
 /** After a logout without a registered post-logout redirect. */

@@ -9,7 +9,7 @@ import { BadRequestError, ServiceUnavailableError } from '../../template/errors/
 import type { RequestState } from '../../template/service.ts';
 import { labelRoute } from '../../template/telemetry/route.ts';
 import { asBadRequest } from '../oauth-errors.ts';
-import { PAGE_POLICY } from '../pages.ts';
+import { PAGE_POLICY, STYLESHEET, STYLESHEET_PATH } from '../pages.ts';
 import type { AuthzHost, BuiltProvider } from '../host.ts';
 import { grantFor, loginRedirect, reachedAcr, rememberAccount, spendLoginResult, verifyLoginResult } from '../login.ts';
 
@@ -84,6 +84,13 @@ async function interactionOf(built: BuiltProvider, ctx: Parameters<Middleware<Re
 /** The `routes` of the identity-authz definition. */
 export function protocolRoutes(host: AuthzHost): Middleware<RequestState> {
   return async function authorizationServer(ctx, next) {
+    if (ctx.method === 'GET' && ctx.path === STYLESHEET_PATH) {
+      labelRoute(ctx, STYLESHEET_PATH);
+      ctx.type = 'text/css; charset=utf-8';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = await STYLESHEET;
+      return;
+    }
     const interaction = INTERACTION.exec(ctx.path);
     const callback = CALLBACK.exec(ctx.path);
     const prefix = providerPath(ctx.path);

@@ -59,7 +59,7 @@ export interface IdpRoutesOptions {
   readonly keys: Pick<SigningKeys, 'current'>;
 }
 
-const stylesheet = readFile(new URL('../pages/idp.css', import.meta.url), 'utf8');
+const stylesheet = readFile(new URL('../../template/pages/pages.css', import.meta.url), 'utf8');
 
 export function idpRoutes(options: IdpRoutesOptions): Middleware<RequestState> {
   const { pages } = options;
