@@ -1,7 +1,8 @@
 /**
  * Soak (issue 20, point 5): every service at once, each in its own process with its production
  * pipeline (the benchmark targets of test/bench/targets.ts: learn-ps reads, sm-kms encryption and
- * signing, jose-ja JWT issuance, pki-ca issuance, identity-authz tokens), each driven at a fixed
+ * signing, jose-ja JWT issuance, pki-ca issuance, identity-authz tokens, identity-rp's BFF proxying a
+ * signed-in browser session's read to learn-ps), each driven at a fixed
  * rate for RELIABILITY_SOAK_S seconds (default 120; 600 for the ten-minute run) in slices of 10 s,
  * after a 60 s warm-up at the same rates (the heap of a service grows to its working size in
  * about a minute of traffic; what is held to the figures is what follows). Each service's rate is
@@ -24,7 +25,7 @@ import type { BenchRequest } from '../bench/targets.ts';
 
 const SOAK_SECONDS = Number(process.env.RELIABILITY_SOAK_S ?? '120');
 const SLICE_SECONDS = 10;
-const SCENARIOS = ['learn-ps-read', 'kms-encrypt', 'kms-sign', 'ja-jwt-issue', 'pki-issue', 'authz-token'] as const;
+const SCENARIOS = ['learn-ps-read', 'kms-encrypt', 'kms-sign', 'ja-jwt-issue', 'pki-issue', 'authz-token', 'rp-bff'] as const;
 const WARM_UP_SLICES = 6;
 const SLICES_PER_MINUTE = 60 / SLICE_SECONDS;
 const targetScript = fileURLToPath(new URL('../bench/target.ts', import.meta.url));
