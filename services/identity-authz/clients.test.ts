@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { openDatabase } from '../template/database/index.ts';
 import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
-import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
+import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 import { checkChosenClientId } from './clients.ts';
 import { ValidationError } from '../template/errors/index.ts';
 
@@ -147,6 +147,39 @@ describe('identity-authz clients API (/service/api/v1/clients)', function () {
         await db.close();
       }
     });
+  });
+});
+
+describe('clients the configuration defines', function () {
+  this.timeout(60_000);
+  const signIn = {
+    id: 'configured-rp', secret: 'a-secret-of-at-least-thirty-two-characters', redirectUris: ['https://rp.example.test/bff/callback'],
+    postLogoutRedirectUris: [], openidScopes: ['openid'], resourceScopes: { [LEARN_PS_RESOURCE]: ['pets:read'] },
+  };
+  let authz: AuthzHarness;
+  before(async () => { authz = await startAuthz({ extra: { authz: { signInClients: [signIn] } } }); });
+  after(async () => { await authz.close(); });
+
+  it('keep their secret and their existence: the API can neither rotate nor delete them', async () => {
+    for (const [id, setting] of [[ADMIN_CLIENT_ID, 'authz.bootstrapClient'], [signIn.id, 'authz.signInClients']] as const) {
+      expect((await authz.api('GET', `/clients/${id}`)).status).to.equal(200);
+      const refusals = [
+        await authz.api('POST', `/clients/${id}/secret`),
+        await authz.api('DELETE', `/clients/${id}`),
+      ];
+      for (const refusal of refusals) {
+        expect(refusal.status, refusal.text).to.equal(409);
+        expect(refusal.headers['content-type']).to.equal('application/problem+json');
+        expect((refusal.json as { detail: string }).detail).to.equal(`client ${id} is defined by the configuration (${setting}): its secret and its existence change only there`);
+      }
+    }
+    // The operator's client still works, with the secret it was configured with.
+    expect(await authz.adminToken()).to.be.a('string');
+    const token = await authz.form('/token', { grant_type: 'authorization_code', code: 'none', redirect_uri: signIn.redirectUris[0] ?? '' }, { id: signIn.id, secret: signIn.secret });
+    expect((token.json as { error: string }).error).to.equal('invalid_grant');
+    // Another client is still the API's to change.
+    const other = await authz.api('POST', '/clients', clientBody());
+    expect((await authz.api('DELETE', `/clients/${(other.json as { clientId: string }).clientId}`)).status).to.equal(204);
   });
 });
 

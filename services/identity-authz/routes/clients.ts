@@ -18,6 +18,19 @@ async function findClient(ctx: OperationContext): Promise<OauthClient> {
 }
 
 /**
+ * A client the configuration defines (`authz.bootstrapClient`, `authz.signInClients`) is brought
+ * back in line with it at every unseal, and whoever holds it (the operator, identity-rp) has only
+ * the configured secret: the API may change its other settings, not delete it or rotate its secret.
+ */
+async function findRemovableClient(host: AuthzHost, ctx: OperationContext): Promise<OauthClient> {
+  const client = await findClient(ctx);
+  const { bootstrapClient, signInClients } = host.runtime.config.authz;
+  const setting = client.id === bootstrapClient.id ? 'authz.bootstrapClient' : signInClients.some((configured) => configured.id === client.id) ? 'authz.signInClients' : undefined;
+  if (setting !== undefined) throw new ConflictError(`client ${client.id} is defined by the configuration (${setting}): its secret and its existence change only there`);
+  return client;
+}
+
+/**
  * The library's own checks of the metadata (redirect URIs, grant and response types, keys), run
  * before anything is stored, so that a stored client always works.
  */
@@ -73,7 +86,7 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
       ctx.body = presentClient(client);
     },
     async deleteClient(ctx) {
-      const client = await findClient(ctx);
+      const client = await findRemovableClient(host, ctx);
       await ctx.state.em.remove(client).flush();
       host.clientChanged(client.id);
       // Its grants and refresh tokens go at once; its JWT access tokens stop introspecting as active.
@@ -81,7 +94,7 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
       ctx.status = 204;
     },
     async rotateClientSecret(ctx) {
-      const client = await findClient(ctx);
+      const client = await findRemovableClient(host, ctx);
       if (!usesSecret(client)) throw new ConflictError('this client authenticates with private_key_jwt and has no secret');
       const secret = newClientSecret();
       client.secretHash = await hashSecret(secret);
