@@ -24,13 +24,14 @@ function missingResource(catalog: ResourceCatalog, client: Client, owners: reado
 }
 
 /** `features.resourceIndicators.defaultResource` of the provider. */
-export function defaultResource(catalog: ResourceCatalog) {
-  return (ctx: KoaContextWithOIDC, client: Client, oneOf?: readonly string[]): string | readonly string[] | undefined => {
+export function defaultResource(catalogNow: () => Promise<ResourceCatalog>) {
+  return async (ctx: KoaContextWithOIDC, client: Client, oneOf?: readonly string[]): Promise<string | readonly string[] | undefined> => {
     // At the token endpoint of a code or refresh grant: the resources granted earlier.
     if (oneOf !== undefined) return oneOf;
     const { params } = ctx.oidc;
     // Browser sign-in without a resource asks for an ID token and userinfo: the library's default.
     if (ctx.oidc.route !== 'token' || params?.grant_type !== 'client_credentials') return undefined;
+    const catalog = await catalogNow();
     const owners = resourcesOfScopes(catalog, params.scope);
     const [owner] = owners;
     if (owner !== undefined && owners.length === 1) return owner;

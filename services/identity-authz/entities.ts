@@ -39,6 +39,26 @@ export const OauthClient = defineEntity({
 });
 export type OauthClient = InferEntity<typeof OauthClient>;
 
+/**
+ * A resource server declared through the API (RFC 8707): its `identifier` is the audience of its
+ * tokens; the built-in ones (`urn:cryptoutil:<service>`) come from the services' documents instead.
+ */
+export const ResourceServer = defineEntity({
+  name: 'ResourceServer',
+  tableName: 'authz_resource_servers',
+  properties: {
+    name: p.string().primary(),
+    identifier: p.string().unique(),
+    description: p.string(),
+    /** Sorted. */
+    scopes: p.json<string[]>(),
+    /** Opaque to identity-authz: who keeps this resource server (the operator's marker). */
+    managedBy: p.string().nullable(),
+    ...timestamps(),
+  },
+});
+export type ResourceServer = InferEntity<typeof ResourceServer>;
+
 export const Account = defineEntity({
   name: 'Account',
   tableName: 'authz_accounts',
@@ -93,4 +113,4 @@ export async function insertOnce(em: SqlEntityManager, entity: typeof RevokedTok
   return result.affectedRows === 1;
 }
 
-export const authzOwnEntities = [OauthClient, Account, RevokedToken, UsedLoginResult, RevokedSubject];
+export const authzOwnEntities = [OauthClient, Account, RevokedToken, UsedLoginResult, RevokedSubject, ResourceServer];

@@ -25,6 +25,7 @@ import { logoutPagePolicy } from './pages.ts';
 import type { LoginOptions } from './login.ts';
 import { createProvider } from './provider.ts';
 import { everyScope, loadCatalog, type ResourceCatalog, type ResourceSource } from './resources.ts';
+import { ResourceServers } from './resource-servers.ts';
 import { Retained } from '../template/cache/retained.ts';
 import { Lru } from '../template/cache/lru.ts';
 import { createOidcStorage, type OidcStorage } from './storage/adapter.ts';
@@ -63,7 +64,7 @@ export class AuthzHost {
   readonly storage: OidcStorage;
   readonly tokenKeys: SigningKeys;
   readonly #cookieKeys: SigningKeys;
-  readonly #catalog: Retained<ResourceCatalog>;
+  readonly resourceServers: ResourceServers;
   readonly #bootstrapped: Retained<undefined>;
   #built: { readonly version: string; readonly provider: Retained<BuiltProvider> } | undefined;
   #idpKeys: IssuerKeys | undefined;
@@ -74,7 +75,8 @@ export class AuthzHost {
     this.runtime = runtime;
     this.barrier = required(runtime.barrier, 'the barrier');
     this.hash = required(runtime.hash, 'the hash service');
-    this.#catalog = new Retained(() => loadCatalog(options.resources()));
+    const builtIns = new Retained(() => loadCatalog(options.resources()));
+    this.resourceServers = new ResourceServers({ builtIns: () => builtIns.get(), fork: () => this.fork() });
     this.#bootstrapped = new Retained(() => this.#ensureBootstrapClient());
     const { orm, config } = runtime;
     this.storage = createOidcStorage({ orm, reads: runtime.reads, barrier: this.barrier, hash: this.hash, findClient: (id) => this.#findClient(id) });
@@ -100,8 +102,9 @@ export class AuthzHost {
     return this.runtime.orm.em.fork();
   }
 
+  /** Every resource server, built-in and declared (resource-servers.ts). */
   catalog(): Promise<ResourceCatalog> {
-    return this.#catalog.get();
+    return this.resourceServers.catalog();
   }
 
   /** The provider for the current keys; a rotation (here or in another process) rebuilds it. */
@@ -109,7 +112,7 @@ export class AuthzHost {
     const [tokens, cookies] = await Promise.all([this.tokenKeys.current(), this.#cookieKeys.current()]);
     const version = `${tokens.version}/${cookies.version}`;
     if (this.#built?.version !== version) {
-      this.#built = { version, provider: new Retained(() => this.#build(tokens, cookies)) };
+      this.#built = { version, provider: new Retained(() => Promise.resolve().then(() => this.#build(tokens, cookies))) };
     }
     // Creates (or brings in line) `authz.bootstrapClient` once per unseal.
     await this.#bootstrapped.get();
@@ -185,7 +188,7 @@ export class AuthzHost {
     return this.#idpKeys;
   }
 
-  async #build(tokens: SigningKeyRing, cookies: SigningKeyRing): Promise<BuiltProvider> {
+  #build(tokens: SigningKeyRing, cookies: SigningKeyRing): BuiltProvider {
     const issuer = this.issuer();
     const { config, log } = this.runtime;
     const provider = createProvider({
@@ -194,7 +197,7 @@ export class AuthzHost {
       signingAlgorithm: config.authz.signingAlgorithm,
       cookieKeys: cookies.privateJwks.map((jwk) => String(jwk.k)),
       adapter: this.storage.Adapter,
-      catalog: await this.catalog(),
+      catalog: () => this.catalog(),
       corsOrigins: config.authz.corsOrigins,
       clientSecrets: this.hash.highEntropyRandom,
       findAccount: (id) => this.#findAccount(id),
@@ -235,7 +238,7 @@ export class AuthzHost {
       redirectUris: [],
       postLogoutRedirectUris: [],
       openidScopes: [],
-      resourceScopes: everyScope(await this.catalog()),
+      resourceScopes: everyScope(await this.resourceServers.builtIns()),
     }, this.runtime.config.authz);
     // The configured secret is the truth: it is hashed anew at every unseal, so a changed one
     // replaces the old at once (a fresh salt for an unchanged one costs nothing).

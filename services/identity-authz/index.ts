@@ -12,6 +12,7 @@ import { AuthzHost } from './host.ts';
 import { authzOwnMigrations } from './migrations.ts';
 import type { ResourceSource } from './resources.ts';
 import { clientHandlers } from './routes/clients.ts';
+import { resourceServerHandlers } from './routes/resource-servers.ts';
 import { keyAdminRoutes } from './routes/keys.ts';
 import { accountEventRoutes } from './account-events.ts';
 import { protocolRoutes } from './routes/protocol.ts';
@@ -75,7 +76,7 @@ export function identityAuthz(resources: () => readonly ResourceSource[], repeat
       const events = accountEventRoutes(host);
       const protocol = protocolRoutes(host);
       return {
-        operations: clientHandlers(host),
+        operations: { ...clientHandlers(host), ...resourceServerHandlers(host) },
         routes: async (ctx, next): Promise<void> => { await events(ctx, async () => { await protocol(ctx, next); }); },
         adminRoutes: keyAdminRoutes(host),
         onStop: repeat(runtime.config.authz.sweepIntervalSeconds * 1000, () => host.sweep()),

@@ -68,10 +68,27 @@ class AddClientMfa extends PortableMigration {
   }
 }
 
+/** Resource servers declared through the API, beside the built-in ones of the services. */
+class CreateResourceServers extends PortableMigration {
+  override up(): void {
+    const t = this.types;
+    this.addSql(`create table authz_resource_servers (
+      name ${t.text} not null primary key,
+      identifier ${t.text} not null unique,
+      description ${t.text} not null,
+      scopes ${t.json} not null,
+      managed_by ${t.text} null,
+      created_at ${t.timestamp} not null,
+      updated_at ${t.timestamp} not null
+    )`);
+  }
+}
+
 /** Migrations in the order they run; a released step never changes. */
 export const authzOwnMigrations: readonly MigrationObject[] = [
   { name: 'authz-0002-clients-accounts', class: CreateAuthzTables },
   { name: 'authz-0004-revoked-subjects', class: CreateRevokedSubjects },
   { name: 'authz-0005-backchannel-logout', class: AddBackchannelLogout },
   { name: 'authz-0006-client-mfa', class: AddClientMfa },
+  { name: 'authz-0007-resource-servers', class: CreateResourceServers },
 ];

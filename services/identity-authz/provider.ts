@@ -28,7 +28,8 @@ export interface ProviderOptions {
   /** Cookie signing secrets, the current one first. */
   readonly cookieKeys: readonly string[];
   readonly adapter: AdapterConstructor;
-  readonly catalog: ResourceCatalog;
+  /** Every resource server, built-in and declared, as it is now. */
+  readonly catalog: () => Promise<ResourceCatalog>;
   /** Origins whose browser pages may call the token endpoints (the suite's Swagger UIs). */
   readonly corsOrigins: readonly string[];
   /** Verifies a presented client secret against the stored HighEntropyRandom hash. */
@@ -91,11 +92,15 @@ export function mayIntrospect(caller: Client | undefined, tokenClientId: unknown
   return tokenClientId === caller.clientId || allowedScopes(caller, INTROSPECTION_SCOPE.resource).includes(INTROSPECTION_SCOPE.scope);
 }
 
-/** RFC 8707: a resource we know, which this client may use, with the JWT format of RFC 9068. */
-function resourceServerInfo(catalog: ResourceCatalog, signingAlg: string) {
-  return (ctx: KoaContextWithOIDC, resource: string, client: Client): ResourceServer => {
-    if (!catalog.has(resource)) throw new errors.InvalidTarget(`unknown resource ${resource}`);
-    const scopes = allowedScopes(client, resource);
+/**
+ * RFC 8707: a resource we know, which this client may use, with the JWT format of RFC 9068. The
+ * client's scopes count as far as the resource still has them (a declared one may drop some).
+ */
+function resourceServerInfo(catalog: () => Promise<ResourceCatalog>, signingAlg: string) {
+  return async (ctx: KoaContextWithOIDC, resource: string, client: Client): Promise<ResourceServer> => {
+    const known = (await catalog()).get(resource);
+    if (known === undefined) throw new errors.InvalidTarget(`unknown resource ${resource}`);
+    const scopes = allowedScopes(client, resource).filter((scope) => known.includes(scope));
     if (scopes.length === 0) throw new errors.InvalidTarget(`the client may not obtain tokens for ${resource}`);
     checkAuthorizationScope(ctx, heldScopes(client));
     checkClientCredentialsScope(ctx, scopes);
