@@ -39,6 +39,12 @@ const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.cre
 /** The fields of every service spec. */
 const serviceFields = { replicas, image, auth, database, tls, resources: podResources, deletionPolicy };
 
+/**
+ * An IdentityRealm's: `spec.resources` there are the realm's resource servers, so its pods'
+ * container resources are `spec.podResources` (docs/decisions/0006-realm-content.md).
+ */
+const realmServiceFields = { replicas, image, auth, database, tls, podResources, deletionPolicy };
+
 const specOptions = { default: {} } as const;
 
 export const petStoreSpec = object({ ...serviceFields }, specOptions);
@@ -159,6 +165,30 @@ const realmGroup = object(
 );
 
 /**
+ * One resource server of a realm, kept in identity-authz through its resource-server API
+ * (docs/decisions/0006): an API of the user's whose tokens carry `identifier` as audience and
+ * the scopes clients and groups are given for it.
+ */
+const realmResource = object(
+  {
+    name: string({ pattern: clientName, maxLength: 63, description: 'Name of the resource server in identity-authz; not the name of a service of the suite.' }),
+    identifier: string({
+      pattern: '^(https://[^\\s#]+|urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\\s#]+)$',
+      maxLength: 500,
+      description: 'The resource indicator clients send (RFC 8707) and the audience of its tokens: an https URL or a URN, no fragment. Cannot change.',
+      validations: [
+        { rule: "!self.startsWith('urn:cryptoutil:')", message: 'identifiers starting with urn:cryptoutil: are the built-in resource servers of the suite' },
+        { rule: 'self == oldSelf', message: 'identifier cannot change: declare a new resource server' },
+      ],
+    }),
+    description: string({ maxLength: 500, description: 'Shown in identity-authz\'s listing.' }),
+    scopes: array(string({ pattern: '^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$', maxLength: 100 }), { minItems: 1, maxItems: 100, listType: 'set', description: 'The scopes the resource server understands, each <prefix>:<name>.' }),
+    unmanaged: boolean({ default: false, description: 'Created when missing, then never changed, reverted or deleted by the operator.' }),
+  },
+  { required: ['name', 'identifier', 'scopes'] },
+);
+
+/**
  * The realm's first administrator, created once in identity-idp (docs/decisions/0006): a person's
  * account from then on, never changed by the operator. Its password is in the Secret
  * `<realm>-bootstrap-admin`.
@@ -186,7 +216,7 @@ const realmMfa = object(
 
 export const identityRealmSpec = object(
   {
-    ...serviceFields,
+    ...realmServiceFields,
     issuer: string({ pattern: '^https://[^\\s]+$', description: 'Public issuer URL; defaults to the in-cluster URL.' }),
     components: object(
       {
@@ -209,6 +239,12 @@ export const identityRealmSpec = object(
       listType: 'map',
       mapKeys: ['name'],
       description: 'OAuth clients the operator keeps in identity-authz: created, reverted when changed through the API, deleted when removed here.',
+    }),
+    resources: array(realmResource, {
+      maxItems: 100,
+      listType: 'map',
+      mapKeys: ['name'],
+      description: 'Resource servers (your APIs) the operator keeps in identity-authz: created, reverted when changed through the API, deleted when removed here. Clients and groups are given scopes under their identifiers.',
     }),
     groups: array(realmGroup, {
       maxItems: 100,
@@ -278,6 +314,7 @@ export type IdentityRealmSpec = Infer<typeof identityRealmSpec>;
 export type JwkAuthoritySpec = Infer<typeof jwkAuthoritySpec>;
 export type RealmClient = Infer<typeof realmClient>;
 export type RealmGroup = Infer<typeof realmGroup>;
+export type RealmResource = Infer<typeof realmResource>;
 export type RealmBootstrapAdmin = Infer<typeof bootstrapAdmin>;
 export type { Condition, Status } from './common.ts';
 
@@ -338,6 +375,7 @@ const kindStatus = {
     consoleUrl: string({ description: 'URL of the browser console.' }),
     managedClients: integer({ minimum: 0, description: 'Clients of spec.clients the operator keeps in identity-authz (unmanaged ones not counted).' }),
     managedGroups: integer({ minimum: 0, description: 'Groups of spec.groups the operator keeps in identity-idp (unmanaged ones not counted).' }),
+    managedResources: integer({ minimum: 0, description: 'Resource servers of spec.resources the operator keeps in identity-authz (unmanaged ones not counted).' }),
     lastSyncTime: string({ format: 'date-time', description: 'When the realm content was last checked against identity-authz and identity-idp.' }),
     bootstrapAdmin: object(
       {

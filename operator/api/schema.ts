@@ -116,12 +116,13 @@ export function object<P extends Shape, R extends keyof P & string = never>(
 /** A list; `listType: 'map'` with `mapKeys` makes it mergeable by key under server-side apply. */
 export function array<T>(
   items: Schema<T>,
-  options?: Common & { maxItems?: number; listType?: 'map' | 'set' | 'atomic'; mapKeys?: readonly string[] },
+  options?: Common & { minItems?: number; maxItems?: number; listType?: 'map' | 'set' | 'atomic'; mapKeys?: readonly string[] },
 ): Schema<T[]> {
   return {
     json: defined(
       { type: 'array', ...common(options), items: items.json },
       {
+        minItems: options?.minItems,
         maxItems: options?.maxItems,
         'x-kubernetes-list-type': options?.listType,
         'x-kubernetes-list-map-keys': options?.mapKeys === undefined ? undefined : [...options.mapKeys],

@@ -11,9 +11,13 @@ import { RP_CLIENT_ID, rpClientSecretReference, type SignInClientEntry } from '.
 
 type Components = NonNullable<IdentityRealmSpec['components']>;
 
-/** The realm's spec as the operator reads it; the API server applied the schema's defaults. */
-function realmSpec(resource: ServiceResource): IdentityRealmSpec {
-  return resource.spec;
+/**
+ * The realm's spec as the operator reads it; the API server applied the schema's defaults. The
+ * shared ServiceSpec type is a PetStore's, whose `resources` (container resources) a realm calls
+ * `podResources`: its `resources` are resource servers.
+ */
+export function realmSpec(resource: ServiceResource): IdentityRealmSpec {
+  return resource.spec as unknown as IdentityRealmSpec;
 }
 
 /** identity-authz's port and name: the realm's issuer when `spec.issuer` is unset. */

@@ -11,6 +11,7 @@ import { RP_CLIENT_MOUNT, SIGN_IN_CLIENTS_FILE, SIGN_IN_CLIENTS_MOUNT, rpClientS
 import { CONFIG_FILE, MOUNTS, configDigest } from './config.ts';
 import { KEY_CHECK_KEY, SHARE_KEY, shareFile, shareSecretName, unsealSplit } from './unseal.ts';
 import { APP_UID, CONTAINER_SECURITY_CONTEXT, SERVICE_RESOURCES, podSecurityContext } from './hardening.ts';
+import { realmSpec } from './realm.ts';
 
 const COMPONENT = 'server';
 /** The `cryptoutil` launcher the image puts on PATH (Dockerfile); exec probes run it without a shell. */
@@ -64,6 +65,8 @@ function volumes(resource: ServiceResource, row: KindRow): { mounts: Record<stri
 export function deployment(resource: ServiceResource, row: KindRow, image: string, issuer: string): KubeObject {
   const meta = ownedMeta(resource, row, COMPONENT, childNames(resource).workload);
   const { mounts, volumes: podVolumes } = volumes(resource, row);
+  // A realm's `spec.resources` are its resource servers; its pods' are `spec.podResources`.
+  const containerResources = resource.kind === 'IdentityRealm' ? realmSpec(resource).podResources : resource.spec.resources;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -85,7 +88,7 @@ export function deployment(resource: ServiceResource, row: KindRow, image: strin
             livenessProbe: { exec: { command: [...CLI, ...cliArgs(row, 'livez')] }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
             startupProbe: { exec: { command: [...CLI, ...cliArgs(row, 'livez')] }, periodSeconds: 5, failureThreshold: 30 },
             securityContext: CONTAINER_SECURITY_CONTEXT,
-            resources: { requests: { ...SERVICE_RESOURCES.requests, ...resource.spec.resources?.requests }, limits: { ...SERVICE_RESOURCES.limits, ...resource.spec.resources?.limits } },
+            resources: { requests: { ...SERVICE_RESOURCES.requests, ...containerResources?.requests }, limits: { ...SERVICE_RESOURCES.limits, ...containerResources?.limits } },
             volumeMounts: mounts,
           }],
           volumes: podVolumes,

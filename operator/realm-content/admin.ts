@@ -8,6 +8,7 @@
 import type { ServiceRequest } from '../controllers/service-fetch.ts';
 import { ReconcileProblem } from '../controllers/problem.ts';
 import type { ActualClient, ClientBody } from './plan.ts';
+import type { ActualResourceServer, ResourceServerBody } from './resource-servers.ts';
 
 /** identity-authz's resource indicator: the audience of tokens for its own API. */
 export const AUTHZ_RESOURCE = 'urn:cryptoutil:identity-authz';
@@ -150,5 +151,28 @@ export class AuthzAdmin {
   /** Deletes the client; one already gone is not an error. */
   async deleteClient(clientId: string): Promise<void> {
     await this.#call(`deleting client ${clientId}`, 'DELETE', `/clients/${encodeURIComponent(clientId)}`, [204, 404]);
+  }
+
+  /** Every resource server identity-authz knows, the built-in ones included, page by page. */
+  async listResourceServers(): Promise<ActualResourceServer[]> {
+    const servers: ActualResourceServer[] = [];
+    for (let page = 0; ; page += 1) {
+      const answer = await this.#call('listing resource servers', 'GET', `/resource-servers?page=${String(page)}&size=${String(PAGE_SIZE)}`, [200]) as { items: ActualResourceServer[]; total: number };
+      servers.push(...answer.items);
+      if (answer.items.length < PAGE_SIZE || servers.length >= answer.total) return servers;
+    }
+  }
+
+  async createResourceServer(body: ResourceServerBody): Promise<void> {
+    await this.#call(`creating resource server ${body.name}`, 'POST', '/resource-servers', [201], body);
+  }
+
+  async updateResourceServer(body: ResourceServerBody): Promise<void> {
+    await this.#call(`updating resource server ${body.name}`, 'PUT', `/resource-servers/${encodeURIComponent(body.name)}`, [200], body);
+  }
+
+  /** Deletes the resource server; one already gone is not an error. */
+  async deleteResourceServer(name: string): Promise<void> {
+    await this.#call(`deleting resource server ${name}`, 'DELETE', `/resource-servers/${encodeURIComponent(name)}`, [204, 404]);
   }
 }

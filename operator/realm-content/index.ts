@@ -2,8 +2,10 @@
  * The realm content step of an IdentityRealm's reconcile (docs/decisions/0006-realm-content.md):
  * once the realm's services run, the operator finds identity-authz and identity-idp (their
  * in-cluster URLs, the CAs of their TLS Secrets, the operator client's secret) and syncs
- * `spec.clients`, `spec.groups` and `spec.bootstrapAdmin`; the status gets `managedClients`,
- * `managedGroups`, `bootstrapAdmin` and `lastSyncTime`.
+ * `spec.resources`, `spec.clients`, `spec.groups` and `spec.bootstrapAdmin`; the status gets
+ * `managedResources`, `managedClients`, `managedGroups`, `bootstrapAdmin` and `lastSyncTime`.
+ * Resource servers are created and changed before the clients are synced and deleted after, so
+ * that a client can take a new resource's scopes and let go of a removed one's in one reconcile.
  */
 import type { IdentityRealmSpec } from '../api/kinds.ts';
 import type { KindRow } from '../kinds.ts';
@@ -19,6 +21,7 @@ import { AuthzAdmin, SYNC_FAILED, type AdminAccess, type ServiceAt } from './adm
 import { IdpAdmin } from './idp-admin.ts';
 import { syncBootstrapAdmin, syncGroups, type BootstrapAdminStatus, type IdpSyncContext } from './sync-idp.ts';
 import { syncRealmContent } from './sync.ts';
+import { applyResourceServerOps, planRealmResourceServers, type ResourceServerOp, type ResourceServerSyncContext } from './resource-servers.ts';
 
 /** What the content step is given by the reconcile. */
 export interface ContentContext {
@@ -149,25 +152,44 @@ export function realmContentSync(options: ContentSyncOptions): ContentSync {
   const known = new Map<string, ReadonlySet<string>>();
   // The bootstrap admin each realm's sync found done (by uid), until its status says so.
   const admins = new Map<string, BootstrapAdminStatus>();
+  // Managed resource servers present at each realm's last sync (by uid).
+  const knownServers = new Map<string, ReadonlySet<string>>();
   return {
     async sync(context, previous) {
       const spec = context.resource.spec as IdentityRealmSpec;
       // A realm that never declared content is not asked about it (nothing to create or delete).
       const clients = (spec.clients ?? []).length > 0 || previous.managedClients !== undefined;
+      const servers = (spec.resources ?? []).length > 0 || previous.managedResources !== undefined;
       const groups = (spec.groups ?? []).length > 0 || previous.managedGroups !== undefined;
       const admin = spec.bootstrapAdmin !== undefined;
-      if (!clients && !groups && !admin) return undefined;
+      if (!clients && !groups && !admin && !servers) return undefined;
       const access = await locate(context);
       if (access === undefined) return undefined;
       const outcome: Outcome = { status: {}, applied: 0, failures: [] };
+      const authz = new AuthzAdmin(access, options.request);
+      const serverContext: ResourceServerSyncContext = { resource: context.resource, admin: authz, announce: context.announce };
+      let deletions: readonly ResourceServerOp[] = [];
+      if (servers) {
+        await noting(outcome, async () => {
+          const key = context.resource.metadata.uid;
+          const plan = await planRealmResourceServers(serverContext, knownServers.get(key) ?? new Set());
+          knownServers.set(key, new Set(plan.present));
+          outcome.failures.push(...await applyResourceServerOps(serverContext, plan.ops));
+          if (plan.conflicts.length > 0) outcome.failures.push(`resource server ${plan.conflicts.join(', ')} exists in identity-authz and is not managed by this realm; it is left as it is`);
+          outcome.status.managedResources = plan.managed;
+          outcome.applied += plan.ops.length + plan.deletions.length;
+          ({ deletions } = plan);
+        });
+      }
       if (clients) {
         await noting(outcome, async () => {
-          const result = await syncRealmContent({ resource: context.resource, row: context.row, api: context.api, admin: new AuthzAdmin(access, options.request), announce: context.announce });
+          const result = await syncRealmContent({ resource: context.resource, row: context.row, api: context.api, admin: authz, announce: context.announce });
           outcome.status.managedClients = result.managedClients;
           outcome.applied += result.applied;
         });
       }
       if (groups || admin) await syncIdp(context, access, outcome, { groups, previous, request: options.request, known, admins, now });
+      outcome.failures.push(...await applyResourceServerOps(serverContext, deletions));
       if (outcome.failures.length > 0) throw new ReconcileProblem(SYNC_FAILED, outcome.failures.join('; '));
       const time = now();
       const last = typeof previous.lastSyncTime === 'string' ? Date.parse(previous.lastSyncTime) : Number.NaN;

@@ -6,7 +6,7 @@
  * account is a person's: never changed, re-passworded or created again.
  */
 import { randomBytes } from 'node:crypto';
-import type { IdentityRealmSpec } from '../api/kinds.ts';
+import { realmSpec } from '../children/realm.ts';
 import type { KindRow } from '../kinds.ts';
 import type { KubeApi } from '../kube/api.ts';
 import { ownedBy } from '../guards/index.ts';
@@ -51,9 +51,6 @@ export interface BootstrapAdminStatus {
   readonly createdTime?: string;
 }
 
-function realmSpec(resource: ServiceResource): IdentityRealmSpec {
-  return resource.spec;
-}
 
 /** What changed, as seen by whoever changed it: the API (drift) or the operator (spec). */
 function changes(op: Extract<GroupOp, { op: 'update' }>): string {

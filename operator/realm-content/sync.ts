@@ -5,7 +5,7 @@
  * and the `rotateSecret` value the secret was made for. Every operation is announced as an Event;
  * a change made through the API to a managed client is reverted as `DriftReverted`.
  */
-import type { IdentityRealmSpec } from '../api/kinds.ts';
+import { realmSpec } from '../children/realm.ts';
 import type { KindRow } from '../kinds.ts';
 import type { KubeApi } from '../kube/api.ts';
 import { ownedBy } from '../guards/index.ts';
@@ -44,9 +44,6 @@ export interface SyncResult {
   readonly applied: number;
 }
 
-function realmSpec(resource: ServiceResource): IdentityRealmSpec {
-  return resource.spec;
-}
 
 function secretRef(resource: ServiceResource, clientId: string): ObjectRef {
   return { apiVersion: 'v1', kind: 'Secret', namespace: resource.metadata.namespace, name: clientSecretName(resource, clientId) };
