@@ -16,8 +16,8 @@ const LIVE_MS = 2_000;
 const SYNC_SECONDS = 2;
 
 const ORDERS = 'https://orders.example.test';
-const orders = { name: 'orders', identifier: ORDERS, description: 'Orders API', scopes: ['orders:read', 'orders:write'] };
-const worker = { name: 'order-worker', grantTypes: ['client_credentials'], scopes: { [ORDERS]: ['orders:read', 'orders:write'] } };
+const orders = { name: 'orders', identifier: ORDERS, description: 'Orders API', scopes: ['invoices:read', 'invoices:write'] };
+const worker = { name: 'order-worker', grantTypes: ['client_credentials'], scopes: { [ORDERS]: ['invoices:read', 'invoices:write'] } };
 
 /**
  * `spec.resources` against kube-sim and a real identity-authz started in process: the operator
@@ -104,9 +104,9 @@ describe('operator against kube-sim: IdentityRealm spec.resources kept in a real
     expect(status.lastSyncTime).to.be.a('string');
     const found = await server('orders');
     expect(found.status).to.equal(200);
-    expect(found.body).to.deep.include({ identifier: ORDERS, description: 'Orders API', scopes: ['orders:read', 'orders:write'], builtIn: false });
+    expect(found.body).to.deep.include({ identifier: ORDERS, description: 'Orders API', scopes: ['invoices:read', 'invoices:write'], builtIn: false });
     expect(String(found.body.managedBy)).to.match(/^IdentityRealm demo [A-Za-z0-9_-]{22}$/);
-    expect(await scopesOfToken()).to.equal('orders:read orders:write');
+    expect(await scopesOfToken()).to.equal('invoices:read invoices:write');
     expect(await events('ResourceServerCreated')).to.have.length(1);
     // The realm's pods take spec.podResources.
     const deployment = await asAdmin(sim, 'GET', '/apis/apps/v1/namespaces/default/deployments/demo-identity-authz');
@@ -126,19 +126,19 @@ describe('operator against kube-sim: IdentityRealm spec.resources kept in a real
   it('makes a change of the resource server\'s scopes live within 2 s: the next token has the scopes it still has', async () => {
     await idle();
     const started = Date.now();
-    await patchSpec({ resources: [{ ...orders, scopes: ['orders:read'] }], clients: [worker] });
-    await until('the new scopes in identity-authz', async () => (JSON.stringify((await server('orders')).body.scopes) === '["orders:read"]' ? true : undefined), 10_000);
+    await patchSpec({ resources: [{ ...orders, scopes: ['invoices:read'] }], clients: [worker] });
+    await until('the new scopes in identity-authz', async () => (JSON.stringify((await server('orders')).body.scopes) === '["invoices:read"]' ? true : undefined), 10_000);
     expect(Date.now() - started).to.be.below(LIVE_MS);
-    expect(await scopesOfToken()).to.equal('orders:read');
+    expect(await scopesOfToken()).to.equal('invoices:read');
     expect(await events('ResourceServerUpdated')).to.have.length(1);
   });
 
   it('reverts a change made through the API and says so in a DriftReverted Event', async () => {
     const current = (await server('orders')).body;
-    const changed = await authz.api('PUT', '/resource-servers/orders', { name: 'orders', identifier: ORDERS, description: 'changed by hand', scopes: ['orders:read', 'orders:admin'], managedBy: current.managedBy });
+    const changed = await authz.api('PUT', '/resource-servers/orders', { name: 'orders', identifier: ORDERS, description: 'changed by hand', scopes: ['invoices:read', 'invoices:admin'], managedBy: current.managedBy });
     expect(changed.status, changed.text).to.equal(200);
     await until('the drift reverted', async () => ((await server('orders')).body.description === 'Orders API' ? true : undefined), 10_000);
-    expect((await server('orders')).body.scopes).to.deep.equal(['orders:read']);
+    expect((await server('orders')).body.scopes).to.deep.equal(['invoices:read']);
     const [drift] = await events('DriftReverted');
     expect(drift).to.deep.include({ type: 'Warning', note: 'resource server orders was changed through identity-authz\'s API (description, scopes); reverted to spec.resources' });
   });

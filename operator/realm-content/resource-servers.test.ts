@@ -8,7 +8,7 @@ import {
   applyResourceServerOps, desiredBody, planRealmResourceServers, planResourceServers, settingsDigest, type ActualResourceServer, type ResourceServerBody,
 } from './resource-servers.ts';
 
-const orders: RealmResource = { name: 'orders', identifier: 'https://orders.example.test', scopes: ['orders:write', 'orders:read'] };
+const orders: RealmResource = { name: 'orders', identifier: 'https://orders.example.test', scopes: ['invoices:write', 'invoices:read'] };
 
 function actual(body: ResourceServerBody, extra: Partial<ActualResourceServer> = {}): ActualResourceServer {
   return { ...body, builtIn: false, ...extra };
@@ -17,8 +17,8 @@ function actual(body: ResourceServerBody, extra: Partial<ActualResourceServer> =
 describe('the resource server plan of a realm', () => {
   it('marks what it sends with the realm and a digest of the settings that ignores the order of scopes', () => {
     const body = desiredBody('demo', orders);
-    expect(body).to.deep.equal({ name: 'orders', identifier: 'https://orders.example.test', description: '', scopes: ['orders:read', 'orders:write'], managedBy: `IdentityRealm demo ${settingsDigest(orders)}` });
-    expect(settingsDigest({ ...orders, scopes: ['orders:read', 'orders:write'] })).to.equal(settingsDigest(orders));
+    expect(body).to.deep.equal({ name: 'orders', identifier: 'https://orders.example.test', description: '', scopes: ['invoices:read', 'invoices:write'], managedBy: `IdentityRealm demo ${settingsDigest(orders)}` });
+    expect(settingsDigest({ ...orders, scopes: ['invoices:read', 'invoices:write'] })).to.equal(settingsDigest(orders));
     expect(settingsDigest({ ...orders, description: 'x' })).to.not.equal(settingsDigest(orders));
     expect(desiredBody('demo', { ...orders, unmanaged: true }).managedBy).to.equal(null);
   });
@@ -36,7 +36,7 @@ describe('the resource server plan of a realm', () => {
       manual,
       { name: 'kept', identifier: 'urn:example:kept', scopes: ['kept:read'], unmanaged: true },
     ];
-    const changedBySpec = actual({ ...desiredBody('demo', { ...orders, scopes: ['orders:read'] }) });
+    const changedBySpec = actual({ ...desiredBody('demo', { ...orders, scopes: ['invoices:read'] }) });
     const plan = planResourceServers({
       realm: 'demo', declared, known: new Set(['returns']),
       actual: [builtIn, stale, foreign, changedBySpec, actual({ name: 'kept', identifier: 'urn:example:kept', description: 'mine', scopes: ['kept:write'], managedBy: null })],

@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/core';
 const ORDERS = 'https://orders.example.test/api';
 
 function orders(extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-  return { name: 'orders', identifier: ORDERS, description: 'Orders API', scopes: ['orders:write', 'orders:read'], ...extra };
+  return { name: 'orders', identifier: ORDERS, description: 'Orders API', scopes: ['invoices:write', 'invoices:read'], ...extra };
 }
 
 interface Problem { readonly detail: string }
@@ -31,7 +31,7 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
   it('creates, shows, lists, changes and deletes a declared resource server', async () => {
     const created = await authz.api('POST', '/resource-servers', orders({ managedBy: 'IdentityRealm demo abc' }));
     expect(created.status, created.text).to.equal(201);
-    expect(created.json).to.deep.include({ name: 'orders', identifier: ORDERS, description: 'Orders API', scopes: ['orders:read', 'orders:write'], managedBy: 'IdentityRealm demo abc', builtIn: false });
+    expect(created.json).to.deep.include({ name: 'orders', identifier: ORDERS, description: 'Orders API', scopes: ['invoices:read', 'invoices:write'], managedBy: 'IdentityRealm demo abc', builtIn: false });
     expect((await authz.api('GET', '/resource-servers/orders')).json).to.deep.equal(created.json);
 
     const list = await authz.api('GET', '/resource-servers?page=0&size=100');
@@ -47,9 +47,9 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
     expect(((await authz.api('GET', '/resource-servers?page=1&size=2')).json as { items: { name: string }[] }).items.map((item) => item.name)).to.deep.equal(['sm-kms', 'orders']);
     expect((await authz.api('GET', '/resource-servers/learn-ps')).json).to.deep.include({ identifier: LEARN_PS_RESOURCE, builtIn: true, managedBy: null, description: 'Built-in: learn-ps' });
 
-    const changed = await authz.api('PUT', '/resource-servers/orders', orders({ description: 'Orders', scopes: ['orders:read'], managedBy: null }));
+    const changed = await authz.api('PUT', '/resource-servers/orders', orders({ description: 'Orders', scopes: ['invoices:read'], managedBy: null }));
     expect(changed.status, changed.text).to.equal(200);
-    expect(changed.json).to.deep.include({ description: 'Orders', scopes: ['orders:read'], managedBy: null });
+    expect(changed.json).to.deep.include({ description: 'Orders', scopes: ['invoices:read'], managedBy: null });
     expect((await authz.api('DELETE', '/resource-servers/orders')).status).to.equal(204);
     expect((await authz.api('GET', '/resource-servers/orders')).status).to.equal(404);
     expect((await authz.api('DELETE', '/resource-servers/orders')).status).to.equal(404);
@@ -64,7 +64,7 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
       ['POST', '/resource-servers', orders({ identifier: 'https://orders.example.test/#frag' }), 400, 'identifier'],
       ['POST', '/resource-servers', orders({ scopes: [] }), 400, 'scopes'],
       ['POST', '/resource-servers', orders({ scopes: ['read'] }), 400, 'scopes'],
-      ['POST', '/resource-servers', orders({ scopes: ['orders:read', 'orders:read'] }), 400, 'scopes'],
+      ['POST', '/resource-servers', orders({ scopes: ['invoices:read', 'invoices:read'] }), 400, 'scopes'],
       ['POST', '/resource-servers', orders({ name: 'Orders' }), 400, 'name'],
       ['POST', '/resource-servers', orders({ extra: true }), 400, 'extra'],
       ['PUT', '/resource-servers/learn-ps', orders({ name: 'learn-ps' }), 409, 'learn-ps is a built-in resource server'],
@@ -85,6 +85,18 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
     const renamed = await authz.api('PUT', '/resource-servers/invoices', orders({ name: 'bills', identifier: 'urn:example:invoices' }));
     expect(renamed.status).to.equal(400);
     expect((renamed.json as Problem).detail).to.equal('name cannot change: it must equal the path');
+    // A scope belongs to one resource server: a built-in one's, or another declared one's, is refused.
+    for (const [scope, owner] of [['pets:read', LEARN_PS_RESOURCE], ['invoices:write', 'urn:example:invoices']]) {
+      const clash = await authz.api('POST', '/resource-servers', orders({ name: 'clash', identifier: 'urn:example:clash', scopes: ['clash:read', scope] }));
+      expect(clash.status, clash.text).to.equal(400);
+      expect(clash.text).to.include(`${String(scope)} is a scope of ${String(owner)} already; a scope belongs to one resource server`).and.include('/body/scopes/1');
+    }
+    const clashing = await authz.api('PUT', '/resource-servers/invoices', orders({ name: 'invoices', identifier: 'urn:example:invoices', scopes: ['pets:write'] }));
+    expect(clashing.status).to.equal(400);
+    expect((await authz.api('PUT', '/resource-servers/invoices', orders({ name: 'invoices', identifier: 'urn:example:invoices', scopes: ['invoices:read'] }))).status).to.equal(200);
+    const upper = await authz.api('POST', '/resource-servers', orders({ name: 'upper', identifier: 'urn:CRYPTOUTIL:learn-ps', scopes: ['upper:read'] }));
+    expect(upper.status).to.equal(400);
+    expect(upper.text).to.include('belong to the built-in resource servers');
     const moved = await authz.api('PUT', '/resource-servers/invoices', orders({ name: 'invoices', identifier: 'urn:example:bills' }));
     expect(moved.status).to.equal(400);
     expect((moved.json as Problem).detail).to.equal('identifier cannot change; create a new resource server');
@@ -93,9 +105,9 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
   });
 
   it('creates one resource server of a name, and one of an identifier, under concurrent requests', async () => {
-    const byName = await Promise.all(Array.from({ length: 6 }, (_, index) => authz.api('POST', '/resource-servers', orders({ name: 'racing', identifier: `urn:example:racing-${String(index)}` }))));
+    const byName = await Promise.all(Array.from({ length: 6 }, (_, index) => authz.api('POST', '/resource-servers', orders({ name: 'racing', identifier: `urn:example:racing-${String(index)}`, scopes: [`racing${String(index)}:read`] }))));
     expect(byName.map((answer) => answer.status).sort()).to.deep.equal([201, 409, 409, 409, 409, 409]);
-    const byIdentifier = await Promise.all(Array.from({ length: 6 }, (_, index) => authz.api('POST', '/resource-servers', orders({ name: `racer-${String(index)}`, identifier: 'urn:example:raced' }))));
+    const byIdentifier = await Promise.all(Array.from({ length: 6 }, (_, index) => authz.api('POST', '/resource-servers', orders({ name: `racer-${String(index)}`, identifier: 'urn:example:raced', scopes: [`racer${String(index)}:read`] }))));
     expect(byIdentifier.map((answer) => answer.status).sort()).to.deep.equal([201, 409, 409, 409, 409, 409]);
     const names = ((await authz.api('GET', '/resource-servers?size=100')).json as { items: { identifier: string }[] }).items.map((item) => item.identifier);
     expect(names.filter((identifier) => identifier.startsWith('urn:example:rac'))).to.have.length(2);
@@ -142,7 +154,7 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
   it('names at most five clients that hold a resource\'s scopes', async () => {
     expect((await authz.api('POST', '/resource-servers', orders({ name: 'popular', identifier: 'urn:example:popular' }))).status).to.equal(201);
     for (let index = 0; index < 7; index += 1) {
-      const made = await authz.api('POST', '/clients', { clientId: `holder-${String(index)}`, name: 'Holder', grantTypes: ['client_credentials'], resourceScopes: { 'urn:example:popular': ['orders:read'] } });
+      const made = await authz.api('POST', '/clients', { clientId: `holder-${String(index)}`, name: 'Holder', grantTypes: ['client_credentials'], resourceScopes: { 'urn:example:popular': ['invoices:read'] } });
       expect(made.status, made.text).to.equal(201);
     }
     const refused = await authz.api('DELETE', '/resource-servers/popular');

@@ -6,7 +6,7 @@
  * again at once after a write here, so another replica sees a change within a second.
  */
 import type { EntityManager } from '@mikro-orm/core';
-import { ValidationError } from '../template/errors/index.ts';
+import { ValidationError, type FieldError } from '../template/errors/index.ts';
 import { ResourceServer } from './entities.ts';
 import type { ResourceCatalog } from './resources.ts';
 
@@ -52,11 +52,23 @@ export function presentResourceServer(row: ResourceServer): ResourceServerView {
   };
 }
 
-/** The rules OpenAPI cannot express. */
-export function checkResourceServerInput(input: ResourceServerInput): void {
-  if (input.identifier.startsWith(BUILT_IN_PREFIX)) {
-    throw new ValidationError([{ pointer: '/body/identifier', message: `identifiers starting with ${BUILT_IN_PREFIX} belong to the built-in resource servers` }]);
+/**
+ * The rules OpenAPI cannot express. `others` are the other resource servers (built-in and
+ * declared): a scope belongs to one resource server, so that a request naming only scopes, and a
+ * group granting a scope, mean one resource.
+ */
+export function checkResourceServerInput(input: ResourceServerInput, others: ResourceCatalog): void {
+  const errors: FieldError[] = [];
+  // URN schemes and namespace ids compare without regard to case (RFC 8141 §3.1).
+  if (input.identifier.toLowerCase().startsWith(BUILT_IN_PREFIX)) {
+    errors.push({ pointer: '/body/identifier', message: `identifiers starting with ${BUILT_IN_PREFIX} belong to the built-in resource servers` });
   }
+  const owners = new Map([...others].flatMap(([identifier, scopes]) => scopes.map((scope): [string, string] => [scope, identifier])));
+  input.scopes.forEach((scope, index) => {
+    const owner = owners.get(scope);
+    if (owner !== undefined) errors.push({ pointer: `/body/scopes/${String(index)}`, message: `${scope} is a scope of ${owner} already; a scope belongs to one resource server` });
+  });
+  if (errors.length > 0) throw new ValidationError(errors);
 }
 
 /** The stored fields of an input: scopes sorted, no duplicates (OpenAPI refuses those already). */
@@ -81,6 +93,12 @@ export class ResourceServers {
 
   builtIns(): Promise<ResourceCatalog> {
     return this.#builtIns();
+  }
+
+  /** Every resource server but `identifier`, read from the database now (for a write's checks). */
+  async othersThan(em: EntityManager, identifier: string): Promise<ResourceCatalog> {
+    const [builtIns, rows] = await Promise.all([this.#builtIns(), em.find(ResourceServer, { identifier: { $ne: identifier } })]);
+    return new Map([...builtIns, ...rows.map((row): [string, readonly string[]] => [row.identifier, row.scopes])]);
   }
 
   /** Built-in and declared: resource identifier → its scopes. */

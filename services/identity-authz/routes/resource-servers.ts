@@ -36,10 +36,14 @@ export function resourceServerHandlers(host: AuthzHost): OperationHandlers {
   return {
     async createResourceServer(ctx) {
       const input = ctx.state.body as ResourceServerInput;
-      checkResourceServerInput(input);
       if (await builtIn(host, input.name) !== undefined) throw new ConflictError(`${input.name} is the name of a built-in resource server`);
+      const taken = `a resource server named ${input.name} or with identifier ${input.identifier} already exists`;
+      // Said before the scopes are checked (those of the one that exists would clash); the unique
+      // constraints decide between concurrent requests.
+      if (await ctx.state.em.count(ResourceServer, { $or: [{ name: input.name }, { identifier: input.identifier }] }) > 0) throw new ConflictError(taken);
+      checkResourceServerInput(input, await host.resourceServers.othersThan(ctx.state.em, input.identifier));
       const row = ctx.state.em.create(ResourceServer, { name: input.name, ...resourceServerFields(input) });
-      await flushOrConflict(ctx.state.em, `a resource server named ${input.name} or with identifier ${input.identifier} already exists`);
+      await flushOrConflict(ctx.state.em, taken);
       host.resourceServers.changed();
       ctx.status = 201;
       ctx.body = presentResourceServer(row);
@@ -74,6 +78,7 @@ export function resourceServerHandlers(host: AuthzHost): OperationHandlers {
       const input = ctx.state.body as ResourceServerInput;
       if (input.name !== row.name) throw new BadRequestError('name cannot change: it must equal the path');
       if (input.identifier !== row.identifier) throw new BadRequestError('identifier cannot change; create a new resource server');
+      checkResourceServerInput(input, await host.resourceServers.othersThan(ctx.state.em, row.identifier));
       ctx.state.em.assign(row, resourceServerFields(input));
       await ctx.state.em.flush();
       host.resourceServers.changed();
