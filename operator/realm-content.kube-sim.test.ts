@@ -3,7 +3,7 @@ import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
 import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from '../services/identity-authz/testing/harness.ts';
 import { operatorOnSim } from './testing/sim-operator.ts';
-import { serviceRequest } from './controllers/service-fetch.ts';
+import { WatchedRequests } from './testing/watched-requests.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
 import type { RunningOperator } from './main.ts';
 
@@ -32,10 +32,7 @@ describe('operator against kube-sim: IdentityRealm spec.clients kept in a real i
   let sim: KubeSim;
   let authz: AuthzHarness;
   let running: RunningOperator;
-  // The operator's calls to identity-authz, watched so a timing starts while the operator is idle.
-  let adminCalls = 0;
-  let lastAdminCall = 0;
-  const request = serviceRequest();
+  const watched = new WatchedRequests();
 
   const client = async (id: string): Promise<{ status: number; body: Json }> => {
     const answer = await authz.api('GET', `/clients/${id}`);
@@ -63,15 +60,7 @@ describe('operator against kube-sim: IdentityRealm spec.clients kept in a real i
       realmSyncSeconds: SYNC_SECONDS,
       // No resync of every key while the test runs: the periodic realm sync alone calls identity-authz.
       resyncSeconds: 3_600,
-      serviceRequest: async (method, url, options) => {
-        adminCalls += 1;
-        try {
-          return await request(method, url, options);
-        } finally {
-          adminCalls -= 1;
-          lastAdminCall = Date.now();
-        }
-      },
+      serviceRequest: watched.request,
       // The in-process identity-authz is realm demo's; any other realm of the test has none.
       locateRealmAdmin: ({ resource }) => Promise.resolve(resource.metadata.name === 'demo' ? { baseUrl: authz.issuer, ca: authz.service.ca, clientId: ADMIN_CLIENT_ID, clientSecret: authz.adminSecret } : undefined),
     });
@@ -108,10 +97,7 @@ describe('operator against kube-sim: IdentityRealm spec.clients kept in a real i
 
   it('makes a change of a client\'s scopes in the CR live within 2 s', async () => {
     // Right after a periodic sync, so the change does not queue behind one (the next is SYNC_SECONDS away).
-    await until('the operator idle just after a sync', () => {
-      const quiet = Date.now() - lastAdminCall;
-      return Promise.resolve(adminCalls === 0 && quiet > 100 && quiet < 1_000 ? true : undefined);
-    }, 10_000);
+    await watched.idleAfterSync();
     const started = Date.now();
     await patchClients([{ ...billing, scopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] } }, { ...reports, mfa: 'required' }, handmade]);
     await until('the new scopes in identity-authz', async () => {

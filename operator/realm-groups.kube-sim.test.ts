@@ -3,7 +3,7 @@ import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
 import { operatorOnSim } from './testing/sim-operator.ts';
 import { startRealmServices, type RealmServices } from './testing/realm-services.ts';
-import { serviceRequest } from './controllers/service-fetch.ts';
+import { WatchedRequests } from './testing/watched-requests.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
 import type { RunningOperator } from './main.ts';
 
@@ -36,9 +36,7 @@ describe('operator against kube-sim: IdentityRealm spec.groups and spec.bootstra
   let realm: RealmServices;
   let running: RunningOperator;
   // The operator's calls to the services, watched so a timing starts while the operator is idle.
-  let adminCalls = 0;
-  let lastAdminCall = 0;
-  const request = serviceRequest();
+  const watched = new WatchedRequests();
 
   const group = async (name: string): Promise<{ status: number; body: Json }> => {
     const answer = await realm.idpApi('GET', `/groups/${name}`);
@@ -69,15 +67,7 @@ describe('operator against kube-sim: IdentityRealm spec.groups and spec.bootstra
       realmSyncSeconds: SYNC_SECONDS,
       // No resync of every key while the test runs: the periodic realm sync alone calls the services.
       resyncSeconds: 3_600,
-      serviceRequest: async (method, url, options) => {
-        adminCalls += 1;
-        try {
-          return await request(method, url, options);
-        } finally {
-          adminCalls -= 1;
-          lastAdminCall = Date.now();
-        }
-      },
+      serviceRequest: watched.request,
       locateRealmAdmin: ({ resource }) => Promise.resolve(resource.metadata.name === 'demo' ? realm.access : undefined),
     });
     const created = await asAdmin(sim, 'POST', REALMS, {
@@ -131,10 +121,7 @@ describe('operator against kube-sim: IdentityRealm spec.groups and spec.bootstra
 
   it('makes a change of a group\'s scopes in the CR live within 2 s', async () => {
     // Right after a periodic sync, so the change does not queue behind one (the next is SYNC_SECONDS away).
-    await until('the operator idle just after a sync', () => {
-      const quiet = Date.now() - lastAdminCall;
-      return Promise.resolve(adminCalls === 0 && quiet > 100 && quiet < 1_000 ? true : undefined);
-    }, 10_000);
+    await watched.idleAfterSync();
     const started = Date.now();
     await patchSpec({ groups: [{ ...readers, scopes: { [PS]: ['pets:read', 'pets:write'] } }, keepers, team] });
     await until('the new scopes in identity-idp', async () => (JSON.stringify(await scopesOf('readers')) === JSON.stringify(['pets:read', 'pets:write']) ? true : undefined), 10_000);

@@ -4,7 +4,7 @@ import { startKubeSim } from '../test/kube-sim/server.ts';
 import type { KubeSim } from '../test/kube-sim/server.ts';
 import { ADMIN_CLIENT_ID, startAuthz, type AuthzHarness } from '../services/identity-authz/testing/harness.ts';
 import { operatorOnSim } from './testing/sim-operator.ts';
-import { serviceRequest } from './controllers/service-fetch.ts';
+import { WatchedRequests } from './testing/watched-requests.ts';
 import { asAdmin, until, type Json } from './testing/sim-client.ts';
 import type { RunningOperator } from './main.ts';
 
@@ -29,9 +29,7 @@ describe('operator against kube-sim: IdentityRealm spec.resources kept in a real
   let sim: KubeSim;
   let authz: AuthzHarness;
   let running: RunningOperator;
-  let adminCalls = 0;
-  let lastAdminCall = 0;
-  const request = serviceRequest();
+  const watched = new WatchedRequests();
 
   const server = async (name: string): Promise<{ status: number; body: Json }> => {
     const answer = await authz.api('GET', `/resource-servers/${name}`);
@@ -60,10 +58,6 @@ describe('operator against kube-sim: IdentityRealm spec.resources kept in a real
     const list = await asAdmin(sim, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events');
     return ((list.body.items ?? []) as Json[]).filter((event) => event.reason === reason && (event.regarding as Json).name === 'demo');
   };
-  const idle = (): Promise<boolean> => until('the operator idle just after a sync', () => {
-    const quiet = Date.now() - lastAdminCall;
-    return Promise.resolve(adminCalls === 0 && quiet > 100 && quiet < 1_000 ? true : undefined);
-  }, 10_000);
 
   before(async () => {
     authz = await startAuthz();
@@ -71,15 +65,7 @@ describe('operator against kube-sim: IdentityRealm spec.resources kept in a real
     running = await operatorOnSim(sim, {
       realmSyncSeconds: SYNC_SECONDS,
       resyncSeconds: 3_600,
-      serviceRequest: async (method, url, options) => {
-        adminCalls += 1;
-        try {
-          return await request(method, url, options);
-        } finally {
-          adminCalls -= 1;
-          lastAdminCall = Date.now();
-        }
-      },
+      serviceRequest: watched.request,
       locateRealmAdmin: ({ resource }) => Promise.resolve(resource.metadata.name === 'demo' ? { baseUrl: authz.issuer, ca: authz.service.ca, clientId: ADMIN_CLIENT_ID, clientSecret: authz.adminSecret } : undefined),
     });
     const created = await asAdmin(sim, 'POST', REALMS, {
@@ -124,7 +110,7 @@ describe('operator against kube-sim: IdentityRealm spec.resources kept in a real
   });
 
   it('makes a change of the resource server\'s scopes live within 2 s: the next token has the scopes it still has', async () => {
-    await idle();
+    await watched.idleAfterSync();
     const started = Date.now();
     await patchSpec({ resources: [{ ...orders, scopes: ['invoices:read'] }], clients: [worker] });
     await until('the new scopes in identity-authz', async () => (JSON.stringify((await server('orders')).body.scopes) === '["invoices:read"]' ? true : undefined), 10_000);

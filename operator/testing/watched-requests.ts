@@ -1,0 +1,33 @@
+/**
+ * The operator's calls to a realm's services in a kube-sim test, counted, so that a timing can
+ * start while the operator is idle just after a periodic sync (a change then does not queue behind
+ * the next one).
+ */
+import { serviceRequest, type ServiceRequest } from '../controllers/service-fetch.ts';
+import { until } from './sim-client.ts';
+
+export class WatchedRequests {
+  #inFlight = 0;
+  #last = 0;
+  readonly request: ServiceRequest;
+
+  constructor(inner: ServiceRequest = serviceRequest()) {
+    this.request = async (method, url, options) => {
+      this.#inFlight += 1;
+      try {
+        return await inner(method, url, options);
+      } finally {
+        this.#inFlight -= 1;
+        this.#last = Date.now();
+      }
+    };
+  }
+
+  /** Resolves once no call is in flight and the last one ended 0.1–1 s ago. */
+  async idleAfterSync(): Promise<void> {
+    await until('the operator idle just after a sync', () => {
+      const quiet = Date.now() - this.#last;
+      return Promise.resolve(this.#inFlight === 0 && quiet > 100 && quiet < 1_000 ? true : undefined);
+    }, 10_000);
+  }
+}
