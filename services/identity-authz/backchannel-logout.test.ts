@@ -10,7 +10,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { CookieJar } from '../template/testing/cookies.ts';
 import { captureLogs, type CapturedLogs } from '../template/testing/logs.ts';
 import { httpsCall } from '../template/testing/service-harness.ts';
-import { failureReason, LOGOUT_DEADLINE_MS, logoutSessions, trustingFetch, type LogoutClients } from './backchannel-logout.ts';
+import { failureReason, LOGOUT_CONCURRENCY, LOGOUT_DEADLINE_MS, logoutSessions, trustingFetch, type LogoutClients } from './backchannel-logout.ts';
 import { endSession } from './testing/browser-flow.ts';
 import { REDIRECT_URI, signIn, type TestClient } from './testing/code-flow.ts';
 import { LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
@@ -206,5 +206,37 @@ describe('identity-authz logoutSessions', () => {
     expect(sent.sort()).to.deep.equal(['one:ada:s1', 'two:ada:']);
     expect(failures).to.deep.equal(['broken: no metadata']);
     expect(failureReason('plain')).to.equal('unknown failure');
+  });
+
+  it('has at most LOGOUT_CONCURRENCY logout tokens in flight, and sends every one of them', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sent: string[] = [];
+    const provider: LogoutClients = {
+      Client: {
+        find: (id) => Promise.resolve({
+          backchannelLogoutUri: `https://${id}.example/logout`,
+          backchannelLogout: async (sub, sid) => {
+            inFlight += 1;
+            most = Math.max(most, inFlight);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            inFlight -= 1;
+            sent.push(`${id}:${sub}:${sid}`);
+          },
+        }),
+      },
+    };
+    const sessions = Array.from({ length: 10 }, (_, session) => ({
+      accountId: 'ada',
+      authorizations: Object.fromEntries(Array.from({ length: 5 }, (_, client) => [`c${String(client)}`, { sid: `s${String(session)}` }])),
+    }));
+    await logoutSessions(provider, sessions, () => { throw new Error('no failure expected'); });
+    expect(sent).to.have.length(50);
+    expect(new Set(sent).size).to.equal(50);
+    expect(most).to.equal(LOGOUT_CONCURRENCY);
+    await logoutSessions(provider, [], () => undefined);
+    most = 0;
+    await logoutSessions(provider, sessions.slice(0, 1), () => undefined, 2);
+    expect(most).to.equal(2);
   });
 });

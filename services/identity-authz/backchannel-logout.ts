@@ -19,6 +19,13 @@ import type { AdapterPayload } from './storage/adapter.ts';
 /** Longest a receiver may take to answer a logout token (the library sets the same). */
 export const LOGOUT_DEADLINE_MS = 2_500;
 
+/**
+ * Most logout tokens in flight at once for one account event: an account signed into many
+ * sessions × clients sends them in waves of this many, so a dead receiver's deadlines do not
+ * multiply into hundreds of open sockets.
+ */
+export const LOGOUT_CONCURRENCY = 8;
+
 /** What a failed delivery is reported with: the client and why, never the token. */
 export type LogoutFailure = (clientId: string, reason: string) => void;
 
@@ -90,14 +97,22 @@ async function logoutClient(provider: LogoutClients, clientId: string, accountId
 
 /**
  * Sends a logout token to every client with a logout URI of every one of these sessions (read
- * before they were deleted); all at once, each within the deadline, failures reported.
+ * before they were deleted); at most `concurrency` at once, each within the deadline, failures
+ * reported.
  */
-export async function logoutSessions(provider: LogoutClients, sessions: readonly AdapterPayload[], onFailure: LogoutFailure): Promise<void> {
-  const sends: Promise<void>[] = [];
+export async function logoutSessions(provider: LogoutClients, sessions: readonly AdapterPayload[], onFailure: LogoutFailure, concurrency = LOGOUT_CONCURRENCY): Promise<void> {
+  const pending: [string, string, string | undefined][] = [];
   for (const session of sessions) {
     const found = authorizationsOf(session);
     if (found === undefined) continue;
-    for (const [clientId, sid] of found.clients) sends.push(logoutClient(provider, clientId, found.accountId, sid, onFailure));
+    for (const [clientId, sid] of found.clients) pending.push([clientId, found.accountId, sid]);
   }
-  await Promise.all(sends);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let item = pending[next]; item !== undefined; item = pending[next]) {
+      next += 1;
+      await logoutClient(provider, item[0], item[1], item[2], onFailure);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
 }

@@ -8,6 +8,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { newUnsealShares } from '../template/barrier/index.ts';
 import { openDatabase } from '../template/database/index.ts';
+import { createPostgresDatabase } from '../template/testing/databases.ts';
 import { RevokedToken, UsedLoginResult } from './entities.ts';
 import { authzOwnEntities } from './entities.ts';
 import { ADMIN_CLIENT_ID, LEARN_PS_RESOURCE, startAuthz, testAuthz } from './testing/harness.ts';
@@ -304,6 +305,29 @@ describe('identity-authz authz.signInClients', function () {
       expect(logs.lines.join('')).to.include('authz.signInClients: client identity-rp').and.not.include(secret);
     } finally {
       await authz.close();
+    }
+  });
+
+  it('lets two processes unsealed at once on one PostgreSQL database both create the configured clients: neither answers 500', async () => {
+    const scratch = await createPostgresDatabase();
+    const shares = await newUnsealShares(3, 2);
+    const pepper = randomBytes(32).toString('base64url');
+    const adminSecret = randomBytes(32).toString('base64url');
+    try {
+      const options = { databaseUrl: scratch.url, shares, pepper, adminSecret, extra: { authz: { signInClients: [client('https://127.0.0.1:8183')] } } };
+      const first = await startAuthz(options);
+      const second = await startAuthz(options);
+      try {
+        // The first request of each process creates the clients; both find none and insert.
+        const answers = await Promise.all([first, second].map((authz) => authz.form('/token', { grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE }, { id: ADMIN_CLIENT_ID, secret: adminSecret })));
+        expect(answers.map((answer) => answer.status), answers.filter((answer) => answer.status !== 200).map((answer) => answer.text).join('\n')).to.deep.equal([200, 200]);
+        expect((await push(second, 'https://127.0.0.1:8183/bff/callback', secret)).status).to.equal(201);
+        expect((await push(first, 'https://127.0.0.1:8183/bff/callback', secret)).status).to.equal(201);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
+    } finally {
+      await scratch.drop();
     }
   });
 });

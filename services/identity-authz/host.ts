@@ -5,6 +5,7 @@
  */
 // @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
+import type { RequiredEntityData } from '@mikro-orm/core';
 import type Provider from 'oidc-provider';
 import type { ServiceRuntime } from '../template/service.ts';
 import type { Barrier } from '../template/barrier/index.ts';
@@ -15,6 +16,7 @@ import { createSigningKeys, type SigningKeyRing, type SigningKeys } from '../tem
 import { trustingFetch } from './backchannel-logout.ts';
 import { checkClientInput, clientFields, providerMetadata, type ClientInput } from './clients.ts';
 import { ValidationError } from '../template/errors/index.ts';
+import { isUniqueViolation } from '../template/database/errors.ts';
 import { corsAllowlist } from './cors.ts';
 import type { AuthzConfig } from './config.ts';
 import { OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
@@ -230,7 +232,6 @@ export class AuthzHost {
     await this.#ensureSignInClients();
     const { id, secret } = this.runtime.config.authz.bootstrapClient;
     if (id === '') return undefined;
-    const em = this.fork();
     const fields = clientFields({
       name: 'bootstrap client (every scope of every service)',
       tokenEndpointAuthMethod: 'client_secret_basic',
@@ -243,14 +244,29 @@ export class AuthzHost {
     // The configured secret is the truth: it is hashed anew at every unseal, so a changed one
     // replaces the old at once (a fresh salt for an unchanged one costs nothing).
     const secretHash = await this.hash.highEntropyRandom.hashWithLatest(secret);
-    const existing = await em.findOne(OauthClient, { id });
-    if (existing === null) {
-      em.create(OauthClient, { id, ...fields, secretHash });
-    } else {
-      em.assign(existing, { resourceScopes: fields.resourceScopes, authMethod: 'client_secret_basic', secretHash });
-    }
-    await em.flush();
+    await this.#keepClient(id, { ...fields, secretHash }, { resourceScopes: fields.resourceScopes, authMethod: 'client_secret_basic', secretHash });
     return undefined;
+  }
+
+  /**
+   * Creates the configured client `id` with `created`, or assigns `kept` to the one stored. Two
+   * processes unsealed at once may both find none: the one whose insert loses to the other's
+   * unique key reads it again and assigns instead.
+   */
+  async #keepClient(id: string, created: Omit<RequiredEntityData<OauthClient>, 'id'>, kept: Partial<OauthClient>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const em = this.fork();
+      const existing = await em.findOne(OauthClient, { id });
+      if (existing === null) em.create(OauthClient, { id, ...created });
+      else em.assign(existing, kept);
+      try {
+        await em.flush();
+        this.clientChanged(id);
+        return;
+      } catch (error) {
+        if (attempt > 1 || !isUniqueViolation(error)) throw error;
+      }
+    }
   }
 
   /**
@@ -262,7 +278,6 @@ export class AuthzHost {
     const clients = this.runtime.config.authz.signInClients;
     if (clients.length === 0) return;
     const catalog = await this.catalog();
-    const em = this.fork();
     for (const client of clients) {
       const input: ClientInput = {
         name: client.id,
@@ -286,16 +301,9 @@ export class AuthzHost {
       }
       const fields = clientFields(input, this.runtime.config.authz);
       const secretHash = await this.hash.highEntropyRandom.hashWithLatest(client.secret);
-      const existing = await em.findOne(OauthClient, { id: client.id });
-      if (existing === null) {
-        em.create(OauthClient, { id: client.id, ...fields, secretHash });
-      } else {
-        // Lifetimes stay as they are: an administrator may have set the client's own.
-        const { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired } = fields;
-        em.assign(existing, { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired, secretHash });
-      }
-      this.clientChanged(client.id);
+      // Lifetimes stay as they are: an administrator may have set the client's own.
+      const { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired } = fields;
+      await this.#keepClient(client.id, { ...fields, secretHash }, { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired, secretHash });
     }
-    await em.flush();
   }
 }

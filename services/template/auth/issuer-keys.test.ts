@@ -51,4 +51,23 @@ describe('issuer keys (JWKS refetch by age and by unknown kid)', () => {
     expect(await issuerKeys.resolve(UNKNOWN_KID, TOKEN).catch((error: unknown) => error)).to.be.instanceOf(errors.JWKSNoMatchingKey);
     expect(fetches).to.equal(2);
   });
+
+  it('answers a failed first load again for a second without fetching, then tries again', async () => {
+    const issuerKeys = keys();
+    down = true;
+    const first = await issuerKeys.current().catch((error: unknown) => error);
+    expect(first).to.be.instanceOf(Error).with.property('message', 'issuer down');
+    clock += 999;
+    const again = await Promise.all([issuerKeys.current(), issuerKeys.resolve(UNKNOWN_KID, TOKEN)].map(async (call) => call.catch((error: unknown) => error)));
+    expect(again).to.deep.equal([first, first]);
+    expect(fetches).to.equal(1);
+    clock += 1;
+    down = false;
+    await issuerKeys.current();
+    expect(fetches).to.equal(2);
+    down = true;
+    clock += 5_000;
+    await issuerKeys.current();
+    expect(fetches).to.equal(3);
+  });
 });

@@ -2,6 +2,8 @@
  * The issuer's signing keys, fetched from its JWKS and kept in a jose local key set. An unknown `kid`
  * triggers one refetch per cooldown (the issuer rotated); a set older than its maximum age is
  * refetched so that removed keys stop being trusted, keeping the old set while the issuer is down.
+ * Before any set has loaded, a failed load is answered again for `retryAfterFailureMs` without
+ * a fetch, so a flood of tokens while the issuer is down costs one fetch per interval.
  */
 import { createLocalJWKSet, errors, type CryptoKey, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters, type LocalJWKSet } from 'jose';
 import type { FetchJson } from './https-json.ts';
@@ -14,6 +16,8 @@ export interface IssuerKeysOptions {
   readonly now: () => number;
   readonly refreshCooldownMs: number;
   readonly maxAgeMs: number;
+  /** How long a failed first load is answered without fetching again; 1 s unless set. */
+  readonly retryAfterFailureMs?: number;
 }
 
 export class IssuerKeys {
@@ -21,6 +25,7 @@ export class IssuerKeys {
   #keys: LocalJWKSet | undefined;
   #loading: Promise<LocalJWKSet> | undefined;
   #attemptedAt = Number.NEGATIVE_INFINITY;
+  #failedLoad: Promise<LocalJWKSet> | undefined;
 
   constructor(options: IssuerKeysOptions) {
     this.#options = options;
@@ -30,6 +35,9 @@ export class IssuerKeys {
   async current(): Promise<LocalJWKSet> {
     const keys = this.#keys;
     if (keys === undefined) {
+      if (this.#failedLoad !== undefined && this.#options.now() - this.#attemptedAt < (this.#options.retryAfterFailureMs ?? 1_000)) {
+        return this.#failedLoad;
+      }
       return this.#reload();
     }
     if (this.#options.now() - this.#attemptedAt >= this.#options.maxAgeMs) {
@@ -55,11 +63,19 @@ export class IssuerKeys {
     }
   };
 
-  // Concurrent callers share one fetch.
+  // Concurrent callers share one fetch; a failed one is kept for `current` to answer with.
   #reload(): Promise<LocalJWKSet> {
-    this.#loading ??= this.#fetch().finally(() => {
-      this.#loading = undefined;
-    });
+    if (this.#loading === undefined) {
+      const fetching = this.#fetch();
+      this.#failedLoad = undefined;
+      // Runs before any caller sees the failure: `#loading` settles a step later.
+      fetching.catch(() => {
+        this.#failedLoad = fetching;
+      });
+      this.#loading = fetching.finally(() => {
+        this.#loading = undefined;
+      });
+    }
     return this.#loading;
   }
 
