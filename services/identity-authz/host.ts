@@ -5,7 +5,6 @@
  */
 // @mikro-orm/sql holds this; both driver packages re-export it and only they are dependencies.
 import type { SqlEntityManager as EntityManager } from '@mikro-orm/postgresql';
-import type { RequiredEntityData } from '@mikro-orm/core';
 import type Provider from 'oidc-provider';
 import type { ServiceRuntime } from '../template/service.ts';
 import type { Barrier } from '../template/barrier/index.ts';
@@ -16,7 +15,6 @@ import { createSigningKeys, type SigningKeyRing, type SigningKeys } from '../tem
 import { trustingFetch } from './backchannel-logout.ts';
 import { checkClientInput, clientFields, providerMetadata, type ClientInput } from './clients.ts';
 import { ValidationError } from '../template/errors/index.ts';
-import { isUniqueViolation } from '../template/database/errors.ts';
 import { corsAllowlist } from './cors.ts';
 import type { AuthzConfig } from './config.ts';
 import { OauthClient, RevokedToken, UsedLoginResult } from './entities.ts';
@@ -58,6 +56,9 @@ function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`identity-authz needs ${what}: its definition must set it`);
   return value;
 }
+
+/** A stored field of a client that configuration may set. */
+type ClientField = Exclude<keyof Omit<OauthClient, 'id' | 'createdAt' | 'updatedAt'>, symbol>;
 
 export class AuthzHost {
   readonly runtime: ServiceRuntime<AuthzConfig>;
@@ -244,29 +245,19 @@ export class AuthzHost {
     // The configured secret is the truth: it is hashed anew at every unseal, so a changed one
     // replaces the old at once (a fresh salt for an unchanged one costs nothing).
     const secretHash = await this.hash.highEntropyRandom.hashWithLatest(secret);
-    await this.#keepClient(id, { ...fields, secretHash }, { resourceScopes: fields.resourceScopes, authMethod: 'client_secret_basic', secretHash });
+    await this.#keepClient(id, { ...fields, secretHash }, ['resourceScopes', 'authMethod', 'secretHash']);
     return undefined;
   }
 
   /**
-   * Creates the configured client `id` with `created`, or assigns `kept` to the one stored. Two
-   * processes unsealed at once may both find none: the one whose insert loses to the other's
-   * unique key reads it again and assigns instead.
+   * Creates the configured client `id` with `created`, or sets the fields `kept` of it on the one stored, in one
+   * statement (INSERT … ON CONFLICT DO UPDATE): two processes unsealed at once may both write it,
+   * and neither fails.
    */
-  async #keepClient(id: string, created: Omit<RequiredEntityData<OauthClient>, 'id'>, kept: Partial<OauthClient>): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      const em = this.fork();
-      const existing = await em.findOne(OauthClient, { id });
-      if (existing === null) em.create(OauthClient, { id, ...created });
-      else em.assign(existing, kept);
-      try {
-        await em.flush();
-        this.clientChanged(id);
-        return;
-      } catch (error) {
-        if (attempt > 1 || !isUniqueViolation(error)) throw error;
-      }
-    }
+  async #keepClient(id: string, created: Omit<OauthClient, 'id' | 'createdAt' | 'updatedAt'>, kept: readonly ClientField[]): Promise<void> {
+    const now = new Date();
+    await this.fork().upsert(OauthClient, { id, ...created, createdAt: now, updatedAt: now }, { onConflictFields: ['id'], onConflictAction: 'merge', onConflictMergeFields: [...kept, 'updatedAt'] });
+    this.clientChanged(id);
   }
 
   /**
@@ -302,8 +293,7 @@ export class AuthzHost {
       const fields = clientFields(input, this.runtime.config.authz);
       const secretHash = await this.hash.highEntropyRandom.hashWithLatest(client.secret);
       // Lifetimes stay as they are: an administrator may have set the client's own.
-      const { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired } = fields;
-      await this.#keepClient(client.id, { ...fields, secretHash }, { authMethod, grantTypes, redirectUris, postLogoutRedirectUris, openidScopes, resourceScopes, backchannelLogoutUri, backchannelLogoutSessionRequired, secretHash });
+      await this.#keepClient(client.id, { ...fields, secretHash }, ['authMethod', 'grantTypes', 'redirectUris', 'postLogoutRedirectUris', 'openidScopes', 'resourceScopes', 'backchannelLogoutUri', 'backchannelLogoutSessionRequired', 'secretHash']);
     }
   }
 }

@@ -106,9 +106,9 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
 
   it('creates one resource server of a name, and one of an identifier, under concurrent requests', async () => {
     const byName = await Promise.all(Array.from({ length: 6 }, (_, index) => authz.api('POST', '/resource-servers', orders({ name: 'racing', identifier: `urn:example:racing-${String(index)}`, scopes: [`racing${String(index)}:read`] }))));
-    expect(byName.map((answer) => answer.status).sort()).to.deep.equal([201, 409, 409, 409, 409, 409]);
+    expect(byName.map((answer) => answer.status).sort(), byName.map((answer) => `${String(answer.status)} ${answer.text}`).join('\n')).to.deep.equal([201, 409, 409, 409, 409, 409]);
     const byIdentifier = await Promise.all(Array.from({ length: 6 }, (_, index) => authz.api('POST', '/resource-servers', orders({ name: `racer-${String(index)}`, identifier: 'urn:example:raced', scopes: [`racer${String(index)}:read`] }))));
-    expect(byIdentifier.map((answer) => answer.status).sort()).to.deep.equal([201, 409, 409, 409, 409, 409]);
+    expect(byIdentifier.map((answer) => answer.status).sort(), byIdentifier.map((answer) => `${String(answer.status)} ${answer.text}`).join('\n')).to.deep.equal([201, 409, 409, 409, 409, 409]);
     const names = ((await authz.api('GET', '/resource-servers?size=100')).json as { items: { identifier: string }[] }).items.map((item) => item.identifier);
     expect(names.filter((identifier) => identifier.startsWith('urn:example:rac'))).to.have.length(2);
   });

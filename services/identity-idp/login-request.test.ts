@@ -88,11 +88,15 @@ describe('login requests from identity-authz (login-request+jwt)', () => {
     const real = httpsJsonFetcher({ ca: es256.ca });
     let down = true;
     const flaky: FetchJson = (url) => (down ? Promise.reject(new Error('connection refused')) : real(url));
-    const check = verifier(es256.url, flaky);
+    let offsetMs = 0;
+    const check = new LoginRequestVerifier({ issuer: es256.url, audience: () => AUDIENCE, fetchJson: flaky, clockSkewSeconds: 0, now: () => Date.now() + offsetMs });
     const refused = await failure(check.verify(challenge));
     expect(refused).to.be.instanceOf(ServiceUnavailableError);
     expect((refused as ServiceUnavailableError).headers).to.deep.equal({ 'Retry-After': '5' });
     down = false;
+    // The failure is answered again for a second without asking authz; then authz is asked again.
+    expect(await failure(check.verify(challenge))).to.be.instanceOf(ServiceUnavailableError);
+    offsetMs = 1_000;
     expect((await check.verify(challenge)).id).to.be.a('string');
   });
 

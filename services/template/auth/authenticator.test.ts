@@ -423,6 +423,9 @@ describe('bearer token authentication (RFC 6750, RFC 9068)', () => {
       expect(check.ok).to.equal(false);
       expect(check.detail).to.include('cannot load the issuer\'s signing keys');
       fetchFails = false;
+      // A failed first load is answered again for a second without asking the issuer.
+      expect((await auth.check()).ok).to.equal(false);
+      offsetMs = 1_000;
       expect(await auth.check()).to.deep.equal({ ok: true, detail: 'signing keys loaded: 1' });
     });
 
