@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { createPostgresDatabase, type Scratch } from '../template/testing/databases.ts';
+import { createPostgresDatabase, describeOnDatabases, type Scratch } from '../template/testing/databases.ts';
+import { isUniqueViolation } from '../template/database/errors.ts';
+import { authzOwnEntities, ResourceServer } from './entities.ts';
+import { authzOwnMigrations } from './migrations.ts';
 import { AUTHZ_RESOURCE, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
 import { DECLARED_MAX_AGE_MS, ResourceServers } from './resource-servers.ts';
 import type { EntityManager } from '@mikro-orm/core';
@@ -211,5 +214,21 @@ describe('the resource catalogue of one process', () => {
     // Within the same second: the failed read is not kept.
     expect([...(await servers.catalog()).keys()]).to.include('urn:example:a');
     expect(reads).to.equal(5);
+  });
+});
+
+describeOnDatabases('a create after the checks read a row another request has just committed', { entities: authzOwnEntities, migrations: authzOwnMigrations }, (db) => {
+  it('fails on the key instead of updating that row (the checks read past the identity map)', async () => {
+    const servers = new ResourceServers({ builtIns: () => Promise.resolve(new Map()), fork: () => db().fork() });
+    const request = db().fork();
+    // This request found no row of the name; then the other request's row is committed before its checks read.
+    const other = db().fork();
+    other.create(ResourceServer, { name: 'racing', identifier: 'urn:example:first', description: '', scopes: ['first:read'], managedBy: null });
+    await other.flush();
+    expect([...(await servers.othersThan(request, 'urn:example:second')).keys()]).to.deep.equal(['urn:example:first']);
+    request.create(ResourceServer, { name: 'racing', identifier: 'urn:example:second', description: '', scopes: ['second:read'], managedBy: null });
+    const error = await request.flush().then(() => undefined, (reason: unknown) => reason);
+    expect(isUniqueViolation(error), String(error)).to.equal(true);
+    expect((await db().fork().find(ResourceServer, { name: 'racing' })).map((row) => row.identifier)).to.deep.equal(['urn:example:first']);
   });
 });

@@ -97,7 +97,9 @@ export class ResourceServers {
 
   /** Every resource server but `identifier`, read from the database now (for a write's checks). */
   async othersThan(em: EntityManager, identifier: string): Promise<ResourceCatalog> {
-    const [builtIns, rows] = await Promise.all([this.#builtIns(), em.find(ResourceServer, { identifier: { $ne: identifier } })]);
+    // Read past the identity map: a row another request has just committed must not become managed
+    // here, where a create of the same name would then update it instead of failing on the key.
+    const [builtIns, rows] = await Promise.all([this.#builtIns(), em.find(ResourceServer, { identifier: { $ne: identifier } }, { disableIdentityMap: true })]);
     return new Map([...builtIns, ...rows.map((row): [string, readonly string[]] => [row.identifier, row.scopes])]);
   }
 
