@@ -186,4 +186,12 @@ describe('identity-authz login results: what a result says, and where it is kept
     const accounts = await database.orm.em.fork().find(Account, { id: 'user-9' });
     expect(accounts.map((account) => account.claims)).to.deep.equal([{ email: 'new@example.test' }]);
   });
+
+  it('remembers a new account signing in twice at once without a conflict', async () => {
+    const first = { jti: randomUUID(), expiresAt: 1_900_000_000, subject: 'user-10', authTime: 0, amr: [], scopes: [], claims: { email: 'a@example.test' }, denied: false };
+    await Promise.all(Array.from({ length: 6 }, () => rememberAccount(database.orm.em.fork(), first)));
+    const accounts = await database.orm.em.fork().find(Account, { id: 'user-10' });
+    expect(accounts.map((account) => account.claims)).to.deep.equal([{ email: 'a@example.test' }]);
+    expect(accounts[0]?.createdAt).to.be.instanceOf(Date);
+  });
 });

@@ -198,15 +198,14 @@ export async function spendLoginResult(em: EntityManager, result: LoginResult): 
   if (!written) throw new BadRequestError('this login result has already been used');
 }
 
-/** Keeps the claims identity-idp vouched for; `findAccount` answers from them. */
+/**
+ * Keeps the claims identity-idp vouched for; `findAccount` answers from them. One statement
+ * (INSERT … ON CONFLICT DO UPDATE), so the first sign-ins of one account in two tabs at once both
+ * succeed.
+ */
 export async function rememberAccount(em: EntityManager, result: LoginResult): Promise<void> {
-  const existing = await em.findOne(Account, { id: result.subject });
-  if (existing === null) {
-    em.create(Account, { id: result.subject, claims: { ...result.claims } });
-  } else {
-    existing.claims = { ...result.claims };
-  }
-  await em.flush();
+  const now = new Date();
+  await em.upsert(Account, { id: result.subject, claims: { ...result.claims }, createdAt: now, updatedAt: now }, { onConflictFields: ['id'], onConflictAction: 'merge', onConflictMergeFields: ['claims', 'updatedAt'] });
 }
 
 /**
