@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { EntityManager } from '@mikro-orm/core';
 import { openDatabase } from '../template/database/index.ts';
 import { createHashService } from '../template/hash/index.ts';
 import { entities, IdpGroupMember, IdpUser } from './entities.ts';
@@ -23,6 +24,24 @@ describe('identity-idp ensureBootstrapAdmin', () => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describeOnDatabases('identity-idp ensureBootstrapAdmin in replicas starting at once', { entities: [...entities], migrations: [...migrations] }, (db) => {
+  it('makes one admin in the admin group, and every replica gets there (none stays unready)', async () => {
+    const hash = await createHashService({ pepper: 'p'.repeat(32) });
+    await Promise.all(Array.from({ length: 4 }, () => ensureBootstrapAdmin(db().orm.em.fork(), hash, { username: 'racer', password: 'a password long enough' })));
+    const em = db().orm.em.fork();
+    const users = await em.find(IdpUser, { username: 'racer' });
+    expect(users).to.have.length(1);
+    expect((await em.find(IdpGroupMember, { userId: users[0]?.id })).map((row) => row.groupName)).to.deep.equal(['admin']);
+  });
+
+  it('lets any other failure through', async () => {
+    const hash = await createHashService({ pepper: 'p'.repeat(32) });
+    const broken = { findOne: () => Promise.reject(new Error('the database is down')) } as unknown as EntityManager;
+    const error = await ensureBootstrapAdmin(broken, hash, { username: 'racer', password: 'a password long enough' }).then(() => undefined, (reason: unknown) => reason);
+    expect(error).to.be.instanceOf(Error).with.property('message', 'the database is down');
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type { HashService } from '../template/hash/index.ts';
+import { isUniqueViolation } from '../template/database/errors.ts';
 import { IdpGroupMember, IdpUser } from './entities.ts';
 import { ADMIN_GROUP } from './groups.ts';
 
@@ -86,6 +87,17 @@ export interface BootstrapAdmin {
  * anew at every start) and the user is in the built-in admin group.
  */
 export async function ensureBootstrapAdmin(em: EntityManager, hash: HashService, admin: BootstrapAdmin): Promise<void> {
+  try {
+    await keepBootstrapAdmin(em, hash, admin);
+  } catch (error) {
+    // Another replica starting at once wrote the user or its membership first: read again and
+    // bring them in line (else this replica would stay unready until restarted).
+    if (!isUniqueViolation(error)) throw error;
+    await keepBootstrapAdmin(em.fork(), hash, admin);
+  }
+}
+
+async function keepBootstrapAdmin(em: EntityManager, hash: HashService, admin: BootstrapAdmin): Promise<void> {
   let user = await em.findOne(IdpUser, { username: admin.username });
   if (user === null) {
     user = await newUser(em, hash, { username: admin.username, email: `${admin.username}@localhost`, password: admin.password });
