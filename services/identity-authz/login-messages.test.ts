@@ -181,10 +181,15 @@ describe('identity-authz login results: what a result says, and where it is kept
     const rows = await database.orm.em.fork().find(UsedLoginResult, { jti: spent.jti });
     expect(rows.map((row) => row.expiresAt.getTime())).to.deep.equal([1_900_000_000_000]);
     await rememberAccount(database.orm.em.fork(), spent);
-    expect((await database.orm.em.fork().findOneOrFail(Account, { id: 'user-9' })).claims).to.deep.equal({ email: 'old@example.test' });
+    const remembered = await database.orm.em.fork().findOneOrFail(Account, { id: 'user-9' });
+    expect(remembered.claims).to.deep.equal({ email: 'old@example.test' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await rememberAccount(database.orm.em.fork(), { ...spent, claims: { email: 'new@example.test' } });
     const accounts = await database.orm.em.fork().find(Account, { id: 'user-9' });
     expect(accounts.map((account) => account.claims)).to.deep.equal([{ email: 'new@example.test' }]);
+    // The account was made once: only the claims and updatedAt change.
+    expect(accounts.map((account) => account.createdAt.getTime())).to.deep.equal([remembered.createdAt.getTime()]);
+    expect(accounts[0]?.updatedAt.getTime()).to.be.above(remembered.updatedAt.getTime());
   });
 
   it('remembers a new account signing in twice at once without a conflict', async () => {
