@@ -2,7 +2,7 @@
  * The issuer's signing keys, fetched from its JWKS and kept in a jose local key set. An unknown `kid`
  * triggers one refetch per cooldown (the issuer rotated); a set older than its maximum age is
  * refetched so that removed keys stop being trusted, keeping the old set while the issuer is down.
- * Before any set has loaded, a failed load is answered again for `retryAfterFailureMs` without
+ * Before any set has loaded, a failed load is answered again for RETRY_AFTER_FAILURE_MS without
  * a fetch, so a flood of tokens while the issuer is down costs one fetch per interval.
  */
 import { createLocalJWKSet, errors, type CryptoKey, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters, type LocalJWKSet } from 'jose';
@@ -16,9 +16,10 @@ export interface IssuerKeysOptions {
   readonly now: () => number;
   readonly refreshCooldownMs: number;
   readonly maxAgeMs: number;
-  /** How long a failed first load is answered without fetching again; 1 s unless set. */
-  readonly retryAfterFailureMs?: number;
 }
+
+/** How long a failed first load is answered without fetching again. */
+export const RETRY_AFTER_FAILURE_MS = 1_000;
 
 export class IssuerKeys {
   readonly #options: IssuerKeysOptions;
@@ -35,7 +36,7 @@ export class IssuerKeys {
   async current(): Promise<LocalJWKSet> {
     const keys = this.#keys;
     if (keys === undefined) {
-      if (this.#failedLoad !== undefined && this.#options.now() - this.#attemptedAt < (this.#options.retryAfterFailureMs ?? 1_000)) {
+      if (this.#failedLoad !== undefined && this.#options.now() - this.#attemptedAt < RETRY_AFTER_FAILURE_MS) {
         return this.#failedLoad;
       }
       return this.#reload();
