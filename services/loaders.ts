@@ -1,13 +1,14 @@
 /**
  * Loads only the service a command names: a pod runs one service, and the others' libraries would
  * double its memory (each service's module graph is about half of all of them together).
- * identity-authz needs the others' definitions (the resources it issues tokens for), so it, `up`
- * and anything else get the whole registry.
+ * identity-authz reads the other services' OpenAPI documents, not their code
+ * (`authz-definition.ts`); `up` and anything else get the whole registry.
  */
 import type { ServiceDefinition } from './template/service.ts';
 
 const SINGLE: Readonly<Record<string, () => Promise<ServiceDefinition>>> = {
   'sm-kms': async () => (await import('./sm-kms/index.ts')).smKms,
+  'identity-authz': async () => (await import('./authz-definition.ts')).authz,
   'identity-idp': async () => (await import('./identity-idp/index.ts')).identityIdp,
   'identity-rs': async () => (await import('./identity-rs/index.ts')).identityRs,
   'identity-rp': async () => (await import('./identity-rp/index.ts')).identityRp,

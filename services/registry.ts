@@ -3,7 +3,7 @@
  * `cryptoutil up` starts them and assigns admin ports 9090 + row).
  */
 import type { ServiceDefinition } from './template/service.ts';
-import { identityAuthz } from './identity-authz/index.ts';
+import { authz } from './authz-definition.ts';
 import { identityIdp } from './identity-idp/index.ts';
 import { identityRp } from './identity-rp/index.ts';
 import { identityRs } from './identity-rs/index.ts';
@@ -13,11 +13,8 @@ import { learnPs } from './learn-ps/index.ts';
 import { pkiCa } from './pki-ca/index.ts';
 import { smKms } from './sm-kms/index.ts';
 
-/** The services identity-authz issues tokens for (besides itself). */
-const resourceServers: readonly ServiceDefinition[] = [smKms, identityIdp, identityRs, joseJa, pkiCa, learnPs];
-
 /**
  * identity-rp is no resource server: it holds no API of its own, it signs users in and calls theirs.
  * identity-spa neither: it serves the console's files, which call identity-rp.
  */
-export const services: readonly ServiceDefinition[] = [smKms, identityAuthz(() => resourceServers), identityIdp, identityRs, identityRp, identitySpa, joseJa, pkiCa, learnPs];
+export const services: readonly ServiceDefinition[] = [smKms, authz, identityIdp, identityRs, identityRp, identitySpa, joseJa, pkiCa, learnPs];

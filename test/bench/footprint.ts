@@ -89,6 +89,12 @@ function readyzAnswers(files: ServiceFiles): Launch['ready'] {
   };
 }
 
+/** What a service refuses to start without besides the template's keys (identity-rp's client, identity-spa's identity-rp). */
+const OWN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'identity-rp': [`rp: { clientId: footprint, clientSecret: "${randomBytes(32).toString('base64url')}" }`],
+  'identity-spa': ['spa: { rpUrl: "https://127.0.0.1:1" }'],
+};
+
 /** A standalone service on SQLite trusting the bench's issuer; barrier and hash secrets in its file. */
 async function standalone(name: string, issuer: TestIssuer): Promise<Launch> {
   const definition = services.find((service) => service.name === name);
@@ -96,6 +102,7 @@ async function standalone(name: string, issuer: TestIssuer): Promise<Launch> {
   const extra = [
     ...(definition.barrier === true ? [`barrier: { shares: ${JSON.stringify(await newUnsealShares(3, 2))}, threshold: 2 }`] : []),
     ...(definition.hash === true ? [`hash: { pepper: "${randomBytes(32).toString('base64url')}" }`] : []),
+    ...(OWN_KEYS[name] ?? []),
   ];
   const files = await serviceFiles(name, {
     issuerCa: issuer.ca,
@@ -161,9 +168,7 @@ async function measure(target: string, make: () => Promise<Launch>): Promise<Fig
 
 const issuer = await createTestIssuer();
 const targets: readonly [string, () => Promise<Launch>][] = [
-  ['learn-ps', () => standalone('learn-ps', issuer)],
-  ['sm-kms', () => standalone('sm-kms', issuer)],
-  ['identity-authz', () => standalone('identity-authz', issuer)],
+  ...services.map((service): [string, () => Promise<Launch>] => [service.name, () => standalone(service.name, issuer)]),
   ['up', up],
 ];
 const wanted = (process.env.FOOTPRINT_TARGETS ?? '').split(',').filter((name) => name !== '');
