@@ -62,6 +62,9 @@ function compiledOnFirstUse(operation: OperationSpec, compile: (operation: Opera
   };
 }
 
+/** The query of a request without one: Koa would parse the empty string into a new object per request. */
+const NO_QUERY: Readonly<Record<string, never>> = Object.freeze({});
+
 /**
  * One route's run as one step of plain calls: authentication (unless the operation is public),
  * validation and the handler; each would otherwise be a step of its own that the router composes
@@ -85,7 +88,7 @@ function operationStep(route: {
     }
     const validated = validate({
       pathParams: ctx.params,
-      query: ctx.query,
+      query: ctx.querystring === '' ? NO_QUERY : ctx.query,
       header: (name) => headerValue(ctx, name),
       contentType: headerValue(ctx, 'content-type'),
       body: ctx.state.body,
