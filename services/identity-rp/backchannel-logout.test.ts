@@ -137,6 +137,7 @@ describeOnDatabases('identity-rp session store, back-channel parts', { entities,
   const store = (): SessionStore => new SessionStore({
     barrier: { encrypt: () => Promise.reject(new Error('unused')), decrypt: () => Promise.reject(new Error('unused')) } as unknown as ConstructorParameters<typeof SessionStore>[0]['barrier'],
     lookup: { hashWithLatest: () => Promise.reject(new Error('unused')) } as unknown as ConstructorParameters<typeof SessionStore>[0]['lookup'],
+    reads: db().reads,
     sessionTtlSeconds: 60,
   });
 

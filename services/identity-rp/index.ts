@@ -41,7 +41,7 @@ export function partsOf(runtime: ServiceRuntime<RpConfig>): RpParts {
   if (barrier === undefined || hash === undefined) throw new Error('identity-rp seals sessions and hashes cookies: its definition must set barrier and hash');
   const fetch = rawFetchTrusting(runtime.ca);
   const client = new AuthzClient({ issuer: () => rp.issuer === '' ? auth.issuer : rp.issuer, clientId: rp.clientId, clientSecret: rp.clientSecret, fetch: customFetchOf(fetch) });
-  const store = new SessionStore({ barrier, lookup: hash.highEntropyDeterministic, sessionTtlSeconds: rp.sessionTtlSeconds });
+  const store = new SessionStore({ barrier, reads: runtime.reads, lookup: hash.highEntropyDeterministic, sessionTtlSeconds: rp.sessionTtlSeconds });
   // identity-authz's signing keys, for logout tokens: its JWKS as discovery names it, over the suite's trust.
   const authzKeys = new IssuerKeys({
     jwksUri: async () => String((await client.configuration()).serverMetadata().jwks_uri),

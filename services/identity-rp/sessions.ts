@@ -9,7 +9,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Barrier } from '../template/barrier/contract.ts';
 import type { HashRegistry } from '../template/hash/index.ts';
 import { BadRequestError, UnauthorizedError } from '../template/errors/index.ts';
-import { isUniqueViolation } from '../template/database/index.ts';
+import { defineRead, isUniqueViolation, type Reads, type RowOf } from '../template/database/index.ts';
 import { RpLogin, RpSession, RpUsedLogoutToken } from './entities.ts';
 
 /** What `/bff/login` must remember until the callback (OAuth 2.1 §7.5.2, OIDC Core §3.1.2.1). */
@@ -42,9 +42,36 @@ export interface SessionSecrets {
   readonly csrf: string;
 }
 
+const SESSION_COLUMNS = {
+  id: 'string',
+  cookieHash: 'string',
+  subject: 'string',
+  sid: 'string',
+  sealed: 'bytes',
+  version: 'integer',
+  accessExpiresAt: 'date',
+  refreshingUntil: 'date?',
+  expiresAt: 'date',
+  createdAt: 'date',
+  updatedAt: 'date',
+} as const;
+
+const SELECT_SESSION = `select id, cookie_hash as "cookieHash", subject, sid, sealed, version, access_expires_at as "accessExpiresAt",
+  refreshing_until as "refreshingUntil", expires_at as "expiresAt", created_at as "createdAt", updated_at as "updatedAt" from rp_sessions`;
+
+/**
+ * Every request of a signed-in browser finds its session: prepared reads
+ * (docs/decisions/0004-prepared-reads.md), each a fresh read of the row, as the ORM returns it.
+ */
+export const SESSION_BY_COOKIE = defineRead(`${SELECT_SESSION} where cookie_hash = ? and expires_at > ?`, SESSION_COLUMNS);
+export const SESSION_BY_ID = defineRead(`${SELECT_SESSION} where id = ?`, SESSION_COLUMNS);
+
+/** A session's row as read; changes go through the guarded writes below, never through this object. */
+export type SessionRow = RowOf<typeof SESSION_COLUMNS>;
+
 /** A found session with its secrets opened. */
 export interface OpenSession {
-  readonly row: RpSession;
+  readonly row: SessionRow;
   readonly secrets: SessionSecrets;
 }
 
@@ -62,6 +89,8 @@ const sessionAad = (id: string): string => `identity-rp/rp_sessions/${id}`;
 
 export interface SessionStoreOptions {
   readonly barrier: Barrier;
+  /** The database's prepared reads, for the session look-ups. */
+  readonly reads: Reads;
   readonly lookup: HashRegistry;
   readonly sessionTtlSeconds: number;
   readonly now?: () => Date;
@@ -69,12 +98,14 @@ export interface SessionStoreOptions {
 
 export class SessionStore {
   readonly #barrier: Barrier;
+  readonly #reads: Reads;
   readonly #lookup: HashRegistry;
   readonly #ttlMs: number;
   readonly #now: () => Date;
 
   constructor(options: SessionStoreOptions) {
     this.#barrier = options.barrier;
+    this.#reads = options.reads;
     this.#lookup = options.lookup;
     this.#ttlMs = options.sessionTtlSeconds * 1000;
     this.#now = options.now ?? (() => new Date());
@@ -140,30 +171,32 @@ export class SessionStore {
   }
 
   /** The live session of a cookie, or undefined. */
-  async find(em: EntityManager, cookie: string | undefined): Promise<OpenSession | undefined> {
+  async find(cookie: string | undefined): Promise<OpenSession | undefined> {
     const cookieHash = await this.#hashOf(cookie);
-    const row = cookieHash === undefined ? null : await em.findOne(RpSession, { cookieHash, expiresAt: { $gt: this.#now() } });
-    return row === null ? undefined : { row, secrets: await this.#open<SessionSecrets>(row.sealed, sessionAad(row.id)) };
+    return cookieHash === undefined ? undefined : this.#opened(await this.#reads.one(SESSION_BY_COOKIE, [cookieHash, this.#now()]));
   }
 
   /** The live session of a cookie; 401 when there is none. */
-  async require(em: EntityManager, cookie: string | undefined): Promise<OpenSession> {
-    const session = await this.find(em, cookie);
+  async require(cookie: string | undefined): Promise<OpenSession> {
+    const session = await this.find(cookie);
     if (session === undefined) throw new UnauthorizedError('not signed in; start at /bff/login', 'Cookie');
     return session;
   }
 
   /** Re-reads a session by id (another request may have refreshed it). */
-  async reload(em: EntityManager, id: string): Promise<OpenSession | undefined> {
-    const row = await em.fork().findOne(RpSession, { id });
-    return row === null ? undefined : { row, secrets: await this.#open<SessionSecrets>(row.sealed, sessionAad(row.id)) };
+  async reload(id: string): Promise<OpenSession | undefined> {
+    return this.#opened(await this.#reads.one(SESSION_BY_ID, [id]));
+  }
+
+  async #opened(row: SessionRow | undefined): Promise<OpenSession | undefined> {
+    return row === undefined ? undefined : { row, secrets: await this.#open<SessionSecrets>(row.sealed, sessionAad(row.id)) };
   }
 
   /**
    * Claims the right to refresh one version of a session until `until`: one guarded write, so of
    * any number of requests (in this process or another replica) exactly one wins.
    */
-  async claimRefresh(em: EntityManager, row: RpSession, until: Date): Promise<boolean> {
+  async claimRefresh(em: EntityManager, row: Pick<SessionRow, 'id' | 'version'>, until: Date): Promise<boolean> {
     const now = this.#now();
     const claimed = await em.nativeUpdate(RpSession, {
       id: row.id,
@@ -187,7 +220,7 @@ export class SessionStore {
   }
 
   /** Gives a claim back without new tokens, so that a later request may try again. */
-  async releaseRefresh(em: EntityManager, row: RpSession): Promise<void> {
+  async releaseRefresh(em: EntityManager, row: Pick<SessionRow, 'id' | 'version'>): Promise<void> {
     await em.nativeUpdate(RpSession, { id: row.id, version: row.version }, { refreshingUntil: null });
   }
 

@@ -3,6 +3,7 @@
  * and the refresh decided by one guarded write whatever the number of callers.
  */
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { createBarrierWithStore, MemoryBarrierStore, newUnsealShares } from '../template/barrier/index.ts';
 import { createHashService } from '../template/hash/index.ts';
 import { captureLogs } from '../template/testing/logs.ts';
@@ -10,7 +11,7 @@ import { describeOnDatabases } from '../template/testing/databases.ts';
 import { sweepOnce } from './index.ts';
 import { entities, RpLogin, RpSession } from './entities.ts';
 import { migrations } from './migrations.ts';
-import { SessionStore, type OpenSession } from './sessions.ts';
+import { SESSION_BY_COOKIE, SESSION_BY_ID, SessionStore, type OpenSession } from './sessions.ts';
 import { RefreshRefusedError, TokenKeeper, type Refresh, type RefreshedTokens } from './tokens.ts';
 
 const LEARN = 'urn:cryptoutil:learn-ps';
@@ -27,13 +28,13 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
     const barrier = createBarrierWithStore(new MemoryBarrierStore(), 2);
     await barrier.unseal((await newUnsealShares(3, 2)).slice(0, 2));
     const hash = await createHashService({ pepper: 'a-test-pepper-of-at-least-32-bytes!!' });
-    store = new SessionStore({ barrier, lookup: hash.highEntropyDeterministic, sessionTtlSeconds: 3600, now });
+    store = new SessionStore({ barrier, reads: db().reads, lookup: hash.highEntropyDeterministic, sessionTtlSeconds: 3600, now });
   });
   beforeEach(() => { clock = new Date('2026-01-01T00:00:00Z'); });
 
   async function session(tokens: { accessToken: string; refreshToken?: string; idToken: string; resource?: string } = TOKENS, accessSeconds = 10): Promise<OpenSession> {
     const cookie = await store.create(db().fork(), { subject: 'alice', sid: 'sid-1', accessExpiresAt: new Date(clock.getTime() + accessSeconds * 1000) }, tokens);
-    return store.require(db().fork(), cookie);
+    return store.require(cookie);
   }
 
   function keeper(refresh: Refresh): TokenKeeper {
@@ -43,6 +44,29 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
   const next = (accessToken: string): RefreshedTokens => ({ accessToken, refreshToken: `${accessToken}-refresh`, expiresInSeconds: 300 });
 
   describe('the store', () => {
+    it('reads a session as the ORM gives it, by id and by cookie while it lives (property)', async () => {
+      const instant = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true });
+      const text = fc.string({ minLength: 1, maxLength: 40 }).filter((value) => !value.includes('\u0000'));
+      await fc.assert(
+        fc.asyncProperty(text, fc.string({ maxLength: 40 }).filter((value) => !value.includes('\u0000')), fc.uint8Array({ minLength: 1, maxLength: 64 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), instant, fc.option(instant, { nil: null }), instant, async (subject, sid, sealed, version, accessExpiresAt, refreshingUntil, expiresAt) => {
+          const em = db().fork();
+          const row = em.create(RpSession, { cookieHash: `${String(version)}-${subject}-${String(Math.random())}`, subject, sid, sealed: Buffer.from(sealed), version, accessExpiresAt, refreshingUntil, expiresAt });
+          await em.flush();
+          const fromOrm = await db().fork().findOneOrFail(RpSession, { id: row.id });
+          const plain = {
+            id: fromOrm.id, cookieHash: fromOrm.cookieHash, subject: fromOrm.subject, sid: fromOrm.sid, sealed: Buffer.from(fromOrm.sealed), version: fromOrm.version,
+            accessExpiresAt: fromOrm.accessExpiresAt, refreshingUntil: fromOrm.refreshingUntil, expiresAt: fromOrm.expiresAt, createdAt: fromOrm.createdAt, updatedAt: fromOrm.updatedAt,
+          };
+          expect(await db().reads.one(SESSION_BY_ID, [row.id])).to.deep.equal(plain);
+          const before = new Date(expiresAt.getTime() - 1);
+          expect(await db().reads.one(SESSION_BY_COOKIE, [row.cookieHash, before])).to.deep.equal(plain);
+          expect(await db().reads.one(SESSION_BY_COOKIE, [row.cookieHash, expiresAt]), 'expired at its expiry').to.equal(undefined);
+        }),
+        { numRuns: 30 },
+      );
+      expect(await db().reads.one(SESSION_BY_ID, ['00000000-0000-7000-8000-000000000000'])).to.equal(undefined);
+    });
+
     it('keeps no secret in clear and only the hash of the cookie', async () => {
       const open = await session();
       const row = await db().fork().findOneOrFail(RpSession, { id: open.row.id });
@@ -102,7 +126,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
       const tokens = await Promise.all([1, 2, 3, 4].map(() => keeper(slow).accessToken(db().fork(), open, LEARN)));
       expect(tokens).to.deep.equal(['access-2', 'access-2', 'access-2', 'access-2']);
       expect(calls).to.equal(1);
-      const after = await store.reload(db().fork(), open.row.id);
+      const after = await store.reload(open.row.id);
       expect(after?.row.version).to.equal(2);
       expect(after?.secrets).to.include({ accessToken: 'access-2', refreshToken: 'access-2-refresh', idToken: 'id-token-1', csrf: open.secrets.csrf });
     });
@@ -111,7 +135,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
       const open = await session();
       const error = await keeper(() => Promise.reject(new RefreshRefusedError())).accessToken(db().fork(), open, LEARN).catch((caught: unknown) => caught);
       expect(error).to.have.property('status', 401);
-      expect(await store.reload(db().fork(), open.row.id)).to.equal(undefined);
+      expect(await store.reload(open.row.id)).to.equal(undefined);
     });
 
     it('gives the claim back when identity-authz cannot be reached (503), so a later call refreshes', async () => {
@@ -120,7 +144,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
       expect(error).to.have.property('status', 503);
       expect(logs.records().some((record) => record.error === 'Error' && record.msg === 'refreshing a session\'s tokens failed')).to.equal(true);
       expect(await keeper(() => Promise.resolve({ accessToken: 'access-3', expiresInSeconds: 300 })).accessToken(db().fork(), open, LEARN)).to.equal('access-3');
-      expect((await store.reload(db().fork(), open.row.id))?.secrets).to.include({ accessToken: 'access-3', refreshToken: 'refresh-1', idToken: 'id-token-1' });
+      expect((await store.reload(open.row.id))?.secrets).to.include({ accessToken: 'access-3', refreshToken: 'refresh-1', idToken: 'id-token-1' });
     });
 
     it('a waiting caller takes over a claim given back, and gives up at its deadline (503)', async () => {
@@ -133,7 +157,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
       await new Promise((resolve) => { setTimeout(resolve, 60); });
       await store.releaseRefresh(em, open.row);
       expect(await waiting).to.equal('access-4');
-      expect((await store.reload(db().fork(), open.row.id))?.secrets).to.include({ idToken: 'id-token-4' });
+      expect((await store.reload(open.row.id))?.secrets).to.include({ idToken: 'id-token-4' });
     });
 
     it('gets a token for another resource with the refresh token, keeps it apart and reuses it while fresh', async () => {
@@ -144,7 +168,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
         return Promise.resolve(next(`kms-${String(asked.length)}`));
       };
       expect(await keeper(refresh).accessToken(db().fork(), open, KMS)).to.equal('kms-1');
-      const after = await store.reload(db().fork(), open.row.id);
+      const after = await store.reload(open.row.id);
       expect(after?.secrets).to.include({ accessToken: 'access-1', resource: LEARN, refreshToken: 'kms-1-refresh' });
       expect(after?.secrets.resourceTokens?.[KMS]).to.deep.equal({ accessToken: 'kms-1', expiresAt: clock.getTime() + 300_000 });
       expect(after?.row.accessExpiresAt.getTime()).to.equal(open.row.accessExpiresAt.getTime());
@@ -172,7 +196,7 @@ describeOnDatabases('identity-rp sessions and refresh', { entities, migrations }
       expect(learn).to.match(new RegExp(`^${LEARN}#[12]$`));
       expect(kms).to.match(new RegExp(`^${KMS}#[12]$`));
       expect(round).to.equal(2);
-      const after = await store.reload(db().fork(), open.row.id);
+      const after = await store.reload(open.row.id);
       expect(after?.row.version).to.equal(3);
       expect(after?.secrets).to.include({ accessToken: learn, refreshToken: current });
       expect(after?.secrets.resourceTokens?.[KMS]?.accessToken).to.equal(kms);

@@ -112,7 +112,7 @@ export class TokenKeeper {
   async #awaitOther(em: EntityManager, session: OpenSession, resource: string, deadline: number): Promise<string> {
     while (this.#now().getTime() < deadline) {
       await sleep(REFRESH_POLL_MS);
-      const again = await this.#options.store.reload(em, session.row.id);
+      const again = await this.#options.store.reload(session.row.id);
       if (again === undefined) throw new UnauthorizedError('the session has ended; sign in again at /bff/login', 'Cookie');
       if (again.row.version !== session.row.version) {
         // The holder stored new tokens: ours, unless it refreshed for another resource; then look again.

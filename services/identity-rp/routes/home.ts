@@ -8,7 +8,7 @@ import { readCookie, SESSION_COOKIE } from '../cookies.ts';
 import type { RpHandler } from './context.ts';
 
 export const showHome: RpHandler = async (ctx, rp) => {
-  const session = await rp.store.find(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
+  const session = await rp.store.find(readCookie(ctx, SESSION_COOKIE));
   const apis = Object.keys(rp.apis);
   const body = session === undefined
     ? html`<h1>Not signed in</h1>

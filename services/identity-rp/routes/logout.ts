@@ -27,7 +27,7 @@ function returnToOf(ctx: RpContext, origins: readonly string[]): string | undefi
 }
 
 export const logout: RpHandler = async (ctx, rp) => {
-  const session = await rp.store.require(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
+  const session = await rp.store.require(readCookie(ctx, SESSION_COOKIE));
   const origins = pageOrigins(rp);
   checkCsrf(ctx, session.secrets.csrf, origins);
   const returnTo = returnToOf(ctx, origins);

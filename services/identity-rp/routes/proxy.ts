@@ -61,7 +61,7 @@ function forwardedHeaders(ctx: RpContext, token: string): Record<string, string>
 
 export const proxy: RpHandler = async (ctx, rp) => {
   const { target, url } = upstreamOf(rp.apis, ctx.path, ctx.querystring);
-  const session = await rp.store.require(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
+  const session = await rp.store.require(readCookie(ctx, SESSION_COOKIE));
   if (!isSafeMethod(ctx.method)) checkCsrf(ctx, session.secrets.csrf, pageOrigins(rp));
   // The token for this API's resource (RFC 8707): got or refreshed first when the session has none fresh.
   const token = await rp.tokens.accessToken(ctx.state.em, session, target.resource);

@@ -22,7 +22,7 @@ export function usernameOf(idToken: string): string | undefined {
 }
 
 export const showSession: RpHandler = async (ctx, rp) => {
-  const { row, secrets } = await rp.store.require(ctx.state.em, readCookie(ctx, SESSION_COOKIE));
+  const { row, secrets } = await rp.store.require(readCookie(ctx, SESSION_COOKIE));
   const username = usernameOf(secrets.idToken);
   ctx.set('Cache-Control', 'no-store');
   ctx.body = {
