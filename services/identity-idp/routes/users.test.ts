@@ -94,6 +94,18 @@ for (const engine of ENGINES) {
       expect((await idp.api('GET', '/users/not-a-uuid')).status).to.equal(400);
     });
 
+    it('concurrent joins of one group by one user all succeed, and leave one membership', async () => {
+      await idp.api('POST', '/groups', { name: 'racers', scopes: ['pets:read'] });
+      const user = (await idp.api('POST', '/users', { username: 'racer', email: 'r@example.com', password: 'long enough password' })).json as User;
+      for (let round = 0; round < 3; round += 1) {
+        const answers = await Promise.all(Array.from({ length: 8 }, () => idp.api('PUT', `/users/${user.id}/groups/racers`)));
+        expect(answers.map((answer) => answer.status), answers.map((answer) => answer.text).join()).to.deep.equal(Array.from({ length: 8 }, () => 204));
+        const rows = await query<{ n: number | string }>(idp.databaseUrl, 'select count(*) as n from idp_group_members where user_id = ? and group_name = ?', [user.id, 'racers']);
+        expect(Number(rows[0]?.n)).to.equal(1);
+        expect((await idp.api('DELETE', `/users/${user.id}/groups/racers`)).status).to.equal(204);
+      }
+    });
+
     it('needs scope idp:admin (403) and a token (401)', async () => {
       const other = await idp.token(['kms:read']);
       expect((await idp.api('GET', '/users', undefined, other)).status).to.equal(403);
