@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createPostgresDatabase, describeOnDatabases, type Scratch } from '../template/testing/databases.ts';
 import { isUniqueViolation } from '../template/database/errors.ts';
+import { ValidationError } from '../template/errors/index.ts';
 import { authzOwnEntities, ResourceServer } from './entities.ts';
 import { authzOwnMigrations } from './migrations.ts';
 import { AUTHZ_RESOURCE, LEARN_PS_RESOURCE, startAuthz, type AuthzHarness } from './testing/harness.ts';
@@ -154,6 +155,26 @@ function resourceServersSuite(start: () => Promise<AuthzHarness>): void {
     expect((await token(client, { resource: LEARN_PS_RESOURCE })).status).to.equal(200);
   });
 
+  it('never leaves a client holding scopes for a resource server deleted at the same moment', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const name = `fleeting-${String(round)}`;
+      const identifier = `urn:example:${name}`;
+      const scope = `fleeting${String(round)}:read`;
+      expect((await authz.api('POST', '/resource-servers', orders({ name, identifier, scopes: [scope] }))).status).to.equal(201);
+      const [deleted, ...made] = await Promise.all([
+        authz.api('DELETE', `/resource-servers/${name}`),
+        ...Array.from({ length: 3 }, () => authz.api('POST', '/clients', { name: 'Fleeting', grantTypes: ['client_credentials'], resourceScopes: { [identifier]: [scope] } })),
+      ]);
+      const outcome = `delete ${String(deleted.status)}, creates ${made.map((answer) => String(answer.status)).join(' ')}`;
+      // Either the delete won and every create was refused, or a create won and the delete was.
+      expect([204, 409], outcome).to.include(deleted.status);
+      expect(made.map((answer) => answer.status), outcome).to.deep.equal(made.map(() => deleted.status === 204 ? 400 : 201));
+      if (deleted.status === 204) continue;
+      for (const answer of made) expect((await authz.api('DELETE', `/clients/${(answer.json as { clientId: string }).clientId}`)).status).to.equal(204);
+      expect((await authz.api('DELETE', `/resource-servers/${name}`)).status).to.equal(204);
+    }
+  });
+
   it('names at most five clients that hold a resource\'s scopes', async () => {
     expect((await authz.api('POST', '/resource-servers', orders({ name: 'popular', identifier: 'urn:example:popular' }))).status).to.equal(201);
     for (let index = 0; index < 7; index += 1) {
@@ -230,5 +251,32 @@ describeOnDatabases('a create after the checks read a row another request has ju
     const error = await request.flush().then(() => undefined, (reason: unknown) => reason);
     expect(isUniqueViolation(error), String(error)).to.equal(true);
     expect((await db().fork().find(ResourceServer, { name: 'racing' })).map((row) => row.identifier)).to.deep.equal(['urn:example:first']);
+  });
+});
+
+describeOnDatabases('holding the declared resource servers a client write names', { entities: authzOwnEntities, migrations: authzOwnMigrations }, (db) => {
+  it('passes for built-in, empty and present ones, refuses (400) naming the ones gone, and forgets the cached catalogue then', async () => {
+    let reads = 0;
+    const servers = new ResourceServers({ builtIns: () => Promise.resolve(new Map([['urn:cryptoutil:x', ['x:read']]])), fork: () => { reads += 1; return db().fork(); } });
+    const em = db().fork();
+    const kept = em.create(ResourceServer, { name: 'kept', identifier: 'urn:example:kept', description: '', scopes: ['kept:read'], managedBy: null });
+    await em.flush();
+    const before = (await db().fork().findOneOrFail(ResourceServer, { name: 'kept' })).updatedAt;
+    await new Promise((done) => { setTimeout(done, 5); });
+    await servers.hold(db().fork(), {});
+    await servers.hold(db().fork(), { 'urn:cryptoutil:x': ['x:read'], 'urn:example:gone': [], 'urn:example:kept': ['kept:read'] });
+    await servers.catalog();
+    expect(reads).to.equal(1);
+    const error = await servers.hold(db().fork(), { 'urn:example:kept': ['kept:read'], 'urn:example:gone': ['gone:read'], 'urn:example:also-gone': ['gone:write'] }).then(() => undefined, (reason: unknown) => reason);
+    expect(error).to.be.instanceOf(ValidationError).with.property('status', 400);
+    expect((error as ValidationError).message).to.equal('/body/resourceScopes/urn:example:gone unknown resource: it was deleted meanwhile');
+    expect((error as ValidationError).errors).to.deep.equal([
+      { pointer: '/body/resourceScopes/urn:example:gone', message: 'unknown resource: it was deleted meanwhile' },
+      { pointer: '/body/resourceScopes/urn:example:also-gone', message: 'unknown resource: it was deleted meanwhile' },
+    ]);
+    await servers.catalog();
+    expect(reads, 'the catalogue is read again').to.equal(2);
+    // The hold changes nothing in the row it holds.
+    expect(await db().fork().findOneOrFail(ResourceServer, { name: 'kept' })).to.deep.include({ identifier: kept.identifier, description: '', updatedAt: before });
   });
 });

@@ -5,7 +5,7 @@
  * check reads is the two together. Declared rows are read at most once a second per process and
  * again at once after a write here, so another replica sees a change within a second.
  */
-import type { EntityManager } from '@mikro-orm/core';
+import { raw, type EntityManager } from '@mikro-orm/core';
 import { ValidationError, type FieldError } from '../template/errors/index.ts';
 import { ResourceServer } from './entities.ts';
 import type { ResourceCatalog } from './resources.ts';
@@ -101,6 +101,26 @@ export class ResourceServers {
     // here, where a create of the same name would then update it instead of failing on the key.
     const [builtIns, rows] = await Promise.all([this.#builtIns(), em.find(ResourceServer, { identifier: { $ne: identifier } }, { disableIdentityMap: true })]);
     return new Map([...builtIns, ...rows.map((row): [string, readonly string[]] => [row.identifier, row.scopes])]);
+  }
+
+  /**
+   * Holds, until `tx` ends, the declared resource servers that `resourceScopes` gives scopes for: a
+   * write to each row that changes nothing. A delete writes the row first too
+   * (`deleteResourceServer`), so of a client write and a delete of a resource it names, one waits
+   * for the other: the delete then sees the client and refuses, or the client write finds the
+   * resource gone and is refused (400 naming it). Without it both could pass, and a resource server
+   * later declared with the same identifier would grant its scopes to that client at once.
+   */
+  async hold(tx: EntityManager, resourceScopes: Readonly<Record<string, readonly string[]>>): Promise<void> {
+    const builtIns = await this.#builtIns();
+    const declared = Object.entries(resourceScopes).filter(([identifier, scopes]) => scopes.length > 0 && !builtIns.has(identifier)).map(([identifier]) => identifier);
+    if (declared.length === 0) return;
+    const held = await tx.nativeUpdate(ResourceServer, { identifier: { $in: declared } }, { identifier: raw('identifier') });
+    if (held === declared.length) return;
+    const present = new Set((await tx.find(ResourceServer, { identifier: { $in: declared } }, { disableIdentityMap: true })).map((row) => row.identifier));
+    const gone = declared.filter((identifier) => !present.has(identifier));
+    this.changed();
+    throw new ValidationError(gone.map((identifier) => ({ pointer: `/body/resourceScopes/${identifier}`, message: 'unknown resource: it was deleted meanwhile' })));
   }
 
   /** Built-in and declared: resource identifier → its scopes. */

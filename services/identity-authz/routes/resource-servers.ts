@@ -85,13 +85,18 @@ export function resourceServerHandlers(host: AuthzHost): OperationHandlers {
       ctx.body = presentResourceServer(row);
     },
     async deleteResourceServer(ctx) {
-      const row = await findDeclared(host, ctx);
-      const clients = await ctx.state.em.find(OauthClient, {}, { orderBy: { id: 'asc' } });
-      const holders = clients.filter((client) => (new Map(Object.entries(client.resourceScopes)).get(row.identifier) ?? []).length > 0).map((client) => client.id);
-      if (holders.length > 0) {
-        throw new ConflictError(`clients ${holders.slice(0, NAMED_CLIENTS).join(', ')}${holders.length > NAMED_CLIENTS ? ` and ${String(holders.length - NAMED_CLIENTS)} more` : ''} hold scopes for ${row.identifier}; remove them first`);
-      }
-      await ctx.state.em.remove(row).flush();
+      const { name, identifier } = await findDeclared(host, ctx);
+      await ctx.state.em.transactional(async (tx) => {
+        // The row goes first: a client write naming this resource holds the same row
+        // (ResourceServers.hold), so either it has committed and is seen below, or it waits and
+        // then finds the resource gone.
+        if (await tx.nativeDelete(ResourceServer, { name }) === 0) throw new NotFoundError('no such resource server');
+        const clients = await tx.find(OauthClient, {}, { orderBy: { id: 'asc' }, disableIdentityMap: true });
+        const holders = clients.filter((client) => (new Map(Object.entries(client.resourceScopes)).get(identifier) ?? []).length > 0).map((client) => client.id);
+        if (holders.length > 0) {
+          throw new ConflictError(`clients ${holders.slice(0, NAMED_CLIENTS).join(', ')}${holders.length > NAMED_CLIENTS ? ` and ${String(holders.length - NAMED_CLIENTS)} more` : ''} hold scopes for ${identifier}; remove them first`);
+        }
+      });
       host.resourceServers.changed();
       ctx.status = 204;
     },
