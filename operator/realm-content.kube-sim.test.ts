@@ -97,7 +97,7 @@ describe('operator against kube-sim: IdentityRealm spec.clients kept in a real i
 
   it('makes a change of a client\'s scopes in the CR live within 2 s', async () => {
     // Right after a periodic sync, so the change does not queue behind one (the next is SYNC_SECONDS away).
-    await watched.idleAfterSync();
+    await watched.idleAfterSync(() => sim.lastOperatorWorkAt());
     const started = Date.now();
     await patchClients([{ ...billing, scopes: { [LEARN_PS_RESOURCE]: ['pets:read', 'pets:write'] } }, { ...reports, mfa: 'required' }, handmade]);
     await until('the new scopes in identity-authz', async () => {

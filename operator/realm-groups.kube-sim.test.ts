@@ -121,7 +121,7 @@ describe('operator against kube-sim: IdentityRealm spec.groups and spec.bootstra
 
   it('makes a change of a group\'s scopes in the CR live within 2 s', async () => {
     // Right after a periodic sync, so the change does not queue behind one (the next is SYNC_SECONDS away).
-    await watched.idleAfterSync();
+    await watched.idleAfterSync(() => sim.lastOperatorWorkAt());
     const started = Date.now();
     await patchSpec({ groups: [{ ...readers, scopes: { [PS]: ['pets:read', 'pets:write'] } }, keepers, team] });
     await until('the new scopes in identity-idp', async () => (JSON.stringify(await scopesOf('readers')) === JSON.stringify(['pets:read', 'pets:write']) ? true : undefined), 10_000);

@@ -110,7 +110,7 @@ describe('operator against kube-sim: IdentityRealm spec.resources kept in a real
   });
 
   it('makes a change of the resource server\'s scopes live within 2 s: the next token has the scopes it still has', async () => {
-    await watched.idleAfterSync();
+    await watched.idleAfterSync(() => sim.lastOperatorWorkAt());
     const started = Date.now();
     await patchSpec({ resources: [{ ...orders, scopes: ['invoices:read'] }], clients: [worker] });
     await until('the new scopes in identity-authz', async () => (JSON.stringify((await server('orders')).body.scopes) === '["invoices:read"]' ? true : undefined), 10_000);

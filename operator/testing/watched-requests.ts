@@ -23,11 +23,17 @@ export class WatchedRequests {
     };
   }
 
-  /** Resolves once no call is in flight and the last one ended 0.1–1 s ago. */
-  async idleAfterSync(): Promise<void> {
+  /**
+   * Resolves once no call is in flight, the last one ended 0.1–1 s ago, and the operator sent
+   * nothing else for 0.25 s (`lastWorkAt`, kube-sim's clock of its last request besides its lease):
+   * a sync's own status write starts another reconcile, and a change made while that one runs
+   * would wait for it.
+   */
+  async idleAfterSync(lastWorkAt: () => number): Promise<void> {
     await until('the operator idle just after a sync', () => {
-      const quiet = Date.now() - this.#last;
-      return Promise.resolve(this.#inFlight === 0 && quiet > 100 && quiet < 1_000 ? true : undefined);
+      const now = Date.now();
+      const quiet = now - this.#last;
+      return Promise.resolve(this.#inFlight === 0 && quiet > 100 && quiet < 1_000 && now - lastWorkAt() > 250 ? true : undefined);
     }, 10_000);
   }
 }

@@ -63,6 +63,8 @@ export interface KubeSim {
   operatorDenied(): string[];
   /** Requests by user so far; counted whether or not `requestStats` serves them. */
   requestCounts(): RequestCounts;
+  /** When the operator last sent a request other than its lease's (epoch ms; 0 before any): its last reconcile step. */
+  lastOperatorWorkAt(): number;
   writeKubeconfig(path: string, options: { user: 'admin' | 'operator' }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -150,6 +152,7 @@ class Handler {
   readonly #bookmarkIntervalMs: number;
   readonly #requestStats: boolean;
   readonly requests: RequestCounts = { admin: 0, operator: 0 };
+  lastOperatorWorkAt = 0;
   /** What the operator asked for: the recorder behind `operatorAccess()`. */
   readonly used = new Set<string>();
   readonly denied = new Set<string>();
@@ -256,6 +259,7 @@ class Handler {
     const method = request.method ?? 'GET';
     const user = this.#user(request);
     this.requests[user] += 1;
+    if (user === 'operator' && !url.pathname.startsWith('/apis/coordination.k8s.io/')) this.lastOperatorWorkAt = Date.now();
     if (this.#requestStats && user === 'admin' && method === 'GET' && url.pathname === REQUEST_STATS_PATH) {
       send(response, 200, this.requests);
       return;
@@ -400,6 +404,7 @@ export async function startKubeSim(options?: KubeSimOptions): Promise<KubeSim> {
     operatorAccess: () => [...handler.used].sort(),
     operatorDenied: () => [...handler.denied].sort(),
     requestCounts: () => ({ ...handler.requests }),
+    lastOperatorWorkAt: () => handler.lastOperatorWorkAt,
     async writeKubeconfig(path, { user }) {
       const kubeconfig = {
         apiVersion: 'v1',
