@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { revokeSubject } from '../revocation.ts';
 import type { OperationContext, OperationHandlers } from '../../template/service.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../../template/errors/index.ts';
-import { isUniqueViolation, uuidv7 } from '../../template/database/index.ts';
+import { flushOrConflict, uuidv7 } from '../../template/database/index.ts';
 import { asBadRequest } from '../oauth-errors.ts';
 import { checkChosenClientId, checkClientInput, clientFields, newClientSecret, presentClient, providerMetadata, usesSecret, type ClientInput } from '../clients.ts';
 import { OauthClient } from '../entities.ts';
@@ -44,17 +44,15 @@ async function checkWithProvider(host: AuthzHost, client: OauthClient): Promise<
 
 /**
  * Writes a new or changed client in one transaction that first holds the declared resource servers
- * it has scopes for (`ResourceServers.hold`), so that none of them is deleted under it. A unique
- * violation is `taken` (409) when given.
+ * it has scopes for (`ResourceServers.hold`), so that none of them is deleted under it.
  */
-async function flushHolding(host: AuthzHost, em: EntityManager, client: OauthClient, taken?: string): Promise<void> {
+async function flushHolding(host: AuthzHost, em: EntityManager, client: OauthClient): Promise<void> {
   await em.begin();
   try {
     await host.resourceServers.hold(em, client.resourceScopes);
     await em.commit();
   } catch (error) {
     await em.rollback();
-    if (taken !== undefined && isUniqueViolation(error)) throw new ConflictError(taken);
     throw error;
   }
 }
@@ -74,7 +72,7 @@ export function clientHandlers(host: AuthzHost): OperationHandlers {
         secretHash: secret === undefined ? null : await hashSecret(secret),
       });
       await checkWithProvider(host, client);
-      await flushHolding(host, ctx.state.em, client, `a client ${client.id} already exists`);
+      await flushOrConflict({ flush: () => flushHolding(host, ctx.state.em, client) }, `a client ${client.id} already exists`);
       // A look-up of this id before it existed may be cached as "no such client".
       host.clientChanged(client.id);
       ctx.status = 201;

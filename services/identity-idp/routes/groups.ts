@@ -34,13 +34,12 @@ async function userIdOf(ctx: OperationContext): Promise<string> {
 
 /**
  * Puts `userId` in each group of `names` (all checked to exist first). Joining twice is harmless,
- * also at the same time: a membership another request has just written is kept as it is
- * (INSERT … ON CONFLICT DO NOTHING), not answered with a conflict.
+ * also at the same time: a membership that exists already, or that another request has just
+ * written, is kept as it is (INSERT … ON CONFLICT DO NOTHING), not answered with a conflict.
  */
 export async function joinGroups(em: EntityManager, userId: string, names: readonly string[]): Promise<void> {
   await checkGroupsExist(em, names);
-  const current = new Set(await groupsOf(em, userId));
-  const joining = [...new Set(names)].filter((name) => !current.has(name)).map((groupName) => ({ groupName, userId }));
+  const joining = [...new Set(names)].map((groupName) => ({ groupName, userId }));
   if (joining.length > 0) await em.upsertMany(IdpGroupMember, joining, { onConflictAction: 'ignore' });
 }
 
