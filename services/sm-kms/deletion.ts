@@ -45,9 +45,12 @@ export async function expireKey(em: EntityManager, kms: KmsContext, id: string):
   return true;
 }
 
-/** Expires the key first when it is due, so the caller sees what is true now. */
-export async function settleKey(em: EntityManager, kms: KmsContext, key: DeletionState & { readonly id: string }): Promise<boolean> {
-  return isDue(key, kms.now()) && await expireKey(em, kms, key.id);
+/**
+ * Expires the key first when it is due, so the caller sees what is true now. The entity manager is
+ * asked for only then: on the hot path a key is almost never due, and forking one costs.
+ */
+export async function settleKey(em: () => EntityManager, kms: KmsContext, key: DeletionState & { readonly id: string }): Promise<boolean> {
+  return isDue(key, kms.now()) && await expireKey(em(), kms, key.id);
 }
 
 /** Expires every due key; returns how many this call deleted. */

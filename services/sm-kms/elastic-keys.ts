@@ -131,7 +131,7 @@ export async function createElasticKey(em: EntityManager, kms: KmsContext, input
 export async function findElasticKey(em: EntityManager, kms: KmsContext, id: string): Promise<ElasticKey> {
   const key = await em.findOne(ElasticKey, { id });
   if (key === null) throw new NotFoundError('no such elastic key');
-  if (await settleKey(em, kms, key)) return findElasticKey(em.fork(), kms, id);
+  if (await settleKey(() => em, kms, key)) return findElasticKey(em.fork(), kms, id);
   return key;
 }
 

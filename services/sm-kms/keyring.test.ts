@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BadRequestError, ConflictError, NotFoundError } from '../template/errors/index.ts';
 import { describeOnDatabases } from '../template/testing/databases.ts';
-import { decrypt, encrypt } from '../template/jose/index.ts';
+import { decrypt, encrypt, sign } from '../template/jose/index.ts';
 import { entities, MaterialKey } from './entities.ts';
 import { createElasticKey, scheduleDeletion, updateElasticKey } from './elastic-keys.ts';
 import { keyForKid, latestKey } from './keyring.ts';
@@ -77,6 +77,23 @@ describeOnDatabases('sm-kms keyring (the hot path)', { entities, migrations }, (
     const destroyed = await rejection(latestKey(() => db().fork(), t.kms, wiped.id, 'sign'));
     expect(destroyed).to.be.instanceOf(ConflictError);
     expect((destroyed as ConflictError).message).to.include('destroyed');
+  });
+
+  it('asks for no entity manager while the key is not due for deletion, and for one when it is', async () => {
+    const key = await createElasticKey(db().fork(), t.kms, { name: unique('lazy'), algorithm: 'ES256' }, ALICE);
+    let forks = 0;
+    const em = () => { forks += 1; return db().fork(); };
+    const { prepared } = await latestKey(em, t.kms, key.id, 'sign');
+    const signed = await sign(prepared, Buffer.from('hot'));
+    expect((await keyForKid(em, t.kms, key.id, prepared.kid, 'verify')).prepared.kid).to.equal(prepared.kid);
+    await scheduleDeletion(db().fork(), t.kms, key.id, 1, ALICE);
+    // Pending and not yet due: refused on its status, still without an entity manager.
+    expect((await rejection(latestKey(em, t.kms, key.id, 'sign')) as ConflictError).message).to.include('pending_deletion');
+    expect(forks).to.equal(0);
+    t.advance(86_400_000);
+    expect((await rejection(keyForKid(em, t.kms, key.id, prepared.kid, 'verify')) as ConflictError).message).to.include('deleted');
+    expect(forks).to.equal(1);
+    expect(signed.split('.')).to.have.length(3);
   });
 
   it('a seal wipes every cached key', async () => {

@@ -58,7 +58,7 @@ async function loadMaterial(reads: Reads, kid: string): Promise<MaterialSnapshot
 async function snapshot(em: () => EntityManager, kms: KmsContext, id: string): Promise<KeySnapshot> {
   const key = await kms.cache.key(id, () => loadKey(kms.reads, id));
   if (key === null) throw new NotFoundError('no such elastic key');
-  if (await settleKey(em(), kms, key)) return snapshot(em, kms, id);
+  if (await settleKey(em, kms, key)) return snapshot(em, kms, id);
   return key;
 }
 

@@ -17,6 +17,8 @@ export interface Measurement {
   readonly errors: number;
   /** The server's CPU microseconds per request; undefined where /proc cannot tell. */
   readonly cpuUs?: number;
+  /** The part of `cpuUs` spent in the kernel (socket writes and reads, wake-ups, TLS records' system calls). */
+  readonly systemUs?: number;
 }
 
 const targetScript = fileURLToPath(new URL('./target.ts', import.meta.url));
@@ -49,13 +51,13 @@ export async function stopTarget(child: ChildProcess): Promise<void> {
 /** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 on Linux). */
 const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-/** User + system CPU seconds of a process so far, from /proc/<pid>/stat; undefined elsewhere. */
-async function cpuSeconds(child: ChildProcess): Promise<number | undefined> {
+/** User and system CPU seconds of a process so far, from /proc/<pid>/stat; undefined elsewhere. */
+async function cpuSeconds(child: ChildProcess): Promise<{ user: number; system: number } | undefined> {
   try {
     const stat = await readFile(`/proc/${String(child.pid)}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): state is 3rd, utime 14th, stime 15th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    return { user: Number(fields[11]) / ticksPerSecond, system: Number(fields[12]) / ticksPerSecond };
   } catch {
     return undefined;
   }
@@ -76,15 +78,19 @@ export async function autocannonLoad(request: BenchRequest, seconds: number, con
     duration: seconds,
   });
   const cpuAfter = server === undefined ? undefined : await cpuSeconds(server);
-  const cpuUs = cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
-    ? undefined
-    : ((cpuAfter - cpuBefore) * 1e6) / result.requests.total;
+  const perRequest = (seconds: number): number => (seconds * 1e6) / result.requests.total;
+  const cpu = cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+    ? {}
+    : {
+        cpuUs: perRequest(cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system),
+        systemUs: perRequest(cpuAfter.system - cpuBefore.system),
+      };
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
-    ...(cpuUs === undefined ? {} : { cpuUs }),
+    ...cpu,
   };
 }
 

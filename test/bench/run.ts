@@ -29,12 +29,14 @@ function load(request: BenchRequest, seconds: number, server?: ChildProcess): Pr
 /** Medians over the slices, errors summed. */
 function summary(measurements: readonly Measurement[]): Measurement {
   const cpu = measurements.flatMap((item) => (item.cpuUs === undefined ? [] : [item.cpuUs]));
+  const system = measurements.flatMap((item) => (item.systemUs === undefined ? [] : [item.systemUs]));
   return {
     rps: Math.round(median(measurements.map((item) => item.rps))),
     p50: median(measurements.map((item) => item.p50)),
     p99: median(measurements.map((item) => item.p99)),
     errors: measurements.reduce((sum, item) => sum + item.errors, 0),
     ...(cpu.length === measurements.length ? { cpuUs: median(cpu) } : {}),
+    ...(system.length === measurements.length ? { systemUs: median(system) } : {}),
   };
 }
 
@@ -69,7 +71,9 @@ try {
   const rssMiB = await residentMiB(target.child);
   const ratio = round(median(ratios));
   const cpuRatio = baseline.cpuUs === undefined || measured.cpuUs === undefined ? undefined : round(baseline.cpuUs / measured.cpuUs);
-  const cpuLine = (item: Measurement): string => (item.cpuUs === undefined ? '' : `, ${item.cpuUs.toFixed(1)} µs CPU per request`);
+  const cpuLine = (item: Measurement): string => (item.cpuUs === undefined
+    ? ''
+    : `, ${item.cpuUs.toFixed(1)} µs CPU per request (${(item.systemUs ?? 0).toFixed(1)} in the kernel)`);
   process.stdout.write(`baseline (bare Koa HTTPS): ${String(baseline.rps)} req/s, p50 ${String(baseline.p50)} ms, p99 ${String(baseline.p99)} ms, errors ${String(baseline.errors)}${cpuLine(baseline)}\n`);
   process.stdout.write(`${scenario}: ${String(measured.rps)} req/s, p50 ${String(measured.p50)} ms, p99 ${String(measured.p99)} ms, errors ${String(measured.errors)}, resident ${String(rssMiB ?? '?')} MiB${cpuLine(measured)}\n`);
   process.stdout.write(`ratio ${String(ratio)} (median of ${String(slices)} interleaved ${String(sliceSeconds)} s slices; ${ratios.map((value) => value.toFixed(3)).join(' ')})\n`);
@@ -86,7 +90,9 @@ try {
     ratio_max: round(Math.max(...ratios)),
     ...(rssMiB === undefined ? {} : { rss_mib: rssMiB }),
     ...(measured.cpuUs === undefined ? {} : { cpu_us: round(measured.cpuUs) }),
+    ...(measured.systemUs === undefined ? {} : { system_us: round(measured.systemUs) }),
     ...(baseline.cpuUs === undefined ? {} : { baseline_cpu_us: round(baseline.cpuUs) }),
+    ...(baseline.systemUs === undefined ? {} : { baseline_system_us: round(baseline.systemUs) }),
     ...(cpuRatio === undefined ? {} : { cpu_ratio: cpuRatio }),
   })}\n`);
 } finally {
