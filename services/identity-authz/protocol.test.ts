@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { Agent, request as httpsRequest } from 'node:https';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT, calculateJwkThumbprint, type JSONWebKeySet } from 'jose';
 import { httpsCall } from '../template/testing/service-harness.ts';
 import { CookieJar } from '../template/testing/cookies.ts';
@@ -98,6 +99,35 @@ describe('identity-authz protocol (oidc-provider under the template)', function 
       expect(payload.client_id).to.equal(ADMIN_CLIENT_ID);
       expect(String(payload.scope).split(' ').sort()).to.deep.equal(LEARN_PS_SCOPES);
       expect(payload).to.include.keys('jti', 'iat', 'exp');
+    });
+
+    it('reads a form the client streams in chunks, and the next request on the same connection too', async () => {
+      const { id, secret } = admin();
+      const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: authz.service.ca });
+      const fields = new URLSearchParams({ grant_type: 'client_credentials', resource: LEARN_PS_RESOURCE, scope: 'pets:read' }).toString();
+      const exchange = (chunks: readonly string[]): Promise<{ status: number; body: string; socket: unknown }> => new Promise((done, fail) => {
+        const request = httpsRequest(`${authz.issuer}/token`, {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+        }, (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => { done({ status: response.statusCode ?? 0, body, socket: request.socket }); });
+        });
+        request.on('error', fail);
+        for (const chunk of chunks) request.write(chunk);
+        request.end();
+      });
+      try {
+        const streamed = await exchange([fields.slice(0, 10), fields.slice(10)]);
+        expect(streamed.status, streamed.body).to.equal(200);
+        expect((JSON.parse(streamed.body) as { scope: string }).scope).to.equal('pets:read');
+        const next = await exchange([fields]);
+        expect(next.status, next.body).to.equal(200);
+        expect(next.socket).to.equal(streamed.socket);
+      } finally {
+        agent.destroy();
+      }
     });
 
     it('narrows to the scopes asked for, and refuses unknown resources and bad secrets in the OAuth error format', async () => {
