@@ -25,6 +25,11 @@ describe('rate-limit identity', () => {
     expect(rateLimitKey('::ffff:192.0.2.10')).to.equal('192.0.2.10');
   });
 
+  it('is the text itself for what is not an address (no /64 made of it)', () => {
+    expect(rateLimitKey('not:an:address')).to.equal('not:an:address');
+    expect(rateLimitKey('localhost')).to.equal('localhost');
+  });
+
   it('is the /64 of an IPv6 address (RFC 7421), however it is written', () => {
     const key = '2001:db8:aa:bb::/64';
     for (const address of [

@@ -15,6 +15,8 @@ const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 /** The address as the client knows it: IPv4-mapped IPv6 addresses become plain IPv4. */
 export function clientAddress(address: string | undefined): string {
   if (address === undefined) return '';
+  // Most peers are plain IPv4: no colon, nothing to unmap.
+  if (!address.includes(':')) return address;
   return IPV4_MAPPED.exec(address)?.[1] ?? address;
 }
 
@@ -37,6 +39,8 @@ export function rateLimitKey(address: string | undefined): string {
   const client = clientAddress(address);
   // A socket already closed has no address; koa-ratelimit refuses an empty id, so name it.
   if (client === '') return 'unknown';
+  // Neither IPv6 nor zoned without a colon: an IPv4 client is its own identity (no regex on the hot path).
+  if (!client.includes(':')) return client;
   // A link-local peer carries its zone (`fe80::1%eth0`); the zone is not part of the identity.
   const unscoped = client.replace(/%.*$/, '');
   if (!isIPv6(unscoped)) return client;

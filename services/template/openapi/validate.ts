@@ -102,12 +102,20 @@ function compileLocation(parameters: readonly ParameterSpec[]): ValidateFunction
  * left after coercion (in an array too) is refused as the field it came from.
  */
 function nonFiniteErrors(prefix: string, values: Readonly<Record<string, unknown>>): FieldError[] {
-  return Object.entries(values).flatMap(([name, value]) => {
+  const errors: FieldError[] = [];
+  for (const name of Object.keys(values)) {
+    const value = values[name];
     const numbers: readonly unknown[] = Array.isArray(value) ? value : [value];
-    return numbers.some((item) => typeof item === 'number' && !Number.isFinite(item))
-      ? [{ pointer: `${prefix}/${pointerToken(name)}`, message: 'must be a finite number' }]
-      : [];
-  });
+    if (numbers.some((item) => typeof item === 'number' && !Number.isFinite(item))) {
+      errors.push({ pointer: `${prefix}/${pointerToken(name)}`, message: 'must be a finite number' });
+    }
+  }
+  return errors;
+}
+
+/** Whether nulErrors could find anything: a string holding U+0000, or an object or array to look into. */
+function mayHoldNul(value: unknown): boolean {
+  return typeof value === 'string' ? value.includes('\u0000') : typeof value === 'object' && value !== null;
 }
 
 type ValueSource = (request: RawRequest, name: string) => string | readonly string[] | undefined;
@@ -238,7 +246,11 @@ export function compileRequestValidator(operation: OperationSpec): RequestValida
       if (!check.validate(values)) {
         errors.push(...fieldErrors(`/${check.location}`, check.validate));
       }
-      errors.push(...nonFiniteErrors(`/${check.location}`, values), ...Object.entries(values).flatMap(([name, value]) => nulErrors(`/${check.location}/${pointerToken(name)}`, value)));
+      errors.push(...nonFiniteErrors(`/${check.location}`, values));
+      // The pointer is spelled out only for a value that may hold a NUL: most are plain strings and numbers.
+      for (const name of Object.keys(values)) {
+        if (mayHoldNul(values[name])) errors.push(...nulErrors(`/${check.location}/${pointerToken(name)}`, values[name]));
+      }
       validated[check.location] = values;
     }
     errors.push(...bodyFailures);
