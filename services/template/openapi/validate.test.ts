@@ -43,6 +43,19 @@ describe('request validation (media type ranges, RFC 9110 §12.5.1)', () => {
     expect(failure(() => ranged(raw({ contentType: 'application/json', body: 'text' })))).to.be.instanceOf(ValidationError);
   });
 
+  it('gives each request its own copy of an array default, and a number default as it is', () => {
+    const validate = compileRequestValidator(operation({
+      parameters: [
+        { name: 'tags', in: 'query', required: false, explode: true, default: ['a'], schema: { type: 'array', items: { type: 'string' } } },
+        { name: 'size', in: 'query', required: false, explode: true, default: 20, schema: { type: 'integer' } },
+      ],
+    }));
+    const first = validate(raw({})).query;
+    expect(first).to.deep.equal({ tags: ['a'], size: 20 });
+    (first.tags as string[]).push('changed by a handler');
+    expect(validate(raw({})).query).to.deep.equal({ tags: ['a'], size: 20 });
+  });
+
   it('names a missing required query parameter', () => {
     const validate = compileRequestValidator(operation({ parameters: [{ name: 'q', in: 'query', required: true, explode: true, schema: { type: 'string' } }] }));
     const error = failure(() => validate(raw({})));

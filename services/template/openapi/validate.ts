@@ -139,7 +139,8 @@ function collect(check: LocationCheck, request: RawRequest): Record<string, unkn
     const value = SOURCES[check.location](request, parameter.name);
     if (value === undefined) {
       if (parameter.default !== undefined) {
-        values[parameter.name] = structuredClone(parameter.default);
+        // Ajv may fill defaults into an object or array in place; a number or a string needs no copy.
+        values[parameter.name] = typeof parameter.default === 'object' && parameter.default !== null ? structuredClone(parameter.default) : parameter.default;
       }
       continue;
     }
