@@ -127,7 +127,7 @@ const DEFAULTS = {
 export function watchTargets(namespaces: readonly string[]): WatchTarget[] {
   const child = (apiVersion: string, kind: string): WatchTarget => ({ apiVersion, kind, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGER}`, keyOf: keyOfChild, resync: false });
   const targets = [
-    ...KIND_ROWS.map((row): WatchTarget => ({ apiVersion: API_VERSION, kind: row.kind, keyOf: keyOfResource })),
+    ...KIND_ROWS.map((row): WatchTarget => ({ apiVersion: API_VERSION, kind: row.kind, keyOf: keyOfResource, ignoreStatusOnly: true })),
     child('apps/v1', 'Deployment'),
     child('apps/v1', 'StatefulSet'),
     child('v1', 'Service'),

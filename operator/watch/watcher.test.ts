@@ -128,6 +128,40 @@ describe('watcher: an informer without an object cache', () => {
     expect(watcher.size, 'a, ignored and c are known; d was deleted').to.equal(3);
   });
 
+  it('with ignoreStatusOnly, hands an object over for a change of spec or metadata, not for its status alone', async () => {
+    const at = (resourceVersion: string, metadata: Partial<KubeObject['metadata']>, status: unknown): KubeObject =>
+      ({ ...item('a', resourceVersion), metadata: { ...item('a', resourceVersion).metadata, generation: 1, ...metadata }, status });
+    const server = scripted([listOf('10', [at('5', {}, {})])], [{
+      lines: [
+        event('MODIFIED', at('11', {}, { phase: 'Ready' })),
+        event('MODIFIED', at('12', { generation: 2 }, { phase: 'Ready' })),
+        event('MODIFIED', at('13', { generation: 2 }, { phase: 'Progressing' })),
+        event('MODIFIED', at('14', { generation: 2, labels: { tier: 'gold' } }, { phase: 'Progressing' })),
+        event('MODIFIED', at('15', { generation: 2, labels: { tier: 'gold' }, annotations: { note: 'x' } }, { phase: 'Progressing' })),
+        event('MODIFIED', at('16', { generation: 2, labels: { tier: 'gold' }, annotations: { note: 'x' }, finalizers: ['cryptoutil.io/cleanup'] }, {})),
+        event('MODIFIED', at('17', { generation: 2, labels: { tier: 'gold' }, annotations: { note: 'x' }, finalizers: ['cryptoutil.io/cleanup'], deletionTimestamp: '2026-12-07T00:00:00Z' }, {})),
+        event('MODIFIED', at('18', { generation: 2, labels: { tier: 'gold' }, annotations: { note: 'x' }, finalizers: ['cryptoutil.io/cleanup'], deletionTimestamp: '2026-12-07T00:00:00Z' }, { phase: 'Deleting' })),
+      ],
+    }]);
+    const keys: string[] = [];
+    const timers = instant();
+    const watcher = watching({ transport: server.transport, target: { ...target, ignoreStatusOnly: true }, now: timers.now, setTimer: timers.setTimer }, keys);
+    server.attach(watcher);
+    watcher.start();
+    await server.done;
+    // Listed; generation 2; labels; annotations; finalizers; deletion. Never the three status writes.
+    expect(keys).to.have.length(6);
+    expect(server.calls.at(-1)?.query?.resourceVersion, 'every event still moves the watch on').to.equal('18');
+
+    const plain = scripted([listOf('10', [at('5', {}, {})])], [{ lines: [event('MODIFIED', at('11', {}, { phase: 'Ready' }))] }]);
+    const childKeys: string[] = [];
+    const child = watching({ transport: plain.transport, target, now: timers.now, setTimer: timers.setTimer }, childKeys);
+    plain.attach(child);
+    child.start();
+    await plain.done;
+    expect(childKeys, 'without the option a status change is handed over').to.have.length(2);
+  });
+
   it('relists on 410 only, and then hands over what changed or vanished, not what stayed the same', async () => {
     const gone = { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 10 (40)' };
     const server = scripted([

@@ -32,6 +32,13 @@ export interface WatchTarget {
   readonly resync?: boolean;
   /** Lists and watches metadata only (PartialObjectMetadata): what Secrets are watched with. */
   readonly metadataOnly?: boolean;
+  /**
+   * Hands an object over only when something besides its status changed (generation, labels,
+   * annotations, finalizers, deletion), as controller-runtime's GenerationChangedPredicate with
+   * the metadata a controller also acts on. For the primary kinds, whose status only the operator
+   * writes: its own status write would otherwise start a second reconcile of every change.
+   */
+  readonly ignoreStatusOnly?: boolean;
 }
 
 export interface WatcherOptions {
@@ -64,6 +71,14 @@ interface WatchEvent {
 interface Seen {
   readonly resourceVersion: string;
   readonly key: string | undefined;
+  /** With `ignoreStatusOnly`: what of the object a reconcile acts on besides its spec's generation. */
+  readonly outside?: string;
+}
+
+/** Everything of an object but its status that a change shows in: the spec through the generation. */
+function outsideStatus(object: KubeObject): string {
+  const { generation, labels, annotations, finalizers, deletionTimestamp } = object.metadata;
+  return JSON.stringify([generation, labels ?? {}, annotations ?? {}, finalizers ?? [], deletionTimestamp ?? null]);
 }
 
 /** The server no longer has the history after our resourceVersion: only a relist helps. */
@@ -171,10 +186,15 @@ export class Watcher {
 
   /** Remembers the object and hands its key over. */
   #upsert(object: KubeObject): void {
-    const { apiVersion, kind } = this.#options.target;
+    const { apiVersion, kind, ignoreStatusOnly } = this.#options.target;
     const key = this.#options.target.keyOf({ ...object, apiVersion, kind });
     const id = idOf(object);
-    this.#seen.set(id, { resourceVersion: object.metadata.resourceVersion ?? '', key });
+    const outside = ignoreStatusOnly === true ? outsideStatus(object) : undefined;
+    const before = this.#seen.get(id);
+    this.#seen.set(id, { resourceVersion: object.metadata.resourceVersion ?? '', key, ...(outside === undefined ? {} : { outside }) });
+    if (outside !== undefined && before?.outside === outside && before.key === key) {
+      return;
+    }
     this.#scheduleResync(id);
     this.#hand(key);
   }
