@@ -26,8 +26,9 @@ export class WatchedRequests {
   /**
    * Resolves once no call is in flight, the last one ended 0.1–1 s ago, and the operator sent
    * nothing else for 0.25 s (`lastWorkAt`, kube-sim's clock of its last request besides its lease):
-   * a sync's own status write starts another reconcile, and a change made while that one runs
-   * would wait for it.
+   * a sync can be followed by more reconcile work (the watch events of children it wrote), and a
+   * change made while that runs would wait for it. The sync's own status write no longer starts one
+   * (the watcher's `ignoreStatusOnly`).
    */
   async idleAfterSync(lastWorkAt: () => number): Promise<void> {
     await until('the operator idle just after a sync', () => {
